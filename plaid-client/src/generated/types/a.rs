@@ -146,28 +146,76 @@ impl ::schemars::JsonSchema for AamvaAnalysis {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AamvaMatchResult>(generator, "city", j::REQUIRED, "");
-        o.field::<AamvaMatchResult>(generator, "date_of_birth", j::REQUIRED, "");
-        o.field::<AamvaMatchResult>(generator, "eye_color", j::REQUIRED, "");
-        o.field::<AamvaDetailedMatchResult>(generator, "first_name", j::REQUIRED, "");
-        o.field::<AamvaMatchResult>(generator, "gender", j::REQUIRED, "");
-        o.field::<AamvaMatchResult>(generator, "height", j::REQUIRED, "");
-        o.field::<AamvaMatchResult>(generator, "id_expiration_date", j::REQUIRED, "");
-        o.field::<AamvaMatchResult>(generator, "id_issue_date", j::REQUIRED, "");
-        o.field::<AamvaMatchResult>(generator, "id_number", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field("city", j::REQUIRED, G::subschema_for::<AamvaMatchResult>, &[], "");
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<AamvaMatchResult>,
+            &[],
+            "",
+        );
+        o.field("eye_color", j::REQUIRED, G::subschema_for::<AamvaMatchResult>, &[], "");
+        o.field(
+            "first_name",
+            j::REQUIRED,
+            G::subschema_for::<AamvaDetailedMatchResult>,
+            &[],
+            "",
+        );
+        o.field("gender", j::REQUIRED, G::subschema_for::<AamvaMatchResult>, &[], "");
+        o.field("height", j::REQUIRED, G::subschema_for::<AamvaMatchResult>, &[], "");
+        o.field(
+            "id_expiration_date",
+            j::REQUIRED,
+            G::subschema_for::<AamvaMatchResult>,
+            &[],
+            "",
+        );
+        o.field(
+            "id_issue_date",
+            j::REQUIRED,
+            G::subschema_for::<AamvaMatchResult>,
+            &[],
+            "",
+        );
+        o.field("id_number", j::REQUIRED, G::subschema_for::<AamvaMatchResult>, &[], "");
+        o.field(
             "is_verified",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "The overall outcome of checking the associated hit against the issuing state database.",
         );
-        o.field::<AamvaDetailedMatchResult>(generator, "last_name", j::REQUIRED, "");
-        o.field::<AamvaDetailedMatchResult>(generator, "middle_name", j::REQUIRED, "");
-        o.field::<AamvaDetailedMatchResult>(generator, "postal_code", j::REQUIRED, "");
-        o.field::<AamvaDetailedMatchResult>(generator, "street", j::REQUIRED, "");
+        o.field(
+            "last_name",
+            j::REQUIRED,
+            G::subschema_for::<AamvaDetailedMatchResult>,
+            &[],
+            "",
+        );
+        o.field(
+            "middle_name",
+            j::REQUIRED,
+            G::subschema_for::<AamvaDetailedMatchResult>,
+            &[],
+            "",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<AamvaDetailedMatchResult>,
+            &[],
+            "",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<AamvaDetailedMatchResult>,
+            &[],
+            "",
+        );
         o.finish(
             "Analyzed AAMVA data for the associated hit.\n\nNote: This field is only available for U.S. driver's licenses issued by participating states.",
         )
@@ -341,10 +389,11 @@ impl ::schemars::JsonSchema for AccessToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AccessToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The access token associated with the Item for which data is being requested.",
         )
     }
@@ -399,10 +448,11 @@ impl ::schemars::JsonSchema for AccessTokenNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AccessTokenNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The access token associated with the Item for which data is being requested.",
         )
     }
@@ -518,24 +568,27 @@ impl ::schemars::JsonSchema for AccountAccess {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccountProductAccessNullable>,
-            >(generator, "account_product_access", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "account_product_access",
+            j::OPTIONAL,
+            G::subschema_for::<AccountProductAccessNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "authorized",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow the application to see this account (and associated details, including balance) in the list of accounts. If unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "unique_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique account identifier for this account. This value must match that returned by the data access API for this account.",
         );
         o.finish(
@@ -735,99 +788,112 @@ impl ::schemars::JsonSchema for AccountAssets {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<AccountInsights>,
-            >(generator, "account_insights", j::OPTIONAL, "");
-        o.field::<AssetReportAccountBalance>(generator, "balances", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "account_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "balances",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportAccountBalance>,
+            &[],
+            "",
+        );
+        o.field(
             "days_available",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The duration of transaction history available within this report for this Item, typically defined as the time since the date of the earliest transaction in that account.",
         );
-        o.field::<
-                ::std::vec::Vec<HistoricalBalance>,
-            >(
-            generator,
+        o.field(
             "historical_balances",
             j::REQUIRED,
+            G::subschema_for::<HistoricalBalance>,
+            &[j::ARRAY],
             "Calculated data about the historical balances on the account.\n\nAvailable for `credit` and `depository` type accounts.",
         );
-        o.field::<
-                ::std::option::Option<AssetReportInvestments>,
-            >(generator, "investments", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "investments",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportInvestments>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the account, either assigned by the user or by the financial institution itself",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "official_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The official name of the account as given by the financial institution",
         );
-        o.field::<
-                ::std::vec::Vec<Owner>,
-            >(
-            generator,
+        o.field(
             "owners",
             j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
             "Data returned by the financial institution about the account owner or owners.For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution. Multiple owners on a single account will be represented in the same `owner` object, not in multiple owner objects within the array. In API versions 2018-05-22 and earlier, the `owners` object is not returned, and instead identity information is returned in the top level `identity` object. For more details, see [Plaid API versioning](https://plaid.com/docs/api/versioning/#version-2019-05-29)",
         );
-        o.field::<
-                ::std::option::Option<OwnershipType>,
-            >(generator, "ownership_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "ownership_type",
+            j::OPTIONAL,
+            G::subschema_for::<OwnershipType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "persistent_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This is currently an opt-in field and only supported for Chase Items.",
         );
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<AssetReportTransaction>,
-            >(
-            generator,
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<AssetReportTransaction>,
+            &[j::ARRAY],
             "Transaction history associated with the account.",
         );
-        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountAssetsVerificationStatus>,
-            >(
-            generator,
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
             "verification_status",
             j::OPTIONAL,
+            G::subschema_for::<AccountAssetsVerificationStatus>,
+            &[j::NULLABLE],
             "The current verification status of an Auth Item initiated through Automated or Manual micro-deposits.  Returned for Auth Items only.\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the micro-deposit.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`database_matched`: The Item has successfully been verified using Plaid's data sources. Note: Database Match is currently a beta feature, please contact your account manager for more information.",
         );
         o.finish("Asset information about an account")
@@ -1068,53 +1134,48 @@ impl ::schemars::JsonSchema for AccountBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "available",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`, or by `/signal/evaluate` with a Balance-only ruleset.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest. Similar to `credit`-type accounts, a positive balance is typically expected, while a negative amount indicates the lender owing the account holder.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get` or by `/signal/evaluate` with a Balance-only ruleset; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get` or `/signal/evaluate` called with a Balance-only `ruleset_key`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "last_updated_datetime",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time the balance was updated.\n\nThis field is returned only when the institution is `ins_128026` (Capital One).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "limit",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "For `credit`-type accounts, this represents the credit limit.\n\nFor `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.\n\nIn North America, this field is typically only available for `credit`-type accounts.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish(
@@ -1297,72 +1358,78 @@ impl ::schemars::JsonSchema for AccountBase {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nWhen using a CRA endpoint (an endpoint associated with Plaid Check Consumer Report, i.e. any endpoint beginning with `/cra/`), the `account_id` returned will not match the `account_id` returned by a non-CRA endpoint.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<AccountBalance>(generator, "balances", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountHolderCategory>,
-            >(generator, "holder_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("balances", j::REQUIRED, G::subschema_for::<AccountBalance>, &[], "");
+        o.field(
+            "holder_category",
+            j::OPTIONAL,
+            G::subschema_for::<AccountHolderCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of either the account's displayed mask or the account's official account number. Note that the mask may be non-unique between an Item's accounts.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the account, either assigned by the user or by the financial institution itself",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "official_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The official name of the account as given by the financial institution",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "persistent_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.",
         );
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountVerificationInsights>,
-            >(generator, "verification_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "verification_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account holder name that was used for micro-deposit and/or database verification. Only returned for Auth Items created via micro-deposit or database verification. This name was manually-entered by the user during Link, unless it was otherwise provided via the `user.legal_name` request field in `/link/token/create` for the Link session that created the Item.",
         );
-        o.field::<
-                ::std::option::Option<AccountBaseVerificationStatus>,
-            >(
-            generator,
+        o.field(
             "verification_status",
             j::OPTIONAL,
+            G::subschema_for::<AccountBaseVerificationStatus>,
+            &[j::NULLABLE],
             "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
         );
         o.finish("A single account at a financial institution.")
@@ -1381,7 +1448,13 @@ impl ::schemars::JsonSchema for AccountBaseNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AccountBaseNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<AccountBase>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<AccountBase>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for AccountBaseNullable {
@@ -1618,19 +1691,36 @@ impl ::schemars::JsonSchema for AccountFilter {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccountFilterSubtypes>,
-            >(generator, "credit", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccountFilterSubtypes>,
-            >(generator, "depository", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccountFilterSubtypes>,
-            >(generator, "investment", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccountFilterSubtypes>,
-            >(generator, "loan", j::OPTIONAL, "");
+        o.field(
+            "credit",
+            j::OPTIONAL,
+            G::subschema_for::<AccountFilterSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository",
+            j::OPTIONAL,
+            G::subschema_for::<AccountFilterSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investment",
+            j::OPTIONAL,
+            G::subschema_for::<AccountFilterSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loan",
+            j::OPTIONAL,
+            G::subschema_for::<AccountFilterSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Enumerates the account subtypes that the application wishes for the user to be able to select from. For more details refer to Plaid documentation on account filters.",
         )
@@ -1649,9 +1739,13 @@ impl ::schemars::JsonSchema for AccountFilterSubtypes {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AccountFilterSubtypes")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::vec::Vec<::std::string::String>,
-        >(generator, "A list of account subtypes to be filtered.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of account subtypes to be filtered.",
+        )
     }
 }
 impl ::std::ops::Deref for AccountFilterSubtypes {
@@ -1760,17 +1854,30 @@ impl ::schemars::JsonSchema for AccountFiltersResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CreditFilter>,
-            >(generator, "credit", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<DepositoryFilter>,
-            >(generator, "depository", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<InvestmentFilter>,
-            >(generator, "investment", j::OPTIONAL, "");
-        o.field::<::std::option::Option<LoanFilter>>(generator, "loan", j::OPTIONAL, "");
+        o.field(
+            "credit",
+            j::OPTIONAL,
+            G::subschema_for::<CreditFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository",
+            j::OPTIONAL,
+            G::subschema_for::<DepositoryFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investment",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("loan", j::OPTIONAL, G::subschema_for::<LoanFilter>, &[j::NULLABLE], "");
         o.finish(
             "The `account_filters` specified in the original call to `/link/token/create`.",
         )
@@ -2017,58 +2124,79 @@ impl ::schemars::JsonSchema for AccountIdentity {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nWhen using a CRA endpoint (an endpoint associated with Plaid Check Consumer Report, i.e. any endpoint beginning with `/cra/`), the `account_id` returned will not match the `account_id` returned by a non-CRA endpoint.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<AccountBalance>(generator, "balances", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountHolderCategory>,
-            >(generator, "holder_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "mask", j::REQUIRED, "");
-        o.field::<::std::string::String>(generator, "name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "official_name", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Owner>,
-            >(
-            generator,
+        o.field("balances", j::REQUIRED, G::subschema_for::<AccountBalance>, &[], "");
+        o.field(
+            "holder_category",
+            j::OPTIONAL,
+            G::subschema_for::<AccountHolderCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "owners",
             j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
             "Data returned by the financial institution about the account owner or owners. Only returned by Identity or Assets endpoints. For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution; detecting whether the linked account is a business account is not currently supported. Multiple owners on a single account will be represented in the same `owner` object, not in multiple owner objects within the array. In API versions 2018-05-22 and earlier, the `owners` object is not returned, and instead identity information is returned in the top level `identity` object. For more details, see [Plaid API versioning](https://plaid.com/docs/api/versioning/#version-2019-05-29)",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "persistent_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.",
         );
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountVerificationInsights>,
-            >(generator, "verification_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "verification_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccountIdentityVerificationStatus>,
-            >(
-            generator,
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "verification_status",
             j::OPTIONAL,
+            G::subschema_for::<AccountIdentityVerificationStatus>,
+            &[j::NULLABLE],
             "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
         );
         o.finish("Identity information about an account")
@@ -2268,88 +2396,92 @@ impl ::schemars::JsonSchema for AccountIdentityDocumentUpload {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nWhen using a CRA endpoint (an endpoint associated with Plaid Check Consumer Report, i.e. any endpoint beginning with `/cra/`), the `account_id` returned will not match the `account_id` returned by a non-CRA endpoint.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<AccountBalance>(generator, "balances", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<IdentityDocumentUpload>>,
-            >(
-            generator,
+        o.field("balances", j::REQUIRED, G::subschema_for::<AccountBalance>, &[], "");
+        o.field(
             "documents",
             j::OPTIONAL,
+            G::subschema_for::<IdentityDocumentUpload>,
+            &[j::NULLABLE, j::ARRAY],
             "Data about the documents that were uploaded as proof of account ownership.",
         );
-        o.field::<
-                ::std::option::Option<AccountHolderCategory>,
-            >(generator, "holder_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "holder_category",
+            j::OPTIONAL,
+            G::subschema_for::<AccountHolderCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of either the account's displayed mask or the account's official account number. Note that the mask may be non-unique between an Item's accounts.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the account, either assigned by the user or by the financial institution itself",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "official_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The official name of the account as given by the financial institution",
         );
-        o.field::<
-                ::std::vec::Vec<Owner>,
-            >(
-            generator,
+        o.field(
             "owners",
             j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
             "Data returned by the financial institution about the account owner or owners. Only returned by Identity or Assets endpoints. For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution; detecting whether the linked account is a business account is not currently supported. Multiple owners on a single account will be represented in the same `owner` object, not in multiple owner objects within the array. In API versions 2018-05-22 and earlier, the `owners` object is not returned, and instead identity information is returned in the top level `identity` object. For more details, see [Plaid API versioning](https://plaid.com/docs/api/versioning/#version-2019-05-29)",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "persistent_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.",
         );
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountVerificationInsights>,
-            >(generator, "verification_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "verification_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account holder name that was used for micro-deposit and/or database verification. Only returned for Auth Items created via micro-deposit or database verification. This name was manually-entered by the user during Link, unless it was otherwise provided via the `user.legal_name` request field in `/link/token/create` for the Link session that created the Item.",
         );
-        o.field::<
-                ::std::option::Option<AccountIdentityDocumentUploadVerificationStatus>,
-            >(
-            generator,
+        o.field(
             "verification_status",
             j::OPTIONAL,
+            G::subschema_for::<AccountIdentityDocumentUploadVerificationStatus>,
+            &[j::NULLABLE],
             "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
         );
         o.finish("Identity information about an account")
@@ -2688,62 +2820,100 @@ impl ::schemars::JsonSchema for AccountIdentityMatchScore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nWhen using a CRA endpoint (an endpoint associated with Plaid Check Consumer Report, i.e. any endpoint beginning with `/cra/`), the `account_id` returned will not match the `account_id` returned by a non-CRA endpoint.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<AddressMatchScore>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<AccountBalance>(generator, "balances", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<EmailAddressMatchScore>,
-            >(generator, "email_address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccountHolderCategory>,
-            >(generator, "holder_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NameMatchScore>,
-            >(generator, "legal_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "mask", j::REQUIRED, "");
-        o.field::<::std::string::String>(generator, "name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "official_name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<AddressMatchScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("balances", j::REQUIRED, G::subschema_for::<AccountBalance>, &[], "");
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddressMatchScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "holder_category",
+            j::OPTIONAL,
+            G::subschema_for::<AccountHolderCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<NameMatchScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "persistent_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.",
         );
-        o.field::<
-                ::std::option::Option<PhoneNumberMatchScore>,
-            >(generator, "phone_number", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountVerificationInsights>,
-            >(generator, "verification_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "verification_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccountIdentityMatchScoreVerificationStatus>,
-            >(
-            generator,
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<PhoneNumberMatchScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "verification_status",
             j::OPTIONAL,
+            G::subschema_for::<AccountIdentityMatchScoreVerificationStatus>,
+            &[j::NULLABLE],
             "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
         );
         o.finish("Identity match scores for an account")
@@ -3034,13 +3204,11 @@ impl ::schemars::JsonSchema for AccountIdsWithUpdatedAuth {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AccountIdsWithUpdatedAuth")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::collections::HashMap<
-                ::std::string::String,
-                ::std::vec::Vec<AuthUpdateTypes>,
-            >,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<AuthUpdateTypes>,
+            &[j::MAP, j::ARRAY],
             "An object with keys of `account_id`'s that are mapped to their respective auth attributes that changed. `ACCOUNT_NUMBER` and `ROUTING_NUMBER` are the two potential values that can be flagged as updated.\n\nExample: `{ \"XMBvvyMGQ1UoLbKByoMqH3nXMj84ALSdE5B58\": [\"ACCOUNT_NUMBER\"] }`",
         )
     }
@@ -3103,13 +3271,11 @@ impl ::schemars::JsonSchema for AccountIdsWithUpdatedIdentity {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::collections::HashMap<
-                ::std::string::String,
-                ::std::vec::Vec<IdentityUpdateTypes>,
-            >,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<IdentityUpdateTypes>,
+            &[j::MAP, j::ARRAY],
             "An object with keys of `account_id`'s that are mapped to their respective identity attributes that changed.\n\nExample: `{ \"XMBvvyMGQ1UoLbKByoMqH3nXMj84ALSdE5B58\": [\"PHONES\"] }`",
         )
     }
@@ -3222,13 +3388,22 @@ impl ::schemars::JsonSchema for AccountInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AffordabilityInsights>,
-            >(generator, "affordability", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RiskIndicators>,
-            >(generator, "risk", j::OPTIONAL, "");
+        o.field(
+            "affordability",
+            j::OPTIONAL,
+            G::subschema_for::<AffordabilityInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "risk",
+            j::OPTIONAL,
+            G::subschema_for::<RiskIndicators>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "This is a container object for all lending-related insights. This field will be returned only for European customers.",
         )
@@ -3257,9 +3432,13 @@ impl ::schemars::JsonSchema for AccountMask {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AccountMask")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "The last 2-4 numeric characters of this account's account number.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The last 2-4 numeric characters of this account's account number.",
+        )
     }
 }
 impl ::std::ops::Deref for AccountMask {
@@ -3370,29 +3549,27 @@ impl ::schemars::JsonSchema for AccountProductAccess {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "account_data",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow the application to access account data. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "statements",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow the application to access bank statements. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "tax_documents",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow the application to access tax documents. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
         o.finish("Allow the application to access specific products on this account")
@@ -3489,29 +3666,27 @@ impl ::schemars::JsonSchema for AccountProductAccessNullable {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "account_data",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow the application to access account data. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "statements",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow the application to access bank statements. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "tax_documents",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow the application to access tax documents. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
         o.finish("Allow the application to access specific products on this account")
@@ -3978,10 +4153,11 @@ impl ::schemars::JsonSchema for AccountSubtypes {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AccountSubtypes")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<AccountSubtype>,
+            &[j::ARRAY, j::NULLABLE],
             "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
         )
     }
@@ -4174,24 +4350,36 @@ impl ::schemars::JsonSchema for AccountVerificationInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                AccountVerificationInsightsAccountNumberFormat,
-            >(generator, "account_number_format", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "account_number_format",
+            j::REQUIRED,
+            G::subschema_for::<AccountVerificationInsightsAccountNumberFormat>,
+            &[],
+            "",
+        );
+        o.field(
             "name_match_score",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Indicates the score of the name match between the given name provided during database verification (available in the [`verification_name`](https://plaid.com/docs/api/products/auth/#auth-get-response-accounts-verification-name) field if using standard Database Auth, or provided in the request if using `/auth/verify`) and matched Plaid network accounts. If defined, will be a value between 0 and 100. Will be undefined if name matching was not enabled for the database verification session or if there were no eligible Plaid network matches to compare the given name with.",
         );
-        o.field::<
-                AccountVerificationInsightsNetworkStatus,
-            >(generator, "network_status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountVerificationInsightsPreviousReturns>,
-            >(generator, "previous_returns", j::OPTIONAL, "");
+        o.field(
+            "network_status",
+            j::REQUIRED,
+            G::subschema_for::<AccountVerificationInsightsNetworkStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "previous_returns",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsightsPreviousReturns>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Insights from performing database verification for the account. Only returned for Auth Items using Database Auth.",
         )
@@ -4344,21 +4532,20 @@ impl ::schemars::JsonSchema for AccountVerificationInsightsNetworkStatus {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "has_numbers_match",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether we found at least one matching account for the ACH account and routing number.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "is_numbers_match_verified",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates if at least one matching account for the ACH account and routing number is already verified.",
         );
         o.finish(
@@ -4438,13 +4625,13 @@ impl ::schemars::JsonSchema for AccountVerificationInsightsPreviousReturns {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "has_previous_administrative_return",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether Plaid's data sources include a known administrative ACH return for this account and routing number.",
         );
         o.finish(
@@ -4538,17 +4725,30 @@ impl ::schemars::JsonSchema for AccountsBalanceGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccountsBalanceGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AccountsBalanceGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "AccountsBalanceGetRequest defines the request schema for `/accounts/balance/get`",
         )
@@ -4646,18 +4846,22 @@ impl ::schemars::JsonSchema for AccountsBalanceGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of `account_ids` to retrieve for the Item. The default value is `null`.\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
         );
-        o.field::<
-                ::std::option::Option<MinLastUpdatedDatetime>,
-            >(generator, "min_last_updated_datetime", j::OPTIONAL, "");
+        o.field(
+            "min_last_updated_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<MinLastUpdatedDatetime>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Optional parameters to `/accounts/balance/get`.")
     }
 }
@@ -4747,17 +4951,30 @@ impl ::schemars::JsonSchema for AccountsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccountsGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AccountsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("AccountsGetRequest defines the request schema for `/accounts/get`")
     }
 }
@@ -4834,13 +5051,13 @@ impl ::schemars::JsonSchema for AccountsGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `account_ids` to retrieve for the Account.",
         );
         o.finish("An optional object to filter `/accounts/get` results.")
@@ -4920,17 +5137,17 @@ impl ::schemars::JsonSchema for AccountsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccountBase>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<AccountBase>,
+            &[j::ARRAY],
             "An array of financial institution accounts associated with the Item.\nIf `/accounts/balance/get` was called, each account will include real-time balance information.",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "AccountsGetResponse defines the response schema for `/accounts/get` and `/accounts/balance/get`.",
         )
@@ -5195,37 +5412,52 @@ impl ::schemars::JsonSchema for Activity {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<ActivityType>(generator, "activity", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ItemCreateAuthentication>,
-            >(generator, "authentication", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "id", j::REQUIRED, "A unique identifier for the activity");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field("activity", j::REQUIRED, G::subschema_for::<ActivityType>, &[], "");
+        o.field(
+            "authentication",
+            j::OPTIONAL,
+            G::subschema_for::<ItemCreateAuthentication>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for the activity",
+        );
+        o.field(
             "initiated_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date this activity was initiated [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format in UTC.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "initiator",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Application ID of the client who initiated the activity.",
         );
-        o.field::<
-                ::std::option::Option<ScopesNullable>,
-            >(generator, "scopes", j::OPTIONAL, "");
-        o.field::<ActionState>(generator, "state", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApplicationId>,
-            >(generator, "target_application_id", j::OPTIONAL, "");
+        o.field(
+            "scopes",
+            j::OPTIONAL,
+            G::subschema_for::<ScopesNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("state", j::REQUIRED, G::subschema_for::<ActionState>, &[], "");
+        o.field(
+            "target_application_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApplicationId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Describes a consent activity.")
     }
 }
@@ -5392,14 +5624,14 @@ impl ::schemars::JsonSchema for Address {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AddressData>(generator, "data", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field("data", j::REQUIRED, G::subschema_for::<AddressData>, &[], "");
+        o.field(
             "primary",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When `true`, identifies the address as the primary address on an account.",
         );
         o.finish("A physical mailing address.")
@@ -5500,35 +5732,41 @@ impl ::schemars::JsonSchema for AddressData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::REQUIRED, "The full city name");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "country", j::REQUIRED, "The ISO 3166-1 alpha-2 country code");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code",
+        );
+        o.field(
             "postal_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "region",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state. In API versions 2018-05-22 and earlier, this field is called `state`.\nExample: `\"NC\"`",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "street",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The full street address\nExample: `\"564 Main Street, APT 15\"`",
         );
         o.finish("Data about the components comprising an address.")
@@ -5635,35 +5873,41 @@ impl ::schemars::JsonSchema for AddressDataNotRequired {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::OPTIONAL, "The full city name");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "country", j::OPTIONAL, "The ISO 3166-1 alpha-2 country code");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code",
+        );
+        o.field(
             "postal_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "region",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state. In API versions 2018-05-22 and earlier, this field is called `state`.\nExample: `\"NC\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "street",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full street address\nExample: `\"564 Main Street, APT 15\"`",
         );
         o.finish("Data about the components comprising an address.")
@@ -5682,7 +5926,13 @@ impl ::schemars::JsonSchema for AddressDataNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AddressDataNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<AddressData>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<AddressData>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for AddressDataNullable {
@@ -5716,7 +5966,13 @@ impl ::schemars::JsonSchema for AddressDataNullableNoRequiredFields {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<AddressDataNotRequired>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<AddressDataNotRequired>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for AddressDataNullableNoRequiredFields {
@@ -5809,21 +6065,20 @@ impl ::schemars::JsonSchema for AddressMatchScore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_postal_code_match",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "postal code was provided for both and was a match",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "score",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Match score for address. 100 is a perfect match, 99-90 is a strong match, 89-70 is a partial match, anything below 70 is considered a weak match. Typically, the match threshold should be set to a score of 70 or higher. If the address is missing from either the API or financial institution, this is null.",
         );
         o.finish(
@@ -5844,7 +6099,13 @@ impl ::schemars::JsonSchema for AddressNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AddressNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<Address>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<Address>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for AddressNullable {
@@ -5998,13 +6259,22 @@ impl ::schemars::JsonSchema for AffordabilityInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ExpenditureInsights>,
-            >(generator, "expenditure", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IncomeInsights>,
-            >(generator, "income", j::OPTIONAL, "");
+        o.field(
+            "expenditure",
+            j::OPTIONAL,
+            G::subschema_for::<ExpenditureInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeInsights>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Affordability insights focus on providing signal on the ability of a borrower to repay their loan without experiencing financial strain. It provides insights on factors such as a user's monthly income and expenses, disposable income, average expenditure, etc., helping lenders gauge the level of affordability of a borrower.",
         )
@@ -6103,29 +6373,27 @@ impl ::schemars::JsonSchema for AmountWithCurrency {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "If the parent object represents a category of transactions, such as `total_amount`, `transfers_in`, `total_income`, etc. the `amount` represents the sum of all of the transactions in the group.\n\nIf the parent object is `cash_flow`, the `amount` represents the total value of all the inflows minus all the outflows across all the accounts in the report in the given time window.\n\nIf the parent object is `minimum_balance`, the `amount` represents the lowest balance of the account during the given time window.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish(
@@ -6219,14 +6487,23 @@ impl ::schemars::JsonSchema for AmountWithCurrencyWithMonthlyAverage {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<::std::option::Option<f64>>(generator, "amount", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "iso_currency_code", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "unofficial_currency_code", j::OPTIONAL, "");
+        o.field("amount", j::OPTIONAL, G::subschema_for::<f64>, &[j::NULLABLE], "");
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Represents an amount and a monthly average")
     }
 }
@@ -6253,10 +6530,11 @@ impl ::schemars::JsonSchema for ApiClientId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ApiClientId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Your Plaid API `client_id`. The `client_id` is required and may be provided either in the `PLAID-CLIENT-ID` header or as part of a request body.",
         )
     }
@@ -6311,10 +6589,11 @@ impl ::schemars::JsonSchema for ApiSecret {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ApiSecret")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Your Plaid API `secret`. The `secret` is required and may be provided either in the `PLAID-SECRET` header or as part of a request body.",
         )
     }
@@ -6494,97 +6773,97 @@ impl ::schemars::JsonSchema for Application {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<ApplicationId>(generator, "application_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<ApplicationId>,
+            &[],
+            "",
+        );
+        o.field(
             "application_url",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL for the application's website",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "city",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A string representing the city of the client's headquarters.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "company_legal_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A string representing the name of client's legal entity.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "country_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A string representing the country code of the client's headquarters.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "display_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A human-readable name of the application for display purposes",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "join_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date this application was granted production access at Plaid in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format in UTC.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "logo_url",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A URL that links to the application logo image.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the application");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the application",
+        );
+        o.field(
             "postal_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A string representing the postal code of the client's headquarters.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_for_access",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A string provided by the connected app stating why they use their respective enabled products.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "region",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A string representing the region of the client's headquarters.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "use_case",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A string representing client's broad use case as assessed by Plaid.",
         );
         o.finish("Metadata about the application")
@@ -6662,10 +6941,17 @@ impl ::schemars::JsonSchema for ApplicationGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<ApplicationId>(generator, "application_id", j::REQUIRED, "");
-        o.field::<ApiClientId>(generator, "client_id", j::REQUIRED, "");
-        o.field::<ApiSecret>(generator, "secret", j::REQUIRED, "");
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<ApplicationId>,
+            &[],
+            "",
+        );
+        o.field("client_id", j::REQUIRED, G::subschema_for::<ApiClientId>, &[], "");
+        o.field("secret", j::REQUIRED, G::subschema_for::<ApiSecret>, &[], "");
         o.finish("ApplicationGetRequest defines the schema for `/application/get`")
     }
 }
@@ -6745,9 +7031,10 @@ impl ::schemars::JsonSchema for ApplicationGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Application>(generator, "application", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("application", j::REQUIRED, G::subschema_for::<Application>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ApplicationGetResponse defines the response schema for `/application/get`",
         )
@@ -6776,10 +7063,11 @@ impl ::schemars::JsonSchema for ApplicationId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ApplicationId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "This field will map to the application ID that is returned from `/item/application/list`, or provided to the institution in an oauth redirect.",
         )
     }
@@ -6893,37 +7181,34 @@ impl ::schemars::JsonSchema for Apr {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "apr_percentage",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Annual Percentage Rate applied.",
         );
-        o.field::<
-                AprAprType,
-            >(
-            generator,
+        o.field(
             "apr_type",
             j::REQUIRED,
+            G::subschema_for::<AprAprType>,
+            &[],
             "The type of balance to which the APR applies.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "balance_subject_to_apr",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of money that is subjected to the APR if a balance was carried beyond payment due date. How it is calculated can vary by card issuer. It is often calculated as an average daily balance.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "interest_charge_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of money charged due to interest from last statement.",
         );
         o.finish("Information about the APR on the account.")
@@ -7078,12 +7363,25 @@ impl ::schemars::JsonSchema for Asset {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AssetDetail>(generator, "ASSET_DETAIL", j::REQUIRED, "");
-        o.field::<AssetHolder>(generator, "ASSET_HOLDER", j::REQUIRED, "");
-        o.field::<AssetOwners>(generator, "ASSET_OWNERS", j::REQUIRED, "");
-        o.field::<AssetTransactions>(generator, "ASSET_TRANSACTIONS", j::REQUIRED, "");
-        o.field::<ValidationSources>(generator, "VALIDATION_SOURCES", j::REQUIRED, "");
+        o.field("ASSET_DETAIL", j::REQUIRED, G::subschema_for::<AssetDetail>, &[], "");
+        o.field("ASSET_HOLDER", j::REQUIRED, G::subschema_for::<AssetHolder>, &[], "");
+        o.field("ASSET_OWNERS", j::REQUIRED, G::subschema_for::<AssetOwners>, &[], "");
+        o.field(
+            "ASSET_TRANSACTIONS",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransactions>,
+            &[],
+            "",
+        );
+        o.field(
+            "VALIDATION_SOURCES",
+            j::REQUIRED,
+            G::subschema_for::<ValidationSources>,
+            &[],
+            "",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -7364,166 +7662,147 @@ impl ::schemars::JsonSchema for AssetDetail {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "AssetAccountIdentifier",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique alphanumeric string identifying an asset.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "AssetAsOfDate",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Account Report As of Date / Create Date. Format YYYY-MM-DD",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "AssetAvailableBalanceAmount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Asset Account Available Balance.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "AssetAvailableCashBalanceAmount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "amount available for cash withdrawal",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "AssetBondsBalanceAmount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total market value of all bonds held (non-restricted, vested)",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "AssetCashBalanceAmount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "cash balance of the account",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "AssetCryptoBalanceAmount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total balance of all cryptocurrency held (non-restricted, vested)",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "AssetCurrentBalanceAmount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Asset Account Current Balance.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "AssetDaysRequestedCount",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The Number of days requested made to the Financial Institution. Example When looking for 3 months of data from the FI, pass in 90 days.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "AssetDescription",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A text description that further defines the Asset. This could be used to describe the shares associated with the stocks, bonds or mutual funds, retirement funds or business owned that the borrower has disclosed (named) as an asset.",
         );
-        o.field::<
-                ::std::option::Option<AssetDetailAssetEmployerSponsoredIndicator>,
-            >(
-            generator,
+        o.field(
             "AssetEmployerSponsoredIndicator",
             j::OPTIONAL,
+            G::subschema_for::<AssetDetailAssetEmployerSponsoredIndicator>,
+            &[j::NULLABLE],
             "Whether the account is employer sponsored retirement account or not (e.g., 401K, 403b, 457, thrift savings plan)",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "AssetHoldingBalanceAmount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total market value of holdings (non-restricted, vested, not crypto, not other, not cash) Note: Any employer stock plan balance must be excluded from the total account balance (identification is 'stock plan')",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "AssetHoldingBalanceNetMarginAmount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "HoldingsBalance net MarginAmount",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "AssetMarginAmountBalance",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "loan balance (amount owed by account owner)",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "AssetOtherBalanceAmount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total balance of all other holding types (non-restricted, vested)",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "AssetOwnershipType",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Ownership type of the asset account.",
         );
-        o.field::<
-                ::std::option::Option<AssetDetailAssetRetirementIndicator>,
-            >(
-            generator,
+        o.field(
             "AssetRetirementIndicator",
             j::OPTIONAL,
+            G::subschema_for::<AssetDetailAssetRetirementIndicator>,
+            &[j::NULLABLE],
             "Whether or not the account is a retirement account (e.g., 401K, 403b, 457, thrift savings plans, traditional and Roth, IRAs, SEP-IRA, SIMPLE-IRA, KEOGH, state retirement savings plans, other independent and IRS-qualified employer retirement plans)",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "AssetStocksBalanceAmount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total market value of all stocks held (non-restricted, vested, not employer sponsored stock plan)",
         );
-        o.field::<AssetType>(generator, "AssetType", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("AssetType", j::REQUIRED, G::subschema_for::<AssetType>, &[], "");
+        o.field(
             "AssetTypeAdditionalDescription",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Additional Asset Description. Some examples are Investment Tax-Deferred, Loan, 401K, 403B, Checking, Money Market, Credit Card, ROTH, 529, Biller, ROLLOVER, CD, Savings, Investment Taxable, IRA, Mortgage, Line Of Credit.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "AssetUniqueIdentifier",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A vendor created unique Identifier.",
         );
         o.finish("Details about an asset.")
@@ -7717,8 +7996,9 @@ impl ::schemars::JsonSchema for AssetHolder {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AssetHolderName>(generator, "NAME", j::REQUIRED, "");
+        o.field("NAME", j::REQUIRED, G::subschema_for::<AssetHolderName>, &[], "");
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -7787,13 +8067,13 @@ impl ::schemars::JsonSchema for AssetHolderName {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "FullName",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unparsed name of either an individual or a legal entity.",
         );
         o.finish(
@@ -7956,85 +8236,85 @@ impl ::schemars::JsonSchema for AssetHolding {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "AssetHoldingCurrentPriceAmount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "current price of investment holding",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "AssetHoldingDescription",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Description of holding",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "AssetHoldingID",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Unique id of investment position",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "AssetHoldingMarketValueAmount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "market value of investment position",
         );
-        o.field::<
-                ::std::option::Option<AssetHoldingAssetHoldingRestrictedIndicator>,
-            >(
-            generator,
+        o.field(
             "AssetHoldingRestrictedIndicator",
             j::REQUIRED,
+            G::subschema_for::<AssetHoldingAssetHoldingRestrictedIndicator>,
+            &[j::NULLABLE],
             "Whether or not the stock is restricted, i.e. \"Restricted\" or \"Not Restricted\"",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "AssetHoldingSecurityName",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Security name of investment holding",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "AssetHoldingSymbol",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Investment position's market ticker symbol",
         );
-        o.field::<
-                ::std::option::Option<AssetHoldingAssetHoldingType>,
-            >(
-            generator,
+        o.field(
             "AssetHoldingType",
             j::REQUIRED,
+            G::subschema_for::<AssetHoldingAssetHoldingType>,
+            &[j::NULLABLE],
             "Type of holding (e.g. bond, stock, crypto, other)",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "AssetHoldingUnits", j::REQUIRED, "Number of units of holding");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "AssetHoldingUnits",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Number of units of holding",
+        );
+        o.field(
             "AssetHoldingVestedAmount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of holding vested",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "Currency", j::REQUIRED, "US Dollar");
+        o.field(
+            "Currency",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "US Dollar",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -8231,10 +8511,15 @@ impl ::schemars::JsonSchema for AssetHoldings {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AssetHolding>,
-            >(generator, "ASSET_HOLDING", j::REQUIRED, "");
+        o.field(
+            "ASSET_HOLDING",
+            j::REQUIRED,
+            G::subschema_for::<AssetHolding>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -8392,10 +8677,15 @@ impl ::schemars::JsonSchema for AssetOwner {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "AssetOwnerText", j::REQUIRED, "Account Owner Full Name.");
+        o.field(
+            "AssetOwnerText",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Account Owner Full Name.",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -8464,13 +8754,13 @@ impl ::schemars::JsonSchema for AssetOwners {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AssetOwner>,
-            >(
-            generator,
+        o.field(
             "ASSET_OWNER",
             j::REQUIRED,
+            G::subschema_for::<AssetOwner>,
+            &[j::ARRAY],
             "A list of up to 4 account owners' full names.",
         );
         o.finish(
@@ -8582,44 +8872,51 @@ impl ::schemars::JsonSchema for AssetReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AssetReportId>(generator, "asset_report_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "asset_report_id",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportId>,
+            &[],
+            "",
+        );
+        o.field(
             "client_report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An identifier you determine and submit for the Asset Report.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "date_generated",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time when the Asset Report was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The duration of transaction history you requested",
         );
-        o.field::<
-                ::std::option::Option<AccountInsights>,
-            >(generator, "insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<AssetReportItem>,
-            >(
-            generator,
+        o.field(
+            "insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "items",
             j::REQUIRED,
+            G::subschema_for::<AssetReportItem>,
+            &[j::ARRAY],
             "Data returned by Plaid about each of the Items included in the Asset Report.",
         );
-        o.field::<AssetReportUser>(generator, "user", j::REQUIRED, "");
+        o.field("user", j::REQUIRED, G::subschema_for::<AssetReportUser>, &[], "");
         o.finish("An object representing an Asset Report")
     }
 }
@@ -8769,61 +9066,55 @@ impl ::schemars::JsonSchema for AssetReportAccountBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "available",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get`; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "last_updated_datetime",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the oldest acceptable balance when making a request to `/accounts/balance/get`.\n\nThis field is only used and expected when the institution is `ins_128026` (Capital One) and the Item contains one or more accounts with a non-depository account type, in which case a value must be provided or an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned. For Capital One depository accounts as well as all other account types on all other institutions, this field is ignored. See [account type schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full list of account types.\n\nIf the balance that is pulled is older than the given timestamp for Items with this field required, an `INVALID_REQUEST` error with the code of `LAST_UPDATED_DATETIME_OUT_OF_RANGE` will be returned with the most recent timestamp for the requested account contained in the response.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "limit",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "For `credit`-type accounts, this represents the credit limit.\n\nFor `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.\n\nIn North America, this field is typically only available for `credit`-type accounts.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "margin_loan_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total amount of borrowed funds in the account, as determined by the financial institution.\nFor investment-type accounts, the margin balance is the total value of borrowed assets in the account, as presented by the institution.\nThis is commonly referred to as margin or a loan.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish(
@@ -8983,22 +9274,36 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AssetReportToken>(generator, "asset_report_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field(
             "auditor_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `auditor_id` of the third party with whom you would like to share the Asset Report.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "AssetReportAuditCopyCreateRequest defines the request schema for `/asset_report/audit_copy/get`",
         )
@@ -9084,16 +9389,16 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "audit_copy_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "AssetReportAuditCopyCreateResponse defines the response schema for `/asset_report/audit_copy/get`",
         )
@@ -9177,21 +9482,29 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "audit_copy_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `audit_copy_token` granting access to the Audit Copy you would like to get.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "AssetReportAuditCopyGetRequest defines the request schema for `/asset_report/audit_copy/get`",
         )
@@ -9295,24 +9608,36 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyPdfGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "audit_copy_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `audit_copy_token` granting access to the Audit Copy you would like to get as a PDF.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AssetReportPdfGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportPdfGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "AssetReportAuditCopyPDFGetRequest defines the request schema for `/asset_report/audit_copy/pdf/get`",
         )
@@ -9353,10 +9678,11 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyPdfGetResponse {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "AssetReportAuditCopyPDFGetResponse defines the response schema for `/asset_report/audit_copy/pdf/get`",
         )
     }
@@ -9466,21 +9792,29 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyRemoveRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "audit_copy_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `audit_copy_token` granting access to the Audit Copy you would like to revoke.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "AssetReportAuditCopyRemoveRequest defines the request schema for `/asset_report/audit_copy/remove`",
         )
@@ -9565,16 +9899,16 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyRemoveResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "removed",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "`true` if the Audit Copy was successfully removed.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "AssetReportAuditCopyRemoveResponse defines the response schema for `/asset_report/audit_copy/remove`",
         )
@@ -9677,32 +10011,43 @@ impl ::schemars::JsonSchema for AssetReportCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccessToken>,
-            >(
-            generator,
+        o.field(
             "access_tokens",
             j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::ARRAY],
             "An array of access tokens corresponding to the Items that will be included in the report. The `assets` product must have been initialized for the Items during link; the Assets product cannot be added after initialization.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The maximum integer number of days of history to include in the Asset Report. If using Fannie Mae Day 1 Certainty, `days_requested` must be at least 61 for new originations or at least 31 for refinancings.\n\nAn Asset Report requested with \"Additional History\" (that is, with more than 61 days of transaction history) will incur an Additional History fee.",
         );
-        o.field::<
-                ::std::option::Option<AssetReportCreateRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportCreateRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "AssetReportCreateRequest defines the request schema for `/asset_report/create`",
         )
@@ -9841,56 +10186,55 @@ impl ::schemars::JsonSchema for AssetReportCreateRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AssetReportAddOns>,
-            >(
-            generator,
+        o.field(
             "add_ons",
             j::OPTIONAL,
+            G::subschema_for::<AssetReportAddOns>,
+            &[j::ARRAY],
             "A list of add-ons that should be included in the Asset Report.\n\nWhen Fast Assets is requested, Plaid will create two versions of the Asset Report: the Fast Asset Report, which will contain only Identity and Balance information, and the Full Asset Report, which will also contain Transactions information. A `PRODUCT_READY` webhook will be fired for each Asset Report when it is ready, and the `report_type` field will indicate whether the webhook is firing for the `full` or `fast` Asset Report. To retrieve the Fast Asset Report, call `/asset_report/get` with `fast_report` set to `true`. There is no additional charge for using Fast Assets. To create a Fast Asset Report, Plaid must successfully retrieve both Identity and Balance data; if Plaid encounters an error obtaining this data, the Fast Asset Report will not be created. However, as long as Plaid can obtain Transactions data, the Full Asset Report will still be available.\n\nWhen Investments is requested, `investments` must be specified in the `optional_products` array when initializing Link.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier, which can be used by lenders to track loan applications.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "include_fast_report",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "true to return balance and identity earlier as a fast report. Defaults to false if omitted.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "products",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "Additional information that can be included in the asset report. Possible values: `\"investments\"`",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "require_all_items",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "By default (`true`), the asynchronous report generation fails unless all Items extract successfully. If set to `false`, the report will still be generated as long as at least one Item extracts successfully; extraction failures on the remaining Items are tolerated. This setting applies only to failures that occur during asynchronous extraction. It does not relax the synchronous check at call time: if any Item is already unhealthy when `/asset_report/create` is invoked, the request fails immediately regardless of this value.",
         );
-        o.field::<
-                ::std::option::Option<AssetReportUser>,
-            >(generator, "user", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "URL to which Plaid will send Assets webhooks, for example when the requested Asset Report is ready.",
         );
         o.finish(
@@ -9987,10 +10331,23 @@ impl ::schemars::JsonSchema for AssetReportCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AssetReportId>(generator, "asset_report_id", j::REQUIRED, "");
-        o.field::<AssetReportToken>(generator, "asset_report_token", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "asset_report_id",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportId>,
+            &[],
+            "",
+        );
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "AssetReportCreateResponse defines the response schema for `/asset_report/create`",
         )
@@ -10082,22 +10439,36 @@ impl ::schemars::JsonSchema for AssetReportFilterRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids_to_exclude",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The accounts to exclude from the Asset Report, identified by `account_id`.",
         );
-        o.field::<AssetReportToken>(generator, "asset_report_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "AssetReportFilterRequest defines the request schema for `/asset_report/filter`",
         )
@@ -10189,10 +10560,23 @@ impl ::schemars::JsonSchema for AssetReportFilterResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AssetReportId>(generator, "asset_report_id", j::REQUIRED, "");
-        o.field::<AssetReportToken>(generator, "asset_report_token", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "asset_report_id",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportId>,
+            &[],
+            "",
+        );
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "AssetReportFilterResponse defines the response schema for `/asset_report/filter`",
         )
@@ -10270,10 +10654,11 @@ impl ::schemars::JsonSchema for AssetReportFreddie {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Loans>(generator, "LOANS", j::REQUIRED, "");
-        o.field::<Parties>(generator, "PARTIES", j::REQUIRED, "");
-        o.field::<Services>(generator, "SERVICES", j::REQUIRED, "");
+        o.field("LOANS", j::REQUIRED, G::subschema_for::<Loans>, &[], "");
+        o.field("PARTIES", j::REQUIRED, G::subschema_for::<Parties>, &[], "");
+        o.field("SERVICES", j::REQUIRED, G::subschema_for::<Services>, &[], "");
         o.finish("An object representing an Asset Report with Freddie Mac schema.")
     }
 }
@@ -10353,21 +10738,29 @@ impl ::schemars::JsonSchema for AssetReportFreddieGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "audit_copy_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "AssetReportFreddieGetRequest defines the request schema for `/credit/asset_report/freddie_mac/get`",
         )
@@ -10457,15 +10850,15 @@ impl ::schemars::JsonSchema for AssetReportFreddieGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AssetReportFreddie>(generator, "DEAL", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field("DEAL", j::REQUIRED, G::subschema_for::<AssetReportFreddie>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "SchemaVersion",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The Verification Of Assets (aka VOA or Freddie Mac Schema) schema version.",
         );
         o.finish(
@@ -10582,41 +10975,55 @@ impl ::schemars::JsonSchema for AssetReportGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AssetReportTokenNullable>,
-            >(generator, "asset_report_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "asset_report_token",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportTokenNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "fast_report",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "`true` to fetch \"fast\" version of asset report. Defaults to false if omitted. Can only be used if `/asset_report/create` was called with `options.add_ons` set to `[\"fast_assets\"]`.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_insights",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "`true` if you would like to retrieve the Asset Report with Insights, `false` otherwise. This field defaults to `false` if omitted.",
         );
-        o.field::<
-                ::std::option::Option<AssetReportGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "user_token",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user token associated with the User for which to create an asset report for. The latest asset report associated with the User will be returned",
         );
         o.finish(
@@ -10700,13 +11107,13 @@ impl ::schemars::JsonSchema for AssetReportGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_to_include",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of days of history to include in the Asset Report.",
         );
         o.finish(
@@ -10787,15 +11194,15 @@ impl ::schemars::JsonSchema for AssetReportGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AssetReport>(generator, "report", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Warning>,
-            >(
-            generator,
+        o.field("report", j::REQUIRED, G::subschema_for::<AssetReport>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "warnings",
             j::REQUIRED,
+            G::subschema_for::<Warning>,
+            &[j::ARRAY],
             "If the Asset Report generation was successful but identity information cannot be returned, this array will contain information about the errors causing identity information to be missing",
         );
         o.finish(
@@ -10826,10 +11233,11 @@ impl ::schemars::JsonSchema for AssetReportId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying an Asset Report. Like all Plaid identifiers, this ID is case sensitive.",
         )
     }
@@ -10998,85 +11406,76 @@ impl ::schemars::JsonSchema for AssetReportInvestmentHolding {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `account_id` associated with the holding.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "cost_basis",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The original total value of the holding. This field is calculated by Plaid as the sum of the purchase price of all of the shares in the holding.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "institution_price",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The last price given by the institution for this security.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "institution_price_as_of",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date at which `institution_price` was current.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "institution_value",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The value of the holding, as reported by the institution.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the holding. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "quantity",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The total quantity of the asset held, as reported by the financial institution. If the security is an option, `quantity` will reflect the total number of options (typically the number of contracts multiplied by 100), not the number of contracts.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "security_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `security_id` associated with the holding. Security data is not specific to a user's account; any user who held the same security at the same financial institution at the same time would have identical security data. The `security_id` for the same security will typically be the same across different institutions, but this is not guaranteed. The `security_id` does not typically change, but may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ticker_symbol",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The holding's trading symbol for publicly traded holdings, and otherwise a short identifier if available.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
         o.finish("A securities holding at an institution.")
@@ -11188,37 +11587,34 @@ impl ::schemars::JsonSchema for AssetReportInvestmentSecurity {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A descriptive name for the security, suitable for display.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "security_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique, Plaid-specific identifier for the security, used to associate securities with holdings. Like all Plaid identifiers, the `security_id` is case sensitive. The `security_id` may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ticker_symbol",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The security type of the holding. Valid security types are:\n\n`cash`: Cash, currency, and money market funds\n\n`cryptocurrency`: Digital or virtual currencies\n\n`derivative`: Options, warrants, and other derivative instruments\n\n`equity`: Domestic and foreign equities\n\n`etf`: Multi-asset exchange-traded investment funds\n\n`fixed income`: Bonds and certificates of deposit (CDs)\n\n`loan`: Loans and loan receivables\n\n`mutual fund`: Open- and closed-end vehicles pooling funds of multiple investors\n\n`other`: Unknown or other investment types",
         );
         o.finish("Investment security associated with the account.")
@@ -11389,111 +11785,111 @@ impl ::schemars::JsonSchema for AssetReportInvestmentTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `account_id` of the account against which this transaction posted.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The complete value of the transaction. Positive values when cash is debited, e.g. purchases of stock; negative values when cash is credited, e.g. sales of stock. Treatment remains the same for cash-only movements unassociated with securities. For transactions representing a simultaneous cash contribution and purchase of a security, the portion of the transaction representing the purchase takes precedence, and the `amount` is represented as positive.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The [ISO 8601](https://wikipedia.org/wiki/ISO_8601) posting date for the transaction.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "fees",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The combined value of all fees applied to this transaction",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "investment_transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the Investment transaction, unique across all Plaid transactions. Like all Plaid identifiers, the `investment_transaction_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The institution's description of the transaction.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "price",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The price of the security at which this transaction occurred.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "quantity",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of units of the security involved in this transaction. Positive for buy transactions; negative for sell transactions.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "security_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `security_id` to which this transaction is related.",
         );
-        o.field::<InvestmentTransactionSubtype>(generator, "subtype", j::REQUIRED, "");
-        o.field::<InvestmentTransactionType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransactionSubtype>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransactionType>,
+            &[],
+            "",
+        );
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "vested_quantity",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The total quantity of vested assets held, as reported by the financial institution. Vested assets are only associated with [equities](https://plaid.com/docs/api/products/investments/#investments-holdings-get-response-securities-type).",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "vested_value",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The value of the vested holdings as reported by the institution.",
         );
         o.finish("A transaction within an investment account.")
@@ -11578,29 +11974,27 @@ impl ::schemars::JsonSchema for AssetReportInvestments {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AssetReportInvestmentHolding>,
-            >(
-            generator,
+        o.field(
             "holdings",
             j::OPTIONAL,
+            G::subschema_for::<AssetReportInvestmentHolding>,
+            &[j::ARRAY],
             "Quantities and values of securities held in the investment account. Map to the `securities` array for security details.",
         );
-        o.field::<
-                ::std::vec::Vec<AssetReportInvestmentSecurity>,
-            >(
-            generator,
+        o.field(
             "securities",
             j::OPTIONAL,
+            G::subschema_for::<AssetReportInvestmentSecurity>,
+            &[j::ARRAY],
             "Details of specific securities held in on the investment account.",
         );
-        o.field::<
-                ::std::vec::Vec<AssetReportInvestmentTransaction>,
-            >(
-            generator,
+        o.field(
             "transactions",
             j::OPTIONAL,
+            G::subschema_for::<AssetReportInvestmentTransaction>,
+            &[j::ARRAY],
             "Transaction history on the investment account.",
         );
         o.finish("A set of fields describing the investments data on an account.")
@@ -11698,40 +12092,37 @@ impl ::schemars::JsonSchema for AssetReportItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccountAssets>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<AccountAssets>,
+            &[j::ARRAY],
             "Data about each of the accounts open on the Item.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "date_last_updated",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The id of the financial institution associated with the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The full financial institution name associated with the Item.",
         );
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
         o.finish("A representation of an Item within an Asset Report.")
     }
 }
@@ -11821,17 +12212,36 @@ impl ::schemars::JsonSchema for AssetReportPdfGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AssetReportToken>(generator, "asset_report_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AssetReportPdfGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportPdfGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "AssetReportPDFGetRequest defines the request schema for `/asset_report/pdf/get`",
         )
@@ -11912,13 +12322,13 @@ impl ::schemars::JsonSchema for AssetReportPdfGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_to_include",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum integer number of days of history to include in the Asset Report.",
         );
         o.finish(
@@ -11949,10 +12359,11 @@ impl ::schemars::JsonSchema for AssetReportPdfGetResponse {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportPdfGetResponse")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "AssetReportPDFGetResponse defines the response schema for `/asset_report/pdf/get`",
         )
     }
@@ -12009,10 +12420,11 @@ impl ::schemars::JsonSchema for AssetReportRefreshAssetReportToken {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The `asset_report_token` returned by the original call to `/asset_report/create`",
         )
     }
@@ -12138,27 +12550,43 @@ impl ::schemars::JsonSchema for AssetReportRefreshRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                AssetReportRefreshAssetReportToken,
-            >(generator, "asset_report_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportRefreshAssetReportToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "days_requested",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of days of history to include in the Asset Report. Must be an integer. If not specified, the value from the original call to `/asset_report/create` will be used.",
         );
-        o.field::<
-                ::std::option::Option<AssetReportRefreshRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportRefreshRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "AssetReportRefreshRequest defines the request schema for `/asset_report/refresh`",
         )
@@ -12255,24 +12683,27 @@ impl ::schemars::JsonSchema for AssetReportRefreshRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier, which can be used by lenders to track loan applications.",
         );
-        o.field::<
-                ::std::option::Option<AssetReportUser>,
-            >(generator, "user", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "URL to which Plaid will send Assets webhooks, for example when the requested Asset Report is ready.",
         );
         o.finish(
@@ -12356,10 +12787,23 @@ impl ::schemars::JsonSchema for AssetReportRefreshResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AssetReportId>(generator, "asset_report_id", j::REQUIRED, "");
-        o.field::<AssetReportToken>(generator, "asset_report_token", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "asset_report_id",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportId>,
+            &[],
+            "",
+        );
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "AssetReportRefreshResponse defines the response schema for `/asset_report/refresh`",
         )
@@ -12444,14 +12888,29 @@ impl ::schemars::JsonSchema for AssetReportRemoveRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AssetReportToken>(generator, "asset_report_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "AssetReportRemoveRequest defines the request schema for `/asset_report/remove`",
         )
@@ -12534,16 +12993,16 @@ impl ::schemars::JsonSchema for AssetReportRemoveResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "removed",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "`true` if the Asset Report was successfully removed.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "AssetReportRemoveResponse defines the response schema for `/asset_report/remove`",
         )
@@ -12572,10 +13031,11 @@ impl ::schemars::JsonSchema for AssetReportToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A token that can be provided to endpoints such as `/asset_report/get` or `/asset_report/pdf/get` to fetch or update an Asset Report.",
         )
     }
@@ -12630,10 +13090,11 @@ impl ::schemars::JsonSchema for AssetReportTokenNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportTokenNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A token that can be provided to endpoints such as `/asset_report/get` or `/asset_report/pdf/get` to fetch or update an Asset Report.",
         )
     }
@@ -12892,153 +13353,153 @@ impl ::schemars::JsonSchema for AssetReportTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the account in which this transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_owner",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the account owner. This field is not typically populated and only relevant when dealing with sub-accounts.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The settled value of the transaction, denominated in the transaction's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative.",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >(
-            generator,
+        o.field(
             "category",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
             "A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nThis field will only appear in an Asset Report with Insights.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "category_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nThis field will only appear in an Asset Report with Insights.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "check_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The check number of the transaction. This field is only populated for check transactions.",
         );
-        o.field::<
-                ::std::option::Option<CreditCategory>,
-            >(generator, "credit_category", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "credit_category",
+            j::OPTIONAL,
+            G::subschema_for::<CreditCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "date_transacted",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The date on which the transaction took place, in IS0 8601 format.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "income_source_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier for an income source.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<Location>,
-            >(generator, "location", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "location",
+            j::OPTIONAL,
+            G::subschema_for::<Location>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "merchant_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant name, as enriched by Plaid. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant name or transaction description. This is a legacy field that is no longer maintained. For merchant name, use the `merchant_name` field. For description, use the `original_description` field.\n\nThis field will only appear in an Asset Report with Insights.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "original_description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The string returned by the financial institution to describe the transaction.",
         );
-        o.field::<
-                ::std::option::Option<PaymentMeta>,
-            >(generator, "payment_meta", j::OPTIONAL, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "payment_meta",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentMeta>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "pending",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "pending_transaction_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of a posted transaction's associated pending transaction, where applicable.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<AssetReportTransactionType>,
-            >(generator, "transaction_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "transaction_type",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportTransactionType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish("A transaction on the asset report")
@@ -13294,51 +13755,55 @@ impl ::schemars::JsonSchema for AssetReportUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An identifier you determine and submit for the user.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "email", j::OPTIONAL, "The user's email address.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "email",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
             "first_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's first name. Required for the Fannie Mae Day 1 Certainty™ program.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "last_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's last name.  Required for the Fannie Mae Day 1 Certainty™ program.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "middle_name", j::OPTIONAL, "The user's middle name");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "middle_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's middle name",
+        );
+        o.field(
             "phone_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's phone number, in E.164 format: +{countrycode}{number}. For example: \"+14151234567\". Phone numbers provided in other formats will be parsed on a best-effort basis.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ssn",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's Social Security Number. Required for the Fannie Mae Day 1 Certainty™ program.\n\nFormat: \"ddd-dd-dddd\"",
         );
         o.finish(
@@ -13420,18 +13885,22 @@ impl ::schemars::JsonSchema for AssetTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AssetTransactionDescription>,
-            >(
-            generator,
+        o.field(
             "ASSET_TRANSACTION_DESCRIPTON",
             j::REQUIRED,
+            G::subschema_for::<AssetTransactionDescription>,
+            &[j::ARRAY],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac. Note that \"DESCRIPTON\" is an intentional misspelling matching the upstream MISMO field name.",
         );
-        o.field::<
-                AssetTransactionDetail,
-            >(generator, "ASSET_TRANSACTION_DETAIL", j::REQUIRED, "");
+        o.field(
+            "ASSET_TRANSACTION_DETAIL",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransactionDetail>,
+            &[],
+            "",
+        );
         o.finish("An object representing...")
     }
 }
@@ -13984,13 +14453,13 @@ impl ::schemars::JsonSchema for AssetTransactionDescription {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "AssetTransactionDescription",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Asset Transaction Description String up to 3 occurrences 1 required.",
         );
         o.finish(
@@ -14206,81 +14675,90 @@ impl ::schemars::JsonSchema for AssetTransactionDetail {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AssetInvestmentTransactionType>,
-            >(generator, "AssetInvestmentTransactionType", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "AssetInvestmentTransactionType",
+            j::OPTIONAL,
+            G::subschema_for::<AssetInvestmentTransactionType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "AssetInvestmentTransactionTypeDescription",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Asset Investment Transaction Type Description.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "AssetTransactionAmount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Asset Transaction Amount.",
         );
-        o.field::<
-                ::std::option::Option<AssetTransactionCategoryType>,
-            >(generator, "AssetTransactionCategoryType", j::REQUIRED, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(generator, "AssetTransactionDate", j::REQUIRED, "Asset Transaction Date.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "AssetTransactionCategoryType",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransactionCategoryType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "AssetTransactionDate",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "Asset Transaction Date.",
+        );
+        o.field(
             "AssetTransactionPaidByName",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Populate with who did the transaction.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "AssetTransactionPaidToName",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Populate with for whom the transaction is done",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "AssetTransactionPostDate",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "Asset Transaction Post Date.",
         );
-        o.field::<
-                AssetTransactionType,
-            >(generator, "AssetTransactionType", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "AssetTransactionType",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransactionType>,
+            &[],
+            "",
+        );
+        o.field(
             "AssetTransactionTypeAdditionalDescription",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "FI Provided - examples are atm, cash, check, credit, debit, deposit, directDebit, directDeposit, dividend, fee, interest, other, payment, pointOfSale, repeatPayment, serviceCharge, transfer.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "AssetTransactionUniqueIdentifier",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A vendor created unique Identifier.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "FinancialInstitutionTransactionIdentifier",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "FI provided Transaction Identifier.",
         );
         o.finish(
@@ -14407,10 +14885,15 @@ impl ::schemars::JsonSchema for AssetTransactions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AssetTransaction>,
-            >(generator, "ASSET_TRANSACTION", j::REQUIRED, "");
+        o.field(
+            "ASSET_TRANSACTION",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransaction>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -14549,13 +15032,13 @@ impl ::schemars::JsonSchema for Assets {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<Asset>,
-            >(
-            generator,
+        o.field(
             "ASSET",
             j::REQUIRED,
+            G::subschema_for::<Asset>,
+            &[j::ARRAY],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         );
         o.finish(
@@ -14661,33 +15144,50 @@ impl ::schemars::JsonSchema for AssetsErrorWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "asset_report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID associated with the Asset Report.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `user_id` corresponding to the User ID the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`ERROR`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`ASSETS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ERROR`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ASSETS`",
+        );
         o.finish(
             "Fired when Asset Report generation has failed. The resulting `error` will have an `error_type` of `ASSET_REPORT_ERROR`.",
         )
@@ -14794,33 +15294,50 @@ impl ::schemars::JsonSchema for AssetsProductReadyWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "asset_report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `asset_report_id` corresponding to the Asset Report the webhook has fired for.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AssetReportType>,
-            >(generator, "report_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "report_type",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `user_id` corresponding to the User ID the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`PRODUCT_READY`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`ASSETS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PRODUCT_READY`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ASSETS`",
+        );
         o.finish(
             "Fired when the Asset Report has been generated and `/asset_report/get` is ready to be called.  If you attempt to retrieve an Asset Report before this webhook has fired, you'll receive a response with the HTTP status code 400 and a Plaid error code of `PRODUCT_NOT_READY`.",
         )
@@ -14932,29 +15449,51 @@ impl ::schemars::JsonSchema for AuthDefaultUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids_with_new_auth",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `account_id`'s for accounts that contain new auth.",
         );
-        o.field::<
-                AccountIdsWithUpdatedAuth,
-            >(generator, "account_ids_with_updated_auth", j::REQUIRED, "");
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`DEFAULT_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`AUTH`");
+        o.field(
+            "account_ids_with_updated_auth",
+            j::REQUIRED,
+            G::subschema_for::<AccountIdsWithUpdatedAuth>,
+            &[],
+            "",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
         o.finish(
             "Plaid will trigger a `DEFAULT_UPDATE` webhook for Items that undergo a change in Auth data. This is generally caused by data partners notifying Plaid of a change in their account numbering system or to their routing numbers. To avoid returned transactions, customers that receive a `DEFAULT_UPDATE` webhook with the `account_ids_with_updated_auth` object populated should immediately discontinue all usages of existing Auth data for those accounts and call `/auth/get` or `/processor/auth/get` to obtain updated account and routing numbers.",
         )
@@ -15041,37 +15580,34 @@ impl ::schemars::JsonSchema for AuthGetNumbers {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<NumbersAch>,
-            >(
-            generator,
+        o.field(
             "ach",
             j::REQUIRED,
+            G::subschema_for::<NumbersAch>,
+            &[j::ARRAY],
             "An array of ACH numbers identifying accounts.",
         );
-        o.field::<
-                ::std::vec::Vec<NumbersBacs>,
-            >(
-            generator,
+        o.field(
             "bacs",
             j::REQUIRED,
+            G::subschema_for::<NumbersBacs>,
+            &[j::ARRAY],
             "An array of BACS numbers identifying accounts.",
         );
-        o.field::<
-                ::std::vec::Vec<NumbersEft>,
-            >(
-            generator,
+        o.field(
             "eft",
             j::REQUIRED,
+            G::subschema_for::<NumbersEft>,
+            &[j::ARRAY],
             "An array of EFT numbers identifying accounts.",
         );
-        o.field::<
-                ::std::vec::Vec<NumbersInternational>,
-            >(
-            generator,
+        o.field(
             "international",
             j::REQUIRED,
+            G::subschema_for::<NumbersInternational>,
+            &[j::ARRAY],
             "An array of IBAN numbers identifying accounts.",
         );
         o.finish(
@@ -15165,17 +15701,30 @@ impl ::schemars::JsonSchema for AuthGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AuthGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AuthGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("AuthGetRequest defines the request schema for `/auth/get`")
     }
 }
@@ -15253,13 +15802,13 @@ impl ::schemars::JsonSchema for AuthGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of `account_ids` to retrieve for the Item.\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
         );
         o.finish("An optional object to filter `/auth/get` results.")
@@ -15348,18 +15897,18 @@ impl ::schemars::JsonSchema for AuthGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccountBase>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<AccountBase>,
+            &[j::ARRAY],
             "The `accounts` for which numbers are being retrieved.",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<AuthGetNumbers>(generator, "numbers", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("numbers", j::REQUIRED, G::subschema_for::<AuthGetNumbers>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("AuthGetResponse defines the response schema for `/auth/get`")
     }
 }
@@ -15425,10 +15974,15 @@ impl ::schemars::JsonSchema for AuthMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AuthSupportedMethods>,
-            >(generator, "supported_methods", j::REQUIRED, "");
+        o.field(
+            "supported_methods",
+            j::REQUIRED,
+            G::subschema_for::<AuthSupportedMethods>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Metadata that captures information about the Auth features of an institution.",
         )
@@ -15520,37 +16074,34 @@ impl ::schemars::JsonSchema for AuthSupportedMethods {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "automated_micro_deposits",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates if automated micro-deposits are supported.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "instant_auth",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates if instant auth is supported.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "instant_match",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates if instant match is supported.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "instant_micro_deposits",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates if instant micro-deposits are supported.",
         );
         o.finish(
@@ -15687,13 +16238,22 @@ impl ::schemars::JsonSchema for AuthVerifyNumbersAch {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "account", j::REQUIRED, "Account's account number");
-        o.field::<
-                ::std::string::String,
-            >(generator, "routing", j::REQUIRED, "Account's routing number");
+        o.field(
+            "account",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Account's account number",
+        );
+        o.field(
+            "routing",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Account's routing number",
+        );
         o.finish("ACH numbers for verification via Database Auth")
     }
 }
@@ -15784,17 +16344,36 @@ impl ::schemars::JsonSchema for AuthVerifyRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "legal_name", j::OPTIONAL, "Account owner's legal name");
-        o.field::<AuthVerifyRequestNumbers>(generator, "numbers", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Account owner's legal name",
+        );
+        o.field(
+            "numbers",
+            j::REQUIRED,
+            G::subschema_for::<AuthVerifyRequestNumbers>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("AuthVerifyRequest defines the request schema for `/auth/verify`")
     }
 }
@@ -15870,8 +16449,9 @@ impl ::schemars::JsonSchema for AuthVerifyRequestNumbers {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AuthVerifyNumbersAch>(generator, "ach", j::REQUIRED, "");
+        o.field("ach", j::REQUIRED, G::subschema_for::<AuthVerifyNumbersAch>, &[], "");
         o.finish(
             "An object containing identifying account numbers for verification via Database Auth",
         )
@@ -15968,25 +16548,28 @@ impl ::schemars::JsonSchema for AuthVerifyResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "item_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `item_id` value of the Item created for verification. If numbers data provided is invalid, an Item may not be created.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                AccountVerificationInsights,
-            >(generator, "verification_insights", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "verification_insights",
+            j::REQUIRED,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[],
+            "",
+        );
+        o.field(
             "verification_status",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Indicates the Item's database verification status. Possible values are:\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.",
         );
         o.finish("AuthVerifyResponse defines the response schema for `/auth/verify`")
@@ -16089,26 +16672,44 @@ impl ::schemars::JsonSchema for AutomaticallyVerifiedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `account_id` of the account associated with the webhook",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`AUTOMATICALLY_VERIFIED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`AUTH`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTOMATICALLY_VERIFIED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
         o.finish(
             "Fired when an Item is verified via automated micro-deposits. We recommend communicating to your users when this event is received to notify them that their account is verified and ready for use.",
         )

@@ -156,23 +156,43 @@ impl ::schemars::JsonSchema for BankIncomeCompleteWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<BankIncomeCompleteResult>(generator, "result", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "result",
+            j::REQUIRED,
+            G::subschema_for::<BankIncomeCompleteResult>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` corresponding to the user the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`BANK_INCOME_COMPLETE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`INCOME`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_INCOME_COMPLETE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME`",
+        );
         o.finish(
             "Fired when a bank income report has finished generating or failed to generate, triggered by calling `/credit/bank_income/get` in CRA enabled client.",
         )
@@ -337,23 +357,43 @@ impl ::schemars::JsonSchema for BankIncomeRefreshCompleteWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<BankIncomeRefreshCompleteResult>(generator, "result", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "result",
+            j::REQUIRED,
+            G::subschema_for::<BankIncomeRefreshCompleteResult>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` corresponding to the user the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`BANK_INCOME_REFRESH_COMPLETE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`INCOME`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_INCOME_REFRESH_COMPLETE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME`",
+        );
         o.finish(
             "Fired when a refreshed bank income report has finished generating or failed to generate. The `/credit/bank_income/refresh` endpoint that previously triggered this webhook is deprecated; to refresh Bank Income data, send the user through Link's update mode, or migrate to CRA Income Insights and call `/cra/check_report/create` for a backend refresh. To get this webhook, subscribe via the [Dashboard](https://dashboard.plaid.com/developers/webhooks).",
         )
@@ -446,22 +486,36 @@ impl ::schemars::JsonSchema for BankIncomeRefreshUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` corresponding to the user the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`BANK_INCOME_REFRESH_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`INCOME`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_INCOME_REFRESH_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME`",
+        );
         o.finish(
             "Fired when a change to the user's income is detected. The `/credit/bank_income/refresh` endpoint that previously served this refresh is deprecated; to get updated income data, send the user through Link's update mode so they can confirm their income sources, or migrate to CRA Income Insights and call `/cra/check_report/create` for a backend refresh. To receive this webhook, subscribe in the [Dashboard](https://dashboard.plaid.com/developers/webhooks).",
         )
@@ -534,11 +588,16 @@ impl ::schemars::JsonSchema for BankInitiatedReturnRisk {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BankInitiatedRiskTier>,
-            >(generator, "risk_tier", j::OPTIONAL, "");
-        o.field::<SignalScore>(generator, "score", j::REQUIRED, "");
+        o.field(
+            "risk_tier",
+            j::OPTIONAL,
+            G::subschema_for::<BankInitiatedRiskTier>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("score", j::REQUIRED, G::subschema_for::<SignalScore>, &[], "");
         o.finish(
             "The object contains a risk score and a risk tier that evaluate the transaction return risk because an account is overdrawn or because an ineligible account is used. Common return codes in this category include: \"R01\", \"R02\", \"R03\", \"R04\", \"R06\", \"R08\", \"R09\", \"R13\", \"R16\", \"R17\", \"R20\", \"R23\". These returns have a turnaround time of 2 banking days.",
         )
@@ -568,10 +627,11 @@ impl ::schemars::JsonSchema for BankInitiatedRiskTier {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BankInitiatedRiskTier")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            i64,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<i64>,
+            &[],
             "DEPRECATED. Use Signal Rules instead to transform the `score` into a useful action.\n\nIn the `bank_initiated_return_risk` object, there are eight risk tiers corresponding to the scores:\n  1: Predicted bank-initiated return incidence rate between 0.0% - 0.5%\n  2: Predicted bank-initiated return incidence rate between 0.5% - 1.5%\n  3: Predicted bank-initiated return incidence rate between 1.5% - 3%\n  4: Predicted bank-initiated return incidence rate between 3% - 5%\n  5: Predicted bank-initiated return incidence rate between 5% - 10%\n  6: Predicted bank-initiated return incidence rate between 10% - 15%\n  7: Predicted bank-initiated return incidence rate between 15% and 50%\n  8: Predicted bank-initiated return incidence rate greater than 50%",
         )
     }
@@ -751,72 +811,69 @@ impl ::schemars::JsonSchema for BankPenaltiesIndicators {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total value of outflow transactions categorized as `BANK_PENALTIES`, across all the accounts in the report within the requested time window.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
-            >(
-            generator,
+        o.field(
             "category_details",
             j::OPTIONAL,
+            G::subschema_for::<CategoryExpenses>,
+            &[j::ARRAY, j::NULLABLE],
             "Detailed categories view of all the transactions that fall into the `BANK_PENALTIES` credit category within the given time window, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_last_occurrence",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the last transaction that falls into the `BANK_PENALTIES` credit category, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<MonthlyAverage>,
-            >(generator, "monthly_average", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
-            >(
-            generator,
+        o.field(
+            "monthly_average",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlyAverage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "monthly_summaries",
             j::OPTIONAL,
+            G::subschema_for::<MonthlySummary>,
+            &[j::ARRAY, j::NULLABLE],
             "The monthly summaries of the transactions that fall into the `BANK_PENALTIES` credit category within the given time window, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "percentage_of_income",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The percentage of the user's monthly inflows that was spent on transactions that fall into the `BANK_PENALTIES` credit category within the given time window, across all the accounts in the report. For example, a value of 100 represents that 100% of the inflows were spent on transactions that fall into the `BANK_PENALTIES` credit category.\nIf there's no available income for the given time period, this field value will be `-1`.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "transactions_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of transactions that fall into the `BANK_PENALTIES` credit category, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish(
@@ -991,74 +1048,91 @@ impl ::schemars::JsonSchema for BankTransfer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The account ID that should be credited/debited for this bank transfer.",
         );
-        o.field::<AchClass>(generator, "ach_class", j::REQUIRED, "");
-        o.field::<BankTransferAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field("ach_class", j::REQUIRED, G::subschema_for::<AchClass>, &[], "");
+        o.field("amount", j::REQUIRED, G::subschema_for::<BankTransferAmount>, &[], "");
+        o.field(
             "cancellable",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, you can still cancel this bank transfer.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "created",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime when this bank transfer was created. This will be of the form `2006-01-02T15:04:05Z`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "custom_tag",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A string containing the custom tag provided by the client in the create request. Will be null if not provided.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "description", j::REQUIRED, "The description of the transfer.");
-        o.field::<
-                ::std::option::Option<BankTransferDirection>,
-            >(generator, "direction", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BankTransferFailure>,
-            >(generator, "failure_reason", j::REQUIRED, "");
-        o.field::<BankTransferId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The description of the transfer.",
+        );
+        o.field(
+            "direction",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferDirection>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BankTransferId>, &[], "");
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the transfer amount, e.g. \"USD\"",
         );
-        o.field::<
-                ::std::option::Option<BankTransferMetadata>,
-            >(generator, "metadata", j::REQUIRED, "");
-        o.field::<BankTransferNetwork>(generator, "network", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferNetwork>,
+            &[],
+            "",
+        );
+        o.field(
             "origination_account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the origination account that was used for this transfer.",
         );
-        o.field::<BankTransferStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<BankTransferType>(generator, "type", j::REQUIRED, "");
-        o.field::<BankTransferUser>(generator, "user", j::REQUIRED, "");
+        o.field("status", j::REQUIRED, G::subschema_for::<BankTransferStatus>, &[], "");
+        o.field("type", j::REQUIRED, G::subschema_for::<BankTransferType>, &[], "");
+        o.field("user", j::REQUIRED, G::subschema_for::<BankTransferUser>, &[], "");
         o.finish("Represents a bank transfer within the Bank Transfers API.")
     }
 }
@@ -1085,10 +1159,11 @@ impl ::schemars::JsonSchema for BankTransferAccessToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferAccessToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `access_token` for the account that will be debited or credited.",
         )
     }
@@ -1143,10 +1218,11 @@ impl ::schemars::JsonSchema for BankTransferAmount {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferAmount")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The amount of the bank transfer (decimal string with two digits of precision e.g. \"10.00\").",
         )
     }
@@ -1247,21 +1323,20 @@ impl ::schemars::JsonSchema for BankTransferBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "available",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The total available balance - the sum of all successful debit transfer amounts minus all credit transfer amounts.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "transactable",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The transactable balance shows the amount in your account that you are able to use for transfers, and is essentially your available balance minus your minimum balance.",
         );
         o.finish("Information about the balance of a bank transfer")
@@ -1354,21 +1429,29 @@ impl ::schemars::JsonSchema for BankTransferBalanceGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "origination_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "If multiple origination accounts are available, `origination_account_id` must be used to specify the account for which balance will be returned.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/bank_transfer/balance/get`")
     }
 }
@@ -1460,17 +1543,23 @@ impl ::schemars::JsonSchema for BankTransferBalanceGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BankTransferBalance>(generator, "balance", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "balance",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferBalance>,
+            &[],
+            "",
+        );
+        o.field(
             "origination_account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the origination account that this balance belongs to.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/bank_transfer/balance/get`")
     }
 }
@@ -1549,14 +1638,29 @@ impl ::schemars::JsonSchema for BankTransferCancelRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BankTransferId>(generator, "bank_transfer_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "bank_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/bank_transfer/cancel`")
     }
 }
@@ -1631,8 +1735,9 @@ impl ::schemars::JsonSchema for BankTransferCancelResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/bank_transfer/cancel`")
     }
 }
@@ -1800,67 +1905,95 @@ impl ::schemars::JsonSchema for BankTransferCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BankTransferAccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferAccessToken>,
+            &[],
+            "",
+        );
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `account_id` for the account that will be debited or credited.",
         );
-        o.field::<
-                ::std::option::Option<AchClass>,
-            >(generator, "ach_class", j::OPTIONAL, "");
-        o.field::<BankTransferAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<BankTransferAmount>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "custom_tag",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An arbitrary string provided by the client for storage with the bank transfer. May be up to 100 characters.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The transfer description. Maximum of 10 characters.",
         );
-        o.field::<
-                BankTransferIdempotencyKey,
-            >(generator, "idempotency_key", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the transfer amount - should be set to \"USD\".",
         );
-        o.field::<
-                ::std::option::Option<BankTransferMetadata>,
-            >(generator, "metadata", j::OPTIONAL, "");
-        o.field::<BankTransferNetwork>(generator, "network", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferNetwork>,
+            &[],
+            "",
+        );
+        o.field(
             "origination_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified. Otherwise, this field should be left blank.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<BankTransferType>(generator, "type", j::REQUIRED, "");
-        o.field::<BankTransferUser>(generator, "user", j::REQUIRED, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<BankTransferType>, &[], "");
+        o.field("user", j::REQUIRED, G::subschema_for::<BankTransferUser>, &[], "");
         o.finish("Defines the request schema for `/bank_transfer/create`")
     }
 }
@@ -1952,9 +2085,10 @@ impl ::schemars::JsonSchema for BankTransferCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BankTransfer>(generator, "bank_transfer", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("bank_transfer", j::REQUIRED, G::subschema_for::<BankTransfer>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/bank_transfer/create`")
     }
 }
@@ -2154,62 +2288,83 @@ impl ::schemars::JsonSchema for BankTransferEvent {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The account ID associated with the bank transfer.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "bank_transfer_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The bank transfer amount.",
         );
-        o.field::<BankTransferId>(generator, "bank_transfer_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "bank_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferId>,
+            &[],
+            "",
+        );
+        o.field(
             "bank_transfer_iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the bank transfer amount.",
         );
-        o.field::<BankTransferType>(generator, "bank_transfer_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BankTransferDirection>,
-            >(generator, "direction", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "bank_transfer_type",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferType>,
+            &[],
+            "",
+        );
+        o.field(
+            "direction",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferDirection>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "event_id",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "Plaid's unique identifier for this event. IDs are sequential unsigned 64-bit integers.",
         );
-        o.field::<BankTransferEventType>(generator, "event_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BankTransferFailure>,
-            >(generator, "failure_reason", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "event_type",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferEventType>,
+            &[],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "origination_account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the origination account that this balance belongs to.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime when this event occurred. This will be of the form `2006-01-02T15:04:05Z`.",
         );
         o.finish("Represents an event in the Bank Transfers API.")
@@ -2494,76 +2649,90 @@ impl ::schemars::JsonSchema for BankTransferEventListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account ID to get events for all transactions to/from an account.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "bank_transfer_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a bank transfer.",
         );
-        o.field::<
-                ::std::option::Option<BankTransferEventListBankTransferType>,
-            >(generator, "bank_transfer_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "bank_transfer_type",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferEventListBankTransferType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of bank transfer events to return. If the number of events matching the above parameters is greater than `count`, the most recent events will be returned.",
         );
-        o.field::<
-                ::std::option::Option<BankTransferEventListDirection>,
-            >(generator, "direction", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "direction",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferEventListDirection>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The end datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
         );
-        o.field::<
-                ::std::vec::Vec<BankTransferEventType>,
-            >(generator, "event_types", j::OPTIONAL, "Filter events by event type.");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "event_types",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferEventType>,
+            &[j::ARRAY],
+            "Filter events by event type.",
+        );
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The offset into the list of bank transfer events. When `count`=25 and `offset`=0, the first 25 events will be returned. When `count`=25 and `offset`=25, the next 25 bank transfer events will be returned.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "origination_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The origination account ID to get events for transfers from a specific origination account.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The start datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
         );
         o.finish("Defines the request schema for `/bank_transfer/event/list`")
@@ -2674,11 +2843,16 @@ impl ::schemars::JsonSchema for BankTransferEventListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BankTransferEvent>,
-            >(generator, "bank_transfer_events", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "bank_transfer_events",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferEvent>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/bank_transfer/event/list`")
     }
 }
@@ -2769,29 +2943,36 @@ impl ::schemars::JsonSchema for BankTransferEventSyncRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "after_id",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The latest (largest) `event_id` fetched via the sync endpoint, or 0 initially.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of bank transfer events to return.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/bank_transfer/event/sync`")
     }
 }
@@ -2874,11 +3055,16 @@ impl ::schemars::JsonSchema for BankTransferEventSyncResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BankTransferEvent>,
-            >(generator, "bank_transfer_events", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "bank_transfer_events",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferEvent>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/bank_transfer/event/sync`")
     }
 }
@@ -3033,21 +3219,20 @@ impl ::schemars::JsonSchema for BankTransferFailure {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ach_return_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ACH return code, e.g. `R01`.  A return code will be provided if and only if the transfer status is `reversed`. For a full listing of ACH return codes, see [Bank Transfers errors](https://plaid.com/docs/errors/bank-transfers/#ach-return-codes).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A human-readable description of the reason for the failure or reversal.",
         );
         o.finish(
@@ -3130,14 +3315,29 @@ impl ::schemars::JsonSchema for BankTransferGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BankTransferId>(generator, "bank_transfer_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "bank_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/bank_transfer/get`")
     }
 }
@@ -3217,9 +3417,10 @@ impl ::schemars::JsonSchema for BankTransferGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BankTransfer>(generator, "bank_transfer", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("bank_transfer", j::REQUIRED, G::subschema_for::<BankTransfer>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/bank_transfer/get`")
     }
 }
@@ -3246,9 +3447,13 @@ impl ::schemars::JsonSchema for BankTransferId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Plaid's unique identifier for a bank transfer.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a bank transfer.",
+        )
     }
 }
 impl ::std::ops::Deref for BankTransferId {
@@ -3303,10 +3508,11 @@ impl ::schemars::JsonSchema for BankTransferIdempotencyKey {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferIdempotencyKey")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A random key provided by the client, per unique bank transfer. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create a bank transfer fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single bank transfer is created.",
         )
     }
@@ -3460,54 +3666,62 @@ impl ::schemars::JsonSchema for BankTransferListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The maximum number of bank transfers to return.",
         );
-        o.field::<
-                ::std::option::Option<BankTransferDirection>,
-            >(generator, "direction", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "direction",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferDirection>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The end datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of bank transfers to skip before returning results.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "origination_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Filter bank transfers to only those originated through the specified origination account.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The start datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
         );
         o.finish("Defines the request schema for `/bank_transfer/list`")
@@ -3608,11 +3822,16 @@ impl ::schemars::JsonSchema for BankTransferListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BankTransfer>,
-            >(generator, "bank_transfers", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "bank_transfers",
+            j::REQUIRED,
+            G::subschema_for::<BankTransfer>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/bank_transfer/list`")
     }
 }
@@ -3637,10 +3856,11 @@ impl ::schemars::JsonSchema for BankTransferMetadata {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferMetadata")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::MAP],
             "The Metadata object is a mapping of client-provided string fields to any string value. The following limitations apply:\nThe JSON values must be Strings (no nested JSON objects allowed)\nOnly ASCII characters may be used\nMaximum of 50 key/value pairs\nMaximum key length of 40 characters\nMaximum value length of 500 characters",
         )
     }
@@ -3775,33 +3995,48 @@ impl ::schemars::JsonSchema for BankTransferMigrateAccountRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "account_number", j::REQUIRED, "The user's account number.");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "account_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's account number.",
+        );
+        o.field(
             "account_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The type of the bank account (`checking` or `savings`).",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "routing_number", j::REQUIRED, "The user's routing number.");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "routing_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's routing number.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "wire_routing_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's wire transfer routing number. This is the ABA number; for some institutions, this may differ from the ACH number used in `routing_number`.",
         );
         o.finish("Defines the request schema for `/bank_transfer/migrate_account`")
@@ -3899,24 +4134,23 @@ impl ::schemars::JsonSchema for BankTransferMigrateAccountResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "access_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `access_token` for the newly created Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `account_id` for the newly created Item.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/bank_transfer/migrate_account`")
     }
 }
@@ -4147,27 +4381,34 @@ impl ::schemars::JsonSchema for BankTransferSweep {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "amount", j::REQUIRED, "The amount of the sweep.");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The amount of the sweep.",
+        );
+        o.field(
             "created_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime when the sweep occurred, in RFC 3339 format.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "id", j::REQUIRED, "Identifier of the sweep.");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Identifier of the sweep.",
+        );
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the sweep, e.g. \"USD\".",
         );
         o.finish("BankTransferSweep describes a sweep transfer.")
@@ -4249,16 +4490,29 @@ impl ::schemars::JsonSchema for BankTransferSweepGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "sweep_id", j::REQUIRED, "Identifier of the sweep.");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "sweep_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Identifier of the sweep.",
+        );
         o.finish("Defines the request schema for `/bank_transfer/sweep/get`")
     }
 }
@@ -4338,9 +4592,10 @@ impl ::schemars::JsonSchema for BankTransferSweepGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<BankTransferSweep>(generator, "sweep", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("sweep", j::REQUIRED, G::subschema_for::<BankTransferSweep>, &[], "");
         o.finish(
             "BankTransferSweepGetResponse defines the response schema for `/bank_transfer/sweep/get`",
         )
@@ -4454,43 +4709,48 @@ impl ::schemars::JsonSchema for BankTransferSweepListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of sweeps to return.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "end_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The end `created` datetime of sweeps to return (RFC 3339 format).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "origination_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "If multiple origination accounts are available, `origination_account_id` must be used to specify the account that the sweeps belong to.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The start `created` datetime of sweeps to return (RFC 3339 format).",
         );
         o.finish(
@@ -4591,11 +4851,16 @@ impl ::schemars::JsonSchema for BankTransferSweepListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<BankTransferSweep>,
-            >(generator, "sweeps", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "sweeps",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferSweep>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish(
             "BankTransferSweepListResponse defines the response schema for `/bank_transfer/sweep/list`",
         )
@@ -4743,24 +5008,27 @@ impl ::schemars::JsonSchema for BankTransferUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "email_address", j::OPTIONAL, "The account holder's email.");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account holder's email.",
+        );
+        o.field(
             "legal_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The account holder's full legal name. If the transfer `ach_class` is `ccd`, this should be the business name of the account holder.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "routing_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account holder's routing number. This field is only used in response data. Do not provide this field when making requests.",
         );
         o.finish("The legal name and other information for the account holder.")
@@ -4846,14 +5114,29 @@ impl ::schemars::JsonSchema for BankTransfersEventsUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`BANK_TRANSFERS_EVENTS_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`BANK_TRANSFERS`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_TRANSFERS_EVENTS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_TRANSFERS`",
+        );
         o.finish(
             "Fired when new bank transfer events are available. Receiving this webhook indicates you should fetch the new events from `/bank_transfer/event/sync`.",
         )
@@ -4939,14 +5222,29 @@ impl ::schemars::JsonSchema for BankTransfersEventsUpdateWebhookForAuth {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`BANK_TRANSFERS_EVENTS_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`BANK_TRANSFERS`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_TRANSFERS_EVENTS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_TRANSFERS`",
+        );
         o.finish(
             "Fired when new ACH events are available. To begin receiving this webhook, you must first register your webhook listener endpoint via the [webhooks page in the Dashboard](https://dashboard.plaid.com/team/webhooks). The `BANK_TRANSFERS_EVENTS_UPDATE` webhook can be used to track the progress of ACH transfers used in [micro-deposit verification](https://plaid.com/docs/auth/coverage/microdeposit-events/). Receiving this webhook indicates you should fetch the new events from `/bank_transfer/event/sync`. Note that [Transfer](https://plaid.com/docs/transfer) customers should use Transfer webhooks instead of using `BANK_TRANSFERS_EVENTS_UPDATE`; see [micro-deposit events documentation](https://plaid.com/docs/auth/coverage/microdeposit-events/) for more details.",
         )
@@ -5053,43 +5351,44 @@ impl ::schemars::JsonSchema for BaseReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BaseReportUserAttributes>,
-            >(generator, "attributes", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "attributes",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportUserAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier, which can be used by lenders to track loan applications.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "date_generated",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time when the Base Report was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of days of transaction history requested.",
         );
-        o.field::<
-                ::std::vec::Vec<BaseReportItem>,
-            >(
-            generator,
+        o.field(
             "items",
             j::REQUIRED,
+            G::subschema_for::<BaseReportItem>,
+            &[j::ARRAY],
             "Data returned by Plaid about each of the Items included in the Base Report.",
         );
-        o.field::<BaseReportId>(generator, "report_id", j::REQUIRED, "");
+        o.field("report_id", j::REQUIRED, G::subschema_for::<BaseReportId>, &[], "");
         o.finish("An object representing a Base Report")
     }
 }
@@ -5264,94 +5563,114 @@ impl ::schemars::JsonSchema for BaseReportAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<BaseReportAccountInsights>,
-            >(generator, "account_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<BaseReportAttributes>,
-            >(generator, "attributes", j::OPTIONAL, "");
-        o.field::<BaseReportAccountBalances>(generator, "balances", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<ConsumerDispute>,
-            >(
-            generator,
+        o.field(
+            "account_insights",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportAccountInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "attributes",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "balances",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportAccountBalances>,
+            &[],
+            "",
+        );
+        o.field(
             "consumer_disputes",
             j::REQUIRED,
+            G::subschema_for::<ConsumerDispute>,
+            &[j::ARRAY],
             "The information about previously submitted valid dispute statements by the consumer",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "days_available",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The duration of transaction history available within this report for this Item, typically defined as the time since the date of the earliest transaction in that account.",
         );
-        o.field::<
-                ::std::vec::Vec<BaseReportHistoricalBalance>,
-            >(
-            generator,
+        o.field(
             "historical_balances",
             j::OPTIONAL,
+            G::subschema_for::<BaseReportHistoricalBalance>,
+            &[j::ARRAY],
             "Calculated data about the historical balances on the account. Currently not supported by `brokerage` or `investment` accounts.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
         );
-        o.field::<BaseReportAccountMetadata>(generator, "metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportAccountMetadata>,
+            &[],
+            "",
+        );
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the account, either assigned by the user or by the financial institution itself",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "official_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The official name of the account as given by the financial institution",
         );
-        o.field::<
-                ::std::vec::Vec<Owner>,
-            >(
-            generator,
+        o.field(
             "owners",
             j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
             "Data returned by the financial institution about the account owner or owners. For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution. Multiple owners on a single account will be represented in the same `owner` object, not in multiple owner objects within the array. This array can also be empty if no owners are found.",
         );
-        o.field::<
-                ::std::option::Option<OwnershipType>,
-            >(generator, "ownership_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<BaseReportTransaction>,
-            >(
-            generator,
+        o.field(
+            "ownership_type",
+            j::REQUIRED,
+            G::subschema_for::<OwnershipType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<BaseReportTransaction>,
+            &[j::ARRAY],
             "Transaction history associated with the account. Transaction history returned by endpoints such as `/transactions/get` or `/investments/transactions/get` will be returned in the top-level `transactions` field instead. Some transactions may have their details masked in accordance to the FCRA. These will appear with a `credit_category` of `MASKED_TRANSACTION_CATEGORY`.",
         );
-        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
         o.finish("Base Report information about an account")
     }
 }
@@ -5525,77 +5844,69 @@ impl ::schemars::JsonSchema for BaseReportAccountBalances {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "available",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "average_balance",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The average historical balance for the entire report",
         );
-        o.field::<
-                ::std::vec::Vec<BaseReportAverageMonthlyBalances>,
-            >(
-            generator,
+        o.field(
             "average_monthly_balances",
             j::OPTIONAL,
+            G::subschema_for::<BaseReportAverageMonthlyBalances>,
+            &[j::ARRAY],
             "The average historical balance of each calendar month",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get`; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "last_updated_datetime",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the oldest acceptable balance when making a request to `/accounts/balance/get`.\n\nThis field is only used and expected when the institution is `ins_128026` (Capital One) and the Item contains one or more accounts with a non-depository account type, in which case a value must be provided or an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned. For Capital One depository accounts as well as all other account types on all other institutions, this field is ignored. See [account type schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full list of account types.\n\nIf the balance that is pulled is older than the given timestamp for Items with this field required, an `INVALID_REQUEST` error with the code of `LAST_UPDATED_DATETIME_OUT_OF_RANGE` will be returned with the most recent timestamp for the requested account contained in the response.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "limit",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "For `credit`-type accounts, this represents the credit limit.\n\nFor `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.\n\nIn North America, this field is typically only available for `credit`-type accounts.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "most_recent_thirty_day_average_balance",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The average historical balance from the most recent 30 days",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish("Information about an account's balances.")
@@ -5768,85 +6079,76 @@ impl ::schemars::JsonSchema for BaseReportAccountInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "average_days_between_transactions",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Average number of days between sequential transactions",
         );
-        o.field::<
-                ::std::vec::Vec<BaseReportAverageFlowInsights>,
-            >(
-            generator,
+        o.field(
             "average_inflow_amounts",
             j::OPTIONAL,
+            G::subschema_for::<BaseReportAverageFlowInsights>,
+            &[j::ARRAY],
             "Average amount of debit transactions into the account in a time period. This array will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
         );
-        o.field::<
-                ::std::vec::Vec<BaseReportAverageFlowInsights>,
-            >(
-            generator,
+        o.field(
             "average_outflow_amounts",
             j::OPTIONAL,
+            G::subschema_for::<BaseReportAverageFlowInsights>,
+            &[j::ARRAY],
             "Average amount of transactions out of the account in a time period. This array will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_available",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days available for the account.",
         );
-        o.field::<
-                ::std::vec::Vec<BaseReportLongestGapInsights>,
-            >(
-            generator,
+        o.field(
             "longest_gaps_between_transactions",
             j::OPTIONAL,
+            G::subschema_for::<BaseReportLongestGapInsights>,
+            &[j::ARRAY],
             "Longest gap between sequential transactions in a time period. This array can include multiple time periods.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "most_recent_transaction_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Date of the most recent transaction for the account.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "number_of_days_no_transactions",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days with no transactions",
         );
-        o.field::<
-                ::std::vec::Vec<BaseReportNumberFlowInsights>,
-            >(
-            generator,
+        o.field(
             "number_of_inflows",
             j::OPTIONAL,
+            G::subschema_for::<BaseReportNumberFlowInsights>,
+            &[j::ARRAY],
             "The number of debits into the account. This array will be empty for non-depository accounts.",
         );
-        o.field::<
-                ::std::vec::Vec<BaseReportNumberFlowInsights>,
-            >(
-            generator,
+        o.field(
             "number_of_outflows",
             j::OPTIONAL,
+            G::subschema_for::<BaseReportNumberFlowInsights>,
+            &[j::ARRAY],
             "The number of outflows from the account. This array will be empty for non-depository accounts.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "oldest_transaction_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Date of the earliest transaction for the account.",
         );
         o.finish(
@@ -5923,21 +6225,20 @@ impl ::schemars::JsonSchema for BaseReportAccountMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The end of the range of the financial institution provided data for the account, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The beginning of the range of the financial institution provided data for the account, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
         o.finish("Metadata about the extracted account.")
@@ -6146,79 +6447,106 @@ impl ::schemars::JsonSchema for BaseReportAttributes {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_primary_account",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Prediction indicator of whether the account is a primary account. Only one account per account type across the items connected will have a value of true.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of net NSF fee transactions for a given account within the report time range (not counting any fees that were reversed within the time range).",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of net NSF fee transactions within the last 30 days for a given account (not counting any fees that were reversed within the time range).",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count_60d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of net NSF fee transactions within the last 60 days for a given account (not counting any fees that were reversed within the time range).",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of net NSF fee transactions within the last 90 days for a given account (not counting any fees that were reversed within the time range).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "primary_account_score",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Value ranging from 0-1. The higher the score, the more confident we are of the account being the primary account.",
         );
-        o.field::<
-                ::std::option::Option<TotalInflowAmount>,
-            >(generator, "total_inflow_amount", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalInflowAmount30d>,
-            >(generator, "total_inflow_amount_30d", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalInflowAmount60d>,
-            >(generator, "total_inflow_amount_60d", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalInflowAmount90d>,
-            >(generator, "total_inflow_amount_90d", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalOutflowAmount>,
-            >(generator, "total_outflow_amount", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalOutflowAmount30d>,
-            >(generator, "total_outflow_amount_30d", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalOutflowAmount60d>,
-            >(generator, "total_outflow_amount_60d", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalOutflowAmount90d>,
-            >(generator, "total_outflow_amount_90d", j::OPTIONAL, "");
+        o.field(
+            "total_inflow_amount",
+            j::OPTIONAL,
+            G::subschema_for::<TotalInflowAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_inflow_amount_30d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalInflowAmount30d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_inflow_amount_60d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalInflowAmount60d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_inflow_amount_90d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalInflowAmount90d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount",
+            j::OPTIONAL,
+            G::subschema_for::<TotalOutflowAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount_30d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalOutflowAmount30d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount_60d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalOutflowAmount60d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount_90d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalOutflowAmount90d>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Calculated attributes derived from transaction-level data.")
     }
 }
@@ -6300,24 +6628,29 @@ impl ::schemars::JsonSchema for BaseReportAverageFlowInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The end date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The start date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<CreditAmountWithCurrency>(generator, "total_amount", j::REQUIRED, "");
+        o.field(
+            "total_amount",
+            j::REQUIRED,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[],
+            "",
+        );
         o.finish(
             "Average dollar amount of credit or debit transactions out of the account. This field will only be included for depository accounts.",
         )
@@ -6405,24 +6738,27 @@ impl ::schemars::JsonSchema for BaseReportAverageMonthlyBalances {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CreditAmountWithCurrency,
-            >(generator, "average_balance", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "average_balance",
+            j::REQUIRED,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[],
+            "",
+        );
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The end date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The start date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
         o.finish("Average balance in dollar amount per month")
@@ -6518,37 +6854,34 @@ impl ::schemars::JsonSchema for BaseReportHistoricalBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "current",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The total amount of funds in the account, calculated from the `current` balance in the `balance` object by subtracting inflows and adding back outflows according to the posted date of each transaction.\n\nIf the account has any pending transactions, historical balance amounts on or after the date of the earliest pending transaction may differ if retrieved in subsequent Asset Reports as a result of those pending transactions posting.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date of the calculated historical balance, in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD)",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish("An object representing a balance held by an account in the past")
@@ -6577,10 +6910,11 @@ impl ::schemars::JsonSchema for BaseReportId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying a Base Report. Like all Plaid identifiers, this ID is case sensitive.",
         )
     }
@@ -6742,77 +7076,69 @@ impl ::schemars::JsonSchema for BaseReportInvestmentHolding {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `account_id` associated with the holding.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "cost_basis",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The original total value of the holding. This field is calculated by Plaid as the sum of the purchase price of all of the shares in the holding.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "institution_price",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The last price given by the institution for this security.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "institution_price_as_of",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date at which `institution_price` was current.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "institution_value",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The value of the holding, as reported by the institution.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the holding. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "quantity",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The total quantity of the asset held, as reported by the financial institution. If the security is an option, `quantity` will reflect the total number of options (typically the number of contracts multiplied by 100), not the number of contracts.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "security_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `security_id` associated with the holding. Security data is not specific to a user's account; any user who held the same security at the same financial institution at the same time would have identical security data. The `security_id` for the same security will typically be the same across different institutions, but this is not guaranteed. The `security_id` does not typically change, but may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
         o.finish("A securities holding at an institution.")
@@ -6950,69 +7276,62 @@ impl ::schemars::JsonSchema for BaseReportInvestmentSecurity {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "cusip",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "9-character CUSIP, an identifier assigned to North American securities. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "If `institution_security_id` is present, this field indicates the Plaid `institution_id` of the institution to whom the identifier belongs.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_security_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An identifier given to the security by the institution.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "isin",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "12-character ISIN, a globally unique securities identifier. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A descriptive name for the security, suitable for display.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "security_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique, Plaid-specific identifier for the security, used to associate securities with holdings. Like all Plaid identifiers, the `security_id` is case sensitive. The `security_id` may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ticker_symbol",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The security type of the holding. Valid security types are:\n\n`cash`: Cash, currency, and money market funds\n\n`cryptocurrency`: Digital or virtual currencies\n\n`derivative`: Options, warrants, and other derivative instruments\n\n`equity`: Domestic and foreign equities\n\n`etf`: Multi-asset exchange-traded investment funds\n\n`fixed income`: Bonds and certificates of deposit (CDs)\n\n`loan`: Loans and loan receivables\n\n`mutual fund`: Open- and closed-end vehicles pooling funds of multiple investors\n\n`other`: Unknown or other investment types",
         );
         o.finish("Investment security associated with the account.")
@@ -7169,95 +7488,97 @@ impl ::schemars::JsonSchema for BaseReportInvestmentTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `account_id` of the account against which this transaction posted.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The complete value of the transaction. Positive values when cash is debited, e.g. purchases of stock; negative values when cash is credited, e.g. sales of stock. Treatment remains the same for cash-only movements unassociated with securities. For transactions representing a simultaneous cash contribution and purchase of a security, the portion of the transaction representing the purchase takes precedence, and the `amount` is represented as positive.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The [ISO 8601](https://wikipedia.org/wiki/ISO_8601) posting date for the transaction.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "fees",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The combined value of all fees applied to this transaction",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "investment_transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the Investment transaction, unique across all Plaid transactions. Like all Plaid identifiers, the `investment_transaction_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The institution's description of the transaction.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "price",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The price of the security at which this transaction occurred.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "quantity",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of units of the security involved in this transaction. Positive for buy transactions; negative for sell transactions.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "security_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `security_id` to which this transaction is related.",
         );
-        o.field::<InvestmentTransactionSubtype>(generator, "subtype", j::REQUIRED, "");
-        o.field::<InvestmentTransactionType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransactionSubtype>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransactionType>,
+            &[],
+            "",
+        );
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
         o.finish("A transaction within an investment account.")
@@ -7342,29 +7663,27 @@ impl ::schemars::JsonSchema for BaseReportInvestments {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BaseReportInvestmentHolding>,
-            >(
-            generator,
+        o.field(
             "holdings",
             j::REQUIRED,
+            G::subschema_for::<BaseReportInvestmentHolding>,
+            &[j::ARRAY],
             "Quantities and values of securities held in the investment account. Map to the `securities` array for security details.",
         );
-        o.field::<
-                ::std::vec::Vec<BaseReportInvestmentTransaction>,
-            >(
-            generator,
+        o.field(
             "investment_transactions",
             j::REQUIRED,
+            G::subschema_for::<BaseReportInvestmentTransaction>,
+            &[j::ARRAY],
             "Transaction history on the investment account.",
         );
-        o.field::<
-                ::std::vec::Vec<BaseReportInvestmentSecurity>,
-            >(
-            generator,
+        o.field(
             "securities",
             j::REQUIRED,
+            G::subschema_for::<BaseReportInvestmentSecurity>,
+            &[j::ARRAY],
             "Details of specific securities held in the investment account.",
         );
         o.finish("A set of fields describing the investments data on an account.")
@@ -7462,40 +7781,37 @@ impl ::schemars::JsonSchema for BaseReportItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BaseReportAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<BaseReportAccount>,
+            &[j::ARRAY],
             "Data about each of the accounts open on the Item.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "date_last_updated",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The id of the financial institution associated with the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The full financial institution name associated with the Item.",
         );
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
         o.finish("A representation of an Item within a Base Report.")
     }
 }
@@ -7580,29 +7896,27 @@ impl ::schemars::JsonSchema for BaseReportLongestGapInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Largest number of days between sequential transactions for this time period.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The end date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The start date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
         o.finish(
@@ -7687,29 +8001,27 @@ impl ::schemars::JsonSchema for BaseReportNumberFlowInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of credits or debits out of the account for this time period.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The end date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The start date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
         o.finish(
@@ -7924,137 +8236,139 @@ impl ::schemars::JsonSchema for BaseReportTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the account in which this transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_owner",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the account owner. This field is not typically populated and only relevant when dealing with sub-accounts.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The settled value of the transaction, denominated in the transaction's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative.",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >(
-            generator,
+        o.field(
             "category",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
             "A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "category_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "check_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The check number of the transaction. This field is only populated for check transactions.",
         );
-        o.field::<
-                ::std::option::Option<CreditCategory>,
-            >(generator, "credit_category", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "credit_category",
+            j::OPTIONAL,
+            G::subschema_for::<CreditCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "date_transacted",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The date on which the transaction took place, in IS0 8601 format.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<Location>,
-            >(generator, "location", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "location",
+            j::OPTIONAL,
+            G::subschema_for::<Location>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "merchant_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant name, as enriched by Plaid from the `name` field. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant name or transaction description.\n\nNote: This is a legacy field that is not actively maintained. Use `merchant_name` instead for the merchant name.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "original_description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The string returned by the financial institution to describe the transaction.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "pending",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled.",
         );
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategory>,
-            >(generator, "personal_finance_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "personal_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<BaseReportTransactionType>,
-            >(generator, "transaction_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "transaction_type",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportTransactionType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish("A transaction on the Base Report")
@@ -8320,63 +8634,92 @@ impl ::schemars::JsonSchema for BaseReportUserAttributes {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of net NSF fee transactions in the time range for the report (not counting any fees that were reversed within that time range).",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of net NSF fee transactions in the last 30 days in the report (not counting any fees that were reversed within that time range).",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count_60d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of net NSF fee transactions in the last 60 days in the report (not counting any fees that were reversed within that time range).",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of net NSF fee transactions in the last 90 days in the report (not counting any fees that were reversed within that time range).",
         );
-        o.field::<
-                ::std::option::Option<TotalReportInflowAmount>,
-            >(generator, "total_inflow_amount", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalReportInflowAmount30d>,
-            >(generator, "total_inflow_amount_30d", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalReportInflowAmount60d>,
-            >(generator, "total_inflow_amount_60d", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalReportInflowAmount90d>,
-            >(generator, "total_inflow_amount_90d", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalReportOutflowAmount>,
-            >(generator, "total_outflow_amount", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalReportOutflowAmount30d>,
-            >(generator, "total_outflow_amount_30d", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalReportOutflowAmount60d>,
-            >(generator, "total_outflow_amount_60d", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TotalReportOutflowAmount90d>,
-            >(generator, "total_outflow_amount_90d", j::OPTIONAL, "");
+        o.field(
+            "total_inflow_amount",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportInflowAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_inflow_amount_30d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportInflowAmount30d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_inflow_amount_60d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportInflowAmount60d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_inflow_amount_90d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportInflowAmount90d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportOutflowAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount_30d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportOutflowAmount30d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount_60d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportOutflowAmount60d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount_90d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportOutflowAmount90d>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Calculated attributes derived from transaction-level data, aggregated across accounts.",
         )
@@ -8455,15 +8798,21 @@ impl ::schemars::JsonSchema for BaseReportWarning {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<::std::option::Option<Cause>>(generator, "cause", j::REQUIRED, "");
-        o.field::<BaseReportWarningCode>(generator, "warning_code", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("cause", j::REQUIRED, G::subschema_for::<Cause>, &[j::NULLABLE], "");
+        o.field(
+            "warning_code",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportWarningCode>,
+            &[],
+            "",
+        );
+        o.field(
             "warning_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The warning type, which will always be `BASE_REPORT_WARNING`",
         );
         o.finish(
@@ -8628,25 +8977,43 @@ impl ::schemars::JsonSchema for BaseReportsErrorWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` corresponding to the User ID the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`ERROR`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`BASE_REPORT`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ERROR`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BASE_REPORT`",
+        );
         o.finish(
             "Fired when Base Report generation has failed. The resulting `error` will have an `error_type` of `BASE_REPORT_ERROR`.",
         )
@@ -9055,229 +9422,202 @@ impl ::schemars::JsonSchema for BeaconAccountRiskAttributes {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "address_change_count_28d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's addresses on file have changed over the past 28 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "address_change_count_90d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's addresses on file have changed over the past 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_account_opening",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the bank account was opened, as reported by the financial institution",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_first_observed_transaction",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the oldest transaction available to Plaid for this account. This measure, combined with Plaid connection history, can be used to infer the age of the account",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_first_plaid_connection",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the first time the Item was connected to an application via Plaid",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ip_addresses_count_30d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ip_addresses_count_3d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ip_addresses_count_7d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 7 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ip_addresses_count_90d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_user_agents_count_30d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_user_agents_count_3d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_user_agents_count_7d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 7 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_user_agents_count_90d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "email_change_count_28d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's email addresses on file have changed over the past 28 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "email_change_count_90d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's email addresses on file have changed over the past 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "failed_plaid_non_oauth_authentication_attempts_count_30d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "failed_plaid_non_oauth_authentication_attempts_count_3d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "failed_plaid_non_oauth_authentication_attempts_count_7d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_account_closed",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates if the account has been closed by the financial institution or the consumer, or is at risk of being closed",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_account_frozen_or_restricted",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates whether the account has withdrawals and transfers disabled or if access to the account is restricted. This could be due to a freeze by the credit issuer, legal restrictions (e.g., sanctions), or regulatory requirements limiting monthly withdrawals, among other reasons",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "phone_change_count_28d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's phone numbers on file have changed over the past 28 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "phone_change_count_90d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's phone numbers on file have changed over the past 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_connections_count_30d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the Item has been connected to applications via Plaid over the past 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_connections_count_7d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the Item has been connected to applications via Plaid over the past 7 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_non_oauth_authentication_attempts_count_30d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_non_oauth_authentication_attempts_count_3d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_non_oauth_authentication_attempts_count_7d",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "total_plaid_connections_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of times the Item has been connected to applications via Plaid",
         );
         o.finish(
@@ -9375,19 +9715,36 @@ impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "account_id", j::OPTIONAL, "The account ID.");
-        o.field::<
-                ::std::option::Option<BeaconAccountRiskEvaluateAccountAttributes>,
-            >(generator, "attributes", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccountType>,
-            >(generator, "type", j::OPTIONAL, "");
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account ID.",
+        );
+        o.field(
+            "attributes",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconAccountRiskEvaluateAccountAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subtype",
+            j::OPTIONAL,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<AccountType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("An account in the `/beacon/account_risk/v1/evaluate` response.")
     }
 }
@@ -9844,229 +10201,202 @@ impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateAccountAttributes {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "address_change_count_28d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's addresses on file have changed over the past 28 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "address_change_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's addresses on file have changed over the past 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_account_opening",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the bank account was opened, as reported by the financial institution",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_first_observed_transaction",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the oldest transaction available to Plaid for this account. This measure, combined with Plaid connection history, can be used to infer the age of the account",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_first_plaid_connection",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the first time the Item was connected to an application via Plaid",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ip_addresses_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ip_addresses_count_3d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ip_addresses_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 7 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ip_addresses_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_user_agents_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_user_agents_count_3d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_user_agents_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 7 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_user_agents_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "email_change_count_28d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's email addresses on file have changed over the past 28 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "email_change_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's email addresses on file have changed over the past 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "failed_plaid_non_oauth_authentication_attempts_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "failed_plaid_non_oauth_authentication_attempts_count_3d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "failed_plaid_non_oauth_authentication_attempts_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_account_closed",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates if the account has been closed by the financial institution or the consumer, or is at risk of being closed",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_account_frozen_or_restricted",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates whether the account has withdrawals and transfers disabled or if access to the account is restricted. This could be due to a freeze by the credit issuer, legal restrictions (e.g., sanctions), or regulatory requirements limiting monthly withdrawals, among other reasons",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "phone_change_count_28d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's phone numbers on file have changed over the past 28 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "phone_change_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's phone numbers on file have changed over the past 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_connections_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the Item has been connected to applications via Plaid over the past 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_connections_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the Item has been connected to applications via Plaid over the past 7 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_non_oauth_authentication_attempts_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_non_oauth_authentication_attempts_count_3d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_non_oauth_authentication_attempts_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "total_plaid_connections_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of times the item has been connected to applications via Plaid",
         );
         o.finish(
@@ -10288,49 +10618,71 @@ impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccessToken>,
-            >(generator, "access_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_evaluation_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Unique identifier of what you are looking to evaluate (account add, information change, etc.) to allow us to tie the activity to the decisions and possible fraud outcome sent via our feedback endpoints. You can use your internal request ID or similar.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple evaluations and/or multiple linked accounts. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
         );
-        o.field::<
-                ::std::option::Option<SignalDevice>,
-            >(generator, "device", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "device",
+            j::OPTIONAL,
+            G::subschema_for::<SignalDevice>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "evaluate_time",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The time the event for evaluation has occurred. Populate this field for backfilling data. If you don't populate this field, we'll use the timestamp at the time of receipt. Use ISO 8601 format (YYYY-MM-DDTHH:mm:ssZ).",
         );
-        o.field::<
-                ::std::option::Option<BeaconAccountRiskEvaluateEvaluationReason>,
-            >(generator, "evaluation_reason", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<BeaconAccountRiskEvaluateRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "evaluation_reason",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconAccountRiskEvaluateEvaluationReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconAccountRiskEvaluateRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "BeaconAccountRiskEvaluateRequest defines the request schema for `/beacon/account_risk/v1/evaluate`",
         )
@@ -10416,13 +10768,13 @@ impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `account_ids` for the specific accounts to evaluate.",
         );
         o.finish(
@@ -10500,16 +10852,16 @@ impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BeaconAccountRiskEvaluateAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<BeaconAccountRiskEvaluateAccount>,
+            &[j::ARRAY],
             "The accounts for which a risk evaluation has been requested.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "BeaconAccountRiskEvaluateResponse defines the response schema for `/beacon/account_risk/v1/evaluate`",
         )
@@ -10591,14 +10943,29 @@ impl ::schemars::JsonSchema for BeaconAuditTrail {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserIdNullable>,
-            >(generator, "dashboard_user_id", j::REQUIRED, "");
-        o.field::<BeaconAuditTrailSource>(generator, "source", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Timestamp>,
-            >(generator, "timestamp", j::OPTIONAL, "");
+        o.field(
+            "dashboard_user_id",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "source",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrailSource>,
+            &[],
+            "",
+        );
+        o.field(
+            "timestamp",
+            j::OPTIONAL,
+            G::subschema_for::<Timestamp>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Information about the last change made to the parent object specifying what caused the change as well as when it occurred.",
         )
@@ -10762,15 +11129,30 @@ impl ::schemars::JsonSchema for BeaconBankAccountInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "account_id", j::REQUIRED, "The Plaid `account_id`");
-        o.field::<BeaconAccountRiskAttributes>(generator, "attributes", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id`",
+        );
+        o.field(
+            "attributes",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAccountRiskAttributes>,
+            &[],
+            "",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
         o.finish(
             "Bank Account Insights encapsulate the risk insights for a single Bank Account linked to an Item that is associated with a Beacon User.",
         )
@@ -10844,16 +11226,20 @@ impl ::schemars::JsonSchema for BeaconBankAccounts {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BeaconBankAccountInsights>,
-            >(generator, "accounts", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<BeaconBankAccountInsights>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid Item ID the Bank Accounts belong to.",
         );
         o.finish(
@@ -10948,22 +11334,36 @@ impl ::schemars::JsonSchema for BeaconDuplicateDetectedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "beacon_duplicate_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the associated Beacon Duplicate.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`DUPLICATE_DETECTED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`BEACON`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DUPLICATE_DETECTED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BEACON`",
+        );
         o.finish(
             "Fired when a Beacon User created within your organization matches one of your existing users.",
         )
@@ -11048,14 +11448,29 @@ impl ::schemars::JsonSchema for BeaconDuplicateGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconDuplicateId>(generator, "beacon_duplicate_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "beacon_duplicate_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconDuplicateId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for getting a Beacon Duplicate")
     }
 }
@@ -11156,12 +11571,31 @@ impl ::schemars::JsonSchema for BeaconDuplicateGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconMatchSummaryAnalysis>(generator, "analysis", j::REQUIRED, "");
-        o.field::<BeaconUserRevision>(generator, "beacon_user1", j::REQUIRED, "");
-        o.field::<BeaconUserRevision>(generator, "beacon_user2", j::REQUIRED, "");
-        o.field::<BeaconDuplicateId>(generator, "id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "analysis",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryAnalysis>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user1",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserRevision>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user2",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserRevision>,
+            &[],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconDuplicateId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "A Beacon Duplicate represents a pair of matching Beacon Users and an analysis of the fields they matched on.",
         )
@@ -11190,9 +11624,13 @@ impl ::schemars::JsonSchema for BeaconDuplicateId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconDuplicateId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated Beacon Duplicate.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon Duplicate.",
+        )
     }
 }
 impl ::std::ops::Deref for BeaconDuplicateId {
@@ -11322,14 +11760,57 @@ impl ::schemars::JsonSchema for BeaconMatchSummaryAnalysis {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconMatchSummaryCode>(generator, "address", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "date_of_birth", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "email_address", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "id_number", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "ip_address", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "name", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "phone_number", j::REQUIRED, "");
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "ip_address",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
         o.finish("Analysis of which fields matched between one Beacon User and another.")
     }
 }
@@ -11431,9 +11912,13 @@ impl ::schemars::JsonSchema for BeaconProgramId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconProgramId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated Beacon Program.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon Program.",
+        )
     }
 }
 impl ::std::ops::Deref for BeaconProgramId {
@@ -11574,19 +12059,40 @@ impl ::schemars::JsonSchema for BeaconReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconAuditTrail>(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<Iso8601Date>(generator, "event_date", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<FraudAmount>,
-            >(generator, "fraud_amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Iso8601DateNullable>,
-            >(generator, "fraud_date", j::REQUIRED, "");
-        o.field::<BeaconReportId>(generator, "id", j::REQUIRED, "");
-        o.field::<BeaconReportType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("event_date", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.field(
+            "fraud_amount",
+            j::REQUIRED,
+            G::subschema_for::<FraudAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fraud_date",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconReportId>, &[], "");
+        o.field("type", j::REQUIRED, G::subschema_for::<BeaconReportType>, &[], "");
         o.finish(
             "A Beacon Report describes the type of fraud committed by a user as well as the date the fraud was committed and the total amount of money lost due to the fraud incident.\n\nThis information is used to block similar fraud attempts on your platform as well as alert other companies who screen a user with matching identity information.\nOther companies will not receive any new identity information, just what matched, plus information such as industry, type of fraud, and date of fraud.\n\nYou can manage your fraud reports by adding, deleting, or editing reports as you get additional information on fraudulent users.",
         )
@@ -11690,19 +12196,44 @@ impl ::schemars::JsonSchema for BeaconReportCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<FraudAmount>,
-            >(generator, "fraud_amount", j::OPTIONAL, "");
-        o.field::<Iso8601Date>(generator, "fraud_date", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<BeaconReportCreateType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fraud_amount",
+            j::OPTIONAL,
+            G::subschema_for::<FraudAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("fraud_date", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportCreateType>,
+            &[],
+            "",
+        );
         o.finish("Request input for creating a Beacon Report")
     }
 }
@@ -11835,22 +12366,47 @@ impl ::schemars::JsonSchema for BeaconReportCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconAuditTrail>(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Iso8601Date>,
-            >(generator, "event_date", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<FraudAmount>,
-            >(generator, "fraud_amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Iso8601DateNullable>,
-            >(generator, "fraud_date", j::REQUIRED, "");
-        o.field::<BeaconReportId>(generator, "id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<BeaconReportType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "event_date",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fraud_amount",
+            j::REQUIRED,
+            G::subschema_for::<FraudAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fraud_date",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconReportId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("type", j::REQUIRED, G::subschema_for::<BeaconReportType>, &[], "");
         o.finish(
             "A Beacon Report describes the type of fraud committed by a user as well as the date the fraud was committed and the total amount of money lost due to the fraud incident.\n\nThis information is used to block similar fraud attempts on your platform as well as alert other companies who screen a user with matching identity information.\nOther companies will not receive any new identity information, just what matched, plus information such as industry, type of fraud, and date of fraud.\n\nYou can manage your fraud reports by adding, deleting, or editing reports as you get additional information on fraudulent users.",
         )
@@ -12030,22 +12586,36 @@ impl ::schemars::JsonSchema for BeaconReportCreatedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "beacon_report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the associated Beacon Report.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`REPORT_CREATED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`BEACON`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`REPORT_CREATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BEACON`",
+        );
         o.finish(
             "Fired when one of your Beacon Users is first reported to the Beacon network.",
         )
@@ -12126,14 +12696,29 @@ impl ::schemars::JsonSchema for BeaconReportGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconReportId>(generator, "beacon_report_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "beacon_report_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for getting a Beacon Report")
     }
 }
@@ -12263,20 +12848,41 @@ impl ::schemars::JsonSchema for BeaconReportGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconAuditTrail>(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<Iso8601Date>(generator, "event_date", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<FraudAmount>,
-            >(generator, "fraud_amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Iso8601DateNullable>,
-            >(generator, "fraud_date", j::REQUIRED, "");
-        o.field::<BeaconReportId>(generator, "id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<BeaconReportType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("event_date", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.field(
+            "fraud_amount",
+            j::REQUIRED,
+            G::subschema_for::<FraudAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fraud_date",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconReportId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("type", j::REQUIRED, G::subschema_for::<BeaconReportType>, &[], "");
         o.finish(
             "A Beacon Report describes the type of fraud committed by a user as well as the date the fraud was committed and the total amount of money lost due to the fraud incident.\n\nThis information is used to block similar fraud attempts on your platform as well as alert other companies who screen a user with matching identity information.\nOther companies will not receive any new identity information, just what matched, plus information such as industry, type of fraud, and date of fraud.\n\nYou can manage your fraud reports by adding, deleting, or editing reports as you get additional information on fraudulent users.",
         )
@@ -12305,9 +12911,13 @@ impl ::schemars::JsonSchema for BeaconReportId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated Beacon Report.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon Report.",
+        )
     }
 }
 impl ::std::ops::Deref for BeaconReportId {
@@ -12360,9 +12970,13 @@ impl ::schemars::JsonSchema for BeaconReportIdNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportIdNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated Beacon Report.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon Report.",
+        )
     }
 }
 impl ::std::ops::Deref for BeaconReportIdNullable {
@@ -12478,15 +13092,30 @@ impl ::schemars::JsonSchema for BeaconReportListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for listing Beacon Reports")
     }
 }
@@ -12576,14 +13205,23 @@ impl ::schemars::JsonSchema for BeaconReportListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BeaconReport>,
-            >(generator, "beacon_reports", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "beacon_reports",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReport>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("The response schema for `/beacon/report/list`")
     }
 }
@@ -12673,15 +13311,36 @@ impl ::schemars::JsonSchema for BeaconReportSyndication {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                BeaconReportSyndicationAnalysis,
-            >(generator, "analysis", j::REQUIRED, "");
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<BeaconReportSyndicationId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                BeaconReportSyndicationOriginalReport,
-            >(generator, "report", j::REQUIRED, "");
+        o.field(
+            "analysis",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationAnalysis>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "report",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationOriginalReport>,
+            &[],
+            "",
+        );
         o.finish(
             "A Beacon Report Syndication represents a Beacon Report created either by your organization or another Beacon customer that matches a specific Beacon User you've created.\n\nThe `analysis` field in the response indicates which fields matched between the originally reported Beacon User and the Beacon User that the report was syndicated to.\n\nThe `report` field in the response contains a subset of information from the original report.",
         )
@@ -12797,17 +13456,64 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationAnalysis {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconMatchSummaryCode>(generator, "address", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "date_of_birth", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<BeaconSyndicatedReportDepositoryAccountMatchAnalysis>,
-            >(generator, "depository_accounts", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "email_address", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "id_number", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "ip_address", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "name", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "phone_number", j::REQUIRED, "");
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "depository_accounts",
+            j::REQUIRED,
+            G::subschema_for::<BeaconSyndicatedReportDepositoryAccountMatchAnalysis>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "ip_address",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
         o.finish(
             "Analysis of which fields matched between the originally reported Beacon User and the Beacon User that the report was syndicated to.",
         )
@@ -12903,22 +13609,36 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationCreatedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "beacon_report_syndication_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the associated Beacon Report Syndication.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`REPORT_SYNDICATION_CREATED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`BEACON`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`REPORT_SYNDICATION_CREATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BEACON`",
+        );
         o.finish(
             "Fired when a report created on the Beacon Network matches with one of your Beacon Users.",
         )
@@ -13008,16 +13728,29 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                BeaconReportSyndicationId,
-            >(generator, "beacon_report_syndication_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "beacon_report_syndication_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for getting a Beacon Report Syndication")
     }
 }
@@ -13124,16 +13857,37 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                BeaconReportSyndicationAnalysis,
-            >(generator, "analysis", j::REQUIRED, "");
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<BeaconReportSyndicationId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                BeaconReportSyndicationOriginalReport,
-            >(generator, "report", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "analysis",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationAnalysis>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "report",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationOriginalReport>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "A Beacon Report Syndication represents a Beacon Report created either by your organization or another Beacon customer that matches a specific Beacon User you've created.\n\nThe `analysis` field in the response indicates which fields matched between the originally reported Beacon User and the Beacon User that the report was syndicated to.\n\nThe `report` field in the response contains a subset of information from the original report.",
         )
@@ -13162,9 +13916,13 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportSyndicationId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated Beacon Report Syndication.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon Report Syndication.",
+        )
     }
 }
 impl ::std::ops::Deref for BeaconReportSyndicationId {
@@ -13282,15 +14040,30 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for listing Beacon Report Syndications")
     }
 }
@@ -13382,14 +14155,23 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BeaconReportSyndication>,
-            >(generator, "beacon_report_syndications", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "beacon_report_syndications",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndication>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("The response schema for `/beacon/report_syndication/list`")
     }
 }
@@ -13485,16 +14267,25 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationOriginalReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<Iso8601Date>(generator, "event_date", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Iso8601DateNullable>,
-            >(generator, "fraud_date", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BeaconReportIdNullable>,
-            >(generator, "id", j::REQUIRED, "");
-        o.field::<BeaconReportType>(generator, "type", j::REQUIRED, "");
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("event_date", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.field(
+            "fraud_date",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<BeaconReportType>, &[], "");
         o.finish(
             "A subset of information from a Beacon Report that has been syndicated to a matching Beacon User in your program.\n\nThe `id` field in the response is the ID of the original report that was syndicated. If the original report was created by your organization, the field will be filled with the ID of the report. Otherwise, the field will be `null` indicating that the original report was created by another Beacon customer.",
         )
@@ -13676,22 +14467,36 @@ impl ::schemars::JsonSchema for BeaconReportUpdatedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "beacon_report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the associated Beacon Report.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`REPORT_UPDATED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`BEACON`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`REPORT_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BEACON`",
+        );
         o.finish(
             "Fired when one of your existing Beacon Reports has been modified or removed from the Beacon Network.",
         )
@@ -13779,10 +14584,23 @@ impl ::schemars::JsonSchema for BeaconSyndicatedReportDepositoryAccountMatchAnal
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccountMask>(generator, "account_mask", j::REQUIRED, "");
-        o.field::<BeaconMatchSummaryCode>(generator, "match_status", j::REQUIRED, "");
-        o.field::<RoutingNumber>(generator, "routing_number", j::REQUIRED, "");
+        o.field("account_mask", j::REQUIRED, G::subschema_for::<AccountMask>, &[], "");
+        o.field(
+            "match_status",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "routing_number",
+            j::REQUIRED,
+            G::subschema_for::<RoutingNumber>,
+            &[],
+            "",
+        );
         o.finish(
             "Analysis of whether this account matched between the originally reported Beacon User and the Beacon User that the report syndicated to.",
         )
@@ -13908,29 +14726,46 @@ impl ::schemars::JsonSchema for BeaconUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconAuditTrail>(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<BeaconUserId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconUserId>, &[], "");
+        o.field(
             "item_ids",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of Plaid Item IDs corresponding to the Accounts associated with this Beacon User.",
         );
-        o.field::<BeaconProgramId>(generator, "program_id", j::REQUIRED, "");
-        o.field::<BeaconUserStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<UpdatedAtTimestamp>(generator, "updated_at", j::REQUIRED, "");
-        o.field::<BeaconUserData>(generator, "user", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field("program_id", j::REQUIRED, G::subschema_for::<BeaconProgramId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<BeaconUserStatus>, &[], "");
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<UpdatedAtTimestamp>,
+            &[],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<BeaconUserData>, &[], "");
+        o.field(
             "version",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The `version` field begins with 1 and increments each time the user is updated.",
         );
         o.finish(
@@ -14025,15 +14860,30 @@ impl ::schemars::JsonSchema for BeaconUserAccountInsightsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Request input for fetching the risk insights for a Beacon User's Bank Accounts",
         )
@@ -14139,14 +14989,31 @@ impl ::schemars::JsonSchema for BeaconUserAccountInsightsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                BeaconBankAccounts,
-            >(generator, "bank_account_insights", j::REQUIRED, "");
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<UpdatedAtTimestamp>(generator, "updated_at", j::REQUIRED, "");
+        o.field(
+            "bank_account_insights",
+            j::REQUIRED,
+            G::subschema_for::<BeaconBankAccounts>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<UpdatedAtTimestamp>,
+            &[],
+            "",
+        );
         o.finish("The response schema for `/beacon/user/account_insights/get`")
     }
 }
@@ -14250,15 +15117,20 @@ impl ::schemars::JsonSchema for BeaconUserAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<City>(generator, "city", j::REQUIRED, "");
-        o.field::<GenericCountryCode>(generator, "country", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PostalCode>,
-            >(generator, "postal_code", j::REQUIRED, "");
-        o.field::<::std::option::Option<Region>>(generator, "region", j::REQUIRED, "");
-        o.field::<Street>(generator, "street", j::REQUIRED, "");
-        o.field::<::std::option::Option<Street2>>(generator, "street2", j::REQUIRED, "");
+        o.field("city", j::REQUIRED, G::subschema_for::<City>, &[], "");
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("street", j::REQUIRED, G::subschema_for::<Street>, &[], "");
+        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
         o.finish(
             "Even if an address has been collected, some fields may be null depending on the region's addressing system. For example:\n\n\nAddresses from the United Kingdom will not include a region\n\n\nAddresses from Hong Kong will not include a postal code",
         )
@@ -14369,24 +15241,38 @@ impl ::schemars::JsonSchema for BeaconUserCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<AccessToken>>,
-            >(
-            generator,
+        o.field(
             "access_tokens",
             j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE, j::ARRAY],
             "Send this array of access tokens to link accounts to the Beacon User and have them evaluated for Account Insights.\nA maximum of 50 accounts total can be added to a single Beacon User.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<BeaconProgramId>(generator, "program_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<BeaconUserRequestData>(generator, "user", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field("program_id", j::REQUIRED, G::subschema_for::<BeaconProgramId>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<BeaconUserRequestData>, &[], "");
         o.finish(
             "Request input for creating a Beacon User.\n\nThe primary use for this endpoint is to add a new end user to Beacon for fraud and duplicate scanning.\n\nSome fields are optional, but it is recommended to provide as much information as possible to improve\nthe accuracy of the fraud and duplicate scanning.",
         )
@@ -14533,30 +15419,47 @@ impl ::schemars::JsonSchema for BeaconUserCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconAuditTrail>(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<BeaconUserId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconUserId>, &[], "");
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of Plaid Item IDs corresponding to the Accounts associated with this Beacon User.",
         );
-        o.field::<BeaconProgramId>(generator, "program_id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<BeaconUserStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<UpdatedAtTimestamp>(generator, "updated_at", j::REQUIRED, "");
-        o.field::<BeaconUserData>(generator, "user", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field("program_id", j::REQUIRED, G::subschema_for::<BeaconProgramId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<BeaconUserStatus>, &[], "");
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<UpdatedAtTimestamp>,
+            &[],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<BeaconUserData>, &[], "");
+        o.field(
             "version",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The `version` field begins with 1 and increments each time the user is updated.",
         );
         o.finish(
@@ -14670,25 +15573,46 @@ impl ::schemars::JsonSchema for BeaconUserData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconUserAddress>(generator, "address", j::REQUIRED, "");
-        o.field::<Iso8601Date>(generator, "date_of_birth", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<BeaconUserDepositoryAccount>,
-            >(generator, "depository_accounts", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EmailAddressNullable>,
-            >(generator, "email_address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BeaconUserIdNumber>,
-            >(generator, "id_number", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IpAddress>,
-            >(generator, "ip_address", j::REQUIRED, "");
-        o.field::<BeaconUserName>(generator, "name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BeaconUserPhoneNumber>,
-            >(generator, "phone_number", j::REQUIRED, "");
+        o.field("address", j::REQUIRED, G::subschema_for::<BeaconUserAddress>, &[], "");
+        o.field("date_of_birth", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.field(
+            "depository_accounts",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserDepositoryAccount>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<EmailAddressNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ip_address",
+            j::REQUIRED,
+            G::subschema_for::<IpAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<BeaconUserName>, &[], "");
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "A Beacon User's data and resulting analysis when checked against duplicate records and the Beacon Fraud Network.",
         )
@@ -14770,10 +15694,17 @@ impl ::schemars::JsonSchema for BeaconUserDepositoryAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccountMask>(generator, "account_mask", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "added_at", j::REQUIRED, "");
-        o.field::<RoutingNumber>(generator, "routing_number", j::REQUIRED, "");
+        o.field("account_mask", j::REQUIRED, G::subschema_for::<AccountMask>, &[], "");
+        o.field("added_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "routing_number",
+            j::REQUIRED,
+            G::subschema_for::<RoutingNumber>,
+            &[],
+            "",
+        );
         o.finish("Depository account information for the associated user.")
     }
 }
@@ -14852,14 +15783,29 @@ impl ::schemars::JsonSchema for BeaconUserGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for fetching a Beacon User")
     }
 }
@@ -15001,30 +15947,47 @@ impl ::schemars::JsonSchema for BeaconUserGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconAuditTrail>(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<BeaconUserId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconUserId>, &[], "");
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of Plaid Item IDs corresponding to the Accounts associated with this Beacon User.",
         );
-        o.field::<BeaconProgramId>(generator, "program_id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<BeaconUserStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<UpdatedAtTimestamp>(generator, "updated_at", j::REQUIRED, "");
-        o.field::<BeaconUserData>(generator, "user", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field("program_id", j::REQUIRED, G::subschema_for::<BeaconProgramId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<BeaconUserStatus>, &[], "");
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<UpdatedAtTimestamp>,
+            &[],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<BeaconUserData>, &[], "");
+        o.field(
             "version",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The `version` field begins with 1 and increments each time the user is updated.",
         );
         o.finish(
@@ -15118,15 +16081,30 @@ impl ::schemars::JsonSchema for BeaconUserHistoryListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for listing the history of a Beacon User")
     }
 }
@@ -15218,14 +16196,23 @@ impl ::schemars::JsonSchema for BeaconUserHistoryListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BeaconUser>,
-            >(generator, "beacon_users", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "beacon_users",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUser>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("The response schema for `/beacon/user/history/list`")
     }
 }
@@ -15252,9 +16239,13 @@ impl ::schemars::JsonSchema for BeaconUserId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated Beacon User.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon User.",
+        )
     }
 }
 impl ::std::ops::Deref for BeaconUserId {
@@ -15307,9 +16298,13 @@ impl ::schemars::JsonSchema for BeaconUserIdNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserIdNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated Beacon User.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon User.",
+        )
     }
 }
 impl ::std::ops::Deref for BeaconUserIdNullable {
@@ -15406,9 +16401,10 @@ impl ::schemars::JsonSchema for BeaconUserIdNumber {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<IdNumberType>(generator, "type", j::REQUIRED, "");
-        o.field::<IdNumberValue>(generator, "value", j::REQUIRED, "");
+        o.field("type", j::REQUIRED, G::subschema_for::<IdNumberType>, &[], "");
+        o.field("value", j::REQUIRED, G::subschema_for::<IdNumberValue>, &[], "");
         o.finish("The ID number associated with a Beacon User.")
     }
 }
@@ -15479,9 +16475,16 @@ impl ::schemars::JsonSchema for BeaconUserName {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<FamilyNameField>(generator, "family_name", j::REQUIRED, "");
-        o.field::<GivenNameField>(generator, "given_name", j::REQUIRED, "");
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<FamilyNameField>,
+            &[],
+            "",
+        );
+        o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
         o.finish("The full name for a given Beacon User.")
     }
 }
@@ -15552,9 +16555,16 @@ impl ::schemars::JsonSchema for BeaconUserNameNullable {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<FamilyNameField>(generator, "family_name", j::REQUIRED, "");
-        o.field::<GivenNameField>(generator, "given_name", j::REQUIRED, "");
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<FamilyNameField>,
+            &[],
+            "",
+        );
+        o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
         o.finish("The full name for a given Beacon User.")
     }
 }
@@ -15581,9 +16591,13 @@ impl ::schemars::JsonSchema for BeaconUserPhoneNumber {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserPhoneNumber")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "A phone number in E.164 format.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A phone number in E.164 format.",
+        )
     }
 }
 impl ::std::ops::Deref for BeaconUserPhoneNumber {
@@ -15711,15 +16725,20 @@ impl ::schemars::JsonSchema for BeaconUserRequestAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<City>(generator, "city", j::REQUIRED, "");
-        o.field::<GenericCountryCode>(generator, "country", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PostalCode>,
-            >(generator, "postal_code", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Region>>(generator, "region", j::OPTIONAL, "");
-        o.field::<Street>(generator, "street", j::REQUIRED, "");
-        o.field::<::std::option::Option<Street2>>(generator, "street2", j::OPTIONAL, "");
+        o.field("city", j::REQUIRED, G::subschema_for::<City>, &[], "");
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::OPTIONAL, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("street", j::REQUIRED, G::subschema_for::<Street>, &[], "");
+        o.field("street2", j::OPTIONAL, G::subschema_for::<Street2>, &[j::NULLABLE], "");
         o.finish(
             "Home address for the associated user. For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).",
         )
@@ -15825,15 +16844,20 @@ impl ::schemars::JsonSchema for BeaconUserRequestAddressNullable {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<City>(generator, "city", j::REQUIRED, "");
-        o.field::<GenericCountryCode>(generator, "country", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PostalCode>,
-            >(generator, "postal_code", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Region>>(generator, "region", j::OPTIONAL, "");
-        o.field::<Street>(generator, "street", j::REQUIRED, "");
-        o.field::<::std::option::Option<Street2>>(generator, "street2", j::OPTIONAL, "");
+        o.field("city", j::REQUIRED, G::subschema_for::<City>, &[], "");
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::OPTIONAL, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("street", j::REQUIRED, G::subschema_for::<Street>, &[], "");
+        o.field("street2", j::OPTIONAL, G::subschema_for::<Street2>, &[j::NULLABLE], "");
         o.finish(
             "Home address for the associated user. For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).",
         )
@@ -15958,34 +16982,58 @@ impl ::schemars::JsonSchema for BeaconUserRequestData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BeaconUserRequestAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<Iso8601Date>,
-            >(generator, "date_of_birth", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<BeaconUserRequestDepositoryAccount>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserRequestAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "depository_accounts",
             j::OPTIONAL,
+            G::subschema_for::<BeaconUserRequestDepositoryAccount>,
+            &[j::ARRAY],
             "Provide a list of bank accounts that are associated with this Beacon User. These accounts will be scanned across the Beacon Network and used to find duplicate records.\n\nNote: These accounts will not have Bank Account Insights. To receive Bank Account Insights please supply `access_tokens`.",
         );
-        o.field::<
-                ::std::option::Option<EmailAddress>,
-            >(generator, "email_address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<BeaconUserIdNumber>,
-            >(generator, "id_number", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IpAddress>,
-            >(generator, "ip_address", j::OPTIONAL, "");
-        o.field::<BeaconUserName>(generator, "name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BeaconUserPhoneNumber>,
-            >(generator, "phone_number", j::OPTIONAL, "");
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ip_address",
+            j::OPTIONAL,
+            G::subschema_for::<IpAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<BeaconUserName>, &[], "");
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "A Beacon User's data which is used to check against duplicate records and the Beacon Fraud Network.\n\nIn order to create a Beacon User, in addition to the `name`, _either_ the `date_of_birth` _or_ the `depository_accounts` field must be provided.",
         )
@@ -16061,16 +17109,22 @@ impl ::schemars::JsonSchema for BeaconUserRequestDepositoryAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Must be a valid US Bank Account Number",
         );
-        o.field::<RoutingNumber>(generator, "routing_number", j::REQUIRED, "");
+        o.field(
+            "routing_number",
+            j::REQUIRED,
+            G::subschema_for::<RoutingNumber>,
+            &[],
+            "",
+        );
         o.finish("Depository account information for the associated user.")
     }
 }
@@ -16159,15 +17213,30 @@ impl ::schemars::JsonSchema for BeaconUserReviewRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<BeaconUserStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<BeaconUserStatus>, &[], "");
         o.finish("Request input for updating the status of a Beacon User")
     }
 }
@@ -16249,14 +17318,14 @@ impl ::schemars::JsonSchema for BeaconUserRevision {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconUserId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconUserId>, &[], "");
+        o.field(
             "version",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The `version` field begins with 1 and increments with each subsequent revision.",
         );
         o.finish(
@@ -16420,22 +17489,36 @@ impl ::schemars::JsonSchema for BeaconUserStatusUpdatedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "beacon_user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the associated Beacon user.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`USER_STATUS_UPDATED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`BEACON`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`USER_STATUS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BEACON`",
+        );
         o.finish(
             "Fired when a Beacon User status has changed, which can occur manually via the dashboard or when information is reported to the Beacon network.",
         )
@@ -16537,25 +17620,43 @@ impl ::schemars::JsonSchema for BeaconUserUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<AccessToken>>,
-            >(
-            generator,
+        o.field(
             "access_tokens",
             j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE, j::ARRAY],
             "Send this array of access tokens to add accounts to this user for evaluation.\nThis will add accounts to this Beacon User. If left null only existing accounts will be returned in response.\nA maximum of 50 accounts total can be added to a Beacon User.",
         );
-        o.field::<BeaconUserId>(generator, "beacon_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<BeaconUserUpdateRequestData>,
-            >(generator, "user", j::OPTIONAL, "");
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserUpdateRequestData>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for updating the identity data of a Beacon User.")
     }
 }
@@ -16685,31 +17786,64 @@ impl ::schemars::JsonSchema for BeaconUserUpdateRequestData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BeaconUserRequestAddressNullable>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<Iso8601Date>,
-            >(generator, "date_of_birth", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<BeaconUserRequestDepositoryAccount>,
-            >(generator, "depository_accounts", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EmailAddress>,
-            >(generator, "email_address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<BeaconUserIdNumber>,
-            >(generator, "id_number", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IpAddress>,
-            >(generator, "ip_address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<BeaconUserNameNullable>,
-            >(generator, "name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<BeaconUserPhoneNumber>,
-            >(generator, "phone_number", j::OPTIONAL, "");
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserRequestAddressNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository_accounts",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserRequestDepositoryAccount>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ip_address",
+            j::OPTIONAL,
+            G::subschema_for::<IpAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserNameNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "A subset of a Beacon User's data which is used to patch the existing identity data associated with a Beacon User. At least one field must be provided. If left unset or null, user data will not be patched.",
         )
@@ -16841,30 +17975,47 @@ impl ::schemars::JsonSchema for BeaconUserUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BeaconAuditTrail>(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<BeaconUserId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconUserId>, &[], "");
+        o.field(
             "item_ids",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of Plaid Item IDs corresponding to the Accounts associated with this Beacon User.",
         );
-        o.field::<BeaconProgramId>(generator, "program_id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<BeaconUserStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<UpdatedAtTimestamp>(generator, "updated_at", j::REQUIRED, "");
-        o.field::<BeaconUserData>(generator, "user", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field("program_id", j::REQUIRED, G::subschema_for::<BeaconProgramId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<BeaconUserStatus>, &[], "");
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<UpdatedAtTimestamp>,
+            &[],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<BeaconUserData>, &[], "");
+        o.field(
             "version",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The `version` field begins with 1 and increments each time the user is updated.",
         );
         o.finish(
@@ -16947,14 +18098,23 @@ impl ::schemars::JsonSchema for BetaEwaReportV1GetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "BetaEwaReportV1GetRequest defines the request schema for `/beta/ewa_report/v1/get`",
         )
@@ -17068,37 +18228,43 @@ impl ::schemars::JsonSchema for BetaEwaReportV1GetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<EwaAttributes>,
-            >(generator, "ewa_attributes", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "ewa_attributes",
+            j::OPTIONAL,
+            G::subschema_for::<EwaAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "ewa_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Unique identifier for the generated EWA score group.",
         );
-        o.field::<
-                ::std::vec::Vec<EwaScore>,
-            >(
-            generator,
+        o.field(
             "ewa_scores",
             j::OPTIONAL,
+            G::subschema_for::<EwaScore>,
+            &[j::ARRAY],
             "A list of earned wage access (EWA) scoring entries that map potential advance amounts to repayment likelihood scores. The predefined advance amount ranges are `[0, 25]`, `[25, 50]`, `[50, 100]`, `[100, 200]`, `[200, 300]`, `[300, 400]`, and `[400, 500]`.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "generation_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date and time when `ewa_scores` was generated, in ISO 8601 format (e.g. \"2018-04-12T03:32:11Z\").",
         );
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "BetaEwaReportV1GetResponse defines the response schema for `/beta/ewa_report/v1/get`",
         )
@@ -17300,96 +18466,127 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1CreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<PartnerEndCustomerAddress>(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<PartnerEndCustomerAddress>,
+            &[],
+            "",
+        );
+        o.field(
             "application_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the end customer's application. This will be shown to end users when they go through the Plaid Link flow. The application name must be unique and cannot match the name of another application already registered with Plaid.",
         );
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerBankAddendumAcceptance>,
-            >(generator, "bank_addendum_acceptance", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerBillingContact>,
-            >(generator, "billing_contact", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "bank_addendum_acceptance",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerBankAddendumAcceptance>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "billing_contact",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerBillingContact>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "company_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The company name of the end customer being created. This will be used to display the end customer in the Plaid Dashboard. It will not be shown to end users.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "create_link_customization",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If `true`, the end customer's default Link customization will be set to match the partner's. You can always change the end customer's Link customization in the Plaid Dashboard. See the [Link Customization docs](https://plaid.com/docs/link/customization/) for more information. If you require the ability to programmatically create end customers using multiple different Link customization profiles, contact your Plaid account manager for assistance.\n\nImportant: Data Transparency Messaging (DTM) use cases will not be copied to the end customer's Link customization unless the **Publish changes** button is clicked after the use cases are applied. Link will not work in Production unless the end customer's DTM use cases are configured. For more details, see [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/).",
         );
-        o.field::<
-                PartnerEndCustomerCustomerSupportInfo,
-            >(generator, "customer_support_info", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "customer_support_info",
+            j::REQUIRED,
+            G::subschema_for::<PartnerEndCustomerCustomerSupportInfo>,
+            &[],
+            "",
+        );
+        o.field(
             "is_diligence_attested",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Denotes whether or not the partner has completed attestation of diligence for the end customer to be created.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "legal_entity_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The end customer's legal name. This will be shared with financial institutions as part of the OAuth registration process. It will not be shown to end users.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "logo",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Base64-encoded representation of the end customer's logo. Must be a PNG of size 1024x1024 under 4MB. The logo will be shared with financial institutions and shown to the end user during Link flows. A logo is required if `create_link_customization` is `true`. If `create_link_customization` is `false` and the logo is omitted, the partner's logo will be used if one exists, otherwise a stock logo will be used.",
         );
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
             "products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "The products to be enabled for the end customer. If empty or `null`, this field will default to the products enabled for the reseller at the time this endpoint is called.",
         );
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerQuestionnaires>,
-            >(generator, "questionnaires", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "questionnaires",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerQuestionnaires>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "redirect_uris",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of URIs indicating the destination(s) where a user can be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. URIs should not contain any query parameters. When used in Production, URIs must use https. To modify redirect URIs for an end customer after creating them, go to the end customer's [API page](https://dashboard.plaid.com/team/api) in the Dashboard.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerTechnicalContact>,
-            >(generator, "technical_contact", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "website", j::REQUIRED, "The end customer's website.");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "technical_contact",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerTechnicalContact>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The end customer's website.",
+        );
         o.finish("Request schema for `/beta/partner/customer/v1/create`.")
     }
 }
@@ -17488,13 +18685,22 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1CreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BetaPartnerEndCustomerWithSecrets>,
-            >(generator, "end_customer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "end_customer",
+            j::OPTIONAL,
+            G::subschema_for::<BetaPartnerEndCustomerWithSecrets>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Response schema for `/beta/partner/customer/v1/create`.")
     }
 }
@@ -17586,17 +18792,30 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1EnableRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "end_customer_client_id", j::REQUIRED, "");
-        o.field::<::std::vec::Vec<Products>>(generator, "products", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field("products", j::OPTIONAL, G::subschema_for::<Products>, &[j::ARRAY], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request schema for `/beta/partner/customer/v1/enable`.")
     }
 }
@@ -17710,22 +18929,43 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1EnableResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "end_customer_client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerProductStatuses>,
-            >(generator, "product_statuses", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "production_secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerStatus>,
-            >(generator, "status", j::OPTIONAL, "");
+        o.field(
+            "end_customer_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "product_statuses",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerProductStatuses>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "production_secret",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Response schema for `/beta/partner/customer/v1/enable`.")
     }
 }
@@ -17810,16 +19050,29 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1GetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "end_customer_client_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request schema for `/beta/partner/customer/v1/get`.")
     }
 }
@@ -17904,13 +19157,22 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1GetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BetaPartnerEndCustomer>,
-            >(generator, "end_customer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "end_customer",
+            j::OPTIONAL,
+            G::subschema_for::<BetaPartnerEndCustomer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Response schema for `/beta/partner/customer/v1/get`.")
     }
 }
@@ -18029,28 +19291,57 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1UpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerBankAddendumAcceptance>,
-            >(generator, "bank_addendum_acceptance", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "end_customer_client_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "legal_entity_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerQuestionnaires>,
-            >(generator, "questionnaires", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(generator, "redirect_uris", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "bank_addendum_acceptance",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerBankAddendumAcceptance>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field(
+            "legal_entity_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "questionnaires",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerQuestionnaires>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redirect_uris",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request schema for `/beta/partner/customer/v1/update`.")
     }
 }
@@ -18139,13 +19430,22 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1UpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BetaPartnerEndCustomer>,
-            >(generator, "end_customer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "end_customer",
+            j::OPTIONAL,
+            G::subschema_for::<BetaPartnerEndCustomer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Response schema for `/beta/partner/customer/v1/update`.")
     }
 }
@@ -18245,32 +19545,43 @@ impl ::schemars::JsonSchema for BetaPartnerEndCustomer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `client_id` of the end customer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "company_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The company name associated with the end customer.",
         );
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerProductStatuses>,
-            >(generator, "product_statuses", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerRequirementsDue>,
-            >(generator, "requirements_due", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerStatus>,
-            >(generator, "status", j::OPTIONAL, "");
+        o.field(
+            "product_statuses",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerProductStatuses>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "requirements_due",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerRequirementsDue>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The details for an end customer.")
     }
 }
@@ -18390,35 +19701,50 @@ impl ::schemars::JsonSchema for BetaPartnerEndCustomerWithSecrets {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `client_id` of the end customer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "company_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The company name associated with the end customer.",
         );
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerProductStatuses>,
-            >(generator, "product_statuses", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerRequirementsDue>,
-            >(generator, "requirements_due", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerSecrets>,
-            >(generator, "secrets", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerStatus>,
-            >(generator, "status", j::OPTIONAL, "");
+        o.field(
+            "product_statuses",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerProductStatuses>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "requirements_due",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerRequirementsDue>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secrets",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerSecrets>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The details for the newly created end customer, including secrets for non-Production environments.",
         )
@@ -18615,58 +19941,79 @@ impl ::schemars::JsonSchema for BusinessAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nWhen using a CRA endpoint (an endpoint associated with Plaid Check Consumer Report, i.e. any endpoint beginning with `/cra/`), the `account_id` returned will not match the `account_id` returned by a non-CRA endpoint.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<AccountBalance>(generator, "balances", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountHolderCategory>,
-            >(generator, "holder_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "mask", j::REQUIRED, "");
-        o.field::<::std::string::String>(generator, "name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "official_name", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Owner>,
-            >(
-            generator,
+        o.field("balances", j::REQUIRED, G::subschema_for::<AccountBalance>, &[], "");
+        o.field(
+            "holder_category",
+            j::OPTIONAL,
+            G::subschema_for::<AccountHolderCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "owners",
             j::OPTIONAL,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
             "Data returned by the financial institution about the account owner or owners. For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution. Multiple owners on a single account will be represented in the same owner object, not in multiple owner objects within the array.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "persistent_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.",
         );
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountVerificationInsights>,
-            >(generator, "verification_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "verification_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<BusinessAccountVerificationStatus>,
-            >(
-            generator,
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "verification_status",
             j::OPTIONAL,
+            G::subschema_for::<BusinessAccountVerificationStatus>,
+            &[j::NULLABLE],
             "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
         );
         o.finish("Business identity information about an account")
@@ -18968,27 +20315,57 @@ impl ::schemars::JsonSchema for BusinessDigitalPresenceCheck {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BusinessFieldMatchSummary>(generator, "address", j::REQUIRED, "");
-        o.field::<
-                BusinessFieldMatchSummary,
-            >(generator, "email_address", j::REQUIRED, "");
-        o.field::<BusinessFieldMatchSummary>(generator, "phone_number", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.field(
             "score",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "A score from 0 to 100 indicating digital presence confidence.",
         );
-        o.field::<
-                BusinessVerificationStatusWebPresenceCheck,
-            >(generator, "status", j::REQUIRED, "");
-        o.field::<BusinessFieldMatchSummary>(generator, "website", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BusinessWebsiteAnalysis>,
-            >(generator, "website_analysis", j::REQUIRED, "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationStatusWebPresenceCheck>,
+            &[],
+            "",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "website_analysis",
+            j::REQUIRED,
+            G::subschema_for::<BusinessWebsiteAnalysis>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Results from the digital presence check.")
     }
 }
@@ -19055,10 +20432,15 @@ impl ::schemars::JsonSchema for BusinessEmailAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "email_address", j::REQUIRED, "Email address of the business");
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Email address of the business",
+        );
         o.finish("Email address associated with a business")
     }
 }
@@ -19259,8 +20641,9 @@ impl ::schemars::JsonSchema for BusinessFieldMatchSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<MatchSummaryCode>(generator, "summary", j::REQUIRED, "");
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
         o.finish(
             "Summary of how a specific business field matched against data provider results",
         )
@@ -19347,29 +20730,27 @@ impl ::schemars::JsonSchema for BusinessFinanceCategory {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "confidence_level",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A description of how confident we are that the provided categories accurately describe the transaction intent.\n\n`VERY_HIGH`: We are more than 98% confident that this category reflects the intent of the transaction.\n`HIGH`: We are more than 90% confident that this category reflects the intent of the transaction.\n`MEDIUM`: We are moderately confident that this category reflects the intent of the transaction.\n`LOW`: This category may reflect the intent, but there may be other categories that are more accurate.\n`UNKNOWN`: We don't know the confidence level for this category.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "detailed",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A granular category conveying the transaction's intent. This field can also be used as a unique identifier for the category.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "primary",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A high level category that communicates the broad category of the transaction.",
         );
         o.finish(
@@ -19446,21 +20827,20 @@ impl ::schemars::JsonSchema for BusinessIndustryPrediction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "code",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "NAICS code for the predicted business industry.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "title",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The business industry classification of the predicted NAICS code.",
         );
         o.finish(
@@ -19483,7 +20863,13 @@ impl ::schemars::JsonSchema for BusinessIndustryPredictionNullable {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<BusinessIndustryPrediction>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<BusinessIndustryPrediction>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for BusinessIndustryPredictionNullable {
@@ -19599,24 +20985,50 @@ impl ::schemars::JsonSchema for BusinessKybCheck {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BusinessFieldMatchSummary>(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BusinessKybMatchDetails>,
-            >(generator, "match_details", j::REQUIRED, "");
-        o.field::<BusinessFieldMatchSummary>(generator, "name", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "match_details",
+            j::REQUIRED,
+            G::subschema_for::<BusinessKybMatchDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.field(
             "score",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "A score from 0 to 100 indicating the confidence in KYB (Know Your Business) identity assessment for the business",
         );
-        o.field::<
-                BusinessVerificationStatusKybCheck,
-            >(generator, "status", j::REQUIRED, "");
-        o.field::<BusinessFieldMatchSummary>(generator, "website", j::REQUIRED, "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationStatusKybCheck>,
+            &[],
+            "",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
         o.finish("Results from the KYB (Know Your Business) identity verification check")
     }
 }
@@ -19725,46 +21137,55 @@ impl ::schemars::JsonSchema for BusinessKybMatchDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<ProviderBusinessAddress>,
-            >(
-            generator,
+        o.field(
             "addresses",
             j::REQUIRED,
+            G::subschema_for::<ProviderBusinessAddress>,
+            &[j::ARRAY],
             "Addresses associated with the business",
         );
-        o.field::<
-                ::std::vec::Vec<BusinessEmailAddress>,
-            >(
-            generator,
+        o.field(
             "email_addresses",
             j::REQUIRED,
+            G::subschema_for::<BusinessEmailAddress>,
+            &[j::ARRAY],
             "Email addresses associated with the business",
         );
-        o.field::<
-                ::std::option::Option<BusinessEntityType>,
-            >(generator, "entity_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Iso8601DateNullable>,
-            >(generator, "formation_date", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<ProviderBusinessName>,
-            >(generator, "names", j::REQUIRED, "Names associated with the business.");
-        o.field::<
-                ::std::vec::Vec<BusinessPhoneNumber>,
-            >(
-            generator,
+        o.field(
+            "entity_type",
+            j::REQUIRED,
+            G::subschema_for::<BusinessEntityType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "formation_date",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "names",
+            j::REQUIRED,
+            G::subschema_for::<ProviderBusinessName>,
+            &[j::ARRAY],
+            "Names associated with the business.",
+        );
+        o.field(
             "phone_numbers",
             j::REQUIRED,
+            G::subschema_for::<BusinessPhoneNumber>,
+            &[j::ARRAY],
             "Phone numbers associated with the business",
         );
-        o.field::<
-                ::std::vec::Vec<BusinessWebsite>,
-            >(
-            generator,
+        o.field(
             "websites",
             j::REQUIRED,
+            G::subschema_for::<BusinessWebsite>,
+            &[j::ARRAY],
             "Websites associated with the business",
         );
         o.finish("Detailed information about the business from data provider results")
@@ -19793,10 +21214,11 @@ impl ::schemars::JsonSchema for BusinessName {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessName")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The name of the business. Must have at least one character and a maximum length of 500 characters.",
         )
     }
@@ -19851,10 +21273,11 @@ impl ::schemars::JsonSchema for BusinessNameNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessNameNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The name of the business. Must have at least one character and a maximum length of 500 characters.",
         )
     }
@@ -19949,10 +21372,15 @@ impl ::schemars::JsonSchema for BusinessPhoneNumber {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "number", j::REQUIRED, "Phone number in E.164 format");
+        o.field(
+            "number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Phone number in E.164 format",
+        );
         o.finish("Phone number associated with a business")
     }
 }
@@ -20029,21 +21457,29 @@ impl ::schemars::JsonSchema for BusinessRiskCheck {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BusinessIndustryPredictionNullable>,
-            >(generator, "industry_prediction", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "industry_prediction",
+            j::REQUIRED,
+            G::subschema_for::<BusinessIndustryPredictionNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "score",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "A score from 0 to 100 indicating the risk assessment for the business",
         );
-        o.field::<
-                BusinessVerificationStatusRiskCheck,
-            >(generator, "status", j::REQUIRED, "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationStatusRiskCheck>,
+            &[],
+            "",
+        );
         o.finish("Results from the business risk assessment check")
     }
 }
@@ -20142,28 +21578,50 @@ impl ::schemars::JsonSchema for BusinessSearchTerms {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<ResponseBusinessAddress>(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<BusinessName>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<ResponseBusinessAddress>,
+            &[],
+            "",
+        );
+        o.field(
             "alternative_names",
             j::REQUIRED,
+            G::subschema_for::<BusinessName>,
+            &[j::ARRAY],
             "Alternative business names that were submitted as search inputs.",
         );
-        o.field::<
-                ::std::option::Option<EmailAddressNullable>,
-            >(generator, "email_address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BusinessNameNullable>,
-            >(generator, "name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BusinessVerificationPhoneNumberNullable>,
-            >(generator, "phone_number", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<UrlNullable>,
-            >(generator, "website", j::REQUIRED, "");
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<EmailAddressNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<BusinessNameNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationPhoneNumberNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<UrlNullable>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The business information that was used to perform the verification search",
         )
@@ -20257,17 +21715,36 @@ impl ::schemars::JsonSchema for BusinessVerificationCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BusinessVerificationCreateRequestBusiness>,
-            >(generator, "business", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "business",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessVerificationCreateRequestBusiness>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for creating a business verification")
     }
 }
@@ -20385,23 +21862,44 @@ impl ::schemars::JsonSchema for BusinessVerificationCreateRequestBusiness {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RequestBusinessAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<BusinessNameNullable>,
-            >(generator, "alternative_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EmailAddress>,
-            >(generator, "email_address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<BusinessName>,
-            >(generator, "name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<BusinessVerificationPhoneNumber>,
-            >(generator, "phone_number", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Url>>(generator, "website", j::OPTIONAL, "");
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<RequestBusinessAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "alternative_name",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessNameNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessVerificationPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("website", j::OPTIONAL, G::subschema_for::<Url>, &[j::NULLABLE], "");
         o.finish("Business information provided in the verification request")
     }
 }
@@ -20537,33 +22035,74 @@ impl ::schemars::JsonSchema for BusinessVerificationCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "completed_at", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BusinessDigitalPresenceCheck>,
-            >(generator, "digital_presence_check", j::REQUIRED, "");
-        o.field::<BusinessVerificationId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BusinessKybCheck>,
-            >(generator, "kyb_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "redacted_at", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BusinessRiskCheck>,
-            >(generator, "risk_check", j::REQUIRED, "");
-        o.field::<BusinessSearchTerms>(generator, "search_terms", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BusinessVerificationShareableUrl>,
-            >(generator, "shareable_url", j::REQUIRED, "");
-        o.field::<
-                BusinessVerificationStatusOverall,
-            >(generator, "status", j::REQUIRED, "");
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "completed_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "digital_presence_check",
+            j::REQUIRED,
+            G::subschema_for::<BusinessDigitalPresenceCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BusinessVerificationId>, &[], "");
+        o.field(
+            "kyb_check",
+            j::REQUIRED,
+            G::subschema_for::<BusinessKybCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<BusinessRiskCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<BusinessSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "shareable_url",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationShareableUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationStatusOverall>,
+            &[],
+            "",
+        );
         o.finish(
             "A business verification represents a check of a business's identity and risk profile, including information collected about the business and results from third-party data providers.",
         )
@@ -20650,16 +22189,29 @@ impl ::schemars::JsonSchema for BusinessVerificationGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                BusinessVerificationId,
-            >(generator, "business_verification_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "business_verification_id",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for fetching a business verification")
     }
 }
@@ -20804,33 +22356,74 @@ impl ::schemars::JsonSchema for BusinessVerificationGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "completed_at", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BusinessDigitalPresenceCheck>,
-            >(generator, "digital_presence_check", j::REQUIRED, "");
-        o.field::<BusinessVerificationId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BusinessKybCheck>,
-            >(generator, "kyb_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "redacted_at", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BusinessRiskCheck>,
-            >(generator, "risk_check", j::REQUIRED, "");
-        o.field::<BusinessSearchTerms>(generator, "search_terms", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<BusinessVerificationShareableUrl>,
-            >(generator, "shareable_url", j::REQUIRED, "");
-        o.field::<
-                BusinessVerificationStatusOverall,
-            >(generator, "status", j::REQUIRED, "");
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "completed_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "digital_presence_check",
+            j::REQUIRED,
+            G::subschema_for::<BusinessDigitalPresenceCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BusinessVerificationId>, &[], "");
+        o.field(
+            "kyb_check",
+            j::REQUIRED,
+            G::subschema_for::<BusinessKybCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<BusinessRiskCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<BusinessSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "shareable_url",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationShareableUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationStatusOverall>,
+            &[],
+            "",
+        );
         o.finish(
             "A business verification represents a check of a business's identity and risk profile, including information collected about the business and results from third-party data providers.",
         )
@@ -20859,9 +22452,13 @@ impl ::schemars::JsonSchema for BusinessVerificationId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessVerificationId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated business verification.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated business verification.",
+        )
     }
 }
 impl ::std::ops::Deref for BusinessVerificationId {
@@ -20916,9 +22513,13 @@ impl ::schemars::JsonSchema for BusinessVerificationPhoneNumber {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "A phone number in E.164 format.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A phone number in E.164 format.",
+        )
     }
 }
 impl ::std::ops::Deref for BusinessVerificationPhoneNumber {
@@ -20973,9 +22574,13 @@ impl ::schemars::JsonSchema for BusinessVerificationPhoneNumberNullable {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "A phone number in E.164 format.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A phone number in E.164 format.",
+        )
     }
 }
 impl ::std::ops::Deref for BusinessVerificationPhoneNumberNullable {
@@ -21032,10 +22637,11 @@ impl ::schemars::JsonSchema for BusinessVerificationShareableUrl {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A shareable URL that can be sent directly to the user to complete verification",
         )
     }
@@ -21397,10 +23003,15 @@ impl ::schemars::JsonSchema for BusinessWebsite {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "url", j::REQUIRED, "URL of the business website");
+        o.field(
+            "url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "URL of the business website",
+        );
         o.finish("Website associated with a business")
     }
 }
@@ -21492,16 +23103,37 @@ impl ::schemars::JsonSchema for BusinessWebsiteAnalysis {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                BusinessCheckBooleanStatus,
-            >(generator, "email_is_deliverable", j::REQUIRED, "");
-        o.field::<BusinessCheckBooleanStatus>(generator, "is_parked", j::REQUIRED, "");
-        o.field::<BusinessWebsiteSsl>(generator, "ssl", j::REQUIRED, "");
-        o.field::<
-                BusinessWebsiteBuildStatus,
-            >(generator, "website_build_status", j::REQUIRED, "");
-        o.field::<BusinessWhoisRecord>(generator, "whois_record", j::REQUIRED, "");
+        o.field(
+            "email_is_deliverable",
+            j::REQUIRED,
+            G::subschema_for::<BusinessCheckBooleanStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_parked",
+            j::REQUIRED,
+            G::subschema_for::<BusinessCheckBooleanStatus>,
+            &[],
+            "",
+        );
+        o.field("ssl", j::REQUIRED, G::subschema_for::<BusinessWebsiteSsl>, &[], "");
+        o.field(
+            "website_build_status",
+            j::REQUIRED,
+            G::subschema_for::<BusinessWebsiteBuildStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "whois_record",
+            j::REQUIRED,
+            G::subschema_for::<BusinessWhoisRecord>,
+            &[],
+            "",
+        );
         o.finish(
             "Website analysis details if a website is found for the provided website in the search terms.",
         )
@@ -21632,8 +23264,15 @@ impl ::schemars::JsonSchema for BusinessWebsiteSsl {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BusinessCheckBooleanStatus>(generator, "is_valid", j::REQUIRED, "");
+        o.field(
+            "is_valid",
+            j::REQUIRED,
+            G::subschema_for::<BusinessCheckBooleanStatus>,
+            &[],
+            "",
+        );
         o.finish("SSL status for the business website.")
     }
 }
@@ -21720,19 +23359,36 @@ impl ::schemars::JsonSchema for BusinessWhoisRecord {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "domain_created_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "domain_expires_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "domain_updated_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "registrar", j::REQUIRED, "Domain registrar.");
+        o.field(
+            "domain_created_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "domain_expires_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "domain_updated_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "registrar",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Domain registrar.",
+        );
         o.finish("WHOIS metadata for the business website domain.")
     }
 }

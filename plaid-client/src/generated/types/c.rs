@@ -240,23 +240,43 @@ impl ::schemars::JsonSchema for CashFlowUpdatesExpectedDepositMissedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` that the report is associated with",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`EXPECTED_DEPOSIT_MISSED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`EXPECTED_DEPOSIT_MISSED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
         o.finish(
             "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects that an expected deposit was missed. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
         )
@@ -366,31 +386,50 @@ impl ::schemars::JsonSchema for CashFlowUpdatesInsightsV2Webhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<CashFlowInsight>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "insights",
             j::REQUIRED,
+            G::subschema_for::<CashFlowInsight>,
+            &[j::ARRAY],
             "Array containing the insights detected within the generated report, if any. Possible values include:\n  `LARGE_DEPOSIT_DETECTED`: signaling a deposit over $5,000\n  `LOW_BALANCE_DETECTED`: signaling a balance below $100\n  `NEW_LOAN_PAYMENT_DETECTED`: signaling a new loan payment\n  `NSF_OVERDRAFT_DETECTED`: signaling an NSF overdraft",
         );
-        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` associated with the user whose data is being requested. This is received by calling `/user/create`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`CASH_FLOW_INSIGHTS_UPDATED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_INSIGHTS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
         o.finish(
             "For each item on an enabled user, this webhook will fire up to four times a day with status information. This webhook will not fire immediately upon enrollment in Cash Flow Updates. The payload may contain an `insights` array with insights that have been detected, if any (e.g. `LOW_BALANCE_DETECTED`, `LARGE_DEPOSIT_DETECTED`). Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
         )
@@ -489,23 +528,43 @@ impl ::schemars::JsonSchema for CashFlowUpdatesInsightsWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` that the report is associated with",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`INSIGHTS_UPDATED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INSIGHTS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
         o.finish(
             "For each user's Item enabled for Cash Flow Updates, this webhook will fire between one and four times a day with information on the status of the update. This webhook will not fire immediately upon enrollment in Cash Flow Updates. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights. At approximately the same time as the `INSIGHTS_UPDATED` webhook, any event-driven `CASH_FLOW_UPDATES` webhooks (e.g. `LOW_BALANCE_DETECTED`, `LARGE_DEPOSIT_DETECTED`) that were triggered by the update will also fire. This webhook has been replaced by the `CASH_FLOW_INSIGHTS_UPDATED` webhook for all customers who began using Plaid Check on or after December 10, 2025.",
         )
@@ -604,23 +663,43 @@ impl ::schemars::JsonSchema for CashFlowUpdatesLargeDepositWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` that the report is associated with",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`LARGE_DEPOSIT_DETECTED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LARGE_DEPOSIT_DETECTED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
         o.finish(
             "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a deposit over $5,000. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
         )
@@ -719,23 +798,43 @@ impl ::schemars::JsonSchema for CashFlowUpdatesLowBalanceWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` that the report is associated with",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`LOW_BALANCE_DETECTED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LOW_BALANCE_DETECTED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
         o.finish(
             "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a balance below $100. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
         )
@@ -834,23 +933,43 @@ impl ::schemars::JsonSchema for CashFlowUpdatesNewIncomeStreamWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` that the report is associated with",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`NEW_INCOME_STREAM_DETECTED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`NEW_INCOME_STREAM_DETECTED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
         o.finish(
             "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update includes a new income stream. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
         )
@@ -949,23 +1068,43 @@ impl ::schemars::JsonSchema for CashFlowUpdatesNewLoanPaymentWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` that the report is associated with",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`NEW_LOAN_PAYMENT_DETECTED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`NEW_LOAN_PAYMENT_DETECTED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
         o.finish(
             "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a new loan payment. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
         )
@@ -1062,23 +1201,43 @@ impl ::schemars::JsonSchema for CashFlowUpdatesNsfWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` that the report is associated with",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`NSF_OVERDRAFT_DETECTED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`NSF_OVERDRAFT_DETECTED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
         o.finish(
             "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update includes an NSF overdraft transaction. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
         )
@@ -1099,10 +1258,13 @@ impl ::schemars::JsonSchema for CashflowAttributesSchema {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowAttributesSchema")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
             "A map of cash flow attributes, where the key is a string, and the value is a float, int, or boolean. The specific list of attributes will depend on the cash flow attributes version used. For a full list of attributes, contact your account manager.",
         )
     }
@@ -1213,10 +1375,11 @@ impl ::schemars::JsonSchema for CashflowIsoCurrencyCode {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowIsoCurrencyCode")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`",
         )
     }
@@ -1324,21 +1487,20 @@ impl ::schemars::JsonSchema for CashflowReportAccountInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CashflowReportHistoricalBalance>,
-            >(
-            generator,
+        o.field(
             "historical_balances",
             j::REQUIRED,
+            G::subschema_for::<CashflowReportHistoricalBalance>,
+            &[j::ARRAY],
             "Calculated data about the historical balances on the account.\n\nAvailable for `credit` and `depository` type accounts.",
         );
-        o.field::<
-                ::std::vec::Vec<CashflowReportMonthlySummary>,
-            >(
-            generator,
+        o.field(
             "monthly_summaries",
             j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummary>,
+            &[j::ARRAY],
             "Monthly summary statistics derived from transaction-level data.",
         );
         o.finish(
@@ -1454,41 +1616,51 @@ impl ::schemars::JsonSchema for CashflowReportGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "Number of transactions to fetch per call",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "cursor",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The cursor value represents the last update requested. Pass in the empty string \"\" in the first call.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "Number of days to retrieve transactions data for (1 to 730)",
         );
-        o.field::<
-                ::std::option::Option<CashflowReportGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CashflowReportGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CashflowReportGetRequest defines the request schema for `/cashflow_report/get`",
         )
@@ -1574,13 +1746,13 @@ impl ::schemars::JsonSchema for CashflowReportGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of `account_ids` to retrieve for the Item\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
         );
         o.finish(
@@ -1700,55 +1872,50 @@ impl ::schemars::JsonSchema for CashflowReportGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BusinessAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<BusinessAccount>,
+            &[j::ARRAY],
             "An array containing the `accounts` associated with the Item for which transactions are being returned. Each transaction can be mapped to its corresponding account via the `account_id` field.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "has_more",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Represents if more than requested count of transactions exists to be fetched",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field(
             "last_successful_update_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The last successful update time in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` )",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "next_cursor",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Cursor used for fetching any future updates after the latest update provided in this response.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "total_transactions",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The total number of transactions available within the date range specified. If `total_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
         );
-        o.field::<
-                ::std::vec::Vec<CashflowReportTransaction>,
-            >(
-            generator,
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<CashflowReportTransaction>,
+            &[j::ARRAY],
             "An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
         );
         o.finish(
@@ -1848,37 +2015,34 @@ impl ::schemars::JsonSchema for CashflowReportHistoricalBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The total amount of funds in the account, calculated from the `current` balance in the `balance` object by subtracting inflows and adding back outflows according to the posted date of each transaction.\n\nIf the account has any pending transactions, historical balance amounts on or after the date of the earliest pending transaction may differ if retrieved in subsequent Asset Reports as a result of those pending transactions posting.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date of the calculated historical balance, in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD)",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish("An object representing a balance held by an account in the past")
@@ -1961,14 +2125,23 @@ impl ::schemars::JsonSchema for CashflowReportInsightsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CashflowReportInsightsGetRequest defines the request schema for `/cashflow_report/insights/get`",
         )
@@ -2075,28 +2248,31 @@ impl ::schemars::JsonSchema for CashflowReportInsightsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CashflowReportAccountInsights,
-            >(generator, "account_insights", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<BusinessAccount>,
-            >(
-            generator,
+        o.field(
+            "account_insights",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportAccountInsights>,
+            &[],
+            "",
+        );
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<BusinessAccount>,
+            &[j::ARRAY],
             "An array containing the `accounts` associated with the Item for which transactions are being returned. Each transaction can be mapped to its corresponding account via the `account_id` field.",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field(
             "last_generated_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "Datetime of last Cashflow Report generation in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` )",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CashflowReportInsightsGetResponse defines the response schema for `/cashflow_report/insights/get`",
         )
@@ -2320,93 +2496,129 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CashflowReportMonthlySummaryAverageDailyEndingBalance,
-            >(generator, "average_daily_ending_balance", j::REQUIRED, "");
-        o.field::<
-                CashflowReportMonthlySummaryAverageDailyInflowAmount,
-            >(generator, "average_daily_inflow_amount", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "average_daily_ending_balance",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryAverageDailyEndingBalance>,
+            &[],
+            "",
+        );
+        o.field(
+            "average_daily_inflow_amount",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryAverageDailyInflowAmount>,
+            &[],
+            "",
+        );
+        o.field(
             "average_daily_inflow_transaction_count",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The average count of the number of daily inflow transactions. Rounded to 2 decimal places.",
         );
-        o.field::<
+        o.field(
+            "average_daily_net_cashflow_amount",
+            j::REQUIRED,
+            G::subschema_for::<
                 CashflowReportMonthlySummaryAverageDailyNetCashflowAmount,
-            >(generator, "average_daily_net_cashflow_amount", j::REQUIRED, "");
-        o.field::<
-                CashflowReportMonthlySummaryAverageDailyOutflowAmount,
-            >(generator, "average_daily_outflow_amount", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+            >,
+            &[],
+            "",
+        );
+        o.field(
+            "average_daily_outflow_amount",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryAverageDailyOutflowAmount>,
+            &[],
+            "",
+        );
+        o.field(
             "average_daily_outflow_transaction_count",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The average count of the number of daily outflow transactions. Rounded to 2 decimal places.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The end date of the period included in this monthly summary.\n\nThis date will be the last day of the month, unless the month being covered is a partial month because it is the last month included in the summary and the date range being requested does not end with the last day of the month.\n\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<CashflowReportMonthlySummaryEndingBalance>,
-            >(generator, "ending_balance", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "ending_balance",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryEndingBalance>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "negative_ending_balance_day_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of days with a negative daily average ending balance. The daily average is calculated across all valid accounts. Values will be in the range [0, 31].",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "nsf_transaction_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The total number of all NSF transactions during this month.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "overdraft_transaction_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The total number of all overdraft transactions during this month.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The start date of the period covered in this monthly summary.\n\nThis date will be the first day of the month, unless the month being covered is a partial month because it is the first month included in the summary and the date range being requested does not begin with the first day of the month.\n\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<CashflowReportMonthlySummaryStartingBalance>,
-            >(generator, "starting_balance", j::REQUIRED, "");
-        o.field::<
-                CashflowReportMonthlySummaryTotalLoanPayment,
-            >(generator, "total_loan_payment", j::REQUIRED, "");
-        o.field::<
-                CashflowReportMonthlySummaryTotalPayroll,
-            >(generator, "total_payroll", j::REQUIRED, "");
-        o.field::<
-                CashflowReportMonthlySummaryTotalRevenue,
-            >(generator, "total_revenue", j::REQUIRED, "");
-        o.field::<
-                CashflowReportMonthlySummaryTotalVariableExpense,
-            >(generator, "total_variable_expense", j::REQUIRED, "");
+        o.field(
+            "starting_balance",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryStartingBalance>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_loan_payment",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryTotalLoanPayment>,
+            &[],
+            "",
+        );
+        o.field(
+            "total_payroll",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryTotalPayroll>,
+            &[],
+            "",
+        );
+        o.field(
+            "total_revenue",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryTotalRevenue>,
+            &[],
+            "",
+        );
+        o.field(
+            "total_variable_expense",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryTotalVariableExpense>,
+            &[],
+            "",
+        );
         o.finish("Monthly summary statistics derived from transaction-level data.")
     }
 }
@@ -2493,21 +2705,29 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyEndingBa
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CashflowIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CashflowUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Calendar-day average of the ending balance.")
     }
 }
@@ -2594,21 +2814,29 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyInflowAm
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CashflowIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CashflowUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The average daily sum of inflow transactions, calculated over the month. Always represented as a positive monetary amount.",
         )
@@ -2698,21 +2926,29 @@ for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CashflowIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CashflowUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The average daily net cash flow amount, calculated as total daily inflows less total daily outflows.",
         )
@@ -2801,21 +3037,29 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyOutflowA
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CashflowIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CashflowUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The average daily sum of outflow transactions, calculated over the month. Always represented as a positive monetary amount.",
         )
@@ -2901,21 +3145,29 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryEndingBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CashflowIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CashflowUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The ending balance of the month. This will be the same as the starting balance of the next month. This field will not be available for the last monthly summary.",
         )
@@ -3001,21 +3253,29 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryStartingBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CashflowIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CashflowUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The starting balance of the month. This will be the same as the ending balance of the previous month. This field will not be available for the first monthly summary.",
         )
@@ -3101,21 +3361,29 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalLoanPayment {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CashflowIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CashflowUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The total amount of all loan payment transactions during this month.")
     }
 }
@@ -3199,21 +3467,29 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalPayroll {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CashflowIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CashflowUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The total amount of all payroll transactions during this month.")
     }
 }
@@ -3297,21 +3573,29 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalRevenue {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CashflowIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CashflowUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The total amount of all revenue transactions during this month.")
     }
 }
@@ -3396,21 +3680,29 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalVariableExpense
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CashflowIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CashflowUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The total amount of all variable expense transactions during this month.",
         )
@@ -3530,64 +3822,62 @@ impl ::schemars::JsonSchema for CashflowReportPaymentMeta {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "by_order_of",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The party initiating a wire transfer. Will be `null` if the transaction is not a wire transfer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payee",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "For transfers, the party that is receiving the transaction.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payer",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "For transfers, the party that is paying the transaction.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payment_method",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The type of transfer, e.g. 'ACH'",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payment_processor",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the payment processor",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "ppd_id", j::REQUIRED, "The ACH PPD ID for the payer.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "ppd_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ACH PPD ID for the payer.",
+        );
+        o.field(
             "reason",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The payer-supplied description of the transfer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reference_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The transaction reference number supplied by the financial institution.",
         );
         o.finish(
@@ -3681,22 +3971,30 @@ impl ::schemars::JsonSchema for CashflowReportRefreshRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "Number of days to retrieve transactions data for (1 to 730)",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CashflowReportRefreshRequest defines the request schema for `/cashflow_report/refresh`",
         )
@@ -3776,8 +4074,9 @@ impl ::schemars::JsonSchema for CashflowReportRefreshResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CashflowReportRefreshResponse defines the response schema for `/cashflow_report/refresh`",
         )
@@ -4066,188 +4365,196 @@ impl ::schemars::JsonSchema for CashflowReportTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the account in which this transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_owner",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "This field is not typically populated and only relevant when dealing with sub-accounts. A sub-account most commonly exists in cases where a single account is linked to multiple cards, each with its own card number and card holder name; each card will be considered a sub-account. If the account does have sub-accounts, this field will typically be some combination of the sub-account owner's name and/or the sub-account mask. The format of this field is not standardized and will vary based on institution.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The settled value of the transaction, denominated in the transactions's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. For all products except Income: Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative. For Income endpoints, values are positive when representing income.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "authorized_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date that the transaction was authorized. For posted transactions, the `date` field will indicate the posted date, but `authorized_date` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_date`, when available, is generally preferable to use over the `date` field for posted transactions, as it will generally represent the date the user actually made the transaction. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "authorized_datetime",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Date and time when a transaction was authorized in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For posted transactions, the `datetime` field will indicate the posted date, but `authorized_datetime` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_datetime`, when available, is generally preferable to use over the `datetime` field for posted transactions, as it will generally represent the date the user actually made the transaction.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
         );
-        o.field::<
-                ::std::option::Option<BusinessFinanceCategory>,
-            >(generator, "business_finance_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "business_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "check_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The check number of the transaction. This field is only populated for check transactions.",
         );
-        o.field::<
-                ::std::vec::Vec<TransactionCounterparty>,
-            >(
-            generator,
+        o.field(
             "counterparties",
             j::OPTIONAL,
+            G::subschema_for::<TransactionCounterparty>,
+            &[j::ARRAY],
             "The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.",
         );
-        o.field::<
-                ::std::option::Option<CreditCategory>,
-            >(generator, "credit_category", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "credit_category",
+            j::OPTIONAL,
+            G::subschema_for::<CreditCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ). To receive information about the date that a posted transaction was initiated, see the `authorized_date` field.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "datetime",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Date and time when a transaction was posted in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For the date that the transaction was initiated, rather than posted, see the `authorized_datetime` field.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<Location>(generator, "location", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("location", j::REQUIRED, G::subschema_for::<Location>, &[], "");
+        o.field(
             "logo_url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "merchant_entity_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique, stable, Plaid-generated ID that maps to the merchant. In the case of a merchant with multiple retail locations, this field will map to the broader merchant, not a specific location or store.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "merchant_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant name, as enriched by Plaid from the `name` field. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant name or transaction description.\n\nNote: This is a legacy field that is not actively maintained. Use `merchant_name` instead for the merchant name.\n\nIf the `transactions` object was returned by a Transactions endpoint such as `/transactions/sync` or `/transactions/get`, this field will always appear. If the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "original_description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The string returned by the financial institution to describe the transaction. For transactions returned by `/transactions/sync` or `/transactions/get`, this field will only be included if the client has set `options.include_original_description` to `true`.",
         );
-        o.field::<PaymentChannel>(generator, "payment_channel", j::REQUIRED, "");
-        o.field::<CashflowReportPaymentMeta>(generator, "payment_meta", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "payment_channel",
+            j::REQUIRED,
+            G::subschema_for::<PaymentChannel>,
+            &[],
+            "",
+        );
+        o.field(
+            "payment_meta",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportPaymentMeta>,
+            &[],
+            "",
+        );
+        o.field(
             "pending",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled. Not all institutions provide pending transactions.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "pending_transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of a posted transaction's associated pending transaction, where applicable. Not all institutions provide pending transactions.",
         );
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategory>,
-            >(generator, "personal_finance_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "personal_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "personal_finance_category_icon_url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.",
         );
-        o.field::<
-                ::std::option::Option<TransactionCode>,
-            >(generator, "transaction_code", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "transaction_code",
+            j::REQUIRED,
+            G::subschema_for::<TransactionCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "website",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The website associated with this transaction, if available.",
         );
         o.finish("A representation of a transaction returned from Cashflow Report")
@@ -4356,33 +4663,44 @@ impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "Number of transactions to fetch per call",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "cursor",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The cursor value represents the last update requested. Pass in the empty string \"\" in the first call.",
         );
-        o.field::<
-                ::std::option::Option<CashflowReportTransactionsGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CashflowReportTransactionsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CashflowReportTransactionsGetRequest defines the request schema for `/cashflow_report/transactions/get`",
         )
@@ -4468,13 +4786,13 @@ impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of `account_ids` to retrieve for the Item\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
         );
         o.finish(
@@ -4589,47 +4907,43 @@ impl ::schemars::JsonSchema for CashflowReportTransactionsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BusinessAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<BusinessAccount>,
+            &[j::ARRAY],
             "An array containing the `accounts` associated with the Item for which transactions are being returned. Each transaction can be mapped to its corresponding account via the `account_id` field.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "has_more",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Represents if more than requested count of transactions exists to be fetched",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field(
             "next_cursor",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Cursor used for fetching any future updates after the latest update provided in this response.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "total_transactions",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The total number of transactions available within the date range specified. If `total_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
         );
-        o.field::<
-                ::std::vec::Vec<CashflowReportTransaction>,
-            >(
-            generator,
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<CashflowReportTransaction>,
+            &[j::ARRAY],
             "An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
         );
         o.finish(
@@ -4662,10 +4976,11 @@ impl ::schemars::JsonSchema for CashflowUnofficialCurrencyCode {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The unofficial currency code of the amount. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.",
         )
     }
@@ -4712,10 +5027,13 @@ impl ::schemars::JsonSchema for CategoriesGetRequest {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CategoriesGetRequest")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
             "CategoriesGetRequest defines the request schema for `/categories/get`",
         )
     }
@@ -4808,16 +5126,16 @@ impl ::schemars::JsonSchema for CategoriesGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<Category>,
-            >(
-            generator,
+        o.field(
             "categories",
             j::REQUIRED,
+            G::subschema_for::<Category>,
+            &[j::ARRAY],
             "An array of all of the transaction categories used by Plaid.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CategoriesGetResponse defines the response schema for `/categories/get`",
         )
@@ -4898,29 +5216,27 @@ impl ::schemars::JsonSchema for Category {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "category_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "An identifying number for the category. `category_id` is a Plaid-specific identifier and does not necessarily correspond to merchant category codes.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "group",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "`place` for physical transactions or `special` for other transactions such as bank charges.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "hierarchy",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A hierarchical array of the categories to which this `category_id` belongs.",
         );
         o.finish("Information describing a transaction category")
@@ -5040,48 +5356,48 @@ impl ::schemars::JsonSchema for CategoryExpenses {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total value for all the transactions that fall into this category within the given time window.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the credit category.\n\nSee the [category taxonomy](https://plaid.com/documents/credit-category-taxonomy.csv) for a full listing of category IDs.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<MonthlyAverage>,
-            >(generator, "monthly_average", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "monthly_average",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlyAverage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transactions_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of transactions that fall into this credit category within the given time window.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish(
@@ -5182,30 +5498,41 @@ impl ::schemars::JsonSchema for CategoryInsightDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "Category name.");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Category name.",
+        );
+        o.field(
             "top_counterparties",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The most common counterparties associated with this category sorted by outflow.",
         );
-        o.field::<
-                f64,
-            >(generator, "total_inflows", j::REQUIRED, "Sum of inflow amounts.");
-        o.field::<
-                f64,
-            >(generator, "total_outflows", j::REQUIRED, "Sum of outflow amounts.");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "total_inflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of inflow amounts.",
+        );
+        o.field(
+            "total_outflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of outflow amounts.",
+        );
+        o.field(
             "transaction_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of transactions associated with this category.",
         );
         o.finish("Insights object for categories.")
@@ -5294,21 +5621,20 @@ impl ::schemars::JsonSchema for CategoryInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CategoryInsightDetails>,
-            >(
-            generator,
+        o.field(
             "detailed_category_insights",
             j::OPTIONAL,
+            G::subschema_for::<CategoryInsightDetails>,
+            &[j::ARRAY],
             "List of insights of top detailed personal finance categories ranked by outflow.",
         );
-        o.field::<
-                ::std::vec::Vec<CategoryInsightDetails>,
-            >(
-            generator,
+        o.field(
             "primary_category_insights",
             j::OPTIONAL,
+            G::subschema_for::<CategoryInsightDetails>,
+            &[j::ARRAY],
             "List of insights of top primary personal finance categories ranked by outflow.",
         );
         o.finish("Insights on a user's top personal finance categories.")
@@ -5486,95 +5812,85 @@ impl ::schemars::JsonSchema for Cause {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::serde_json::Value>,
-            >(
-            generator,
+        o.field(
             "causes",
             j::OPTIONAL,
+            G::subschema_for::<::serde_json::Value>,
+            &[j::ARRAY],
             "In this product, a request can pertain to more than one Item. If an error is returned for such a request, `causes` will return an array of errors containing a breakdown of these errors on the individual Item level, if any can be identified.\n\n`causes` will be provided for the `error_type` `ASSET_REPORT_ERROR` or `CHECK_REPORT_ERROR`. `causes` will also not be populated inside an error nested within a `warning` object.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "display_message",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A user-friendly representation of the error code. `null` if the error is not related to user action.\n\nThis may change over time and is not safe for programmatic use.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "documentation_url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL of a Plaid documentation page with more information about the error",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "error_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The particular error code. Safe for programmatic use.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "error_code_reason",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The specific reason for the error code. Currently, reasons are only supported OAuth-based item errors; `null` will be returned otherwise. Safe for programmatic use.\n\nPossible values:\n`OAUTH_INVALID_TOKEN`: The user's OAuth connection to this institution has been invalidated.\n\n`OAUTH_CONSENT_EXPIRED`: The user's access consent for this OAuth connection to this institution has expired.\n\n`OAUTH_USER_REVOKED`: The user's OAuth connection to this institution is invalid because the user revoked their connection.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "error_message",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A developer-friendly representation of the error code. This may change over time and is not safe for programmatic use.",
         );
-        o.field::<PlaidErrorType>(generator, "error_type", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field("error_type", j::REQUIRED, G::subschema_for::<PlaidErrorType>, &[], "");
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "provided_account_subtypes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of the account subtypes that were extracted but did not match the requested subtypes via the `account_filters` parameter in `/link/token/create`. Currently only populated for `NO_ACCOUNTS` errors from Items with `investments_auth` as an enabled product.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "request_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique ID identifying the request, to be used for troubleshooting purposes. This field will be omitted in errors provided by webhooks.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "required_account_subtypes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of the account subtypes that were requested via the `account_filters` parameter in `/link/token/create`. Currently only populated for `NO_ACCOUNTS` errors from Items with `investments_auth` as an enabled product.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "status",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The HTTP status code associated with the error. This will only be returned in the response body when the error information is provided via a webhook.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "suggested_action",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Suggested steps for resolving the error",
         );
         o.finish(
@@ -5655,15 +5971,21 @@ impl ::schemars::JsonSchema for CheckReportWarning {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<::std::option::Option<Cause>>(generator, "cause", j::REQUIRED, "");
-        o.field::<CheckReportWarningCode>(generator, "warning_code", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("cause", j::REQUIRED, G::subschema_for::<Cause>, &[j::NULLABLE], "");
+        o.field(
+            "warning_code",
+            j::REQUIRED,
+            G::subschema_for::<CheckReportWarningCode>,
+            &[],
+            "",
+        );
+        o.field(
             "warning_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The warning type, which will always be `CHECK_REPORT_WARNING`",
         );
         o.finish(
@@ -5760,10 +6082,11 @@ impl ::schemars::JsonSchema for City {
         ::std::borrow::Cow::Borrowed("plaid_client::types::City")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "City from the address. A string with at least one non-whitespace alphabetical character, with a max length of 100 characters.",
         )
     }
@@ -5818,10 +6141,11 @@ impl ::schemars::JsonSchema for CityNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CityNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "City from the address. A string with at least one non-whitespace alphabetical character, with a max length of 100 characters.",
         )
     }
@@ -5916,13 +6240,13 @@ impl ::schemars::JsonSchema for ClientCustomization {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "custom_entity_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Custom entity ID that maps to a merchant or counterparty. This is different from the `merchant_entity_id` as well as the `entity_id` on the counterparties object to meet client specific needs.",
         );
         o.finish("Custom client fields")
@@ -6022,38 +6346,35 @@ impl ::schemars::JsonSchema for ClientProvidedEnhancedTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The value of the transaction, denominated in the account's currency, as stated in `iso_currency_code`. Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The raw description of the transaction.",
         );
-        o.field::<Enhancements>(generator, "enhancements", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("enhancements", j::REQUIRED, G::subschema_for::<Enhancements>, &[], "");
+        o.field(
             "id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Unique transaction identifier to tie transactions back to clients' systems.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ISO-4217 currency code of the transaction.",
         );
         o.finish("A client-provided transaction that Plaid has enhanced.")
@@ -6200,76 +6521,77 @@ impl ::schemars::JsonSchema for ClientProvidedEnrichedTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_subtype",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account subtype associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account type associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The absolute value of the transaction (>= 0)",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique account id used to group transactions for a given account, as a unique identifier from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_account_id`.",
         );
-        o.field::<
-                ::std::option::Option<ClientCustomization>,
-            >(generator, "client_customization", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_customization",
+            j::OPTIONAL,
+            G::subschema_for::<ClientCustomization>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique user id used to group transactions for a given user, as a unique identifier from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The raw description of the transaction.",
         );
-        o.field::<
-                ::std::option::Option<EnrichTransactionDirection>,
-            >(generator, "direction", j::OPTIONAL, "");
-        o.field::<Enrichments>(generator, "enrichments", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "direction",
+            j::OPTIONAL,
+            G::subschema_for::<EnrichTransactionDirection>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("enrichments", j::REQUIRED, G::subschema_for::<Enrichments>, &[], "");
+        o.field(
             "id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID for the transaction as provided by you in the request.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ISO-4217 currency code of the transaction e.g. USD.",
         );
         o.finish("A client-provided transaction that Plaid has enriched.")
@@ -6363,37 +6685,34 @@ impl ::schemars::JsonSchema for ClientProvidedRawTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The value of the transaction with direction. (NOTE: this will affect enrichment results, so directions are important):.\n  Negative (-) for credits (e.g., incoming transfers, refunds)\n  Positive (+) for debits (e.g., purchases, fees, outgoing transfers)",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The raw description of the transaction.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID for the transaction used to help you tie data back to your systems.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ISO-4217 currency code of the transaction e.g. USD.",
         );
         o.finish("A client-provided transaction for Plaid to enhance.")
@@ -6555,97 +6874,97 @@ impl ::schemars::JsonSchema for ClientProvidedTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_subtype",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account subtype associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account type associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The absolute value of the transaction (>= 0). When testing Enrich, note that `amount` data should be realistic. Unrealistic or inaccurate `amount` data may result in reduced quality output.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique account id used to group transactions for a given account, as a unique identifier from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_account_id`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique user id used to group transactions for a given user, as a unique identifier from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "date_posted",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date the transaction posted, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The raw description of the transaction. If you have location data in available an unstructured format, it may be appended to the `description` field.",
         );
-        o.field::<EnrichTransactionDirection>(generator, "direction", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "direction",
+            j::REQUIRED,
+            G::subschema_for::<EnrichTransactionDirection>,
+            &[],
+            "",
+        );
+        o.field(
             "id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID for the transaction used to help you tie data back to your systems.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ISO-4217 currency code of the transaction e.g. USD.",
         );
-        o.field::<
-                ::std::option::Option<ClientProvidedTransactionLocation>,
-            >(generator, "location", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "location",
+            j::OPTIONAL,
+            G::subschema_for::<ClientProvidedTransactionLocation>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "mcc",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Merchant category codes (MCCs) are four-digit numbers that describe a merchant's primary business activities.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid generated ID that identifies the end user for whom you would like to enrich transactions.",
         );
         o.finish("A client-provided transaction for Plaid to enrich.")
@@ -6754,45 +7073,41 @@ impl ::schemars::JsonSchema for ClientProvidedTransactionLocation {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "address",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The street address where the transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "city",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The city where the transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "country",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The country where the transaction occurred, formatted as an ISO 3166-1 alpha-2 country code (\"US\" or \"CA\").",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "postal_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The postal code where the transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "region",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state where the transaction occurred, formatted as the official two-letter US state or Canadian province postal code, e.g. \"CT\" or \"QC\".",
         );
         o.finish(
@@ -6823,10 +7138,11 @@ impl ::schemars::JsonSchema for ClientUserId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
         )
     }
@@ -6881,10 +7197,11 @@ impl ::schemars::JsonSchema for ClientUserIdNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserIdNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
         )
     }
@@ -7022,33 +7339,48 @@ impl ::schemars::JsonSchema for ClientUserIdentity {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<ClientUserIdentityAddress>,
-            >(generator, "addresses", j::OPTIONAL, "The user's addresses.");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "addresses",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentityAddress>,
+            &[j::ARRAY],
+            "The user's addresses.",
+        );
+        o.field(
             "date_of_birth",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The user's date of birth, to be provided in the format \"yyyy-mm-dd\".",
         );
-        o.field::<
-                ::std::vec::Vec<ClientUserIdentityEmail>,
-            >(generator, "emails", j::OPTIONAL, "The user's emails.");
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<UserIdNumber>>,
-            >(generator, "id_numbers", j::OPTIONAL, "The user's ID numbers.");
-        o.field::<
-                ::std::option::Option<ClientUserIdentityName>,
-            >(generator, "name", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<ClientUserIdentityPhoneNumber>,
-            >(
-            generator,
+        o.field(
+            "emails",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentityEmail>,
+            &[j::ARRAY],
+            "The user's emails.",
+        );
+        o.field(
+            "id_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<UserIdNumber>,
+            &[j::ARRAY, j::NULLABLE],
+            "The user's ID numbers.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentityName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "phone_numbers",
             j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentityPhoneNumber>,
+            &[j::ARRAY],
             "The user's phone numbers, in E.164 format: +{countrycode}{number}. For example: \"+14157452130\". Phone numbers provided in other formats will be parsed on a best-effort basis. Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
         );
         o.finish(
@@ -7169,33 +7501,57 @@ impl ::schemars::JsonSchema for ClientUserIdentityAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::OPTIONAL, "City name.");
-        o.field::<
-                ::std::string::String,
-            >(generator, "country", j::REQUIRED, "Country code.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "postal_code", j::OPTIONAL, "Postal or ZIP code.");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "City name.",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Country code.",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Postal or ZIP code.",
+        );
+        o.field(
             "primary",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether this is the primary address for the User.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "region", j::OPTIONAL, "State, province or region.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "street_1", j::OPTIONAL, "First line of street address.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "street_2", j::OPTIONAL, "Second line of street address.");
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "State, province or region.",
+        );
+        o.field(
+            "street_1",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "First line of street address.",
+        );
+        o.field(
+            "street_2",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Second line of street address.",
+        );
         o.finish("User address information.")
     }
 }
@@ -7268,16 +7624,20 @@ impl ::schemars::JsonSchema for ClientUserIdentityEmail {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "data", j::REQUIRED, "User's email.");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "data",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "User's email.",
+        );
+        o.field(
             "primary",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether this is the primary email for the User.",
         );
         o.finish("User email information.")
@@ -7352,13 +7712,22 @@ impl ::schemars::JsonSchema for ClientUserIdentityName {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "family_name", j::REQUIRED, "User's family name.");
-        o.field::<
-                ::std::string::String,
-            >(generator, "given_name", j::REQUIRED, "User's given name.");
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "User's family name.",
+        );
+        o.field(
+            "given_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "User's given name.",
+        );
         o.finish("User name information.")
     }
 }
@@ -7433,16 +7802,20 @@ impl ::schemars::JsonSchema for ClientUserIdentityPhoneNumber {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "data", j::REQUIRED, "User's phone number.");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "data",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "User's phone number.",
+        );
+        o.field(
             "primary",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether this is the primary phone number for the User.",
         );
         o.finish("User phone number information.")
@@ -7566,54 +7939,64 @@ impl ::schemars::JsonSchema for ConnectedApplication {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<ApplicationId>(generator, "application_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<ApplicationId>,
+            &[],
+            "",
+        );
+        o.field(
             "application_url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL for the application's website",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "created_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date this application was linked in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format in UTC.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "display_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A human-readable name of the application for display purposes",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "logo_url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A URL that links to the application logo image.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the application");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the application",
+        );
+        o.field(
             "reason_for_access",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A string provided by the connected app stating why they use their respective enabled products.",
         );
-        o.field::<
-                ::std::option::Option<ScopesNullable>,
-            >(generator, "scopes", j::OPTIONAL, "");
+        o.field(
+            "scopes",
+            j::OPTIONAL,
+            G::subschema_for::<ScopesNullable>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Describes the connected application for a particular end user.")
     }
 }
@@ -7755,70 +8138,76 @@ impl ::schemars::JsonSchema for ConsentEvent {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<ConsentedAccount>,
-            >(
-            generator,
+        o.field(
             "consented_accounts",
             j::OPTIONAL,
+            G::subschema_for::<ConsentedAccount>,
+            &[j::ARRAY],
             "An array containing the accounts associated with the Item for which authorizations are granted.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "consented_data_scopes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of strings containing the full list of data scopes the end user has consented to for the Item. These correspond to consented products; see the [full mapping](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/#data-scopes-by-product) of data scopes and products.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "consented_use_cases",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of strings containing the full list of use cases the end user has consented to for the Item.\n\nSee the [full list](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/#updating-link-customizations) of use cases.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "created_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date and time when the consent event occurred, in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::option::Option<ConsentEventCode>,
-            >(generator, "event_code", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ConsentEventType>,
-            >(generator, "event_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ConsentEventInitiator>,
-            >(generator, "initiator", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "event_code",
+            j::OPTIONAL,
+            G::subschema_for::<ConsentEventCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_type",
+            j::OPTIONAL,
+            G::subschema_for::<ConsentEventType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "initiator",
+            j::OPTIONAL,
+            G::subschema_for::<ConsentEventInitiator>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Unique identifier for the institution associated with the Item. Field is `null` for Items created via Same-Day Micro-deposits.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full name of the institution associated with the Item. Field is `null` for Items created via Same-Day Micro-deposits.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "item_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
         );
         o.finish("Describes a consent event.")
@@ -8103,14 +8492,23 @@ impl ::schemars::JsonSchema for ConsentEventsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request to list a historical log of item consent events.")
     }
 }
@@ -8191,11 +8589,16 @@ impl ::schemars::JsonSchema for ConsentEventsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<ConsentEvent>,
-            >(generator, "consent_events", j::REQUIRED, "A list of consent events.");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "consent_events",
+            j::REQUIRED,
+            G::subschema_for::<ConsentEvent>,
+            &[j::ARRAY],
+            "A list of consent events.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Describes a historical log of item consent events.")
     }
 }
@@ -8224,10 +8627,11 @@ impl ::schemars::JsonSchema for ConsentPaymentIdempotencyKey {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentPaymentIdempotencyKey")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A random key provided by the client, per unique consent payment. Maximum of 128 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. If a request to execute a consent payment fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single payment is created. If the request was successfully processed, it will prevent any payment that uses the same idempotency key, and was received within 48 hours of the first request, from being processed.",
         )
     }
@@ -8364,45 +8768,50 @@ impl ::schemars::JsonSchema for ConsentedAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for the account. Like all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "mask",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the account, either assigned by the user or by the financial institution itself",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "official_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The official name of the account as given by the financial institution",
         );
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccountType>,
-            >(generator, "type", j::OPTIONAL, "");
+        o.field(
+            "subtype",
+            j::OPTIONAL,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<AccountType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("A financial institution account.")
     }
 }
@@ -8491,27 +8900,36 @@ impl ::schemars::JsonSchema for ConsumerDispute {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<ConsumerDisputeCategory>(generator, "category", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "category",
+            j::REQUIRED,
+            G::subschema_for::<ConsumerDisputeCategory>,
+            &[],
+            "",
+        );
+        o.field(
             "consumer_dispute_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "(Deprecated) A unique identifier (UUID) of the consumer dispute that can be used for troubleshooting",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "dispute_field_create_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "Date of the disputed field (e.g. transaction date), in an ISO 8601 format (YYYY-MM-DD)",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "statement", j::REQUIRED, "Text content of dispute");
+        o.field(
+            "statement",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Text content of dispute",
+        );
         o.finish(
             "The information about a previously submitted valid dispute statement by the consumer",
         )
@@ -8658,14 +9076,23 @@ impl ::schemars::JsonSchema for ConsumerReportPdfGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "ConsumerReportPDFGetRequest defines the request schema for `/consumer_report/pdf/get`",
         )
@@ -8703,10 +9130,11 @@ impl ::schemars::JsonSchema for ConsumerReportPdfGetResponse {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ConsumerReportPdfGetResponse")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "ConsumerReportPDFGetResponse defines the response schema for `/consumer_report/pdf/get`",
         )
     }
@@ -8976,47 +9404,62 @@ impl ::schemars::JsonSchema for ConsumerReportUserIdentity {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "date_of_birth",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "To be provided in the format \"yyyy-mm-dd\".\nThis field is required for all Plaid Check customers.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(generator, "emails", j::REQUIRED, "The user's emails");
-        o.field::<
-                ::std::string::String,
-            >(generator, "first_name", j::REQUIRED, "The user's first name");
-        o.field::<
-                ::std::string::String,
-            >(generator, "last_name", j::REQUIRED, "The user's last name");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "emails",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The user's emails",
+        );
+        o.field(
+            "first_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's first name",
+        );
+        o.field(
+            "last_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's last name",
+        );
+        o.field(
             "phone_numbers",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The user's phone number, in E.164 format: +{countrycode}{number}. For example: \"+14157452130\". Phone numbers provided in other formats will be parsed on a best-effort basis. Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
         );
-        o.field::<AddressData>(generator, "primary_address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "primary_address",
+            j::REQUIRED,
+            G::subschema_for::<AddressData>,
+            &[],
+            "",
+        );
+        o.field(
             "ssn_full",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's full social security number. This field should only be provided by lenders intending to share the resulting consumer report with a Government-Sponsored Enterprise (GSE), such as Fannie Mae or Freddie Mac.\n\nFormat: \"ddd-dd-dddd\"",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ssn_last_4",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 4 digits of the user's social security number.",
         );
         o.finish(
@@ -9147,57 +9590,56 @@ impl ::schemars::JsonSchema for Counterparty {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CounterpartyNumbers>,
-            >(generator, "account_numbers", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "account_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<CounterpartyNumbers>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "confidence_level",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A description of how confident we are that the provided counterparty is involved in the transaction.\n\n`VERY_HIGH`: We recognize this counterparty and we are more than 98% confident that it is involved in this transaction.\n`HIGH`: We recognize this counterparty and we are more than 90% confident that it is involved in this transaction.\n`MEDIUM`: We are moderately confident that this counterparty was involved in this transaction, but some details may differ from our records.\n`LOW`: We didn't find a matching counterparty in our records, so we are returning a cleansed name parsed out of the request description.\n`UNKNOWN`: We don't know the confidence level for this counterparty.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "entity_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique, stable, Plaid-generated ID that maps to the counterparty.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "logo_url",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL of a logo associated with the counterparty, if available. The logo will always be 100×100 pixel PNG file.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "phone_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The phone number associated with the counterparty in E. 164 format. If there is a location match (i.e. a street address is returned in the location object), the phone number will be location specific.",
         );
-        o.field::<CounterpartyType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("type", j::REQUIRED, G::subschema_for::<CounterpartyType>, &[], "");
+        o.field(
             "website",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The website associated with the counterparty.",
         );
         o.finish(
@@ -9284,21 +9726,20 @@ impl ::schemars::JsonSchema for CounterpartyInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<FinancialInstitutionInsights>,
-            >(
-            generator,
+        o.field(
             "financial_institution_insights",
             j::OPTIONAL,
+            G::subschema_for::<FinancialInstitutionInsights>,
+            &[j::ARRAY],
             "Insights related to a user's transactions with other financial institutions, including detected account types.",
         );
-        o.field::<
-                ::std::vec::Vec<MerchantInsights>,
-            >(
-            generator,
+        o.field(
             "merchant_insights",
             j::OPTIONAL,
+            G::subschema_for::<MerchantInsights>,
+            &[j::ARRAY],
             "Insights about a user's top merchants, ranked by spend.",
         );
         o.finish("Insights around a user's counterparties")
@@ -9375,13 +9816,22 @@ impl ::schemars::JsonSchema for CounterpartyNumbers {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CounterpartyNumbersBacs>,
-            >(generator, "bacs", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CounterpartyNumbersInternational>,
-            >(generator, "international", j::OPTIONAL, "");
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<CounterpartyNumbersBacs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "international",
+            j::OPTIONAL,
+            G::subschema_for::<CounterpartyNumbersInternational>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Account numbers associated with the counterparty, when available.\nThis field is currently only filled in for select financial institutions in Europe.",
         )
@@ -9459,21 +9909,20 @@ impl ::schemars::JsonSchema for CounterpartyNumbersBacs {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The BACS account number for the account.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "sort_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The BACS sort code for the account.",
         );
         o.finish("Identifying information for a UK bank account via BACS.")
@@ -9552,18 +10001,22 @@ impl ::schemars::JsonSchema for CounterpartyNumbersInternational {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "bic",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Bank identifier code (BIC) for this counterparty.",
         );
-        o.field::<
-                ::std::option::Option<NumbersIbanNullable>,
-            >(generator, "iban", j::OPTIONAL, "");
+        o.field(
+            "iban",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersIbanNullable>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Account numbers using the International Bank Account Number and BIC/SWIFT code format.",
         )
@@ -9859,21 +10312,20 @@ impl ::schemars::JsonSchema for CraAnnualIncomeValues {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "gross_income",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Gross Income modeled from trends of observed transactions.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "net_income",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Net Income estimated from observed transactions.",
         );
         o.finish("Modeled estimate of the annual income.")
@@ -9995,45 +10447,64 @@ impl ::schemars::JsonSchema for CraBankIncomeAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
         );
-        o.field::<CraBankIncomeAccountMetadata>(generator, "metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the bank account.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<CraBankIncomeAccountMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the bank account.",
+        );
+        o.field(
             "official_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The official name of the bank account.",
         );
-        o.field::<
-                ::std::vec::Vec<Owner>,
-            >(
-            generator,
+        o.field(
             "owners",
             j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
             "Data returned by the financial institution about the account owner or owners. Identity information is optional, so field may return an empty array.",
         );
-        o.field::<DepositoryAccountSubtype>(generator, "subtype", j::REQUIRED, "");
-        o.field::<CreditBankIncomeAccountType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<DepositoryAccountSubtype>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeAccountType>,
+            &[],
+            "",
+        );
         o.finish("The Item's bank accounts that have the selected data.")
     }
 }
@@ -10106,21 +10577,20 @@ impl ::schemars::JsonSchema for CraBankIncomeAccountMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the most recent extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the earliest extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
         o.finish("An object containing metadata about the extracted account.")
@@ -10274,32 +10744,36 @@ impl ::schemars::JsonSchema for CraBankIncomeCause {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "display_message",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A user-friendly representation of the error code. null if the error is not related to user action.\nThis may change over time and is not safe for programmatic use.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "error_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "We use standard HTTP response codes for success and failure notifications, and our errors are further classified by `error_type`. In general, 200 HTTP codes correspond to success, 40X codes are for developer- or user-related failures, and 50X codes are for Plaid-related issues. Error fields will be `null` if no error has occurred.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "error_message",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A developer-friendly representation of the error code. This may change over time and is not safe for programmatic use.",
         );
-        o.field::<CreditBankIncomeErrorType>(generator, "error_type", j::REQUIRED, "");
+        o.field(
+            "error_type",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeErrorType>,
+            &[],
+            "",
+        );
         o.finish(
             "An error object and associated `item_id` used to identify a specific Item and error when a batch operation operating on multiple Items has encountered an error in one of the Items.",
         )
@@ -10460,25 +10934,43 @@ impl ::schemars::JsonSchema for CraBankIncomeCompleteWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CraBankIncomeCompleteResult>,
-            >(generator, "result", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "result",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeCompleteResult>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` corresponding to the user the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`BANK_INCOME_COMPLETE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CRA_INCOME`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_INCOME_COMPLETE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CRA_INCOME`",
+        );
         o.finish(
             "Fired when a bank income report has finished generating or failed to generate, triggered by calling `/credit/bank_income/get`.",
         )
@@ -10547,10 +11039,15 @@ impl ::schemars::JsonSchema for CraBankIncomeEmployer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::REQUIRED, "The name of the employer.");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the employer.",
+        );
         o.finish("The object containing employer data.")
     }
 }
@@ -10639,22 +11136,36 @@ impl ::schemars::JsonSchema for CraBankIncomeErrorWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` corresponding to the user the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`ERROR`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CRA_INCOME`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ERROR`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CRA_INCOME`",
+        );
         o.finish("Fired when a bank income report has failed to generate")
     }
 }
@@ -10755,34 +11266,36 @@ impl ::schemars::JsonSchema for CraBankIncomeHistoricalSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The end date of the period included in this monthly summary.\nThis date will be the last day of the month, unless the month being covered is a partial month because it is the last month included in the summary and the date range being requested does not end with the last day of the month.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The start date of the period covered in this monthly summary.\nThis date will be the first day of the month, unless the month being covered is a partial month because it is the first month included in the summary and the date range being requested does not begin with the first day of the month.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::vec::Vec<CreditAmountWithCurrency>,
-            >(
-            generator,
+        o.field(
             "total_amounts",
             j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
             "Total amount of earnings for the income source(s) of the user for the month in the summary.\nThis can contain multiple amounts, with each amount denominated in one unique currency.",
         );
-        o.field::<
-                ::std::vec::Vec<CraBankIncomeTransaction>,
-            >(generator, "transactions", j::OPTIONAL, "");
+        o.field(
+            "transactions",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeTransaction>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish("The end user's monthly summary for the income source(s).")
     }
 }
@@ -10855,18 +11368,22 @@ impl ::schemars::JsonSchema for CraBankIncomeIncomeProvider {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "is_normalized",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether the income provider name is normalized by comparing it against a canonical set of known providers.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the income provider.");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the income provider.",
+        );
         o.finish("The object containing data about the income provider.")
     }
 }
@@ -10984,54 +11501,49 @@ impl ::schemars::JsonSchema for CraBankIncomeItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CraBankIncomeAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeAccount>,
+            &[j::ARRAY],
             "The Item's accounts that have bank income data.",
         );
-        o.field::<
-                ::std::vec::Vec<CraBankIncomeAccount>,
-            >(
-            generator,
+        o.field(
             "bank_income_accounts",
             j::REQUIRED,
+            G::subschema_for::<CraBankIncomeAccount>,
+            &[j::ARRAY],
             "This is a V1 (II1) field. For the V2 (II2) equivalent, use the `accounts` field. The Item's accounts that have bank income data.",
         );
-        o.field::<
-                ::std::vec::Vec<CraBankIncomeSource>,
-            >(
-            generator,
+        o.field(
             "bank_income_sources",
             j::REQUIRED,
+            G::subschema_for::<CraBankIncomeSource>,
+            &[j::ARRAY],
             "This is a V1 (II1) field. For the V2 (II2) equivalent, use the report-level `income_streams` field. The income sources for this Item. Each entry in the array is a single income source.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unique identifier of the institution associated with the Item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the institution associated with the Item.",
         );
-        o.field::<::std::option::Option<ItemId>>(generator, "item_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field("item_id", j::OPTIONAL, G::subschema_for::<ItemId>, &[j::NULLABLE], "");
+        o.field(
             "last_updated_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The time when this Item's data was last retrieved from the financial institution.",
         );
         o.finish("The details and metadata for an end user's Item.")
@@ -11287,127 +11799,148 @@ impl ::schemars::JsonSchema for CraBankIncomeSource {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account ID with which this income source is associated.",
         );
-        o.field::<
-                ::std::option::Option<CraBankIncomeEmployer>,
-            >(generator, "employer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeEmployer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Maximum of all dates within the specific income sources in the user's bank account for days requested by the client.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "forecasted_average_monthly_income",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The predicted average monthly net income amount for the income source(s).",
         );
-        o.field::<
-                ::std::vec::Vec<CraPredictionInterval>,
-            >(
-            generator,
+        o.field(
             "forecasted_average_monthly_income_prediction_intervals",
             j::REQUIRED,
+            G::subschema_for::<CraPredictionInterval>,
+            &[j::ARRAY],
             "The prediction interval(s) for the forecasted average monthly income.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "historical_average_monthly_gross_income",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "An estimate of the average gross monthly income based on the historical net amount and income category for the income source(s).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "historical_average_monthly_income",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The average monthly net income amount estimated based on the historical data for the income source(s).",
         );
-        o.field::<
-                ::std::vec::Vec<CraBankIncomeHistoricalSummary>,
-            >(generator, "historical_summary", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CreditBankIncomeCategory>,
-            >(generator, "income_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "historical_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeHistoricalSummary>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "income_category",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "income_description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The most common name or original description for the underlying income transactions.",
         );
-        o.field::<
-                ::std::option::Option<CraBankIncomeIncomeProvider>,
-            >(generator, "income_provider", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "income_provider",
+            j::REQUIRED,
+            G::subschema_for::<CraBankIncomeIncomeProvider>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "income_source_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier for an income source. If the report is regenerated and a new `report_id` is created, the new report will have a new set of `income_source_id`s.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "next_payment_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The expected date of the end user's next paycheck for the income source.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<CreditBankIncomePayFrequency>,
-            >(generator, "pay_frequency", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "pay_frequency",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomePayFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Minimum of all dates within the specific income sources in the user's bank account for days requested by the client.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<CraBankIncomeStatus>,
-            >(generator, "status", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "total_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total amount of earnings in the user's bank account for the specific income source for days requested by the client.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "transaction_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of transactions for the income source within the start and end date.",
         );
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::OPTIONAL, "");
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Detailed information for the income source.")
     }
 }
@@ -11682,104 +12215,97 @@ impl ::schemars::JsonSchema for CraBankIncomeSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The latest date in which all income sources identified by Plaid appear in the user's account.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::vec::Vec<CreditAmountWithCurrency>,
-            >(
-            generator,
+        o.field(
             "forecasted_annual_income",
             j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
             "The predicted average annual income amount for the income source(s).",
         );
-        o.field::<
-                ::std::vec::Vec<CreditAmountWithCurrency>,
-            >(
-            generator,
+        o.field(
             "forecasted_average_monthly_income",
             j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
             "The predicted average monthly income amount for the income source(s).",
         );
-        o.field::<
-                ::std::vec::Vec<CreditAmountWithCurrency>,
-            >(
-            generator,
+        o.field(
             "historical_annual_gross_income",
             j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
             "An estimate of the annual gross income for the income source, calculated by multiplying the `historical_average_monthly_gross_income` by 12.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditAmountWithCurrency>,
-            >(
-            generator,
+        o.field(
             "historical_annual_income",
             j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
             "An estimate of the annual net income for the income source, calculated by multiplying the `historical_average_monthly_income` by 12.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditAmountWithCurrency>,
-            >(
-            generator,
+        o.field(
             "historical_average_monthly_gross_income",
             j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
             "An estimate of the average gross monthly income based on the historical net amount and income category for the income source(s). The average monthly income is calculated based on the lifetime of the income stream, rather than the entire historical period included in the scope of the report.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditAmountWithCurrency>,
-            >(
-            generator,
+        o.field(
             "historical_average_monthly_income",
             j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
             "The average monthly income amount estimated based on the historical data for the income source(s). The average monthly income is calculated based on the lifetime of the income stream, rather than the entire historical period included in the scope of the report.",
         );
-        o.field::<
-                ::std::vec::Vec<CraBankIncomeHistoricalSummary>,
-            >(generator, "historical_summary", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "historical_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeHistoricalSummary>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
             "income_categories_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of income categories per end user.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "income_sources_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of income sources per end user.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "income_transactions_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of income transactions per end user.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The earliest date within the days requested in which all income sources identified by Plaid appear in a user's account.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::vec::Vec<CreditAmountWithCurrency>,
-            >(
-            generator,
+        o.field(
             "total_amounts",
             j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
             "Total amount of earnings across all the income sources in the end user's Items for the days requested by the client.\nThis can contain multiple amounts, with each amount denominated in one unique currency.",
         );
         o.finish(
@@ -11920,72 +12446,78 @@ impl ::schemars::JsonSchema for CraBankIncomeTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The settled value of the transaction, denominated in the transaction's currency as stated in `iso_currency_code` or `unofficial_currency_code`.\nPositive values when money moves out of the account; negative values when money moves in.\nFor example, credit card purchases are positive; credit card payment, direct deposits, and refunds are negative.",
         );
-        o.field::<
-                ::std::option::Option<CraBankIncomeBonusType>,
-            >(generator, "bonus_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "bonus_type",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeBonusType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "check_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The check number of the transaction. This field is only populated for check transactions.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted.\nBoth dates are returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant name or transaction description. This is a legacy field that is no longer maintained. For merchant name, use the `merchant_name` field; for description, use the `original_description` field.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "original_description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The string returned by the financial institution to describe the transaction.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "pending",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "When true, identifies the transaction as pending or unsettled.\nPending transaction details (name, type, amount, category ID) may change before they are settled.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The transactions data for the end user's income source(s).")
     }
 }
@@ -12065,16 +12597,29 @@ impl ::schemars::JsonSchema for CraBankIncomeWarning {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraBankIncomeCause>,
-            >(generator, "cause", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraBankIncomeWarningCode>,
-            >(generator, "warning_code", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CreditBankIncomeWarningType>,
-            >(generator, "warning_type", j::OPTIONAL, "");
+        o.field(
+            "cause",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeCause>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warning_code",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeWarningCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warning_type",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeWarningType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The warning associated with the data that was unavailable.")
     }
 }
@@ -12231,24 +12776,27 @@ impl ::schemars::JsonSchema for CraCashflowInsightsReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CashflowAttributesSchema>,
-            >(generator, "attributes", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "attributes",
+            j::OPTIONAL,
+            G::subschema_for::<CashflowAttributesSchema>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "generated_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The time when the report was generated.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier associated with the report object.",
         );
         o.finish("Contains data for the CRA Cashflow Insights Report.")
@@ -12369,33 +12917,57 @@ impl ::schemars::JsonSchema for CraCheckReportBaseReportGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<ItemId>>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
             "The Item IDs to include in the Base Report. If not provided, all Items associated with the user will be included.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ThirdPartyUserToken>,
-            >(generator, "third_party_user_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraUserTier>,
-            >(generator, "user_tier", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_tier",
+            j::OPTIONAL,
+            G::subschema_for::<CraUserTier>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "BaseReportGetRequest defines the request schema for `/cra/check_report/base_report/get`",
         )
@@ -12489,15 +13061,15 @@ impl ::schemars::JsonSchema for CraCheckReportBaseReportGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BaseReport>(generator, "report", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<BaseReportWarning>,
-            >(
-            generator,
+        o.field("report", j::REQUIRED, G::subschema_for::<BaseReport>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "warnings",
             j::REQUIRED,
+            G::subschema_for::<BaseReportWarning>,
+            &[j::ARRAY],
             "This array contains any information about errors or alerts related to the Base Report that did not block generation of the report.",
         );
         o.finish(
@@ -12570,10 +13142,15 @@ impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CashflowAttributesVersion>,
-            >(generator, "attributes_version", j::OPTIONAL, "");
+        o.field(
+            "attributes_version",
+            j::OPTIONAL,
+            G::subschema_for::<CashflowAttributesVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines configuration options to generate Cashflow Insights")
     }
 }
@@ -12685,25 +13262,50 @@ impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportCashflowInsightsGetOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ThirdPartyUserToken>,
-            >(generator, "third_party_user_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportCashflowInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraCheckReportCashflowInsightsGetRequest defines the request schema for `/cra/check_report/cashflow_insights/get`.",
         )
@@ -12797,15 +13399,21 @@ impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraCashflowInsightsReport>(generator, "report", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<CheckReportWarning>,
-            >(
-            generator,
+        o.field(
+            "report",
+            j::REQUIRED,
+            G::subschema_for::<CraCashflowInsightsReport>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "warnings",
             j::OPTIONAL,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
             "If the Cashflow Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
         );
         o.finish(
@@ -12910,27 +13518,34 @@ impl ::schemars::JsonSchema for CraCheckReportCreateBaseReportOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier, which can be used by lenders to track loan applications. This field is deprecated. Use the `client_report_id` field at the top level of the request instead.",
         );
-        o.field::<
-                ::std::option::Option<CraCheckReportGseOptions>,
-            >(generator, "gse_options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportHomeLendingReportOptions>,
-            >(generator, "home_lending_report_options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "gse_options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportGseOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "home_lending_report_options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportHomeLendingReportOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "require_identity",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates that the report must include identity information. If identity information is not available, the report will fail.",
         );
         o.finish("Defines configuration options to generate a Base Report")
@@ -13009,13 +13624,22 @@ impl ::schemars::JsonSchema for CraCheckReportCreatePartnerInsightsOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraPartnerInsightsFicoInput>,
-            >(generator, "fico", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismVersions>,
-            >(generator, "prism_versions", j::OPTIONAL, "");
+        o.field(
+            "fico",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsFicoInput>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "prism_versions",
+            j::OPTIONAL,
+            G::subschema_for::<PrismVersions>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines configuration to generate Partner Insights.")
     }
 }
@@ -13211,86 +13835,125 @@ impl ::schemars::JsonSchema for CraCheckReportCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraCheckReportCreateBaseReportOptions>,
-            >(generator, "base_report", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportCashflowInsightsGetOptions>,
-            >(generator, "cashflow_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "base_report",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportCreateBaseReportOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "cashflow_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportCashflowInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier, which can be used by lenders to track loan applications.",
         );
-        o.field::<
-                ConsumerReportPermissiblePurpose,
-            >(generator, "consumer_report_permissible_purpose", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "consumer_report_permissible_purpose",
+            j::REQUIRED,
+            G::subschema_for::<ConsumerReportPermissiblePurpose>,
+            &[],
+            "",
+        );
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of days of data to request for the report. Default value is 365; maximum is 731; minimum is 180. If a value lower than 180 is provided, a minimum of 180 days of history will be requested.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_required",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The minimum number of days of data required for the report to be successfully generated.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "include_investments",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates that investment data should be extracted from the linked account(s).",
         );
-        o.field::<
-                ::std::option::Option<CraCheckReportIncomeInsightsGetOptions>,
-            >(generator, "income_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportLendScoreGetOptions>,
-            >(generator, "lend_score", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportNetworkInsightsGetOptions>,
-            >(generator, "network_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportCreatePartnerInsightsOptions>,
-            >(generator, "partner_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<Products>>,
-            >(
-            generator,
+        o.field(
+            "income_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportIncomeInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "lend_score",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportLendScoreGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportNetworkInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "partner_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportCreatePartnerInsightsOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
             "Specifies a list of products that will be eagerly generated when creating the report (in addition to the Base Report, which is always eagerly generated). These products will be made available before a success webhook is sent. Use this option to minimize response latency for product `/get` endpoints. Note that specifying `cra_partner_insights` in this field will trigger a billable event. Other products are not billed until the respective reports are fetched via product-specific `/get` endpoints.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The destination URL to which webhooks will be sent",
         );
         o.finish(
@@ -13386,10 +14049,15 @@ impl ::schemars::JsonSchema for CraCheckReportCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraCheckReportCreateResponse defines the response schema for `/cra/check_report/create`.",
         )
@@ -13487,30 +14155,43 @@ impl ::schemars::JsonSchema for CraCheckReportFailedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<ItemId>>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
             "A list of `item_ids` included in the Check Report. Access to this field is in closed beta.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` corresponding to the user the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`CHECK_REPORT_FAILED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CHECK_REPORT`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT_FAILED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT`",
+        );
         o.finish(
             "Fired when a Check Report has failed to generate. To get more details, call `/user/items/get` and check for non-null `error` objects on the associated Items in the response. These `error` objects will contain more details on why the Item is in an error state and how to resolve it. After resolving the errors, you can try to re-generate the report.",
         )
@@ -13597,16 +14278,29 @@ impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ThirdPartyUserToken,
-            >(generator, "third_party_user_token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::REQUIRED,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[],
+            "",
+        );
         o.finish(
             "CraCheckReportFreddieMacGetRequest defines the request schema for `/cra/check_report/freddie_mac/get`",
         )
@@ -13696,17 +14390,21 @@ impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CraCheckReportFreddieMacVerificationOfAssetsDeal,
-            >(generator, "DEAL", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "DEAL",
+            j::REQUIRED,
+            G::subschema_for::<CraCheckReportFreddieMacVerificationOfAssetsDeal>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "SchemaVersion",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The Verification Of Assets (VOA) schema version.",
         );
         o.finish(
@@ -13790,10 +14488,29 @@ impl ::schemars::JsonSchema for CraCheckReportFreddieMacVerificationOfAssetsDeal
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CreditFreddieMacLoans>(generator, "LOANS", j::REQUIRED, "");
-        o.field::<CreditFreddieMacParties>(generator, "PARTIES", j::REQUIRED, "");
-        o.field::<CreditFreddieMacServices>(generator, "SERVICES", j::REQUIRED, "");
+        o.field(
+            "LOANS",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacLoans>,
+            &[],
+            "",
+        );
+        o.field(
+            "PARTIES",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacParties>,
+            &[],
+            "",
+        );
+        o.field(
+            "SERVICES",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacServices>,
+            &[],
+            "",
+        );
         o.finish("An object representing a Base Report with Freddie Mac schema.")
     }
 }
@@ -13860,13 +14577,13 @@ impl ::schemars::JsonSchema for CraCheckReportGseOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<GseReportType>,
-            >(
-            generator,
+        o.field(
             "report_types",
             j::REQUIRED,
+            G::subschema_for::<GseReportType>,
+            &[j::ARRAY],
             "Specifies which types of reports should be made available to GSEs.",
         );
         o.finish(
@@ -13955,18 +14672,20 @@ impl ::schemars::JsonSchema for CraCheckReportHomeLendingReportOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<
-                    CraCheckReportVerificationGetEmploymentRefreshOptions,
-                >,
-            >(generator, "employment_refresh_options", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CraCheckReportVerificationGetReportType>,
-            >(
-            generator,
+        o.field(
+            "employment_refresh_options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportVerificationGetEmploymentRefreshOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "reports_requested",
             j::REQUIRED,
+            G::subschema_for::<CraCheckReportVerificationGetReportType>,
+            &[j::ARRAY],
             "Specifies which types of home lending reports to generate.",
         );
         o.finish(
@@ -14052,13 +14771,22 @@ impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<IncomeInsightsFilter>,
-            >(generator, "income_insights_filter", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IncomeInsightsVersion>,
-            >(generator, "income_insights_version", j::REQUIRED, "");
+        o.field(
+            "income_insights_filter",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeInsightsFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_insights_version",
+            j::REQUIRED,
+            G::subschema_for::<IncomeInsightsVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines configuration options to generate Income Insights.")
     }
 }
@@ -14169,25 +14897,50 @@ impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportIncomeInsightsGetOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ThirdPartyUserToken>,
-            >(generator, "third_party_user_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportIncomeInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Defines the request schema for `/cra/check_report/income_insights/get`.",
         )
@@ -14283,17 +15036,21 @@ impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraIncomeInsights>,
-            >(generator, "report", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<CheckReportWarning>,
-            >(
-            generator,
+        o.field(
+            "report",
+            j::OPTIONAL,
+            G::subschema_for::<CraIncomeInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "warnings",
             j::OPTIONAL,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
             "If the Income Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
         );
         o.finish(
@@ -14365,10 +15122,15 @@ impl ::schemars::JsonSchema for CraCheckReportLendScoreGetOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PlaidLendScoreVersion>,
-            >(generator, "lend_score_version", j::OPTIONAL, "");
+        o.field(
+            "lend_score_version",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidLendScoreVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines configuration options to generate the LendScore")
     }
 }
@@ -14479,25 +15241,50 @@ impl ::schemars::JsonSchema for CraCheckReportLendScoreGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportLendScoreGetOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ThirdPartyUserToken>,
-            >(generator, "third_party_user_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportLendScoreGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraCheckReportLendScoreGetRequest defines the request schema for `/cra/check_report/lend_score/get`.",
         )
@@ -14590,15 +15377,15 @@ impl ::schemars::JsonSchema for CraCheckReportLendScoreGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraLendScoreReport>(generator, "report", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<CheckReportWarning>,
-            >(
-            generator,
+        o.field("report", j::REQUIRED, G::subschema_for::<CraLendScoreReport>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "warnings",
             j::OPTIONAL,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
             "If the LendScore generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
         );
         o.finish(
@@ -14676,10 +15463,15 @@ impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<NetworkInsightsVersion>,
-            >(generator, "network_insights_version", j::OPTIONAL, "");
+        o.field(
+            "network_insights_version",
+            j::OPTIONAL,
+            G::subschema_for::<NetworkInsightsVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines configuration options to generate Network Insights")
     }
 }
@@ -14790,25 +15582,50 @@ impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportNetworkInsightsGetOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ThirdPartyUserToken>,
-            >(generator, "third_party_user_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportNetworkInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraCheckReportNetworkInsightsGetRequest defines the request schema for `/cra/check_report/network_insights/get`.",
         )
@@ -14902,15 +15719,21 @@ impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraNetworkInsightsReport>(generator, "report", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<CheckReportWarning>,
-            >(
-            generator,
+        o.field(
+            "report",
+            j::REQUIRED,
+            G::subschema_for::<CraNetworkInsightsReport>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "warnings",
             j::OPTIONAL,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
             "If the Network Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
         );
         o.finish(
@@ -14982,10 +15805,15 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PrismVersionsDeprecated>,
-            >(generator, "prism_versions", j::OPTIONAL, "");
+        o.field(
+            "prism_versions",
+            j::OPTIONAL,
+            G::subschema_for::<PrismVersionsDeprecated>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Deprecated, specify `partner_insights.prism_versions` instead.")
     }
 }
@@ -15062,13 +15890,22 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetPartnerInsights 
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraPartnerInsightsFicoInput>,
-            >(generator, "fico", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismVersions>,
-            >(generator, "prism_versions", j::OPTIONAL, "");
+        o.field(
+            "fico",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsFicoInput>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "prism_versions",
+            j::OPTIONAL,
+            G::subschema_for::<PrismVersions>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines configuration to generate Partner Insights")
     }
 }
@@ -15195,31 +16032,64 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportPartnerInsightsGetOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportPartnerInsightsGetPartnerInsights>,
-            >(generator, "partner_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ThirdPartyUserToken>,
-            >(generator, "third_party_user_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraUserTier>,
-            >(generator, "user_tier", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportPartnerInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "partner_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportPartnerInsightsGetPartnerInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_tier",
+            j::OPTIONAL,
+            G::subschema_for::<CraUserTier>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraCheckReportPartnerInsightsGetRequest defines the request schema for `/cra/check_report/partner_insights/get`.",
         )
@@ -15318,17 +16188,21 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraPartnerInsights>,
-            >(generator, "report", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<CheckReportWarning>,
-            >(
-            generator,
+        o.field(
+            "report",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "warnings",
             j::OPTIONAL,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
             "If the Partner Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
         );
         o.finish(
@@ -15442,30 +16316,50 @@ impl ::schemars::JsonSchema for CraCheckReportPdfGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CraPdfAddOns>,
-            >(
-            generator,
+        o.field(
             "add_ons",
             j::OPTIONAL,
+            G::subschema_for::<CraPdfAddOns>,
+            &[j::ARRAY],
             "Use this field to include other reports in the PDF.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ThirdPartyUserToken>,
-            >(generator, "third_party_user_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraCheckReportPDFGetRequest defines the request schema for `/cra/check_report/pdf/get`.",
         )
@@ -15506,10 +16400,11 @@ impl ::schemars::JsonSchema for CraCheckReportPdfGetResponse {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportPdfGetResponse")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "CraCheckReportPDFGetResponse defines the response schema for `/cra/check_report/pdf/get`",
         )
     }
@@ -15651,46 +16546,57 @@ impl ::schemars::JsonSchema for CraCheckReportReadyWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<Products>>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "failed_products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
             "Specifies a list of products that have failed to generate for the report. Additional detail on what caused the failure can be found by calling the product /get endpoint.",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<ItemId>>,
-            >(
-            generator,
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
             "A list of `item_ids` included in the Check Report. Access to this field is in closed beta.",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<Products>>,
-            >(
-            generator,
+        o.field(
             "successful_products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
             "Specifies a list of products that have successfully been generated for the report.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` corresponding to the user the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`CHECK_REPORT_READY`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CHECK_REPORT`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT_READY`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT`",
+        );
         o.finish(
             "Fired when the Check Report is ready to be retrieved. Once this webhook has fired, the report will be available to retrieve for 24 hours.",
         )
@@ -15765,13 +16671,13 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationGetEmploymentRefreshOp
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of days of data to request for the report. This field is required if an Employment Refresh Report is requested. Maximum is 731.",
         );
         o.finish("Defines configuration options for the Employment Refresh Report.")
@@ -15952,32 +16858,50 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<
-                    CraCheckReportVerificationGetEmploymentRefreshOptions,
-                >,
-            >(generator, "employment_refresh_options", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CraCheckReportVerificationGetReportType>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employment_refresh_options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportVerificationGetEmploymentRefreshOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "reports_requested",
             j::REQUIRED,
+            G::subschema_for::<CraCheckReportVerificationGetReportType>,
+            &[j::ARRAY],
             "Specifies which types of home lending reports are expected in the response",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraCheckReportVerificationGetRequest defines the request schema for `/cra/check_report/verification/get`.",
         )
@@ -16070,15 +16994,21 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraVerificationReport>(generator, "report", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<CheckReportWarning>,
-            >(
-            generator,
+        o.field(
+            "report",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationReport>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "warnings",
             j::REQUIRED,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
             "If the home lending report generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing.",
         );
         o.finish(
@@ -16202,33 +17132,57 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportVerificationPdfReportType>,
-            >(generator, "report_requested", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CraCheckReportVerificationPdfReportType>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "report_requested",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportVerificationPdfReportType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "reports_requested",
             j::OPTIONAL,
+            G::subschema_for::<CraCheckReportVerificationPdfReportType>,
+            &[j::ARRAY],
             "Specifies which types of verification reports to include in the returned PDF. Supported combinations are: `[voa]`, `[employment_refresh]`, `[income]`, or `[voa, income]`. Other combinations are not supported.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ThirdPartyUserToken>,
-            >(generator, "third_party_user_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraCheckReportVerificationPdfGetRequest defines the request schema for `/cra/check_report/verification/pdf/get`.",
         )
@@ -16272,10 +17226,11 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetResponse {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "CraCheckReportVerificationPdfGetResponse defines the response schema for `/cra/check_report/verification/pdf/get`",
         )
     }
@@ -16392,10 +17347,13 @@ impl ::schemars::JsonSchema for CraCreditProfileCashflowAttributesSchema {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
             "A map of cash flow attributes, where the key is a string, and the value is a float, int, or boolean. The specific list of attributes will depend on the cash flow attributes version used. For a full list of attributes, contact your account manager.",
         )
     }
@@ -16566,37 +17524,34 @@ impl ::schemars::JsonSchema for CraCreditProfileLendScore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "error_reason",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Human-readable description of why the LendScore could not be computed.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_codes",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The reasons for an individual having risk according to the LendScore. For a full list of possible reason codes and a mapping of reason codes to human-readable reasons, contact your Plaid account manager. Different LendScore versions will use different sets of reason codes.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "score",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The score returned by the LendScore model. Will be an integer in the range 1 to 99. Higher scores indicate lower credit risk.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "variant",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The variant identifier for this LendScore result.",
         );
         o.finish("An individual LendScore result within a credit profile report.")
@@ -16619,10 +17574,13 @@ impl ::schemars::JsonSchema for CraCreditProfileNetworkInsightsSchema {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
             "A map of network attributes, where the key is a string, and the value is a float, int, or boolean. For a full list of attributes, contact your account manager.",
         )
     }
@@ -16757,43 +17715,57 @@ impl ::schemars::JsonSchema for CraCreditProfileReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraCreditProfileCashflowAttributesSchema>,
-            >(generator, "cashflow_insights_attributes", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "cashflow_insights_attributes",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileCashflowAttributesSchema>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Client-generated identifier, which can be used by lenders to track loan applications.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "date_retrieved",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The time when the report was retrieved.",
         );
-        o.field::<
-                CraCreditProfileInquiryType,
-            >(generator, "inquiry_type", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<CraCreditProfileLendScore>>,
-            >(
-            generator,
+        o.field(
+            "inquiry_type",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileInquiryType>,
+            &[],
+            "",
+        );
+        o.field(
             "lend_scores",
             j::REQUIRED,
+            G::subschema_for::<CraCreditProfileLendScore>,
+            &[j::ARRAY, j::NULLABLE],
             "The LendScore results for the credit profile report.",
         );
-        o.field::<
-                ::std::option::Option<CraCreditProfileReportMetadata>,
-            >(generator, "metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CraCreditProfileNetworkInsightsSchema>,
-            >(generator, "network_insights_attributes", j::REQUIRED, "");
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileReportMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network_insights_attributes",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileNetworkInsightsSchema>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Contains data for the CRA Credit Profile Report.")
     }
 }
@@ -16915,30 +17887,58 @@ impl ::schemars::JsonSchema for CraCreditProfileReportGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Client-generated identifier, which can be used by lenders to track loan applications.",
         );
-        o.field::<
-                ConsumerReportPermissiblePurpose,
-            >(generator, "consumer_report_permissible_purpose", j::REQUIRED, "");
-        o.field::<
-                CraCreditProfileInquiryType,
-            >(generator, "inquiry_type", j::REQUIRED, "");
-        o.field::<CraCreditProfileReportType>(generator, "report_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<NewUserId>(generator, "user_id", j::REQUIRED, "");
-        o.field::<CraCreditProfileReportVersion>(generator, "version", j::REQUIRED, "");
+        o.field(
+            "consumer_report_permissible_purpose",
+            j::REQUIRED,
+            G::subschema_for::<ConsumerReportPermissiblePurpose>,
+            &[],
+            "",
+        );
+        o.field(
+            "inquiry_type",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileInquiryType>,
+            &[],
+            "",
+        );
+        o.field(
+            "report_type",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileReportType>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
+        o.field(
+            "version",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileReportVersion>,
+            &[],
+            "",
+        );
         o.finish(
             "CraCreditProfileReportGetRequest defines the request schema for `/cra/credit_profile/report/get`.",
         )
@@ -17046,18 +18046,28 @@ impl ::schemars::JsonSchema for CraCreditProfileReportGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraCreditProfileReport>(generator, "report", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CheckReportWarning>,
-            >(
-            generator,
+        o.field(
+            "report",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileReport>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "warnings",
             j::REQUIRED,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
             "If the report generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
         );
         o.finish(
@@ -17211,93 +18221,83 @@ impl ::schemars::JsonSchema for CraCreditProfileReportMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "account_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The total number of accounts in the report.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "credit_account_type_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of credit accounts in the report.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "depository_account_type_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of depository accounts in the report.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "generated_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The time when the report was generated.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_ids",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The institution IDs associated with the report.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "item_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of items used to calculate the report.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "most_recent_transaction_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date of the most recent transaction in the report.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "multiple_owner_account_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of accounts with multiple owners in the report.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "oldest_transaction_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date of the oldest transaction in the report.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "other_account_type_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of other accounts in the report.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "primary_account_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of primary accounts in the report.",
         );
         o.finish("Metadata about the CRA Credit Profile Report.")
@@ -17486,9 +18486,22 @@ impl ::schemars::JsonSchema for CraCurrentModeledIncome {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraAnnualIncomeValues>(generator, "annual", j::REQUIRED, "");
-        o.field::<CraMonthlyIncomeValues>(generator, "monthly", j::REQUIRED, "");
+        o.field(
+            "annual",
+            j::REQUIRED,
+            G::subschema_for::<CraAnnualIncomeValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "monthly",
+            j::REQUIRED,
+            G::subschema_for::<CraMonthlyIncomeValues>,
+            &[],
+            "",
+        );
         o.finish(
             "Modeled estimate of current income based on recently observed income transactions.",
         )
@@ -17573,29 +18586,27 @@ impl ::schemars::JsonSchema for CraEmploymentRefreshReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of days of transaction history that the Employment Refresh Report covers.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "generated_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time when the Employment Refresh Report was created, in ISO 8601 format (e.g. \"2018-04-12T03:32:11Z\").",
         );
-        o.field::<
-                ::std::vec::Vec<CraEmploymentRefreshReportItem>,
-            >(
-            generator,
+        o.field(
             "items",
             j::REQUIRED,
+            G::subschema_for::<CraEmploymentRefreshReportItem>,
+            &[j::ARRAY],
             "Data returned by Plaid about each of the Items included in the Employment Refresh Report.",
         );
         o.finish("An object representing an Employment Refresh Report.")
@@ -17705,43 +18716,44 @@ impl ::schemars::JsonSchema for CraEmploymentRefreshReportAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the account, either assigned by the user or by the financial institution itself.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "official_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The official name of the account as given by the financial institution.",
         );
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<CraEmploymentRefreshReportTransaction>,
-            >(
-            generator,
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<CraEmploymentRefreshReportTransaction>,
+            &[j::ARRAY],
             "Transaction history associated with the account for the Employment Refresh Report. Note that this transaction differs from a Base Report transaction in that it will only be deposits, and the amounts will be omitted.",
         );
-        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
         o.finish("Employment Refresh Report information about an account.")
     }
 }
@@ -17839,38 +18851,35 @@ impl ::schemars::JsonSchema for CraEmploymentRefreshReportItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CraEmploymentRefreshReportAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<CraEmploymentRefreshReportAccount>,
+            &[j::ARRAY],
             "Data about each of the accounts open on the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The id of the financial institution associated with the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The full financial institution name associated with the Item.",
         );
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "last_update_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
         o.finish("A representation of an Item within an Employment Refresh Report.")
@@ -17971,45 +18980,41 @@ impl ::schemars::JsonSchema for CraEmploymentRefreshReportTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the account in which this transaction occurred.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an ISO 8601 format ( `YYYY-MM-DD` ).",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "original_description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The string returned by the financial institution to describe the transaction.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "pending",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
         );
         o.finish(
@@ -18088,21 +19093,20 @@ impl ::schemars::JsonSchema for CraIncomeCategory {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "primary",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A high level category that communicates the broad category of the stream.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "secondary",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A granular category conveying the stream's intent.",
         );
         o.finish(
@@ -18238,67 +19242,69 @@ impl ::schemars::JsonSchema for CraIncomeInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraBankIncomeSummary>,
-            >(generator, "bank_income_summary", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "bank_income_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier, which can be used by lenders to track loan applications.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days requested by the customer for the Check Income Insights Report.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "generated_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The time when the Check Income Insights Report was generated.",
         );
-        o.field::<
-                ::std::vec::Vec<CraIncomeStream>,
-            >(
-            generator,
+        o.field(
             "income_streams",
             j::REQUIRED,
+            G::subschema_for::<CraIncomeStream>,
+            &[j::ARRAY],
             "The list of income streams for this user.",
         );
-        o.field::<
-                ::std::vec::Vec<CraBankIncomeItem>,
-            >(
-            generator,
+        o.field(
             "items",
             j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeItem>,
+            &[j::ARRAY],
             "The list of Items in the report along with the associated metadata about the Item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unique identifier associated with the Check Income Insights Report.",
         );
-        o.field::<
-                ::std::option::Option<CraIncomeInsightsUserSummary>,
-            >(generator, "user_summary", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CraBankIncomeWarning>,
-            >(
-            generator,
+        o.field(
+            "user_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CraIncomeInsightsUserSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "warnings",
             j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeWarning>,
+            &[j::ARRAY],
             "If data from the report was unable to be retrieved, the warnings object will contain information about the error that caused the data to be incomplete.",
         );
         o.finish("The Check Income Insights Report for an end user.")
@@ -18367,13 +19373,13 @@ impl ::schemars::JsonSchema for CraIncomeInsightsUserSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CraIncomeMetrics>,
-            >(
-            generator,
+        o.field(
             "income_metrics",
             j::REQUIRED,
+            G::subschema_for::<CraIncomeMetrics>,
+            &[j::ARRAY],
             "List of a user's aggregated income metrics for each currency.",
         );
         o.finish("Aggregated summary of all income streams for this user.")
@@ -18461,19 +19467,36 @@ impl ::schemars::JsonSchema for CraIncomeMetrics {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraCurrentModeledIncome>,
-            >(generator, "current", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CraProjectedModeledIncome>,
-            >(generator, "projected", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<CraCurrentModeledIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "projected",
+            j::REQUIRED,
+            G::subschema_for::<CraProjectedModeledIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Modeled income metrics for a given income stream or user summary.")
     }
 }
@@ -18540,13 +19563,13 @@ impl ::schemars::JsonSchema for CraIncomeNextPayment {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The expected date of the income stream's next payment. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
         o.finish("Metadata of the income stream's next payment.")
@@ -18657,47 +19680,55 @@ impl ::schemars::JsonSchema for CraIncomeStream {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The most common name or original description for the underlying income transactions.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "Maximum of all dates within the specific income stream for days requested by the client. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<CraIncomeMetrics>(generator, "income_metrics", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "income_metrics",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeMetrics>,
+            &[],
+            "",
+        );
+        o.field(
             "income_stream_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier for an income stream. If the report is regenerated and a new `report_id` is created, the new report will have a new set of `income_stream_id`s.",
         );
-        o.field::<CraIncomeStreamInsights>(generator, "insights", j::REQUIRED, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "insights",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeStreamInsights>,
+            &[],
+            "",
+        );
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "Minimum of all dates within the specific income stream for days requested by the client. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::vec::Vec<CraIncomeTransaction>,
-            >(
-            generator,
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<CraIncomeTransaction>,
+            &[j::ARRAY],
             "The transactions data for the income stream ordered by ascending date.",
         );
         o.finish("An income stream detected for the user.")
@@ -18791,18 +19822,37 @@ impl ::schemars::JsonSchema for CraIncomeStreamInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraIncomeCategory>(generator, "income_category", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CraBankIncomeIncomeProvider>,
-            >(generator, "income_provider", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CraIncomeNextPayment>,
-            >(generator, "next_payment", j::REQUIRED, "");
-        o.field::<
-                CreditBankIncomePayFrequency,
-            >(generator, "pay_frequency", j::REQUIRED, "");
-        o.field::<CraBankIncomeStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "income_category",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "income_provider",
+            j::REQUIRED,
+            G::subschema_for::<CraBankIncomeIncomeProvider>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "next_payment",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeNextPayment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pay_frequency",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomePayFrequency>,
+            &[],
+            "",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<CraBankIncomeStatus>, &[], "");
         o.finish("Modeled insights for a given income stream.")
     }
 }
@@ -18930,55 +19980,65 @@ impl ::schemars::JsonSchema for CraIncomeTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The settled value of the transaction, denominated in the transaction's currency as stated in `iso_currency_code` or `unofficial_currency_code`.\nPositive values when money moves out of the account; negative values when money moves in.\nFor example, credit card purchases are positive; credit card payment, direct deposits, and refunds are negative.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted.\nBoth dates are returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "original_description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The string returned by the financial institution to describe the transaction.",
         );
-        o.field::<CraIncomeTransactionOutlier>(generator, "outlier", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "outlier",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeTransactionOutlier>,
+            &[],
+            "",
+        );
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The transaction data for an income stream.")
     }
 }
@@ -19051,21 +20111,20 @@ impl ::schemars::JsonSchema for CraIncomeTransactionOutlier {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount that the transaction differs from the stream average transaction amount.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "is_outlier",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether an income transaction amount is unusually high compared to the amounts for that stream.",
         );
         o.finish("Metadata on whether this income transaction is an outlier.")
@@ -19149,24 +20208,27 @@ impl ::schemars::JsonSchema for CraLendScoreReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "generated_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The time when the report was generated.",
         );
-        o.field::<
-                ::std::option::Option<LendScore>,
-            >(generator, "lend_score", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "lend_score",
+            j::OPTIONAL,
+            G::subschema_for::<LendScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier associated with the report object.",
         );
         o.finish("Contains data for the CRA LendScore Report.")
@@ -19271,27 +20333,44 @@ impl ::schemars::JsonSchema for CraLoanApplication {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "application_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date the user applied for the loan. The date should be in ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<CraLoanApplicationId>(generator, "application_id", j::REQUIRED, "");
-        o.field::<CraLoanApplicationDecision>(generator, "decision", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanApplicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "decision",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanApplicationDecision>,
+            &[],
+            "",
+        );
+        o.field(
             "decision_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date when the loan application's decision was made. The date should be in ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<CraLoanType>(generator, "type", j::REQUIRED, "");
-        o.field::<CraLoanUserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field("type", j::REQUIRED, G::subschema_for::<CraLoanType>, &[], "");
+        o.field(
+            "user_token",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanUserToken>,
+            &[],
+            "",
+        );
         o.finish("Contains loan application data.")
     }
 }
@@ -19394,10 +20473,11 @@ impl ::schemars::JsonSchema for CraLoanApplicationId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanApplicationId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier for the loan application.\nPersonally identifiable information, such as an email address or phone number, should not be used in the `application_id`.",
         )
     }
@@ -19496,9 +20576,16 @@ impl ::schemars::JsonSchema for CraLoanClosedStatus {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraLoanStatusEffectiveDate>(generator, "date", j::REQUIRED, "");
-        o.field::<CraLoanStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanStatusEffectiveDate>,
+            &[],
+            "",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<CraLoanStatus>, &[], "");
         o.finish(
             "Contains the status and date information of the loan when unregistering.",
         )
@@ -19528,10 +20615,11 @@ impl ::schemars::JsonSchema for CraLoanId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier for the loan.\nPersonally identifiable information, such as an email address or phone number, should not be used in the `loan_id`.",
         )
     }
@@ -19630,9 +20718,16 @@ impl ::schemars::JsonSchema for CraLoanOpenedStatus {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraLoanStatusEffectiveDate>(generator, "date", j::REQUIRED, "");
-        o.field::<CraLoanStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanStatusEffectiveDate>,
+            &[],
+            "",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<CraLoanStatus>, &[], "");
         o.finish(
             "Contains the status and date information of the loan when registering.",
         )
@@ -19738,45 +20833,41 @@ impl ::schemars::JsonSchema for CraLoanPaymentHistory {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount_past_due",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount past due or the charge-off amount of the loan at the end of the payment period.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "balance_remaining",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The balance remaining on the loan at the end of the payment period.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_past_due",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of days the loan was delinquent at the end of the pay period.\nIf specified, should be greater than or equal to 0.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "due_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The payment due date or end date of the payment period. The date should be in ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "period",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The index to identify the loan's payment period, starting from 1.\nFor example:\n  1 means the period between the loan's opening date and the 1st payment due date.\n  2 means the period between the loan's 1st payment due date and 2nd payment due date.",
         );
         o.finish("Contains the payment information for a loan payment period.")
@@ -19977,33 +21068,52 @@ impl ::schemars::JsonSchema for CraLoanRegister {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraLoanRegisterApplication>,
-            >(generator, "application", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "application",
+            j::OPTIONAL,
+            G::subschema_for::<CraLoanRegisterApplication>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "loan_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total amount of the approved loan.",
         );
-        o.field::<CraLoanId>(generator, "loan_id", j::REQUIRED, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field("loan_id", j::REQUIRED, G::subschema_for::<CraLoanId>, &[], "");
+        o.field(
             "opened_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date the loan account was opened. The date should be in ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<CraLoanOpenedStatus>(generator, "opened_with_status", j::REQUIRED, "");
-        o.field::<
-                CraLoanPaymentSchedule,
-            >(generator, "payment_schedule", j::REQUIRED, "");
-        o.field::<CraLoanType>(generator, "type", j::REQUIRED, "");
-        o.field::<CraLoanUserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field(
+            "opened_with_status",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanOpenedStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "payment_schedule",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanPaymentSchedule>,
+            &[],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<CraLoanType>, &[], "");
+        o.field(
+            "user_token",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanUserToken>,
+            &[],
+            "",
+        );
         o.finish("Contains loan data to register.")
     }
 }
@@ -20092,18 +21202,22 @@ impl ::schemars::JsonSchema for CraLoanRegisterApplication {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "application_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date the user applied for the loan. The date should be in ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<CraLoanApplicationId>,
-            >(generator, "application_id", j::OPTIONAL, "");
+        o.field(
+            "application_id",
+            j::OPTIONAL,
+            G::subschema_for::<CraLoanApplicationId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Contains loan application data to register.")
     }
 }
@@ -20215,10 +21329,11 @@ impl ::schemars::JsonSchema for CraLoanStatusEffectiveDate {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanStatusEffectiveDate")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::chrono::naive::NaiveDate,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The effective date for the status of the loan. The date should be in ISO 8601 format (YYYY-MM-DD).",
         )
     }
@@ -20329,9 +21444,16 @@ impl ::schemars::JsonSchema for CraLoanStatusHistoryUpdate {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraLoanStatusEffectiveDate>(generator, "date", j::REQUIRED, "");
-        o.field::<CraLoanStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanStatusEffectiveDate>,
+            &[],
+            "",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<CraLoanStatus>, &[], "");
         o.finish("Contains the status and date of an update to the loan.")
     }
 }
@@ -20493,9 +21615,16 @@ impl ::schemars::JsonSchema for CraLoanUnregister {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraLoanClosedStatus>(generator, "closed_with_status", j::REQUIRED, "");
-        o.field::<CraLoanId>(generator, "loan_id", j::REQUIRED, "");
+        o.field(
+            "closed_with_status",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanClosedStatus>,
+            &[],
+            "",
+        );
+        o.field("loan_id", j::REQUIRED, G::subschema_for::<CraLoanId>, &[], "");
         o.finish("Contains loan data for the loan being unregistered.")
     }
 }
@@ -20561,8 +21690,9 @@ impl ::schemars::JsonSchema for CraLoanUnregisterResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CraLoanUnregisterResponse defines the response schema for `/cra/loans/unregister`.",
         )
@@ -20650,24 +21780,27 @@ impl ::schemars::JsonSchema for CraLoanUpdate {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraLoanId>,
-            >(generator, "loan_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CraLoanPaymentHistory>,
-            >(
-            generator,
+        o.field(
+            "loan_id",
+            j::OPTIONAL,
+            G::subschema_for::<CraLoanId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "payment_history",
             j::OPTIONAL,
+            G::subschema_for::<CraLoanPaymentHistory>,
+            &[j::ARRAY],
             "The updates to the payment history for the loan.",
         );
-        o.field::<
-                ::std::vec::Vec<CraLoanStatusHistoryUpdate>,
-            >(
-            generator,
+        o.field(
             "status_history",
             j::OPTIONAL,
+            G::subschema_for::<CraLoanStatusHistoryUpdate>,
+            &[j::ARRAY],
             "A list of status update history of the loan.",
         );
         o.finish("Contains loan data to update.")
@@ -20696,9 +21829,13 @@ impl ::schemars::JsonSchema for CraLoanUserToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanUserToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "The user token for the user associated with the loan.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The user token for the user associated with the loan.",
+        )
     }
 }
 impl ::std::ops::Deref for CraLoanUserToken {
@@ -20806,21 +21943,29 @@ impl ::schemars::JsonSchema for CraLoansApplicationsRegisterRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CraLoanApplication>,
-            >(
-            generator,
+        o.field(
             "applications",
             j::REQUIRED,
+            G::subschema_for::<CraLoanApplication>,
+            &[j::ARRAY],
             "A list of loan applications to register.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraLoansApplicationsRegisterRequest defines the request schema for `/cra/loans/applications/register`.",
         )
@@ -20899,8 +22044,9 @@ impl ::schemars::JsonSchema for CraLoansApplicationsRegisterResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CraLoansApplicationsRegisterResponse defines the response schema for `/cra/loans/applications/register`.",
         )
@@ -20982,16 +22128,29 @@ impl ::schemars::JsonSchema for CraLoansRegisterRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CraLoanRegister>,
-            >(generator, "loans", j::REQUIRED, "A list of loans to register.");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loans",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanRegister>,
+            &[j::ARRAY],
+            "A list of loans to register.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraLoansRegisterRequest defines the request schema for `/cra/loans/register`",
         )
@@ -21068,8 +22227,9 @@ impl ::schemars::JsonSchema for CraLoansRegisterResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CraLoansRegisterResponse defines the response schema for `/cra/loans/register`.",
         )
@@ -21151,16 +22311,29 @@ impl ::schemars::JsonSchema for CraLoansUnregisterRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CraLoanUnregister>,
-            >(generator, "loans", j::REQUIRED, "A list of loans to unregister.");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loans",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanUnregister>,
+            &[j::ARRAY],
+            "A list of loans to unregister.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraLoansUnregisterRequest defines the request schema for `/cra/loans/unregister`",
         )
@@ -21251,16 +22424,29 @@ impl ::schemars::JsonSchema for CraLoansUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CraLoanUpdate>,
-            >(generator, "loans", j::REQUIRED, "A list of loans to update.");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loans",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanUpdate>,
+            &[j::ARRAY],
+            "A list of loans to update.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraLoansUpdateRequest defines the request schema for `/cra/loans/update`",
         )
@@ -21337,8 +22523,9 @@ impl ::schemars::JsonSchema for CraLoansUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CraLoansUpdateResponse defines the response schema for `/cra/loans/update`.",
         )
@@ -21445,22 +22632,43 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                MonitoringConsumerReportPermissiblePurpose,
-            >(generator, "consumer_report_permissible_purpose", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "consumer_report_permissible_purpose",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringConsumerReportPermissiblePurpose>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CraMonitoringInsightsGetRequest defines the request schema for `/cra/monitoring_insights/get`",
         )
@@ -21555,17 +22763,23 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CraMonitoringInsightsItem>,
-            >(
-            generator,
+        o.field(
             "items",
             j::REQUIRED,
+            G::subschema_for::<CraMonitoringInsightsItem>,
+            &[j::ARRAY],
             "An array of Monitoring Insights Items associated with the user.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<UserInsightsId>(generator, "user_insights_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "user_insights_id",
+            j::REQUIRED,
+            G::subschema_for::<UserInsightsId>,
+            &[],
+            "",
+        );
         o.finish(
             "CraMonitoringInsightsGetResponse defines the response schema for `cra/monitoring_insights/get`",
         )
@@ -21676,51 +22890,57 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BaseReportAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::OPTIONAL,
+            G::subschema_for::<BaseReportAccount>,
+            &[j::ARRAY],
             "Data about each of the accounts open on the Item.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "date_generated",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time when the specific insights were generated (per-item), in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
         );
-        o.field::<
-                ::std::option::Option<MonitoringInsights>,
-            >(generator, "insights", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "insights",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The id of the financial institution associated with the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The full financial institution name associated with the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `item_id` of the Item associated with the insights",
         );
-        o.field::<MonitoringInsightsItemStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsItemStatus>,
+            &[],
+            "",
+        );
         o.finish("An object representing a Monitoring Insights Item")
     }
 }
@@ -21838,41 +23058,55 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<CreditBankIncomeCategory>>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "income_categories",
             j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeCategory>,
+            &[j::NULLABLE, j::ARRAY],
             "Income categories to include in Cash Flow Updates. If empty or `null`, this field will default to including all possible categories.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "item_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Item ID to subscribe for Cash Flow Updates.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "URL to which Plaid will send Cash Flow Updates webhooks, for example when the requested Cash Flow Updates report is ready.",
         );
         o.finish(
@@ -21962,11 +23196,16 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                CraMonitoringInsightsSubscriptionId,
-            >(generator, "subscription_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "subscription_id",
+            j::REQUIRED,
+            G::subschema_for::<CraMonitoringInsightsSubscriptionId>,
+            &[],
+            "",
+        );
         o.finish(
             "CraMonitoringInsightsSubscribeResponse defines the response schema for `cra/monitoring_insights/subscribe`",
         )
@@ -21997,9 +23236,13 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsSubscriptionId {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "A unique identifier for the subscription.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for the subscription.",
+        )
     }
 }
 impl ::std::ops::Deref for CraMonitoringInsightsSubscriptionId {
@@ -22108,16 +23351,29 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                CraMonitoringInsightsSubscriptionId,
-            >(generator, "subscription_id", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subscription_id",
+            j::REQUIRED,
+            G::subschema_for::<CraMonitoringInsightsSubscriptionId>,
+            &[],
+            "",
+        );
         o.finish(
             "CraMonitoringInsightsUnsubscribeRequest defines the request schema for `/cra/monitoring_insights/unsubscribe`",
         )
@@ -22197,8 +23453,9 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CraMonitoringInsightsUnsubscribeResponse defines the response schema for `cra/monitoring_insights/unsubscribe`",
         )
@@ -22273,21 +23530,20 @@ impl ::schemars::JsonSchema for CraMonthlyIncomeValues {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "gross_income",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Gross Income modeled from trends of observed transactions.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "net_income",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Net Income estimated from observed transactions.",
         );
         o.finish("Modeled estimate of the monthly income.")
@@ -22372,26 +23628,29 @@ impl ::schemars::JsonSchema for CraNetworkInsightsItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID for the institution the user linked.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the institution the user linked.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "item_id", j::REQUIRED, "The identifier for the Item.");
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The identifier for the Item.",
+        );
         o.finish("Contains data about the connected Item.")
     }
 }
@@ -22480,32 +23739,34 @@ impl ::schemars::JsonSchema for CraNetworkInsightsReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "generated_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The time when the report was generated.",
         );
-        o.field::<
-                ::std::vec::Vec<CraNetworkInsightsItem>,
-            >(
-            generator,
+        o.field(
             "items",
             j::REQUIRED,
+            G::subschema_for::<CraNetworkInsightsItem>,
+            &[j::ARRAY],
             "The Items the end user connected in Link.",
         );
-        o.field::<
-                NetworkInsightsSchema,
-            >(generator, "network_attributes", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "network_attributes",
+            j::REQUIRED,
+            G::subschema_for::<NetworkInsightsSchema>,
+            &[],
+            "",
+        );
+        o.field(
             "report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier associated with the report object.",
         );
         o.finish("Contains data for the CRA Network Attributes Report.")
@@ -22616,43 +23877,48 @@ impl ::schemars::JsonSchema for CraPartnerInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier, which can be used by lenders to track loan applications.",
         );
-        o.field::<
-                ::std::option::Option<CraPartnerInsightsFicoResults>,
-            >(generator, "fico", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "fico",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsFicoResults>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "generated_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The time when the Partner Insights report was generated.",
         );
-        o.field::<
-                ::std::vec::Vec<CraPartnerInsightsItem>,
-            >(
-            generator,
+        o.field(
             "items",
             j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsItem>,
+            &[j::ARRAY],
             "The list of Items used in the report along with the associated metadata about the Item.",
         );
-        o.field::<
-                ::std::option::Option<CraPartnerInsightsPrism>,
-            >(generator, "prism", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "prism",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsPrism>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier associated with the Partner Insights object.",
         );
         o.finish("The Partner Insights report of the bank data for an end user.")
@@ -22790,62 +24056,71 @@ impl ::schemars::JsonSchema for CraPartnerInsightsBaseFicoScore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CraPartnerInsightsBaseFicoScoreVersion,
-            >(generator, "base_fico_score_version", j::REQUIRED, "");
-        o.field::<CraPartnerInsightsBureau>(generator, "bureau", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "base_fico_score_version",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsBaseFicoScoreVersion>,
+            &[],
+            "",
+        );
+        o.field(
+            "bureau",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsBureau>,
+            &[],
+            "",
+        );
+        o.field(
             "did_inquiries_adversely_affect_score",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Whether inquiries adversely affected this score but were not represented in one of the four reason codes. Sometimes referred to as the FACTA Flag.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_code_1",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated. Use `reason_codes` instead. The first reason code associated with the score.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_code_2",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated. Use `reason_codes` instead. The second reason code associated with the score.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_code_3",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated. Use `reason_codes` instead. The third reason code associated with the score.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_code_4",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated. Use `reason_codes` instead. The fourth reason code associated with the score.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_codes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "Reason codes associated with the score, in priority order. May contain up to 4 items.",
         );
-        o.field::<
-                i64,
-            >(generator, "score", j::REQUIRED, "Numeric value of the base FICO score.");
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Numeric value of the base FICO score.",
+        );
         o.finish(
             "Details about the base FICO score associated with an UltraFICO scoring request.",
         )
@@ -23070,22 +24345,36 @@ impl ::schemars::JsonSchema for CraPartnerInsightsCompleteWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` corresponding to the user the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`PARTNER_INSIGHTS_COMPLETE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CRA_INSIGHTS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PARTNER_INSIGHTS_COMPLETE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CRA_INSIGHTS`",
+        );
         o.finish(
             "Fired when a partner insights report has finished generating and results are available",
         )
@@ -23178,22 +24467,36 @@ impl ::schemars::JsonSchema for CraPartnerInsightsErrorWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` corresponding to the user the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`PARTNER_INSIGHTS_ERROR`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CRA_INSIGHTS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PARTNER_INSIGHTS_ERROR`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CRA_INSIGHTS`",
+        );
         o.finish("Fired when a partner insights report has failed to generate")
     }
 }
@@ -23278,29 +24581,27 @@ impl ::schemars::JsonSchema for CraPartnerInsightsFicoInput {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "fico_lender_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "ID provided by FICO that uniquely identifies the lender. Required for UltraFICO score generation. Sometimes referred to as Lender Org ID.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "lender_application_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Client-generated identifier that uniquely identifies the FICO Application ID across FICO systems.",
         );
-        o.field::<
-                ::std::vec::Vec<CraPartnerInsightsUltraFicoScoreRequest>,
-            >(
-            generator,
+        o.field(
             "ultrafico_score_requests",
             j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsUltraFicoScoreRequest>,
+            &[j::ARRAY],
             "A list of UltraFICO scoring requests. Each request contains all configuration required to generate an UltraFICO score.",
         );
         o.finish("Configurations for FICO products used in the Partner Insights flow.")
@@ -23654,173 +24955,153 @@ impl ::schemars::JsonSchema for CraPartnerInsightsFicoReportCharacteristics {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "avg_daily_balance_over_12_months",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Average daily balance over the past 12 months.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "avg_daily_balance_over_1_month",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Average daily balance over the past 1 month.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "avg_daily_balance_over_3_months",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Average daily balance over the past 3 months.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "avg_daily_balance_over_6_months",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Average daily balance over the past 6 months.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_earliest_tx",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days since the earliest transaction in the report.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_most_recent_insufficient_funds_fee_debit_tx",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days since the most recent insufficient funds fee debit transaction.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_most_recent_negative_ending_balance",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days since the most recent day with a negative ending balance.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_most_recent_tx",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days since the most recent transaction.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_with_tx_over_12_months",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days with at least one transaction over the past 12 months.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_with_tx_over_1_month",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days with at least one transaction over the past 1 month.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_with_tx_over_3_months",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days with at least one transaction over the past 3 months.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_with_tx_over_6_months",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days with at least one transaction over the past 6 months.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "num_accounts",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Total number of accounts included in the report. Limited to checking, savings, and money market accounts.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "num_checking_accounts",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of checking accounts included in the report.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "num_money_market_accounts",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of money market accounts included in the report.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "num_savings_accounts",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of savings accounts included in the report.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "tot_current_balances",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Sum of current balances across all accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "tot_number_days_with_negative_balance_over_12_months",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Total number of days with a negative balance over the past 12 months.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "tot_number_days_with_negative_balance_over_1_month",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Total number of days with a negative balance over the past 1 month.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "tot_number_days_with_negative_balance_over_3_months",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Total number of days with a negative balance over the past 3 months.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "tot_number_days_with_negative_balance_over_6_months",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Total number of days with a negative balance over the past 6 months.",
         );
         o.finish(
@@ -23916,24 +25197,27 @@ impl ::schemars::JsonSchema for CraPartnerInsightsFicoResults {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "lender_application_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Client-generated identifier that uniquely identifies the FICO Application across FICO systems.",
         );
-        o.field::<
-                ::std::option::Option<CraPartnerInsightsFicoReportCharacteristics>,
-            >(generator, "report_characteristics", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CraPartnerInsightsUltraFicoScoreResult>,
-            >(
-            generator,
+        o.field(
+            "report_characteristics",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsFicoReportCharacteristics>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "ultrafico_score_results",
             j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsUltraFicoScoreResult>,
+            &[j::ARRAY],
             "UltraFICO scoring results, one per provided base FICO score request.",
         );
         o.finish(
@@ -24027,17 +25311,30 @@ impl ::schemars::JsonSchema for CraPartnerInsightsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraUserTier>,
-            >(generator, "user_tier", j::OPTIONAL, "");
-        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_tier",
+            j::OPTIONAL,
+            G::subschema_for::<CraUserTier>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CraPartnerInsightsGetRequest defines the request schema for `/cra/partner_insights/get`.",
         )
@@ -24122,11 +25419,16 @@ impl ::schemars::JsonSchema for CraPartnerInsightsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CraPartnerInsights>,
-            >(generator, "report", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "report",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsights>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CraPartnerInsightsGetResponse defines the response schema for `/cra/partner_insights/get`.",
         )
@@ -24223,29 +25525,36 @@ impl ::schemars::JsonSchema for CraPartnerInsightsItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CraPartnerInsightsItemAccount>,
-            >(generator, "accounts", j::OPTIONAL, "A list of accounts in the Item.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "accounts",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsItemAccount>,
+            &[j::ARRAY],
+            "A list of accounts in the Item.",
+        );
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID for the institution that the user linked.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the institution the user linked.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "item_id", j::OPTIONAL, "The identifier for the Item.");
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The identifier for the Item.",
+        );
         o.finish("The details and metadata for an end user's Item.")
     }
 }
@@ -24367,47 +25676,64 @@ impl ::schemars::JsonSchema for CraPartnerInsightsItemAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
         );
-        o.field::<
-                CraPartnerInsightsItemAccountMetadata,
-            >(generator, "metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the account");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsItemAccountMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the account",
+        );
+        o.field(
             "official_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The official name of the bank account.",
         );
-        o.field::<
-                ::std::vec::Vec<Owner>,
-            >(
-            generator,
+        o.field(
             "owners",
             j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
             "Data returned by the financial institution about the account owner or owners. Identity information is optional, so field may return an empty array.",
         );
-        o.field::<DepositoryAccountSubtype>(generator, "subtype", j::REQUIRED, "");
-        o.field::<CreditBankIncomeAccountType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<DepositoryAccountSubtype>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeAccountType>,
+            &[],
+            "",
+        );
         o.finish(
             "Account data corresponding to the Item from which Partner Insights were generated.",
         )
@@ -24484,21 +25810,20 @@ impl ::schemars::JsonSchema for CraPartnerInsightsItemAccountMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the most recent extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the earliest extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
         o.finish("An object containing metadata about the extracted account.")
@@ -24605,28 +25930,48 @@ impl ::schemars::JsonSchema for CraPartnerInsightsPrism {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PrismCashScore>,
-            >(generator, "cash_score", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismDetect>,
-            >(generator, "detect", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismExtend>,
-            >(generator, "extend", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismFirstDetect>,
-            >(generator, "first_detect", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismInsights>,
-            >(generator, "insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "cash_score",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "detect",
+            j::OPTIONAL,
+            G::subschema_for::<PrismDetect>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "extend",
+            j::OPTIONAL,
+            G::subschema_for::<PrismExtend>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "first_detect",
+            j::OPTIONAL,
+            G::subschema_for::<PrismFirstDetect>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "insights",
+            j::OPTIONAL,
+            G::subschema_for::<PrismInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "status",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Details on whether the Prism Data attributes succeeded or failed to be generated.",
         );
         o.finish("The Prism Data insights for the user.")
@@ -24814,101 +26159,99 @@ impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "did_inquiries_adversely_affect_score",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Whether inquiries adversely affected the score but were not represented in one of the four reason codes. Sometimes referred to as the FACTA Flag.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "negative_reason_codes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "Negative reason codes associated with the score (reasons the score moved downward), in priority order. May contain up to 4 items.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "positive_reason_code_1",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated. Use `positive_reason_codes` instead. The first positive reason code associated with the score.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "positive_reason_code_2",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated. Use `positive_reason_codes` instead. The second positive reason code associated with the score.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "positive_reason_code_3",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated. Use `positive_reason_codes` instead. The third positive reason code associated with the score.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "positive_reason_code_4",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated. Use `positive_reason_codes` instead. The fourth positive reason code associated with the score.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "positive_reason_codes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "Positive reason codes associated with the score (reasons the score moved upward), in priority order. May contain up to 4 items.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_code_1",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated. Use `negative_reason_codes` instead. The first reason code associated with the score.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_code_2",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated. Use `negative_reason_codes` instead. The second reason code associated with the score.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_code_3",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated. Use `negative_reason_codes` instead. The third reason code associated with the score.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_code_4",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated. Use `negative_reason_codes` instead. The fourth reason code associated with the score.",
         );
-        o.field::<
-                i64,
-            >(generator, "score", j::REQUIRED, "Numeric value of the UltraFICO score.");
-        o.field::<
-                CraPartnerInsightsUltraFicoScoreVersion,
-            >(generator, "ultrafico_score_version", j::REQUIRED, "");
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Numeric value of the UltraFICO score.",
+        );
+        o.field(
+            "ultrafico_score_version",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsUltraFicoScoreVersion>,
+            &[],
+            "",
+        );
         o.finish("The calculated UltraFICO score.")
     }
 }
@@ -25009,29 +26352,36 @@ impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScoreRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CraPartnerInsightsBaseFicoScore,
-            >(generator, "base_fico_score", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "base_fico_score",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsBaseFicoScore>,
+            &[],
+            "",
+        );
+        o.field(
             "fico_scoring_request_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "FICO identifier for a particular scoring request. Should only be provided by UltraFICO as part of the FICO-led Flow.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "request_correlation_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier that can be used to correlate scoring requests and scoring results.",
         );
-        o.field::<
-                CraPartnerInsightsUltraFicoScoreVersion,
-            >(generator, "ultrafico_score_version", j::REQUIRED, "");
+        o.field(
+            "ultrafico_score_version",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsUltraFicoScoreVersion>,
+            &[],
+            "",
+        );
         o.finish("Configuration required to generate a single UltraFICO score.")
     }
 }
@@ -25135,34 +26485,36 @@ impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScoreResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "error_reason",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Human-readable description of why the UltraFICO score could not be computed.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "fico_scoring_request_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "FICO-provided identifier that uniquely identifies this score generation request.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "request_correlation_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier that can be used to correlate between scoring requests and scoring results.",
         );
-        o.field::<
-                ::std::option::Option<CraPartnerInsightsUltraFicoScore>,
-            >(generator, "ultrafico_score", j::OPTIONAL, "");
+        o.field(
+            "ultrafico_score",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsUltraFicoScore>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The result of a single UltraFICO score generation request.")
     }
 }
@@ -25370,29 +26722,27 @@ impl ::schemars::JsonSchema for CraPredictionInterval {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "lower_bound",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The lower bound of the predicted attribute for the given probability.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "probability",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The probability of the actual value of the attribute falling within the upper and lower bound.\nThis is a percentage represented as a value between 0 and 1.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "upper_bound",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The upper bound of the predicted attribute for the given probability.",
         );
         o.finish("The object containing prediction interval data.")
@@ -25465,9 +26815,22 @@ impl ::schemars::JsonSchema for CraProjectedModeledIncome {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraAnnualIncomeValues>(generator, "annual", j::REQUIRED, "");
-        o.field::<CraMonthlyIncomeValues>(generator, "monthly", j::REQUIRED, "");
+        o.field(
+            "annual",
+            j::REQUIRED,
+            G::subschema_for::<CraAnnualIncomeValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "monthly",
+            j::REQUIRED,
+            G::subschema_for::<CraMonthlyIncomeValues>,
+            &[],
+            "",
+        );
         o.finish(
             "Forward-looking modeled estimate of income based on recent income transactions and trends in active streams.",
         )
@@ -25565,30 +26928,43 @@ impl ::schemars::JsonSchema for CraUpgradeFailedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<ItemId>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "item_ids",
             j::REQUIRED,
+            G::subschema_for::<ItemId>,
+            &[j::ARRAY],
             "An array of `item_id`s for items that failed to be upgraded by a Check Report upgrade attempt.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` corresponding to the user the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`UPGRADE_FAILED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CHECK_REPORT`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`UPGRADE_FAILED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT`",
+        );
         o.finish("Fired when a Check Report upgrade attempt has failed")
     }
 }
@@ -25686,30 +27062,43 @@ impl ::schemars::JsonSchema for CraUserCheckReportFailedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<ItemId>>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
             "A list of `item_ids` included in the Check Report. Access to this field is in closed beta.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` associated with the user whose data is being requested. This is received by calling `/user/create`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`USER_CHECK_REPORT_FAILED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CHECK_REPORT`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`USER_CHECK_REPORT_FAILED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT`",
+        );
         o.finish(
             "Fired when a Check Report has failed to generate. To get more details, call `/user/items/get` and check for non-null `error` objects on the associated Items in the response. These `error` objects will contain more details on why the Item is in an error state and how to resolve it. After resolving the errors, you can try to re-generate the report.",
         )
@@ -25827,46 +27216,57 @@ impl ::schemars::JsonSchema for CraUserCheckReportReadyWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "failed_products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "Specifies a list of products that have failed to generate for the report. Additional detail on what caused the failure can be found by calling the product /get endpoint.",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<ItemId>>,
-            >(
-            generator,
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
             "A list of `item_ids` included in the Check Report. Access to this field is in closed beta.",
         );
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
             "successful_products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "Specifies a list of products that have successfully been generated for the report.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` associated with the user whose data is being requested. This is received by calling `/user/create`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`USER_CHECK_REPORT_READY`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`CHECK_REPORT`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`USER_CHECK_REPORT_READY`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT`",
+        );
         o.finish(
             "Fired when the Check Report is ready to be retrieved. Once this webhook has fired, the report will be available to retrieve for 24 hours.",
         )
@@ -26038,44 +27438,51 @@ impl ::schemars::JsonSchema for CraVerificationIncomeAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
         );
-        o.field::<CraBankIncomeAccountMetadata>(generator, "metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<CraBankIncomeAccountMetadata>,
+            &[],
+            "",
+        );
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the account, either assigned by the user or by the financial institution itself.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "official_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The official name of the account as given by the financial institution.",
         );
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
         o.finish("Account information within the Home Lending Income Report.")
     }
 }
@@ -26152,21 +27559,20 @@ impl ::schemars::JsonSchema for CraVerificationIncomeCategory {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "primary",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A high level category that communicates the broad category of the stream.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "secondary",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A granular category conveying the stream's intent.",
         );
         o.finish(
@@ -26266,38 +27672,35 @@ impl ::schemars::JsonSchema for CraVerificationIncomeItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CraVerificationIncomeAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeAccount>,
+            &[j::ARRAY],
             "The Item's accounts that have bank income data.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier of the institution associated with the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the institution associated with the Item.",
         );
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "last_updated_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The time when this Item's data was last retrieved from the financial institution.",
         );
         o.finish(
@@ -26381,16 +27784,29 @@ impl ::schemars::JsonSchema for CraVerificationIncomeMetrics {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraVerificationModeledIncome>,
-            >(generator, "current", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationModeledIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Modeled income metrics for a given income stream or user summary.")
     }
 }
@@ -26459,13 +27875,13 @@ impl ::schemars::JsonSchema for CraVerificationIncomeNextPayment {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The expected date of the income stream's next payment. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
         o.finish("Metadata of the income stream's next payment.")
@@ -26623,18 +28039,22 @@ impl ::schemars::JsonSchema for CraVerificationIncomeProvider {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "is_normalized",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether the income provider name is normalized by comparing it against a canonical set of known providers.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the income provider.");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the income provider.",
+        );
         o.finish("The object containing data about the income provider.")
     }
 }
@@ -26730,42 +28150,43 @@ impl ::schemars::JsonSchema for CraVerificationIncomeReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of days requested by the customer for the Home Lending Income Report.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "generated_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The time when the Home Lending Income Report was generated.",
         );
-        o.field::<
-                ::std::vec::Vec<CraVerificationIncomeStream>,
-            >(
-            generator,
+        o.field(
             "income_streams",
             j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeStream>,
+            &[j::ARRAY],
             "The list of income streams for this user.",
         );
-        o.field::<
-                ::std::vec::Vec<CraVerificationIncomeItem>,
-            >(
-            generator,
+        o.field(
             "items",
             j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeItem>,
+            &[j::ARRAY],
             "The list of Items in the report along with the associated metadata about the Item.",
         );
-        o.field::<
-                ::std::option::Option<CraVerificationIncomeUserSummary>,
-            >(generator, "user_summary", j::REQUIRED, "");
+        o.field(
+            "user_summary",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeUserSummary>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An object representing an Income Report within the Home Lending Report.",
         )
@@ -26942,51 +28363,55 @@ impl ::schemars::JsonSchema for CraVerificationIncomeStream {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The most common name or original description for the underlying income transactions.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "Maximum of all dates within the specific income stream for days requested by the client. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                CraVerificationIncomeMetrics,
-            >(generator, "income_metrics", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "income_metrics",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeMetrics>,
+            &[],
+            "",
+        );
+        o.field(
             "income_stream_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier for an income stream. If the report is regenerated and a new `report_id` is created, the new report will have a new set of `income_stream_id`s.",
         );
-        o.field::<
-                CraVerificationIncomeStreamInsights,
-            >(generator, "insights", j::REQUIRED, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "insights",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeStreamInsights>,
+            &[],
+            "",
+        );
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "Minimum of all dates within the specific income stream for days requested by the client. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::vec::Vec<CraVerificationIncomeTransaction>,
-            >(
-            generator,
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeTransaction>,
+            &[j::ARRAY],
             "The transactions data for the income stream ordered by ascending date.",
         );
         o.finish("An income stream detected for the user.")
@@ -27082,20 +28507,43 @@ impl ::schemars::JsonSchema for CraVerificationIncomeStreamInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CraVerificationIncomeCategory,
-            >(generator, "income_category", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CraVerificationIncomeProvider>,
-            >(generator, "income_provider", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CraVerificationIncomeNextPayment>,
-            >(generator, "next_payment", j::REQUIRED, "");
-        o.field::<
-                CraVerificationIncomePayFrequency,
-            >(generator, "pay_frequency", j::REQUIRED, "");
-        o.field::<CraVerificationIncomeStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "income_category",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "income_provider",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeProvider>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "next_payment",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeNextPayment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pay_frequency",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomePayFrequency>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeStatus>,
+            &[],
+            "",
+        );
         o.finish("Modeled insights for a given income stream.")
     }
 }
@@ -27225,57 +28673,65 @@ impl ::schemars::JsonSchema for CraVerificationIncomeTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The settled value of the transaction, denominated in the transaction's currency as stated in `iso_currency_code` or `unofficial_currency_code`.\nPositive values when money moves out of the account; negative values when money moves in.\nFor example, credit card purchases are positive; credit card payment, direct deposits, and refunds are negative.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted.\nBoth dates are returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "original_description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The string returned by the financial institution to describe the transaction.",
         );
-        o.field::<
-                CraVerificationIncomeTransactionOutlier,
-            >(generator, "outlier", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "outlier",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeTransactionOutlier>,
+            &[],
+            "",
+        );
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The transaction data for an income stream.")
     }
 }
@@ -27350,21 +28806,20 @@ impl ::schemars::JsonSchema for CraVerificationIncomeTransactionOutlier {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount that the transaction differs from the stream average transaction amount.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "is_outlier",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether an income transaction amount is unusually high compared to the amounts for that stream.",
         );
         o.finish("Metadata on whether this income transaction is an outlier.")
@@ -27435,13 +28890,13 @@ impl ::schemars::JsonSchema for CraVerificationIncomeUserSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CraVerificationIncomeMetrics>,
-            >(
-            generator,
+        o.field(
             "income_metrics",
             j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeMetrics>,
+            &[j::ARRAY],
             "List of a user's aggregated income metrics for each currency.",
         );
         o.finish("Aggregated summary of all income streams for this user.")
@@ -27516,21 +28971,20 @@ impl ::schemars::JsonSchema for CraVerificationIncomeValues {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "gross_income",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Gross Income modeled from trends of observed transactions.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "net_income",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Net Income estimated from observed transactions.",
         );
         o.finish("Modeled income values for a given time period.")
@@ -27603,9 +29057,22 @@ impl ::schemars::JsonSchema for CraVerificationModeledIncome {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraVerificationIncomeValues>(generator, "annual", j::REQUIRED, "");
-        o.field::<CraVerificationIncomeValues>(generator, "monthly", j::REQUIRED, "");
+        o.field(
+            "annual",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "monthly",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeValues>,
+            &[],
+            "",
+        );
         o.finish(
             "Modeled estimate of current income based on recently observed income transactions.",
         )
@@ -27714,40 +29181,50 @@ impl ::schemars::JsonSchema for CraVerificationReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier, which can be used by lenders to track loan applications.",
         );
-        o.field::<
-                ::std::option::Option<CraEmploymentRefreshReport>,
-            >(generator, "employment_refresh", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "employment_refresh",
+            j::OPTIONAL,
+            G::subschema_for::<CraEmploymentRefreshReport>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "gse_reference_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique token that can be shared with GSEs in order to provide them access to the report. This is automatically created during report generation when GSE options are specified.",
         );
-        o.field::<
-                ::std::option::Option<CraVerificationIncomeReport>,
-            >(generator, "income", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "income",
+            j::OPTIONAL,
+            G::subschema_for::<CraVerificationIncomeReport>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier associated with the Home Lending Report object. This ID will be the same as the Base Report ID.",
         );
-        o.field::<
-                ::std::option::Option<CraVoaReport>,
-            >(generator, "voa", j::OPTIONAL, "");
+        o.field(
+            "voa",
+            j::OPTIONAL,
+            G::subschema_for::<CraVoaReport>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Contains data for the CRA Home Lending Report.")
     }
 }
@@ -27836,30 +29313,34 @@ impl ::schemars::JsonSchema for CraVoaReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CraVoaReportAttributes>(generator, "attributes", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "attributes",
+            j::REQUIRED,
+            G::subschema_for::<CraVoaReportAttributes>,
+            &[],
+            "",
+        );
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of days of transaction history that the VOA report covers.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "generated_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time when the VOA Report was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
         );
-        o.field::<
-                ::std::vec::Vec<CraVoaReportItem>,
-            >(
-            generator,
+        o.field(
             "items",
             j::REQUIRED,
+            G::subschema_for::<CraVoaReportItem>,
+            &[j::ARRAY],
             "Data returned by Plaid about each of the Items included in the Base Report.",
         );
         o.finish("An object representing a VOA report.")
@@ -28012,77 +29493,93 @@ impl ::schemars::JsonSchema for CraVoaReportAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<CraVoaReportAccountBalances>(generator, "balances", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<ConsumerDispute>,
-            >(
-            generator,
+        o.field(
+            "balances",
+            j::REQUIRED,
+            G::subschema_for::<CraVoaReportAccountBalances>,
+            &[],
+            "",
+        );
+        o.field(
             "consumer_disputes",
             j::REQUIRED,
+            G::subschema_for::<ConsumerDispute>,
+            &[j::ARRAY],
             "The information about previously submitted valid dispute statements by the consumer",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "days_available",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The duration of transaction history available within this report for this Item, typically defined as the time since the date of the earliest transaction in that account.",
         );
-        o.field::<
-                ::std::option::Option<BaseReportInvestments>,
-            >(generator, "investments", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "investments",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportInvestments>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the account, either assigned by the user or by the financial institution itself.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "official_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The official name of the account as given by the financial institution.",
         );
-        o.field::<
-                ::std::vec::Vec<Owner>,
-            >(
-            generator,
+        o.field(
             "owners",
             j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
             "Data returned by the financial institution about the account owner or owners.",
         );
-        o.field::<
-                ::std::option::Option<OwnershipType>,
-            >(generator, "ownership_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<
-                CraVoaReportTransactionsInsights,
-            >(generator, "transactions_insights", j::REQUIRED, "");
-        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "ownership_type",
+            j::REQUIRED,
+            G::subschema_for::<OwnershipType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions_insights",
+            j::REQUIRED,
+            G::subschema_for::<CraVoaReportTransactionsInsights>,
+            &[],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
         o.finish("VOA Report information about an account.")
     }
 }
@@ -28232,69 +29729,62 @@ impl ::schemars::JsonSchema for CraVoaReportAccountBalances {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "available",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "average_balance_30_days",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The average balance in the account over the last 30 days. Calculated using the derived historical balances.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "average_balance_60_days",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The average balance in the account over the last 60 days. Calculated using the derived historical balances.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get`; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
         );
-        o.field::<
-                ::std::vec::Vec<CraVoaReportAccountHistoricalBalance>,
-            >(
-            generator,
+        o.field(
             "historical_balances",
             j::REQUIRED,
+            G::subschema_for::<CraVoaReportAccountHistoricalBalance>,
+            &[j::ARRAY],
             "Calculated data about the historical balances on the account.\n\nAvailable for `credit` and `depository` type accounts.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of net NSF fee transactions in the time range for the report in the given account (not counting any fees that were reversed within the time range).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish("VOA Report information about an account's balances.")
@@ -28390,37 +29880,34 @@ impl ::schemars::JsonSchema for CraVoaReportAccountHistoricalBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "current",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The total amount of funds in the account, calculated from the `current` balance in the `balance` object by subtracting inflows and adding back outflows according to the posted date of each transaction.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date of the calculated historical balance, in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish("An object representing a balance held by an account in the past.")
@@ -28496,13 +29983,22 @@ impl ::schemars::JsonSchema for CraVoaReportAttributes {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TotalReportInflowAmount>,
-            >(generator, "total_inflow_amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TotalReportOutflowAmount>,
-            >(generator, "total_outflow_amount", j::REQUIRED, "");
+        o.field(
+            "total_inflow_amount",
+            j::REQUIRED,
+            G::subschema_for::<TotalReportInflowAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount",
+            j::REQUIRED,
+            G::subschema_for::<TotalReportOutflowAmount>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Attributes for the VOA report.")
     }
 }
@@ -28598,38 +30094,35 @@ impl ::schemars::JsonSchema for CraVoaReportItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CraVoaReportAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<CraVoaReportAccount>,
+            &[j::ARRAY],
             "Data about each of the accounts open on the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The id of the financial institution associated with the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The full financial institution name associated with the Item.",
         );
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "last_update_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
         o.finish("A representation of an Item within a VOA report.")
@@ -28716,29 +30209,27 @@ impl ::schemars::JsonSchema for CraVoaReportTransactionsInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<BaseReportTransaction>,
-            >(
-            generator,
+        o.field(
             "all_transactions",
             j::REQUIRED,
+            G::subschema_for::<BaseReportTransaction>,
+            &[j::ARRAY],
             "Transaction history associated with the account.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The latest timeframe provided by the FI, in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The earliest timeframe provided by the FI, in an ISO 8601 format (YYYY-MM-DD).",
         );
         o.finish("Transaction data associated with the account.")
@@ -29298,306 +30789,370 @@ impl ::schemars::JsonSchema for Credit1099 {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "april_amount", j::OPTIONAL, "Amount reported for April.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "august_amount", j::OPTIONAL, "Amount reported for August.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "april_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for April.",
+        );
+        o.field(
+            "august_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for August.",
+        );
+        o.field(
             "card_not_present_transaction",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount in card not present transactions.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "crop_insurance_proceeds",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of crop insurance proceeds.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "december_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount reported for December.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "document_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An identifier of the document referenced by the document metadata.",
         );
-        o.field::<
-                ::std::option::Option<CreditDocumentMetadata>,
-            >(generator, "document_metadata", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "document_metadata",
+            j::OPTIONAL,
+            G::subschema_for::<CreditDocumentMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "excess_golden_parachute_payments",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of golden parachute payments made by payer.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "february_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount reported for February.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "federal_income_tax_withheld",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of federal income tax withheld from payer.",
         );
-        o.field::<
-                ::std::option::Option<Credit1099Filer>,
-            >(generator, "filer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "filer",
+            j::OPTIONAL,
+            G::subschema_for::<Credit1099Filer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "fishing_boat_proceeds",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of fishing boat proceeds from payer.",
         );
-        o.field::<
-                ::std::option::Option<Form1099Type>,
-            >(generator, "form_1099_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "gross_amount", j::OPTIONAL, "Gross amount reported.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "form_1099_type",
+            j::OPTIONAL,
+            G::subschema_for::<Form1099Type>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "gross_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Gross amount reported.",
+        );
+        o.field(
             "gross_proceeds_paid_to_an_attorney",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of gross proceeds paid to an attorney by payer.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "january_amount", j::OPTIONAL, "Amount reported for January.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "july_amount", j::OPTIONAL, "Amount reported for July.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "june_amount", j::OPTIONAL, "Amount reported for June.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "march_amount", j::OPTIONAL, "Amount reported for March.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "may_amount", j::OPTIONAL, "Amount reported for May.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "january_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for January.",
+        );
+        o.field(
+            "july_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for July.",
+        );
+        o.field(
+            "june_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for June.",
+        );
+        o.field(
+            "march_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for March.",
+        );
+        o.field(
+            "may_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for May.",
+        );
+        o.field(
             "medical_and_healthcare_payments",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of medical and healthcare payments from payer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "merchant_category_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Merchant category of filer.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "nonemployee_compensation",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of nonemployee compensation from payer.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "november_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount reported for November.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "number_of_payment_transactions",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Number of payment transactions made.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "october_amount", j::OPTIONAL, "Amount reported for October.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "october_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for October.",
+        );
+        o.field(
             "other_income",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount in other income by payer.",
         );
-        o.field::<
-                ::std::option::Option<Credit1099Payer>,
-            >(generator, "payer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "payer",
+            j::OPTIONAL,
+            G::subschema_for::<Credit1099Payer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "payer_made_direct_sales_of_5000_or_more_of_consumer_products_to_buyer",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Whether or not payer made direct sales over $5000 of consumer products.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "payer_state_number", j::OPTIONAL, "Primary state ID.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "payer_state_number_lower", j::OPTIONAL, "Secondary state ID.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "primary_state", j::OPTIONAL, "Primary state of business.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "primary_state_id", j::OPTIONAL, "Primary state ID.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "payer_state_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Primary state ID.",
+        );
+        o.field(
+            "payer_state_number_lower",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Secondary state ID.",
+        );
+        o.field(
+            "primary_state",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Primary state of business.",
+        );
+        o.field(
+            "primary_state_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Primary state ID.",
+        );
+        o.field(
             "primary_state_income_tax",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "State income tax reported for primary state.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "pse_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Name of the PSE (Payment Settlement Entity).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "pse_telephone_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Formatted (XXX) XXX-XXXX. Phone number of the PSE (Payment Settlement Entity).",
         );
-        o.field::<
-                ::std::option::Option<Credit1099Recipient>,
-            >(generator, "recipient", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "rents", j::OPTIONAL, "Amount in rent by payer.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "royalties", j::OPTIONAL, "Amount in royalties by payer.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "secondary_state", j::OPTIONAL, "Secondary state of business.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "secondary_state_id", j::OPTIONAL, "Secondary state ID.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "recipient",
+            j::OPTIONAL,
+            G::subschema_for::<Credit1099Recipient>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "rents",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount in rent by payer.",
+        );
+        o.field(
+            "royalties",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount in royalties by payer.",
+        );
+        o.field(
+            "secondary_state",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Secondary state of business.",
+        );
+        o.field(
+            "secondary_state_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Secondary state ID.",
+        );
+        o.field(
             "secondary_state_income_tax",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "State income tax reported for secondary state.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "section_409a_deferrals",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of 409A deferrals earned by payer.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "section_409a_income",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of 409A income earned by payer.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "september_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount reported for September.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "state_income",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "State income reported for primary state.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "state_income_lower",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "State income reported for secondary state.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "state_tax_withheld",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of state tax withheld of payer for primary state.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "state_tax_withheld_lower",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of state tax withheld of payer for secondary state.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "substitute_payments_in_lieu_of_dividends_or_interest",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of substitute payments made by payer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "tax_year", j::OPTIONAL, "Tax year of the tax form.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "tax_year",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Tax year of the tax form.",
+        );
+        o.field(
             "transactions_reported",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "One of the values will be provided Payment card Third party network",
         );
         o.finish("An object representing an end user's 1099 tax form")
@@ -29688,22 +31243,34 @@ impl ::schemars::JsonSchema for Credit1099Filer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CreditPayStubAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "Name of filer.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "tin", j::OPTIONAL, "Tax identification number of filer.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<CreditPayStubAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of filer.",
+        );
+        o.field(
+            "tin",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Tax identification number of filer.",
+        );
+        o.field(
             "type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "One of the following values will be provided: Payment Settlement Entity (PSE), Electronic Payment Facilitator (EPF), Other Third Party",
         );
         o.finish("An object representing a filer used by 1099-K tax documents.")
@@ -29799,19 +31366,36 @@ impl ::schemars::JsonSchema for Credit1099Payer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CreditPayStubAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "Name of payer.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "telephone_number", j::OPTIONAL, "Telephone number of payer.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "tin", j::OPTIONAL, "Tax identification number of payer.");
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<CreditPayStubAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of payer.",
+        );
+        o.field(
+            "telephone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Telephone number of payer.",
+        );
+        o.field(
+            "tin",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Tax identification number of payer.",
+        );
         o.finish("An object representing a payer used by 1099-MISC tax documents.")
     }
 }
@@ -29925,30 +31509,50 @@ impl ::schemars::JsonSchema for Credit1099Recipient {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "account_number", j::OPTIONAL, "Account number of recipient.");
-        o.field::<
-                ::std::option::Option<CreditPayStubAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "account_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Account number of recipient.",
+        );
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<CreditPayStubAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "facta_filing_requirement",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Checked if FACTA is a filing requirement.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "Name of recipient.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "second_tin_exists", j::OPTIONAL, "Checked if 2nd TIN exists.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "tin", j::OPTIONAL, "Tax identification number of recipient.");
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of recipient.",
+        );
+        o.field(
+            "second_tin_exists",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Checked if 2nd TIN exists.",
+        );
+        o.field(
+            "tin",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Tax identification number of recipient.",
+        );
         o.finish(
             "An object representing a recipient used in both 1099-K and 1099-MISC tax documents.",
         )
@@ -29977,9 +31581,13 @@ impl ::schemars::JsonSchema for CreditAccount {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CreditAccount")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "A credit card type account.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A credit card type account.",
+        )
     }
 }
 impl ::std::ops::Deref for CreditAccount {
@@ -30085,10 +31693,11 @@ impl ::schemars::JsonSchema for CreditAccountSubtypes {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CreditAccountSubtypes")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::vec::Vec<CreditAccountSubtype>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<CreditAccountSubtype>,
+            &[j::ARRAY],
             "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
         )
     }
@@ -30257,21 +31866,29 @@ impl ::schemars::JsonSchema for CreditAmountWithCurrency {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "This contains an amount, denominated in the currency specified by either `iso_currency_code` or `unofficial_currency_code`",
         )
@@ -30355,21 +31972,29 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "report_tokens",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "List of report tokens; can include at most one VOA/standard Asset Report tokens and one VOE Asset Report Token.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CreditAuditCopyTokenCreateRequest defines the request schema for `/credit/audit_copy_token/create`",
         )
@@ -30454,16 +32079,16 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "audit_copy_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A token that can be shared with a third party auditor, which allows them to fetch the Asset Reports attached to the token. This token should be stored securely.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditAuditCopyTokenCreateResponse defines the response schema for `/credit/audit_copy_token/create`",
         )
@@ -30547,21 +32172,29 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "audit_copy_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `audit_copy_token` granting access to the Audit Copy you would like to revoke.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CreditAuditCopyTokenRemoveRequest defines the request schema for `/credit/audit_copy_token/remove`",
         )
@@ -30646,16 +32279,16 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "removed",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "`true` if the Audit Copy was successfully removed.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditAuditCopyTokenRemoveResponse defines the response schema for `/credit/audit_copy_token/remove`",
         )
@@ -30750,29 +32383,36 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "audit_copy_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `audit_copy_token` you would like to update.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<AssetReportToken>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "report_tokens",
             j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[j::ARRAY],
             "Array of tokens which the specified Audit Copy Token will be updated with. The types of token supported are asset report token and employment report token. There can be at most 1 of each token type in the array.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CreditAuditCopyTokenUpdateRequest defines the request schema for `/credit/audit_copy_token/update`",
         )
@@ -30858,14 +32498,14 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "updated",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "`true` if the Audit Copy Token was successfully updated.",
         );
         o.finish("Defines the response schema for `/credit/audit_copy_token/update`")
@@ -30934,10 +32574,15 @@ impl ::schemars::JsonSchema for CreditBankEmployer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "Name of the employer.");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Name of the employer.",
+        );
         o.finish("Object containing employer data.")
     }
 }
@@ -31033,38 +32678,41 @@ impl ::schemars::JsonSchema for CreditBankEmployment {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "bank_employment_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier for the bank employment.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "earliest_deposit_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date of the earliest deposit from this employer from within the period of the days requested.",
         );
-        o.field::<CreditBankEmployer>(generator, "employer", j::REQUIRED, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "employer",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankEmployer>,
+            &[],
+            "",
+        );
+        o.field(
             "latest_deposit_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date of the most recent deposit from this employer.",
         );
         o.finish("Detailed information for the bank employment.")
@@ -31147,14 +32795,23 @@ impl ::schemars::JsonSchema for CreditBankEmploymentGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CreditBankEmploymentGetRequest defines the request schema for `/beta/credit/v1/bank_employment/get`.",
         )
@@ -31239,16 +32896,16 @@ impl ::schemars::JsonSchema for CreditBankEmploymentGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditBankEmploymentReport>,
-            >(
-            generator,
+        o.field(
             "bank_employment_reports",
             j::REQUIRED,
+            G::subschema_for::<CreditBankEmploymentReport>,
+            &[j::ARRAY],
             "Bank Employment data. Each entry in the array will be a distinct bank employment report.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditBankEmploymentGetResponse defines the response schema for `/beta/credit/v1/bank_employment/get`.",
         )
@@ -31354,48 +33011,48 @@ impl ::schemars::JsonSchema for CreditBankEmploymentItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditBankIncomeAccount>,
-            >(
-            generator,
+        o.field(
             "bank_employment_accounts",
             j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeAccount>,
+            &[j::ARRAY],
             "The Item's accounts that have Bank Employment data.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditBankEmployment>,
-            >(
-            generator,
+        o.field(
             "bank_employments",
             j::REQUIRED,
+            G::subschema_for::<CreditBankEmployment>,
+            &[j::ARRAY],
             "The bank employment information for this Item. Each entry in the array is a different employer found.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier of the institution associated with the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the institution associated with the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "item_id", j::REQUIRED, "The unique identifier for the Item.");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier for the Item.",
+        );
+        o.field(
             "last_updated_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
         );
         o.finish("The details and metadata for an end user's Item.")
@@ -31494,45 +33151,41 @@ impl ::schemars::JsonSchema for CreditBankEmploymentReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "bank_employment_report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier associated with the Bank Employment Report.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of days requested by the customer for the Bank Employment Report.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "generated_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The time when the Bank Employment Report was generated, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
         );
-        o.field::<
-                ::std::vec::Vec<CreditBankEmploymentItem>,
-            >(
-            generator,
+        o.field(
             "items",
             j::REQUIRED,
+            G::subschema_for::<CreditBankEmploymentItem>,
+            &[j::ARRAY],
             "The list of Items in the report along with the associated metadata about the Item.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditBankEmploymentWarning>,
-            >(
-            generator,
+        o.field(
             "warnings",
             j::REQUIRED,
+            G::subschema_for::<CreditBankEmploymentWarning>,
+            &[j::ARRAY],
             "If data from the Bank Employment report was unable to be retrieved, the warnings will contain information about the error that caused the data to be incomplete.",
         );
         o.finish("The report of the Bank Employment data for an end user.")
@@ -31610,14 +33263,29 @@ impl ::schemars::JsonSchema for CreditBankEmploymentWarning {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CreditBankIncomeCause>(generator, "cause", j::REQUIRED, "");
-        o.field::<
-                CreditBankIncomeWarningCode,
-            >(generator, "warning_code", j::REQUIRED, "");
-        o.field::<
-                CreditBankEmploymentWarningType,
-            >(generator, "warning_type", j::REQUIRED, "");
+        o.field(
+            "cause",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeCause>,
+            &[],
+            "",
+        );
+        o.field(
+            "warning_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeWarningCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "warning_type",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankEmploymentWarningType>,
+            &[],
+            "",
+        );
         o.finish(
             "The warning associated with the data that was unavailable for the Bank Employment Report.",
         )
@@ -31788,48 +33456,48 @@ impl ::schemars::JsonSchema for CreditBankIncome {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "bank_income_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unique identifier associated with the Bank Income Report.",
         );
-        o.field::<
-                ::std::option::Option<CreditBankIncomeSummary>,
-            >(generator, "bank_income_summary", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "bank_income_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "days_requested",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days requested by the customer for the report.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "generated_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The time when the report was generated.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditBankIncomeItem>,
-            >(
-            generator,
+        o.field(
             "items",
             j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeItem>,
+            &[j::ARRAY],
             "The list of Items in the report along with the associated metadata about the Item.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditBankIncomeWarning>,
-            >(
-            generator,
+        o.field(
             "warnings",
             j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeWarning>,
+            &[j::ARRAY],
             "If data from the report was unable to be retrieved, the warnings will contain information about the error that caused the data to be incomplete.",
         );
         o.finish("The report of the Bank Income data for an end user.")
@@ -31941,44 +33609,57 @@ impl ::schemars::JsonSchema for CreditBankIncomeAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the bank account.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the bank account.",
+        );
+        o.field(
             "official_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The official name of the bank account.",
         );
-        o.field::<
-                ::std::vec::Vec<Owner>,
-            >(
-            generator,
+        o.field(
             "owners",
             j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
             "Data returned by the financial institution about the account owner or owners. Identity information is optional, so field may return an empty array.",
         );
-        o.field::<DepositoryAccountSubtype>(generator, "subtype", j::REQUIRED, "");
-        o.field::<CreditBankIncomeAccountType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<DepositoryAccountSubtype>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeAccountType>,
+            &[],
+            "",
+        );
         o.finish("The Item's bank accounts that have the selected data.")
     }
 }
@@ -32262,38 +33943,41 @@ impl ::schemars::JsonSchema for CreditBankIncomeCause {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "display_message",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A user-friendly representation of the error code. null if the error is not related to user action.\nThis may change over time and is not safe for programmatic use.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "error_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "We use standard HTTP response codes for success and failure notifications, and our errors are further classified by `error_type`. In general, 200 HTTP codes correspond to success, 40X codes are for developer- or user-related failures, and 50X codes are for Plaid-related issues. Error fields will be `null` if no error has occurred.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "error_message",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A developer-friendly representation of the error code. This may change over time and is not safe for programmatic use.",
         );
-        o.field::<CreditBankIncomeErrorType>(generator, "error_type", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "error_type",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeErrorType>,
+            &[],
+            "",
+        );
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `item_id` of the Item associated with this warning.",
         );
         o.finish(
@@ -32516,22 +34200,43 @@ impl ::schemars::JsonSchema for CreditBankIncomeGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CreditBankIncomeGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CreditBankIncomeGetRequest defines the request schema for `/credit/bank_income/get`.",
         )
@@ -32613,13 +34318,13 @@ impl ::schemars::JsonSchema for CreditBankIncomeGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "How many Bank Income Reports should be fetched. Multiple reports may be available if the report has been re-created or refreshed. If more than one report is available, the most recent reports will be returned first.",
         );
         o.finish("An optional object for `/credit/bank_income/get` request options.")
@@ -32699,11 +34404,16 @@ impl ::schemars::JsonSchema for CreditBankIncomeGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditBankIncome>,
-            >(generator, "bank_income", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "bank_income",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncome>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditBankIncomeGetResponse defines the response schema for `/credit/bank_income/get`",
         )
@@ -32839,56 +34549,55 @@ impl ::schemars::JsonSchema for CreditBankIncomeHistoricalSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The end date of the period included in this monthly summary.\nThis date will be the last day of the month, unless the month being covered is a partial month because it is the last month included in the summary and the date range being requested does not end with the last day of the month.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO 4217 currency code of the amount or balance.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-items-bank-income-sources-historical-summary-total-amounts) instead.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The start date of the period covered in this monthly summary.\nThis date will be the first day of the month, unless the month being covered is a partial month because it is the first month included in the summary and the date range being requested does not begin with the first day of the month.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "total_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total amount of earnings for the income source(s) of the user for the month in the summary.\nThis may return an incorrect value if the summary includes income sources in multiple currencies.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-items-bank-income-sources-historical-summary-total-amounts) instead.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditAmountWithCurrency>,
-            >(
-            generator,
+        o.field(
             "total_amounts",
             j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
             "Total amount of earnings for the income source(s) of the user for the month in the summary.\nThis can contain multiple amounts, with each amount denominated in one unique currency.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditBankIncomeTransaction>,
-            >(generator, "transactions", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "transactions",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeTransaction>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.\nUnofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-items-bank-income-sources-historical-summary-total-amounts) instead.",
         );
         o.finish("The end user's monthly summary for the income source(s).")
@@ -33003,48 +34712,48 @@ impl ::schemars::JsonSchema for CreditBankIncomeItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditBankIncomeAccount>,
-            >(
-            generator,
+        o.field(
             "bank_income_accounts",
             j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeAccount>,
+            &[j::ARRAY],
             "The Item's accounts that have Bank Income data.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditBankIncomeSource>,
-            >(
-            generator,
+        o.field(
             "bank_income_sources",
             j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeSource>,
+            &[j::ARRAY],
             "The income sources for this Item. Each entry in the array is a single income source.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unique identifier of the institution associated with the Item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the institution associated with the Item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "item_id", j::OPTIONAL, "The unique identifier for the Item.");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique identifier for the Item.",
+        );
+        o.field(
             "last_updated_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The time when this Item's data was last retrieved from the financial institution.",
         );
         o.finish("The details and metadata for an end user's Item.")
@@ -33210,17 +34919,30 @@ impl ::schemars::JsonSchema for CreditBankIncomePdfGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CreditBankIncomePDFGetRequest defines the request schema for `/credit/bank_income/pdf/get`",
         )
@@ -33261,10 +34983,11 @@ impl ::schemars::JsonSchema for CreditBankIncomePdfGetResponse {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "CreditBankIncomePDFGetResponse defines the response schema for `/credit/bank_income/pdf/get`",
         )
     }
@@ -33391,20 +35114,37 @@ impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CreditBankIncomeRefreshRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeRefreshRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CreditBankIncomeRefreshRequest defines the request schema for `/credit/bank_income/refresh`.",
         )
@@ -33486,13 +35226,13 @@ impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "How many days of data to include in the refresh. If not specified, this will default to the days requested in the most recently generated bank income report for the user.",
         );
         o.finish("An optional object for `/credit/bank_income/refresh` request options.")
@@ -33562,8 +35302,9 @@ impl ::schemars::JsonSchema for CreditBankIncomeRefreshResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditBankIncomeRefreshResponse defines the response schema for `/credit/bank_income/refresh`.",
         )
@@ -33707,70 +35448,76 @@ impl ::schemars::JsonSchema for CreditBankIncomeSource {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for the account.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Maximum of all dates within the specific income sources in the user's bank account for days requested by the client.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::vec::Vec<CreditBankIncomeHistoricalSummary>,
-            >(generator, "historical_summary", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CreditBankIncomeCategory>,
-            >(generator, "income_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "historical_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeHistoricalSummary>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "income_category",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "income_description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The most common name or original description for the underlying income transactions.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "income_source_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier for an income source.",
         );
-        o.field::<
-                ::std::option::Option<CreditBankIncomePayFrequency>,
-            >(generator, "pay_frequency", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "pay_frequency",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomePayFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Minimum of all dates within the specific income sources in the user's bank account for days requested by the client.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "total_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total amount of earnings in the user's bank account for the specific income source for days requested by the client.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "transaction_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of transactions for the income source within the start and end date.",
         );
         o.finish("Detailed information for the income source.")
@@ -33934,80 +35681,76 @@ impl ::schemars::JsonSchema for CreditBankIncomeSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The latest date in which all income sources identified by Plaid appear in the user's account.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::vec::Vec<CreditBankIncomeHistoricalSummary>,
-            >(generator, "historical_summary", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "historical_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeHistoricalSummary>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
             "income_categories_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of income categories per end user.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "income_sources_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of income sources per end user.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "income_transactions_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of income transactions per end user.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO 4217 currency code of the amount or balance.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-bank-income-summary-total-amounts) instead.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The earliest date within the days requested in which all income sources identified by Plaid appear in a user's account.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "total_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total amount of earnings across all the income sources in the end user's Items for the days requested by the client.\nThis may return an incorrect value if the summary includes income sources in multiple currencies.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-bank-income-summary-total-amounts) instead.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditAmountWithCurrency>,
-            >(
-            generator,
+        o.field(
             "total_amounts",
             j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
             "Total amount of earnings across all the income sources in the end user's Items for the days requested by the client.\nThis can contain multiple amounts, with each amount denominated in one unique currency.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.\nUnofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-bank-income-summary-total-amounts) instead.",
         );
         o.finish(
@@ -34152,69 +35895,71 @@ impl ::schemars::JsonSchema for CreditBankIncomeTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The settled value of the transaction, denominated in the transactions's currency as stated in `iso_currency_code` or `unofficial_currency_code`.\nPositive values when money moves out of the account; negative values when money moves in.\nFor example, credit card purchases are positive; credit card payment, direct deposits, and refunds are negative.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "check_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The check number of the transaction. This field is only populated for check transactions.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted.\nBoth dates are returned in an ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant name or transaction description.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "original_description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The string returned by the financial institution to describe the transaction.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "pending",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When true, identifies the transaction as pending or unsettled.\nPending transaction details (name, type, amount, category ID) may change before they are settled.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "transaction_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::OPTIONAL, "");
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The transactions data for the end user's income source(s).")
     }
 }
@@ -34294,16 +36039,29 @@ impl ::schemars::JsonSchema for CreditBankIncomeWarning {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CreditBankIncomeCause>,
-            >(generator, "cause", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CreditBankIncomeWarningCode>,
-            >(generator, "warning_code", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CreditBankIncomeWarningType>,
-            >(generator, "warning_type", j::OPTIONAL, "");
+        o.field(
+            "cause",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeCause>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warning_code",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeWarningCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warning_type",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeWarningType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The warning associated with the data that was unavailable for the Bank Income Report.",
         )
@@ -34541,25 +36299,37 @@ impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "enable_webhooks",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Whether the user should be enabled for proactive webhook notifications when their income changes",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CreditBankIncomeWebhookUpdateRequest defines the request schema for `/credit/bank_income/webhook/update`.",
         )
@@ -34640,8 +36410,9 @@ impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditBankIncomeWebhookUpdateResponse defines the response schema for `/credit/bank_income/webhook/update`.",
         )
@@ -34717,13 +36488,22 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadAccountOwner {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CreditBankStatementUploadAccountOwnerAddress,
-            >(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::REQUIRED, "The name of the account owner");
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadAccountOwnerAddress>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the account owner",
+        );
         o.finish(
             "An object containing data about the owner of the bank account for the uploaded bank statement.",
         )
@@ -34826,27 +36606,43 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadAccountOwnerAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::REQUIRED, "The full city name.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "country", j::REQUIRED, "The ISO 3166-1 alpha-2 country code.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "postal_code", j::REQUIRED, "The postal code of the address.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name.",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code.",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code of the address.",
+        );
+        o.field(
             "region",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state.\nExample: `\"NC\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "street", j::REQUIRED, "The full street address.");
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address.",
+        );
         o.finish("Address on the uploaded bank statement")
     }
 }
@@ -34958,31 +36754,55 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadBankAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "account_id", j::REQUIRED, "The unique id of the bank account");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "account_number", j::REQUIRED, "The bank account number.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "account_type", j::REQUIRED, "The type of the bank account.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "bank_name", j::REQUIRED, "The name of the bank institution.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::REQUIRED, "The name of the bank account");
-        o.field::<
-                CreditBankStatementUploadAccountOwner,
-            >(generator, "owner", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<CreditBankStatementUploadBankAccountPeriod>,
-            >(
-            generator,
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique id of the bank account",
+        );
+        o.field(
+            "account_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The bank account number.",
+        );
+        o.field(
+            "account_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of the bank account.",
+        );
+        o.field(
+            "bank_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the bank institution.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the bank account",
+        );
+        o.field(
+            "owner",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadAccountOwner>,
+            &[],
+            "",
+        );
+        o.field(
             "periods",
             j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadBankAccountPeriod>,
+            &[j::ARRAY],
             "An array of period objects, containing more data on the overall period of the statement.",
         );
         o.finish(
@@ -35079,37 +36899,34 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadBankAccountPeriod {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The end date of the statement period in ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ending_balance",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The ending balance of the bank account for the period.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The start date of the statement period in ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "starting_balance",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The starting balance of the bank account for the period.",
         );
         o.finish("An object containing data on the overall period of the statement.")
@@ -35200,20 +37017,28 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditBankStatementUploadObject>,
-            >(generator, "bank_statements", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PayrollItemStatus>,
-            >(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "bank_statements",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadObject>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PayrollItemStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "updated_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the Item was updated.",
         );
         o.finish(
@@ -35308,32 +37133,34 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadObject {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditBankStatementUploadBankAccount>,
-            >(
-            generator,
+        o.field(
             "bank_accounts",
             j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadBankAccount>,
+            &[j::ARRAY],
             "An array of bank accounts associated with the uploaded bank statement.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "document_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An identifier of the document referenced by the document metadata.",
         );
-        o.field::<
-                CreditDocumentMetadata,
-            >(generator, "document_metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<CreditBankStatementUploadTransaction>,
-            >(
-            generator,
+        o.field(
+            "document_metadata",
+            j::REQUIRED,
+            G::subschema_for::<CreditDocumentMetadata>,
+            &[],
+            "",
+        );
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadTransaction>,
+            &[j::ARRAY],
             "An array of transactions appearing on the bank statement.",
         );
         o.finish(
@@ -35429,37 +37256,34 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unique id of the bank account that this transaction occurs in",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The value of the transaction. A negative amount indicates that money moved into the account (such as a paycheck being deposited).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of when the transaction was made, in ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "original_description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The raw description of the transaction as it appears on the bank statement.",
         );
         o.finish(
@@ -35555,17 +37379,30 @@ impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CreditBankStatementsUploadsGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankStatementsUploadsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CreditBankStatementsUploadsGetRequest defines the request schema for `/credit/bank_statements/uploads/get`",
         )
@@ -35647,13 +37484,13 @@ impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `item_id`s whose bank statements information is returned. Each `item_id` should uniquely identify a bank statements uploaded item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.",
         );
         o.finish(
@@ -35731,11 +37568,16 @@ impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditBankStatementUploadItem>,
-            >(generator, "items", j::REQUIRED, "Array of bank statement upload items.");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadItem>,
+            &[j::ARRAY],
+            "Array of bank statement upload items.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditBankStatementsUploadsGetResponse defines the response schema for `/credit/bank_statements/uploads/get`",
         )
@@ -35862,77 +37704,69 @@ impl ::schemars::JsonSchema for CreditCardLiability {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the account that this liability belongs to.",
         );
-        o.field::<
-                ::std::vec::Vec<Apr>,
-            >(
-            generator,
+        o.field(
             "aprs",
             j::REQUIRED,
+            G::subschema_for::<Apr>,
+            &[j::ARRAY],
             "The various interest rates that apply to the account. APR information is not provided by all card issuers; if APR data is not available, this array will be empty.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_overdue",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "true if a payment is currently overdue. Availability for this field is limited.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "last_payment_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount of the last payment.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "last_payment_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the last payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Availability for this field is limited.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "last_statement_balance",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total amount owed as of the last statement issued",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "last_statement_issue_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the last statement. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "minimum_payment_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The minimum payment due for the next billing cycle.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "next_payment_due_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The due date for the next payment. The due date is `null` if a payment is not expected. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.finish("An object representing a credit card account.")
@@ -36009,21 +37843,20 @@ impl ::schemars::JsonSchema for CreditCategory {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "detailed",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A granular category conveying the transaction's intent. This field can also be used as a unique identifier for the category.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "primary",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A high level category that communicates the broad category of the transaction.",
         );
         o.finish(
@@ -36145,43 +37978,48 @@ impl ::schemars::JsonSchema for CreditDocumentMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CreditDocumentType>,
-            >(generator, "document_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "document_type",
+            j::REQUIRED,
+            G::subschema_for::<CreditDocumentType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "download_url",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Signed URL to retrieve the document(s). The payload will be a .zip file containing the document(s).\n\nFor Payroll Income, the file type of the documents will always be PDF, and the documents may not be available, in which case the field will be `null`. If you would like Plaid to generate a PDF if the original is not available, contact your account manager. [Example generated pay stub](https://plaid.com/documents/plaid-generated-mock-paystub.pdf).\n\nFor Document Income, this field will not be `null`, and the file type of the underlying document(s) will be the original file type uploaded by the user. For more details on available file types, see the [Document Income](https://plaid.com/docs/income/payroll-income) documentation.\n\nThis download URL can only be used once and expires after two minutes. To generate a new download URL, call `/credit/payroll_income/get` again.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "error_message",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The reason why a failure occurred during document processing (if available).",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the document.");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the document.",
+        );
+        o.field(
             "page_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of pages of the uploaded document (if available).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "status",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The processing status of the document.\n\n`PROCESSING_COMPLETE`: The document was successfully processed.\n\n`DOCUMENT_ERROR`: The document could not be processed. Possible causes include: The document was an unacceptable document type such as an offer letter or bank statement, the document image was cropped or blurry, or the document was corrupted.\n\n`UNKNOWN` or `null`: An internal error occurred. If this happens repeatedly, contact support or your Plaid account manager.",
         );
         o.finish("Object representing metadata pertaining to the document.")
@@ -36230,10 +38068,11 @@ impl ::schemars::JsonSchema for CreditDocumentType {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CreditDocumentType")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The type of document.\n\n`PAYSTUB`: A paystub.\n\n`BANK_STATEMENT`: A bank statement.\n\n`US_TAX_W2`: A W-2 wage and tax statement provided by a US employer reflecting wages earned by the employee.\n\n`US_MILITARY_ERAS`: An electronic Retirement Account Statement (eRAS) issued by the US military.\n\n`US_MILITARY_LES`: A Leave and Earnings Statement (LES) issued by the US military.\n\n`US_MILITARY_CLES`: A Civilian Leave and Earnings Statement (CLES) issued by the US military.\n\n`GIG`: Used to indicate that the income is related to gig work. Does not necessarily correspond to a specific document type.\n\n`PLAID_GENERATED_PAYSTUB_PDF`: Used to indicate that the PDF for the paystub was generated by Plaid.\n\n`NONE`: Used to indicate that there is no underlying document for the data.\n\n`UNKNOWN`: Document type could not be determined.",
         )
     }
@@ -36328,10 +38167,15 @@ impl ::schemars::JsonSchema for CreditEmployerVerification {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::REQUIRED, "Name of employer.");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of employer.",
+        );
         o.finish("An object containing employer data.")
     }
 }
@@ -36363,10 +38207,11 @@ impl ::schemars::JsonSchema for CreditEmploymentEmployeeType {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmploymentEmployeeType")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The type of employment for the individual.\n`\"FULL_TIME\"`: A full-time employee.\n`\"PART_TIME\"`: A part-time employee.\n`\"CONTRACTOR\"`: An employee typically hired externally through a contracting group.\n`\"TEMPORARY\"`: A temporary employee.\n`\"OTHER\"`: The employee type is not one of the above defined types.",
         )
     }
@@ -36473,14 +38318,23 @@ impl ::schemars::JsonSchema for CreditEmploymentGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CreditEmploymentGetRequest defines the request schema for `/credit/employment/get`.",
         )
@@ -36563,11 +38417,16 @@ impl ::schemars::JsonSchema for CreditEmploymentGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditEmploymentItem>,
-            >(generator, "items", j::REQUIRED, "Array of employment items.");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<CreditEmploymentItem>,
+            &[j::ARRAY],
+            "Array of employment items.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditEmploymentGetResponse defines the response schema for `/credit/employment/get`.",
         )
@@ -36656,19 +38515,23 @@ impl ::schemars::JsonSchema for CreditEmploymentItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "employment_report_token",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Token to represent the underlying Employment data",
         );
-        o.field::<
-                ::std::vec::Vec<CreditEmploymentVerification>,
-            >(generator, "employments", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field(
+            "employments",
+            j::REQUIRED,
+            G::subschema_for::<CreditEmploymentVerification>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
         o.finish("The object containing employment items.")
     }
 }
@@ -36789,50 +38652,71 @@ impl ::schemars::JsonSchema for CreditEmploymentVerification {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "ID of the payroll provider account.",
         );
-        o.field::<
-                ::std::option::Option<CreditEmploymentEmployeeType>,
-            >(generator, "employee_type", j::REQUIRED, "");
-        o.field::<CreditEmployerVerification>(generator, "employer", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "employee_type",
+            j::REQUIRED,
+            G::subschema_for::<CreditEmploymentEmployeeType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::REQUIRED,
+            G::subschema_for::<CreditEmployerVerification>,
+            &[],
+            "",
+        );
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "End of employment, if applicable. Provided in ISO 8601 format (YYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "last_paystub_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the employee's most recent paystub in ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<CreditPlatformIds>(generator, "platform_ids", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "platform_ids",
+            j::REQUIRED,
+            G::subschema_for::<CreditPlatformIds>,
+            &[],
+            "",
+        );
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Start of employment in ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<CreditEmploymentVerificationStatus>,
-            >(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "title", j::REQUIRED, "Current title of employee.");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<CreditEmploymentVerificationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "title",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Current title of employee.",
+        );
         o.finish("The object containing proof of employment data for an individual.")
     }
 }
@@ -36861,9 +38745,13 @@ impl ::schemars::JsonSchema for CreditEmploymentVerificationStatus {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Current employment status.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Current employment status.",
+        )
     }
 }
 impl ::std::ops::Deref for CreditEmploymentVerificationStatus {
@@ -36955,8 +38843,15 @@ impl ::schemars::JsonSchema for CreditFilter {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CreditAccountSubtypes>(generator, "account_subtypes", j::REQUIRED, "");
+        o.field(
+            "account_subtypes",
+            j::REQUIRED,
+            G::subschema_for::<CreditAccountSubtypes>,
+            &[],
+            "",
+        );
         o.finish("A filter to apply to `credit`-type accounts")
     }
 }
@@ -37054,17 +38949,32 @@ impl ::schemars::JsonSchema for CreditFreddieMacAsset {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AssetDetail>(generator, "ASSET_DETAIL", j::REQUIRED, "");
-        o.field::<AssetHolder>(generator, "ASSET_HOLDER", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AssetHoldings>,
-            >(generator, "ASSET_HOLDINGS", j::OPTIONAL, "");
-        o.field::<AssetOwners>(generator, "ASSET_OWNERS", j::REQUIRED, "");
-        o.field::<
-                CreditFreddieMacAssetTransactions,
-            >(generator, "ASSET_TRANSACTIONS", j::REQUIRED, "");
-        o.field::<ValidationSources>(generator, "VALIDATION_SOURCES", j::REQUIRED, "");
+        o.field("ASSET_DETAIL", j::REQUIRED, G::subschema_for::<AssetDetail>, &[], "");
+        o.field("ASSET_HOLDER", j::REQUIRED, G::subschema_for::<AssetHolder>, &[], "");
+        o.field(
+            "ASSET_HOLDINGS",
+            j::OPTIONAL,
+            G::subschema_for::<AssetHoldings>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("ASSET_OWNERS", j::REQUIRED, G::subschema_for::<AssetOwners>, &[], "");
+        o.field(
+            "ASSET_TRANSACTIONS",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacAssetTransactions>,
+            &[],
+            "",
+        );
+        o.field(
+            "VALIDATION_SOURCES",
+            j::REQUIRED,
+            G::subschema_for::<ValidationSources>,
+            &[],
+            "",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -37146,18 +39056,22 @@ impl ::schemars::JsonSchema for CreditFreddieMacAssetTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AssetTransactionDescription>,
-            >(
-            generator,
+        o.field(
             "ASSET_TRANSACTION_DESCRIPTION",
             j::REQUIRED,
+            G::subschema_for::<AssetTransactionDescription>,
+            &[j::ARRAY],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         );
-        o.field::<
-                AssetTransactionDetail,
-            >(generator, "ASSET_TRANSACTION_DETAIL", j::REQUIRED, "");
+        o.field(
+            "ASSET_TRANSACTION_DETAIL",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransactionDetail>,
+            &[],
+            "",
+        );
         o.finish("An object representing...")
     }
 }
@@ -37225,10 +39139,15 @@ impl ::schemars::JsonSchema for CreditFreddieMacAssetTransactions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditFreddieMacAssetTransaction>,
-            >(generator, "ASSET_TRANSACTION", j::REQUIRED, "");
+        o.field(
+            "ASSET_TRANSACTION",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacAssetTransaction>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -37297,13 +39216,13 @@ impl ::schemars::JsonSchema for CreditFreddieMacAssets {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditFreddieMacAsset>,
-            >(
-            generator,
+        o.field(
             "ASSET",
             j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacAsset>,
+            &[j::ARRAY],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         );
         o.finish(
@@ -37388,29 +39307,27 @@ impl ::schemars::JsonSchema for CreditFreddieMacIndividualName {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "FirstName",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The first name of the individual represented by the parent object.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "LastName",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The last name of the individual represented by the parent object.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "MiddleName",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The middle name of the individual represented by the parent object.",
         );
         o.finish(
@@ -37486,16 +39403,20 @@ impl ::schemars::JsonSchema for CreditFreddieMacLoan {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CreditFreddieMacLoanIdentifiers,
-            >(generator, "LOAN_IDENTIFIERS", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "LOAN_IDENTIFIERS",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacLoanIdentifiers>,
+            &[],
+            "",
+        );
+        o.field(
             "LoanRoleType",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Type of loan. The value can only be \"SubjectLoan\".",
         );
         o.finish(
@@ -37567,10 +39488,15 @@ impl ::schemars::JsonSchema for CreditFreddieMacLoanIdentifiers {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<LoanIdentifier>,
-            >(generator, "LOAN_IDENTIFIER", j::REQUIRED, "");
+        o.field(
+            "LOAN_IDENTIFIER",
+            j::REQUIRED,
+            G::subschema_for::<LoanIdentifier>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish("Collection of current and previous identifiers for this loan.")
     }
 }
@@ -37636,8 +39562,9 @@ impl ::schemars::JsonSchema for CreditFreddieMacLoans {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CreditFreddieMacLoan>(generator, "LOAN", j::REQUIRED, "");
+        o.field("LOAN", j::REQUIRED, G::subschema_for::<CreditFreddieMacLoan>, &[], "");
         o.finish("A collection of loans that are part of a single deal.")
     }
 }
@@ -37703,10 +39630,15 @@ impl ::schemars::JsonSchema for CreditFreddieMacParties {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditFreddieMacParty>,
-            >(generator, "PARTY", j::REQUIRED, "");
+        o.field(
+            "PARTY",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacParty>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish(
             "A collection of objects that define specific parties to a deal. This includes the direct participating parties, such as borrower and seller and the indirect parties such as the credit report provider.",
         )
@@ -37788,14 +39720,23 @@ impl ::schemars::JsonSchema for CreditFreddieMacParty {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CreditFreddieMacPartyIndividual,
-            >(generator, "INDIVIDUAL", j::REQUIRED, "");
-        o.field::<Roles>(generator, "ROLES", j::REQUIRED, "");
-        o.field::<
-                TaxpayerIdentifiers,
-            >(generator, "TAXPAYER_IDENTIFIERS", j::REQUIRED, "");
+        o.field(
+            "INDIVIDUAL",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacPartyIndividual>,
+            &[],
+            "",
+        );
+        o.field("ROLES", j::REQUIRED, G::subschema_for::<Roles>, &[], "");
+        o.field(
+            "TAXPAYER_IDENTIFIERS",
+            j::REQUIRED,
+            G::subschema_for::<TaxpayerIdentifiers>,
+            &[],
+            "",
+        );
         o.finish(
             "A collection of information about a single party to a transaction. Included direct participants like the borrower and seller as well as indirect participants such as the flood certificate provider.",
         )
@@ -37865,8 +39806,15 @@ impl ::schemars::JsonSchema for CreditFreddieMacPartyIndividual {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CreditFreddieMacIndividualName>(generator, "NAME", j::REQUIRED, "");
+        o.field(
+            "NAME",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacIndividualName>,
+            &[],
+            "",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -37976,37 +39924,34 @@ impl ::schemars::JsonSchema for CreditFreddieMacReportingInformation {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ReportDateTime",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ReportIdentifierType",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac. The value can only be \"ReportID\".",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "ReportingInformationIdentifier",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ReportingInformationParentIdentifier",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         );
         o.finish("Information about a report identifier and a report name.")
@@ -38090,21 +40035,29 @@ impl ::schemars::JsonSchema for CreditFreddieMacReportsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "audit_copy_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CreditFreddieMacReportsGetRequest defines the request schema for `/credit/freddie_mac/reports/get`",
         )
@@ -38194,17 +40147,21 @@ impl ::schemars::JsonSchema for CreditFreddieMacReportsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CreditFreddieMacVerificationOfAssetsDeal,
-            >(generator, "DEAL", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "DEAL",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacVerificationOfAssetsDeal>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "SchemaVersion",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The Verification Of Assets (VOA) schema version.",
         );
         o.finish(
@@ -38279,11 +40236,16 @@ impl ::schemars::JsonSchema for CreditFreddieMacService {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Statuses>(generator, "STATUSES", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<CreditFreddieMacVerificationOfAsset>,
-            >(generator, "VERIFICATION_OF_ASSET", j::REQUIRED, "");
+        o.field("STATUSES", j::REQUIRED, G::subschema_for::<Statuses>, &[], "");
+        o.field(
+            "VERIFICATION_OF_ASSET",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacVerificationOfAsset>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish(
             "A collection of details related to a fulfillment service or product in terms of request, process and result.",
         )
@@ -38351,8 +40313,15 @@ impl ::schemars::JsonSchema for CreditFreddieMacServices {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CreditFreddieMacService>(generator, "SERVICE", j::REQUIRED, "");
+        o.field(
+            "SERVICE",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacService>,
+            &[],
+            "",
+        );
         o.finish(
             "A collection of objects that describe requests and responses for services.",
         )
@@ -38442,16 +40411,29 @@ impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAsset {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CreditFreddieMacReportingInformation,
-            >(generator, "REPORTING_INFORMATION", j::REQUIRED, "");
-        o.field::<
-                ServiceProductFulfillment,
-            >(generator, "SERVICE_PRODUCT_FULFILLMENT", j::REQUIRED, "");
-        o.field::<
-                CreditFreddieMacVerificationOfAssetResponse,
-            >(generator, "VERIFICATION_OF_ASSET_RESPONSE", j::REQUIRED, "");
+        o.field(
+            "REPORTING_INFORMATION",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacReportingInformation>,
+            &[],
+            "",
+        );
+        o.field(
+            "SERVICE_PRODUCT_FULFILLMENT",
+            j::REQUIRED,
+            G::subschema_for::<ServiceProductFulfillment>,
+            &[],
+            "",
+        );
+        o.field(
+            "VERIFICATION_OF_ASSET_RESPONSE",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacVerificationOfAssetResponse>,
+            &[],
+            "",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -38522,8 +40504,15 @@ impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAssetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CreditFreddieMacAssets>(generator, "ASSETS", j::REQUIRED, "");
+        o.field(
+            "ASSETS",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacAssets>,
+            &[],
+            "",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -38604,10 +40593,29 @@ impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAssetsDeal {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CreditFreddieMacLoans>(generator, "LOANS", j::REQUIRED, "");
-        o.field::<CreditFreddieMacParties>(generator, "PARTIES", j::REQUIRED, "");
-        o.field::<CreditFreddieMacServices>(generator, "SERVICES", j::REQUIRED, "");
+        o.field(
+            "LOANS",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacLoans>,
+            &[],
+            "",
+        );
+        o.field(
+            "PARTIES",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacParties>,
+            &[],
+            "",
+        );
+        o.field(
+            "SERVICES",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacServices>,
+            &[],
+            "",
+        );
         o.finish("An object representing an Asset Report with Freddie Mac schema.")
     }
 }
@@ -38634,9 +40642,13 @@ impl ::schemars::JsonSchema for CreditIsoCurrencyCode {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CreditIsoCurrencyCode")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "The ISO 4217 currency code of the amount or balance.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The ISO 4217 currency code of the amount or balance.",
+        )
     }
 }
 impl ::std::ops::Deref for CreditIsoCurrencyCode {
@@ -38773,26 +40785,64 @@ impl ::schemars::JsonSchema for CreditPayStub {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CreditPayStubDeductions>(generator, "deductions", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "deductions",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubDeductions>,
+            &[],
+            "",
+        );
+        o.field(
             "document_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An identifier of the document referenced by the document metadata.",
         );
-        o.field::<
-                CreditDocumentMetadata,
-            >(generator, "document_metadata", j::REQUIRED, "");
-        o.field::<CreditPayStubEarnings>(generator, "earnings", j::REQUIRED, "");
-        o.field::<CreditPayStubEmployee>(generator, "employee", j::REQUIRED, "");
-        o.field::<CreditPayStubEmployer>(generator, "employer", j::REQUIRED, "");
-        o.field::<CreditPayStubNetPay>(generator, "net_pay", j::REQUIRED, "");
-        o.field::<
-                PayStubPayPeriodDetails,
-            >(generator, "pay_period_details", j::REQUIRED, "");
+        o.field(
+            "document_metadata",
+            j::REQUIRED,
+            G::subschema_for::<CreditDocumentMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "earnings",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubEarnings>,
+            &[],
+            "",
+        );
+        o.field(
+            "employee",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubEmployee>,
+            &[],
+            "",
+        );
+        o.field(
+            "employer",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubEmployer>,
+            &[],
+            "",
+        );
+        o.field(
+            "net_pay",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubNetPay>,
+            &[],
+            "",
+        );
+        o.field(
+            "pay_period_details",
+            j::REQUIRED,
+            G::subschema_for::<PayStubPayPeriodDetails>,
+            &[],
+            "",
+        );
         o.finish("An object representing an end user's pay stub.")
     }
 }
@@ -38890,27 +40940,43 @@ impl ::schemars::JsonSchema for CreditPayStubAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::REQUIRED, "The full city name.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "country", j::REQUIRED, "The ISO 3166-1 alpha-2 country code.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "postal_code", j::REQUIRED, "The postal code of the address.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name.",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code.",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code of the address.",
+        );
+        o.field(
             "region",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state.\nExample: `\"NC\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "street", j::REQUIRED, "The full street address.");
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address.",
+        );
         o.finish("Address on the pay stub.")
     }
 }
@@ -38981,11 +41047,22 @@ impl ::schemars::JsonSchema for CreditPayStubDeductions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<PayStubDeductionsBreakdown>,
-            >(generator, "breakdown", j::REQUIRED, "");
-        o.field::<PayStubDeductionsTotal>(generator, "total", j::REQUIRED, "");
+        o.field(
+            "breakdown",
+            j::REQUIRED,
+            G::subschema_for::<PayStubDeductionsBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "total",
+            j::REQUIRED,
+            G::subschema_for::<PayStubDeductionsTotal>,
+            &[],
+            "",
+        );
         o.finish("An object with the deduction information found on a pay stub.")
     }
 }
@@ -39056,11 +41133,16 @@ impl ::schemars::JsonSchema for CreditPayStubEarnings {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<PayStubEarningsBreakdown>,
-            >(generator, "breakdown", j::REQUIRED, "");
-        o.field::<PayStubEarningsTotal>(generator, "total", j::REQUIRED, "");
+        o.field(
+            "breakdown",
+            j::REQUIRED,
+            G::subschema_for::<PayStubEarningsBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("total", j::REQUIRED, G::subschema_for::<PayStubEarningsTotal>, &[], "");
         o.finish(
             "An object representing both a breakdown of earnings on a pay stub and the total earnings.",
         )
@@ -39150,20 +41232,36 @@ impl ::schemars::JsonSchema for CreditPayStubEmployee {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CreditPayStubAddress>(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubAddress>,
+            &[],
+            "",
+        );
+        o.field(
             "marital_status",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Marital status of the employee - either `SINGLE` or `MARRIED` or `NOT LISTED`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::REQUIRED, "The name of the employee.");
-        o.field::<PayStubTaxpayerId>(generator, "taxpayer_id", j::REQUIRED, "");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the employee.",
+        );
+        o.field(
+            "taxpayer_id",
+            j::REQUIRED,
+            G::subschema_for::<PayStubTaxpayerId>,
+            &[],
+            "",
+        );
         o.finish("Data about the employee.")
     }
 }
@@ -39235,14 +41333,20 @@ impl ::schemars::JsonSchema for CreditPayStubEmployer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CreditPayStubAddress>(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubAddress>,
+            &[],
+            "",
+        );
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the employer on the pay stub.",
         );
         o.finish("Information about the employer on the pay stub.")
@@ -39343,40 +41447,41 @@ impl ::schemars::JsonSchema for CreditPayStubNetPay {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Raw amount of the net pay for the pay period.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "description", j::REQUIRED, "Description of the net pay.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the net pay.",
+        );
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date amount of the net pay.",
         );
         o.finish(
@@ -39543,22 +41648,43 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CreditPayrollIncomeGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CreditPayrollIncomeGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CreditPayrollIncomeGetRequest defines the request schema for `/credit/payroll_income/get`.",
         )
@@ -39640,13 +41766,13 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `item_id`s whose payroll information is returned. Each `item_id` should uniquely identify a payroll income item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.",
         );
         o.finish("An optional object for `/credit/payroll_income/get` request options.")
@@ -39727,14 +41853,23 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<PayrollItem>,
-            >(generator, "items", j::REQUIRED, "Array of payroll items.");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<PayrollItem>,
+            &[j::ARRAY],
+            "Array of payroll items.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response body for `/credit/payroll_income/get`.")
     }
 }
@@ -39841,26 +41976,38 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<ItemId>>(generator, "item_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::OPTIONAL, G::subschema_for::<ItemId>, &[j::NULLABLE], "");
+        o.field(
             "parsing_config",
             j::REQUIRED,
+            G::subschema_for::<IncomeVerificationDocParsingConfig>,
+            &[j::ARRAY],
             "The types of analysis to enable for the document income verification session",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CreditPayrollIncomeParsingConfigUpdateRequest defines the request schema for `/credit/payroll_income/parsing_config/update`.",
         )
@@ -39943,8 +42090,9 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditPayrollIncomeParsingConfigUpdateResponse defines the response schema for `/credit/payroll_income/parsing_config/update`.",
         )
@@ -40070,36 +42218,64 @@ impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccessToken>,
-            >(
-            generator,
+        o.field(
             "access_tokens",
             j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::ARRAY],
             "An array of access tokens corresponding to Items belonging to the user whose eligibility is being checked. Note that if the Items specified here are not already initialized with `transactions`, providing them in this field will cause these Items to be initialized with (and billed for) the Transactions product.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IncomeVerificationPrecheckEmployer>,
-            >(generator, "employer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IncomeVerificationPrecheckPayrollInstitution>,
-            >(generator, "payroll_institution", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IncomeVerificationPrecheckMilitaryInfo>,
-            >(generator, "us_military_info", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckEmployer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payroll_institution",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckPayrollInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "us_military_info",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckMilitaryInfo>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/credit/payroll_income/precheck`.")
     }
 }
@@ -40186,11 +42362,16 @@ impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                IncomeVerificationPrecheckConfidence,
-            >(generator, "confidence", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "confidence",
+            j::REQUIRED,
+            G::subschema_for::<IncomeVerificationPrecheckConfidence>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/credit/payroll_income/precheck`.")
     }
 }
@@ -40289,20 +42470,37 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CreditPayrollIncomeRefreshRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CreditPayrollIncomeRefreshRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CreditPayrollIncomeRefreshRequest defines the request schema for `/credit/payroll_income/refresh`",
         )
@@ -40394,21 +42592,20 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `item_id`s to be refreshed. Each `item_id` should uniquely identify a payroll income item. If this field is not provided, all `item_id`s associated with the `user_token` will be refreshed.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL where Plaid will send the payroll income refresh webhook.",
         );
         o.finish(
@@ -40488,11 +42685,16 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                CreditPayrollIncomeRefreshStatus,
-            >(generator, "verification_refresh_status", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "verification_refresh_status",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayrollIncomeRefreshStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "CreditPayrollIncomeRefreshResponse defines the response schema for `/credit/payroll_income/refresh`",
         )
@@ -40527,10 +42729,11 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshStatus {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The verification refresh status. One of the following:\n\n`\"USER_PRESENCE_REQUIRED\"` User presence is required to refresh an income verification.\n`\"SUCCESSFUL\"` The income verification refresh was successful.\n`\"NOT_FOUND\"` No new data was found after the income verification refresh.",
         )
     }
@@ -40652,19 +42855,36 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CreditPayrollIncomeRiskSignalsGetRequest defines the request schema for `/credit/payroll_income/risk_signals/get`",
         )
@@ -40756,14 +42976,23 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<PayrollRiskSignalsItem>,
-            >(generator, "items", j::REQUIRED, "Array of payroll items.");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<PayrollRiskSignalsItem>,
+            &[j::ARRAY],
+            "Array of payroll items.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditPayrollIncomeRiskSignalsGetRequest defines the response schema for `/credit/payroll_income/risk_signals/get`",
         )
@@ -40848,29 +43077,27 @@ impl ::schemars::JsonSchema for CreditPlatformIds {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "employee_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of an employee as given by their employer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payroll_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of an employee as given by their payroll.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "position_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the position of the employee.",
         );
         o.finish("The object containing a set of ids related to an employee.")
@@ -40971,35 +43198,41 @@ impl ::schemars::JsonSchema for CreditRelayCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "report_tokens",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "List of report token strings, with at most one token of each report type. Currently only Asset Report token is supported.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "secondary_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `secondary_client_id` is the client id of the third party with whom you would like to share the relay token.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "URL to which Plaid will send webhooks when the Secondary Client successfully retrieves an Asset Report by calling `/credit/relay/get`.",
         );
         o.finish(
@@ -41086,16 +43319,16 @@ impl ::schemars::JsonSchema for CreditRelayCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "relay_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A token that can be shared with a third party to allow them to access the Asset Report. This token should be stored securely.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditRelayCreateResponse defines the response schema for `/credit/relay/create`",
         )
@@ -41194,30 +43427,37 @@ impl ::schemars::JsonSchema for CreditRelayGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "include_insights",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "`true` if you would like to retrieve the Asset Report with Insights, `false` otherwise. This field defaults to `false` if omitted.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "relay_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `relay_token` granting access to the report you would like to get.",
         );
-        o.field::<ReportType>(generator, "report_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("report_type", j::REQUIRED, G::subschema_for::<ReportType>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CreditRelayGetRequest defines the request schema for `/credit/relay/get`",
         )
@@ -41320,22 +43560,30 @@ impl ::schemars::JsonSchema for CreditRelayPdfGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "relay_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `relay_token` granting access to the report you would like to get.",
         );
-        o.field::<ReportType>(generator, "report_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("report_type", j::REQUIRED, G::subschema_for::<ReportType>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CreditRelayPDFGetRequest defines the request schema for `/credit/relay/pdf/get`",
         )
@@ -41374,10 +43622,11 @@ impl ::schemars::JsonSchema for CreditRelayPdfGetResponse {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayPdfGetResponse")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "CreditRelayPDFGetResponse defines the response schema for `/credit/relay/pdf/get`",
         )
     }
@@ -41503,28 +43752,35 @@ impl ::schemars::JsonSchema for CreditRelayRefreshRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "relay_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `relay_token` granting access to the report you would like to refresh.",
         );
-        o.field::<ReportType>(generator, "report_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("report_type", j::REQUIRED, G::subschema_for::<ReportType>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL registered to receive webhooks when the report of a relay token has been refreshed.",
         );
         o.finish(
@@ -41619,12 +43875,23 @@ impl ::schemars::JsonSchema for CreditRelayRefreshResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AssetReportId>,
-            >(generator, "asset_report_id", j::OPTIONAL, "");
-        o.field::<::std::string::String>(generator, "relay_token", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "asset_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "relay_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditRelayRefreshResponse defines the response schema for `/credit/relay/refresh`",
         )
@@ -41706,21 +43973,29 @@ impl ::schemars::JsonSchema for CreditRelayRemoveRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "relay_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `relay_token` you would like to revoke.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "CreditRelayRemoveRequest defines the request schema for `/credit/relay/remove`",
         )
@@ -41803,16 +44078,16 @@ impl ::schemars::JsonSchema for CreditRelayRemoveResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "removed",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "`true` if the relay token was successfully removed.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "CreditRelayRemoveResponse defines the response schema for `/credit/relay/remove`",
         )
@@ -41910,32 +44185,34 @@ impl ::schemars::JsonSchema for CreditSession {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditSessionError>,
-            >(
-            generator,
+        o.field(
             "errors",
             j::OPTIONAL,
+            G::subschema_for::<CreditSessionError>,
+            &[j::ARRAY],
             "The set of errors that occurred during the Link session.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "link_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unique identifier associated with the Link session. This identifier matches the `link_session_id` returned in the onSuccess/onExit callbacks.",
         );
-        o.field::<
-                ::std::option::Option<CreditSessionResults>,
-            >(generator, "results", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "results",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionResults>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "session_start_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The time when the Link session started",
         );
         o.finish("Metadata and results for a Link session")
@@ -42021,26 +44298,29 @@ impl ::schemars::JsonSchema for CreditSessionBankEmploymentResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid Institution ID associated with the Item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "item_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
         );
-        o.field::<
-                ::std::option::Option<CreditSessionBankEmploymentStatus>,
-            >(generator, "status", j::OPTIONAL, "");
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionBankEmploymentStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The details of a bank employment verification in Link.")
     }
 }
@@ -42212,26 +44492,29 @@ impl ::schemars::JsonSchema for CreditSessionBankIncomeResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid Institution ID associated with the Item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "item_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
         );
-        o.field::<
-                ::std::option::Option<CreditSessionBankIncomeStatus>,
-            >(generator, "status", j::OPTIONAL, "");
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionBankIncomeStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The details of a bank income verification in Link")
     }
 }
@@ -42413,37 +44696,34 @@ impl ::schemars::JsonSchema for CreditSessionDocumentIncomeResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "num_1099s_uploaded",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of 1099s uploaded by the user",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "num_bank_statements_uploaded",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of bank statements uploaded by the user.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "num_paystubs_uploaded",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of paystubs uploaded by the user.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "num_w2s_uploaded",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of w2s uploaded by the user.",
         );
         o.finish("The details of a document income verification in Link")
@@ -42540,32 +44820,34 @@ impl ::schemars::JsonSchema for CreditSessionError {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "display_message",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A user-friendly representation of the error code. `null` if the error is not related to user action.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "error_code", j::OPTIONAL, "The particular error code.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "error_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The particular error code.",
+        );
+        o.field(
             "error_message",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A developer-friendly representation of the error code.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "error_type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A broad categorization of the error.",
         );
         o.finish("The details of a Link error.")
@@ -42654,29 +44936,27 @@ impl ::schemars::JsonSchema for CreditSessionItemAddResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid Institution ID associated with the Item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "item_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "public_token",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Returned once a user has successfully linked their Item.",
         );
         o.finish("The details of an Item add in Link.")
@@ -42788,37 +45068,34 @@ impl ::schemars::JsonSchema for CreditSessionPayrollIncomeResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid Institution ID associated with the Item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Institution Name associated with the Item.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "num_paystubs_retrieved",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of paystubs retrieved from a payroll provider.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "num_w2s_retrieved",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of w2s retrieved from a payroll provider.",
         );
         o.finish("The details of a digital payroll income verification in Link")
@@ -42936,40 +45213,41 @@ impl ::schemars::JsonSchema for CreditSessionResults {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<CreditSessionBankEmploymentResult>,
-            >(
-            generator,
+        o.field(
             "bank_employment_results",
             j::OPTIONAL,
+            G::subschema_for::<CreditSessionBankEmploymentResult>,
+            &[j::ARRAY],
             "The set of bank employment verifications for the Link session.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditSessionBankIncomeResult>,
-            >(
-            generator,
+        o.field(
             "bank_income_results",
             j::OPTIONAL,
+            G::subschema_for::<CreditSessionBankIncomeResult>,
+            &[j::ARRAY],
             "The set of bank income verifications for the Link session.",
         );
-        o.field::<
-                ::std::option::Option<CreditSessionDocumentIncomeResult>,
-            >(generator, "document_income_results", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CreditSessionItemAddResult>,
-            >(
-            generator,
+        o.field(
+            "document_income_results",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionDocumentIncomeResult>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_add_results",
             j::OPTIONAL,
+            G::subschema_for::<CreditSessionItemAddResult>,
+            &[j::ARRAY],
             "The set of Item adds for the Link session.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditSessionPayrollIncomeResult>,
-            >(
-            generator,
+        o.field(
             "payroll_income_results",
             j::OPTIONAL,
+            G::subschema_for::<CreditSessionPayrollIncomeResult>,
+            &[j::ARRAY],
             "The set of payroll income verifications for the Link session.",
         );
         o.finish("The set of results for a Link session.")
@@ -43050,14 +45328,23 @@ impl ::schemars::JsonSchema for CreditSessionsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CreditSessionsGetRequest defines the request schema for `/credit/sessions/get`",
         )
@@ -43140,14 +45427,14 @@ impl ::schemars::JsonSchema for CreditSessionsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<CreditSession>,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "sessions",
             j::OPTIONAL,
+            G::subschema_for::<CreditSession>,
+            &[j::ARRAY],
             "A list of Link sessions for the user. Sessions will be sorted in reverse chronological order.",
         );
         o.finish(
@@ -43179,10 +45466,11 @@ impl ::schemars::JsonSchema for CreditUnofficialCurrencyCode {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CreditUnofficialCurrencyCode")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.\nUnofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.",
         )
     }
@@ -43431,118 +45719,161 @@ impl ::schemars::JsonSchema for CreditW2 {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "allocated_tips", j::REQUIRED, "Allocated tips.");
-        o.field::<::std::vec::Vec<W2Box12>>(generator, "box_12", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "box_9", j::REQUIRED, "Contents from box 9 on the W2.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "allocated_tips",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Allocated tips.",
+        );
+        o.field("box_12", j::REQUIRED, G::subschema_for::<W2Box12>, &[j::ARRAY], "");
+        o.field(
+            "box_9",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Contents from box 9 on the W2.",
+        );
+        o.field(
             "dependent_care_benefits",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Dependent care benefits.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "document_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "An identifier of the document referenced by the document metadata.",
         );
-        o.field::<
-                CreditDocumentMetadata,
-            >(generator, "document_metadata", j::REQUIRED, "");
-        o.field::<CreditPayStubEmployee>(generator, "employee", j::REQUIRED, "");
-        o.field::<CreditPayStubEmployer>(generator, "employer", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "document_metadata",
+            j::REQUIRED,
+            G::subschema_for::<CreditDocumentMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "employee",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubEmployee>,
+            &[],
+            "",
+        );
+        o.field(
+            "employer",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubEmployer>,
+            &[],
+            "",
+        );
+        o.field(
             "employer_id_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An employee identification number or EIN.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "federal_income_tax_withheld",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Federal income tax withheld for the tax year.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "medicare_tax_withheld",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Medicare tax withheld for the tax year.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "medicare_wages_and_tips",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages and tips from medicare.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "nonqualified_plans", j::REQUIRED, "Nonqualified plans.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "other", j::REQUIRED, "Other.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "retirement_plan", j::REQUIRED, "Retirement plan.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "nonqualified_plans",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Nonqualified plans.",
+        );
+        o.field(
+            "other",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Other.",
+        );
+        o.field(
+            "retirement_plan",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Retirement plan.",
+        );
+        o.field(
             "social_security_tax_withheld",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Social security tax withheld for the tax year.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "social_security_tips",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Tips from social security.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "social_security_wages",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages from social security.",
         );
-        o.field::<
-                ::std::vec::Vec<W2StateAndLocalWages>,
-            >(generator, "state_and_local_wages", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "statutory_employee", j::REQUIRED, "Statutory employee.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "tax_year", j::REQUIRED, "The tax year of the W2 document.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "third_party_sick_pay", j::REQUIRED, "Third party sick pay.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "state_and_local_wages",
+            j::REQUIRED,
+            G::subschema_for::<W2StateAndLocalWages>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "statutory_employee",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Statutory employee.",
+        );
+        o.field(
+            "tax_year",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The tax year of the W2 document.",
+        );
+        o.field(
+            "third_party_sick_pay",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Third party sick pay.",
+        );
+        o.field(
             "wages_tips_other_comp",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages from tips and other compensation.",
         );
         o.finish(
@@ -43573,9 +45904,13 @@ impl ::schemars::JsonSchema for Cursor {
         ::std::borrow::Cow::Borrowed("plaid_client::types::Cursor")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "An identifier that determines which page of results you receive.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An identifier that determines which page of results you receive.",
+        )
     }
 }
 impl ::std::ops::Deref for Cursor {
@@ -43698,40 +46033,41 @@ impl ::schemars::JsonSchema for CustomSandboxTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The transaction amount. Can be negative.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date_posted",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date the transaction posted, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format. Posted date must be the present date or a date up to 14 days in the past. Future dates are not allowed.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date_transacted",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date of the transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format. Transaction date must be the present date or a date up to 14 days in the past. Future dates are not allowed.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "description", j::REQUIRED, "The transaction description.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The transaction description.",
+        );
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 format currency code for the transaction. Defaults to USD.",
         );
         o.finish("Data to populate as test transaction data.")
@@ -43804,11 +46140,16 @@ impl ::schemars::JsonSchema for CustomerInitiatedReturnRisk {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CustomerInitiatedRiskTier>,
-            >(generator, "risk_tier", j::OPTIONAL, "");
-        o.field::<SignalScore>(generator, "score", j::REQUIRED, "");
+        o.field(
+            "risk_tier",
+            j::OPTIONAL,
+            G::subschema_for::<CustomerInitiatedRiskTier>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("score", j::REQUIRED, G::subschema_for::<SignalScore>, &[], "");
         o.finish(
             "The object contains a risk score and a risk tier that evaluate the transaction return risk of an unauthorized debit. Common return codes in this category include: \"R05\", \"R07\", \"R10\", \"R11\", \"R29\". These returns typically have a return time frame of up to 60 calendar days. During this period, the customer of financial institutions can dispute a transaction as unauthorized.",
         )
@@ -43837,10 +46178,11 @@ impl ::schemars::JsonSchema for CustomerInitiatedRiskTier {
         ::std::borrow::Cow::Borrowed("plaid_client::types::CustomerInitiatedRiskTier")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            i64,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<i64>,
+            &[],
             "DEPRECATED. Use Signal Rules instead to transform the `score` into a useful action.\n\nA tier corresponding to the projected likelihood that the transaction, if initiated, will be subject to a return.\n\nIn the `customer_initiated_return_risk` object, there are five risk tiers corresponding to the scores:\n  1: Predicted customer-initiated return incidence rate between 0.00% - 0.02%\n  2: Predicted customer-initiated return incidence rate between 0.02% - 0.05%\n  3: Predicted customer-initiated return incidence rate between 0.05% - 0.1%\n  4: Predicted customer-initiated return incidence rate between 0.1% - 0.5%\n  5: Predicted customer-initiated return incidence rate greater than 0.5%",
         )
     }

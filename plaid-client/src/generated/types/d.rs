@@ -83,11 +83,12 @@ impl ::schemars::JsonSchema for DashboardUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<EmailAddress>(generator, "email_address", j::REQUIRED, "");
-        o.field::<DashboardUserId>(generator, "id", j::REQUIRED, "");
-        o.field::<DashboardUserStatus>(generator, "status", j::REQUIRED, "");
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("email_address", j::REQUIRED, G::subschema_for::<EmailAddress>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<DashboardUserId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<DashboardUserStatus>, &[], "");
         o.finish(
             "Account information associated with a team member with access to the Plaid dashboard.",
         )
@@ -172,14 +173,29 @@ impl ::schemars::JsonSchema for DashboardUserGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<DashboardUserId>(generator, "dashboard_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "dashboard_user_id",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for fetching a dashboard user")
     }
 }
@@ -280,12 +296,13 @@ impl ::schemars::JsonSchema for DashboardUserGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<EmailAddress>(generator, "email_address", j::REQUIRED, "");
-        o.field::<DashboardUserId>(generator, "id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<DashboardUserStatus>(generator, "status", j::REQUIRED, "");
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("email_address", j::REQUIRED, G::subschema_for::<EmailAddress>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<DashboardUserId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<DashboardUserStatus>, &[], "");
         o.finish(
             "Account information associated with a team member with access to the Plaid dashboard.",
         )
@@ -314,10 +331,11 @@ impl ::schemars::JsonSchema for DashboardUserId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "ID of the associated user. To retrieve the email address or other details of the person corresponding to this ID, use `/dashboard_user/get`.",
         )
     }
@@ -372,10 +390,11 @@ impl ::schemars::JsonSchema for DashboardUserIdNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserIdNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "ID of the associated user. To retrieve the email address or other details of the person corresponding to this ID, use `/dashboard_user/get`.",
         )
     }
@@ -483,14 +502,23 @@ impl ::schemars::JsonSchema for DashboardUserListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for listing dashboard users")
     }
 }
@@ -580,14 +608,23 @@ impl ::schemars::JsonSchema for DashboardUserListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<DashboardUser>,
-            >(generator, "dashboard_users", j::REQUIRED, "List of dashboard users");
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "dashboard_users",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUser>,
+            &[j::ARRAY],
+            "List of dashboard users",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Paginated list of dashboard users")
     }
 }
@@ -788,9 +825,10 @@ impl ::schemars::JsonSchema for DateRange {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Iso8601Date>(generator, "beginning", j::REQUIRED, "");
-        o.field::<Iso8601Date>(generator, "ending", j::REQUIRED, "");
+        o.field("beginning", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.field("ending", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
         o.finish("A date range with a start and end date")
     }
 }
@@ -879,13 +917,18 @@ impl ::schemars::JsonSchema for Deductions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<DeductionsBreakdown>,
-            >(generator, "breakdown", j::REQUIRED, "");
-        o.field::<::std::vec::Vec<Total>>(generator, "subtotals", j::OPTIONAL, "");
-        o.field::<DeductionsTotal>(generator, "total", j::REQUIRED, "");
-        o.field::<::std::vec::Vec<Total>>(generator, "totals", j::OPTIONAL, "");
+        o.field(
+            "breakdown",
+            j::REQUIRED,
+            G::subschema_for::<DeductionsBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("subtotals", j::OPTIONAL, G::subschema_for::<Total>, &[j::ARRAY], "");
+        o.field("total", j::REQUIRED, G::subschema_for::<DeductionsTotal>, &[], "");
+        o.field("totals", j::OPTIONAL, G::subschema_for::<Total>, &[j::ARRAY], "");
         o.finish("An object with the deduction information found on a paystub.")
     }
 }
@@ -994,40 +1037,41 @@ impl ::schemars::JsonSchema for DeductionsBreakdown {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "current_amount", j::OPTIONAL, "Raw amount of the deduction");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the deduction",
+        );
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Description of the deduction line item",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date amount of the deduction",
         );
         o.finish("An object representing the deduction line items for the pay period")
@@ -1130,32 +1174,34 @@ impl ::schemars::JsonSchema for DeductionsTotal {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "current_amount", j::OPTIONAL, "Raw amount of the deduction");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the deduction",
+        );
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date total amount of the deductions",
         );
         o.finish("An object representing the total deductions for the pay period")
@@ -1262,33 +1308,50 @@ impl ::schemars::JsonSchema for DefaultUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `item_id` of the Item the webhook relates to.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "new_transactions",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of new transactions detected since the last time this webhook was fired.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`DEFAULT_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
         o.finish(
             "Fired when new transaction data is available for an Item. Plaid will typically check for new transaction data several times a day.\n\nThis webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
         )
@@ -1317,9 +1380,13 @@ impl ::schemars::JsonSchema for DepositoryAccount {
         ::std::borrow::Cow::Borrowed("plaid_client::types::DepositoryAccount")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "An account type holding cash, in which funds are deposited.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An account type holding cash, in which funds are deposited.",
+        )
     }
 }
 impl ::std::ops::Deref for DepositoryAccount {
@@ -1461,10 +1528,11 @@ impl ::schemars::JsonSchema for DepositoryAccountSubtypes {
         ::std::borrow::Cow::Borrowed("plaid_client::types::DepositoryAccountSubtypes")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::vec::Vec<DepositoryAccountSubtype>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<DepositoryAccountSubtype>,
+            &[j::ARRAY],
             "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
         )
     }
@@ -1559,13 +1627,22 @@ impl ::schemars::JsonSchema for DepositoryFilter {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                DepositoryAccountSubtypes,
-            >(generator, "account_subtypes", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<LimitedPurposeTypes>,
-            >(generator, "limited_purpose_types", j::OPTIONAL, "");
+        o.field(
+            "account_subtypes",
+            j::REQUIRED,
+            G::subschema_for::<DepositoryAccountSubtypes>,
+            &[],
+            "",
+        );
+        o.field(
+            "limited_purpose_types",
+            j::OPTIONAL,
+            G::subschema_for::<LimitedPurposeTypes>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("A filter to apply to `depository`-type accounts")
     }
 }
@@ -1592,10 +1669,11 @@ impl ::schemars::JsonSchema for DeprecatedClientUserId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::DeprecatedClientUserId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Specifying `user.client_user_id` is deprecated. Please provide `client_user_id` at the root level instead.",
         )
     }
@@ -1718,29 +1796,36 @@ impl ::schemars::JsonSchema for DetailedOriginator {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "client_id", j::REQUIRED, "Originator's client ID.");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Originator's client ID.",
+        );
+        o.field(
             "company_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The company name of the end customer.",
         );
-        o.field::<
-                ::std::vec::Vec<TransferPlatformRequirement>,
-            >(
-            generator,
+        o.field(
             "outstanding_requirements",
             j::OPTIONAL,
+            G::subschema_for::<TransferPlatformRequirement>,
+            &[j::ARRAY],
             "List of outstanding requirements that must be submitted before Plaid can approve the originator. Only populated when `transfer_diligence_status` is `more_information_required`.",
         );
-        o.field::<
-                TransferDiligenceStatus,
-            >(generator, "transfer_diligence_status", j::REQUIRED, "");
+        o.field(
+            "transfer_diligence_status",
+            j::REQUIRED,
+            G::subschema_for::<TransferDiligenceStatus>,
+            &[],
+            "",
+        );
         o.finish("Originator and their status.")
     }
 }
@@ -1884,69 +1969,62 @@ impl ::schemars::JsonSchema for DetectedAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_subtype",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The detected subtype of the account, based on the transactions to/from the institution.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The detected account type (depository, credit, loan, investment etc.).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "newest_transaction_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of the most recent transaction associated with this detected account type at this financial institution.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "newest_transaction_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the newest transaction associated with this detected account type at this financial institution.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "oldest_transaction_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the oldest transaction associated with this detected account type at this financial institution.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "total_inflows",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Sum of inflow amounts associated with this detected account type at this financial institution.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "total_outflows",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Sum of outflow amounts associated with this detected account type at this financial institution.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "transaction_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of transactions associated with this detected account type at this financial institution.",
         );
         o.finish("A possible account detected to be associated with a transaction user.")
@@ -2023,11 +2101,16 @@ impl ::schemars::JsonSchema for DeviceId {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "id", j::OPTIONAL, "Identifier for the device");
-        o.field::<::std::option::Option<i64>>(generator, "type", j::OPTIONAL, "");
+        o.field(
+            "id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Identifier for the device",
+        );
+        o.field("type", j::OPTIONAL, G::subschema_for::<i64>, &[j::NULLABLE], "");
         o.finish(
             "Device Id associated with the device used during the previous link session",
         )
@@ -2161,62 +2244,56 @@ impl ::schemars::JsonSchema for DistributionBreakdown {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Name of the account for the given distribution.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "bank_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the bank that the payment is being deposited to.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount distributed to this account.",
         );
-        o.field::<::std::option::Option<Pay>>(generator, "current_pay", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("current_pay", j::OPTIONAL, G::subschema_for::<Pay>, &[j::NULLABLE], "");
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "mask",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Type of the account that the paystub was sent to (e.g. 'checking').",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
         o.finish("Information about the accounts that the payment was distributed to.")
@@ -2468,26 +2545,51 @@ impl ::schemars::JsonSchema for DocumentAnalysis {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AamvaAnalysis>,
-            >(generator, "aamva_verification", j::OPTIONAL, "");
-        o.field::<
-                DocumentAuthenticityMatchCode,
-            >(generator, "authenticity", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PhysicalDocumentExtractedDataAnalysis>,
-            >(generator, "extracted_data", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<FraudAnalysisDetails>,
-            >(generator, "fraud_analysis_details", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<HumanReview>,
-            >(generator, "human_review", j::OPTIONAL, "");
-        o.field::<ImageQuality>(generator, "image_quality", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ImageQualityDetails>,
-            >(generator, "image_quality_details", j::OPTIONAL, "");
+        o.field(
+            "aamva_verification",
+            j::OPTIONAL,
+            G::subschema_for::<AamvaAnalysis>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "authenticity",
+            j::REQUIRED,
+            G::subschema_for::<DocumentAuthenticityMatchCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "extracted_data",
+            j::REQUIRED,
+            G::subschema_for::<PhysicalDocumentExtractedDataAnalysis>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fraud_analysis_details",
+            j::OPTIONAL,
+            G::subschema_for::<FraudAnalysisDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "human_review",
+            j::OPTIONAL,
+            G::subschema_for::<HumanReview>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("image_quality", j::REQUIRED, G::subschema_for::<ImageQuality>, &[], "");
+        o.field(
+            "image_quality_details",
+            j::OPTIONAL,
+            G::subschema_for::<ImageQualityDetails>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "High level descriptions of how the associated document was processed. If a document fails verification, the details in the `analysis` object should help clarify why the document was rejected.",
         )
@@ -2666,10 +2768,11 @@ impl ::schemars::JsonSchema for DocumentImageBack {
         ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageBack")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Temporary URL that expires after 60 seconds for downloading the original image of the back of the document. Might be null if the back of the document was not collected.",
         )
     }
@@ -2724,10 +2827,11 @@ impl ::schemars::JsonSchema for DocumentImageCroppedBack {
         ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageCroppedBack")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Temporary URL that expires after 60 seconds for downloading a cropped image containing just the back of the document. Might be null if the back of the document was not collected.",
         )
     }
@@ -2782,10 +2886,11 @@ impl ::schemars::JsonSchema for DocumentImageCroppedFront {
         ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageCroppedFront")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Temporary URL that expires after 60 seconds for downloading a cropped image containing just the front of the document.",
         )
     }
@@ -2840,10 +2945,11 @@ impl ::schemars::JsonSchema for DocumentImageFace {
         ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageFace")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Temporary URL that expires after 60 seconds for downloading a crop of just the user's face from the document image. Might be null if the document does not contain a face photo.",
         )
     }
@@ -2898,10 +3004,11 @@ impl ::schemars::JsonSchema for DocumentImageFront {
         ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageFront")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Temporary URL that expires after 60 seconds for downloading the uncropped original image of the front of the document.",
         )
     }
@@ -3024,27 +3131,34 @@ impl ::schemars::JsonSchema for DocumentMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "doc_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An identifier of the document that is also present in the paystub response.",
         );
-        o.field::<
-                ::std::option::Option<DocType>,
-            >(generator, "doc_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "The name of the document.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "doc_type",
+            j::OPTIONAL,
+            G::subschema_for::<DocType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the document.",
+        );
+        o.field(
             "status",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The processing status of the document.\n\n`PROCESSING_COMPLETE`: The document was successfully processed.\n\n`DOCUMENT_ERROR`: The document could not be processed. Possible causes include: The document was an unacceptable document type such as an offer letter or bank statement, the document image was cropped or blurry, or the document was corrupted.\n\n`UNKNOWN` or `null`: An internal error occurred. If this happens repeatedly, contact support or your Plaid account manager.",
         );
         o.finish(
@@ -3233,64 +3347,62 @@ impl ::schemars::JsonSchema for DocumentRiskSignal {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "actual_value",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The derived value obtained in the risk signal calculation process for this field",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "expected_value",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The expected value of the field, as seen on the document",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "field",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The field which the risk signal was computed for",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "has_fraud_risk",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "A flag used to quickly identify if the signal indicates that this field is authentic or fraudulent",
         );
-        o.field::<
-                ::std::option::Option<DocumentRiskSignalInstitutionMetadata>,
-            >(generator, "institution_metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "institution_metadata",
+            j::REQUIRED,
+            G::subschema_for::<DocumentRiskSignalInstitutionMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "page_number",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The relevant page associated with the risk signal. If the risk signal is not associated with a specific page, the value will be 0.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "signal_description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A human-readable explanation providing more detail into the particular risk signal",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The type of risk found in the risk signal check.",
         );
         o.finish(
@@ -3362,8 +3474,9 @@ impl ::schemars::JsonSchema for DocumentRiskSignalInstitutionMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
         o.finish(
             "An object which contains additional metadata about the institution used to compute the verification attribute",
         )
@@ -3451,29 +3564,27 @@ impl ::schemars::JsonSchema for DocumentRiskSignalsObject {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "ID of the payroll provider account.",
         );
-        o.field::<
-                ::std::vec::Vec<MultiDocumentRiskSignal>,
-            >(
-            generator,
+        o.field(
             "multi_document_risk_signals",
             j::REQUIRED,
+            G::subschema_for::<MultiDocumentRiskSignal>,
+            &[j::ARRAY],
             "Array of risk signals computed from a set of uploaded documents and the associated documents' metadata",
         );
-        o.field::<
-                ::std::vec::Vec<SingleDocumentRiskSignal>,
-            >(
-            generator,
+        o.field(
             "single_document_risk_signals",
             j::REQUIRED,
+            G::subschema_for::<SingleDocumentRiskSignal>,
+            &[j::ARRAY],
             "Array of document metadata and associated risk signals per document",
         );
         o.finish("Object containing fraud risk data for a set of income documents.")
@@ -3542,13 +3653,13 @@ impl ::schemars::JsonSchema for DocumentRiskSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "risk_score",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "A number between 0 and 100, inclusive, where a score closer to 0 indicates a document is likely to be trustworthy and a score closer to 100 indicates a document is likely to be fraudulent. You can automatically reject documents with a high risk score, automatically accept documents with a low risk score, and manually review documents in between. We suggest starting with a threshold of 80 for auto-rejection and 20 for auto-acceptance. As you gather more data points on typical risk scores for your use case, you can tune these parameters to reduce the number of documents undergoing manual review.",
         );
         o.finish("A summary across all risk signals associated with a document")
@@ -3688,21 +3799,20 @@ impl ::schemars::JsonSchema for DocumentaryVerification {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<DocumentaryVerificationDocument>,
-            >(
-            generator,
+        o.field(
             "documents",
             j::REQUIRED,
+            G::subschema_for::<DocumentaryVerificationDocument>,
+            &[j::ARRAY],
             "An array of documents submitted to the `documentary_verification` step. Each entry represents one user submission, where each submission will contain both a front and back image, or just a front image, depending on the document type.\n\nNote: Plaid will automatically let a user submit a new set of document images up to three times if we detect that a previous attempt might have failed due to user error. For example, if the first set of document images are blurry or obscured by glare, the user will be asked to capture their documents again, resulting in at least two separate entries within `documents`. If the overall `documentary_verification` is `failed`, the user has exhausted their retry attempts.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "status",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The outcome status for the associated Identity Verification attempt's `documentary_verification` step. This field will always have the same value as `steps.documentary_verification`.",
         );
         o.finish(
@@ -3807,24 +3917,38 @@ impl ::schemars::JsonSchema for DocumentaryVerificationDocument {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<DocumentAnalysis>(generator, "analysis", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field("analysis", j::REQUIRED, G::subschema_for::<DocumentAnalysis>, &[], "");
+        o.field(
             "attempt",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The `attempt` field begins with 1 and increments with each subsequent document upload.",
         );
-        o.field::<
-                ::std::option::Option<PhysicalDocumentExtractedData>,
-            >(generator, "extracted_data", j::REQUIRED, "");
-        o.field::<PhysicalDocumentImages>(generator, "images", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "redacted_at", j::REQUIRED, "");
-        o.field::<DocumentStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "extracted_data",
+            j::REQUIRED,
+            G::subschema_for::<PhysicalDocumentExtractedData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "images",
+            j::REQUIRED,
+            G::subschema_for::<PhysicalDocumentImages>,
+            &[],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<DocumentStatus>, &[], "");
         o.finish("Images, extracted data, and analysis from a user's identity document")
     }
 }

@@ -88,17 +88,36 @@ impl ::schemars::JsonSchema for Earnings {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<EarningsBreakdown>,
-            >(generator, "breakdown", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<EarningsTotal>,
-            >(generator, "subtotals", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EarningsTotal>,
-            >(generator, "total", j::OPTIONAL, "");
-        o.field::<::std::vec::Vec<EarningsTotal>>(generator, "totals", j::OPTIONAL, "");
+        o.field(
+            "breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<EarningsBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "subtotals",
+            j::OPTIONAL,
+            G::subschema_for::<EarningsTotal>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "total",
+            j::OPTIONAL,
+            G::subschema_for::<EarningsTotal>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "totals",
+            j::OPTIONAL,
+            G::subschema_for::<EarningsTotal>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish(
             "An object representing both a breakdown of earnings on a paystub and the total earnings.",
         )
@@ -234,64 +253,62 @@ impl ::schemars::JsonSchema for EarningsBreakdown {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<EarningsBreakdownCanonicalDescription>,
-            >(generator, "canonical_description", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "canonical_description",
+            j::OPTIONAL,
+            G::subschema_for::<EarningsBreakdownCanonicalDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "current_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Raw amount of the earning line item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Description of the earning line item.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "hours",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Number of hours applicable for this earning.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "rate",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Hourly rate applicable for this earning.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date amount of the deduction.",
         );
         o.finish("An object representing the earnings line items for the pay period.")
@@ -510,49 +527,45 @@ impl ::schemars::JsonSchema for EarningsTotal {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total amount of the earnings for this pay period",
         );
-        o.field::<::std::option::Option<Pay>>(generator, "current_pay", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field("current_pay", j::OPTIONAL, G::subschema_for::<Pay>, &[j::NULLABLE], "");
+        o.field(
             "hours",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total number of hours worked for this pay period",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the security. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total year-to-date amount of the earnings",
         );
-        o.field::<::std::option::Option<Pay>>(generator, "ytd_pay", j::OPTIONAL, "");
+        o.field("ytd_pay", j::OPTIONAL, G::subschema_for::<Pay>, &[j::NULLABLE], "");
         o.finish(
             "An object representing both the current pay period and year to date amount for an earning category.",
         )
@@ -628,24 +641,27 @@ impl ::schemars::JsonSchema for Email {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "data", j::REQUIRED, "The email address.");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "data",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The email address.",
+        );
+        o.field(
             "primary",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, identifies the email address as the primary email on an account.",
         );
-        o.field::<
-                EmailType,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<EmailType>,
+            &[],
             "The type of email account as described by the financial institution.",
         );
         o.finish("An object representing an email address")
@@ -674,10 +690,11 @@ impl ::schemars::JsonSchema for EmailAddress {
         ::std::borrow::Cow::Borrowed("plaid_client::types::EmailAddress")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).",
         )
     }
@@ -770,13 +787,13 @@ impl ::schemars::JsonSchema for EmailAddressMatchScore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "score",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Match score for normalized email. 100 is a perfect match, 99-70 is a partial match (matching the same email with different '+' extensions), anything below 70 is considered a mismatch. Typically, the match threshold should be set to a score of 70 or higher. If the email is missing from either the API or financial institution, this is null.",
         );
         o.finish(
@@ -807,10 +824,11 @@ impl ::schemars::JsonSchema for EmailAddressNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::EmailAddressNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).",
         )
     }
@@ -992,22 +1010,30 @@ impl ::schemars::JsonSchema for Employee {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<PaystubAddress>(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("address", j::REQUIRED, G::subschema_for::<PaystubAddress>, &[], "");
+        o.field(
             "marital_status",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Marital status of the employee - either `single` or `married`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::REQUIRED, "The name of the employee.");
-        o.field::<
-                ::std::option::Option<TaxpayerId>,
-            >(generator, "taxpayer_id", j::OPTIONAL, "");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the employee.",
+        );
+        o.field(
+            "taxpayer_id",
+            j::OPTIONAL,
+            G::subschema_for::<TaxpayerId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Data about the employee.")
     }
 }
@@ -1026,7 +1052,13 @@ impl ::schemars::JsonSchema for EmployeeIncomeSummaryFieldString {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<IncomeSummaryFieldString>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<IncomeSummaryFieldString>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for EmployeeIncomeSummaryFieldString {
@@ -1126,29 +1158,36 @@ impl ::schemars::JsonSchema for Employer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AddressDataNullable>,
-            >(generator, "address", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<AddressDataNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "confidence_score",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "A number from 0 to 1 indicating Plaid's level of confidence in the pairing between the employer and the institution (not yet implemented).",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "employer_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the employer.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the employer");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the employer",
+        );
         o.finish("Data about the employer.")
     }
 }
@@ -1167,7 +1206,13 @@ impl ::schemars::JsonSchema for EmployerIncomeSummaryFieldString {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<IncomeSummaryFieldString>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<IncomeSummaryFieldString>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for EmployerIncomeSummaryFieldString {
@@ -1243,10 +1288,15 @@ impl ::schemars::JsonSchema for EmployerVerification {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "Name of employer.");
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of employer.",
+        );
         o.finish("An object containing employer data.")
     }
 }
@@ -1337,24 +1387,36 @@ impl ::schemars::JsonSchema for EmployersSearchRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "products",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The Plaid products the returned employers should support. Currently, this field must be set to `\"deposit_switch\"`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "query", j::REQUIRED, "The employer name to be searched for.");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "query",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The employer name to be searched for.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "EmployersSearchRequest defines the request schema for `/employers/search`.",
         )
@@ -1438,16 +1500,16 @@ impl ::schemars::JsonSchema for EmployersSearchResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<Employer>,
-            >(
-            generator,
+        o.field(
             "employers",
             j::REQUIRED,
+            G::subschema_for::<Employer>,
+            &[j::ARRAY],
             "A list of employers matching the search criteria.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "EmployersSearchResponse defines the response schema for `/employers/search`.",
         )
@@ -1524,16 +1586,20 @@ impl ::schemars::JsonSchema for EmploymentDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<Pay>,
-            >(generator, "annual_salary", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "annual_salary",
+            j::OPTIONAL,
+            G::subschema_for::<Pay>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "hire_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Date on which the employee was hired, in the YYYY-MM-DD format.",
         );
         o.finish("An object representing employment details found on a paystub.")
@@ -1703,35 +1769,50 @@ impl ::schemars::JsonSchema for EmploymentVerification {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<EmployerVerification>,
-            >(generator, "employer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<EmployerVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "End of employment, if applicable. Provided in ISO 8601 format (YYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<PlatformIds>,
-            >(generator, "platform_ids", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "platform_ids",
+            j::OPTIONAL,
+            G::subschema_for::<PlatformIds>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Start of employment in ISO 8601 format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<EmploymentVerificationStatus>,
-            >(generator, "status", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "title", j::OPTIONAL, "Current title of employee.");
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<EmploymentVerificationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "title",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Current title of employee.",
+        );
         o.finish("An object containing proof of employment data for an individual")
     }
 }
@@ -1812,14 +1893,23 @@ impl ::schemars::JsonSchema for EmploymentVerificationGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "EmploymentVerificationGetRequest defines the request schema for `/employment/verification/get`.",
         )
@@ -1904,16 +1994,16 @@ impl ::schemars::JsonSchema for EmploymentVerificationGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<EmploymentVerification>,
-            >(
-            generator,
+        o.field(
             "employments",
             j::REQUIRED,
+            G::subschema_for::<EmploymentVerification>,
+            &[j::ARRAY],
             "A list of employment verification summaries.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "EmploymentVerificationGetResponse defines the response schema for `/employment/verification/get`.",
         )
@@ -2127,74 +2217,77 @@ impl ::schemars::JsonSchema for Enhancements {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "category",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "category_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "check_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The check number of the transaction. This field is only populated for check transactions.",
         );
-        o.field::<
-                ::std::vec::Vec<Counterparty>,
-            >(
-            generator,
+        o.field(
             "counterparties",
             j::OPTIONAL,
+            G::subschema_for::<Counterparty>,
+            &[j::ARRAY],
             "The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.",
         );
-        o.field::<Location>(generator, "location", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("location", j::REQUIRED, G::subschema_for::<Location>, &[], "");
+        o.field(
             "logo_url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "merchant_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the primary counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.",
         );
-        o.field::<PaymentChannel>(generator, "payment_channel", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategory>,
-            >(generator, "personal_finance_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "payment_channel",
+            j::REQUIRED,
+            G::subschema_for::<PaymentChannel>,
+            &[],
+            "",
+        );
+        o.field(
+            "personal_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "personal_finance_category_icon_url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "website",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The website associated with this transaction, if available.",
         );
         o.finish("A grouping of the Plaid produced transaction enhancement fields.")
@@ -2426,90 +2519,91 @@ impl ::schemars::JsonSchema for Enrichments {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "check_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The check number of the transaction. This field is only populated for check transactions.",
         );
-        o.field::<
-                ::std::vec::Vec<Counterparty>,
-            >(
-            generator,
+        o.field(
             "counterparties",
             j::REQUIRED,
+            G::subschema_for::<Counterparty>,
+            &[j::ARRAY],
             "The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "entity_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique, stable, Plaid-generated ID that maps to the primary counterparty.",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >(
-            generator,
+        o.field(
             "legacy_category",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
             "A hierarchical array of the legacy categories to which this transaction belongs. For a full list of legacy categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nWe recommend using the `personal_finance_category` for transaction categorization to obtain the best results.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "legacy_category_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the legacy category to which this transaction belongs. For a full list of legacy categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nWe recommend using the `personal_finance_category` for transaction categorization to obtain the best results.",
         );
-        o.field::<Location>(generator, "location", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("location", j::REQUIRED, G::subschema_for::<Location>, &[], "");
+        o.field(
             "logo_url",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "merchant_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the primary counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.",
         );
-        o.field::<PaymentChannel>(generator, "payment_channel", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategory>,
-            >(generator, "personal_finance_category", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "payment_channel",
+            j::REQUIRED,
+            G::subschema_for::<PaymentChannel>,
+            &[],
+            "",
+        );
+        o.field(
+            "personal_finance_category",
+            j::REQUIRED,
+            G::subschema_for::<PersonalFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "personal_finance_category_icon_url",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "phone_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The phone number associated with the counterparty in E. 164 format. If there is a location match (i.e. a street address is returned in the location object), the phone number will be location specific.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "website",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The website associated with this transaction.",
         );
         o.finish("A grouping of the Plaid produced transaction enrichment fields.")
@@ -2582,9 +2676,16 @@ impl ::schemars::JsonSchema for EntityDocument {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WatchlistScreeningDocumentValue>(generator, "number", j::REQUIRED, "");
-        o.field::<EntityDocumentType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "number",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningDocumentValue>,
+            &[],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<EntityDocumentType>, &[], "");
         o.finish(
             "An official document, usually issued by a governing body or institution, with an associated identifier.",
         )
@@ -2782,33 +2883,57 @@ impl ::schemars::JsonSchema for EntityScreeningHitAnalysis {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<MatchSummaryCode>,
-            >(generator, "documents", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<MatchSummaryCode>,
-            >(generator, "email_addresses", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<MatchSummaryCode>,
-            >(generator, "locations", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<MatchSummaryCode>,
-            >(generator, "names", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<MatchSummaryCode>,
-            >(generator, "phone_numbers", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "documents",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_addresses",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "locations",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "names",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "search_terms_version",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The version of the entity screening's `search_terms` that were compared when the entity screening hit was added. Entity screening hits are immutable once they have been reviewed. If changes are detected due to updates to the entity screening's `search_terms`, the associated entity program, or the list's source data prior to review, the entity screening hit will be updated to reflect those changes.",
         );
-        o.field::<
-                ::std::option::Option<MatchSummaryCode>,
-            >(generator, "urls", j::OPTIONAL, "");
+        o.field(
+            "urls",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Analysis information describing why a screening hit matched the provided entity information",
         )
@@ -2921,50 +3046,50 @@ impl ::schemars::JsonSchema for EntityScreeningHitData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<EntityScreeningHitDocumentsItems>,
-            >(
-            generator,
+        o.field(
             "documents",
             j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitDocumentsItems>,
+            &[j::ARRAY],
             "Documents associated with the watchlist hit",
         );
-        o.field::<
-                ::std::vec::Vec<EntityScreeningHitEmailsItems>,
-            >(
-            generator,
+        o.field(
             "email_addresses",
             j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitEmailsItems>,
+            &[j::ARRAY],
             "Email addresses associated with the watchlist hit",
         );
-        o.field::<
-                ::std::vec::Vec<GenericScreeningHitLocationItems>,
-            >(
-            generator,
+        o.field(
             "locations",
             j::OPTIONAL,
+            G::subschema_for::<GenericScreeningHitLocationItems>,
+            &[j::ARRAY],
             "Locations associated with the watchlist hit",
         );
-        o.field::<
-                ::std::vec::Vec<EntityScreeningHitNamesItems>,
-            >(
-            generator,
+        o.field(
             "names",
             j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitNamesItems>,
+            &[j::ARRAY],
             "Names associated with the watchlist hit",
         );
-        o.field::<
-                ::std::vec::Vec<EntityScreeningHitsPhoneNumberItems>,
-            >(
-            generator,
+        o.field(
             "phone_numbers",
             j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitsPhoneNumberItems>,
+            &[j::ARRAY],
             "Phone numbers associated with the watchlist hit",
         );
-        o.field::<
-                ::std::vec::Vec<EntityScreeningHitUrlsItems>,
-            >(generator, "urls", j::OPTIONAL, "URLs associated with the watchlist hit");
+        o.field(
+            "urls",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitUrlsItems>,
+            &[j::ARRAY],
+            "URLs associated with the watchlist hit",
+        );
         o.finish("Information associated with the entity watchlist hit")
     }
 }
@@ -3040,13 +3165,22 @@ impl ::schemars::JsonSchema for EntityScreeningHitDocumentsItems {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<MatchSummary>,
-            >(generator, "analysis", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EntityDocument>,
-            >(generator, "data", j::OPTIONAL, "");
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<EntityDocument>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Analyzed documents for the associated hit")
     }
 }
@@ -3112,8 +3246,9 @@ impl ::schemars::JsonSchema for EntityScreeningHitEmails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<EmailAddress>(generator, "email_address", j::REQUIRED, "");
+        o.field("email_address", j::REQUIRED, G::subschema_for::<EmailAddress>, &[], "");
         o.finish("Email address information for the associated entity watchlist hit")
     }
 }
@@ -3189,13 +3324,22 @@ impl ::schemars::JsonSchema for EntityScreeningHitEmailsItems {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<MatchSummary>,
-            >(generator, "analysis", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EntityScreeningHitEmails>,
-            >(generator, "data", j::OPTIONAL, "");
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitEmails>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Analyzed emails for the associated hit")
     }
 }
@@ -3277,21 +3421,29 @@ impl ::schemars::JsonSchema for EntityScreeningHitNames {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "full", j::REQUIRED, "The full name of the entity.");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "full",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full name of the entity.",
+        );
+        o.field(
             "is_primary",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Primary names are those most commonly used to refer to this entity. Only one name will ever be marked as primary.",
         );
-        o.field::<
-                WeakAliasDetermination,
-            >(generator, "weak_alias_determination", j::REQUIRED, "");
+        o.field(
+            "weak_alias_determination",
+            j::REQUIRED,
+            G::subschema_for::<WeakAliasDetermination>,
+            &[],
+            "",
+        );
         o.finish("Name information for the associated entity watchlist hit")
     }
 }
@@ -3365,13 +3517,22 @@ impl ::schemars::JsonSchema for EntityScreeningHitNamesItems {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<MatchSummary>,
-            >(generator, "analysis", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EntityScreeningHitNames>,
-            >(generator, "data", j::OPTIONAL, "");
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitNames>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Analyzed names for the associated hit")
     }
 }
@@ -3444,11 +3605,16 @@ impl ::schemars::JsonSchema for EntityScreeningHitPhoneNumbers {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                WatchlistScreeningPhoneNumber,
-            >(generator, "phone_number", j::REQUIRED, "");
-        o.field::<PhoneType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningPhoneNumber>,
+            &[],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<PhoneType>, &[], "");
         o.finish("Phone number information associated with the entity screening hit")
     }
 }
@@ -3514,8 +3680,9 @@ impl ::schemars::JsonSchema for EntityScreeningHitUrls {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Url>(generator, "url", j::REQUIRED, "");
+        o.field("url", j::REQUIRED, G::subschema_for::<Url>, &[], "");
         o.finish("URLs associated with the entity screening hit")
     }
 }
@@ -3589,13 +3756,22 @@ impl ::schemars::JsonSchema for EntityScreeningHitUrlsItems {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<MatchSummary>,
-            >(generator, "analysis", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EntityScreeningHitUrls>,
-            >(generator, "data", j::OPTIONAL, "");
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitUrls>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Analyzed URLs for the associated hit")
     }
 }
@@ -3671,13 +3847,22 @@ impl ::schemars::JsonSchema for EntityScreeningHitsPhoneNumberItems {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<MatchSummary>,
-            >(generator, "analysis", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EntityScreeningHitPhoneNumbers>,
-            >(generator, "data", j::OPTIONAL, "");
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitPhoneNumbers>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Analyzed phone numbers for the associated hit")
     }
 }
@@ -3768,22 +3953,36 @@ impl ::schemars::JsonSchema for EntityScreeningStatusUpdatedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "entity_screening_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the associated entity screening.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`STATUS_UPDATED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`ENTITY_SCREENING`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`STATUS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ENTITY_SCREENING`",
+        );
         o.finish(
             "Fired when an entity screening status has changed, which can occur manually via the dashboard or during ongoing monitoring.",
         )
@@ -4032,35 +4231,58 @@ impl ::schemars::JsonSchema for EntityWatchlistProgram {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<EntityWatchlistProgramId>(generator, "id", j::REQUIRED, "");
-        o.field::<ProgramArchived>(generator, "is_archived", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_archived",
+            j::REQUIRED,
+            G::subschema_for::<ProgramArchived>,
+            &[],
+            "",
+        );
+        o.field(
             "is_rescanning_enabled",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicator specifying whether the program is enabled and will perform daily rescans.",
         );
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistCode>,
-            >(
-            generator,
+        o.field(
             "lists_enabled",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistCode>,
+            &[j::ARRAY],
             "Watchlists enabled for the associated program",
         );
-        o.field::<
-                EntityWatchlistScreeningProgramName,
-            >(generator, "name", j::REQUIRED, "");
-        o.field::<
-                ProgramNameSensitivity,
-            >(generator, "name_sensitivity", j::REQUIRED, "");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningProgramName>,
+            &[],
+            "",
+        );
+        o.field(
+            "name_sensitivity",
+            j::REQUIRED,
+            G::subschema_for::<ProgramNameSensitivity>,
+            &[],
+            "",
+        );
         o.finish(
             "A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of entities.",
         )
@@ -4089,9 +4311,13 @@ impl ::schemars::JsonSchema for EntityWatchlistProgramId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistProgramId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated entity program.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated entity program.",
+        )
     }
 }
 impl ::std::ops::Deref for EntityWatchlistProgramId {
@@ -4215,21 +4441,50 @@ impl ::schemars::JsonSchema for EntityWatchlistScreening {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserIdNullable>,
-            >(generator, "assignee", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ClientUserIdNullable>,
-            >(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<EntityWatchlistScreeningId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                EntityWatchlistScreeningSearchTerms,
-            >(generator, "search_terms", j::REQUIRED, "");
-        o.field::<WatchlistScreeningStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.",
         )
@@ -4369,35 +4624,71 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningHit {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<EntityScreeningHitAnalysis>,
-            >(generator, "analysis", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EntityScreeningHitData>,
-            >(generator, "data", j::OPTIONAL, "");
-        o.field::<Timestamp>(generator, "first_active", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "historical_since", j::REQUIRED, "");
-        o.field::<EntityWatchlistScreeningHitId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "inactive_since", j::REQUIRED, "");
-        o.field::<EntityWatchlistCode>(generator, "list_code", j::REQUIRED, "");
-        o.field::<InternalUid>(generator, "plaid_uid", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningHitStatus,
-            >(generator, "review_status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<SourceUid>,
-            >(generator, "source_uid", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitAnalysis>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("first_active", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "historical_since",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[],
+            "",
+        );
+        o.field(
+            "inactive_since",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "list_code",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistCode>,
+            &[],
+            "",
+        );
+        o.field("plaid_uid", j::REQUIRED, G::subschema_for::<InternalUid>, &[], "");
+        o.field(
+            "review_status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "source_uid",
+            j::REQUIRED,
+            G::subschema_for::<SourceUid>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "sub_programs",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "Sub-program designations that may be attached to the watchlist entry by the issuing authority. For OFAC SDN\nentries these are the program codes published in the SDN list (for example `SDGT` for Specially\nDesignated Global Terrorists, `SDNTK` for Specially Designated Narcotics Trafficking Kingpins,\n`IRAN`, `RUSSIA-EO14024`). New codes are added by sanctioning authorities without prior notice,\nso callers should treat unknown values as opaque strings rather than enum members.",
         );
         o.finish(
@@ -4430,9 +4721,13 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningHitId {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated entity screening hit.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated entity screening hit.",
+        )
     }
 }
 impl ::std::ops::Deref for EntityWatchlistScreeningHitId {
@@ -4485,9 +4780,13 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistScreeningId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated entity screening.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated entity screening.",
+        )
     }
 }
 impl ::std::ops::Deref for EntityWatchlistScreeningId {
@@ -4540,10 +4839,11 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningName {
         ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistScreeningName")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The name of the organization being screened. Must have at least one alphabetical character, have a maximum length of 100 characters, and not include leading or trailing spaces.",
         )
     }
@@ -4600,10 +4900,11 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningProgramName {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A name for the entity program to define its purpose. For example, \"High Risk Organizations\" or \"Applicants\".",
         )
     }
@@ -4730,30 +5031,43 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningReview {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ReviewComment>,
-            >(generator, "comment", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistScreeningHitId>,
-            >(
-            generator,
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "comment",
+            j::REQUIRED,
+            G::subschema_for::<ReviewComment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "confirmed_hits",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[j::ARRAY],
             "Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
         );
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistScreeningHitId>,
-            >(
-            generator,
+        o.field(
             "dismissed_hits",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[j::ARRAY],
             "Hits marked as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
         );
-        o.field::<EntityWatchlistScreeningReviewId>(generator, "id", j::REQUIRED, "");
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningReviewId>,
+            &[],
+            "",
+        );
         o.finish(
             "A review submitted by a team member for an entity watchlist screening. A review can be either a comment on the current screening state, actions taken\nagainst hits attached to the watchlist screening, or both.",
         )
@@ -4784,9 +5098,13 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningReviewId {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated entity review.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated entity review.",
+        )
     }
 }
 impl ::std::ops::Deref for EntityWatchlistScreeningReviewId {
@@ -4925,32 +5243,56 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningSearchTerms {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<GenericCountryCodeNullable>,
-            >(generator, "country", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
-            >(generator, "document_number", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<EmailAddressNullable>,
-            >(generator, "email_address", j::REQUIRED, "");
-        o.field::<
-                EntityWatchlistProgramId,
-            >(generator, "entity_watchlist_program_id", j::REQUIRED, "");
-        o.field::<
-                EntityWatchlistScreeningName,
-            >(generator, "legal_name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningPhoneNumberNullable>,
-            >(generator, "phone_number", j::REQUIRED, "");
-        o.field::<::std::option::Option<UrlNullable>>(generator, "url", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<GenericCountryCodeNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_number",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningDocumentValueNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<EmailAddressNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "entity_watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningName>,
+            &[],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningPhoneNumberNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("url", j::REQUIRED, G::subschema_for::<UrlNullable>, &[j::NULLABLE], "");
+        o.field(
             "version",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The current version of the search terms. Starts at `1` and increments with each edit to `search_terms`.",
         );
         o.finish(
@@ -5064,26 +5406,51 @@ impl ::schemars::JsonSchema for EntityWatchlistSearchTerms {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<GenericCountryCodeNullable>,
-            >(generator, "country", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
-            >(generator, "document_number", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EmailAddressNullable>,
-            >(generator, "email_address", j::OPTIONAL, "");
-        o.field::<
-                EntityWatchlistProgramId,
-            >(generator, "entity_watchlist_program_id", j::REQUIRED, "");
-        o.field::<
-                EntityWatchlistScreeningName,
-            >(generator, "legal_name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningPhoneNumberNullable>,
-            >(generator, "phone_number", j::OPTIONAL, "");
-        o.field::<::std::option::Option<UrlNullable>>(generator, "url", j::OPTIONAL, "");
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<GenericCountryCodeNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_number",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningDocumentValueNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddressNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "entity_watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningName>,
+            &[],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningPhoneNumberNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("url", j::OPTIONAL, G::subschema_for::<UrlNullable>, &[j::NULLABLE], "");
         o.finish("Search inputs for creating an entity watchlist screening")
     }
 }
@@ -5102,13 +5469,11 @@ impl ::schemars::JsonSchema for EwaAttributes {
         ::std::borrow::Cow::Borrowed("plaid_client::types::EwaAttributes")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::collections::HashMap<
-                ::std::string::String,
-                ::std::option::Option<f64>,
-            >,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<f64>,
+            &[j::MAP, j::NULLABLE],
             "A set of attributes providing context about the factors that contributed to the EWA scores. Each key is the attribute name and the value is its numeric score, or null if the attribute could not be computed.",
         )
     }
@@ -5228,29 +5593,27 @@ impl ::schemars::JsonSchema for EwaScore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f32>,
-            >(
-            generator,
+        o.field(
             "highest_amount",
             j::OPTIONAL,
+            G::subschema_for::<f32>,
+            &[j::NULLABLE],
             "Float value representing the upper bound (exclusive) of the advance amount range associated with a specific EWA score.",
         );
-        o.field::<
-                ::std::option::Option<f32>,
-            >(
-            generator,
+        o.field(
             "lowest_amount",
             j::OPTIONAL,
+            G::subschema_for::<f32>,
+            &[j::NULLABLE],
             "Float value representing the lower bound (inclusive) of the advance amount range associated with a specific EWA score.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "score",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "EWA score for the corresponding amount bucket. Scores range from 1-99, where a higher score indicates a higher likelihood of repayment.",
         );
         o.finish(
@@ -5371,33 +5734,57 @@ impl ::schemars::JsonSchema for ExpenditureInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AmountWithCurrencyWithMonthlyAverage>,
-            >(
-            generator,
+        o.field(
             "cash_flow",
             j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrencyWithMonthlyAverage>,
+            &[j::NULLABLE],
             "Net cash flow for the period (inflows minus outflows), including a monthly average.",
         );
-        o.field::<
-                ::std::option::Option<ExpenditureSummary>,
-            >(generator, "essential_expenditure", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ExpenditureSummary>,
-            >(generator, "non_essential_expenditure", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ExpenditureSummary>,
-            >(generator, "other", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<OutlierTransactionsInsights>,
-            >(generator, "outlier_transactions", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ExpenditureSummary>,
-            >(generator, "total_expenditure", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ExpenditureSummary>,
-            >(generator, "transfers_out", j::OPTIONAL, "");
+        o.field(
+            "essential_expenditure",
+            j::OPTIONAL,
+            G::subschema_for::<ExpenditureSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "non_essential_expenditure",
+            j::OPTIONAL,
+            G::subschema_for::<ExpenditureSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "other",
+            j::OPTIONAL,
+            G::subschema_for::<ExpenditureSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "outlier_transactions",
+            j::OPTIONAL,
+            G::subschema_for::<OutlierTransactionsInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_expenditure",
+            j::OPTIONAL,
+            G::subschema_for::<ExpenditureSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transfers_out",
+            j::OPTIONAL,
+            G::subschema_for::<ExpenditureSummary>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Comprehensive analysis of spending patterns, categorizing expenses into essential, non-essential, and other categories.",
         )
@@ -5528,56 +5915,55 @@ impl ::schemars::JsonSchema for ExpenditureSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total value of all the aggregated transactions in this expenditure category.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<MonthlyAverage>,
-            >(generator, "monthly_average", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "monthly_average",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlyAverage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "percentage_of_income",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The percentage of the total inflows that was spent in this expenses group, within the given time window across all the accounts in the report.\nFor example, a value of 100 represents that 100% of the inflows were spent on transactions that fall into this expenditure group.\nIf there's no available income for the given time period, this field value will be `-1`.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
-            >(
-            generator,
+        o.field(
             "top_categories",
             j::OPTIONAL,
+            G::subschema_for::<CategoryExpenses>,
+            &[j::ARRAY, j::NULLABLE],
             "The primary credit categories of the expenses within the given time window, across all the accounts in the report.\n\nThe categories are sorted in descending order by the total value spent.\nSee the [category taxonomy](https://plaid.com/documents/credit-category-taxonomy.csv) for a full listing of category IDs.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "transactions_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of outflow transactions in this expenses group, within the given time window across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish(
@@ -5757,51 +6143,55 @@ impl ::schemars::JsonSchema for ExtendedRecipientMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "category",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The category that the recipient falls under",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "client_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The recipient name displayed by the Data Provider during the consent flow",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "connection_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of Data Partner consumers that are connected to the recipient for the specific Data Partner",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "joined_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date at which the recipient gained production access to Plaid",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "logo_uri", j::OPTIONAL, "Data Recipient Logo URL location");
-        o.field::<
-                ::std::string::String,
-            >(generator, "recipient_id", j::REQUIRED, "The recipient identifier");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "logo_uri",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Data Recipient Logo URL location",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The recipient identifier",
+        );
+        o.field(
             "third_party_legal_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The legal name of the recipient",
         );
         o.finish("Plaid and FDX-defined recipient metadata fields")
@@ -5891,24 +6281,27 @@ impl ::schemars::JsonSchema for ExternalPaymentInitiationConsentOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
-            >(generator, "bacs", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationOptionalRestrictionBacs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "iban",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The International Bank Account Number (IBAN) for the payer's account. Where possible, the end user will be able to set up payment consent using only the specified bank account if provided.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "request_refund_details",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When `true`, Plaid will attempt to request refund details from the payee's financial institution.  Support varies between financial institutions and will not always be available.  If refund details could be retrieved, they will be available in the `/payment_initiation/payment/get` response.",
         );
         o.finish(
@@ -6009,29 +6402,36 @@ impl ::schemars::JsonSchema for ExternalPaymentOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
-            >(generator, "bacs", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationOptionalRestrictionBacs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "iban",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The International Bank Account Number (IBAN) for the payer's account. Where possible, the end user will be able to send payments only from the specified bank account if provided.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "request_refund_details",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When `true`, Plaid will attempt to request refund details from the payee's financial institution.  Support varies between financial institutions and will not always be available.  If refund details could be retrieved, they will be available in the `/payment_initiation/payment/get` response.",
         );
-        o.field::<
-                ::std::option::Option<PaymentScheme>,
-            >(generator, "scheme", j::OPTIONAL, "");
+        o.field(
+            "scheme",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Additional payment options")
     }
 }
@@ -6109,21 +6509,29 @@ impl ::schemars::JsonSchema for ExternalPaymentRefundDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RecipientBacsNullable>,
-            >(generator, "bacs", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "bacs",
+            j::REQUIRED,
+            G::subschema_for::<RecipientBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "iban",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The International Bank Account Number (IBAN) for the account.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the account holder.");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the account holder.",
+        );
         o.finish("Details about external payment refund")
     }
 }
@@ -6236,40 +6644,41 @@ impl ::schemars::JsonSchema for ExternalPaymentScheduleBase {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "adjusted_start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.\nIf the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.",
         );
-        o.field::<
-                ::std::option::Option<PaymentScheduleInterval>,
-            >(generator, "interval", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "interval",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentScheduleInterval>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "interval_execution_day",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The day of the interval on which to schedule the payment.\n\nIf the payment interval is weekly, `interval_execution_day` should be an integer from 1 (Monday) to 7 (Sunday).\n\nIf the payment interval is monthly, `interval_execution_day` should be an integer indicating which day of the month to make the payment on. Integers from 1 to 28 can be used to make a payment on that day of the month. Negative integers from -1 to -5 can be used to make a payment relative to the end of the month. To make a payment on the last day of the month, use -1; to make the payment on the second-to-last day, use -2, and so on.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will begin on the first `interval_execution_day` on or after the `start_date`.\n\nIf the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.",
         );
         o.finish(
@@ -6376,38 +6785,41 @@ impl ::schemars::JsonSchema for ExternalPaymentScheduleGet {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "adjusted_start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.\nIf the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.",
         );
-        o.field::<PaymentScheduleInterval>(generator, "interval", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "interval",
+            j::REQUIRED,
+            G::subschema_for::<PaymentScheduleInterval>,
+            &[],
+            "",
+        );
+        o.field(
             "interval_execution_day",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The day of the interval on which to schedule the payment.\n\nIf the payment interval is weekly, `interval_execution_day` should be an integer from 1 (Monday) to 7 (Sunday).\n\nIf the payment interval is monthly, `interval_execution_day` should be an integer indicating which day of the month to make the payment on. Integers from 1 to 28 can be used to make a payment on that day of the month. Negative integers from -1 to -5 can be used to make a payment relative to the end of the month. To make a payment on the last day of the month, use -1; to make the payment on the second-to-last day, use -2, and so on.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will begin on the first `interval_execution_day` on or after the `start_date`.\n\nIf the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.",
         );
         o.finish(
@@ -6519,38 +6931,41 @@ impl ::schemars::JsonSchema for ExternalPaymentScheduleRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "adjusted_start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.\nIf the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.",
         );
-        o.field::<PaymentScheduleInterval>(generator, "interval", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "interval",
+            j::REQUIRED,
+            G::subschema_for::<PaymentScheduleInterval>,
+            &[],
+            "",
+        );
+        o.field(
             "interval_execution_day",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The day of the interval on which to schedule the payment.\n\nIf the payment interval is weekly, `interval_execution_day` should be an integer from 1 (Monday) to 7 (Sunday).\n\nIf the payment interval is monthly, `interval_execution_day` should be an integer indicating which day of the month to make the payment on. Integers from 1 to 28 can be used to make a payment on that day of the month. Negative integers from -1 to -5 can be used to make a payment relative to the end of the month. To make a payment on the last day of the month, use -1; to make the payment on the second-to-last day, use -2, and so on.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will begin on the first `interval_execution_day` on or after the `start_date`.\n\nIf the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.",
         );
         o.finish(

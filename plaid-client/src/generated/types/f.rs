@@ -102,31 +102,44 @@ impl ::schemars::JsonSchema for FallbackAuthMicrodepositAutoVerifiedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The external account ID associated with the micro-deposit",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "error",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The error code associated with the webhook.",
         );
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`AUTOMATICALLY_VERIFIED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`AUTH`");
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTOMATICALLY_VERIFIED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
         o.finish("Fires when an account is automatically verified using micro-deposits")
     }
 }
@@ -234,31 +247,44 @@ impl ::schemars::JsonSchema for FallbackAuthMicrodepositVerificationExpiredWebho
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The external account ID associated with the micro-deposit",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "error",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The error code associated with the webhook.",
         );
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`VERIFICATION_EXPIRED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`AUTH`");
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`VERIFICATION_EXPIRED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
         o.finish(
             "Fires when an account has an expired verification when using micro-deposits",
         )
@@ -287,10 +313,11 @@ impl ::schemars::JsonSchema for FamilyNameField {
         ::std::borrow::Cow::Borrowed("plaid_client::types::FamilyNameField")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A string with at least one non-whitespace character, with a max length of 100 characters.",
         )
     }
@@ -433,54 +460,55 @@ impl ::schemars::JsonSchema for FdxConsentGrant {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "createdTime",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "When the consent was initially granted",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "expirationTime",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "When the consent grant will expire. Omitted when the grant has no expiration.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The persistent identifier of the consent grant",
         );
-        o.field::<
-                ::std::vec::Vec<FdxParty>,
-            >(
-            generator,
+        o.field(
             "parties",
             j::REQUIRED,
+            G::subschema_for::<FdxParty>,
+            &[j::ARRAY],
             "Non-end-user parties participating in the consent grant (Data Recipient, Data Provider, Data Access Platform).",
         );
-        o.field::<
-                ::std::vec::Vec<FdxConsentGrantResource>,
-            >(
-            generator,
+        o.field(
             "resources",
             j::OPTIONAL,
+            G::subschema_for::<FdxConsentGrantResource>,
+            &[j::ARRAY],
             "Permissioned resource entries. Omitted when there are no resources.",
         );
-        o.field::<FdxConsentGrantStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<FdxConsentGrantStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "updatedTime",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "When the consent grant was last updated",
         );
         o.finish("An FDX consent grant.")
@@ -564,24 +592,29 @@ impl ::schemars::JsonSchema for FdxConsentGrantResource {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<FdxDataCluster>,
-            >(
-            generator,
+        o.field(
             "dataClusters",
             j::REQUIRED,
+            G::subschema_for::<FdxDataCluster>,
+            &[j::ARRAY],
             "Names of clusters of data elements permissioned.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "resourceId",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Identifier of the resource permissioned.",
         );
-        o.field::<FdxConsentResourceType>(generator, "resourceType", j::REQUIRED, "");
+        o.field(
+            "resourceType",
+            j::REQUIRED,
+            G::subschema_for::<FdxConsentResourceType>,
+            &[],
+            "",
+        );
         o.finish("One permissioned resource on a consent grant.")
     }
 }
@@ -1044,13 +1077,22 @@ impl ::schemars::JsonSchema for FdxFiAttribute {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "Name of attribute");
-        o.field::<
-                ::std::string::String,
-            >(generator, "value", j::REQUIRED, "Value of attribute");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Name of attribute",
+        );
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Value of attribute",
+        );
         o.finish("Financial Institution provider-specific attribute")
     }
 }
@@ -1138,32 +1180,34 @@ impl ::schemars::JsonSchema for FdxHateoasLink {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<FdxHateoasLinkAction>,
-            >(generator, "action", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "action",
+            j::OPTIONAL,
+            G::subschema_for::<FdxHateoasLinkAction>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "href",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "URL to invoke the action on the resource",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "rel",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Relation of this link to its containing entity, as defined by and with many example relation values at [IETF RFC5988](https://datatracker.ietf.org/doc/html/rfc5988)",
         );
-        o.field::<
-                ::std::vec::Vec<FdxContentTypes>,
-            >(
-            generator,
+        o.field(
             "types",
             j::OPTIONAL,
+            G::subschema_for::<FdxContentTypes>,
+            &[j::ARRAY],
             "Content-types that can be used in the Accept header",
         );
         o.finish(
@@ -1310,13 +1354,22 @@ impl ::schemars::JsonSchema for FdxInitiatorFiAttribute {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<FdxPartyType>,
-            >(generator, "value", j::OPTIONAL, "");
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "value",
+            j::OPTIONAL,
+            G::subschema_for::<FdxPartyType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Initiator Fi Attribute")
     }
 }
@@ -1415,27 +1468,43 @@ impl ::schemars::JsonSchema for FdxLifecycleEvent {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<FdxPartyType>,
-            >(generator, "initiator", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "initiator",
+            j::OPTIONAL,
+            G::subschema_for::<FdxPartyType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "otherReason",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Additional information or description of an `OTHER` reason",
         );
-        o.field::<
-                ::std::option::Option<FdxUpdateReason>,
-            >(generator, "reason", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<FdxEventStatus>,
-            >(generator, "status", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<FdxTimestamp>,
-            >(generator, "updatedTime", j::OPTIONAL, "");
+        o.field(
+            "reason",
+            j::OPTIONAL,
+            G::subschema_for::<FdxUpdateReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<FdxEventStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "updatedTime",
+            j::OPTIONAL,
+            G::subschema_for::<FdxTimestamp>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Details of consent or payment network identifier or other entity's revocation request or other lifecycle status change event",
         )
@@ -1574,39 +1643,73 @@ impl ::schemars::JsonSchema for FdxNotification {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<FdxNotificationCategory>(generator, "category", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "notificationId", j::REQUIRED, "Id of notification");
-        o.field::<
-                FdxNotificationPayload,
-            >(generator, "notificationPayload", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<FdxNotificationPriority>,
-            >(generator, "priority", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<FdxParty>,
-            >(generator, "publisher", j::OPTIONAL, "");
-        o.field::<FdxTimestamp>(generator, "sentOn", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<FdxNotificationSeverity>,
-            >(generator, "severity", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<FdxParty>,
-            >(generator, "subscriber", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "category",
+            j::REQUIRED,
+            G::subschema_for::<FdxNotificationCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "notificationId",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Id of notification",
+        );
+        o.field(
+            "notificationPayload",
+            j::REQUIRED,
+            G::subschema_for::<FdxNotificationPayload>,
+            &[],
+            "",
+        );
+        o.field(
+            "priority",
+            j::OPTIONAL,
+            G::subschema_for::<FdxNotificationPriority>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "publisher",
+            j::OPTIONAL,
+            G::subschema_for::<FdxParty>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("sentOn", j::REQUIRED, G::subschema_for::<FdxTimestamp>, &[], "");
+        o.field(
+            "severity",
+            j::OPTIONAL,
+            G::subschema_for::<FdxNotificationSeverity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subscriber",
+            j::OPTIONAL,
+            G::subschema_for::<FdxParty>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "subtype",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An optional initiator-defined event subtype code or description if the event type needs to be further categorized or described.",
         );
-        o.field::<FdxNotificationType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<FdxHateoasLink>,
-            >(generator, "url", j::OPTIONAL, "");
+        o.field("type", j::REQUIRED, G::subschema_for::<FdxNotificationType>, &[], "");
+        o.field(
+            "url",
+            j::OPTIONAL,
+            G::subschema_for::<FdxHateoasLink>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Provides the base fields of a notification. Clients will read the `type` property to determine the expected notification payload.",
         )
@@ -1768,21 +1871,29 @@ impl ::schemars::JsonSchema for FdxNotificationPayload {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<FdxLifecycleEvent>,
-            >(generator, "event", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "event",
+            j::OPTIONAL,
+            G::subschema_for::<FdxLifecycleEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "ID for the origination entity related to the notification",
         );
-        o.field::<
-                ::std::option::Option<FdxNotificationPayloadIdType>,
-            >(generator, "idType", j::OPTIONAL, "");
+        o.field(
+            "idType",
+            j::OPTIONAL,
+            G::subschema_for::<FdxNotificationPayloadIdType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Custom key-value pairs payload for a notification")
     }
 }
@@ -2225,41 +2336,51 @@ impl ::schemars::JsonSchema for FdxParty {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "homeUri",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "URI for party, where an end user could learn more about the company or application involved in the data sharing chain",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "logoUri",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "URI for a logo asset to be displayed to the end user",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "Human recognizable common name");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "registeredEntityId", j::OPTIONAL, "Registered id of party");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Human recognizable common name",
+        );
+        o.field(
+            "registeredEntityId",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Registered id of party",
+        );
+        o.field(
             "registeredEntityName",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Registered name of party",
         );
-        o.field::<
-                ::std::option::Option<FdxPartyRegistry>,
-            >(generator, "registry", j::OPTIONAL, "");
-        o.field::<FdxPartyType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "registry",
+            j::OPTIONAL,
+            G::subschema_for::<FdxPartyRegistry>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<FdxPartyType>, &[], "");
         o.finish(
             "FDX Participant - an entity or person that is a part of a FDX API transaction",
         )
@@ -2496,27 +2617,34 @@ impl ::schemars::JsonSchema for FdxRecipientMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "client_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The recipient name displayed by the Data Provider during the consent flow",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "logo_uri", j::OPTIONAL, "Data Recipient Logo URL location");
-        o.field::<
-                ::std::string::String,
-            >(generator, "recipient_id", j::REQUIRED, "The recipient identifier");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "logo_uri",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Data Recipient Logo URL location",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The recipient identifier",
+        );
+        o.field(
             "third_party_legal_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The legal name of the recipient",
         );
         o.finish("Recipient metadata fields that are defined by FDX.")
@@ -2535,10 +2663,13 @@ impl ::schemars::JsonSchema for FdxTimestamp {
         ::std::borrow::Cow::Borrowed("plaid_client::types::FdxTimestamp")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >,
+            &[],
             "ISO 8601 date-time in format 'YYYY-MM-DDThh:mm:ss.nnn[Z|[+|-]hh:mm]' according to [IETF RFC3339](https://xml2rfc.tools.ietf.org/public/rfc/html/rfc3339.html#anchor14)",
         )
     }
@@ -2734,37 +2865,34 @@ impl ::schemars::JsonSchema for FinancialInstitutionInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<DetectedAccount>,
-            >(
-            generator,
+        o.field(
             "detected_accounts",
             j::REQUIRED,
+            G::subschema_for::<DetectedAccount>,
+            &[j::ARRAY],
             "Associated accounts, detected based on the nature of transfers to/from this institution.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "entity_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique, stable, Plaid-generated id that maps to the counterparty.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Name of the financial institution counterparty.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "website",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The website associated with the counterparty.",
         );
         o.finish(
@@ -2857,34 +2985,36 @@ impl ::schemars::JsonSchema for FixedIncome {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "face_value",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The face value that is paid upon maturity of the fixed income security, per unit of security.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "issue_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The issue date for this fixed income security, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "maturity_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The maturity date for this fixed income security, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::option::Option<YieldRate>,
-            >(generator, "yield_rate", j::REQUIRED, "");
+        o.field(
+            "yield_rate",
+            j::REQUIRED,
+            G::subschema_for::<YieldRate>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Details about the fixed income security.")
     }
 }
@@ -2957,21 +3087,20 @@ impl ::schemars::JsonSchema for ForecastedMonthlyIncome {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "baseline_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The forecasted monthly income at the time of subscription",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "current_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The current forecasted monthly income",
         );
         o.finish(
@@ -3104,8 +3233,9 @@ impl ::schemars::JsonSchema for ForwardedJsonResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "An arbitrary JSON payload sent to or received from the Plaid server. Internal use only.",
         )
@@ -3182,14 +3312,20 @@ impl ::schemars::JsonSchema for FraudAmount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<IsoCurrencyCode>(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<IsoCurrencyCode>,
+            &[],
+            "",
+        );
+        o.field(
             "value",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The amount value.\nThis value can be 0 to indicate no money was lost.\nMust not contain more than two digits of precision (e.g., `1.23`).",
         );
         o.finish(
@@ -3334,61 +3470,55 @@ impl ::schemars::JsonSchema for FraudAnalysisDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                FraudCheckOutcome,
-            >(
-            generator,
+        o.field(
             "detail_check",
             j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcome>,
+            &[],
             "The outcome of the document detail check for correct styling and layout.\n\n`success` - The document passed all authenticity checks.\n\n`failed` - The document did not pass one or more authenticity checks.",
         );
-        o.field::<
-                FraudCheckOutcome,
-            >(
-            generator,
+        o.field(
             "image_composition_check",
             j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcome>,
+            &[],
             "The outcome of the image composition check.\n\n`success` - The image is a valid physical document capture.\n\n`failed` - The image appears to be a photograph of a screen or a digital forgery.",
         );
-        o.field::<
-                FraudCheckOutcome,
-            >(
-            generator,
+        o.field(
             "integrity_check",
             j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcome>,
+            &[],
             "The outcome of the integrity check for document security elements.\n\n`success` - Data is consistent across all checked security elements.\n\n`failed` - Inconsistencies were detected across one or more security elements.",
         );
-        o.field::<
-                FraudCheckOutcomeWithNoData,
-            >(
-            generator,
+        o.field(
             "issue_date_check",
             j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcomeWithNoData>,
+            &[],
             "The outcome of the issue date validity check.\n\n`success` - The issue date is valid.\n\n`failed` - The issue date is invalid or could not be verified.\n\n`no_data` - The check could not be performed due to insufficient data.",
         );
-        o.field::<
-                FraudCheckOutcome,
-            >(
-            generator,
+        o.field(
             "portrait_details_check",
             j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcome>,
+            &[],
             "The outcome of the portrait details check including photo embedding and face landmark checks.\n\n`success` - The portrait passed all validity checks.\n\n`failed` - The portrait did not pass one or more validity checks.",
         );
-        o.field::<
-                FraudCheckOutcome,
-            >(
-            generator,
+        o.field(
             "portrait_presence_check",
             j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcome>,
+            &[],
             "The outcome of the portrait presence check.\n\n`success` - A portrait was detected.\n\n`failed` - No portrait was detected.",
         );
-        o.field::<
-                FraudCheckOutcome,
-            >(
-            generator,
+        o.field(
             "type_supported",
             j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcome>,
+            &[],
             "Whether the submitted document type is supported for fraud analysis.\n\n`success` - The document type is supported.\n\n`failed` - The document type is not supported.",
         );
         o.finish("Details about the fraud analysis performed on the document.")
@@ -3409,10 +3539,13 @@ impl ::schemars::JsonSchema for FraudAttributes {
         ::std::borrow::Cow::Borrowed("plaid_client::types::FraudAttributes")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
             "Event fraud attributes as an arbitrary set of key-value pairs. The set of attributes returned varies by model.",
         )
     }

@@ -144,72 +144,69 @@ impl ::schemars::JsonSchema for GamblingIndicators {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total value of transactions that fall into the `GAMBLING` credit category, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_last_occurrence",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the last transaction that falls into the `GAMBLING` category, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<MonthlyAverage>,
-            >(generator, "monthly_average", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
-            >(
-            generator,
+        o.field(
+            "monthly_average",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlyAverage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "monthly_summaries",
             j::OPTIONAL,
+            G::subschema_for::<MonthlySummary>,
+            &[j::ARRAY, j::NULLABLE],
             "The monthly summaries of the transactions that fall into the `GAMBLING` category within the given time window, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "percentage_of_income",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The percentage of the user's monthly inflows that was spent on transactions that fall into the `GAMBLING` category within the given time window, across all the accounts in the report. For example, a value of 100 indicates that 100% of the inflows were spent on transactions that fall into the `GAMBLING` credit category.\nIf there's no available income for the given time period, this field value will be `-1`",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "top_merchants",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "Up to 3 top merchants that the user had the most transactions for in the given time window, in descending order of total spend.\n\nIf the user has not spent money on any merchants in the given time window, this list will be empty.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "transactions_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of transactions that fall into the `GAMBLING` credit category, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish(
@@ -240,10 +237,11 @@ impl ::schemars::JsonSchema for GenericCountryCode {
         ::std::borrow::Cow::Borrowed("plaid_client::types::GenericCountryCode")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Valid, capitalized, two-letter ISO code representing the country of this object. Must be in ISO 3166-1 alpha-2 form.",
         )
     }
@@ -298,10 +296,11 @@ impl ::schemars::JsonSchema for GenericCountryCodeNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::GenericCountryCodeNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Valid, capitalized, two-letter ISO code representing the country of this object. Must be in ISO 3166-1 alpha-2 form.",
         )
     }
@@ -405,13 +404,22 @@ impl ::schemars::JsonSchema for GenericScreeningHitLocationItems {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<MatchSummary>,
-            >(generator, "analysis", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningHitLocations>,
-            >(generator, "data", j::OPTIONAL, "");
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningHitLocations>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Analyzed location information for the associated hit")
     }
 }
@@ -501,27 +509,34 @@ impl ::schemars::JsonSchema for GetRecipientResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "client_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The recipient name displayed by the Data Provider during the consent flow",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "logo_uri", j::OPTIONAL, "Data Recipient Logo URL location");
-        o.field::<
-                ::std::string::String,
-            >(generator, "recipient_id", j::REQUIRED, "The recipient identifier");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "logo_uri",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Data Recipient Logo URL location",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The recipient identifier",
+        );
+        o.field(
             "third_party_legal_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The legal name of the recipient",
         );
         o.finish(
@@ -591,10 +606,15 @@ impl ::schemars::JsonSchema for GetRecipientsResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<ExtendedRecipientMetadata>,
-            >(generator, "recipients", j::REQUIRED, "");
+        o.field(
+            "recipients",
+            j::REQUIRED,
+            G::subschema_for::<ExtendedRecipientMetadata>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish(
             "GetRecipientsResponse defines the response schema for `/fdx/recipients`",
         )
@@ -623,10 +643,11 @@ impl ::schemars::JsonSchema for GivenNameField {
         ::std::borrow::Cow::Borrowed("plaid_client::types::GivenNameField")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A string with at least one non-whitespace character, with a max length of 100 characters.",
         )
     }

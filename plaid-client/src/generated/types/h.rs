@@ -87,34 +87,36 @@ impl ::schemars::JsonSchema for HealthIncident {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The end date of the incident, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2020-10-30T15:26:48Z\"`.",
         );
-        o.field::<
-                ::std::vec::Vec<IncidentUpdate>,
-            >(
-            generator,
+        o.field(
             "incident_updates",
             j::REQUIRED,
+            G::subschema_for::<IncidentUpdate>,
+            &[j::ARRAY],
             "Updates on the health incident.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The start date of the incident, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2020-10-30T15:26:48Z\"`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "title", j::REQUIRED, "The title of the incident");
+        o.field(
+            "title",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The title of the incident",
+        );
         o.finish("A status health incident")
     }
 }
@@ -267,21 +269,20 @@ impl ::schemars::JsonSchema for HistoricalAnnualIncome {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "baseline_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The historical annual income at the time of subscription",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "current_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The current historical annual income",
         );
         o.finish("An object representing the historical annual income amount.")
@@ -377,37 +378,34 @@ impl ::schemars::JsonSchema for HistoricalBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "current",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The total amount of funds in the account, calculated from the `current` balance in the `balance` object by subtracting inflows and adding back outflows according to the posted date of each transaction.\n\nIf the account has any pending transactions, historical balance amounts on or after the date of the earliest pending transaction may differ if retrieved in subsequent Asset Reports as a result of those pending transactions posting.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date of the calculated historical balance, in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD)",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish("An object representing a balance held by an account in the past")
@@ -512,26 +510,44 @@ impl ::schemars::JsonSchema for HistoricalUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "new_transactions",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of new transactions available",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`HISTORICAL_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`HISTORICAL_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
         o.finish(
             "Fired when an Item's historical transaction pull is completed and Plaid has prepared as much historical transaction data as possible for the Item. Once this webhook has been fired, transaction data beyond the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.\n\nThis webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
         )
@@ -708,109 +724,97 @@ impl ::schemars::JsonSchema for Holding {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `account_id` associated with the holding.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "cost_basis",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total cost basis of the holding (e.g., the total amount spent to acquire all assets currently in the holding).",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "institution_price",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The last price given by the institution for this security.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "institution_price_as_of",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date at which `institution_price` was current.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "institution_price_datetime",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Date and time at which `institution_price` was current, in ISO 8601 format (YYYY-MM-DDTHH:mm:ssZ).\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00).",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "institution_value",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The value of the holding, as reported by the institution.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the holding. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "quantity",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The total quantity of the asset held, as reported by the financial institution. If the security is an option, `quantity` will reflect the total number of options (typically the number of contracts multiplied by 100), not the number of contracts.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "security_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `security_id` associated with the holding. Security data is not specific to a user's account; any user who held the same security at the same financial institution at the same time would have identical security data. The `security_id` for the same security will typically be the same across different institutions, but this is not guaranteed. The `security_id` does not typically change, but may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.",
         );
-        o.field::<
-                ::std::vec::Vec<HoldingTaxLot>,
-            >(
-            generator,
+        o.field(
             "tax_lots",
             j::OPTIONAL,
+            G::subschema_for::<HoldingTaxLot>,
+            &[j::ARRAY],
             "Per-lot acquisition data for this holding. An empty array indicates the institution does not provide lot-level data.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "vested_quantity",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total quantity of vested assets held, as reported by the financial institution. Vested assets are only associated with [equities](https://plaid.com/docs/api/products/investments/#investments-holdings-get-response-securities-type).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "vested_value",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The value of the vested holdings as reported by the institution.",
         );
         o.finish("A securities holding at an institution.")
@@ -924,56 +928,55 @@ impl ::schemars::JsonSchema for HoldingTaxLot {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "cost_basis",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total cost basis of this lot, inclusive of any fees.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current_value",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The current market value of this lot.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_lot_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The financial institution's identifier for this lot. Null if the institution does not provide a lot identifier.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "original_purchase_datetime",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date and time this lot was acquired, in ISO 8601 format. Null if the institution does not provide acquisition datetime data.",
         );
-        o.field::<
-                ::std::option::Option<HoldingTaxLotPositionType>,
-            >(generator, "position_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "position_type",
+            j::REQUIRED,
+            G::subschema_for::<HoldingTaxLotPositionType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "purchase_price",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The price per unit of the security at the time this lot was acquired.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "quantity",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The number of units of the security in this lot.",
         );
         o.finish("A single acquisition lot within a holding.")
@@ -1152,35 +1155,52 @@ impl ::schemars::JsonSchema for HoldingsDefaultUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "new_holdings",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of new holdings reported since the last time this webhook was fired.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "updated_holdings",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of updated holdings reported since the last time this webhook was fired.",
         );
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`DEFAULT_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`HOLDINGS`");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`HOLDINGS`",
+        );
         o.finish(
             "Fired when new or updated holdings have been detected on an investment account. The webhook typically fires in response to any newly added holdings or price changes to existing holdings, most commonly after market close.",
         )
@@ -1292,48 +1312,44 @@ impl ::schemars::JsonSchema for HoldingsOverride {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "cost_basis",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total cost basis of the holding (e.g., the total amount spent to acquire all assets currently in the holding).",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "currency",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Either a valid `iso_currency_code` or `unofficial_currency_code`",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "institution_price",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The last price given by the institution for this security",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "institution_price_as_of",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date at which `institution_price` was current. Must be formatted as an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) date.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "quantity",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The total quantity of the asset held, as reported by the financial institution.",
         );
-        o.field::<SecurityOverride>(generator, "security", j::REQUIRED, "");
+        o.field("security", j::REQUIRED, G::subschema_for::<SecurityOverride>, &[], "");
         o.finish("Specify the holdings on the account.")
     }
 }
@@ -1363,10 +1379,11 @@ impl ::schemars::JsonSchema for HostedLinkCompletionRedirectUri {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "URI that Hosted Link will redirect to upon completion of the Link flow. This will only occur in Hosted Link sessions, not in other implementation methods.",
         )
     }
@@ -1475,10 +1492,11 @@ impl ::schemars::JsonSchema for HostedLinkIsMobileApp {
         ::std::borrow::Cow::Borrowed("plaid_client::types::HostedLinkIsMobileApp")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            bool,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<bool>,
+            &[],
             "This indicates whether the client is opening Hosted Link in a mobile app in an `AsWebAuthenticationSession` or Chrome custom tab.",
         )
     }
@@ -1531,10 +1549,11 @@ impl ::schemars::JsonSchema for HostedLinkUrlLifetimeSeconds {
         ::std::borrow::Cow::Borrowed("plaid_client::types::HostedLinkUrlLifetimeSeconds")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            i64,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<i64>,
+            &[],
             "How many seconds the link will be valid for. Must be positive. Cannot be longer than 21 days. The default lifetime is 7 days for links delivered by email, 1 day for links delivered via SMS, and 30 minutes for links not sent via Plaid Link delivery. This parameter will override the value of all three link types.",
         )
     }
@@ -1671,38 +1690,44 @@ impl ::schemars::JsonSchema for HostedMmdVerificationWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The external account ID of the affected account",
         );
-        o.field::<
-                ::std::option::Option<WebhookEnvironmentValues>,
-            >(generator, "environment", j::OPTIONAL, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::OPTIONAL,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "status",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The final status of the Same-Day Micro-deposits verification. Will always be `MANUALLY_VERIFIED` or `VERIFICATION_FAILED`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "webhook_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "`SMS_MICRODEPOSITS_VERIFICATION`",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`AUTH`");
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
         o.finish(
             "Contains the state of an SMS Same-Day Micro-deposits verification session.",
         )
@@ -1770,8 +1795,9 @@ impl ::schemars::JsonSchema for HumanReview {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<HumanReviewStatus>(generator, "status", j::REQUIRED, "");
+        o.field("status", j::REQUIRED, G::subschema_for::<HumanReviewStatus>, &[], "");
         o.finish(
             "Details about the human review check, which refers to a check that is performed by a document specialist.",
         )

@@ -246,10 +246,11 @@ impl ::schemars::JsonSchema for IdNumberValue {
         ::std::borrow::Cow::Borrowed("plaid_client::types::IdNumberValue")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Value of the identity document typed in by the user. Alpha-numeric, with all formatting characters stripped. For specific format requirements by ID type, see [Input Validation Rules](https://plaid.com/docs/identity-verification/hybrid-input-validation/#id-numbers).",
         )
     }
@@ -295,10 +296,11 @@ impl ::schemars::JsonSchema for IdempotencyFlag {
         ::std::borrow::Cow::Borrowed("plaid_client::types::IdempotencyFlag")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            bool,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<bool>,
+            &[],
             "An optional flag specifying how you would like Plaid to handle attempts to create an Identity Verification when an Identity Verification already exists for the provided `client_user_id` and `template_id`.\nIf idempotency is enabled, Plaid will return the existing Identity Verification. If idempotency is disabled, Plaid will reject the request with a `400 Bad Request` status code if an Identity Verification already exists for the supplied `client_user_id` and `template_id`.",
         )
     }
@@ -439,21 +441,44 @@ impl ::schemars::JsonSchema for IdentityDefaultUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                AccountIdsWithUpdatedIdentity,
-            >(generator, "account_ids_with_updated_identity", j::REQUIRED, "");
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`DEFAULT_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`IDENTITY`");
+        o.field(
+            "account_ids_with_updated_identity",
+            j::REQUIRED,
+            G::subschema_for::<AccountIdsWithUpdatedIdentity>,
+            &[],
+            "",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`IDENTITY`",
+        );
         o.finish(
             "Fired when a change to identity data has been detected on an Item. Items are checked for identity updates every 30-90 days. We recommend that upon receiving this webhook you make another call to `/identity/get` to fetch the user's latest identity data.",
         )
@@ -544,21 +569,29 @@ impl ::schemars::JsonSchema for IdentityDocumentMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_account_number_match",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Boolean field indicating if the uploaded document's account number matches the account number we have on file",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(generator, "last_updated", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(generator, "uploaded_at", j::OPTIONAL, "");
+        o.field(
+            "last_updated",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "uploaded_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "In closed beta. Object representing metadata pertaining to the document.",
         )
@@ -645,16 +678,29 @@ impl ::schemars::JsonSchema for IdentityDocumentUpload {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "document_id", j::OPTIONAL, "A UUID identifying the document.");
-        o.field::<
-                ::std::option::Option<IdentityDocumentUploadMetadata>,
-            >(generator, "metadata", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IdentityDocumentUploadRiskInsights>,
-            >(generator, "risk_insights", j::OPTIONAL, "");
+        o.field(
+            "document_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A UUID identifying the document.",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityDocumentUploadMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "risk_insights",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityDocumentUploadRiskInsights>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Document object with metadata of the uploaded document")
     }
 }
@@ -763,45 +809,41 @@ impl ::schemars::JsonSchema for IdentityDocumentUploadMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "document_type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The submitted document type. Currently, this will always be `BANK_STATEMENT`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_account_number_match",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Boolean field indicating whether the uploaded document's account number matches the account number we have on file. If `false`, it is not recommended to accept the uploaded identity data as accurate without further verification.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "last_updated",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The timestamp when the document was last updated.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "page_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of pages in the uploaded document.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "uploaded_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The timestamp when the document was originally uploaded.",
         );
         o.finish("Metadata pertaining to the document.")
@@ -880,13 +922,22 @@ impl ::schemars::JsonSchema for IdentityDocumentUploadRiskInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<IdentityDocumentUploadRiskSignal>,
-            >(generator, "risk_signals", j::OPTIONAL, "An array of risk signals.");
-        o.field::<
-                ::std::option::Option<IdentityDocumentUploadRiskSummary>,
-            >(generator, "risk_summary", j::OPTIONAL, "");
+        o.field(
+            "risk_signals",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityDocumentUploadRiskSignal>,
+            &[j::ARRAY],
+            "An array of risk signals.",
+        );
+        o.field(
+            "risk_summary",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityDocumentUploadRiskSummary>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Object representing fraud risk data of the uploaded document. Only provided when using Identity Document Upload with Fraud Risk enabled.",
         )
@@ -985,34 +1036,36 @@ impl ::schemars::JsonSchema for IdentityDocumentUploadRiskSignal {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "has_fraud_risk",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates whether fraud risk was detected on the field.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "page_number",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The relevant page associated with the risk signal. If the risk signal is not associated with a specific page, the value will be 0.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "signal_description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A human-readable explanation providing more detail about the specific risk signal.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "type", j::OPTIONAL, "The type of risk found.");
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of risk found.",
+        );
         o.finish("Risk signals tied to the document")
     }
 }
@@ -1081,13 +1134,13 @@ impl ::schemars::JsonSchema for IdentityDocumentUploadRiskSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "risk_score",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "A number between 0 and 100, inclusive, where a score closer to 0 indicates a document is likely to be trustworthy and a score closer to 100 indicates a document is likely to be fraudulent.",
         );
         o.finish("Risk summary of an uploaded document.")
@@ -1181,17 +1234,30 @@ impl ::schemars::JsonSchema for IdentityDocumentsUploadsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IdentityDocumentsUploadsGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityDocumentsUploadsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "IdentityDocumentsUploadsGetRequest defines the request schema for `/identity/documents/uploads/get`",
         )
@@ -1274,13 +1340,13 @@ impl ::schemars::JsonSchema for IdentityDocumentsUploadsGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of `account_ids` to retrieve for the Item.\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
         );
         o.finish(
@@ -1363,17 +1429,17 @@ impl ::schemars::JsonSchema for IdentityDocumentsUploadsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccountIdentityDocumentUpload>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<AccountIdentityDocumentUpload>,
+            &[j::ARRAY],
             "The accounts for which Identity data has been requested",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "IdentityDocumentsUploadsGetResponse defines the response schema for `/identity/documents/uploads/get`",
         )
@@ -1465,17 +1531,30 @@ impl ::schemars::JsonSchema for IdentityGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IdentityGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("IdentityGetRequest defines the request schema for `/identity/get`")
     }
 }
@@ -1553,13 +1632,13 @@ impl ::schemars::JsonSchema for IdentityGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of `account_ids` to retrieve for the Item.\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
         );
         o.finish("An optional object to filter `/identity/get` results.")
@@ -1638,17 +1717,17 @@ impl ::schemars::JsonSchema for IdentityGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccountIdentity>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<AccountIdentity>,
+            &[j::ARRAY],
             "The accounts for which Identity data has been requested",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("IdentityGetResponse defines the response schema for `/identity/get`")
     }
 }
@@ -1745,20 +1824,37 @@ impl ::schemars::JsonSchema for IdentityMatchRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IdentityMatchRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IdentityMatchUser>,
-            >(generator, "user", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityMatchRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityMatchUser>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("IdentityMatchRequest defines the request schema for `/identity/match`")
     }
 }
@@ -1836,13 +1932,13 @@ impl ::schemars::JsonSchema for IdentityMatchRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `account_ids` to perform fuzzy match",
         );
         o.finish("An optional object to filter `/identity/match` results")
@@ -1921,17 +2017,17 @@ impl ::schemars::JsonSchema for IdentityMatchResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccountIdentityMatchScore>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<AccountIdentityMatchScore>,
+            &[j::ARRAY],
             "The accounts for which Identity match has been requested",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "IdentityMatchResponse defines the response schema for `/identity/match`",
         )
@@ -2027,22 +2123,34 @@ impl ::schemars::JsonSchema for IdentityMatchUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AddressDataNullableNoRequiredFields>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "email_address", j::OPTIONAL, "The user's email address.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "legal_name", j::OPTIONAL, "The user's full legal name.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<AddressDataNullableNoRequiredFields>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's full legal name.",
+        );
+        o.field(
             "phone_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's phone number, in E.164 format: +{countrycode}{number}. For example: \"+14157452130\". Phone numbers provided in other formats will be parsed on a best-effort basis. Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
         );
         o.finish(
@@ -2125,14 +2233,23 @@ impl ::schemars::JsonSchema for IdentityRefreshRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "IdentityRefreshRequest defines the request schema for `/identity/refresh`",
         )
@@ -2209,8 +2326,9 @@ impl ::schemars::JsonSchema for IdentityRefreshResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "IdentityRefreshResponse defines the response schema for `/identity/refresh`",
         )
@@ -2473,55 +2591,136 @@ impl ::schemars::JsonSchema for IdentityVerification {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BeaconUserIdNullable>,
-            >(generator, "beacon_user_id", j::OPTIONAL, "");
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "completed_at", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<DocumentaryVerification>,
-            >(generator, "documentary_verification", j::REQUIRED, "");
-        o.field::<IdentityVerificationId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<KycCheckDetails>,
-            >(generator, "kyc_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdvProtectEvent>,
-            >(generator, "latest_scored_protect_event", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PreviousIdentityVerificationAttemptId>,
-            >(generator, "previous_attempt_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "redacted_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<RiskCheckDetails>,
-            >(generator, "risk_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<SelfieCheck>,
-            >(generator, "selfie_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ShareableUrl>,
-            >(generator, "shareable_url", j::REQUIRED, "");
-        o.field::<IdentityVerificationStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<IdentityVerificationStepSummary>(generator, "steps", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationTemplateReference,
-            >(generator, "template", j::REQUIRED, "");
-        o.field::<IdentityVerificationUserData>(generator, "user", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidUserIdNullable>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<VerifySmsDetails>,
-            >(generator, "verify_sms", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningIndividualIdNullable>,
-            >(generator, "watchlist_screening_id", j::REQUIRED, "");
+        o.field(
+            "beacon_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "completed_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "documentary_verification",
+            j::REQUIRED,
+            G::subschema_for::<DocumentaryVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
+        o.field(
+            "kyc_check",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "latest_scored_protect_event",
+            j::OPTIONAL,
+            G::subschema_for::<IdvProtectEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "previous_attempt_id",
+            j::REQUIRED,
+            G::subschema_for::<PreviousIdentityVerificationAttemptId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "selfie_check",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "shareable_url",
+            j::REQUIRED,
+            G::subschema_for::<ShareableUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "steps",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "template",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateReference>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationUserData>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verify_sms",
+            j::OPTIONAL,
+            G::subschema_for::<VerifySmsDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.",
         )
@@ -2639,19 +2838,28 @@ impl ::schemars::JsonSchema for IdentityVerificationAutofillAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CityNullable>,
-            >(generator, "city", j::REQUIRED, "");
-        o.field::<GenericCountryCode>(generator, "country", j::REQUIRED, "");
-        o.field::<PoBoxStatus>(generator, "po_box", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PostalCode>,
-            >(generator, "postal_code", j::REQUIRED, "");
-        o.field::<::std::option::Option<Region>>(generator, "region", j::REQUIRED, "");
-        o.field::<Street>(generator, "street", j::REQUIRED, "");
-        o.field::<::std::option::Option<Street2>>(generator, "street2", j::REQUIRED, "");
-        o.field::<AddressPurposeLabel>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<CityNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field("po_box", j::REQUIRED, G::subschema_for::<PoBoxStatus>, &[], "");
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("street", j::REQUIRED, G::subschema_for::<Street>, &[], "");
+        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.field("type", j::REQUIRED, G::subschema_for::<AddressPurposeLabel>, &[], "");
         o.finish(
             "Even if an address has been autofilled, some fields may be null depending on the region's addressing system. For example:\n\nAddresses from the United Kingdom will not include a region\n\nAddresses from Hong Kong will not include postal code",
         )
@@ -2739,16 +2947,29 @@ impl ::schemars::JsonSchema for IdentityVerificationAutofillCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                IdentityVerificationId,
-            >(generator, "identity_verification_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "identity_verification_id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input to autofill an Identity Verification")
     }
 }
@@ -2836,14 +3057,23 @@ impl ::schemars::JsonSchema for IdentityVerificationAutofillCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationAutofillStatus,
-            >(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationAutofillUserData>,
-            >(generator, "user", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationAutofillStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationAutofillUserData>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Autofill represents unverified customer information. This needs to be confirmed by the customer before using.",
         )
@@ -2986,16 +3216,29 @@ impl ::schemars::JsonSchema for IdentityVerificationAutofillUserData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<IdentityVerificationAutofillAddress>,
-            >(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<UserIdNumber>,
-            >(generator, "id_number", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationResponseUserName>,
-            >(generator, "name", j::REQUIRED, "");
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationAutofillAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<UserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationResponseUserName>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "User information that was autofilled. All this information should be confirmed by the user before using.",
         )
@@ -3016,10 +3259,11 @@ impl ::schemars::JsonSchema for IdentityVerificationConsent {
         ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityVerificationConsent")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            bool,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<bool>,
+            &[],
             "A flag specifying whether the end user has already agreed to a privacy policy specifying that their data will be shared with Plaid for verification purposes.\n\nIf `gave_consent` is set to `true`, the `accept_tos` step will be marked as `skipped` and the end user's session will start at the next step requirement.",
         )
     }
@@ -3180,39 +3424,71 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ClientUserId>,
-            >(generator, "client_user_id", j::OPTIONAL, "");
-        o.field::<
-                IdentityVerificationConsent,
-            >(generator, "gave_consent", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdempotencyFlag>,
-            >(generator, "is_idempotent", j::OPTIONAL, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "gave_consent",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationConsent>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_idempotent",
+            j::OPTIONAL,
+            G::subschema_for::<IdempotencyFlag>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "is_shareable",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "A flag specifying whether you would like Plaid to expose a shareable URL for the verification being created.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                IdentityVerificationTemplateId,
-            >(generator, "template_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationCreateRequestUser>,
-            >(generator, "user", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PlaidUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "template_id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateId>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationCreateRequestUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidUserId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request schema for `/identity_verification/create`")
     }
 }
@@ -3359,28 +3635,57 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateRequestUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<UserAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<DeprecatedClientUserId>,
-            >(generator, "client_user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<Iso8601Date>,
-            >(generator, "date_of_birth", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EmailAddress>,
-            >(generator, "email_address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserIdNumber>,
-            >(generator, "id_number", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationRequestUserName>,
-            >(generator, "name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationUserPhoneNumber>,
-            >(generator, "phone_number", j::OPTIONAL, "");
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<UserAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<DeprecatedClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::OPTIONAL,
+            G::subschema_for::<UserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationRequestUserName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationUserPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "User information collected outside of Link, most likely via your own onboarding process.\n\nEach of the following identity fields are optional:\n\n`email_address`\n\n`phone_number`\n\n`date_of_birth`\n\n`name`\n\n`address`\n\n`id_number`\n\nSpecifically, these fields are optional in that they can either be fully provided (satisfying every required field in their subschema) or omitted from the request entirely by not providing the key or value.\nProviding these fields via the API will result in Link skipping the data collection process for the associated user. All verification steps enabled in the associated Identity Verification Template will still be run. Verification steps will either be run immediately, or once the user completes the `accept_tos` step, depending on the value provided to the `gave_consent` field.\nIf you are not using the shareable URL feature, you can optionally provide these fields via `/link/token/create` instead; both `/identity_verification/create` and `/link/token/create` are valid ways to provide this information. Note that if you provide a non-`null` user data object via `/identity_verification/create`, any user data fields entered via `/link/token/create` for the same `client_user_id` will be ignored when prefilling Link.",
         )
@@ -3585,56 +3890,137 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BeaconUserIdNullable>,
-            >(generator, "beacon_user_id", j::OPTIONAL, "");
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "completed_at", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<DocumentaryVerification>,
-            >(generator, "documentary_verification", j::REQUIRED, "");
-        o.field::<IdentityVerificationId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<KycCheckDetails>,
-            >(generator, "kyc_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdvProtectEvent>,
-            >(generator, "latest_scored_protect_event", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PreviousIdentityVerificationAttemptId>,
-            >(generator, "previous_attempt_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "redacted_at", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<RiskCheckDetails>,
-            >(generator, "risk_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<SelfieCheck>,
-            >(generator, "selfie_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ShareableUrl>,
-            >(generator, "shareable_url", j::REQUIRED, "");
-        o.field::<IdentityVerificationStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<IdentityVerificationStepSummary>(generator, "steps", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationTemplateReference,
-            >(generator, "template", j::REQUIRED, "");
-        o.field::<IdentityVerificationUserData>(generator, "user", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidUserIdNullable>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<VerifySmsDetails>,
-            >(generator, "verify_sms", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningIndividualIdNullable>,
-            >(generator, "watchlist_screening_id", j::REQUIRED, "");
+        o.field(
+            "beacon_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "completed_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "documentary_verification",
+            j::REQUIRED,
+            G::subschema_for::<DocumentaryVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
+        o.field(
+            "kyc_check",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "latest_scored_protect_event",
+            j::OPTIONAL,
+            G::subschema_for::<IdvProtectEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "previous_attempt_id",
+            j::REQUIRED,
+            G::subschema_for::<PreviousIdentityVerificationAttemptId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "selfie_check",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "shareable_url",
+            j::REQUIRED,
+            G::subschema_for::<ShareableUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "steps",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "template",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateReference>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationUserData>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verify_sms",
+            j::OPTIONAL,
+            G::subschema_for::<VerifySmsDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.",
         )
@@ -3739,20 +4125,43 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentAddressResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<IdentityVerificationDocumentCity>(generator, "city", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationDocumentCountryCode,
-            >(generator, "country", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationDocumentPostalCode>,
-            >(generator, "postal_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationDocumentRegion>,
-            >(generator, "region", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationDocumentStreet,
-            >(generator, "street", j::REQUIRED, "");
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentCity>,
+            &[],
+            "",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentCountryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentPostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentRegion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentStreet>,
+            &[],
+            "",
+        );
         o.finish(
             "The address extracted from the document. The address must at least contain the following fields to be a valid address: `street`, `city`, `country`. If any are missing or unable to be extracted, the address will be null.\n\n`region`, and `postal_code` may be null based on the addressing system. For example:\n\nAddresses from the United Kingdom will not include a region\n\nAddresses from Hong Kong will not include postal code\n\nNote: Optical Character Recognition (OCR) technology may sometimes extract incorrect data from a document.",
         )
@@ -3783,9 +4192,13 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentCity {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "City extracted from the document.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "City extracted from the document.",
+        )
     }
 }
 impl ::std::ops::Deref for IdentityVerificationDocumentCity {
@@ -3840,10 +4253,11 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentCountryCode {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Valid, capitalized, two-letter ISO code representing the country extracted from the document. Must be in ISO 3166-1 alpha-2 form.",
         )
     }
@@ -3894,10 +4308,11 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentIso8601DateOfBirth {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::chrono::naive::NaiveDate,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "A date extracted from the document in the format YYYY-MM-DD (RFC 3339 Section 5.6).",
         )
     }
@@ -3960,10 +4375,11 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentIso8601ExpirationDat
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::chrono::naive::NaiveDate,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The expiration date of the document in the format YYYY-MM-DD (RFC 3339 Section 5.6).",
         )
     }
@@ -4026,10 +4442,11 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentIso8601IssueDate {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::chrono::naive::NaiveDate,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The issue date of the document in the format YYYY-MM-DD (RFC 3339 Section 5.6).",
         )
     }
@@ -4145,9 +4562,16 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentNameResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<FamilyNameField>(generator, "family_name", j::REQUIRED, "");
-        o.field::<GivenNameField>(generator, "given_name", j::REQUIRED, "");
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<FamilyNameField>,
+            &[],
+            "",
+        );
+        o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
         o.finish("The individual's name extracted from the document.")
     }
 }
@@ -4176,10 +4600,11 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentPostalCode {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The postal code extracted from the document. Between 2 and 10 alphanumeric characters. For US-based addresses this must be 5 numeric digits.",
         )
     }
@@ -4238,10 +4663,11 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentRegion {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A subdivision code extracted from the document. Related terms would be \"state\", \"province\", \"prefecture\", \"zone\", \"subdivision\", etc. For a full list of valid codes, see [country subdivision codes](https://plaid.com/documents/country_subdivision_codes.json). Country prefixes are omitted, since they can be inferred from the `country` field.",
         )
     }
@@ -4298,9 +4724,13 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentStreet {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "The full street address extracted from the document.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The full street address extracted from the document.",
+        )
     }
 }
 impl ::std::ops::Deref for IdentityVerificationDocumentStreet {
@@ -4411,16 +4841,29 @@ impl ::schemars::JsonSchema for IdentityVerificationGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                IdentityVerificationId,
-            >(generator, "identity_verification_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "identity_verification_id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for fetching an Identity Verification")
     }
 }
@@ -4632,56 +5075,137 @@ impl ::schemars::JsonSchema for IdentityVerificationGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BeaconUserIdNullable>,
-            >(generator, "beacon_user_id", j::OPTIONAL, "");
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "completed_at", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<DocumentaryVerification>,
-            >(generator, "documentary_verification", j::REQUIRED, "");
-        o.field::<IdentityVerificationId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<KycCheckDetails>,
-            >(generator, "kyc_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdvProtectEvent>,
-            >(generator, "latest_scored_protect_event", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PreviousIdentityVerificationAttemptId>,
-            >(generator, "previous_attempt_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "redacted_at", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<RiskCheckDetails>,
-            >(generator, "risk_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<SelfieCheck>,
-            >(generator, "selfie_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ShareableUrl>,
-            >(generator, "shareable_url", j::REQUIRED, "");
-        o.field::<IdentityVerificationStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<IdentityVerificationStepSummary>(generator, "steps", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationTemplateReference,
-            >(generator, "template", j::REQUIRED, "");
-        o.field::<IdentityVerificationUserData>(generator, "user", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidUserIdNullable>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<VerifySmsDetails>,
-            >(generator, "verify_sms", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningIndividualIdNullable>,
-            >(generator, "watchlist_screening_id", j::REQUIRED, "");
+        o.field(
+            "beacon_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "completed_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "documentary_verification",
+            j::REQUIRED,
+            G::subschema_for::<DocumentaryVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
+        o.field(
+            "kyc_check",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "latest_scored_protect_event",
+            j::OPTIONAL,
+            G::subschema_for::<IdvProtectEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "previous_attempt_id",
+            j::REQUIRED,
+            G::subschema_for::<PreviousIdentityVerificationAttemptId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "selfie_check",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "shareable_url",
+            j::REQUIRED,
+            G::subschema_for::<ShareableUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "steps",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "template",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateReference>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationUserData>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verify_sms",
+            j::OPTIONAL,
+            G::subschema_for::<VerifySmsDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.",
         )
@@ -4710,9 +5234,13 @@ impl ::schemars::JsonSchema for IdentityVerificationId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityVerificationId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated Identity Verification attempt.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Identity Verification attempt.",
+        )
     }
 }
 impl ::std::ops::Deref for IdentityVerificationId {
@@ -4845,26 +5373,42 @@ impl ::schemars::JsonSchema for IdentityVerificationListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ClientUserId>,
-            >(generator, "client_user_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                IdentityVerificationTemplateId,
-            >(generator, "template_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidUserId>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "template_id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateId>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::OPTIONAL,
+            G::subschema_for::<PlaidUserId>,
+            &[j::NULLABLE],
             "A unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and the `client_user_id` are present in the request, the `user_id` must have been created from the provided `client_user_id`.",
         );
         o.finish("Request input for listing Identity Verifications")
@@ -4961,19 +5505,23 @@ impl ::schemars::JsonSchema for IdentityVerificationListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<IdentityVerification>,
-            >(
-            generator,
+        o.field(
             "identity_verifications",
             j::REQUIRED,
+            G::subschema_for::<IdentityVerification>,
+            &[j::ARRAY],
             "List of Plaid sessions",
         );
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Paginated list of Plaid sessions.")
     }
 }
@@ -5097,25 +5645,50 @@ impl ::schemars::JsonSchema for IdentityVerificationRequestUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<UserAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<Iso8601Date>,
-            >(generator, "date_of_birth", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EmailAddress>,
-            >(generator, "email_address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserIdNumber>,
-            >(generator, "id_number", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationRequestUserName>,
-            >(generator, "name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationUserPhoneNumber>,
-            >(generator, "phone_number", j::OPTIONAL, "");
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<UserAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::OPTIONAL,
+            G::subschema_for::<UserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationRequestUserName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationUserPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "User information collected outside of Link, most likely via your own onboarding process.\n\nEach of the following identity fields are optional:\n\n`email_address`\n\n`phone_number`\n\n`date_of_birth`\n\n`name`\n\n`address`\n\n`id_number`\n\nSpecifically, these fields are optional in that they can either be fully provided (satisfying every required field in their subschema) or omitted from the request entirely by not providing the key or value.\nProviding these fields via the API will result in Link skipping the data collection process for the associated user. All verification steps enabled in the associated Identity Verification Template will still be run. Verification steps will either be run immediately, or once the user completes the `accept_tos` step, depending on the value provided to the `gave_consent` field.",
         )
@@ -5190,9 +5763,16 @@ impl ::schemars::JsonSchema for IdentityVerificationRequestUserName {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<FamilyNameField>(generator, "family_name", j::REQUIRED, "");
-        o.field::<GivenNameField>(generator, "given_name", j::REQUIRED, "");
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<FamilyNameField>,
+            &[],
+            "",
+        );
+        o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
         o.finish(
             "You can use this field to pre-populate the user's legal name; if it is provided here, they will not be prompted to enter their name in the identity verification attempt.",
         )
@@ -5267,9 +5847,16 @@ impl ::schemars::JsonSchema for IdentityVerificationResponseUserName {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<FamilyNameField>(generator, "family_name", j::REQUIRED, "");
-        o.field::<GivenNameField>(generator, "given_name", j::REQUIRED, "");
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<FamilyNameField>,
+            &[],
+            "",
+        );
+        o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
         o.finish(
             "The full name provided by the user. If the user has not submitted their name, this field will be null. Otherwise, both fields are guaranteed to be filled.",
         )
@@ -5362,22 +5949,36 @@ impl ::schemars::JsonSchema for IdentityVerificationRetriedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "identity_verification_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the associated Identity Verification attempt.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`RETRIED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`IDENTITY_VERIFICATION`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RETRIED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`IDENTITY_VERIFICATION`",
+        );
         o.finish(
             "Fired when an identity verification has been retried, which can be triggered via the dashboard or the API.",
         )
@@ -5498,32 +6099,58 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
             "is_shareable",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "A flag specifying whether you would like Plaid to expose a shareable URL for the verification being retried. If a value for this flag is not specified, the `is_shareable` setting from the original verification attempt will be used.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationRetryRequestStepsObject>,
-            >(generator, "steps", j::OPTIONAL, "");
-        o.field::<Strategy>(generator, "strategy", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationTemplateId,
-            >(generator, "template_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationRequestUser>,
-            >(generator, "user", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "steps",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationRetryRequestStepsObject>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("strategy", j::REQUIRED, G::subschema_for::<Strategy>, &[], "");
+        o.field(
+            "template_id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateId>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationRequestUser>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for retrying an identity verification attempt")
     }
 }
@@ -5640,37 +6267,34 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryRequestStepsObject {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "documentary_verification",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "A boolean field specifying whether the new session should require or skip the `documentary_verification` step.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "kyc_check",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "A boolean field specifying whether the new session should require or skip the `kyc_check` (Data Source Verification) step.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "selfie_check",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "A boolean field specifying whether the new session should require or skip the `selfie_check` step. If a previous session has already passed the `selfie_check` step, the new selfie check will be a Selfie Reauthentication check, in which the selfie is tested for liveness and for consistency with the previous selfie.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "verify_sms",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "A boolean field specifying whether the new session should require or skip the `verify_sms` step.",
         );
         o.finish(
@@ -5877,56 +6501,137 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BeaconUserIdNullable>,
-            >(generator, "beacon_user_id", j::OPTIONAL, "");
-        o.field::<ClientUserId>(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "completed_at", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<DocumentaryVerification>,
-            >(generator, "documentary_verification", j::REQUIRED, "");
-        o.field::<IdentityVerificationId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<KycCheckDetails>,
-            >(generator, "kyc_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdvProtectEvent>,
-            >(generator, "latest_scored_protect_event", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PreviousIdentityVerificationAttemptId>,
-            >(generator, "previous_attempt_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "redacted_at", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<RiskCheckDetails>,
-            >(generator, "risk_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<SelfieCheck>,
-            >(generator, "selfie_check", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ShareableUrl>,
-            >(generator, "shareable_url", j::REQUIRED, "");
-        o.field::<IdentityVerificationStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<IdentityVerificationStepSummary>(generator, "steps", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationTemplateReference,
-            >(generator, "template", j::REQUIRED, "");
-        o.field::<IdentityVerificationUserData>(generator, "user", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidUserIdNullable>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<VerifySmsDetails>,
-            >(generator, "verify_sms", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningIndividualIdNullable>,
-            >(generator, "watchlist_screening_id", j::REQUIRED, "");
+        o.field(
+            "beacon_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "completed_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "documentary_verification",
+            j::REQUIRED,
+            G::subschema_for::<DocumentaryVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
+        o.field(
+            "kyc_check",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "latest_scored_protect_event",
+            j::OPTIONAL,
+            G::subschema_for::<IdvProtectEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "previous_attempt_id",
+            j::REQUIRED,
+            G::subschema_for::<PreviousIdentityVerificationAttemptId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "selfie_check",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "shareable_url",
+            j::REQUIRED,
+            G::subschema_for::<ShareableUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "steps",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "template",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateReference>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationUserData>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verify_sms",
+            j::OPTIONAL,
+            G::subschema_for::<VerifySmsDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.",
         )
@@ -6105,22 +6810,36 @@ impl ::schemars::JsonSchema for IdentityVerificationStatusUpdatedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "identity_verification_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the associated Identity Verification attempt.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`STATUS_UPDATED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`IDENTITY_VERIFICATION`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`STATUS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`IDENTITY_VERIFICATION`",
+        );
         o.finish(
             "Fired when the status of an identity verification has been updated, which can be triggered via the dashboard or the API.",
         )
@@ -6352,28 +7071,57 @@ impl ::schemars::JsonSchema for IdentityVerificationStepSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                IdentityVerificationStepStatus,
-            >(generator, "accept_tos", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationStepStatus,
-            >(generator, "documentary_verification", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationStepStatus,
-            >(generator, "kyc_check", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationStepStatus,
-            >(generator, "risk_check", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationStepStatus,
-            >(generator, "selfie_check", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationStepStatus,
-            >(generator, "verify_sms", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationStepStatus,
-            >(generator, "watchlist_screening", j::REQUIRED, "");
+        o.field(
+            "accept_tos",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "documentary_verification",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "kyc_check",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "selfie_check",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "verify_sms",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "watchlist_screening",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "Each step will be one of the following values:\n\n\n`active` - This step is the user's current step. They are either in the process of completing this step, or they recently closed their Identity Verification attempt while in the middle of this step. Only one step will be marked as `active` at any given point.\n\n`success` - The Identity Verification attempt has completed this step.\n\n`failed` - The user failed this step. This can either cause the user to fail the session as a whole, or cause them to fall back to another step depending on how the Identity Verification template is configured. A failed step does not imply a failed session.\n\n`waiting_for_prerequisite` - The user needs to complete another step first, before they progress to this step. This step may never run, depending on if the user fails an earlier step or if the step is only run as a fallback.\n\n`not_applicable` - This step will not be run for this session.\n\n`skipped` - The retry instructions that created this Identity Verification attempt specified that this step should be skipped.\n\n`expired` - This step had not yet been completed when the Identity Verification attempt as a whole expired.\n\n`canceled` - The Identity Verification attempt was canceled before the user completed this step.\n\n`pending_review` - The Identity Verification attempt template was configured to perform a screening that had one or more hits needing review.\n\n`manually_approved` - The step was manually overridden to pass by a team member in the dashboard.\n\n`manually_rejected` - The step was manually overridden to fail by a team member in the dashboard.",
         )
@@ -6466,22 +7214,36 @@ impl ::schemars::JsonSchema for IdentityVerificationStepUpdatedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "identity_verification_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the associated Identity Verification attempt.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`STEP_UPDATED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`IDENTITY_VERIFICATION`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`STEP_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`IDENTITY_VERIFICATION`",
+        );
         o.finish(
             "Fired when an end user has completed a step of the Identity Verification process.",
         )
@@ -6512,10 +7274,11 @@ impl ::schemars::JsonSchema for IdentityVerificationTemplateId {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "ID of the associated Identity Verification template. Like all Plaid identifiers, this is case-sensitive.",
         )
     }
@@ -6616,11 +7379,22 @@ impl ::schemars::JsonSchema for IdentityVerificationTemplateReference {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<IdentityVerificationTemplateId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                IdentityVerificationTemplateVersion,
-            >(generator, "version", j::REQUIRED, "");
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateId>,
+            &[],
+            "",
+        );
+        o.field(
+            "version",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateVersion>,
+            &[],
+            "",
+        );
         o.finish(
             "The resource ID and version number of the template configuring the behavior of a given Identity Verification.",
         )
@@ -6641,9 +7415,13 @@ impl ::schemars::JsonSchema for IdentityVerificationTemplateVersion {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            i64,
-        >(generator, "Version of the associated Identity Verification template.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<i64>,
+            &[],
+            "Version of the associated Identity Verification template.",
+        )
     }
 }
 impl ::std::ops::Deref for IdentityVerificationTemplateVersion {
@@ -6785,19 +7563,32 @@ impl ::schemars::JsonSchema for IdentityVerificationUserAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CityNullable>,
-            >(generator, "city", j::REQUIRED, "");
-        o.field::<GenericCountryCode>(generator, "country", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PostalCode>,
-            >(generator, "postal_code", j::REQUIRED, "");
-        o.field::<::std::option::Option<Region>>(generator, "region", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<StreetNullable>,
-            >(generator, "street", j::REQUIRED, "");
-        o.field::<::std::option::Option<Street2>>(generator, "street2", j::REQUIRED, "");
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<CityNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<StreetNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
         o.finish(
             "Even if an address has been collected, some fields may be null depending on the region's addressing system. For example:\n\nAddresses from the United Kingdom will not include a region\n\nAddresses from Hong Kong will not include postal code",
         )
@@ -6903,28 +7694,57 @@ impl ::schemars::JsonSchema for IdentityVerificationUserData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<IdentityVerificationUserAddress>,
-            >(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Iso8601DateNullable>,
-            >(generator, "date_of_birth", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<EmailAddressNullable>,
-            >(generator, "email_address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<UserIdNumber>,
-            >(generator, "id_number", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IpAddress>,
-            >(generator, "ip_address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationResponseUserName>,
-            >(generator, "name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationUserPhoneNumber>,
-            >(generator, "phone_number", j::OPTIONAL, "");
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationUserAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<EmailAddressNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<UserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ip_address",
+            j::REQUIRED,
+            G::subschema_for::<IpAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationResponseUserName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationUserPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The identity data that was either collected from the user or provided via API in order to perform an Identity Verification.",
         )
@@ -6955,9 +7775,13 @@ impl ::schemars::JsonSchema for IdentityVerificationUserPhoneNumber {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "A valid phone number in E.164 format.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A valid phone number in E.164 format.",
+        )
     }
 }
 impl ::std::ops::Deref for IdentityVerificationUserPhoneNumber {
@@ -7073,24 +7897,36 @@ impl ::schemars::JsonSchema for IdvProtectEvent {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "event_id", j::REQUIRED, "The event ID.");
-        o.field::<
-                ::std::option::Option<FraudAttributes>,
-            >(generator, "fraud_attributes", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The event ID.",
+        );
+        o.field(
+            "fraud_attributes",
+            j::REQUIRED,
+            G::subschema_for::<FraudAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
         );
-        o.field::<
-                ::std::option::Option<TrustIndex>,
-            >(generator, "trust_index", j::REQUIRED, "");
+        o.field(
+            "trust_index",
+            j::REQUIRED,
+            G::subschema_for::<TrustIndex>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Information about a Protect event including Trust Index score and fraud attributes.",
         )
@@ -7254,29 +8090,27 @@ impl ::schemars::JsonSchema for ImageQualityDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ImageQualityOutcome,
-            >(
-            generator,
+        o.field(
             "blur_check",
             j::REQUIRED,
+            G::subschema_for::<ImageQualityOutcome>,
+            &[],
             "The outcome of the blur check.\n\n`success` - The image is sufficiently sharp.\n\n`failed` - The image is too blurry for analysis.",
         );
-        o.field::<
-                ImageQualityOutcome,
-            >(
-            generator,
+        o.field(
             "dimensions_check",
             j::REQUIRED,
+            G::subschema_for::<ImageQualityOutcome>,
+            &[],
             "The outcome of the dimensions check.\n\n`success` - The image meets the minimum size and resolution requirements.\n\n`failed` - The image does not meet the minimum size or resolution requirements.",
         );
-        o.field::<
-                ImageQualityOutcome,
-            >(
-            generator,
+        o.field(
             "glare_check",
             j::REQUIRED,
+            G::subschema_for::<ImageQualityOutcome>,
+            &[],
             "The outcome of the glare check.\n\n`success` - The image is free of glare.\n\n`failed` - The image contains glare that may obscure document details.",
         );
         o.finish("Details about the image quality of the document.")
@@ -7426,19 +8260,27 @@ impl ::schemars::JsonSchema for IncidentUpdate {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "description", j::OPTIONAL, "The content of the update.");
-        o.field::<
-                ::std::option::Option<IncidentUpdateStatus>,
-            >(generator, "status", j::OPTIONAL, "The status of the incident.");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The content of the update.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<IncidentUpdateStatus>,
+            &[j::NULLABLE],
+            "The status of the incident.",
+        );
+        o.field(
             "updated_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date when the update was published, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2020-10-30T15:26:48Z\"`.",
         );
         o.finish("An update on the health incident")
@@ -7593,29 +8435,36 @@ impl ::schemars::JsonSchema for IncomeBreakdown {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "hours",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The number of hours logged for this income for this pay period.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "rate",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The hourly rate at which the income is paid.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "total", j::REQUIRED, "The total pay for this pay period.");
-        o.field::<
-                ::std::option::Option<IncomeBreakdownType>,
-            >(generator, "type", j::REQUIRED, "");
+        o.field(
+            "total",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total pay for this pay period.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<IncomeBreakdownType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An object representing a breakdown of the different income types on the paystub.",
         )
@@ -7776,29 +8625,27 @@ impl ::schemars::JsonSchema for IncomeInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AmountWithCurrencyWithMonthlyAverage>,
-            >(
-            generator,
+        o.field(
             "income_excluding_transfers",
             j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrencyWithMonthlyAverage>,
+            &[j::NULLABLE],
             "Income excluding account transfer transactions for the period, including a monthly average.",
         );
-        o.field::<
-                ::std::option::Option<AmountWithCurrency>,
-            >(
-            generator,
+        o.field(
             "total_income",
             j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrency>,
+            &[j::NULLABLE],
             "The total amount of all income transactions in the given time period.",
         );
-        o.field::<
-                ::std::option::Option<AmountWithCurrencyWithMonthlyAverage>,
-            >(
-            generator,
+        o.field(
             "transfers_in",
             j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrencyWithMonthlyAverage>,
+            &[j::NULLABLE],
             "Sum of inbound transfer transactions for the period, including a monthly average.",
         );
         o.finish(
@@ -7890,21 +8737,20 @@ impl ::schemars::JsonSchema for IncomeInsightsFilter {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "excluded_categories",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "Excludes income streams matching the specified categories.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "included_categories",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "Includes income streams matching the specified categories.",
         );
         o.finish(
@@ -8038,21 +8884,20 @@ impl ::schemars::JsonSchema for IncomeOverride {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<PaystubOverride>,
-            >(
-            generator,
+        o.field(
             "paystubs",
             j::OPTIONAL,
+            G::subschema_for::<PaystubOverride>,
+            &[j::ARRAY],
             "A list of paystubs associated with the account.",
         );
-        o.field::<
-                ::std::vec::Vec<W2Override>,
-            >(
-            generator,
+        o.field(
             "w2s",
             j::OPTIONAL,
+            G::subschema_for::<W2Override>,
+            &[j::ARRAY],
             "A list of w2s associated with the account.",
         );
         o.finish("Specify payroll data on the account.")
@@ -8127,21 +8972,20 @@ impl ::schemars::JsonSchema for IncomeSourcesCounts {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "baseline_count",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The number of income sources detected at the subscription date",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "current_count",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of income sources currently detected",
         );
         o.finish("Details about the number of income sources")
@@ -8247,28 +9091,57 @@ impl ::schemars::JsonSchema for IncomeSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                EmployeeIncomeSummaryFieldString,
-            >(generator, "employee_name", j::REQUIRED, "");
-        o.field::<
-                EmployerIncomeSummaryFieldString,
-            >(generator, "employer_name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PayFrequency>,
-            >(generator, "pay_frequency", j::REQUIRED, "");
-        o.field::<
-                ProjectedIncomeSummaryFieldNumber,
-            >(generator, "projected_wage", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransactionData>,
-            >(generator, "verified_transaction", j::REQUIRED, "");
-        o.field::<
-                YtdGrossIncomeSummaryFieldNumber,
-            >(generator, "ytd_gross_income", j::REQUIRED, "");
-        o.field::<
-                YtdNetIncomeSummaryFieldNumber,
-            >(generator, "ytd_net_income", j::REQUIRED, "");
+        o.field(
+            "employee_name",
+            j::REQUIRED,
+            G::subschema_for::<EmployeeIncomeSummaryFieldString>,
+            &[],
+            "",
+        );
+        o.field(
+            "employer_name",
+            j::REQUIRED,
+            G::subschema_for::<EmployerIncomeSummaryFieldString>,
+            &[],
+            "",
+        );
+        o.field(
+            "pay_frequency",
+            j::REQUIRED,
+            G::subschema_for::<PayFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "projected_wage",
+            j::REQUIRED,
+            G::subschema_for::<ProjectedIncomeSummaryFieldNumber>,
+            &[],
+            "",
+        );
+        o.field(
+            "verified_transaction",
+            j::REQUIRED,
+            G::subschema_for::<TransactionData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ytd_gross_income",
+            j::REQUIRED,
+            G::subschema_for::<YtdGrossIncomeSummaryFieldNumber>,
+            &[],
+            "",
+        );
+        o.field(
+            "ytd_net_income",
+            j::REQUIRED,
+            G::subschema_for::<YtdNetIncomeSummaryFieldNumber>,
+            &[],
+            "",
+        );
         o.finish(
             "The verified fields from a paystub verification. All fields are provided as reported on the paystub.",
         )
@@ -8342,9 +9215,22 @@ impl ::schemars::JsonSchema for IncomeSummaryFieldNumber {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<f64>(generator, "value", j::REQUIRED, "The value of the field.");
-        o.field::<VerificationStatus>(generator, "verification_status", j::REQUIRED, "");
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The value of the field.",
+        );
+        o.field(
+            "verification_status",
+            j::REQUIRED,
+            G::subschema_for::<VerificationStatus>,
+            &[],
+            "",
+        );
         o.finish("Field number for income summary")
     }
 }
@@ -8416,11 +9302,22 @@ impl ::schemars::JsonSchema for IncomeSummaryFieldString {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "value", j::REQUIRED, "The value of the field.");
-        o.field::<VerificationStatus>(generator, "verification_status", j::REQUIRED, "");
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The value of the field.",
+        );
+        o.field(
+            "verification_status",
+            j::REQUIRED,
+            G::subschema_for::<VerificationStatus>,
+            &[],
+            "",
+        );
         o.finish("Data about the income summary")
     }
 }
@@ -8521,30 +9418,41 @@ impl ::schemars::JsonSchema for IncomeVerificationCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IncomeVerificationCreateRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationCreateRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "precheck_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of a precheck created with `/income/verification/precheck`. Will be used to improve conversion of the income verification flow.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The URL endpoint to which Plaid should send webhooks related to the progress of the income verification process.",
         );
         o.finish(
@@ -8628,13 +9536,13 @@ impl ::schemars::JsonSchema for IncomeVerificationCreateRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccessToken>,
-            >(
-            generator,
+        o.field(
             "access_tokens",
             j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::ARRAY],
             "An array of access tokens corresponding to the Items that will be cross-referenced with the product data. Plaid will attempt to correlate transaction history from these Items with data from the user's paystub, such as date and amount. If the `transactions` product was not initialized for the Items during Link, it will be initialized after this Link session.",
         );
         o.finish("Optional arguments for `/income/verification/create`")
@@ -8717,16 +9625,16 @@ impl ::schemars::JsonSchema for IncomeVerificationCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "income_verification_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "ID of the verification. This ID is persisted throughout the lifetime of the verification.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "IncomeVerificationCreateResponse defines the response schema for `/income/verification/create`.",
         )
@@ -8898,32 +9806,43 @@ impl ::schemars::JsonSchema for IncomeVerificationDocumentsDownloadRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccessTokenNullable>,
-            >(generator, "access_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessTokenNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "document_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The document ID to download. If passed, a single document will be returned in the resulting zip file, rather than all document",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "income_verification_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the verification.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "IncomeVerificationDocumentsDownloadRequest defines the request schema for `/income/verification/documents/download`.",
         )
@@ -9097,24 +10016,36 @@ impl ::schemars::JsonSchema for IncomeVerificationPaystubsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccessTokenNullable>,
-            >(generator, "access_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessTokenNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "income_verification_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the verification for which to get paystub information.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "IncomeVerificationPaystubsGetRequest defines the request schema for `/income/verification/paystubs/get`.",
         )
@@ -9218,20 +10149,24 @@ impl ::schemars::JsonSchema for IncomeVerificationPaystubsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<DocumentMetadata>,
-            >(
-            generator,
+        o.field(
             "document_metadata",
             j::OPTIONAL,
+            G::subschema_for::<DocumentMetadata>,
+            &[j::ARRAY],
             "Metadata for an income document.",
         );
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<::std::vec::Vec<Paystub>>(generator, "paystubs", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("paystubs", j::REQUIRED, G::subschema_for::<Paystub>, &[j::ARRAY], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "IncomeVerificationPaystubsGetResponse defines the response schema for `/income/verification/paystubs/get`.",
         )
@@ -9396,22 +10331,34 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckEmployer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<IncomeVerificationPrecheckEmployerAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "The employer's name");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "tax_id", j::OPTIONAL, "The employer's tax id");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckEmployerAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The employer's name",
+        );
+        o.field(
+            "tax_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The employer's tax id",
+        );
+        o.field(
             "url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL for the employer's public website",
         );
         o.finish("Information about the end user's employer")
@@ -9434,9 +10381,15 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckEmployerAddress {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            IncomeVerificationPrecheckEmployerAddressData,
-        >(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                IncomeVerificationPrecheckEmployerAddressData,
+            >,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for IncomeVerificationPrecheckEmployerAddress {
@@ -9561,35 +10514,41 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckEmployerAddressData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::OPTIONAL, "The full city name");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "country", j::OPTIONAL, "The ISO 3166-1 alpha-2 country code");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code",
+        );
+        o.field(
             "postal_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "region",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state. In API versions 2018-05-22 and earlier, this field is called `state`.\nExample: `\"NC\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "street",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full street address\nExample: `\"564 Main Street, APT 15\"`",
         );
         o.finish("Data about the components comprising an address.")
@@ -9670,21 +10629,20 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckMilitaryInfo {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "branch",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "If the user is currently serving in the US military, the branch of the military in which they are serving\nValid values: 'AIR FORCE', 'ARMY', 'COAST GUARD', 'MARINES', 'NAVY', 'UNKNOWN'",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_active_duty",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Is the user currently active duty in the US military",
         );
         o.finish("Data about military info in the income verification precheck.")
@@ -9754,10 +10712,15 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckPayrollInstitution {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "The name of payroll institution");
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of payroll institution",
+        );
         o.finish("Information about the end user's payroll institution")
     }
 }
@@ -9889,36 +10852,64 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IncomeVerificationPrecheckEmployer>,
-            >(generator, "employer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IncomeVerificationPrecheckPayrollInstitution>,
-            >(generator, "payroll_institution", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<AccessTokenNullable>,
-            >(generator, "transactions_access_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<AccessToken>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckEmployer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payroll_institution",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckPayrollInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions_access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessTokenNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transactions_access_tokens",
             j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::ARRAY],
             "An array of access tokens corresponding to Items belonging to the user whose eligibility is being checked. Note that if the Items specified here are not already initialized with `transactions`, providing them in this field will cause these Items to be initialized with (and billed for) the Transactions product.",
         );
-        o.field::<
-                ::std::option::Option<IncomeVerificationPrecheckMilitaryInfo>,
-            >(generator, "us_military_info", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IncomeVerificationPrecheckUser>,
-            >(generator, "user", j::OPTIONAL, "");
+        o.field(
+            "us_military_info",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckMilitaryInfo>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckUser>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "IncomeVerificationPrecheckRequest defines the request schema for `/income/verification/precheck`",
         )
@@ -10013,19 +11004,23 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                IncomeVerificationPrecheckConfidence,
-            >(generator, "confidence", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "confidence",
+            j::REQUIRED,
+            G::subschema_for::<IncomeVerificationPrecheckConfidence>,
+            &[],
+            "",
+        );
+        o.field(
             "precheck_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "ID of the precheck. Provide this value when calling `/link/token/create` in order to optimize Link conversion.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "IncomeVerificationPrecheckResponse defines the response schema for `/income/verification/precheck`.",
         )
@@ -10123,19 +11118,36 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "email_address", j::OPTIONAL, "The user's email address");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "first_name", j::OPTIONAL, "The user's first name");
-        o.field::<
-                ::std::option::Option<SignalAddressData>,
-            >(generator, "home_address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "last_name", j::OPTIONAL, "The user's last name");
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address",
+        );
+        o.field(
+            "first_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's first name",
+        );
+        o.field(
+            "home_address",
+            j::OPTIONAL,
+            G::subschema_for::<SignalAddressData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's last name",
+        );
         o.finish("Information about the user whose eligibility is being evaluated.")
     }
 }
@@ -10227,27 +11239,36 @@ impl ::schemars::JsonSchema for IncomeVerificationRefreshReconnectNeededWebhook 
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `user_id` corresponding to the user the webhook has fired for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "webhook_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "`INCOME_VERIFICATION_REFRESH_RECONNECT_NEEDED`",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`INCOME`");
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME`",
+        );
         o.finish(
             "Fired when the attempt to refresh Payroll Income data for a user via `/credit/payroll_income/refresh` failed because the user must re-connect their payroll account.",
         )
@@ -10354,36 +11375,44 @@ impl ::schemars::JsonSchema for IncomeVerificationRiskSignalsStatusWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Item ID associated with the verification.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "risk_signals_status",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "`RISK_SIGNALS_PROCESSING_COMPLETE`: The income verification fraud detection processing has completed. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/credit/payroll_income/risk_signals/get` endpoint to get all risk signal data.",
         );
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
             "webhook_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "`INCOME_VERIFICATION_RISK_SIGNALS`",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`\"INCOME\"`");
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`\"INCOME\"`",
+        );
         o.finish(
             "Fired when risk signals have been processed for documents uploaded via Document Income. It will typically take a minute or two for this webhook to fire after the end user has uploaded their documents in the Document Income flow. Once this webhook has fired, `/credit/payroll_income/risk_signals/get` may then be called to determine whether the documents were successfully processed and to retrieve risk data.",
         )
@@ -10553,31 +11582,44 @@ impl ::schemars::JsonSchema for IncomeVerificationStatusWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Item ID associated with the verification.",
         );
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
             "verification_status",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "`VERIFICATION_STATUS_PROCESSING_COMPLETE`:  The income verification processing has completed. This indicates that the documents have been parsed successfully or that the documents were not parsable. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/credit/payroll_income/get` endpoint and check the document metadata to see which documents were successfully parsed.\n\n`VERIFICATION_STATUS_PROCESSING_FAILED`: An unexpected internal error occurred when attempting to process the verification documentation.\n\n`VERIFICATION_STATUS_PENDING_APPROVAL`: (deprecated) The income verification has been sent to the user for review.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`INCOME_VERIFICATION`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`\"INCOME\"`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME_VERIFICATION`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`\"INCOME\"`",
+        );
         o.finish(
             "Fired when the status of an income verification instance has changed. This webhook is fired for both the Document and Payroll Income flows, but not the Bank Income flow. It will typically take several minutes for this webhook to fire after the end user has uploaded their documents in the Document Income flow.",
         )
@@ -10677,24 +11719,36 @@ impl ::schemars::JsonSchema for IncomeVerificationTaxformsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccessTokenNullable>,
-            >(generator, "access_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessTokenNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "income_verification_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the verification.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "IncomeVerificationTaxformsGetRequest defines the request schema for `/income/verification/taxforms/get`",
         )
@@ -10798,19 +11852,36 @@ impl ::schemars::JsonSchema for IncomeVerificationTaxformsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<DocumentMetadata>,
-            >(generator, "document_metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<Taxform>,
-            >(generator, "taxforms", j::REQUIRED, "A list of forms.");
+        o.field(
+            "document_metadata",
+            j::REQUIRED,
+            G::subschema_for::<DocumentMetadata>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "taxforms",
+            j::REQUIRED,
+            G::subschema_for::<Taxform>,
+            &[j::ARRAY],
+            "A list of forms.",
+        );
         o.finish(
             "IncomeVerificationTaxformsGetResponse defines the response schema for `/income/verification/taxforms/get`",
         )
@@ -10878,8 +11949,9 @@ impl ::schemars::JsonSchema for IncomeVerificationWebhookStatus {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<::std::string::String>(generator, "id", j::REQUIRED, "");
+        o.field("id", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
         o.finish("Status of the income verification webhook")
     }
 }
@@ -10952,21 +12024,20 @@ impl ::schemars::JsonSchema for IndividualName {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "FirstName",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The first name of the individual represented by the parent object.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "LastName",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The last name of the individual represented by the parent object.",
         );
         o.finish(
@@ -11052,26 +12123,29 @@ impl ::schemars::JsonSchema for IndividualScreeningHitNames {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "full",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The full name of the individual, including all parts.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "is_primary",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Primary names are those most commonly used to refer to this person. Only one name will ever be marked as primary.",
         );
-        o.field::<
-                WeakAliasDetermination,
-            >(generator, "weak_alias_determination", j::REQUIRED, "");
+        o.field(
+            "weak_alias_determination",
+            j::REQUIRED,
+            G::subschema_for::<WeakAliasDetermination>,
+            &[],
+            "",
+        );
         o.finish("Name information for the associated individual watchlist hit")
     }
 }
@@ -11362,35 +12436,52 @@ impl ::schemars::JsonSchema for IndividualWatchlistProgram {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<WatchlistProgramId>(generator, "id", j::REQUIRED, "");
-        o.field::<ProgramArchived>(generator, "is_archived", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<WatchlistProgramId>, &[], "");
+        o.field(
+            "is_archived",
+            j::REQUIRED,
+            G::subschema_for::<ProgramArchived>,
+            &[],
+            "",
+        );
+        o.field(
             "is_rescanning_enabled",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicator specifying whether the program is enabled and will perform daily rescans.",
         );
-        o.field::<
-                ::std::vec::Vec<IndividualWatchlistCode>,
-            >(
-            generator,
+        o.field(
             "lists_enabled",
             j::REQUIRED,
+            G::subschema_for::<IndividualWatchlistCode>,
+            &[j::ARRAY],
             "Watchlists enabled for the associated program",
         );
-        o.field::<
-                IndividualWatchlistScreeningProgramName,
-            >(generator, "name", j::REQUIRED, "");
-        o.field::<
-                ProgramNameSensitivity,
-            >(generator, "name_sensitivity", j::REQUIRED, "");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<IndividualWatchlistScreeningProgramName>,
+            &[],
+            "",
+        );
+        o.field(
+            "name_sensitivity",
+            j::REQUIRED,
+            G::subschema_for::<ProgramNameSensitivity>,
+            &[],
+            "",
+        );
         o.finish(
             "A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of individuals.",
         )
@@ -11421,10 +12512,11 @@ impl ::schemars::JsonSchema for IndividualWatchlistScreeningProgramName {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A name for the program to define its purpose. For example, \"High Risk Individuals\", \"US Cardholders\", or \"Applicants\".",
         )
     }
@@ -11559,45 +12651,41 @@ impl ::schemars::JsonSchema for InflowModel {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "income_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Amount of income per month. This value is required if `type` is `monthly-income`.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "payment_day_of_month",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Number between 1 and 28, or `last` meaning the last day of the month. The day of the month on which the income transaction will appear. The name of the income transaction. This field is required if `type` is `monthly-income`, `monthly-balance-payment` or `monthly-interest-only-payment`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "statement_day_of_month",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Number between 1 and 28, or `last` meaning the last day of the month. The day of the month on which the balance is calculated for the next payment. The name of the income transaction. This field is required if `type` is `monthly-balance-payment` or `monthly-interest-only-payment`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "transaction_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the income transaction. This field is required if `type` is `monthly-income`, `monthly-balance-payment` or `monthly-interest-only-payment`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Inflow model. One of the following:\n\n`none`: No income\n\n`monthly-income`: Income occurs once per month `monthly-balance-payment`: Pays off the balance on a liability account at the given statement day of month.\n\n`monthly-interest-only-payment`: Makes an interest-only payment on a liability account at the given statement day of month.\n\nNote that account types supported by Liabilities will accrue interest in the Sandbox. The types impacted are account type `credit` with subtype `credit` or `paypal`, and account type `loan` with subtype `student` or `mortgage`.",
         );
         o.finish(
@@ -11705,31 +12793,44 @@ impl ::schemars::JsonSchema for InitialUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "error",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The error code associated with the webhook.",
         );
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "new_transactions",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of new transactions available.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`INITIAL_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INITIAL_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
         o.finish(
             "Fired when an Item's initial transaction pull is completed. Once this webhook has been fired, transaction data for the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.\n\nThis webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
         )
@@ -11893,86 +12994,99 @@ impl ::schemars::JsonSchema for Institution {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AuthMetadata>,
-            >(generator, "auth_metadata", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CountryCode>,
-            >(
-            generator,
+        o.field(
+            "auth_metadata",
+            j::OPTIONAL,
+            G::subschema_for::<AuthMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "country_codes",
             j::REQUIRED,
+            G::subschema_for::<CountryCode>,
+            &[j::ARRAY],
             "A list of the country codes supported by the institution.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "dtc_numbers",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A partial list of DTC numbers associated with the institution.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Unique identifier for the institution. Note that the same institution may have multiple records, each with different institution IDs; for example, if the institution has migrated to OAuth, there may be separate `institution_id`s for the OAuth and non-OAuth versions of the institution. Institutions that operate in different countries or with multiple login portals may also have separate `institution_id`s for each country or portal.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "logo",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Base64 encoded representation of the institution's logo, returned as a base64 encoded 152x152 PNG. Not all institutions' logos are available.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The official name of the institution.");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The official name of the institution.",
+        );
+        o.field(
             "oauth",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates that the institution has an OAuth login flow. This will be `true` if OAuth is supported for any Items associated with the institution, even if the institution also supports non-OAuth connections.",
         );
-        o.field::<
-                ::std::option::Option<PaymentInitiationMetadata>,
-            >(generator, "payment_initiation_metadata", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "payment_initiation_metadata",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "primary_color",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Hexadecimal representation of the primary color used by the institution. If Plaid does not have primary color data for the institution, this field will be a deterministically generated fallback color.",
         );
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
             "products",
             j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "A list of the Plaid products supported by the institution. Note that only institutions that support Instant Auth will return `auth` in the product array; institutions that do not list `auth` may still support other Auth methods such as Instant Match or Automated Micro-deposit Verification. To identify institutions that support those methods, use the `auth_metadata` object. For more details, see [Full Auth coverage](https://plaid.com/docs/auth/coverage/). The `income_verification` product here indicates support for Bank Income. Note: For Signal Transaction Scores and Transfer, listed institutions may be incomplete or incorrect. Instead, use the following: `balance` support also indicates coverage of Signal Transaction Scores; `auth` support also indicates coverage of Transfer.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "routing_numbers",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of routing numbers known to be associated with the institution. This list is provided for the purpose of looking up institutions by routing number. It is generally comprehensive but is not guaranteed to be a complete list of routing numbers for an institution.",
         );
-        o.field::<
-                ::std::option::Option<InstitutionStatus>,
-            >(generator, "status", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "url", j::OPTIONAL, "The URL for the institution's website");
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<InstitutionStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL for the institution's website",
+        );
         o.finish("Details relating to a specific financial institution")
     }
 }
@@ -12102,39 +13216,71 @@ impl ::schemars::JsonSchema for InstitutionStatus {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ProductStatus>,
-            >(generator, "auth", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<HealthIncident>>,
-            >(
-            generator,
+        o.field(
+            "auth",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "health_incidents",
             j::OPTIONAL,
+            G::subschema_for::<HealthIncident>,
+            &[j::NULLABLE, j::ARRAY],
             "Details of recent health incidents associated with the institution.",
         );
-        o.field::<
-                ::std::option::Option<ProductStatus>,
-            >(generator, "identity", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ProductStatus>,
-            >(generator, "investments", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ProductStatus>,
-            >(generator, "investments_updates", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ProductStatus>,
-            >(generator, "item_logins", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ProductStatus>,
-            >(generator, "liabilities", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ProductStatus>,
-            >(generator, "liabilities_updates", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ProductStatus>,
-            >(generator, "transactions_updates", j::OPTIONAL, "");
+        o.field(
+            "identity",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investments",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investments_updates",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_logins",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "liabilities",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "liabilities_updates",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions_updates",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The status of an institution is determined by the health of its Item logins, Transactions updates, Investments updates, Liabilities updates, Auth requests, Balance requests, Identity requests, Investments requests, and Liabilities requests. A login attempt is conducted during the initial Item add in Link. If there is not enough traffic to accurately calculate an institution's status, Plaid will return null rather than potentially inaccurate data.\n\nInstitution status is accessible in the Dashboard and via the API using the `/institutions/get_by_id` endpoint with the `options.include_status` option set to true. Note that institution status is not available in the Sandbox environment.",
         )
@@ -12240,35 +13386,43 @@ impl ::schemars::JsonSchema for InstitutionStatusAlertWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the associated institution.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "institution_overall_success_rate",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The global success rate of the institution, calculated based on item add health.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "webhook_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "`INSTITUTION_STATUS_ALERT_TRIGGERED`",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`DASHBOARD_CONFIGURED_ALERT`");
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DASHBOARD_CONFIGURED_ALERT`",
+        );
         o.finish(
             "Fired when institution status meets the conditions configured in the developer dashboard.",
         )
@@ -12341,11 +13495,22 @@ impl ::schemars::JsonSchema for InstitutionSupportedNetworks {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TransferCapabilitiesGetRfP>,
-            >(generator, "rfp", j::OPTIONAL, "");
-        o.field::<TransferCapabilitiesGetRtp>(generator, "rtp", j::REQUIRED, "");
+        o.field(
+            "rfp",
+            j::OPTIONAL,
+            G::subschema_for::<TransferCapabilitiesGetRfP>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "rtp",
+            j::REQUIRED,
+            G::subschema_for::<TransferCapabilitiesGetRtp>,
+            &[],
+            "",
+        );
         o.finish(
             "Contains the RTP and RfP network and types supported by the linked Item's institution.",
         )
@@ -12446,32 +13611,43 @@ impl ::schemars::JsonSchema for InstitutionsGetByIdRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CountryCode>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "country_codes",
             j::REQUIRED,
+            G::subschema_for::<CountryCode>,
+            &[j::ARRAY],
             "Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard. In API versions 2019-05-29 and earlier, the `country_codes` parameter is an optional parameter within the `options` object and will default to `[US]` if it is not supplied.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the institution to get details about",
         );
-        o.field::<
-                ::std::option::Option<InstitutionsGetByIdRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InstitutionsGetByIdRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "InstitutionsGetByIdRequest defines the request schema for `/institutions/get_by_id`",
         )
@@ -12581,37 +13757,34 @@ impl ::schemars::JsonSchema for InstitutionsGetByIdRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_auth_metadata",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, returns metadata related to the Auth product indicating which auth methods are supported.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_optional_metadata",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, return an institution's logo, brand color, and URL. When available, the bank's logo is returned as a base64 encoded 152x152 PNG, the brand color is in hexadecimal format. The default value is `false`.\n\nNote that Plaid does not own any of the logos shared by the API and that by accessing or using these logos, you agree that you are doing so at your own risk and will, if necessary, obtain all required permissions from the appropriate rights holders and adhere to any applicable usage guidelines. Plaid disclaims all express or implied warranties with respect to the logos.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_payment_initiation_metadata",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, returns metadata related to the Payment Initiation product indicating which payment configurations are supported.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_status",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "If `true`, the response will include status information about the institution. Default value is `false`.",
         );
         o.finish(
@@ -12686,9 +13859,10 @@ impl ::schemars::JsonSchema for InstitutionsGetByIdResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Institution>(generator, "institution", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("institution", j::REQUIRED, G::subschema_for::<Institution>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "InstitutionsGetByIdResponse defines the response schema for `/institutions/get_by_id`",
         )
@@ -12798,35 +13972,50 @@ impl ::schemars::JsonSchema for InstitutionsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The total number of Institutions to return.",
         );
-        o.field::<
-                ::std::vec::Vec<CountryCode>,
-            >(
-            generator,
+        o.field(
             "country_codes",
             j::REQUIRED,
+            G::subschema_for::<CountryCode>,
+            &[j::ARRAY],
             "Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard.\n\nIn API versions 2019-05-29 and earlier, the `country_codes` parameter is an optional parameter within the `options` object and will default to `[US]` if it is not supplied.",
         );
-        o.field::<
-                i64,
-            >(generator, "offset", j::REQUIRED, "The number of Institutions to skip.");
-        o.field::<
-                ::std::option::Option<InstitutionsGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "offset",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of Institutions to skip.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InstitutionsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "InstitutionsGetRequest defines the request schema for `/institutions/get`",
         )
@@ -12960,53 +14149,48 @@ impl ::schemars::JsonSchema for InstitutionsGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_auth_metadata",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, returns metadata related to the Auth product indicating which auth methods are supported.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "include_optional_metadata",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When `true`, return the institution's homepage URL, logo and primary brand color. Not all institutions' logos are available.\n\nNote that Plaid does not own any of the logos shared by the API, and that by accessing or using these logos, you agree that you are doing so at your own risk and will, if necessary, obtain all required permissions from the appropriate rights holders and adhere to any applicable usage guidelines. Plaid disclaims all express or implied warranties with respect to the logos.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_payment_initiation_metadata",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, returns metadata related to the Payment Initiation product indicating which payment configurations are supported.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "oauth",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Limit results to institutions with or without OAuth login flows. Note that institutions will have `oauth` set to `true` if some Items associated with that institution are required to use OAuth flows; institutions in a state of migration to OAuth will have the `oauth` attribute set to `true`.",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<Products>>,
-            >(
-            generator,
+        o.field(
             "products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
             "Filter the Institutions based on which products they support. Will only return institutions that support all listed products. When filtering based on `auth`, an institution must support Instant Auth to match the criterion. To filter for Signal Transaction Scores support, use `balance`. To filter for Transfer support, use `auth`.",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >(
-            generator,
+        o.field(
             "routing_numbers",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
             "Specify an array of routing numbers to filter institutions. The response will only return institutions that match all of the routing numbers in the array. Routing number records used for this matching are generally comprehensive; however, failure to match a given routing number to an institution does not necessarily mean that the institution is unsupported by Plaid. Invalid routing numbers (numbers that are not 9 digits in length or do not have a valid checksum) will be filtered from the array before the response is processed. If all provided routing numbers are invalid, an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned.",
         );
         o.finish("An optional object to filter `/institutions/get` results.")
@@ -13086,17 +14270,21 @@ impl ::schemars::JsonSchema for InstitutionsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<Institution>,
-            >(generator, "institutions", j::REQUIRED, "A list of Plaid institutions");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "institutions",
+            j::REQUIRED,
+            G::subschema_for::<Institution>,
+            &[j::ARRAY],
+            "A list of Plaid institutions",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "total",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The total number of institutions available via this endpoint",
         );
         o.finish(
@@ -13193,19 +14381,36 @@ impl ::schemars::JsonSchema for InstitutionsSearchAccountFilter {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
-            >(generator, "credit", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
-            >(generator, "depository", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
-            >(generator, "investment", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
-            >(generator, "loan", j::OPTIONAL, "");
+        o.field(
+            "credit",
+            j::OPTIONAL,
+            G::subschema_for::<AccountSubtype>,
+            &[j::ARRAY, j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository",
+            j::OPTIONAL,
+            G::subschema_for::<AccountSubtype>,
+            &[j::ARRAY, j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investment",
+            j::OPTIONAL,
+            G::subschema_for::<AccountSubtype>,
+            &[j::ARRAY, j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loan",
+            j::OPTIONAL,
+            G::subschema_for::<AccountSubtype>,
+            &[j::ARRAY, j::NULLABLE],
+            "",
+        );
         o.finish("An account filter to apply to institutions search requests")
     }
 }
@@ -13284,21 +14489,20 @@ impl ::schemars::JsonSchema for InstitutionsSearchPaymentInitiationOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "consent_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique ID identifying the payment consent",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payment_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique ID identifying the payment",
         );
         o.finish(
@@ -13409,40 +14613,50 @@ impl ::schemars::JsonSchema for InstitutionsSearchRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CountryCode>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "country_codes",
             j::REQUIRED,
+            G::subschema_for::<CountryCode>,
+            &[j::ARRAY],
             "Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard. In API versions 2019-05-29 and earlier, the `country_codes` parameter is an optional parameter within the `options` object and will default to `[US]` if it is not supplied.",
         );
-        o.field::<
-                ::std::option::Option<InstitutionsSearchRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<Products>>,
-            >(
-            generator,
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InstitutionsSearchRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
             "Filter the Institutions based on whether they support all products listed in `products`. Provide `null` to get institutions regardless of supported products. Note that when `auth` is specified as a product, if you are enabled for Instant Match or Automated Micro-deposits, institutions that support those products will be returned even if `auth` is not present in their product array. To search for Transfer support, use `auth`; to search for Signal Transaction Scores support, use `balance`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "query",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The search query. Institutions with names matching the query are returned",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "InstitutionsSearchRequest defines the request schema for `/institutions/search`",
         )
@@ -13573,42 +14787,43 @@ impl ::schemars::JsonSchema for InstitutionsSearchRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "include_auth_metadata",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When `true`, returns metadata related to the Auth product indicating which auth methods are supported.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "include_optional_metadata",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When true, return the institution's homepage URL, logo and primary brand color.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "include_payment_initiation_metadata",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When `true`, returns metadata related to the Payment Initiation product indicating which payment configurations are supported.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "oauth",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Limit results to institutions with or without OAuth login flows. Note that institutions will have `oauth` set to `true` if some Items associated with that institution are required to use OAuth flows; institutions in a state of migration to OAuth will have the `oauth` attribute set to `true`.",
         );
-        o.field::<
-                ::std::option::Option<InstitutionsSearchPaymentInitiationOptions>,
-            >(generator, "payment_initiation", j::OPTIONAL, "");
+        o.field(
+            "payment_initiation",
+            j::OPTIONAL,
+            G::subschema_for::<InstitutionsSearchPaymentInitiationOptions>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("An optional object to filter `/institutions/search` results.")
     }
 }
@@ -13691,16 +14906,16 @@ impl ::schemars::JsonSchema for InstitutionsSearchResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<Institution>,
-            >(
-            generator,
+        o.field(
             "institutions",
             j::REQUIRED,
+            G::subschema_for::<Institution>,
+            &[j::ARRAY],
             "An array of institutions matching the search criteria",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "InstitutionsSearchResponse defines the response schema for `/institutions/search`",
         )
@@ -13729,10 +14944,11 @@ impl ::schemars::JsonSchema for InternalUid {
         ::std::borrow::Cow::Borrowed("plaid_client::types::InternalUid")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A universal identifier for a watchlist individual that is stable across searches and updates.",
         )
     }
@@ -13935,50 +15151,78 @@ impl ::schemars::JsonSchema for InvestmentAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nWhen using a CRA endpoint (an endpoint associated with Plaid Check Consumer Report, i.e. any endpoint beginning with `/cra/`), the `account_id` returned will not match the `account_id` returned by a non-CRA endpoint.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
         );
-        o.field::<InvestmentAccountBalances>(generator, "balances", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountHolderCategory>,
-            >(generator, "holder_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "mask", j::REQUIRED, "");
-        o.field::<::std::string::String>(generator, "name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "official_name", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "balances",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentAccountBalances>,
+            &[],
+            "",
+        );
+        o.field(
+            "holder_category",
+            j::OPTIONAL,
+            G::subschema_for::<AccountHolderCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "persistent_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.",
         );
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AccountVerificationInsights>,
-            >(generator, "verification_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "verification_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<InvestmentAccountVerificationStatus>,
-            >(
-            generator,
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "verification_status",
             j::OPTIONAL,
+            G::subschema_for::<InvestmentAccountVerificationStatus>,
+            &[j::NULLABLE],
             "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
         );
         o.finish(
@@ -14130,61 +15374,55 @@ impl ::schemars::JsonSchema for InvestmentAccountBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "available",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`, or by `/signal/evaluate` with a Balance-only ruleset.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest. Similar to `credit`-type accounts, a positive balance is typically expected, while a negative amount indicates the lender owing the account holder.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get` or by `/signal/evaluate` with a Balance-only ruleset; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get` or `/signal/evaluate` called with a Balance-only `ruleset_key`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "last_updated_datetime",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time the balance was updated.\n\nThis field is returned only when the institution is `ins_128026` (Capital One).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "limit",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "For `credit`-type accounts, this represents the credit limit.\n\nFor `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.\n\nIn North America, this field is typically only available for `credit`-type accounts.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "margin_loan_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total amount of borrowed funds in the account, as determined by the financial institution.\nFor investment-type accounts, the margin balance is the total value of borrowed assets in the account, as presented by the institution.\nThis is commonly referred to as margin or a loan.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish(
@@ -14300,27 +15538,39 @@ impl ::schemars::JsonSchema for InvestmentAccountBalances {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<::std::option::Option<f64>>(generator, "available", j::REQUIRED, "");
-        o.field::<::std::option::Option<f64>>(generator, "current", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(generator, "last_updated_datetime", j::OPTIONAL, "");
-        o.field::<::std::option::Option<f64>>(generator, "limit", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field("available", j::REQUIRED, G::subschema_for::<f64>, &[j::NULLABLE], "");
+        o.field("current", j::REQUIRED, G::subschema_for::<f64>, &[j::NULLABLE], "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_updated_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("limit", j::REQUIRED, G::subschema_for::<f64>, &[j::NULLABLE], "");
+        o.field(
             "margin_loan_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total amount of borrowed funds in the account, as determined by the financial institution.\nFor investment-type accounts, the margin balance is the total value of borrowed assets in the account, as presented by the institution.\nThis is commonly referred to as margin or a loan.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("")
     }
 }
@@ -14642,10 +15892,11 @@ impl ::schemars::JsonSchema for InvestmentAccountSubtypeStandalone {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "An investment account. In API versions 2018-05-22 and earlier, this type is called `brokerage`.",
         )
     }
@@ -14690,10 +15941,11 @@ impl ::schemars::JsonSchema for InvestmentAccountSubtypes {
         ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentAccountSubtypes")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::vec::Vec<InvestmentAccountSubtype>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<InvestmentAccountSubtype>,
+            &[j::ARRAY],
             "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
         )
     }
@@ -14910,10 +16162,15 @@ impl ::schemars::JsonSchema for InvestmentFilter {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                InvestmentAccountSubtypes,
-            >(generator, "account_subtypes", j::REQUIRED, "");
+        o.field(
+            "account_subtypes",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentAccountSubtypes>,
+            &[],
+            "",
+        );
         o.finish(
             "A filter to apply to `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier).",
         )
@@ -14984,13 +16241,13 @@ impl ::schemars::JsonSchema for InvestmentHoldingsGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `account_id`s to retrieve for the Item. An error will be returned if a provided `account_id` is not associated with the Item.",
         );
         o.finish(
@@ -15166,111 +16423,111 @@ impl ::schemars::JsonSchema for InvestmentTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `account_id` of the account against which this transaction posted.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The complete value of the transaction. Positive values when cash is debited, e.g. purchases of stock; negative values when cash is credited, e.g. sales of stock. Treatment remains the same for cash-only movements unassociated with securities. For transactions representing a simultaneous cash contribution and purchase of a security, the portion of the transaction representing the purchase takes precedence, and the `amount` is represented as positive.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "cancel_transaction_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A legacy field formerly used internally by Plaid to identify certain canceled transactions.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The [ISO 8601](https://wikipedia.org/wiki/ISO_8601) posting date for the transaction. This is typically the settlement date.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "fees",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The combined value of all fees applied to this transaction",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "investment_transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the Investment transaction, unique across all Plaid transactions. Like all Plaid identifiers, the `investment_transaction_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The institution's description of the transaction.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "price",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The price of the security at which this transaction occurred.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "quantity",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of units of the security involved in this transaction. Positive for buy transactions; negative for sell transactions.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "security_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `security_id` to which this transaction is related.",
         );
-        o.field::<InvestmentTransactionSubtype>(generator, "subtype", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransactionSubtype>,
+            &[],
+            "",
+        );
+        o.field(
             "transaction_datetime",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) representing when the order type was initiated. This field is returned for select financial institutions and reflects the value provided by the institution.",
         );
-        o.field::<InvestmentTransactionType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransactionType>,
+            &[],
+            "",
+        );
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
         o.finish("A transaction within an investment account.")
@@ -15726,61 +16983,55 @@ impl ::schemars::JsonSchema for InvestmentsAuth401kContributionDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f32,
-            >(
-            generator,
+        o.field(
             "contribution_amount_12m",
             j::REQUIRED,
+            G::subschema_for::<f32>,
+            &[],
             "Sum of the contribution transactions on this account, for the past 12 months.",
         );
-        o.field::<
-                f32,
-            >(
-            generator,
+        o.field(
             "contribution_amount_1m",
             j::REQUIRED,
+            G::subschema_for::<f32>,
+            &[],
             "Sum of the contribution transactions on this account, for the past month.",
         );
-        o.field::<
-                f32,
-            >(
-            generator,
+        o.field(
             "contribution_amount_6m",
             j::REQUIRED,
+            G::subschema_for::<f32>,
+            &[],
             "Sum of the contribution transactions on this account, for the past 6 months.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "contribution_count_12m",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "Number of contribution transactions on this account, for the past 12 months.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "contribution_count_1m",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "Number of contribution transactions on this account, for the past month.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "contribution_count_6m",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "Number of contribution transactions on this account, for the past 6 months.",
         );
-        o.field::<
-                ::std::vec::Vec<InvestmentTransaction>,
-            >(
-            generator,
+        o.field(
             "last_contribution_transactions",
             j::REQUIRED,
+            G::subschema_for::<InvestmentTransaction>,
+            &[j::ARRAY],
             "A list of the most recent contribution transactions for the 401k account. Includes all contributions made on the same day.",
         );
         o.finish(
@@ -15862,21 +17113,20 @@ impl ::schemars::JsonSchema for InvestmentsAuth401kFeeDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f32,
-            >(
-            generator,
+        o.field(
             "account_fee_amount_12m",
             j::REQUIRED,
+            G::subschema_for::<f32>,
+            &[],
             "Sum of account fee transactions on this account, for the past 12 months.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "account_fee_count_12m",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "Number of account fee transactions on this account, for the past 12 months.",
         );
         o.finish(
@@ -15969,16 +17219,29 @@ impl ::schemars::JsonSchema for InvestmentsAuthAccountDetails401k {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "account_id", j::OPTIONAL, "The ID of the 401k account.");
-        o.field::<
-                ::std::option::Option<InvestmentsAuth401kContributionDetails>,
-            >(generator, "contribution_details", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<InvestmentsAuth401kFeeDetails>,
-            >(generator, "fee_details", j::OPTIONAL, "");
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the 401k account.",
+        );
+        o.field(
+            "contribution_details",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsAuth401kContributionDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fee_details",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsAuth401kFeeDetails>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Additional account fee and contribution information for 401k type accounts.",
         )
@@ -16060,16 +17323,29 @@ impl ::schemars::JsonSchema for InvestmentsAuthDataSources {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DataSources>,
-            >(generator, "holdings", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<DataSources>,
-            >(generator, "numbers", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<DataSources>,
-            >(generator, "owners", j::OPTIONAL, "");
+        o.field(
+            "holdings",
+            j::OPTIONAL,
+            G::subschema_for::<DataSources>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "numbers",
+            j::OPTIONAL,
+            G::subschema_for::<DataSources>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "owners",
+            j::OPTIONAL,
+            G::subschema_for::<DataSources>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Object with metadata pertaining to the source of data for the account numbers, owners, and holdings that are returned.",
         )
@@ -16151,12 +17427,17 @@ impl ::schemars::JsonSchema for InvestmentsAuthGetNumbers {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<::std::vec::Vec<NumbersAcats>>(generator, "acats", j::OPTIONAL, "");
-        o.field::<::std::vec::Vec<NumbersAton>>(generator, "aton", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<NumbersRetirement401k>,
-            >(generator, "retirement_401k", j::OPTIONAL, "");
+        o.field("acats", j::OPTIONAL, G::subschema_for::<NumbersAcats>, &[j::ARRAY], "");
+        o.field("aton", j::OPTIONAL, G::subschema_for::<NumbersAton>, &[j::ARRAY], "");
+        o.field(
+            "retirement_401k",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersRetirement401k>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish(
             "Identifying information for transferring holdings to an investments account.",
         )
@@ -16248,17 +17529,30 @@ impl ::schemars::JsonSchema for InvestmentsAuthGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<InvestmentsAuthGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsAuthGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "InvestmentsAuthGetRequest defines the request schema for `/investments/auth/get`",
         )
@@ -16339,13 +17633,13 @@ impl ::schemars::JsonSchema for InvestmentsAuthGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `account_id`s to retrieve for the Item. An error will be returned if a provided `account_id` is not associated with the Item.",
         );
         o.finish("An optional object to filter `/investments/auth/get` results.")
@@ -16468,51 +17762,57 @@ impl ::schemars::JsonSchema for InvestmentsAuthGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<InvestmentsAuthAccountDetails401k>,
-            >(
-            generator,
+        o.field(
             "account_details_401k",
             j::OPTIONAL,
+            G::subschema_for::<InvestmentsAuthAccountDetails401k>,
+            &[j::ARRAY],
             "Additional information for accounts of 401k subtype.",
         );
-        o.field::<
-                ::std::vec::Vec<InvestmentAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<InvestmentAccount>,
+            &[j::ARRAY],
             "The accounts for which data is being retrieved",
         );
-        o.field::<
-                InvestmentsAuthDataSources,
-            >(generator, "data_sources", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Holding>,
-            >(
-            generator,
+        o.field(
+            "data_sources",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentsAuthDataSources>,
+            &[],
+            "",
+        );
+        o.field(
             "holdings",
             j::REQUIRED,
+            G::subschema_for::<Holding>,
+            &[j::ARRAY],
             "The holdings belonging to investment accounts associated with the Item. Details of the securities in the holdings are provided in the `securities` field.",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<InvestmentsAuthGetNumbers>(generator, "numbers", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<InvestmentsAuthOwner>,
-            >(
-            generator,
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field(
+            "numbers",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentsAuthGetNumbers>,
+            &[],
+            "",
+        );
+        o.field(
             "owners",
             j::REQUIRED,
+            G::subschema_for::<InvestmentsAuthOwner>,
+            &[j::ARRAY],
             "Information about the account owners for the accounts associated with the Item.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Security>,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "securities",
             j::REQUIRED,
+            G::subschema_for::<Security>,
+            &[j::ARRAY],
             "Objects describing the securities held in the accounts associated with the Item.",
         );
         o.finish(
@@ -16594,21 +17894,20 @@ impl ::schemars::JsonSchema for InvestmentsAuthOwner {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the account that this identity information pertains to",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "names",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of names associated with the account by the financial institution. In the case of a joint account, Plaid will make a best effort to report the names of all account holders.\n\nIf an Item contains multiple accounts with different owner names, some institutions will report all names associated with the Item in each account's `names` array.",
         );
         o.finish("Information on the ownership of an investments account")
@@ -16738,35 +18037,52 @@ impl ::schemars::JsonSchema for InvestmentsDefaultUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "cancelled_investments_transactions",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of cancelled transactions reported since the last time this webhook was fired.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "new_investments_transactions",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of new transactions reported since the last time this webhook was fired.",
         );
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`DEFAULT_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`INVESTMENTS_TRANSACTIONS`");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INVESTMENTS_TRANSACTIONS`",
+        );
         o.finish(
             "Fired when new transactions have been detected on an investment account.",
         )
@@ -16896,35 +18212,52 @@ impl ::schemars::JsonSchema for InvestmentsHistoricalUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "cancelled_investments_transactions",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of cancelled transactions reported since the last time this webhook was fired.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "new_investments_transactions",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of new transactions reported since the last time this webhook was fired.",
         );
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`HISTORICAL_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`INVESTMENTS_TRANSACTIONS`");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`HISTORICAL_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INVESTMENTS_TRANSACTIONS`",
+        );
         o.finish("Fired after an asynchronous extraction on an investments account.")
     }
 }
@@ -17016,17 +18349,30 @@ impl ::schemars::JsonSchema for InvestmentsHoldingsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<InvestmentHoldingsGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentHoldingsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "InvestmentsHoldingsGetRequest defines the request schema for `/investments/holdings/get`",
         )
@@ -17148,39 +18494,36 @@ impl ::schemars::JsonSchema for InvestmentsHoldingsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<InvestmentAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<InvestmentAccount>,
+            &[j::ARRAY],
             "The accounts associated with the Item",
         );
-        o.field::<
-                ::std::vec::Vec<Holding>,
-            >(
-            generator,
+        o.field(
             "holdings",
             j::REQUIRED,
+            G::subschema_for::<Holding>,
+            &[j::ARRAY],
             "The holdings belonging to investment accounts associated with the Item. Details of the securities in the holdings are provided in the `securities` field.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_investments_fallback_item",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Security>,
-            >(
-            generator,
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "securities",
             j::REQUIRED,
+            G::subschema_for::<Security>,
+            &[j::ARRAY],
             "Objects describing the securities held in the accounts associated with the Item.",
         );
         o.finish(
@@ -17263,14 +18606,23 @@ impl ::schemars::JsonSchema for InvestmentsRefreshRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "InvestmentsRefreshRequest defines the request schema for `/investments/refresh`",
         )
@@ -17347,8 +18699,9 @@ impl ::schemars::JsonSchema for InvestmentsRefreshResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "InvestmentsRefreshResponse defines the response schema for `/investments/refresh`",
         )
@@ -17456,31 +18809,42 @@ impl ::schemars::JsonSchema for InvestmentsTransactionsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The most recent date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.",
         );
-        o.field::<
-                ::std::option::Option<InvestmentsTransactionsGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsTransactionsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The earliest date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.",
         );
         o.finish(
@@ -17590,32 +18954,34 @@ impl ::schemars::JsonSchema for InvestmentsTransactionsGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `account_ids` to retrieve for the Item.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "async_update",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "If the Item was not initialized with the investments product via the `products`, `required_if_supported_products`, or `optional_products` array when calling `/link/token/create`, and `async_update` is set to true, the initial Investments extraction will happen asynchronously. Plaid will subsequently fire a `HISTORICAL_UPDATE` webhook when the extraction completes. When `false`, Plaid will wait to return a response until extraction completion and no `HISTORICAL_UPDATE` webhook will fire. Note that while the extraction is happening asynchronously, calls to `/investments/transactions/get` and `/investments/refresh` will return `PRODUCT_NOT_READY` errors until the extraction completes.",
         );
-        o.field::<
-                i64,
-            >(generator, "count", j::DEFAULTED, "The number of transactions to fetch.");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to fetch.",
+        );
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of transactions to skip when fetching transaction history",
         );
         o.finish(
@@ -17749,47 +19115,43 @@ impl ::schemars::JsonSchema for InvestmentsTransactionsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<InvestmentAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<InvestmentAccount>,
+            &[j::ARRAY],
             "The accounts for which transaction history is being fetched.",
         );
-        o.field::<
-                ::std::vec::Vec<InvestmentTransaction>,
-            >(
-            generator,
+        o.field(
             "investment_transactions",
             j::REQUIRED,
+            G::subschema_for::<InvestmentTransaction>,
+            &[j::ARRAY],
             "The transactions being fetched",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_investments_fallback_item",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Security>,
-            >(
-            generator,
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "securities",
             j::REQUIRED,
+            G::subschema_for::<Security>,
+            &[j::ARRAY],
             "All securities for which there is a corresponding transaction being fetched.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "total_investment_transactions",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The total number of transactions available within the date range specified. If `total_investment_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
         );
         o.finish(
@@ -17920,64 +19282,62 @@ impl ::schemars::JsonSchema for InvestmentsTransactionsOverride {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "currency",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Either a valid `iso_currency_code` or `unofficial_currency_code`",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "Posting date for the transaction. Must be formatted as an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) date.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "fees",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The combined value of all fees applied to this transaction.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The institution's description of the transaction.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "price",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The price of the security at which this transaction occurred.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "quantity",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of units of the security involved in this transaction. Must be positive if the type is a buy and negative if the type is a sell.",
         );
-        o.field::<
-                ::std::option::Option<SecurityOverride>,
-            >(generator, "security", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "security",
+            j::OPTIONAL,
+            G::subschema_for::<SecurityOverride>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The type of the investment transaction. Possible values are:\n`buy`: Buying an investment\n`sell`: Selling an investment\n`cash`: Activity that modifies a cash position\n`fee`: A fee on the account\n`transfer`: Activity that modifies a position, but not through buy/sell activity e.g. options exercise, portfolio transfer",
         );
         o.finish("Specify the list of investments transactions on the account.")
@@ -18006,9 +19366,13 @@ impl ::schemars::JsonSchema for IpAddress {
         ::std::borrow::Cow::Borrowed("plaid_client::types::IpAddress")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "An IPv4 or IPv6 address.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An IPv4 or IPv6 address.",
+        )
     }
 }
 impl ::std::ops::Deref for IpAddress {
@@ -18051,9 +19415,13 @@ impl ::schemars::JsonSchema for Iso8601Date {
         ::std::borrow::Cow::Borrowed("plaid_client::types::Iso8601Date")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::chrono::naive::NaiveDate,
-        >(generator, "A date in the format YYYY-MM-DD (RFC 3339 Section 5.6).")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "A date in the format YYYY-MM-DD (RFC 3339 Section 5.6).",
+        )
     }
 }
 impl ::std::ops::Deref for Iso8601Date {
@@ -18108,9 +19476,13 @@ impl ::schemars::JsonSchema for Iso8601DateNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::Iso8601DateNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::chrono::naive::NaiveDate,
-        >(generator, "A date in the format YYYY-MM-DD (RFC 3339 Section 5.6).")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "A date in the format YYYY-MM-DD (RFC 3339 Section 5.6).",
+        )
     }
 }
 impl ::std::ops::Deref for Iso8601DateNullable {
@@ -18315,51 +19687,55 @@ impl ::schemars::JsonSchema for Issue {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "created_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The creation time of the record tracking this issue.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "detailed_description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A more detailed description for the customer.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of ids of the financial institutions affected.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_names",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of names of the financial institutions affected.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "issue_id", j::OPTIONAL, "The unique identifier of the issue.");
-        o.field::<
-                ::std::option::Option<IssuesStatus>,
-            >(generator, "status", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "issue_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique identifier of the issue.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<IssuesStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "summary",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A simple summary of the error for the end user.",
         );
         o.finish(
@@ -18474,53 +19850,57 @@ impl ::schemars::JsonSchema for IssueResolvedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier of the financial institution involved.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the financial institution involved.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "issue_description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A simple description of the error for the end user.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "issue_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier of the connectivity issue.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "issue_resolved_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The time when the issue was marked as resolved.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`ISSUE_RESOLVED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`ISSUES`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ISSUE_RESOLVED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ISSUES`",
+        );
         o.finish(
             "Webhook notifications are sent only when a subscribed issue is marked as resolved. The payload contains details about the issue at the time of its resolution, focusing on the most essential information.",
         )
@@ -18602,21 +19982,29 @@ impl ::schemars::JsonSchema for IssuesGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "issue_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier of the issue to retrieve.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("IssuesGetRequest defines the request schema for `/issues/get`.")
     }
 }
@@ -18699,11 +20087,16 @@ impl ::schemars::JsonSchema for IssuesGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<::std::option::Option<Issue>>(generator, "issue", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field("issue", j::OPTIONAL, G::subschema_for::<Issue>, &[j::NULLABLE], "");
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("IssuesGetResponse defines the response schema for `/issues/get`.")
     }
 }
@@ -18808,37 +20201,43 @@ impl ::schemars::JsonSchema for IssuesSearchRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier for the Plaid Item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "link_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier for the Link session.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "link_session_request_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `request_id` for the Link session that might have had an institution connection issue.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("IssuesSearchRequest defines the request schema for `/issues/search`.")
     }
 }
@@ -18924,18 +20323,22 @@ impl ::schemars::JsonSchema for IssuesSearchResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<Issue>,
-            >(
-            generator,
+        o.field(
             "issues",
             j::OPTIONAL,
+            G::subschema_for::<Issue>,
+            &[j::ARRAY],
             "A list of issues affecting the Item, session, or request passed in, conforming to the Issues data model. An empty list indicates that no matching issues were found.",
         );
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "IssuesSearchResponse defines the response schema for `/issues/search`.",
         )
@@ -19107,27 +20510,34 @@ impl ::schemars::JsonSchema for IssuesSubscribeRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "issue_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier of the issue to subscribe to.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The webhook URL where notifications should be sent when the issue status changes.",
         );
         o.finish(
@@ -19207,8 +20617,9 @@ impl ::schemars::JsonSchema for IssuesSubscribeResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "IssuesSubscribeResponse defines the response schema for `/issues/subscribe`.",
         )
@@ -19426,91 +20837,90 @@ impl ::schemars::JsonSchema for Item {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ItemAuthMethod>,
-            >(generator, "auth_method", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
+            "auth_method",
+            j::OPTIONAL,
+            G::subschema_for::<ItemAuthMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "available_products",
             j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "A list of products available for the Item that have not yet been accessed. The contents of this array will be mutually exclusive with `billed_products`.",
         );
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
             "billed_products",
             j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "A list of products that have been billed for the Item. The contents of this array will be mutually exclusive with `available_products`. Note - `billed_products` is populated in all environments but only requests in Production are billed. Also note that products that are billed on a pay-per-call basis rather than a pay-per-Item basis, such as `balance`, will not appear here.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "consent_expiration_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date and time at which the Item's access consent will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. If the Item does not have consent expiration scheduled, this field will be `null`. Currently, only institutions in Europe and a small number of institutions in the US have expiring consent. For a list of US institutions that currently expire consent, see the [OAuth Guide](https://plaid.com/docs/link/oauth/#refreshing-item-consent).",
         );
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
             "consented_products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "A list of products that the user has consented to for the Item via [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide). This will consist of all products where both of the following are true: the user has consented to the required data scopes for that product and you have Production access for that product.",
         );
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid Institution ID associated with the Item. Field is `null` for Items created without an institution connection, such as Items created via Same-Day Micro-deposits.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the institution associated with the Item. Field is `null` for Items created without an institution connection, such as Items created via Same-Day Micro-deposits.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
         );
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
             "products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "A list of products added to the Item. In almost all cases, this will be the same as the `billed_products` field. For some products, it is possible for the product to be added to an Item but not yet billed (e.g. Assets, before `/asset_report/create` has been called, or Auth or Identity when added as Optional Products but before their endpoints have been called), in which case the product may appear in `products` but not in `billed_products`.",
         );
-        o.field::<
-                ItemUpdateType,
-            >(
-            generator,
+        o.field(
             "update_type",
             j::REQUIRED,
+            G::subschema_for::<ItemUpdateType>,
+            &[],
             "Indicates whether an Item requires user interaction to be updated, which can be the case for Items with some forms of two-factor authentication.\n\n`background` - Item can be updated in the background\n\n`user_present_required` - Item requires user interaction to be updated",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "webhook",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL registered to receive webhooks for the Item.",
         );
         o.finish("Metadata about the Item.")
@@ -19593,14 +21003,23 @@ impl ::schemars::JsonSchema for ItemAccessTokenInvalidateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ItemAccessTokenInvalidateRequest defines the request schema for `/item/access_token/invalidate`",
         )
@@ -19684,9 +21103,16 @@ impl ::schemars::JsonSchema for ItemAccessTokenInvalidateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "new_access_token", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "new_access_token",
+            j::REQUIRED,
+            G::subschema_for::<AccessToken>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ItemAccessTokenInvalidateResponse defines the response schema for `/item/access_token/invalidate`",
         )
@@ -19786,20 +21212,37 @@ impl ::schemars::JsonSchema for ItemActivityListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccessToken>,
-            >(generator, "access_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<i64>(generator, "count", j::DEFAULTED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "cursor", j::OPTIONAL, "Cursor used for pagination.");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("count", j::DEFAULTED, G::subschema_for::<i64>, &[], "");
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Cursor used for pagination.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request to list a historical log of user consent events.")
     }
 }
@@ -19910,22 +21353,30 @@ impl ::schemars::JsonSchema for ItemActivityListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<Activity>,
-            >(generator, "activities", j::REQUIRED, "A list of activities.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "cursor", j::OPTIONAL, "Cursor used for pagination.");
-        o.field::<
-                ::std::vec::Vec<LastDataAccessTimes>,
-            >(
-            generator,
+        o.field(
+            "activities",
+            j::REQUIRED,
+            G::subschema_for::<Activity>,
+            &[j::ARRAY],
+            "A list of activities.",
+        );
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Cursor used for pagination.",
+        );
+        o.field(
             "last_data_access_times",
             j::REQUIRED,
+            G::subschema_for::<LastDataAccessTimes>,
+            &[j::ARRAY],
             "An array of objects containing timestamps for the last time each data type was accessed per application.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Describes a historical log of user consent events.")
     }
 }
@@ -20028,38 +21479,50 @@ impl ::schemars::JsonSchema for ItemAddResultWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "link_session_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The identifier for the Link session.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `link_token` used to create the Link session.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "public_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `public_token` corresponding to the Item that was added.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`ITEM_ADD_RESULT`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`LINK`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM_ADD_RESULT`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LINK`",
+        );
         o.finish(
             "Fired when a user successfully adds a Plaid Item during a Link session when using Hosted Link or Multi-Item Link sessions. Contains the public token for the Item.",
         )
@@ -20153,16 +21616,29 @@ impl ::schemars::JsonSchema for ItemApplicationListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccessTokenNullable>,
-            >(generator, "access_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessTokenNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request to list connected applications for a user.")
     }
 }
@@ -20243,18 +21719,22 @@ impl ::schemars::JsonSchema for ItemApplicationListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<ConnectedApplication>,
-            >(
-            generator,
+        o.field(
             "applications",
             j::REQUIRED,
+            G::subschema_for::<ConnectedApplication>,
+            &[j::ARRAY],
             "A list of connected applications.",
         );
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Describes the connected application for a particular end user.")
     }
 }
@@ -20330,18 +21810,22 @@ impl ::schemars::JsonSchema for ItemApplicationListUserAuth {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "fi_username_hash",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Account username hashed by FI.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "user_id", j::OPTIONAL, "Account username.");
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Account username.",
+        );
         o.finish(
             "User authentication parameters, for clients making a request without an `access_token`. This is only allowed for select clients and will not be supported in the future. Most clients should call `/item/import` to obtain an access token before making a request.",
         )
@@ -20453,20 +21937,39 @@ impl ::schemars::JsonSchema for ItemApplicationScopesUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<ApplicationId>(generator, "application_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ScopesContext>(generator, "context", j::REQUIRED, "");
-        o.field::<Scopes>(generator, "scopes", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ScopesState>,
-            >(generator, "state", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<ApplicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("context", j::REQUIRED, G::subschema_for::<ScopesContext>, &[], "");
+        o.field("scopes", j::REQUIRED, G::subschema_for::<Scopes>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "state",
+            j::OPTIONAL,
+            G::subschema_for::<ScopesState>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ItemApplicationScopesUpdateRequest defines the request schema for `/item/application/scopes/update`",
         )
@@ -20549,8 +22052,9 @@ impl ::schemars::JsonSchema for ItemApplicationScopesUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ItemApplicationScopesUpdateResponse defines the response schema for `/item/application/scopes/update`",
         )
@@ -20641,15 +22145,30 @@ impl ::schemars::JsonSchema for ItemApplicationUnlinkRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<ApplicationId>(generator, "application_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<ApplicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ItemApplicationUnlinkRequest defines the request schema for `/item/application/unlink/`",
         )
@@ -20729,8 +22248,9 @@ impl ::schemars::JsonSchema for ItemApplicationUnlinkResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ItemApplicationUnlinkResponse defines the response schema for `/item/application/unlink`",
         )
@@ -21133,19 +22653,38 @@ impl ::schemars::JsonSchema for ItemErrorWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`ERROR`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`ITEM`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ERROR`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
         o.finish(
             "Fired when an error is encountered with an Item. The error can be resolved by having the user go through Link's update mode.",
         )
@@ -21226,14 +22765,23 @@ impl ::schemars::JsonSchema for ItemGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("ItemGetRequest defines the request schema for `/item/get`")
     }
 }
@@ -21318,12 +22866,17 @@ impl ::schemars::JsonSchema for ItemGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<ItemWithConsentFields>(generator, "item", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ItemStatusNullable>,
-            >(generator, "status", j::OPTIONAL, "");
+        o.field("item", j::REQUIRED, G::subschema_for::<ItemWithConsentFields>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<ItemStatusNullable>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ItemGetResponse defines the response schema for `/item/get` and `/item/webhook/update`",
         )
@@ -21352,10 +22905,11 @@ impl ::schemars::JsonSchema for ItemId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ItemId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The `item_id` of the Item associated with this webhook, warning, or error",
         )
     }
@@ -21487,23 +23041,50 @@ impl ::schemars::JsonSchema for ItemImportRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ItemImportRequestInstitutionId>,
-            >(generator, "institution_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ItemImportRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(generator, "products", j::REQUIRED, "Array of product strings");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<ItemImportRequestUserAuth>(generator, "user_auth", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<ItemImportRequestInstitutionId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<ItemImportRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "products",
+            j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "Array of product strings",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_auth",
+            j::REQUIRED,
+            G::subschema_for::<ItemImportRequestUserAuth>,
+            &[],
+            "",
+        );
         o.finish("ItemImportRequest defines the request schema for `/item/import`")
     }
 }
@@ -21544,9 +23125,13 @@ impl ::schemars::JsonSchema for ItemImportRequestInstitutionId {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "The Plaid Institution ID associated with the Item.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Institution ID associated with the Item.",
+        )
     }
 }
 impl ::std::ops::Deref for ItemImportRequestInstitutionId {
@@ -21638,13 +23223,13 @@ impl ::schemars::JsonSchema for ItemImportRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Specifies a webhook URL to associate with an Item. Plaid fires a webhook if credentials fail.",
         );
         o.finish("An optional object to configure `/item/import` request.")
@@ -21719,18 +23304,22 @@ impl ::schemars::JsonSchema for ItemImportRequestUserAuth {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "auth_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Authorization token Plaid will use to aggregate this user's accounts",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "user_id", j::REQUIRED, "Opaque user identifier");
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Opaque user identifier",
+        );
         o.finish(
             "Object of user ID and auth token pair, permitting Plaid to aggregate a user's accounts",
         )
@@ -21803,9 +23392,10 @@ impl ::schemars::JsonSchema for ItemImportResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("ItemImportResponse defines the response schema for `/item/import`")
     }
 }
@@ -21907,16 +23497,31 @@ impl ::schemars::JsonSchema for ItemLoginRepairedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`LOGIN_REPAIRED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`ITEM`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LOGIN_REPAIRED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
         o.finish(
             "Fired when an Item has exited the `ITEM_LOGIN_REQUIRED` state without the user having gone through the update mode flow in your app (this can happen if the user completed the update mode in a different app). If you have messaging that tells the user to complete the update mode flow, you should silence this messaging upon receiving the `LOGIN_REPAIRED` webhook.",
         )
@@ -22012,18 +23617,37 @@ impl ::schemars::JsonSchema for ItemProductReadyWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`PRODUCT_READY`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`INCOME`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PRODUCT_READY`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME`",
+        );
         o.finish("Fired once Plaid calculates income from an Item.")
     }
 }
@@ -22042,9 +23666,13 @@ impl ::schemars::JsonSchema for ItemProductsTerminateReasonCode {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ProductsTerminateReasonCode,
-        >(generator, "The reason for terminating products on the Item.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<ProductsTerminateReasonCode>,
+            &[],
+            "The reason for terminating products on the Item.",
+        )
     }
 }
 impl ::std::ops::Deref for ItemProductsTerminateReasonCode {
@@ -22175,25 +23803,37 @@ impl ::schemars::JsonSchema for ItemProductsTerminateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ItemProductsTerminateReasonCode,
-            >(generator, "reason_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reason_code",
+            j::REQUIRED,
+            G::subschema_for::<ItemProductsTerminateReasonCode>,
+            &[],
+            "",
+        );
+        o.field(
             "reason_note",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Additional context or details about the reason for terminating products on the Item. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ItemProductsTerminateRequest defines the request schema for `/item/products/terminate`",
         )
@@ -22274,8 +23914,9 @@ impl ::schemars::JsonSchema for ItemProductsTerminateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ItemProductsTerminateResponse defines the response schema for `/item/products/terminate`",
         )
@@ -22356,14 +23997,23 @@ impl ::schemars::JsonSchema for ItemPublicTokenCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ItemPublicTokenCreateRequest defines the request schema for `/item/public_token/create`",
         )
@@ -22457,19 +24107,23 @@ impl ::schemars::JsonSchema for ItemPublicTokenCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(generator, "expiration", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "expiration",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "public_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A `public_token` for the particular Item corresponding to the specified `access_token`",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ItemPublicTokenCreateResponse defines the response schema for `/item/public_token/create`",
         )
@@ -22562,21 +24216,29 @@ impl ::schemars::JsonSchema for ItemPublicTokenExchangeRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "public_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Your `public_token`, obtained from the Link `onSuccess` callback or `/sandbox/public_token/create`.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ItemPublicTokenExchangeRequest defines the request schema for `/item/public_token/exchange`",
         )
@@ -22666,17 +24328,17 @@ impl ::schemars::JsonSchema for ItemPublicTokenExchangeResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `item_id` value of the Item associated with the returned `access_token`",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ItemPublicTokenExchangeResponse defines the response schema for `/item/public_token/exchange`",
         )
@@ -22874,25 +24536,37 @@ impl ::schemars::JsonSchema for ItemRemoveRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ItemRemoveReasonCode>,
-            >(generator, "reason_code", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reason_code",
+            j::OPTIONAL,
+            G::subschema_for::<ItemRemoveReasonCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "reason_note",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Additional context or details about the reason for removing the Item. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("ItemRemoveRequest defines the request schema for `/item/remove`")
     }
 }
@@ -22969,8 +24643,9 @@ impl ::schemars::JsonSchema for ItemRemoveResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("ItemRemoveResponse defines the response schema for `/item/remove`")
     }
 }
@@ -23054,16 +24729,29 @@ impl ::schemars::JsonSchema for ItemStatus {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ItemStatusInvestments>,
-            >(generator, "investments", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ItemStatusLastWebhook>,
-            >(generator, "last_webhook", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ItemStatusTransactions>,
-            >(generator, "transactions", j::OPTIONAL, "");
+        o.field(
+            "investments",
+            j::OPTIONAL,
+            G::subschema_for::<ItemStatusInvestments>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_webhook",
+            j::OPTIONAL,
+            G::subschema_for::<ItemStatusLastWebhook>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions",
+            j::OPTIONAL,
+            G::subschema_for::<ItemStatusTransactions>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("An object with information about the status of the Item.")
     }
 }
@@ -23150,21 +24838,20 @@ impl ::schemars::JsonSchema for ItemStatusInvestments {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "last_failed_update",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of the last failed investments update for the Item. The status will update each time Plaid fails an attempt to connect with the institution, regardless of whether any new data is available in the update.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "last_successful_update",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of the last successful investments update for the Item. The status will update each time Plaid successfully connects with the institution, regardless of whether any new data is available in the update.",
         );
         o.finish(
@@ -23245,16 +24932,20 @@ impl ::schemars::JsonSchema for ItemStatusLastWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "code_sent", j::OPTIONAL, "The last webhook code sent.");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "code_sent",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last webhook code sent.",
+        );
+        o.field(
             "sent_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of when the webhook was fired.",
         );
         o.finish("Information about the last webhook fired for the Item.")
@@ -23273,7 +24964,13 @@ impl ::schemars::JsonSchema for ItemStatusNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ItemStatusNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<ItemStatus>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<ItemStatus>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for ItemStatusNullable {
@@ -23375,21 +25072,20 @@ impl ::schemars::JsonSchema for ItemStatusTransactions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "last_failed_update",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of the last failed transactions update for the Item. The status will update each time Plaid fails an attempt to connect with the institution, regardless of whether any new data is available in the update. This field does not reflect transactions updates performed by non-Transactions products (e.g. Signal).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "last_successful_update",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of the last successful transactions update for the Item. The status will update each time Plaid successfully connects with the institution, regardless of whether any new data is available in the update. This field does not reflect transactions updates performed by non-Transactions products (e.g. Signal).",
         );
         o.finish(
@@ -23548,20 +25244,28 @@ impl ::schemars::JsonSchema for ItemWebhookUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The new webhook URL to associate with the Item. To remove a webhook from an Item, set to `null`.",
         );
         o.finish(
@@ -23646,9 +25350,10 @@ impl ::schemars::JsonSchema for ItemWebhookUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ItemWebhookUpdateResponse defines the response schema for `/item/webhook/update`",
         )
@@ -23835,115 +25540,111 @@ impl ::schemars::JsonSchema for ItemWithConsentFields {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ItemAuthMethod>,
-            >(generator, "auth_method", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
+            "auth_method",
+            j::OPTIONAL,
+            G::subschema_for::<ItemAuthMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "available_products",
             j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "A list of products available for the Item that have not yet been accessed. The contents of this array will be mutually exclusive with `billed_products`.",
         );
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
             "billed_products",
             j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "A list of products that have been billed for the Item. The contents of this array will be mutually exclusive with `available_products`. Note - `billed_products` is populated in all environments but only requests in Production are billed. Also note that products that are billed on a pay-per-call basis rather than a pay-per-Item basis, such as `balance`, will not appear here.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "consent_expiration_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date and time at which the Item's access consent will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. If the Item does not have consent expiration scheduled, this field will be `null`. Currently, only institutions in Europe and a small number of institutions in the US have expiring consent. For a list of US institutions that currently expire consent, see the [OAuth Guide](https://plaid.com/docs/link/oauth/#refreshing-item-consent).",
         );
-        o.field::<
-                ::std::vec::Vec<ItemConsentedDataScope>,
-            >(
-            generator,
+        o.field(
             "consented_data_scopes",
             j::OPTIONAL,
+            G::subschema_for::<ItemConsentedDataScope>,
+            &[j::ARRAY],
             "A list of data scopes that the user has consented to for the Item via [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide). These are based on the `consented_products`; see the [full mapping](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/#data-scopes-by-product) of data scopes and products.",
         );
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
             "consented_products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "A list of products that the user has consented to for the Item via [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide). This will consist of all products where both of the following are true: the user has consented to the required data scopes for that product and you have Production access for that product.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "consented_use_cases",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of use cases that the user has consented to for the Item via [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide).\n\nYou can see the full list of use cases or update the list of use cases to request at any time via the Link Customization section of the [Plaid Dashboard](https://dashboard.plaid.com/link/data-transparency-v5).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "created_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date and time when the Item was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid Institution ID associated with the Item. Field is `null` for Items created without an institution connection, such as Items created via Same-Day Micro-deposits.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the institution associated with the Item. Field is `null` for Items created without an institution connection, such as Items created via Same-Day Micro-deposits.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
         );
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
             "products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "A list of products added to the Item. In almost all cases, this will be the same as the `billed_products` field. For some products, it is possible for the product to be added to an Item but not yet billed (e.g. Assets, before `/asset_report/create` has been called, or Auth or Identity when added as Optional Products but before their endpoints have been called), in which case the product may appear in `products` but not in `billed_products`.",
         );
-        o.field::<
-                ItemWithConsentFieldsUpdateType,
-            >(
-            generator,
+        o.field(
             "update_type",
             j::REQUIRED,
+            G::subschema_for::<ItemWithConsentFieldsUpdateType>,
+            &[],
             "Indicates whether an Item requires user interaction to be updated, which can be the case for Items with some forms of two-factor authentication.\n\n`background` - Item can be updated in the background\n\n`user_present_required` - Item requires user interaction to be updated",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "webhook",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL registered to receive webhooks for the Item.",
         );
         o.finish("Metadata about the Item")

@@ -122,77 +122,69 @@ impl ::schemars::JsonSchema for JwkPublicKey {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "alg",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The alg member identifies the cryptographic algorithm family used with the key.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "created_at",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The timestamp when the key was created, in Unix time.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "crv",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The crv member identifies the cryptographic curve used with the key.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "expired_at",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The timestamp when the key expired, in Unix time.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "kid",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The kid (Key ID) member can be used to match a specific key. This can be used, for instance, to choose among a set of keys within the JWK during key rollover.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "kty",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The kty (key type) parameter identifies the cryptographic algorithm family used with the key, such as RSA or EC.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "use",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The use (public key use) parameter identifies the intended use of the public key.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "x",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The x member contains the x coordinate for the elliptic curve point, provided as a base64url-encoded string of the coordinate's big endian representation.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "y",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The y member contains the y coordinate for the elliptic curve point, provided as a base64url-encoded string of the coordinate's big endian representation.",
         );
         o.finish(
@@ -272,10 +264,11 @@ impl ::schemars::JsonSchema for JwtHeader {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<::std::string::String>(generator, "alg", j::REQUIRED, "");
-        o.field::<::std::string::String>(generator, "id", j::REQUIRED, "");
-        o.field::<::std::string::String>(generator, "kid", j::REQUIRED, "");
+        o.field("alg", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.field("kid", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
         o.finish("A JWT Header, used for webhook validation")
     }
 }

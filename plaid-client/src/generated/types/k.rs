@@ -115,25 +115,46 @@ impl ::schemars::JsonSchema for KycCheckAddressSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<HiddenMatchSummaryCode>,
-            >(generator, "city", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<KycCheckDetailsInternationalAddress>,
-            >(generator, "international_details", j::OPTIONAL, "");
-        o.field::<PoBoxStatus>(generator, "po_box", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<HiddenMatchSummaryCode>,
-            >(generator, "postal_code", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<HiddenMatchSummaryCode>,
-            >(generator, "region", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<HiddenMatchSummaryCode>,
-            >(generator, "street", j::OPTIONAL, "");
-        o.field::<MatchSummaryCode>(generator, "summary", j::REQUIRED, "");
-        o.field::<AddressPurposeLabel>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "international_details",
+            j::OPTIONAL,
+            G::subschema_for::<KycCheckDetailsInternationalAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("po_box", j::REQUIRED, G::subschema_for::<PoBoxStatus>, &[], "");
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
+        o.field("type", j::REQUIRED, G::subschema_for::<AddressPurposeLabel>, &[], "");
         o.finish("Result summary object specifying how the `address` field matched.")
     }
 }
@@ -218,17 +239,30 @@ impl ::schemars::JsonSchema for KycCheckDateOfBirthSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<HiddenMatchSummaryCode>,
-            >(generator, "day", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<HiddenMatchSummaryCode>,
-            >(generator, "month", j::OPTIONAL, "");
-        o.field::<MatchSummaryCode>(generator, "summary", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<HiddenMatchSummaryCode>,
-            >(generator, "year", j::OPTIONAL, "");
+        o.field(
+            "day",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "month",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
+        o.field(
+            "year",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Result summary object specifying how the `date_of_birth` field matched.",
         )
@@ -329,20 +363,42 @@ impl ::schemars::JsonSchema for KycCheckDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<KycCheckAddressSummary>(generator, "address", j::REQUIRED, "");
-        o.field::<
-                KycCheckDateOfBirthSummary,
-            >(generator, "date_of_birth", j::REQUIRED, "");
-        o.field::<KycCheckIdNumberSummary>(generator, "id_number", j::REQUIRED, "");
-        o.field::<KycCheckNameSummary>(generator, "name", j::REQUIRED, "");
-        o.field::<KycCheckPhoneSummary>(generator, "phone_number", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckAddressSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckDateOfBirthSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckIdNumberSummary>,
+            &[],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<KycCheckNameSummary>, &[], "");
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckPhoneSummary>,
+            &[],
+            "",
+        );
+        o.field(
             "status",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The outcome status for the associated Identity Verification attempt's `kyc_check` step. This field will always have the same value as `steps.kyc_check`.",
         );
         o.finish(
@@ -446,13 +502,50 @@ impl ::schemars::JsonSchema for KycCheckDetailsInternationalAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<HiddenMatchSummaryCode>(generator, "building", j::REQUIRED, "");
-        o.field::<HiddenMatchSummaryCode>(generator, "county", j::REQUIRED, "");
-        o.field::<HiddenMatchSummaryCode>(generator, "district", j::REQUIRED, "");
-        o.field::<HiddenMatchSummaryCode>(generator, "house_number", j::REQUIRED, "");
-        o.field::<HiddenMatchSummaryCode>(generator, "subpremise", j::REQUIRED, "");
-        o.field::<HiddenMatchSummaryCode>(generator, "thoroughfare", j::REQUIRED, "");
+        o.field(
+            "building",
+            j::REQUIRED,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "county",
+            j::REQUIRED,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "district",
+            j::REQUIRED,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "house_number",
+            j::REQUIRED,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "subpremise",
+            j::REQUIRED,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "thoroughfare",
+            j::REQUIRED,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[],
+            "",
+        );
         o.finish(
             "Result summary object specifying how the `address` field matched for fields that are only present on an international KYC check.",
         )
@@ -520,8 +613,9 @@ impl ::schemars::JsonSchema for KycCheckIdNumberSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<MatchSummaryCode>(generator, "summary", j::REQUIRED, "");
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
         o.finish("Result summary object specifying how the `id_number` field matched.")
     }
 }
@@ -600,14 +694,23 @@ impl ::schemars::JsonSchema for KycCheckNameSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<HiddenMatchSummaryCode>,
-            >(generator, "family_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<HiddenMatchSummaryCode>,
-            >(generator, "given_name", j::OPTIONAL, "");
-        o.field::<MatchSummaryCode>(generator, "summary", j::REQUIRED, "");
+        o.field(
+            "family_name",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "given_name",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
         o.finish("Result summary object specifying how the `name` field matched.")
     }
 }
@@ -678,9 +781,10 @@ impl ::schemars::JsonSchema for KycCheckPhoneSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<MatchSummaryCode>(generator, "area_code", j::REQUIRED, "");
-        o.field::<MatchSummaryCode>(generator, "summary", j::REQUIRED, "");
+        o.field("area_code", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
         o.finish("Result summary object specifying how the `phone` field matched.")
     }
 }

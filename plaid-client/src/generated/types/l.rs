@@ -132,77 +132,69 @@ impl ::schemars::JsonSchema for LastDataAccessTimes {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "account_balance_info",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The last time `account_balance_info` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "account_routing_number",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The last time `account_routing_number` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "application_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "ID of the application accessing data.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "contact_details",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The last time `contact_details` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "credit_and_loans",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The last time `credit_and_loans` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "investments",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The last time `investments` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "payroll_info",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The last time `payroll_info` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "transaction_risk_info",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The last time `transaction_risk_info` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The last time `transactions` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
         o.finish("Describes the last time each datatype was accessed by an application.")
@@ -299,27 +291,43 @@ impl ::schemars::JsonSchema for LatestScoredEvent {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "event_id", j::REQUIRED, "The event ID.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "event_type", j::OPTIONAL, "The type of event.");
-        o.field::<
-                ::std::option::Option<FraudAttributes>,
-            >(generator, "fraud_attributes", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The event ID.",
+        );
+        o.field(
+            "event_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of event.",
+        );
+        o.field(
+            "fraud_attributes",
+            j::REQUIRED,
+            G::subschema_for::<FraudAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
         );
-        o.field::<
-                ::std::option::Option<TrustIndex>,
-            >(generator, "trust_index", j::REQUIRED, "");
+        o.field(
+            "trust_index",
+            j::REQUIRED,
+            G::subschema_for::<TrustIndex>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The latest scored event for a user.")
     }
 }
@@ -417,30 +425,43 @@ impl ::schemars::JsonSchema for LayerAuthenticationPassedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "link_session_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "An identifier for the Link session these events occurred in",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Link token used to create the Link session these events are from",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`LAYER_AUTHENTICATION_PASSED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`LAYER`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LAYER_AUTHENTICATION_PASSED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LAYER`",
+        );
         o.finish(
             "Indicates that Plaid's authentication process has completed for a user and that Plaid has verified that the user owns their phone number. If you receive this webhook, you should skip your own OTP phone number verification flow for the user, even if the user does not complete the entire Link flow. If the user doesn't complete the full Link flow (as verified by your being able to successfully call `/user_account/session/get` using the `public_token` from the `onSuccess` callback) it is recommended that you implement [webhook verification](https://plaid.com/docs/api/webhooks/webhook-verification/) or another technique to avoid webhook spoofing attacks.",
         )
@@ -482,10 +503,11 @@ impl ::schemars::JsonSchema for LedgerDepositIdempotencyKey {
         ::std::borrow::Cow::Borrowed("plaid_client::types::LedgerDepositIdempotencyKey")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A unique key provided by the client, per unique ledger deposit. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying the request without accidentally performing the same operation twice. For example, if a request to create a ledger deposit fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single deposit is created.",
         )
     }
@@ -544,10 +566,11 @@ impl ::schemars::JsonSchema for LedgerDistributeIdempotencyKey {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A unique key provided by the client, per unique ledger distribute. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying the request without accidentally performing the same operation twice. For example, if a request to create a ledger distribute fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single distribute is created.",
         )
     }
@@ -671,10 +694,11 @@ impl ::schemars::JsonSchema for LedgerWithdrawIdempotencyKey {
         ::std::borrow::Cow::Borrowed("plaid_client::types::LedgerWithdrawIdempotencyKey")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A unique key provided by the client, per unique ledger withdraw. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying the request without accidentally performing the same operation twice. For example, if a request to create a ledger withdraw fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single withdraw is created.",
         )
     }
@@ -785,29 +809,27 @@ impl ::schemars::JsonSchema for LendScore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "error_reason",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Human-readable description of why the LendScore could not be computed.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_codes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The reasons for an individual having risk according to the LendScore. For a full list of possible reason codes and a mapping of reason codes to human-readable reasons, contact your Plaid account manager. Different LendScore versions will use different sets of reason codes.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "score",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The score returned by the LendScore model. Will be an integer in the range 1 to 99. Higher scores indicate lower credit risk.",
         );
         o.finish("The results of the LendScore")
@@ -836,13 +858,11 @@ impl ::schemars::JsonSchema for LiabilitiesAccountIdsWithUpdatedLiabilities {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::collections::HashMap<
-                ::std::string::String,
-                ::std::vec::Vec<::std::string::String>,
-            >,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::MAP, j::ARRAY],
             "An object with keys of `account_id`'s that are mapped to their respective liabilities fields that changed.\n\nExample: `{ \"XMBvvyMGQ1UoLbKByoMqH3nXMj84ALSdE5B58\": [\"past_amount_due\"] }`",
         )
     }
@@ -1008,30 +1028,52 @@ impl ::schemars::JsonSchema for LiabilitiesDefaultUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids_with_new_liabilities",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `account_id`'s for accounts that contain new liabilities.'",
         );
-        o.field::<
-                LiabilitiesAccountIdsWithUpdatedLiabilities,
-            >(generator, "account_ids_with_updated_liabilities", j::REQUIRED, "");
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`DEFAULT_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`LIABILITIES`");
+        o.field(
+            "account_ids_with_updated_liabilities",
+            j::REQUIRED,
+            G::subschema_for::<LiabilitiesAccountIdsWithUpdatedLiabilities>,
+            &[],
+            "",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LIABILITIES`",
+        );
         o.finish(
             "The webhook of type `LIABILITIES` and code `DEFAULT_UPDATE` will be fired when new or updated liabilities have been detected on a liabilities item.",
         )
@@ -1123,17 +1165,30 @@ impl ::schemars::JsonSchema for LiabilitiesGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LiabilitiesGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<LiabilitiesGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "LiabilitiesGetRequest defines the request schema for `/liabilities/get`",
         )
@@ -1214,13 +1269,13 @@ impl ::schemars::JsonSchema for LiabilitiesGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of accounts to retrieve for the Item.\n\nAn error will be returned if a provided `account_id` is not associated with the Item",
         );
         o.finish(
@@ -1311,18 +1366,24 @@ impl ::schemars::JsonSchema for LiabilitiesGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccountBase>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<AccountBase>,
+            &[j::ARRAY],
             "An array of accounts associated with the Item",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<LiabilitiesObject>(generator, "liabilities", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field(
+            "liabilities",
+            j::REQUIRED,
+            G::subschema_for::<LiabilitiesObject>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "LiabilitiesGetResponse defines the response schema for `/liabilities/get`",
         )
@@ -1403,16 +1464,29 @@ impl ::schemars::JsonSchema for LiabilitiesObject {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<CreditCardLiability>>,
-            >(generator, "credit", j::REQUIRED, "The credit accounts returned.");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<MortgageLiability>>,
-            >(generator, "mortgage", j::REQUIRED, "The mortgage accounts returned.");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<StudentLoan>>,
-            >(generator, "student", j::REQUIRED, "The student loan accounts returned.");
+        o.field(
+            "credit",
+            j::REQUIRED,
+            G::subschema_for::<CreditCardLiability>,
+            &[j::NULLABLE, j::ARRAY],
+            "The credit accounts returned.",
+        );
+        o.field(
+            "mortgage",
+            j::REQUIRED,
+            G::subschema_for::<MortgageLiability>,
+            &[j::NULLABLE, j::ARRAY],
+            "The mortgage accounts returned.",
+        );
+        o.field(
+            "student",
+            j::REQUIRED,
+            G::subschema_for::<StudentLoan>,
+            &[j::NULLABLE, j::ARRAY],
+            "The student loan accounts returned.",
+        );
         o.finish("An object containing liability accounts")
     }
 }
@@ -1650,166 +1724,162 @@ impl ::schemars::JsonSchema for LiabilityOverride {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "balance_transfer_apr",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The balance transfer APR percentage value. Can only be set if `type` is `credit`.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "cash_apr",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The cash APR percentage value. Can only be set if `type` is `credit`.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "expected_payoff_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "Override the `expected_payoff_date` field. Can only be set if `type` is `student`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "guarantor",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Override the `guarantor` field. Can only be set if `type` is `student`.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "interest_capitalization_grace_period_months",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "If set, interest capitalization begins at the given number of months after loan origination. By default interest is never capitalized. Can only be set if `type` is `student`.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "is_federal",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Override the `is_federal` field. Can only be set if `type` is `student`.",
         );
-        o.field::<
-                bool,
-            >(generator, "is_overdue", j::REQUIRED, "Override the `is_overdue` field");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "is_overdue",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Override the `is_overdue` field",
+        );
+        o.field(
             "last_payment_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Override the `last_payment_amount` field. Can only be set if `type` is `credit`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "loan_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Override the `loan_name` field. Can only be set if `type` is `student`.",
         );
-        o.field::<StudentLoanStatus>(generator, "loan_status", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "loan_status",
+            j::REQUIRED,
+            G::subschema_for::<StudentLoanStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "minimum_payment_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Override the `minimum_payment_amount` field. Can only be set if `type` is `credit` or `student`.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "nominal_apr",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The interest rate on the loan as a percentage. Can only be set if `type` is `student`.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "origination_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date on which the loan was initially lent, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format. Can only be set if `type` is `student`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "payment_reference_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Override the `payment_reference_number` field. Can only be set if `type` is `student`.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "principal",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The original loan principal. Can only be set if `type` is `student`.",
         );
-        o.field::<PslfStatus>(generator, "pslf_status", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field("pslf_status", j::REQUIRED, G::subschema_for::<PslfStatus>, &[], "");
+        o.field(
             "purchase_apr",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The purchase APR percentage value. For simplicity, this is the only interest rate used to calculate interest charges. Can only be set if `type` is `credit`.",
         );
-        o.field::<
-                StudentLoanRepaymentModel,
-            >(generator, "repayment_model", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "repayment_model",
+            j::REQUIRED,
+            G::subschema_for::<StudentLoanRepaymentModel>,
+            &[],
+            "",
+        );
+        o.field(
             "repayment_plan_description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Override the `repayment_plan.description` field. Can only be set if `type` is `student`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "repayment_plan_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Override the `repayment_plan.type` field. Can only be set if `type` is `student`. Possible values are: `\"extended graduated\"`, `\"extended standard\"`, `\"graduated\"`, `\"income-contingent repayment\"`, `\"income-based repayment\"`, `\"income-sensitive repayment\"`, `\"interest only\"`, `\"other\"`, `\"pay as you earn\"`, `\"revised pay as you earn\"`, `\"standard\"`, or `\"saving on a valuable education\"`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "sequence_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Override the `sequence_number` field. Can only be set if `type` is `student`.",
         );
-        o.field::<Address>(generator, "servicer_address", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field("servicer_address", j::REQUIRED, G::subschema_for::<Address>, &[], "");
+        o.field(
             "special_apr",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The special APR percentage value. Can only be set if `type` is `credit`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The type of the liability object, either `credit` or `student`. Mortgages are not currently supported in the custom Sandbox.",
         );
         o.finish("Used to configure Sandbox test data for the Liabilities product")
@@ -1885,10 +1955,11 @@ impl ::schemars::JsonSchema for LimitedPurposeTypes {
         ::std::borrow::Cow::Borrowed("plaid_client::types::LimitedPurposeTypes")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::vec::Vec<LimitedPurposeType>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<LimitedPurposeType>,
+            &[j::ARRAY],
             "An array of limited purpose types. Restricts which kinds of limited purpose checking accounts may be connected in Link to prevent users from connecting them for unsupported use cases. Required when 'limited purpose checking' is in the subtypes filter.",
         )
     }
@@ -2021,46 +2092,55 @@ impl ::schemars::JsonSchema for LinkCallbackMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<LinkDeliveryAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryAccount>,
+            &[j::ARRAY],
             "A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, accounts will only include selected accounts.",
         );
-        o.field::<
-                ::std::option::Option<LinkDeliveryWebhookCallbackType>,
-            >(generator, "callback_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkEventName>,
-            >(generator, "event_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkDeliveryInstitution>,
-            >(generator, "institution", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "callback_type",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryWebhookCallbackType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_name",
+            j::OPTIONAL,
+            G::subschema_for::<LinkEventName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "link_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier associated with a user's actions and events through the Link flow. Include this identifier when opening a support ticket for faster turnaround.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "request_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The request ID for the last request made by Link. This can be shared with Plaid support to expedite investigation.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "status",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Indicates where in the flow the Link user exited",
         );
         o.finish("Information related to the callback from the Hosted Link session.")
@@ -2180,48 +2260,57 @@ impl ::schemars::JsonSchema for LinkDeliveryAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "class_type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "If micro-deposit verification is being used, indicates whether the account being verified is a `business` or `personal` account.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "id", j::OPTIONAL, "The Plaid `account_id`");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid `account_id`",
+        );
+        o.field(
             "mask",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts. It may also not match the mask that the bank displays to the user.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "The official account name");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official account name",
+        );
+        o.field(
             "subtype",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account subtype. See the [Account schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full list of possible values",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account type. See the [Account schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full list of possible values",
         );
-        o.field::<
-                ::std::option::Option<LinkDeliveryVerificationStatus>,
-            >(generator, "verification_status", j::OPTIONAL, "");
+        o.field(
+            "verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryVerificationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Information related to account attached to the connected Item")
     }
 }
@@ -2323,35 +2412,50 @@ impl ::schemars::JsonSchema for LinkDeliveryCallbackWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                LinkCallbackMetadata,
-            >(generator, "link_callback_metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "link_callback_metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkCallbackMetadata>,
+            &[],
+            "",
+        );
+        o.field(
             "link_delivery_session_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the Hosted Link session.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`LINK_CALLBACK`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`LINK_DELIVERY`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LINK_CALLBACK`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LINK_DELIVERY`",
+        );
         o.finish(
             "Webhook containing metadata proxied over from Link callback e.g. `onEvent`, `onExit`, `onSuccess`.",
         )
@@ -2430,18 +2534,22 @@ impl ::schemars::JsonSchema for LinkDeliveryCommunicationMethod {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "address",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The phone number / email address that Hosted Link sessions are delivered to. Phone numbers must be in E.164 format.",
         );
-        o.field::<
-                ::std::option::Option<LinkDeliveryDeliveryMethod>,
-            >(generator, "method", j::OPTIONAL, "");
+        o.field(
+            "method",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryDeliveryMethod>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The communication method containing both the type and address to send the URL.",
         )
@@ -2534,24 +2642,36 @@ impl ::schemars::JsonSchema for LinkDeliveryCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "link_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A `link_token` from a previous invocation of `/link/token/create`.",
         );
-        o.field::<
-                ::std::option::Option<LinkDeliveryOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "LinkDeliveryCreateRequest defines the request schema for `/link_delivery/create`",
         )
@@ -2645,24 +2765,23 @@ impl ::schemars::JsonSchema for LinkDeliveryCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_delivery_session_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID for the Hosted Link session. Same as the `link_token` string excluding the \"link-{env}-\" prefix.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_delivery_url",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The URL to the Hosted Link session, which will be delivered by the specified delivery method.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "LinkDeliveryCreateResponse defines the response schema for `/link_delivery/create`",
         )
@@ -2812,21 +2931,29 @@ impl ::schemars::JsonSchema for LinkDeliveryGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "link_delivery_session_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID for the Hosted Link session from a previous invocation of `/link_delivery/create`.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "LinkDeliveryGetRequest defines the request schema for `/link_delivery/get`",
         )
@@ -2943,41 +3070,44 @@ impl ::schemars::JsonSchema for LinkDeliveryGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<AccessToken>>,
-            >(
-            generator,
+        o.field(
             "access_tokens",
             j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE, j::ARRAY],
             "An array of access tokens associated with the Hosted Link session.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "completed_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Hosted Link session was completed at.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "created_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Hosted Link session was created at.",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<ItemId>>,
-            >(
-            generator,
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
             "An array of `item_id`s associated with the Hosted Link session.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<LinkDeliverySessionStatus>(generator, "status", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<LinkDeliverySessionStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "LinkDeliveryGetRequest defines the response schema for `/link_delivery/get`",
         )
@@ -3067,21 +3197,20 @@ impl ::schemars::JsonSchema for LinkDeliveryInstitution {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid institution identifier",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full institution name, such as 'Wells Fargo'",
         );
         o.finish("Information related to the financial institution.")
@@ -3159,13 +3288,22 @@ impl ::schemars::JsonSchema for LinkDeliveryMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<LinkDeliveryWebhookCommunicationMethod>,
-            >(generator, "communication_method", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkDeliveryWebhookDeliveryStatus>,
-            >(generator, "delivery_status", j::OPTIONAL, "");
+        o.field(
+            "communication_method",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryWebhookCommunicationMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "delivery_status",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryWebhookDeliveryStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Information related to the related to the delivery of the link session to users",
         )
@@ -3231,10 +3369,15 @@ impl ::schemars::JsonSchema for LinkDeliveryOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<LinkDeliveryRecipient>,
-            >(generator, "recipient", j::OPTIONAL, "");
+        o.field(
+            "recipient",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryRecipient>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Optional metadata related to the Hosted Link session")
     }
 }
@@ -3310,21 +3453,20 @@ impl ::schemars::JsonSchema for LinkDeliveryRecipient {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<LinkDeliveryCommunicationMethod>,
-            >(
-            generator,
+        o.field(
             "communication_methods",
             j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryCommunicationMethod>,
+            &[j::ARRAY],
             "The list of communication methods to send the Hosted Link session URL to. If delivery is not required, leave this field blank.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "first_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "First name of the recipient. Will be used in the body of the email / text (if configured). If this information is not available, leave this field blank.",
         );
         o.finish(
@@ -3782,25 +3924,34 @@ impl ::schemars::JsonSchema for LinkEvent {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "event_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "UUID that can be used to deduplicate events",
         );
-        o.field::<LinkEventMetadata>(generator, "event_metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "event_name", j::REQUIRED, "Event name");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "event_metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkEventMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "event_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Event name",
+        );
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
         o.finish("An event that occurred while the user was going through Link")
@@ -3989,120 +4140,111 @@ impl ::schemars::JsonSchema for LinkEventMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_number_mask",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account number mask extracted from the user-provided account number. If the user-inputted account number is four digits long, `account_number_mask` is empty. Emitted by `SUBMIT_ACCOUNT_NUMBER`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "brand_name", j::OPTIONAL, "The name of the selected brand.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "brand_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the selected brand.",
+        );
+        o.field(
             "error_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The error code that the user encountered. Emitted by `ERROR`, `EXIT`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "error_message",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The error message that the user encountered. Emitted by: `ERROR`, `EXIT`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "error_type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The error type that the user encountered. Emitted by: `ERROR`, `EXIT`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "exit_status",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The status key indicates the point at which the user exited the Link flow. Emitted by: `EXIT`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the selected institution. Emitted by: all events.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the selected institution. Emitted by: all events.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_search_query",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The query used to search for institutions. Emitted by: `SEARCH_INSTITUTION`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "match_reason",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The reason this institution was matched. This will be either `returning_user` or `routing_number` if emitted by `MATCHED_SELECT_INSTITUTION`. Otherwise, this will be `SAVED_INSTITUTION` or `AUTO_SELECT_SAVED_INSTITUTION` if emitted by `SELECT_INSTITUTION`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "mfa_type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "If set, the user has encountered one of the following MFA types: code, device, questions, selections. Emitted by: `SUBMIT_MFA` and `TRANSITION_VIEW` when `view_name` is `MFA`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "request_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The request ID for the last request made by Link. This can be shared with Plaid support to expedite investigation. Emitted by: all events.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "routing_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The routing number submitted by user at the micro-deposits routing number pane. Emitted by `SUBMIT_ROUTING_NUMBER`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "selection",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Either the verification method for a matched institution selected by the user or the Auth Type Select flow type selected by the user. If selection is used to describe selected verification method, then possible values are `phoneotp` or `password`;  if selection is used to describe the selected Auth Type Select flow, then possible values are `flow_type_manual` or `flow_type_instant`. Emitted by: `MATCHED_SELECT_VERIFY_METHOD` and `SELECT_AUTH_TYPE`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "view_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the view that is being transitioned to. Emitted by: `TRANSITION_VIEW`.",
         );
         o.finish(
@@ -4366,37 +4508,43 @@ impl ::schemars::JsonSchema for LinkEventsWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<LinkEvent>,
-            >(
-            generator,
+        o.field(
             "events",
             j::REQUIRED,
+            G::subschema_for::<LinkEvent>,
+            &[j::ARRAY],
             "The Link events emitted during the Link session",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_session_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "An identifier for the Link session these events occurred in",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Link token used to create the Link session these events are from",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`EVENTS`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`LINK`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`EVENTS`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LINK`",
+        );
         o.finish(
             "This webhook contains a summary of the events from a Link session and will be fired after the user finishes going through Link. If the user abandons the Link flow (i.e., closes the hosted link webpage or leaves Link open for too long without taking any action), the webhook will be fired 5-15 minutes after the last user interaction. A single Link session may occasionally generate multiple `EVENTS` webhooks. If this occurs, the new webhook will contain all previous events for the session, as well as new events that occurred since the previous `EVENTS` webhook was sent. If this occurs, events can be grouped using the `link_session_id` field and, if necessary, de-duplicated using the `event_id` field.\n\nBy default, the `EVENTS` webhook is sent only for sessions where the end user goes through a Hosted Link flow (including Link Recovery flows). If you would like to receive this webhook for sessions not using Hosted Link, contact your account manager or support. This enablement will also cause you to receive the `SESSION_FINISHED` webhook for non-Hosted-Link sessions and to be able to use `/link/token/get` to receive events data for non-Hosted Link sessions.",
         )
@@ -4495,21 +4643,29 @@ impl ::schemars::JsonSchema for LinkOAuthCorrelationIdExchangeRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "link_correlation_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A `link_correlation_id` from a received OAuth redirect URI callback",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "LinkOAuthCorrelationIdExchangeRequest defines the request schema for `/link/oauth/correlation_id/exchange`",
         )
@@ -4594,16 +4750,16 @@ impl ::schemars::JsonSchema for LinkOAuthCorrelationIdExchangeResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `link_token` associated to the given `link_correlation_id`, which can be used to re-initialize Link.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "LinkOAuthCorrelationIdExchangeResponse defines the response schema for `/link/oauth/correlation_id/exchange`",
         )
@@ -4692,21 +4848,29 @@ impl ::schemars::JsonSchema for LinkSessionBankEmploymentResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-            >(generator, "institution", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
         );
-        o.field::<
-                CreditSessionBankEmploymentStatus,
-            >(generator, "status", j::REQUIRED, "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<CreditSessionBankEmploymentStatus>,
+            &[],
+            "",
+        );
         o.finish("The details of a bank employment verification in Link.")
     }
 }
@@ -4783,19 +4947,29 @@ impl ::schemars::JsonSchema for LinkSessionBankIncomeResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-            >(generator, "institution", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
         );
-        o.field::<CreditSessionBankIncomeStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<CreditSessionBankIncomeStatus>,
+            &[],
+            "",
+        );
         o.finish("The details of a bank income verification in Link.")
     }
 }
@@ -4867,13 +5041,13 @@ impl ::schemars::JsonSchema for LinkSessionCraDocumentUploadResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "num_bank_statements_uploaded",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of bank statements uploaded by the user.",
         );
         o.finish("The details of a document upload CRA session in link")
@@ -4953,24 +5127,27 @@ impl ::schemars::JsonSchema for LinkSessionCraItemAddResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataAccount>,
+            &[j::ARRAY],
             "A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.",
         );
-        o.field::<
-                ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-            >(generator, "institution", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid Check Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. The `item_id` is case-sensitive.",
         );
         o.finish("The details of a Plaid Check Item add in Link.")
@@ -5050,24 +5227,27 @@ impl ::schemars::JsonSchema for LinkSessionCraUpdateResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataAccount>,
+            &[j::ARRAY],
             "A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.",
         );
-        o.field::<
-                ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-            >(generator, "institution", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid Check Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. The `item_id` is case-sensitive.",
         );
         o.finish("The details of a Plaid Check Item update via update mode in Link.")
@@ -5140,13 +5320,22 @@ impl ::schemars::JsonSchema for LinkSessionExit {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<LinkSessionExitMetadata>,
-            >(generator, "metadata", j::REQUIRED, "");
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionExitMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An object representing an [onExit](https://plaid.com/docs/link/web/#onexit) callback from Link. If you are not receiving this field and are instead receiving the deprecated `on_exit` field, contact your account manager to update your integration.",
         )
@@ -5219,13 +5408,22 @@ impl ::schemars::JsonSchema for LinkSessionExitDeprecated {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<LinkSessionExitMetadata>,
-            >(generator, "metadata", j::REQUIRED, "");
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionExitMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An object representing an [onExit](https://plaid.com/docs/link/web/#onexit) callback from Link. This field is returned only for legacy implementations and has been deprecated in favor of [`exit`](https://plaid.com/docs/api/link/#link-token-get-response-link-sessions-exit), for improved naming consistency. If you are receiving this field, contact your account manager to migrate to the newer `exit` field.",
         )
@@ -5321,32 +5519,34 @@ impl ::schemars::JsonSchema for LinkSessionExitMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<LinkSessionExitMetadataInstitution>,
-            >(generator, "institution", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "institution",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionExitMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "link_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier associated with a user's actions and events through the Link flow. Include this identifier when opening a support ticket for faster turnaround.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "request_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The request ID for the last request made by Link. This can be shared with Plaid support to expedite investigation.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "status",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The point at which the user exited the Link flow. One of the following values.",
         );
         o.finish("Displayed if a user exits Link without successfully linking an Item.")
@@ -5426,21 +5626,20 @@ impl ::schemars::JsonSchema for LinkSessionExitMetadataInstitution {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid institution identifier",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full institution name, such as `Wells Fargo`",
         );
         o.finish(
@@ -5573,55 +5772,65 @@ impl ::schemars::JsonSchema for LinkSessionFinishedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "link_session_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The identifier for the Link session.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `link_token` used to create the Link session.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "public_token",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The public token generated by the Link session. This field has been deprecated; please use `public_tokens` instead.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "public_tokens",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The public tokens generated by the Link session.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "status",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The final status of the Link session. Will always be \"SUCCESS\" or \"EXITED\".",
         );
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`SESSION_FINISHED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`LINK`");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`SESSION_FINISHED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LINK`",
+        );
         o.finish(
             "Contains the state of a completed Link session, along with the public token(s) if available.\n\nBy default, this webhook is sent only for sessions enabled for the Hosted Link flow (including Link Recovery flows), a Multi-Item Link flow, or a Layer flow. If you would like to receive this webhook for other sessions, contact your account manager or support. This enablement will also enable the `EVENTS` webhook for all Link sessions and the ability to use `/link/token/get` to retrieve events for non-Hosted-Link sessions.",
         )
@@ -5716,24 +5925,27 @@ impl ::schemars::JsonSchema for LinkSessionItemAddResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataAccount>,
+            &[j::ARRAY],
             "A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.",
         );
-        o.field::<
-                ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-            >(generator, "institution", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "public_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Returned once a user has successfully linked their Item.",
         );
         o.finish("The details of an Item add in Link.")
@@ -5828,24 +6040,27 @@ impl ::schemars::JsonSchema for LinkSessionPayrollIncomeResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-            >(generator, "institution", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "num_paystubs_retrieved",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of paystubs retrieved from a payroll provider.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "num_w2s_retrieved",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of W-2s retrieved from a payroll provider.",
         );
         o.finish("The details of a digital payroll income verification in Link.")
@@ -5966,51 +6181,55 @@ impl ::schemars::JsonSchema for LinkSessionResults {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<LinkSessionBankIncomeResult>,
-            >(
-            generator,
+        o.field(
             "bank_income_results",
             j::REQUIRED,
+            G::subschema_for::<LinkSessionBankIncomeResult>,
+            &[j::ARRAY],
             "The set of bank income verifications for the Link session.",
         );
-        o.field::<
-                ::std::option::Option<LinkSessionCraDocumentUploadResult>,
-            >(generator, "cra_document_upload_results", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<LinkSessionCraItemAddResult>,
-            >(
-            generator,
+        o.field(
+            "cra_document_upload_results",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionCraDocumentUploadResult>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "cra_item_add_results",
             j::REQUIRED,
+            G::subschema_for::<LinkSessionCraItemAddResult>,
+            &[j::ARRAY],
             "The set of Plaid Check Item adds for the Link session.",
         );
-        o.field::<
-                ::std::vec::Vec<LinkSessionCraUpdateResult>,
-            >(
-            generator,
+        o.field(
             "cra_update_results",
             j::REQUIRED,
+            G::subschema_for::<LinkSessionCraUpdateResult>,
+            &[j::ARRAY],
             "The set of Plaid Check Item updates for the Link session.",
         );
-        o.field::<
-                ::std::option::Option<CreditSessionDocumentIncomeResult>,
-            >(generator, "document_income_results", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<LinkSessionItemAddResult>,
-            >(
-            generator,
+        o.field(
+            "document_income_results",
+            j::REQUIRED,
+            G::subschema_for::<CreditSessionDocumentIncomeResult>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_add_results",
             j::REQUIRED,
+            G::subschema_for::<LinkSessionItemAddResult>,
+            &[j::ARRAY],
             "The set of Item adds for the Link session. If you are not receiving this field and are instead receiving the deprecated `on_success` field, contact your account manager to update your integration.",
         );
-        o.field::<
-                ::std::vec::Vec<LinkSessionPayrollIncomeResult>,
-            >(
-            generator,
+        o.field(
             "payroll_income_results",
             j::REQUIRED,
+            G::subschema_for::<LinkSessionPayrollIncomeResult>,
+            &[j::ARRAY],
             "The set of payroll income verifications for the Link session.",
         );
         o.finish("The set of results for a Link session.")
@@ -6084,16 +6303,20 @@ impl ::schemars::JsonSchema for LinkSessionSuccess {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<LinkSessionSuccessMetadata>,
-            >(generator, "metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "public_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Displayed once a user has successfully linked their Item.",
         );
         o.finish(
@@ -6198,29 +6421,36 @@ impl ::schemars::JsonSchema for LinkSessionSuccessMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::OPTIONAL,
+            G::subschema_for::<LinkSessionSuccessMetadataAccount>,
+            &[j::ARRAY],
             "A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.",
         );
-        o.field::<
-                ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-            >(generator, "institution", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "institution",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "link_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier associated with a user's actions and events through the Link flow. Include this identifier when opening a support ticket for faster turnaround.",
         );
-        o.field::<
-                ::std::option::Option<LinkSessionSuccessMetadataTransferStatus>,
-            >(generator, "transfer_status", j::OPTIONAL, "");
+        o.field(
+            "transfer_status",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionSuccessMetadataTransferStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Displayed once a user has successfully linked their Item.")
     }
 }
@@ -6369,51 +6599,55 @@ impl ::schemars::JsonSchema for LinkSessionSuccessMetadataAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "class_type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "If micro-deposit verification was being used, indicates the user's selection when asked if the account being verified is a `business` or `personal` account. This field is deprecated as Plaid no longer collects this information during the micro-deposit flow. To see whether an account is business or personal, use the `holder_category` field instead.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "id", j::OPTIONAL, "The Plaid `account_id`");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid `account_id`",
+        );
+        o.field(
             "mask",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts. It may also not match the mask that the bank displays to the user.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "The official account name");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official account name",
+        );
+        o.field(
             "subtype",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account subtype. See the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema) for a full list of possible values",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account type. See the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema) for a full list of possible values",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "verification_status",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_pending`: The Database Auth result is pending and will be available upon Auth request.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
         );
         o.finish("An account attached to the connected Item.")
@@ -6493,21 +6727,20 @@ impl ::schemars::JsonSchema for LinkSessionSuccessMetadataInstitution {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid institution identifier",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full institution name, such as `'Wells Fargo'`",
         );
         o.finish(
@@ -6678,20 +6911,37 @@ impl ::schemars::JsonSchema for LinkTokenAccountFilters {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CreditFilter>,
-            >(generator, "credit", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<DepositoryFilter>,
-            >(generator, "depository", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<InvestmentFilter>,
-            >(generator, "investment", j::OPTIONAL, "");
-        o.field::<::std::option::Option<LoanFilter>>(generator, "loan", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<OtherFilter>,
-            >(generator, "other", j::OPTIONAL, "");
+        o.field(
+            "credit",
+            j::OPTIONAL,
+            G::subschema_for::<CreditFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository",
+            j::OPTIONAL,
+            G::subschema_for::<DepositoryFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investment",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("loan", j::OPTIONAL, G::subschema_for::<LoanFilter>, &[j::NULLABLE], "");
+        o.field(
+            "other",
+            j::OPTIONAL,
+            G::subschema_for::<OtherFilter>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "By default, Link will provide limited account filtering: it will only display Institutions that are compatible with all products supplied in the `products` parameter of `/link/token/create`, and, if `auth` is specified in the `products` array, will also filter out accounts other than `checking`, `savings`, and `cash management` accounts on the Account Select pane. You can further limit the accounts shown in Link by using `account_filters` to specify the account subtypes to be shown in Link. Only the specified subtypes will be shown. This filtering applies to both the Account Select view (if enabled) and the Institution Select view. Institutions that do not support the selected subtypes will be omitted from Link. To indicate that all subtypes should be shown, use the value `\"all\"`. If the `account_filters` filter is used, any account type for which a filter is not specified will be entirely omitted from Link. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).\n\nThe filter may or may not impact the list of accounts shown by the institution in the OAuth account selection flow, depending on the specific institution. If the user selects excluded account subtypes in the OAuth flow, these accounts will not be added to the Item. If the user selects only excluded account subtypes, the link attempt will fail and the user will be prompted to try again.",
         )
@@ -6760,13 +7010,13 @@ impl ::schemars::JsonSchema for LinkTokenCashflowReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "Number of days of transaction history to request in the Cashflow Report product.",
         );
         o.finish(
@@ -6844,13 +7094,13 @@ impl ::schemars::JsonSchema for LinkTokenCreateCardSwitch {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "card_bin",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The BIN (Bank Identification Number) of the card to switch.",
         );
         o.finish("A map containing data to pass in for the Card Switch flow.")
@@ -6918,10 +7168,15 @@ impl ::schemars::JsonSchema for LinkTokenCreateCreditFilter {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CreditAccountSubtypes>,
-            >(generator, "account_subtypes", j::OPTIONAL, "");
+        o.field(
+            "account_subtypes",
+            j::OPTIONAL,
+            G::subschema_for::<CreditAccountSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("A filter to apply to `credit`-type accounts")
     }
 }
@@ -7000,13 +7255,22 @@ impl ::schemars::JsonSchema for LinkTokenCreateDepositoryFilter {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DepositoryAccountSubtypes>,
-            >(generator, "account_subtypes", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LimitedPurposeTypes>,
-            >(generator, "limited_purpose_types", j::OPTIONAL, "");
+        o.field(
+            "account_subtypes",
+            j::OPTIONAL,
+            G::subschema_for::<DepositoryAccountSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "limited_purpose_types",
+            j::OPTIONAL,
+            G::subschema_for::<LimitedPurposeTypes>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("A filter to apply to `depository`-type accounts")
     }
 }
@@ -7101,19 +7365,36 @@ impl ::schemars::JsonSchema for LinkTokenCreateHostedLink {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<HostedLinkCompletionRedirectUri>,
-            >(generator, "completion_redirect_uri", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<HostedLinkDeliveryMethod>,
-            >(generator, "delivery_method", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<HostedLinkIsMobileApp>,
-            >(generator, "is_mobile_app", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<HostedLinkUrlLifetimeSeconds>,
-            >(generator, "url_lifetime_seconds", j::OPTIONAL, "");
+        o.field(
+            "completion_redirect_uri",
+            j::OPTIONAL,
+            G::subschema_for::<HostedLinkCompletionRedirectUri>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "delivery_method",
+            j::OPTIONAL,
+            G::subschema_for::<HostedLinkDeliveryMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "is_mobile_app",
+            j::OPTIONAL,
+            G::subschema_for::<HostedLinkIsMobileApp>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "url_lifetime_seconds",
+            j::OPTIONAL,
+            G::subschema_for::<HostedLinkUrlLifetimeSeconds>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Configuration parameters for Hosted Link. To enable the session for Hosted Link, send this object in the request. It can be empty.",
         )
@@ -7202,29 +7483,27 @@ impl ::schemars::JsonSchema for LinkTokenCreateIdentity {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `account_ids`. Currently can only contain one `account_id`. Must be populated if using Document Upload.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_document_upload",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Used to specify whether the Link session is Identity Document Upload",
         );
-        o.field::<
-                ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
-            >(
-            generator,
+        o.field(
             "parsing_configs",
             j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationDocParsingConfig>,
+            &[j::ARRAY],
             "An array of parsing configurations. Valid parsing configurations are `ocr` and `risk_signals`. If parsing configurations are omitted, defaults to `ocr`",
         );
         o.finish("Identity object used to specify document upload")
@@ -7295,13 +7574,13 @@ impl ::schemars::JsonSchema for LinkTokenCreateInstitutionData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "routing_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The routing number of the bank to highlight in Link. Note: in rare cases, a single routing number can be associated with multiple institutions, e.g. due to a brokerage using another institution to manage ACH on its sweep accounts. If this happens, the bank will not be highlighted in Link even if the routing number is provided.",
         );
         o.finish("A map containing data used to highlight institutions in Link.")
@@ -7371,10 +7650,15 @@ impl ::schemars::JsonSchema for LinkTokenCreateInvestmentFilter {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<InvestmentAccountSubtypes>,
-            >(generator, "account_subtypes", j::OPTIONAL, "");
+        o.field(
+            "account_subtypes",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentAccountSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "A filter to apply to `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier).",
         )
@@ -7442,10 +7726,15 @@ impl ::schemars::JsonSchema for LinkTokenCreateLoanFilter {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<LoanAccountSubtypes>,
-            >(generator, "account_subtypes", j::OPTIONAL, "");
+        o.field(
+            "account_subtypes",
+            j::OPTIONAL,
+            G::subschema_for::<LoanAccountSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("A filter to apply to `loan`-type accounts")
     }
 }
@@ -7950,241 +8239,335 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "access_token",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `access_token` associated with the Item to update or reference, used when updating, modifying, or accessing an existing `access_token`. Used when launching Link in update mode, when completing the Same-Day Micro-deposit (manual) flow, or (optionally) when initializing Link for a returning user as part of the Transfer UI flow.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "access_tokens",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of access tokens associated with the items to update in Link update mode for the Assets product. Using this instead of the `access_token` field allows the updating of multiple items at once. This feature is in closed beta, please contact your account manager for more info.",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenAccountFilters>,
-            >(generator, "account_filters", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<Products>>,
-            >(
-            generator,
+        o.field(
+            "account_filters",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenAccountFilters>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "additional_consented_products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
             "List of additional Plaid product(s) you wish to collect consent for to support your use case. These products will not be billed until you start using them by calling the relevant endpoints.\n\n`balance` is *not* a valid value, the Balance product does not require explicit initialization and will automatically have consent collected.\n\nInstitutions that do not support these products will still be shown in Link.\n\nThere should be no overlap between this array and the `products` or `required_if_supported_products` arrays.\n\nIf you include `signal` in `additional_consented_products`, you will need to call [`/signal/prepare`](https://plaid.com/docs/api/products/signal/#signalprepare) before calling `/signal/evaluate` for the first time on an Item in order to get the most accurate results. For more details, see [`/signal/prepare`](https://plaid.com/docs/api/products/signal/#signalprepare).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "android_package_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of your app's Android package. Required if using the `link_token` to initialize Link on Android. Any package name specified here must also be added to the Allowed Android package names setting on the [developer dashboard](https://dashboard.plaid.com/team/api). When creating a `link_token` for initializing Link on other platforms, `android_package_name` must be left blank and `redirect_uri` should be used instead.",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestAppearanceMode>,
-            >(generator, "appearance_mode", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestAuth>,
-            >(generator, "auth", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestBaseReport>,
-            >(generator, "base_report", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateCardSwitch>,
-            >(generator, "card_switch", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCashflowReport>,
-            >(generator, "cashflow_report", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "appearance_mode",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestAppearanceMode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "auth",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestAuth>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "base_report",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestBaseReport>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "card_switch",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateCardSwitch>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "cashflow_report",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCashflowReport>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of your application, as it should be displayed in Link. Maximum length of 30 characters. If a value longer than 30 characters is provided, Link will display \"This Application\" instead.",
         );
-        o.field::<
-                ::std::option::Option<ConsumerReportPermissiblePurpose>,
-            >(generator, "consumer_report_permissible_purpose", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CountryCode>,
-            >(
-            generator,
+        o.field(
+            "consumer_report_permissible_purpose",
+            j::OPTIONAL,
+            G::subschema_for::<ConsumerReportPermissiblePurpose>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "country_codes",
             j::REQUIRED,
+            G::subschema_for::<CountryCode>,
+            &[j::ARRAY],
             "Specify an array of Plaid-supported country codes using the ISO-3166-1 alpha-2 country code standard. Institutions from all listed countries will be shown. For a complete mapping of supported products by country, see https://plaid.com/global/. For access to additional countries beyond what you have been approved for, [contact sales](https://plaid.com/contact/), your account manager, or support.\n\nIf using Identity Verification, `country_codes` should be set to the country where your company is based, not the country where your user is located. For all other products, `country_codes` represents the location of your user's financial institution.\n\nIf Link is launched with multiple country codes, only products that you are enabled for in all countries will be used by Link. While all countries are enabled by default in Sandbox, in Production only the countries you have requested access for are shown. To request access to additional countries, [file a product access Support ticket](https://dashboard.plaid.com/support/new/product-and-development/product-troubleshooting/request-product-access) via the Plaid dashboard.\n\nIf using a Link customization, make sure the country codes in the customization match those specified in `country_codes`, or the customization may not be applied.\n\nIf using the Auth features Instant Match, Instant Micro-deposits, Same-Day Micro-deposits, Automated Micro-deposits, or Database Auth, `country_codes` must be set to `['US']`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "cra_enabled",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If `true`, request a CRA connection. Defaults to `false`.",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestCraOptions>,
-            >(generator, "cra_options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestCreditPartnerInsights>,
-            >(generator, "credit_partner_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestEmployment>,
-            >(generator, "employment", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "cra_options",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "credit_partner_insights",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCreditPartnerInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employment",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestEmployment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "enable_multi_item_link",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If `true`, enable linking multiple items in the same Link session. Defaults to `false`.",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenEuConfig>,
-            >(generator, "eu_config", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "eu_config",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenEuConfig>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "financekit_supported",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If `true`, indicates that client supports linking FinanceKit / AppleCard items. Defaults to `false`.",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenCreateHostedLink>,
-            >(generator, "hosted_link", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateIdentity>,
-            >(generator, "identity", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestIdentityVerification>,
-            >(generator, "identity_verification", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestIncomeVerification>,
-            >(generator, "income_verification", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateInstitutionData>,
-            >(generator, "institution_data", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "hosted_link",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateHostedLink>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "identity",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "identity_verification",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestIdentityVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_verification",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestIncomeVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution_data",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateInstitutionData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "institution_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Used for certain legacy use cases",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenInvestments>,
-            >(generator, "investments", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenInvestmentsAuth>,
-            >(generator, "investments_auth", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "investments",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenInvestments>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investments_auth",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenInvestmentsAuth>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "language",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The language that Link should be displayed in. When initializing with Identity Verification, this field is not used; for more details, see [Identity Verification supported languages](https://plaid.com/docs/identity-verification/#supported-languages).\n\nSupported languages are:\n- Danish (`'da'`)\n- Dutch (`'nl'`)\n- English (`'en'`)\n- Estonian (`'et'`)\n- French (`'fr'`)\n- German (`'de'`)\n- Hindi (`'hi'`)\n- Italian (`'it'`)\n- Latvian (`'lv'`)\n- Lithuanian (`'lt'`)\n- Norwegian (`'no'`)\n- Polish (`'pl'`)\n- Portuguese (`'pt'`)\n- Romanian (`'ro'`)\n- Spanish (`'es'`)\n- Swedish (`'sv'`)\n- Vietnamese (`'vi'`)\n\nWhen using a Link customization, the language configured here must match the setting in the customization, or the customization will not be applied.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "link_customization_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the Link customization from the Plaid Dashboard to be applied to Link. If not specified, the `default` customization will be used. When using a Link customization, the language in the customization must match the language selected via the `language` parameter, and the countries in the customization should match the country codes selected via `country_codes`.",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<Products>>,
-            >(
-            generator,
+        o.field(
             "optional_products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
             "List of Plaid product(s) that will enhance the consumer's use case, but that your app can function without. Plaid will attempt to fetch data for these products on a best-effort basis, and failure to support these products will not affect Item creation.\n\nThere should be no overlap between this array and the `products`, `required_if_supported_products`, or `additional_consented_products` arrays. The `products` array must have at least one product.\n\nFor more details on using this feature, see [Optional Products](https://plaid.com/docs/link/initializing-products/#optional-products).",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestPaymentConfiguration>,
-            >(generator, "payment_configuration", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestPaymentInitiation>,
-            >(generator, "payment_initiation", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<Products>>,
-            >(
-            generator,
+        o.field(
+            "payment_configuration",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestPaymentConfiguration>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_initiation",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestPaymentInitiation>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
             "List of Plaid product(s) that the linked Item must support. If launching Link in update mode, should be omitted (unless you are using update mode to add a credit product, such as Assets, Statements, Income, or Plaid Check Consumer Report, to an existing Item); at least one `product` is required otherwise.\n\nTo maximize the number of institutions and accounts available, initialize Link with the minimal product set required for your use case, as the products specified will limit which institutions and account types will be available to your users in Link. Only institutions that support *all* requested products can be selected; if a user attempts to select an institution that does not support a listed product, a \"Connectivity not supported\" error message will appear in Link. For each specified product, the Item connected by the user must contain at least one compatible account. For details on compatible product / account type combinations, see [the account type/product support matrix](https://plaid.com/docs/api/accounts/#account-type--product-support-matrix).\n\nTo add products without limiting the institution list or account types, use the [`optional_products`](https://plaid.com/docs/api/link/#link-token-create-request-optional-products) or  [`required_if_supported_products`](https://plaid.com/docs/api/link/#link-token-create-request-required-if-supported-products) fields. Products can also be added to an Item by calling the product endpoint after obtaining an access token; this may require the product to be listed in the [`additional_consented_products`](https://plaid.com/docs/api/link/#link-token-create-request-additional-consented-products) array. For details, see [Choosing when to initialize products](https://plaid.com/docs/link/initializing-products/).\n\n`balance` is *not* a valid value, the Balance product does not require explicit initialization and will automatically be initialized when any other product is initialized.\n\nIf launching Link with CRA products, `cra_base_reports` is required and must be included in the `products` array.\n\nNote that, unless you have opted to disable Instant Match support, institutions that support Instant Match will also be shown in Link if `auth` is specified as a product, even though these institutions do not contain `auth` in their product array.\n\nIn Production, you will be billed for each product that you specify when initializing Link. Note that a product cannot be removed from an Item once the Item has been initialized with that product. To stop billing on an Item for subscription-based products, such as Liabilities, Investments, and Transactions, remove the Item via `/item/remove`.",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestRedirectUri>,
-            >(generator, "redirect_uri", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<Products>>,
-            >(
-            generator,
+        o.field(
+            "redirect_uri",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestRedirectUri>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "required_if_supported_products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
             "List of Plaid product(s) you wish to use only if the institution and account(s) selected by the user support the product. Institutions that do not support these products will still be shown in Link. The products will only be extracted and billed if the user selects an institution and account type that supports them.\n\nThere should be no overlap between this array and the `products`, `optional_products`, or `additional_consented_products` arrays. The `products` array must have at least one product.\n\nFor more details on using this feature, see [Required if Supported Products](https://plaid.com/docs/link/initializing-products/#required-if-supported-products).",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestStatements>,
-            >(generator, "statements", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "statements",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestStatements>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "third_party_user_token",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A third party user token associated with the current user.",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenTransactions>,
-            >(generator, "transactions", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestTransfer>,
-            >(generator, "transfer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestUpdate>,
-            >(generator, "update", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestUser>,
-            >(generator, "user", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "transactions",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenTransactions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transfer",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestTransfer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "update",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestUpdate>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A `user_id` generated using `/user/create`. Required for integrations that began using Plaid Protect, Multi-Item Link, or Plaid Check Consumer Report after December 10, 2025. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). One of either the `user_id` or the `user` field is required.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "user_token",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A user token generated using `/user/create`. Any Item created during the Link session will be associated with the user. Integrations that began using Plaid Protect, Multi-Item Link, or Plaid Check Consumer Report before December 10, 2025 use this field instead of the `user_id`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The destination URL to which any webhooks should be sent. Note that webhooks for Payment Initiation (e-wallet transactions only), Transfer, Bank Transfer (including Auth micro-deposit notification webhooks), Monitor, and Identity Verification are configured via the Dashboard instead. In update mode, this field will not have an effect; to update the webhook receiver endpoint for an existing Item, use `/item/webhook/update` instead.",
         );
         o.finish(
@@ -8345,19 +8728,36 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestAccountSubtypes {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<LinkTokenCreateCreditFilter>,
-            >(generator, "credit", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateDepositoryFilter>,
-            >(generator, "depository", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateInvestmentFilter>,
-            >(generator, "investment", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateLoanFilter>,
-            >(generator, "loan", j::OPTIONAL, "");
+        o.field(
+            "credit",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateCreditFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateDepositoryFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investment",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateInvestmentFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loan",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateLoanFilter>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "By default, Link will only display account types that are compatible with all products supplied in the `products` parameter of `/link/token/create`. You can further limit the accounts shown in Link by using `account_filters` to specify the account subtypes to be shown in Link. Only the specified subtypes will be shown. This filtering applies to both the Account Select view (if enabled) and the Institution Select view. Institutions that do not support the selected subtypes will be omitted from Link. To indicate that all subtypes should be shown, use the value `\"all\"`. If the `account_filters` filter is used, any account type for which a filter is not specified will be entirely omitted from Link.\n\nFor a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).\n\nFor institutions using OAuth, the filter will not affect the list of institutions or accounts shown by the bank in the OAuth window.",
         )
@@ -8604,85 +9004,76 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestAuth {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "auth_type_select_enabled",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Specifies whether Auth Type Select is enabled for the Link session, allowing the end user to choose between linking via a credentials-based flow (i.e. Instant Auth, Instant Match, Automated Micro-deposits) or a manual flow that does not require login (all other Auth flows) prior to selecting their financial institution. Default behavior is `false`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "automated_microdeposits_enabled",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Specifies whether the Link session is enabled for the Automated Micro-deposits flow. Default behavior is `false`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "database_insights_enabled",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Database Insights has been deprecated and replaced with Database Auth. Use the [Account Verification Dashboard](https://dashboard.plaid.com/account-verification) to enable Database Auth.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "database_match_enabled",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Database Match has been deprecated and replaced with Database Auth. Use the [Account Verification Dashboard](https://dashboard.plaid.com/account-verification) to enable Database Auth.",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestAuthFlowType>,
-            >(
-            generator,
+        o.field(
             "flow_type",
             j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestAuthFlowType>,
+            &[j::NULLABLE],
             "This field has been deprecated in favor of `auth_type_select_enabled`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "instant_match_enabled",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Specifies whether the Link session is enabled for the Instant Match flow. Instant Match is enabled by default. Instant Match can be disabled by setting this field to `false`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "instant_microdeposits_enabled",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Specifies whether the Link session is enabled for the Instant Micro-deposits flow.  Default behavior for Plaid teams created after November 2023 is `false`; default behavior for Plaid teams created before that date is `true`.",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestAuthRerouteToCredentials>,
-            >(
-            generator,
+        o.field(
             "reroute_to_credentials",
             j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestAuthRerouteToCredentials>,
+            &[j::NULLABLE],
             "Specifies what type of [Reroute to Credentials](https://plaid.com/docs/auth/coverage/flow-options/#removing-manual-verification-entry-points-with-reroute-to-credentials) pane should be used in the Link session for the Same-Day Micro-deposits flow. Default behavior is `OPTIONAL`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "same_day_microdeposits_enabled",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Specifies whether the Link session is enabled for the Same-Day Micro-deposits flow.  Default behavior is `false`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "sms_microdeposits_verification_enabled",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Specifies whether the Link session is enabled for SMS micro-deposits verification. Default behavior is `true`.",
         );
         o.finish(
@@ -8887,21 +9278,20 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestBaseReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier, which can be used by lenders to track loan applications.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The maximum integer number of days of history to include in the Base Report.",
         );
         o.finish(
@@ -9051,57 +9441,78 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestCraOptionsBaseReport>,
-            >(generator, "base_report", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestCraOptionsCashflowInsights>,
-            >(generator, "cashflow_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "base_report",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsBaseReport>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "cashflow_insights",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsCashflowInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier, which can be used by lenders to track loan applications.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of days of history to include in Plaid Check products. Maximum is 731; minimum is 180. If a value lower than 180 is provided, a minimum of 180 days of history will be requested.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_required",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The minimum number of days of data required for the report to be successfully generated.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "include_investments",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates that investment data should be extracted from the linked account(s).",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestCraOptionsIncomeInsights>,
-            >(generator, "income_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestCraOptionsLendScore>,
-            >(generator, "lend_score", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestCraOptionsNetworkInsights>,
-            >(generator, "network_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestCraOptionsPartnerInsights>,
-            >(generator, "partner_insights", j::OPTIONAL, "");
+        o.field(
+            "income_insights",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsIncomeInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "lend_score",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsLendScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network_insights",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsNetworkInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "partner_insights",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsPartnerInsights>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Specifies options for initializing Link for use with Plaid Check products",
         )
@@ -9207,29 +9618,34 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsBaseReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client-generated identifier, which can be used by lenders to track loan applications.",
         );
-        o.field::<
-                ::std::option::Option<
-                    LinkTokenCreateRequestCraOptionsBaseReportGseOptions,
-                >,
-            >(generator, "gse_options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CraCheckReportHomeLendingReportOptions>,
-            >(generator, "home_lending_report_options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "gse_options",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsBaseReportGseOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "home_lending_report_options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportHomeLendingReportOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "require_identity",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates that the report must include identity information. If identity information is not available, the report will fail.",
         );
         o.finish(
@@ -9306,13 +9722,13 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsBaseReportGseOpt
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<GseReportType>,
-            >(
-            generator,
+        o.field(
             "report_types",
             j::REQUIRED,
+            G::subschema_for::<GseReportType>,
+            &[j::ARRAY],
             "Specifies which types of reports should be made available to GSEs.",
         );
         o.finish(
@@ -9386,10 +9802,15 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsCashflowInsights
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CashflowAttributesVersion>,
-            >(generator, "attributes_version", j::OPTIONAL, "");
+        o.field(
+            "attributes_version",
+            j::OPTIONAL,
+            G::subschema_for::<CashflowAttributesVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Specifies options for initializing Link for use with the Cashflow Insights product.",
         )
@@ -9474,13 +9895,22 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsIncomeInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<IncomeInsightsFilter>,
-            >(generator, "income_insights_filter", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IncomeInsightsVersion>,
-            >(generator, "income_insights_version", j::REQUIRED, "");
+        o.field(
+            "income_insights_filter",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeInsightsFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_insights_version",
+            j::REQUIRED,
+            G::subschema_for::<IncomeInsightsVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Specifies options for initializing Link for use with the CRA Income Insights product.",
         )
@@ -9551,10 +9981,15 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsLendScore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PlaidLendScoreVersion>,
-            >(generator, "lend_score_version", j::OPTIONAL, "");
+        o.field(
+            "lend_score_version",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidLendScoreVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Specifies options for initializing Link for use with the CRA LendScore product.",
         )
@@ -9631,10 +10066,15 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsNetworkInsights 
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<NetworkInsightsVersion>,
-            >(generator, "network_insights_version", j::OPTIONAL, "");
+        o.field(
+            "network_insights_version",
+            j::OPTIONAL,
+            G::subschema_for::<NetworkInsightsVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Specifies options for initializing Link for use with the CRA Network Insights product.",
         )
@@ -9713,13 +10153,22 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsPartnerInsights 
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CraPartnerInsightsFicoInput>,
-            >(generator, "fico", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismVersions>,
-            >(generator, "prism_versions", j::OPTIONAL, "");
+        o.field(
+            "fico",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsFicoInput>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "prism_versions",
+            j::OPTIONAL,
+            G::subschema_for::<PrismVersions>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Specifies options for initializing Link for use with the Credit Partner Insights product.",
         )
@@ -9791,13 +10240,13 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCreditPartnerInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum integer number of days of history to compute Credit Partner Insights. Defaults to 180 if not specified",
         );
         o.finish(
@@ -9870,13 +10319,13 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestDepositSwitch {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "deposit_switch_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `deposit_switch_id` provided by the `/deposit_switch/create` endpoint.",
         );
         o.finish(
@@ -9966,16 +10415,20 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestEmployment {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestEmploymentBankIncome>,
-            >(generator, "bank_employment", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<EmploymentSourceType>,
-            >(
-            generator,
+        o.field(
+            "bank_employment",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestEmploymentBankIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "employment_source_types",
             j::OPTIONAL,
+            G::subschema_for::<EmploymentSourceType>,
+            &[j::ARRAY],
             "The types of source employment data that users will be permitted to share. Options include `bank` and `payroll`. Currently you can only specify one of these options.",
         );
         o.finish(
@@ -10049,13 +10502,13 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestEmploymentBankIncome {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of days of data to request for the Bank Employment product.",
         );
         o.finish(
@@ -10141,16 +10594,29 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestIdentityVerification {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<IdentityVerificationConsent>,
-            >(generator, "consent", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationConsent>,
-            >(generator, "gave_consent", j::OPTIONAL, "");
-        o.field::<
-                IdentityVerificationTemplateId,
-            >(generator, "template_id", j::REQUIRED, "");
+        o.field(
+            "consent",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationConsent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "gave_consent",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationConsent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "template_id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateId>,
+            &[],
+            "",
+        );
         o.finish(
             "Specifies option for initializing Link for use with the Identity Verification product.",
         )
@@ -10284,53 +10750,55 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestIncomeVerification {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<AccessToken>>,
-            >(
-            generator,
+        o.field(
             "access_tokens",
             j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE, j::ARRAY],
             "An array of access tokens corresponding to Items that a user has previously connected with. Data from these institutions will be cross-referenced with document data received during the Document Income flow to help verify that the uploaded documents are accurate. If the `transactions` product was not initialized for these Items during link, it will be initialized after this Link session.\n\nThis field should only be used with the `payroll` income source type.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "asset_report_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `asset_report_id` of an asset report associated with the user, as provided by `/asset_report/create`. Providing an `asset_report_id` is optional and can be used to verify the user through a streamlined flow. If provided, the bank linking flow will be skipped.",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestIncomeVerificationBankIncome>,
-            >(generator, "bank_income", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<IncomeVerificationSourceType>,
-            >(
-            generator,
+        o.field(
+            "bank_income",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestIncomeVerificationBankIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "income_source_types",
             j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationSourceType>,
+            &[j::ARRAY],
             "The types of source income data that users will be permitted to share. Options include `bank` and `payroll`. Currently you can only specify one of these options.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "income_verification_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `income_verification_id` of the verification instance, as provided by `/income/verification/create`. Replaced by the user token.",
         );
-        o.field::<
-                ::std::option::Option<
-                    LinkTokenCreateRequestIncomeVerificationPayrollIncome,
-                >,
-            >(generator, "payroll_income", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<LinkTokenCreateRequestUserStatedIncomeSource>,
-            >(
-            generator,
+        o.field(
+            "payroll_income",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestIncomeVerificationPayrollIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "stated_income_sources",
             j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestUserStatedIncomeSource>,
+            &[j::ARRAY],
             "A list of user stated income sources",
         );
         o.finish(
@@ -10429,21 +10897,20 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestIncomeVerificationBankInco
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of days of data to request for the Bank Income product",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "enable_multiple_items",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Whether to enable multiple Items to be added in the Link session. This setting is deprecated and has been replaced by the more general `enable_multi_item_link` setting, which supports all products.",
         );
         o.finish(
@@ -10551,39 +11018,34 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestIncomeVerificationPayrollI
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<IncomeVerificationPayrollFlowType>>,
-            >(
-            generator,
+        o.field(
             "flow_types",
             j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPayrollFlowType>,
+            &[j::NULLABLE, j::ARRAY],
             "The types of payroll income verification to enable for the Link session. If none are specified, then users will see both document and digital payroll income.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "is_update_mode",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "An identifier to indicate whether the income verification Link token will be used for update mode. This field is only relevant for participants in the Payroll Income Refresh beta.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "item_id_to_update",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Uniquely identify a payroll income Item to update with.  This field is only relevant for participants in the Payroll Income Refresh beta.",
         );
-        o.field::<
-                ::std::option::Option<
-                    ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
-                >,
-            >(
-            generator,
+        o.field(
             "parsing_config",
             j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationDocParsingConfig>,
+            &[j::NULLABLE, j::ARRAY],
             "The types of analysis to enable for document uploads. If this field is not provided, then docs will undergo OCR parsing only.",
         );
         o.finish(
@@ -10663,21 +11125,20 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestPaymentConfiguration {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The amount of the transfer (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The description of the transfer that provides the payment context. The max length is 256.",
         );
         o.finish(
@@ -10759,21 +11220,20 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestPaymentInitiation {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "consent_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `consent_id` provided by the `/payment_initiation/consent/create` endpoint.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payment_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `payment_id` provided by the `/payment_initiation/payment/create` endpoint.",
         );
         o.finish(
@@ -10806,10 +11266,11 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestRedirectUri {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A URI indicating the destination where a user should be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. The `redirect_uri` should not contain any query parameters. When used in Production, must be an https URI. Note that any redirect URI must also be added to the Allowed redirect URIs list in the [developer dashboard](https://dashboard.plaid.com/team/api). If initializing on Android, `android_package_name` must be specified instead and `redirect_uri` should be left blank.",
         )
     }
@@ -10912,21 +11373,20 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestStatements {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The end date for statements, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) \"YYYY-MM-DD\" format, e.g. \"2020-10-30\". You can request up to two years of data.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The start date for statements, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) \"YYYY-MM-DD\" format, e.g. \"2020-10-30\".",
         );
         o.finish(
@@ -11019,29 +11479,27 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestTransfer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "authorization_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `id` returned by the `/transfer/authorization/create` endpoint. Used to indicate Link session to complete required user action in order to make a decision for the authorization. If set, `access_token` can be omitted.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "intent_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `id` returned by the `/transfer/intent/create` endpoint.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payment_profile_token",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `payment_profile_token` returned by the `/payment_profile/create` endpoint.",
         );
         o.finish(
@@ -11146,37 +11604,34 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestUpdate {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "account_selection_enabled",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "If `true`, enables [update mode with Account Select](https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts) for institutions in the US and Canada that do not use OAuth, or that use OAuth but do not have their own account selection flow. For institutions in the US that have an OAuth account selection flow (i.e. most OAuth-enabled institutions), update mode with Account Select will always be enabled, regardless of the value of this field.",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<ItemId>>,
-            >(
-            generator,
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
             "An array of `item_id`s associated with the user to be updated in update mode. If empty or `null`, this field will default to initializing update mode for the most recent unhealthy Item associated with the user. A `user_token` must also be provided to use this field.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "reauthorization_enabled",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Note: this field is not currently used. Plaid may enable this field in the future if 1033-related expiration begins to be enforced.\n\nBy default, Plaid will enable the reauthorization flow during update mode for an Item enabled for [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/) if the Item expires within six months. During a reauthorization flow, an end user will review Plaid's end user privacy policy, use case and data scope consents, and account access consents; they may also be required to log in to their financial institution's OAuth flow. After the end user successfully completes the reauthorization flow, the Item's expiration date will be extended to 12 months from the time that the reauthorization took place. This field allows you to optionally override the default reauthorization scheduling logic to either forcibly enable or disable the reauthorization flow for a given update mode session. This field does not impact the flow for Items at institutions in the EU or UK.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "user",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "If `true`, a `user_token` must also be provided, and Link will open in update mode for the given user.",
         );
         o.finish(
@@ -11348,78 +11803,83 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<UserAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<UserAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID representing the end user. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`. It is currently used as a means of searching logs for the given user in the Plaid Dashboard.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "date_of_birth",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "To be provided in the format \"yyyy-mm-dd\". Can be used to prefill Link fields when used with Identity Verification.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "email_address",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's email address. Can be used to prefill Link fields when used with [Identity Verification](https://plaid.com/docs/identity-verification).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "email_address_verified_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date and time the email address was verified in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDThh:mm:ssZ`). This was previously an optional field used in the [returning user experience](https://plaid.com/docs/link/returning-user). This field is no longer required to enable the returning user experience.\n\n Only pass a verification time for an email address that you have verified. If you have performed verification but don't have the time, you may supply a signal value of the start of the UNIX epoch.\n\n Example: `2020-01-01T00:00:00Z`",
         );
-        o.field::<
-                ::std::option::Option<UserIdNumber>,
-            >(generator, "id_number", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "id_number",
+            j::OPTIONAL,
+            G::subschema_for::<UserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "legal_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's full legal name, used for [micro-deposit based verification flows](https://plaid.com/docs/auth/coverage/). For a small number of customers on legacy flows, providing this field is required to enable micro-deposit-based flows. For all other customers, this field is optional. Providing the user's name in this field when using micro-deposit-based verification will streamline the end user experience, as the user will not be prompted to enter their name during the Link flow; Plaid will use the provided legal name instead.",
         );
-        o.field::<
-                ::std::option::Option<IdentityVerificationRequestUserName>,
-            >(generator, "name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationRequestUserName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "phone_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's phone number in [E.164](https://en.wikipedia.org/wiki/E.164) format. If supplied, will be used when applicable to prefill phone number fields in Link for the [returning user flow](https://plaid.com/docs/link/returning-user) and the [Identity Verification flow](https://plaid.com/docs/identity-verification). Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "phone_number_verified_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date and time the phone number was verified in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDThh:mm:ssZ`). This was previously an optional field used in the [returning user experience](https://plaid.com/docs/link/returning-user). This field is no longer required to enable the returning user experience.\n\n Only pass a verification time for a phone number that you have verified. If you have performed verification but don't have the time, you may supply a signal value of the start of the UNIX epoch.\n\n Example: `2020-01-01T00:00:00Z`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ssn",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Deprecated and not currently used, use the `id_number` field instead.",
         );
         o.finish(
@@ -11534,40 +11994,50 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestUserStatedIncomeSource {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<UserStatedIncomeSourceCategory>,
-            >(generator, "category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "category",
+            j::OPTIONAL,
+            G::subschema_for::<UserStatedIncomeSourceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "employer",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The employer corresponding to an income source specified by the user",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "pay_annual",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The income amount paid annually for a specified income source",
         );
-        o.field::<
-                ::std::option::Option<UserStatedIncomeSourceFrequency>,
-            >(generator, "pay_frequency", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "pay_frequency",
+            j::OPTIONAL,
+            G::subschema_for::<UserStatedIncomeSourceFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "pay_per_cycle",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The income amount paid per cycle for a specified income source",
         );
-        o.field::<
-                ::std::option::Option<UserStatedIncomeSourcePayType>,
-            >(generator, "pay_type", j::OPTIONAL, "");
+        o.field(
+            "pay_type",
+            j::OPTIONAL,
+            G::subschema_for::<UserStatedIncomeSourcePayType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Specifies user stated income sources for the Income product")
     }
 }
@@ -11665,35 +12135,37 @@ impl ::schemars::JsonSchema for LinkTokenCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "expiration",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The expiration date and time for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. By default, a `link_token` created to generate a `public_token` that will be exchanged for a new `access_token` expires after 4 hours, and a `link_token` created for an existing Item (such as when updating an existing `access_token` by launching Link in update mode) expires after 30 minutes. If using [Hosted Link](https://plaid.com/docs/link/hosted-link/), the `link_token` will expire at the same time as the Hosted Link URL, and you can customize the duration using the `hosted_link.url_lifetime_seconds` option in the request. If using Link Delivery (beta), the `link_token` will expire by default after 24 hours if sent via SMS and after 7 days if sent via email. If using Identity Verification, Link token expiration will not be enforced; an Identity Verification Link session can be created with an expired Link token.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "hosted_link_url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A URL of a Plaid-hosted Link flow that will use the Link token returned by this request. Only present if the session is enabled for Hosted Link. To enable the session for Hosted Link, send a `hosted_link` object in the request.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A `link_token`, which can be supplied to Link in order to initialize it and receive a `public_token`, which can be exchanged for an `access_token`.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "LinkTokenCreateResponse defines the response schema for `/link/token/create`",
         )
@@ -11771,13 +12243,13 @@ impl ::schemars::JsonSchema for LinkTokenEuConfig {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "headless",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If `true`, open Link without an initial UI. Defaults to `false`.",
         );
         o.finish("Configuration parameters for EU flows")
@@ -11898,59 +12370,62 @@ impl ::schemars::JsonSchema for LinkTokenGetMetadataResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccountFiltersResponse>,
-            >(generator, "account_filters", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "account_filters",
+            j::OPTIONAL,
+            G::subschema_for::<AccountFiltersResponse>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `client_name` specified in the `/link/token/create` call.",
         );
-        o.field::<
-                ::std::vec::Vec<CountryCode>,
-            >(
-            generator,
+        o.field(
             "country_codes",
             j::REQUIRED,
+            G::subschema_for::<CountryCode>,
+            &[j::ARRAY],
             "The `country_codes` specified in the `/link/token/create` call.",
         );
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
             "initial_products",
             j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "The `products` specified in the `/link/token/create` call.",
         );
-        o.field::<
-                ::std::option::Option<LinkTokenCreateInstitutionData>,
-            >(generator, "institution_data", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "institution_data",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateInstitutionData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "language",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `language` specified in the `/link/token/create` call.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "redirect_uri",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `redirect_uri` specified in the `/link/token/create` call.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "webhook",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `webhook` specified in the `/link/token/create` call.",
         );
         o.finish(
@@ -12034,21 +12509,29 @@ impl ::schemars::JsonSchema for LinkTokenGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "link_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A `link_token` from a previous invocation of `/link/token/create`",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("LinkTokenGetRequest defines the request schema for `/link/token/get`")
     }
 }
@@ -12168,44 +12651,51 @@ impl ::schemars::JsonSchema for LinkTokenGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "created_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The creation timestamp for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "expiration",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The expiration timestamp for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::vec::Vec<LinkTokenGetSessionsResponse>,
-            >(
-            generator,
+        o.field(
             "link_sessions",
             j::OPTIONAL,
+            G::subschema_for::<LinkTokenGetSessionsResponse>,
+            &[j::ARRAY],
             "Information about Link sessions created using this `link_token`. Session data will be provided for up to six hours after the session has ended.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A `link_token`, which can be supplied to Link in order to initialize it and receive a `public_token`, which can be exchanged for an `access_token`.",
         );
-        o.field::<LinkTokenGetMetadataResponse>(generator, "metadata", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkTokenGetMetadataResponse>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "LinkTokenGetResponse defines the response schema for `/link/token/get`",
         )
@@ -12342,44 +12832,62 @@ impl ::schemars::JsonSchema for LinkTokenGetSessionsResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<LinkEvent>,
-            >(generator, "events", j::OPTIONAL, "List of customer-related Link events");
-        o.field::<
-                ::std::option::Option<LinkSessionExit>,
-            >(generator, "exit", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "events",
+            j::OPTIONAL,
+            G::subschema_for::<LinkEvent>,
+            &[j::ARRAY],
+            "List of customer-related Link events",
+        );
+        o.field(
+            "exit",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionExit>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "finished_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The timestamp at which the link session was finished, if available, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_session_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID for the link session.",
         );
-        o.field::<
-                ::std::option::Option<LinkSessionExitDeprecated>,
-            >(generator, "on_exit", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkSessionSuccess>,
-            >(generator, "on_success", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkSessionResults>,
-            >(generator, "results", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "on_exit",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionExitDeprecated>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "on_success",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionSuccess>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "results",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionResults>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "started_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The timestamp at which the link session was first started, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
         o.finish(
@@ -12466,21 +12974,20 @@ impl ::schemars::JsonSchema for LinkTokenInvestments {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "allow_manual_entry",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If `true`, allow users to manually enter Investments account and holdings information. Defaults to `false`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "allow_unverified_crypto_wallets",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If `true`, allow self-custody crypto wallets to be added without requiring signature verification. Defaults to `false`.",
         );
         o.finish("Configuration parameters for the Investments product")
@@ -12584,37 +13091,34 @@ impl ::schemars::JsonSchema for LinkTokenInvestmentsAuth {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "manual_entry_enabled",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If `true`, show institutions that use the manual entry fallback flow.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "masked_number_match_enabled",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If `true`, show institutions that use the masked number match fallback flow.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "rollover_401k_enabled",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If `true`, the fee and contribution details for 401k accounts will be returned.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "stated_account_number_enabled",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If `true`, show institutions that use the stated account number fallback flow.",
         );
         o.finish("Configuration parameters for the Investments Move product")
@@ -12695,13 +13199,13 @@ impl ::schemars::JsonSchema for LinkTokenTransactions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The maximum number of days of transaction history to request for the Transactions product. The more transaction history is requested, the longer the historical update poll will take. The default value is 90 days. In Production, if a value under 30 is provided, a minimum of 30 days of history will be requested. Once Transactions has been added to an Item, this value cannot be updated.\n\nCustomers using [Recurring Transactions](https://plaid.com/docs/api/products/transactions/#transactionsrecurringget) should request at least 180 days of history for optimal results.",
         );
         o.finish("Configuration parameters for the Transactions product")
@@ -12808,32 +13312,43 @@ impl ::schemars::JsonSchema for LinkUserDeliveryStatusWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                LinkDeliveryMetadata,
-            >(generator, "link_delivery_metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "link_delivery_metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkDeliveryMetadata>,
+            &[],
+            "",
+        );
+        o.field(
             "link_delivery_session_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the Hosted Link session.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`DELIVERY_STATUS`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`LINK_DELIVERY`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DELIVERY_STATUS`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LINK_DELIVERY`",
+        );
         o.finish(
             "Webhook indicating that the status of the delivery of the Hosted Link session to a user",
         )
@@ -12896,8 +13411,15 @@ impl ::schemars::JsonSchema for Loan {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<LoanIdentifiers>(generator, "LOAN_IDENTIFIERS", j::REQUIRED, "");
+        o.field(
+            "LOAN_IDENTIFIERS",
+            j::REQUIRED,
+            G::subschema_for::<LoanIdentifiers>,
+            &[],
+            "",
+        );
         o.finish(
             "Information specific to a mortgage loan agreement between one or more borrowers and a mortgage lender.",
         )
@@ -12926,9 +13448,13 @@ impl ::schemars::JsonSchema for LoanAccount {
         ::std::borrow::Cow::Borrowed("plaid_client::types::LoanAccount")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "A loan type account.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A loan type account.",
+        )
     }
 }
 impl ::std::ops::Deref for LoanAccount {
@@ -13078,10 +13604,11 @@ impl ::schemars::JsonSchema for LoanAccountSubtypes {
         ::std::borrow::Cow::Borrowed("plaid_client::types::LoanAccountSubtypes")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::vec::Vec<LoanAccountSubtype>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<LoanAccountSubtype>,
+            &[j::ARRAY],
             "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
         )
     }
@@ -13253,80 +13780,76 @@ impl ::schemars::JsonSchema for LoanDisbursementsIndicators {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total value of inflow transactions categorized as `LOAN_DISBURSEMENTS`, across all the accounts in the report within the requested time window.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
-            >(
-            generator,
+        o.field(
             "category_details",
             j::OPTIONAL,
+            G::subschema_for::<CategoryExpenses>,
+            &[j::ARRAY, j::NULLABLE],
             "Detailed categories view of all the transactions that fall into the `LOAN_DISBURSEMENTS` credit category within the given time window, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_last_occurrence",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the last transaction that falls into the `LOAN_DISBURSEMENTS` credit category, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<MonthlyAverage>,
-            >(generator, "monthly_average", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
-            >(
-            generator,
+        o.field(
+            "monthly_average",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlyAverage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "monthly_summaries",
             j::OPTIONAL,
+            G::subschema_for::<MonthlySummary>,
+            &[j::ARRAY, j::NULLABLE],
             "The monthly summaries of the transactions that fall into the `LOAN_DISBURSEMENTS` category within the given time window, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "percentage_of_income",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The percentage of the user's monthly inflows that was received on transactions that fall into the `LOAN_DISBURSEMENTS` credit category within the given time window, across all the accounts in the report. For example, a value of 100 indicates that 100% of the inflows were spent on transactions that fall into the `LOAN_DISBURSEMENTS` credit category.\nIf there's no available income for the given time period, this field value will be `-1`.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "top_providers",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "Up to 3 top service providers that the user had the most transactions for in the given time window, in descending order of total spend.\n\nIf the user has received money from any provider in the given time window, this list will be empty.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "transactions_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of transactions that fall into the `LOAN_DISBURSEMENTS` credit category, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish(
@@ -13396,8 +13919,15 @@ impl ::schemars::JsonSchema for LoanFilter {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<LoanAccountSubtypes>(generator, "account_subtypes", j::REQUIRED, "");
+        o.field(
+            "account_subtypes",
+            j::REQUIRED,
+            G::subschema_for::<LoanAccountSubtypes>,
+            &[],
+            "",
+        );
         o.finish("A filter to apply to `loan`-type accounts")
     }
 }
@@ -13469,18 +13999,22 @@ impl ::schemars::JsonSchema for LoanIdentifier {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "LoanIdentifier",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The value of the identifier for the specified type.",
         );
-        o.field::<
-                ::std::option::Option<LoanIdentifierType>,
-            >(generator, "LoanIdentifierType", j::REQUIRED, "");
+        o.field(
+            "LoanIdentifierType",
+            j::REQUIRED,
+            G::subschema_for::<LoanIdentifierType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The information used to identify this loan by various parties to the transaction or other organizations.",
         )
@@ -13608,8 +14142,15 @@ impl ::schemars::JsonSchema for LoanIdentifiers {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<LoanIdentifier>(generator, "LOAN_IDENTIFIER", j::REQUIRED, "");
+        o.field(
+            "LOAN_IDENTIFIER",
+            j::REQUIRED,
+            G::subschema_for::<LoanIdentifier>,
+            &[],
+            "",
+        );
         o.finish("Collection of current and previous identifiers for this loan.")
     }
 }
@@ -13682,21 +14223,20 @@ impl ::schemars::JsonSchema for LoanPaymentsCounts {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "baseline_count",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The number of loan payments made in the 30 days before the subscription date",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "current_count",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The current number of loan payments made in the last 30 days",
         );
         o.finish("Details regarding the number of loan payments")
@@ -13853,80 +14393,76 @@ impl ::schemars::JsonSchema for LoanPaymentsIndicators {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total value of outflow transactions categorized as `LOAN_PAYMENTS`, across all the accounts in the report within the requested time window.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
-            >(
-            generator,
+        o.field(
             "category_details",
             j::OPTIONAL,
+            G::subschema_for::<CategoryExpenses>,
+            &[j::ARRAY, j::NULLABLE],
             "Detailed categories view of all the transactions that fall into the `LOAN_PAYMENTS` credit category within the given time window, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_last_occurrence",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the last transaction that falls into the `LOAN_PAYMENTS` credit category, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<MonthlyAverage>,
-            >(generator, "monthly_average", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
-            >(
-            generator,
+        o.field(
+            "monthly_average",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlyAverage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "monthly_summaries",
             j::OPTIONAL,
+            G::subschema_for::<MonthlySummary>,
+            &[j::ARRAY, j::NULLABLE],
             "The monthly summaries of the transactions that fall into the `LOAN_PAYMENTS` credit category within the given time window, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "percentage_of_income",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The percentage of the user's monthly inflows that was spent on transactions that fall into the `LOAN_PAYMENTS` credit category within the given time window, across all the accounts in the report. For example, a value of 100 indicates that 100% of the inflows were spent on transactions that fall into the `LOAN_PAYMENTS` credit category.\nIf there's no available income for the given time period, this field value will be `-1`",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "top_providers",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "Up to 3 top service providers that the user had the most transactions for in the given time window, in descending order of total spend.\n\nIf the user has not spent money on any provider in the given time window, this list will be empty.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "transactions_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of transactions that fall into the `LOAN_PAYMENTS` credit category, across all the accounts in the report.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish(
@@ -14003,21 +14539,20 @@ impl ::schemars::JsonSchema for LoanPaymentsMerchantCounts {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "baseline_count",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The number of unique loan payment merchants detected in the 30 days before the subscription date",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "current_count",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The current number of unique loan payment merchants detected in the last 30 days",
         );
         o.finish("Details regarding the number of unique loan payment merchants")
@@ -14080,8 +14615,9 @@ impl ::schemars::JsonSchema for Loans {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Loan>(generator, "LOAN", j::REQUIRED, "");
+        o.field("LOAN", j::REQUIRED, G::subschema_for::<Loan>, &[], "");
         o.finish("A collection of loans that are part of a single deal.")
     }
 }
@@ -14199,69 +14735,62 @@ impl ::schemars::JsonSchema for Location {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "address",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The street address where the transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "city",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The city where the transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "country",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO 3166-1 alpha-2 country code where the transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "lat",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The latitude where the transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "lon",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The longitude where the transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "postal_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The postal code where the transaction occurred. In API versions 2018-05-22 and earlier, this field is called `zip`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "region",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state where the transaction occurred. In API versions 2018-05-22 and earlier, this field is called `state`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "store_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant defined store number where the transaction occurred.",
         );
         o.finish(

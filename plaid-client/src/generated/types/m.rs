@@ -63,8 +63,9 @@ impl ::schemars::JsonSchema for MatchSummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<MatchSummaryCode>(generator, "summary", j::REQUIRED, "");
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
         o.finish("Summary object reflecting the match result of the associated data")
     }
 }
@@ -274,54 +275,62 @@ impl ::schemars::JsonSchema for MerchantInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "entity_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique, stable, Plaid-generated id that maps to the merchant.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The counterparty name.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The counterparty name.",
+        );
+        o.field(
             "personal_finance_category_detailed",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The detailed personal finance category associated with this merchant.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "personal_finance_category_primary",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The primary personal finance category associated with this merchant.",
         );
-        o.field::<
-                f64,
-            >(generator, "total_inflows", j::REQUIRED, "Sum of inflow amounts.");
-        o.field::<
-                f64,
-            >(generator, "total_outflows", j::REQUIRED, "Sum of outflow amounts.");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "total_inflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of inflow amounts.",
+        );
+        o.field(
+            "total_outflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of outflow amounts.",
+        );
+        o.field(
             "transaction_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of transactions associated with merchant of this type.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "website",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The website associated with the merchant.",
         );
         o.finish("Insights into a user's top merchants.")
@@ -403,22 +412,36 @@ impl ::schemars::JsonSchema for Meta {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<f64>(generator, "limit", j::REQUIRED, "The account's limit");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "limit",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The account's limit",
+        );
+        o.field(
             "mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The account's mask. Should be an empty string or a string of 2-4 alphanumeric characters. This allows you to model a mask which does not match the account number (such as with a virtual account number).",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The account's name");
-        o.field::<
-                ::std::string::String,
-            >(generator, "official_name", j::REQUIRED, "The account's official name");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The account's name",
+        );
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The account's official name",
+        );
         o.finish("Allows specifying the metadata of the test account")
     }
 }
@@ -517,45 +540,41 @@ impl ::schemars::JsonSchema for Mfa {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "question_rounds",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Number of rounds of questions. Required if value of `type` is `questions`.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "questions_per_round",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Number of questions per round. Required if value of `type` is `questions`. If value of type is `selections`, default value is 2.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "selection_rounds",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Number of rounds of selections, used if `type` is `selections`. Defaults to 1.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "selections_per_question",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Number of available answers per question, used if `type` is `selection`. Defaults to 2.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Possible values are `device`, `selections`, or `questions`.\n\nIf value is `device`, the MFA answer is `1234`.\n\nIf value is `selections`, the MFA answer is always the first option.\n\nIf value is `questions`, the MFA answer is  `answer_<i>_<j>` for the j-th question in the i-th round, starting from 0. For example, the answer to the first question in the second round is `answer_1_0`.",
         );
         o.finish(
@@ -580,10 +599,13 @@ impl ::schemars::JsonSchema for MinLastUpdatedDatetime {
         ::std::borrow::Cow::Borrowed("plaid_client::types::MinLastUpdatedDatetime")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >,
+            &[],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the oldest acceptable balance when making a request to `/accounts/balance/get`.\n\nThis field is only necessary when the institution is `ins_128026` (Capital One), *and* one or more account types being requested is a non-depository account (such as a credit card) as Capital One does not provide real-time balance for non-depository accounts. In this case, a value must be provided or an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned. For all other institutions, as well as for depository accounts at Capital One (including all checking and savings accounts) this field is ignored and real-time balance information will be fetched.\n\nIf this field is not ignored, and no acceptable balance is available, an `INVALID_RESULT` error with the code `LAST_UPDATED_DATETIME_OUT_OF_RANGE` will be returned.",
         )
     }
@@ -785,27 +807,43 @@ impl ::schemars::JsonSchema for MonitoringIncomeInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ForecastedMonthlyIncome,
-            >(generator, "forecasted_monthly_income", j::REQUIRED, "");
-        o.field::<
-                HistoricalAnnualIncome,
-            >(generator, "historical_annual_income", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<MonitoringIncomeSource>,
-            >(
-            generator,
+        o.field(
+            "forecasted_monthly_income",
+            j::REQUIRED,
+            G::subschema_for::<ForecastedMonthlyIncome>,
+            &[],
+            "",
+        );
+        o.field(
+            "historical_annual_income",
+            j::REQUIRED,
+            G::subschema_for::<HistoricalAnnualIncome>,
+            &[],
+            "",
+        );
+        o.field(
             "income_sources",
             j::REQUIRED,
+            G::subschema_for::<MonitoringIncomeSource>,
+            &[j::ARRAY],
             "The income sources for this Item. Each entry in the array is a single income source",
         );
-        o.field::<
-                IncomeSourcesCounts,
-            >(generator, "income_sources_counts", j::REQUIRED, "");
-        o.field::<
-                TotalMonthlyIncomeInsights,
-            >(generator, "total_monthly_income", j::REQUIRED, "");
+        o.field(
+            "income_sources_counts",
+            j::REQUIRED,
+            G::subschema_for::<IncomeSourcesCounts>,
+            &[],
+            "",
+        );
+        o.field(
+            "total_monthly_income",
+            j::REQUIRED,
+            G::subschema_for::<TotalMonthlyIncomeInsights>,
+            &[],
+            "",
+        );
         o.finish("An object representing the income subcategory of the report")
     }
 }
@@ -894,32 +932,34 @@ impl ::schemars::JsonSchema for MonitoringIncomeSource {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                CreditBankIncomeCategory,
-            >(generator, "income_category", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "income_category",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeCategory>,
+            &[],
+            "",
+        );
+        o.field(
             "income_description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The most common name or original description for the underlying income transactions",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "income_source_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier for an income source",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "last_transaction_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The last detected transaction date for this income source",
         );
         o.finish("An object representing an income source")
@@ -992,9 +1032,22 @@ impl ::schemars::JsonSchema for MonitoringInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<MonitoringIncomeInsights>(generator, "income", j::REQUIRED, "");
-        o.field::<MonitoringLoanInsights>(generator, "loans", j::REQUIRED, "");
+        o.field(
+            "income",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringIncomeInsights>,
+            &[],
+            "",
+        );
+        o.field(
+            "loans",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringLoanInsights>,
+            &[],
+            "",
+        );
         o.finish("An object representing the Monitoring Insights for the given Item")
     }
 }
@@ -1067,16 +1120,22 @@ impl ::schemars::JsonSchema for MonitoringInsightsItemStatus {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A reason for why a Monitoring Insights Report is not available.\nThis field will only be populated when the `status_code` is not `AVAILABLE`",
         );
-        o.field::<MonitoringItemStatusCode>(generator, "status_code", j::REQUIRED, "");
+        o.field(
+            "status_code",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringItemStatusCode>,
+            &[],
+            "",
+        );
         o.finish("An object with details of the Monitoring Insights Item's status.")
     }
 }
@@ -1283,21 +1342,29 @@ impl ::schemars::JsonSchema for MonitoringLoanInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "loan_disbursements_count",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of loan disbursements detected in the last 30 days",
         );
-        o.field::<
-                LoanPaymentsMerchantCounts,
-            >(generator, "loan_payment_merchants_counts", j::REQUIRED, "");
-        o.field::<
-                LoanPaymentsCounts,
-            >(generator, "loan_payments_counts", j::REQUIRED, "");
+        o.field(
+            "loan_payment_merchants_counts",
+            j::REQUIRED,
+            G::subschema_for::<LoanPaymentsMerchantCounts>,
+            &[],
+            "",
+        );
+        o.field(
+            "loan_payments_counts",
+            j::REQUIRED,
+            G::subschema_for::<LoanPaymentsCounts>,
+            &[],
+            "",
+        );
         o.finish("An object representing the loan exposure subcategory of the report")
     }
 }
@@ -1392,29 +1459,27 @@ impl ::schemars::JsonSchema for MonthlyAverage {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The monthly average amount of all the aggregated transactions of the given category, across all the accounts for the given time window.\n\nThe average is calculated by dividing the total amount of the transactions by the number of calendar months in the given time window.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
         );
         o.finish(
@@ -1500,26 +1565,29 @@ impl ::schemars::JsonSchema for MonthlySummary {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The end date of the month for the given report time window. Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The start date of the month for the given report time window. Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<AmountWithCurrency>,
-            >(generator, "total_amount", j::OPTIONAL, "");
+        o.field(
+            "total_amount",
+            j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrency>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Monthly summary of transactions within a specific time period, showing aggregated amounts.",
         )
@@ -1594,21 +1662,20 @@ impl ::schemars::JsonSchema for MortgageInterestRate {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "percentage",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Percentage value (interest rate of current mortgage, not APR) of interest payable on a loan.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The type of interest charged (fixed or variable).",
         );
         o.finish("Object containing metadata about the interest rate for the mortgage.")
@@ -1813,150 +1880,148 @@ impl ::schemars::JsonSchema for MortgageLiability {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the account that this liability belongs to.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account number of the loan.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current_late_fee",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The current outstanding amount charged for late payment.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "escrow_balance",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total amount held in escrow to pay taxes and insurance on behalf of the borrower.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "has_pmi",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates whether the borrower has private mortgage insurance in effect.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "has_prepayment_penalty",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates whether the borrower will pay a penalty for early payoff of mortgage.",
         );
-        o.field::<MortgageInterestRate>(generator, "interest_rate", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "interest_rate",
+            j::REQUIRED,
+            G::subschema_for::<MortgageInterestRate>,
+            &[],
+            "",
+        );
+        o.field(
             "last_payment_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount of the last payment.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "last_payment_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the last payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "loan_term",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Full duration of mortgage as at origination (e.g. `10 year`).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "loan_type_description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Description of the type of loan, for example `conventional`, `fixed`, or `variable`. This field is provided directly from the loan servicer and does not have an enumerated set of possible values.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "maturity_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Original date on which mortgage is due in full. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "next_monthly_payment",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount of the next payment.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "next_payment_due_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The due date for the next payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "origination_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date on which the loan was initially lent. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "origination_principal_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The original principal balance of the mortgage.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "past_due_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Amount of loan (principal + interest) past due for payment.",
         );
-        o.field::<
-                MortgagePropertyAddress,
-            >(generator, "property_address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "property_address",
+            j::REQUIRED,
+            G::subschema_for::<MortgagePropertyAddress>,
+            &[],
+            "",
+        );
+        o.field(
             "ytd_interest_paid",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year to date (YTD) interest paid.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "ytd_principal_paid", j::REQUIRED, "The YTD principal paid.");
+        o.field(
+            "ytd_principal_paid",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The YTD principal paid.",
+        );
         o.finish("Contains details about a mortgage account.")
     }
 }
@@ -2053,30 +2118,41 @@ impl ::schemars::JsonSchema for MortgagePropertyAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::REQUIRED, "The city name.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "country", j::REQUIRED, "The ISO 3166-1 alpha-2 country code.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The city name.",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code.",
+        );
+        o.field(
             "postal_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The five or nine digit postal code.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "region", j::REQUIRED, "The region or state (example \"NC\").");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state (example \"NC\").",
+        );
+        o.field(
             "street",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full street address (example \"564 Main Street, Apt 15\").",
         );
         o.finish("Object containing fields describing property address.")
@@ -2151,21 +2227,20 @@ impl ::schemars::JsonSchema for MultiDocumentRiskSignal {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<RiskSignalDocumentReference>,
-            >(
-            generator,
+        o.field(
             "document_references",
             j::REQUIRED,
+            G::subschema_for::<RiskSignalDocumentReference>,
+            &[j::ARRAY],
             "Array of objects containing attributes that could indicate if a document is fraudulent",
         );
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<DocumentRiskSignal>>,
-            >(
-            generator,
+        o.field(
             "risk_signals",
             j::REQUIRED,
+            G::subschema_for::<DocumentRiskSignal>,
+            &[j::ARRAY, j::NULLABLE],
             "Array of attributes that indicate whether or not there is fraud risk with a set of documents",
         );
         o.finish(

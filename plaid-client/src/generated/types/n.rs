@@ -100,37 +100,34 @@ impl ::schemars::JsonSchema for NameMatchScore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_business_name_detected",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Is `true` if the name on either of the names that was matched for the score contained strings indicative of a business name, such as \"CORP\", \"LLC\", \"INC\", or \"LTD\". A `true` result generally indicates that an account's name is a business name. However, a `false` result does not mean the account name is not a business name, as some businesses do not use these strings in the names used for their financial institution accounts.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_first_name_or_last_name_match",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "first or last name completely matched, likely a family member",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_nickname_match",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "nickname matched, example Jennifer and Jenn.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "score",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Match score for name. 100 is a perfect score, 99-85 means a strong match, 84-70 is a partial match, any score less than 70 is a mismatch. Typically, the match threshold should be set to a score of 70 or higher. If the name is missing from either the API or financial institution, this is null.",
         );
         o.finish(
@@ -240,32 +237,34 @@ impl ::schemars::JsonSchema for NegativeBalanceInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_last_occurrence",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the last transaction that caused any account in the report to have a negative balance.\n\nThis value is inclusive of the date of the last negative balance, meaning that if the last negative balance occurred today, this value will be `0`.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_with_negative_balance",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of aggregated days that the accounts in the report has had a negative balance within the given time window.",
         );
-        o.field::<
-                ::std::option::Option<AmountWithCurrency>,
-            >(generator, "minimum_balance", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<NegativeBalanceOccurrence>>,
-            >(
-            generator,
+        o.field(
+            "minimum_balance",
+            j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "occurrences",
             j::OPTIONAL,
+            G::subschema_for::<NegativeBalanceOccurrence>,
+            &[j::ARRAY, j::NULLABLE],
             "The summary of the negative balance occurrences for this account.\n\nIf the user has not had a negative balance in the account in the given time window, this list will be empty.",
         );
         o.finish(
@@ -358,24 +357,27 @@ impl ::schemars::JsonSchema for NegativeBalanceOccurrence {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the last transaction that caused the account to have a negative balance.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).\nThis date is inclusive, meaning that this was the last date that the account had a negative balance.",
         );
-        o.field::<
-                ::std::option::Option<AmountWithCurrency>,
-            >(generator, "minimum_balance", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "minimum_balance",
+            j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the first transaction that caused the account to have a negative balance.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
         );
         o.finish(
@@ -490,41 +492,42 @@ impl ::schemars::JsonSchema for NetPay {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Raw amount of the net pay for the pay period",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "description", j::OPTIONAL, "Description of the net pay");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the net pay",
+        );
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<::std::option::Option<Total>>(generator, "total", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("total", j::OPTIONAL, G::subschema_for::<Total>, &[j::NULLABLE], "");
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date amount of the net pay",
         );
         o.finish(
@@ -547,10 +550,13 @@ impl ::schemars::JsonSchema for NetworkInsightsSchema {
         ::std::borrow::Cow::Borrowed("plaid_client::types::NetworkInsightsSchema")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
             "A map of network attributes, where the key is a string, and the value is a float, int, or boolean. For a full list of attributes, contact your account manager.",
         )
     }
@@ -719,22 +725,30 @@ impl ::schemars::JsonSchema for NetworkStatusGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "template_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The id of a template defined in Plaid Dashboard. This field is used if you have additional criteria that you want to check against (e.g. Layer eligibility).",
         );
-        o.field::<NetworkStatusGetUser>(generator, "user", j::REQUIRED, "");
+        o.field("user", j::REQUIRED, G::subschema_for::<NetworkStatusGetUser>, &[], "");
         o.finish(
             "NetworkStatusGetRequest defines the request schema for `/network/status/get`",
         )
@@ -822,14 +836,23 @@ impl ::schemars::JsonSchema for NetworkStatusGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<NetworkStatusGetResponseLayer>,
-            >(generator, "layer", j::OPTIONAL, "");
-        o.field::<
-                NetworkStatusGetResponseNetworkStatus,
-            >(generator, "network_status", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "layer",
+            j::OPTIONAL,
+            G::subschema_for::<NetworkStatusGetResponseLayer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network_status",
+            j::REQUIRED,
+            G::subschema_for::<NetworkStatusGetResponseNetworkStatus>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "NetworkStatusGetResponse defines the response schema for `/network/status/get`",
         )
@@ -900,13 +923,13 @@ impl ::schemars::JsonSchema for NetworkStatusGetResponseLayer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "eligible",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates if the user is eligible for a Layer session.",
         );
         o.finish("An object representing Layer-related metadata for the requested user.")
@@ -1038,13 +1061,13 @@ impl ::schemars::JsonSchema for NetworkStatusGetUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "phone_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The user's phone number in [E.164](https://en.wikipedia.org/wiki/E.164) format.",
         );
         o.finish(
@@ -1155,21 +1178,38 @@ impl ::schemars::JsonSchema for NewAccountsAvailableWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<WebhookEnvironmentValues>,
-            >(generator, "environment", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<::std::option::Option<ItemId>>(generator, "item_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "webhook_code", j::OPTIONAL, "`NEW_ACCOUNTS_AVAILABLE`");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "webhook_type", j::OPTIONAL, "`ITEM`");
+        o.field(
+            "environment",
+            j::OPTIONAL,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::OPTIONAL, G::subschema_for::<ItemId>, &[j::NULLABLE], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "`NEW_ACCOUNTS_AVAILABLE`",
+        );
+        o.field(
+            "webhook_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "`ITEM`",
+        );
         o.finish(
             "Fired when Plaid detects a new account. Upon receiving this webhook, you can prompt your users to share new accounts with you through [update mode](https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts) (US/CA only). If the end user has opted not to share new accounts with Plaid via their institution's OAuth settings, Plaid will not detect new accounts and this webhook will not fire. For end user accounts in the EU and UK, upon receiving this webhook, you can prompt your user to re-link their account and then delete the old Item via `/item/remove`.",
         )
@@ -1198,10 +1238,11 @@ impl ::schemars::JsonSchema for NewUserId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::NewUserId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A unique user identifier, created by `/user/create`. Integrations that began using `/user/create` after December 10, 2025 use this field to identify a user instead of the `user_token`. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).",
         )
     }
@@ -1356,59 +1397,62 @@ impl ::schemars::JsonSchema for Numbers {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "account", j::OPTIONAL, "Will be used for the account number.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "account",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Will be used for the account number.",
+        );
+        o.field(
             "ach_routing",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Must be a valid ACH routing number. To test `/transfer/capabilities/get`, set this to 322271627 to force a `true` result.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ach_wire_routing",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Must be a valid wire transfer routing number.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "bacs_sort_code", j::OPTIONAL, "BACS sort code");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "bacs_sort_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "BACS sort code",
+        );
+        o.field(
             "eft_branch",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "EFT branch number. Must be specified alongside `eft_institution`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "eft_institution",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "EFT institution number. Must be specified alongside `eft_branch`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "international_bic",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Bank identifier code (BIC). Must be specified alongside `international_iban`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "international_iban",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "International bank account number (IBAN). If no account number is specified via `account`, will also be used as the account number by default. Must be specified alongside `international_bic`.",
         );
         o.finish(
@@ -1491,29 +1535,27 @@ impl ::schemars::JsonSchema for NumbersAcats {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The full account number for the account",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid account ID associated with the account numbers",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "dtc_numbers",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "Identifiers for the clearinghouses that are associated with the account in order of relevance. If this array is empty, call `/institutions/get_by_id` with the `item.institution_id` to get the DTC number.",
         );
         o.finish(
@@ -1638,61 +1680,55 @@ impl ::schemars::JsonSchema for NumbersAch {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ACH account number for the account.\n\nAt certain institutions, including Chase, PNC, and US Bank, you will receive \"tokenized\" routing and account numbers, which are not the user's actual account and routing numbers. For important details on how this may impact your integration and on how to avoid fraud, user confusion, and ACH returns, see [Tokenized account numbers](https://plaid.com/docs/auth/#tokenized-account-numbers).",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid account ID associated with the account numbers",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "can_transfer_in",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Whether the account supports ACH transfers into the account",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "can_transfer_out",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Whether the account supports ACH transfers out of the account",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_tokenized_account_number",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates whether the account number is tokenized by the institution. For important details on how tokenized account numbers may impact your integration, see [Tokenized account numbers](https://plaid.com/docs/auth/#tokenized-account-numbers).",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "routing",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ACH routing number for the account. This may be a tokenized routing number. For more information, see [Tokenized account numbers](https://plaid.com/docs/auth/#tokenized-account-numbers).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "wire_routing",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The wire transfer routing number for the account. This field is only populated if the institution is known to use a separate wire transfer routing number. Many institutions do not have a separate wire routing number and use the ACH routing number for wires instead. It is recommended to have the end user manually confirm their wire routing number before sending any wires to their account, especially if this field is `null`.",
         );
         o.finish(
@@ -1713,7 +1749,13 @@ impl ::schemars::JsonSchema for NumbersAchNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersAchNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<NumbersAch>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<NumbersAch>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for NumbersAchNullable {
@@ -1801,21 +1843,20 @@ impl ::schemars::JsonSchema for NumbersAton {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The full account number for the account",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid account ID associated with the account numbers",
         );
         o.finish(
@@ -1898,26 +1939,29 @@ impl ::schemars::JsonSchema for NumbersBacs {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The BACS account number for the account",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid account ID associated with the account numbers",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "sort_code", j::REQUIRED, "The BACS sort code for the account");
+        o.field(
+            "sort_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The BACS sort code for the account",
+        );
         o.finish(
             "Identifying information for transferring money to or from a UK bank account via BACS.",
         )
@@ -1936,7 +1980,13 @@ impl ::schemars::JsonSchema for NumbersBacsNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersBacsNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<NumbersBacs>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<NumbersBacs>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for NumbersBacsNullable {
@@ -2041,32 +2091,34 @@ impl ::schemars::JsonSchema for NumbersEft {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The EFT account number for the account",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid account ID associated with the account numbers",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "branch", j::REQUIRED, "The EFT branch number for the account");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "branch",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The EFT branch number for the account",
+        );
+        o.field(
             "institution",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The EFT institution number for the account",
         );
         o.finish(
@@ -2087,7 +2139,13 @@ impl ::schemars::JsonSchema for NumbersEftNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersEftNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<NumbersEft>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<NumbersEft>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for NumbersEftNullable {
@@ -2129,9 +2187,13 @@ impl ::schemars::JsonSchema for NumbersIban {
         ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersIban")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "International Bank Account Number (IBAN).")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "International Bank Account Number (IBAN).",
+        )
     }
 }
 impl ::std::ops::Deref for NumbersIban {
@@ -2174,9 +2236,13 @@ impl ::schemars::JsonSchema for NumbersIbanNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersIbanNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            NumbersIban,
-        >(generator, "International Bank Account Number (IBAN).")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<NumbersIban>,
+            &[],
+            "International Bank Account Number (IBAN).",
+        )
     }
 }
 impl ::std::ops::Deref for NumbersIbanNullable {
@@ -2293,29 +2359,27 @@ impl ::schemars::JsonSchema for NumbersInternational {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid account ID associated with the account numbers",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "bic",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Bank Identifier Code (BIC) for the account",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iban",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The International Bank Account Number (IBAN) for the account",
         );
         o.finish(
@@ -2391,16 +2455,16 @@ impl ::schemars::JsonSchema for NumbersInternationalIban {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "bic",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Business Identifier Code, also known as SWIFT code, for this bank account.",
         );
-        o.field::<NumbersIban>(generator, "iban", j::REQUIRED, "");
+        o.field("iban", j::REQUIRED, G::subschema_for::<NumbersIban>, &[], "");
         o.finish(
             "Account numbers using the International Bank Account Number and BIC/SWIFT code format.",
         )
@@ -2419,7 +2483,13 @@ impl ::schemars::JsonSchema for NumbersInternationalNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersInternationalNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<NumbersInternational>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<NumbersInternational>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for NumbersInternationalNullable {
@@ -2516,29 +2586,27 @@ impl ::schemars::JsonSchema for NumbersRetirement401k {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full account number for the account",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid account ID associated with the account numbers",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "plan",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The plan number for the employer's 401k retirement plan",
         );
         o.finish(

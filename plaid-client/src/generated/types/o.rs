@@ -24,9 +24,13 @@ impl ::schemars::JsonSchema for OAuthAccessToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthAccessToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Access token for OAuth")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Access token for OAuth",
+        )
     }
 }
 impl ::std::ops::Deref for OAuthAccessToken {
@@ -79,9 +83,13 @@ impl ::schemars::JsonSchema for OAuthAnyToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthAnyToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "An OAuth token of any type (`refresh_token`, `access_token`, etc)")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An OAuth token of any type (`refresh_token`, `access_token`, etc)",
+        )
     }
 }
 impl ::std::ops::Deref for OAuthAnyToken {
@@ -213,9 +221,13 @@ impl ::schemars::JsonSchema for OAuthErrorDescription {
         ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthErrorDescription")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "A human-readable description of the error")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A human-readable description of the error",
+        )
     }
 }
 impl ::std::ops::Deref for OAuthErrorDescription {
@@ -331,17 +343,30 @@ impl ::schemars::JsonSchema for OAuthErrorResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<OAuthErrorCode>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<OAuthErrorDescription>,
-            >(generator, "error_description", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<OAuthErrorUri>,
-            >(generator, "error_uri", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthErrorCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "error_description",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthErrorDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "error_uri",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthErrorUri>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("OAuth error response")
     }
 }
@@ -368,9 +393,13 @@ impl ::schemars::JsonSchema for OAuthErrorUri {
         ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthErrorUri")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "A URI identifying the specific error")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A URI identifying the specific error",
+        )
     }
 }
 impl ::std::ops::Deref for OAuthErrorUri {
@@ -562,17 +591,30 @@ impl ::schemars::JsonSchema for OAuthIntrospectRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<OauthApiSecret>,
-            >(generator, "client_secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<OauthApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<OAuthAnyToken>(generator, "token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_secret",
+            j::OPTIONAL,
+            G::subschema_for::<OauthApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<OauthApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("token", j::REQUIRED, G::subschema_for::<OAuthAnyToken>, &[], "");
         o.finish("OAuth token introspect request.")
     }
 }
@@ -728,53 +770,79 @@ impl ::schemars::JsonSchema for OAuthIntrospectResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "active",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Boolean indicator of whether or not the presented token is currently active. A `true` value indicates that the token has been issued, has not been revoked, and is within the time window of validity.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "aud", j::OPTIONAL, "Audience of the token");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "aud",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Audience of the token",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "exp",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Expiration time as UNIX timestamp since January 1 1970 UTC",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "iat",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Issued at time as UNIX timestamp since January 1 1970 UTC",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "iss", j::OPTIONAL, "Issuer of the token");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<OAuthScope>,
-            >(generator, "scope", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "sub", j::OPTIONAL, "Subject of the token");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "token_type", j::OPTIONAL, "Type of the token");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "user_id", j::OPTIONAL, "User ID of the token");
+        o.field(
+            "iss",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Issuer of the token",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "scope",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthScope>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "sub",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Subject of the token",
+        );
+        o.field(
+            "token_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Type of the token",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "User ID of the token",
+        );
         o.finish("OAuth token introspect response")
     }
 }
@@ -818,9 +886,13 @@ impl ::schemars::JsonSchema for OAuthRefreshToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthRefreshToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Refresh token for OAuth")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Refresh token for OAuth",
+        )
     }
 }
 impl ::std::ops::Deref for OAuthRefreshToken {
@@ -936,17 +1008,30 @@ impl ::schemars::JsonSchema for OAuthRevokeRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<OauthApiSecret>,
-            >(generator, "client_secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<OauthApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<OAuthAnyToken>(generator, "token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_secret",
+            j::OPTIONAL,
+            G::subschema_for::<OauthApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<OauthApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("token", j::REQUIRED, G::subschema_for::<OAuthAnyToken>, &[], "");
         o.finish("OAuth token revoke request")
     }
 }
@@ -1022,8 +1107,9 @@ impl ::schemars::JsonSchema for OAuthRevokeResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Successful OAuth token revoke response")
     }
 }
@@ -1055,10 +1141,11 @@ impl ::schemars::JsonSchema for OAuthScope {
         ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthScope")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A JSON string containing a space-separated list of scopes associated with this token, in the format described in [https://datatracker.ietf.org/doc/html/rfc6749#section-3.3](https://datatracker.ietf.org/doc/html/rfc6749#section-3.3). Currently accepted values are:\n\n`user:read` allows reading user data.\n`user:write` allows writing user data.\n`exchange` allows exchanging a token using the `urn:plaid:params:oauth:user-token` grant type.\n`mcp:dashboard` allows access to the MCP dashboard server.",
         )
     }
@@ -1301,45 +1388,72 @@ impl ::schemars::JsonSchema for OAuthTokenRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "audience",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Used when exchanging a token. The meaning depends on the `subject_token_type`:\n\n- For `urn:plaid:params:tokens:user`: Must be the same as the `client_id`.\n- For `urn:plaid:params:oauth:user-token`: The other `client_id` to exchange tokens to.\n- For `urn:plaid:params:credit:multi-user`:  a `client_id` or one of the supported CRA partner URNs: `urn:plaid:params:cra-partner:experian`, `urn:plaid:params:cra-partner:fannie-mae`, or `urn:plaid:params:cra-partner:freddie-mac`.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<OauthApiSecret>,
-            >(generator, "client_secret", j::OPTIONAL, "");
-        o.field::<OAuthGrantType>(generator, "grant_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<OAuthRefreshToken>,
-            >(generator, "refresh_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "resource", j::OPTIONAL, "URI of the target resource server");
-        o.field::<
-                ::std::option::Option<OAuthScope>,
-            >(generator, "scope", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<OauthApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_secret",
+            j::OPTIONAL,
+            G::subschema_for::<OauthApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("grant_type", j::REQUIRED, G::subschema_for::<OAuthGrantType>, &[], "");
+        o.field(
+            "refresh_token",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthRefreshToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "resource",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "URI of the target resource server",
+        );
+        o.field(
+            "scope",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthScope>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<OauthApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "subject_token",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Token representing the subject. The meaning depends on the `subject_token_type`. For `urn:plaid:params:tokens:user`, the `subject_token` must be a Plaid-issued user token from the `/user/create` endpoint. For `urn:plaid:params:oauth:user-token`, the `subject_token` must be an OAuth refresh token issued from the `/oauth/token` endpoint.",
         );
-        o.field::<
-                ::std::option::Option<OAuthSubjectTokenType>,
-            >(generator, "subject_token_type", j::OPTIONAL, "");
+        o.field(
+            "subject_token_type",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthSubjectTokenType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("OAuth token grant request.")
     }
 }
@@ -1449,24 +1563,35 @@ impl ::schemars::JsonSchema for OAuthTokenResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<OAuthAccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<OAuthAccessToken>,
+            &[],
+            "",
+        );
+        o.field(
             "expires_in",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "Time remaining in seconds before expiration.",
         );
-        o.field::<OAuthRefreshToken>(generator, "refresh_token", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "refresh_token",
+            j::REQUIRED,
+            G::subschema_for::<OAuthRefreshToken>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "token_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Type of token the access token is. Currently it is always Bearer",
         );
         o.finish("OAuth token grant success response")
@@ -1506,10 +1631,11 @@ impl ::schemars::JsonSchema for OauthApiSecret {
         ::std::borrow::Cow::Borrowed("plaid_client::types::OauthApiSecret")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Your Plaid API `secret`. The `secret` is required and may be provided either in the `PLAID-SECRET` header or as part of a request body as either `secret` or `client_secret`.",
         )
     }
@@ -1693,37 +1819,34 @@ impl ::schemars::JsonSchema for OptionContract {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "contract_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The type of this option contract. It is one of:\n\n`put`: for Put option contracts\n\n`call`: for Call option contracts",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "expiration_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The expiration date for this option contract, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "strike_price",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The strike price for this option contract, per share of security.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "underlying_security_ticker",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ticker of the underlying security for this option contract.",
         );
         o.finish(
@@ -1816,32 +1939,34 @@ impl ::schemars::JsonSchema for OriginatingFundSource {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The account number from which the funds are sourced.",
         );
-        o.field::<
-                ::std::option::Option<PaymentInitiationAddress>,
-            >(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "bic",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Business Identifier Code, also known as SWIFT code, for this bank account.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "full_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The full name associated with the source of the funds.",
         );
         o.finish(
@@ -1917,13 +2042,22 @@ impl ::schemars::JsonSchema for Originator {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "client_id", j::REQUIRED, "Originator's client ID.");
-        o.field::<
-                TransferDiligenceStatus,
-            >(generator, "transfer_diligence_status", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Originator's client ID.",
+        );
+        o.field(
+            "transfer_diligence_status",
+            j::REQUIRED,
+            G::subschema_for::<TransferDiligenceStatus>,
+            &[],
+            "",
+        );
         o.finish("Originator and their status.")
     }
 }
@@ -2077,10 +2211,11 @@ impl ::schemars::JsonSchema for OtherAccountSubtypes {
         ::std::borrow::Cow::Borrowed("plaid_client::types::OtherAccountSubtypes")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::vec::Vec<OtherAccountSubtype>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<OtherAccountSubtype>,
+            &[j::ARRAY],
             "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
         )
     }
@@ -2165,8 +2300,15 @@ impl ::schemars::JsonSchema for OtherFilter {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<OtherAccountSubtypes>(generator, "account_subtypes", j::REQUIRED, "");
+        o.field(
+            "account_subtypes",
+            j::REQUIRED,
+            G::subschema_for::<OtherAccountSubtypes>,
+            &[],
+            "",
+        );
         o.finish("A filter to apply to `other`-type accounts")
     }
 }
@@ -2252,24 +2394,27 @@ impl ::schemars::JsonSchema for OutlierTransactionsInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
-            >(
-            generator,
+        o.field(
             "top_categories",
             j::OPTIONAL,
+            G::subschema_for::<CategoryExpenses>,
+            &[j::ARRAY, j::NULLABLE],
             "Up to 3 top categories of expenses in this group.",
         );
-        o.field::<
-                ::std::option::Option<AmountWithCurrency>,
-            >(generator, "total_amount", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "total_amount",
+            j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transactions_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of transactions whose value is above the threshold of normal amounts for a given account.",
         );
         o.finish(
@@ -2525,65 +2670,83 @@ impl ::schemars::JsonSchema for OverrideAccounts {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "currency",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "ISO-4217 currency code. If provided, the account will be denominated in the given currency. Transactions will also be in this currency by default.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "force_available_balance",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "If provided, the account will always have this amount as its available balance, regardless of current balance or changes in transactions over time. Cannot be set together with `has_null_available_balance`.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "has_null_available_balance",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "If set to `true`, the account will always have null as its available balance, regardless of current balance or changes in transactions over time. Cannot be set together with `force_available_balance`.",
         );
-        o.field::<
-                ::std::option::Option<HoldingsOverride>,
-            >(generator, "holdings", j::OPTIONAL, "");
-        o.field::<OwnerOverride>(generator, "identity", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IncomeOverride>,
-            >(generator, "income", j::OPTIONAL, "");
-        o.field::<InflowModel>(generator, "inflow_model", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<InvestmentsTransactionsOverride>,
-            >(generator, "investment_transactions", j::OPTIONAL, "");
-        o.field::<LiabilityOverride>(generator, "liability", j::REQUIRED, "");
-        o.field::<Meta>(generator, "meta", j::REQUIRED, "");
-        o.field::<Numbers>(generator, "numbers", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "holdings",
+            j::OPTIONAL,
+            G::subschema_for::<HoldingsOverride>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("identity", j::REQUIRED, G::subschema_for::<OwnerOverride>, &[], "");
+        o.field(
+            "income",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeOverride>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("inflow_model", j::REQUIRED, G::subschema_for::<InflowModel>, &[], "");
+        o.field(
+            "investment_transactions",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsTransactionsOverride>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "liability",
+            j::REQUIRED,
+            G::subschema_for::<LiabilityOverride>,
+            &[],
+            "",
+        );
+        o.field("meta", j::REQUIRED, G::subschema_for::<Meta>, &[], "");
+        o.field("numbers", j::REQUIRED, G::subschema_for::<Numbers>, &[], "");
+        o.field(
             "starting_balance",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "If provided, the account will start with this amount as the current balance.",
         );
-        o.field::<
-                ::std::option::Option<AccountSubtype>,
-            >(generator, "subtype", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<TransactionOverride>,
-            >(
-            generator,
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<TransactionOverride>,
+            &[j::ARRAY],
             "Specify the list of transactions on the account.",
         );
-        o.field::<OverrideAccountType>(generator, "type", j::REQUIRED, "");
+        o.field("type", j::REQUIRED, G::subschema_for::<OverrideAccountType>, &[], "");
         o.finish(
             "Data to use to set values of test accounts. Some values cannot be specified in the schema and will instead will be calculated from other test data in order to achieve more consistent, realistic test data.",
         )
@@ -2672,37 +2835,34 @@ impl ::schemars::JsonSchema for Owner {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<Address>,
-            >(
-            generator,
+        o.field(
             "addresses",
             j::REQUIRED,
+            G::subschema_for::<Address>,
+            &[j::ARRAY],
             "Data about the various addresses associated with the account by the financial institution. May be an empty array if no relevant information is returned from the financial institution.",
         );
-        o.field::<
-                ::std::vec::Vec<Email>,
-            >(
-            generator,
+        o.field(
             "emails",
             j::REQUIRED,
+            G::subschema_for::<Email>,
+            &[j::ARRAY],
             "A list of email addresses associated with the account by the financial institution. May be an empty array if no relevant information is returned from the financial institution.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "names",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of names associated with the account by the financial institution. In the case of a joint account, Plaid will make a best effort to report the names of all account holders.\n\nIf an Item contains multiple accounts with different owner names, some institutions will report all names associated with the Item in each account's `names` array.",
         );
-        o.field::<
-                ::std::vec::Vec<PhoneNumber>,
-            >(
-            generator,
+        o.field(
             "phone_numbers",
             j::REQUIRED,
+            G::subschema_for::<PhoneNumber>,
+            &[j::ARRAY],
             "A list of phone numbers associated with the account by the financial institution. May be an empty array if no relevant information is returned from the financial institution.",
         );
         o.finish(
@@ -2796,37 +2956,34 @@ impl ::schemars::JsonSchema for OwnerOverride {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<Address>,
-            >(
-            generator,
+        o.field(
             "addresses",
             j::REQUIRED,
+            G::subschema_for::<Address>,
+            &[j::ARRAY],
             "Data about the various addresses associated with the account.",
         );
-        o.field::<
-                ::std::vec::Vec<Email>,
-            >(
-            generator,
+        o.field(
             "emails",
             j::REQUIRED,
+            G::subschema_for::<Email>,
+            &[j::ARRAY],
             "A list of email addresses associated with the account.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "names",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of names associated with the account by the financial institution. These should always be the names of individuals, even for business accounts. Note that the same name data will be used for all accounts associated with an Item.",
         );
-        o.field::<
-                ::std::vec::Vec<PhoneNumber>,
-            >(
-            generator,
+        o.field(
             "phone_numbers",
             j::REQUIRED,
+            G::subschema_for::<PhoneNumber>,
+            &[j::ARRAY],
             "A list of phone numbers associated with the account.",
         );
         o.finish(

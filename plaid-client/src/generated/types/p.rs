@@ -69,8 +69,9 @@ impl ::schemars::JsonSchema for Parties {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<::std::vec::Vec<Party>>(generator, "PARTY", j::REQUIRED, "");
+        o.field("PARTY", j::REQUIRED, G::subschema_for::<Party>, &[j::ARRAY], "");
         o.finish(
             "A collection of objects that define specific parties to a deal. This includes the direct participating parties, such as borrower and seller and the indirect parties such as the credit report provider.",
         )
@@ -279,109 +280,134 @@ impl ::schemars::JsonSchema for PartnerCustomerCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<PartnerEndCustomerAddress>(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<PartnerEndCustomerAddress>,
+            &[],
+            "",
+        );
+        o.field(
             "application_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the end customer's application. This will be shown to end users when they go through the Plaid Link flow. The application name must be unique and cannot match the name of another application already registered with Plaid.",
         );
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerAssetsUnderManagement>,
-            >(generator, "assets_under_management", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerBillingContact>,
-            >(generator, "billing_contact", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "assets_under_management",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerAssetsUnderManagement>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "billing_contact",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerBillingContact>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "company_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The company name of the end customer being created. This will be used to display the end customer in the Plaid Dashboard. It will not be shown to end users.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "create_link_customization",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If `true`, the end customer's default Link customization will be set to match the partner's. You can always change the end customer's Link customization in the Plaid Dashboard. See the [Link Customization docs](https://plaid.com/docs/link/customization/) for more information. If you require the ability to programmatically create end customers using multiple different Link customization profiles, contact your Plaid account manager for assistance.\n\nImportant: Data Transparency Messaging (DTM) use cases will not be copied to the end customer's Link customization unless the **Publish changes** button is clicked after the use cases are applied. Link will not work in Production unless the end customer's DTM use cases are configured. For more details, see [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/).",
         );
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerCustomerSupportInfo>,
-            >(generator, "customer_support_info", j::OPTIONAL, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "customer_support_info",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCustomerSupportInfo>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "is_bank_addendum_completed",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Denotes whether the partner has forwarded the Plaid bank addendum to the end customer.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "is_diligence_attested",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Denotes whether or not the partner has completed attestation of diligence for the end customer to be created.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "legal_entity_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The end customer's legal name. This will be shared with financial institutions as part of the OAuth registration process. It will not be shown to end users.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "logo",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Base64-encoded representation of the end customer's logo. Must be a PNG of size 1024x1024 under 4MB. The logo will be shared with financial institutions and shown to the end user during Link flows. A logo is required if `create_link_customization` is `true`. If `create_link_customization` is `false` and the logo is omitted, the partner's logo will be used if one exists, otherwise a stock logo will be used.",
         );
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
             "products",
             j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "The products to be enabled for the end customer. If empty or `null`, this field will default to the products enabled for the reseller at the time this endpoint is called.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "redirect_uris",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of URIs indicating the destination(s) where a user can be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. URIs should not contain any query parameters. When used in Production, URIs must use https. To modify redirect URIs for an end customer after creating them, go to the end customer's [API page](https://dashboard.plaid.com/team/api) in the Dashboard.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "registration_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unique identifier assigned to a financial institution by regulatory authorities, if applicable. For banks, this is the FDIC Certificate Number. For credit unions, this is the Credit Union Charter Number.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerTechnicalContact>,
-            >(generator, "technical_contact", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "website", j::REQUIRED, "The end customer's website.");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "technical_contact",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerTechnicalContact>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The end customer's website.",
+        );
         o.finish("Request schema for `/partner/customer/create`.")
     }
 }
@@ -481,13 +507,22 @@ impl ::schemars::JsonSchema for PartnerCustomerCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerWithSecrets>,
-            >(generator, "end_customer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "end_customer",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerWithSecrets>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Response schema for `/partner/customer/create`.")
     }
 }
@@ -570,16 +605,29 @@ impl ::schemars::JsonSchema for PartnerCustomerEnableRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "end_customer_client_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request schema for `/partner/customer/enable`.")
     }
 }
@@ -665,18 +713,22 @@ impl ::schemars::JsonSchema for PartnerCustomerEnableResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "production_secret",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The end customer's secret key for the Production environment.",
         );
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Response schema for `/partner/customer/enable`.")
     }
 }
@@ -759,16 +811,29 @@ impl ::schemars::JsonSchema for PartnerCustomerGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "end_customer_client_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request schema for `/partner/customer/get`.")
     }
 }
@@ -851,13 +916,22 @@ impl ::schemars::JsonSchema for PartnerCustomerGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PartnerEndCustomer>,
-            >(generator, "end_customer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "end_customer",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Response schema for `/partner/customer/get`.")
     }
 }
@@ -943,16 +1017,29 @@ impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "end_customer_client_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request schema for `/partner/customer/oauth_institutions/get`.")
     }
 }
@@ -1058,24 +1145,36 @@ impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerFlowdownStatus>,
-            >(generator, "flowdown_status", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<PartnerEndCustomerOAuthInstitution>,
-            >(
-            generator,
+        o.field(
+            "flowdown_status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerFlowdownStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "institutions",
             j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerOAuthInstitution>,
+            &[j::ARRAY],
             "The OAuth institutions with which the end customer's application is being registered.",
         );
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerQuestionnaireStatus>,
-            >(generator, "questionnaire_status", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "questionnaire_status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerQuestionnaireStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Response schema for `/partner/customer/oauth_institutions/get`.")
     }
 }
@@ -1159,21 +1258,29 @@ impl ::schemars::JsonSchema for PartnerCustomerRemoveRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "end_customer_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `client_id` of the end customer to be removed.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request schema for `/partner/customer/remove`.")
     }
 }
@@ -1250,10 +1357,15 @@ impl ::schemars::JsonSchema for PartnerCustomerRemoveResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Response schema for `/partner/customer/remove`.")
     }
 }
@@ -1335,26 +1447,29 @@ impl ::schemars::JsonSchema for PartnerEndCustomer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `client_id` of the end customer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "company_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The company name associated with the end customer.",
         );
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerStatus>,
-            >(generator, "status", j::OPTIONAL, "");
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The details for an end customer.")
     }
 }
@@ -1462,27 +1577,43 @@ impl ::schemars::JsonSchema for PartnerEndCustomerAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "country_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "ISO-3166-1 alpha-2 country code standard.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "postal_code", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "region", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "street", j::OPTIONAL, "");
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The end customer's address.")
     }
 }
@@ -1555,11 +1686,16 @@ impl ::schemars::JsonSchema for PartnerEndCustomerAssetsUnderManagement {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<f64>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field("amount", j::REQUIRED, G::subschema_for::<f64>, &[], "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
         o.finish(
             "Assets under management for the given end customer. Required for end customers with monthly service commitments.",
         )
@@ -1657,29 +1793,27 @@ impl ::schemars::JsonSchema for PartnerEndCustomerBankAddendumAcceptance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "customer_accepted",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Denotes whether the end customer has accepted the bank addendum terms.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "customer_agreement_timestamp",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The timestamp of when the end customer accepted the bank addendum in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "customer_ip_address",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The IP address of the end customer when they accepted the bank addendum.",
         );
         o.finish("The bank addendum acceptance for the end customer.")
@@ -1763,16 +1897,29 @@ impl ::schemars::JsonSchema for PartnerEndCustomerBillingContact {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "email", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "family_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "given_name", j::OPTIONAL, "");
+        o.field(
+            "email",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "family_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "given_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The billing contact for the end customer. Defaults to partner's billing contact if omitted.",
         )
@@ -1915,31 +2062,64 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCraPurposes {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerCraUseCases>,
-            >(generator, "BUSINESS_NEED_ACCOUNT_REVIEW", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerCraUseCases>,
-            >(generator, "BUSINESS_NEED_TRANSACTION", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerCraUseCases>,
-            >(generator, "EMPLOYMENT", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerCraUseCases>,
-            >(generator, "EXTENSION_OF_CREDIT_OR_ACCOUNT_REVIEW", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerCraUseCases>,
-            >(generator, "INSURANCE_UNDERWRITING", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerCraUseCases>,
-            >(generator, "LICENSE_ELIGIBILITY", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerCraUseCases>,
-            >(generator, "RISK_ASSESSMENT", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerCraUseCases>,
-            >(generator, "WRITTEN_INSTRUCTION", j::OPTIONAL, "");
+        o.field(
+            "BUSINESS_NEED_ACCOUNT_REVIEW",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "BUSINESS_NEED_TRANSACTION",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "EMPLOYMENT",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "EXTENSION_OF_CREDIT_OR_ACCOUNT_REVIEW",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "INSURANCE_UNDERWRITING",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "LICENSE_ELIGIBILITY",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "RISK_ASSESSMENT",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "WRITTEN_INSTRUCTION",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("A map of permissible purposes to their corresponding use cases.")
     }
 }
@@ -2037,26 +2217,29 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCraQuestionnaire {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_technical_service_provider_involved",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Denotes whether the technical service provider is involved.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_third_party_involved",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Denotes whether the third party is involved.",
         );
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerCraPurposes>,
-            >(generator, "purposes", j::OPTIONAL, "");
+        o.field(
+            "purposes",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraPurposes>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The CRA questionnaire for the end customer.")
     }
 }
@@ -2214,13 +2397,13 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCraUseCases {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<PartnerEndCustomerCraUseCase>,
-            >(
-            generator,
+        o.field(
             "use_cases",
             j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCase>,
+            &[j::ARRAY],
             "List of use cases for the given permissible purpose.",
         );
         o.finish("The list of use cases associated with a given permissible purpose.")
@@ -2316,24 +2499,36 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCustomerSupportInfo {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "contact_url", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "contact_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "email",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "This field is mandatory for partners whose Plaid accounts were created after November 26, 2024 and will be mandatory for all partners by the 1033 compliance deadline.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "link_update_url", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "phone_number", j::OPTIONAL, "");
+        o.field(
+            "link_update_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "This information is public. Users of your app will see this information when managing connections between your app and their bank accounts in Plaid Portal. Defaults to partner's customer support info if omitted. This field is mandatory for partners whose Plaid accounts were created after November 26, 2024 and will be mandatory for all partners by the 1033 compliance deadline.",
         )
@@ -2524,38 +2719,48 @@ impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitution {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "classic_disablement_date",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The date on which non-OAuth Item adds will no longer be supported for this institution, or an empty string if no such date has been set by the institution.",
         );
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerOAuthInstitutionEnvironments>,
-            >(generator, "environments", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<PlaidError>>,
-            >(
-            generator,
+        o.field(
+            "environments",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerOAuthInstitutionEnvironments>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "errors",
             j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::ARRAY, j::NULLABLE],
             "The errors encountered while registering the end customer's application with the institutions.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "institution_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "production_enablement_date",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The date on which the end customer's application was approved by the institution, or an empty string if their application has not yet been approved.",
         );
         o.finish("The OAuth registration information for an institution.")
@@ -2713,17 +2918,22 @@ impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitutionEnvironments {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<
-                    PartnerEndCustomerOAuthInstitutionApplicationStatus,
-                >,
-            >(generator, "development", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<
-                    PartnerEndCustomerOAuthInstitutionApplicationStatus,
-                >,
-            >(generator, "production", j::OPTIONAL, "");
+        o.field(
+            "development",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerOAuthInstitutionApplicationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "production",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerOAuthInstitutionApplicationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Registration statuses by environment.")
     }
 }
@@ -2907,36 +3117,57 @@ impl ::schemars::JsonSchema for PartnerEndCustomerOAuthStatusUpdatedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "end_customer_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The client ID of the end customer",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "institution_id", j::REQUIRED, "The institution ID");
-        o.field::<
-                ::std::string::String,
-            >(generator, "institution_name", j::REQUIRED, "The institution name");
-        o.field::<
-                PartnerEndCustomerOAuthStatusUpdatedValues,
-            >(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The institution ID",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The institution name",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PartnerEndCustomerOAuthStatusUpdatedValues>,
+            &[],
+            "",
+        );
+        o.field(
             "webhook_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "`END_CUSTOMER_OAUTH_STATUS_UPDATED`",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`PARTNER`");
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PARTNER`",
+        );
         o.finish(
             "The webhook of type `PARTNER` and code `END_CUSTOMER_OAUTH_STATUS_UPDATED` will be fired when a partner's end customer has an update on their OAuth registration status with an institution.",
         )
@@ -2959,9 +3190,15 @@ impl ::schemars::JsonSchema for PartnerEndCustomerProductStatuses {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(generator, "Mapping of product names to their current status.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "Mapping of product names to their current status.",
+        )
     }
 }
 impl ::std::ops::Deref for PartnerEndCustomerProductStatuses {
@@ -3112,10 +3349,15 @@ impl ::schemars::JsonSchema for PartnerEndCustomerQuestionnaires {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerCraQuestionnaire>,
-            >(generator, "cra", j::OPTIONAL, "");
+        o.field(
+            "cra",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraQuestionnaire>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The questionnaires for the end customer.")
     }
 }
@@ -3230,9 +3472,15 @@ impl ::schemars::JsonSchema for PartnerEndCustomerRequirementsDue {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::vec::Vec<PartnerEndCustomerRequirementDue>,
-        >(generator, "A list of fields that are still required to be submitted.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                PartnerEndCustomerRequirementDue,
+            >,
+            &[j::ARRAY],
+            "A list of fields that are still required to be submitted.",
+        )
     }
 }
 impl ::std::ops::Deref for PartnerEndCustomerRequirementsDue {
@@ -3332,29 +3580,27 @@ impl ::schemars::JsonSchema for PartnerEndCustomerSecrets {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "development",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The end customer's secret key for the Development environment. The Development environment has been removed.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "production",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The end customer's secret key for the Production environment. The end customer will be provided with a limited number of credits to test in the Production environment before full enablement.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "sandbox",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The end customer's secret key for the Sandbox environment.",
         );
         o.finish("The secrets for the newly created end customer.")
@@ -3521,16 +3767,29 @@ impl ::schemars::JsonSchema for PartnerEndCustomerTechnicalContact {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "email", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "family_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "given_name", j::OPTIONAL, "");
+        o.field(
+            "email",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "family_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "given_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The technical contact for the end customer. Defaults to partner's technical contact if omitted.",
         )
@@ -3627,29 +3886,36 @@ impl ::schemars::JsonSchema for PartnerEndCustomerWithSecrets {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `client_id` of the end customer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "company_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The company name associated with the end customer.",
         );
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerSecrets>,
-            >(generator, "secrets", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PartnerEndCustomerStatus>,
-            >(generator, "status", j::OPTIONAL, "");
+        o.field(
+            "secrets",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerSecrets>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The details for the newly created end customer, including secrets for non-Production environments.",
         )
@@ -3736,12 +4002,17 @@ impl ::schemars::JsonSchema for Party {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<PartyIndividual>(generator, "INDIVIDUAL", j::REQUIRED, "");
-        o.field::<Roles>(generator, "ROLES", j::REQUIRED, "");
-        o.field::<
-                TaxpayerIdentifiers,
-            >(generator, "TAXPAYER_IDENTIFIERS", j::REQUIRED, "");
+        o.field("INDIVIDUAL", j::REQUIRED, G::subschema_for::<PartyIndividual>, &[], "");
+        o.field("ROLES", j::REQUIRED, G::subschema_for::<Roles>, &[], "");
+        o.field(
+            "TAXPAYER_IDENTIFIERS",
+            j::REQUIRED,
+            G::subschema_for::<TaxpayerIdentifiers>,
+            &[],
+            "",
+        );
         o.finish(
             "A collection of information about a single party to a transaction. Included direct participants like the borrower and seller as well as indirect participants such as the flood certificate provider.",
         )
@@ -3809,8 +4080,9 @@ impl ::schemars::JsonSchema for PartyIndividual {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<IndividualName>(generator, "NAME", j::REQUIRED, "");
+        o.field("NAME", j::REQUIRED, G::subschema_for::<IndividualName>, &[], "");
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -3940,18 +4212,22 @@ impl ::schemars::JsonSchema for Pay {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "A numerical amount of a specific currency.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "currency", j::OPTIONAL, "Currency code, e.g. USD");
+        o.field(
+            "currency",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Currency code, e.g. USD",
+        );
         o.finish("An object representing a monetary amount.")
     }
 }
@@ -4022,11 +4298,22 @@ impl ::schemars::JsonSchema for PayFrequency {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PayFrequencyValue>,
-            >(generator, "value", j::REQUIRED, "");
-        o.field::<VerificationStatus>(generator, "verification_status", j::REQUIRED, "");
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<PayFrequencyValue>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_status",
+            j::REQUIRED,
+            G::subschema_for::<VerificationStatus>,
+            &[],
+            "",
+        );
         o.finish("The frequency of the pay period.")
     }
 }
@@ -4224,54 +4511,62 @@ impl ::schemars::JsonSchema for PayPeriodDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "check_amount", j::OPTIONAL, "The amount of the paycheck.");
-        o.field::<
-                ::std::vec::Vec<DistributionBreakdown>,
-            >(generator, "distribution_breakdown", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "check_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of the paycheck.",
+        );
+        o.field(
+            "distribution_breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<DistributionBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The pay period end date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: \"yyyy-mm-dd\".",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "gross_earnings",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total earnings before tax/deductions.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "pay_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "pay_day",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
-        o.field::<
-                ::std::option::Option<PayPeriodDetailsPayFrequency>,
-            >(generator, "pay_frequency", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "pay_frequency",
+            j::OPTIONAL,
+            G::subschema_for::<PayPeriodDetailsPayFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The pay period start date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: \"yyyy-mm-dd\".",
         );
         o.finish("Details about the pay period.")
@@ -4447,40 +4742,41 @@ impl ::schemars::JsonSchema for PayStubDeductionsBreakdown {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "current_amount", j::REQUIRED, "Raw amount of the deduction");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "current_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the deduction",
+        );
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Description of the deduction line item",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date amount of the deduction",
         );
         o.finish("An object representing the deduction line items for the pay period")
@@ -4574,32 +4870,34 @@ impl ::schemars::JsonSchema for PayStubDeductionsTotal {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "current_amount", j::REQUIRED, "Raw amount of the deduction");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "current_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the deduction",
+        );
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date total amount of the deductions",
         );
         o.finish("An object representing the total deductions for the pay period")
@@ -4714,61 +5012,55 @@ impl ::schemars::JsonSchema for PayStubDistributionBreakdown {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Name of the account for the given distribution.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "bank_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the bank that the payment is being deposited to.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount distributed to this account.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Type of the account that the paystub was sent to (e.g. 'checking').",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
         o.finish("Information about the accounts that the payment was distributed to.")
@@ -4891,64 +5183,62 @@ impl ::schemars::JsonSchema for PayStubEarningsBreakdown {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PayStubEarningsBreakdownCanonicalDescription>,
-            >(generator, "canonical_description", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "canonical_description",
+            j::REQUIRED,
+            G::subschema_for::<PayStubEarningsBreakdownCanonicalDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "current_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Raw amount of the earning line item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Description of the earning line item.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "hours",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Number of hours applicable for this earning.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "rate",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Hourly rate applicable for this earning.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date amount of the deduction.",
         );
         o.finish("An object representing the earnings line items for the pay period.")
@@ -4979,9 +5269,13 @@ impl ::schemars::JsonSchema for PayStubEarningsBreakdownCanonicalDescription {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Commonly used term to describe the earning line item.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Commonly used term to describe the earning line item.",
+        )
     }
 }
 impl ::std::ops::Deref for PayStubEarningsBreakdownCanonicalDescription {
@@ -5108,45 +5402,41 @@ impl ::schemars::JsonSchema for PayStubEarningsTotal {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total amount of the earnings for this pay period.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "hours",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total number of hours worked for this pay period.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the security. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total year-to-date amount of the earnings.",
         );
         o.finish(
@@ -5282,70 +5572,76 @@ impl ::schemars::JsonSchema for PayStubPayPeriodDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<PayStubDistributionBreakdown>,
-            >(generator, "distribution_breakdown", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "distribution_breakdown",
+            j::REQUIRED,
+            G::subschema_for::<PayStubDistributionBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date on which the pay period ended, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "gross_earnings",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total earnings before tax/deductions.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "pay_amount", j::REQUIRED, "The amount of the paycheck.");
-        o.field::<
-                ::std::option::Option<CreditPayStubPayBasisType>,
-            >(generator, "pay_basis", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "pay_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of the paycheck.",
+        );
+        o.field(
+            "pay_basis",
+            j::OPTIONAL,
+            G::subschema_for::<CreditPayStubPayBasisType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "pay_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date on which the pay stub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "pay_frequency",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The frequency at which an individual is paid.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date on which the pay period started, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
         o.finish("Details about the pay period.")
@@ -5420,18 +5716,22 @@ impl ::schemars::JsonSchema for PayStubTaxpayerId {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "id_mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "ID mask; i.e. last 4 digits of the taxpayer ID.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "id_type", j::REQUIRED, "Type of ID, e.g. 'SSN'.");
+        o.field(
+            "id_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Type of ID, e.g. 'SSN'.",
+        );
         o.finish("Taxpayer ID of the individual receiving the paystub.")
     }
 }
@@ -5503,14 +5803,20 @@ impl ::schemars::JsonSchema for PaymentAmount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<PaymentAmountCurrency>(generator, "currency", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "currency",
+            j::REQUIRED,
+            G::subschema_for::<PaymentAmountCurrency>,
+            &[],
+            "",
+        );
+        o.field(
             "value",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The amount of the payment. Must contain at most two digits of precision e.g. `1.23`. Minimum accepted value is `1`.",
         );
         o.finish("The amount and currency of a payment")
@@ -5656,14 +5962,20 @@ impl ::schemars::JsonSchema for PaymentAmountNullable {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<PaymentAmountCurrency>(generator, "currency", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "currency",
+            j::REQUIRED,
+            G::subschema_for::<PaymentAmountCurrency>,
+            &[],
+            "",
+        );
+        o.field(
             "value",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The amount of the payment. Must contain at most two digits of precision e.g. `1.23`.",
         );
         o.finish("The amount and currency of a payment")
@@ -5682,7 +5994,13 @@ impl ::schemars::JsonSchema for PaymentAmountRefunded {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentAmountRefunded")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<PaymentAmountNullable>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<PaymentAmountNullable>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for PaymentAmountRefunded {
@@ -5714,7 +6032,13 @@ impl ::schemars::JsonSchema for PaymentAmountToRefund {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentAmountToRefund")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<PaymentAmountNullable>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<PaymentAmountNullable>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for PaymentAmountToRefund {
@@ -5816,10 +6140,11 @@ impl ::schemars::JsonSchema for PaymentConsentMaxPaymentAmount {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            PaymentAmount,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<PaymentAmount>,
+            &[],
             "Maximum amount of a single payment initiated using the payment consent.",
         )
     }
@@ -5980,16 +6305,29 @@ impl ::schemars::JsonSchema for PaymentConsentPeriodicAmount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                PaymentConsentPeriodicAlignment,
-            >(generator, "alignment", j::REQUIRED, "");
-        o.field::<
-                PaymentConsentPeriodicAmountAmount,
-            >(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                PaymentConsentPeriodicInterval,
-            >(generator, "interval", j::REQUIRED, "");
+        o.field(
+            "alignment",
+            j::REQUIRED,
+            G::subschema_for::<PaymentConsentPeriodicAlignment>,
+            &[],
+            "",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<PaymentConsentPeriodicAmountAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "interval",
+            j::REQUIRED,
+            G::subschema_for::<PaymentConsentPeriodicInterval>,
+            &[],
+            "",
+        );
         o.finish("Defines consent payments limitations per period.")
     }
 }
@@ -6008,10 +6346,11 @@ impl ::schemars::JsonSchema for PaymentConsentPeriodicAmountAmount {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            PaymentAmount,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<PaymentAmount>,
+            &[],
             "Maximum cumulative amount for all payments in the specified interval.",
         )
     }
@@ -6172,21 +6511,20 @@ impl ::schemars::JsonSchema for PaymentConsentValidDateTime {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "from",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date and time from which the consent should be active, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "to",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date and time at which the consent expires, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
         o.finish(
@@ -6280,37 +6618,34 @@ impl ::schemars::JsonSchema for PaymentInitiationAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "city",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The city where the recipient is located. Maximum of 35 characters.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "country",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ISO 3166-1 alpha-2 country code where the recipient is located.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "postal_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The postal code where the recipient is located. Maximum of 16 characters.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "street",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of length 1-2 representing the street address where the recipient is located. Maximum of 70 characters.",
         );
         o.finish(
@@ -6439,52 +6774,71 @@ impl ::schemars::JsonSchema for PaymentInitiationConsent {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "consent_id", j::REQUIRED, "The consent ID.");
-        o.field::<
-                PaymentInitiationConsentConstraints,
-            >(generator, "constraints", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "consent_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The consent ID.",
+        );
+        o.field(
+            "constraints",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentConstraints>,
+            &[],
+            "",
+        );
+        o.field(
             "created_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "Consent creation timestamp, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::option::Option<ExternalPaymentRefundDetails>,
-            >(generator, "payer_details", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "payer_details",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentRefundDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "recipient_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the recipient the payment consent is for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "reference",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A reference for the payment consent.",
         );
-        o.field::<
-                ::std::vec::Vec<PaymentInitiationConsentScope>,
-            >(
-            generator,
+        o.field(
             "scopes",
             j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentScope>,
+            &[j::ARRAY],
             "Deprecated, use the 'type' field instead.",
         );
-        o.field::<PaymentInitiationConsentStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PaymentInitiationConsentType>,
-            >(generator, "type", j::OPTIONAL, "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("PaymentInitiationConsent defines a payment initiation consent.")
     }
 }
@@ -6567,21 +6921,29 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentConstraints {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                PaymentConsentMaxPaymentAmount,
-            >(generator, "max_payment_amount", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<PaymentConsentPeriodicAmount>,
-            >(
-            generator,
+        o.field(
+            "max_payment_amount",
+            j::REQUIRED,
+            G::subschema_for::<PaymentConsentMaxPaymentAmount>,
+            &[],
+            "",
+        );
+        o.field(
             "periodic_amounts",
             j::REQUIRED,
+            G::subschema_for::<PaymentConsentPeriodicAmount>,
+            &[j::ARRAY],
             "A list of amount limitations per period of time.",
         );
-        o.field::<
-                ::std::option::Option<PaymentConsentValidDateTime>,
-            >(generator, "valid_date_time", j::OPTIONAL, "");
+        o.field(
+            "valid_date_time",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentConsentValidDateTime>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Limitations that will be applied to payments initiated using the payment consent.",
         )
@@ -6711,44 +7073,71 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                PaymentInitiationConsentConstraints,
-            >(generator, "constraints", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ExternalPaymentInitiationConsentOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaymentInitiationConsentPayerDetails>,
-            >(generator, "payer_details", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "constraints",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentConstraints>,
+            &[],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentInitiationConsentOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payer_details",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentPayerDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "recipient_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the recipient the payment consent is for. The created consent can be used to transfer funds to this recipient only.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "reference",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A reference for the payment consent. This must be an alphanumeric string with at most 18 characters and must not contain any special characters.",
         );
-        o.field::<
-                ::std::vec::Vec<PaymentInitiationConsentScope>,
-            >(generator, "scopes", j::OPTIONAL, "An array of payment consent scopes.");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaymentInitiationConsentType>,
-            >(generator, "type", j::OPTIONAL, "");
+        o.field(
+            "scopes",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentScope>,
+            &[j::ARRAY],
+            "An array of payment consent scopes.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationConsentCreateRequest defines the request schema for `/payment_initiation/consent/create`",
         )
@@ -6844,17 +7233,23 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "consent_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying the payment consent.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<PaymentInitiationConsentStatus>(generator, "status", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "PaymentInitiationConsentCreateResponse defines the response schema for `/payment_initiation/consent/create`",
         )
@@ -6938,21 +7333,29 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "consent_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `consent_id` returned from `/payment_initiation/consent/create`.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationConsentGetRequest defines the request schema for `/payment_initiation/consent/get`",
         )
@@ -7096,53 +7499,72 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "consent_id", j::REQUIRED, "The consent ID.");
-        o.field::<
-                PaymentInitiationConsentConstraints,
-            >(generator, "constraints", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "consent_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The consent ID.",
+        );
+        o.field(
+            "constraints",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentConstraints>,
+            &[],
+            "",
+        );
+        o.field(
             "created_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "Consent creation timestamp, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::option::Option<ExternalPaymentRefundDetails>,
-            >(generator, "payer_details", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "payer_details",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentRefundDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "recipient_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the recipient the payment consent is for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "reference",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A reference for the payment consent.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<PaymentInitiationConsentScope>,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "scopes",
             j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentScope>,
+            &[j::ARRAY],
             "Deprecated, use the 'type' field instead.",
         );
-        o.field::<PaymentInitiationConsentStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PaymentInitiationConsentType>,
-            >(generator, "type", j::OPTIONAL, "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationConsentGetResponse defines the response schema for `/payment_initiation/consent/get`",
         )
@@ -7254,38 +7676,48 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentPayerDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaymentInitiationAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "date_of_birth",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The payer's birthdate, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(generator, "emails", j::OPTIONAL, "The payer's emails");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "emails",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The payer's emails",
+        );
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the payer as it appears in their bank account",
         );
-        o.field::<
-                PaymentInitiationConsentPayerNumbers,
-            >(generator, "numbers", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "numbers",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentPayerNumbers>,
+            &[],
+            "",
+        );
+        o.field(
             "phone_numbers",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The payer's phone numbers in E.164 format: +{countrycode}{number}",
         );
         o.finish(
@@ -7365,13 +7797,22 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentPayerNumbers {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
-            >(generator, "bacs", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NumbersIbanNullable>,
-            >(generator, "iban", j::OPTIONAL, "");
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationOptionalRestrictionBacs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iban",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersIbanNullable>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The counterparty's bank account numbers. Exactly one of IBAN or BACS data is required.",
         )
@@ -7497,34 +7938,58 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentPaymentExecuteRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<PaymentAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "consent_id", j::REQUIRED, "The consent ID.");
-        o.field::<
-                ConsentPaymentIdempotencyKey,
-            >(generator, "idempotency_key", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PaymentInitiationConsentProcessingMode>,
-            >(generator, "processing_mode", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("amount", j::REQUIRED, G::subschema_for::<PaymentAmount>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "consent_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The consent ID.",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<ConsentPaymentIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "processing_mode",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentProcessingMode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "reference",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A reference for the payment. This must be an alphanumeric string with at most 18 characters and must not contain any special characters (since not all institutions support them).\nIf not provided, Plaid will automatically fall back to the reference from consent. In order to track settlement via Payment Confirmation, each payment must have a unique reference. If the reference provided through the API is not unique, Plaid will adjust it.\nSome institutions may limit the reference to less than 18 characters. If necessary, Plaid will adjust the reference by truncating it to fit the institution's requirements.\nBoth the originally provided and automatically adjusted references (if any) can be found in the `reference` and `adjusted_reference` fields, respectively.",
         );
-        o.field::<
-                ::std::option::Option<PaymentInitiationConsentScope>,
-            >(generator, "scope", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "scope",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentScope>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationConsentPaymentExecuteRequest defines the request schema for `/payment_initiation/consent/payment/execute`",
         )
@@ -7630,20 +8095,30 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentPaymentExecuteResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "payment_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying the payment",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<PaymentInitiationPaymentStatus>(generator, "status", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "PaymentInitiationConsentPaymentExecuteResponse defines the response schema for `/payment_initiation/consent/payment/execute`",
         )
@@ -7794,16 +8269,29 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentRevokeRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "consent_id", j::REQUIRED, "The consent ID.");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "consent_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The consent ID.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationConsentRevokeRequest defines the request schema for `/payment_initiation/consent/revoke`",
         )
@@ -7882,10 +8370,15 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentRevokeResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationConsentRevokeResponse defines the response schema for `/payment_initiation/consent/revoke`",
         )
@@ -8153,39 +8646,64 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentStatusUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "consent_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `id` for the consent being updated",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                PaymentInitiationConsentStatus,
-            >(generator, "new_status", j::REQUIRED, "");
-        o.field::<
-                PaymentInitiationConsentStatus,
-            >(generator, "old_status", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "new_status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "old_status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The timestamp of the update, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`CONSENT_STATUS_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`PAYMENT_INITIATION`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CONSENT_STATUS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PAYMENT_INITIATION`",
+        );
         o.finish("Fired when the status of a payment consent has changed.")
     }
 }
@@ -8273,10 +8791,11 @@ impl ::schemars::JsonSchema for PaymentInitiationMaximumPaymentAmount {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::MAP],
             "A mapping of currency to maximum payment amount (denominated in the smallest unit of currency) supported by the institution.\n\nExample: `{\"GBP\": \"10000\"}`",
         )
     }
@@ -8413,43 +8932,48 @@ impl ::schemars::JsonSchema for PaymentInitiationMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                PaymentInitiationMaximumPaymentAmount,
-            >(generator, "maximum_payment_amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PaymentInitiationStandingOrderMetadata>,
-            >(generator, "standing_order_metadata", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "maximum_payment_amount",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationMaximumPaymentAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "standing_order_metadata",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationStandingOrderMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "supports_international_payments",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether the institution supports payments from a different country.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "supports_payment_consents",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether the institution supports payment consents.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "supports_refund_details",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether the institution supports returning refund details when initiating a payment.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "supports_sepa_instant",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether the institution supports SEPA Instant payments.",
         );
         o.finish(
@@ -8472,7 +8996,13 @@ impl ::schemars::JsonSchema for PaymentInitiationOptionalRestrictionBacs {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<RecipientBacs>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<RecipientBacs>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for PaymentInitiationOptionalRestrictionBacs {
@@ -8690,106 +9220,140 @@ impl ::schemars::JsonSchema for PaymentInitiationPayment {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "adjusted_reference",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The value of the reference sent to the bank after adjustment to pass bank validation rules.",
         );
-        o.field::<
-                ::std::option::Option<PaymentScheme>,
-            >(generator, "adjusted_scheme", j::OPTIONAL, "");
-        o.field::<PaymentAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PaymentAmountRefunded>,
-            >(generator, "amount_refunded", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SenderBacsNullable>,
-            >(generator, "bacs", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "adjusted_scheme",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<PaymentAmount>, &[], "");
+        o.field(
+            "amount_refunded",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentAmountRefunded>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bacs",
+            j::REQUIRED,
+            G::subschema_for::<SenderBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "consent_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The payment consent ID that this payment was initiated with. Is present only when payment was initiated using the payment consent.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "end_to_end_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier assigned by Plaid to each payment for tracking and reconciliation purposes.\n\nNote: Not all banks handle `end_to_end_id` consistently. To ensure accurate matching, clients should convert both the incoming `end_to_end_id` and the one provided by Plaid to the same case (either lower or upper) before comparison. For virtual account payments, Plaid manages this field automatically.",
         );
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "iban",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The International Bank Account Number (IBAN) for the sender, if specified in the `/payment_initiation/payment/create` call.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "last_status_update",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time of the last time the `status` was updated, in IS0 8601 format",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "payment_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the payment. Like all Plaid identifiers, the `payment_id` is case sensitive.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "recipient_id", j::REQUIRED, "The ID of the recipient");
-        o.field::<
-                ::std::string::String,
-            >(generator, "reference", j::REQUIRED, "A reference for the payment.");
-        o.field::<
-                ::std::option::Option<ExternalPaymentRefundDetails>,
-            >(generator, "refund_details", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >(
-            generator,
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient",
+        );
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the payment.",
+        );
+        o.field(
+            "refund_details",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentRefundDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "refund_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
             "Refund IDs associated with the payment.",
         );
-        o.field::<
-                ::std::option::Option<ExternalPaymentScheduleGet>,
-            >(generator, "schedule", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaymentScheme>,
-            >(generator, "scheme", j::OPTIONAL, "");
-        o.field::<PaymentInitiationPaymentStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "schedule",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentScheduleGet>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "scheme",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "transaction_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The transaction ID that this payment is associated with, if any. This is present only when a payment was initiated using virtual accounts.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "wallet_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.",
         );
         o.finish("PaymentInitiationPayment defines a payment initiation payment")
@@ -8907,36 +9471,51 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<PaymentAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ExternalPaymentOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("amount", j::REQUIRED, G::subschema_for::<PaymentAmount>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "recipient_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the recipient the payment is for.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "reference",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A reference for the payment. This must be an alphanumeric string with at most 18 characters and must not contain any special characters (since not all institutions support them).\nIn order to track settlement via Payment Confirmation, each payment must have a unique reference. If the reference provided through the API is not unique, Plaid will adjust it.\nSome institutions may limit the reference to less than 18 characters. If necessary, Plaid will adjust the reference by truncating it to fit the institution's requirements.\nBoth the originally provided and automatically adjusted references (if any) can be found in the `reference` and `adjusted_reference` fields, respectively.",
         );
-        o.field::<
-                ::std::option::Option<ExternalPaymentScheduleRequest>,
-            >(generator, "schedule", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "schedule",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentScheduleRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationPaymentCreateRequest defines the request schema for `/payment_initiation/payment/create`",
         )
@@ -9030,19 +9609,23 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "payment_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying the payment",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                PaymentInitiationPaymentCreateStatus,
-            >(generator, "status", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentCreateStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "PaymentInitiationPaymentCreateResponse defines the response schema for `/payment_initiation/payment/create`",
         )
@@ -9188,21 +9771,29 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "payment_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `payment_id` returned from `/payment_initiation/payment/create`.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationPaymentGetRequest defines the request schema for `/payment_initiation/payment/get`",
         )
@@ -9429,107 +10020,141 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "adjusted_reference",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The value of the reference sent to the bank after adjustment to pass bank validation rules.",
         );
-        o.field::<
-                ::std::option::Option<PaymentScheme>,
-            >(generator, "adjusted_scheme", j::OPTIONAL, "");
-        o.field::<PaymentAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PaymentAmountRefunded>,
-            >(generator, "amount_refunded", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SenderBacsNullable>,
-            >(generator, "bacs", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "adjusted_scheme",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<PaymentAmount>, &[], "");
+        o.field(
+            "amount_refunded",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentAmountRefunded>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bacs",
+            j::REQUIRED,
+            G::subschema_for::<SenderBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "consent_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The payment consent ID that this payment was initiated with. Is present only when payment was initiated using the payment consent.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "end_to_end_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier assigned by Plaid to each payment for tracking and reconciliation purposes.\n\nNote: Not all banks handle `end_to_end_id` consistently. To ensure accurate matching, clients should convert both the incoming `end_to_end_id` and the one provided by Plaid to the same case (either lower or upper) before comparison. For virtual account payments, Plaid manages this field automatically.",
         );
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "iban",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The International Bank Account Number (IBAN) for the sender, if specified in the `/payment_initiation/payment/create` call.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "last_status_update",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time of the last time the `status` was updated, in IS0 8601 format",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "payment_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the payment. Like all Plaid identifiers, the `payment_id` is case sensitive.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "recipient_id", j::REQUIRED, "The ID of the recipient");
-        o.field::<
-                ::std::string::String,
-            >(generator, "reference", j::REQUIRED, "A reference for the payment.");
-        o.field::<
-                ::std::option::Option<ExternalPaymentRefundDetails>,
-            >(generator, "refund_details", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >(
-            generator,
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient",
+        );
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the payment.",
+        );
+        o.field(
+            "refund_details",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentRefundDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "refund_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
             "Refund IDs associated with the payment.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ExternalPaymentScheduleGet>,
-            >(generator, "schedule", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaymentScheme>,
-            >(generator, "scheme", j::OPTIONAL, "");
-        o.field::<PaymentInitiationPaymentStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "schedule",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentScheduleGet>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "scheme",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "transaction_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The transaction ID that this payment is associated with, if any. This is present only when a payment was initiated using virtual accounts.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "wallet_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.",
         );
         o.finish(
@@ -9636,37 +10261,43 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "consent_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The consent ID. If specified, only payments, executed using this consent, will be returned.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of payments to return. If `count` is not specified, a maximum of 10 payments will be returned, beginning with the most recent payment before the cursor (if specified).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "cursor",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "A string in RFC 3339 format (i.e. \"2019-12-06T22:35:49Z\"). Only payments created before the cursor will be returned.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationPaymentListRequest defines the request schema for `/payment_initiation/payment/list`",
         )
@@ -9770,24 +10401,23 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "next_cursor",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The value that, when used as the optional `cursor` parameter to `/payment_initiation/payment/list`, will return the next unreturned payment as its first payment.",
         );
-        o.field::<
-                ::std::vec::Vec<PaymentInitiationPayment>,
-            >(
-            generator,
+        o.field(
             "payments",
             j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPayment>,
+            &[j::ARRAY],
             "An array of payments that have been created, associated with the given `client_id`.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "PaymentInitiationPaymentListResponse defines the response schema for `/payment_initiation/payment/list`",
         )
@@ -9914,41 +10544,64 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentReverseRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaymentAmountToRefund>,
-            >(generator, "amount", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaymentInitiationAddress>,
-            >(generator, "counterparty_address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentAmountToRefund>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "counterparty_address",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "counterparty_date_of_birth",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The counterparty's birthdate, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.",
         );
-        o.field::<
-                WalletTransactionIdempotencyKey,
-            >(generator, "idempotency_key", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "payment_id", j::REQUIRED, "The ID of the payment to reverse");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "payment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the payment to reverse",
+        );
+        o.field(
             "reference",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A reference for the refund. This must be an alphanumeric string with 6 to 18 characters and must not contain any special characters or spaces.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationPaymentReverseRequest defines the request schema for `/payment_initiation/payment/reverse`",
         )
@@ -10043,12 +10696,23 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentReverseResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "refund_id", j::REQUIRED, "A unique ID identifying the refund");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<WalletTransactionStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "refund_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying the refund",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "PaymentInitiationPaymentReverseResponse defines the response schema for `/payment_initiation/payment/reverse`",
         )
@@ -10286,21 +10950,29 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "payment_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `payment_id` returned from `/payment_initiation/payment/create`.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationPaymentTokenCreateRequest defines the request schema for `/payment_initiation/payment/token/create`",
         )
@@ -10399,24 +11071,23 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "payment_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A `payment_token` that can be provided to Link initialization to enter the payment initiation flow",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "payment_token_expiration_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time at which the token will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. A `payment_token` expires after 15 minutes.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "PaymentInitiationPaymentTokenCreateResponse defines the response schema for `/payment_initiation/payment/token/create`",
         )
@@ -10526,27 +11197,43 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipient {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaymentInitiationAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RecipientBacsNullable>,
-            >(generator, "bacs", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<RecipientBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "iban",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The International Bank Account Number (IBAN) for the recipient.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the recipient.");
-        o.field::<
-                ::std::string::String,
-            >(generator, "recipient_id", j::REQUIRED, "The ID of the recipient.");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the recipient.",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient.",
+        );
         o.finish("PaymentInitiationRecipient defines a payment initiation recipient")
     }
 }
@@ -10654,35 +11341,50 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaymentInitiationAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RecipientBacsNullable>,
-            >(generator, "bacs", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<RecipientBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "iban",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The International Bank Account Number (IBAN) for the recipient. If BACS data is not provided, an IBAN is required.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the recipient. We recommend using strings of length 18 or less and avoid special characters to ensure compatibility with all institutions.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationRecipientCreateRequest defines the request schema for `/payment_initiation/recipient/create`",
         )
@@ -10771,16 +11473,16 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "recipient_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying the recipient",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "PaymentInitiationRecipientCreateResponse defines the response schema for `/payment_initiation/recipient/create`",
         )
@@ -10864,16 +11566,29 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "recipient_id", j::REQUIRED, "The ID of the recipient");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationRecipientGetRequest defines the request schema for `/payment_initiation/recipient/get`",
         )
@@ -10991,28 +11706,44 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaymentInitiationAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RecipientBacsNullable>,
-            >(generator, "bacs", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<RecipientBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "iban",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The International Bank Account Number (IBAN) for the recipient.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the recipient.");
-        o.field::<
-                ::std::string::String,
-            >(generator, "recipient_id", j::REQUIRED, "The ID of the recipient.");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the recipient.",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "PaymentInitiationRecipientGetResponse defines the response schema for `/payment_initiation/recipient/get`",
         )
@@ -11106,29 +11837,36 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of recipients to return. If `count` is not specified, a maximum of 100 recipients will be returned, beginning with the recipient at the cursor (if specified).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "cursor",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A value representing the latest recipient to be included in the response. Set this from `next_cursor` received from the previous `/payment_initiation/recipient/list` request. If provided, the response will only contain that recipient and recipients created before it. If omitted, the response will contain recipients starting from the most recent, and in descending order by the `created_at` time.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentInitiationRecipientListRequest defines the request schema for `/payment_initiation/recipient/list`",
         )
@@ -11230,24 +11968,23 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "next_cursor",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The value that, when used as the optional `cursor` parameter to `/payment_initiation/recipient/list`, will return the corresponding recipient as its first recipient.",
         );
-        o.field::<
-                ::std::vec::Vec<PaymentInitiationRecipient>,
-            >(
-            generator,
+        o.field(
             "recipients",
             j::REQUIRED,
+            G::subschema_for::<PaymentInitiationRecipient>,
+            &[j::ARRAY],
             "An array of payment recipients created for Payment Initiation",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "PaymentInitiationRecipientListResponse defines the response schema for `/payment_initiation/recipient/list`",
         )
@@ -11358,29 +12095,27 @@ impl ::schemars::JsonSchema for PaymentInitiationStandingOrderMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "supports_standing_order_end_date",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether the institution supports closed-ended standing orders by providing an end date.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "supports_standing_order_negative_execution_days",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "This is only applicable to `MONTHLY` standing orders. Indicates whether the institution supports negative integers (-1 to -5) for setting up a `MONTHLY` standing order relative to the end of the month.",
         );
-        o.field::<
-                ::std::vec::Vec<PaymentScheduleInterval>,
-            >(
-            generator,
+        o.field(
             "valid_standing_order_intervals",
             j::REQUIRED,
+            G::subschema_for::<PaymentScheduleInterval>,
+            &[j::ARRAY],
             "A list of the valid standing order intervals supported by the institution.",
         );
         o.finish(
@@ -11504,64 +12239,62 @@ impl ::schemars::JsonSchema for PaymentMeta {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "by_order_of",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The party initiating a wire transfer. Will be `null` if the transaction is not a wire transfer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payee",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "For transfers, the party that is receiving the transaction.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payer",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "For transfers, the party that is paying the transaction.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payment_method",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The type of transfer, e.g. 'ACH'",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payment_processor",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the payment processor",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "ppd_id", j::REQUIRED, "The ACH PPD ID for the payer.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "ppd_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ACH PPD ID for the payer.",
+        );
+        o.field(
             "reason",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The payer-supplied description of the transfer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reference_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The transaction reference number supplied by the financial institution.",
         );
         o.finish(
@@ -11639,13 +12372,22 @@ impl ::schemars::JsonSchema for PaymentProfileCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentProfileCreateRequest defines the request schema for `/payment_profile/create`",
         )
@@ -11726,11 +12468,16 @@ impl ::schemars::JsonSchema for PaymentProfileCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                PaymentProfileToken,
-            >(generator, "payment_profile_token", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "payment_profile_token",
+            j::REQUIRED,
+            G::subschema_for::<PaymentProfileToken>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "PaymentProfileCreateResponse defines the response schema for `/payment_profile/create`",
         )
@@ -11815,16 +12562,29 @@ impl ::schemars::JsonSchema for PaymentProfileGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                PaymentProfileToken,
-            >(generator, "payment_profile_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_profile_token",
+            j::REQUIRED,
+            G::subschema_for::<PaymentProfileToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentProfileGetRequest defines the request schema for `/payment_profile/get`",
         )
@@ -11930,31 +12690,35 @@ impl ::schemars::JsonSchema for PaymentProfileGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "created_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Payment Profile was created at",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "deleted_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Payment Profile was deleted at. Always `null` if the Payment Profile has not been deleted",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<PaymentProfileStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentProfileStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "updated_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time the given Payment Profile was updated at",
         );
         o.finish(
@@ -12041,16 +12805,29 @@ impl ::schemars::JsonSchema for PaymentProfileRemoveRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                PaymentProfileToken,
-            >(generator, "payment_profile_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_profile_token",
+            j::REQUIRED,
+            G::subschema_for::<PaymentProfileToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "PaymentProfileRemoveRequest defines the request schema for `/payment_profile/remove`",
         )
@@ -12127,8 +12904,9 @@ impl ::schemars::JsonSchema for PaymentProfileRemoveResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "PaymentProfileRemoveResponse defines the response schema for `/payment_profile/remove`",
         )
@@ -12226,10 +13004,11 @@ impl ::schemars::JsonSchema for PaymentProfileToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A payment profile token associated with the Payment Profile data that is being requested.",
         )
     }
@@ -12553,79 +13332,99 @@ impl ::schemars::JsonSchema for PaymentStatusUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "adjusted_reference",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The value of the reference sent to the bank after adjustment to pass bank validation rules.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "adjusted_start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, or if the payment is not a standing order, this field will be `null`.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                PaymentInitiationPaymentStatus,
-            >(generator, "new_payment_status", j::REQUIRED, "");
-        o.field::<
-                PaymentInitiationPaymentStatus,
-            >(generator, "old_payment_status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "new_payment_status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "old_payment_status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "original_reference",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The original value of the reference when creating the payment.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "original_start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The original value of the `start_date` provided during the creation of a standing order. If the payment is not a standing order, this field will be `null`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "payment_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `payment_id` for the payment being updated",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The timestamp of the update, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "transaction_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The transaction ID that this payment is associated with, if any. This is present only when a payment was initiated using virtual accounts.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`PAYMENT_STATUS_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`PAYMENT_INITIATION`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PAYMENT_STATUS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PAYMENT_INITIATION`",
+        );
         o.finish(
             "Fired when the status of a payment has changed. For a full explanation of payment statuses and how to handle each, see the [Payment Status guide](https://plaid.com/docs/payment-initiation/payment-status/).\n\nNote: Plaid payment statuses do not constitute proof that funds have arrived in the recipient's account. Do not use `new_payment_status` to confirm fund settlement.",
         )
@@ -12654,9 +13453,13 @@ impl ::schemars::JsonSchema for PayrollAccount {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollAccount")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "A payroll account.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A payroll account.",
+        )
     }
 }
 impl ::std::ops::Deref for PayrollAccount {
@@ -12764,24 +13567,29 @@ impl ::schemars::JsonSchema for PayrollIncomeAccountData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "ID of the payroll provider account.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "pay_frequency",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The frequency at which an individual is paid.",
         );
-        o.field::<PayrollIncomeRateOfPay>(generator, "rate_of_pay", j::REQUIRED, "");
+        o.field(
+            "rate_of_pay",
+            j::REQUIRED,
+            G::subschema_for::<PayrollIncomeRateOfPay>,
+            &[],
+            "",
+        );
         o.finish("An object containing account level data.")
     }
 }
@@ -12871,24 +13679,36 @@ impl ::schemars::JsonSchema for PayrollIncomeObject {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "ID of the payroll provider account.",
         );
-        o.field::<
-                ::std::vec::Vec<Credit1099>,
-            >(generator, "form1099s", j::REQUIRED, "Array of tax form 1099s.");
-        o.field::<
-                ::std::vec::Vec<CreditPayStub>,
-            >(generator, "pay_stubs", j::REQUIRED, "Array of pay stubs for the user.");
-        o.field::<
-                ::std::vec::Vec<CreditW2>,
-            >(generator, "w2s", j::REQUIRED, "Array of tax form W-2s.");
+        o.field(
+            "form1099s",
+            j::REQUIRED,
+            G::subschema_for::<Credit1099>,
+            &[j::ARRAY],
+            "Array of tax form 1099s.",
+        );
+        o.field(
+            "pay_stubs",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStub>,
+            &[j::ARRAY],
+            "Array of pay stubs for the user.",
+        );
+        o.field(
+            "w2s",
+            j::REQUIRED,
+            G::subschema_for::<CreditW2>,
+            &[j::ARRAY],
+            "Array of tax form W-2s.",
+        );
         o.finish("An object representing payroll data.")
     }
 }
@@ -12964,21 +13784,20 @@ impl ::schemars::JsonSchema for PayrollIncomeRateOfPay {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "pay_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount at which an employee is paid.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "pay_rate",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The rate at which an employee is paid.",
         );
         o.finish("An object representing the rate at which an individual is paid.")
@@ -13087,39 +13906,49 @@ impl ::schemars::JsonSchema for PayrollItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<PayrollIncomeAccountData>>,
-            >(generator, "accounts", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<PayrollIncomeAccountData>,
+            &[j::ARRAY, j::NULLABLE],
+            "",
+        );
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier of the institution associated with the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the institution associated with the Item.",
         );
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<PayrollIncomeObject>,
-            >(generator, "payroll_income", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PayrollItemStatus>,
-            >(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "payroll_income",
+            j::REQUIRED,
+            G::subschema_for::<PayrollIncomeObject>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PayrollItemStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "updated_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the Item was updated.",
         );
         o.finish("An object containing information about the payroll item.")
@@ -13198,13 +14027,13 @@ impl ::schemars::JsonSchema for PayrollItemStatus {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "processing_status",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Denotes the processing status for the verification.\n\n`UNKNOWN`: The processing status could not be determined.\n\n`PROCESSING_COMPLETE`: The processing has completed and the user has approved for sharing. The data is available to be retrieved.\n\n`PROCESSING`: The verification is still processing. The data is not available yet.\n\n`FAILED`: The processing failed to complete successfully.\n\n`APPROVAL_STATUS_PENDING`: The processing has completed but the user has not yet approved the sharing of the data.",
         );
         o.finish("Details about the status of the payroll item.")
@@ -13278,14 +14107,14 @@ impl ::schemars::JsonSchema for PayrollRiskSignalsItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<DocumentRiskSignalsObject>,
-            >(
-            generator,
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "verification_risk_signals",
             j::REQUIRED,
+            G::subschema_for::<DocumentRiskSignalsObject>,
+            &[j::ARRAY],
             "Array of payroll income document authenticity data retrieved for each of the user's accounts.",
         );
         o.finish(
@@ -13423,33 +14252,55 @@ impl ::schemars::JsonSchema for Paystub {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Deductions>(generator, "deductions", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("deductions", j::REQUIRED, G::subschema_for::<Deductions>, &[], "");
+        o.field(
             "doc_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "An identifier of the document referenced by the document metadata.",
         );
-        o.field::<Earnings>(generator, "earnings", j::REQUIRED, "");
-        o.field::<Employee>(generator, "employee", j::REQUIRED, "");
-        o.field::<PaystubEmployer>(generator, "employer", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<EmploymentDetails>,
-            >(generator, "employment_details", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<IncomeBreakdown>,
-            >(generator, "income_breakdown", j::OPTIONAL, "");
-        o.field::<NetPay>(generator, "net_pay", j::REQUIRED, "");
-        o.field::<PayPeriodDetails>(generator, "pay_period_details", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PaystubDetails>,
-            >(generator, "paystub_details", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaystubYtdDetails>,
-            >(generator, "ytd_earnings", j::OPTIONAL, "");
+        o.field("earnings", j::REQUIRED, G::subschema_for::<Earnings>, &[], "");
+        o.field("employee", j::REQUIRED, G::subschema_for::<Employee>, &[], "");
+        o.field("employer", j::REQUIRED, G::subschema_for::<PaystubEmployer>, &[], "");
+        o.field(
+            "employment_details",
+            j::OPTIONAL,
+            G::subschema_for::<EmploymentDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("net_pay", j::REQUIRED, G::subschema_for::<NetPay>, &[], "");
+        o.field(
+            "pay_period_details",
+            j::REQUIRED,
+            G::subschema_for::<PayPeriodDetails>,
+            &[],
+            "",
+        );
+        o.field(
+            "paystub_details",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ytd_earnings",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubYtdDetails>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("An object representing data extracted from the end user's paystub.")
     }
 }
@@ -13578,41 +14429,64 @@ impl ::schemars::JsonSchema for PaystubAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::OPTIONAL, "The full city name.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "country", j::OPTIONAL, "The ISO 3166-1 alpha-2 country code.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "line1", j::OPTIONAL, "Street address line 1.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "line2", j::OPTIONAL, "Street address line 2.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "postal_code", j::OPTIONAL, "The postal code of the address.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name.",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code.",
+        );
+        o.field(
+            "line1",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Street address line 1.",
+        );
+        o.field(
+            "line2",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Street address line 2.",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code of the address.",
+        );
+        o.field(
             "region",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state\nExample: `\"NC\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "state_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state\nExample: `\"NC\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "street", j::OPTIONAL, "The full street address.");
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address.",
+        );
         o.finish("Address on the paystub")
     }
 }
@@ -13691,24 +14565,27 @@ impl ::schemars::JsonSchema for PaystubDeduction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_pretax",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "`true` if the deduction is pre-tax; `false` otherwise.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "total", j::REQUIRED, "The amount of the deduction.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "total",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of the deduction.",
+        );
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The description of the deduction, as provided on the paystub. For example: `\"401(k)\"`, `\"FICA MED TAX\"`.",
         );
         o.finish("Deduction on the paystub")
@@ -13812,40 +14689,41 @@ impl ::schemars::JsonSchema for PaystubDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "pay_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Pay date on the paystub in the 'YYYY-MM-DD' format.",
         );
-        o.field::<
-                ::std::option::Option<PaystubPayFrequency>,
-            >(generator, "pay_frequency", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "pay_frequency",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubPayFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "pay_period_end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Ending date of the pay period on the paystub in the 'YYYY-MM-DD' format.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "pay_period_start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Beginning date of the pay period on the paystub in the 'YYYY-MM-DD' format.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "paystub_provider",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the payroll provider that generated the paystub, e.g. ADP",
         );
         o.finish("An object representing details that can be found on the paystub.")
@@ -13919,16 +14797,20 @@ impl ::schemars::JsonSchema for PaystubEmployer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaystubAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the employer on the paystub.",
         );
         o.finish("Information about the employer on the paystub")
@@ -14042,28 +14924,57 @@ impl ::schemars::JsonSchema for PaystubOverride {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaystubOverrideDeductions>,
-            >(generator, "deductions", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaystubOverrideEarnings>,
-            >(generator, "earnings", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaystubOverrideEmployee>,
-            >(generator, "employee", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaystubOverrideEmployer>,
-            >(generator, "employer", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<IncomeBreakdown>,
-            >(generator, "income_breakdown", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaystubOverrideNetPay>,
-            >(generator, "net_pay", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaystubOverridePayPeriodDetails>,
-            >(generator, "pay_period_details", j::OPTIONAL, "");
+        o.field(
+            "deductions",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideDeductions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "earnings",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEarnings>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employee",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEmployee>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEmployer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "net_pay",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideNetPay>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pay_period_details",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverridePayPeriodDetails>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("An object representing data from a paystub.")
     }
 }
@@ -14137,13 +15048,22 @@ impl ::schemars::JsonSchema for PaystubOverrideDeductions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<PaystubOverrideDeductionsBreakdown>,
-            >(generator, "breakdown", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaystubOverrideDeductionsTotal>,
-            >(generator, "total", j::OPTIONAL, "");
+        o.field(
+            "breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideDeductionsBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "total",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideDeductionsTotal>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("An object with the deduction information found on a paystub.")
     }
 }
@@ -14240,32 +15160,34 @@ impl ::schemars::JsonSchema for PaystubOverrideDeductionsBreakdown {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "currency",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the line item.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "current_amount", j::OPTIONAL, "Raw amount of the deduction");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the deduction",
+        );
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Description of the deduction line item",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date amount of the deduction",
         );
         o.finish("An object representing the deduction line items for the pay period")
@@ -14356,24 +15278,27 @@ impl ::schemars::JsonSchema for PaystubOverrideDeductionsTotal {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "currency",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the line item.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "current_amount", j::OPTIONAL, "Raw amount of the deduction");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the deduction",
+        );
+        o.field(
             "ytd_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date total amount of the deductions",
         );
         o.finish("An object representing the total deductions for the pay period")
@@ -14488,53 +15413,48 @@ impl ::schemars::JsonSchema for PaystubOverrideDistributionBreakdown {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Name of the account for the given distribution.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "bank_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of the bank that the payment is being deposited to.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "currency",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount distributed to this account.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "mask",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Type of the account that the paystub was sent to (e.g. 'checking').",
         );
         o.finish("Information about the accounts that the payment was distributed to.")
@@ -14610,13 +15530,22 @@ impl ::schemars::JsonSchema for PaystubOverrideEarnings {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<PaystubOverrideEarningsBreakdown>,
-            >(generator, "breakdown", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaystubOverrideEarningsTotal>,
-            >(generator, "total", j::OPTIONAL, "");
+        o.field(
+            "breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEarningsBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "total",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEarningsTotal>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An object representing both a breakdown of earnings on a paystub and the total earnings.",
         )
@@ -14740,56 +15669,55 @@ impl ::schemars::JsonSchema for PaystubOverrideEarningsBreakdown {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<EarningsBreakdownCanonicalDescription>,
-            >(generator, "canonical_description", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "canonical_description",
+            j::OPTIONAL,
+            G::subschema_for::<EarningsBreakdownCanonicalDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "currency",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the line item.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Raw amount of the earning line item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Description of the earning line item.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "hours",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Number of hours applicable for this earning.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "rate",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Hourly rate applicable for this earning.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date amount of the deduction.",
         );
         o.finish("An object representing the earnings line items for the pay period.")
@@ -14874,29 +15802,27 @@ impl ::schemars::JsonSchema for PaystubOverrideEarningsTotal {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "currency",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the line item",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "hours",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total number of hours worked for this pay period",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date amount for the total earnings",
         );
         o.finish(
@@ -14993,24 +15919,36 @@ impl ::schemars::JsonSchema for PaystubOverrideEmployee {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaystubOverrideEmployeeAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEmployeeAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "marital_status",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Marital status of the employee - either `single` or `married`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "The name of the employee.");
-        o.field::<
-                ::std::option::Option<PaystubOverrideTaxpayerId>,
-            >(generator, "taxpayer_id", j::OPTIONAL, "");
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the employee.",
+        );
+        o.field(
+            "taxpayer_id",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideTaxpayerId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The employee on the paystub.")
     }
 }
@@ -15117,30 +16055,41 @@ impl ::schemars::JsonSchema for PaystubOverrideEmployeeAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::OPTIONAL, "The full city name.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "country", j::OPTIONAL, "The country of the address.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "postal_code", j::OPTIONAL, "5 digit postal code.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name.",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The country of the address.",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "5 digit postal code.",
+        );
+        o.field(
             "region",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state\nExample: `\"NC\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "street",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full street address\nExample: `\"564 Main Street, APT 15\"`",
         );
         o.finish("The address of the employee.")
@@ -15217,13 +16166,22 @@ impl ::schemars::JsonSchema for PaystubOverrideEmployer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaystubOverrideEmployerAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "name", j::OPTIONAL, "The name of the employer.");
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEmployerAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the employer.",
+        );
         o.finish("The employer on the paystub.")
     }
 }
@@ -15330,30 +16288,41 @@ impl ::schemars::JsonSchema for PaystubOverrideEmployerAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::OPTIONAL, "The full city name.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "country", j::OPTIONAL, "The country of the address.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "postal_code", j::OPTIONAL, "5 digit postal code.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name.",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The country of the address.",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "5 digit postal code.",
+        );
+        o.field(
             "region",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state\nExample: `\"NC\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "street",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full street address\nExample: `\"564 Main Street, APT 15\"`",
         );
         o.finish("The address of the employer.")
@@ -15438,24 +16407,27 @@ impl ::schemars::JsonSchema for PaystubOverrideNetPay {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "currency",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the net pay.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "description", j::OPTIONAL, "Description of the net pay");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the net pay",
+        );
+        o.field(
             "ytd_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year-to-date amount of the net pay",
         );
         o.finish(
@@ -15590,54 +16562,62 @@ impl ::schemars::JsonSchema for PaystubOverridePayPeriodDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "check_amount", j::OPTIONAL, "The amount of the paycheck.");
-        o.field::<
-                ::std::vec::Vec<PaystubOverrideDistributionBreakdown>,
-            >(generator, "distribution_breakdown", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "check_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of the paycheck.",
+        );
+        o.field(
+            "distribution_breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideDistributionBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The pay period end date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: \"yyyy-mm-dd\".",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "gross_earnings",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Total earnings before tax/deductions.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "pay_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "pay_day",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
-        o.field::<
-                ::std::option::Option<PayPeriodDetailsPayFrequency>,
-            >(generator, "pay_frequency", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "pay_frequency",
+            j::OPTIONAL,
+            G::subschema_for::<PayPeriodDetailsPayFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The pay period start date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: \"yyyy-mm-dd\".",
         );
         o.finish("Details about the pay period.")
@@ -15715,18 +16695,22 @@ impl ::schemars::JsonSchema for PaystubOverrideTaxpayerId {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "id_mask",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "ID mask; i.e. last 4 digits of the taxpayer ID",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "id_type", j::OPTIONAL, "Type of ID, e.g. 'SSN'");
+        o.field(
+            "id_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Type of ID, e.g. 'SSN'",
+        );
         o.finish("Taxpayer ID of the individual receiving the paystub.")
     }
 }
@@ -15868,16 +16852,20 @@ impl ::schemars::JsonSchema for PaystubYtdDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(generator, "gross_earnings", j::OPTIONAL, "Year-to-date gross earnings.");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "gross_earnings",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Year-to-date gross earnings.",
+        );
+        o.field(
             "net_earnings",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Year-to-date net (take home) earnings.",
         );
         o.finish("The amount of income earned year to date, as based on paystub data.")
@@ -15986,25 +16974,45 @@ impl ::schemars::JsonSchema for PendingDisconnectWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "disconnect_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time at which the Item is scheduled to disconnect, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<PendingDisconnectWebhookReason>(generator, "reason", j::REQUIRED, "");
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`PENDING_DISCONNECT`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`ITEM`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "reason",
+            j::REQUIRED,
+            G::subschema_for::<PendingDisconnectWebhookReason>,
+            &[],
+            "",
+        );
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PENDING_DISCONNECT`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
         o.finish(
             "Fired when an Item is expected to be disconnected. The webhook will currently be fired 7 days before the existing Item is scheduled for disconnection. This can be resolved by having the user go through Link's [update mode](https://plaid.com/docs/link/update-mode). Currently, this webhook is fired only for US or Canadian institutions; in the UK or EU, you should continue to listen for the [`PENDING_EXPIRATION`](https://plaid.com/docs/api/items/#pending_expiration) webhook instead.",
         )
@@ -16173,24 +17181,38 @@ impl ::schemars::JsonSchema for PendingExpirationWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "consent_expiration_time",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time at which the Item's access consent will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`PENDING_EXPIRATION`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`ITEM`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PENDING_EXPIRATION`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
         o.finish(
             "Fired when an Item's access consent is expiring in 7 days. This can be resolved by having the user go through Link's update mode. This webhook is fired only for Items associated with institutions in Europe (including the UK); for Items associated with institutions in the US or Canada, see [`PENDING_DISCONNECT`](https://plaid.com/docs/api/items/#pending_disconnect) instead.",
         )
@@ -16292,34 +17314,36 @@ impl ::schemars::JsonSchema for PersonalFinanceCategory {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "confidence_level",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A description of how confident we are that the provided categories accurately describe the transaction intent.\n\n`VERY_HIGH`: We are more than 98% confident that this category reflects the intent of the transaction.\n`HIGH`: We are more than 90% confident that this category reflects the intent of the transaction.\n`MEDIUM`: We are moderately confident that this category reflects the intent of the transaction.\n`LOW`: This category may reflect the intent, but there may be other categories that are more accurate.\n`UNKNOWN`: We don't know the confidence level for this category.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "detailed",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A granular category conveying the transaction's intent. This field can also be used as a unique identifier for the category.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "primary",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A high level category that communicates the broad category of the transaction.",
         );
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategoryVersion>,
-            >(generator, "version", j::OPTIONAL, "");
+        o.field(
+            "version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Information describing the intent of the transaction. Most relevant for personal finance use cases, but not limited to such use cases.\n\nSee the [taxonomy CSV file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories. If you are migrating to personal finance categories from the legacy categories, also refer to the [migration guide](https://plaid.com/docs/transactions/pfc-migration/).",
         )
@@ -16417,10 +17441,11 @@ impl ::schemars::JsonSchema for PfcDetailedCategory {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PfcDetailedCategory")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A personal finance detailed category.\nSee the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories.",
         )
     }
@@ -16477,10 +17502,11 @@ impl ::schemars::JsonSchema for PfcPrimaryCategory {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PfcPrimaryCategory")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A personal finance primary category.\nSee the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories.",
         )
     }
@@ -16587,21 +17613,29 @@ impl ::schemars::JsonSchema for PhoneNumber {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "data", j::REQUIRED, "The phone number.");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "data",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The phone number.",
+        );
+        o.field(
             "primary",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, identifies the phone number as the primary number on an account.",
         );
-        o.field::<
-                PhoneNumberType,
-            >(generator, "type", j::REQUIRED, "The type of phone number.");
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<PhoneNumberType>,
+            &[],
+            "The type of phone number.",
+        );
         o.finish("A phone number")
     }
 }
@@ -16666,13 +17700,13 @@ impl ::schemars::JsonSchema for PhoneNumberMatchScore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "score",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Match score for normalized phone number. 100 is a perfect match, 99-70 is a partial match (matching the same phone number with extension against one without extension, etc.), anything below 70 is considered a mismatch. Typically, the match threshold should be set to a score of 70 or higher. If the phone number is missing from either the API or financial institution, this is null.",
         );
         o.finish(
@@ -17026,30 +18060,71 @@ impl ::schemars::JsonSchema for PhysicalDocumentExtractedData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<IdentityVerificationDocumentAddressResponse>,
-            >(generator, "address", j::REQUIRED, "");
-        o.field::<PhysicalDocumentCategory>(generator, "category", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationDocumentIso8601DateOfBirth>,
-            >(generator, "date_of_birth", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationDocumentIso8601ExpirationDate>,
-            >(generator, "expiration_date", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PhysicalDocumentIdNumber>,
-            >(generator, "id_number", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationDocumentIso8601IssueDate>,
-            >(generator, "issue_date", j::OPTIONAL, "");
-        o.field::<GenericCountryCode>(generator, "issuing_country", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Region>,
-            >(generator, "issuing_region", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<IdentityVerificationDocumentNameResponse>,
-            >(generator, "name", j::OPTIONAL, "");
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentAddressResponse>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "category",
+            j::REQUIRED,
+            G::subschema_for::<PhysicalDocumentCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentIso8601DateOfBirth>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "expiration_date",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentIso8601ExpirationDate>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<PhysicalDocumentIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "issue_date",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationDocumentIso8601IssueDate>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "issuing_country",
+            j::REQUIRED,
+            G::subschema_for::<GenericCountryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "issuing_region",
+            j::REQUIRED,
+            G::subschema_for::<Region>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationDocumentNameResponse>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Data extracted from a user-submitted document.")
     }
 }
@@ -17137,13 +18212,30 @@ impl ::schemars::JsonSchema for PhysicalDocumentExtractedDataAnalysis {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                DocumentDateOfBirthMatchCode,
-            >(generator, "date_of_birth", j::REQUIRED, "");
-        o.field::<ExpirationDate>(generator, "expiration_date", j::REQUIRED, "");
-        o.field::<IssuingCountry>(generator, "issuing_country", j::REQUIRED, "");
-        o.field::<DocumentNameMatchCode>(generator, "name", j::REQUIRED, "");
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<DocumentDateOfBirthMatchCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "expiration_date",
+            j::REQUIRED,
+            G::subschema_for::<ExpirationDate>,
+            &[],
+            "",
+        );
+        o.field(
+            "issuing_country",
+            j::REQUIRED,
+            G::subschema_for::<IssuingCountry>,
+            &[],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<DocumentNameMatchCode>, &[], "");
         o.finish("Analysis of the data extracted from the submitted document.")
     }
 }
@@ -17170,10 +18262,11 @@ impl ::schemars::JsonSchema for PhysicalDocumentIdNumber {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PhysicalDocumentIdNumber")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Alpha-numeric ID number extracted via OCR from the user's document image.",
         )
     }
@@ -17293,22 +18386,43 @@ impl ::schemars::JsonSchema for PhysicalDocumentImages {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DocumentImageCroppedBack>,
-            >(generator, "cropped_back", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<DocumentImageCroppedFront>,
-            >(generator, "cropped_front", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<DocumentImageFace>,
-            >(generator, "face", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<DocumentImageBack>,
-            >(generator, "original_back", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<DocumentImageFront>,
-            >(generator, "original_front", j::REQUIRED, "");
+        o.field(
+            "cropped_back",
+            j::REQUIRED,
+            G::subschema_for::<DocumentImageCroppedBack>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "cropped_front",
+            j::REQUIRED,
+            G::subschema_for::<DocumentImageCroppedFront>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "face",
+            j::REQUIRED,
+            G::subschema_for::<DocumentImageFace>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "original_back",
+            j::REQUIRED,
+            G::subschema_for::<DocumentImageBack>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "original_front",
+            j::REQUIRED,
+            G::subschema_for::<DocumentImageFront>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "URLs for downloading original and cropped images for this document submission. The URLs are designed to only allow downloading, not hot linking, so the URL will only serve the document image for 60 seconds before expiring. The expiration time is 60 seconds after the `GET` request for the associated Identity Verification attempt. A new expiring URL is generated with each request, so you can always rerequest the Identity Verification attempt if one of your URLs expires.",
         )
@@ -17485,94 +18599,84 @@ impl ::schemars::JsonSchema for PlaidError {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::serde_json::Value>,
-            >(
-            generator,
+        o.field(
             "causes",
             j::OPTIONAL,
+            G::subschema_for::<::serde_json::Value>,
+            &[j::ARRAY],
             "In this product, a request can pertain to more than one Item. If an error is returned for such a request, `causes` will return an array of errors containing a breakdown of these errors on the individual Item level, if any can be identified.\n\n`causes` will be provided for the `error_type` `ASSET_REPORT_ERROR` or `CHECK_REPORT_ERROR`. `causes` will also not be populated inside an error nested within a `warning` object.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "display_message",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A user-friendly representation of the error code. `null` if the error is not related to user action.\n\nThis may change over time and is not safe for programmatic use.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "documentation_url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL of a Plaid documentation page with more information about the error",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "error_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The particular error code. Safe for programmatic use.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "error_code_reason",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The specific reason for the error code. Currently, reasons are only supported OAuth-based item errors; `null` will be returned otherwise. Safe for programmatic use.\n\nPossible values:\n`OAUTH_INVALID_TOKEN`: The user's OAuth connection to this institution has been invalidated.\n\n`OAUTH_CONSENT_EXPIRED`: The user's access consent for this OAuth connection to this institution has expired.\n\n`OAUTH_USER_REVOKED`: The user's OAuth connection to this institution is invalid because the user revoked their connection.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "error_message",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A developer-friendly representation of the error code. This may change over time and is not safe for programmatic use.",
         );
-        o.field::<PlaidErrorType>(generator, "error_type", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field("error_type", j::REQUIRED, G::subschema_for::<PlaidErrorType>, &[], "");
+        o.field(
             "provided_account_subtypes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of the account subtypes that were extracted but did not match the requested subtypes via the `account_filters` parameter in `/link/token/create`. Currently only populated for `NO_ACCOUNTS` errors from Items with `investments_auth` as an enabled product.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "request_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique ID identifying the request, to be used for troubleshooting purposes. This field will be omitted in errors provided by webhooks.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "required_account_subtypes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of the account subtypes that were requested via the `account_filters` parameter in `/link/token/create`. Currently only populated for `NO_ACCOUNTS` errors from Items with `investments_auth` as an enabled product.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "status",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The HTTP status code associated with the error. This will only be returned in the response body when the error information is provided via a webhook.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "suggested_action",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Suggested steps for resolving the error",
         );
         o.finish(
@@ -17817,10 +18921,11 @@ impl ::schemars::JsonSchema for PlaidUserId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PlaidUserId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and a `client_user_id` are present in a request, the `user_id` must have been created from the provided `client_user_id`.",
         )
     }
@@ -17875,10 +18980,11 @@ impl ::schemars::JsonSchema for PlaidUserIdNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PlaidUserIdNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and a `client_user_id` are present in a request, the `user_id` must have been created from the provided `client_user_id`.",
         )
     }
@@ -17993,29 +19099,27 @@ impl ::schemars::JsonSchema for PlatformIds {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "employee_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of an employee as given by their employer",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payroll_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of an employee as given by their payroll",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "position_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the position of the employee",
         );
         o.finish("An object containing a set of ids related to an employee")
@@ -18107,10 +19211,11 @@ impl ::schemars::JsonSchema for PostalCode {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PostalCode")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The postal code for the associated address. Between 2 and 10 alphanumeric characters. For US-based addresses this must be 5 numeric digits.",
         )
     }
@@ -18167,10 +19272,11 @@ impl ::schemars::JsonSchema for PreviousIdentityVerificationAttemptId {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The ID for the Identity Verification preceding this session. This field will only be filled if the current Identity Verification is a retry of a previous attempt.",
         )
     }
@@ -18307,43 +19413,48 @@ impl ::schemars::JsonSchema for PrismCashScore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PrismErrorReason>,
-            >(generator, "error_reason", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismCashScoreMetadata>,
-            >(generator, "metadata", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "error_reason",
+            j::OPTIONAL,
+            G::subschema_for::<PrismErrorReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScoreMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "model_version",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The version of Prism Data's cash score model used.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_codes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The reasons for an individual having risk according to the cash score.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "score",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "version",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The version of Prism Data's cash score model used. This field is deprecated in favor of `model_version`.",
         );
         o.finish("The data from the CashScore® product returned by Prism Data.")
@@ -18477,82 +19588,78 @@ impl ::schemars::JsonSchema for PrismCashScoreMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "l1m_credit_value_cnt",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of credit transactions in the last 30 days.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "l1m_debit_value_cnt",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of debit transactions in the last 30 days.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "max_age",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days since the oldest transaction.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "max_age_credit",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days since the oldest credit transaction.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "max_age_debit",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days since the oldest debit transaction.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "min_age",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days since the latest transaction.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "min_age_credit",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days since the latest credit transaction.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "min_age_debit",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of days since the latest debit transaction.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "num_trxn_credit",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of credit transactions.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(generator, "num_trxn_debit", j::REQUIRED, "Number of debit transactions.");
+        o.field(
+            "num_trxn_debit",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of debit transactions.",
+        );
         o.finish("An object containing metadata about the provided transactions.")
     }
 }
@@ -18717,35 +19824,41 @@ impl ::schemars::JsonSchema for PrismDetect {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PrismErrorReason>,
-            >(generator, "error_reason", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismCashScoreMetadata>,
-            >(generator, "metadata", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "error_reason",
+            j::OPTIONAL,
+            G::subschema_for::<PrismErrorReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScoreMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "model_version",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The version of Prism Data's CashScore® Detect model used.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_codes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The reasons for an individual having risk according to the CashScore® Detect score.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "score",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
         );
         o.finish("The data from the CashScore® Detect product returned by Prism Data.")
@@ -18831,9 +19944,13 @@ impl ::schemars::JsonSchema for PrismErrorReason {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PrismErrorReason")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "The error returned by Prism for this product.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The error returned by Prism for this product.",
+        )
     }
 }
 impl ::std::ops::Deref for PrismErrorReason {
@@ -18958,35 +20075,41 @@ impl ::schemars::JsonSchema for PrismExtend {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PrismErrorReason>,
-            >(generator, "error_reason", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismCashScoreMetadata>,
-            >(generator, "metadata", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "error_reason",
+            j::OPTIONAL,
+            G::subschema_for::<PrismErrorReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScoreMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "model_version",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The version of Prism Data's CashScore® Extend model used.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_codes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The reasons for an individual having risk according to the CashScore® Extend score.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "score",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
         );
         o.finish("The data from the CashScore® Extend product returned by Prism Data.")
@@ -19152,43 +20275,48 @@ impl ::schemars::JsonSchema for PrismFirstDetect {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PrismErrorReason>,
-            >(generator, "error_reason", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismCashScoreMetadata>,
-            >(generator, "metadata", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "error_reason",
+            j::OPTIONAL,
+            G::subschema_for::<PrismErrorReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScoreMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "model_version",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The version of Prism Data's FirstDetect model used.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "reason_codes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The reasons for an individual having risk according to the FirstDetect score.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "score",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "version",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The version of Prism Data's FirstDetect model used. This field is deprecated in favor of `model_version`.",
         );
         o.finish("The data from the FirstDetect product returned by Prism Data.")
@@ -19339,27 +20467,34 @@ impl ::schemars::JsonSchema for PrismInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PrismErrorReason>,
-            >(generator, "error_reason", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "error_reason",
+            j::OPTIONAL,
+            G::subschema_for::<PrismErrorReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "model_version",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The version of Prism Data's insights model used.",
         );
-        o.field::<
-                ::std::option::Option<PrismInsightsResult>,
-            >(generator, "result", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "result",
+            j::OPTIONAL,
+            G::subschema_for::<PrismInsightsResult>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "version",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The version of Prism Data's insights model used. This field is deprecated in favor of `model_version`.",
         );
         o.finish("The data from the Insights product returned by Prism Data.")
@@ -19380,10 +20515,13 @@ impl ::schemars::JsonSchema for PrismInsightsResult {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PrismInsightsResult")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
             "The Insights Result object is a map of cash flow attributes, where the key is a string, and the value is a float or string. For a full list of attributes, contact your account manager. The attributes may vary depending on the Prism version used.",
         )
     }
@@ -19565,22 +20703,43 @@ impl ::schemars::JsonSchema for PrismVersions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PrismCashScoreVersion>,
-            >(generator, "cashscore", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismDetectVersion>,
-            >(generator, "detect", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismExtendVersion>,
-            >(generator, "extend", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismFirstDetectVersion>,
-            >(generator, "firstdetect", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismInsightsVersion>,
-            >(generator, "insights", j::OPTIONAL, "");
+        o.field(
+            "cashscore",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScoreVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "detect",
+            j::OPTIONAL,
+            G::subschema_for::<PrismDetectVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "extend",
+            j::OPTIONAL,
+            G::subschema_for::<PrismExtendVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "firstdetect",
+            j::OPTIONAL,
+            G::subschema_for::<PrismFirstDetectVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "insights",
+            j::OPTIONAL,
+            G::subschema_for::<PrismInsightsVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The versions of Prism products to evaluate")
     }
 }
@@ -19678,22 +20837,43 @@ impl ::schemars::JsonSchema for PrismVersionsDeprecated {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PrismCashScoreVersion>,
-            >(generator, "cashscore", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismDetectVersion>,
-            >(generator, "detect", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismExtendVersion>,
-            >(generator, "extend", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismFirstDetectVersion>,
-            >(generator, "firstdetect", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PrismInsightsVersion>,
-            >(generator, "insights", j::OPTIONAL, "");
+        o.field(
+            "cashscore",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScoreVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "detect",
+            j::OPTIONAL,
+            G::subschema_for::<PrismDetectVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "extend",
+            j::OPTIONAL,
+            G::subschema_for::<PrismExtendVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "firstdetect",
+            j::OPTIONAL,
+            G::subschema_for::<PrismFirstDetectVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "insights",
+            j::OPTIONAL,
+            G::subschema_for::<PrismInsightsVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Deprecated, use `partner_insights.prism_versions` instead.")
     }
 }
@@ -19772,14 +20952,29 @@ impl ::schemars::JsonSchema for ProcessorAccountGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorAccountGetRequest defines the request schema for `/processor/account/get`",
         )
@@ -19867,17 +21062,17 @@ impl ::schemars::JsonSchema for ProcessorAccountGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccountBase>(generator, "account", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("account", j::REQUIRED, G::subschema_for::<AccountBase>, &[], "");
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid Institution ID associated with the Account.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorAccountGetResponse defines the response schema for `/processor/account/get`",
         )
@@ -19972,22 +21167,30 @@ impl ::schemars::JsonSchema for ProcessorApexProcessorTokenCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `account_id` value obtained from the `onSuccess` callback in Link",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorApexProcessorTokenCreateRequest defines the request schema for `/processor/apex/processor_token/create`",
         )
@@ -20078,14 +21281,29 @@ impl ::schemars::JsonSchema for ProcessorAuthGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorAuthGetRequest defines the request schema for `/processor/auth/get`",
         )
@@ -20172,10 +21390,11 @@ impl ::schemars::JsonSchema for ProcessorAuthGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccountBase>(generator, "account", j::REQUIRED, "");
-        o.field::<ProcessorNumber>(generator, "numbers", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("account", j::REQUIRED, G::subschema_for::<AccountBase>, &[], "");
+        o.field("numbers", j::REQUIRED, G::subschema_for::<ProcessorNumber>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorAuthGetResponse defines the response schema for `/processor/auth/get`",
         )
@@ -20267,17 +21486,36 @@ impl ::schemars::JsonSchema for ProcessorBalanceGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ProcessorBalanceGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<ProcessorBalanceGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorBalanceGetRequest defines the request schema for `/processor/balance/get`",
         )
@@ -20363,10 +21601,15 @@ impl ::schemars::JsonSchema for ProcessorBalanceGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<MinLastUpdatedDatetime>,
-            >(generator, "min_last_updated_datetime", j::OPTIONAL, "");
+        o.field(
+            "min_last_updated_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<MinLastUpdatedDatetime>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Optional parameters to `/processor/balance/get`.")
     }
 }
@@ -20437,9 +21680,10 @@ impl ::schemars::JsonSchema for ProcessorBalanceGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccountBase>(generator, "account", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("account", j::REQUIRED, G::subschema_for::<AccountBase>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorBalanceGetResponse defines the response schema for `/processor/balance/get`",
         )
@@ -20604,59 +21848,88 @@ impl ::schemars::JsonSchema for ProcessorBankTransferCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AchClass>,
-            >(generator, "ach_class", j::OPTIONAL, "");
-        o.field::<BankTransferAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<BankTransferAmount>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "custom_tag",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An arbitrary string provided by the client for storage with the bank transfer. May be up to 100 characters.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The transfer description. Maximum of 10 characters.",
         );
-        o.field::<
-                BankTransferIdempotencyKey,
-            >(generator, "idempotency_key", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the transfer amount - should be set to \"USD\".",
         );
-        o.field::<
-                ::std::option::Option<BankTransferMetadata>,
-            >(generator, "metadata", j::OPTIONAL, "");
-        o.field::<BankTransferNetwork>(generator, "network", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferNetwork>,
+            &[],
+            "",
+        );
+        o.field(
             "origination_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified.",
         );
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<BankTransferType>(generator, "type", j::REQUIRED, "");
-        o.field::<BankTransferUser>(generator, "user", j::REQUIRED, "");
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<BankTransferType>, &[], "");
+        o.field("user", j::REQUIRED, G::subschema_for::<BankTransferUser>, &[], "");
         o.finish("Defines the request schema for `/processor/bank_transfer/create`")
     }
 }
@@ -20749,9 +22022,10 @@ impl ::schemars::JsonSchema for ProcessorBankTransferCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BankTransfer>(generator, "bank_transfer", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("bank_transfer", j::REQUIRED, G::subschema_for::<BankTransfer>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/processor/bank_transfer/create`")
     }
 }
@@ -20860,28 +22134,50 @@ impl ::schemars::JsonSchema for ProcessorDefaultUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "new_transactions",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of new transactions detected since the last time this webhook was fired.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`DEFAULT_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
         o.finish(
             "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when new transaction data is available for an Item. Plaid will typically check for new transaction data several times a day.\n\nThis webhook is intended for use with `/processor/transactions/get`; if you are using the newer `/processor/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
         )
@@ -20991,28 +22287,50 @@ impl ::schemars::JsonSchema for ProcessorHistoricalUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "new_transactions",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of new transactions available",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`HISTORICAL_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`HISTORICAL_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
         o.finish(
             "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when an Item's historical transaction pull is completed and Plaid has prepared as much historical transaction data as possible for the Item. Once this webhook has been fired, transaction data beyond the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.\n\nThis webhook is intended for use with `/processor/transactions/get`; if you are using the newer `/processor/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
         )
@@ -21093,14 +22411,29 @@ impl ::schemars::JsonSchema for ProcessorIdentityGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorIdentityGetRequest defines the request schema for `/processor/identity/get`",
         )
@@ -21182,9 +22515,10 @@ impl ::schemars::JsonSchema for ProcessorIdentityGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccountIdentity>(generator, "account", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("account", j::REQUIRED, G::subschema_for::<AccountIdentity>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorIdentityGetResponse defines the response schema for `/processor/identity/get`",
         )
@@ -21278,17 +22612,36 @@ impl ::schemars::JsonSchema for ProcessorIdentityMatchRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IdentityMatchUser>,
-            >(generator, "user", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityMatchUser>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorIdentityMatchRequest defines the request schema for `/processor/identity/match`",
         )
@@ -21373,9 +22726,16 @@ impl ::schemars::JsonSchema for ProcessorIdentityMatchResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccountIdentityMatchScore>(generator, "account", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "account",
+            j::REQUIRED,
+            G::subschema_for::<AccountIdentityMatchScore>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorIdentityMatchResponse defines the response schema for `/processor/identity/match`",
         )
@@ -21486,33 +22846,50 @@ impl ::schemars::JsonSchema for ProcessorInitialUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "error",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The error code associated with the webhook.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "new_transactions",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The number of new transactions available.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`INITIAL_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INITIAL_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
         o.finish(
             "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when an Item's initial transaction pull is completed. Once this webhook has been fired, transaction data for the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.\n\nThis webhook is intended for use with `/processor/transactions/get`; if you are using the newer `/processor/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
         )
@@ -21595,14 +22972,29 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorInvestmentsAuthGetRequest defines the request schema for `/processor/investments/auth/get`",
         )
@@ -21743,51 +23135,57 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccountBase>(generator, "account", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<InvestmentsAuthAccountDetails401k>,
-            >(
-            generator,
+        o.field("account", j::REQUIRED, G::subschema_for::<AccountBase>, &[], "");
+        o.field(
             "account_details_401k",
             j::OPTIONAL,
+            G::subschema_for::<InvestmentsAuthAccountDetails401k>,
+            &[j::ARRAY],
             "Additional information for accounts of 401k subtype.",
         );
-        o.field::<
-                InvestmentsAuthDataSources,
-            >(generator, "data_sources", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Holding>,
-            >(
-            generator,
+        o.field(
+            "data_sources",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentsAuthDataSources>,
+            &[],
+            "",
+        );
+        o.field(
             "holdings",
             j::REQUIRED,
+            G::subschema_for::<Holding>,
+            &[j::ARRAY],
             "The holdings belonging to the investment account. Details of the securities in the holdings are provided in the `securities` field.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_investments_fallback_item",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
         );
-        o.field::<InvestmentsAuthGetNumbers>(generator, "numbers", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<InvestmentsAuthOwner>,
-            >(
-            generator,
+        o.field(
+            "numbers",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentsAuthGetNumbers>,
+            &[],
+            "",
+        );
+        o.field(
             "owners",
             j::REQUIRED,
+            G::subschema_for::<InvestmentsAuthOwner>,
+            &[j::ARRAY],
             "Information about the account owners for the account.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Security>,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "securities",
             j::REQUIRED,
+            G::subschema_for::<Security>,
+            &[j::ARRAY],
             "Objects describing the securities held in the account.",
         );
         o.finish(
@@ -21872,14 +23270,29 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorInvestmentsHoldingsGetRequest defines the request schema for `/processor/investments/holdings/get`",
         )
@@ -21994,33 +23407,35 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<InvestmentAccount>(generator, "account", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Holding>,
-            >(
-            generator,
+        o.field("account", j::REQUIRED, G::subschema_for::<InvestmentAccount>, &[], "");
+        o.field(
             "holdings",
             j::REQUIRED,
+            G::subschema_for::<Holding>,
+            &[j::ARRAY],
             "The holdings belonging to investment accounts associated with the Item. Details of the securities in the holdings are provided in the `securities` field.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_investments_fallback_item",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
         );
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<Security>,
-            >(
-            generator,
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "securities",
             j::REQUIRED,
+            G::subschema_for::<Security>,
+            &[j::ARRAY],
             "Objects describing the securities held in the account.",
         );
         o.finish(
@@ -22131,31 +23546,48 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The latest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
         );
-        o.field::<
-                ::std::option::Option<InvestmentsTransactionsGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsTransactionsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
         );
         o.finish(
@@ -22285,39 +23717,36 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<InvestmentAccount>(generator, "account", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<InvestmentTransaction>,
-            >(
-            generator,
+        o.field("account", j::REQUIRED, G::subschema_for::<InvestmentAccount>, &[], "");
+        o.field(
             "investment_transactions",
             j::REQUIRED,
+            G::subschema_for::<InvestmentTransaction>,
+            &[j::ARRAY],
             "An array containing investment transactions from the account. Investments transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_investments_fallback_item",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Security>,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "securities",
             j::REQUIRED,
+            G::subschema_for::<Security>,
+            &[j::ARRAY],
             "All securities for which there is a corresponding transaction being fetched.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "total_investment_transactions",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The total number of transactions available within the date range specified. If `total_investment_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
         );
         o.finish(
@@ -22402,14 +23831,29 @@ impl ::schemars::JsonSchema for ProcessorLiabilitiesGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorLiabilitiesGetRequest defines the request schema for `/processor/liabilities/get`",
         )
@@ -22498,10 +23942,17 @@ impl ::schemars::JsonSchema for ProcessorLiabilitiesGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccountBase>(generator, "account", j::REQUIRED, "");
-        o.field::<LiabilitiesObject>(generator, "liabilities", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("account", j::REQUIRED, G::subschema_for::<AccountBase>, &[], "");
+        o.field(
+            "liabilities",
+            j::REQUIRED,
+            G::subschema_for::<LiabilitiesObject>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorLiabilitiesGetResponse defines the response schema for `/processor/liabilities/get`",
         )
@@ -22589,19 +24040,36 @@ impl ::schemars::JsonSchema for ProcessorNumber {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<NumbersAchNullable>,
-            >(generator, "ach", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NumbersBacsNullable>,
-            >(generator, "bacs", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NumbersEftNullable>,
-            >(generator, "eft", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NumbersInternationalNullable>,
-            >(generator, "international", j::OPTIONAL, "");
+        o.field(
+            "ach",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersAchNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "eft",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersEftNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "international",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersInternationalNullable>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An object containing identifying numbers used for making electronic transfers to and from the `account`. The identifying number type (ACH, EFT, IBAN, or BACS) used will depend on the country of the account. An account may have more than one number type. If a particular identifying number type is not used by the `account` for which auth data has been requested, a null value will be returned.",
         )
@@ -22699,17 +24167,36 @@ impl ::schemars::JsonSchema for ProcessorRecurringTransactionsUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`RECURRING_TRANSACTIONS_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECURRING_TRANSACTIONS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
         o.finish(
             "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when recurring transactions data is updated. This includes when a new recurring stream is detected or when a new transaction is added to an existing recurring stream. The `RECURRING_TRANSACTIONS_UPDATE` webhook will also fire when one or more attributes of the recurring stream changes, which is usually a result of the addition, update, or removal of transactions to the stream.\n\nAfter receipt of this webhook, the updated data can be fetched from `/processor/transactions/recurring/get`.",
         )
@@ -22848,52 +24335,71 @@ impl ::schemars::JsonSchema for ProcessorSignalDecisionReportRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount_instantly_available",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount (in USD) made available to your customers instantly following the debit transaction. It could be a partial amount of the requested transaction (example: 102.05).",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Must be the same as the `client_transaction_id` supplied when calling `/processor/signal/evaluate`",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_funds_on_hold",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The actual number of days (hold time) since the ACH debit transaction that you wait before making funds available to your customers. The holding time could affect the ACH return rate.\n\nFor example, use 0 if you make funds available to your customers instantly or the same day following the debit transaction, or 1 if you make funds available the next day following the debit initialization.",
         );
-        o.field::<
-                ::std::option::Option<SignalDecisionOutcome>,
-            >(generator, "decision_outcome", j::OPTIONAL, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "decision_outcome",
+            j::OPTIONAL,
+            G::subschema_for::<SignalDecisionOutcome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "initiated",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "`true` if the ACH transaction was initiated, `false` otherwise.\n\nThis field must be returned as a boolean. If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.",
         );
-        o.field::<
-                ::std::option::Option<SignalPaymentMethod>,
-            >(generator, "payment_method", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "payment_method",
+            j::OPTIONAL,
+            G::subschema_for::<SignalPaymentMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorSignalDecisionReportRequest defines the request schema for `/processor/signal/decision/report`",
         )
@@ -22978,8 +24484,9 @@ impl ::schemars::JsonSchema for ProcessorSignalDecisionReportResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorSignalDecisionReportResponse defines the response schema for `/processor/signal/decision/report`",
         )
@@ -23142,72 +24649,84 @@ impl ::schemars::JsonSchema for ProcessorSignalEvaluateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The transaction amount, in USD (e.g. `102.05`)",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID that you would like to use to refer to this transaction. For your convenience mapping your internal data, you could use your internal ID/identifier for this transaction. The max length for this field is 36 characters.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple Items. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "default_payment_method",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The default ACH or non-ACH payment method to complete the transaction.\n`SAME_DAY_ACH`: Same Day ACH by Nacha. The debit transaction is processed and settled on the same day.\n`STANDARD_ACH`: Standard ACH by Nacha.\n`MULTIPLE_PAYMENT_METHODS`: If there is no default debit rail or there are multiple payment methods.\nPossible values:  `SAME_DAY_ACH`, `STANDARD_ACH`, `MULTIPLE_PAYMENT_METHODS`",
         );
-        o.field::<
-                ::std::option::Option<SignalDevice>,
-            >(generator, "device", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "device",
+            j::OPTIONAL,
+            G::subschema_for::<SignalDevice>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "is_recurring",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "**true** if the ACH transaction is a recurring transaction; **false** otherwise.",
         );
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
             "ruleset_key",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The key of the ruleset to use for this transaction. You can configure a ruleset using the Plaid Dashboard, under [Signal->Rules](https://dashboard.plaid.com/signal/risk-profiles). If not provided, for customers who began using Signal Transaction Scores before October 15, 2025, by default, no ruleset will be used; for customers who began using Signal Transaction Scores after that date, or for Balance customers, the `default` ruleset will be used. For more details, or to opt out of using a ruleset, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<::std::option::Option<SignalUser>>(generator, "user", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user", j::OPTIONAL, G::subschema_for::<SignalUser>, &[j::NULLABLE], "");
+        o.field(
             "user_present",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "`true` if the end user is present while initiating the ACH transfer and the endpoint is being called; `false` otherwise (for example, when the ACH transfer is scheduled and the end user is not present, or you call this endpoint after the ACH transfer but before submitting the Nacha file for ACH processing).",
         );
         o.finish(
@@ -23328,21 +24847,29 @@ impl ::schemars::JsonSchema for ProcessorSignalEvaluateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<SignalEvaluateCoreAttributes>,
-            >(generator, "core_attributes", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<::std::option::Option<Ruleset>>(generator, "ruleset", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SignalScores>,
-            >(generator, "scores", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<SignalWarning>,
-            >(
-            generator,
+        o.field(
+            "core_attributes",
+            j::OPTIONAL,
+            G::subschema_for::<SignalEvaluateCoreAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("ruleset", j::OPTIONAL, G::subschema_for::<Ruleset>, &[j::NULLABLE], "");
+        o.field(
+            "scores",
+            j::REQUIRED,
+            G::subschema_for::<SignalScores>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "warnings",
             j::OPTIONAL,
+            G::subschema_for::<SignalWarning>,
+            &[j::ARRAY],
             "If bank information was not available to be used in the Signal Transaction Scores model, this array contains warnings describing why bank data is missing. If you want to receive an API error instead of scores in the case of missing bank data, file a support ticket or contact your Plaid account manager.",
         );
         o.finish(
@@ -23427,14 +24954,29 @@ impl ::schemars::JsonSchema for ProcessorSignalPrepareRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorSignalPrepareRequest defines the request schema for `/processor/signal/prepare`",
         )
@@ -23513,8 +25055,9 @@ impl ::schemars::JsonSchema for ProcessorSignalPrepareResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorSignalPrepareResponse defines the response schema for `/processor/signal/prepare`",
         )
@@ -23625,38 +25168,50 @@ impl ::schemars::JsonSchema for ProcessorSignalReturnReportRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Must be the same as the `client_transaction_id` supplied when calling `/processor/signal/evaluate`",
         );
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
             "return_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Must be a valid ACH return code (e.g. \"R01\")\n\nIf formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "returned_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Date and time when you receive the returns from your payment processors, in ISO 8601 format (`YYYY-MM-DDTHH:mm:ssZ`).",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorSignalReturnReportRequest defines the request schema for `/processor/signal/return/report`",
         )
@@ -23738,8 +25293,9 @@ impl ::schemars::JsonSchema for ProcessorSignalReturnReportResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorSignalReturnReportResponse defines the response schema for `/processor/signal/return/report`",
         )
@@ -23834,22 +25390,30 @@ impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `account_id` value obtained from the `onSuccess` callback in Link",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorStripeBankAccountTokenCreateRequest defines the request schema for `/processor/stripe/bank_account/create`",
         )
@@ -23936,14 +25500,14 @@ impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "stripe_bank_account_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A token that can be sent to Stripe for use in making API calls to Plaid",
         );
         o.finish(
@@ -24060,33 +25624,50 @@ impl ::schemars::JsonSchema for ProcessorSyncUpdatesAvailableWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "historical_update_complete",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates if historical pull information is available.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "initial_update_complete",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates if initial pull information is available.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`SYNC_UPDATES_AVAILABLE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`SYNC_UPDATES_AVAILABLE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
         o.finish(
             "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when an Item's transactions change. This can be due to any event resulting in new changes, such as an initial 30-day transactions fetch upon the initialization of an Item with transactions, the backfill of historical transactions that occurs shortly after, or when changes are populated from a regularly-scheduled transactions update job. It is recommended to listen for the `SYNC_UPDATES_AVAILABLE` webhook when using the `/processor/transactions/sync` endpoint. Note that when using `/processor/transactions/sync` the older webhooks `INITIAL_UPDATE`, `HISTORICAL_UPDATE`, `DEFAULT_UPDATE`, and `TRANSACTIONS_REMOVED`, which are intended for use with `/processor/transactions/get`, will also continue to be sent in order to maintain backwards compatibility. It is not necessary to listen for and respond to those webhooks when using `/processor/transactions/sync`.\n\nAfter receipt of this webhook, the new changes can be fetched for the Item from `/processor/transactions/sync`.\n\nNote that to receive this webhook for an Item, `/processor/transactions/sync` must have been called at least once on that Item. This means that, unlike the `INITIAL_UPDATE` and `HISTORICAL_UPDATE` webhooks, it will not fire immediately upon Item creation. If `/transactions/sync` is called on an Item that was *not* initialized with Transactions, the webhook will fire twice: once the first 30 days of transactions data has been fetched, and a second time when all available historical transactions data has been fetched.\n\nThis webhook will typically not fire in the Sandbox environment, due to the lack of dynamic transactions data. To test this webhook in Sandbox, call `/sandbox/item/fire_webhook`.",
         )
@@ -24115,10 +25696,11 @@ impl ::schemars::JsonSchema for ProcessorToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The processor token obtained from the Plaid integration partner. Processor tokens are in the format: `processor-<environment>-<identifier>`",
         )
     }
@@ -24243,30 +25825,37 @@ impl ::schemars::JsonSchema for ProcessorTokenCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `account_id` value obtained from the `onSuccess` callback in Link",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ProcessorTokenCreateRequestProcessor,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "processor",
             j::REQUIRED,
+            G::subschema_for::<ProcessorTokenCreateRequestProcessor>,
+            &[],
             "The processor you are integrating with.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorTokenCreateRequest defines the request schema for `/processor/token/create`",
         )
@@ -24709,16 +26298,16 @@ impl ::schemars::JsonSchema for ProcessorTokenCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "processor_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `processor_token` that can then be used by the Plaid partner to make API requests",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorTokenCreateResponse defines the response schema for `/processor/token/create` and `/processor/apex/processor_token/create`",
         )
@@ -24809,14 +26398,29 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorTokenPermissionsGetRequest defines the request schema for `/processor/token/permissions/get`",
         )
@@ -24901,16 +26505,16 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
             "products",
             j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "A list of products the processor token should have access to. An empty list means that the processor has access to all available products, including future products.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorTokenPermissionsGetResponse defines the response schema for `/processor/token/permissions/get`",
         )
@@ -25004,22 +26608,36 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
             "products",
             j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "A list of products the processor token should have access to. An empty list will grant access to all products.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorTokenPermissionsSetRequest defines the request schema for `/processor/token/permissions/set`",
         )
@@ -25099,8 +26717,9 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorTokenPermissionsSetResponse defines the response schema for `/processor/token/permissions/set`",
         )
@@ -25206,23 +26825,50 @@ impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdate {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "new_webhook_url", j::REQUIRED, "The new webhook URL.");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`WEBHOOK_UPDATE_ACKNOWLEDGED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`PROCESSOR_TOKEN`");
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "new_webhook_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The new webhook URL.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`WEBHOOK_UPDATE_ACKNOWLEDGED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PROCESSOR_TOKEN`",
+        );
         o.finish(
             "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when a processor updates the webhook URL for a processor token via `/processor/token/webhook/update`.",
         )
@@ -25316,20 +26962,34 @@ impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The new webhook URL to associate with the processor token. To remove a webhook from a processor token, set to `null`.",
         );
         o.finish(
@@ -25411,8 +27071,9 @@ impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorTokenWebhookUpdateResponse defines the response schema for `/processor/token/webhook/update`",
         )
@@ -25520,31 +27181,48 @@ impl ::schemars::JsonSchema for ProcessorTransactionsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The latest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
         );
-        o.field::<
-                ::std::option::Option<ProcessorTransactionsGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<ProcessorTransactionsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
         );
         o.finish(
@@ -25680,48 +27358,48 @@ impl ::schemars::JsonSchema for ProcessorTransactionsGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(generator, "count", j::DEFAULTED, "The number of transactions to fetch.");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to fetch.",
+        );
+        o.field(
             "include_logo_and_counterparty_beta",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "Counterparties and extra merchant fields are now returned by default.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "include_original_description",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Include the raw unparsed transaction description from the financial institution.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_personal_finance_category",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "Personal finance categories are now returned by default.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_personal_finance_category_beta",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "Personal finance categories are now returned by default.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of transactions to skip. The default value is 0.",
         );
         o.finish(
@@ -25827,25 +27505,28 @@ impl ::schemars::JsonSchema for ProcessorTransactionsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccountBase>,
-            >(generator, "account", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "account",
+            j::OPTIONAL,
+            G::subschema_for::<AccountBase>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "total_transactions",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The total number of transactions available within the date range specified. If `total_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
         );
-        o.field::<
-                ::std::vec::Vec<Transaction>,
-            >(
-            generator,
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<Transaction>,
+            &[j::ARRAY],
             "An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
         );
         o.finish(
@@ -25942,17 +27623,36 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransactionsRecurringGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsRecurringGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorTransactionsRecurringGetRequest defines the request schema for `/processor/transactions/recurring/get`",
         )
@@ -26070,33 +27770,35 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<TransactionStream>,
-            >(
-            generator,
+        o.field(
             "inflow_streams",
             j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
             "An array of depository transaction streams.",
         );
-        o.field::<
-                ::std::vec::Vec<TransactionStream>,
-            >(
-            generator,
+        o.field(
             "outflow_streams",
             j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
             "An array of expense transaction streams.",
         );
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategoryVersion>,
-            >(generator, "personal_finance_category_version", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "personal_finance_category_version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "updated_datetime",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time transaction streams for the given account were updated on",
         );
         o.finish(
@@ -26181,14 +27883,29 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRefreshRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorTransactionsRefreshRequest defines the request schema for `/processor/transactions/refresh`",
         )
@@ -26267,8 +27984,9 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRefreshResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProcessorTransactionsRefreshResponse defines the response schema for `/processor/transactions/refresh`",
         )
@@ -26378,28 +28096,50 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRemovedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "removed_transactions",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `transaction_ids` corresponding to the removed transactions",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`TRANSACTIONS_REMOVED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS_REMOVED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
         o.finish(
             "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when transaction(s) for an Item are deleted. The deleted transaction IDs are included in the webhook payload. Plaid will typically check for deleted transaction data several times a day.\n\nThis webhook is intended for use with `/processor/transactions/get`; if you are using the newer `/processor/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
         )
@@ -26510,33 +28250,50 @@ impl ::schemars::JsonSchema for ProcessorTransactionsSyncRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of transaction updates to fetch.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "cursor",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The cursor value represents the last update requested. Providing it will cause the response to only return changes after this update.\nIf omitted, the entire history of updates will be returned, starting with the first-added transactions on the Item.\nNote: The upper-bound length of this cursor is 256 characters of base64.",
         );
-        o.field::<
-                ::std::option::Option<TransactionsSyncRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsSyncRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorTransactionsSyncRequest defines the request schema for `/processor/transactions/sync`",
         )
@@ -26674,54 +28431,58 @@ impl ::schemars::JsonSchema for ProcessorTransactionsSyncResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccountBaseNullable>,
-            >(generator, "account", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<Transaction>,
-            >(
-            generator,
+        o.field(
+            "account",
+            j::OPTIONAL,
+            G::subschema_for::<AccountBaseNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "added",
             j::REQUIRED,
+            G::subschema_for::<Transaction>,
+            &[j::ARRAY],
             "Transactions that have been added to the Item since `cursor` ordered by ascending last modified time.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "has_more",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Represents if more than requested count of transaction updates exist. If true, the additional updates can be fetched by making an additional request with `cursor` set to `next_cursor`. If `has_more` is true, it's important to pull all available pages, to make it less likely for underlying data changes to conflict with pagination.",
         );
-        o.field::<
-                ::std::vec::Vec<Transaction>,
-            >(
-            generator,
+        o.field(
             "modified",
             j::REQUIRED,
+            G::subschema_for::<Transaction>,
+            &[j::ARRAY],
             "Transactions that have been modified on the Item since `cursor` ordered by ascending last modified time.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "next_cursor",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Cursor used for fetching any future updates after the latest update provided in this response. The cursor obtained after all pages have been pulled (indicated by `has_more` being `false`) will be valid for at least 1 year. This cursor should be persisted for later calls. If transactions are not yet available, this will be an empty string.",
         );
-        o.field::<
-                ::std::vec::Vec<RemovedTransaction>,
-            >(
-            generator,
+        o.field(
             "removed",
             j::REQUIRED,
+            G::subschema_for::<RemovedTransaction>,
+            &[j::ARRAY],
             "Transactions that have been removed from the Item since `cursor` ordered by ascending last modified time.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransactionsUpdateStatus>,
-            >(generator, "transactions_update_status", j::OPTIONAL, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transactions_update_status",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsUpdateStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "ProcessorTransactionsSyncResponse defines the response schema for `/processor/transactions/sync`",
         )
@@ -26853,77 +28614,69 @@ impl ::schemars::JsonSchema for ProductAccess {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "accounts_details_transactions",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow access to `accounts_details_transactions`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "accounts_routing_number",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow access to `accounts_routing_number`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "accounts_statements",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow access to `accounts_statements`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "accounts_tax_statements",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow access to `accounts_tax_statements`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "auth",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow access to account number details. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "customers_profiles",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow access to `customers_profiles`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "identity",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow access to the Identity product (name, email, phone, address). Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "statements",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow access to statements. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "transactions",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow access to transaction details. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
         );
         o.finish(
@@ -27032,15 +28785,30 @@ impl ::schemars::JsonSchema for ProductPermissionsRequiredAuthWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`PRODUCT_PERMISSIONS_REQUIRED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`AUTH`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PRODUCT_PERMISSIONS_REQUIRED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
         o.finish(
             "Fired when an `ACCESS_NOT_GRANTED` error is hit for Auth. The error can be resolved by putting the user through update mode with `auth` in the `products` array, as well as through the limited beta for update mode Authentication product validations.",
         )
@@ -27133,15 +28901,30 @@ impl ::schemars::JsonSchema for ProductPermissionsRequiredIdentityWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`PRODUCT_PERMISSIONS_REQUIRED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`IDENTITY`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PRODUCT_PERMISSIONS_REQUIRED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`IDENTITY`",
+        );
         o.finish(
             "Fired when an `ACCESS_NOT_GRANTED` error is hit for Identity. The error can be resolved by putting the user through update mode with `identity` in the `products` array, as well as through the limited beta for update mode Identity product validations.",
         )
@@ -27230,22 +29013,27 @@ impl ::schemars::JsonSchema for ProductStatus {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<ProductStatusBreakdown>(generator, "breakdown", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "breakdown",
+            j::REQUIRED,
+            G::subschema_for::<ProductStatusBreakdown>,
+            &[],
+            "",
+        );
+        o.field(
             "last_status_change",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) formatted timestamp of the last status change for the institution.",
         );
-        o.field::<
-                ProductStatusStatus,
-            >(
-            generator,
+        o.field(
             "status",
             j::REQUIRED,
+            G::subschema_for::<ProductStatusStatus>,
+            &[],
             "This field is deprecated in favor of the `breakdown` object, which provides more granular institution health data.\n\n`HEALTHY`: the majority of requests are successful\n`DEGRADED`: only some requests are successful\n`DOWN`: all requests are failing",
         );
         o.finish(
@@ -27340,37 +29128,34 @@ impl ::schemars::JsonSchema for ProductStatusBreakdown {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "error_institution",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The percentage of logins that are failing due to an issue in the institution's system, expressed as a decimal.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "error_plaid",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The percentage of logins that are failing due to an internal Plaid issue, expressed as a decimal.",
         );
-        o.field::<
-                ::std::option::Option<ProductStatusBreakdownRefreshInterval>,
-            >(
-            generator,
+        o.field(
             "refresh_interval",
             j::OPTIONAL,
+            G::subschema_for::<ProductStatusBreakdownRefreshInterval>,
+            &[j::NULLABLE],
             "How frequently data for subscription products like Investments, Transactions, and Liabilities, is being refreshed, relative to the institution's normal scheduling. The `refresh_interval` may be `DELAYED` or `STOPPED` even when the success rate is high.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "success",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The percentage of login attempts that are successful, expressed as a decimal.",
         );
         o.finish(
@@ -27914,14 +29699,23 @@ impl ::schemars::JsonSchema for ProfileNetworkStatusGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<NetworkStatusGetUser>(generator, "user", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<NetworkStatusGetUser>, &[], "");
         o.finish(
             "ProfileNetworkStatusGetRequest defines the request schema for `/profile/network_status/get`",
         )
@@ -28005,11 +29799,16 @@ impl ::schemars::JsonSchema for ProfileNetworkStatusGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                NetworkStatusGetResponseNetworkStatus,
-            >(generator, "network_status", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "network_status",
+            j::REQUIRED,
+            G::subschema_for::<NetworkStatusGetResponseNetworkStatus>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "ProfileNetworkStatusGetResponse defines the response schema for `/profile/network_status/get`",
         )
@@ -28028,10 +29827,11 @@ impl ::schemars::JsonSchema for ProgramArchived {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ProgramArchived")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            bool,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<bool>,
+            &[],
             "Archived programs are read-only and cannot screen new customers nor participate in ongoing monitoring.",
         )
     }
@@ -28159,7 +29959,13 @@ impl ::schemars::JsonSchema for ProjectedIncomeSummaryFieldNumber {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<IncomeSummaryFieldNumber>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<IncomeSummaryFieldNumber>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for ProjectedIncomeSummaryFieldNumber {
@@ -28197,10 +30003,11 @@ impl ::schemars::JsonSchema for ProtectApiToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectApiToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The customer's Plaid Protect API Token. The `protect_api_token` is required and may be provided either in the `PROTECT-API-TOKEN` header or as part of a request body.",
         )
     }
@@ -28247,10 +30054,13 @@ impl ::schemars::JsonSchema for ProtectAppVisitEvent {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectAppVisitEvent")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
             "This event type represents a user visiting the client application.",
         )
     }
@@ -28358,29 +30168,27 @@ impl ::schemars::JsonSchema for ProtectBankAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for the account.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Full account number of the bank account.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "routing_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Routing number of the bank account. Must be present if `account_number` is present.",
         );
         o.finish("Bank account information associated with the incident.")
@@ -28411,10 +30219,11 @@ impl ::schemars::JsonSchema for ProtectClientSessionStartData {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The initial data collected by the Protect SDK when a Protect client session is started.",
         )
     }
@@ -28539,25 +30348,37 @@ impl ::schemars::JsonSchema for ProtectComputeRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "model",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the Trust Index model to use for scoring, with a major.minor version suffix. Examples: `ti-link-session-2.0` (link-session fraud), `ti-identity-2.0` (identity fraud), `cash-advance-onboarding-1.0` (first cash advance), and `cash-advance-ongoing-1.0` (subsequent cash advances). The model specified may require certain fields within `model_inputs`; for example, `ti-link-session-2.0` requires the `link` field. Cash-advance models do not use `model_inputs`.",
         );
-        o.field::<
-                ::std::option::Option<ProtectModelInputs>,
-            >(generator, "model_inputs", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<ProtectUser>(generator, "user", j::REQUIRED, "");
+        o.field(
+            "model_inputs",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectModelInputs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<ProtectUser>, &[], "");
         o.finish("Request object for /protect/compute")
     }
 }
@@ -28667,30 +30488,37 @@ impl ::schemars::JsonSchema for ProtectComputeResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<FraudAttributes>,
-            >(generator, "attributes", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "attributes",
+            j::OPTIONAL,
+            G::subschema_for::<FraudAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "model",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The versioned name of the Trust Index model used for scoring.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "score",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The Trust Index score, on a 0-100 scale where higher values indicate lower risk.",
         );
-        o.field::<
-                ::std::option::Option<ProtectComputeSubscores>,
-            >(generator, "subscores", j::OPTIONAL, "");
+        o.field(
+            "subscores",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectComputeSubscores>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Response object for /protect/compute")
     }
 }
@@ -28837,61 +30665,55 @@ impl ::schemars::JsonSchema for ProtectComputeSubscores {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "cash_advance_bucket_0_25",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Subscore for cash advance amounts in the range $0-$25.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "cash_advance_bucket_100_200",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Subscore for cash advance amounts in the range $100-$200.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "cash_advance_bucket_200_300",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Subscore for cash advance amounts in the range $200-$300.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "cash_advance_bucket_25_50",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Subscore for cash advance amounts in the range $25-$50.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "cash_advance_bucket_300_400",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Subscore for cash advance amounts in the range $300-$400.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "cash_advance_bucket_400_500",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Subscore for cash advance amounts in the range $400-$500.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "cash_advance_bucket_50_100",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Subscore for cash advance amounts in the range $50-$100.",
         );
         o.finish(
@@ -28994,32 +30816,43 @@ impl ::schemars::JsonSchema for ProtectEvent {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ProtectAppVisitEvent>,
-            >(generator, "app_visit", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "app_visit",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectAppVisitEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "protect_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "If present, contains the current Protect Session ID from the Plaid Pixel SDK.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
         );
-        o.field::<
-                ::std::option::Option<ProtectUserSignInEvent>,
-            >(generator, "user_sign_in", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ProtectUserSignUpEvent>,
-            >(generator, "user_sign_up", j::OPTIONAL, "");
+        o.field(
+            "user_sign_in",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectUserSignInEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_sign_up",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectUserSignUpEvent>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Event data for Protect events.")
     }
 }
@@ -29099,21 +30932,29 @@ impl ::schemars::JsonSchema for ProtectEventGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "event_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The event ID to retrieve information for.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request object for /protect/event/get")
     }
 }
@@ -29219,25 +31060,37 @@ impl ::schemars::JsonSchema for ProtectEventGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "event_id", j::REQUIRED, "The event ID.");
-        o.field::<
-                ::std::option::Option<FraudAttributes>,
-            >(generator, "fraud_attributes", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The event ID.",
+        );
+        o.field(
+            "fraud_attributes",
+            j::OPTIONAL,
+            G::subschema_for::<FraudAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
         );
-        o.field::<
-                ::std::option::Option<TrustIndex>,
-            >(generator, "trust_index", j::OPTIONAL, "");
+        o.field(
+            "trust_index",
+            j::OPTIONAL,
+            G::subschema_for::<TrustIndex>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Response object for /protect/event/get")
     }
 }
@@ -29344,38 +31197,48 @@ impl ::schemars::JsonSchema for ProtectEventSendRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ProtectEvent>,
-            >(generator, "event", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event",
+            j::REQUIRED,
+            G::subschema_for::<ProtectEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "protect_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Protect Session ID should be provided for any event correlated with a frontend user session started via the Protect SDK.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "request_trust_index",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Whether this event should be scored with Trust Index. The default is false.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "timestamp",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp of the event. Might be the current moment or a time in the past. In [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
         );
         o.finish("Request object for /protect/event/send")
@@ -29479,17 +31342,30 @@ impl ::schemars::JsonSchema for ProtectEventSendResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "event_id", j::REQUIRED, "The id of the recorded event.");
-        o.field::<
-                ::std::option::Option<FraudAttributes>,
-            >(generator, "fraud_attributes", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TrustIndex>,
-            >(generator, "trust_index", j::OPTIONAL, "");
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The id of the recorded event.",
+        );
+        o.field(
+            "fraud_attributes",
+            j::OPTIONAL,
+            G::subschema_for::<FraudAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "trust_index",
+            j::OPTIONAL,
+            G::subschema_for::<TrustIndex>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Response object for /protect/event/send")
     }
 }
@@ -29563,21 +31439,20 @@ impl ::schemars::JsonSchema for ProtectIncidentAmount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::DEFAULTED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the incident amount. Defaults to `USD` if not specified.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "value",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The monetary value of the incident amount.",
         );
         o.finish("The monetary amount associated with the incident.")
@@ -29709,64 +31584,62 @@ impl ::schemars::JsonSchema for ProtectIncidentEvent {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccessTokenNullable>,
-            >(
-            generator,
+        o.field(
             "access_token",
             j::OPTIONAL,
+            G::subschema_for::<AccessTokenNullable>,
+            &[j::NULLABLE],
             "An access token associated with the Item related to this incident.",
         );
-        o.field::<
-                ::std::option::Option<ProtectIncidentAmount>,
-            >(generator, "amount", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectIncidentAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "idv_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier for an Identity Verification session that may be associated with this incident.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "internal_reference",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique ID representing the incident in your system. Personally identifiable information, such as an email address or phone number, should not be used in this field.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "link_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier for a Link session that may be associated with this incident.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "protect_event_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A globally unique identifier representing a Protect event that may be associated with this incident.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "signal_client_transaction_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unique ID used to refer to a Signal transaction evaluation that may be associated with this incident.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The timestamp when the incident occurred, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').",
         );
         o.finish("Details about the incident event.")
@@ -29912,64 +31785,62 @@ impl ::schemars::JsonSchema for ProtectIncidentEventResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ProtectIncidentAmount>,
-            >(generator, "amount", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectIncidentAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "idv_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier for an Identity Verification session that may be associated with this incident.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "internal_reference",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique ID representing the incident in your system. Personally identifiable information, such as an email address or phone number, should not be used in this field.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "item_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `item_id` associated with the Item related to this incident.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "link_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier for a Link session that may be associated with this incident.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "protect_event_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A globally unique identifier representing a Protect event that may be associated with this incident.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "signal_client_transaction_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unique ID used to refer to a Signal transaction evaluation that may be associated with this incident.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The timestamp when the incident occurred, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').",
         );
         o.finish("Details about the incident event.")
@@ -30053,21 +31924,20 @@ impl ::schemars::JsonSchema for ProtectLinkModelInputs {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_session_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier for the Link session, used to compute a Trust Index score and fraud attributes.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "require_extracted_data",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Controls whether transaction extraction must be complete before scoring. If `false` (default), returns a score whether or not transaction extraction is complete, as long as the link session is finished; if data has been extracted it will still be included in the score computation. If `true`, returns HTTP 400 with `error_type` = `INVALID_REQUEST` and `error_code` = `FAILED_PRECONDITION` if extraction is still in progress; once data is ready a score will be returned normally.",
         );
         o.finish("Inputs for link session Trust Index models.")
@@ -30143,13 +32013,22 @@ impl ::schemars::JsonSchema for ProtectModelInputs {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ProtectLinkModelInputs>,
-            >(generator, "link", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ProtectSdkModelInputs>,
-            >(generator, "sdk", j::OPTIONAL, "");
+        o.field(
+            "link",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectLinkModelInputs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "sdk",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectSdkModelInputs>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Inputs required by certain Trust Index models. The `link` field is required for link-session models. Other model families (including cash-advance) are identified by `user` alone and do not use this object.",
         )
@@ -30271,50 +32150,71 @@ impl ::schemars::JsonSchema for ProtectReport {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ach_return_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "ACH return code if the report type is `ACH_RETURN` (e.g. `R01`).",
         );
-        o.field::<
-                ::std::option::Option<ProtectBankAccount>,
-            >(generator, "bank_account", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "bank_account",
+            j::REQUIRED,
+            G::subschema_for::<ProtectBankAccount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "created_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The timestamp when the report was created, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').",
         );
-        o.field::<
-                ::std::option::Option<ProtectIncidentEventResponse>,
-            >(generator, "incident_event", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "incident_event",
+            j::REQUIRED,
+            G::subschema_for::<ProtectIncidentEventResponse>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "notes",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Additional context or details about the report.",
         );
-        o.field::<
-                ProtectReportConfidence,
-            >(generator, "report_confidence", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "report_confidence",
+            j::REQUIRED,
+            G::subschema_for::<ProtectReportConfidence>,
+            &[],
+            "",
+        );
+        o.field(
             "report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier representing the submitted report.",
         );
-        o.field::<ProtectReportSource>(generator, "report_source", j::REQUIRED, "");
-        o.field::<ProtectReportType>(generator, "report_type", j::REQUIRED, "");
+        o.field(
+            "report_source",
+            j::REQUIRED,
+            G::subschema_for::<ProtectReportSource>,
+            &[],
+            "",
+        );
+        o.field(
+            "report_type",
+            j::REQUIRED,
+            G::subschema_for::<ProtectReportType>,
+            &[],
+            "",
+        );
         o.finish(
             "A Protect report associated with a user. Contains details about documented incidents, which may include fraud, investigation outcomes, or other risk events.",
         )
@@ -30513,46 +32413,76 @@ impl ::schemars::JsonSchema for ProtectReportCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ach_return_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Must be a valid ACH return code (e.g. `R01`), required if `report_type` is `ACH_RETURN`.",
         );
-        o.field::<
-                ::std::option::Option<ProtectBankAccount>,
-            >(generator, "bank_account", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ProtectIncidentEvent>,
-            >(generator, "incident_event", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "bank_account",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectBankAccount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "incident_event",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectIncidentEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "notes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Additional context or details about the report, required if `report_type` is `OTHER`.",
         );
-        o.field::<
-                ProtectReportConfidence,
-            >(generator, "report_confidence", j::REQUIRED, "");
-        o.field::<ProtectReportSource>(generator, "report_source", j::REQUIRED, "");
-        o.field::<ProtectReportType>(generator, "report_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "report_confidence",
+            j::REQUIRED,
+            G::subschema_for::<ProtectReportConfidence>,
+            &[],
+            "",
+        );
+        o.field(
+            "report_source",
+            j::REQUIRED,
+            G::subschema_for::<ProtectReportSource>,
+            &[],
+            "",
+        );
+        o.field(
+            "report_type",
+            j::REQUIRED,
+            G::subschema_for::<ProtectReportType>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid User ID associated with the report.",
         );
         o.finish(
@@ -30644,16 +32574,16 @@ impl ::schemars::JsonSchema for ProtectReportCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "report_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier representing the submitted report.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Response object for /protect/report/create")
     }
 }
@@ -30986,13 +32916,13 @@ impl ::schemars::JsonSchema for ProtectSdkModelInputs {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "sdk_session_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier for the Protect SDK session, used to compute a Trust Index score and fraud attributes.",
         );
         o.finish("Inputs for Protect SDK Trust Index models.")
@@ -31070,21 +33000,20 @@ impl ::schemars::JsonSchema for ProtectUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique ID representing the end user, previously passed to `/user/create`. Maximum of 128 characters. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid User ID returned from a previous call to `/user/create`. This or `client_user_id` can be provided, not both.",
         );
         o.finish("Represents an end user for `/protect/compute` requests.")
@@ -31213,57 +33142,71 @@ impl ::schemars::JsonSchema for ProtectUserEventWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `client_user_id` provided by the client when the user was created via `/user/create` or Link.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "event_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The event ID of the user event that occurred.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "event_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The type of user event that occurred. Possible values include `LINK_COMPLETE` (the Link session has finished and a Trust Index score has been computed without waiting for transaction extraction) and `PROTECT_RUN_FINISH` (extraction-required scoring is complete, including transaction extraction; may arrive 30 seconds or more after Link completion).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "link_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An identifier for the Link session this event occurred in",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "user_id", j::REQUIRED, "The Plaid User ID.");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`PROTECT_USER_EVENT`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`\"PROTECT\"`");
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid User ID.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PROTECT_USER_EVENT`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`\"PROTECT\"`",
+        );
         o.finish(
             "Fired when there has been a new user event. The webhook payload contains limited information about the event. For full event details, call [`/protect/event/get`](https://plaid.com/docs/api/products/protect/#protecteventget).",
         )
@@ -31360,27 +33303,34 @@ impl ::schemars::JsonSchema for ProtectUserInsightsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique ID representing the end user. Either `user_id` or `client_user_id` must be provided.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid User ID. Either `user_id` or `client_user_id` must be provided.",
         );
         o.finish("Request object for /protect/user/insights/get")
@@ -31482,25 +33432,28 @@ impl ::schemars::JsonSchema for ProtectUserInsightsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<LatestScoredEvent>,
-            >(generator, "latest_scored_event", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<ProtectReport>,
-            >(
-            generator,
+        o.field(
+            "latest_scored_event",
+            j::REQUIRED,
+            G::subschema_for::<LatestScoredEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "reports",
             j::OPTIONAL,
+            G::subschema_for::<ProtectReport>,
+            &[j::ARRAY],
             "List of Protect reports associated with this user, limited to the most recent 100 reports in reverse chronological order (newest first).",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid User ID. If a `client_user_id` was provided in the request instead of a `user_id`, a new `user_id` will be generated if one doesn't already exist for that `client_user_id`.",
         );
         o.finish("Response object for /protect/user/insights/get")
@@ -31521,9 +33474,15 @@ impl ::schemars::JsonSchema for ProtectUserSignInEvent {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectUserSignInEvent")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(generator, "This event type represents a user signing in to the application.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "This event type represents a user signing in to the application.",
+        )
     }
 }
 impl ::std::ops::Deref for ProtectUserSignInEvent {
@@ -31561,9 +33520,15 @@ impl ::schemars::JsonSchema for ProtectUserSignUpEvent {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectUserSignUpEvent")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(generator, "This event type represents a user signing up for the application.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "This event type represents a user signing up for the application.",
+        )
     }
 }
 impl ::std::ops::Deref for ProtectUserSignUpEvent {
@@ -31687,27 +33652,39 @@ impl ::schemars::JsonSchema for ProviderBusinessAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CityNullable>,
-            >(generator, "city", j::REQUIRED, "");
-        o.field::<GenericCountryCode>(generator, "country", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<CityNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
             "is_primary",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Whether this is the primary address for the business",
         );
-        o.field::<
-                ::std::option::Option<PostalCode>,
-            >(generator, "postal_code", j::REQUIRED, "");
-        o.field::<::std::option::Option<Region>>(generator, "region", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<StreetNullable>,
-            >(generator, "street", j::REQUIRED, "");
-        o.field::<::std::option::Option<Street2>>(generator, "street2", j::REQUIRED, "");
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<StreetNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
         o.finish("Detailed address information for a business from data provider")
     }
 }
@@ -31779,18 +33756,22 @@ impl ::schemars::JsonSchema for ProviderBusinessName {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "is_primary",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether this is the primary name for the business.",
         );
-        o.field::<
-                ::std::option::Option<BusinessNameNullable>,
-            >(generator, "name", j::REQUIRED, "");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<BusinessNameNullable>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Name associated with a business")
     }
 }
@@ -31952,29 +33933,27 @@ impl ::schemars::JsonSchema for PslfStatus {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "estimated_eligibility_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The estimated date borrower will have completed 120 qualifying monthly payments. Returned in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "payments_made",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of qualifying payments that have been made.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "payments_remaining",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of qualifying payments remaining.",
         );
         o.finish(

@@ -263,39 +263,49 @@ impl ::schemars::JsonSchema for RecaptchaRequiredError {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "common_causes",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's fraud system detects abusive traffic and considers a variety of parameters throughout Item creation requests. When a request is considered risky or possibly fraudulent, Link presents a reCAPTCHA for the user to solve.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "display_message", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "error_code", j::REQUIRED, "`RECAPTCHA_REQUIRED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "error_type", j::REQUIRED, "`RECAPTCHA_ERROR`");
-        o.field::<i64>(generator, "http_code", j::REQUIRED, "400");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "display_message",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "error_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECAPTCHA_REQUIRED`",
+        );
+        o.field(
+            "error_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECAPTCHA_ERROR`",
+        );
+        o.field("http_code", j::REQUIRED, G::subschema_for::<i64>, &[], "400");
+        o.field(
             "link_user_experience",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Your user will be prompted to solve a Google reCAPTCHA challenge in the Link Recaptcha pane. If they solve the challenge successfully, the user's request is resubmitted and they are directed to the next Item creation step.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "troubleshooting_steps",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Link will automatically guide your user through reCAPTCHA verification. As a general rule, we recommend instrumenting basic fraud monitoring to detect and protect your website from spam and abuse.\n\nIf your user cannot verify their session, please submit a support ticket with the following identifiers: `link_session_id` or `request_id`",
         );
         o.finish(
@@ -375,21 +385,20 @@ impl ::schemars::JsonSchema for RecipientBacs {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account number of the account. Maximum of 10 characters.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "sort_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The 6-character sort code of the account.",
         );
         o.finish(
@@ -410,7 +419,13 @@ impl ::schemars::JsonSchema for RecipientBacsNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::RecipientBacsNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<RecipientBacs>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<RecipientBacs>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for RecipientBacsNullable {
@@ -576,17 +591,36 @@ impl ::schemars::JsonSchema for RecurringCancelledWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                RecurringTransferId,
-            >(generator, "recurring_transfer_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`RECURRING_CANCELLED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSFER`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECURRING_CANCELLED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSFER`",
+        );
         o.finish("Fired when a recurring transfer is cancelled by Plaid.")
     }
 }
@@ -781,100 +815,111 @@ impl ::schemars::JsonSchema for RecurringInsightsStream {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TransactionStreamAmount>,
-            >(generator, "average_amount", j::OPTIONAL, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "average_amount",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionStreamAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "average_days_apart",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The average number of days between each of the recurring transactions.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The client-provided raw description of the most recent transaction in the stream.",
         );
-        o.field::<
-                ::std::option::Option<RecurringTransactionFrequency>,
-            >(generator, "frequency", j::OPTIONAL, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "frequency",
+            j::OPTIONAL,
+            G::subschema_for::<RecurringTransactionFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "is_active",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether the transaction stream is still live.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "merchant_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The merchant or primary counterparty associated with the transaction stream.",
         );
-        o.field::<
-                ::std::option::Option<TransactionStreamAmount>,
-            >(generator, "newest_transaction_amount", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "newest_transaction_amount",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionStreamAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "newest_transaction_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The posted date of the latest transaction in the stream.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "oldest_transaction_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The posted date of the earliest transaction in the stream.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "personal_finance_category_detailed",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The detailed category associated with the transaction stream.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "personal_finance_category_primary",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The primary category associated with the transaction stream.",
         );
-        o.field::<
-                ::std::option::Option<TransactionStreamStatus>,
-            >(generator, "status", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "stream_id", j::REQUIRED, "A unique id for the stream.");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionStreamStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "stream_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique id for the stream.",
+        );
+        o.field(
             "transaction_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of transactions in this stream.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "transaction_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of Plaid transaction IDs belonging to the stream, sorted by posted date.",
         );
         o.finish("Insights object for recurring transactions streams.")
@@ -970,18 +1015,37 @@ impl ::schemars::JsonSchema for RecurringNewTransferWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                RecurringTransferId,
-            >(generator, "recurring_transfer_id", j::REQUIRED, "");
-        o.field::<TransferId>(generator, "transfer_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`RECURRING_NEW_TRANSFER`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSFER`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransferId>,
+            &[],
+            "",
+        );
+        o.field("transfer_id", j::REQUIRED, G::subschema_for::<TransferId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECURRING_NEW_TRANSFER`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSFER`",
+        );
         o.finish("Fired when a new transfer of a recurring transfer is originated.")
     }
 }
@@ -1140,21 +1204,20 @@ impl ::schemars::JsonSchema for RecurringTransactions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<RecurringInsightsStream>,
-            >(
-            generator,
+        o.field(
             "inflow_streams",
             j::REQUIRED,
+            G::subschema_for::<RecurringInsightsStream>,
+            &[j::ARRAY],
             "An array of inflow transaction streams (e.g., income).",
         );
-        o.field::<
-                ::std::vec::Vec<RecurringInsightsStream>,
-            >(
-            generator,
+        o.field(
             "outflow_streams",
             j::REQUIRED,
+            G::subschema_for::<RecurringInsightsStream>,
+            &[j::ARRAY],
             "An array of outflow transaction streams (e.g., subscriptions, bills, loan payments).",
         );
         o.finish(
@@ -1257,23 +1320,37 @@ impl ::schemars::JsonSchema for RecurringTransactionsUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of `account_ids` for accounts that have new or updated recurring transactions data.",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`RECURRING_TRANSACTIONS_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECURRING_TRANSACTIONS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
         o.finish(
             "Fired when recurring transactions data is updated. This includes when a new recurring stream is detected or when a new transaction is added to an existing recurring stream. The `RECURRING_TRANSACTIONS_UPDATE` webhook will also fire when one or more attributes of the recurring stream changes, which is usually a result of the addition, update, or removal of transactions to the stream.\n\nAfter receipt of this webhook, the updated data can be fetched from `/transactions/recurring/get`.",
         )
@@ -1452,86 +1529,115 @@ impl ::schemars::JsonSchema for RecurringTransfer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `account_id` corresponding to the end-user account that will be debited or credited.",
         );
-        o.field::<
-                ::std::option::Option<AchClass>,
-            >(generator, "ach_class", j::OPTIONAL, "");
-        o.field::<TransferAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
             "created",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime when this transfer was created. This will be of the form `2006-01-02T15:04:05Z`",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The description of the recurring transfer.",
         );
-        o.field::<
-                TransferFundingAccountIdResponse,
-            >(generator, "funding_account_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponse>,
+            &[],
+            "",
+        );
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the transfer amount, e.g. \"USD\"",
         );
-        o.field::<TransferRecurringNetwork>(generator, "network", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "network",
+            j::REQUIRED,
+            G::subschema_for::<TransferRecurringNetwork>,
+            &[],
+            "",
+        );
+        o.field(
             "next_origination_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).\n\nThe next transfer origination date after bank holiday adjustment.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "origination_account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the origination account that was used for this transfer.",
         );
-        o.field::<
-                RecurringTransferId,
-            >(generator, "recurring_transfer_id", j::REQUIRED, "");
-        o.field::<TransferRecurringSchedule>(generator, "schedule", j::REQUIRED, "");
-        o.field::<TransferRecurringStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "schedule",
+            j::REQUIRED,
+            G::subschema_for::<TransferRecurringSchedule>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<TransferRecurringStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "test_clock_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a test clock.",
         );
-        o.field::<
-                ::std::vec::Vec<TransferId>,
-            >(
-            generator,
+        o.field(
             "transfer_ids",
             j::REQUIRED,
+            G::subschema_for::<TransferId>,
+            &[j::ARRAY],
             "The created transfer instances associated with this `recurring_transfer_id`. If the recurring transfer has been newly created, this array will be empty.",
         );
-        o.field::<TransferType>(generator, "type", j::REQUIRED, "");
-        o.field::<TransferUserInResponse>(generator, "user", j::REQUIRED, "");
+        o.field("type", j::REQUIRED, G::subschema_for::<TransferType>, &[], "");
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<TransferUserInResponse>,
+            &[],
+            "",
+        );
         o.finish("Represents a recurring transfer within the Transfers API.")
     }
 }
@@ -1558,9 +1664,13 @@ impl ::schemars::JsonSchema for RecurringTransferId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::RecurringTransferId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Plaid's unique identifier for a recurring transfer.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a recurring transfer.",
+        )
     }
 }
 impl ::std::ops::Deref for RecurringTransferId {
@@ -1603,7 +1713,13 @@ impl ::schemars::JsonSchema for RecurringTransferNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::RecurringTransferNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<RecurringTransfer>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<RecurringTransfer>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for RecurringTransferNullable {
@@ -1735,31 +1851,57 @@ impl ::schemars::JsonSchema for RecurringTransferSkippedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                TransferAuthorizationDecision,
-            >(generator, "authorization_decision", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationDecisionRationaleCode>,
-            >(generator, "authorization_decision_rationale_code", j::OPTIONAL, "");
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                RecurringTransferId,
-            >(generator, "recurring_transfer_id", j::REQUIRED, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "authorization_decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationDecision>,
+            &[],
+            "",
+        );
+        o.field(
+            "authorization_decision_rationale_code",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationDecisionRationaleCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransferId>,
+            &[],
+            "",
+        );
+        o.field(
             "skipped_origination_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The planned date on which Plaid is unable to originate a new ACH transaction of the recurring transfer. This will be of the form YYYY-MM-DD.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`RECURRING_TRANSFER_SKIPPED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSFER`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECURRING_TRANSFER_SKIPPED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSFER`",
+        );
         o.finish(
             "Fired when Plaid is unable to originate a new ACH transaction of the recurring transfer on the planned date.",
         )
@@ -1843,24 +1985,27 @@ impl ::schemars::JsonSchema for RefreshResult {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique identifier for the Plaid Item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "product",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The product for which the refresh was attempted.",
         );
         o.finish(
@@ -1891,10 +2036,11 @@ impl ::schemars::JsonSchema for Region {
         ::std::borrow::Cow::Borrowed("plaid_client::types::Region")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A subdivision code. \"Subdivision\" is a generic term for \"state\", \"province\", \"prefecture\", \"zone\", etc. For the list of valid codes, see [country subdivision codes](https://plaid.com/documents/country_subdivision_codes.json). Country prefixes are omitted, since they are inferred from the `country` field.",
         )
     }
@@ -1995,21 +2141,20 @@ impl ::schemars::JsonSchema for RemovedTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the account of the removed transaction.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the removed transaction.",
         );
         o.finish("A representation of a removed transaction")
@@ -2141,13 +2286,13 @@ impl ::schemars::JsonSchema for ReportingInformation {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "ReportingInformationIdentifier",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         );
         o.finish("Information about a report identifier and a report name.")
@@ -2251,15 +2396,20 @@ impl ::schemars::JsonSchema for RequestBusinessAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<City>(generator, "city", j::REQUIRED, "");
-        o.field::<GenericCountryCode>(generator, "country", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PostalCode>,
-            >(generator, "postal_code", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Region>>(generator, "region", j::OPTIONAL, "");
-        o.field::<Street>(generator, "street", j::REQUIRED, "");
-        o.field::<::std::option::Option<Street2>>(generator, "street2", j::OPTIONAL, "");
+        o.field("city", j::REQUIRED, G::subschema_for::<City>, &[], "");
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::OPTIONAL, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("street", j::REQUIRED, G::subschema_for::<Street>, &[], "");
+        o.field("street2", j::OPTIONAL, G::subschema_for::<Street2>, &[j::NULLABLE], "");
         o.finish("Physical address of a business. Used for input requests.")
     }
 }
@@ -2286,10 +2436,11 @@ impl ::schemars::JsonSchema for RequestId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::RequestId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier for the request, which can be used for troubleshooting. This identifier, like all Plaid identifiers, is case sensitive.",
         )
     }
@@ -2415,19 +2566,32 @@ impl ::schemars::JsonSchema for ResponseBusinessAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CityNullable>,
-            >(generator, "city", j::REQUIRED, "");
-        o.field::<GenericCountryCode>(generator, "country", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PostalCode>,
-            >(generator, "postal_code", j::REQUIRED, "");
-        o.field::<::std::option::Option<Region>>(generator, "region", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<StreetNullable>,
-            >(generator, "street", j::REQUIRED, "");
-        o.field::<::std::option::Option<Street2>>(generator, "street2", j::REQUIRED, "");
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<CityNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<StreetNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
         o.finish("Physical address of a business. Used for response schemas.")
     }
 }
@@ -2454,10 +2618,11 @@ impl ::schemars::JsonSchema for ReviewComment {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ReviewComment")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A comment submitted by a team member as part of reviewing a watchlist screening.",
         )
     }
@@ -2571,19 +2736,36 @@ impl ::schemars::JsonSchema for RiskCheckBehavior {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                RiskCheckBehaviorBotDetectedLabel,
-            >(generator, "bot_detected", j::REQUIRED, "");
-        o.field::<
-                RiskCheckBehaviorFraudRingDetectedLabel,
-            >(generator, "fraud_ring_detected", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<RiskLevelWithNoData>,
-            >(generator, "risk_level", j::OPTIONAL, "");
-        o.field::<
-                RiskCheckBehaviorUserInteractionsLabel,
-            >(generator, "user_interactions", j::REQUIRED, "");
+        o.field(
+            "bot_detected",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckBehaviorBotDetectedLabel>,
+            &[],
+            "",
+        );
+        o.field(
+            "fraud_ring_detected",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckBehaviorFraudRingDetectedLabel>,
+            &[],
+            "",
+        );
+        o.field(
+            "risk_level",
+            j::OPTIONAL,
+            G::subschema_for::<RiskLevelWithNoData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_interactions",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckBehaviorUserInteractionsLabel>,
+            &[],
+            "",
+        );
         o.finish(
             "Result summary object specifying values for `behavior` attributes of risk check, when available.",
         )
@@ -2929,45 +3111,69 @@ impl ::schemars::JsonSchema for RiskCheckDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RiskCheckBehavior>,
-            >(generator, "behavior", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<RiskCheckDevice>,
-            >(
-            generator,
+        o.field(
+            "behavior",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckBehavior>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "devices",
             j::REQUIRED,
+            G::subschema_for::<RiskCheckDevice>,
+            &[j::ARRAY],
             "Array of result summary objects specifying values for `device` attributes of risk check.",
         );
-        o.field::<
-                ::std::option::Option<RiskCheckEmail>,
-            >(generator, "email", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<RiskCheckFacialDuplicate>,
-            >(
-            generator,
+        o.field(
+            "email",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckEmail>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "facial_duplicates",
             j::OPTIONAL,
+            G::subschema_for::<RiskCheckFacialDuplicate>,
+            &[j::ARRAY],
             "The attributes related to the facial duplicates captured in risk check.",
         );
-        o.field::<
-                ::std::option::Option<RiskCheckIdentityAbuseSignals>,
-            >(generator, "identity_abuse_signals", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<RiskCheckNetwork>,
-            >(generator, "network", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RiskCheckPhone>,
-            >(generator, "phone", j::REQUIRED, "");
-        o.field::<IdentityVerificationStepStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "identity_abuse_signals",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckIdentityAbuseSignals>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckNetwork>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckPhone>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "trust_index_score",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The trust index score for the `risk_check` step.",
         );
         o.finish("Additional information for the `risk_check` step.")
@@ -3065,27 +3271,43 @@ impl ::schemars::JsonSchema for RiskCheckDevice {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RiskCheckFactors>,
-            >(generator, "factors", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ProxyType>,
-            >(generator, "ip_proxy_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "factors",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckFactors>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ip_proxy_type",
+            j::REQUIRED,
+            G::subschema_for::<ProxyType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "ip_spam_list_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Count of spam lists the IP address is associated with if known.",
         );
-        o.field::<
-                ::std::option::Option<UtcOffset>,
-            >(generator, "ip_timezone_offset", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<RiskLevel>,
-            >(generator, "risk_level", j::OPTIONAL, "");
+        o.field(
+            "ip_timezone_offset",
+            j::REQUIRED,
+            G::subschema_for::<UtcOffset>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "risk_level",
+            j::OPTIONAL,
+            G::subschema_for::<RiskLevel>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Result summary object specifying values for `device` attributes of risk check.",
         )
@@ -3250,59 +3472,106 @@ impl ::schemars::JsonSchema for RiskCheckEmail {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "breach_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Count of all known breaches of this email address if known.",
         );
-        o.field::<
-                RiskCheckEmailDomainIsCustom,
-            >(generator, "domain_is_custom", j::REQUIRED, "");
-        o.field::<
-                RiskCheckEmailDomainIsDisposable,
-            >(generator, "domain_is_disposable", j::REQUIRED, "");
-        o.field::<
-                RiskCheckEmailDomainIsFreeProvider,
-            >(generator, "domain_is_free_provider", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Iso8601DateNullable>,
-            >(generator, "domain_registered_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<RiskCheckFactors>,
-            >(generator, "factors", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<Iso8601DateNullable>,
-            >(generator, "first_breached_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<RiskCheckEmailIncludesDateOfBirth>,
-            >(generator, "includes_date_of_birth", j::OPTIONAL, "");
-        o.field::<
-                RiskCheckEmailIsDeliverableStatus,
-            >(generator, "is_deliverable", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<RiskCheckEmailIsEdu>,
-            >(generator, "is_edu", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<Iso8601DateNullable>,
-            >(generator, "last_breached_at", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<RiskCheckLinkedService>,
-            >(
-            generator,
+        o.field(
+            "domain_is_custom",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckEmailDomainIsCustom>,
+            &[],
+            "",
+        );
+        o.field(
+            "domain_is_disposable",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckEmailDomainIsDisposable>,
+            &[],
+            "",
+        );
+        o.field(
+            "domain_is_free_provider",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckEmailDomainIsFreeProvider>,
+            &[],
+            "",
+        );
+        o.field(
+            "domain_registered_at",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "factors",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckFactors>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "first_breached_at",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "includes_date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckEmailIncludesDateOfBirth>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "is_deliverable",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckEmailIsDeliverableStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_edu",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckEmailIsEdu>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_breached_at",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "linked_services",
             j::REQUIRED,
+            G::subschema_for::<RiskCheckLinkedService>,
+            &[j::ARRAY],
             "A list of online services where this email address has been detected to have accounts or other activity.",
         );
-        o.field::<
-                ::std::option::Option<RiskLevel>,
-            >(generator, "risk_level", j::OPTIONAL, "");
-        o.field::<
-                RiskCheckEmailTopLevelDomainIsSuspicious,
-            >(generator, "top_level_domain_is_suspicious", j::REQUIRED, "");
+        o.field(
+            "risk_level",
+            j::OPTIONAL,
+            G::subschema_for::<RiskLevel>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "top_level_domain_is_suspicious",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckEmailTopLevelDomainIsSuspicious>,
+            &[],
+            "",
+        );
         o.finish(
             "Result summary object specifying values for `email` attributes of risk check.",
         )
@@ -3842,22 +4111,21 @@ impl ::schemars::JsonSchema for RiskCheckFacialDuplicate {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<IdentityVerificationId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
+        o.field(
             "matched_after_completed",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Whether this match occurred after the session was complete. For example, this would be `true` if a later session ended up matching this one.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "similarity",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "Similarity score of the match. Ranges from 0 to 100.",
         );
         o.finish(
@@ -3878,10 +4146,11 @@ impl ::schemars::JsonSchema for RiskCheckFactors {
         ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckFactors")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::vec::Vec<::std::string::String>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "List of factors, when available, that contribute towards the risk level of the given risk check type.",
         )
     }
@@ -3971,13 +4240,22 @@ impl ::schemars::JsonSchema for RiskCheckIdentityAbuseSignals {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RiskCheckStolenIdentity>,
-            >(generator, "stolen_identity", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<RiskCheckSyntheticIdentity>,
-            >(generator, "synthetic_identity", j::REQUIRED, "");
+        o.field(
+            "stolen_identity",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckStolenIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "synthetic_identity",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckSyntheticIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Result summary object capturing abuse signals related to `identity abuse`, e.g. stolen and synthetic identity fraud. These attributes are only available for US identities and some signals may not be available depending on what information was collected.",
         )
@@ -4465,9 +4743,10 @@ impl ::schemars::JsonSchema for RiskCheckNetwork {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RiskCheckFactors>(generator, "factors", j::REQUIRED, "");
-        o.field::<RiskLevel>(generator, "risk_level", j::REQUIRED, "");
+        o.field("factors", j::REQUIRED, G::subschema_for::<RiskCheckFactors>, &[], "");
+        o.field("risk_level", j::REQUIRED, G::subschema_for::<RiskLevel>, &[], "");
         o.finish(
             "Result summary object specifying values for network attributes of risk check.",
         )
@@ -4553,21 +4832,29 @@ impl ::schemars::JsonSchema for RiskCheckPhone {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RiskCheckFactors>,
-            >(generator, "factors", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<RiskCheckLinkedService>,
-            >(
-            generator,
+        o.field(
+            "factors",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckFactors>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "linked_services",
             j::REQUIRED,
+            G::subschema_for::<RiskCheckLinkedService>,
+            &[j::ARRAY],
             "A list of online services where this phone number has been detected to have accounts or other activity.",
         );
-        o.field::<
-                ::std::option::Option<RiskLevel>,
-            >(generator, "risk_level", j::OPTIONAL, "");
+        o.field(
+            "risk_level",
+            j::OPTIONAL,
+            G::subschema_for::<RiskLevel>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Result summary object specifying values for `phone` attributes of risk check.",
         )
@@ -4645,16 +4932,20 @@ impl ::schemars::JsonSchema for RiskCheckStolenIdentity {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RiskLevel>,
-            >(generator, "risk_level", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "risk_level",
+            j::OPTIONAL,
+            G::subschema_for::<RiskLevel>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "score",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "A score from 0 to 100 indicating the likelihood that the user is a stolen identity.",
         );
         o.finish(
@@ -4761,24 +5052,36 @@ impl ::schemars::JsonSchema for RiskCheckSyntheticIdentity {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<SyntheticFraud>,
-            >(generator, "first_party_synthetic_fraud", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RiskLevel>,
-            >(generator, "risk_level", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "first_party_synthetic_fraud",
+            j::OPTIONAL,
+            G::subschema_for::<SyntheticFraud>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "risk_level",
+            j::OPTIONAL,
+            G::subschema_for::<RiskLevel>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "score",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "A score from 0 to 100 indicating the likelihood that the user is a synthetic identity.",
         );
-        o.field::<
-                ::std::option::Option<SyntheticFraud>,
-            >(generator, "third_party_synthetic_fraud", j::OPTIONAL, "");
+        o.field(
+            "third_party_synthetic_fraud",
+            j::OPTIONAL,
+            G::subschema_for::<SyntheticFraud>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Field containing the data used in determining the outcome of the synthetic identity risk check.\n\nContains the following fields:\n\n`score` - A score from 0 to 100 indicating the likelihood that the user is a synthetic identity.",
         )
@@ -4878,22 +5181,43 @@ impl ::schemars::JsonSchema for RiskIndicators {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BankPenaltiesIndicators>,
-            >(generator, "bank_penalties", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<GamblingIndicators>,
-            >(generator, "gambling", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LoanDisbursementsIndicators>,
-            >(generator, "loan_disbursements", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LoanPaymentsIndicators>,
-            >(generator, "loan_payments", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NegativeBalanceInsights>,
-            >(generator, "negative_balance", j::OPTIONAL, "");
+        o.field(
+            "bank_penalties",
+            j::OPTIONAL,
+            G::subschema_for::<BankPenaltiesIndicators>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "gambling",
+            j::OPTIONAL,
+            G::subschema_for::<GamblingIndicators>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loan_disbursements",
+            j::OPTIONAL,
+            G::subschema_for::<LoanDisbursementsIndicators>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loan_payments",
+            j::OPTIONAL,
+            G::subschema_for::<LoanPaymentsIndicators>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "negative_balance",
+            j::OPTIONAL,
+            G::subschema_for::<NegativeBalanceInsights>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Risk indicators focus on providing signal on the possibility of a borrower defaulting on their loan repayments by providing data points related to its payment behavior, debt, and other relevant financial information, helping lenders gauge the level of risk involved in a certain operation.",
         )
@@ -5100,21 +5424,20 @@ impl ::schemars::JsonSchema for RiskProfile {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "key",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The key of the risk profile used for this transaction.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "outcome",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Legacy method of inspecting the result of the ruleset. New integrations should simply use the \"result\" property instead. This value will be omitted if you do not have a live existing integration with rules using this field.",
         );
         o.finish("RiskProfile is deprecated, use `ruleset` instead.")
@@ -5191,21 +5514,20 @@ impl ::schemars::JsonSchema for RiskReason {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A code that represents the type of risk associated with the proposed transaction.\n\nThe codes are from PL01 to PL08 and from BK01 to BK07. For a full listing of risk reason codes, see [Risk codes](https://plaid.com/docs/balance/balance-plus/#risk-codes).",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A human-readable description explaining the risk code associated with the proposed transaction and some recommended actions. This field is subject to change; any programmatic logic should be based on the `code` field instead.",
         );
         o.finish(
@@ -5309,27 +5631,43 @@ impl ::schemars::JsonSchema for RiskSignalDocumentReference {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "document_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An identifier of the document referenced by the document metadata.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "document_name", j::OPTIONAL, "The name of the document");
-        o.field::<
-                ::std::option::Option<RiskSignalDocumentType>,
-            >(generator, "document_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RiskSignalFileType>,
-            >(generator, "file_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RiskSignalDocumentStatus>,
-            >(generator, "status", j::OPTIONAL, "");
+        o.field(
+            "document_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the document",
+        );
+        o.field(
+            "document_type",
+            j::OPTIONAL,
+            G::subschema_for::<RiskSignalDocumentType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "file_type",
+            j::OPTIONAL,
+            G::subschema_for::<RiskSignalFileType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<RiskSignalDocumentStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Object containing metadata for the document")
     }
 }
@@ -5655,8 +5993,9 @@ impl ::schemars::JsonSchema for Role {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RoleDetail>(generator, "ROLE_DETAIL", j::REQUIRED, "");
+        o.field("ROLE_DETAIL", j::REQUIRED, G::subschema_for::<RoleDetail>, &[], "");
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -5724,8 +6063,15 @@ impl ::schemars::JsonSchema for RoleDetail {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<PartyRoleType>(generator, "PartyRoleType", j::REQUIRED, "");
+        o.field(
+            "PartyRoleType",
+            j::REQUIRED,
+            G::subschema_for::<PartyRoleType>,
+            &[],
+            "",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -5788,8 +6134,9 @@ impl ::schemars::JsonSchema for Roles {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Role>(generator, "ROLE", j::REQUIRED, "");
+        o.field("ROLE", j::REQUIRED, G::subschema_for::<Role>, &[], "");
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -5818,9 +6165,13 @@ impl ::schemars::JsonSchema for RoutingNumber {
         ::std::borrow::Cow::Borrowed("plaid_client::types::RoutingNumber")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "The routing number of the account.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The routing number of the account.",
+        )
     }
 }
 impl ::std::ops::Deref for RoutingNumber {
@@ -5922,21 +6273,20 @@ impl ::schemars::JsonSchema for RuleDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "custom_action_key",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A string key, defined within the Dashboard, used to trigger programmatic behavior for a certain result. For instance, you could optionally choose to define a \"3-day-hold\" `custom_action_key` for an ACCEPT result.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "internal_note",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An optional message attached to the triggered rule, defined within the Dashboard, for your internal use. Useful for debugging, such as \"Account appears to be closed.\"",
         );
         o.finish(
@@ -6103,27 +6453,30 @@ impl ::schemars::JsonSchema for Ruleset {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "outcome",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The evaluated outcome for this transaction. This field is deprecated, use `result` or `triggered_rule_details.custom_action_key` instead.",
         );
-        o.field::<RuleResult>(generator, "result", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("result", j::REQUIRED, G::subschema_for::<RuleResult>, &[], "");
+        o.field(
             "ruleset_key",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The key of the Ruleset used for this transaction.",
         );
-        o.field::<
-                ::std::option::Option<RuleDetails>,
-            >(generator, "triggered_rule_details", j::OPTIONAL, "");
+        o.field(
+            "triggered_rule_details",
+            j::OPTIONAL,
+            G::subschema_for::<RuleDetails>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Details about the transaction result after evaluation by the requested Ruleset. If a `ruleset_key` is not provided, for customers who began using Signal Transaction Scores before October 15, 2025, by default, this field will be omitted. To learn more, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).",
         )

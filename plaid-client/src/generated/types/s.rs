@@ -96,25 +96,41 @@ impl ::schemars::JsonSchema for SandboxBankIncomeFireWebhookRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                SandboxBankIncomeWebhookFireRequestWebhookCode,
-            >(generator, "webhook_code", j::REQUIRED, "");
-        o.field::<
-                SandboxBankIncomeWebhookFireRequestWebhookFields,
-            >(generator, "webhook_fields", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<SandboxBankIncomeWebhookFireRequestWebhookCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_fields",
+            j::REQUIRED,
+            G::subschema_for::<SandboxBankIncomeWebhookFireRequestWebhookFields>,
+            &[],
+            "",
+        );
+        o.field(
             "webhook_override",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL to which the webhook should be sent. If provided, this will override the URL set in the dashboard.",
         );
         o.finish(
@@ -197,8 +213,9 @@ impl ::schemars::JsonSchema for SandboxBankIncomeFireWebhookResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SandboxBankIncomeFireWebhookResponse defines the response schema for `/sandbox/bank_income/fire_webhook`",
         )
@@ -352,16 +369,20 @@ impl ::schemars::JsonSchema for SandboxBankIncomeWebhookFireRequestWebhookFields
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BankIncomeRefreshCompleteResult>,
-            >(generator, "bank_income_refresh_complete_result", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "bank_income_refresh_complete_result",
+            j::OPTIONAL,
+            G::subschema_for::<BankIncomeRefreshCompleteResult>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The user id to be returned in INCOME webhooks",
         );
         o.finish("Optional fields which will be populated in the simulated webhook")
@@ -445,19 +466,27 @@ impl ::schemars::JsonSchema for SandboxBankTransferFireWebhookRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The URL to which the webhook should be sent.",
         );
         o.finish("Defines the request schema for `/sandbox/bank_transfer/fire_webhook`")
@@ -536,8 +565,9 @@ impl ::schemars::JsonSchema for SandboxBankTransferFireWebhookResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/sandbox/bank_transfer/fire_webhook`")
     }
 }
@@ -645,25 +675,43 @@ impl ::schemars::JsonSchema for SandboxBankTransferSimulateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<BankTransferId>(generator, "bank_transfer_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "bank_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "event_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The asynchronous event to be simulated. May be: `posted`, `failed`, or `reversed`.\n\nAn error will be returned if the event type is incompatible with the current transfer status. Compatible status --> event type transitions include:\n\n`pending` --> `failed`\n\n`pending` --> `posted`\n\n`posted` --> `reversed`",
         );
-        o.field::<
-                ::std::option::Option<BankTransferFailure>,
-            >(generator, "failure_reason", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/sandbox/bank_transfer/simulate`")
     }
 }
@@ -742,8 +790,9 @@ impl ::schemars::JsonSchema for SandboxBankTransferSimulateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/sandbox/bank_transfer/simulate`")
     }
 }
@@ -846,25 +895,41 @@ impl ::schemars::JsonSchema for SandboxCraCashflowUpdatesUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<CashFlowUpdatesEventWebhookCodes>>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook_codes",
             j::OPTIONAL,
+            G::subschema_for::<CashFlowUpdatesEventWebhookCodes>,
+            &[j::NULLABLE, j::ARRAY],
             "Webhook codes corresponding to the Cash Flow Updates events to be simulated.",
         );
         o.finish(
@@ -947,8 +1012,9 @@ impl ::schemars::JsonSchema for SandboxCraCashflowUpdatesUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SandboxCraCashflowUpdatesUpdateResponse defines the response schema for `sandbox/cashflow_updates/update`",
         )
@@ -1070,41 +1136,51 @@ impl ::schemars::JsonSchema for SandboxIncomeFireWebhookRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Item ID associated with the verification.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SandboxIncomeFireWebhookRequestVerificationStatus>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
             "verification_status",
             j::OPTIONAL,
+            G::subschema_for::<SandboxIncomeFireWebhookRequestVerificationStatus>,
+            &[j::NULLABLE],
             "`VERIFICATION_STATUS_PROCESSING_COMPLETE`: The income verification status processing has completed. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/income/verification/paystubs/get` endpoint and check the document metadata to see which documents were successfully parsed.\n\n`VERIFICATION_STATUS_PROCESSING_FAILED`: A failure occurred when attempting to process the verification documentation.\n\n`VERIFICATION_STATUS_PENDING_APPROVAL`: (deprecated) The income verification has been sent to the user for review.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "webhook",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The URL to which the webhook should be sent.",
         );
-        o.field::<
-                SandboxIncomeWebhookFireRequestWebhookCode,
-            >(generator, "webhook_code", j::REQUIRED, "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<SandboxIncomeWebhookFireRequestWebhookCode>,
+            &[],
+            "",
+        );
         o.finish(
             "SandboxIncomeFireWebhookRequest defines the request schema for `/sandbox/income/fire_webhook`",
         )
@@ -1274,8 +1350,9 @@ impl ::schemars::JsonSchema for SandboxIncomeFireWebhookResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SandboxIncomeFireWebhookResponse defines the response schema for `/sandbox/income/fire_webhook`",
         )
@@ -1433,15 +1510,30 @@ impl ::schemars::JsonSchema for SandboxItemApplicationSeedRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<ApplicationId>(generator, "application_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<ApplicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "SandboxItemApplicationSeedRequest defines the request schema for `/sandbox/item/application/seed`",
         )
@@ -1527,16 +1619,16 @@ impl ::schemars::JsonSchema for SandboxItemApplicationSeedResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `item_id` of the newly seeded item representing the application connection.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SandboxItemApplicationSeedResponse defines the response schema for `/sandbox/item/application/seed`",
         )
@@ -1637,25 +1729,37 @@ impl ::schemars::JsonSchema for SandboxItemFireWebhookRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                SandboxItemFireWebhookRequestWebhookCode,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook_code",
             j::REQUIRED,
+            G::subschema_for::<SandboxItemFireWebhookRequestWebhookCode>,
+            &[],
             "The webhook codes that can be fired by this test endpoint.",
         );
-        o.field::<
-                ::std::option::Option<WebhookType>,
-            >(generator, "webhook_type", j::OPTIONAL, "");
+        o.field(
+            "webhook_type",
+            j::OPTIONAL,
+            G::subschema_for::<WebhookType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "SandboxItemFireWebhookRequest defines the request schema for `/sandbox/item/fire_webhook`",
         )
@@ -1852,14 +1956,14 @@ impl ::schemars::JsonSchema for SandboxItemFireWebhookResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "webhook_fired",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Value is `true` if the test `webhook_code` was successfully fired.",
         );
         o.finish(
@@ -1942,14 +2046,23 @@ impl ::schemars::JsonSchema for SandboxItemResetLoginRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "SandboxItemResetLoginRequest defines the request schema for `/sandbox/item/reset_login`",
         )
@@ -2034,11 +2147,16 @@ impl ::schemars::JsonSchema for SandboxItemResetLoginResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(generator, "reset_login", j::REQUIRED, "`true` if the call succeeded");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "reset_login",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if the call succeeded",
+        );
         o.finish(
             "SandboxItemResetLoginResponse defines the response schema for `/sandbox/item/reset_login`",
         )
@@ -2139,28 +2257,37 @@ impl ::schemars::JsonSchema for SandboxItemSetVerificationStatusRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `account_id` of the account whose verification status is to be modified",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                SandboxItemSetVerificationStatusRequestVerificationStatus,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "verification_status",
             j::REQUIRED,
+            G::subschema_for::<
+                SandboxItemSetVerificationStatusRequestVerificationStatus,
+            >,
+            &[],
             "The verification status to set the account to.",
         );
         o.finish(
@@ -2311,8 +2438,9 @@ impl ::schemars::JsonSchema for SandboxItemSetVerificationStatusResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SandboxItemSetVerificationStatusResponse defines the response schema for `/sandbox/item/set_verification_status`",
         )
@@ -2387,11 +2515,22 @@ impl ::schemars::JsonSchema for SandboxOauthSelectAccountsRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(generator, "accounts", j::REQUIRED, "");
-        o.field::<::std::string::String>(generator, "oauth_state_id", j::REQUIRED, "");
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "oauth_state_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
         o.finish("Defines the request schema for `sandbox/oauth/select_accounts`")
     }
 }
@@ -2412,9 +2551,15 @@ impl ::schemars::JsonSchema for SandboxOauthSelectAccountsResponse {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(generator, "Defines the response schema for `/sandbox/oauth/select_accounts`")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "Defines the response schema for `/sandbox/oauth/select_accounts`",
+        )
     }
 }
 impl ::std::ops::Deref for SandboxOauthSelectAccountsResponse {
@@ -2460,10 +2605,11 @@ impl ::schemars::JsonSchema for SandboxOverridePassword {
         ::std::borrow::Cow::Borrowed("plaid_client::types::SandboxOverridePassword")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Test password to use for the creation of the Sandbox Item. Default value is `pass_good`.",
         )
     }
@@ -2518,10 +2664,11 @@ impl ::schemars::JsonSchema for SandboxOverrideUsername {
         ::std::borrow::Cow::Borrowed("plaid_client::types::SandboxOverrideUsername")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Test username to use for the creation of the Sandbox Item. Default value is `user_good`.",
         )
     }
@@ -2634,16 +2781,29 @@ impl ::schemars::JsonSchema for SandboxPaymentProfileResetLoginRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                PaymentProfileToken,
-            >(generator, "payment_profile_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_profile_token",
+            j::REQUIRED,
+            G::subschema_for::<PaymentProfileToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "SandboxPaymentProfileResetLoginRequest defines the request schema for `/sandbox/payment_profile/reset_login`",
         )
@@ -2728,11 +2888,16 @@ impl ::schemars::JsonSchema for SandboxPaymentProfileResetLoginResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(generator, "reset_login", j::REQUIRED, "`true` if the call succeeded");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "reset_login",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if the call succeeded",
+        );
         o.finish(
             "SandboxPaymentProfileResetLoginResponse defines the response schema for `/sandbox/payment_profile/reset_login`",
         )
@@ -2843,30 +3008,41 @@ impl ::schemars::JsonSchema for SandboxPaymentSimulateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "payment_id", j::REQUIRED, "The ID of the payment to simulate");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the payment to simulate",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "status",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The status to set the payment to.\n\nValid statuses include:\n- `PAYMENT_STATUS_INITIATED`\n- `PAYMENT_STATUS_INSUFFICIENT_FUNDS`\n- `PAYMENT_STATUS_FAILED`\n- `PAYMENT_STATUS_EXECUTED`\n- `PAYMENT_STATUS_SETTLED`\n- `PAYMENT_STATUS_CANCELLED`\n- `PAYMENT_STATUS_REJECTED`",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "webhook",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The webhook url to use for any payment events triggered by the simulated status change.",
         );
         o.finish(
@@ -2959,14 +3135,23 @@ impl ::schemars::JsonSchema for SandboxPaymentSimulateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                PaymentInitiationPaymentStatus,
-            >(generator, "new_status", j::REQUIRED, "");
-        o.field::<
-                PaymentInitiationPaymentStatus,
-            >(generator, "old_status", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "new_status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "old_status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SandboxPaymentSimulateResponse defines the response schema for `/sandbox/payment/simulate`",
         )
@@ -3061,24 +3246,36 @@ impl ::schemars::JsonSchema for SandboxProcessorTokenCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the institution the Item will be associated with",
         );
-        o.field::<
-                ::std::option::Option<SandboxProcessorTokenCreateRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxProcessorTokenCreateRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "SandboxProcessorTokenCreateRequest defines the request schema for `/sandbox/processor_token/create`",
         )
@@ -3167,13 +3364,22 @@ impl ::schemars::JsonSchema for SandboxProcessorTokenCreateRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<SandboxOverridePassword>,
-            >(generator, "override_password", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SandboxOverrideUsername>,
-            >(generator, "override_username", j::OPTIONAL, "");
+        o.field(
+            "override_password",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxOverridePassword>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "override_username",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxOverrideUsername>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An optional set of options to be used when configuring the Item. If specified, must not be `null`.",
         )
@@ -3249,16 +3455,16 @@ impl ::schemars::JsonSchema for SandboxProcessorTokenCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "processor_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A processor token that can be used to call the `/processor/` endpoints.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SandboxProcessorTokenCreateResponse defines the response schema for `/sandbox/processor_token/create`",
         )
@@ -3382,38 +3588,57 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<Products>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "initial_products",
             j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
             "The products to initially pull for the Item. May be any products that the specified `institution_id` supports. This array may not be empty.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the institution the Item will be associated with",
         );
-        o.field::<
-                ::std::option::Option<SandboxPublicTokenCreateRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxPublicTokenCreateRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "SandboxPublicTokenCreateRequest defines the request schema for `/sandbox/public_token/create`",
         )
@@ -3502,13 +3727,13 @@ for SandboxPublicTokenCreateRequestIncomeVerificationBankIncome {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days of data to request for the Bank Income product",
         );
         o.finish(
@@ -3626,30 +3851,48 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<
-                    SandboxPublicTokenCreateRequestOptionsIncomeVerification,
-                >,
-            >(generator, "income_verification", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SandboxOverridePassword>,
-            >(generator, "override_password", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SandboxOverrideUsername>,
-            >(generator, "override_username", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SandboxPublicTokenCreateRequestOptionsStatements>,
-            >(generator, "statements", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SandboxPublicTokenCreateRequestOptionsTransactions>,
-            >(generator, "transactions", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "income_verification",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxPublicTokenCreateRequestOptionsIncomeVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "override_password",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxOverridePassword>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "override_username",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxOverrideUsername>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "statements",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxPublicTokenCreateRequestOptionsStatements>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxPublicTokenCreateRequestOptionsTransactions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Specify a webhook to associate with the new Item.",
         );
         o.finish(
@@ -3737,18 +3980,22 @@ for SandboxPublicTokenCreateRequestOptionsIncomeVerification {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<
-                    SandboxPublicTokenCreateRequestIncomeVerificationBankIncome,
-                >,
-            >(generator, "bank_income", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<IncomeVerificationSourceType>,
-            >(
-            generator,
+        o.field(
+            "bank_income",
+            j::OPTIONAL,
+            G::subschema_for::<
+                SandboxPublicTokenCreateRequestIncomeVerificationBankIncome,
+            >,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "income_source_types",
             j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationSourceType>,
+            &[j::ARRAY],
             "The types of source income data that users will be permitted to share. Options include `bank` and `payroll`. Currently you can only specify one of these options.",
         );
         o.finish(
@@ -3829,21 +4076,20 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequestOptionsStatements
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The most recent date for which to fetch statements history. Dates should be formatted as YYYY-MM-DD.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The earliest date for which to fetch statements history. Dates should be formatted as YYYY-MM-DD.",
         );
         o.finish("An optional set of parameters corresponding to statements options.")
@@ -3937,29 +4183,27 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequestOptionsTransactio
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The maximum number of days of transaction history to request for the Transactions product.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The most recent date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The earliest date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.",
         );
         o.finish("An optional set of parameters corresponding to transactions options.")
@@ -4044,16 +4288,16 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "public_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A public token that can be exchanged for an access token using `/item/public_token/exchange`",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SandboxPublicTokenCreateResponse defines the response schema for `/sandbox/public_token/create`",
         )
@@ -4155,20 +4399,28 @@ impl ::schemars::JsonSchema for SandboxTransactionsCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<CustomSandboxTransaction>,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<CustomSandboxTransaction>,
+            &[j::ARRAY],
             "List of transactions to be added",
         );
         o.finish(
@@ -4250,8 +4502,9 @@ impl ::schemars::JsonSchema for SandboxTransactionsCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SandboxTransactionsCreateResponse defines the response schema for `/sandbox/transactions/create`",
         )
@@ -4335,19 +4588,27 @@ impl ::schemars::JsonSchema for SandboxTransferFireWebhookRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The URL to which the webhook should be sent.",
         );
         o.finish("Defines the request schema for `/sandbox/transfer/fire_webhook`")
@@ -4426,8 +4687,9 @@ impl ::schemars::JsonSchema for SandboxTransferFireWebhookResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/sandbox/transfer/fire_webhook`")
     }
 }
@@ -4526,20 +4788,37 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerDepositSimulateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                TransferLedgerSweepSimulateEventType,
-            >(generator, "event_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferFailure>,
-            >(generator, "failure_reason", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<TransferSweepId>(generator, "sweep_id", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_type",
+            j::REQUIRED,
+            G::subschema_for::<TransferLedgerSweepSimulateEventType>,
+            &[],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("sweep_id", j::REQUIRED, G::subschema_for::<TransferSweepId>, &[], "");
         o.finish(
             "Defines the request schema for `/sandbox/transfer/ledger/deposit/simulate`",
         )
@@ -4621,8 +4900,9 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerDepositSimulateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "Defines the response schema for `/sandbox/transfer/ledger/deposit/simulate`",
         )
@@ -4736,43 +5016,48 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerSimulateAvailableRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "ledger_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Specify which ledger balance to simulate converting pending balance to available balance. If this field is left blank, this will default to id of the default ledger balance.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "originator_client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client ID of the end customer (i.e. the originator). Only applicable to Transfer for Platforms customers.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "test_clock_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a test clock. If provided, only the pending balance that is due before the `virtual_time` on the test clock will be converted.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.",
         );
         o.finish(
@@ -4857,8 +5142,9 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerSimulateAvailableResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "Defines the response schema for `/sandbox/transfer/ledger/simulate_available`",
         )
@@ -4959,20 +5245,37 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerWithdrawSimulateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                TransferLedgerSweepSimulateEventType,
-            >(generator, "event_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferFailure>,
-            >(generator, "failure_reason", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<TransferSweepId>(generator, "sweep_id", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_type",
+            j::REQUIRED,
+            G::subschema_for::<TransferLedgerSweepSimulateEventType>,
+            &[],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("sweep_id", j::REQUIRED, G::subschema_for::<TransferSweepId>, &[], "");
         o.finish(
             "Defines the request schema for `/sandbox/transfer/ledger/withdraw/simulate`",
         )
@@ -5054,8 +5357,9 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerWithdrawSimulateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "Defines the response schema for `/sandbox/transfer/ledger/withdraw/simulate`",
         )
@@ -5185,39 +5489,49 @@ impl ::schemars::JsonSchema for SandboxTransferRefundSimulateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "event_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The asynchronous event to be simulated. May be: `refund.posted`, `refund.settled`, `refund.failed`, or `refund.returned`.\n\nAn error will be returned if the event type is incompatible with the current refund status. Compatible status --> event type transitions include:\n\n`refund.pending` --> `refund.failed`\n\n`refund.pending` --> `refund.posted`\n\n`refund.posted` --> `refund.returned`\n\n`refund.posted` --> `refund.settled`\n\n`refund.posted` events can only be simulated if the refunded transfer has been transitioned to settled. This mimics the ordering of events in Production.",
         );
-        o.field::<
-                ::std::option::Option<TransferFailure>,
-            >(generator, "failure_reason", j::OPTIONAL, "");
-        o.field::<TransferRefundId>(generator, "refund_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("refund_id", j::REQUIRED, G::subschema_for::<TransferRefundId>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "test_clock_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a test clock. If provided, the event to be simulated is created at the `virtual_time` on the provided `test_clock`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.",
         );
         o.finish("Defines the request schema for `/sandbox/transfer/refund/simulate`")
@@ -5300,8 +5614,9 @@ impl ::schemars::JsonSchema for SandboxTransferRefundSimulateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/sandbox/transfer/refund/simulate`")
     }
 }
@@ -5377,13 +5692,22 @@ impl ::schemars::JsonSchema for SandboxTransferRepaymentSimulateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/sandbox/transfer/repayment/simulate`")
     }
 }
@@ -5460,8 +5784,9 @@ impl ::schemars::JsonSchema for SandboxTransferRepaymentSimulateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "Defines the response schema for `/sandbox/transfer/repayment/simulate`",
         )
@@ -5622,27 +5947,30 @@ impl ::schemars::JsonSchema for SandboxTransferRfpSimulateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                SandboxTransferRfpSimulateAction,
-            >(generator, "action", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "action",
+            j::REQUIRED,
+            G::subschema_for::<SandboxTransferRfpSimulateAction>,
+            &[],
+            "",
+        );
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The transfer amount provided by the caller for validation purposes, must match the amount on the transfer associated with the provided `transfer_id`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "client_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The client name provided by the caller for validation purposes, must match the sender client name on the transfer associated with the provided `transfer_id`.",
         );
-        o.field::<TransferId>(generator, "transfer_id", j::REQUIRED, "");
+        o.field("transfer_id", j::REQUIRED, G::subschema_for::<TransferId>, &[], "");
         o.finish("Defines the request schema for `/sandbox/transfer/rfp/simulate`")
     }
 }
@@ -5710,8 +6038,9 @@ impl ::schemars::JsonSchema for SandboxTransferRfpSimulateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/sandbox/transfer/rfp/simulate`")
     }
 }
@@ -5839,39 +6168,49 @@ impl ::schemars::JsonSchema for SandboxTransferSimulateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "event_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The asynchronous event to be simulated. May be: `posted`, `settled`, `failed`, `funds_available`, or `returned`.\n\nAn error will be returned if the event type is incompatible with the current transfer status. Compatible status --> event type transitions include:\n\n`pending` --> `failed`\n\n`pending` --> `posted`\n\n`posted` --> `returned`\n\n`posted` --> `settled`\n\n`settled` --> `funds_available` (only applicable to ACH debits.)",
         );
-        o.field::<
-                ::std::option::Option<TransferFailure>,
-            >(generator, "failure_reason", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "test_clock_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a test clock. If provided, the event to be simulated is created at the `virtual_time` on the provided `test_clock`.",
         );
-        o.field::<TransferId>(generator, "transfer_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("transfer_id", j::REQUIRED, G::subschema_for::<TransferId>, &[], "");
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.",
         );
         o.finish("Defines the request schema for `/sandbox/transfer/simulate`")
@@ -5954,8 +6293,9 @@ impl ::schemars::JsonSchema for SandboxTransferSimulateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/sandbox/transfer/simulate`")
     }
 }
@@ -6050,27 +6390,34 @@ impl ::schemars::JsonSchema for SandboxTransferSweepSimulateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "test_clock_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a test clock. If provided, the sweep to be simulated is created on the day of the `virtual_time` on the `test_clock`. If the date of `virtual_time` is on weekend or a federal holiday, the next available banking day is used.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.",
         );
         o.finish("Defines the request schema for `/sandbox/transfer/sweep/simulate`")
@@ -6155,11 +6502,16 @@ impl ::schemars::JsonSchema for SandboxTransferSweepSimulateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<SimulatedTransferSweep>,
-            >(generator, "sweep", j::OPTIONAL, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "sweep",
+            j::OPTIONAL,
+            G::subschema_for::<SimulatedTransferSweep>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the response schema for `/sandbox/transfer/sweep/simulate`")
     }
 }
@@ -6250,15 +6602,36 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockAdvanceRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<VirtualTime>(generator, "new_virtual_time", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<TransferTestClockId>(generator, "test_clock_id", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "new_virtual_time",
+            j::REQUIRED,
+            G::subschema_for::<VirtualTime>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "test_clock_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferTestClockId>,
+            &[],
+            "",
+        );
         o.finish("Defines the request schema for `/sandbox/transfer/test_clock/advance`")
     }
 }
@@ -6336,8 +6709,9 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockAdvanceResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "Defines the response schema for `/sandbox/transfer/test_clock/advance`",
         )
@@ -6422,19 +6796,27 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "virtual_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The virtual timestamp on the test clock. If not provided, the current timestamp will be used. This will be of the form `2006-01-02T15:04:05Z`.",
         );
         o.finish("Defines the request schema for `/sandbox/transfer/test_clock/create`")
@@ -6518,9 +6900,16 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<TransferTestClock>(generator, "test_clock", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "test_clock",
+            j::REQUIRED,
+            G::subschema_for::<TransferTestClock>,
+            &[],
+            "",
+        );
         o.finish("Defines the response schema for `/sandbox/transfer/test_clock/create`")
     }
 }
@@ -6601,14 +6990,29 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<TransferTestClockId>(generator, "test_clock_id", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "test_clock_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferTestClockId>,
+            &[],
+            "",
+        );
         o.finish("Defines the request schema for `/sandbox/transfer/test_clock/get`")
     }
 }
@@ -6690,9 +7094,16 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<TransferTestClock>(generator, "test_clock", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "test_clock",
+            j::REQUIRED,
+            G::subschema_for::<TransferTestClock>,
+            &[],
+            "",
+        );
         o.finish("Defines the response schema for `/sandbox/transfer/test_clock/get`")
     }
 }
@@ -6808,43 +7219,48 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of test clocks to return.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "end_virtual_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The end virtual timestamp of test clocks to return. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of test clocks to skip before returning results.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_virtual_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The start virtual timestamp of test clocks to return. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
         );
         o.finish("Defines the request schema for `/sandbox/transfer/test_clock/list`")
@@ -6943,11 +7359,16 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<TransferTestClock>,
-            >(generator, "test_clocks", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "test_clocks",
+            j::REQUIRED,
+            G::subschema_for::<TransferTestClock>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish("Defines the response schema for `/sandbox/transfer/test_clock/list`")
     }
 }
@@ -7046,27 +7467,43 @@ impl ::schemars::JsonSchema for SandboxUserResetLoginRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<ItemId>>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_ids",
             j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
             "An array of `item_id`s associated with the User to be reset.  If empty or `null`, this field will default to resetting all Items associated with the User.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "SandboxUserResetLoginRequest defines the request schema for `/sandbox/user/reset_login`",
         )
@@ -7147,8 +7584,9 @@ impl ::schemars::JsonSchema for SandboxUserResetLoginResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SandboxUserResetLoginResponse defines the response schema for `/sandbox/user/reset_login`",
         )
@@ -7229,21 +7667,29 @@ impl ::schemars::JsonSchema for Scopes {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccountAccess>,
-            >(generator, "accounts", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "accounts",
+            j::OPTIONAL,
+            G::subschema_for::<AccountAccess>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
             "new_accounts",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow access to newly opened accounts as they are opened. If unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<ProductAccess>,
-            >(generator, "product_access", j::OPTIONAL, "");
+        o.field(
+            "product_access",
+            j::OPTIONAL,
+            G::subschema_for::<ProductAccess>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The scopes object")
     }
 }
@@ -7396,21 +7842,29 @@ impl ::schemars::JsonSchema for ScopesNullable {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccountAccess>,
-            >(generator, "accounts", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "accounts",
+            j::OPTIONAL,
+            G::subschema_for::<AccountAccess>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
             "new_accounts",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Allow access to newly opened accounts as they are opened. If unset, defaults to `true`.",
         );
-        o.field::<
-                ::std::option::Option<ProductAccess>,
-            >(generator, "product_access", j::OPTIONAL, "");
+        o.field(
+            "product_access",
+            j::OPTIONAL,
+            G::subschema_for::<ProductAccess>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The scopes object")
     }
 }
@@ -7446,10 +7900,11 @@ impl ::schemars::JsonSchema for ScopesState {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ScopesState")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "When scopes are updated during enrollment, this field must be populated with the state sent to the partner in the OAuth Login URI. This field is required when the context is `ENROLLMENT`.",
         )
     }
@@ -7575,25 +8030,41 @@ impl ::schemars::JsonSchema for ScreeningHitAnalysis {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<MatchSummaryCode>,
-            >(generator, "dates_of_birth", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<MatchSummaryCode>,
-            >(generator, "documents", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<MatchSummaryCode>,
-            >(generator, "locations", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<MatchSummaryCode>,
-            >(generator, "names", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "dates_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "documents",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "locations",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "names",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "search_terms_version",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The version of the screening's `search_terms` that were compared when the screening hit was added. Screening hits are immutable once they have been reviewed. If changes are detected due to updates to the screening's `search_terms`, the associated program, or the list's source data prior to review, the screening hit will be updated to reflect those changes.",
         );
         o.finish(
@@ -7692,37 +8163,34 @@ impl ::schemars::JsonSchema for ScreeningHitData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<ScreeningHitDateOfBirthItem>,
-            >(
-            generator,
+        o.field(
             "dates_of_birth",
             j::OPTIONAL,
+            G::subschema_for::<ScreeningHitDateOfBirthItem>,
+            &[j::ARRAY],
             "Dates of birth associated with the watchlist hit",
         );
-        o.field::<
-                ::std::vec::Vec<ScreeningHitDocumentsItems>,
-            >(
-            generator,
+        o.field(
             "documents",
             j::OPTIONAL,
+            G::subschema_for::<ScreeningHitDocumentsItems>,
+            &[j::ARRAY],
             "Documents associated with the watchlist hit",
         );
-        o.field::<
-                ::std::vec::Vec<GenericScreeningHitLocationItems>,
-            >(
-            generator,
+        o.field(
             "locations",
             j::OPTIONAL,
+            G::subschema_for::<GenericScreeningHitLocationItems>,
+            &[j::ARRAY],
             "Locations associated with the watchlist hit",
         );
-        o.field::<
-                ::std::vec::Vec<ScreeningHitNamesItems>,
-            >(
-            generator,
+        o.field(
             "names",
             j::OPTIONAL,
+            G::subschema_for::<ScreeningHitNamesItems>,
+            &[j::ARRAY],
             "Names associated with the watchlist hit",
         );
         o.finish("Information associated with the watchlist hit")
@@ -7798,11 +8266,16 @@ impl ::schemars::JsonSchema for ScreeningHitDateOfBirthItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<MatchSummary>,
-            >(generator, "analysis", j::OPTIONAL, "");
-        o.field::<::std::option::Option<DateRange>>(generator, "data", j::OPTIONAL, "");
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("data", j::OPTIONAL, G::subschema_for::<DateRange>, &[j::NULLABLE], "");
         o.finish("Analyzed date of birth for the associated hit")
     }
 }
@@ -7876,13 +8349,22 @@ impl ::schemars::JsonSchema for ScreeningHitDocumentsItems {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<MatchSummary>,
-            >(generator, "analysis", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningDocument>,
-            >(generator, "data", j::OPTIONAL, "");
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningDocument>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Analyzed document information for the associated hit")
     }
 }
@@ -7956,13 +8438,22 @@ impl ::schemars::JsonSchema for ScreeningHitNamesItems {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<MatchSummary>,
-            >(generator, "analysis", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<IndividualScreeningHitNames>,
-            >(generator, "data", j::OPTIONAL, "");
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<IndividualScreeningHitNames>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Analyzed name information for the associated hit")
     }
 }
@@ -8053,22 +8544,36 @@ impl ::schemars::JsonSchema for ScreeningStatusUpdatedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "screening_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the associated screening.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`STATUS_UPDATED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`SCREENING`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`STATUS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`SCREENING`",
+        );
         o.finish(
             "Fired when an individual screening status has changed, which can occur manually via the dashboard or during ongoing monitoring.",
         )
@@ -8343,179 +8848,167 @@ impl ::schemars::JsonSchema for Security {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "cfi_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-10962 Classification of Financial Instruments Code used to classify the security based on its structure and function.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "close_price",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Price of the security at the close of the previous trading session. Null for non-public securities.\n\nIf the security is a foreign currency this field will be updated daily and will be priced in USD.\n\nIf the security is a cryptocurrency, this field will be updated multiple times a day. As crypto prices can fluctuate quickly and data may become stale sooner than other asset classes, refer to `update_datetime` with the time when the price was last updated.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "close_price_as_of",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Date for which `close_price` is accurate. Always `null` if `close_price` is `null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "cusip",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "9-character CUSIP, an identifier assigned to North American securities. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
         );
-        o.field::<
-                ::std::option::Option<FixedIncome>,
-            >(generator, "fixed_income", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "fixed_income",
+            j::OPTIONAL,
+            G::subschema_for::<FixedIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "industry",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The industry classification of the security, such as Biotechnology, Airlines, etc.\n\nFor a complete list of possible values, please refer to the [\"Sectors and Industries\" spreadsheet](https://docs.google.com/spreadsheets/d/1L7aXUdqLhxgM8qe7hK67qqKXiUdQqILpwZ0LpxvCVnc).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "If `institution_security_id` is present, this field indicates the Plaid `institution_id` of the institution to whom the identifier belongs.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "institution_security_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An identifier given to the security by the institution",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_cash_equivalent",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates that a security is a highly liquid asset and can be treated like cash.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "isin",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "12-character ISIN, a globally unique securities identifier. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the price given. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "market_identifier_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-10383 Market Identifier Code of the exchange or market in which the security is being traded.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A descriptive name for the security, suitable for display.",
         );
-        o.field::<
-                ::std::option::Option<OptionContract>,
-            >(generator, "option_contract", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "option_contract",
+            j::OPTIONAL,
+            G::subschema_for::<OptionContract>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "proxy_security_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "In certain cases, Plaid will provide the ID of another security whose performance resembles this security, typically when the original security has low volume, or when a private security can be modeled with a publicly traded security.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "sector",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The sector classification of the security, such as Finance, Health Technology, etc.\n\nFor a complete list of possible values, please refer to the [\"Sectors and Industries\" spreadsheet](https://docs.google.com/spreadsheets/d/1L7aXUdqLhxgM8qe7hK67qqKXiUdQqILpwZ0LpxvCVnc).",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "security_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique, Plaid-specific identifier for the security, used to associate securities with holdings. Like all Plaid identifiers, the `security_id` is case sensitive. The `security_id` may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "sedol",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "(Deprecated) 7-character SEDOL, an identifier assigned to securities in the UK.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "subtype",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The security subtype of the holding.\n\nIn rare instances, a null value is returned when institutional data is insufficient to determine the security subtype.\n\nPossible values: `asset backed security`, `bill`, `bond`, `bond with warrants`, `cash`, `cash management bill`, `common stock`, `convertible bond`, `convertible equity`, `cryptocurrency`, `depositary receipt`, `depositary receipt on debt`, `etf`, `float rating note`, `fund of funds`, `hedge fund`, `limited partnership unit`, `medium term note`, `money market debt`, `mortgage backed security`, `municipal bond`, `mutual fund`, `note`, `option`, `other`, `preferred convertible`, `preferred equity`, `private equity fund`, `real estate investment trust`, `structured equity product`, `treasury inflation protected securities`, `unit`, `warrant`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ticker_symbol",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The security type of the holding.\n\nIn rare instances, a null value is returned when institutional data is insufficient to determine the security type.\n\nValid security types are:\n\n`cash`: Cash, currency, and money market funds\n\n`cryptocurrency`: Digital or virtual currencies\n\n`derivative`: Options, warrants, and other derivative instruments\n\n`equity`: Domestic and foreign equities\n\n`etf`: Multi-asset exchange-traded investment funds\n\n`fixed income`: Bonds and certificates of deposit (CDs)\n\n`loan`: Loans and loan receivables\n\n`mutual fund`: Open- and closed-end vehicles pooling funds of multiple investors\n\n`other`: Unknown or other investment types",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the security. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "update_datetime",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Date and time at which `close_price` is accurate, in ISO 8601 format (YYYY-MM-DDTHH:mm:ssZ). Always `null` if `close_price` is `null`.",
         );
         o.finish("Contains details about a security")
@@ -8628,53 +9121,48 @@ impl ::schemars::JsonSchema for SecurityOverride {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "currency",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Either a valid `iso_currency_code` or `unofficial_currency_code`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "cusip",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "9-character CUSIP, an identifier assigned to North American securities. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please [request ISIN/CUSIP access here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "isin",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "12-character ISIN, a globally unique securities identifier. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please [request ISIN/CUSIP access here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A descriptive name for the security, suitable for display.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "sedol",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "(Deprecated) 7-character SEDOL, an identifier assigned to securities in the UK.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ticker_symbol",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.",
         );
         o.finish(
@@ -8761,16 +9249,29 @@ impl ::schemars::JsonSchema for SelfieAnalysis {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                SelfieAnalysisDocumentComparison,
-            >(generator, "document_comparison", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<SelfieAnalysisFacialAnalysis>,
-            >(generator, "facial_analysis", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SelfieAnalysisLivenessCheck>,
-            >(generator, "liveness_check", j::OPTIONAL, "");
+        o.field(
+            "document_comparison",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisDocumentComparison>,
+            &[],
+            "",
+        );
+        o.field(
+            "facial_analysis",
+            j::OPTIONAL,
+            G::subschema_for::<SelfieAnalysisFacialAnalysis>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "liveness_check",
+            j::OPTIONAL,
+            G::subschema_for::<SelfieAnalysisLivenessCheck>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "High level descriptions of how the associated selfie was processed. If a selfie fails verification, the details in the `analysis` object should help clarify why the selfie was rejected.",
         )
@@ -8972,43 +9473,92 @@ impl ::schemars::JsonSchema for SelfieAnalysisFacialAnalysis {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                SelfieAnalysisFacialAnalysisOutcome,
-            >(generator, "forehead", j::REQUIRED, "");
-        o.field::<
-                SelfieAnalysisFacialAnalysisOutcome,
-            >(generator, "jaw", j::REQUIRED, "");
-        o.field::<
-                SelfieAnalysisFacialAnalysisOutcome,
-            >(generator, "left_brow", j::REQUIRED, "");
-        o.field::<
-                SelfieAnalysisFacialAnalysisOutcome,
-            >(generator, "left_cheek", j::REQUIRED, "");
-        o.field::<
-                SelfieAnalysisFacialAnalysisOutcome,
-            >(generator, "left_eye", j::REQUIRED, "");
-        o.field::<
-                SelfieAnalysisFacialAnalysisOutcome,
-            >(generator, "middle_forehead", j::REQUIRED, "");
-        o.field::<
-                SelfieAnalysisFacialAnalysisOutcome,
-            >(generator, "mouth", j::REQUIRED, "");
-        o.field::<
-                SelfieAnalysisFacialAnalysisOutcome,
-            >(generator, "nose", j::REQUIRED, "");
-        o.field::<
-                SelfieAnalysisFacialAnalysisOutcome,
-            >(generator, "philtrum", j::REQUIRED, "");
-        o.field::<
-                SelfieAnalysisFacialAnalysisOutcome,
-            >(generator, "right_brow", j::REQUIRED, "");
-        o.field::<
-                SelfieAnalysisFacialAnalysisOutcome,
-            >(generator, "right_cheek", j::REQUIRED, "");
-        o.field::<
-                SelfieAnalysisFacialAnalysisOutcome,
-            >(generator, "right_eye", j::REQUIRED, "");
+        o.field(
+            "forehead",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "jaw",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "left_brow",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "left_cheek",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "left_eye",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "middle_forehead",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "mouth",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "nose",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "philtrum",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "right_brow",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "right_cheek",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "right_eye",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
         o.finish(
             "Analysis of the facial features of the selfie when compared to the face in the uploaded document, if one is present.",
         )
@@ -9204,13 +9754,22 @@ impl ::schemars::JsonSchema for SelfieCapture {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<SelfieCaptureImageUrl>,
-            >(generator, "image_url", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<SelfieCaptureVideoUrl>,
-            >(generator, "video_url", j::REQUIRED, "");
+        o.field(
+            "image_url",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCaptureImageUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "video_url",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCaptureVideoUrl>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The image or video capture of a selfie. Only one of `image_url` or `video_url` will be populated per selfie. In the vast majority of sessions Plaid records a short video of the user, so `video_url` is populated and `image_url` is `null`. `image_url` is only populated in the rare passive-liveness fallback case, where the user's device could not complete the standard video liveness capture (for example, a camera or streaming error) and submitted a single still image instead.",
         )
@@ -9239,10 +9798,11 @@ impl ::schemars::JsonSchema for SelfieCaptureImageUrl {
         ::std::borrow::Cow::Borrowed("plaid_client::types::SelfieCaptureImageUrl")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Temporary URL for downloading a still-image selfie capture. This field is only populated when the session fell back to passive (image-based) liveness. For the majority of selfie checks this field is `null` and `video_url` is populated instead.",
         )
     }
@@ -9297,10 +9857,11 @@ impl ::schemars::JsonSchema for SelfieCaptureVideoUrl {
         ::std::borrow::Cow::Borrowed("plaid_client::types::SelfieCaptureVideoUrl")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Temporary URL for downloading a video selfie capture. This is the standard selfie capture for Identity Verification. Plaid records a short video of the user during the Selfie Check liveness step, so this field is populated for the vast majority of selfie checks.",
         )
     }
@@ -9400,16 +9961,16 @@ impl ::schemars::JsonSchema for SelfieCheck {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<SelfieCheckSelfie>,
-            >(
-            generator,
+        o.field(
             "selfies",
             j::REQUIRED,
+            G::subschema_for::<SelfieCheckSelfie>,
+            &[j::ARRAY],
             "An array of selfies submitted to the `selfie_check` step. Each entry represents one user submission.",
         );
-        o.field::<SelfieCheckStatus>(generator, "status", j::REQUIRED, "");
+        o.field("status", j::REQUIRED, G::subschema_for::<SelfieCheckStatus>, &[], "");
         o.finish(
             "Additional information for the `selfie_check` step. This field will be `null` unless `steps.selfie_check` has reached a terminal state of either `success` or `failed`.",
         )
@@ -9498,18 +10059,18 @@ impl ::schemars::JsonSchema for SelfieCheckSelfie {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<SelfieAnalysis>(generator, "analysis", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field("analysis", j::REQUIRED, G::subschema_for::<SelfieAnalysis>, &[], "");
+        o.field(
             "attempt",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The `attempt` field begins with 1 and increments with each subsequent selfie upload.",
         );
-        o.field::<SelfieCapture>(generator, "capture", j::REQUIRED, "");
-        o.field::<SelfieStatus>(generator, "status", j::REQUIRED, "");
+        o.field("capture", j::REQUIRED, G::subschema_for::<SelfieCapture>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<SelfieStatus>, &[], "");
         o.finish("Captures and analysis from a user's selfie.")
     }
 }
@@ -9646,7 +10207,13 @@ impl ::schemars::JsonSchema for SenderBacsNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::SenderBacsNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<RecipientBacs>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<RecipientBacs>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for SenderBacsNullable {
@@ -9727,11 +10294,16 @@ impl ::schemars::JsonSchema for Service {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Statuses>(generator, "STATUSES", j::REQUIRED, "");
-        o.field::<
-                VerificationOfAsset,
-            >(generator, "VERIFICATION_OF_ASSET", j::REQUIRED, "");
+        o.field("STATUSES", j::REQUIRED, G::subschema_for::<Statuses>, &[], "");
+        o.field(
+            "VERIFICATION_OF_ASSET",
+            j::REQUIRED,
+            G::subschema_for::<VerificationOfAsset>,
+            &[],
+            "",
+        );
         o.finish(
             "A collection of details related to a fulfillment service or product in terms of request, process and result.",
         )
@@ -9805,10 +10377,15 @@ impl ::schemars::JsonSchema for ServiceProductFulfillment {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ServiceProductFulfillmentDetail,
-            >(generator, "SERVICE_PRODUCT_FULFILLMENT_DETAIL", j::REQUIRED, "");
+        o.field(
+            "SERVICE_PRODUCT_FULFILLMENT_DETAIL",
+            j::REQUIRED,
+            G::subschema_for::<ServiceProductFulfillmentDetail>,
+            &[],
+            "",
+        );
         o.finish(
             "A collection of details related to a fulfillment service or product in terms of request, process and result.",
         )
@@ -9893,16 +10470,20 @@ impl ::schemars::JsonSchema for ServiceProductFulfillmentDetail {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ServiceProductFulfillmentIdentifier,
-            >(generator, "ServiceProductFulfillmentIdentifier", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "ServiceProductFulfillmentIdentifier",
+            j::REQUIRED,
+            G::subschema_for::<ServiceProductFulfillmentIdentifier>,
+            &[],
+            "",
+        );
+        o.field(
             "VendorOrderIdentifier",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A string that uniquely identifies a type of order Verification of Asset.",
         );
         o.finish(
@@ -10068,30 +10649,41 @@ impl ::schemars::JsonSchema for ServicerAddressData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::REQUIRED, "The full city name");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "country", j::REQUIRED, "The ISO 3166-1 alpha-2 country code");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "postal_code", j::REQUIRED, "The postal code");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code",
+        );
+        o.field(
             "region",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state\nExample: `\"NC\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "street",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full street address\nExample: `\"564 Main Street, APT 15\"`",
         );
         o.finish(
@@ -10161,8 +10753,9 @@ impl ::schemars::JsonSchema for Services {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Service>(generator, "SERVICE", j::REQUIRED, "");
+        o.field("SERVICE", j::REQUIRED, G::subschema_for::<Service>, &[], "");
         o.finish(
             "A collection of objects that describe requests and responses for services.",
         )
@@ -10285,44 +10878,62 @@ impl ::schemars::JsonSchema for SessionTokenCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "android_package_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name of your app's Android package. Required if using the session token to initialize Layer on Android. Any package name specified here must also be added to the Allowed Android package names setting on the [developer dashboard](https://dashboard.plaid.com/team/api). When creating a session token for initializing Layer on other platforms, `android_package_name` must be left blank and `redirect_uri` should be used instead.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<LinkTokenCreateRequestRedirectUri>,
-            >(generator, "redirect_uri", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redirect_uri",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestRedirectUri>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "template_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The id of a template defined in Plaid Dashboard",
         );
-        o.field::<
-                ::std::option::Option<SessionTokenCreateRequestUser>,
-            >(generator, "user", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<SessionTokenCreateRequestUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The destination URL to which any webhooks should be sent. If you use the same webhook listener for all Sandbox or all Production activity, set this value in the Layer template editor in the Dashboard instead. Only provide a value in this field if you need to use multiple webhook URLs per environment (an uncommon use case). If provided, a value in this field will take priority over webhook values set in the Layer template editor.",
         );
         o.finish(
@@ -10414,16 +11025,16 @@ impl ::schemars::JsonSchema for SessionTokenCreateRequestUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "client_user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID representing the end user. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`. It is currently used as a means of searching logs for the given user in the Plaid Dashboard.",
         );
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
         o.finish(
             "Details about the end user. Required if a root-level `user_id` is not provided.",
         )
@@ -10496,11 +11107,16 @@ impl ::schemars::JsonSchema for SessionTokenCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<SessionTokenCreateResponseLink>,
-            >(generator, "link", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "link",
+            j::OPTIONAL,
+            G::subschema_for::<SessionTokenCreateResponseLink>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SessionTokenCreateResponse defines the response schema for `/session/token/create`",
         )
@@ -10582,26 +11198,29 @@ impl ::schemars::JsonSchema for SessionTokenCreateResponseLink {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "expiration",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The expiration date for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. A `link_token` created to generate a `public_token` that will be exchanged for a new `access_token` expires after 4 hours. A `link_token` created for an existing Item (such as when updating an existing `access_token` by launching Link in update mode) expires after 30 minutes.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "link_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A Link token, which can be supplied to Link in order to initialize it and receive a `public_token`.",
         );
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Response data for `/session/token/create` intended for use with the Link SDK.",
         )
@@ -10639,10 +11258,11 @@ impl ::schemars::JsonSchema for ShareableUrl {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ShareableUrl")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A shareable URL that can be sent directly to the user to complete verification",
         )
     }
@@ -10775,30 +11395,41 @@ impl ::schemars::JsonSchema for SignalAddressData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::OPTIONAL, "The full city name");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "country", j::OPTIONAL, "The ISO 3166-1 alpha-2 country code");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "postal_code", j::OPTIONAL, "The postal code");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code",
+        );
+        o.field(
             "region",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state\nExample: `\"NC\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "street",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full street address\nExample: `\"564 Main Street, APT 15\"`",
         );
         o.finish("Data about the components comprising an address.")
@@ -11023,57 +11654,69 @@ impl ::schemars::JsonSchema for SignalDecisionReportRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount_instantly_available",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount (in USD) made available to your customers instantly following the debit transaction. It could be a partial amount of the requested transaction (example: 102.05).",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Must be the same as the `client_transaction_id` supplied when calling `/signal/evaluate`",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_funds_on_hold",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The actual number of days (hold time) since the ACH debit transaction that you wait before making funds available to your customers. The holding time could affect the ACH return rate.\n\nFor example, use 0 if you make funds available to your customers instantly or the same day following the debit transaction, or 1 if you make funds available the next day following the debit initialization.",
         );
-        o.field::<
-                ::std::option::Option<SignalDecisionOutcome>,
-            >(generator, "decision_outcome", j::OPTIONAL, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "decision_outcome",
+            j::OPTIONAL,
+            G::subschema_for::<SignalDecisionOutcome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "initiated",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "`true` if the ACH transaction was initiated, `false` otherwise.\n\nThis field must be returned as a boolean. If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.",
         );
-        o.field::<
-                ::std::option::Option<SignalPaymentMethod>,
-            >(generator, "payment_method", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "payment_method",
+            j::OPTIONAL,
+            G::subschema_for::<SignalPaymentMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "submitted_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date the ACH debit was submitted to the bank for processing (in ISO 8601 format: `YYYY-MM-DDTHH:mm:ssZ`). This field should correspond to the attempt initiated after the `/signal/schedule` call.",
         );
         o.finish(
@@ -11158,8 +11801,9 @@ impl ::schemars::JsonSchema for SignalDecisionReportResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SignalDecisionReportResponse defines the response schema for `/signal/decision/report`",
         )
@@ -11237,21 +11881,20 @@ impl ::schemars::JsonSchema for SignalDevice {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ip_address",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The IP address of the device that initiated the transaction",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "user_agent",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user agent of the device that initiated the transaction (e.g. \"Mozilla/5.0\")",
         );
         o.finish(
@@ -12355,653 +12998,573 @@ impl ::schemars::JsonSchema for SignalEvaluateCoreAttributes {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "address_change_count_28d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's addresses on file have changed over the past 28 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "address_change_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's addresses on file have changed over the past 90 days",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "available_balance",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Available balance, as of the `balance_last_updated` time. The available balance is the current balance less any outstanding holds or debits that have not yet posted to the account.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "balance_last_updated",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the balance for the given account has been updated.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "balance_to_transaction_amount_ratio",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Taking `available_or_current_balance` and dividing it by the transaction amount. Useful to say \"10% buffer\", for example. This is a convenience function to build Signal Rules upon.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "credit_transactions_count_10d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of credit (inflow) transactions over the past 10 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "credit_transactions_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of credit (inflow) transactions over the past 30 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "credit_transactions_count_60d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of credit (inflow) transactions over the past 60 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "credit_transactions_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of credit (inflow) transactions over the past 90 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "current_balance",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Current balance, as of the `balance_last_updated` time. The current balance is the total amount of funds in the account.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_account_opening",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the bank account was opened, as reported by the financial institution",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_since_first_plaid_connection",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days since the first time the Item was connected to an application via Plaid",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "days_with_negative_balance_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of days within the past 90 days when the account that will be debited had a negative end-of-day available balance",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "debit_transactions_count_10d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of debit (outflow) transactions over the past 10 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "debit_transactions_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of debit (outflow) transactions over the past 30 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "debit_transactions_count_60d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of debit (outflow) transactions over the past 60 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "debit_transactions_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of debit (outflow) transactions over the past 90 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ip_addresses_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 30 days (max 100)",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ip_addresses_count_3d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ip_addresses_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 7 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ip_addresses_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 90 days (max 100)",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ssl_tls_connection_sessions_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct SSL/TLS connection sessions linked to the same bank account during Plaid authentication in the last 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ssl_tls_connection_sessions_count_3d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct SSL/TLS connection sessions linked to the same bank account during Plaid authentication in the last 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ssl_tls_connection_sessions_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct SSL/TLS connection sessions linked to the same bank account during Plaid authentication in the last 7 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_ssl_tls_connection_sessions_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct SSL/TLS connection sessions linked to the same bank account during Plaid authentication in the last 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_user_agents_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_user_agents_count_3d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_user_agents_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 7 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "distinct_user_agents_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "email_change_count_28d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's email addresses on file have changed over the past 28 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "email_change_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's email addresses on file have changed over the past 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "failed_plaid_non_oauth_authentication_attempts_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "failed_plaid_non_oauth_authentication_attempts_count_3d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "failed_plaid_non_oauth_authentication_attempts_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_account_closed",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates if the receiver bank account is closed",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_account_frozen_or_restricted",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates if the receiver bank account is either frozen or restricted",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_savings_or_money_market_account",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates if the ACH transaction funding account is a savings/money market account",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "We parse and analyze historical transaction metadata to identify the number of possible past returns due to non-sufficient funds/overdrafts over the past 30 days from the account that will be debited.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count_60d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "We parse and analyze historical transaction metadata to identify the number of possible past returns due to non-sufficient funds/overdrafts over the past 60 days from the account that will be debited.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "We parse and analyze historical transaction metadata to identify the number of possible past returns due to non-sufficient funds/overdrafts over the past 7 days from the account that will be debited.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "nsf_overdraft_transactions_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "We parse and analyze historical transaction metadata to identify the number of possible past returns due to non-sufficient funds/overdrafts over the past 90 days from the account that will be debited.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p10_eod_balance_30d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 10th percentile of the end-of-day available balance over the past 30 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p10_eod_balance_31d_to_60d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 10th percentile of the end-of-day available balance between day 31 and day 60 over the past 60 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p10_eod_balance_60d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 10th percentile of the end-of-day available balance over the past 60 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p10_eod_balance_61d_to_90d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 10th percentile of the end-of-day available balance between day 61 and day 90 over the past 60 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p10_eod_balance_90d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 10th percentile of the end-of-day available balance over the past 90 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p50_credit_transactions_amount_28d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 50th percentile of all credit (inflow) transaction amounts over the past 28 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p50_debit_transactions_amount_28d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 50th percentile of all debit (outflow) transaction amounts over the past 28 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p50_eod_balance_30d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 50th percentile of the end-of-day available balance over the past 30 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p50_eod_balance_31d_to_60d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 50th percentile of the end-of-day available balance between day 31 and day 60 over the past 60 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p50_eod_balance_60d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 50th percentile of the end-of-day available balance over the past 60 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p50_eod_balance_61d_to_90d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 50th percentile of the end-of-day available balance between day 61 and day 90 over the past 60 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p50_eod_balance_90d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 50th percentile of the end-of-day available balance over the past 90 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p90_eod_balance_30d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 90th percentile of the end-of-day available balance over the past 30 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p90_eod_balance_31d_to_60d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 90th percentile of the end-of-day available balance between day 31 and day 60 over the past 60 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p90_eod_balance_60d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 90th percentile of the end-of-day available balance over the past 60 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p90_eod_balance_61d_to_90d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 90th percentile of the end-of-day available balance between day 61 and day 90 over the past 60 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p90_eod_balance_90d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 90th percentile of the end-of-day available balance over the past 90 days of the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p95_credit_transactions_amount_28d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 95th percentile of all credit (inflow) transaction amounts over the past 28 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "p95_debit_transactions_amount_28d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The 95th percentile of all debit (outflow) transaction amounts over the past 28 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "phone_change_count_28d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's phone numbers on file have changed over the past 28 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "phone_change_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the account's phone numbers on file have changed over the past 90 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_connections_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the Item has been connected to applications via Plaid over the past 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_connections_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of times the Item has been connected to applications via Plaid over the past 7 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_non_oauth_authentication_attempts_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_non_oauth_authentication_attempts_count_3d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "plaid_non_oauth_authentication_attempts_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "total_credit_transactions_amount_10d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total credit (inflow) transaction amount over the past 10 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "total_credit_transactions_amount_30d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total credit (inflow) transaction amount over the past 30 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "total_credit_transactions_amount_60d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total credit (inflow) transaction amount over the past 60 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "total_credit_transactions_amount_90d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total credit (inflow) transaction amount over the past 90 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "total_debit_transactions_amount_10d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total debit (outflow) transaction amount over the past 10 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "total_debit_transactions_amount_30d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total debit (outflow) transaction amount over the past 30 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "total_debit_transactions_amount_60d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total debit (outflow) transaction amount over the past 60 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "total_debit_transactions_amount_90d",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total debit (outflow) transaction amount over the past 90 days from the account that will be debited",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "total_plaid_connections_count",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The total number of times the Item has been connected to applications via Plaid",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "transactions_last_updated",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the transactions for the given account have been updated.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "unauthorized_transactions_count_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "We parse and analyze historical transaction metadata to identify the number of possible past returns due to unauthorized transactions over the past 30 days from the account that will be debited.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "unauthorized_transactions_count_60d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "We parse and analyze historical transaction metadata to identify the number of possible past returns due to unauthorized transactions over the past 60 days from the account that will be debited.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "unauthorized_transactions_count_7d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "We parse and analyze historical transaction metadata to identify the number of possible past returns due to unauthorized transactions over the past 7 days from the account that will be debited.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "unauthorized_transactions_count_90d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "We parse and analyze historical transaction metadata to identify the number of possible past returns due to unauthorized transactions over the past 90 days from the account that will be debited.",
         );
         o.finish(
@@ -13181,88 +13744,92 @@ impl ::schemars::JsonSchema for SignalEvaluateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `account_id` of the account that is the funding source for the proposed transaction. The `account_id` is returned in the `/accounts/get` endpoint as well as the [`onSuccess`](https://plaid.com/docs/link/ios/#link-ios-onsuccess-linkSuccess-metadata-accounts-id) callback metadata.\n\nThis will return an [`INVALID_ACCOUNT_ID`](https://plaid.com/docs/errors/invalid-input/#invalid_account_id) error if the account has been removed at the bank or if the `account_id` is no longer valid.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The transaction amount, in USD (e.g. `102.05`)",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID that you would like to use to refer to this evaluation attempt - for example, a payment attempt ID. You will use this later to debug this evaluation, and/or report an ACH return, etc. The max length for this field is 36 characters.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "client_user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple Items. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "default_payment_method",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The default ACH payment method to complete the transaction. When using a Balance-only ruleset, this field is ignored.\n`SAME_DAY_ACH`: Same Day ACH by Nacha. The debit transaction is processed and settled on the same day.\n`STANDARD_ACH`: Standard ACH by Nacha.\n`MULTIPLE_PAYMENT_METHODS`: If there is no default debit rail or there are multiple payment methods.\nPossible values:  `SAME_DAY_ACH`, `STANDARD_ACH`, `MULTIPLE_PAYMENT_METHODS`",
         );
-        o.field::<
-                ::std::option::Option<SignalDevice>,
-            >(generator, "device", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "device",
+            j::OPTIONAL,
+            G::subschema_for::<SignalDevice>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "is_recurring",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Use `true` if the ACH transaction is a part of recurring schedule (for example, a monthly repayment); `false` otherwise. When using a Balance-only ruleset, this field is ignored.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "risk_profile_key",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Specifying `risk_profile_key` is deprecated. Please provide `ruleset` instead.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ruleset_key",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The key of the ruleset to use for evaluating this transaction. You can create a ruleset using the Plaid Dashboard, under [Signal->Rules](https://dashboard.plaid.com/signal/risk-profiles). If not provided, for all new customers as of October 15, 2025, the `default` ruleset will be used. For existing Signal Transaction Scores customers as of October 15, 2025, by default, no ruleset will be used if the `ruleset_key` is not provided. For more information, or to opt out of using rulesets, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<::std::option::Option<SignalUser>>(generator, "user", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user", j::OPTIONAL, G::subschema_for::<SignalUser>, &[j::NULLABLE], "");
+        o.field(
             "user_present",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "`true` if the end user is present while initiating the ACH transfer and the endpoint is being called; `false` otherwise (for example, when the ACH transfer is scheduled and the end user is not present, or you call this endpoint after the ACH transfer but before submitting the Nacha file for ACH processing). When using a Balance-only ruleset, this field is ignored. This field is not currently used as part of Signal Transaction Score evaluations, but may be used in the future.",
         );
         o.finish(
@@ -13389,24 +13956,36 @@ impl ::schemars::JsonSchema for SignalEvaluateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<SignalEvaluateCoreAttributes>,
-            >(generator, "core_attributes", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<RiskProfile>,
-            >(generator, "risk_profile", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Ruleset>>(generator, "ruleset", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SignalScores>,
-            >(generator, "scores", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<SignalWarning>,
-            >(
-            generator,
+        o.field(
+            "core_attributes",
+            j::OPTIONAL,
+            G::subschema_for::<SignalEvaluateCoreAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "risk_profile",
+            j::OPTIONAL,
+            G::subschema_for::<RiskProfile>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("ruleset", j::OPTIONAL, G::subschema_for::<Ruleset>, &[j::NULLABLE], "");
+        o.field(
+            "scores",
+            j::REQUIRED,
+            G::subschema_for::<SignalScores>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "warnings",
             j::REQUIRED,
+            G::subschema_for::<SignalWarning>,
+            &[j::ARRAY],
             "If bank information was not available to be used in the Signal Transaction Scores model, this array contains warnings describing why bank data is missing. If you want to receive an API error instead of results in the case of missing bank data, file a support ticket or contact your Plaid account manager.",
         );
         o.finish(
@@ -13591,27 +14170,43 @@ impl ::schemars::JsonSchema for SignalPersonName {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "family_name", j::OPTIONAL, "The user's family name / surname");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "family_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's family name / surname",
+        );
+        o.field(
             "given_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's given name. If the user has a one-word name, it should be provided in this field.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "middle_name", j::OPTIONAL, "The user's middle name");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "prefix", j::OPTIONAL, "The user's name prefix (e.g. \"Mr.\")");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "suffix", j::OPTIONAL, "The user's name suffix (e.g. \"II\")");
+        o.field(
+            "middle_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's middle name",
+        );
+        o.field(
+            "prefix",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's name prefix (e.g. \"Mr.\")",
+        );
+        o.field(
+            "suffix",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's name suffix (e.g. \"II\")",
+        );
         o.finish("The user's legal name")
     }
 }
@@ -13690,14 +14285,23 @@ impl ::schemars::JsonSchema for SignalPrepareRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("SignalPrepareRequest defines the request schema for `/signal/prepare`")
     }
 }
@@ -13772,8 +14376,9 @@ impl ::schemars::JsonSchema for SignalPrepareResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SignalPrepareResponse defines the response schema for `/signal/prepare`",
         )
@@ -13876,37 +14481,43 @@ impl ::schemars::JsonSchema for SignalReturnReportRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Must be the same as the `client_transaction_id` supplied when calling `/signal/evaluate` or `/accounts/balance/get`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "return_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Must be a valid ACH return code (e.g. \"R01\")\n\nIf formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "returned_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Date and time when you receive the returns from your payment processors, in ISO 8601 format (`YYYY-MM-DDTHH:mm:ssZ`).",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "SignalReturnReportRequest defines the request schema for `/signal/return/report`",
         )
@@ -13985,8 +14596,9 @@ impl ::schemars::JsonSchema for SignalReturnReportResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "SignalReturnReportResponse defines the response schema for `/signal/return/report`",
         )
@@ -14142,26 +14754,29 @@ impl ::schemars::JsonSchema for SignalScheduleRecommendation {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The specific date for submitting the debit entry, formatted in ISO 8601 (e.g., \"2025-01-17\").",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "rank",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The rank of the recommendation based on the likelihood of debit success, with 1 representing the most optimal date. Dates with `NOT_RECOMMENDED` or `UNKNOWN` will have rank `null`.",
         );
-        o.field::<
-                ::std::option::Option<RecommendationString>,
-            >(generator, "recommendation", j::OPTIONAL, "");
+        o.field(
+            "recommendation",
+            j::OPTIONAL,
+            G::subschema_for::<RecommendationString>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Conveys information on if a retry is recommended on a given date")
     }
 }
@@ -14280,41 +14895,51 @@ impl ::schemars::JsonSchema for SignalScheduleRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `account_id` of the account that is the funding source for the proposed transaction. The `account_id` is returned in the `/accounts/get` endpoint as well as the [`onSuccess`](https://plaid.com/docs/link/ios/#link-ios-onsuccess-linkSuccess-metadata-accounts-id) callback metadata.\n\nThis will return an [`INVALID_ACCOUNT_ID`](https://plaid.com/docs/errors/invalid-input/#invalid_account_id) error if the account has been removed at the bank or if the `account_id` is no longer valid.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The transaction amount, in USD (e.g. `102.05`)",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID that you would like to use to refer to this transaction. For your convenience mapping your internal data, you could use your internal ID/identifier for this transaction. The max length for this field is 36 characters.",
         );
-        o.field::<
-                ::std::option::Option<SignalScheduleDefaultPaymentMethod>,
-            >(generator, "default_payment_method", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "default_payment_method",
+            j::OPTIONAL,
+            G::subschema_for::<SignalScheduleDefaultPaymentMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "SignalScheduleRequest defines the request schema for `/signal/schedule`",
         )
@@ -14422,30 +15047,28 @@ impl ::schemars::JsonSchema for SignalScheduleResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "optimal_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The recommended optimal date to submit the debit entry, formatted in ISO 8601 \"YYYY-MM-DD\" (e.g., \"2024-03-30\"). The `optimal_date` is derived from the date with rank = 1 in the following recommendations array.\n\nNOTE: The `default_payment_method` field specified in the request will affect the recommendation, since we're accounting for debit settlement time.\n\nThe debit scheduling evaluation starts from the day the /signal/schedule request is submitted (Day 0) or the next banking day if the submission day is not a banking day, and extends through the following five banking days (Day 1 to Day 5). If no date within this period is considered likely to result in a successful debit attempt, `null` will be returned for the `optimal_date`.",
         );
-        o.field::<
-                ::std::vec::Vec<SignalScheduleRecommendation>,
-            >(
-            generator,
+        o.field(
             "recommendations",
             j::REQUIRED,
+            G::subschema_for::<SignalScheduleRecommendation>,
+            &[j::ARRAY],
             "This array provides a date-by-date evaluation of debit submission recommendations within the five banking day evaluation period. Each object in the array represents a retry recommendation for a specific date.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<SignalWarning>,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "warnings",
             j::REQUIRED,
+            G::subschema_for::<SignalWarning>,
+            &[j::ARRAY],
             "If bank information was not available to be used in the Signal Transaction Scores model, this array contains warnings describing why bank data is missing. If you want to receive an API error instead of scores in the case of missing bank data, file a support ticket or contact your Plaid account manager.",
         );
         o.finish(
@@ -14466,10 +15089,11 @@ impl ::schemars::JsonSchema for SignalScore {
         ::std::borrow::Cow::Borrowed("plaid_client::types::SignalScore")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            i64,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<i64>,
+            &[],
             "A score from 1-99 that indicates the transaction return risk: a higher risk score suggests a higher return likelihood.",
         )
     }
@@ -14591,13 +15215,22 @@ impl ::schemars::JsonSchema for SignalScores {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<BankInitiatedReturnRisk>,
-            >(generator, "bank_initiated_return_risk", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CustomerInitiatedReturnRisk>,
-            >(generator, "customer_initiated_return_risk", j::OPTIONAL, "");
+        o.field(
+            "bank_initiated_return_risk",
+            j::OPTIONAL,
+            G::subschema_for::<BankInitiatedReturnRisk>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "customer_initiated_return_risk",
+            j::OPTIONAL,
+            G::subschema_for::<CustomerInitiatedReturnRisk>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Risk scoring details broken down by risk category. When using a Balance-only ruleset, this object will not be returned.",
         )
@@ -14692,22 +15325,34 @@ impl ::schemars::JsonSchema for SignalUser {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<SignalAddressData>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "email_address", j::OPTIONAL, "The user's email address.");
-        o.field::<
-                ::std::option::Option<SignalPersonName>,
-            >(generator, "name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<SignalAddressData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<SignalPersonName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "phone_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's phone number, in E.164 format: +{countrycode}{number}. For example: \"+14151234567\"",
         );
         o.finish(
@@ -14798,29 +15443,27 @@ impl ::schemars::JsonSchema for SignalWarning {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "warning_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The warning code identifies a specific kind of warning that pertains to the error causing bank data to be missing. Safe for programmatic use. For more details on warning codes, please refer to Plaid standard error codes documentation. If you receive the `ITEM_LOGIN_REQUIRED` warning, we recommend re-authenticating your user by implementing Link's update mode. This will guide your user to fix their credentials, allowing Plaid to start fetching data again for future requests.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "warning_message",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A developer-friendly representation of the warning type. This may change over time and is not safe for programmatic use.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "warning_type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A broad categorization of the warning. Safe for programmatic use.",
         );
         o.finish(
@@ -14841,7 +15484,13 @@ impl ::schemars::JsonSchema for SimulatedTransferSweep {
         ::std::borrow::Cow::Borrowed("plaid_client::types::SimulatedTransferSweep")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<TransferSweep>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<TransferSweep>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for SimulatedTransferSweep {
@@ -14932,19 +15581,29 @@ impl ::schemars::JsonSchema for SingleDocumentRiskSignal {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                RiskSignalDocumentReference,
-            >(generator, "document_reference", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::option::Option<DocumentRiskSignal>>,
-            >(
-            generator,
+        o.field(
+            "document_reference",
+            j::REQUIRED,
+            G::subschema_for::<RiskSignalDocumentReference>,
+            &[],
+            "",
+        );
+        o.field(
             "risk_signals",
             j::REQUIRED,
+            G::subschema_for::<DocumentRiskSignal>,
+            &[j::ARRAY, j::NULLABLE],
             "Array of attributes that indicate whether or not there is fraud risk with a document",
         );
-        o.field::<DocumentRiskSummary>(generator, "risk_summary", j::REQUIRED, "");
+        o.field(
+            "risk_summary",
+            j::REQUIRED,
+            G::subschema_for::<DocumentRiskSummary>,
+            &[],
+            "",
+        );
         o.finish(
             "Object containing all risk signals and relevant metadata for a single document",
         )
@@ -15060,44 +15719,64 @@ impl ::schemars::JsonSchema for SmsVerification {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "attempt",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The attempt field begins with 1 and increments with each subsequent SMS verification.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "delivery_attempt_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of delivery attempts made within the verification to send the SMS code to the user. Each delivery attempt represents the user taking action from the front end UI to request creation and delivery of a new SMS verification code, or to resend an existing SMS verification code. There is a limit of 3 delivery attempts per verification.",
         );
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "initially_sent_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "last_sent_at", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "phone_number", j::REQUIRED, "A phone number in E.164 format.");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "redacted_at", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "initially_sent_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_sent_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A phone number in E.164 format.",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "solve_attempt_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of attempts made by the user within the verification to verify the SMS code by entering it into the front end UI. There is a limit of 3 solve attempts per verification.",
         );
-        o.field::<SmsVerificationStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<SmsVerificationStatus>,
+            &[],
+            "",
+        );
         o.finish("Additional information for the individual SMS verification.")
     }
 }
@@ -15256,10 +15935,11 @@ impl ::schemars::JsonSchema for SourceUid {
         ::std::borrow::Cow::Borrowed("plaid_client::types::SourceUid")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The identifier provided by the source sanction or watchlist. When one is not provided by the source, this is `null`.",
         )
     }
@@ -15386,19 +16066,38 @@ impl ::schemars::JsonSchema for StandaloneAccountType {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<CreditAccount>(generator, "credit", j::REQUIRED, "");
-        o.field::<DepositoryAccount>(generator, "depository", j::REQUIRED, "");
-        o.field::<
-                InvestmentAccountSubtypeStandalone,
-            >(generator, "investment", j::REQUIRED, "");
-        o.field::<LoanAccount>(generator, "loan", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "other", j::REQUIRED, "Other or unknown account type.");
-        o.field::<
-                ::std::option::Option<PayrollAccount>,
-            >(generator, "payroll", j::OPTIONAL, "");
+        o.field("credit", j::REQUIRED, G::subschema_for::<CreditAccount>, &[], "");
+        o.field(
+            "depository",
+            j::REQUIRED,
+            G::subschema_for::<DepositoryAccount>,
+            &[],
+            "",
+        );
+        o.field(
+            "investment",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentAccountSubtypeStandalone>,
+            &[],
+            "",
+        );
+        o.field("loan", j::REQUIRED, G::subschema_for::<LoanAccount>, &[], "");
+        o.field(
+            "other",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Other or unknown account type.",
+        );
+        o.field(
+            "payroll",
+            j::OPTIONAL,
+            G::subschema_for::<PayrollAccount>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The schema below describes the various `types` and corresponding `subtypes` that Plaid recognizes and reports for financial institution accounts. For a mapping of supported types and subtypes to Plaid products, see the [Account type / product support matrix](https://plaid.com/docs/api/accounts/#account-type--product-support-matrix).",
         )
@@ -15475,18 +16174,22 @@ impl ::schemars::JsonSchema for StandaloneCurrencyCodeList {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid supports all ISO 4217 currency codes.",
         );
-        o.field::<
-                UnofficialCurrencyCodeList,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<UnofficialCurrencyCodeList>,
+            &[],
+            "",
+        );
         o.finish("The following currency codes are supported by Plaid.")
     }
 }
@@ -15515,9 +16218,13 @@ impl ::schemars::JsonSchema for StandaloneInvestmentTransactionBuyType {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Buying an investment")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Buying an investment",
+        )
     }
 }
 impl ::std::ops::Deref for StandaloneInvestmentTransactionBuyType {
@@ -15574,9 +16281,13 @@ impl ::schemars::JsonSchema for StandaloneInvestmentTransactionCashType {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Activity that modifies a cash position")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Activity that modifies a cash position",
+        )
     }
 }
 impl ::std::ops::Deref for StandaloneInvestmentTransactionCashType {
@@ -15633,10 +16344,11 @@ impl ::schemars::JsonSchema for StandaloneInvestmentTransactionFeeType {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Fees on the account, e.g. commission, bookkeeping, options-related.",
         )
     }
@@ -15695,9 +16407,13 @@ impl ::schemars::JsonSchema for StandaloneInvestmentTransactionSellType {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Selling an investment")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Selling an investment",
+        )
     }
 }
 impl ::std::ops::Deref for StandaloneInvestmentTransactionSellType {
@@ -15754,10 +16470,11 @@ impl ::schemars::JsonSchema for StandaloneInvestmentTransactionTransferType {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Activity that modifies a position, but not through buy/sell activity e.g. options exercise, portfolio transfer",
         )
     }
@@ -15888,30 +16605,50 @@ impl ::schemars::JsonSchema for StandaloneInvestmentTransactionType {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                StandaloneInvestmentTransactionBuyType,
-            >(generator, "buy", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "buy",
+            j::REQUIRED,
+            G::subschema_for::<StandaloneInvestmentTransactionBuyType>,
+            &[],
+            "",
+        );
+        o.field(
             "cancel",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A cancellation of a pending transaction",
         );
-        o.field::<
-                StandaloneInvestmentTransactionCashType,
-            >(generator, "cash", j::REQUIRED, "");
-        o.field::<
-                StandaloneInvestmentTransactionFeeType,
-            >(generator, "fee", j::REQUIRED, "");
-        o.field::<
-                StandaloneInvestmentTransactionSellType,
-            >(generator, "sell", j::REQUIRED, "");
-        o.field::<
-                StandaloneInvestmentTransactionTransferType,
-            >(generator, "transfer", j::REQUIRED, "");
+        o.field(
+            "cash",
+            j::REQUIRED,
+            G::subschema_for::<StandaloneInvestmentTransactionCashType>,
+            &[],
+            "",
+        );
+        o.field(
+            "fee",
+            j::REQUIRED,
+            G::subschema_for::<StandaloneInvestmentTransactionFeeType>,
+            &[],
+            "",
+        );
+        o.field(
+            "sell",
+            j::REQUIRED,
+            G::subschema_for::<StandaloneInvestmentTransactionSellType>,
+            &[],
+            "",
+        );
+        o.field(
+            "transfer",
+            j::REQUIRED,
+            G::subschema_for::<StandaloneInvestmentTransactionTransferType>,
+            &[],
+            "",
+        );
         o.finish(
             "Valid values for investment transaction types and subtypes. Note that transactions representing inflow of cash will appear as negative amounts, outflow of cash will appear as positive amounts.",
         )
@@ -16024,61 +16761,55 @@ impl ::schemars::JsonSchema for StatementsAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the account.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_mask",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the account, either assigned by the user or by the financial institution itself.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_official_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The official name of the account as given by the financial institution.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_subtype",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The subtype of the account. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The type of account. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
         );
-        o.field::<
-                ::std::vec::Vec<StatementsStatement>,
-            >(
-            generator,
+        o.field(
             "statements",
             j::REQUIRED,
+            G::subschema_for::<StatementsStatement>,
+            &[j::ARRAY],
             "The list of statements' metadata associated with this account.",
         );
         o.finish("Account associated with the Item.")
@@ -16170,20 +16901,28 @@ impl ::schemars::JsonSchema for StatementsDownloadRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "statement_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the statement.",
         );
         o.finish(
@@ -16224,10 +16963,11 @@ impl ::schemars::JsonSchema for StatementsDownloadResponse {
         ::std::borrow::Cow::Borrowed("plaid_client::types::StatementsDownloadResponse")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "StatementsDownloadResponse defines the response schema for `/statements/download`. The response will contain a `Plaid-Content-Hash` header containing a SHA 256 checksum of the statement. This can be used to verify that the file being sent by Plaid is the same file that was downloaded to your system.",
         )
     }
@@ -16334,14 +17074,23 @@ impl ::schemars::JsonSchema for StatementsListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "StatementsListRequest defines the request schema for `/statements/list`",
         )
@@ -16447,35 +17196,37 @@ impl ::schemars::JsonSchema for StatementsListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<StatementsAccount>,
-            >(generator, "accounts", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<StatementsAccount>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
             "institution_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid Institution ID associated with the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "institution_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the institution associated with the Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "StatementsListResponse defines the response schema for `/statements/list`",
         )
@@ -16640,23 +17391,43 @@ impl ::schemars::JsonSchema for StatementsRefreshCompleteWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "item_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
         );
-        o.field::<StatementsRefreshCompleteResult>(generator, "result", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`STATEMENTS_REFRESH_COMPLETE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`STATEMENTS`");
+        o.field(
+            "result",
+            j::REQUIRED,
+            G::subschema_for::<StatementsRefreshCompleteResult>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`STATEMENTS_REFRESH_COMPLETE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`STATEMENTS`",
+        );
         o.finish(
             "Fired when refreshed statements extraction is completed or failed to be completed. Triggered by calling `/statements/refresh`.",
         )
@@ -16755,28 +17526,35 @@ impl ::schemars::JsonSchema for StatementsRefreshRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The end date for statements, in \"YYYY-MM-DD\" format, e.g. \"2023-10-30\". You can request up to two years of data. To determine whether a statement falls within the specified date range, Plaid will use the statement posted date. The statement posted date is typically either the last day of the statement period, or the following day.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The start date for statements, in \"YYYY-MM-DD\" format, e.g. \"2023-08-30\". To determine whether a statement falls within the specified date range, Plaid will use the statement posted date. The statement posted date is typically either the last day of the statement period, or the following day.",
         );
         o.finish(
@@ -16857,8 +17635,9 @@ impl ::schemars::JsonSchema for StatementsRefreshResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "StatementsRefreshResponse defines the response schema for `/statements/refresh`",
         )
@@ -16950,34 +17729,36 @@ impl ::schemars::JsonSchema for StatementsStatement {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "date_posted",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Date when the statement was posted by the FI, if known",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "month",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "Month of the year. Possible values: 1 through 12 (January through December).",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "statement_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the statement.",
         );
-        o.field::<
-                i64,
-            >(generator, "year", j::REQUIRED, "The year of the statement, e.g. 2024.");
+        o.field(
+            "year",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The year of the statement, e.g. 2024.",
+        );
         o.finish("A statement's metadata associated with an account")
     }
 }
@@ -17045,13 +17826,22 @@ impl ::schemars::JsonSchema for Status {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "StatusCode", j::REQUIRED, "Status Code.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "StatusDescription", j::REQUIRED, "Status Description.");
+        o.field(
+            "StatusCode",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Status Code.",
+        );
+        o.field(
+            "StatusDescription",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Status Description.",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -17119,8 +17909,9 @@ impl ::schemars::JsonSchema for Statuses {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Status>(generator, "STATUS", j::REQUIRED, "");
+        o.field("STATUS", j::REQUIRED, G::subschema_for::<Status>, &[], "");
         o.finish("A collection of STATUS containers.")
     }
 }
@@ -17228,10 +18019,11 @@ impl ::schemars::JsonSchema for Street {
         ::std::borrow::Cow::Borrowed("plaid_client::types::Street")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The primary street portion of an address. If an address is provided, this field will always be filled. A string with at least one non-whitespace alphabetical character, with a max length of 80 characters.",
         )
     }
@@ -17286,10 +18078,11 @@ impl ::schemars::JsonSchema for Street2 {
         ::std::borrow::Cow::Borrowed("plaid_client::types::Street2")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Extra street information, like an apartment or suite number. If provided, a string with at least one non-whitespace character, with a max length of 50 characters.",
         )
     }
@@ -17344,10 +18137,11 @@ impl ::schemars::JsonSchema for StreetNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::StreetNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The primary street portion of an address. If an address is provided, this field will always be filled. A string with at least one non-whitespace alphabetical character, with a max length of 80 characters.",
         )
     }
@@ -17625,172 +18419,175 @@ impl ::schemars::JsonSchema for StudentLoan {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the account that this liability belongs to. Each account can only contain one liability.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account number of the loan. For some institutions, this may be a masked version of the number (e.g., the last 4 digits instead of the entire number).",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<::chrono::naive::NaiveDate>>,
-            >(
-            generator,
+        o.field(
             "disbursement_dates",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE, j::ARRAY],
             "The dates on which loaned funds were disbursed or will be disbursed. These are often in the past. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "expected_payoff_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date when the student loan is expected to be paid off. Availability for this field is limited. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "guarantor", j::REQUIRED, "The guarantor of the student loan.");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "guarantor",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The guarantor of the student loan.",
+        );
+        o.field(
             "interest_rate_percentage",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The interest rate on the loan as a percentage.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_overdue",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "`true` if a payment is currently overdue. Availability for this field is limited.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "last_payment_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The amount of the last payment.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "last_payment_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the last payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "last_statement_balance",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total amount owed as of the last statement issued",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "last_statement_issue_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the last statement. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "loan_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The type of loan, e.g., \"Consolidation Loans\".",
         );
-        o.field::<StudentLoanStatus>(generator, "loan_status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "loan_status",
+            j::REQUIRED,
+            G::subschema_for::<StudentLoanStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "minimum_payment_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The minimum payment due for the next billing cycle. There are some exceptions:\nSome institutions require a minimum payment across all loans associated with an account number. Our API presents that same minimum payment amount on each loan. The institutions that do this are: Great Lakes ( `ins_116861`), Firstmark (`ins_116295`), Commonbond Firstmark Services (`ins_116950`), Granite State (`ins_116308`), and Oklahoma Student Loan Authority (`ins_116945`).\nFirstmark (`ins_116295` ) and Navient (`ins_116248`) will display as $0 if there is an autopay program in effect.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "next_payment_due_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The due date for the next payment. The due date is `null` if a payment is not expected. A payment is not expected if `loan_status.type` is `deferment`, `in school`, `consolidated`, `paid in full`, or `transferred`. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "origination_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date on which the loan was initially lent. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "origination_principal_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The original principal balance of the loan.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "outstanding_interest_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total dollar amount of the accrued interest balance. For Sallie Mae ( `ins_116944`), this amount is included in the current balance of the loan, so this field will return as `null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "payment_reference_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The relevant account number that should be used to reference this loan for payments. In the majority of cases, `payment_reference_number` will match `account_number,` but in some institutions, such as Great Lakes (`ins_116861`), it will be different.",
         );
-        o.field::<PslfStatus>(generator, "pslf_status", j::REQUIRED, "");
-        o.field::<StudentRepaymentPlan>(generator, "repayment_plan", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("pslf_status", j::REQUIRED, G::subschema_for::<PslfStatus>, &[], "");
+        o.field(
+            "repayment_plan",
+            j::REQUIRED,
+            G::subschema_for::<StudentRepaymentPlan>,
+            &[],
+            "",
+        );
+        o.field(
             "sequence_number",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The sequence number of the student loan. Heartland ECSI (`ins_116948`) does not make this field available.",
         );
-        o.field::<ServicerAddressData>(generator, "servicer_address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
+            "servicer_address",
+            j::REQUIRED,
+            G::subschema_for::<ServicerAddressData>,
+            &[],
+            "",
+        );
+        o.field(
             "ytd_interest_paid",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year to date (YTD) interest paid. Availability for this field is limited.",
         );
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "ytd_principal_paid",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The year to date (YTD) principal paid. Availability for this field is limited.",
         );
         o.finish("Contains details about a student loan account")
@@ -17875,29 +18672,27 @@ impl ::schemars::JsonSchema for StudentLoanRepaymentModel {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "non_repayment_months",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Configures the number of months before repayment starts.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "repayment_months",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Configures the number of months of repayments before the loan is paid off.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The only currently supported value for this field is `standard`.",
         );
         o.finish(
@@ -17975,18 +18770,22 @@ impl ::schemars::JsonSchema for StudentLoanStatus {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date until which the loan will be in its current status. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
-        o.field::<
-                ::std::option::Option<StudentLoanStatusType>,
-            >(generator, "type", j::REQUIRED, "The status type of the student loan");
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<StudentLoanStatusType>,
+            &[j::NULLABLE],
+            "The status type of the student loan",
+        );
         o.finish("An object representing the status of the student loan")
     }
 }
@@ -18190,18 +18989,22 @@ impl ::schemars::JsonSchema for StudentRepaymentPlan {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The description of the repayment plan as provided by the servicer.",
         );
-        o.field::<
-                ::std::option::Option<StudentRepaymentPlanType>,
-            >(generator, "type", j::REQUIRED, "The type of the repayment plan.");
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<StudentRepaymentPlanType>,
+            &[j::NULLABLE],
+            "The type of the repayment plan.",
+        );
         o.finish("An object representing the repayment plan for the student loan")
     }
 }
@@ -18333,10 +19136,11 @@ impl ::schemars::JsonSchema for SweepDescription {
         ::std::borrow::Cow::Borrowed("plaid_client::types::SweepDescription")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The description of the deposit that will be passed to the receiving bank (up to 10 characters). Note that banks utilize this field differently, and may or may not show it on the bank statement.",
         )
     }
@@ -18440,21 +19244,20 @@ impl ::schemars::JsonSchema for SweepFailure {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A human-readable description of the reason for the failure or reversal.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "failure_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The failure code, e.g. `R01`.  A failure code will be provided if and only if the sweep status is `returned`. See [ACH return codes](https://plaid.com/docs/errors/transfer/#ach-return-codes) for a full listing of ACH return codes and [RTP/RfP error codes](https://plaid.com/docs/errors/transfer/#rtprfp-error-codes) for RTP error codes.",
         );
         o.finish(
@@ -18722,32 +19525,45 @@ impl ::schemars::JsonSchema for SyncUpdatesAvailableWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
             "historical_update_complete",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates if historical pull information (maximum transaction history requested, up to 2 years) is available.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "initial_update_complete",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates if initial pull information (most recent 30 days of transaction history) is available.",
         );
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`SYNC_UPDATES_AVAILABLE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`SYNC_UPDATES_AVAILABLE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
         o.finish(
             "Fired when an Item's transactions change. This can be due to any event resulting in new changes, such as an initial 30-day transactions fetch upon the initialization of an Item with transactions, the backfill of historical transactions that occurs shortly after, or when changes are populated from a regularly-scheduled transactions update job. It is recommended to listen for the `SYNC_UPDATES_AVAILABLE` webhook when using the `/transactions/sync` endpoint. Note that when using `/transactions/sync` the older webhooks `INITIAL_UPDATE`, `HISTORICAL_UPDATE`, `DEFAULT_UPDATE`, and `TRANSACTIONS_REMOVED`, which are intended for use with `/transactions/get`, will also continue to be sent in order to maintain backwards compatibility. It is not necessary to listen for and respond to those webhooks when using `/transactions/sync`.\n\nAfter receipt of this webhook, the new changes can be fetched for the Item from `/transactions/sync`.\n\nNote that to receive this webhook for an Item, `/transactions/sync` must have been called at least once on that Item. This means that, unlike the `INITIAL_UPDATE` and `HISTORICAL_UPDATE` webhooks, it will not fire immediately upon Item creation. If `/transactions/sync` is called on an Item that was *not* initialized with Transactions, the webhook will fire twice: once the first 30 days of transactions data has been fetched, and a second time when all available historical transactions data has been fetched.\n\nThis webhook will fire in the Sandbox environment as it would in Production. It can also be manually triggered in Sandbox by calling `/sandbox/item/fire_webhook`.",
         )
@@ -18815,8 +19631,9 @@ impl ::schemars::JsonSchema for SyntheticFraud {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RiskLevel>(generator, "risk_level", j::REQUIRED, "");
+        o.field("risk_level", j::REQUIRED, G::subschema_for::<RiskLevel>, &[], "");
         o.finish(
             "Field containing the data used in determining the outcome of a synthetic fraud risk check.",
         )

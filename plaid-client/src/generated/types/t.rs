@@ -83,24 +83,23 @@ impl ::schemars::JsonSchema for Taxform {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "doc_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An identifier of the document referenced by the document metadata.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "document_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The type of tax document. Currently, the only supported value is `w2`.",
         );
-        o.field::<::std::option::Option<W2>>(generator, "w2", j::OPTIONAL, "");
+        o.field("w2", j::OPTIONAL, G::subschema_for::<W2>, &[j::NULLABLE], "");
         o.finish(
             "Data about an official document used to report the user's income to the IRS.",
         )
@@ -185,24 +184,27 @@ impl ::schemars::JsonSchema for TaxpayerId {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "id_mask",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "ID mask; i.e. last 4 digits of the taxpayer ID",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "id_type", j::OPTIONAL, "Type of ID, e.g. 'SSN'");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "id_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Type of ID, e.g. 'SSN'",
+        );
+        o.field(
             "last_4_digits",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Last 4 digits of unique number of ID.",
         );
         o.finish("Taxpayer ID of the individual receiving the paystub.")
@@ -279,16 +281,20 @@ impl ::schemars::JsonSchema for TaxpayerIdentifier {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TaxpayerIdentifierType>,
-            >(generator, "TaxpayerIdentifierType", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "TaxpayerIdentifierType",
+            j::REQUIRED,
+            G::subschema_for::<TaxpayerIdentifierType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "TaxpayerIdentifierValue",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The value of the taxpayer identifier as assigned by the IRS to the individual or legal entity.",
         );
         o.finish(
@@ -422,8 +428,15 @@ impl ::schemars::JsonSchema for TaxpayerIdentifiers {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TaxpayerIdentifier>(generator, "TAXPAYER_IDENTIFIER", j::REQUIRED, "");
+        o.field(
+            "TAXPAYER_IDENTIFIER",
+            j::REQUIRED,
+            G::subschema_for::<TaxpayerIdentifier>,
+            &[],
+            "",
+        );
         o.finish("The collection of `TAXPAYER_IDENTIFICATION` elements")
     }
 }
@@ -450,10 +463,11 @@ impl ::schemars::JsonSchema for ThirdPartyUserToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::ThirdPartyUserToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The third-party user token associated with the requested User data.",
         )
     }
@@ -498,9 +512,15 @@ impl ::schemars::JsonSchema for Timestamp {
         ::std::borrow::Cow::Borrowed("plaid_client::types::Timestamp")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >(generator, "An ISO8601 formatted timestamp.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >,
+            &[],
+            "An ISO8601 formatted timestamp.",
+        )
     }
 }
 impl ::std::ops::Deref for Timestamp {
@@ -555,9 +575,15 @@ impl ::schemars::JsonSchema for TimestampNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TimestampNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >(generator, "An ISO8601 formatted timestamp.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >,
+            &[],
+            "An ISO8601 formatted timestamp.",
+        )
     }
 }
 impl ::std::ops::Deref for TimestampNullable {
@@ -684,20 +710,24 @@ impl ::schemars::JsonSchema for Total {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TotalCanonicalDescription>,
-            >(generator, "canonical_description", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Pay>>(generator, "current_pay", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "canonical_description",
+            j::OPTIONAL,
+            G::subschema_for::<TotalCanonicalDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("current_pay", j::OPTIONAL, G::subschema_for::<Pay>, &[j::NULLABLE], "");
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Text of the line item as printed on the paystub.",
         );
-        o.field::<::std::option::Option<Pay>>(generator, "ytd_pay", j::OPTIONAL, "");
+        o.field("ytd_pay", j::OPTIONAL, G::subschema_for::<Pay>, &[j::NULLABLE], "");
         o.finish(
             "An object representing both the current pay period and year to date amount for a category.",
         )
@@ -901,21 +931,29 @@ impl ::schemars::JsonSchema for TotalInflowAmount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of debit transactions into the account in the time period of the report. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
         )
@@ -998,21 +1036,29 @@ impl ::schemars::JsonSchema for TotalInflowAmount30d {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of debit transactions into the account in the last 30 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
         )
@@ -1095,21 +1141,29 @@ impl ::schemars::JsonSchema for TotalInflowAmount60d {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of debit transactions into the account in the last 60 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
         )
@@ -1192,21 +1246,29 @@ impl ::schemars::JsonSchema for TotalInflowAmount90d {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of debit transactions into the account in the last 90 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
         )
@@ -1281,21 +1343,20 @@ impl ::schemars::JsonSchema for TotalMonthlyIncomeInsights {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "baseline_amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The aggregated income for the 30 days prior to subscription date",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "current_amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The aggregated income of the last 30 days",
         );
         o.finish("Details about the total monthly income")
@@ -1378,21 +1439,29 @@ impl ::schemars::JsonSchema for TotalOutflowAmount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of credit transactions into the account in the time period of the report. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
         )
@@ -1475,21 +1544,29 @@ impl ::schemars::JsonSchema for TotalOutflowAmount30d {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of credit transactions into the account in the last 30 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
         )
@@ -1572,21 +1649,29 @@ impl ::schemars::JsonSchema for TotalOutflowAmount60d {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of credit transactions into the account in the last 60 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
         )
@@ -1669,21 +1754,29 @@ impl ::schemars::JsonSchema for TotalOutflowAmount90d {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of credit transactions into the account in the last 90 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
         )
@@ -1766,21 +1859,29 @@ impl ::schemars::JsonSchema for TotalReportInflowAmount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of debit transactions into the report's accounts in the time period of the report. This field only takes into account USD transactions from the accounts.",
         )
@@ -1863,21 +1964,29 @@ impl ::schemars::JsonSchema for TotalReportInflowAmount30d {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of debit transactions into the report's accounts in the last 30 days. This field only takes into account USD transactions from the accounts.",
         )
@@ -1960,21 +2069,29 @@ impl ::schemars::JsonSchema for TotalReportInflowAmount60d {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of debit transactions into the report's accounts in the last 60 days. This field only takes into account USD transactions from the accounts.",
         )
@@ -2057,21 +2174,29 @@ impl ::schemars::JsonSchema for TotalReportInflowAmount90d {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of debit transactions into the report's accounts in the last 90 days. This field only takes into account USD transactions from the accounts.",
         )
@@ -2154,21 +2279,29 @@ impl ::schemars::JsonSchema for TotalReportOutflowAmount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of credit transactions into the report's accounts in the time period of the report. This field only takes into account USD transactions from the accounts.",
         )
@@ -2251,21 +2384,29 @@ impl ::schemars::JsonSchema for TotalReportOutflowAmount30d {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of credit transactions into the report's accounts in the last 30 days. This field only takes into account USD transactions from the accounts.",
         )
@@ -2348,21 +2489,29 @@ impl ::schemars::JsonSchema for TotalReportOutflowAmount60d {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of credit transactions into the report's accounts in the last 60 days. This field only takes into account USD transactions from the accounts.",
         )
@@ -2445,21 +2594,29 @@ impl ::schemars::JsonSchema for TotalReportOutflowAmount90d {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "Value of amount with up to 2 decimal places.",
         );
-        o.field::<
-                ::std::option::Option<CreditIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<CreditUnofficialCurrencyCode>,
-            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Total amount of credit transactions into the report's accounts in the last 90 days. This field only takes into account USD transactions from the accounts.",
         )
@@ -2798,219 +2955,211 @@ impl ::schemars::JsonSchema for Transaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the account in which this transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_owner",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "This field is not typically populated and only relevant when dealing with sub-accounts. A sub-account most commonly exists in cases where a single account is linked to multiple cards, each with its own card number and card holder name; each card will be considered a sub-account. If the account does have sub-accounts, this field will typically be some combination of the sub-account owner's name and/or the sub-account mask. The format of this field is not standardized and will vary based on institution.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The settled value of the transaction, denominated in the transactions's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. For all products except Income: Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative. For Income endpoints, values are positive when representing income.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "authorized_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date that the transaction was authorized. For posted transactions, the `date` field will indicate the posted date, but `authorized_date` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_date`, when available, is generally preferable to use over the `date` field for posted transactions, as it will generally represent the date the user actually made the transaction. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "authorized_datetime",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Date and time when a transaction was authorized in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For posted transactions, the `datetime` field will indicate the posted date, but `authorized_datetime` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_datetime`, when available, is generally preferable to use over the `datetime` field for posted transactions, as it will generally represent the date the user actually made the transaction.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
         );
-        o.field::<
-                ::std::option::Option<BusinessFinanceCategory>,
-            >(generator, "business_finance_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >(
-            generator,
+        o.field(
+            "business_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "category",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
             "A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll Transactions implementations are recommended to use the new `personal_finance_category` instead of `category`, as it provides greater accuracy and more meaningful categorization.\n\nIf the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "category_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll Transactions implementations are recommended to use the new `personal_finance_category` instead of `category`, as it provides greater accuracy and more meaningful categorization.\n\nIf the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "check_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The check number of the transaction. This field is only populated for check transactions.",
         );
-        o.field::<
-                ::std::option::Option<ClientCustomization>,
-            >(generator, "client_customization", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<TransactionCounterparty>,
-            >(
-            generator,
+        o.field(
+            "client_customization",
+            j::OPTIONAL,
+            G::subschema_for::<ClientCustomization>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "counterparties",
             j::OPTIONAL,
+            G::subschema_for::<TransactionCounterparty>,
+            &[j::ARRAY],
             "The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ). To receive information about the date that a posted transaction was initiated, see the `authorized_date` field.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "datetime",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Date and time when a transaction was posted in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For the date that the transaction was initiated, rather than posted, see the `authorized_datetime` field.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<Location>(generator, "location", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("location", j::REQUIRED, G::subschema_for::<Location>, &[], "");
+        o.field(
             "logo_url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "merchant_entity_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique, stable, Plaid-generated ID that maps to the merchant. In the case of a merchant with multiple retail locations, this field will map to the broader merchant, not a specific location or store.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "merchant_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant name, as enriched by Plaid from the `name` field. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The merchant name or transaction description.\n\nNote: While Plaid does not currently plan to remove this field, it is a legacy field that is not actively maintained. Use `merchant_name` instead for the merchant name.\n\nIf the `transactions` object was returned by a Transactions endpoint such as `/transactions/sync` or `/transactions/get`, this field will always appear. If the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "original_description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The string returned by the financial institution to describe the transaction. For transactions returned by `/transactions/sync` or `/transactions/get`, this field will only be included if the client has set `options.include_original_description` to `true`.",
         );
-        o.field::<
-                TransactionPaymentChannel,
-            >(
-            generator,
+        o.field(
             "payment_channel",
             j::REQUIRED,
+            G::subschema_for::<TransactionPaymentChannel>,
+            &[],
             "The channel used to make a payment.\n`online:` transactions that took place online.\n\n`in store:` transactions that were made at a physical location.\n\n`other:` transactions that relate to banks, e.g. fees or deposits.\n\nThis field replaces the `transaction_type` field.",
         );
-        o.field::<PaymentMeta>(generator, "payment_meta", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field("payment_meta", j::REQUIRED, G::subschema_for::<PaymentMeta>, &[], "");
+        o.field(
             "pending",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled. Not all institutions provide pending transactions.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "pending_transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of a posted transaction's associated pending transaction, where applicable. Not all institutions provide pending transactions.",
         );
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategory>,
-            >(generator, "personal_finance_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "personal_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "personal_finance_category_icon_url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.",
         );
-        o.field::<
-                ::std::option::Option<TransactionCode>,
-            >(generator, "transaction_code", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "transaction_code",
+            j::REQUIRED,
+            G::subschema_for::<TransactionCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<TransactionTransactionType>,
-            >(
-            generator,
+        o.field(
             "transaction_type",
             j::OPTIONAL,
+            G::subschema_for::<TransactionTransactionType>,
+            &[j::NULLABLE],
             "Please use the `payment_channel` field, `transaction_type` will be deprecated in the future.\n\n`digital:` transactions that took place online.\n\n`place:` transactions that were made at a physical location.\n\n`special:` transactions that relate to banks, e.g. fees or deposits.\n\n`unresolved:` transactions that do not fit into the other three types.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "website",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The website associated with this transaction, if available.",
         );
         o.finish("A representation of a transaction")
@@ -3253,155 +3402,146 @@ impl ::schemars::JsonSchema for TransactionBase {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the account in which this transaction occurred.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_owner",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "This field is not typically populated and only relevant when dealing with sub-accounts. A sub-account most commonly exists in cases where a single account is linked to multiple cards, each with its own card number and card holder name; each card will be considered a sub-account. If the account does have sub-accounts, this field will typically be some combination of the sub-account owner's name and/or the sub-account mask. The format of this field is not standardized and will vary based on institution.",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The settled value of the transaction, denominated in the transactions's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. For all products except Income: Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative. For Income endpoints, values are positive when representing income.",
         );
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >(
-            generator,
+        o.field(
             "category",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
             "A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll Transactions implementations are recommended to use the new `personal_finance_category` instead of `category`, as it provides greater accuracy and more meaningful categorization.\n\nIf the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "category_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll Transactions implementations are recommended to use the new `personal_finance_category` instead of `category`, as it provides greater accuracy and more meaningful categorization.\n\nIf the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "check_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The check number of the transaction. This field is only populated for check transactions.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ). To receive information about the date that a posted transaction was initiated, see the `authorized_date` field.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
         );
-        o.field::<
-                ::std::option::Option<Location>,
-            >(generator, "location", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "location",
+            j::OPTIONAL,
+            G::subschema_for::<Location>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "logo_url",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "merchant_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant name, as enriched by Plaid from the `name` field. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant name or transaction description.\n\nNote: While Plaid does not currently plan to remove this field, it is a legacy field that is not actively maintained. Use `merchant_name` instead for the merchant name.\n\nIf the `transactions` object was returned by a Transactions endpoint such as `/transactions/sync` or `/transactions/get`, this field will always appear. If the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "original_description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The string returned by the financial institution to describe the transaction. For transactions returned by `/transactions/sync` or `/transactions/get`, this field will only be included if the client has set `options.include_original_description` to `true`.",
         );
-        o.field::<
-                ::std::option::Option<PaymentMeta>,
-            >(generator, "payment_meta", j::OPTIONAL, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "payment_meta",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentMeta>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "pending",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled. Not all institutions provide pending transactions.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "pending_transaction_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of a posted transaction's associated pending transaction, where applicable. Not all institutions provide pending transactions.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
         );
-        o.field::<
-                ::std::option::Option<TransactionBaseTransactionType>,
-            >(
-            generator,
+        o.field(
             "transaction_type",
             j::OPTIONAL,
+            G::subschema_for::<TransactionBaseTransactionType>,
+            &[j::NULLABLE],
             "Please use the `payment_channel` field, `transaction_type` will be deprecated in the future.\n\n`digital:` transactions that took place online.\n\n`place:` transactions that were made at a physical location.\n\n`special:` transactions that relate to banks, e.g. fees or deposits.\n\n`unresolved:` transactions that do not fit into the other three types.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "website",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The website associated with this transaction, if available.",
         );
         o.finish("A representation of a transaction")
@@ -3740,49 +3880,49 @@ impl ::schemars::JsonSchema for TransactionCounterparty {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CounterpartyNumbers>,
-            >(generator, "account_numbers", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "account_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<CounterpartyNumbers>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "confidence_level",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A description of how confident we are that the provided counterparty is involved in the transaction.\n\n`VERY_HIGH`: We recognize this counterparty and we are more than 98% confident that it is involved in this transaction.\n`HIGH`: We recognize this counterparty and we are more than 90% confident that it is involved in this transaction.\n`MEDIUM`: We are moderately confident that this counterparty was involved in this transaction, but some details may differ from our records.\n`LOW`: We didn't find a matching counterparty in our records, so we are returning a cleansed name parsed out of the request description.\n`UNKNOWN`: We don't know the confidence level for this counterparty.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "entity_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique, stable, Plaid-generated ID that maps to the counterparty.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "logo_url",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The URL of a logo associated with the counterparty, if available. The logo will always be 100×100 pixel PNG file.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The name of the counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.",
         );
-        o.field::<CounterpartyType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("type", j::REQUIRED, G::subschema_for::<CounterpartyType>, &[], "");
+        o.field(
             "website",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The website associated with the counterparty.",
         );
         o.finish(
@@ -3883,40 +4023,41 @@ impl ::schemars::JsonSchema for TransactionData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier for the end user's account.",
         );
-        o.field::<
-                f64,
-            >(generator, "amount", j::REQUIRED, "The amount of the transaction.");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The amount of the transaction.",
+        );
+        o.field(
             "date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date of the transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The description of the transaction.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique identifier for the transaction.",
         );
         o.finish(
@@ -4017,42 +4158,43 @@ impl ::schemars::JsonSchema for TransactionOverride {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The transaction amount. Can be negative.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "currency",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 format currency code for the transaction.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date_posted",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date the transaction posted, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format. Posted dates in the past or present will result in posted transactions; posted dates in the future will result in pending transactions.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "date_transacted",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The date of the transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format. Transactions in Sandbox will move from pending to posted once their transaction date has been reached. If a `date_transacted` is not provided by the institution, a transaction date may be available in the [`authorized_date`](https://plaid.com/docs/api/products/transactions/#transactions-get-response-transactions-authorized-date) field.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "description", j::REQUIRED, "The transaction description.");
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The transaction description.",
+        );
         o.finish(
             "Data to populate as test transaction data. If not specified, random transactions will be generated instead.",
         )
@@ -4327,113 +4469,132 @@ impl ::schemars::JsonSchema for TransactionStream {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the account to which the stream belongs",
         );
-        o.field::<TransactionStreamAmount>(generator, "average_amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >(
-            generator,
+        o.field(
+            "average_amount",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStreamAmount>,
+            &[],
+            "",
+        );
+        o.field(
             "category",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
             "A hierarchical array of the categories to which this transaction belongs. See [Categories](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll implementations are encouraged to use the new `personal_finance_category` instead of `category`. `personal_finance_category` provides more meaningful categorization and greater accuracy.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "category_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the category to which this transaction belongs. See [Categories](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll implementations are encouraged to use the new `personal_finance_category` instead of `category`. `personal_finance_category` provides more meaningful categorization and greater accuracy.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A description of the transaction stream.",
         );
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "first_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The posted date of the earliest transaction in the stream.",
         );
-        o.field::<
-                RecurringTransactionFrequency,
-            >(generator, "frequency", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "frequency",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransactionFrequency>,
+            &[],
+            "",
+        );
+        o.field(
             "is_active",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether the transaction stream is still live.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "is_user_modified",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "As the ability to modify transactions streams has been discontinued, this field will always be `false`.",
         );
-        o.field::<TransactionStreamAmount>(generator, "last_amount", j::REQUIRED, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "last_amount",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStreamAmount>,
+            &[],
+            "",
+        );
+        o.field(
             "last_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The posted date of the latest transaction in the stream.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "last_user_modified_datetime",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The date and time of the most recent user modification. This will only be set if `is_user_modified` is `true`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "merchant_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The merchant associated with the transaction stream.",
         );
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategory>,
-            >(generator, "personal_finance_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "personal_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "predicted_next_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The predicted date of the next payment. This will only be set if the next payment date can be predicted.",
         );
-        o.field::<TransactionStreamStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "stream_id", j::REQUIRED, "A unique id for the stream");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStreamStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "stream_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique id for the stream",
+        );
+        o.field(
             "transaction_ids",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of Plaid transaction IDs belonging to the stream, sorted by posted date.",
         );
         o.finish("A grouping of related transactions")
@@ -4528,29 +4689,27 @@ impl ::schemars::JsonSchema for TransactionStreamAmount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "Represents the numerical value of an amount.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "unofficial_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unofficial currency code of the amount. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.",
         );
         o.finish("Object with data pertaining to an amount on the transaction stream.")
@@ -4819,41 +4978,55 @@ impl ::schemars::JsonSchema for TransactionsCategoryRule {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "created_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Date and time when a rule was created in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "id", j::OPTIONAL, "A unique identifier of the rule created");
-        o.field::<
-                ::std::option::Option<PfcDetailedCategory>,
-            >(generator, "pfc_detailed_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PfcPrimaryCategory>,
-            >(generator, "pfc_primary_category", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransactionsRuleDetails>,
-            >(generator, "rule_details", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier of the rule created",
+        );
+        o.field(
+            "pfc_detailed_category",
+            j::OPTIONAL,
+            G::subschema_for::<PfcDetailedCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pfc_primary_category",
+            j::OPTIONAL,
+            G::subschema_for::<PfcPrimaryCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "rule_details",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsRuleDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "updated_at",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Date and time when a rule was last updated in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid-generated unique identifier for the end user this rule belongs to.",
         );
         o.finish("A representation of a transactions category rule.")
@@ -4948,27 +5121,34 @@ impl ::schemars::JsonSchema for TransactionsEnhanceGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The type of account for the requested transactions (`depository` or `credit`).",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<ClientProvidedRawTransaction>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<ClientProvidedRawTransaction>,
+            &[j::ARRAY],
             "An array of raw transactions to be enhanced.",
         );
         o.finish(
@@ -5051,13 +5231,13 @@ impl ::schemars::JsonSchema for TransactionsEnhanceGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<ClientProvidedEnhancedTransaction>,
-            >(
-            generator,
+        o.field(
             "enhanced_transactions",
             j::REQUIRED,
+            G::subschema_for::<ClientProvidedEnhancedTransaction>,
+            &[j::ARRAY],
             "An array of enhanced transactions.",
         );
         o.finish(
@@ -5159,30 +5339,41 @@ impl ::schemars::JsonSchema for TransactionsEnrichRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The account type for the requested transactions (either `depository` or `credit`).",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransactionsEnrichRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<ClientProvidedTransaction>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsEnrichRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<ClientProvidedTransaction>,
+            &[j::ARRAY],
             "An array of transaction objects to be enriched by Plaid. Maximum of 100 transactions per request.",
         );
         o.finish(
@@ -5284,18 +5475,22 @@ impl ::schemars::JsonSchema for TransactionsEnrichRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_legacy_category",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "Include `legacy_category` and `legacy_category_id` in the response (in addition to the default `personal_finance_category`).\n\nCategories are based on Plaid's legacy taxonomy. For a full list of legacy categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
         );
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategoryVersion>,
-            >(generator, "personal_finance_category_version", j::OPTIONAL, "");
+        o.field(
+            "personal_finance_category_version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("An optional object to be used with the request.")
     }
 }
@@ -5367,18 +5562,22 @@ impl ::schemars::JsonSchema for TransactionsEnrichResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<ClientProvidedEnrichedTransaction>,
-            >(
-            generator,
+        o.field(
             "enriched_transactions",
             j::REQUIRED,
+            G::subschema_for::<ClientProvidedEnrichedTransaction>,
+            &[j::ARRAY],
             "A list of enriched transactions.",
         );
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "TransactionsEnrichResponse defines the response schema for `/transactions/enrich`.",
         )
@@ -5484,31 +5683,42 @@ impl ::schemars::JsonSchema for TransactionsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "end_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The latest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
         );
-        o.field::<
-                ::std::option::Option<TransactionsGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
         );
         o.finish(
@@ -5681,69 +5891,71 @@ impl ::schemars::JsonSchema for TransactionsGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "A list of `account_ids` to retrieve for the Item\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
         );
-        o.field::<
-                i64,
-            >(generator, "count", j::DEFAULTED, "The number of transactions to fetch.");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to fetch.",
+        );
+        o.field(
             "days_requested",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "This field only applies to calls for Items where the Transactions product has not already been initialized (i.e. by specifying `transactions` in the `products`, `optional_products`, or `required_if_supported_products` array when calling `/link/token/create` or by making a previous call to `/transactions/sync` or `/transactions/get`). In those cases, the field controls the maximum number of days of transaction history that Plaid will request from the financial institution. The more transaction history is requested, the longer the historical update poll will take. If no value is specified, 90 days of history will be requested by default. In Production, if a value under 30 is provided, a minimum of 30 days of history will be requested.\n\nIf you are initializing your Items with transactions during the `/link/token/create` call (e.g. by including `transactions` in the `/link/token/create` `products` array), you must use the [`transactions.days_requested`](https://plaid.com/docs/api/link/#link-token-create-request-transactions-days-requested) field in the `/link/token/create` request instead of in the `/transactions/get` request.\n\nIf the Item has already been initialized with the Transactions product, this field will have no effect. The maximum amount of transaction history to request on an Item cannot be updated if Transactions has already been added to the Item. To request older transaction history on an Item where Transactions has already been added, you must delete the Item via `/item/remove` and send the user through Link to create a new Item.\n\nCustomers using [Recurring Transactions](https://plaid.com/docs/api/products/transactions/#transactionsrecurringget) should request at least 180 days of history for optimal results.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_logo_and_counterparty_beta",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "Counterparties and extra merchant fields are now returned by default.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "include_original_description",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Include the raw unparsed transaction description from the financial institution.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_personal_finance_category",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "Personal finance categories are now returned by default.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_personal_finance_category_beta",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "Personal finance categories are now returned by default.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of transactions to skip. The default value is 0.",
         );
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategoryVersion>,
-            >(generator, "personal_finance_category_version", j::OPTIONAL, "");
+        o.field(
+            "personal_finance_category_version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An optional object to be used with the request. If specified, `options` must not be `null`.",
         )
@@ -5855,31 +6067,29 @@ impl ::schemars::JsonSchema for TransactionsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccountBase>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::REQUIRED,
+            G::subschema_for::<AccountBase>,
+            &[j::ARRAY],
             "An array containing the `accounts` associated with the Item for which transactions are being returned. Each transaction can be mapped to its corresponding account via the `account_id` field.",
         );
-        o.field::<Item>(generator, "item", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "total_transactions",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The total number of transactions available within the date range specified. If `total_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
         );
-        o.field::<
-                ::std::vec::Vec<Transaction>,
-            >(
-            generator,
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<Transaction>,
+            &[j::ARRAY],
             "An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
         );
         o.finish(
@@ -5957,14 +6167,20 @@ impl ::schemars::JsonSchema for TransactionsRecurringCreateInput {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<::serde_json::Value>(generator, "stream_ids", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "stream_ids",
+            j::REQUIRED,
+            G::subschema_for::<::serde_json::Value>,
+            &[],
+            "",
+        );
+        o.field(
             "transaction_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "IDs of all the transactions that will be merged into one stream. If any transaction currently exists in another stream, it will be removed from the other stream.",
         );
         o.finish(
@@ -6060,22 +6276,30 @@ impl ::schemars::JsonSchema for TransactionsRecurringCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<TransactionsRecurringCreateInput>,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "inputs",
             j::REQUIRED,
+            G::subschema_for::<TransactionsRecurringCreateInput>,
+            &[j::ARRAY],
             "A list of all the operations to be performed. This will either all succeed or all fail.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "TransactionsRecurringCreateRequest defined the request schema for `/transactions/recurring/streams/create` endpoint.",
         )
@@ -6175,29 +6399,27 @@ impl ::schemars::JsonSchema for TransactionsRecurringCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<TransactionStream>,
-            >(
-            generator,
+        o.field(
             "added_streams",
             j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
             "Streams created as a result of the operation.",
         );
-        o.field::<
-                ::std::vec::Vec<TransactionStream>,
-            >(
-            generator,
+        o.field(
             "modified_streams",
             j::OPTIONAL,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
             "Other streams with transactions removed from them as a result of the operation (in no particular order).",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "removed_stream_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The ids of streams that are no longer qualified as recurring transaction streams (in no particular order).",
         );
         o.finish(
@@ -6303,25 +6525,37 @@ impl ::schemars::JsonSchema for TransactionsRecurringGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
             "account_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An optional list of `account_ids` to retrieve for the Item. Retrieves all active accounts on item if no `account_id`s are provided.\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransactionsRecurringGetRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsRecurringGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "TransactionsRecurringGetRequest defines the request schema for `/transactions/recurring/get`",
         )
@@ -6422,18 +6656,22 @@ impl ::schemars::JsonSchema for TransactionsRecurringGetRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_personal_finance_category",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "Personal finance categories are now returned by default.",
         );
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategoryVersion>,
-            >(generator, "personal_finance_category_version", j::OPTIONAL, "");
+        o.field(
+            "personal_finance_category_version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An optional object to be used with the request. If specified, `options` must not be `null`.",
         )
@@ -6540,33 +6778,35 @@ impl ::schemars::JsonSchema for TransactionsRecurringGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<TransactionStream>,
-            >(
-            generator,
+        o.field(
             "inflow_streams",
             j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
             "An array of depository transaction streams.",
         );
-        o.field::<
-                ::std::vec::Vec<TransactionStream>,
-            >(
-            generator,
+        o.field(
             "outflow_streams",
             j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
             "An array of expense transaction streams.",
         );
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategoryVersion>,
-            >(generator, "personal_finance_category_version", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "personal_finance_category_version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "updated_datetime",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time transaction streams for the given account were updated on",
         );
         o.finish(
@@ -6639,13 +6879,13 @@ impl ::schemars::JsonSchema for TransactionsRecurringMergeInput {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "stream_ids",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "IDs of all the streams that will be merged into the first stream. This operation will retain the `stream_id` of the first stream.",
         );
         o.finish(
@@ -6741,22 +6981,30 @@ impl ::schemars::JsonSchema for TransactionsRecurringMergeRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<TransactionsRecurringMergeInput>,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "inputs",
             j::REQUIRED,
+            G::subschema_for::<TransactionsRecurringMergeInput>,
+            &[j::ARRAY],
             "A list of all the operations to be performed. This will either all succeed or all fail.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "TransactionsRecurringMergeRequest defined the request schema for `/transactions/recurring/streams/merge` endpoint.",
         )
@@ -6843,21 +7091,20 @@ impl ::schemars::JsonSchema for TransactionsRecurringMergeResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<TransactionStream>,
-            >(
-            generator,
+        o.field(
             "modified_streams",
             j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
             "Directly modified stream, along with other streams with transactions removed from them as a result of the operation (in no particular order).",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "removed_stream_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The ids of streams that are no longer qualified as recurring transaction streams (in no particular order).",
         );
         o.finish(
@@ -6936,21 +7183,20 @@ impl ::schemars::JsonSchema for TransactionsRecurringUpdateInput {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "stream_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "ID of the stream that all the transactions will be added in to.",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "transaction_ids",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "IDs of all the transactions that will be added into the stream. If any transaction currently exist in another stream, it will be removed from the other stream.",
         );
         o.finish(
@@ -7046,22 +7292,30 @@ impl ::schemars::JsonSchema for TransactionsRecurringUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<TransactionsRecurringUpdateInput>,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "inputs",
             j::REQUIRED,
+            G::subschema_for::<TransactionsRecurringUpdateInput>,
+            &[j::ARRAY],
             "A list of all the operations to be performed. This will either all succeed or all fail.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "TransactionsRecurringUpdateRequest defined the request schema for `/transactions/recurring/streams/update` endpoint.",
         )
@@ -7148,21 +7402,20 @@ impl ::schemars::JsonSchema for TransactionsRecurringUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<TransactionStream>,
-            >(
-            generator,
+        o.field(
             "modified_streams",
             j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
             "Directly modified stream, along with other streams with transactions removed from them as a result of the operation (in no particular order).",
         );
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "removed_stream_ids",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "The ids of streams that are no longer qualified as recurring transaction streams (in no particular order).",
         );
         o.finish(
@@ -7245,14 +7498,23 @@ impl ::schemars::JsonSchema for TransactionsRefreshRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "TransactionsRefreshRequest defines the request schema for `/transactions/refresh`",
         )
@@ -7329,8 +7591,9 @@ impl ::schemars::JsonSchema for TransactionsRefreshResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "TransactionsRefreshResponse defines the response schema for `/transactions/refresh`",
         )
@@ -7435,26 +7698,44 @@ impl ::schemars::JsonSchema for TransactionsRemovedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
             "removed_transactions",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "An array of `transaction_ids` corresponding to the removed transactions",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`TRANSACTIONS_REMOVED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS_REMOVED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
         o.finish(
             "Fired when transaction(s) for an Item are deleted. The deleted transaction IDs are included in the webhook payload. Plaid will typically check for deleted transaction data several times a day.\n\nThis webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
         )
@@ -7534,17 +7815,23 @@ impl ::schemars::JsonSchema for TransactionsRuleDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransactionsRuleField>(generator, "field", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "field",
+            j::REQUIRED,
+            G::subschema_for::<TransactionsRuleField>,
+            &[],
+            "",
+        );
+        o.field(
             "query",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "For `TRANSACTION_ID` field, provide `transaction_id`. For `NAME` field, provide a string pattern.",
         );
-        o.field::<TransactionsRuleType>(generator, "type", j::REQUIRED, "");
+        o.field("type", j::REQUIRED, G::subschema_for::<TransactionsRuleType>, &[], "");
         o.finish("A representation of transactions rule details.")
     }
 }
@@ -7770,28 +8057,50 @@ impl ::schemars::JsonSchema for TransactionsRulesCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID representing the end user. This ID is used to associate rules with a specific user.",
         );
-        o.field::<
-                PfcDetailedCategory,
-            >(generator, "pfc_detailed_category", j::REQUIRED, "");
-        o.field::<
-                PfcPrimaryCategory,
-            >(generator, "pfc_primary_category", j::REQUIRED, "");
-        o.field::<TransactionsRuleDetails>(generator, "rule_details", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "pfc_detailed_category",
+            j::REQUIRED,
+            G::subschema_for::<PfcDetailedCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "pfc_primary_category",
+            j::REQUIRED,
+            G::subschema_for::<PfcPrimaryCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "rule_details",
+            j::REQUIRED,
+            G::subschema_for::<TransactionsRuleDetails>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "TransactionsRulesCreateRequest defines the request schema for `beta/transactions/rules/v1/create`",
         )
@@ -7878,9 +8187,16 @@ impl ::schemars::JsonSchema for TransactionsRulesCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<TransactionsCategoryRule>(generator, "rule", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "rule",
+            j::REQUIRED,
+            G::subschema_for::<TransactionsCategoryRule>,
+            &[],
+            "",
+        );
         o.finish(
             "TransactionsRulesCreateResponse defines the response schema for `/beta/transactions/rules/v1/create`",
         )
@@ -7962,21 +8278,29 @@ impl ::schemars::JsonSchema for TransactionsRulesListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID representing the end user whose rules should be listed.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "TransactionsRulesListRequest defines the request schema for `/beta/transactions/rules/v1/list`",
         )
@@ -8061,11 +8385,16 @@ impl ::schemars::JsonSchema for TransactionsRulesListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<TransactionsCategoryRule>,
-            >(generator, "rules", j::REQUIRED, "A list of the user's transaction rules");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "rules",
+            j::REQUIRED,
+            G::subschema_for::<TransactionsCategoryRule>,
+            &[j::ARRAY],
+            "A list of the user's transaction rules",
+        );
         o.finish(
             "TransactionsRulesListResponse defines the response schema for `/beta/transactions/rules/v1/list`",
         )
@@ -8160,24 +8489,36 @@ impl ::schemars::JsonSchema for TransactionsRulesRemoveRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID representing the end user the rule belongs to.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "rule_id", j::REQUIRED, "A rule's unique identifier");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "rule_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A rule's unique identifier",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "TransactionsRulesRemoveRequest defines the request schema for `/beta/transactions/rules/v1/remove`",
         )
@@ -8257,8 +8598,9 @@ impl ::schemars::JsonSchema for TransactionsRulesRemoveResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "TransactionsRulesRemoveResponse defines the response schema for `/beta/transactions/rules/v1/remove`",
         )
@@ -8368,33 +8710,44 @@ impl ::schemars::JsonSchema for TransactionsSyncRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of transaction updates to fetch.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "cursor",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The cursor value represents the last update requested. Providing it will cause the response to only return changes after this update.\nIf omitted, the entire history of updates will be returned, starting with the first-added transactions on the Item. The cursor also accepts the special value of `\"now\"`, which can be used to fast-forward the cursor as part of migrating an existing Item from `/transactions/get` to `/transactions/sync`. For more information, see the [Transactions sync migration guide](https://plaid.com/docs/transactions/sync-migration/). Note that using the `\"now\"` value is not supported for any use case other than migrating existing Items from `/transactions/get`.\n\nThe upper-bound length of this cursor is 256 characters of base64.",
         );
-        o.field::<
-                ::std::option::Option<TransactionsSyncRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsSyncRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "TransactionsSyncRequest defines the request schema for `/transactions/sync`",
         )
@@ -8541,50 +8894,50 @@ impl ::schemars::JsonSchema for TransactionsSyncRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "If provided, the returned updates and cursor will only reflect the specified account's transactions. Omitting `account_id` returns updates for all accounts under the Item. Note that specifying an `account_id` effectively creates a separate incremental update stream -- and therefore a separate cursor -- for that account. If multiple accounts are queried this way, you will maintain multiple cursors, one per `account_id`.\n\nIf you decide to begin filtering by `account_id` after using no `account_id`, start fresh with a null cursor and maintain separate `(account_id, cursor)` pairs going forward. Do not reuse any previously saved cursors, as this can cause pagination errors or incomplete data.\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_requested",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "This field only applies to calls for Items where the Transactions product has not already been initialized (i.e., by specifying `transactions` in the `products`, `required_if_supported_products`, or `optional_products` array when calling `/link/token/create` or by making a previous call to `/transactions/sync` or `/transactions/get`). In those cases, the field controls the maximum number of days of transaction history that Plaid will request from the financial institution. The more transaction history is requested, the longer the historical update poll will take. If no value is specified, 90 days of history will be requested by default. In Production, if a value less than 30 is provided, a minimum of 30 days of transaction history will be requested.\n\nIf you are initializing your Items with transactions during the `/link/token/create` call (e.g. by including `transactions` in the `/link/token/create` `products` array), you must use the [`transactions.days_requested`](https://plaid.com/docs/api/link/#link-token-create-request-transactions-days-requested) field in the `/link/token/create` request instead of in the `/transactions/sync` request.\n\nIf the Item has already been initialized with the Transactions product, this field will have no effect. The maximum amount of transaction history to request on an Item cannot be updated if Transactions has already been added to the Item. To request older transaction history on an Item where Transactions has already been added, you must delete the Item via `/item/remove` and send the user through Link to create a new Item.\n\nCustomers using [Recurring Transactions](https://plaid.com/docs/api/products/transactions/#transactionsrecurringget) should request at least 180 days of history for optimal results.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_logo_and_counterparty_beta",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "Counterparties and extra merchant fields are now returned by default.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "include_original_description",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Include the raw unparsed transaction description from the financial institution.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "include_personal_finance_category",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "Personal finance categories are now returned by default.",
         );
-        o.field::<
-                ::std::option::Option<PersonalFinanceCategoryVersion>,
-            >(generator, "personal_finance_category_version", j::OPTIONAL, "");
+        o.field(
+            "personal_finance_category_version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "An optional object to be used with the request. If specified, `options` must not be `null`.",
         )
@@ -8723,59 +9076,58 @@ impl ::schemars::JsonSchema for TransactionsSyncResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<AccountBase>,
-            >(
-            generator,
+        o.field(
             "accounts",
             j::OPTIONAL,
+            G::subschema_for::<AccountBase>,
+            &[j::ARRAY],
             "An array of accounts at a financial institution associated with the transactions in this response. Only accounts that have associated transactions will be shown. For example, `investment`-type accounts will be omitted.",
         );
-        o.field::<
-                ::std::vec::Vec<Transaction>,
-            >(
-            generator,
+        o.field(
             "added",
             j::REQUIRED,
+            G::subschema_for::<Transaction>,
+            &[j::ARRAY],
             "Transactions that have been added to the Item since `cursor` ordered by ascending last modified time.",
         );
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "has_more",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Represents if more than requested count of transaction updates exist. If true, the additional updates can be fetched by making an additional request with `cursor` set to `next_cursor`. If `has_more` is true, it's important to pull all available pages, to make it less likely for underlying data changes to conflict with pagination.",
         );
-        o.field::<
-                ::std::vec::Vec<Transaction>,
-            >(
-            generator,
+        o.field(
             "modified",
             j::REQUIRED,
+            G::subschema_for::<Transaction>,
+            &[j::ARRAY],
             "Transactions that have been modified on the Item since `cursor` ordered by ascending last modified time.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "next_cursor",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Cursor used for fetching any future updates after the latest update provided in this response. The cursor obtained after all pages have been pulled (indicated by `has_more` being `false`) will be valid for at least 1 year. This cursor should be persisted for later calls. If transactions are not yet available, this will be an empty string.\n\nIf `account_id` is included in the request, the returned cursor will reflect updates for that specific account.",
         );
-        o.field::<
-                ::std::vec::Vec<RemovedTransaction>,
-            >(
-            generator,
+        o.field(
             "removed",
             j::REQUIRED,
+            G::subschema_for::<RemovedTransaction>,
+            &[j::ARRAY],
             "Transactions that have been removed from the Item since `cursor` ordered by ascending last modified time.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransactionsUpdateStatus>,
-            >(generator, "transactions_update_status", j::OPTIONAL, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transactions_update_status",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsUpdateStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "TransactionsSyncResponse defines the response schema for `/transactions/sync`",
         )
@@ -8939,21 +9291,29 @@ impl ::schemars::JsonSchema for TransactionsUserInsightsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique client-provided `client_user_id` to retrieve insights for.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "TransactionsUserInsightsGetRequest defines the request schema for `/beta/transactions/user_insights/v1/get`.",
         )
@@ -9060,17 +9420,36 @@ impl ::schemars::JsonSchema for TransactionsUserInsightsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CategoryInsights>,
-            >(generator, "category_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<CounterpartyInsights>,
-            >(generator, "counterparty_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RecurringTransactions>,
-            >(generator, "recurring_transactions", j::OPTIONAL, "");
-        o.field::<UserDataOverview>(generator, "user_data_overview", j::REQUIRED, "");
+        o.field(
+            "category_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CategoryInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "counterparty_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CounterpartyInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recurring_transactions",
+            j::OPTIONAL,
+            G::subschema_for::<RecurringTransactions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_data_overview",
+            j::REQUIRED,
+            G::subschema_for::<UserDataOverview>,
+            &[],
+            "",
+        );
         o.finish(
             "TransactionsUserInsightsGetResponse defines the response schema for `/beta/transactions/user_insights/v1/get`.",
         )
@@ -9375,159 +9754,209 @@ impl ::schemars::JsonSchema for Transfer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid `account_id` corresponding to the end-user account that will be debited or credited.",
         );
-        o.field::<
-                ::std::option::Option<AchClass>,
-            >(generator, "ach_class", j::OPTIONAL, "");
-        o.field::<TransferAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                TransferAuthorizationId,
-            >(generator, "authorization_id", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "authorization_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationId>,
+            &[],
+            "",
+        );
+        o.field(
             "cancellable",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, you can still cancel this transfer.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "created",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime when this transfer was created. This will be of the form `2006-01-02T15:04:05Z`",
         );
-        o.field::<
-                TransferCreditFundsSource,
-            >(generator, "credit_funds_source", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "description", j::REQUIRED, "The description of the transfer.");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "credit_funds_source",
+            j::REQUIRED,
+            G::subschema_for::<TransferCreditFundsSource>,
+            &[],
+            "",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The description of the transfer.",
+        );
+        o.field(
             "expected_funds_available_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The expected date when funds from a transfer will be made available and can be withdrawn from the associated ledger balance, assuming the debit does not return before this date. If the transfer does return before this date, this field will be null. Only applies to debit transfers. This will be of the form YYYY-MM-DD.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "expected_settlement_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "Deprecated for Plaid Ledger clients, use `expected_funds_available_date` instead.",
         );
-        o.field::<
-                ::std::vec::Vec<TransferExpectedSweepSettlementScheduleItem>,
-            >(
-            generator,
+        o.field(
             "expected_sweep_settlement_schedule",
             j::OPTIONAL,
+            G::subschema_for::<TransferExpectedSweepSettlementScheduleItem>,
+            &[j::ARRAY],
             "The expected sweep settlement schedule of this transfer, assuming this transfer is not `returned`. Only applies to ACH debit transfers.",
         );
-        o.field::<
-                ::std::option::Option<TransferFacilitatorFee>,
-            >(generator, "facilitator_fee", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferFailure>,
-            >(generator, "failure_reason", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferFundingAccountIdResponseNullable>,
-            >(generator, "funding_account_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationGuaranteeDecision>,
-            >(generator, "guarantee_decision", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationGuaranteeDecisionRationale>,
-            >(generator, "guarantee_decision_rationale", j::REQUIRED, "");
-        o.field::<TransferId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "facilitator_fee",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFacilitatorFee>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::REQUIRED,
+            G::subschema_for::<TransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponseNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "guarantee_decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecision>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "guarantee_decision_rationale",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecisionRationale>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<TransferId>, &[], "");
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the transfer amount, e.g. \"USD\"",
         );
-        o.field::<
-                ::std::option::Option<TransferLedgerId>,
-            >(generator, "ledger_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferMetadata>,
-            >(generator, "metadata", j::REQUIRED, "");
-        o.field::<TransferNetwork>(generator, "network", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferNetworkTraceId>,
-            >(generator, "network_trace_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<TransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("network", j::REQUIRED, G::subschema_for::<TransferNetwork>, &[], "");
+        o.field(
+            "network_trace_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferNetworkTraceId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "origination_account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the origination account that was used for this transfer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "originator_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid client ID that is the originator of this transfer. Only present if created on behalf of another client as a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "recurring_transfer_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The id of the recurring transfer if this transfer belongs to a recurring transfer.",
         );
-        o.field::<
-                ::std::vec::Vec<TransferRefund>,
-            >(
-            generator,
+        o.field(
             "refunds",
             j::REQUIRED,
+            G::subschema_for::<TransferRefund>,
+            &[j::ARRAY],
             "A list of refunds associated with this transfer.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "standard_return_window",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date 3 business days from settlement date indicating the following ACH returns can no longer happen: R01, R02, R03, R29. This will be of the form YYYY-MM-DD.",
         );
-        o.field::<TransferStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferSweepStatus>,
-            >(generator, "sweep_status", j::OPTIONAL, "");
-        o.field::<TransferType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field("status", j::REQUIRED, G::subschema_for::<TransferStatus>, &[], "");
+        o.field(
+            "sweep_status",
+            j::OPTIONAL,
+            G::subschema_for::<TransferSweepStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<TransferType>, &[], "");
+        o.field(
             "unauthorized_return_window",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date 61 business days from settlement date indicating the following ACH returns can no longer happen: R05, R07, R10, R11, R51, R33, R37, R38, R51, R52, R53. This will be of the form YYYY-MM-DD.",
         );
-        o.field::<TransferUserInResponse>(generator, "user", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferWireDetails>,
-            >(generator, "wire_details", j::OPTIONAL, "");
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<TransferUserInResponse>,
+            &[],
+            "",
+        );
+        o.field(
+            "wire_details",
+            j::OPTIONAL,
+            G::subschema_for::<TransferWireDetails>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Represents a transfer within the Transfers API.")
     }
 }
@@ -9554,10 +9983,11 @@ impl ::schemars::JsonSchema for TransferAccessToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferAccessToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `access_token` for the account that will be debited or credited.",
         )
     }
@@ -9612,10 +10042,11 @@ impl ::schemars::JsonSchema for TransferAccountId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferAccountId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `account_id` corresponding to the end-user account that will be debited or credited.",
         )
     }
@@ -9732,10 +10163,11 @@ impl ::schemars::JsonSchema for TransferAmount {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferAmount")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The amount of the transfer (decimal string with two digits of precision e.g. \"10.00\"). When calling `/transfer/authorization/create`, specify the maximum amount to authorize. When calling `/transfer/create`, specify the exact amount of the transfer, up to a maximum of the amount authorized. If this field is left blank when calling `/transfer/create`, the maximum amount authorized in the `authorization_id` will be sent.",
         )
     }
@@ -9883,32 +10315,58 @@ impl ::schemars::JsonSchema for TransferAuthorization {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "created",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime representing when the authorization was created, in the format `2006-01-02T15:04:05Z`.",
         );
-        o.field::<TransferAuthorizationDecision>(generator, "decision", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationDecisionRationale>,
-            >(generator, "decision_rationale", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationGuaranteeDecision>,
-            >(generator, "guarantee_decision", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationGuaranteeDecisionRationale>,
-            >(generator, "guarantee_decision_rationale", j::REQUIRED, "");
-        o.field::<TransferAuthorizationId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationPaymentRisk>,
-            >(generator, "payment_risk", j::OPTIONAL, "");
-        o.field::<
-                TransferAuthorizationProposedTransfer,
-            >(generator, "proposed_transfer", j::REQUIRED, "");
+        o.field(
+            "decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationDecision>,
+            &[],
+            "",
+        );
+        o.field(
+            "decision_rationale",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationDecisionRationale>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "guarantee_decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecision>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "guarantee_decision_rationale",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecisionRationale>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<TransferAuthorizationId>, &[], "");
+        o.field(
+            "payment_risk",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationPaymentRisk>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "proposed_transfer",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationProposedTransfer>,
+            &[],
+            "",
+        );
         o.finish("Contains the authorization decision for a proposed transfer.")
     }
 }
@@ -9989,16 +10447,29 @@ impl ::schemars::JsonSchema for TransferAuthorizationCancelRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                TransferAuthorizationId,
-            >(generator, "authorization_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "authorization_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/authorization/cancel`")
     }
 }
@@ -10075,8 +10546,9 @@ impl ::schemars::JsonSchema for TransferAuthorizationCancelResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/authorization/cancel`")
     }
 }
@@ -10335,123 +10807,170 @@ impl ::schemars::JsonSchema for TransferAuthorizationCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferAccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<TransferAccountId>(generator, "account_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AchClass>,
-            >(generator, "ach_class", j::OPTIONAL, "");
-        o.field::<TransferAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccessToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccountId>,
+            &[],
+            "",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
             "beacon_session_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unique identifier returned by Plaid's [beacon](https://plaid.com/docs/transfer/guarantee/#using-a-beacon) when it is run on your webpage.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferCreditFundsSource>,
-            >(generator, "credit_funds_source", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationCustomAttributes>,
-            >(generator, "custom_attributes", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationDevice>,
-            >(generator, "device", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferMigratedFundingAccountIdRequest>,
-            >(generator, "funding_account_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationIdempotencyKey>,
-            >(generator, "idempotency_key", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "credit_funds_source",
+            j::OPTIONAL,
+            G::subschema_for::<TransferCreditFundsSource>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "custom_attributes",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationCustomAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "device",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationDevice>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMigratedFundingAccountIdRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "idempotency_key",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationIdempotencyKey>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The currency of the transfer amount. The default value is \"USD\".",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ledger_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Specify which ledger balance should be used to fund the transfer. You can find a list of `ledger_id`s in the Accounts page of your Plaid Dashboard. If this field is left blank, this will default to id of the default ledger balance.",
         );
-        o.field::<TransferNetwork>(generator, "network", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("network", j::REQUIRED, G::subschema_for::<TransferNetwork>, &[], "");
+        o.field(
             "origination_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for the origination account for this authorization. If not specified, the default account will be used.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "originator_client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid client ID that is the originator of this transfer. Only needed if creating transfers on behalf of another client as a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
         );
-        o.field::<
-                ::std::option::Option<TransferPaymentProfileToken>,
-            >(generator, "payment_profile_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "payment_profile_token",
+            j::OPTIONAL,
+            G::subschema_for::<TransferPaymentProfileToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "request_guarantee",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Indicates whether the transfer should be evaluated for guarantee coverage. When set to `true`, Plaid assesses the transfer for guarantee coverage and returns a decision in the authorization response. When omitted or set to `false`, the authorization is evaluated without guarantee coverage.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ruleset_key",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The key of the Ruleset for the transaction. If not provided, Signal will use the `default` ruleset.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "test_clock_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a test clock. This field may only be used when using `sandbox` environment. If provided, the `authorization` is created at the `virtual_time` on the provided test clock.",
         );
-        o.field::<TransferType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                TransferAuthorizationUserInRequest,
-            >(generator, "user", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field("type", j::REQUIRED, G::subschema_for::<TransferType>, &[], "");
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationUserInRequest>,
+            &[],
+            "",
+        );
+        o.field(
             "user_present",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If the end user is initiating the specific transfer themselves via an interactive UI, this should be `true`; for automatic recurring payments where the end user is not actually initiating each individual transfer, it should be `false`. This field is not currently used and is present to support planned future functionality.",
         );
-        o.field::<
-                ::std::option::Option<TransferWireDetails>,
-            >(generator, "wire_details", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "wire_details",
+            j::OPTIONAL,
+            G::subschema_for::<TransferWireDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "with_guarantee",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If set to `false`, Plaid will not offer a `guarantee_decision` for this request (Guarantee customers only). This field is deprecated in favor for `guarantee`.",
         );
         o.finish("Defines the request schema for `/transfer/authorization/create`")
@@ -10558,9 +11077,16 @@ impl ::schemars::JsonSchema for TransferAuthorizationCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferAuthorization>(generator, "authorization", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "authorization",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorization>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/authorization/create`")
     }
 }
@@ -10590,10 +11116,11 @@ impl ::schemars::JsonSchema for TransferAuthorizationCustomAttributes {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::MAP],
             "A free-form map of client-supplied risk-relevant context for this authorization. Plaid may use these attributes to inform future versions of our risk models.\n\nThe following limitations apply:\nKeys must match the regular expression `^[A-Za-z0-9_.-]{1,40}$`\nValues must be strings (no nested objects, arrays, numbers, or booleans allowed; stringify non-string values client-side)\nMaximum of 50 key/value pairs\nMaximum value length of 500 characters\n\nDo not include personally identifiable information or other sensitive data.",
         )
     }
@@ -10768,16 +11295,20 @@ impl ::schemars::JsonSchema for TransferAuthorizationDecisionRationale {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TransferAuthorizationDecisionRationaleCode>,
-            >(generator, "code", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "code",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationDecisionRationaleCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A human-readable description of the code associated with a transfer approval or transfer decline.",
         );
         o.finish(
@@ -10971,21 +11502,20 @@ impl ::schemars::JsonSchema for TransferAuthorizationDevice {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ip_address",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The IP address of the device being used to initiate the authorization.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "user_agent",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user agent of the device being used to initiate the authorization.",
         );
         o.finish(
@@ -11127,16 +11657,20 @@ impl ::schemars::JsonSchema for TransferAuthorizationGuaranteeDecisionRationale 
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                TransferAuthorizationGuaranteeDecisionRationaleCode,
-            >(generator, "code", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "code",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecisionRationaleCode>,
+            &[],
+            "",
+        );
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A human-readable description of why the transfer cannot be guaranteed.",
         );
         o.finish(
@@ -11258,9 +11792,13 @@ impl ::schemars::JsonSchema for TransferAuthorizationId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferAuthorizationId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Plaid's unique identifier for a transfer authorization.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a transfer authorization.",
+        )
     }
 }
 impl ::std::ops::Deref for TransferAuthorizationId {
@@ -11321,10 +11859,11 @@ impl ::schemars::JsonSchema for TransferAuthorizationIdempotencyKey {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A random key provided by the client, per unique authorization, which expires after 48 hours. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create an authorization fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single authorization is created.\n\nIdempotency does not apply to authorizations whose decisions are `user_action_required`. Therefore you may re-attempt the authorization after completing the required user action without changing `idempotency_key`.\n\nThis idempotency key expires after 48 hours, after which the same key can be reused. Failure to provide this key may result in duplicate charges.",
         )
     }
@@ -11457,32 +11996,34 @@ impl ::schemars::JsonSchema for TransferAuthorizationPaymentRisk {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "bank_initiated_return_score",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "A score from 1-99 that indicates the transaction return risk: a higher risk score suggests a higher return likelihood.\n\nThe score evaluates the transaction return risk because an account is overdrawn or because an ineligible account is used and covers return codes: \"R01\", \"R02\", \"R03\", \"R04\", \"R06\", \"R08\",  \"R09\", \"R13\",\n\"R16\", \"R17\", \"R20\", \"R23\". These returns have a turnaround time of 2 banking days.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "customer_initiated_return_score",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "A score from 1-99 that indicates the transaction return risk: a higher risk score suggests a higher return likelihood.\n\nThe score evaluates the transaction return risk of an unauthorized debit and covers return codes: \"R05\", \"R07\", \"R10\", \"R11\", \"R29\".\nThese returns typically have a return time frame of up to 60 calendar days. During this period, the customer of financial institutions can dispute a transaction as unauthorized.",
         );
-        o.field::<
-                ::std::option::Option<TransferAuthorizationRiskLevel>,
-            >(generator, "risk_level", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<SignalWarning>,
-            >(
-            generator,
+        o.field(
+            "risk_level",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationRiskLevel>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "warnings",
             j::REQUIRED,
+            G::subschema_for::<SignalWarning>,
+            &[j::ARRAY],
             "If bank information was not available to be used, this array contains warnings describing why bank data is missing. If you want to receive an API error instead of scores in the case of missing bank data, file a support ticket or contact your Plaid account manager.",
         );
         o.finish(
@@ -11640,65 +12181,87 @@ impl ::schemars::JsonSchema for TransferAuthorizationProposedTransfer {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid `account_id` for the account that will be debited or credited.",
         );
-        o.field::<
-                ::std::option::Option<AchClass>,
-            >(generator, "ach_class", j::OPTIONAL, "");
-        o.field::<TransferAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                TransferCreditFundsSource,
-            >(generator, "credit_funds_source", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferFundingAccountIdResponseNullable>,
-            >(generator, "funding_account_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "credit_funds_source",
+            j::REQUIRED,
+            G::subschema_for::<TransferCreditFundsSource>,
+            &[],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponseNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the transfer amount. The default value is \"USD\".",
         );
-        o.field::<
-                ::std::option::Option<TransferLedgerId>,
-            >(generator, "ledger_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "network",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The network or rails used for the transfer.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "origination_account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the origination account that was used for this transfer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "originator_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid client ID that is the originator of this transfer. Only present if created on behalf of another client as a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
         );
-        o.field::<TransferType>(generator, "type", j::REQUIRED, "");
-        o.field::<TransferUserInResponse>(generator, "user", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferWireDetails>,
-            >(generator, "wire_details", j::OPTIONAL, "");
+        o.field("type", j::REQUIRED, G::subschema_for::<TransferType>, &[], "");
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<TransferUserInResponse>,
+            &[],
+            "",
+        );
+        o.field(
+            "wire_details",
+            j::OPTIONAL,
+            G::subschema_for::<TransferWireDetails>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Details regarding the proposed transfer.")
     }
 }
@@ -11870,24 +12433,36 @@ impl ::schemars::JsonSchema for TransferAuthorizationUserInRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TransferUserAddressInRequest>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "email_address", j::OPTIONAL, "The user's email address.");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<TransferUserAddressInRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
             "legal_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The user's legal name. If the user is a business, provide the business name.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "phone_number", j::OPTIONAL, "The user's phone number.");
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's phone number.",
+        );
         o.finish(
             "The legal name and other information for the account holder.  If the account has multiple account holders, provide the information for the account holder on whose behalf the authorization is being requested. The `user.legal_name` field is required. Other fields are not currently used and are present to support planned future functionality.",
         )
@@ -11967,24 +12542,23 @@ impl ::schemars::JsonSchema for TransferBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "available",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The amount of this balance available for use (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "current",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The available balance, plus amount of pending funds that in processing (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<TransferBalanceType>(generator, "type", j::REQUIRED, "");
+        o.field("type", j::REQUIRED, G::subschema_for::<TransferBalanceType>, &[], "");
         o.finish("Information about the balance held with Plaid.")
     }
 }
@@ -12076,24 +12650,36 @@ impl ::schemars::JsonSchema for TransferBalanceGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "originator_client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client ID of the end customer.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferBalanceType>,
-            >(generator, "type", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<TransferBalanceType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/balance/get`")
     }
 }
@@ -12174,9 +12760,10 @@ impl ::schemars::JsonSchema for TransferBalanceGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferBalance>(generator, "balance", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("balance", j::REQUIRED, G::subschema_for::<TransferBalance>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/balance/get`")
     }
 }
@@ -12337,25 +12924,37 @@ impl ::schemars::JsonSchema for TransferCancelRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "originator_client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid client ID of the transfer originator. Should only be present if `client_id` is a third-party sender (TPS).",
         );
-        o.field::<
-                ::std::option::Option<ReasonCode>,
-            >(generator, "reason_code", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<TransferId>(generator, "transfer_id", j::REQUIRED, "");
+        o.field(
+            "reason_code",
+            j::OPTIONAL,
+            G::subschema_for::<ReasonCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("transfer_id", j::REQUIRED, G::subschema_for::<TransferId>, &[], "");
         o.finish("Defines the request schema for `/transfer/cancel`")
     }
 }
@@ -12432,8 +13031,9 @@ impl ::schemars::JsonSchema for TransferCancelResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/cancel`")
     }
 }
@@ -12531,18 +13131,43 @@ impl ::schemars::JsonSchema for TransferCapabilitiesGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferAccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<TransferAccountId>(generator, "account_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaymentProfileToken>,
-            >(generator, "payment_profile_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccessToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccountId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_profile_token",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentProfileToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/capabilities/get`")
     }
 }
@@ -12635,11 +13260,16 @@ impl ::schemars::JsonSchema for TransferCapabilitiesGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                InstitutionSupportedNetworks,
-            >(generator, "institution_supported_networks", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "institution_supported_networks",
+            j::REQUIRED,
+            G::subschema_for::<InstitutionSupportedNetworks>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/capabilities/get`")
     }
 }
@@ -12725,29 +13355,27 @@ impl ::schemars::JsonSchema for TransferCapabilitiesGetRfP {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "debit",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, the linked Item's institution supports RfP debit transfer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The currency of the `max_amount`, e.g. \"USD\".",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "max_amount",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The maximum amount (decimal string with two digits of precision e.g. \"10.00\") for originating RfP transfers with the given institution.",
         );
         o.finish("Contains the supported service types in RfP")
@@ -12816,13 +13444,13 @@ impl ::schemars::JsonSchema for TransferCapabilitiesGetRtp {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "credit",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
             "When `true`, the linked Item's institution supports RTP credit transfer.",
         );
         o.finish("Contains the supported service types in RTP")
@@ -12911,21 +13539,29 @@ impl ::schemars::JsonSchema for TransferConfigurationGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "originator_client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid client ID of the transfer originator. Should only be present if `client_id` is a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/configuration/get`")
     }
 }
@@ -13079,80 +13715,72 @@ impl ::schemars::JsonSchema for TransferConfigurationGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the dollar amount, e.g. \"USD\".",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "max_daily_credit_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The max limit of sum of dollar amount of credit transfers in last 24 hours (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "max_daily_debit_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The max limit of sum of dollar amount of debit transfers in last 24 hours (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "max_monthly_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The max limit of sum of dollar amount of credit and debit transfers in one calendar month (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "max_monthly_credit_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The max limit of sum of dollar amount of credit transfers in one calendar month (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "max_monthly_debit_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The max limit of sum of dollar amount of debit transfers in one calendar month (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "max_single_transfer_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The max limit of dollar amount of a single transfer (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "max_single_transfer_credit_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The max limit of dollar amount of a single credit transfer (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "max_single_transfer_debit_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The max limit of dollar amount of a single debit transfer (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/configuration/get`")
     }
 }
@@ -13183,10 +13811,11 @@ impl ::schemars::JsonSchema for TransferCreateIdempotencyKey {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferCreateIdempotencyKey")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Deprecated. `authorization_id` is now used as idempotency instead.\n\nA random key provided by the client, per unique transfer. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create a transfer fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single transfer is created.",
         )
     }
@@ -13403,79 +14032,127 @@ impl ::schemars::JsonSchema for TransferCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferAccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<TransferAccountId>(generator, "account_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AchClass>,
-            >(generator, "ach_class", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferAmount>,
-            >(generator, "amount", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccessToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccountId>,
+            &[],
+            "",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "authorization_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for a transfer authorization. This parameter also serves the purpose of acting as an idempotency identifier.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The transfer description, maximum of 15 characters (RTP transactions) or 10 characters (ACH transactions). Should represent why the money is moving, not your company name. For recommendations on setting the `description` field to avoid ACH returns, see [Description field recommendations](https://www.plaid.com/docs/transfer/creating-transfers/#description-field-recommendations).\n\nIf reprocessing a returned transfer, the `description` field must be `\"Retry 1\"` or `\"Retry 2\"`. You may retry a transfer up to 2 times, within 180 days of creating the original transfer. Only transfers that were returned with code `R01` or `R09` may be retried.",
         );
-        o.field::<
-                ::std::option::Option<TransferFacilitatorFee>,
-            >(generator, "facilitator_fee", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferCreateIdempotencyKey>,
-            >(generator, "idempotency_key", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "facilitator_fee",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFacilitatorFee>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "idempotency_key",
+            j::OPTIONAL,
+            G::subschema_for::<TransferCreateIdempotencyKey>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The currency of the transfer amount. The default value is \"USD\".",
         );
-        o.field::<
-                ::std::option::Option<TransferMetadata>,
-            >(generator, "metadata", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferNetwork>,
-            >(generator, "network", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network",
+            j::OPTIONAL,
+            G::subschema_for::<TransferNetwork>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "origination_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified. Otherwise, this field should be left blank.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "test_clock_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a test clock. This field may only be used when using `sandbox` environment. If provided, the `transfer` is created at the `virtual_time` on the provided `test_clock`.",
         );
-        o.field::<
-                ::std::option::Option<TransferType>,
-            >(generator, "type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferUserInRequestDeprecated>,
-            >(generator, "user", j::OPTIONAL, "");
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<TransferType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<TransferUserInRequestDeprecated>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/create`")
     }
 }
@@ -13569,9 +14246,10 @@ impl ::schemars::JsonSchema for TransferCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<Transfer>(generator, "transfer", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("transfer", j::REQUIRED, G::subschema_for::<Transfer>, &[], "");
         o.finish("Defines the response schema for `/transfer/create`")
     }
 }
@@ -13744,40 +14422,41 @@ impl ::schemars::JsonSchema for TransferCreditUsageConfiguration {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "expected_average_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The originator's expected average amount per credit.",
         );
-        o.field::<
-                OriginatorExpectedTransferFrequency,
-            >(generator, "expected_frequency", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "expected_frequency",
+            j::REQUIRED,
+            G::subschema_for::<OriginatorExpectedTransferFrequency>,
+            &[],
+            "",
+        );
+        o.field(
             "expected_highest_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The originator's expected highest amount for a single credit transfer.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "expected_monthly_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The originator's monthly expected ACH credit processing amount for the next 6-12 months.",
         );
-        o.field::<
-                ::std::vec::Vec<CreditAchClass>,
-            >(
-            generator,
+        o.field(
             "sec_codes",
             j::REQUIRED,
+            G::subschema_for::<CreditAchClass>,
+            &[j::ARRAY],
             "Specifies the expected use cases for the originator's credit transfers. This should be a list that contains one or more of the following codes:\n\n`\"ccd\"` - Corporate Credit or Debit - fund transfer between two corporate bank accounts\n\n`\"ppd\"` - Prearranged Payment or Deposit. The transfer is part of a pre-existing relationship with a consumer. Authorization was obtained from the consumer in person via writing, or through online authorization, or via an electronic document signing, e.g. Docusign. For example language for online authorization, see the 2025 Nacha Operating Rules -- Section 2.3.2, Authorization of Entries via Electronic Means. Can be used for credits or debits.\n\n`\"web\"` - Internet-Initiated Entry. The transfer debits a consumer's bank account. Authorization from the consumer is obtained over the Internet (e.g. a web or mobile application). Can be used for single debits or recurring debits.",
         );
         o.finish(
@@ -13887,40 +14566,41 @@ impl ::schemars::JsonSchema for TransferDebitUsageConfiguration {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "expected_average_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The originator's expected average amount per debit.",
         );
-        o.field::<
-                OriginatorExpectedTransferFrequency,
-            >(generator, "expected_frequency", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "expected_frequency",
+            j::REQUIRED,
+            G::subschema_for::<OriginatorExpectedTransferFrequency>,
+            &[],
+            "",
+        );
+        o.field(
             "expected_highest_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The originator's expected highest amount for a single debit transfer.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "expected_monthly_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The originator's monthly expected ACH debit processing amount for the next 6-12 months.",
         );
-        o.field::<
-                ::std::vec::Vec<AchClass>,
-            >(
-            generator,
+        o.field(
             "sec_codes",
             j::REQUIRED,
+            G::subschema_for::<AchClass>,
+            &[j::ARRAY],
             "Specifies the expected use cases for the originator's debit transfers. This should be a list that contains one or more of the following codes:\n\n`\"ccd\"` - Corporate Credit or Debit - fund transfer between two corporate bank accounts\n\n`\"ppd\"` - Prearranged Payment or Deposit - The transfer is part of a pre-existing relationship with a consumer. Authorization was obtained in writing either in person or via an electronic document signing, e.g. Docusign, by the consumer. Can be used for credits or debits.\n\n`\"web\"` - Internet-Initiated Entry. The transfer debits a consumer's bank account. Authorization from the consumer is obtained over the Internet (e.g. a web or mobile application). Can be used for single debits or recurring debits.\n\n`\"tel\"` - Telephone-Initiated Entry. The transfer debits a consumer. Debit authorization has been received orally over the telephone via a recorded call.",
         );
         o.finish(
@@ -13997,21 +14677,20 @@ impl ::schemars::JsonSchema for TransferDevice {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "ip_address",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The IP address of the device being used to initiate the authorization.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "user_agent",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The user agent of the device being used to initiate the authorization.",
         );
         o.finish(
@@ -14095,24 +14774,29 @@ impl ::schemars::JsonSchema for TransferDiligenceDocumentUploadRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "file",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A file to upload. The file size must be less than 20MB. Supported file extensions: .pdf.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "originator_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Client ID of the originator whose document that you want to upload.",
         );
-        o.field::<TransferDocumentPurpose>(generator, "purpose", j::REQUIRED, "");
+        o.field(
+            "purpose",
+            j::REQUIRED,
+            G::subschema_for::<TransferDocumentPurpose>,
+            &[],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/diligence/document/upload`")
     }
 }
@@ -14180,8 +14864,9 @@ impl ::schemars::JsonSchema for TransferDiligenceDocumentUploadResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/diligence/document/upload`")
     }
 }
@@ -14352,24 +15037,36 @@ impl ::schemars::JsonSchema for TransferDiligenceSubmitRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "originator_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Client ID of the originator whose diligence that you want to submit.",
         );
-        o.field::<
-                TransferOriginatorDiligence,
-            >(generator, "originator_diligence", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "originator_diligence",
+            j::REQUIRED,
+            G::subschema_for::<TransferOriginatorDiligence>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/diligence/submit`")
     }
 }
@@ -14447,8 +15144,9 @@ impl ::schemars::JsonSchema for TransferDiligenceSubmitResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/diligence/submit`")
     }
 }
@@ -14690,104 +15388,125 @@ impl ::schemars::JsonSchema for TransferEvent {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account ID associated with the transfer. This field is omitted for Plaid Ledger Sweep events.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "event_id",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "Plaid's unique identifier for this event. IDs are sequential unsigned 64-bit integers.",
         );
-        o.field::<TransferEventType>(generator, "event_type", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferFailure>,
-            >(generator, "failure_reason", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferFundingAccountIdResponseNullable>,
-            >(generator, "funding_account_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "event_type",
+            j::REQUIRED,
+            G::subschema_for::<TransferEventType>,
+            &[],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::REQUIRED,
+            G::subschema_for::<TransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponseNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "intent_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `id` returned by the `/transfer/intent/create` endpoint, for transfers created via Transfer UI. For transfers not created by Transfer UI, the value is `null`. This will currently only be populated for RfP transfers.",
         );
-        o.field::<
-                ::std::option::Option<TransferLedgerId>,
-            >(generator, "ledger_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "origination_account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the origination account that this balance belongs to.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "originator_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid client ID that is the originator of the transfer that this event applies to. Only present if the transfer was created on behalf of another client as a third-party sender (TPS).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "refund_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a refund. A non-null value indicates the event is for the associated refund of the transfer.",
         );
-        o.field::<
-                ::std::option::Option<TransferSweepAmount>,
-            >(generator, "sweep_amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferSweepIdNullable>,
-            >(generator, "sweep_id", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "sweep_amount",
+            j::REQUIRED,
+            G::subschema_for::<TransferSweepAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "sweep_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferSweepIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime when this event occurred. This will be of the form `2006-01-02T15:04:05Z`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "transfer_amount",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The amount of the transfer (decimal string with two digits of precision e.g. \"10.00\"). This field is omitted for Plaid Ledger Sweep events.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "transfer_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for a transfer. This field is an empty string for Plaid Ledger Sweep events.",
         );
-        o.field::<
-                ::std::option::Option<OmittableTransferType>,
-            >(generator, "transfer_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "transfer_type",
+            j::OPTIONAL,
+            G::subschema_for::<OmittableTransferType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "wire_return_fee",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The fee amount deducted from the original transfer during a wire return, if applicable.",
         );
         o.finish("Represents an event in the Transfers API.")
@@ -14963,99 +15682,106 @@ impl ::schemars::JsonSchema for TransferEventListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The account ID to get events for all transactions to/from an account.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of transfer events to return. If the number of events matching the above parameters is greater than `count`, the most recent events will be returned.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The end `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
         );
-        o.field::<
-                ::std::vec::Vec<TransferEventType>,
-            >(generator, "event_types", j::OPTIONAL, "Filter events by event type.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "event_types",
+            j::OPTIONAL,
+            G::subschema_for::<TransferEventType>,
+            &[j::ARRAY],
+            "Filter events by event type.",
+        );
+        o.field(
             "funding_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Filter transfer events to only those with the specified `funding_account_id`.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The offset into the list of transfer events. When `count`=25 and `offset`=0, the first 25 events will be returned. When `count`=25 and `offset`=25, the next 25 events will be returned.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "origination_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The origination account ID to get events for transfers from a specific origination account.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "originator_client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Filter transfer events to only those with the specified originator client.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The start `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "sweep_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a sweep.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "transfer_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a transfer.",
         );
-        o.field::<
-                ::std::option::Option<TransferEventListTransferType>,
-            >(generator, "transfer_type", j::OPTIONAL, "");
+        o.field(
+            "transfer_type",
+            j::OPTIONAL,
+            G::subschema_for::<TransferEventListTransferType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/event/list`")
     }
 }
@@ -15176,19 +15902,23 @@ impl ::schemars::JsonSchema for TransferEventListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "has_more",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Whether there are more events to be pulled from the endpoint that have not already been returned",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<TransferEvent>,
-            >(generator, "transfer_events", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transfer_events",
+            j::REQUIRED,
+            G::subschema_for::<TransferEvent>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish("Defines the response schema for `/transfer/event/list`")
     }
 }
@@ -15341,29 +16071,36 @@ impl ::schemars::JsonSchema for TransferEventSyncRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "after_id",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The latest (largest) `event_id` fetched via the sync endpoint, or 0 initially.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of transfer events to return.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/event/sync`")
     }
 }
@@ -15454,19 +16191,23 @@ impl ::schemars::JsonSchema for TransferEventSyncResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "has_more",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "Whether there are more events to be pulled from the endpoint that have not already been returned",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<TransferEvent>,
-            >(generator, "transfer_events", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transfer_events",
+            j::REQUIRED,
+            G::subschema_for::<TransferEvent>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish("Defines the response schema for `/transfer/event/sync`")
     }
 }
@@ -15747,14 +16488,29 @@ impl ::schemars::JsonSchema for TransferEventsUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`TRANSFER_EVENTS_UPDATE`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`TRANSFER`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSFER_EVENTS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSFER`",
+        );
         o.finish(
             "Fired when new transfer events are available. Receiving this webhook indicates you should fetch the new events from `/transfer/event/sync`. If multiple transfer events occur within a single minute, only one webhook will be fired, so a single webhook instance may correspond to multiple transfer events.",
         )
@@ -15835,21 +16591,20 @@ impl ::schemars::JsonSchema for TransferExpectedSweepSettlementScheduleItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
             "sweep_settlement_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "The settlement date of a sweep for this transfer.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "swept_settled_amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The accumulated amount that has been swept by `sweep_settlement_date`.",
         );
         o.finish("Defines an expected sweep date and amount.")
@@ -15878,10 +16633,11 @@ impl ::schemars::JsonSchema for TransferFacilitatorFee {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferFacilitatorFee")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The amount to deduct from `transfer.amount` and distribute to the platform's Ledger balance as a facilitator fee (decimal string with two digits of precision e.g. \"10.00\"). The remainder will go to the end-customer's Ledger balance. This must be value greater than 0 and less than or equal to the `transfer.amount`.",
         )
     }
@@ -15996,29 +16752,27 @@ impl ::schemars::JsonSchema for TransferFailure {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ach_return_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ACH return code, e.g. `R01`.  A return code will be provided if and only if the transfer status is `returned`. For a full listing of ACH return codes, see [Transfer errors](https://plaid.com/docs/errors/transfer/#ach-return-codes).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A human-readable description of the reason for the failure or reversal.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "failure_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The failure code, e.g. `R01`.  A failure code will be provided if and only if the transfer status is `returned`. See [ACH return codes](https://plaid.com/docs/errors/transfer/#ach-return-codes) for a full listing of ACH return codes and [RTP/RfP error codes](https://plaid.com/docs/errors/transfer/#rtprfp-error-codes) for RTP error codes.",
         );
         o.finish(
@@ -16094,14 +16848,14 @@ impl ::schemars::JsonSchema for TransferFundingAccount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `account_id` for the newly created Item.",
         );
         o.finish(
@@ -16142,10 +16896,11 @@ impl ::schemars::JsonSchema for TransferFundingAccountIdResponse {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The id of the funding account to use, available in the Plaid Dashboard. This determines which of your business checking accounts will be credited or debited.",
         )
     }
@@ -16202,10 +16957,11 @@ impl ::schemars::JsonSchema for TransferFundingAccountIdResponseNullable {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The id of the associated funding account, available in the Plaid Dashboard. If present, this indicates which of your business checking accounts will be credited or debited.",
         )
     }
@@ -16319,22 +17075,21 @@ impl ::schemars::JsonSchema for TransferFundingAccountWithDisplayName {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `account_id` for the newly created Item.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "display_name",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The name for the funding account that is displayed in the Plaid dashboard.",
         );
         o.finish(
@@ -16446,27 +17201,43 @@ impl ::schemars::JsonSchema for TransferGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TransferAuthorizationId>,
-            >(generator, "authorization_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "authorization_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "originator_client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid client ID of the transfer originator. Should only be present if `client_id` is a third-party sender (TPS).",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferId>,
-            >(generator, "transfer_id", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transfer_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/get`")
     }
 }
@@ -16548,9 +17319,10 @@ impl ::schemars::JsonSchema for TransferGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<Transfer>(generator, "transfer", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("transfer", j::REQUIRED, G::subschema_for::<Transfer>, &[], "");
         o.finish("Defines the response schema for `/transfer/get`")
     }
 }
@@ -16577,9 +17349,13 @@ impl ::schemars::JsonSchema for TransferId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Plaid's unique identifier for a transfer.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a transfer.",
+        )
     }
 }
 impl ::std::ops::Deref for TransferId {
@@ -16632,9 +17408,13 @@ impl ::schemars::JsonSchema for TransferIdForRefund {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferIdForRefund")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "The ID of the transfer to refund.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the transfer to refund.",
+        )
     }
 }
 impl ::std::ops::Deref for TransferIdForRefund {
@@ -16893,79 +17673,107 @@ impl ::schemars::JsonSchema for TransferIntentCreate {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid `account_id` corresponding to the end-user account that will be debited or credited. Returned only if `account_id` was set on intent creation.",
         );
-        o.field::<
-                ::std::option::Option<AchClass>,
-            >(generator, "ach_class", j::OPTIONAL, "");
-        o.field::<TransferAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
             "created",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime the transfer was created. This will be of the form `2006-01-02T15:04:05Z`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A description for the underlying transfer. Maximum of 8 characters.",
         );
-        o.field::<
-                TransferFundingAccountIdResponse,
-            >(generator, "funding_account_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponse>,
+            &[],
+            "",
+        );
+        o.field(
             "id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the transfer intent object.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the transfer amount, e.g. \"USD\"",
         );
-        o.field::<
-                ::std::option::Option<TransferMetadata>,
-            >(generator, "metadata", j::OPTIONAL, "");
-        o.field::<TransferIntentCreateMode>(generator, "mode", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferIntentCreateNetwork>,
-            >(generator, "network", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mode",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentCreateMode>,
+            &[],
+            "",
+        );
+        o.field(
+            "network",
+            j::OPTIONAL,
+            G::subschema_for::<TransferIntentCreateNetwork>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "origination_account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the origination account for the intent. If not provided, the default account will be used.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "require_guarantee",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When `true`, the transfer requires a `GUARANTEED` decision by Plaid to proceed (Guarantee customers only).",
         );
-        o.field::<TransferIntentStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<TransferUserInResponse>(generator, "user", j::REQUIRED, "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<TransferUserInResponse>,
+            &[],
+            "",
+        );
         o.finish("Represents a transfer intent within Transfer UI.")
     }
 }
@@ -17273,68 +18081,94 @@ impl ::schemars::JsonSchema for TransferIntentCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid `account_id` corresponding to the end-user account that will be debited or credited.",
         );
-        o.field::<
-                ::std::option::Option<AchClass>,
-            >(generator, "ach_class", j::OPTIONAL, "");
-        o.field::<TransferAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A description for the underlying transfer. Maximum of 15 characters.",
         );
-        o.field::<
-                ::std::option::Option<TransferMigratedFundingAccountIdRequest>,
-            >(generator, "funding_account_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMigratedFundingAccountIdRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The currency of the transfer amount, e.g. \"USD\"",
         );
-        o.field::<
-                ::std::option::Option<TransferMetadata>,
-            >(generator, "metadata", j::OPTIONAL, "");
-        o.field::<TransferIntentCreateMode>(generator, "mode", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferIntentCreateNetwork>,
-            >(generator, "network", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mode",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentCreateMode>,
+            &[],
+            "",
+        );
+        o.field(
+            "network",
+            j::OPTIONAL,
+            G::subschema_for::<TransferIntentCreateNetwork>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "origination_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for the origination account for the intent. If not provided, the default account will be used.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "require_guarantee",
             j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When `true`, the transfer requires a `GUARANTEED` decision by Plaid to proceed (Guarantee customers only).",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<TransferUserInRequest>(generator, "user", j::REQUIRED, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<TransferUserInRequest>, &[], "");
         o.finish("Defines the request schema for `/transfer/intent/create`")
     }
 }
@@ -17425,9 +18259,16 @@ impl ::schemars::JsonSchema for TransferIntentCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<TransferIntentCreate>(generator, "transfer_intent", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transfer_intent",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentCreate>,
+            &[],
+            "",
+        );
         o.finish("Defines the response schema for `/transfer/intent/create`")
     }
 }
@@ -17646,102 +18487,149 @@ impl ::schemars::JsonSchema for TransferIntentGet {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid `account_id` for the account that will be debited or credited. Returned only if `account_id` was set on intent creation.",
         );
-        o.field::<
-                ::std::option::Option<AchClass>,
-            >(generator, "ach_class", j::OPTIONAL, "");
-        o.field::<TransferAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferIntentAuthorizationDecision>,
-            >(generator, "authorization_decision", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationDecisionRationale>,
-            >(generator, "authorization_decision_rationale", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "authorization_decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentAuthorizationDecision>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "authorization_decision_rationale",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationDecisionRationale>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "created",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime the transfer was created. This will be of the form `2006-01-02T15:04:05Z`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A description for the underlying transfer. Maximum of 8 characters.",
         );
-        o.field::<
-                ::std::option::Option<TransferIntentGetFailureReason>,
-            >(generator, "failure_reason", j::REQUIRED, "");
-        o.field::<
-                TransferFundingAccountIdResponse,
-            >(generator, "funding_account_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationGuaranteeDecision>,
-            >(generator, "guarantee_decision", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationGuaranteeDecisionRationale>,
-            >(generator, "guarantee_decision_rationale", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "failure_reason",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentGetFailureReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponse>,
+            &[],
+            "",
+        );
+        o.field(
+            "guarantee_decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecision>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "guarantee_decision_rationale",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecisionRationale>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for a transfer intent object.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the transfer amount, e.g. \"USD\"",
         );
-        o.field::<
-                ::std::option::Option<TransferMetadata>,
-            >(generator, "metadata", j::OPTIONAL, "");
-        o.field::<TransferIntentCreateMode>(generator, "mode", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferIntentCreateNetwork>,
-            >(generator, "network", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mode",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentCreateMode>,
+            &[],
+            "",
+        );
+        o.field(
+            "network",
+            j::OPTIONAL,
+            G::subschema_for::<TransferIntentCreateNetwork>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "origination_account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the origination account used for the transfer.",
         );
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
             "require_guarantee",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "When `true`, the transfer requires a `GUARANTEED` decision by Plaid to proceed (Guarantee customers only).",
         );
-        o.field::<TransferIntentStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "transfer_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for the transfer created through the UI. Returned only if the transfer was successfully created. Null value otherwise.",
         );
-        o.field::<TransferUserInResponse>(generator, "user", j::REQUIRED, "");
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<TransferUserInResponse>,
+            &[],
+            "",
+        );
         o.finish("Represents a transfer intent within Transfer UI.")
     }
 }
@@ -17830,29 +18718,27 @@ impl ::schemars::JsonSchema for TransferIntentGetFailureReason {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "error_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A code representing the reason for a failed transfer intent (i.e., an API error or the authorization being declined).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "error_message",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A human-readable description of the code associated with a failed transfer intent.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "error_type",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A broad categorization of the error.",
         );
         o.finish(
@@ -17940,19 +18826,27 @@ impl ::schemars::JsonSchema for TransferIntentGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transfer_intent_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for a transfer intent object.",
         );
         o.finish("Defines the request schema for `/transfer/intent/get`")
@@ -18034,9 +18928,16 @@ impl ::schemars::JsonSchema for TransferIntentGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<TransferIntentGet>(generator, "transfer_intent", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transfer_intent",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentGet>,
+            &[],
+            "",
+        );
         o.finish("Defines the response schema for `/transfer/intent/get`")
     }
 }
@@ -18176,21 +19077,20 @@ impl ::schemars::JsonSchema for TransferLedgerBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "available",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The amount of this balance available for use (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "pending",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The amount of pending funds that are in processing (decimal string with two digits of precision e.g. \"10.00\").",
         );
         o.finish("Information about the balance of the ledger held with Plaid.")
@@ -18317,42 +19217,65 @@ impl ::schemars::JsonSchema for TransferLedgerDepositRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A positive amount of how much will be deposited into ledger (decimal string with two digits of precision e.g. \"5.50\").",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SweepDescription>,
-            >(generator, "description", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferLedgerFundingAccountIdRequest>,
-            >(generator, "funding_account_id", j::OPTIONAL, "");
-        o.field::<
-                LedgerDepositIdempotencyKey,
-            >(generator, "idempotency_key", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<SweepDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerFundingAccountIdRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<LedgerDepositIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
             "ledger_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Specify which ledger balance to deposit to. Customers can find a list of `ledger_id`s in the Accounts page of your Plaid Dashboard. If this field is left blank, this will default to id of the default ledger balance.",
         );
-        o.field::<TransferAchNetwork>(generator, "network", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferOriginatorClientId>,
-            >(generator, "originator_client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("network", j::REQUIRED, G::subschema_for::<TransferAchNetwork>, &[], "");
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferOriginatorClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/ledger/deposit`")
     }
 }
@@ -18440,9 +19363,10 @@ impl ::schemars::JsonSchema for TransferLedgerDepositResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<TransferSweep>(generator, "sweep", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("sweep", j::REQUIRED, G::subschema_for::<TransferSweep>, &[], "");
         o.finish("Defines the response schema for `/transfer/ledger/deposit`")
     }
 }
@@ -18556,43 +19480,57 @@ impl ::schemars::JsonSchema for TransferLedgerDistributeRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The amount to move (decimal string with two digits of precision e.g. \"10.00\"). Amount must be positive.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An optional description for the ledger distribute operation.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "from_ledger_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Ledger to pull money from.",
         );
-        o.field::<
-                LedgerDistributeIdempotencyKey,
-            >(generator, "idempotency_key", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "to_ledger_id", j::REQUIRED, "The Ledger to credit money to.");
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<LedgerDistributeIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "to_ledger_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Ledger to credit money to.",
+        );
         o.finish("Defines the request schema for `/transfer/ledger/distribute`")
     }
 }
@@ -18673,8 +19611,9 @@ impl ::schemars::JsonSchema for TransferLedgerDistributeResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/ledger/distribute`")
     }
 }
@@ -18817,93 +19756,83 @@ impl ::schemars::JsonSchema for TransferLedgerEvent {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The amount of the ledger event as a decimal string.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "available_balance",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The new available balance after this event.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A description of the ledger event.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "ledger_event_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for this ledger event.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "ledger_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the ledger this event belongs to.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "pending_balance",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The new pending balance after this event.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "refund_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the refund source that triggered this ledger event.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "sweep_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the sweep source that triggered this ledger event.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime when this ledger event occurred.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "transfer_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the transfer source that triggered this ledger event.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The type of balance that was impacted by this event.",
         );
         o.finish("Represents a ledger event in the Transfers API.")
@@ -19054,78 +19983,83 @@ impl ::schemars::JsonSchema for TransferLedgerEventListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of transfer events to return. If the number of events matching the above parameters is greater than `count`, the most recent events will be returned.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The end created datetime of transfers to list. This should be in RFC 3339 format (i.e. 2019-12-06T22:35:49Z)",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ledger_event_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for the ledger event.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ledger_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a Plaid Ledger Balance.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The offset into the list of transfer events. When `count`=25 and `offset`=0, the first 25 events will be returned. When `count`=25 and `offset`=25, the next 25 events will be returned.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "originator_client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Filter transfer events to only those with the specified originator client. (This field is specifically for resellers. Caller's client ID will be used if this field is not specified.)",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "source_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a transfer, sweep, or refund.",
         );
-        o.field::<
-                ::std::option::Option<LedgerEventSourceType>,
-            >(generator, "source_type", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "source_type",
+            j::OPTIONAL,
+            G::subschema_for::<LedgerEventSourceType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The start created datetime of transfers to list. This should be in RFC 3339 format (i.e. 2019-12-06T22:35:49Z)",
         );
         o.finish("Defines the request schema for `/transfer/ledger/event/list`")
@@ -19240,19 +20174,23 @@ impl ::schemars::JsonSchema for TransferLedgerEventListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "has_more",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Whether there are more events to be pulled from the endpoint that have not already been returned",
         );
-        o.field::<
-                ::std::vec::Vec<TransferLedgerEvent>,
-            >(generator, "ledger_events", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "ledger_events",
+            j::REQUIRED,
+            G::subschema_for::<TransferLedgerEvent>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/ledger/event/list`")
     }
 }
@@ -19281,10 +20219,11 @@ impl ::schemars::JsonSchema for TransferLedgerFundingAccountIdRequest {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Specify which funding account to use. Customers can find a list of `funding_account_id`s in the Accounts page of the Plaid Dashboard, under the \"Account ID\" column. If this field is left blank, the funding account associated with the specified Ledger will be used. If an `originator_client_id` is specified, the `funding_account_id` must belong to the specified originator.",
         )
     }
@@ -19407,29 +20346,36 @@ impl ::schemars::JsonSchema for TransferLedgerGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "ledger_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Specify which ledger balance to get. Customers can find a list of `ledger_id`s in the Accounts page of your Plaid Dashboard. If this field is left blank, this will default to id of the default ledger balance.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "originator_client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Client ID of the end customer.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/ledger/get`")
     }
 }
@@ -19534,28 +20480,37 @@ impl ::schemars::JsonSchema for TransferLedgerGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferLedgerBalance>(generator, "balance", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "balance",
+            j::REQUIRED,
+            G::subschema_for::<TransferLedgerBalance>,
+            &[],
+            "",
+        );
+        o.field(
             "is_default",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Whether this Ledger is the client's default ledger.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "ledger_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier of the Ledger that was returned.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the Ledger");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the Ledger",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/ledger/get`")
     }
 }
@@ -19582,9 +20537,13 @@ impl ::schemars::JsonSchema for TransferLedgerId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferLedgerId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Plaid's unique identifier for a Plaid Ledger Balance.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a Plaid Ledger Balance.",
+        )
     }
 }
 impl ::std::ops::Deref for TransferLedgerId {
@@ -19819,42 +20778,65 @@ impl ::schemars::JsonSchema for TransferLedgerWithdrawRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A positive amount of how much will be withdrawn from the ledger balance (decimal string with two digits of precision e.g. \"5.50\").",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SweepDescription>,
-            >(generator, "description", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferLedgerFundingAccountIdRequest>,
-            >(generator, "funding_account_id", j::OPTIONAL, "");
-        o.field::<
-                LedgerWithdrawIdempotencyKey,
-            >(generator, "idempotency_key", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<SweepDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerFundingAccountIdRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<LedgerWithdrawIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
             "ledger_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Specify which ledger balance to withdraw from. Customers can find a list of `ledger_id`s in the Accounts page of your Plaid Dashboard. If this field is left blank, this will default to id of the default ledger balance.",
         );
-        o.field::<TransferNetwork>(generator, "network", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferOriginatorClientId>,
-            >(generator, "originator_client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field("network", j::REQUIRED, G::subschema_for::<TransferNetwork>, &[], "");
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferOriginatorClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/ledger/withdraw`")
     }
 }
@@ -19942,9 +20924,10 @@ impl ::schemars::JsonSchema for TransferLedgerWithdrawResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<TransferSweep>(generator, "sweep", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("sweep", j::REQUIRED, G::subschema_for::<TransferSweep>, &[], "");
         o.finish("Defines the response schema for `/transfer/ledger/withdraw`")
     }
 }
@@ -20079,67 +21062,69 @@ impl ::schemars::JsonSchema for TransferListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The maximum number of transfers to return.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The end `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "funding_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Filter transfers to only those with the specified `funding_account_id`.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of transfers to skip before returning results.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "origination_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Filter transfers to only those originated through the specified origination account.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "originator_client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Filter transfers to only those with the specified originator client.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The start `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
         );
         o.finish("Defines the request schema for `/transfer/list`")
@@ -20242,9 +21227,10 @@ impl ::schemars::JsonSchema for TransferListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<::std::vec::Vec<Transfer>>(generator, "transfers", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("transfers", j::REQUIRED, G::subschema_for::<Transfer>, &[j::ARRAY], "");
         o.finish("Defines the response schema for `/transfer/list`")
     }
 }
@@ -20269,10 +21255,11 @@ impl ::schemars::JsonSchema for TransferMetadata {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferMetadata")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::MAP],
             "The Metadata object is a mapping of client-provided string fields to any string value. The following limitations apply:\nThe JSON values must be Strings (no nested JSON objects allowed)\nOnly ASCII characters may be used\nMaximum of 50 key/value pairs\nMaximum key length of 40 characters\nMaximum value length of 500 characters",
         )
     }
@@ -20412,37 +21399,34 @@ impl ::schemars::JsonSchema for TransferMetricsGetAuthorizationUsage {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "daily_credit_utilization",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The daily credit utilization formatted as a decimal.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "daily_debit_utilization",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The daily debit utilization formatted as a decimal.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "monthly_credit_utilization",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The monthly credit utilization formatted as a decimal.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "monthly_debit_utilization",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The monthly debit utilization formatted as a decimal.",
         );
         o.finish("Details regarding authorization usage.")
@@ -20529,21 +21513,29 @@ impl ::schemars::JsonSchema for TransferMetricsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "originator_client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid client ID of the transfer originator. Should only be present if `client_id` is a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/metrics/get`")
     }
 }
@@ -20689,62 +21681,65 @@ impl ::schemars::JsonSchema for TransferMetricsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TransferMetricsGetAuthorizationUsage>,
-            >(generator, "authorization_usage", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "authorization_usage",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetricsGetAuthorizationUsage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "daily_credit_transfer_volume",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Sum of dollar amount of credit transfers in last 24 hours (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "daily_debit_transfer_volume",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Sum of dollar amount of debit transfers in last 24 hours (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the dollar amount, e.g. \"USD\".",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "monthly_credit_transfer_volume",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Sum of dollar amount of credit transfers in current calendar month (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "monthly_debit_transfer_volume",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Sum of dollar amount of debit transfers in current calendar month (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "monthly_transfer_volume",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Sum of dollar amount of credit and debit transfers in current calendar month (decimal string with two digits of precision e.g. \"10.00\").",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferMetricsGetReturnRates>,
-            >(generator, "return_rates", j::OPTIONAL, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "return_rates",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetricsGetReturnRates>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the response schema for `/transfer/metrics/get`")
     }
 }
@@ -20810,10 +21805,15 @@ impl ::schemars::JsonSchema for TransferMetricsGetReturnRates {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TransferMetricsGetReturnRatesOverInterval>,
-            >(generator, "last_60d", j::OPTIONAL, "");
+        o.field(
+            "last_60d",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetricsGetReturnRatesOverInterval>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Details regarding return rates.")
     }
 }
@@ -20911,24 +21911,27 @@ impl ::schemars::JsonSchema for TransferMetricsGetReturnRatesOverInterval {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "administrative_return_rate",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The administrative return rate.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "overall_return_rate", j::OPTIONAL, "The overall return rate.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "overall_return_rate",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The overall return rate.",
+        );
+        o.field(
             "unauthorized_return_rate",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The unauthorized return rate.",
         );
         o.finish("Details regarding return rates.")
@@ -21038,33 +22041,48 @@ impl ::schemars::JsonSchema for TransferMigrateAccountRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "account_number", j::REQUIRED, "The user's account number.");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "account_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's account number.",
+        );
+        o.field(
             "account_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The type of the bank account (`checking` or `savings`).",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "routing_number", j::REQUIRED, "The user's routing number.");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "routing_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's routing number.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "wire_routing_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's wire transfer routing number. This is the ABA number; for some institutions, this may differ from the ACH number used in `routing_number`. This field must be set for the created item to be eligible for wire transfers.",
         );
         o.finish("Defines the request schema for `/transfer/migrate_account`")
@@ -21162,24 +22180,23 @@ impl ::schemars::JsonSchema for TransferMigrateAccountResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "access_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `access_token` for the newly created Item.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `account_id` for the newly created Item.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/migrate_account`")
     }
 }
@@ -21217,10 +22234,11 @@ impl ::schemars::JsonSchema for TransferMigratedFundingAccountIdRequest {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Specify the account used to fund the transfer. Should be specified if using legacy funding methods only. If using Plaid Ledger, leave this field blank. Customers can find a list of `funding_account_id`s in the Accounts page of your Plaid Dashboard, under the \"Account ID\" column. If this field is left blank and you are using legacy funding methods, this will default to the default `funding_account_id` specified during onboarding. Otherwise, Plaid Ledger will be used.",
         )
     }
@@ -21355,10 +22373,11 @@ impl ::schemars::JsonSchema for TransferNetworkTraceId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferNetworkTraceId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The trace identifier for the transfer based on its network. This will only be set after the transfer has posted.\n\nFor `ach` or `same-day-ach` transfers, this is the ACH trace number.\nFor `rtp` transfers, this is the Transaction Identification number.\nFor `wire` transfers, this is the IMAD (Input Message Accountability Data) number.",
         )
     }
@@ -21483,37 +22502,43 @@ impl ::schemars::JsonSchema for TransferOriginatorAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "city", j::REQUIRED, "The full city name.");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full city name.",
+        );
+        o.field(
             "country_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "ISO-3166-1 alpha-2 country code standard.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "postal_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The postal code (e.g., \"94103\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "region",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The two-letter code for the state or province (e.g., \"CA\").",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "street", j::REQUIRED, "The full street address.");
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full street address.",
+        );
         o.finish("The originator's address.")
     }
 }
@@ -21540,10 +22565,11 @@ impl ::schemars::JsonSchema for TransferOriginatorClientId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferOriginatorClientId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Client ID of the customer that owns the Ledger balance. This is so Plaid knows which of your customers to payout or collect funds. Only applicable for [Platform customers](https://plaid.com/docs/transfer/application/#originators-vs-platforms). Do not include if you're paying out to yourself.",
         )
     }
@@ -21653,21 +22679,29 @@ impl ::schemars::JsonSchema for TransferOriginatorCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "company_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The company name of the end customer being created. This will be displayed in public-facing surfaces, e.g. Plaid Dashboard.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/originator/create`")
     }
 }
@@ -21760,24 +22794,23 @@ impl ::schemars::JsonSchema for TransferOriginatorCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "company_name",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The company name of the end customer.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "originator_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Client ID of the originator. This identifier will be used when creating transfers and should be stored associated with end user information.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/originator/create`")
     }
 }
@@ -21906,27 +22939,64 @@ impl ::schemars::JsonSchema for TransferOriginatorDiligence {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferOriginatorAddress>(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferCreditUsageConfiguration>,
-            >(generator, "credit_usage_configuration", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "dba", j::REQUIRED, "The business name of the originator.");
-        o.field::<
-                ::std::option::Option<TransferDebitUsageConfiguration>,
-            >(generator, "debit_usage_configuration", j::OPTIONAL, "");
-        o.field::<TransferFundingAccount>(generator, "funding_account", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "naics_code", j::REQUIRED, "The NAICS code of the originator.");
-        o.field::<
-                ::std::string::String,
-            >(generator, "tax_id", j::REQUIRED, "The tax ID of the originator.");
-        o.field::<
-                ::std::string::String,
-            >(generator, "website", j::REQUIRED, "The website of the originator.");
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<TransferOriginatorAddress>,
+            &[],
+            "",
+        );
+        o.field(
+            "credit_usage_configuration",
+            j::OPTIONAL,
+            G::subschema_for::<TransferCreditUsageConfiguration>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "dba",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The business name of the originator.",
+        );
+        o.field(
+            "debit_usage_configuration",
+            j::OPTIONAL,
+            G::subschema_for::<TransferDebitUsageConfiguration>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccount>,
+            &[],
+            "",
+        );
+        o.field(
+            "naics_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The NAICS code of the originator.",
+        );
+        o.field(
+            "tax_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The tax ID of the originator.",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The website of the originator.",
+        );
         o.finish("The diligence information for the originator.")
     }
 }
@@ -22019,24 +23089,36 @@ impl ::schemars::JsonSchema for TransferOriginatorFundingAccountCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                TransferFundingAccountWithDisplayName,
-            >(generator, "funding_account", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountWithDisplayName>,
+            &[],
+            "",
+        );
+        o.field(
             "originator_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid client ID of the transfer originator.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Defines the request schema for `/transfer/originator/funding_account/create`",
         )
@@ -22122,11 +23204,16 @@ impl ::schemars::JsonSchema for TransferOriginatorFundingAccountCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TransferFundingAccountIdResponse>,
-            >(generator, "funding_account_id", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFundingAccountIdResponse>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "Defines the response schema for `/transfer/originator/funding_account/create`",
         )
@@ -22221,22 +23308,36 @@ impl ::schemars::JsonSchema for TransferOriginatorFundingAccountUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<TransferFundingAccount>(generator, "funding_account", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccount>,
+            &[],
+            "",
+        );
+        o.field(
             "originator_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid client ID of the transfer originator.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Defines the request schema for `/transfer/originator/funding_account/update`",
         )
@@ -22317,8 +23418,9 @@ impl ::schemars::JsonSchema for TransferOriginatorFundingAccountUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "Defines the response schema for `/transfer/originator/funding_account/update`",
         )
@@ -22404,21 +23506,29 @@ impl ::schemars::JsonSchema for TransferOriginatorGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "originator_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Client ID of the end customer (i.e. the originator).",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/originator/get`")
     }
 }
@@ -22500,9 +23610,16 @@ impl ::schemars::JsonSchema for TransferOriginatorGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<DetailedOriginator>(generator, "originator", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "originator",
+            j::REQUIRED,
+            G::subschema_for::<DetailedOriginator>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/originator/get`")
     }
 }
@@ -22590,29 +23707,36 @@ impl ::schemars::JsonSchema for TransferOriginatorListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of originators to return.",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The number of originators to skip before returning results.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/originator/list`")
     }
 }
@@ -22705,11 +23829,16 @@ impl ::schemars::JsonSchema for TransferOriginatorListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<Originator>,
-            >(generator, "originators", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "originators",
+            j::REQUIRED,
+            G::subschema_for::<Originator>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/originator/list`")
     }
 }
@@ -22736,10 +23865,11 @@ impl ::schemars::JsonSchema for TransferPaymentProfileToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferPaymentProfileToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The payment profile token associated with the Payment Profile that will be debited or credited. Required if not using `access_token`.",
         )
     }
@@ -22857,22 +23987,36 @@ impl ::schemars::JsonSchema for TransferPlatformOnboardingUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                TransferPlatformOriginatorClientId,
-            >(generator, "originator_client_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferPlatformOriginatorClientId>,
+            &[],
+            "",
+        );
+        o.field(
             "webhook_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "`\"PLATFORM_ONBOARDING_UPDATE\"`",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`\"TRANSFER\"`");
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`\"TRANSFER\"`",
+        );
         o.finish(
             "Fired when the status of an onboarding originator has been updated. Call `/transfer/originator/get` to check the latest status",
         )
@@ -22903,9 +24047,13 @@ impl ::schemars::JsonSchema for TransferPlatformOriginatorClientId {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "The client ID of the originator")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The client ID of the originator",
+        )
     }
 }
 impl ::std::ops::Deref for TransferPlatformOriginatorClientId {
@@ -23037,33 +24185,48 @@ impl ::schemars::JsonSchema for TransferPlatformOriginatorCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                TransferPlatformOriginatorClientId,
-            >(generator, "originator_client_id", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferPlatformOriginatorClientId>,
+            &[],
+            "",
+        );
+        o.field(
             "originator_reviewed_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "ISO8601 timestamp indicating the most recent time the platform collected onboarding data from the originator",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                TransferPlatformTosAcceptanceMetadata,
-            >(generator, "tos_acceptance_metadata", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "tos_acceptance_metadata",
+            j::REQUIRED,
+            G::subschema_for::<TransferPlatformTosAcceptanceMetadata>,
+            &[],
+            "",
+        );
+        o.field(
             "webhook",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The webhook URL to which a `PLATFORM_ONBOARDING_UPDATE` webhook should be sent.",
         );
         o.finish("Defines the request schema for `/transfer/platform/originator/create`")
@@ -23146,8 +24309,9 @@ impl ::schemars::JsonSchema for TransferPlatformOriginatorCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "Defines the response schema for `/transfer/platform/originator/create`",
         )
@@ -23256,43 +24420,48 @@ impl ::schemars::JsonSchema for TransferPlatformPersonAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "city", j::REQUIRED, "The full city name.");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full city name.",
+        );
+        o.field(
             "country",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Valid, capitalized, two-letter ISO code representing the country of this object. Must be in ISO 3166-1 alpha-2 form.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "postal_code", j::REQUIRED, "The postal code of the address.");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The postal code of the address.",
+        );
+        o.field(
             "region",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "An ISO 3166-2 subdivision code.\nRelated terms would be \"state\", \"province\", \"prefecture\", \"zone\", \"subdivision\", etc.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "street",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The primary street portion of an address. A string with at least one non-whitespace alphabetical character, with a max length of 80 characters.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "street2",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Extra street information, like an apartment or suite number. If provided, a string with at least one non-whitespace character, with a max length of 50 characters.",
         );
         o.finish("Home address of a person")
@@ -23452,71 +24621,90 @@ impl ::schemars::JsonSchema for TransferPlatformPersonCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TransferPlatformPersonAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<TransferPlatformPersonAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "date_of_birth",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of birth of the person. Formatted as YYYY-MM-DD.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "email_address",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A valid email address. Must not have leading or trailing spaces.",
         );
-        o.field::<
-                ::std::option::Option<TransferPlatformPersonIdNumber>,
-            >(generator, "id_number", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferPlatformPersonName>,
-            >(generator, "name", j::OPTIONAL, "");
-        o.field::<
-                TransferPlatformOriginatorClientId,
-            >(generator, "originator_client_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "id_number",
+            j::OPTIONAL,
+            G::subschema_for::<TransferPlatformPersonIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<TransferPlatformPersonName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferPlatformOriginatorClientId>,
+            &[],
+            "",
+        );
+        o.field(
             "ownership_percentage",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The percentage of ownership this person has in the onboarding business. Only applicable to beneficial owners with 25% or more ownership.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "phone_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A valid phone number in E.164 format. Phone number input may be validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "relationship_to_originator",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The relationship between this person and the originator they are related to.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "title",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The title of the person at the business. Only applicable to control persons - for example, \"CEO\", \"President\", \"Owner\", etc.",
         );
         o.finish("Defines the request schema for `/transfer/platform/person/create`")
@@ -23610,16 +24798,16 @@ impl ::schemars::JsonSchema for TransferPlatformPersonCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "person_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "An ID that should be used when submitting additional requirements that are associated with this person.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/platform/person/create`")
     }
 }
@@ -23693,14 +24881,14 @@ impl ::schemars::JsonSchema for TransferPlatformPersonIdNumber {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<IdNumberType>(generator, "type", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("type", j::REQUIRED, G::subschema_for::<IdNumberType>, &[], "");
+        o.field(
             "value",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Value of the person's ID Number. Alpha-numeric, with all formatting characters stripped.",
         );
         o.finish("ID number of the person")
@@ -23773,9 +24961,16 @@ impl ::schemars::JsonSchema for TransferPlatformPersonName {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<FamilyNameField>(generator, "family_name", j::REQUIRED, "");
-        o.field::<GivenNameField>(generator, "given_name", j::REQUIRED, "");
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<FamilyNameField>,
+            &[],
+            "",
+        );
+        o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
         o.finish("The person's legal name")
     }
 }
@@ -23851,18 +25046,22 @@ impl ::schemars::JsonSchema for TransferPlatformRequirement {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "person_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "UUID of the person associated with the requirement. Only present for individual-scoped requirements.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "requirement_type", j::OPTIONAL, "The type of requirement.");
+        o.field(
+            "requirement_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of requirement.",
+        );
         o.finish("A piece of information that is required for originator onboarding.")
     }
 }
@@ -23943,29 +25142,27 @@ impl ::schemars::JsonSchema for TransferPlatformRequirementSubmission {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::uuid::Uuid>,
-            >(
-            generator,
+        o.field(
             "person_id",
             j::OPTIONAL,
+            G::subschema_for::<::uuid::Uuid>,
+            &[j::NULLABLE],
             "The `person_id` of the person the requirement submission is related to. A `person_id` is returned by `/transfer/platform/person/create`. This field should not be included for requirements that are not related to a person.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "requirement_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The type of requirement being submitted. See [Requirement type schema documentation](https://docs.google.com/document/d/1NEQkTD0sVK50iAQi6xHigrexDUxZ4QxXqSEfV_FFTiU/) for a list of requirement types and possible values.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "value",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The value of the requirement, which can be a string or an object depending on the `requirement_type`. If it is an object, the object should be JSON marshaled into a string. See [Requirement type schema documentation](https://docs.google.com/document/d/1NEQkTD0sVK50iAQi6xHigrexDUxZ4QxXqSEfV_FFTiU/) for a list of requirement types and possible values.",
         );
         o.finish("A single requirement submission")
@@ -24061,29 +25258,36 @@ impl ::schemars::JsonSchema for TransferPlatformRequirementSubmitRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "originator_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The client ID of the originator",
         );
-        o.field::<
-                ::std::vec::Vec<TransferPlatformRequirementSubmission>,
-            >(
-            generator,
+        o.field(
             "requirement_submissions",
             j::REQUIRED,
+            G::subschema_for::<TransferPlatformRequirementSubmission>,
+            &[j::ARRAY],
             "Use the `/transfer/platform/requirement/submit` endpoint to submit a list of requirement submissions that all relate to the originator. Must contain between 1 and 50 requirement submissions. See [Requirement type schema documentation](https://docs.google.com/document/d/1NEQkTD0sVK50iAQi6xHigrexDUxZ4QxXqSEfV_FFTiU/) for a list of requirements and possible values.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Defines the request schema for `/transfer/platform/requirement/submit`",
         )
@@ -24164,8 +25368,9 @@ impl ::schemars::JsonSchema for TransferPlatformRequirementSubmitResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "Defines the response schema for `/transfer/platform/requirement/submit`",
         )
@@ -24252,29 +25457,27 @@ impl ::schemars::JsonSchema for TransferPlatformTosAcceptanceMetadata {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "agreement_accepted",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicates whether the TOS agreement was accepted",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "agreement_accepted_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "ISO8601 timestamp indicating when the originator accepted the TOS",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "originator_ip_address",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The IP address of the originator when they accepted the TOS. Formatted as an IPv4 or IPv6 IP address",
         );
         o.finish("Metadata related to the acceptance of Terms of Service")
@@ -24369,29 +25572,36 @@ impl ::schemars::JsonSchema for TransferQuestionnaireCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "originator_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Client ID of the end customer.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "redirect_uri",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "URL the end customer will be redirected to after completing questions in Plaid-hosted onboarding flow.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/questionnaire/create`")
     }
 }
@@ -24475,16 +25685,16 @@ impl ::schemars::JsonSchema for TransferQuestionnaireCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "onboarding_url",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid-hosted onboarding URL that you will redirect the end customer to.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/questionnaire/create`")
     }
 }
@@ -24569,16 +25779,29 @@ impl ::schemars::JsonSchema for TransferRecurringCancelRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                RecurringTransferId,
-            >(generator, "recurring_transfer_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/recurring/cancel`")
     }
 }
@@ -24655,8 +25878,9 @@ impl ::schemars::JsonSchema for TransferRecurringCancelResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/recurring/cancel`")
     }
 }
@@ -24836,67 +26060,107 @@ impl ::schemars::JsonSchema for TransferRecurringCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferAccessToken>(generator, "access_token", j::REQUIRED, "");
-        o.field::<TransferAccountId>(generator, "account_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<AchClass>,
-            >(generator, "ach_class", j::OPTIONAL, "");
-        o.field::<TransferAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccessToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccountId>,
+            &[],
+            "",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "description",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The description of the recurring transfer.",
         );
-        o.field::<
-                ::std::option::Option<TransferDevice>,
-            >(generator, "device", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "device",
+            j::OPTIONAL,
+            G::subschema_for::<TransferDevice>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "funding_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Specify the account used to fund the transfer. Customers can find a list of `funding_account_id`s in the Accounts page of your Plaid Dashboard, under the \"Account ID\" column. If this field is left blank, it will default to the default `funding_account_id` specified during onboarding.",
         );
-        o.field::<
-                TransferRecurringIdempotencyKey,
-            >(generator, "idempotency_key", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<TransferRecurringIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
             "iso_currency_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The currency of the transfer amount. The default value is \"USD\".",
         );
-        o.field::<TransferRecurringNetwork>(generator, "network", j::REQUIRED, "");
-        o.field::<TransferRecurringSchedule>(generator, "schedule", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "network",
+            j::REQUIRED,
+            G::subschema_for::<TransferRecurringNetwork>,
+            &[],
+            "",
+        );
+        o.field(
+            "schedule",
+            j::REQUIRED,
+            G::subschema_for::<TransferRecurringSchedule>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "test_clock_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Plaid's unique identifier for a test clock. This field may only be used when using the `sandbox` environment. If provided, the created `recurring_transfer` is associated with the `test_clock`. New originations are automatically generated when the associated `test_clock` advances. For more details, see [Simulating recurring transfers](https://plaid.com/docs/transfer/sandbox/#simulating-recurring-transfers).",
         );
-        o.field::<TransferType>(generator, "type", j::REQUIRED, "");
-        o.field::<TransferUserInRequest>(generator, "user", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field("type", j::REQUIRED, G::subschema_for::<TransferType>, &[], "");
+        o.field("user", j::REQUIRED, G::subschema_for::<TransferUserInRequest>, &[], "");
+        o.field(
             "user_present",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If the end user is initiating the specific transfer themselves via an interactive UI, this should be `true`; for automatic recurring payments where the end user is not actually initiating each individual transfer, it should be `false`.",
         );
         o.finish("Defines the request schema for `/transfer/recurring/create`")
@@ -25014,15 +26278,30 @@ impl ::schemars::JsonSchema for TransferRecurringCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferAuthorizationDecision>(generator, "decision", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferAuthorizationDecisionRationale>,
-            >(generator, "decision_rationale", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<RecurringTransferNullable>,
-            >(generator, "recurring_transfer", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationDecision>,
+            &[],
+            "",
+        );
+        o.field(
+            "decision_rationale",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationDecisionRationale>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recurring_transfer",
+            j::OPTIONAL,
+            G::subschema_for::<RecurringTransferNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/recurring/create`")
     }
 }
@@ -25105,16 +26384,29 @@ impl ::schemars::JsonSchema for TransferRecurringGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                RecurringTransferId,
-            >(generator, "recurring_transfer_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/recurring/get`")
     }
 }
@@ -25194,9 +26486,16 @@ impl ::schemars::JsonSchema for TransferRecurringGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RecurringTransfer>(generator, "recurring_transfer", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "recurring_transfer",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransfer>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/recurring/get`")
     }
 }
@@ -25227,10 +26526,11 @@ impl ::schemars::JsonSchema for TransferRecurringIdempotencyKey {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A random key provided by the client, per unique recurring transfer. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create a recurring fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single recurring transfer is created.",
         )
     }
@@ -25373,51 +26673,55 @@ impl ::schemars::JsonSchema for TransferRecurringListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The maximum number of recurring transfers to return.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "end_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The end `created` datetime of recurring transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "funding_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Filter recurring transfers to only those with the specified `funding_account_id`.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of recurring transfers to skip before returning results.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The start `created` datetime of recurring transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
         );
         o.finish("Defines the request schema for `/transfer/recurring/list`")
@@ -25518,11 +26822,16 @@ impl ::schemars::JsonSchema for TransferRecurringListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<RecurringTransfer>,
-            >(generator, "recurring_transfers", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "recurring_transfers",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransfer>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/recurring/list`")
     }
 }
@@ -25690,35 +26999,41 @@ impl ::schemars::JsonSchema for TransferRecurringSchedule {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). The recurring transfer will end on the last `interval_execution_day` on or before the `end_date`.\nIf the `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/transfer/recurring/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.",
         );
-        o.field::<
-                TransferScheduleIntervalCount,
-            >(generator, "interval_count", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "interval_count",
+            j::REQUIRED,
+            G::subschema_for::<TransferScheduleIntervalCount>,
+            &[],
+            "",
+        );
+        o.field(
             "interval_execution_day",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The day of the interval on which to schedule the transfer.\n\nIf the `interval_unit` is `week`, `interval_execution_day` should be an integer from 1 (Monday) to 5 (Friday).\n\nIf the `interval_unit` is `month`, `interval_execution_day` should be an integer indicating which day of the month to make the transfer on. Integers from 1 to 28 can be used to make a transfer on that day of the month. Negative integers from -1 to -5 can be used to make a transfer relative to the end of the month. To make a transfer on the last day of the month, use -1; to make the transfer on the second-to-last day, use -2, and so on.\n\nThe transfer will be originated on the next available banking day if the designated day is a non banking day.",
         );
-        o.field::<
-                TransferScheduleIntervalUnit,
-            >(generator, "interval_unit", j::REQUIRED, "");
-        o.field::<
-                ::chrono::naive::NaiveDate,
-            >(
-            generator,
+        o.field(
+            "interval_unit",
+            j::REQUIRED,
+            G::subschema_for::<TransferScheduleIntervalUnit>,
+            &[],
+            "",
+        );
+        o.field(
             "start_date",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
             "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). The recurring transfer will begin on the first `interval_execution_day` on or after the `start_date`.\n\nFor `rtp` recurring transfers, `start_date` must be in the future.\nOtherwise, if the first `interval_execution_day` on or after the start date is also the same day that `/transfer/recurring/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.",
         );
         o.finish("The schedule that the recurring transfer will be executed on.")
@@ -25901,28 +27216,58 @@ impl ::schemars::JsonSchema for TransferRefund {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferRefundAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<TransferRefundAmount>,
+            &[],
+            "",
+        );
+        o.field(
             "created",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime when this refund was created. This will be of the form `2006-01-02T15:04:05Z`",
         );
-        o.field::<
-                ::std::option::Option<TransferRefundFailure>,
-            >(generator, "failure_reason", j::REQUIRED, "");
-        o.field::<TransferRefundId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TransferLedgerId>,
-            >(generator, "ledger_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferNetworkTraceId>,
-            >(generator, "network_trace_id", j::OPTIONAL, "");
-        o.field::<TransferRefundStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<TransferIdForRefund>(generator, "transfer_id", j::REQUIRED, "");
+        o.field(
+            "failure_reason",
+            j::REQUIRED,
+            G::subschema_for::<TransferRefundFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<TransferRefundId>, &[], "");
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network_trace_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferNetworkTraceId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<TransferRefundStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferIdForRefund>,
+            &[],
+            "",
+        );
         o.finish("Represents a refund within the Transfers API.")
     }
 }
@@ -25949,10 +27294,11 @@ impl ::schemars::JsonSchema for TransferRefundAmount {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundAmount")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The amount of the refund (decimal string with two digits of precision e.g. \"10.00\").",
         )
     }
@@ -26059,14 +27405,23 @@ impl ::schemars::JsonSchema for TransferRefundCancelRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<TransferRefundId>(generator, "refund_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("refund_id", j::REQUIRED, G::subschema_for::<TransferRefundId>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/refund/cancel`")
     }
 }
@@ -26141,8 +27496,9 @@ impl ::schemars::JsonSchema for TransferRefundCancelResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/refund/cancel`")
     }
 }
@@ -26237,18 +27593,43 @@ impl ::schemars::JsonSchema for TransferRefundCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferRefundAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                TransferRefundIdempotencyKey,
-            >(generator, "idempotency_key", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<TransferIdForRefund>(generator, "transfer_id", j::REQUIRED, "");
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<TransferRefundAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<TransferRefundIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferIdForRefund>,
+            &[],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/refund/create`")
     }
 }
@@ -26330,9 +27711,10 @@ impl ::schemars::JsonSchema for TransferRefundCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferRefund>(generator, "refund", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("refund", j::REQUIRED, G::subschema_for::<TransferRefund>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/refund/create`")
     }
 }
@@ -26419,29 +27801,27 @@ impl ::schemars::JsonSchema for TransferRefundFailure {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ach_return_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ACH return code, e.g. `R01`.  A return code will be provided if and only if the refund status is `returned`. For a full listing of ACH return codes, see [Transfer errors](https://plaid.com/docs/errors/transfer/#ach-return-codes). This field is deprecated in favor of the more versatile `failure_code`, which encompasses non-ACH failure codes as well.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A human-readable description of the reason for the failure or reversal.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "failure_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The failure code, e.g. `R01`.  A failure code will be provided if and only if the refund status is `returned`. See [ACH return codes](https://plaid.com/docs/errors/transfer/#ach-return-codes) for a full listing of ACH return codes and [RTP/RfP error codes](https://plaid.com/docs/errors/transfer/#rtprfp-error-codes) for RTP error codes.",
         );
         o.finish(
@@ -26524,14 +27904,23 @@ impl ::schemars::JsonSchema for TransferRefundGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<TransferRefundId>(generator, "refund_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("refund_id", j::REQUIRED, G::subschema_for::<TransferRefundId>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/refund/get`")
     }
 }
@@ -26611,9 +28000,10 @@ impl ::schemars::JsonSchema for TransferRefundGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferRefund>(generator, "refund", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("refund", j::REQUIRED, G::subschema_for::<TransferRefund>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/refund/get`")
     }
 }
@@ -26640,9 +28030,13 @@ impl ::schemars::JsonSchema for TransferRefundId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Plaid's unique identifier for a refund.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a refund.",
+        )
     }
 }
 impl ::std::ops::Deref for TransferRefundId {
@@ -26697,10 +28091,11 @@ impl ::schemars::JsonSchema for TransferRefundIdempotencyKey {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundIdempotencyKey")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A random key provided by the client, per unique refund. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create a refund fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single refund is created.",
         )
     }
@@ -26899,34 +28294,36 @@ impl ::schemars::JsonSchema for TransferRepayment {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Decimal amount of the repayment as it appears on your account ledger.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "created",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime when the repayment occurred, in RFC 3339 format.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the repayment, e.g. \"USD\".",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "repayment_id", j::REQUIRED, "Identifier of the repayment.");
+        o.field(
+            "repayment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Identifier of the repayment.",
+        );
         o.finish(
             "A repayment is created automatically after one or more guaranteed transactions receive a return. If there are multiple eligible returns in a day, they are batched together into a single repayment.\n\nRepayments are sent over ACH, with funds typically available on the next banking day.",
         )
@@ -27035,43 +28432,48 @@ impl ::schemars::JsonSchema for TransferRepaymentListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of repayments to return.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The end `created` datetime of repayments to return (RFC 3339 format).",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of repayments to skip before returning results.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The start `created` datetime of repayments to return (RFC 3339 format).",
         );
         o.finish("Defines the request schema for `/transfer/repayment/list`")
@@ -27170,11 +28572,16 @@ impl ::schemars::JsonSchema for TransferRepaymentListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<TransferRepayment>,
-            >(generator, "repayments", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "repayments",
+            j::REQUIRED,
+            G::subschema_for::<TransferRepayment>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/repayment/list`")
     }
 }
@@ -27264,32 +28671,34 @@ impl ::schemars::JsonSchema for TransferRepaymentReturn {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "amount", j::REQUIRED, "The value of the returned transfer.");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The value of the returned transfer.",
+        );
+        o.field(
             "event_id",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The unique identifier of the corresponding `returned` transfer event.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the repayment, e.g. \"USD\".",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "transfer_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The unique identifier of the guaranteed transfer that was returned.",
         );
         o.finish(
@@ -27394,37 +28803,43 @@ impl ::schemars::JsonSchema for TransferRepaymentReturnListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of repayments to return.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of repayments to skip before returning results.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "repayment_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Identifier of the repayment to query.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/repayment/return/list`")
     }
 }
@@ -27508,11 +28923,16 @@ impl ::schemars::JsonSchema for TransferRepaymentReturnListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<TransferRepaymentReturn>,
-            >(generator, "repayment_returns", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "repayment_returns",
+            j::REQUIRED,
+            G::subschema_for::<TransferRepaymentReturn>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Defines the response schema for `/transfer/repayment/return/list`")
     }
 }
@@ -27532,10 +28952,11 @@ impl ::schemars::JsonSchema for TransferScheduleIntervalCount {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            i64,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<i64>,
+            &[],
             "The number of recurring `interval_units` between originations. The recurring interval (before holiday adjustment) is calculated by multiplying `interval_unit` and `interval_count`.\nFor example, to schedule a recurring transfer which originates once every two weeks, set `interval_unit` = `week` and `interval_count` = 2.",
         )
     }
@@ -27888,76 +29309,99 @@ impl ::schemars::JsonSchema for TransferSweep {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "amount",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Signed decimal amount of the sweep as it appears on your sweep account ledger (e.g. \"-10.00\")\n\nIf amount is not present, the sweep was net-settled to zero and outstanding debits and credits between the sweep account and Plaid are balanced.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "created",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The datetime when the sweep occurred, in RFC 3339 format.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "description",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The description of the deposit that will be passed to the receiving bank (up to 10 characters). Note that banks utilize this field differently, and may or may not show it on the bank statement.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "expected_funds_available_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The expected date when funds from a ledger deposit will be made available and can be withdrawn from the associated ledger balance. Only applies to deposits. This will be of the form YYYY-MM-DD.",
         );
-        o.field::<
-                ::std::option::Option<SweepFailure>,
-            >(generator, "failure_reason", j::OPTIONAL, "");
-        o.field::<
-                TransferFundingAccountIdResponse,
-            >(generator, "funding_account_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "id", j::REQUIRED, "Identifier of the sweep.");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<SweepFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponse>,
+            &[],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Identifier of the sweep.",
+        );
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The currency of the sweep, e.g. \"USD\".",
         );
-        o.field::<
-                ::std::option::Option<TransferLedgerId>,
-            >(generator, "ledger_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TransferNetworkTraceId>,
-            >(generator, "network_trace_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network_trace_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferNetworkTraceId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "settled",
             j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date when the sweep settled, in the YYYY-MM-DD format.",
         );
-        o.field::<
-                ::std::option::Option<SweepStatus>,
-            >(generator, "status", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<SweepTrigger>,
-            >(generator, "trigger", j::OPTIONAL, "");
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<SweepStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "trigger",
+            j::OPTIONAL,
+            G::subschema_for::<SweepTrigger>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Describes a sweep of funds to / from the sweep account.\n\nA sweep is associated with many sweep events (events of type `swept` or `return_swept`) which can be retrieved by invoking the `/transfer/event/list` endpoint with the corresponding `sweep_id`.\n\n`swept` events occur when the transfer amount is credited or debited from your sweep account, depending on the `type` of the transfer. `return_swept` events occur when a transfer is returned and Plaid undoes the credit or debit.\n\nThe total sum of the `swept` and `return_swept` events is equal to the `amount` of the sweep Plaid creates and matches the amount of the entry on your sweep account ledger.",
         )
@@ -27986,10 +29430,11 @@ impl ::schemars::JsonSchema for TransferSweepAmount {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferSweepAmount")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A signed amount of how much was `swept` or `return_swept` for this transfer (decimal string with two digits of precision e.g. \"-5.50\").",
         )
     }
@@ -28097,19 +29542,27 @@ impl ::schemars::JsonSchema for TransferSweepGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "sweep_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for the sweep (UUID) or a shortened form consisting of the first 8 characters of the identifier (8-digit hexadecimal string).",
         );
         o.finish("Defines the request schema for `/transfer/sweep/get`")
@@ -28191,9 +29644,10 @@ impl ::schemars::JsonSchema for TransferSweepGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<TransferSweep>(generator, "sweep", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("sweep", j::REQUIRED, G::subschema_for::<TransferSweep>, &[], "");
         o.finish("Defines the response schema for `/transfer/sweep/get`")
     }
 }
@@ -28220,9 +29674,13 @@ impl ::schemars::JsonSchema for TransferSweepId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferSweepId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Plaid's unique identifier for a sweep.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a sweep.",
+        )
     }
 }
 impl ::std::ops::Deref for TransferSweepId {
@@ -28275,9 +29733,13 @@ impl ::schemars::JsonSchema for TransferSweepIdNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferSweepIdNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "Plaid's unique identifier for a sweep.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a sweep.",
+        )
     }
 }
 impl ::std::ops::Deref for TransferSweepIdNullable {
@@ -28456,83 +29918,92 @@ impl ::schemars::JsonSchema for TransferSweepListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "amount",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Filter sweeps to only those with the specified amount.",
         );
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "count",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "The maximum number of sweeps to return.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "end_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The end `created` datetime of sweeps to return (RFC 3339 format).",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "funding_account_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Filter sweeps to only those with the specified `funding_account_id`.",
         );
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "offset",
             j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
             "The number of sweeps to skip before returning results.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "originator_client_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Filter sweeps to only those with the specified originator client.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "start_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The start `created` datetime of sweeps to return (RFC 3339 format).",
         );
-        o.field::<
-                ::std::option::Option<SweepStatus>,
-            >(generator, "status", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<SweepStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transfer_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Filter sweeps to only those with the included `transfer_id`.",
         );
-        o.field::<
-                ::std::option::Option<SweepTrigger>,
-            >(generator, "trigger", j::OPTIONAL, "");
+        o.field(
+            "trigger",
+            j::OPTIONAL,
+            G::subschema_for::<SweepTrigger>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Defines the request schema for `/transfer/sweep/list`")
     }
 }
@@ -28639,9 +30110,16 @@ impl ::schemars::JsonSchema for TransferSweepListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<::std::vec::Vec<TransferSweep>>(generator, "sweeps", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "sweeps",
+            j::REQUIRED,
+            G::subschema_for::<TransferSweep>,
+            &[j::ARRAY],
+            "",
+        );
         o.finish("Defines the response schema for `/transfer/sweep/list`")
     }
 }
@@ -28784,9 +30262,16 @@ impl ::schemars::JsonSchema for TransferTestClock {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<TransferTestClockId>(generator, "test_clock_id", j::REQUIRED, "");
-        o.field::<VirtualTime>(generator, "virtual_time", j::REQUIRED, "");
+        o.field(
+            "test_clock_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferTestClockId>,
+            &[],
+            "",
+        );
+        o.field("virtual_time", j::REQUIRED, G::subschema_for::<VirtualTime>, &[], "");
         o.finish("Defines the test clock for a transfer.")
     }
 }
@@ -28813,10 +30298,11 @@ impl ::schemars::JsonSchema for TransferTestClockId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::TransferTestClockId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Plaid's unique identifier for a test clock. This field is only populated in the Sandbox environment, and only if a `test_clock_id` was included in the `/transfer/recurring/create` request. For more details, see [Simulating recurring transfers](https://plaid.com/docs/transfer/sandbox/#simulating-recurring-transfers).",
         )
     }
@@ -28933,10 +30419,11 @@ impl ::schemars::JsonSchema for TransferUnmigratedFundingAccountIdRequest {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "Specify the account used to fund the transfer. Customers can find a list of `funding_account_id`s in the Accounts page of your Plaid Dashboard, under the \"Account ID\" column. If this field is left blank, it will default to the default `funding_account_id` specified during onboarding.",
         )
     }
@@ -29069,35 +30556,41 @@ impl ::schemars::JsonSchema for TransferUserAddressInRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::OPTIONAL, "Ex. \"San Francisco\"");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Ex. \"San Francisco\"",
+        );
+        o.field(
             "country",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A two-letter country code (e.g., \"US\").",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "postal_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The postal code (e.g., \"94103\").",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "region", j::OPTIONAL, "The state or province (e.g., \"CA\").");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The state or province (e.g., \"CA\").",
+        );
+        o.field(
             "street",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The street number and name (i.e., \"100 Market St.\").",
         );
         o.finish("The address associated with the account holder.")
@@ -29198,35 +30691,41 @@ impl ::schemars::JsonSchema for TransferUserAddressInResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::REQUIRED, "Ex. \"San Francisco\"");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Ex. \"San Francisco\"",
+        );
+        o.field(
             "country",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A two-letter country code (e.g., \"US\").",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "postal_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The postal code (e.g., \"94103\").",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "region", j::REQUIRED, "The state or province (e.g., \"CA\").");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The state or province (e.g., \"CA\").",
+        );
+        o.field(
             "street",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The street number and name (i.e., \"100 Market St.\").",
         );
         o.finish("The address associated with the account holder.")
@@ -29321,22 +30820,34 @@ impl ::schemars::JsonSchema for TransferUserInRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TransferUserAddressInRequest>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "email_address", j::OPTIONAL, "The user's email address.");
-        o.field::<
-                ::std::string::String,
-            >(generator, "legal_name", j::REQUIRED, "The user's legal name.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<TransferUserAddressInRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's legal name.",
+        );
+        o.field(
             "phone_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's phone number. Phone number input may be validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
         );
         o.finish("The legal name and other information for the account holder.")
@@ -29434,19 +30945,36 @@ impl ::schemars::JsonSchema for TransferUserInRequestDeprecated {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TransferUserAddressInRequest>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "email_address", j::OPTIONAL, "The user's email address.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "legal_name", j::OPTIONAL, "The user's legal name.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "phone_number", j::OPTIONAL, "The user's phone number.");
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<TransferUserAddressInRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's legal name.",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's phone number.",
+        );
         o.finish("The legal name and other information for the account holder.")
     }
 }
@@ -29535,19 +31063,36 @@ impl ::schemars::JsonSchema for TransferUserInResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TransferUserAddressInResponse>,
-            >(generator, "address", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "email_address", j::REQUIRED, "The user's email address.");
-        o.field::<
-                ::std::string::String,
-            >(generator, "legal_name", j::REQUIRED, "The user's legal name.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "phone_number", j::REQUIRED, "The user's phone number.");
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<TransferUserAddressInResponse>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's legal name.",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's phone number.",
+        );
         o.finish("The legal name and other information for the account holder.")
     }
 }
@@ -29630,21 +31175,20 @@ impl ::schemars::JsonSchema for TransferWireDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "message_to_beneficiary",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Additional information from the wire originator to the beneficiary. Max 140 characters.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "wire_return_fee",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The fee amount deducted from the original transfer during a wire return, if applicable.",
         );
         o.finish("Information specific to wire transfers.")
@@ -29724,21 +31268,29 @@ impl ::schemars::JsonSchema for TrustIndex {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "model",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The versioned name of the Trust Index model used for scoring.",
         );
-        o.field::<
-                i64,
-            >(generator, "score", j::REQUIRED, "The overall trust index score.");
-        o.field::<
-                ::std::option::Option<TrustIndexSubscores>,
-            >(generator, "subscores", j::REQUIRED, "");
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The overall trust index score.",
+        );
+        o.field(
+            "subscores",
+            j::REQUIRED,
+            G::subschema_for::<TrustIndexSubscores>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Represents a calculated Trust Index Score.")
     }
 }
@@ -29805,8 +31357,15 @@ impl ::schemars::JsonSchema for TrustIndexSubscore {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<i64>(generator, "score", j::REQUIRED, "The subscore score.");
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The subscore score.",
+        );
         o.finish("Represents Trust Index Subscore.")
     }
 }
@@ -29883,13 +31442,22 @@ impl ::schemars::JsonSchema for TrustIndexSubscores {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<TrustIndexSubscore>,
-            >(generator, "bank_account_insights", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<TrustIndexSubscore>,
-            >(generator, "device_and_connection", j::OPTIONAL, "");
+        o.field(
+            "bank_account_insights",
+            j::OPTIONAL,
+            G::subschema_for::<TrustIndexSubscore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "device_and_connection",
+            j::OPTIONAL,
+            G::subschema_for::<TrustIndexSubscore>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Contains sub-score metadata.")
     }
 }
@@ -29963,11 +31531,16 @@ impl ::schemars::JsonSchema for TrustedDeviceData {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DeviceId>,
-            >(generator, "device_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<i64>>(generator, "trust_level", j::OPTIONAL, "");
+        o.field(
+            "device_id",
+            j::OPTIONAL,
+            G::subschema_for::<DeviceId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("trust_level", j::OPTIONAL, G::subschema_for::<i64>, &[j::NULLABLE], "");
         o.finish("Trusted Device data associated with the previous Link session.")
     }
 }

@@ -24,9 +24,13 @@ impl ::schemars::JsonSchema for UnofficialCurrencyCodeList {
         ::std::borrow::Cow::Borrowed("plaid_client::types::UnofficialCurrencyCodeList")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "List of unofficial currency codes")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "List of unofficial currency codes",
+        )
     }
 }
 impl ::std::ops::Deref for UnofficialCurrencyCodeList {
@@ -165,26 +169,51 @@ impl ::schemars::JsonSchema for UpdateEntityScreeningRequestSearchTerms {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<GenericCountryCode>,
-            >(generator, "country", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningDocumentValue>,
-            >(generator, "document_number", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<EmailAddress>,
-            >(generator, "email_address", j::OPTIONAL, "");
-        o.field::<
-                EntityWatchlistProgramId,
-            >(generator, "entity_watchlist_program_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<EntityWatchlistScreeningName>,
-            >(generator, "legal_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningPhoneNumber>,
-            >(generator, "phone_number", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Url>>(generator, "url", j::OPTIONAL, "");
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<GenericCountryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_number",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningDocumentValue>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "entity_watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<EntityWatchlistScreeningName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("url", j::OPTIONAL, G::subschema_for::<Url>, &[j::NULLABLE], "");
         o.finish("Search terms for editing an entity watchlist screening")
     }
 }
@@ -285,22 +314,43 @@ impl ::schemars::JsonSchema for UpdateIndividualScreeningRequestSearchTerms {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<GenericCountryCode>,
-            >(generator, "country", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<Iso8601Date>,
-            >(generator, "date_of_birth", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningDocumentValue>,
-            >(generator, "document_number", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningIndividualName>,
-            >(generator, "legal_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistProgramId>,
-            >(generator, "watchlist_program_id", j::OPTIONAL, "");
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<GenericCountryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_number",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningDocumentValue>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningIndividualName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_program_id",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistProgramId>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Search terms for editing an individual watchlist screening")
     }
 }
@@ -317,10 +367,13 @@ impl ::schemars::JsonSchema for UpdatedAtTimestamp {
         ::std::borrow::Cow::Borrowed("plaid_client::types::UpdatedAtTimestamp")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >,
+            &[],
             "An ISO8601 formatted timestamp. This field indicates the last time the resource was modified.",
         )
     }
@@ -389,9 +442,13 @@ impl ::schemars::JsonSchema for Url {
         ::std::borrow::Cow::Borrowed("plaid_client::types::Url")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "An 'http' or 'https' URL (must begin with either of those).")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An 'http' or 'https' URL (must begin with either of those).",
+        )
     }
 }
 impl ::std::ops::Deref for Url {
@@ -444,9 +501,13 @@ impl ::schemars::JsonSchema for UrlNullable {
         ::std::borrow::Cow::Borrowed("plaid_client::types::UrlNullable")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "An 'http' or 'https' URL (must begin with either of those).")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An 'http' or 'https' URL (must begin with either of those).",
+        )
     }
 }
 impl ::std::ops::Deref for UrlNullable {
@@ -591,41 +652,55 @@ impl ::schemars::JsonSchema for UserAccountIdentity {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<UserAccountIdentityAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "date_of_birth", j::OPTIONAL, "The user's date of birth.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's date of birth.",
+        );
+        o.field(
             "email",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's email address.\n\nNote: email is currently not returned.",
         );
-        o.field::<
-                ::std::option::Option<UserAccountIdentityName>,
-            >(generator, "name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "phone_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user's phone number in [E.164](https://en.wikipedia.org/wiki/E.164) format",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "ssn", j::OPTIONAL, "The user's social security number.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "ssn",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's social security number.",
+        );
+        o.field(
             "ssn_last_4",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The last 4 digits of the user's social security number.",
         );
         o.finish(
@@ -742,40 +817,50 @@ impl ::schemars::JsonSchema for UserAccountIdentityAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "city", j::OPTIONAL, "The full city name");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "country", j::OPTIONAL, "The ISO 3166-1 alpha-2 country code");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code",
+        );
+        o.field(
             "postal_code",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "region",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The region or state.\nExample: `\"NC\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "street",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The full street address\nExample: `\"564 Main Street, APT 15\"`",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "street2", j::OPTIONAL, "The second line street address");
+        o.field(
+            "street2",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The second line street address",
+        );
         o.finish("The user's address.")
     }
 }
@@ -880,35 +965,41 @@ impl ::schemars::JsonSchema for UserAccountIdentityEditCounts {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<i64>,
-            >(generator, "edits_1d", j::OPTIONAL, "Number of edits in the last 1 day");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "edits_1d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of edits in the last 1 day",
+        );
+        o.field(
             "edits_30d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of edits in the last 30 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
             "edits_365d",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of edits in the last 365 days",
         );
-        o.field::<
-                ::std::option::Option<i64>,
-            >(generator, "edits_all_time", j::OPTIONAL, "Total number of edits");
-        o.field::<
-                ::std::option::Option<i64>,
-            >(
-            generator,
+        o.field(
+            "edits_all_time",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Total number of edits",
+        );
+        o.field(
             "edits_current",
             j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
             "Number of edits in the current session",
         );
         o.finish("Edit counts over various time periods.")
@@ -1010,22 +1101,43 @@ impl ::schemars::JsonSchema for UserAccountIdentityEditHistory {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<UserAccountIdentityEditCounts>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserAccountIdentityEditCounts>,
-            >(generator, "date_of_birth", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserAccountIdentityEditCounts>,
-            >(generator, "email", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserAccountIdentityEditCounts>,
-            >(generator, "name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserAccountIdentityOfficialDocument>,
-            >(generator, "official_document", j::OPTIONAL, "");
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityEditCounts>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityEditCounts>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityEditCounts>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityEditCounts>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "official_document",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityOfficialDocument>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Statistics tracking the number of edits made to identity fields over various time periods.",
         )
@@ -1101,13 +1213,22 @@ impl ::schemars::JsonSchema for UserAccountIdentityName {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "first_name", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "last_name", j::OPTIONAL, "");
+        o.field(
+            "first_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("The user's first name and last name.")
     }
 }
@@ -1173,10 +1294,15 @@ impl ::schemars::JsonSchema for UserAccountIdentityOfficialDocument {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<UserAccountIdentityEditCounts>,
-            >(generator, "ssn", j::OPTIONAL, "");
+        o.field(
+            "ssn",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityEditCounts>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Official identity document edit statistics.")
     }
 }
@@ -1251,16 +1377,20 @@ impl ::schemars::JsonSchema for UserAccountItem {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<AccessToken>,
-            >(generator, "access_token", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
         );
         o.finish("An Item created during a Layer authorization session.")
@@ -1377,24 +1507,38 @@ impl ::schemars::JsonSchema for UserAccountRevokedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The external account ID of the affected account",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`USER_ACCOUNT_REVOKED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`ITEM`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`USER_ACCOUNT_REVOKED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
         o.finish(
             "The `USER_ACCOUNT_REVOKED` webhook is fired when an end user has revoked access to their account on the Data Provider's portal. This webhook is currently sent only for PNC Items, but may be sent in the future for other financial institutions that allow account-level permissions revocation through their portals. Upon receiving this webhook, it is recommended to delete any Plaid-derived data you have stored that is associated with the revoked account.\n\nIf you are using Auth and receive this webhook, this webhook indicates that the TAN associated with the revoked account is no longer valid and cannot be used to create new transfers. You should not create new ACH transfers for the account that was revoked until access has been re-granted.\n\nYou can request the user to re-grant access to their account by sending them through [update mode](https://plaid.com/docs/link/update-mode). Alternatively, they may re-grant access directly through the Data Provider's portal.\n\nAfter the user has re-granted access, Auth customers should call the auth endpoint again to obtain the new TAN.",
         )
@@ -1475,19 +1619,27 @@ impl ::schemars::JsonSchema for UserAccountSessionEvent {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the event.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "outcome", j::OPTIONAL, "Optional outcome of the event.");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the event.",
+        );
+        o.field(
+            "outcome",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Optional outcome of the event.",
+        );
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The timestamp when the event occurred in ISO 8601 format.",
         );
         o.finish("Event data for user account session tracking")
@@ -1589,25 +1741,43 @@ impl ::schemars::JsonSchema for UserAccountSessionEventSendRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "cohort_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Optional cohort identifier for the user session.",
         );
-        o.field::<UserAccountSessionEvent>(generator, "event", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "link_session_id", j::REQUIRED, "The Link session identifier.");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "event",
+            j::REQUIRED,
+            G::subschema_for::<UserAccountSessionEvent>,
+            &[],
+            "",
+        );
+        o.field(
+            "link_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Link session identifier.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "UserAccountSessionEventSendRequest defines the request schema for `/user_account/session/event/send`",
         )
@@ -1688,8 +1858,9 @@ impl ::schemars::JsonSchema for UserAccountSessionEventSendResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "UserAccountSessionEventSendResponse defines the response schema for `/user_account/session/event/send`",
         )
@@ -1771,21 +1942,29 @@ impl ::schemars::JsonSchema for UserAccountSessionGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "public_token",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The public token generated by the end user Layer session.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "UserAccountSessionGetRequest defines the request schema for `/user_account/session/get`",
         )
@@ -1886,15 +2065,30 @@ impl ::schemars::JsonSchema for UserAccountSessionGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<UserAccountIdentity>,
-            >(generator, "identity", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<UserAccountIdentityEditHistory>,
-            >(generator, "identity_edit_history", j::OPTIONAL, "");
-        o.field::<::std::vec::Vec<UserAccountItem>>(generator, "items", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "identity",
+            j::REQUIRED,
+            G::subschema_for::<UserAccountIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "identity_edit_history",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityEditHistory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<UserAccountItem>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "UserAccountSessionGetResponse defines the response schema for `/user_account/session/get`",
         )
@@ -2002,19 +2196,32 @@ impl ::schemars::JsonSchema for UserAddress {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<CityNullable>,
-            >(generator, "city", j::OPTIONAL, "");
-        o.field::<GenericCountryCode>(generator, "country", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PostalCode>,
-            >(generator, "postal_code", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Region>>(generator, "region", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<StreetNullable>,
-            >(generator, "street", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Street2>>(generator, "street2", j::OPTIONAL, "");
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<CityNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::OPTIONAL, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<StreetNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("street2", j::OPTIONAL, G::subschema_for::<Street2>, &[j::NULLABLE], "");
         o.finish(
             "Home address for the user. Supported values are: not provided, address with only country code or full address.\n\nFor more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).",
         )
@@ -2241,41 +2448,55 @@ impl ::schemars::JsonSchema for UserCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "client_user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID representing the end user. Maximum of 128 characters. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
         );
-        o.field::<
-                ::std::option::Option<ConsumerReportUserIdentity>,
-            >(generator, "consumer_report_user_identity", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "consumer_report_user_identity",
+            j::OPTIONAL,
+            G::subschema_for::<ConsumerReportUserIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "end_customer",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A unique ID representing a CRA reseller's end customer. Maximum of 128 characters.",
         );
-        o.field::<
-                ::std::option::Option<ClientUserIdentity>,
-            >(generator, "identity", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<bool>,
-            >(
-            generator,
+        o.field(
+            "identity",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "with_upgraded_user",
             j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
             "If your integration with the User API predates December 10, 2025, set this field to `true` to opt into the [New User APIs](https://plaid.com/docs/api/users/user-apis/). When enabled, you can use the `identity` field instead of `consumer_report_user_identity`.",
         );
         o.finish("UserCreateRequest defines the request schema for `/user/create`")
@@ -2366,12 +2587,17 @@ impl ::schemars::JsonSchema for UserCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<NewUserId>(generator, "user_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("UserCreateResponse defines the response schema for `/user/create`")
     }
 }
@@ -2499,46 +2725,42 @@ impl ::schemars::JsonSchema for UserCustomPassword {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "force_error",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "An error code to force on Item creation. Possible values are:\n\n`\"INSTITUTION_NOT_RESPONDING\"`\n`\"INSTITUTION_NO_LONGER_SUPPORTED\"`\n`\"INVALID_CREDENTIALS\"`\n`\"INVALID_MFA\"`\n`\"ITEM_LOCKED\"`\n`\"ITEM_LOGIN_REQUIRED\"`\n`\"ITEM_NOT_SUPPORTED\"`\n`\"INVALID_LINK_TOKEN\"`\n`\"MFA_NOT_SUPPORTED\"`\n`\"NO_ACCOUNTS\"`\n`\"PLAID_ERROR\"`\n`\"USER_INPUT_TIMEOUT\"`\n`\"USER_SETUP_REQUIRED\"`",
         );
-        o.field::<Mfa>(generator, "mfa", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<OverrideAccounts>,
-            >(
-            generator,
+        o.field("mfa", j::REQUIRED, G::subschema_for::<Mfa>, &[], "");
+        o.field(
             "override_accounts",
             j::REQUIRED,
+            G::subschema_for::<OverrideAccounts>,
+            &[j::ARRAY],
             "An array of account overrides to configure the accounts for the Item. By default, if no override is specified, transactions and account data will be randomly generated based on the account type and subtype, and other products will have fixed or empty data.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "recaptcha",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "You may trigger a reCAPTCHA in Plaid Link in the Sandbox environment by using the recaptcha field. Possible values are `good` or `bad`. A value of `good` will result in successful Item creation and `bad` will result in a `RECAPTCHA_BAD` error to simulate a failed reCAPTCHA. Both values require the reCAPTCHA to be manually solved within Plaid Link.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "seed",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A seed, in the form of a string, that will be used to randomly generate account and transaction data, if this data is not specified using the `override_accounts` argument. If no seed is specified, the randomly generated data will be different each time.\n\nNote that transactions data is generated relative to the Item's creation date. Different Items created on different dates with the same seed for transactions data will have different dates for the transactions. The number of days between each transaction and the Item creation will remain constant. For example, an Item created on December 15 might show a transaction on December 14. An Item created on December 20, using the same seed, would show that same transaction occurring on December 19.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "version",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The version of the password schema to use, possible values are 1 or 2. The default value is 2. You should only specify 1 if you know it is necessary for your test suite.",
         );
         o.finish(
@@ -2657,43 +2879,48 @@ impl ::schemars::JsonSchema for UserDataOverview {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
             "days_available",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The range of days of transactions available.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "newest_transaction_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the newest transaction processed to generate insights.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
             "oldest_transaction_date",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The date of the oldest transaction processed to generate insights.",
         );
-        o.field::<
-                f64,
-            >(generator, "total_inflows", j::REQUIRED, "Sum of inflow amounts.");
-        o.field::<
-                f64,
-            >(generator, "total_outflows", j::REQUIRED, "Sum of outflow amounts.");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "total_inflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of inflow amounts.",
+        );
+        o.field(
+            "total_outflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of outflow amounts.",
+        );
+        o.field(
             "transaction_count",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The total number of transactions.",
         );
         o.finish(
@@ -2779,19 +3006,27 @@ impl ::schemars::JsonSchema for UserFinancialDataRefreshRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A Plaid-generated ID that identifies the end user.",
         );
         o.finish(
@@ -2887,17 +3122,27 @@ impl ::schemars::JsonSchema for UserFinancialDataRefreshResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
-        o.field::<::std::vec::Vec<RefreshResult>>(generator, "results", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "results",
+            j::OPTIONAL,
+            G::subschema_for::<RefreshResult>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
             "user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user ID associated with the refresh request.",
         );
         o.finish(
@@ -2980,14 +3225,23 @@ impl ::schemars::JsonSchema for UserGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<NewUserId>(generator, "user_id", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
         o.finish("UserGetRequest defines the request schema for `/user/get`.")
     }
 }
@@ -3100,21 +3354,38 @@ impl ::schemars::JsonSchema for UserGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "client_user_id", j::REQUIRED, "Client provided user ID.");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(generator, "created_at", j::REQUIRED, "Timestamp of user creation.");
-        o.field::<
-                ::std::option::Option<ClientUserIdentity>,
-            >(generator, "identity", j::OPTIONAL, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(generator, "updated_at", j::OPTIONAL, "Timestamp of last user update.");
-        o.field::<NewUserId>(generator, "user_id", j::REQUIRED, "");
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client provided user ID.",
+        );
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "Timestamp of user creation.",
+        );
+        o.field(
+            "identity",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "updated_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp of last user update.",
+        );
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
         o.finish("UserGetResponse defines the response schema for `/user/get`.")
     }
 }
@@ -3141,10 +3412,11 @@ impl ::schemars::JsonSchema for UserId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::UserId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid `user_id` of the User associated with this webhook, warning, or error.",
         )
     }
@@ -3243,9 +3515,10 @@ impl ::schemars::JsonSchema for UserIdNumber {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<IdNumberType>(generator, "type", j::REQUIRED, "");
-        o.field::<IdNumberValue>(generator, "value", j::REQUIRED, "");
+        o.field("type", j::REQUIRED, G::subschema_for::<IdNumberType>, &[], "");
+        o.field("value", j::REQUIRED, G::subschema_for::<IdNumberValue>, &[], "");
         o.finish(
             "ID number submitted by the user, currently used only for the Identity Verification product. If the user has not submitted this data yet, this field will be `null`. Otherwise, both fields are guaranteed to be filled.",
         )
@@ -3326,14 +3599,23 @@ impl ::schemars::JsonSchema for UserIdentityRemoveRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<NewUserId>(generator, "user_id", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
         o.finish(
             "UserIdentityRemoveRequest defines the request schema for `/user/identity/remove`",
         )
@@ -3410,8 +3692,9 @@ impl ::schemars::JsonSchema for UserIdentityRemoveResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "UserIdentityRemoveResponse defines the response schema for `/user/identity/remove`",
         )
@@ -3440,10 +3723,11 @@ impl ::schemars::JsonSchema for UserInsightsId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::UserInsightsId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying a User Monitoring Insights Report. Like all Plaid identifiers, this ID is case sensitive.",
         )
     }
@@ -3561,22 +3845,30 @@ impl ::schemars::JsonSchema for UserItemsAssociateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<ItemId>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_ids",
             j::REQUIRED,
+            G::subschema_for::<ItemId>,
+            &[j::ARRAY],
             "An array of `item_id`s to be associated with the `user_id`.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<NewUserId>(generator, "user_id", j::REQUIRED, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
         o.finish(
             "UserItemsAssociateRequest defines the request schema for `/user/items/associate`",
         )
@@ -3654,8 +3946,9 @@ impl ::schemars::JsonSchema for UserItemsAssociateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "UserItemsAssociateResponse defines the response schema for `/user/items/associate`",
         )
@@ -3748,19 +4041,36 @@ impl ::schemars::JsonSchema for UserItemsGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("UserItemsGetRequest defines the request schema for `/user/items/get`")
     }
 }
@@ -3841,9 +4151,10 @@ impl ::schemars::JsonSchema for UserItemsGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<::std::vec::Vec<Item>>(generator, "items", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("items", j::REQUIRED, G::subschema_for::<Item>, &[j::ARRAY], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "UserItemsGetResponse defines the response schema for `/user/items/get`",
         )
@@ -3943,27 +4254,43 @@ impl ::schemars::JsonSchema for UserItemsRemoveRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<ItemId>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "item_ids",
             j::REQUIRED,
+            G::subschema_for::<ItemId>,
+            &[j::ARRAY],
             "An array of `item_id`s to be deleted. All Items for removal must be currently associated with the provided `user_id` or `user_token`. Otherwise, the entire operation will error and no Items will be deleted.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "UserItemsRemoveRequest defines the request schema for `/user/items/remove`",
         )
@@ -4042,8 +4369,9 @@ impl ::schemars::JsonSchema for UserItemsRemoveResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "UserItemsRemoveResponse defines the response schema for `/user/items/remove`",
         )
@@ -4150,19 +4478,38 @@ impl ::schemars::JsonSchema for UserPermissionRevokedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`USER_PERMISSION_REVOKED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`ITEM`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`USER_PERMISSION_REVOKED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
         o.finish(
             "The `USER_PERMISSION_REVOKED` webhook may be fired when an end user has revoked the permission that they previously granted to access an Item. If the end user revoked their permissions through Plaid (such as via the Plaid Portal or by contacting Plaid support), the webhook will fire. If the end user revoked their permissions directly through the institution, this webhook may not always fire, since some institutions' consent portals do not trigger this webhook. To attempt to restore the Item, it can be sent through [update mode](https://plaid.com/docs/link/update-mode). Depending on the exact process the end user used to revoke permissions, it may not be possible to launch update mode for the Item. If you encounter an error when attempting to create a Link token for update mode on an Item with revoked permissions, create a fresh Link token for the user.\n\nNote that when working with tokenized account numbers with Auth or Transfer, the account number provided by Plaid will no longer work for creating transfers once user permission has been revoked, except for US Bank Items.",
         )
@@ -4183,9 +4530,13 @@ impl ::schemars::JsonSchema for UserProductsTerminateReasonCode {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ProductsTerminateReasonCode,
-        >(generator, "The reason for terminating user-based products.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<ProductsTerminateReasonCode>,
+            &[],
+            "The reason for terminating user-based products.",
+        )
     }
 }
 impl ::std::ops::Deref for UserProductsTerminateReasonCode {
@@ -4316,25 +4667,37 @@ impl ::schemars::JsonSchema for UserProductsTerminateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                UserProductsTerminateReasonCode,
-            >(generator, "reason_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reason_code",
+            j::REQUIRED,
+            G::subschema_for::<UserProductsTerminateReasonCode>,
+            &[],
+            "",
+        );
+        o.field(
             "reason_note",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Additional context or details about the reason for terminating user-based products. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<NewUserId>(generator, "user_id", j::REQUIRED, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
         o.finish(
             "UserProductsTerminateRequest defines the request schema for `/user/products/terminate`",
         )
@@ -4415,8 +4778,9 @@ impl ::schemars::JsonSchema for UserProductsTerminateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "UserProductsTerminateResponse defines the response schema for `/user/products/terminate`",
         )
@@ -4509,19 +4873,36 @@ impl ::schemars::JsonSchema for UserRemoveRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("UserRemoveRequest defines the request schema for `/user/remove`")
     }
 }
@@ -4597,8 +4978,9 @@ impl ::schemars::JsonSchema for UserRemoveResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("UserRemoveResponse defines the response schema for `/user/remove`")
     }
 }
@@ -4945,35 +5327,50 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "expiration_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "The expiration date and time for the third-party user token in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDThh:mm:ssZ`). The expiration is restricted to a maximum of 24 hours from the token's creation time. If not provided, the token will automatically expire after 24 hours.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "third_party_client_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The Plaid API `client_id` of the third-party client the token will be shared with. The token will only be valid for the specified client.",
         );
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/create`",
         )
@@ -5060,11 +5457,16 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ThirdPartyUserToken,
-            >(generator, "third_party_user_token", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "third_party_user_token",
+            j::REQUIRED,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[],
+            "",
+        );
         o.finish(
             "UserThirdPartyTokenCreateResponse defines the response schema for `/user/third_party_token/create`",
         )
@@ -5151,16 +5553,29 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenRemoveRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ThirdPartyUserToken,
-            >(generator, "third_party_user_token", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::REQUIRED,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[],
+            "",
+        );
         o.finish(
             "UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/remove`",
         )
@@ -5245,16 +5660,16 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenRemoveResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
             "removed",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "`true` if the third-party user token was successfully removed.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "UserThirdPartyTokenCreateResponse defines the response schema for `/user/third_party_token/remove`",
         )
@@ -5283,10 +5698,11 @@ impl ::schemars::JsonSchema for UserToken {
         ::std::borrow::Cow::Borrowed("plaid_client::types::UserToken")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The user token associated with the user for which data is being requested. This field is used only by customers with pre-existing integrations that already use the `user_token` field. All other customers should use the `user_id` instead. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).",
         )
     }
@@ -5396,19 +5812,27 @@ impl ::schemars::JsonSchema for UserTransactionsRefreshRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "user_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A Plaid-generated ID that identifies the end user.",
         );
         o.finish(
@@ -5504,17 +5928,27 @@ impl ::schemars::JsonSchema for UserTransactionsRefreshResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RequestId>,
-            >(generator, "request_id", j::OPTIONAL, "");
-        o.field::<::std::vec::Vec<RefreshResult>>(generator, "results", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "results",
+            j::OPTIONAL,
+            G::subschema_for::<RefreshResult>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
             "user_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The user ID associated with the refresh request.",
         );
         o.finish(
@@ -5627,25 +6061,50 @@ impl ::schemars::JsonSchema for UserUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ConsumerReportUserIdentity>,
-            >(generator, "consumer_report_user_identity", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ClientUserIdentity>,
-            >(generator, "identity", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NewUserId>,
-            >(generator, "user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UserToken>,
-            >(generator, "user_token", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "consumer_report_user_identity",
+            j::OPTIONAL,
+            G::subschema_for::<ConsumerReportUserIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "identity",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("UserUpdateRequest defines the request schema for `/user/update`")
     }
 }
@@ -5723,8 +6182,9 @@ impl ::schemars::JsonSchema for UserUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("UserUpdateResponse defines the response schema for `/user/update`")
     }
 }
@@ -5751,9 +6211,13 @@ impl ::schemars::JsonSchema for UtcOffset {
         ::std::borrow::Cow::Borrowed("plaid_client::types::UtcOffset")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "UTC offset of the timezone associated with the IP address.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "UTC offset of the timezone associated with the IP address.",
+        )
     }
 }
 impl ::std::ops::Deref for UtcOffset {

@@ -81,21 +81,20 @@ impl ::schemars::JsonSchema for ValidationSource {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ValidationSourceName",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "ValidationSourceReferenceIdentifier",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         );
         o.finish(
@@ -166,13 +165,13 @@ impl ::schemars::JsonSchema for ValidationSources {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<ValidationSource>,
-            >(
-            generator,
+        o.field(
             "VALIDATION_SOURCE",
             j::REQUIRED,
+            G::subschema_for::<ValidationSource>,
+            &[j::ARRAY],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         );
         o.finish(
@@ -277,26 +276,44 @@ impl ::schemars::JsonSchema for VerificationExpiredWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "account_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `account_id` of the account associated with the webhook",
         );
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`VERIFICATION_EXPIRED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`AUTH`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`VERIFICATION_EXPIRED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
         o.finish(
             "Fired when an Item was not verified via automated micro-deposits after seven days since the automated micro-deposit was made.",
         )
@@ -384,16 +401,29 @@ impl ::schemars::JsonSchema for VerificationOfAsset {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ReportingInformation,
-            >(generator, "REPORTING_INFORMATION", j::REQUIRED, "");
-        o.field::<
-                ServiceProductFulfillment,
-            >(generator, "SERVICE_PRODUCT_FULFILLMENT", j::REQUIRED, "");
-        o.field::<
-                VerificationOfAssetResponse,
-            >(generator, "VERIFICATION_OF_ASSET_RESPONSE", j::REQUIRED, "");
+        o.field(
+            "REPORTING_INFORMATION",
+            j::REQUIRED,
+            G::subschema_for::<ReportingInformation>,
+            &[],
+            "",
+        );
+        o.field(
+            "SERVICE_PRODUCT_FULFILLMENT",
+            j::REQUIRED,
+            G::subschema_for::<ServiceProductFulfillment>,
+            &[],
+            "",
+        );
+        o.field(
+            "VERIFICATION_OF_ASSET_RESPONSE",
+            j::REQUIRED,
+            G::subschema_for::<VerificationOfAssetResponse>,
+            &[],
+            "",
+        );
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -461,8 +491,9 @@ impl ::schemars::JsonSchema for VerificationOfAssetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<Assets>(generator, "ASSETS", j::REQUIRED, "");
+        o.field("ASSETS", j::REQUIRED, G::subschema_for::<Assets>, &[], "");
         o.finish(
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         )
@@ -694,14 +725,20 @@ impl ::schemars::JsonSchema for VerifySmsDetails {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<VerifySmsDetailsStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<SmsVerification>,
-            >(
-            generator,
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<VerifySmsDetailsStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "verifications",
             j::REQUIRED,
+            G::subschema_for::<SmsVerification>,
+            &[j::ARRAY],
             "An array where each entry represents a verification attempt for the `verify_sms` step. Each entry represents one user-submitted phone number. Phone number edits, and in some cases error handling due to edge cases like rate limiting, may generate additional verifications.",
         );
         o.finish("Additional information for the `verify_sms` step.")
@@ -780,10 +817,13 @@ impl ::schemars::JsonSchema for VirtualTime {
         ::std::borrow::Cow::Borrowed("plaid_client::types::VirtualTime")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >,
+            &[],
             "The virtual timestamp on the test clock. This will be of the form `2006-01-02T15:04:05Z`.",
         )
     }

@@ -235,111 +235,147 @@ impl ::schemars::JsonSchema for W2 {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "allocated_tips", j::OPTIONAL, "Allocated tips.");
-        o.field::<::std::vec::Vec<W2Box12>>(generator, "box_12", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "box_9", j::OPTIONAL, "Contents from box 9 on the W2.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "allocated_tips",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Allocated tips.",
+        );
+        o.field("box_12", j::OPTIONAL, G::subschema_for::<W2Box12>, &[j::ARRAY], "");
+        o.field(
+            "box_9",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Contents from box 9 on the W2.",
+        );
+        o.field(
             "dependent_care_benefits",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Dependent care benefits.",
         );
-        o.field::<
-                ::std::option::Option<Employee>,
-            >(generator, "employee", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaystubEmployer>,
-            >(generator, "employer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "employee",
+            j::OPTIONAL,
+            G::subschema_for::<Employee>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubEmployer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "employer_id_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An employee identification number or EIN.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "federal_income_tax_withheld",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Federal income tax withheld for the tax year.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "medicare_tax_withheld",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Medicare tax withheld for the tax year.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "medicare_wages_and_tips",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages and tips from medicare.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "nonqualified_plans", j::OPTIONAL, "Nonqualified plans.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "other", j::OPTIONAL, "Other.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "retirement_plan", j::OPTIONAL, "Retirement plan.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "nonqualified_plans",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Nonqualified plans.",
+        );
+        o.field(
+            "other",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Other.",
+        );
+        o.field(
+            "retirement_plan",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Retirement plan.",
+        );
+        o.field(
             "social_security_tax_withheld",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Social security tax withheld for the tax year.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "social_security_tips",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Tips from social security.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "social_security_wages",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages from social security.",
         );
-        o.field::<
-                ::std::vec::Vec<W2StateAndLocalWages>,
-            >(generator, "state_and_local_wages", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "statutory_employee", j::OPTIONAL, "Statutory employee.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "tax_year", j::OPTIONAL, "The tax year of the W2 document.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "third_party_sick_pay", j::OPTIONAL, "Third party sick pay.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "state_and_local_wages",
+            j::OPTIONAL,
+            G::subschema_for::<W2StateAndLocalWages>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "statutory_employee",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Statutory employee.",
+        );
+        o.field(
+            "tax_year",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The tax year of the W2 document.",
+        );
+        o.field(
+            "third_party_sick_pay",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Third party sick pay.",
+        );
+        o.field(
             "wages_tips_other_comp",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages from tips and other compensation.",
         );
         o.finish(
@@ -419,13 +455,22 @@ impl ::schemars::JsonSchema for W2Box12 {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "amount", j::OPTIONAL, "W2 Box 12 amount.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "code", j::OPTIONAL, "W2 Box 12 code.");
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "W2 Box 12 amount.",
+        );
+        o.field(
+            "code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "W2 Box 12 code.",
+        );
         o.finish("Data on the W2 Box 12")
     }
 }
@@ -501,13 +546,22 @@ impl ::schemars::JsonSchema for W2Box12Override {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "amount", j::OPTIONAL, "W2 Box 12 amount.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "code", j::OPTIONAL, "W2 Box 12 code.");
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "W2 Box 12 amount.",
+        );
+        o.field(
+            "code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "W2 Box 12 code.",
+        );
         o.finish("Data on the W2 Box 12")
     }
 }
@@ -750,113 +804,153 @@ impl ::schemars::JsonSchema for W2Override {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "allocated_tips", j::OPTIONAL, "Allocated tips.");
-        o.field::<
-                ::std::vec::Vec<W2Box12Override>,
-            >(generator, "box_12", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "box_9", j::OPTIONAL, "Contents from box 9 on the W2.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "allocated_tips",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Allocated tips.",
+        );
+        o.field(
+            "box_12",
+            j::OPTIONAL,
+            G::subschema_for::<W2Box12Override>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "box_9",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Contents from box 9 on the W2.",
+        );
+        o.field(
             "dependent_care_benefits",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Dependent care benefits.",
         );
-        o.field::<
-                ::std::option::Option<PaystubOverrideEmployee>,
-            >(generator, "employee", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<PaystubOverrideEmployer>,
-            >(generator, "employer", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "employee",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEmployee>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEmployer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "employer_id_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "An employer identification number or EIN.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "federal_income_tax_withheld",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Federal income tax withheld for the tax year.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "medicare_tax_withheld",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Medicare tax withheld for the tax year.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "medicare_wages_and_tips",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages and tips from medicare.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "nonqualified_plans", j::OPTIONAL, "Nonqualified plans.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "other", j::OPTIONAL, "Other.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "retirement_plan", j::OPTIONAL, "Retirement plan.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "nonqualified_plans",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Nonqualified plans.",
+        );
+        o.field(
+            "other",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Other.",
+        );
+        o.field(
+            "retirement_plan",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Retirement plan.",
+        );
+        o.field(
             "social_security_tax_withheld",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Social security tax withheld for the tax year.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "social_security_tips",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Tips from social security.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "social_security_wages",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages from social security.",
         );
-        o.field::<
-                ::std::vec::Vec<W2StateAndLocalWagesOverride>,
-            >(generator, "state_and_local_wages", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "statutory_employee", j::OPTIONAL, "Statutory employee.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "tax_year", j::OPTIONAL, "The tax year of the W2 document.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "third_party_sick_pay", j::OPTIONAL, "Third party sick pay.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "state_and_local_wages",
+            j::OPTIONAL,
+            G::subschema_for::<W2StateAndLocalWagesOverride>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "statutory_employee",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Statutory employee.",
+        );
+        o.field(
+            "tax_year",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The tax year of the W2 document.",
+        );
+        o.field(
+            "third_party_sick_pay",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Third party sick pay.",
+        );
+        o.field(
             "wages_tips_other_comp",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages from tips and other compensation.",
         );
         o.finish(
@@ -983,51 +1077,55 @@ impl ::schemars::JsonSchema for W2StateAndLocalWages {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "employer_state_id_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "State identification number of the employer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "local_income_tax",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Income tax from the locality.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "local_wages_tips",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages and tips from the locality.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "locality_name", j::OPTIONAL, "Name of the locality.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "state", j::OPTIONAL, "State associated with the wage.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "locality_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of the locality.",
+        );
+        o.field(
+            "state",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "State associated with the wage.",
+        );
+        o.field(
             "state_income_tax",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Income tax from the specified state.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "state_wages_tips",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages and tips from the specified state.",
         );
         o.finish("W2 state and local wages")
@@ -1152,51 +1250,55 @@ impl ::schemars::JsonSchema for W2StateAndLocalWagesOverride {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "employer_state_id_number",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "State identification number of the employer.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "local_income_tax",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Income tax from the locality.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "local_wages_tips",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages and tips from the locality.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "locality_name", j::OPTIONAL, "Name of the locality.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "state", j::OPTIONAL, "State associated with the wage.");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "locality_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of the locality.",
+        );
+        o.field(
+            "state",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "State associated with the wage.",
+        );
+        o.field(
             "state_income_tax",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Income tax from the specified state.",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "state_wages_tips",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Wages and tips from the specified state.",
         );
         o.finish("W2 state and local wages")
@@ -1287,24 +1389,23 @@ impl ::schemars::JsonSchema for Wallet {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WalletBalance>(generator, "balance", j::REQUIRED, "");
-        o.field::<WalletNumbers>(generator, "numbers", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("balance", j::REQUIRED, G::subschema_for::<WalletBalance>, &[], "");
+        o.field("numbers", j::REQUIRED, G::subschema_for::<WalletNumbers>, &[], "");
+        o.field(
             "recipient_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the recipient that corresponds to the e-wallet account numbers",
         );
-        o.field::<WalletStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("status", j::REQUIRED, G::subschema_for::<WalletStatus>, &[], "");
+        o.field(
             "wallet_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying the e-wallet",
         );
         o.finish("An object representing the e-wallet")
@@ -1389,29 +1490,27 @@ impl ::schemars::JsonSchema for WalletBalance {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<f64>,
-            >(
-            generator,
+        o.field(
             "available",
             j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
             "The total amount of funds in the account after subtracting pending debit transaction amounts",
         );
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "current",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The total amount of funds in the account",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "iso_currency_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ISO-4217 currency code of the balance",
         );
         o.finish("An object representing the e-wallet balance")
@@ -1496,16 +1595,29 @@ impl ::schemars::JsonSchema for WalletCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                WalletIsoCurrencyCode,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<WalletIsoCurrencyCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("WalletCreateRequest defines the request schema for `/wallet/create`")
     }
 }
@@ -1614,25 +1726,24 @@ impl ::schemars::JsonSchema for WalletCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WalletBalance>(generator, "balance", j::REQUIRED, "");
-        o.field::<WalletNumbers>(generator, "numbers", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("balance", j::REQUIRED, G::subschema_for::<WalletBalance>, &[], "");
+        o.field("numbers", j::REQUIRED, G::subschema_for::<WalletNumbers>, &[], "");
+        o.field(
             "recipient_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the recipient that corresponds to the e-wallet account numbers",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<WalletStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<WalletStatus>, &[], "");
+        o.field(
             "wallet_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying the e-wallet",
         );
         o.finish("WalletCreateResponse defines the response schema for `/wallet/create`")
@@ -1714,16 +1825,29 @@ impl ::schemars::JsonSchema for WalletGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "wallet_id", j::REQUIRED, "The ID of the e-wallet");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "wallet_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the e-wallet",
+        );
         o.finish("WalletGetRequest defines the request schema for `/wallet/get`")
     }
 }
@@ -1832,25 +1956,24 @@ impl ::schemars::JsonSchema for WalletGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WalletBalance>(generator, "balance", j::REQUIRED, "");
-        o.field::<WalletNumbers>(generator, "numbers", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field("balance", j::REQUIRED, G::subschema_for::<WalletBalance>, &[], "");
+        o.field("numbers", j::REQUIRED, G::subschema_for::<WalletNumbers>, &[], "");
+        o.field(
             "recipient_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The ID of the recipient that corresponds to the e-wallet account numbers",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<WalletStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<WalletStatus>, &[], "");
+        o.field(
             "wallet_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying the e-wallet",
         );
         o.finish("WalletGetResponse defines the response schema for `/wallet/get`")
@@ -2011,27 +2134,43 @@ impl ::schemars::JsonSchema for WalletListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(generator, "count", j::DEFAULTED, "The number of e-wallets to fetch");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of e-wallets to fetch",
+        );
+        o.field(
             "cursor",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A base64 value representing the latest e-wallet that has already been requested. Set this to `next_cursor` received from the previous `/wallet/list` request. If provided, the response will only contain e-wallets created before that e-wallet. If omitted, the response will contain e-wallets starting from the most recent, and in descending order.",
         );
-        o.field::<
-                ::std::option::Option<WalletIsoCurrencyCode>,
-            >(generator, "iso_currency_code", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<WalletIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("WalletListRequest defines the request schema for `/wallet/list`")
     }
 }
@@ -2131,19 +2270,23 @@ impl ::schemars::JsonSchema for WalletListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "next_cursor",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "Cursor used for fetching e-wallets created before the latest e-wallet provided in this response",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<Wallet>,
-            >(generator, "wallets", j::REQUIRED, "An array of e-wallets");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "wallets",
+            j::REQUIRED,
+            G::subschema_for::<Wallet>,
+            &[j::ARRAY],
+            "An array of e-wallets",
+        );
         o.finish("WalletListResponse defines the response schema for `/wallet/list`")
     }
 }
@@ -2217,13 +2360,22 @@ impl ::schemars::JsonSchema for WalletNumbers {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<RecipientBacs>,
-            >(generator, "bacs", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<NumbersInternationalIban>,
-            >(generator, "international", j::OPTIONAL, "");
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<RecipientBacs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "international",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersInternationalIban>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("An object representing the e-wallet account numbers")
     }
 }
@@ -2553,81 +2705,111 @@ impl ::schemars::JsonSchema for WalletTransaction {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WalletTransactionAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                WalletTransactionCounterparty,
-            >(generator, "counterparty", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "counterparty",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionCounterparty>,
+            &[],
+            "",
+        );
+        o.field(
             "created_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "Timestamp when the transaction was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WalletTransactionFailureReason>,
-            >(generator, "failure_reason", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionFailureReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "last_status_update",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time of the last time the `status` was updated, in IS0 8601 format",
         );
-        o.field::<
-                ::std::option::Option<WalletTransactionPayeeVerificationStatus>,
-            >(generator, "payee_verification_status", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "payee_verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionPayeeVerificationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "payment_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The payment id that this transaction is associated with, if any. This is present only for transaction types `PIS_PAY_IN` and `REFUND`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "reference", j::REQUIRED, "A reference for the transaction");
-        o.field::<
-                ::std::vec::Vec<WalletTransactionRelation>,
-            >(
-            generator,
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the transaction",
+        );
+        o.field(
             "related_transactions",
             j::OPTIONAL,
+            G::subschema_for::<WalletTransactionRelation>,
+            &[j::ARRAY],
             "A list of wallet transactions that this transaction is associated with, if any.",
         );
-        o.field::<
-                ::std::option::Option<WalletPaymentScheme>,
-            >(generator, "scheme", j::OPTIONAL, "");
-        o.field::<WalletTransactionStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "scheme",
+            j::OPTIONAL,
+            G::subschema_for::<WalletPaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying the transaction",
         );
-        o.field::<
-                WalletTransactionType,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<WalletTransactionType>,
+            &[],
             "The type of the transaction. The supported transaction types that are returned are:\n`BANK_TRANSFER:` a transaction which credits an e-wallet through an external bank transfer.\n\n`PAYOUT:` a transaction which debits an e-wallet by disbursing funds to a counterparty.\n\n`PIS_PAY_IN:` a payment which credits an e-wallet through Plaid's Payment Initiation Services (PIS) APIs. For more information see the [Payment Initiation endpoints](https://plaid.com/docs/api/products/payment-initiation/).\n\n`REFUND:` a transaction which debits an e-wallet by refunding a previously initiated payment made through Plaid's [PIS APIs](https://plaid.com/docs/api/products/payment-initiation/).\n\n`FUNDS_SWEEP`: an automated transaction which debits funds from an e-wallet to a designated client-owned account.\n\n`RETURN`: an automated transaction where a debit transaction was reversed and money moved back to originating account.\n\n`RECALL`: a transaction where the sending bank has requested the return of funds due to a fraud claim, technical error, or other issue associated with the payment.\n\n`ACCOUNT_FUNDING`: an incoming transfer from an allowlisted account. Not automatically refunded.\n\n`AUTO_REFUND`: an outgoing refund automatically initiated by Plaid in response to an unexpected `BANK_TRANSFER`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "wallet_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.",
         );
         o.finish("The transaction details")
@@ -2701,16 +2883,20 @@ impl ::schemars::JsonSchema for WalletTransactionAmount {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                WalletIsoCurrencyCode,
-            >(generator, "iso_currency_code", j::REQUIRED, "");
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<WalletIsoCurrencyCode>,
+            &[],
+            "",
+        );
+        o.field(
             "value",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The amount of the transaction. Must contain at most two digits of precision e.g. `1.23`.",
         );
         o.finish("The amount and currency of a transaction")
@@ -2805,24 +2991,36 @@ impl ::schemars::JsonSchema for WalletTransactionCounterparty {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<PaymentInitiationAddress>,
-            >(generator, "address", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
-            >(
-            generator,
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "date_of_birth",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
             "The counterparty's birthdate, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "name", j::REQUIRED, "The name of the counterparty");
-        o.field::<
-                WalletTransactionCounterpartyNumbers,
-            >(generator, "numbers", j::REQUIRED, "");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the counterparty",
+        );
+        o.field(
+            "numbers",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionCounterpartyNumbers>,
+            &[],
+            "",
+        );
         o.finish("An object representing the e-wallet transaction's counterparty")
     }
 }
@@ -2841,7 +3039,13 @@ impl ::schemars::JsonSchema for WalletTransactionCounterpartyBacs {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<RecipientBacs>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<RecipientBacs>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for WalletTransactionCounterpartyBacs {
@@ -2918,10 +3122,15 @@ impl ::schemars::JsonSchema for WalletTransactionCounterpartyInternational {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<NumbersIban>,
-            >(generator, "iban", j::OPTIONAL, "");
+        o.field(
+            "iban",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersIban>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("International Bank Account Number for a Wallet Transaction")
     }
 }
@@ -2997,13 +3206,22 @@ impl ::schemars::JsonSchema for WalletTransactionCounterpartyNumbers {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<WalletTransactionCounterpartyBacs>,
-            >(generator, "bacs", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WalletTransactionCounterpartyInternational>,
-            >(generator, "international", j::OPTIONAL, "");
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionCounterpartyBacs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "international",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionCounterpartyInternational>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "The counterparty's bank account numbers. Exactly one of IBAN or BACS data is required.",
         )
@@ -3128,37 +3346,62 @@ impl ::schemars::JsonSchema for WalletTransactionExecuteRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WalletTransactionAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                WalletTransactionCounterparty,
-            >(generator, "counterparty", j::REQUIRED, "");
-        o.field::<
-                WalletTransactionIdempotencyKey,
-            >(generator, "idempotency_key", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<OriginatingFundSource>,
-            >(generator, "originating_fund_source", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "counterparty",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionCounterparty>,
+            &[],
+            "",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "originating_fund_source",
+            j::OPTIONAL,
+            G::subschema_for::<OriginatingFundSource>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "reference",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A reference for the transaction. This must be an alphanumeric string with 6 to 18 characters and must not contain any special characters or spaces.\nEnsure that the `reference` field is unique for each transaction.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "wallet_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the e-wallet to debit from",
         );
         o.finish(
@@ -3255,15 +3498,21 @@ impl ::schemars::JsonSchema for WalletTransactionExecuteResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<WalletTransactionStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying the transaction",
         );
         o.finish(
@@ -3439,19 +3688,27 @@ impl ::schemars::JsonSchema for WalletTransactionGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the transaction to fetch",
         );
         o.finish(
@@ -3660,82 +3917,112 @@ impl ::schemars::JsonSchema for WalletTransactionGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WalletTransactionAmount>(generator, "amount", j::REQUIRED, "");
-        o.field::<
-                WalletTransactionCounterparty,
-            >(generator, "counterparty", j::REQUIRED, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "counterparty",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionCounterparty>,
+            &[],
+            "",
+        );
+        o.field(
             "created_at",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "Timestamp when the transaction was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WalletTransactionFailureReason>,
-            >(generator, "failure_reason", j::OPTIONAL, "");
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionFailureReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "last_status_update",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The date and time of the last time the `status` was updated, in IS0 8601 format",
         );
-        o.field::<
-                ::std::option::Option<WalletTransactionPayeeVerificationStatus>,
-            >(generator, "payee_verification_status", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "payee_verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionPayeeVerificationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "payment_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The payment id that this transaction is associated with, if any. This is present only for transaction types `PIS_PAY_IN` and `REFUND`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "reference", j::REQUIRED, "A reference for the transaction");
-        o.field::<
-                ::std::vec::Vec<WalletTransactionRelation>,
-            >(
-            generator,
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the transaction",
+        );
+        o.field(
             "related_transactions",
             j::OPTIONAL,
+            G::subschema_for::<WalletTransactionRelation>,
+            &[j::ARRAY],
             "A list of wallet transactions that this transaction is associated with, if any.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<WalletPaymentScheme>,
-            >(generator, "scheme", j::OPTIONAL, "");
-        o.field::<WalletTransactionStatus>(generator, "status", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "scheme",
+            j::OPTIONAL,
+            G::subschema_for::<WalletPaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "A unique ID identifying the transaction",
         );
-        o.field::<
-                WalletTransactionGetResponseType,
-            >(
-            generator,
+        o.field(
             "type",
             j::REQUIRED,
+            G::subschema_for::<WalletTransactionGetResponseType>,
+            &[],
             "The type of the transaction. The supported transaction types that are returned are:\n`BANK_TRANSFER:` a transaction which credits an e-wallet through an external bank transfer.\n\n`PAYOUT:` a transaction which debits an e-wallet by disbursing funds to a counterparty.\n\n`PIS_PAY_IN:` a payment which credits an e-wallet through Plaid's Payment Initiation Services (PIS) APIs. For more information see the [Payment Initiation endpoints](https://plaid.com/docs/api/products/payment-initiation/).\n\n`REFUND:` a transaction which debits an e-wallet by refunding a previously initiated payment made through Plaid's [PIS APIs](https://plaid.com/docs/api/products/payment-initiation/).\n\n`FUNDS_SWEEP`: an automated transaction which debits funds from an e-wallet to a designated client-owned account.\n\n`RETURN`: an automated transaction where a debit transaction was reversed and money moved back to originating account.\n\n`RECALL`: a transaction where the sending bank has requested the return of funds due to a fraud claim, technical error, or other issue associated with the payment.\n\n`ACCOUNT_FUNDING`: an incoming transfer from an allowlisted account. Not automatically refunded.\n\n`AUTO_REFUND`: an outgoing refund automatically initiated by Plaid in response to an unexpected `BANK_TRANSFER`.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "wallet_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.",
         );
         o.finish(
@@ -3881,10 +4168,11 @@ impl ::schemars::JsonSchema for WalletTransactionIdempotencyKey {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "A random key provided by the client, per unique wallet transaction. Maximum of 128 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. If a request to execute a wallet transaction fails due to a network connection error, then after a minimum delay of one minute, you can retry the request with the same idempotency key to guarantee that only a single wallet transaction is created. If the request was successfully processed, it will prevent any transaction that uses the same idempotency key, and was received within 24 hours of the first request, from being processed.",
         )
     }
@@ -4018,33 +4306,48 @@ impl ::schemars::JsonSchema for WalletTransactionListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(generator, "count", j::DEFAULTED, "The number of transactions to fetch");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to fetch",
+        );
+        o.field(
             "cursor",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A value representing the latest transaction to be included in the response. Set this from `next_cursor` received in the previous `/wallet/transaction/list` request. If provided, the response will only contain that transaction and transactions created before it. If omitted, the response will contain transactions starting from the most recent, and in descending order by the `created_at` time.",
         );
-        o.field::<
-                ::std::option::Option<WalletTransactionListRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionListRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "wallet_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the e-wallet to fetch transactions from",
         );
         o.finish(
@@ -4138,21 +4441,20 @@ impl ::schemars::JsonSchema for WalletTransactionListRequestOptions {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "end_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDThh:mm:ssZ) for filtering transactions, inclusive of the provided date.",
         );
-        o.field::<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >(
-            generator,
+        o.field(
             "start_time",
             j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDThh:mm:ssZ) for filtering transactions, inclusive of the provided date.",
         );
         o.finish("Additional wallet transaction options")
@@ -4238,22 +4540,21 @@ impl ::schemars::JsonSchema for WalletTransactionListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "next_cursor",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The value that, when used as the optional `cursor` parameter to `/wallet/transaction/list`, will return the corresponding transaction as its first entry.",
         );
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<WalletTransaction>,
-            >(
-            generator,
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "transactions",
             j::REQUIRED,
+            G::subschema_for::<WalletTransaction>,
+            &[j::ARRAY],
             "An array of transactions of an e-wallet, associated with the given `wallet_id`",
         );
         o.finish(
@@ -4425,13 +4726,22 @@ impl ::schemars::JsonSchema for WalletTransactionRelation {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(generator, "id", j::OPTIONAL, "The ID of the related transaction.");
-        o.field::<
-                ::std::option::Option<WalletTransactionRelationType>,
-            >(generator, "type", j::OPTIONAL, "The type of the transaction.");
+        o.field(
+            "id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the related transaction.",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionRelationType>,
+            &[j::NULLABLE],
+            "The type of the transaction.",
+        );
         o.finish(
             "Transactions are related when they have a logical connection.\n\nFor example, a `PAYOUT` transaction can be returned by the sender, creating a `RETURN` transaction. Each `PAYOUT` transaction can have at most one corresponding `RETURN` transaction in case of reversal.\n\nThese relationships are bi-directional, meaning that both entities have references to each other. For instance, when a transaction of type RETURN occurs, it is linked to the original transaction being returned. Likewise, the original transaction has a reference back to the RETURN transaction that represents the return.\n\nThis field is only populated for transactions of type `RETURN`, `FUNDS_SWEEP`, `REFUND` and `PAYOUT`.\n\nThe relationship between a `PIS_PAY_IN` payment and its corresponding `REFUND` transactions is only available through `refund_ids` property in the payment object. See[`/payment_initiation/payment/get`](https://plaid.com/docs/api/products/payment-initiation/#payment_initiation-payment-get-response-refund-ids).",
         )
@@ -4726,59 +5036,85 @@ impl ::schemars::JsonSchema for WalletTransactionStatusUpdateWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WalletTransactionFailureReason>,
-            >(generator, "failure_reason", j::OPTIONAL, "");
-        o.field::<WalletTransactionStatus>(generator, "new_status", j::REQUIRED, "");
-        o.field::<WalletTransactionStatus>(generator, "old_status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionFailureReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "new_status",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "old_status",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionStatus>,
+            &[],
+            "",
+        );
+        o.field(
             "payment_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The `payment_id` associated with the transaction. This will be present in case of `REFUND` and `PIS_PAY_IN`.",
         );
-        o.field::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >(
-            generator,
+        o.field(
             "timestamp",
             j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
             "The timestamp of the update, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "transaction_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The `transaction_id` for the wallet transaction being updated",
         );
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
             "wallet_id",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "The EMI (E-Money Institution) wallet that this payment is associated with. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "webhook_code",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "`WALLET_TRANSACTION_STATUS_UPDATE`",
         );
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`WALLET`");
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`WALLET`",
+        );
         o.finish("Fired when the status of a wallet transaction has changed.")
     }
 }
@@ -4994,33 +5330,48 @@ impl ::schemars::JsonSchema for WalletTransactionsListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                i64,
-            >(generator, "count", j::DEFAULTED, "The number of transactions to fetch");
-        o.field::<
-                ::std::option::Option<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to fetch",
+        );
+        o.field(
             "cursor",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
             "A base64 value representing the latest transaction that has already been requested. Set this to `next_cursor` received from the previous `/wallet/transaction/list` request. If provided, the response will only contain transactions created before that transaction. If omitted, the response will contain transactions starting from the most recent, and in descending order by the `created_at` time.",
         );
-        o.field::<
-                ::std::option::Option<WalletTransactionListRequestOptions>,
-            >(generator, "options", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionListRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "wallet_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The ID of the e-wallet to fetch transactions from",
         );
         o.finish(
@@ -5114,22 +5465,21 @@ impl ::schemars::JsonSchema for Warning {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<::std::option::Option<Cause>>(generator, "cause", j::REQUIRED, "");
-        o.field::<
-                WarningWarningCode,
-            >(
-            generator,
+        o.field("cause", j::REQUIRED, G::subschema_for::<Cause>, &[j::NULLABLE], "");
+        o.field(
             "warning_code",
             j::REQUIRED,
+            G::subschema_for::<WarningWarningCode>,
+            &[],
             "The warning code identifies a specific kind of warning. `OWNERS_UNAVAILABLE` indicates that account-owner information is not available.`INVESTMENTS_UNAVAILABLE` indicates that Investments specific information is not available. `TRANSACTIONS_UNAVAILABLE` indicates that transactions information associated with Credit and Depository accounts are unavailable.",
         );
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
             "warning_type",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The warning type, which will always be `ASSET_REPORT_WARNING`",
         );
         o.finish(
@@ -5227,9 +5577,13 @@ impl ::schemars::JsonSchema for WatchlistProgramId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistProgramId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated program.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated program.",
+        )
     }
 }
 impl ::std::ops::Deref for WatchlistProgramId {
@@ -5335,12 +5689,17 @@ impl ::schemars::JsonSchema for WatchlistScreeningAuditTrail {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserIdNullable>,
-            >(generator, "dashboard_user_id", j::REQUIRED, "");
-        o.field::<Source>(generator, "source", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "timestamp", j::REQUIRED, "");
+        o.field(
+            "dashboard_user_id",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("source", j::REQUIRED, G::subschema_for::<Source>, &[], "");
+        o.field("timestamp", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
         o.finish(
             "Information about the last change made to the parent object specifying what caused the change as well as when it occurred.",
         )
@@ -5413,9 +5772,22 @@ impl ::schemars::JsonSchema for WatchlistScreeningDocument {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WatchlistScreeningDocumentValue>(generator, "number", j::REQUIRED, "");
-        o.field::<WatchlistScreeningDocumentType>(generator, "type", j::REQUIRED, "");
+        o.field(
+            "number",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningDocumentValue>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningDocumentType>,
+            &[],
+            "",
+        );
         o.finish(
             "An official document, usually issued by a governing body or institution, with an associated identifier.",
         )
@@ -5581,10 +5953,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningDocumentValue {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The numeric or alphanumeric identifier associated with this document. Must be between 4 and 32 characters long, and cannot have leading or trailing spaces.",
         )
     }
@@ -5641,10 +6014,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningDocumentValueNullable {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The numeric or alphanumeric identifier associated with this document. Must be between 4 and 32 characters long, and cannot have leading or trailing spaces.",
         )
     }
@@ -5766,19 +6140,36 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ClientUserId>,
-            >(generator, "client_user_id", j::OPTIONAL, "");
-        o.field::<
-                EntityWatchlistSearchTerms,
-            >(generator, "search_terms", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for creating an entity screening review")
     }
 }
@@ -5894,22 +6285,51 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserIdNullable>,
-            >(generator, "assignee", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ClientUserIdNullable>,
-            >(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<EntityWatchlistScreeningId>(generator, "id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                EntityWatchlistScreeningSearchTerms,
-            >(generator, "search_terms", j::REQUIRED, "");
-        o.field::<WatchlistScreeningStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.",
         )
@@ -5999,16 +6419,29 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                EntityWatchlistScreeningId,
-            >(generator, "entity_watchlist_screening_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "entity_watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for fetching an entity watchlist screening")
     }
 }
@@ -6123,22 +6556,51 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserIdNullable>,
-            >(generator, "assignee", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ClientUserIdNullable>,
-            >(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<EntityWatchlistScreeningId>(generator, "id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                EntityWatchlistScreeningSearchTerms,
-            >(generator, "search_terms", j::REQUIRED, "");
-        o.field::<WatchlistScreeningStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.",
         )
@@ -6236,17 +6698,30 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHistoryListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                EntityWatchlistScreeningId,
-            >(generator, "entity_watchlist_screening_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "entity_watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for listing changes to entity watchlist screenings")
     }
 }
@@ -6340,19 +6815,23 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHistoryListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistScreening>,
-            >(
-            generator,
+        o.field(
             "entity_watchlist_screenings",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreening>,
+            &[j::ARRAY],
             "List of entity watchlist screening",
         );
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Paginated list of entity watchlist screenings")
     }
 }
@@ -6447,17 +6926,30 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHitListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                EntityWatchlistScreeningId,
-            >(generator, "entity_watchlist_screening_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "entity_watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for listing hits for an entity watchlist screening")
     }
 }
@@ -6556,19 +7048,23 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHitListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistScreeningHit>,
-            >(
-            generator,
+        o.field(
             "entity_watchlist_screening_hits",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHit>,
+            &[j::ARRAY],
             "List of entity watchlist screening hits",
         );
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Paginated list of entity watchlist screening hits")
     }
 }
@@ -6681,26 +7177,51 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserId>,
-            >(generator, "assignee", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ClientUserId>,
-            >(generator, "client_user_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                EntityWatchlistProgramId,
-            >(generator, "entity_watchlist_program_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningStatus>,
-            >(generator, "status", j::OPTIONAL, "");
+        o.field(
+            "assignee",
+            j::OPTIONAL,
+            G::subschema_for::<DashboardUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "entity_watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for listing entity watchlist screenings")
     }
 }
@@ -6796,19 +7317,23 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistScreening>,
-            >(
-            generator,
+        o.field(
             "entity_watchlist_screenings",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreening>,
+            &[j::ARRAY],
             "List of entity watchlist screening",
         );
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Paginated list of entity watchlist screenings")
     }
 }
@@ -6894,16 +7419,29 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                EntityWatchlistProgramId,
-            >(generator, "entity_watchlist_program_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "entity_watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for fetching an entity watchlist program")
     }
 }
@@ -7033,36 +7571,59 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<EntityWatchlistProgramId>(generator, "id", j::REQUIRED, "");
-        o.field::<ProgramArchived>(generator, "is_archived", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_archived",
+            j::REQUIRED,
+            G::subschema_for::<ProgramArchived>,
+            &[],
+            "",
+        );
+        o.field(
             "is_rescanning_enabled",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicator specifying whether the program is enabled and will perform daily rescans.",
         );
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistCode>,
-            >(
-            generator,
+        o.field(
             "lists_enabled",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistCode>,
+            &[j::ARRAY],
             "Watchlists enabled for the associated program",
         );
-        o.field::<
-                EntityWatchlistScreeningProgramName,
-            >(generator, "name", j::REQUIRED, "");
-        o.field::<
-                ProgramNameSensitivity,
-            >(generator, "name_sensitivity", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningProgramName>,
+            &[],
+            "",
+        );
+        o.field(
+            "name_sensitivity",
+            j::REQUIRED,
+            G::subschema_for::<ProgramNameSensitivity>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of entities.",
         )
@@ -7147,14 +7708,23 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for listing entity watchlist screening programs")
     }
 }
@@ -7247,19 +7817,23 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistProgram>,
-            >(
-            generator,
+        o.field(
             "entity_watchlist_programs",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgram>,
+            &[j::ARRAY],
             "List of entity watchlist screening programs",
         );
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Paginated list of entity watchlist screening programs")
     }
 }
@@ -7369,35 +7943,50 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ReviewComment>,
-            >(generator, "comment", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistScreeningHitId>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "comment",
+            j::OPTIONAL,
+            G::subschema_for::<ReviewComment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "confirmed_hits",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[j::ARRAY],
             "Hits to mark as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
         );
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistScreeningHitId>,
-            >(
-            generator,
+        o.field(
             "dismissed_hits",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[j::ARRAY],
             "Hits to mark as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
         );
-        o.field::<
-                EntityWatchlistScreeningId,
-            >(generator, "entity_watchlist_screening_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "entity_watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for creating a review for an entity screening")
     }
 }
@@ -7513,31 +8102,44 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ReviewComment>,
-            >(generator, "comment", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistScreeningHitId>,
-            >(
-            generator,
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "comment",
+            j::REQUIRED,
+            G::subschema_for::<ReviewComment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "confirmed_hits",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[j::ARRAY],
             "Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
         );
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistScreeningHitId>,
-            >(
-            generator,
+        o.field(
             "dismissed_hits",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[j::ARRAY],
             "Hits marked as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
         );
-        o.field::<EntityWatchlistScreeningReviewId>(generator, "id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningReviewId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "A review submitted by a team member for an entity watchlist screening. A review can be either a comment on the current screening state, actions taken\nagainst hits attached to the watchlist screening, or both.",
         )
@@ -7635,17 +8237,30 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                EntityWatchlistScreeningId,
-            >(generator, "entity_watchlist_screening_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "entity_watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for listing reviews for an entity watchlist screening")
     }
 }
@@ -7747,19 +8362,23 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::vec::Vec<EntityWatchlistScreeningReview>,
-            >(
-            generator,
+        o.field(
             "entity_watchlist_screening_reviews",
             j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningReview>,
+            &[j::ARRAY],
             "List of entity watchlist screening reviews",
         );
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish("Paginated list of entity watchlist screening reviews")
     }
 }
@@ -7884,33 +8503,64 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserId>,
-            >(generator, "assignee", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ClientUserId>,
-            >(generator, "client_user_id", j::OPTIONAL, "");
-        o.field::<
-                EntityWatchlistScreeningId,
-            >(generator, "entity_watchlist_screening_id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<
-                    WatchlistScreeningEntityUpdateRequestResettableFieldList,
-                >,
-            >(generator, "reset_fields", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UpdateEntityScreeningRequestSearchTerms>,
-            >(generator, "search_terms", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningStatus>,
-            >(generator, "status", j::OPTIONAL, "");
+        o.field(
+            "assignee",
+            j::OPTIONAL,
+            G::subschema_for::<DashboardUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "entity_watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "reset_fields",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningEntityUpdateRequestResettableFieldList>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::OPTIONAL,
+            G::subschema_for::<UpdateEntityScreeningRequestSearchTerms>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for editing an entity watchlist screening")
     }
 }
@@ -8011,9 +8661,15 @@ for WatchlistScreeningEntityUpdateRequestResettableFieldList {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::vec::Vec<WatchlistScreeningEntityUpdateRequestResettableField>,
-        >(generator, "A list of fields to reset back to null")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                WatchlistScreeningEntityUpdateRequestResettableField,
+            >,
+            &[j::ARRAY],
+            "A list of fields to reset back to null",
+        )
     }
 }
 impl ::std::ops::Deref for WatchlistScreeningEntityUpdateRequestResettableFieldList {
@@ -8141,22 +8797,51 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserIdNullable>,
-            >(generator, "assignee", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ClientUserIdNullable>,
-            >(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<EntityWatchlistScreeningId>(generator, "id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                EntityWatchlistScreeningSearchTerms,
-            >(generator, "search_terms", j::REQUIRED, "");
-        o.field::<WatchlistScreeningStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.",
         )
@@ -8296,35 +8981,65 @@ impl ::schemars::JsonSchema for WatchlistScreeningHit {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ScreeningHitAnalysis>,
-            >(generator, "analysis", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ScreeningHitData>,
-            >(generator, "data", j::OPTIONAL, "");
-        o.field::<Timestamp>(generator, "first_active", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "historical_since", j::REQUIRED, "");
-        o.field::<WatchlistScreeningHitId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<TimestampNullable>,
-            >(generator, "inactive_since", j::REQUIRED, "");
-        o.field::<IndividualWatchlistCode>(generator, "list_code", j::REQUIRED, "");
-        o.field::<InternalUid>(generator, "plaid_uid", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningHitStatus,
-            >(generator, "review_status", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<SourceUid>,
-            >(generator, "source_uid", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<::std::string::String>,
-            >(
-            generator,
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<ScreeningHitAnalysis>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<ScreeningHitData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("first_active", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "historical_since",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<WatchlistScreeningHitId>, &[], "");
+        o.field(
+            "inactive_since",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "list_code",
+            j::REQUIRED,
+            G::subschema_for::<IndividualWatchlistCode>,
+            &[],
+            "",
+        );
+        o.field("plaid_uid", j::REQUIRED, G::subschema_for::<InternalUid>, &[], "");
+        o.field(
+            "review_status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "source_uid",
+            j::REQUIRED,
+            G::subschema_for::<SourceUid>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "sub_programs",
             j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
             "Sub-program designations that may be attached to the watchlist entry by the issuing authority. For OFAC SDN\nentries these are the program codes published in the SDN list (for example `SDGT` for Specially\nDesignated Global Terrorists, `SDNTK` for Specially Designated Narcotics Trafficking Kingpins,\n`IRAN`, `RUSSIA-EO14024`). New codes are added by sanctioning authorities without prior notice,\nso callers should treat unknown values as opaque strings rather than enum members.",
         );
         o.finish(
@@ -8355,9 +9070,13 @@ impl ::schemars::JsonSchema for WatchlistScreeningHitId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistScreeningHitId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated screening hit.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated screening hit.",
+        )
     }
 }
 impl ::std::ops::Deref for WatchlistScreeningHitId {
@@ -8457,14 +9176,14 @@ impl ::schemars::JsonSchema for WatchlistScreeningHitLocations {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<GenericCountryCode>(generator, "country", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
             "full",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The full location string, potentially including elements like street, city, postal codes and country codes. Note that this is not necessarily a complete or well-formatted address.",
         );
         o.finish("Location information for the associated individual watchlist hit")
@@ -8627,21 +9346,50 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividual {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserIdNullable>,
-            >(generator, "assignee", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ClientUserIdNullable>,
-            >(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<WatchlistScreeningIndividualId>(generator, "id", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningSearchTerms,
-            >(generator, "search_terms", j::REQUIRED, "");
-        o.field::<WatchlistScreeningStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.",
         )
@@ -8736,19 +9484,36 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ClientUserId>,
-            >(generator, "client_user_id", j::OPTIONAL, "");
-        o.field::<
-                WatchlistScreeningRequestSearchTerms,
-            >(generator, "search_terms", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningRequestSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Request input for creating an individual watchlist screening")
     }
 }
@@ -8865,22 +9630,51 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualCreateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserIdNullable>,
-            >(generator, "assignee", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ClientUserIdNullable>,
-            >(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<WatchlistScreeningIndividualId>(generator, "id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningSearchTerms,
-            >(generator, "search_terms", j::REQUIRED, "");
-        o.field::<WatchlistScreeningStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.",
         )
@@ -8967,16 +9761,29 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                WatchlistScreeningIndividualId,
-            >(generator, "watchlist_screening_id", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
         o.finish("Request input for fetching an individual watchlist screening")
     }
 }
@@ -9091,22 +9898,51 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserIdNullable>,
-            >(generator, "assignee", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ClientUserIdNullable>,
-            >(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<WatchlistScreeningIndividualId>(generator, "id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningSearchTerms,
-            >(generator, "search_terms", j::REQUIRED, "");
-        o.field::<WatchlistScreeningStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.",
         )
@@ -9201,17 +10037,30 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHistoryListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                WatchlistScreeningIndividualId,
-            >(generator, "watchlist_screening_id", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
         o.finish(
             "Request input for listing changes to watchlist screenings for individuals",
         )
@@ -9307,17 +10156,21 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHistoryListResponse 
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<WatchlistScreeningIndividual>,
-            >(
-            generator,
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "watchlist_screenings",
             j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividual>,
+            &[j::ARRAY],
             "List of individual watchlist screenings",
         );
         o.finish("Paginated list of individual watchlist screenings.")
@@ -9412,17 +10265,30 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHitListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                WatchlistScreeningIndividualId,
-            >(generator, "watchlist_screening_id", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
         o.finish("Request input for listing hits for an individual watchlist screening")
     }
 }
@@ -9516,17 +10382,21 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHitListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<WatchlistScreeningHit>,
-            >(
-            generator,
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "watchlist_screening_hits",
             j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHit>,
+            &[j::ARRAY],
             "List of individual watchlist screening hits",
         );
         o.finish("Paginated list of individual watchlist screening hits")
@@ -9557,9 +10427,13 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualId {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated screening.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated screening.",
+        )
     }
 }
 impl ::std::ops::Deref for WatchlistScreeningIndividualId {
@@ -9614,9 +10488,13 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualIdNullable {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated screening.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated screening.",
+        )
     }
 }
 impl ::std::ops::Deref for WatchlistScreeningIndividualIdNullable {
@@ -9757,26 +10635,51 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserId>,
-            >(generator, "assignee", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ClientUserId>,
-            >(generator, "client_user_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningStatus>,
-            >(generator, "status", j::OPTIONAL, "");
-        o.field::<
-                WatchlistProgramId,
-            >(generator, "watchlist_program_id", j::REQUIRED, "");
+        o.field(
+            "assignee",
+            j::OPTIONAL,
+            G::subschema_for::<DashboardUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistProgramId>,
+            &[],
+            "",
+        );
         o.finish("Request input for listing watchlist screenings for individuals")
     }
 }
@@ -9873,17 +10776,21 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<WatchlistScreeningIndividual>,
-            >(
-            generator,
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "watchlist_screenings",
             j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividual>,
+            &[j::ARRAY],
             "List of individual watchlist screenings",
         );
         o.finish("Paginated list of individual watchlist screenings.")
@@ -9914,10 +10821,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualName {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(
+        use crate::json_schema as j;
+        j::newtype(
             generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
             "The legal name of the individual being screened. Must have at least one alphabetical character, have a maximum length of 100 characters, and not include leading or trailing spaces.",
         )
     }
@@ -10031,16 +10939,29 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                WatchlistProgramId,
-            >(generator, "watchlist_program_id", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistProgramId>,
+            &[],
+            "",
+        );
         o.finish("Request input for fetching an individual watchlist program")
     }
 }
@@ -10170,36 +11091,53 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
-        o.field::<WatchlistProgramId>(generator, "id", j::REQUIRED, "");
-        o.field::<ProgramArchived>(generator, "is_archived", j::REQUIRED, "");
-        o.field::<
-                bool,
-            >(
-            generator,
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<WatchlistProgramId>, &[], "");
+        o.field(
+            "is_archived",
+            j::REQUIRED,
+            G::subschema_for::<ProgramArchived>,
+            &[],
+            "",
+        );
+        o.field(
             "is_rescanning_enabled",
             j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
             "Indicator specifying whether the program is enabled and will perform daily rescans.",
         );
-        o.field::<
-                ::std::vec::Vec<IndividualWatchlistCode>,
-            >(
-            generator,
+        o.field(
             "lists_enabled",
             j::REQUIRED,
+            G::subschema_for::<IndividualWatchlistCode>,
+            &[j::ARRAY],
             "Watchlists enabled for the associated program",
         );
-        o.field::<
-                IndividualWatchlistScreeningProgramName,
-            >(generator, "name", j::REQUIRED, "");
-        o.field::<
-                ProgramNameSensitivity,
-            >(generator, "name_sensitivity", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<IndividualWatchlistScreeningProgramName>,
+            &[],
+            "",
+        );
+        o.field(
+            "name_sensitivity",
+            j::REQUIRED,
+            G::subschema_for::<ProgramNameSensitivity>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of individuals.",
         )
@@ -10284,14 +11222,23 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Request input for listing watchlist screening programs for individuals",
         )
@@ -10386,17 +11333,21 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramListResponse 
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<IndividualWatchlistProgram>,
-            >(
-            generator,
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "watchlist_programs",
             j::REQUIRED,
+            G::subschema_for::<IndividualWatchlistProgram>,
+            &[j::ARRAY],
             "List of individual watchlist screening programs",
         );
         o.finish("Paginated list of individual watchlist screening programs")
@@ -10505,35 +11456,50 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewCreateRequest 
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ReviewComment>,
-            >(generator, "comment", j::OPTIONAL, "");
-        o.field::<
-                ::std::vec::Vec<WatchlistScreeningHitId>,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "comment",
+            j::OPTIONAL,
+            G::subschema_for::<ReviewComment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "confirmed_hits",
             j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitId>,
+            &[j::ARRAY],
             "Hits to mark as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
         );
-        o.field::<
-                ::std::vec::Vec<WatchlistScreeningHitId>,
-            >(
-            generator,
+        o.field(
             "dismissed_hits",
             j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitId>,
+            &[j::ARRAY],
             "Hits to mark as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                WatchlistScreeningIndividualId,
-            >(generator, "watchlist_screening_id", j::REQUIRED, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
         o.finish("Request input for creating a screening review")
     }
 }
@@ -10650,31 +11616,44 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewCreateResponse
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ReviewComment>,
-            >(generator, "comment", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<WatchlistScreeningHitId>,
-            >(
-            generator,
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "comment",
+            j::REQUIRED,
+            G::subschema_for::<ReviewComment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "confirmed_hits",
             j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitId>,
+            &[j::ARRAY],
             "Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
         );
-        o.field::<
-                ::std::vec::Vec<WatchlistScreeningHitId>,
-            >(
-            generator,
+        o.field(
             "dismissed_hits",
             j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitId>,
+            &[j::ARRAY],
             "Hits marked as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
         );
-        o.field::<WatchlistScreeningReviewId>(generator, "id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningReviewId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "A review submitted by a team member for an individual watchlist screening. A review can be either a comment on the current screening state, actions taken\nagainst hits attached to the watchlist screening, or both.",
         )
@@ -10769,17 +11748,30 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewListRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                WatchlistScreeningIndividualId,
-            >(generator, "watchlist_screening_id", j::REQUIRED, "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
         o.finish(
             "Request input for listing reviews for an individual watchlist screening",
         )
@@ -10875,17 +11867,21 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewListResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<Cursor>,
-            >(generator, "next_cursor", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<WatchlistScreeningReview>,
-            >(
-            generator,
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
             "watchlist_screening_reviews",
             j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningReview>,
+            &[j::ARRAY],
             "List of screening reviews",
         );
         o.finish("Paginated list of screening reviews")
@@ -11010,33 +12006,66 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualUpdateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserId>,
-            >(generator, "assignee", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ClientUserId>,
-            >(generator, "client_user_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<
-                    WatchlistScreeningIndividualUpdateRequestResettableFieldList,
-                >,
-            >(generator, "reset_fields", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<UpdateIndividualScreeningRequestSearchTerms>,
-            >(generator, "search_terms", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningStatus>,
-            >(generator, "status", j::OPTIONAL, "");
-        o.field::<
-                WatchlistScreeningIndividualId,
-            >(generator, "watchlist_screening_id", j::REQUIRED, "");
+        o.field(
+            "assignee",
+            j::OPTIONAL,
+            G::subschema_for::<DashboardUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reset_fields",
+            j::OPTIONAL,
+            G::subschema_for::<
+                WatchlistScreeningIndividualUpdateRequestResettableFieldList,
+            >,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::OPTIONAL,
+            G::subschema_for::<UpdateIndividualScreeningRequestSearchTerms>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
         o.finish("Request input for editing an individual watchlist screening")
     }
 }
@@ -11138,9 +12167,15 @@ for WatchlistScreeningIndividualUpdateRequestResettableFieldList {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::vec::Vec<WatchlistScreeningIndividualUpdateRequestResettableField>,
-        >(generator, "A list of fields to reset back to null")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                WatchlistScreeningIndividualUpdateRequestResettableField,
+            >,
+            &[j::ARRAY],
+            "A list of fields to reset back to null",
+        )
     }
 }
 impl ::std::ops::Deref for WatchlistScreeningIndividualUpdateRequestResettableFieldList {
@@ -11273,22 +12308,51 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualUpdateResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<DashboardUserIdNullable>,
-            >(generator, "assignee", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ClientUserIdNullable>,
-            >(generator, "client_user_id", j::REQUIRED, "");
-        o.field::<WatchlistScreeningIndividualId>(generator, "id", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningSearchTerms,
-            >(generator, "search_terms", j::REQUIRED, "");
-        o.field::<WatchlistScreeningStatus>(generator, "status", j::REQUIRED, "");
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
         o.finish(
             "The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.",
         )
@@ -11319,9 +12383,13 @@ impl ::schemars::JsonSchema for WatchlistScreeningPhoneNumber {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "A phone number in E.164 format.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A phone number in E.164 format.",
+        )
     }
 }
 impl ::std::ops::Deref for WatchlistScreeningPhoneNumber {
@@ -11376,9 +12444,13 @@ impl ::schemars::JsonSchema for WatchlistScreeningPhoneNumberNullable {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "A phone number in E.164 format.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A phone number in E.164 format.",
+        )
     }
 }
 impl ::std::ops::Deref for WatchlistScreeningPhoneNumberNullable {
@@ -11504,22 +12576,43 @@ impl ::schemars::JsonSchema for WatchlistScreeningRequestSearchTerms {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<GenericCountryCode>,
-            >(generator, "country", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<Iso8601Date>,
-            >(generator, "date_of_birth", j::OPTIONAL, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningDocumentValue>,
-            >(generator, "document_number", j::OPTIONAL, "");
-        o.field::<
-                WatchlistScreeningIndividualName,
-            >(generator, "legal_name", j::REQUIRED, "");
-        o.field::<
-                WatchlistProgramId,
-            >(generator, "watchlist_program_id", j::REQUIRED, "");
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<GenericCountryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_number",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningDocumentValue>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualName>,
+            &[],
+            "",
+        );
+        o.field(
+            "watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistProgramId>,
+            &[],
+            "",
+        );
         o.finish("Search inputs for creating a watchlist screening")
     }
 }
@@ -11614,30 +12707,43 @@ impl ::schemars::JsonSchema for WatchlistScreeningReview {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                WatchlistScreeningAuditTrail,
-            >(generator, "audit_trail", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<ReviewComment>,
-            >(generator, "comment", j::REQUIRED, "");
-        o.field::<
-                ::std::vec::Vec<WatchlistScreeningHitId>,
-            >(
-            generator,
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "comment",
+            j::REQUIRED,
+            G::subschema_for::<ReviewComment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "confirmed_hits",
             j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitId>,
+            &[j::ARRAY],
             "Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
         );
-        o.field::<
-                ::std::vec::Vec<WatchlistScreeningHitId>,
-            >(
-            generator,
+        o.field(
             "dismissed_hits",
             j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitId>,
+            &[j::ARRAY],
             "Hits marked as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
         );
-        o.field::<WatchlistScreeningReviewId>(generator, "id", j::REQUIRED, "");
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningReviewId>,
+            &[],
+            "",
+        );
         o.finish(
             "A review submitted by a team member for an individual watchlist screening. A review can be either a comment on the current screening state, actions taken\nagainst hits attached to the watchlist screening, or both.",
         )
@@ -11666,9 +12772,13 @@ impl ::schemars::JsonSchema for WatchlistScreeningReviewId {
         ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistScreeningReviewId")
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<
-            ::std::string::String,
-        >(generator, "ID of the associated review.")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated review.",
+        )
     }
 }
 impl ::std::ops::Deref for WatchlistScreeningReviewId {
@@ -11795,30 +12905,50 @@ impl ::schemars::JsonSchema for WatchlistScreeningSearchTerms {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<GenericCountryCodeNullable>,
-            >(generator, "country", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<Iso8601DateNullable>,
-            >(generator, "date_of_birth", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
-            >(generator, "document_number", j::REQUIRED, "");
-        o.field::<
-                WatchlistScreeningIndividualName,
-            >(generator, "legal_name", j::REQUIRED, "");
-        o.field::<
-                i64,
-            >(
-            generator,
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<GenericCountryCodeNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_number",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningDocumentValueNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualName>,
+            &[],
+            "",
+        );
+        o.field(
             "version",
             j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
             "The current version of the search terms. Starts at `1` and increments with each edit to `search_terms`.",
         );
-        o.field::<
-                WatchlistProgramId,
-            >(generator, "watchlist_program_id", j::REQUIRED, "");
+        o.field(
+            "watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistProgramId>,
+            &[],
+            "",
+        );
         o.finish("Search terms for creating an individual watchlist screening")
     }
 }
@@ -12190,21 +13320,44 @@ impl ::schemars::JsonSchema for WebhookUpdateAcknowledgedWebhook {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
-        o.field::<
-                ::std::option::Option<PlaidError>,
-            >(generator, "error", j::OPTIONAL, "");
-        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
-        o.field::<
-                ::std::string::String,
-            >(generator, "new_webhook_url", j::REQUIRED, "The new webhook URL");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_code", j::REQUIRED, "`WEBHOOK_UPDATE_ACKNOWLEDGED`");
-        o.field::<
-                ::std::string::String,
-            >(generator, "webhook_type", j::REQUIRED, "`ITEM`");
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "new_webhook_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The new webhook URL",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`WEBHOOK_UPDATE_ACKNOWLEDGED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
         o.finish(
             "Fired when an Item's webhook is updated. This will be sent to the newly specified webhook.",
         )
@@ -12288,21 +13441,29 @@ impl ::schemars::JsonSchema for WebhookVerificationKeyGetRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                ::std::option::Option<ApiClientId>,
-            >(generator, "client_id", j::OPTIONAL, "");
-        o.field::<
-                ::std::string::String,
-            >(
-            generator,
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
             "key_id",
             j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
             "The key ID ( `kid` ) from the JWT header.",
         );
-        o.field::<
-                ::std::option::Option<ApiSecret>,
-            >(generator, "secret", j::OPTIONAL, "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "WebhookVerificationKeyGetRequest defines the request schema for `/webhook_verification_key/get`",
         )
@@ -12386,9 +13547,10 @@ impl ::schemars::JsonSchema for WebhookVerificationKeyGetResponse {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<JwkPublicKey>(generator, "key", j::REQUIRED, "");
-        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field("key", j::REQUIRED, G::subschema_for::<JwkPublicKey>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.finish(
             "WebhookVerificationKeyGetResponse defines the response schema for `/webhook_verification_key/get`",
         )

@@ -69,18 +69,22 @@ impl ::schemars::JsonSchema for YieldRate {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field::<
-                f64,
-            >(
-            generator,
+        o.field(
             "percentage",
             j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
             "The fixed income security's expected rate of return.",
         );
-        o.field::<
-                ::std::option::Option<YieldRateType>,
-            >(generator, "type", j::REQUIRED, "");
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<YieldRateType>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Details about a fixed income security's expected rate of return.")
     }
 }
@@ -173,7 +177,13 @@ impl ::schemars::JsonSchema for YtdGrossIncomeSummaryFieldNumber {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<IncomeSummaryFieldNumber>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<IncomeSummaryFieldNumber>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for YtdGrossIncomeSummaryFieldNumber {
@@ -203,7 +213,13 @@ impl ::schemars::JsonSchema for YtdNetIncomeSummaryFieldNumber {
         )
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        crate::json_schema::newtype::<IncomeSummaryFieldNumber>(generator, "")
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<IncomeSummaryFieldNumber>,
+            &[],
+            "",
+        )
     }
 }
 impl ::std::ops::Deref for YtdNetIncomeSummaryFieldNumber {

@@ -71,29 +71,34 @@ fn struct_impl(st: &mut ItemStruct, aliases: &[String], counts: &mut Counts) -> 
     if let Facts::Rewritten(facts) = struct_serde::facts(st, aliases) {
         counts.objects += 1;
         let fields = st.fields.iter().zip(&facts).map(|(field, fact)| {
-            let ty = &field.ty;
+            let (wraps, inner) = peel(&field.ty);
             let key = &fact.key;
             let presence = presence(fact);
             let doc = doc_text(&field.attrs, &fact.ident);
-            quote!(o.field::<#ty>(generator, #key, j::#presence, #doc);)
+            quote!(o.field(#key, j::#presence, G::subschema_for::<#inner>, &[#(#wraps),*], #doc);)
         });
         return Some(impl_for(
             &st.ident,
             true,
             quote! {
                 use crate::json_schema as j;
+                use ::schemars::SchemaGenerator as G;
                 let mut o = j::Object::new(generator);
                 #(#fields)*
                 o.finish(#description)
             },
         ));
     }
-    if let Some(inner) = transparent_field(st) {
+    if let Some(ty) = transparent_field(st) {
         counts.newtypes += 1;
+        let (wraps, inner) = peel(ty);
         return Some(impl_for(
             &st.ident,
             true,
-            quote!(crate::json_schema::newtype::<#inner>(generator, #description)),
+            quote! {
+                use crate::json_schema as j;
+                j::newtype(generator, ::schemars::SchemaGenerator::subschema_for::<#inner>, &[#(#wraps),*], #description)
+            },
         ));
     }
     derive_if_serde(&mut st.attrs, counts);
@@ -132,6 +137,39 @@ fn enum_impl(
         false,
         quote!(crate::json_schema::open_enum(&[#(#members),*], #description)),
     )))
+}
+
+/// The wrappers of `ty` whose schemas the runtime writes (`Option`, `Vec`, maps keyed by
+/// `String`), outermost first, as runtime constants (`j::NULLABLE`...), and the type inside them.
+fn peel(ty: &syn::Type) -> (Vec<proc_macro2::TokenStream>, &syn::Type) {
+    let mut wraps = Vec::new();
+    let mut ty = ty;
+    loop {
+        let one = |wrapper| match syntax::type_args(ty, wrapper).as_deref() {
+            Some([inner]) => Some(*inner),
+            _ => None,
+        };
+        let (wrap, inner) = if let Some(inner) = one("Option") {
+            (quote!(j::NULLABLE), inner)
+        } else if let Some(inner) = one("Vec") {
+            (quote!(j::ARRAY), inner)
+        } else if let Some(values) = string_keyed_map(ty) {
+            (quote!(j::MAP), values)
+        } else {
+            return (wraps, ty);
+        };
+        wraps.push(wrap);
+        ty = inner;
+    }
+}
+
+/// `V` of `HashMap<String, V>` or `BTreeMap<String, V>`.
+fn string_keyed_map(ty: &syn::Type) -> Option<&syn::Type> {
+    let args = syntax::type_args(ty, "HashMap").or_else(|| syntax::type_args(ty, "BTreeMap"))?;
+    let [key, values] = args[..] else { return None };
+    let is_string =
+        syntax::last_segment(key).is_some_and(|(id, args)| id == "String" && args.is_none());
+    is_string.then_some(values)
 }
 
 /// The runtime constant naming how `field` must be present (`REQUIRED`, `OPTIONAL`...).
@@ -334,6 +372,8 @@ mod tests {
                 pub tags: ::std::vec::Vec<String>,
                 #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
                 pub ids: ::std::vec::Vec<String>,
+                pub by_name: ::std::option::Option<::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<Kind>>>,
+                pub by_id: ::std::collections::HashMap<Id, Kind>,
             }
             ///`Kind`
             #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug)]
@@ -385,11 +425,13 @@ mod tests {
         for want in [
             r#"Cow :: Borrowed ("Thing")"#,
             r#"Cow :: Borrowed ("plaid_client::types::Thing")"#,
-            r#"o . field :: < Kind > (generator , "type" , j :: REQUIRED , "Its kind.")"#,
-            r#"(generator , "mask" , j :: REQUIRED , "")"#,
-            r#"(generator , "note" , j :: OPTIONAL , "")"#,
-            r#"(generator , "tags" , j :: OPTIONAL , "")"#,
-            r#"(generator , "ids" , j :: REQUIRED_WHEN_READ , "")"#,
+            r#"o . field ("type" , j :: REQUIRED , G :: subschema_for :: < Kind > , & [] , "Its kind.")"#,
+            r#"("mask" , j :: REQUIRED , G :: subschema_for :: < String > , & [j :: NULLABLE] , "")"#,
+            r#"("note" , j :: OPTIONAL , G :: subschema_for :: < String > , & [j :: NULLABLE] , "")"#,
+            r#"("tags" , j :: OPTIONAL , G :: subschema_for :: < String > , & [j :: ARRAY] , "")"#,
+            r#"("ids" , j :: REQUIRED_WHEN_READ , G :: subschema_for :: < String > , & [j :: ARRAY] , "")"#,
+            r#"("by_name" , j :: DEFAULTED , G :: subschema_for :: < Kind > , & [j :: NULLABLE , j :: MAP , j :: ARRAY] , "")"#,
+            r#"("by_id" , j :: REQUIRED , G :: subschema_for :: < :: std :: collections :: HashMap < Id , Kind > > , & [] , "")"#,
             r#"o . finish ("A thing.")"#,
         ] {
             assert!(thing.contains(want), "{want} in {thing}");
@@ -407,7 +449,7 @@ mod tests {
         assert!(kind.contains("_generator"), "{kind}");
         let id = schema_impl(&items, "Id");
         assert!(
-            id.contains("newtype :: < :: std :: string :: String > (generator"),
+            id.contains("newtype (generator , :: schemars :: SchemaGenerator :: subschema_for :: < :: std :: string :: String > , & [] ,"),
             "{id}"
         );
         // What no pass models keeps its serde attributes, and derives the schema from them.
