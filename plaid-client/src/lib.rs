@@ -24,6 +24,26 @@
 //!   operations with path parameters, and costs about a third of this crate's build time.
 //! - `mock`: typed [httpmock](https://docs.rs/httpmock) helpers for every operation and the
 //!   spec's example responses, for testing code that calls Plaid without Plaid.
+//! - `schemars`: every type in [`types`] implements `schemars::JsonSchema` (schemars 1.x), so
+//!   Plaid's types can go into your own OpenAPI document (aide...) or validate stored payloads.
+//!   Fields have their wire names; `required` and `null` are what the client reads (or, with
+//!   schemars' serialize contract, writes); a string enum lists its known values and accepts
+//!   any other string, as the client does (`UnknownValue`). [`JsonOperation`] then also bounds
+//!   its response by `JsonSchema`:
+//!
+#![cfg_attr(feature = "schemars", doc = "```")]
+#![cfg_attr(not(feature = "schemars"), doc = "```ignore")]
+//! use plaid_client::{operations, JsonOperation, Operation};
+//!
+//! // The schema of what an operation answers, its named types under `$defs`.
+//! fn response_schema<O: JsonOperation>() -> schemars::Schema {
+//!     schemars::schema_for!(O::Response)
+//! }
+//! let schema = response_schema::<operations::AccountsGet>().to_value();
+//! assert_eq!(schema["title"], "AccountsGetResponse");
+//! assert!(schema["required"].as_array().unwrap().contains(&"accounts".into()));
+//! assert_eq!(schema["$defs"]["AccountBase"]["properties"]["type"]["$ref"], "#/$defs/AccountType");
+//! ```
 //!
 //! ```
 //! use plaid_client::{operations, Operation};
@@ -52,6 +72,9 @@ pub use generated::operations;
 pub use generated::types;
 pub use generated::webhooks;
 pub use generated::SPEC_VERSION;
+#[cfg(feature = "schemars")]
+#[doc(hidden)]
+pub use runtime::json_schema;
 #[cfg(feature = "mock")]
 pub use runtime::mock;
 #[doc(hidden)]

@@ -35,6 +35,10 @@ commands:
                                   decode every response example of the spec (or the records in
                                   FILE: [{\"endpoint\": \"/accounts/get\", \"example\": {..}}])
                                   into the generated response types
+  response-schemas [--spec PATH]  compare the JSON Schema of every generated response type
+                                  (plaid-client feature `schemars`) with the normalized spec's:
+                                  fields, required, nullable, kinds, enum members; fails on any
+                                  difference
 ";
 
 /// A tiny option parser: `--name VALUE` options and boolean flags, nothing else.

@@ -52,6 +52,10 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             let mut o = Opts::parse(rest, &["--examples", "--spec"], &[])?;
             check::conformance::run(&root, o.take_path("--examples"), o.take_path("--spec"))
         }
+        "response-schemas" => {
+            let mut o = Opts::parse(rest, &["--spec"], &[])?;
+            check::response_schemas::run(&root, o.take_path("--spec"))
+        }
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -2,6 +2,8 @@
 //! in `../generated/` is written by hand.
 
 pub mod headers;
+#[cfg(feature = "schemars")]
+pub mod json_schema;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod open_enum;

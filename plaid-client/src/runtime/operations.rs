@@ -79,8 +79,25 @@ pub trait RequestBody: serde::Serialize {
 
 /// An [`Operation`] whose success response is a JSON document: every operation but the few that
 /// return PDF or ZIP bytes.
+///
+/// With the `schemars` feature the response type also implements `schemars::JsonSchema`, so
+/// generic code can describe what an operation answers (every generated response type does; an
+/// operation marker of your own then needs it too).
+#[cfg(not(feature = "schemars"))]
 pub trait JsonOperation:
     Operation<Response: serde::de::DeserializeOwned + serde::Serialize>
+{
+}
+
+/// An [`Operation`] whose success response is a JSON document: every operation but the few that
+/// return PDF or ZIP bytes.
+///
+/// With the `schemars` feature the response type also implements [`schemars::JsonSchema`], so
+/// generic code can describe what an operation answers (every generated response type does; an
+/// operation marker of your own then needs it too).
+#[cfg(feature = "schemars")]
+pub trait JsonOperation:
+    Operation<Response: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema>
 {
 }
 

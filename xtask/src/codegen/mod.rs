@@ -3,8 +3,8 @@
 //! Pipeline, one step per module:
 //!
 //! 1. [`progenitor_output`]: run progenitor on the repaired spec; split its `types` module off.
-//! 2. [`passes`]: edit the types on the syntax tree (open enums, redacted credentials, serde
-//!    impls).
+//! 2. [`passes`]: edit the types on the syntax tree (open enums, redacted credentials, JSON
+//!    Schema impls, serde impls).
 //! 3. [`tables`]: read progenitor's methods and the original spec into the tables the runtime
 //!    uses (operations, paging shapes, webhook events, typed mocks).
 //! 4. [`files`]: format (prettyplease) and lay the items out in files; write them, or compare
@@ -90,6 +90,7 @@ pub fn generate_files(
     let mut output = progenitor_output::generate(input.spec_path, normalized, style)?;
     let passes = passes::apply(&mut output.types)?;
     println!("serde: {}", passes.serde_impls);
+    println!("schemars: {}", passes.json_schema);
     if builder {
         // Measurement only (ARCHITECTURE.md, "Interface style"): the operations table reads the
         // positional methods, so a builder-style client gets only the client and its types.

@@ -136,6 +136,91 @@ impl ::serde::Serialize for AamvaAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AamvaAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AamvaAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AamvaAnalysis")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("city", j::REQUIRED, G::subschema_for::<AamvaMatchResult>, &[], "");
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<AamvaMatchResult>,
+            &[],
+            "",
+        );
+        o.field("eye_color", j::REQUIRED, G::subschema_for::<AamvaMatchResult>, &[], "");
+        o.field(
+            "first_name",
+            j::REQUIRED,
+            G::subschema_for::<AamvaDetailedMatchResult>,
+            &[],
+            "",
+        );
+        o.field("gender", j::REQUIRED, G::subschema_for::<AamvaMatchResult>, &[], "");
+        o.field("height", j::REQUIRED, G::subschema_for::<AamvaMatchResult>, &[], "");
+        o.field(
+            "id_expiration_date",
+            j::REQUIRED,
+            G::subschema_for::<AamvaMatchResult>,
+            &[],
+            "",
+        );
+        o.field(
+            "id_issue_date",
+            j::REQUIRED,
+            G::subschema_for::<AamvaMatchResult>,
+            &[],
+            "",
+        );
+        o.field("id_number", j::REQUIRED, G::subschema_for::<AamvaMatchResult>, &[], "");
+        o.field(
+            "is_verified",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "The overall outcome of checking the associated hit against the issuing state database.",
+        );
+        o.field(
+            "last_name",
+            j::REQUIRED,
+            G::subschema_for::<AamvaDetailedMatchResult>,
+            &[],
+            "",
+        );
+        o.field(
+            "middle_name",
+            j::REQUIRED,
+            G::subschema_for::<AamvaDetailedMatchResult>,
+            &[],
+            "",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<AamvaDetailedMatchResult>,
+            &[],
+            "",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<AamvaDetailedMatchResult>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Analyzed AAMVA data for the associated hit.\n\nNote: This field is only available for U.S. driver's licenses issued by participating states.",
+        )
+    }
+}
 /**The outcome of checking the associated hit against state databases.
 
 
@@ -154,6 +239,21 @@ pub enum AamvaDetailedMatchResult {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AamvaDetailedMatchResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AamvaDetailedMatchResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AamvaDetailedMatchResult")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "partial_match", "no_match", "no_data"],
+            "The outcome of checking the associated hit against state databases.\n\n\n`match` - The field is an exact match with the state database.\n\n`partial_match` - The field is a partial match with the state database.\n\n`no_match` - The field is not an exact match with the state database.\n\n`no_data` - The field was unable to be checked against state databases.",
+        )
+    }
 }
 impl ::std::fmt::Display for AamvaDetailedMatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -212,6 +312,21 @@ pub enum AamvaMatchResult {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AamvaMatchResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AamvaMatchResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AamvaMatchResult")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "no_match", "no_data"],
+            "The outcome of checking the particular field against state databases.\n\n\n`match` - The field is an exact match with the state database.\n\n`no_match` - The field is not an exact match with the state database.\n\n`no_data` - The field was unable to be checked against state databases.",
+        )
+    }
+}
 impl ::std::fmt::Display for AamvaMatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -265,6 +380,24 @@ impl ::std::convert::TryFrom<::std::string::String> for AamvaMatchResult {
 )]
 #[serde(transparent)]
 pub struct AccessToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccessToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccessToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccessToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The access token associated with the Item for which data is being requested.",
+        )
+    }
+}
 impl ::std::ops::Deref for AccessToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -306,6 +439,24 @@ impl ::std::str::FromStr for AccessToken {
 )]
 #[serde(transparent)]
 pub struct AccessTokenNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccessTokenNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccessTokenNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccessTokenNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The access token associated with the Item for which data is being requested.",
+        )
+    }
+}
 impl ::std::ops::Deref for AccessTokenNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -405,6 +556,44 @@ impl ::serde::Serialize for AccountAccess {
         out.field("authorized", &self.authorized);
         out.field("unique_id", &self.unique_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountAccess {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountAccess")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountAccess")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_product_access",
+            j::OPTIONAL,
+            G::subschema_for::<AccountProductAccessNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "authorized",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow the application to see this account (and associated details, including balance) in the list of accounts. If unset, defaults to `true`.",
+        );
+        o.field(
+            "unique_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique account identifier for this account. This value must match that returned by the data access API for this account.",
+        );
+        o.finish(
+            "Allow or disallow product access by account. Unlisted (e.g. missing) accounts will be considered `new_accounts`.",
+        )
     }
 }
 ///Asset information about an account
@@ -589,6 +778,127 @@ impl ::serde::Serialize for AccountAssets {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountAssets {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountAssets")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountAssets")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field(
+            "account_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "balances",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportAccountBalance>,
+            &[],
+            "",
+        );
+        o.field(
+            "days_available",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The duration of transaction history available within this report for this Item, typically defined as the time since the date of the earliest transaction in that account.",
+        );
+        o.field(
+            "historical_balances",
+            j::REQUIRED,
+            G::subschema_for::<HistoricalBalance>,
+            &[j::ARRAY],
+            "Calculated data about the historical balances on the account.\n\nAvailable for `credit` and `depository` type accounts.",
+        );
+        o.field(
+            "investments",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportInvestments>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the account, either assigned by the user or by the financial institution itself",
+        );
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official name of the account as given by the financial institution",
+        );
+        o.field(
+            "owners",
+            j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
+            "Data returned by the financial institution about the account owner or owners.For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution. Multiple owners on a single account will be represented in the same `owner` object, not in multiple owner objects within the array. In API versions 2018-05-22 and earlier, the `owners` object is not returned, and instead identity information is returned in the top level `identity` object. For more details, see [Plaid API versioning](https://plaid.com/docs/api/versioning/#version-2019-05-29)",
+        );
+        o.field(
+            "ownership_type",
+            j::OPTIONAL,
+            G::subschema_for::<OwnershipType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "persistent_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This is currently an opt-in field and only supported for Chase Items.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportTransaction>,
+            &[j::ARRAY],
+            "Transaction history associated with the account.",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<AccountAssetsVerificationStatus>,
+            &[j::NULLABLE],
+            "The current verification status of an Auth Item initiated through Automated or Manual micro-deposits.  Returned for Auth Items only.\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the micro-deposit.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`database_matched`: The Item has successfully been verified using Plaid's data sources. Note: Database Match is currently a beta feature, please contact your account manager for more information.",
+        );
+        o.finish("Asset information about an account")
+    }
+}
 /**The current verification status of an Auth Item initiated through Automated or Manual micro-deposits.  Returned for Auth Items only.
 
 `pending_automatic_verification`: The Item is pending automatic verification.
@@ -615,6 +925,31 @@ pub enum AccountAssetsVerificationStatus {
     DatabaseMatched,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountAssetsVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountAssetsVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AccountAssetsVerificationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "automatically_verified",
+                "pending_automatic_verification",
+                "pending_manual_verification",
+                "manually_verified",
+                "verification_expired",
+                "verification_failed",
+                "database_matched",
+            ],
+            "The current verification status of an Auth Item initiated through Automated or Manual micro-deposits.  Returned for Auth Items only.\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the micro-deposit.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`database_matched`: The Item has successfully been verified using Plaid's data sources. Note: Database Match is currently a beta feature, please contact your account manager for more information.",
+        )
+    }
 }
 impl ::std::fmt::Display for AccountAssetsVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -789,6 +1124,65 @@ impl ::serde::Serialize for AccountBalance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountBalance")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "available",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`, or by `/signal/evaluate` with a Balance-only ruleset.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
+        );
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest. Similar to `credit`-type accounts, a positive balance is typically expected, while a negative amount indicates the lender owing the account holder.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get` or by `/signal/evaluate` with a Balance-only ruleset; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get` or `/signal/evaluate` called with a Balance-only `ruleset_key`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "last_updated_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time the balance was updated.\n\nThis field is returned only when the institution is `ins_128026` (Capital One).",
+        );
+        o.field(
+            "limit",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "For `credit`-type accounts, this represents the credit limit.\n\nFor `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.\n\nIn North America, this field is typically only available for `credit`-type accounts.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "A set of fields describing the balance for an account. Balance information may be cached unless the balance object was returned by `/accounts/balance/get` or `/signal/evaluate` (using a Balance-only ruleset).",
+        )
+    }
+}
 ///A single account at a financial institution.
 #[derive(Clone, Debug)]
 pub struct AccountBase {
@@ -954,10 +1348,115 @@ impl ::serde::Serialize for AccountBase {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountBase {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountBase")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountBase")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nWhen using a CRA endpoint (an endpoint associated with Plaid Check Consumer Report, i.e. any endpoint beginning with `/cra/`), the `account_id` returned will not match the `account_id` returned by a non-CRA endpoint.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field("balances", j::REQUIRED, G::subschema_for::<AccountBalance>, &[], "");
+        o.field(
+            "holder_category",
+            j::OPTIONAL,
+            G::subschema_for::<AccountHolderCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of either the account's displayed mask or the account's official account number. Note that the mask may be non-unique between an Item's accounts.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the account, either assigned by the user or by the financial institution itself",
+        );
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official name of the account as given by the financial institution",
+        );
+        o.field(
+            "persistent_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account holder name that was used for micro-deposit and/or database verification. Only returned for Auth Items created via micro-deposit or database verification. This name was manually-entered by the user during Link, unless it was otherwise provided via the `user.legal_name` request field in `/link/token/create` for the Link session that created the Item.",
+        );
+        o.field(
+            "verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<AccountBaseVerificationStatus>,
+            &[j::NULLABLE],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        );
+        o.finish("A single account at a financial institution.")
+    }
+}
 ///`AccountBaseNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct AccountBaseNullable(pub AccountBase);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountBaseNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountBaseNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountBaseNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<AccountBase>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for AccountBaseNullable {
     type Target = AccountBase;
     fn deref(&self) -> &AccountBase {
@@ -1014,6 +1513,35 @@ pub enum AccountBaseVerificationStatus {
     DatabaseInsightsFail,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountBaseVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountBaseVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AccountBaseVerificationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "automatically_verified",
+                "pending_automatic_verification",
+                "pending_manual_verification",
+                "unsent",
+                "manually_verified",
+                "verification_expired",
+                "verification_failed",
+                "database_matched",
+                "database_insights_pass",
+                "database_insights_pass_with_caution",
+                "database_insights_fail",
+            ],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        )
+    }
 }
 impl ::std::fmt::Display for AccountBaseVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1153,10 +1681,73 @@ impl ::serde::Serialize for AccountFilter {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountFilter")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "credit",
+            j::OPTIONAL,
+            G::subschema_for::<AccountFilterSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository",
+            j::OPTIONAL,
+            G::subschema_for::<AccountFilterSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investment",
+            j::OPTIONAL,
+            G::subschema_for::<AccountFilterSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loan",
+            j::OPTIONAL,
+            G::subschema_for::<AccountFilterSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Enumerates the account subtypes that the application wishes for the user to be able to select from. For more details refer to Plaid documentation on account filters.",
+        )
+    }
+}
 ///A list of account subtypes to be filtered.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct AccountFilterSubtypes(pub ::std::vec::Vec<::std::string::String>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountFilterSubtypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountFilterSubtypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountFilterSubtypes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of account subtypes to be filtered.",
+        )
+    }
+}
 impl ::std::ops::Deref for AccountFilterSubtypes {
     type Target = ::std::vec::Vec<::std::string::String>;
     fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
@@ -1253,6 +1844,45 @@ impl ::serde::Serialize for AccountFiltersResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountFiltersResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountFiltersResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountFiltersResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "credit",
+            j::OPTIONAL,
+            G::subschema_for::<CreditFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository",
+            j::OPTIONAL,
+            G::subschema_for::<DepositoryFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investment",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("loan", j::OPTIONAL, G::subschema_for::<LoanFilter>, &[j::NULLABLE], "");
+        o.finish(
+            "The `account_filters` specified in the original call to `/link/token/create`.",
+        )
+    }
+}
 ///Indicates the account's categorization as either a personal or a business account. This field is currently in beta; to request access, contact your account manager.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AccountHolderCategory {
@@ -1261,6 +1891,21 @@ pub enum AccountHolderCategory {
     Unrecognized,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountHolderCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountHolderCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountHolderCategory")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["business", "personal", "unrecognized"],
+            "Indicates the account's categorization as either a personal or a business account. This field is currently in beta; to request access, contact your account manager.",
+        )
+    }
 }
 impl ::std::fmt::Display for AccountHolderCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1469,6 +2114,94 @@ impl ::serde::Serialize for AccountIdentity {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountIdentity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountIdentity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountIdentity")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nWhen using a CRA endpoint (an endpoint associated with Plaid Check Consumer Report, i.e. any endpoint beginning with `/cra/`), the `account_id` returned will not match the `account_id` returned by a non-CRA endpoint.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field("balances", j::REQUIRED, G::subschema_for::<AccountBalance>, &[], "");
+        o.field(
+            "holder_category",
+            j::OPTIONAL,
+            G::subschema_for::<AccountHolderCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "owners",
+            j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
+            "Data returned by the financial institution about the account owner or owners. Only returned by Identity or Assets endpoints. For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution; detecting whether the linked account is a business account is not currently supported. Multiple owners on a single account will be represented in the same `owner` object, not in multiple owner objects within the array. In API versions 2018-05-22 and earlier, the `owners` object is not returned, and instead identity information is returned in the top level `identity` object. For more details, see [Plaid API versioning](https://plaid.com/docs/api/versioning/#version-2019-05-29)",
+        );
+        o.field(
+            "persistent_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<AccountIdentityVerificationStatus>,
+            &[j::NULLABLE],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        );
+        o.finish("Identity information about an account")
+    }
+}
 ///Identity information about an account
 #[derive(Clone, Debug)]
 pub struct AccountIdentityDocumentUpload {
@@ -1651,6 +2384,109 @@ impl ::serde::Serialize for AccountIdentityDocumentUpload {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountIdentityDocumentUpload {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountIdentityDocumentUpload")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AccountIdentityDocumentUpload",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nWhen using a CRA endpoint (an endpoint associated with Plaid Check Consumer Report, i.e. any endpoint beginning with `/cra/`), the `account_id` returned will not match the `account_id` returned by a non-CRA endpoint.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field("balances", j::REQUIRED, G::subschema_for::<AccountBalance>, &[], "");
+        o.field(
+            "documents",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityDocumentUpload>,
+            &[j::NULLABLE, j::ARRAY],
+            "Data about the documents that were uploaded as proof of account ownership.",
+        );
+        o.field(
+            "holder_category",
+            j::OPTIONAL,
+            G::subschema_for::<AccountHolderCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of either the account's displayed mask or the account's official account number. Note that the mask may be non-unique between an Item's accounts.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the account, either assigned by the user or by the financial institution itself",
+        );
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official name of the account as given by the financial institution",
+        );
+        o.field(
+            "owners",
+            j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
+            "Data returned by the financial institution about the account owner or owners. Only returned by Identity or Assets endpoints. For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution; detecting whether the linked account is a business account is not currently supported. Multiple owners on a single account will be represented in the same `owner` object, not in multiple owner objects within the array. In API versions 2018-05-22 and earlier, the `owners` object is not returned, and instead identity information is returned in the top level `identity` object. For more details, see [Plaid API versioning](https://plaid.com/docs/api/versioning/#version-2019-05-29)",
+        );
+        o.field(
+            "persistent_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account holder name that was used for micro-deposit and/or database verification. Only returned for Auth Items created via micro-deposit or database verification. This name was manually-entered by the user during Link, unless it was otherwise provided via the `user.legal_name` request field in `/link/token/create` for the Link session that created the Item.",
+        );
+        o.field(
+            "verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<AccountIdentityDocumentUploadVerificationStatus>,
+            &[j::NULLABLE],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        );
+        o.finish("Identity information about an account")
+    }
+}
 /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
 `pending_automatic_verification`: The Item is pending automatic verification.
@@ -1691,6 +2527,35 @@ pub enum AccountIdentityDocumentUploadVerificationStatus {
     DatabaseInsightsFail,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountIdentityDocumentUploadVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountIdentityDocumentUploadVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AccountIdentityDocumentUploadVerificationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "automatically_verified",
+                "pending_automatic_verification",
+                "pending_manual_verification",
+                "unsent",
+                "manually_verified",
+                "verification_expired",
+                "verification_failed",
+                "database_matched",
+                "database_insights_pass",
+                "database_insights_pass_with_caution",
+                "database_insights_fail",
+            ],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        )
+    }
 }
 impl ::std::fmt::Display for AccountIdentityDocumentUploadVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1945,6 +2810,115 @@ impl ::serde::Serialize for AccountIdentityMatchScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountIdentityMatchScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountIdentityMatchScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountIdentityMatchScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nWhen using a CRA endpoint (an endpoint associated with Plaid Check Consumer Report, i.e. any endpoint beginning with `/cra/`), the `account_id` returned will not match the `account_id` returned by a non-CRA endpoint.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<AddressMatchScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("balances", j::REQUIRED, G::subschema_for::<AccountBalance>, &[], "");
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddressMatchScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "holder_category",
+            j::OPTIONAL,
+            G::subschema_for::<AccountHolderCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<NameMatchScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "persistent_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<PhoneNumberMatchScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<AccountIdentityMatchScoreVerificationStatus>,
+            &[j::NULLABLE],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        );
+        o.finish("Identity match scores for an account")
+    }
+}
 /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
 `pending_automatic_verification`: The Item is pending automatic verification.
@@ -1985,6 +2959,35 @@ pub enum AccountIdentityMatchScoreVerificationStatus {
     DatabaseInsightsFail,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountIdentityMatchScoreVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountIdentityMatchScoreVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AccountIdentityMatchScoreVerificationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "automatically_verified",
+                "pending_automatic_verification",
+                "pending_manual_verification",
+                "unsent",
+                "manually_verified",
+                "verification_expired",
+                "verification_failed",
+                "database_matched",
+                "database_insights_pass",
+                "database_insights_pass_with_caution",
+                "database_insights_fail",
+            ],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        )
+    }
 }
 impl ::std::fmt::Display for AccountIdentityMatchScoreVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2089,6 +3092,35 @@ pub enum AccountIdentityVerificationStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountIdentityVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountIdentityVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AccountIdentityVerificationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "automatically_verified",
+                "pending_automatic_verification",
+                "pending_manual_verification",
+                "unsent",
+                "manually_verified",
+                "verification_expired",
+                "verification_failed",
+                "database_matched",
+                "database_insights_pass",
+                "database_insights_pass_with_caution",
+                "database_insights_fail",
+            ],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        )
+    }
+}
 impl ::std::fmt::Display for AccountIdentityVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -2163,6 +3195,24 @@ pub struct AccountIdsWithUpdatedAuth(
         ::std::vec::Vec<AuthUpdateTypes>,
     >,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountIdsWithUpdatedAuth {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountIdsWithUpdatedAuth")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountIdsWithUpdatedAuth")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<AuthUpdateTypes>,
+            &[j::MAP, j::ARRAY],
+            "An object with keys of `account_id`'s that are mapped to their respective auth attributes that changed. `ACCOUNT_NUMBER` and `ROUTING_NUMBER` are the two potential values that can be flagged as updated.\n\nExample: `{ \"XMBvvyMGQ1UoLbKByoMqH3nXMj84ALSdE5B58\": [\"ACCOUNT_NUMBER\"] }`",
+        )
+    }
+}
 impl ::std::ops::Deref for AccountIdsWithUpdatedAuth {
     type Target = ::std::collections::HashMap<
         ::std::string::String,
@@ -2210,6 +3260,26 @@ pub struct AccountIdsWithUpdatedIdentity(
         ::std::vec::Vec<IdentityUpdateTypes>,
     >,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountIdsWithUpdatedIdentity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountIdsWithUpdatedIdentity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AccountIdsWithUpdatedIdentity",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<IdentityUpdateTypes>,
+            &[j::MAP, j::ARRAY],
+            "An object with keys of `account_id`'s that are mapped to their respective identity attributes that changed.\n\nExample: `{ \"XMBvvyMGQ1UoLbKByoMqH3nXMj84ALSdE5B58\": [\"PHONES\"] }`",
+        )
+    }
+}
 impl ::std::ops::Deref for AccountIdsWithUpdatedIdentity {
     type Target = ::std::collections::HashMap<
         ::std::string::String,
@@ -2308,6 +3378,37 @@ impl ::serde::Serialize for AccountInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "affordability",
+            j::OPTIONAL,
+            G::subschema_for::<AffordabilityInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "risk",
+            j::OPTIONAL,
+            G::subschema_for::<RiskIndicators>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "This is a container object for all lending-related insights. This field will be returned only for European customers.",
+        )
+    }
+}
 ///The last 2-4 numeric characters of this account's account number.
 #[derive(
     ::serde::Deserialize,
@@ -2322,6 +3423,24 @@ impl ::serde::Serialize for AccountInsights {
 )]
 #[serde(transparent)]
 pub struct AccountMask(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountMask {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountMask")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountMask")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The last 2-4 numeric characters of this account's account number.",
+        )
+    }
+}
 impl ::std::ops::Deref for AccountMask {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2420,6 +3539,42 @@ impl ::serde::Serialize for AccountProductAccess {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountProductAccess {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountProductAccess")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountProductAccess")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_data",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow the application to access account data. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field(
+            "statements",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow the application to access bank statements. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field(
+            "tax_documents",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow the application to access tax documents. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.finish("Allow the application to access specific products on this account")
+    }
+}
 impl ::std::default::Default for AccountProductAccess {
     fn default() -> Self {
         Self {
@@ -2501,6 +3656,42 @@ impl ::serde::Serialize for AccountProductAccessNullable {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountProductAccessNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountProductAccessNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountProductAccessNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_data",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow the application to access account data. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field(
+            "statements",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow the application to access bank statements. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field(
+            "tax_documents",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow the application to access tax documents. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.finish("Allow the application to access specific products on this account")
+    }
+}
 impl ::std::default::Default for AccountProductAccessNullable {
     fn default() -> Self {
         Self {
@@ -2521,6 +3712,21 @@ pub enum AccountSelectionCardinality {
     All,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountSelectionCardinality {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountSelectionCardinality")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountSelectionCardinality")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SINGLE_SELECT", "MULTI_SELECT", "ALL"],
+            "The application requires that accounts be limited to a specific cardinality.\n`MULTI_SELECT`: indicates that the user should be allowed to pick multiple accounts.\n`SINGLE_SELECT`: indicates that the user should be allowed to pick only a single account.\n`ALL`: indicates that the user must share all of their accounts and should not be given the opportunity to de-select",
+        )
+    }
 }
 impl ::std::fmt::Display for AccountSelectionCardinality {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2644,6 +3850,100 @@ pub enum AccountSubtype {
     VariableAnnuity,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountSubtype {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountSubtype")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountSubtype")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "401a",
+                "401k",
+                "403B",
+                "457b",
+                "529",
+                "auto",
+                "brokerage",
+                "business",
+                "cash isa",
+                "cash management",
+                "cd",
+                "checking",
+                "commercial",
+                "construction",
+                "consumer",
+                "credit card",
+                "crypto exchange",
+                "ebt",
+                "education savings account",
+                "fhsa",
+                "fixed annuity",
+                "gic",
+                "health reimbursement arrangement",
+                "home equity",
+                "hsa",
+                "isa",
+                "ira",
+                "keogh",
+                "lif",
+                "life insurance",
+                "limited purpose checking",
+                "line of credit",
+                "lira",
+                "loan",
+                "lrif",
+                "lrsp",
+                "money market",
+                "mortgage",
+                "mutual fund",
+                "non-custodial wallet",
+                "non-taxable brokerage account",
+                "other",
+                "other insurance",
+                "other annuity",
+                "overdraft",
+                "paypal",
+                "payroll",
+                "pension",
+                "prepaid",
+                "prif",
+                "profit sharing plan",
+                "qshr",
+                "rdsp",
+                "resp",
+                "retirement",
+                "rlif",
+                "roth",
+                "roth 401k",
+                "roth 403B",
+                "roth 457b",
+                "roth pension",
+                "roth profit sharing plan",
+                "roth thrift savings plan",
+                "rrif",
+                "rrsp",
+                "sarsep",
+                "savings",
+                "sep ira",
+                "simple ira",
+                "sipp",
+                "stock plan",
+                "student",
+                "thrift savings plan",
+                "tfsa",
+                "trust",
+                "ugma",
+                "utma",
+                "variable annuity",
+            ],
+            "See the [Account type schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full listing of account types and corresponding subtypes.",
+        )
+    }
 }
 impl ::std::fmt::Display for AccountSubtype {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2844,6 +4144,24 @@ impl ::std::convert::TryFrom<::std::string::String> for AccountSubtype {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct AccountSubtypes(pub ::std::vec::Vec<::std::option::Option<AccountSubtype>>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountSubtypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountSubtypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountSubtypes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<AccountSubtype>,
+            &[j::ARRAY, j::NULLABLE],
+            "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        )
+    }
+}
 impl ::std::ops::Deref for AccountSubtypes {
     type Target = ::std::vec::Vec<::std::option::Option<AccountSubtype>>;
     fn deref(&self) -> &::std::vec::Vec<::std::option::Option<AccountSubtype>> {
@@ -2883,6 +4201,21 @@ pub enum AccountType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["investment", "credit", "depository", "loan", "brokerage", "other"],
+            "`investment:` Investment account. In API versions 2018-05-22 and earlier, this type is called `brokerage` instead.\n\n`credit:` Credit card\n\n`depository:` Depository account\n\n`loan:` Loan account\n\n`other:` Non-specified account type\n\nSee the [Account type schema](https://plaid.com/docs/api/accounts#account-type-schema) for a full listing of account types and corresponding subtypes.",
+        )
+    }
 }
 impl ::std::fmt::Display for AccountType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3007,6 +4340,51 @@ impl ::serde::Serialize for AccountVerificationInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountVerificationInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountVerificationInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountVerificationInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_number_format",
+            j::REQUIRED,
+            G::subschema_for::<AccountVerificationInsightsAccountNumberFormat>,
+            &[],
+            "",
+        );
+        o.field(
+            "name_match_score",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Indicates the score of the name match between the given name provided during database verification (available in the [`verification_name`](https://plaid.com/docs/api/products/auth/#auth-get-response-accounts-verification-name) field if using standard Database Auth, or provided in the request if using `/auth/verify`) and matched Plaid network accounts. If defined, will be a value between 0 and 100. Will be undefined if name matching was not enabled for the database verification session or if there were no eligible Plaid network matches to compare the given name with.",
+        );
+        o.field(
+            "network_status",
+            j::REQUIRED,
+            G::subschema_for::<AccountVerificationInsightsNetworkStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "previous_returns",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsightsPreviousReturns>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Insights from performing database verification for the account. Only returned for Auth Items using Database Auth.",
+        )
+    }
+}
 /**Indicator of account number format validity for institution.
 
 `valid`: indicates that the account number has a correct format for the institution.
@@ -3021,6 +4399,23 @@ pub enum AccountVerificationInsightsAccountNumberFormat {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountVerificationInsightsAccountNumberFormat {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountVerificationInsightsAccountNumberFormat")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AccountVerificationInsightsAccountNumberFormat",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["valid", "invalid", "unknown"],
+            "Indicator of account number format validity for institution.\n\n`valid`: indicates that the account number has a correct format for the institution.\n\n`invalid`: indicates that the account number has an incorrect format for the institution.\n\n`unknown`: indicates that there was not enough information to determine whether the format is correct for the institution.",
+        )
+    }
 }
 impl ::std::fmt::Display for AccountVerificationInsightsAccountNumberFormat {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3125,6 +4520,39 @@ impl ::serde::Serialize for AccountVerificationInsightsNetworkStatus {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountVerificationInsightsNetworkStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountVerificationInsightsNetworkStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AccountVerificationInsightsNetworkStatus",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "has_numbers_match",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether we found at least one matching account for the ACH account and routing number.",
+        );
+        o.field(
+            "is_numbers_match_verified",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates if at least one matching account for the ACH account and routing number is already verified.",
+        );
+        o.finish(
+            "Status information about the account and routing number in the Plaid network.",
+        )
+    }
+}
 ///Information about known ACH returns for the account and routing number.
 #[derive(Clone, Debug)]
 pub struct AccountVerificationInsightsPreviousReturns {
@@ -3183,6 +4611,32 @@ impl ::serde::Serialize for AccountVerificationInsightsPreviousReturns {
             &self.has_previous_administrative_return,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountVerificationInsightsPreviousReturns {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountVerificationInsightsPreviousReturns")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AccountVerificationInsightsPreviousReturns",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "has_previous_administrative_return",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether Plaid's data sources include a known administrative ACH return for this account and routing number.",
+        );
+        o.finish(
+            "Information about known ACH returns for the account and routing number.",
+        )
     }
 }
 ///AccountsBalanceGetRequest defines the request schema for `/accounts/balance/get`
@@ -3259,6 +4713,45 @@ impl ::serde::Serialize for AccountsBalanceGetRequest {
         out.field_unless(skip[1], "options", &self.options);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountsBalanceGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountsBalanceGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountsBalanceGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AccountsBalanceGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "AccountsBalanceGetRequest defines the request schema for `/accounts/balance/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for AccountsBalanceGetRequest {
@@ -3341,6 +4834,37 @@ impl ::serde::Serialize for AccountsBalanceGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountsBalanceGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountsBalanceGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AccountsBalanceGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of `account_ids` to retrieve for the Item. The default value is `null`.\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.field(
+            "min_last_updated_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<MinLastUpdatedDatetime>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Optional parameters to `/accounts/balance/get`.")
+    }
+}
 ///AccountsGetRequest defines the request schema for `/accounts/get`
 #[derive(Clone)]
 pub struct AccountsGetRequest {
@@ -3417,6 +4941,43 @@ impl ::serde::Serialize for AccountsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountsGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AccountsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("AccountsGetRequest defines the request schema for `/accounts/get`")
+    }
+}
 impl ::std::fmt::Debug for AccountsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AccountsGetRequest")
@@ -3478,6 +5039,28 @@ impl ::serde::Serialize for AccountsGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountsGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountsGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountsGetRequestOptions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `account_ids` to retrieve for the Account.",
+        );
+        o.finish("An optional object to filter `/accounts/get` results.")
     }
 }
 ///AccountsGetResponse defines the response schema for `/accounts/get` and `/accounts/balance/get`.
@@ -3544,6 +5127,32 @@ impl ::serde::Serialize for AccountsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AccountsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AccountsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AccountsGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<AccountBase>,
+            &[j::ARRAY],
+            "An array of financial institution accounts associated with the Item.\nIf `/accounts/balance/get` was called, each account will include real-time balance information.",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "AccountsGetResponse defines the response schema for `/accounts/get` and `/accounts/balance/get`.",
+        )
+    }
+}
 /**Specifies the use case of the transfer. Required for transfers on an ACH network. For more details, see [ACH SEC codes](https://plaid.com/docs/transfer/creating-transfers/#ach-sec-codes).
 
 Codes supported for credits: `ccd`, `ppd`
@@ -3564,6 +5173,21 @@ pub enum AchClass {
     Web,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AchClass {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AchClass")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AchClass")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ccd", "ppd", "tel", "web"],
+            "Specifies the use case of the transfer. Required for transfers on an ACH network. For more details, see [ACH SEC codes](https://plaid.com/docs/transfer/creating-transfers/#ach-sec-codes).\n\nCodes supported for credits: `ccd`, `ppd`\nCodes supported for debits: `ccd`, `tel`, `web`\n\n`\"ccd\"` - Corporate Credit or Debit - fund transfer between two corporate bank accounts\n\n`\"ppd\"` - Prearranged Payment or Deposit - The transfer is part of a pre-existing relationship with a consumer. Authorization was obtained in writing either in person or via an electronic document signing, e.g. Docusign, by the consumer. Can be used for credits or debits.\n\n`\"web\"` - Internet-Initiated Entry. The transfer debits a consumer's bank account. Authorization from the consumer is obtained over the Internet (e.g. a web or mobile application). Can be used for single debits or recurring debits.\n\n`\"tel\"` - Telephone-Initiated Entry. The transfer debits a consumer. Debit authorization has been received orally over the telephone via a recorded call.",
+        )
+    }
 }
 impl ::std::fmt::Display for AchClass {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3616,6 +5240,21 @@ pub enum ActionState {
     Skipped,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ActionState {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ActionState")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ActionState")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["UNKNOWN", "ATTEMPT", "SUCCESS", "FAILURE", "SKIPPED"],
+            "Enum representing the state of the action/activity.",
+        )
+    }
 }
 impl ::std::fmt::Display for ActionState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3763,6 +5402,65 @@ impl ::serde::Serialize for Activity {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Activity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Activity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Activity")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("activity", j::REQUIRED, G::subschema_for::<ActivityType>, &[], "");
+        o.field(
+            "authentication",
+            j::OPTIONAL,
+            G::subschema_for::<ItemCreateAuthentication>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for the activity",
+        );
+        o.field(
+            "initiated_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date this activity was initiated [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format in UTC.",
+        );
+        o.field(
+            "initiator",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Application ID of the client who initiated the activity.",
+        );
+        o.field(
+            "scopes",
+            j::OPTIONAL,
+            G::subschema_for::<ScopesNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("state", j::REQUIRED, G::subschema_for::<ActionState>, &[], "");
+        o.field(
+            "target_application_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApplicationId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Describes a consent activity.")
+    }
+}
 ///Types of consent activities
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ActivityType {
@@ -3778,6 +5476,32 @@ pub enum ActivityType {
     ScopesUpdate,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ActivityType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ActivityType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ActivityType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "UNKNOWN",
+                "ITEM_CREATE",
+                "ITEM_IMPORT",
+                "ITEM_UPDATE",
+                "ITEM_UNLINK",
+                "PORTAL_UNLINK",
+                "PORTAL_ITEMS_DELETE",
+                "ITEM_REMOVE",
+                "INVARIANT_CHECKER_DELETION",
+                "SCOPES_UPDATE",
+            ],
+            "Types of consent activities",
+        )
+    }
 }
 impl ::std::fmt::Display for ActivityType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3890,6 +5614,29 @@ impl ::serde::Serialize for Address {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Address {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Address")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Address")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("data", j::REQUIRED, G::subschema_for::<AddressData>, &[], "");
+        o.field(
+            "primary",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When `true`, identifies the address as the primary address on an account.",
+        );
+        o.finish("A physical mailing address.")
+    }
+}
 ///Data about the components comprising an address.
 #[derive(Clone, Debug)]
 pub struct AddressData {
@@ -3973,6 +5720,56 @@ impl ::serde::Serialize for AddressData {
         out.field("region", &self.region);
         out.field("street", &self.street);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AddressData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AddressData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AddressData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.",
+        );
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state. In API versions 2018-05-22 and earlier, this field is called `state`.\nExample: `\"NC\"`",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full street address\nExample: `\"564 Main Street, APT 15\"`",
+        );
+        o.finish("Data about the components comprising an address.")
     }
 }
 ///Data about the components comprising an address.
@@ -4066,10 +5863,78 @@ impl ::serde::Serialize for AddressDataNotRequired {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AddressDataNotRequired {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AddressDataNotRequired")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AddressDataNotRequired")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state. In API versions 2018-05-22 and earlier, this field is called `state`.\nExample: `\"NC\"`",
+        );
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address\nExample: `\"564 Main Street, APT 15\"`",
+        );
+        o.finish("Data about the components comprising an address.")
+    }
+}
 ///`AddressDataNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct AddressDataNullable(pub AddressData);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AddressDataNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AddressDataNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AddressDataNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<AddressData>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for AddressDataNullable {
     type Target = AddressData;
     fn deref(&self) -> &AddressData {
@@ -4090,6 +5955,26 @@ impl ::std::convert::From<AddressData> for AddressDataNullable {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct AddressDataNullableNoRequiredFields(pub AddressDataNotRequired);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AddressDataNullableNoRequiredFields {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AddressDataNullableNoRequiredFields")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AddressDataNullableNoRequiredFields",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<AddressDataNotRequired>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for AddressDataNullableNoRequiredFields {
     type Target = AddressDataNotRequired;
     fn deref(&self) -> &AddressDataNotRequired {
@@ -4170,10 +6055,59 @@ impl ::serde::Serialize for AddressMatchScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AddressMatchScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AddressMatchScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AddressMatchScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "is_postal_code_match",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "postal code was provided for both and was a match",
+        );
+        o.field(
+            "score",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Match score for address. 100 is a perfect match, 99-90 is a strong match, 89-70 is a partial match, anything below 70 is considered a weak match. Typically, the match threshold should be set to a score of 70 or higher. If the address is missing from either the API or financial institution, this is null.",
+        );
+        o.finish(
+            "Score found by matching address provided by the API with the address on the account at the financial institution. The score can range from 0 to 100 where 100 is a perfect match and 0 is a no match. If the account contains multiple owners, the maximum match score is filled.",
+        )
+    }
+}
 ///`AddressNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct AddressNullable(pub Address);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AddressNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AddressNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AddressNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<Address>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for AddressNullable {
     type Target = Address;
     fn deref(&self) -> &Address {
@@ -4200,6 +6134,21 @@ pub enum AddressPurposeLabel {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AddressPurposeLabel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AddressPurposeLabel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AddressPurposeLabel")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["residential", "commercial", "no_data"],
+            "Field describing whether the associated address is being used for commercial or residential purposes.\n\nNote: This value will be `no_data` when Plaid does not have sufficient data to determine the address's use.",
+        )
+    }
 }
 impl ::std::fmt::Display for AddressPurposeLabel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4300,6 +6249,37 @@ impl ::serde::Serialize for AffordabilityInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AffordabilityInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AffordabilityInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AffordabilityInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "expenditure",
+            j::OPTIONAL,
+            G::subschema_for::<ExpenditureInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Affordability insights focus on providing signal on the ability of a borrower to repay their loan without experiencing financial strain. It provides insights on factors such as a user's monthly income and expenses, disposable income, average expenditure, etc., helping lenders gauge the level of affordability of a borrower.",
+        )
+    }
+}
 ///A monetary amount with its associated currency information, supporting both official and unofficial currency codes.
 #[derive(Clone, Debug, Default)]
 pub struct AmountWithCurrency {
@@ -4383,6 +6363,44 @@ impl ::serde::Serialize for AmountWithCurrency {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AmountWithCurrency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AmountWithCurrency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AmountWithCurrency")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "If the parent object represents a category of transactions, such as `total_amount`, `transfers_in`, `total_income`, etc. the `amount` represents the sum of all of the transactions in the group.\n\nIf the parent object is `cash_flow`, the `amount` represents the total value of all the inflows minus all the outflows across all the accounts in the report in the given time window.\n\nIf the parent object is `minimum_balance`, the `amount` represents the lowest balance of the account during the given time window.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "A monetary amount with its associated currency information, supporting both official and unofficial currency codes.",
+        )
+    }
+}
 ///Represents an amount and a monthly average
 #[derive(Clone, Debug, Default)]
 pub struct AmountWithCurrencyWithMonthlyAverage {
@@ -4457,6 +6475,38 @@ impl ::serde::Serialize for AmountWithCurrencyWithMonthlyAverage {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AmountWithCurrencyWithMonthlyAverage {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AmountWithCurrencyWithMonthlyAverage")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AmountWithCurrencyWithMonthlyAverage",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("amount", j::OPTIONAL, G::subschema_for::<f64>, &[j::NULLABLE], "");
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Represents an amount and a monthly average")
+    }
+}
 ///Your Plaid API `client_id`. The `client_id` is required and may be provided either in the `PLAID-CLIENT-ID` header or as part of a request body.
 #[derive(
     ::serde::Deserialize,
@@ -4471,6 +6521,24 @@ impl ::serde::Serialize for AmountWithCurrencyWithMonthlyAverage {
 )]
 #[serde(transparent)]
 pub struct ApiClientId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ApiClientId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ApiClientId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ApiClientId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Your Plaid API `client_id`. The `client_id` is required and may be provided either in the `PLAID-CLIENT-ID` header or as part of a request body.",
+        )
+    }
+}
 impl ::std::ops::Deref for ApiClientId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4512,6 +6580,24 @@ impl ::std::str::FromStr for ApiClientId {
 )]
 #[serde(transparent)]
 pub struct ApiSecret(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ApiSecret {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ApiSecret")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ApiSecret")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Your Plaid API `secret`. The `secret` is required and may be provided either in the `PLAID-SECRET` header or as part of a request body.",
+        )
+    }
+}
 impl ::std::ops::Deref for ApiSecret {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4677,6 +6763,112 @@ impl ::serde::Serialize for Application {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Application {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Application")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Application")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<ApplicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "application_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL for the application's website",
+        );
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A string representing the city of the client's headquarters.",
+        );
+        o.field(
+            "company_legal_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A string representing the name of client's legal entity.",
+        );
+        o.field(
+            "country_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A string representing the country code of the client's headquarters.",
+        );
+        o.field(
+            "display_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A human-readable name of the application for display purposes",
+        );
+        o.field(
+            "join_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date this application was granted production access at Plaid in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format in UTC.",
+        );
+        o.field(
+            "logo_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A URL that links to the application logo image.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the application",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A string representing the postal code of the client's headquarters.",
+        );
+        o.field(
+            "reason_for_access",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A string provided by the connected app stating why they use their respective enabled products.",
+        );
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A string representing the region of the client's headquarters.",
+        );
+        o.field(
+            "use_case",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A string representing client's broad use case as assessed by Plaid.",
+        );
+        o.finish("Metadata about the application")
+    }
+}
 ///ApplicationGetRequest defines the schema for `/application/get`
 #[derive(Clone)]
 pub struct ApplicationGetRequest {
@@ -4737,6 +6929,30 @@ impl ::serde::Serialize for ApplicationGetRequest {
         out.field("client_id", &self.client_id);
         out.field("secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ApplicationGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ApplicationGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ApplicationGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<ApplicationId>,
+            &[],
+            "",
+        );
+        o.field("client_id", j::REQUIRED, G::subschema_for::<ApiClientId>, &[], "");
+        o.field("secret", j::REQUIRED, G::subschema_for::<ApiSecret>, &[], "");
+        o.finish("ApplicationGetRequest defines the schema for `/application/get`")
     }
 }
 impl ::std::fmt::Debug for ApplicationGetRequest {
@@ -4805,6 +7021,25 @@ impl ::serde::Serialize for ApplicationGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ApplicationGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ApplicationGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ApplicationGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("application", j::REQUIRED, G::subschema_for::<Application>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ApplicationGetResponse defines the response schema for `/application/get`",
+        )
+    }
+}
 ///This field will map to the application ID that is returned from `/item/application/list`, or provided to the institution in an oauth redirect.
 #[derive(
     ::serde::Deserialize,
@@ -4819,6 +7054,24 @@ impl ::serde::Serialize for ApplicationGetResponse {
 )]
 #[serde(transparent)]
 pub struct ApplicationId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ApplicationId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ApplicationId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ApplicationId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "This field will map to the application ID that is returned from `/item/application/list`, or provided to the institution in an oauth redirect.",
+        )
+    }
+}
 impl ::std::ops::Deref for ApplicationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4918,6 +7171,49 @@ impl ::serde::Serialize for Apr {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Apr {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Apr")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Apr")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "apr_percentage",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Annual Percentage Rate applied.",
+        );
+        o.field(
+            "apr_type",
+            j::REQUIRED,
+            G::subschema_for::<AprAprType>,
+            &[],
+            "The type of balance to which the APR applies.",
+        );
+        o.field(
+            "balance_subject_to_apr",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of money that is subjected to the APR if a balance was carried beyond payment due date. How it is calculated can vary by card issuer. It is often calculated as an average daily balance.",
+        );
+        o.field(
+            "interest_charge_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of money charged due to interest from last statement.",
+        );
+        o.finish("Information about the APR on the account.")
+    }
+}
 ///The type of balance to which the APR applies.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AprAprType {
@@ -4927,6 +7223,21 @@ pub enum AprAprType {
     Special,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AprAprType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AprAprType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AprAprType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["balance_transfer_apr", "cash_apr", "purchase_apr", "special"],
+            "The type of balance to which the APR applies.",
+        )
+    }
 }
 impl ::std::fmt::Display for AprAprType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5040,6 +7351,40 @@ impl ::serde::Serialize for Asset {
         out.field("ASSET_TRANSACTIONS", &self.asset_transactions);
         out.field("VALIDATION_SOURCES", &self.validation_sources);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Asset {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Asset")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Asset")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("ASSET_DETAIL", j::REQUIRED, G::subschema_for::<AssetDetail>, &[], "");
+        o.field("ASSET_HOLDER", j::REQUIRED, G::subschema_for::<AssetHolder>, &[], "");
+        o.field("ASSET_OWNERS", j::REQUIRED, G::subschema_for::<AssetOwners>, &[], "");
+        o.field(
+            "ASSET_TRANSACTIONS",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransactions>,
+            &[],
+            "",
+        );
+        o.field(
+            "VALIDATION_SOURCES",
+            j::REQUIRED,
+            G::subschema_for::<ValidationSources>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
     }
 }
 ///Details about an asset.
@@ -5307,6 +7652,162 @@ impl ::serde::Serialize for AssetDetail {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetDetail {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetDetail")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetDetail")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "AssetAccountIdentifier",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique alphanumeric string identifying an asset.",
+        );
+        o.field(
+            "AssetAsOfDate",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Account Report As of Date / Create Date. Format YYYY-MM-DD",
+        );
+        o.field(
+            "AssetAvailableBalanceAmount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Asset Account Available Balance.",
+        );
+        o.field(
+            "AssetAvailableCashBalanceAmount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "amount available for cash withdrawal",
+        );
+        o.field(
+            "AssetBondsBalanceAmount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total market value of all bonds held (non-restricted, vested)",
+        );
+        o.field(
+            "AssetCashBalanceAmount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "cash balance of the account",
+        );
+        o.field(
+            "AssetCryptoBalanceAmount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total balance of all cryptocurrency held (non-restricted, vested)",
+        );
+        o.field(
+            "AssetCurrentBalanceAmount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Asset Account Current Balance.",
+        );
+        o.field(
+            "AssetDaysRequestedCount",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The Number of days requested made to the Financial Institution. Example When looking for 3 months of data from the FI, pass in 90 days.",
+        );
+        o.field(
+            "AssetDescription",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A text description that further defines the Asset. This could be used to describe the shares associated with the stocks, bonds or mutual funds, retirement funds or business owned that the borrower has disclosed (named) as an asset.",
+        );
+        o.field(
+            "AssetEmployerSponsoredIndicator",
+            j::OPTIONAL,
+            G::subschema_for::<AssetDetailAssetEmployerSponsoredIndicator>,
+            &[j::NULLABLE],
+            "Whether the account is employer sponsored retirement account or not (e.g., 401K, 403b, 457, thrift savings plan)",
+        );
+        o.field(
+            "AssetHoldingBalanceAmount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total market value of holdings (non-restricted, vested, not crypto, not other, not cash) Note: Any employer stock plan balance must be excluded from the total account balance (identification is 'stock plan')",
+        );
+        o.field(
+            "AssetHoldingBalanceNetMarginAmount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "HoldingsBalance net MarginAmount",
+        );
+        o.field(
+            "AssetMarginAmountBalance",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "loan balance (amount owed by account owner)",
+        );
+        o.field(
+            "AssetOtherBalanceAmount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total balance of all other holding types (non-restricted, vested)",
+        );
+        o.field(
+            "AssetOwnershipType",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Ownership type of the asset account.",
+        );
+        o.field(
+            "AssetRetirementIndicator",
+            j::OPTIONAL,
+            G::subschema_for::<AssetDetailAssetRetirementIndicator>,
+            &[j::NULLABLE],
+            "Whether or not the account is a retirement account (e.g., 401K, 403b, 457, thrift savings plans, traditional and Roth, IRAs, SEP-IRA, SIMPLE-IRA, KEOGH, state retirement savings plans, other independent and IRS-qualified employer retirement plans)",
+        );
+        o.field(
+            "AssetStocksBalanceAmount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total market value of all stocks held (non-restricted, vested, not employer sponsored stock plan)",
+        );
+        o.field("AssetType", j::REQUIRED, G::subschema_for::<AssetType>, &[], "");
+        o.field(
+            "AssetTypeAdditionalDescription",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Additional Asset Description. Some examples are Investment Tax-Deferred, Loan, 401K, 403B, Checking, Money Market, Credit Card, ROTH, 529, Biller, ROLLOVER, CD, Savings, Investment Taxable, IRA, Mortgage, Line Of Credit.",
+        );
+        o.field(
+            "AssetUniqueIdentifier",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A vendor created unique Identifier.",
+        );
+        o.finish("Details about an asset.")
+    }
+}
 ///Whether the account is employer sponsored retirement account or not (e.g., 401K, 403b, 457, thrift savings plan)
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetDetailAssetEmployerSponsoredIndicator {
@@ -5314,6 +7815,23 @@ pub enum AssetDetailAssetEmployerSponsoredIndicator {
     False,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetDetailAssetEmployerSponsoredIndicator {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetDetailAssetEmployerSponsoredIndicator")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetDetailAssetEmployerSponsoredIndicator",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["true", "false"],
+            "Whether the account is employer sponsored retirement account or not (e.g., 401K, 403b, 457, thrift savings plan)",
+        )
+    }
 }
 impl ::std::fmt::Display for AssetDetailAssetEmployerSponsoredIndicator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5360,6 +7878,23 @@ pub enum AssetDetailAssetRetirementIndicator {
     False,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetDetailAssetRetirementIndicator {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetDetailAssetRetirementIndicator")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetDetailAssetRetirementIndicator",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["true", "false"],
+            "Whether or not the account is a retirement account (e.g., 401K, 403b, 457, thrift savings plans, traditional and Roth, IRAs, SEP-IRA, SIMPLE-IRA, KEOGH, state retirement savings plans, other independent and IRS-qualified employer retirement plans)",
+        )
+    }
 }
 impl ::std::fmt::Display for AssetDetailAssetRetirementIndicator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5451,6 +7986,24 @@ impl ::serde::Serialize for AssetHolder {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetHolder {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetHolder")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetHolder")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("NAME", j::REQUIRED, G::subschema_for::<AssetHolderName>, &[], "");
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct AssetHolderName {
@@ -5502,6 +8055,30 @@ impl ::serde::Serialize for AssetHolderName {
         );
         out.field("FullName", &self.full_name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetHolderName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetHolderName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetHolderName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "FullName",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unparsed name of either an individual or a legal entity.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
@@ -5649,6 +8226,100 @@ impl ::serde::Serialize for AssetHolding {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetHolding {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetHolding")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetHolding")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "AssetHoldingCurrentPriceAmount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "current price of investment holding",
+        );
+        o.field(
+            "AssetHoldingDescription",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of holding",
+        );
+        o.field(
+            "AssetHoldingID",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Unique id of investment position",
+        );
+        o.field(
+            "AssetHoldingMarketValueAmount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "market value of investment position",
+        );
+        o.field(
+            "AssetHoldingRestrictedIndicator",
+            j::REQUIRED,
+            G::subschema_for::<AssetHoldingAssetHoldingRestrictedIndicator>,
+            &[j::NULLABLE],
+            "Whether or not the stock is restricted, i.e. \"Restricted\" or \"Not Restricted\"",
+        );
+        o.field(
+            "AssetHoldingSecurityName",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Security name of investment holding",
+        );
+        o.field(
+            "AssetHoldingSymbol",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Investment position's market ticker symbol",
+        );
+        o.field(
+            "AssetHoldingType",
+            j::REQUIRED,
+            G::subschema_for::<AssetHoldingAssetHoldingType>,
+            &[j::NULLABLE],
+            "Type of holding (e.g. bond, stock, crypto, other)",
+        );
+        o.field(
+            "AssetHoldingUnits",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Number of units of holding",
+        );
+        o.field(
+            "AssetHoldingVestedAmount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of holding vested",
+        );
+        o.field(
+            "Currency",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "US Dollar",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Whether or not the stock is restricted, i.e. "Restricted" or "Not Restricted"
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetHoldingAssetHoldingRestrictedIndicator {
@@ -5656,6 +8327,23 @@ pub enum AssetHoldingAssetHoldingRestrictedIndicator {
     False,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetHoldingAssetHoldingRestrictedIndicator {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetHoldingAssetHoldingRestrictedIndicator")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetHoldingAssetHoldingRestrictedIndicator",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["true", "false"],
+            "Whether or not the stock is restricted, i.e. \"Restricted\" or \"Not Restricted\"",
+        )
+    }
 }
 impl ::std::fmt::Display for AssetHoldingAssetHoldingRestrictedIndicator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5704,6 +8392,21 @@ pub enum AssetHoldingAssetHoldingType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetHoldingAssetHoldingType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetHoldingAssetHoldingType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetHoldingAssetHoldingType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["Bond", "Stock", "Crypto", "Other"],
+            "Type of holding (e.g. bond, stock, crypto, other)",
+        )
+    }
 }
 impl ::std::fmt::Display for AssetHoldingAssetHoldingType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5798,6 +8501,30 @@ impl ::serde::Serialize for AssetHoldings {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetHoldings {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetHoldings")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetHoldings")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ASSET_HOLDING",
+            j::REQUIRED,
+            G::subschema_for::<AssetHolding>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Asset Investment Transaction Type Enumerated derived by Vendor.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetInvestmentTransactionType {
@@ -5811,6 +8538,32 @@ pub enum AssetInvestmentTransactionType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetInvestmentTransactionType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetInvestmentTransactionType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetInvestmentTransactionType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "Buy",
+                "Sell",
+                "Dividends",
+                "Interest",
+                "Transfers",
+                "Reinvestments",
+                "FundsReceived",
+                "Other",
+            ],
+            "Asset Investment Transaction Type Enumerated derived by Vendor.",
+        )
+    }
 }
 impl ::std::fmt::Display for AssetInvestmentTransactionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5914,6 +8667,30 @@ impl ::serde::Serialize for AssetOwner {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetOwner {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetOwner")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetOwner")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "AssetOwnerText",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Account Owner Full Name.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct AssetOwners {
@@ -5965,6 +8742,30 @@ impl ::serde::Serialize for AssetOwners {
         );
         out.field("ASSET_OWNER", &self.asset_owner);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetOwners {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetOwners")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetOwners")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ASSET_OWNER",
+            j::REQUIRED,
+            G::subschema_for::<AssetOwner>,
+            &[j::ARRAY],
+            "A list of up to 4 account owners' full names.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
     }
 }
 ///An object representing an Asset Report
@@ -6059,6 +8860,64 @@ impl ::serde::Serialize for AssetReport {
         out.field("items", &self.items);
         out.field("user", &self.user);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "asset_report_id",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An identifier you determine and submit for the Asset Report.",
+        );
+        o.field(
+            "date_generated",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time when the Asset Report was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The duration of transaction history you requested",
+        );
+        o.field(
+            "insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportItem>,
+            &[j::ARRAY],
+            "Data returned by Plaid about each of the Items included in the Asset Report.",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<AssetReportUser>, &[], "");
+        o.finish("An object representing an Asset Report")
     }
 }
 ///A set of fields describing the balance for an account. Balance information may be cached unless the balance object was returned by `/accounts/balance/get`.
@@ -6197,6 +9056,72 @@ impl ::serde::Serialize for AssetReportAccountBalance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportAccountBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportAccountBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportAccountBalance")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "available",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
+        );
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get`; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "last_updated_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the oldest acceptable balance when making a request to `/accounts/balance/get`.\n\nThis field is only used and expected when the institution is `ins_128026` (Capital One) and the Item contains one or more accounts with a non-depository account type, in which case a value must be provided or an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned. For Capital One depository accounts as well as all other account types on all other institutions, this field is ignored. See [account type schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full list of account types.\n\nIf the balance that is pulled is older than the given timestamp for Items with this field required, an `INVALID_REQUEST` error with the code of `LAST_UPDATED_DATETIME_OUT_OF_RANGE` will be returned with the most recent timestamp for the requested account contained in the response.",
+        );
+        o.field(
+            "limit",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "For `credit`-type accounts, this represents the credit limit.\n\nFor `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.\n\nIn North America, this field is typically only available for `credit`-type accounts.",
+        );
+        o.field(
+            "margin_loan_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total amount of borrowed funds in the account, as determined by the financial institution.\nFor investment-type accounts, the margin balance is the total value of borrowed assets in the account, as presented by the institution.\nThis is commonly referred to as margin or a loan.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "A set of fields describing the balance for an account. Balance information may be cached unless the balance object was returned by `/accounts/balance/get`.",
+        )
+    }
+}
 /**Add-ons that should be included in the Asset Report.
 
 `investments`: The Investments add-on
@@ -6207,6 +9132,21 @@ pub enum AssetReportAddOns {
     FastAssets,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportAddOns {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportAddOns")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportAddOns")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["investments", "fast_assets"],
+            "Add-ons that should be included in the Asset Report.\n\n`investments`: The Investments add-on\n`fast_assets`: The Fast Assets add-on",
+        )
+    }
 }
 impl ::std::fmt::Display for AssetReportAddOns {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6322,6 +9262,53 @@ impl ::serde::Serialize for AssetReportAuditCopyCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportAuditCopyCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportAuditCopyCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportAuditCopyCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "auditor_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `auditor_id` of the third party with whom you would like to share the Asset Report.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "AssetReportAuditCopyCreateRequest defines the request schema for `/asset_report/audit_copy/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for AssetReportAuditCopyCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyCreateRequest")
@@ -6390,6 +9377,33 @@ impl ::serde::Serialize for AssetReportAuditCopyCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportAuditCopyCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportAuditCopyCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportAuditCopyCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_copy_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "AssetReportAuditCopyCreateResponse defines the response schema for `/asset_report/audit_copy/get`",
+        )
+    }
+}
 ///AssetReportAuditCopyGetRequest defines the request schema for `/asset_report/audit_copy/get`
 #[derive(Clone)]
 pub struct AssetReportAuditCopyGetRequest {
@@ -6454,6 +9468,46 @@ impl ::serde::Serialize for AssetReportAuditCopyGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportAuditCopyGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportAuditCopyGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportAuditCopyGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_copy_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `audit_copy_token` granting access to the Audit Copy you would like to get.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "AssetReportAuditCopyGetRequest defines the request schema for `/asset_report/audit_copy/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for AssetReportAuditCopyGetRequest {
@@ -6542,6 +9596,53 @@ impl ::serde::Serialize for AssetReportAuditCopyPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportAuditCopyPdfGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportAuditCopyPdfGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportAuditCopyPdfGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_copy_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `audit_copy_token` granting access to the Audit Copy you would like to get as a PDF.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportPdfGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "AssetReportAuditCopyPDFGetRequest defines the request schema for `/asset_report/audit_copy/pdf/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for AssetReportAuditCopyPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyPdfGetRequest")
@@ -6566,6 +9667,26 @@ impl ::std::fmt::Debug for AssetReportAuditCopyPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct AssetReportAuditCopyPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportAuditCopyPdfGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportAuditCopyPdfGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportAuditCopyPdfGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "AssetReportAuditCopyPDFGetResponse defines the response schema for `/asset_report/audit_copy/pdf/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for AssetReportAuditCopyPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -6659,6 +9780,46 @@ impl ::serde::Serialize for AssetReportAuditCopyRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportAuditCopyRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportAuditCopyRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportAuditCopyRemoveRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_copy_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `audit_copy_token` granting access to the Audit Copy you would like to revoke.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "AssetReportAuditCopyRemoveRequest defines the request schema for `/asset_report/audit_copy/remove`",
+        )
+    }
+}
 impl ::std::fmt::Debug for AssetReportAuditCopyRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyRemoveRequest")
@@ -6724,6 +9885,33 @@ impl ::serde::Serialize for AssetReportAuditCopyRemoveResponse {
         out.field("removed", &self.removed);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportAuditCopyRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportAuditCopyRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportAuditCopyRemoveResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "removed",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if the Audit Copy was successfully removed.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "AssetReportAuditCopyRemoveResponse defines the response schema for `/asset_report/audit_copy/remove`",
+        )
     }
 }
 ///AssetReportCreateRequest defines the request schema for `/asset_report/create`
@@ -6811,6 +9999,58 @@ impl ::serde::Serialize for AssetReportCreateRequest {
         out.field_unless(skip[2], "options", &self.options);
         out.field_unless(skip[3], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_tokens",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::ARRAY],
+            "An array of access tokens corresponding to the Items that will be included in the report. The `assets` product must have been initialized for the Items during link; the Assets product cannot be added after initialization.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The maximum integer number of days of history to include in the Asset Report. If using Fannie Mae Day 1 Certainty, `days_requested` must be at least 61 for new originations or at least 31 for refinancings.\n\nAn Asset Report requested with \"Additional History\" (that is, with more than 61 days of transaction history) will incur an Additional History fee.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportCreateRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "AssetReportCreateRequest defines the request schema for `/asset_report/create`",
+        )
     }
 }
 impl ::std::fmt::Debug for AssetReportCreateRequest {
@@ -6934,6 +10174,74 @@ impl ::serde::Serialize for AssetReportCreateRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportCreateRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportCreateRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportCreateRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "add_ons",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportAddOns>,
+            &[j::ARRAY],
+            "A list of add-ons that should be included in the Asset Report.\n\nWhen Fast Assets is requested, Plaid will create two versions of the Asset Report: the Fast Asset Report, which will contain only Identity and Balance information, and the Full Asset Report, which will also contain Transactions information. A `PRODUCT_READY` webhook will be fired for each Asset Report when it is ready, and the `report_type` field will indicate whether the webhook is firing for the `full` or `fast` Asset Report. To retrieve the Fast Asset Report, call `/asset_report/get` with `fast_report` set to `true`. There is no additional charge for using Fast Assets. To create a Fast Asset Report, Plaid must successfully retrieve both Identity and Balance data; if Plaid encounters an error obtaining this data, the Fast Asset Report will not be created. However, as long as Plaid can obtain Transactions data, the Full Asset Report will still be available.\n\nWhen Investments is requested, `investments` must be specified in the `optional_products` array when initializing Link.",
+        );
+        o.field(
+            "client_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field(
+            "include_fast_report",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "true to return balance and identity earlier as a fast report. Defaults to false if omitted.",
+        );
+        o.field(
+            "products",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "Additional information that can be included in the asset report. Possible values: `\"investments\"`",
+        );
+        o.field(
+            "require_all_items",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "By default (`true`), the asynchronous report generation fails unless all Items extract successfully. If set to `false`, the report will still be generated as long as at least one Item extracts successfully; extraction failures on the remaining Items are tolerated. This setting applies only to failures that occur during asynchronous extraction. It does not relax the synchronous check at call time: if any Item is already unhealthy when `/asset_report/create` is invoked, the request fails immediately regardless of this value.",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "URL to which Plaid will send Assets webhooks, for example when the requested Asset Report is ready.",
+        );
+        o.finish(
+            "An optional object to filter `/asset_report/create` results. If provided, must be non-`null`. The optional `user` object is required for the report to be eligible for Fannie Mae's Day 1 Certainty program.",
+        )
+    }
+}
 impl ::std::default::Default for AssetReportCreateRequestOptions {
     fn default() -> Self {
         Self {
@@ -7013,6 +10321,38 @@ impl ::serde::Serialize for AssetReportCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "asset_report_id",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportId>,
+            &[],
+            "",
+        );
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "AssetReportCreateResponse defines the response schema for `/asset_report/create`",
+        )
+    }
+}
 ///AssetReportFilterRequest defines the request schema for `/asset_report/filter`
 #[derive(Clone)]
 pub struct AssetReportFilterRequest {
@@ -7087,6 +10427,51 @@ impl ::serde::Serialize for AssetReportFilterRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportFilterRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportFilterRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportFilterRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids_to_exclude",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The accounts to exclude from the Asset Report, identified by `account_id`.",
+        );
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "AssetReportFilterRequest defines the request schema for `/asset_report/filter`",
+        )
     }
 }
 impl ::std::fmt::Debug for AssetReportFilterRequest {
@@ -7165,6 +10550,38 @@ impl ::serde::Serialize for AssetReportFilterResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportFilterResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportFilterResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportFilterResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "asset_report_id",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportId>,
+            &[],
+            "",
+        );
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "AssetReportFilterResponse defines the response schema for `/asset_report/filter`",
+        )
+    }
+}
 ///An object representing an Asset Report with Freddie Mac schema.
 #[derive(Clone, Debug)]
 pub struct AssetReportFreddie {
@@ -7225,6 +10642,24 @@ impl ::serde::Serialize for AssetReportFreddie {
         out.field("PARTIES", &self.parties);
         out.field("SERVICES", &self.services);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportFreddie {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportFreddie")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportFreddie")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("LOANS", j::REQUIRED, G::subschema_for::<Loans>, &[], "");
+        o.field("PARTIES", j::REQUIRED, G::subschema_for::<Parties>, &[], "");
+        o.field("SERVICES", j::REQUIRED, G::subschema_for::<Services>, &[], "");
+        o.finish("An object representing an Asset Report with Freddie Mac schema.")
     }
 }
 ///AssetReportFreddieGetRequest defines the request schema for `/credit/asset_report/freddie_mac/get`
@@ -7291,6 +10726,44 @@ impl ::serde::Serialize for AssetReportFreddieGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportFreddieGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportFreddieGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportFreddieGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_copy_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "AssetReportFreddieGetRequest defines the request schema for `/credit/asset_report/freddie_mac/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for AssetReportFreddieGetRequest {
@@ -7363,6 +10836,34 @@ impl ::serde::Serialize for AssetReportFreddieGetResponse {
         out.field("request_id", &self.request_id);
         out.field("SchemaVersion", &self.schema_version);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportFreddieGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportFreddieGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportFreddieGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("DEAL", j::REQUIRED, G::subschema_for::<AssetReportFreddie>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "SchemaVersion",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The Verification Of Assets (aka VOA or Freddie Mac Schema) schema version.",
+        );
+        o.finish(
+            "AssetReportFreddieGetResponse defines the response schema for `/credit/asset_report/freddie_mac/get`",
+        )
     }
 }
 ///AssetReportGetRequest defines the request schema for `/asset_report/get`
@@ -7464,6 +10965,72 @@ impl ::serde::Serialize for AssetReportGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "asset_report_token",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportTokenNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fast_report",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` to fetch \"fast\" version of asset report. Defaults to false if omitted. Can only be used if `/asset_report/create` was called with `options.add_ons` set to `[\"fast_assets\"]`.",
+        );
+        o.field(
+            "include_insights",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if you would like to retrieve the Asset Report with Insights, `false` otherwise. This field defaults to `false` if omitted.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user token associated with the User for which to create an asset report for. The latest asset report associated with the User will be returned",
+        );
+        o.finish(
+            "AssetReportGetRequest defines the request schema for `/asset_report/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for AssetReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportGetRequest")
@@ -7530,6 +11097,30 @@ impl ::serde::Serialize for AssetReportGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportGetRequestOptions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_to_include",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of days of history to include in the Asset Report.",
+        );
+        o.finish(
+            "An optional object to filter or add data to `/asset_report/get` results. If provided, must be non-`null`.",
+        )
+    }
+}
 ///AssetReportGetResponse defines the response schema for `/asset_report/get`
 #[derive(Clone, Debug)]
 pub struct AssetReportGetResponse {
@@ -7593,6 +11184,32 @@ impl ::serde::Serialize for AssetReportGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("report", j::REQUIRED, G::subschema_for::<AssetReport>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "warnings",
+            j::REQUIRED,
+            G::subschema_for::<Warning>,
+            &[j::ARRAY],
+            "If the Asset Report generation was successful but identity information cannot be returned, this array will contain information about the errors causing identity information to be missing",
+        );
+        o.finish(
+            "AssetReportGetResponse defines the response schema for `/asset_report/get`",
+        )
+    }
+}
 ///A unique ID identifying an Asset Report. Like all Plaid identifiers, this ID is case sensitive.
 #[derive(
     ::serde::Deserialize,
@@ -7607,6 +11224,24 @@ impl ::serde::Serialize for AssetReportGetResponse {
 )]
 #[serde(transparent)]
 pub struct AssetReportId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying an Asset Report. Like all Plaid identifiers, this ID is case sensitive.",
+        )
+    }
+}
 impl ::std::ops::Deref for AssetReportId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -7761,6 +11396,91 @@ impl ::serde::Serialize for AssetReportInvestmentHolding {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportInvestmentHolding {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportInvestmentHolding")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportInvestmentHolding")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id` associated with the holding.",
+        );
+        o.field(
+            "cost_basis",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The original total value of the holding. This field is calculated by Plaid as the sum of the purchase price of all of the shares in the holding.",
+        );
+        o.field(
+            "institution_price",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The last price given by the institution for this security.",
+        );
+        o.field(
+            "institution_price_as_of",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date at which `institution_price` was current.",
+        );
+        o.field(
+            "institution_value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The value of the holding, as reported by the institution.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the holding. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "quantity",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The total quantity of the asset held, as reported by the financial institution. If the security is an option, `quantity` will reflect the total number of options (typically the number of contracts multiplied by 100), not the number of contracts.",
+        );
+        o.field(
+            "security_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `security_id` associated with the holding. Security data is not specific to a user's account; any user who held the same security at the same financial institution at the same time would have identical security data. The `security_id` for the same security will typically be the same across different institutions, but this is not guaranteed. The `security_id` does not typically change, but may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.",
+        );
+        o.field(
+            "ticker_symbol",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The holding's trading symbol for publicly traded holdings, and otherwise a short identifier if available.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.finish("A securities holding at an institution.")
+    }
+}
 ///Investment security associated with the account.
 #[derive(Clone, Debug)]
 pub struct AssetReportInvestmentSecurity {
@@ -7853,6 +11573,51 @@ impl ::serde::Serialize for AssetReportInvestmentSecurity {
         out.field("ticker_symbol", &self.ticker_symbol);
         out.field("type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportInvestmentSecurity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportInvestmentSecurity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportInvestmentSecurity",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A descriptive name for the security, suitable for display.",
+        );
+        o.field(
+            "security_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique, Plaid-specific identifier for the security, used to associate securities with holdings. Like all Plaid identifiers, the `security_id` is case sensitive. The `security_id` may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.",
+        );
+        o.field(
+            "ticker_symbol",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The security type of the holding. Valid security types are:\n\n`cash`: Cash, currency, and money market funds\n\n`cryptocurrency`: Digital or virtual currencies\n\n`derivative`: Options, warrants, and other derivative instruments\n\n`equity`: Domestic and foreign equities\n\n`etf`: Multi-asset exchange-traded investment funds\n\n`fixed income`: Bonds and certificates of deposit (CDs)\n\n`loan`: Loans and loan receivables\n\n`mutual fund`: Open- and closed-end vehicles pooling funds of multiple investors\n\n`other`: Unknown or other investment types",
+        );
+        o.finish("Investment security associated with the account.")
     }
 }
 ///A transaction within an investment account.
@@ -8008,6 +11773,128 @@ impl ::serde::Serialize for AssetReportInvestmentTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportInvestmentTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportInvestmentTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportInvestmentTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `account_id` of the account against which this transaction posted.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The complete value of the transaction. Positive values when cash is debited, e.g. purchases of stock; negative values when cash is credited, e.g. sales of stock. Treatment remains the same for cash-only movements unassociated with securities. For transactions representing a simultaneous cash contribution and purchase of a security, the portion of the transaction representing the purchase takes precedence, and the `amount` is represented as positive.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The [ISO 8601](https://wikipedia.org/wiki/ISO_8601) posting date for the transaction.",
+        );
+        o.field(
+            "fees",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The combined value of all fees applied to this transaction",
+        );
+        o.field(
+            "investment_transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the Investment transaction, unique across all Plaid transactions. Like all Plaid identifiers, the `investment_transaction_id` is case sensitive.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The institution's description of the transaction.",
+        );
+        o.field(
+            "price",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The price of the security at which this transaction occurred.",
+        );
+        o.field(
+            "quantity",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of units of the security involved in this transaction. Positive for buy transactions; negative for sell transactions.",
+        );
+        o.field(
+            "security_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `security_id` to which this transaction is related.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransactionSubtype>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransactionType>,
+            &[],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "vested_quantity",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The total quantity of vested assets held, as reported by the financial institution. Vested assets are only associated with [equities](https://plaid.com/docs/api/products/investments/#investments-holdings-get-response-securities-type).",
+        );
+        o.field(
+            "vested_value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The value of the vested holdings as reported by the institution.",
+        );
+        o.finish("A transaction within an investment account.")
+    }
+}
 ///A set of fields describing the investments data on an account.
 #[derive(Clone, Debug, Default)]
 pub struct AssetReportInvestments {
@@ -8075,6 +11962,42 @@ impl ::serde::Serialize for AssetReportInvestments {
         out.field_unless(skip[1], "securities", &self.securities);
         out.field_unless(skip[2], "transactions", &self.transactions);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportInvestments {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportInvestments")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportInvestments")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "holdings",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportInvestmentHolding>,
+            &[j::ARRAY],
+            "Quantities and values of securities held in the investment account. Map to the `securities` array for security details.",
+        );
+        o.field(
+            "securities",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportInvestmentSecurity>,
+            &[j::ARRAY],
+            "Details of specific securities held in on the investment account.",
+        );
+        o.field(
+            "transactions",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportInvestmentTransaction>,
+            &[j::ARRAY],
+            "Transaction history on the investment account.",
+        );
+        o.finish("A set of fields describing the investments data on an account.")
     }
 }
 ///A representation of an Item within an Asset Report.
@@ -8159,6 +12082,50 @@ impl ::serde::Serialize for AssetReportItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<AccountAssets>,
+            &[j::ARRAY],
+            "Data about each of the accounts open on the Item.",
+        );
+        o.field(
+            "date_last_updated",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The id of the financial institution associated with the Item.",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full financial institution name associated with the Item.",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.finish("A representation of an Item within an Asset Report.")
+    }
+}
 ///AssetReportPDFGetRequest defines the request schema for `/asset_report/pdf/get`
 #[derive(Clone)]
 pub struct AssetReportPdfGetRequest {
@@ -8235,6 +12202,51 @@ impl ::serde::Serialize for AssetReportPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportPdfGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportPdfGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportPdfGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportPdfGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "AssetReportPDFGetRequest defines the request schema for `/asset_report/pdf/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for AssetReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportPdfGetRequest")
@@ -8298,6 +12310,32 @@ impl ::serde::Serialize for AssetReportPdfGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportPdfGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportPdfGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportPdfGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_to_include",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum integer number of days of history to include in the Asset Report.",
+        );
+        o.finish(
+            "An optional object to filter or add data to `/asset_report/get` results. If provided, must be non-`null`.",
+        )
+    }
+}
 ///AssetReportPDFGetResponse defines the response schema for `/asset_report/pdf/get`
 #[derive(
     ::serde::Deserialize,
@@ -8312,6 +12350,24 @@ impl ::serde::Serialize for AssetReportPdfGetRequestOptions {
 )]
 #[serde(transparent)]
 pub struct AssetReportPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportPdfGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportPdfGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportPdfGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "AssetReportPDFGetResponse defines the response schema for `/asset_report/pdf/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for AssetReportPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8353,6 +12409,26 @@ impl ::std::str::FromStr for AssetReportPdfGetResponse {
 )]
 #[serde(transparent)]
 pub struct AssetReportRefreshAssetReportToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportRefreshAssetReportToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportRefreshAssetReportToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportRefreshAssetReportToken",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The `asset_report_token` returned by the original call to `/asset_report/create`",
+        )
+    }
+}
 impl ::std::ops::Deref for AssetReportRefreshAssetReportToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8464,6 +12540,58 @@ impl ::serde::Serialize for AssetReportRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportRefreshRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportRefreshAssetReportToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "days_requested",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of days of history to include in the Asset Report. Must be an integer. If not specified, the value from the original call to `/asset_report/create` will be used.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportRefreshRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "AssetReportRefreshRequest defines the request schema for `/asset_report/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for AssetReportRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportRefreshRequest")
@@ -8543,6 +12671,46 @@ impl ::serde::Serialize for AssetReportRefreshRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportRefreshRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportRefreshRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::AssetReportRefreshRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "URL to which Plaid will send Assets webhooks, for example when the requested Asset Report is ready.",
+        );
+        o.finish(
+            "An optional object to filter `/asset_report/refresh` results. If provided, cannot be `null`. If not specified, the `options` from the original call to `/asset_report/create` will be used.",
+        )
+    }
+}
 ///AssetReportRefreshResponse defines the response schema for `/asset_report/refresh`
 #[derive(Clone, Debug)]
 pub struct AssetReportRefreshResponse {
@@ -8607,6 +12775,38 @@ impl ::serde::Serialize for AssetReportRefreshResponse {
         out.field("asset_report_token", &self.asset_report_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportRefreshResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "asset_report_id",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportId>,
+            &[],
+            "",
+        );
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "AssetReportRefreshResponse defines the response schema for `/asset_report/refresh`",
+        )
     }
 }
 ///AssetReportRemoveRequest defines the request schema for `/asset_report/remove`
@@ -8678,6 +12878,44 @@ impl ::serde::Serialize for AssetReportRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportRemoveRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "asset_report_token",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "AssetReportRemoveRequest defines the request schema for `/asset_report/remove`",
+        )
+    }
+}
 impl ::std::fmt::Debug for AssetReportRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportRemoveRequest")
@@ -8745,6 +12983,31 @@ impl ::serde::Serialize for AssetReportRemoveResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportRemoveResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "removed",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if the Asset Report was successfully removed.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "AssetReportRemoveResponse defines the response schema for `/asset_report/remove`",
+        )
+    }
+}
 ///A token that can be provided to endpoints such as `/asset_report/get` or `/asset_report/pdf/get` to fetch or update an Asset Report.
 #[derive(
     ::serde::Deserialize,
@@ -8759,6 +13022,24 @@ impl ::serde::Serialize for AssetReportRemoveResponse {
 )]
 #[serde(transparent)]
 pub struct AssetReportToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A token that can be provided to endpoints such as `/asset_report/get` or `/asset_report/pdf/get` to fetch or update an Asset Report.",
+        )
+    }
+}
 impl ::std::ops::Deref for AssetReportToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8800,6 +13081,24 @@ impl ::std::str::FromStr for AssetReportToken {
 )]
 #[serde(transparent)]
 pub struct AssetReportTokenNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportTokenNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportTokenNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportTokenNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A token that can be provided to endpoints such as `/asset_report/get` or `/asset_report/pdf/get` to fetch or update an Asset Report.",
+        )
+    }
+}
 impl ::std::ops::Deref for AssetReportTokenNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -9044,6 +13343,168 @@ impl ::serde::Serialize for AssetReportTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account in which this transaction occurred.",
+        );
+        o.field(
+            "account_owner",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the account owner. This field is not typically populated and only relevant when dealing with sub-accounts.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The settled value of the transaction, denominated in the transaction's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative.",
+        );
+        o.field(
+            "category",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
+            "A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nThis field will only appear in an Asset Report with Insights.",
+        );
+        o.field(
+            "category_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nThis field will only appear in an Asset Report with Insights.",
+        );
+        o.field(
+            "check_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field(
+            "credit_category",
+            j::OPTIONAL,
+            G::subschema_for::<CreditCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).",
+        );
+        o.field(
+            "date_transacted",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The date on which the transaction took place, in IS0 8601 format.",
+        );
+        o.field(
+            "income_source_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier for an income source.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "location",
+            j::OPTIONAL,
+            G::subschema_for::<Location>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "merchant_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant name, as enriched by Plaid. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant name or transaction description. This is a legacy field that is no longer maintained. For merchant name, use the `merchant_name` field. For description, use the `original_description` field.\n\nThis field will only appear in an Asset Report with Insights.",
+        );
+        o.field(
+            "original_description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The string returned by the financial institution to describe the transaction.",
+        );
+        o.field(
+            "payment_meta",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentMeta>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pending",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled.",
+        );
+        o.field(
+            "pending_transaction_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of a posted transaction's associated pending transaction, where applicable.",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field(
+            "transaction_type",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportTransactionType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish("A transaction on the asset report")
+    }
+}
 /**`digital:` transactions that took place online.
 
 `place:` transactions that were made at a physical location.
@@ -9060,6 +13521,21 @@ pub enum AssetReportTransactionType {
     Unresolved,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportTransactionType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportTransactionType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportTransactionType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["digital", "place", "special", "unresolved"],
+            "`digital:` transactions that took place online.\n\n`place:` transactions that were made at a physical location.\n\n`special:` transactions that relate to banks, e.g. fees or deposits.\n\n`unresolved:` transactions that do not fit into the other three types.",
+        )
+    }
 }
 impl ::std::fmt::Display for AssetReportTransactionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9109,6 +13585,21 @@ pub enum AssetReportType {
     Fast,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["FULL", "FAST"],
+            "Indicates either a Fast Asset Report, which will contain only current identity and balance information, or a Full Asset Report, which will also contain historical balance information and transaction data.",
+        )
+    }
 }
 impl ::std::fmt::Display for AssetReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9254,6 +13745,72 @@ impl ::serde::Serialize for AssetReportUser {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetReportUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetReportUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetReportUser")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An identifier you determine and submit for the user.",
+        );
+        o.field(
+            "email",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
+            "first_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's first name. Required for the Fannie Mae Day 1 Certainty™ program.",
+        );
+        o.field(
+            "last_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's last name.  Required for the Fannie Mae Day 1 Certainty™ program.",
+        );
+        o.field(
+            "middle_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's middle name",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's phone number, in E.164 format: +{countrycode}{number}. For example: \"+14151234567\". Phone numbers provided in other formats will be parsed on a best-effort basis.",
+        );
+        o.field(
+            "ssn",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's Social Security Number. Required for the Fannie Mae Day 1 Certainty™ program.\n\nFormat: \"ddd-dd-dddd\"",
+        );
+        o.finish(
+            "The user object allows you to provide additional information about the user to be appended to the Asset Report. All fields are optional. The `first_name`, `last_name`, and `ssn` fields are required if you would like the Report to be eligible for Fannie Mae's Day 1 Certainty™ program.",
+        )
+    }
+}
 ///An object representing...
 #[derive(Clone, Debug)]
 pub struct AssetTransaction {
@@ -9316,6 +13873,35 @@ impl ::serde::Serialize for AssetTransaction {
         out.field("ASSET_TRANSACTION_DESCRIPTON", &self.asset_transaction_descripton);
         out.field("ASSET_TRANSACTION_DETAIL", &self.asset_transaction_detail);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ASSET_TRANSACTION_DESCRIPTON",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransactionDescription>,
+            &[j::ARRAY],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac. Note that \"DESCRIPTON\" is an intentional misspelling matching the upstream MISMO field name.",
+        );
+        o.field(
+            "ASSET_TRANSACTION_DETAIL",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransactionDetail>,
+            &[],
+            "",
+        );
+        o.finish("An object representing...")
     }
 }
 ///Asset Transaction Category Type Enumerated derived by Vendor.
@@ -9430,6 +14016,129 @@ pub enum AssetTransactionCategoryType {
     Veterinary,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetTransactionCategoryType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetTransactionCategoryType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetTransactionCategoryType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "ATMFee",
+                "Advertising",
+                "AirTravel",
+                "AlcoholBars",
+                "Allowance",
+                "Amusement",
+                "Arts",
+                "AutoTransport",
+                "AutoInsurance",
+                "AutoPayment",
+                "BabySupplies",
+                "BabysitterDaycare",
+                "BankFee",
+                "BillsUtilities",
+                "Bonus",
+                "BooksSupplies",
+                "Business Services",
+                "Buy",
+                "CashATM",
+                "Charity",
+                "Check",
+                "ChildSupport",
+                "Clothing",
+                "CoffeeShops",
+                "CreditCardPayment",
+                "Dentist",
+                "Doctor",
+                "Education",
+                "ElectronicsSoftware",
+                "Entertainment",
+                "Eyecare",
+                "FastFood",
+                "FederalTax",
+                "FeesCharges",
+                "FinanceCharge",
+                "Financial",
+                "FinancialAdvisor",
+                "FoodDining",
+                "Furnishings",
+                "GasFuel",
+                "GiftsDonations",
+                "Groceries",
+                "Gym",
+                "Hair",
+                "HealthFitness",
+                "HealthInsurance",
+                "Hobbies",
+                "Home",
+                "HomeImprovement",
+                "HomeInsurance",
+                "HomePhone",
+                "HomeServices",
+                "HomeSupplies",
+                "Hotel",
+                "Income",
+                "InterestIncome",
+                "Internet",
+                "Investments",
+                "Kids",
+                "KidsActivities",
+                "LateFee",
+                "Laundry",
+                "LawnGarden",
+                "Legal",
+                "LifeInsurance",
+                "LoanInsurance",
+                "LoanPayment",
+                "Loans",
+                "MobilePhone",
+                "MortgageRent",
+                "MoviesDVDs",
+                "Music",
+                "NewspapersMagazines",
+                "OfficeSupplies",
+                "Parking",
+                "Paycheck",
+                "PersonalCare",
+                "PetFoodSupplies",
+                "PetGrooming",
+                "Pets",
+                "Pharmacy",
+                "Printing",
+                "Property Tax",
+                "Public Transportation",
+                "Reimbursement",
+                "RentalCarTaxi",
+                "Restaurants",
+                "SalesTax",
+                "ServiceParts",
+                "ServiceFee",
+                "Shipping",
+                "Shopping",
+                "SpaMassage",
+                "SportingGoods",
+                "Sports",
+                "StateTax",
+                "Student Loan",
+                "Taxes",
+                "Television",
+                "Toys",
+                "Transfer",
+                "Travel",
+                "Tuition",
+                "Uncategorized",
+                "Utilities",
+                "Vacation",
+                "Veterinary",
+            ],
+            "Asset Transaction Category Type Enumerated derived by Vendor.",
+        )
+    }
 }
 impl ::std::fmt::Display for AssetTransactionCategoryType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9734,6 +14443,30 @@ impl ::serde::Serialize for AssetTransactionDescription {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetTransactionDescription {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetTransactionDescription")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetTransactionDescription")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "AssetTransactionDescription",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Asset Transaction Description String up to 3 occurrences 1 required.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct AssetTransactionDetail {
@@ -9932,6 +14665,107 @@ impl ::serde::Serialize for AssetTransactionDetail {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetTransactionDetail {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetTransactionDetail")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetTransactionDetail")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "AssetInvestmentTransactionType",
+            j::OPTIONAL,
+            G::subschema_for::<AssetInvestmentTransactionType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "AssetInvestmentTransactionTypeDescription",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Asset Investment Transaction Type Description.",
+        );
+        o.field(
+            "AssetTransactionAmount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Asset Transaction Amount.",
+        );
+        o.field(
+            "AssetTransactionCategoryType",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransactionCategoryType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "AssetTransactionDate",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "Asset Transaction Date.",
+        );
+        o.field(
+            "AssetTransactionPaidByName",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Populate with who did the transaction.",
+        );
+        o.field(
+            "AssetTransactionPaidToName",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Populate with for whom the transaction is done",
+        );
+        o.field(
+            "AssetTransactionPostDate",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "Asset Transaction Post Date.",
+        );
+        o.field(
+            "AssetTransactionType",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransactionType>,
+            &[],
+            "",
+        );
+        o.field(
+            "AssetTransactionTypeAdditionalDescription",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "FI Provided - examples are atm, cash, check, credit, debit, deposit, directDebit, directDeposit, dividend, fee, interest, other, payment, pointOfSale, repeatPayment, serviceCharge, transfer.",
+        );
+        o.field(
+            "AssetTransactionUniqueIdentifier",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A vendor created unique Identifier.",
+        );
+        o.field(
+            "FinancialInstitutionTransactionIdentifier",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "FI provided Transaction Identifier.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Asset Transaction Type.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetTransactionType {
@@ -9939,6 +14773,18 @@ pub enum AssetTransactionType {
     Debit,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetTransactionType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetTransactionType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetTransactionType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(&["Credit", "Debit"], "Asset Transaction Type.")
+    }
 }
 impl ::std::fmt::Display for AssetTransactionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10029,6 +14875,30 @@ impl ::serde::Serialize for AssetTransactions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetTransactions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetTransactions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetTransactions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ASSET_TRANSACTION",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransaction>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///A value from a MISMO prescribed list that specifies financial assets in a mortgage loan transaction. Assets may be either liquid or fixed and are associated with a corresponding asset amount.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetType {
@@ -10039,6 +14909,27 @@ pub enum AssetType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "CheckingAccount",
+                "SavingsAccount",
+                "Investment",
+                "MoneyMarketFund",
+                "Other",
+            ],
+            "A value from a MISMO prescribed list that specifies financial assets in a mortgage loan transaction. Assets may be either liquid or fixed and are associated with a corresponding asset amount.",
+        )
+    }
 }
 impl ::std::fmt::Display for AssetType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10131,6 +15022,30 @@ impl ::serde::Serialize for Assets {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Assets {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Assets")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Assets")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ASSET",
+            j::REQUIRED,
+            G::subschema_for::<Asset>,
+            &[j::ARRAY],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Fired when Asset Report generation has failed. The resulting `error` will have an `error_type` of `ASSET_REPORT_ERROR`.
 #[derive(Clone, Debug)]
 pub struct AssetsErrorWebhook {
@@ -10217,6 +15132,65 @@ impl ::serde::Serialize for AssetsErrorWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetsErrorWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetsErrorWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetsErrorWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "asset_report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID associated with the Asset Report.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `user_id` corresponding to the User ID the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ERROR`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ASSETS`",
+        );
+        o.finish(
+            "Fired when Asset Report generation has failed. The resulting `error` will have an `error_type` of `ASSET_REPORT_ERROR`.",
+        )
     }
 }
 ///Fired when the Asset Report has been generated and `/asset_report/get` is ready to be called.  If you attempt to retrieve an Asset Report before this webhook has fired, you'll receive a response with the HTTP status code 400 and a Plaid error code of `PRODUCT_NOT_READY`.
@@ -10308,6 +15282,65 @@ impl ::serde::Serialize for AssetsProductReadyWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AssetsProductReadyWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AssetsProductReadyWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AssetsProductReadyWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "asset_report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `asset_report_id` corresponding to the Asset Report the webhook has fired for.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "report_type",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `user_id` corresponding to the User ID the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PRODUCT_READY`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ASSETS`",
+        );
+        o.finish(
+            "Fired when the Asset Report has been generated and `/asset_report/get` is ready to be called.  If you attempt to retrieve an Asset Report before this webhook has fired, you'll receive a response with the HTTP status code 400 and a Plaid error code of `PRODUCT_NOT_READY`.",
+        )
     }
 }
 ///Plaid will trigger a `DEFAULT_UPDATE` webhook for Items that undergo a change in Auth data. This is generally caused by data partners notifying Plaid of a change in their account numbering system or to their routing numbers. To avoid returned transactions, customers that receive a `DEFAULT_UPDATE` webhook with the `account_ids_with_updated_auth` object populated should immediately discontinue all usages of existing Auth data for those accounts and call `/auth/get` or `/processor/auth/get` to obtain updated account and routing numbers.
@@ -10406,6 +15439,66 @@ impl ::serde::Serialize for AuthDefaultUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthDefaultUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthDefaultUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AuthDefaultUpdateWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids_with_new_auth",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `account_id`'s for accounts that contain new auth.",
+        );
+        o.field(
+            "account_ids_with_updated_auth",
+            j::REQUIRED,
+            G::subschema_for::<AccountIdsWithUpdatedAuth>,
+            &[],
+            "",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
+        o.finish(
+            "Plaid will trigger a `DEFAULT_UPDATE` webhook for Items that undergo a change in Auth data. This is generally caused by data partners notifying Plaid of a change in their account numbering system or to their routing numbers. To avoid returned transactions, customers that receive a `DEFAULT_UPDATE` webhook with the `account_ids_with_updated_auth` object populated should immediately discontinue all usages of existing Auth data for those accounts and call `/auth/get` or `/processor/auth/get` to obtain updated account and routing numbers.",
+        )
+    }
+}
 ///An object containing identifying numbers used for making electronic transfers to and from the `accounts`. The identifying number type (ACH, EFT, IBAN, or BACS) used will depend on the country of the account. An account may have more than one number type. If a particular identifying number type is not used by any `accounts` for which data has been requested, the array for that type will be empty.
 #[derive(Clone, Debug)]
 pub struct AuthGetNumbers {
@@ -10475,6 +15568,51 @@ impl ::serde::Serialize for AuthGetNumbers {
         out.field("eft", &self.eft);
         out.field("international", &self.international);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthGetNumbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthGetNumbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AuthGetNumbers")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ach",
+            j::REQUIRED,
+            G::subschema_for::<NumbersAch>,
+            &[j::ARRAY],
+            "An array of ACH numbers identifying accounts.",
+        );
+        o.field(
+            "bacs",
+            j::REQUIRED,
+            G::subschema_for::<NumbersBacs>,
+            &[j::ARRAY],
+            "An array of BACS numbers identifying accounts.",
+        );
+        o.field(
+            "eft",
+            j::REQUIRED,
+            G::subschema_for::<NumbersEft>,
+            &[j::ARRAY],
+            "An array of EFT numbers identifying accounts.",
+        );
+        o.field(
+            "international",
+            j::REQUIRED,
+            G::subschema_for::<NumbersInternational>,
+            &[j::ARRAY],
+            "An array of IBAN numbers identifying accounts.",
+        );
+        o.finish(
+            "An object containing identifying numbers used for making electronic transfers to and from the `accounts`. The identifying number type (ACH, EFT, IBAN, or BACS) used will depend on the country of the account. An account may have more than one number type. If a particular identifying number type is not used by any `accounts` for which data has been requested, the array for that type will be empty.",
+        )
     }
 }
 ///AuthGetRequest defines the request schema for `/auth/get`
@@ -10553,6 +15691,43 @@ impl ::serde::Serialize for AuthGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AuthGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<AuthGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("AuthGetRequest defines the request schema for `/auth/get`")
+    }
+}
 impl ::std::fmt::Debug for AuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AuthGetRequest")
@@ -10615,6 +15790,28 @@ impl ::serde::Serialize for AuthGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AuthGetRequestOptions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of `account_ids` to retrieve for the Item.\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.finish("An optional object to filter `/auth/get` results.")
     }
 }
 ///AuthGetResponse defines the response schema for `/auth/get`
@@ -10690,6 +15887,31 @@ impl ::serde::Serialize for AuthGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AuthGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<AccountBase>,
+            &[j::ARRAY],
+            "The `accounts` for which numbers are being retrieved.",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("numbers", j::REQUIRED, G::subschema_for::<AuthGetNumbers>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("AuthGetResponse defines the response schema for `/auth/get`")
+    }
+}
 ///Metadata that captures information about the Auth features of an institution.
 #[derive(Clone, Debug)]
 pub struct AuthMetadata {
@@ -10740,6 +15962,30 @@ impl ::serde::Serialize for AuthMetadata {
         );
         out.field("supported_methods", &self.supported_methods);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AuthMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "supported_methods",
+            j::REQUIRED,
+            G::subschema_for::<AuthSupportedMethods>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Metadata that captures information about the Auth features of an institution.",
+        )
     }
 }
 ///Metadata specifically related to which auth methods an institution supports.
@@ -10818,6 +16064,51 @@ impl ::serde::Serialize for AuthSupportedMethods {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthSupportedMethods {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthSupportedMethods")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AuthSupportedMethods")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "automated_micro_deposits",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates if automated micro-deposits are supported.",
+        );
+        o.field(
+            "instant_auth",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates if instant auth is supported.",
+        );
+        o.field(
+            "instant_match",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates if instant match is supported.",
+        );
+        o.field(
+            "instant_micro_deposits",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates if instant micro-deposits are supported.",
+        );
+        o.finish(
+            "Metadata specifically related to which auth methods an institution supports.",
+        )
+    }
+}
 ///The possible types of auth data that may have changed.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AuthUpdateTypes {
@@ -10825,6 +16116,21 @@ pub enum AuthUpdateTypes {
     RoutingNumber,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthUpdateTypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthUpdateTypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AuthUpdateTypes")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ACCOUNT_NUMBER", "ROUTING_NUMBER"],
+            "The possible types of auth data that may have changed.",
+        )
+    }
 }
 impl ::std::fmt::Display for AuthUpdateTypes {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10922,6 +16228,35 @@ impl ::serde::Serialize for AuthVerifyNumbersAch {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthVerifyNumbersAch {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthVerifyNumbersAch")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AuthVerifyNumbersAch")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Account's account number",
+        );
+        o.field(
+            "routing",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Account's routing number",
+        );
+        o.finish("ACH numbers for verification via Database Auth")
+    }
+}
 ///AuthVerifyRequest defines the request schema for `/auth/verify`
 #[derive(Clone)]
 pub struct AuthVerifyRequest {
@@ -10999,6 +16334,49 @@ impl ::serde::Serialize for AuthVerifyRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthVerifyRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthVerifyRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AuthVerifyRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Account owner's legal name",
+        );
+        o.field(
+            "numbers",
+            j::REQUIRED,
+            G::subschema_for::<AuthVerifyRequestNumbers>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("AuthVerifyRequest defines the request schema for `/auth/verify`")
+    }
+}
 impl ::std::fmt::Debug for AuthVerifyRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AuthVerifyRequest")
@@ -11059,6 +16437,24 @@ impl ::serde::Serialize for AuthVerifyRequestNumbers {
         );
         out.field("ach", &self.ach);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthVerifyRequestNumbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthVerifyRequestNumbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AuthVerifyRequestNumbers")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("ach", j::REQUIRED, G::subschema_for::<AuthVerifyNumbersAch>, &[], "");
+        o.finish(
+            "An object containing identifying account numbers for verification via Database Auth",
+        )
     }
 }
 ///AuthVerifyResponse defines the response schema for `/auth/verify`
@@ -11140,6 +16536,43 @@ impl ::serde::Serialize for AuthVerifyResponse {
         out.field("verification_insights", &self.verification_insights);
         out.field("verification_status", &self.verification_status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthVerifyResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthVerifyResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AuthVerifyResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `item_id` value of the Item created for verification. If numbers data provided is invalid, an Item may not be created.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "verification_insights",
+            j::REQUIRED,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[],
+            "",
+        );
+        o.field(
+            "verification_status",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Indicates the Item's database verification status. Possible values are:\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.",
+        );
+        o.finish("AuthVerifyResponse defines the response schema for `/auth/verify`")
     }
 }
 ///Fired when an Item is verified via automated micro-deposits. We recommend communicating to your users when this event is received to notify them that their account is verified and ready for use.
@@ -11227,6 +16660,59 @@ impl ::serde::Serialize for AutomaticallyVerifiedWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AutomaticallyVerifiedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AutomaticallyVerifiedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::AutomaticallyVerifiedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `account_id` of the account associated with the webhook",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTOMATICALLY_VERIFIED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
+        o.finish(
+            "Fired when an Item is verified via automated micro-deposits. We recommend communicating to your users when this event is received to notify them that their account is verified and ready for use.",
+        )
     }
 }
 impl ::serde::Serialize for AamvaDetailedMatchResult {

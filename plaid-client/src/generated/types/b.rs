@@ -13,6 +13,21 @@ pub enum BankIncomeCompleteResult {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankIncomeCompleteResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankIncomeCompleteResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankIncomeCompleteResult")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SUCCESS", "FAILURE"],
+            "The result of the bank income report generation\n\n`SUCCESS`: The bank income report was successfully generated and can be retrieved via `/credit/bank_income/get`.\n\n`FAILURE`: The bank income report failed to be generated",
+        )
+    }
+}
 impl ::std::fmt::Display for BankIncomeCompleteResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -131,6 +146,58 @@ impl ::serde::Serialize for BankIncomeCompleteWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankIncomeCompleteWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankIncomeCompleteWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankIncomeCompleteWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "result",
+            j::REQUIRED,
+            G::subschema_for::<BankIncomeCompleteResult>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_INCOME_COMPLETE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME`",
+        );
+        o.finish(
+            "Fired when a bank income report has finished generating or failed to generate, triggered by calling `/credit/bank_income/get` in CRA enabled client.",
+        )
+    }
+}
 /**The result of the bank income refresh report generation
 
 `SUCCESS`: The refreshed report was successfully generated and can be retrieved via `/credit/bank_income/get`.
@@ -142,6 +209,23 @@ pub enum BankIncomeRefreshCompleteResult {
     Failure,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankIncomeRefreshCompleteResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankIncomeRefreshCompleteResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankIncomeRefreshCompleteResult",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SUCCESS", "FAILURE"],
+            "The result of the bank income refresh report generation\n\n`SUCCESS`: The refreshed report was successfully generated and can be retrieved via `/credit/bank_income/get`.\n\n`FAILURE`: The refreshed report failed to be generated",
+        )
+    }
 }
 impl ::std::fmt::Display for BankIncomeRefreshCompleteResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -261,6 +345,60 @@ impl ::serde::Serialize for BankIncomeRefreshCompleteWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankIncomeRefreshCompleteWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankIncomeRefreshCompleteWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankIncomeRefreshCompleteWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "result",
+            j::REQUIRED,
+            G::subschema_for::<BankIncomeRefreshCompleteResult>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_INCOME_REFRESH_COMPLETE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME`",
+        );
+        o.finish(
+            "Fired when a refreshed bank income report has finished generating or failed to generate. The `/credit/bank_income/refresh` endpoint that previously triggered this webhook is deprecated; to refresh Bank Income data, send the user through Link's update mode, or migrate to CRA Income Insights and call `/cra/check_report/create` for a backend refresh. To get this webhook, subscribe via the [Dashboard](https://dashboard.plaid.com/developers/webhooks).",
+        )
+    }
+}
 ///Fired when a change to the user's income is detected. The `/credit/bank_income/refresh` endpoint that previously served this refresh is deprecated; to get updated income data, send the user through Link's update mode so they can confirm their income sources, or migrate to CRA Income Insights and call `/cra/check_report/create` for a backend refresh. To receive this webhook, subscribe in the [Dashboard](https://dashboard.plaid.com/developers/webhooks).
 #[derive(Clone, Debug)]
 pub struct BankIncomeRefreshUpdateWebhook {
@@ -336,6 +474,53 @@ impl ::serde::Serialize for BankIncomeRefreshUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankIncomeRefreshUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankIncomeRefreshUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankIncomeRefreshUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_INCOME_REFRESH_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME`",
+        );
+        o.finish(
+            "Fired when a change to the user's income is detected. The `/credit/bank_income/refresh` endpoint that previously served this refresh is deprecated; to get updated income data, send the user through Link's update mode so they can confirm their income sources, or migrate to CRA Income Insights and call `/cra/check_report/create` for a backend refresh. To receive this webhook, subscribe in the [Dashboard](https://dashboard.plaid.com/developers/webhooks).",
+        )
+    }
+}
 ///The object contains a risk score and a risk tier that evaluate the transaction return risk because an account is overdrawn or because an ineligible account is used. Common return codes in this category include: "R01", "R02", "R03", "R04", "R06", "R08", "R09", "R13", "R16", "R17", "R20", "R23". These returns have a turnaround time of 2 banking days.
 #[derive(Clone, Debug)]
 pub struct BankInitiatedReturnRisk {
@@ -393,6 +578,31 @@ impl ::serde::Serialize for BankInitiatedReturnRisk {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankInitiatedReturnRisk {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankInitiatedReturnRisk")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankInitiatedReturnRisk")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "risk_tier",
+            j::OPTIONAL,
+            G::subschema_for::<BankInitiatedRiskTier>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("score", j::REQUIRED, G::subschema_for::<SignalScore>, &[], "");
+        o.finish(
+            "The object contains a risk score and a risk tier that evaluate the transaction return risk because an account is overdrawn or because an ineligible account is used. Common return codes in this category include: \"R01\", \"R02\", \"R03\", \"R04\", \"R06\", \"R08\", \"R09\", \"R13\", \"R16\", \"R17\", \"R20\", \"R23\". These returns have a turnaround time of 2 banking days.",
+        )
+    }
+}
 /**DEPRECATED. Use Signal Rules instead to transform the `score` into a useful action.
 
 In the `bank_initiated_return_risk` object, there are eight risk tiers corresponding to the scores:
@@ -408,6 +618,24 @@ In the `bank_initiated_return_risk` object, there are eight risk tiers correspon
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct BankInitiatedRiskTier(pub i64);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankInitiatedRiskTier {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankInitiatedRiskTier")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankInitiatedRiskTier")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<i64>,
+            &[],
+            "DEPRECATED. Use Signal Rules instead to transform the `score` into a useful action.\n\nIn the `bank_initiated_return_risk` object, there are eight risk tiers corresponding to the scores:\n  1: Predicted bank-initiated return incidence rate between 0.0% - 0.5%\n  2: Predicted bank-initiated return incidence rate between 0.5% - 1.5%\n  3: Predicted bank-initiated return incidence rate between 1.5% - 3%\n  4: Predicted bank-initiated return incidence rate between 3% - 5%\n  5: Predicted bank-initiated return incidence rate between 5% - 10%\n  6: Predicted bank-initiated return incidence rate between 10% - 15%\n  7: Predicted bank-initiated return incidence rate between 15% and 50%\n  8: Predicted bank-initiated return incidence rate greater than 50%",
+        )
+    }
+}
 impl ::std::ops::Deref for BankInitiatedRiskTier {
     type Target = i64;
     fn deref(&self) -> &i64 {
@@ -573,6 +801,86 @@ impl ::serde::Serialize for BankPenaltiesIndicators {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankPenaltiesIndicators {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankPenaltiesIndicators")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankPenaltiesIndicators")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total value of outflow transactions categorized as `BANK_PENALTIES`, across all the accounts in the report within the requested time window.",
+        );
+        o.field(
+            "category_details",
+            j::OPTIONAL,
+            G::subschema_for::<CategoryExpenses>,
+            &[j::ARRAY, j::NULLABLE],
+            "Detailed categories view of all the transactions that fall into the `BANK_PENALTIES` credit category within the given time window, across all the accounts in the report.",
+        );
+        o.field(
+            "days_since_last_occurrence",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the last transaction that falls into the `BANK_PENALTIES` credit category, across all the accounts in the report.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "monthly_average",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlyAverage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "monthly_summaries",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlySummary>,
+            &[j::ARRAY, j::NULLABLE],
+            "The monthly summaries of the transactions that fall into the `BANK_PENALTIES` credit category within the given time window, across all the accounts in the report.",
+        );
+        o.field(
+            "percentage_of_income",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The percentage of the user's monthly inflows that was spent on transactions that fall into the `BANK_PENALTIES` credit category within the given time window, across all the accounts in the report. For example, a value of 100 represents that 100% of the inflows were spent on transactions that fall into the `BANK_PENALTIES` credit category.\nIf there's no available income for the given time period, this field value will be `-1`.",
+        );
+        o.field(
+            "transactions_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of transactions that fall into the `BANK_PENALTIES` credit category, across all the accounts in the report.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "Insights into bank penalties and fees, including overdraft fees, NSF fees, and other bank-imposed charges.",
+        )
+    }
+}
 ///Represents a bank transfer within the Bank Transfers API.
 #[derive(Clone, Debug)]
 pub struct BankTransfer {
@@ -730,6 +1038,104 @@ impl ::serde::Serialize for BankTransfer {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransfer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransfer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransfer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The account ID that should be credited/debited for this bank transfer.",
+        );
+        o.field("ach_class", j::REQUIRED, G::subschema_for::<AchClass>, &[], "");
+        o.field("amount", j::REQUIRED, G::subschema_for::<BankTransferAmount>, &[], "");
+        o.field(
+            "cancellable",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, you can still cancel this bank transfer.",
+        );
+        o.field(
+            "created",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime when this bank transfer was created. This will be of the form `2006-01-02T15:04:05Z`",
+        );
+        o.field(
+            "custom_tag",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A string containing the custom tag provided by the client in the create request. Will be null if not provided.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The description of the transfer.",
+        );
+        o.field(
+            "direction",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferDirection>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BankTransferId>, &[], "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the transfer amount, e.g. \"USD\"",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferNetwork>,
+            &[],
+            "",
+        );
+        o.field(
+            "origination_account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the origination account that was used for this transfer.",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<BankTransferStatus>, &[], "");
+        o.field("type", j::REQUIRED, G::subschema_for::<BankTransferType>, &[], "");
+        o.field("user", j::REQUIRED, G::subschema_for::<BankTransferUser>, &[], "");
+        o.finish("Represents a bank transfer within the Bank Transfers API.")
+    }
+}
 ///The Plaid `access_token` for the account that will be debited or credited.
 #[derive(
     ::serde::Deserialize,
@@ -744,6 +1150,24 @@ impl ::serde::Serialize for BankTransfer {
 )]
 #[serde(transparent)]
 pub struct BankTransferAccessToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferAccessToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferAccessToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferAccessToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `access_token` for the account that will be debited or credited.",
+        )
+    }
+}
 impl ::std::ops::Deref for BankTransferAccessToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -785,6 +1209,24 @@ impl ::std::str::FromStr for BankTransferAccessToken {
 )]
 #[serde(transparent)]
 pub struct BankTransferAmount(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The amount of the bank transfer (decimal string with two digits of precision e.g. \"10.00\").",
+        )
+    }
+}
 impl ::std::ops::Deref for BankTransferAmount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -871,6 +1313,35 @@ impl ::serde::Serialize for BankTransferBalance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferBalance")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "available",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The total available balance - the sum of all successful debit transfer amounts minus all credit transfer amounts.",
+        );
+        o.field(
+            "transactable",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The transactable balance shows the amount in your account that you are able to use for transfers, and is essentially your available balance minus your minimum balance.",
+        );
+        o.finish("Information about the balance of a bank transfer")
+    }
+}
 ///Defines the request schema for `/bank_transfer/balance/get`
 #[derive(Clone, Default)]
 pub struct BankTransferBalanceGetRequest {
@@ -944,6 +1415,44 @@ impl ::serde::Serialize for BankTransferBalanceGetRequest {
         );
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferBalanceGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferBalanceGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankTransferBalanceGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "origination_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "If multiple origination accounts are available, `origination_account_id` must be used to specify the account for which balance will be returned.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/bank_transfer/balance/get`")
     }
 }
 impl ::std::fmt::Debug for BankTransferBalanceGetRequest {
@@ -1022,6 +1531,38 @@ impl ::serde::Serialize for BankTransferBalanceGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferBalanceGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferBalanceGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankTransferBalanceGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "balance",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferBalance>,
+            &[],
+            "",
+        );
+        o.field(
+            "origination_account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the origination account that this balance belongs to.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/bank_transfer/balance/get`")
+    }
+}
 ///Defines the request schema for `/bank_transfer/cancel`
 #[derive(Clone)]
 pub struct BankTransferCancelRequest {
@@ -1087,6 +1628,42 @@ impl ::serde::Serialize for BankTransferCancelRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferCancelRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferCancelRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferCancelRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/bank_transfer/cancel`")
+    }
+}
 impl ::std::fmt::Debug for BankTransferCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferCancelRequest")
@@ -1146,6 +1723,22 @@ impl ::serde::Serialize for BankTransferCancelResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferCancelResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferCancelResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferCancelResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/bank_transfer/cancel`")
     }
 }
 ///Defines the request schema for `/bank_transfer/create`
@@ -1302,6 +1895,108 @@ impl ::serde::Serialize for BankTransferCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferAccessToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id` for the account that will be debited or credited.",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<BankTransferAmount>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "custom_tag",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An arbitrary string provided by the client for storage with the bank transfer. May be up to 100 characters.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The transfer description. Maximum of 10 characters.",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the transfer amount - should be set to \"USD\".",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferNetwork>,
+            &[],
+            "",
+        );
+        o.field(
+            "origination_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified. Otherwise, this field should be left blank.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<BankTransferType>, &[], "");
+        o.field("user", j::REQUIRED, G::subschema_for::<BankTransferUser>, &[], "");
+        o.finish("Defines the request schema for `/bank_transfer/create`")
+    }
+}
 impl ::std::fmt::Debug for BankTransferCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferCreateRequest")
@@ -1380,6 +2075,23 @@ impl ::serde::Serialize for BankTransferCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("bank_transfer", j::REQUIRED, G::subschema_for::<BankTransfer>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/bank_transfer/create`")
+    }
+}
 ///Indicates the direction of the transfer: `outbound` for API-initiated transfers, or `inbound` for payments received by the FBO account.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BankTransferDirection {
@@ -1387,6 +2099,21 @@ pub enum BankTransferDirection {
     Inbound,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferDirection {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferDirection")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferDirection")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["outbound", "inbound"],
+            "Indicates the direction of the transfer: `outbound` for API-initiated transfers, or `inbound` for payments received by the FBO account.",
+        )
+    }
 }
 impl ::std::fmt::Display for BankTransferDirection {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1551,6 +2278,98 @@ impl ::serde::Serialize for BankTransferEvent {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The account ID associated with the bank transfer.",
+        );
+        o.field(
+            "bank_transfer_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The bank transfer amount.",
+        );
+        o.field(
+            "bank_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "bank_transfer_iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the bank transfer amount.",
+        );
+        o.field(
+            "bank_transfer_type",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferType>,
+            &[],
+            "",
+        );
+        o.field(
+            "direction",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferDirection>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Plaid's unique identifier for this event. IDs are sequential unsigned 64-bit integers.",
+        );
+        o.field(
+            "event_type",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferEventType>,
+            &[],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "origination_account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the origination account that this balance belongs to.",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime when this event occurred. This will be of the form `2006-01-02T15:04:05Z`.",
+        );
+        o.finish("Represents an event in the Bank Transfers API.")
+    }
+}
 ///The type of bank transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into your origination account; a `credit` indicates a transfer of money out of your origination account.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BankTransferEventListBankTransferType {
@@ -1558,6 +2377,23 @@ pub enum BankTransferEventListBankTransferType {
     Credit,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferEventListBankTransferType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferEventListBankTransferType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankTransferEventListBankTransferType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["debit", "credit"],
+            "The type of bank transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into your origination account; a `credit` indicates a transfer of money out of your origination account.",
+        )
+    }
 }
 impl ::std::fmt::Display for BankTransferEventListBankTransferType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1605,6 +2441,23 @@ pub enum BankTransferEventListDirection {
     Outbound,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferEventListDirection {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferEventListDirection")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankTransferEventListDirection",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["inbound", "outbound"],
+            "Indicates the direction of the transfer: `outbound`: for API-initiated transfers\n`inbound`: for payments received by the FBO account.",
+        )
+    }
 }
 impl ::std::fmt::Display for BankTransferEventListDirection {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1786,6 +2639,105 @@ impl ::serde::Serialize for BankTransferEventListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferEventListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferEventListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferEventListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account ID to get events for all transactions to/from an account.",
+        );
+        o.field(
+            "bank_transfer_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a bank transfer.",
+        );
+        o.field(
+            "bank_transfer_type",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferEventListBankTransferType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of bank transfer events to return. If the number of events matching the above parameters is greater than `count`, the most recent events will be returned.",
+        );
+        o.field(
+            "direction",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferEventListDirection>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The end datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
+        );
+        o.field(
+            "event_types",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferEventType>,
+            &[j::ARRAY],
+            "Filter events by event type.",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The offset into the list of bank transfer events. When `count`=25 and `offset`=0, the first 25 events will be returned. When `count`=25 and `offset`=25, the next 25 bank transfer events will be returned.",
+        );
+        o.field(
+            "origination_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The origination account ID to get events for transfers from a specific origination account.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The start datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
+        );
+        o.finish("Defines the request schema for `/bank_transfer/event/list`")
+    }
+}
 impl ::std::fmt::Debug for BankTransferEventListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferEventListRequest")
@@ -1879,6 +2831,31 @@ impl ::serde::Serialize for BankTransferEventListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferEventListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferEventListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankTransferEventListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_transfer_events",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferEvent>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/bank_transfer/event/list`")
+    }
+}
 ///Defines the request schema for `/bank_transfer/event/sync`
 #[derive(Clone)]
 pub struct BankTransferEventSyncRequest {
@@ -1956,6 +2933,49 @@ impl ::serde::Serialize for BankTransferEventSyncRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferEventSyncRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferEventSyncRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferEventSyncRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "after_id",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The latest (largest) `event_id` fetched via the sync endpoint, or 0 initially.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of bank transfer events to return.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/bank_transfer/event/sync`")
+    }
+}
 impl ::std::fmt::Debug for BankTransferEventSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferEventSyncRequest")
@@ -2023,6 +3043,31 @@ impl ::serde::Serialize for BankTransferEventSyncResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferEventSyncResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferEventSyncResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankTransferEventSyncResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_transfer_events",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferEvent>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/bank_transfer/event/sync`")
+    }
+}
 /**The type of event that this bank transfer represents.
 
 `pending`: A new transfer was created; it is in the pending state.
@@ -2043,6 +3088,21 @@ pub enum BankTransferEventType {
     Reversed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferEventType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferEventType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferEventType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["pending", "cancelled", "failed", "posted", "reversed"],
+            "The type of event that this bank transfer represents.\n\n`pending`: A new transfer was created; it is in the pending state.\n\n`cancelled`: The transfer was cancelled by the client.\n\n`failed`: The transfer failed, no funds were moved.\n\n`posted`: The transfer has been successfully submitted to the payment network.\n\n`reversed`: A posted transfer was reversed.",
+        )
+    }
 }
 impl ::std::fmt::Display for BankTransferEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2149,6 +3209,37 @@ impl ::serde::Serialize for BankTransferFailure {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferFailure {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferFailure")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferFailure")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ach_return_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ACH return code, e.g. `R01`.  A return code will be provided if and only if the transfer status is `reversed`. For a full listing of ACH return codes, see [Bank Transfers errors](https://plaid.com/docs/errors/bank-transfers/#ach-return-codes).",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A human-readable description of the reason for the failure or reversal.",
+        );
+        o.finish(
+            "The failure reason if the type of this transfer is `\"failed\"` or `\"reversed\"`. Null value otherwise.",
+        )
+    }
+}
 ///Defines the request schema for `/bank_transfer/get`
 #[derive(Clone)]
 pub struct BankTransferGetRequest {
@@ -2212,6 +3303,42 @@ impl ::serde::Serialize for BankTransferGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/bank_transfer/get`")
     }
 }
 impl ::std::fmt::Debug for BankTransferGetRequest {
@@ -2280,6 +3407,23 @@ impl ::serde::Serialize for BankTransferGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("bank_transfer", j::REQUIRED, G::subschema_for::<BankTransfer>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/bank_transfer/get`")
+    }
+}
 ///Plaid's unique identifier for a bank transfer.
 #[derive(
     ::serde::Deserialize,
@@ -2294,6 +3438,24 @@ impl ::serde::Serialize for BankTransferGetResponse {
 )]
 #[serde(transparent)]
 pub struct BankTransferId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a bank transfer.",
+        )
+    }
+}
 impl ::std::ops::Deref for BankTransferId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2337,6 +3499,24 @@ The API supports idempotency for safely retrying requests without accidentally p
 )]
 #[serde(transparent)]
 pub struct BankTransferIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferIdempotencyKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferIdempotencyKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferIdempotencyKey")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A random key provided by the client, per unique bank transfer. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create a bank transfer fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single bank transfer is created.",
+        )
+    }
+}
 impl ::std::ops::Deref for BankTransferIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2476,6 +3656,77 @@ impl ::serde::Serialize for BankTransferListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The maximum number of bank transfers to return.",
+        );
+        o.field(
+            "direction",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferDirection>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The end datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of bank transfers to skip before returning results.",
+        );
+        o.field(
+            "origination_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Filter bank transfers to only those originated through the specified origination account.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The start datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
+        );
+        o.finish("Defines the request schema for `/bank_transfer/list`")
+    }
+}
 impl ::std::fmt::Debug for BankTransferListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferListRequest")
@@ -2561,6 +3812,29 @@ impl ::serde::Serialize for BankTransferListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferListResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_transfers",
+            j::REQUIRED,
+            G::subschema_for::<BankTransfer>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/bank_transfer/list`")
+    }
+}
 /**The Metadata object is a mapping of client-provided string fields to any string value. The following limitations apply:
 The JSON values must be Strings (no nested JSON objects allowed)
 Only ASCII characters may be used
@@ -2573,6 +3847,24 @@ Maximum value length of 500 characters
 pub struct BankTransferMetadata(
     pub ::std::collections::HashMap<::std::string::String, ::std::string::String>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::MAP],
+            "The Metadata object is a mapping of client-provided string fields to any string value. The following limitations apply:\nThe JSON values must be Strings (no nested JSON objects allowed)\nOnly ASCII characters may be used\nMaximum of 50 key/value pairs\nMaximum key length of 40 characters\nMaximum value length of 500 characters",
+        )
+    }
+}
 impl ::std::ops::Deref for BankTransferMetadata {
     type Target = ::std::collections::HashMap<
         ::std::string::String,
@@ -2691,6 +3983,65 @@ impl ::serde::Serialize for BankTransferMigrateAccountRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferMigrateAccountRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferMigrateAccountRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankTransferMigrateAccountRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's account number.",
+        );
+        o.field(
+            "account_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The type of the bank account (`checking` or `savings`).",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "routing_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's routing number.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "wire_routing_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's wire transfer routing number. This is the ABA number; for some institutions, this may differ from the ACH number used in `routing_number`.",
+        );
+        o.finish("Defines the request schema for `/bank_transfer/migrate_account`")
+    }
+}
 impl ::std::fmt::Debug for BankTransferMigrateAccountRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferMigrateAccountRequest")
@@ -2771,6 +4122,38 @@ impl ::serde::Serialize for BankTransferMigrateAccountResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferMigrateAccountResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferMigrateAccountResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankTransferMigrateAccountResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `access_token` for the newly created Item.",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id` for the newly created Item.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/bank_transfer/migrate_account`")
+    }
+}
 impl ::std::fmt::Debug for BankTransferMigrateAccountResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferMigrateAccountResponse")
@@ -2788,6 +4171,21 @@ pub enum BankTransferNetwork {
     Wire,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferNetwork {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferNetwork")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferNetwork")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ach", "same-day-ach", "wire"],
+            "The network or rails used for the transfer. Valid options are `ach`, `same-day-ach`, or `wire`.",
+        )
+    }
 }
 impl ::std::fmt::Display for BankTransferNetwork {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2838,6 +4236,21 @@ pub enum BankTransferStatus {
     Reversed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["pending", "posted", "cancelled", "failed", "reversed"],
+            "The status of the transfer.",
+        )
+    }
 }
 impl ::std::fmt::Display for BankTransferStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2958,6 +4371,49 @@ impl ::serde::Serialize for BankTransferSweep {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferSweep {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferSweep")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferSweep")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The amount of the sweep.",
+        );
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime when the sweep occurred, in RFC 3339 format.",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Identifier of the sweep.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the sweep, e.g. \"USD\".",
+        );
+        o.finish("BankTransferSweep describes a sweep transfer.")
+    }
+}
 ///Defines the request schema for `/bank_transfer/sweep/get`
 #[derive(Clone)]
 pub struct BankTransferSweepGetRequest {
@@ -3024,6 +4480,42 @@ impl ::serde::Serialize for BankTransferSweepGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferSweepGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferSweepGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferSweepGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "sweep_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Identifier of the sweep.",
+        );
+        o.finish("Defines the request schema for `/bank_transfer/sweep/get`")
+    }
+}
 impl ::std::fmt::Debug for BankTransferSweepGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferSweepGetRequest")
@@ -3088,6 +4580,25 @@ impl ::serde::Serialize for BankTransferSweepGetResponse {
         out.field("request_id", &self.request_id);
         out.field("sweep", &self.sweep);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferSweepGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferSweepGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferSweepGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("sweep", j::REQUIRED, G::subschema_for::<BankTransferSweep>, &[], "");
+        o.finish(
+            "BankTransferSweepGetResponse defines the response schema for `/bank_transfer/sweep/get`",
+        )
     }
 }
 ///BankTransferSweepListRequest defines the request schema for `/bank_transfer/sweep/list`
@@ -3188,6 +4699,65 @@ impl ::serde::Serialize for BankTransferSweepListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferSweepListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferSweepListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferSweepListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of sweeps to return.",
+        );
+        o.field(
+            "end_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The end `created` datetime of sweeps to return (RFC 3339 format).",
+        );
+        o.field(
+            "origination_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "If multiple origination accounts are available, `origination_account_id` must be used to specify the account that the sweeps belong to.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The start `created` datetime of sweeps to return (RFC 3339 format).",
+        );
+        o.finish(
+            "BankTransferSweepListRequest defines the request schema for `/bank_transfer/sweep/list`",
+        )
+    }
+}
 impl ::std::fmt::Debug for BankTransferSweepListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferSweepListRequest")
@@ -3269,6 +4839,33 @@ impl ::serde::Serialize for BankTransferSweepListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferSweepListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferSweepListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankTransferSweepListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "sweeps",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferSweep>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish(
+            "BankTransferSweepListResponse defines the response schema for `/bank_transfer/sweep/list`",
+        )
+    }
+}
 ///The type of bank transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into the origination account; a `credit` indicates a transfer of money out of the origination account.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BankTransferType {
@@ -3276,6 +4873,21 @@ pub enum BankTransferType {
     Credit,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["debit", "credit"],
+            "The type of bank transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into the origination account; a `credit` indicates a transfer of money out of the origination account.",
+        )
+    }
 }
 impl ::std::fmt::Display for BankTransferType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3386,6 +4998,42 @@ impl ::serde::Serialize for BankTransferUser {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransferUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransferUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BankTransferUser")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account holder's email.",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The account holder's full legal name. If the transfer `ach_class` is `ccd`, this should be the business name of the account holder.",
+        );
+        o.field(
+            "routing_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account holder's routing number. This field is only used in response data. Do not provide this field when making requests.",
+        );
+        o.finish("The legal name and other information for the account holder.")
+    }
+}
 ///Fired when new bank transfer events are available. Receiving this webhook indicates you should fetch the new events from `/bank_transfer/event/sync`.
 #[derive(Clone, Debug)]
 pub struct BankTransfersEventsUpdateWebhook {
@@ -3454,6 +5102,46 @@ impl ::serde::Serialize for BankTransfersEventsUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransfersEventsUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransfersEventsUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankTransfersEventsUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_TRANSFERS_EVENTS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_TRANSFERS`",
+        );
+        o.finish(
+            "Fired when new bank transfer events are available. Receiving this webhook indicates you should fetch the new events from `/bank_transfer/event/sync`.",
+        )
+    }
+}
 ///Fired when new ACH events are available. To begin receiving this webhook, you must first register your webhook listener endpoint via the [webhooks page in the Dashboard](https://dashboard.plaid.com/team/webhooks). The `BANK_TRANSFERS_EVENTS_UPDATE` webhook can be used to track the progress of ACH transfers used in [micro-deposit verification](https://plaid.com/docs/auth/coverage/microdeposit-events/). Receiving this webhook indicates you should fetch the new events from `/bank_transfer/event/sync`. Note that [Transfer](https://plaid.com/docs/transfer) customers should use Transfer webhooks instead of using `BANK_TRANSFERS_EVENTS_UPDATE`; see [micro-deposit events documentation](https://plaid.com/docs/auth/coverage/microdeposit-events/) for more details.
 #[derive(Clone, Debug)]
 pub struct BankTransfersEventsUpdateWebhookForAuth {
@@ -3520,6 +5208,46 @@ impl ::serde::Serialize for BankTransfersEventsUpdateWebhookForAuth {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BankTransfersEventsUpdateWebhookForAuth {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BankTransfersEventsUpdateWebhookForAuth")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BankTransfersEventsUpdateWebhookForAuth",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_TRANSFERS_EVENTS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_TRANSFERS`",
+        );
+        o.finish(
+            "Fired when new ACH events are available. To begin receiving this webhook, you must first register your webhook listener endpoint via the [webhooks page in the Dashboard](https://dashboard.plaid.com/team/webhooks). The `BANK_TRANSFERS_EVENTS_UPDATE` webhook can be used to track the progress of ACH transfers used in [micro-deposit verification](https://plaid.com/docs/auth/coverage/microdeposit-events/). Receiving this webhook indicates you should fetch the new events from `/bank_transfer/event/sync`. Note that [Transfer](https://plaid.com/docs/transfer) customers should use Transfer webhooks instead of using `BANK_TRANSFERS_EVENTS_UPDATE`; see [micro-deposit events documentation](https://plaid.com/docs/auth/coverage/microdeposit-events/) for more details.",
+        )
     }
 }
 ///An object representing a Base Report
@@ -3611,6 +5339,57 @@ impl ::serde::Serialize for BaseReport {
         out.field("items", &self.items);
         out.field("report_id", &self.report_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "attributes",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportUserAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field(
+            "date_generated",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time when the Base Report was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of days of transaction history requested.",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportItem>,
+            &[j::ARRAY],
+            "Data returned by Plaid about each of the Items included in the Base Report.",
+        );
+        o.field("report_id", j::REQUIRED, G::subschema_for::<BaseReportId>, &[], "");
+        o.finish("An object representing a Base Report")
     }
 }
 ///Base Report information about an account
@@ -3774,6 +5553,127 @@ impl ::serde::Serialize for BaseReportAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field(
+            "account_insights",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportAccountInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "attributes",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "balances",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportAccountBalances>,
+            &[],
+            "",
+        );
+        o.field(
+            "consumer_disputes",
+            j::REQUIRED,
+            G::subschema_for::<ConsumerDispute>,
+            &[j::ARRAY],
+            "The information about previously submitted valid dispute statements by the consumer",
+        );
+        o.field(
+            "days_available",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The duration of transaction history available within this report for this Item, typically defined as the time since the date of the earliest transaction in that account.",
+        );
+        o.field(
+            "historical_balances",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportHistoricalBalance>,
+            &[j::ARRAY],
+            "Calculated data about the historical balances on the account. Currently not supported by `brokerage` or `investment` accounts.",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportAccountMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the account, either assigned by the user or by the financial institution itself",
+        );
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official name of the account as given by the financial institution",
+        );
+        o.field(
+            "owners",
+            j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
+            "Data returned by the financial institution about the account owner or owners. For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution. Multiple owners on a single account will be represented in the same `owner` object, not in multiple owner objects within the array. This array can also be empty if no owners are found.",
+        );
+        o.field(
+            "ownership_type",
+            j::REQUIRED,
+            G::subschema_for::<OwnershipType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportTransaction>,
+            &[j::ARRAY],
+            "Transaction history associated with the account. Transaction history returned by endpoints such as `/transactions/get` or `/investments/transactions/get` will be returned in the top-level `transactions` field instead. Some transactions may have their details masked in accordance to the FCRA. These will appear with a `credit_category` of `MASKED_TRANSACTION_CATEGORY`.",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.finish("Base Report information about an account")
+    }
+}
 ///Information about an account's balances.
 #[derive(Clone, Debug)]
 pub struct BaseReportAccountBalances {
@@ -3934,6 +5834,84 @@ impl ::serde::Serialize for BaseReportAccountBalances {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportAccountBalances {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportAccountBalances")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportAccountBalances")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "available",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
+        );
+        o.field(
+            "average_balance",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The average historical balance for the entire report",
+        );
+        o.field(
+            "average_monthly_balances",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportAverageMonthlyBalances>,
+            &[j::ARRAY],
+            "The average historical balance of each calendar month",
+        );
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get`; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "last_updated_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the oldest acceptable balance when making a request to `/accounts/balance/get`.\n\nThis field is only used and expected when the institution is `ins_128026` (Capital One) and the Item contains one or more accounts with a non-depository account type, in which case a value must be provided or an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned. For Capital One depository accounts as well as all other account types on all other institutions, this field is ignored. See [account type schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full list of account types.\n\nIf the balance that is pulled is older than the given timestamp for Items with this field required, an `INVALID_REQUEST` error with the code of `LAST_UPDATED_DATETIME_OUT_OF_RANGE` will be returned with the most recent timestamp for the requested account contained in the response.",
+        );
+        o.field(
+            "limit",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "For `credit`-type accounts, this represents the credit limit.\n\nFor `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.\n\nIn North America, this field is typically only available for `credit`-type accounts.",
+        );
+        o.field(
+            "most_recent_thirty_day_average_balance",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The average historical balance from the most recent 30 days",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish("Information about an account's balances.")
+    }
+}
 ///Calculated insights derived from transaction-level data. This field has been deprecated in favor of [Base Report attributes aggregated across accounts](https://plaid.com/docs/api/products/check/#cra-check_report-base_report-get-response-report-attributes) and will be removed in a future release.
 #[derive(Clone, Debug, Default)]
 pub struct BaseReportAccountInsights {
@@ -4091,6 +6069,93 @@ impl ::serde::Serialize for BaseReportAccountInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportAccountInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportAccountInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportAccountInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "average_days_between_transactions",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Average number of days between sequential transactions",
+        );
+        o.field(
+            "average_inflow_amounts",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportAverageFlowInsights>,
+            &[j::ARRAY],
+            "Average amount of debit transactions into the account in a time period. This array will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
+        );
+        o.field(
+            "average_outflow_amounts",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportAverageFlowInsights>,
+            &[j::ARRAY],
+            "Average amount of transactions out of the account in a time period. This array will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
+        );
+        o.field(
+            "days_available",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days available for the account.",
+        );
+        o.field(
+            "longest_gaps_between_transactions",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportLongestGapInsights>,
+            &[j::ARRAY],
+            "Longest gap between sequential transactions in a time period. This array can include multiple time periods.",
+        );
+        o.field(
+            "most_recent_transaction_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Date of the most recent transaction for the account.",
+        );
+        o.field(
+            "number_of_days_no_transactions",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days with no transactions",
+        );
+        o.field(
+            "number_of_inflows",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportNumberFlowInsights>,
+            &[j::ARRAY],
+            "The number of debits into the account. This array will be empty for non-depository accounts.",
+        );
+        o.field(
+            "number_of_outflows",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportNumberFlowInsights>,
+            &[j::ARRAY],
+            "The number of outflows from the account. This array will be empty for non-depository accounts.",
+        );
+        o.field(
+            "oldest_transaction_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Date of the earliest transaction for the account.",
+        );
+        o.finish(
+            "Calculated insights derived from transaction-level data. This field has been deprecated in favor of [Base Report attributes aggregated across accounts](https://plaid.com/docs/api/products/check/#cra-check_report-base_report-get-response-report-attributes) and will be removed in a future release.",
+        )
+    }
+}
 ///Metadata about the extracted account.
 #[derive(Clone, Debug)]
 pub struct BaseReportAccountMetadata {
@@ -4148,6 +6213,35 @@ impl ::serde::Serialize for BaseReportAccountMetadata {
         out.field("end_date", &self.end_date);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportAccountMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportAccountMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportAccountMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The end of the range of the financial institution provided data for the account, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The beginning of the range of the financial institution provided data for the account, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.finish("Metadata about the extracted account.")
     }
 }
 ///Calculated attributes derived from transaction-level data.
@@ -4343,6 +6437,119 @@ impl ::serde::Serialize for BaseReportAttributes {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportAttributes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportAttributes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportAttributes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "is_primary_account",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Prediction indicator of whether the account is a primary account. Only one account per account type across the items connected will have a value of true.",
+        );
+        o.field(
+            "nsf_overdraft_transactions_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of net NSF fee transactions for a given account within the report time range (not counting any fees that were reversed within the time range).",
+        );
+        o.field(
+            "nsf_overdraft_transactions_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of net NSF fee transactions within the last 30 days for a given account (not counting any fees that were reversed within the time range).",
+        );
+        o.field(
+            "nsf_overdraft_transactions_count_60d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of net NSF fee transactions within the last 60 days for a given account (not counting any fees that were reversed within the time range).",
+        );
+        o.field(
+            "nsf_overdraft_transactions_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of net NSF fee transactions within the last 90 days for a given account (not counting any fees that were reversed within the time range).",
+        );
+        o.field(
+            "primary_account_score",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Value ranging from 0-1. The higher the score, the more confident we are of the account being the primary account.",
+        );
+        o.field(
+            "total_inflow_amount",
+            j::OPTIONAL,
+            G::subschema_for::<TotalInflowAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_inflow_amount_30d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalInflowAmount30d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_inflow_amount_60d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalInflowAmount60d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_inflow_amount_90d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalInflowAmount90d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount",
+            j::OPTIONAL,
+            G::subschema_for::<TotalOutflowAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount_30d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalOutflowAmount30d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount_60d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalOutflowAmount60d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount_90d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalOutflowAmount90d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Calculated attributes derived from transaction-level data.")
+    }
+}
 ///Average dollar amount of credit or debit transactions out of the account. This field will only be included for depository accounts.
 #[derive(Clone, Debug)]
 pub struct BaseReportAverageFlowInsights {
@@ -4407,6 +6614,46 @@ impl ::serde::Serialize for BaseReportAverageFlowInsights {
         out.field("start_date", &self.start_date);
         out.field("total_amount", &self.total_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportAverageFlowInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportAverageFlowInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BaseReportAverageFlowInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The end date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The start date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "total_amount",
+            j::REQUIRED,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Average dollar amount of credit or debit transactions out of the account. This field will only be included for depository accounts.",
+        )
     }
 }
 ///Average balance in dollar amount per month
@@ -4477,6 +6724,44 @@ impl ::serde::Serialize for BaseReportAverageMonthlyBalances {
         out.field("end_date", &self.end_date);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportAverageMonthlyBalances {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportAverageMonthlyBalances")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BaseReportAverageMonthlyBalances",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "average_balance",
+            j::REQUIRED,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The end date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The start date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.finish("Average balance in dollar amount per month")
     }
 }
 ///An object representing a balance held by an account in the past
@@ -4559,6 +6844,49 @@ impl ::serde::Serialize for BaseReportHistoricalBalance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportHistoricalBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportHistoricalBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportHistoricalBalance")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The total amount of funds in the account, calculated from the `current` balance in the `balance` object by subtracting inflows and adding back outflows according to the posted date of each transaction.\n\nIf the account has any pending transactions, historical balance amounts on or after the date of the earliest pending transaction may differ if retrieved in subsequent Asset Reports as a result of those pending transactions posting.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date of the calculated historical balance, in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD)",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish("An object representing a balance held by an account in the past")
+    }
+}
 ///A unique ID identifying a Base Report. Like all Plaid identifiers, this ID is case sensitive.
 #[derive(
     ::serde::Deserialize,
@@ -4573,6 +6901,24 @@ impl ::serde::Serialize for BaseReportHistoricalBalance {
 )]
 #[serde(transparent)]
 pub struct BaseReportId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying a Base Report. Like all Plaid identifiers, this ID is case sensitive.",
+        )
+    }
+}
 impl ::std::ops::Deref for BaseReportId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4720,6 +7066,84 @@ impl ::serde::Serialize for BaseReportInvestmentHolding {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportInvestmentHolding {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportInvestmentHolding")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportInvestmentHolding")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id` associated with the holding.",
+        );
+        o.field(
+            "cost_basis",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The original total value of the holding. This field is calculated by Plaid as the sum of the purchase price of all of the shares in the holding.",
+        );
+        o.field(
+            "institution_price",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The last price given by the institution for this security.",
+        );
+        o.field(
+            "institution_price_as_of",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date at which `institution_price` was current.",
+        );
+        o.field(
+            "institution_value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The value of the holding, as reported by the institution.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the holding. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "quantity",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The total quantity of the asset held, as reported by the financial institution. If the security is an option, `quantity` will reflect the total number of options (typically the number of contracts multiplied by 100), not the number of contracts.",
+        );
+        o.field(
+            "security_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `security_id` associated with the holding. Security data is not specific to a user's account; any user who held the same security at the same financial institution at the same time would have identical security data. The `security_id` for the same security will typically be the same across different institutions, but this is not guaranteed. The `security_id` does not typically change, but may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.finish("A securities holding at an institution.")
+    }
+}
 ///Investment security associated with the account.
 #[derive(Clone, Debug)]
 pub struct BaseReportInvestmentSecurity {
@@ -4840,6 +7264,77 @@ impl ::serde::Serialize for BaseReportInvestmentSecurity {
         out.field("ticker_symbol", &self.ticker_symbol);
         out.field("type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportInvestmentSecurity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportInvestmentSecurity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportInvestmentSecurity")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cusip",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "9-character CUSIP, an identifier assigned to North American securities. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "If `institution_security_id` is present, this field indicates the Plaid `institution_id` of the institution to whom the identifier belongs.",
+        );
+        o.field(
+            "institution_security_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An identifier given to the security by the institution.",
+        );
+        o.field(
+            "isin",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "12-character ISIN, a globally unique securities identifier. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A descriptive name for the security, suitable for display.",
+        );
+        o.field(
+            "security_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique, Plaid-specific identifier for the security, used to associate securities with holdings. Like all Plaid identifiers, the `security_id` is case sensitive. The `security_id` may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.",
+        );
+        o.field(
+            "ticker_symbol",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The security type of the holding. Valid security types are:\n\n`cash`: Cash, currency, and money market funds\n\n`cryptocurrency`: Digital or virtual currencies\n\n`derivative`: Options, warrants, and other derivative instruments\n\n`equity`: Domestic and foreign equities\n\n`etf`: Multi-asset exchange-traded investment funds\n\n`fixed income`: Bonds and certificates of deposit (CDs)\n\n`loan`: Loans and loan receivables\n\n`mutual fund`: Open- and closed-end vehicles pooling funds of multiple investors\n\n`other`: Unknown or other investment types",
+        );
+        o.finish("Investment security associated with the account.")
     }
 }
 ///A transaction within an investment account.
@@ -4981,6 +7476,114 @@ impl ::serde::Serialize for BaseReportInvestmentTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportInvestmentTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportInvestmentTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BaseReportInvestmentTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `account_id` of the account against which this transaction posted.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The complete value of the transaction. Positive values when cash is debited, e.g. purchases of stock; negative values when cash is credited, e.g. sales of stock. Treatment remains the same for cash-only movements unassociated with securities. For transactions representing a simultaneous cash contribution and purchase of a security, the portion of the transaction representing the purchase takes precedence, and the `amount` is represented as positive.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The [ISO 8601](https://wikipedia.org/wiki/ISO_8601) posting date for the transaction.",
+        );
+        o.field(
+            "fees",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The combined value of all fees applied to this transaction",
+        );
+        o.field(
+            "investment_transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the Investment transaction, unique across all Plaid transactions. Like all Plaid identifiers, the `investment_transaction_id` is case sensitive.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The institution's description of the transaction.",
+        );
+        o.field(
+            "price",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The price of the security at which this transaction occurred.",
+        );
+        o.field(
+            "quantity",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of units of the security involved in this transaction. Positive for buy transactions; negative for sell transactions.",
+        );
+        o.field(
+            "security_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `security_id` to which this transaction is related.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransactionSubtype>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransactionType>,
+            &[],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.finish("A transaction within an investment account.")
+    }
+}
 ///A set of fields describing the investments data on an account.
 #[derive(Clone, Debug)]
 pub struct BaseReportInvestments {
@@ -5048,6 +7651,42 @@ impl ::serde::Serialize for BaseReportInvestments {
         out.field("investment_transactions", &self.investment_transactions);
         out.field("securities", &self.securities);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportInvestments {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportInvestments")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportInvestments")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "holdings",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportInvestmentHolding>,
+            &[j::ARRAY],
+            "Quantities and values of securities held in the investment account. Map to the `securities` array for security details.",
+        );
+        o.field(
+            "investment_transactions",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportInvestmentTransaction>,
+            &[j::ARRAY],
+            "Transaction history on the investment account.",
+        );
+        o.field(
+            "securities",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportInvestmentSecurity>,
+            &[j::ARRAY],
+            "Details of specific securities held in the investment account.",
+        );
+        o.finish("A set of fields describing the investments data on an account.")
     }
 }
 ///A representation of an Item within a Base Report.
@@ -5132,6 +7771,50 @@ impl ::serde::Serialize for BaseReportItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportAccount>,
+            &[j::ARRAY],
+            "Data about each of the accounts open on the Item.",
+        );
+        o.field(
+            "date_last_updated",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The id of the financial institution associated with the Item.",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full financial institution name associated with the Item.",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.finish("A representation of an Item within a Base Report.")
+    }
+}
 ///Largest number of days between sequential transactions per calendar month
 #[derive(Clone, Debug, Default)]
 pub struct BaseReportLongestGapInsights {
@@ -5203,6 +7886,44 @@ impl ::serde::Serialize for BaseReportLongestGapInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportLongestGapInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportLongestGapInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportLongestGapInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Largest number of days between sequential transactions for this time period.",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The end date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The start date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.finish(
+            "Largest number of days between sequential transactions per calendar month",
+        )
+    }
+}
 ///The number of credits or debits out of the account. This field will only be included for depository accounts.
 #[derive(Clone, Debug)]
 pub struct BaseReportNumberFlowInsights {
@@ -5268,6 +7989,44 @@ impl ::serde::Serialize for BaseReportNumberFlowInsights {
         out.field("end_date", &self.end_date);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportNumberFlowInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportNumberFlowInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportNumberFlowInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of credits or debits out of the account for this time period.",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The end date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The start date of this time period.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.finish(
+            "The number of credits or debits out of the account. This field will only be included for depository accounts.",
+        )
     }
 }
 ///A transaction on the Base Report
@@ -5467,6 +8226,154 @@ impl ::serde::Serialize for BaseReportTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account in which this transaction occurred.",
+        );
+        o.field(
+            "account_owner",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the account owner. This field is not typically populated and only relevant when dealing with sub-accounts.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The settled value of the transaction, denominated in the transaction's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative.",
+        );
+        o.field(
+            "category",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
+            "A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
+        );
+        o.field(
+            "category_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
+        );
+        o.field(
+            "check_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field(
+            "credit_category",
+            j::OPTIONAL,
+            G::subschema_for::<CreditCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).",
+        );
+        o.field(
+            "date_transacted",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The date on which the transaction took place, in IS0 8601 format.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "location",
+            j::OPTIONAL,
+            G::subschema_for::<Location>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "merchant_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant name, as enriched by Plaid from the `name` field. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant name or transaction description.\n\nNote: This is a legacy field that is not actively maintained. Use `merchant_name` instead for the merchant name.",
+        );
+        o.field(
+            "original_description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The string returned by the financial institution to describe the transaction.",
+        );
+        o.field(
+            "pending",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled.",
+        );
+        o.field(
+            "personal_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field(
+            "transaction_type",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportTransactionType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish("A transaction on the Base Report")
+    }
+}
 /**`digital:` transactions that took place online.
 
 `place:` transactions that were made at a physical location.
@@ -5483,6 +8390,21 @@ pub enum BaseReportTransactionType {
     Unresolved,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportTransactionType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportTransactionType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportTransactionType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["digital", "place", "special", "unresolved"],
+            "`digital:` transactions that took place online.\n\n`place:` transactions that were made at a physical location.\n\n`special:` transactions that relate to banks, e.g. fees or deposits.\n\n`unresolved:` transactions that do not fit into the other types.",
+        )
+    }
 }
 impl ::std::fmt::Display for BaseReportTransactionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5702,6 +8624,107 @@ impl ::serde::Serialize for BaseReportUserAttributes {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportUserAttributes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportUserAttributes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportUserAttributes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "nsf_overdraft_transactions_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of net NSF fee transactions in the time range for the report (not counting any fees that were reversed within that time range).",
+        );
+        o.field(
+            "nsf_overdraft_transactions_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of net NSF fee transactions in the last 30 days in the report (not counting any fees that were reversed within that time range).",
+        );
+        o.field(
+            "nsf_overdraft_transactions_count_60d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of net NSF fee transactions in the last 60 days in the report (not counting any fees that were reversed within that time range).",
+        );
+        o.field(
+            "nsf_overdraft_transactions_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of net NSF fee transactions in the last 90 days in the report (not counting any fees that were reversed within that time range).",
+        );
+        o.field(
+            "total_inflow_amount",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportInflowAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_inflow_amount_30d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportInflowAmount30d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_inflow_amount_60d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportInflowAmount60d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_inflow_amount_90d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportInflowAmount90d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportOutflowAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount_30d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportOutflowAmount30d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount_60d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportOutflowAmount60d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount_90d",
+            j::OPTIONAL,
+            G::subschema_for::<TotalReportOutflowAmount90d>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Calculated attributes derived from transaction-level data, aggregated across accounts.",
+        )
+    }
+}
 ///It is possible for a Base Report to be returned with missing account owner information. In such cases, the Base Report will contain warning data in the response, indicating why obtaining the owner information failed.
 #[derive(Clone, Debug)]
 pub struct BaseReportWarning {
@@ -5765,6 +8788,38 @@ impl ::serde::Serialize for BaseReportWarning {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportWarning {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportWarning")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportWarning")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("cause", j::REQUIRED, G::subschema_for::<Cause>, &[j::NULLABLE], "");
+        o.field(
+            "warning_code",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportWarningCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "warning_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The warning type, which will always be `BASE_REPORT_WARNING`",
+        );
+        o.finish(
+            "It is possible for a Base Report to be returned with missing account owner information. In such cases, the Base Report will contain warning data in the response, indicating why obtaining the owner information failed.",
+        )
+    }
+}
 /**The warning code identifies a specific kind of warning.
 `IDENTITY_UNAVAILABLE`: Account-owner information is not available.
 `TRANSACTIONS_UNAVAILABLE`: Transactions information associated with Credit and Depository accounts are unavailable.
@@ -5776,6 +8831,21 @@ pub enum BaseReportWarningCode {
     UserFraudAlert,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportWarningCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportWarningCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportWarningCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["IDENTITY_UNAVAILABLE", "TRANSACTIONS_UNAVAILABLE", "USER_FRAUD_ALERT"],
+            "The warning code identifies a specific kind of warning.\n`IDENTITY_UNAVAILABLE`: Account-owner information is not available.\n`TRANSACTIONS_UNAVAILABLE`: Transactions information associated with Credit and Depository accounts are unavailable.\n`USER_FRAUD_ALERT`: The User has placed a fraud alert on their Plaid Check consumer report due to suspected fraud. Note: when a fraud alert is in place, the recipient of the consumer report has an obligation to verify the consumer's identity.",
+        )
+    }
 }
 impl ::std::fmt::Display for BaseReportWarningCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5895,6 +8965,58 @@ impl ::serde::Serialize for BaseReportsErrorWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BaseReportsErrorWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BaseReportsErrorWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BaseReportsErrorWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` corresponding to the User ID the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ERROR`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BASE_REPORT`",
+        );
+        o.finish(
+            "Fired when Base Report generation has failed. The resulting `error` will have an `error_type` of `BASE_REPORT_ERROR`.",
+        )
     }
 }
 /**The attributes object contains data that can be used to assess account risk. Examples of data include:
@@ -6290,6 +9412,219 @@ impl ::serde::Serialize for BeaconAccountRiskAttributes {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconAccountRiskAttributes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconAccountRiskAttributes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconAccountRiskAttributes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address_change_count_28d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's addresses on file have changed over the past 28 days",
+        );
+        o.field(
+            "address_change_count_90d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's addresses on file have changed over the past 90 days",
+        );
+        o.field(
+            "days_since_account_opening",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the bank account was opened, as reported by the financial institution",
+        );
+        o.field(
+            "days_since_first_observed_transaction",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the oldest transaction available to Plaid for this account. This measure, combined with Plaid connection history, can be used to infer the age of the account",
+        );
+        o.field(
+            "days_since_first_plaid_connection",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the first time the Item was connected to an application via Plaid",
+        );
+        o.field(
+            "distinct_ip_addresses_count_30d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 30 days",
+        );
+        o.field(
+            "distinct_ip_addresses_count_3d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 3 days",
+        );
+        o.field(
+            "distinct_ip_addresses_count_7d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 7 days",
+        );
+        o.field(
+            "distinct_ip_addresses_count_90d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 90 days",
+        );
+        o.field(
+            "distinct_user_agents_count_30d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 30 days",
+        );
+        o.field(
+            "distinct_user_agents_count_3d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 3 days",
+        );
+        o.field(
+            "distinct_user_agents_count_7d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 7 days",
+        );
+        o.field(
+            "distinct_user_agents_count_90d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 90 days",
+        );
+        o.field(
+            "email_change_count_28d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's email addresses on file have changed over the past 28 days",
+        );
+        o.field(
+            "email_change_count_90d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's email addresses on file have changed over the past 90 days",
+        );
+        o.field(
+            "failed_plaid_non_oauth_authentication_attempts_count_30d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
+        );
+        o.field(
+            "failed_plaid_non_oauth_authentication_attempts_count_3d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
+        );
+        o.field(
+            "failed_plaid_non_oauth_authentication_attempts_count_7d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
+        );
+        o.field(
+            "is_account_closed",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates if the account has been closed by the financial institution or the consumer, or is at risk of being closed",
+        );
+        o.field(
+            "is_account_frozen_or_restricted",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates whether the account has withdrawals and transfers disabled or if access to the account is restricted. This could be due to a freeze by the credit issuer, legal restrictions (e.g., sanctions), or regulatory requirements limiting monthly withdrawals, among other reasons",
+        );
+        o.field(
+            "phone_change_count_28d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's phone numbers on file have changed over the past 28 days",
+        );
+        o.field(
+            "phone_change_count_90d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's phone numbers on file have changed over the past 90 days",
+        );
+        o.field(
+            "plaid_connections_count_30d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the Item has been connected to applications via Plaid over the past 30 days",
+        );
+        o.field(
+            "plaid_connections_count_7d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the Item has been connected to applications via Plaid over the past 7 days",
+        );
+        o.field(
+            "plaid_non_oauth_authentication_attempts_count_30d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
+        );
+        o.field(
+            "plaid_non_oauth_authentication_attempts_count_3d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
+        );
+        o.field(
+            "plaid_non_oauth_authentication_attempts_count_7d",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
+        );
+        o.field(
+            "total_plaid_connections_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of times the Item has been connected to applications via Plaid",
+        );
+        o.finish(
+            "The attributes object contains data that can be used to assess account risk. Examples of data include:\n`days_since_first_plaid_connection`: The number of days since the first time the Item was connected to an application via Plaid\n`plaid_connections_count_7d`: The number of times the Item has been connected to applications via Plaid over the past 7 days\n`plaid_connections_count_30d`: The number of times the Item has been connected to applications via Plaid over the past 30 days\n`total_plaid_connections_count`: The number of times the Item has been connected to applications via Plaid\nFor the full list and detailed documentation of core attributes available, or to request that core attributes not be returned, contact sales or your Plaid account manager",
+        )
+    }
+}
 ///An account in the `/beacon/account_risk/v1/evaluate` response.
 #[derive(Clone, Debug, Default)]
 pub struct BeaconAccountRiskEvaluateAccount {
@@ -6366,6 +9701,51 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateAccount {
         out.field_unless(skip[2], "subtype", &self.subtype);
         out.field_unless(skip[3], "type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconAccountRiskEvaluateAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconAccountRiskEvaluateAccount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account ID.",
+        );
+        o.field(
+            "attributes",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconAccountRiskEvaluateAccountAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subtype",
+            j::OPTIONAL,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<AccountType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("An account in the `/beacon/account_risk/v1/evaluate` response.")
     }
 }
 /**The attributes object contains data that can be used to assess account risk. Examples of data include:
@@ -6809,6 +10189,221 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateAccountAttributes {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateAccountAttributes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconAccountRiskEvaluateAccountAttributes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconAccountRiskEvaluateAccountAttributes",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address_change_count_28d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's addresses on file have changed over the past 28 days",
+        );
+        o.field(
+            "address_change_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's addresses on file have changed over the past 90 days",
+        );
+        o.field(
+            "days_since_account_opening",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the bank account was opened, as reported by the financial institution",
+        );
+        o.field(
+            "days_since_first_observed_transaction",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the oldest transaction available to Plaid for this account. This measure, combined with Plaid connection history, can be used to infer the age of the account",
+        );
+        o.field(
+            "days_since_first_plaid_connection",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the first time the Item was connected to an application via Plaid",
+        );
+        o.field(
+            "distinct_ip_addresses_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 30 days",
+        );
+        o.field(
+            "distinct_ip_addresses_count_3d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 3 days",
+        );
+        o.field(
+            "distinct_ip_addresses_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 7 days",
+        );
+        o.field(
+            "distinct_ip_addresses_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 90 days",
+        );
+        o.field(
+            "distinct_user_agents_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 30 days",
+        );
+        o.field(
+            "distinct_user_agents_count_3d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 3 days",
+        );
+        o.field(
+            "distinct_user_agents_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 7 days",
+        );
+        o.field(
+            "distinct_user_agents_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 90 days",
+        );
+        o.field(
+            "email_change_count_28d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's email addresses on file have changed over the past 28 days",
+        );
+        o.field(
+            "email_change_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's email addresses on file have changed over the past 90 days",
+        );
+        o.field(
+            "failed_plaid_non_oauth_authentication_attempts_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
+        );
+        o.field(
+            "failed_plaid_non_oauth_authentication_attempts_count_3d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
+        );
+        o.field(
+            "failed_plaid_non_oauth_authentication_attempts_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
+        );
+        o.field(
+            "is_account_closed",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates if the account has been closed by the financial institution or the consumer, or is at risk of being closed",
+        );
+        o.field(
+            "is_account_frozen_or_restricted",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates whether the account has withdrawals and transfers disabled or if access to the account is restricted. This could be due to a freeze by the credit issuer, legal restrictions (e.g., sanctions), or regulatory requirements limiting monthly withdrawals, among other reasons",
+        );
+        o.field(
+            "phone_change_count_28d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's phone numbers on file have changed over the past 28 days",
+        );
+        o.field(
+            "phone_change_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's phone numbers on file have changed over the past 90 days",
+        );
+        o.field(
+            "plaid_connections_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the Item has been connected to applications via Plaid over the past 30 days",
+        );
+        o.field(
+            "plaid_connections_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the Item has been connected to applications via Plaid over the past 7 days",
+        );
+        o.field(
+            "plaid_non_oauth_authentication_attempts_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
+        );
+        o.field(
+            "plaid_non_oauth_authentication_attempts_count_3d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
+        );
+        o.field(
+            "plaid_non_oauth_authentication_attempts_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
+        );
+        o.field(
+            "total_plaid_connections_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of times the item has been connected to applications via Plaid",
+        );
+        o.finish(
+            "The attributes object contains data that can be used to assess account risk. Examples of data include:\n`days_since_first_plaid_connection`: The number of days since the first time the Item was connected to an application via Plaid\n`plaid_connections_count_7d`: The number of times the Item has been connected to applications via Plaid over the past 7 days\n`plaid_connections_count_30d`: The number of times the Item has been connected to applications via Plaid over the past 30 days\n`total_plaid_connections_count`: The number of times the Item has been connected to applications via Plaid\nFor the full list and detailed documentation of core attributes available, or to request that core attributes not be returned, contact sales or your Plaid account manager",
+        )
+    }
+}
 /**Description of the reason you want to evaluate risk.
 `ONBOARDING`: user links a first bank account as part of the onboarding flow of your platform.
 `NEW_ACCOUNT`: user links another bank account or replaces the currently linked bank account on your platform.
@@ -6826,6 +10421,29 @@ pub enum BeaconAccountRiskEvaluateEvaluationReason {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateEvaluationReason {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconAccountRiskEvaluateEvaluationReason")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconAccountRiskEvaluateEvaluationReason",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "ONBOARDING",
+                "NEW_ACCOUNT",
+                "INFORMATION_CHANGE",
+                "DORMANT_USER",
+                "OTHER",
+            ],
+            "Description of the reason you want to evaluate risk.\n`ONBOARDING`: user links a first bank account as part of the onboarding flow of your platform.\n`NEW_ACCOUNT`: user links another bank account or replaces the currently linked bank account on your platform.\n`INFORMATION_CHANGE`: user changes their information on your platform, e.g., updating their phone number.\n`DORMANT_USER`:  you decide to re-evaluate a user that becomes active after a period of inactivity.\n`OTHER`: any other reasons not listed here\nPossible values:  `ONBOARDING`, `NEW_ACCOUNT`, `INFORMATION_CHANGE`, `DORMANT_USER`, `OTHER`",
+        )
+    }
 }
 impl ::std::fmt::Display for BeaconAccountRiskEvaluateEvaluationReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6988,6 +10606,88 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconAccountRiskEvaluateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconAccountRiskEvaluateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_evaluation_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Unique identifier of what you are looking to evaluate (account add, information change, etc.) to allow us to tie the activity to the decisions and possible fraud outcome sent via our feedback endpoints. You can use your internal request ID or similar.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple evaluations and/or multiple linked accounts. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        );
+        o.field(
+            "device",
+            j::OPTIONAL,
+            G::subschema_for::<SignalDevice>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "evaluate_time",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The time the event for evaluation has occurred. Populate this field for backfilling data. If you don't populate this field, we'll use the timestamp at the time of receipt. Use ISO 8601 format (YYYY-MM-DDTHH:mm:ssZ).",
+        );
+        o.field(
+            "evaluation_reason",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconAccountRiskEvaluateEvaluationReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconAccountRiskEvaluateRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "BeaconAccountRiskEvaluateRequest defines the request schema for `/beacon/account_risk/v1/evaluate`",
+        )
+    }
+}
 impl ::std::fmt::Debug for BeaconAccountRiskEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconAccountRiskEvaluateRequest")
@@ -7056,6 +10756,32 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconAccountRiskEvaluateRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconAccountRiskEvaluateRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `account_ids` for the specific accounts to evaluate.",
+        );
+        o.finish(
+            "An optional object to filter `/beacon/account_risk/v1/evaluate` results to a subset of the accounts on the linked Item.",
+        )
+    }
+}
 ///BeaconAccountRiskEvaluateResponse defines the response schema for `/beacon/account_risk/v1/evaluate`
 #[derive(Clone, Debug)]
 pub struct BeaconAccountRiskEvaluateResponse {
@@ -7112,6 +10838,33 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateResponse {
         out.field("accounts", &self.accounts);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconAccountRiskEvaluateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconAccountRiskEvaluateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAccountRiskEvaluateAccount>,
+            &[j::ARRAY],
+            "The accounts for which a risk evaluation has been requested.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "BeaconAccountRiskEvaluateResponse defines the response schema for `/beacon/account_risk/v1/evaluate`",
+        )
     }
 }
 ///Information about the last change made to the parent object specifying what caused the change as well as when it occurred.
@@ -7180,6 +10933,44 @@ impl ::serde::Serialize for BeaconAuditTrail {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconAuditTrail {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconAuditTrail")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconAuditTrail")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "dashboard_user_id",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "source",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrailSource>,
+            &[],
+            "",
+        );
+        o.field(
+            "timestamp",
+            j::OPTIONAL,
+            G::subschema_for::<Timestamp>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Information about the last change made to the parent object specifying what caused the change as well as when it occurred.",
+        )
+    }
+}
 /**A type indicating what caused a resource to be changed or updated.
 
 
@@ -7198,6 +10989,21 @@ pub enum BeaconAuditTrailSource {
     BulkImport,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconAuditTrailSource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconAuditTrailSource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconAuditTrailSource")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["dashboard", "api", "system", "bulk_import"],
+            "A type indicating what caused a resource to be changed or updated.\n\n\n`dashboard` - The resource was created or updated by a member of your team via the Plaid dashboard.\n\n`api` - The resource was created or updated via the Plaid API.\n\n`system` - The resource was created or updated automatically by a part of the Plaid Beacon system. For example, if another business using Plaid Beacon created a fraud report that matched one of your users, your matching user's status would automatically be updated and the audit trail source would be `system`.\n\n`bulk_import` - The resource was created or updated as part of a bulk import process. For example, if your company provided a CSV of user data as part of your initial onboarding, the audit trail source would be `bulk_import`.",
+        )
+    }
 }
 impl ::std::fmt::Display for BeaconAuditTrailSource {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7313,6 +11119,45 @@ impl ::serde::Serialize for BeaconBankAccountInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconBankAccountInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconBankAccountInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconBankAccountInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id`",
+        );
+        o.field(
+            "attributes",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAccountRiskAttributes>,
+            &[],
+            "",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.finish(
+            "Bank Account Insights encapsulate the risk insights for a single Bank Account linked to an Item that is associated with a Beacon User.",
+        )
+    }
+}
 ///A collection of Bank Accounts linked to an Item that is associated with this Beacon User.
 #[derive(Clone, Debug)]
 pub struct BeaconBankAccounts {
@@ -7369,6 +11214,37 @@ impl ::serde::Serialize for BeaconBankAccounts {
         out.field("accounts", &self.accounts);
         out.field("item_id", &self.item_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconBankAccounts {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconBankAccounts")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconBankAccounts")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<BeaconBankAccountInsights>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Item ID the Bank Accounts belong to.",
+        );
+        o.finish(
+            "A collection of Bank Accounts linked to an Item that is associated with this Beacon User.",
+        )
     }
 }
 ///Fired when a Beacon User created within your organization matches one of your existing users.
@@ -7446,6 +11322,53 @@ impl ::serde::Serialize for BeaconDuplicateDetectedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconDuplicateDetectedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconDuplicateDetectedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconDuplicateDetectedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_duplicate_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the associated Beacon Duplicate.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DUPLICATE_DETECTED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BEACON`",
+        );
+        o.finish(
+            "Fired when a Beacon User created within your organization matches one of your existing users.",
+        )
+    }
+}
 ///Request input for getting a Beacon Duplicate
 #[derive(Clone)]
 pub struct BeaconDuplicateGetRequest {
@@ -7513,6 +11436,42 @@ impl ::serde::Serialize for BeaconDuplicateGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconDuplicateGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconDuplicateGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconDuplicateGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_duplicate_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconDuplicateId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for getting a Beacon Duplicate")
     }
 }
 impl ::std::fmt::Debug for BeaconDuplicateGetRequest {
@@ -7602,6 +11561,46 @@ impl ::serde::Serialize for BeaconDuplicateGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconDuplicateGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconDuplicateGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconDuplicateGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryAnalysis>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user1",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserRevision>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user2",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserRevision>,
+            &[],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconDuplicateId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "A Beacon Duplicate represents a pair of matching Beacon Users and an analysis of the fields they matched on.",
+        )
+    }
+}
 ///ID of the associated Beacon Duplicate.
 #[derive(
     ::serde::Deserialize,
@@ -7616,6 +11615,24 @@ impl ::serde::Serialize for BeaconDuplicateGetResponse {
 )]
 #[serde(transparent)]
 pub struct BeaconDuplicateId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconDuplicateId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconDuplicateId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconDuplicateId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon Duplicate.",
+        )
+    }
+}
 impl ::std::ops::Deref for BeaconDuplicateId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -7733,6 +11750,70 @@ impl ::serde::Serialize for BeaconMatchSummaryAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconMatchSummaryAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconMatchSummaryAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconMatchSummaryAnalysis")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "ip_address",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.finish("Analysis of which fields matched between one Beacon User and another.")
+    }
+}
 /**An enum indicating the match type between two Beacon Users.
 
 
@@ -7751,6 +11832,21 @@ pub enum BeaconMatchSummaryCode {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconMatchSummaryCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconMatchSummaryCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconMatchSummaryCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "partial_match", "no_match", "no_data"],
+            "An enum indicating the match type between two Beacon Users.\n\n\n`match` indicates that the provided input data was a strong match against the other Beacon User.\n\n`partial_match` indicates the data approximately matched the other Beacon User. For example, \"Knope\" vs. \"Knope-Wyatt\" for last name.\n\n`no_match` indicates that Plaid was able to compare this field against the other Beacon User and it did not match the provided input data.\n\n`no_data` indicates that Plaid was unable to compare this field against the original Beacon User because the field was not present in one of the Beacon Users.",
+        )
+    }
 }
 impl ::std::fmt::Display for BeaconMatchSummaryCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7807,6 +11903,24 @@ impl ::std::convert::TryFrom<::std::string::String> for BeaconMatchSummaryCode {
 )]
 #[serde(transparent)]
 pub struct BeaconProgramId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconProgramId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconProgramId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconProgramId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon Program.",
+        )
+    }
+}
 impl ::std::ops::Deref for BeaconProgramId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -7935,6 +12049,55 @@ impl ::serde::Serialize for BeaconReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("event_date", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.field(
+            "fraud_amount",
+            j::REQUIRED,
+            G::subschema_for::<FraudAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fraud_date",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconReportId>, &[], "");
+        o.field("type", j::REQUIRED, G::subschema_for::<BeaconReportType>, &[], "");
+        o.finish(
+            "A Beacon Report describes the type of fraud committed by a user as well as the date the fraud was committed and the total amount of money lost due to the fraud incident.\n\nThis information is used to block similar fraud attempts on your platform as well as alert other companies who screen a user with matching identity information.\nOther companies will not receive any new identity information, just what matched, plus information such as industry, type of fraud, and date of fraud.\n\nYou can manage your fraud reports by adding, deleting, or editing reports as you get additional information on fraudulent users.",
+        )
+    }
+}
 ///Request input for creating a Beacon Report
 #[derive(Clone)]
 pub struct BeaconReportCreateRequest {
@@ -8021,6 +12184,57 @@ impl ::serde::Serialize for BeaconReportCreateRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field("type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fraud_amount",
+            j::OPTIONAL,
+            G::subschema_for::<FraudAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("fraud_date", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportCreateType>,
+            &[],
+            "",
+        );
+        o.finish("Request input for creating a Beacon Report")
     }
 }
 impl ::std::fmt::Debug for BeaconReportCreateRequest {
@@ -8142,6 +12356,62 @@ impl ::serde::Serialize for BeaconReportCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "event_date",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fraud_amount",
+            j::REQUIRED,
+            G::subschema_for::<FraudAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fraud_date",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconReportId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("type", j::REQUIRED, G::subschema_for::<BeaconReportType>, &[], "");
+        o.finish(
+            "A Beacon Report describes the type of fraud committed by a user as well as the date the fraud was committed and the total amount of money lost due to the fraud incident.\n\nThis information is used to block similar fraud attempts on your platform as well as alert other companies who screen a user with matching identity information.\nOther companies will not receive any new identity information, just what matched, plus information such as industry, type of fraud, and date of fraud.\n\nYou can manage your fraud reports by adding, deleting, or editing reports as you get additional information on fraudulent users.",
+        )
+    }
+}
 /**The type of Beacon Report.
 
 `first_party`: If this is the same individual as the one who submitted the KYC.
@@ -8163,6 +12433,28 @@ pub enum BeaconReportCreateType {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportCreateType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportCreateType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportCreateType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "first_party",
+                "stolen",
+                "synthetic",
+                "account_takeover",
+                "data_breach",
+                "unknown",
+            ],
+            "The type of Beacon Report.\n\n`first_party`: If this is the same individual as the one who submitted the KYC.\n\n`stolen`: If this is a different individual from the one who submitted the KYC.\n\n`synthetic`: If this is an individual using fabricated information.\n\n`account_takeover`: If this individual's account was compromised.\n\n`unknown`: If you aren't sure who committed the fraud.",
+        )
+    }
 }
 impl ::std::fmt::Display for BeaconReportCreateType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8284,6 +12576,51 @@ impl ::serde::Serialize for BeaconReportCreatedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportCreatedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportCreatedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportCreatedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the associated Beacon Report.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`REPORT_CREATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BEACON`",
+        );
+        o.finish(
+            "Fired when one of your Beacon Users is first reported to the Beacon network.",
+        )
+    }
+}
 ///Request input for getting a Beacon Report
 #[derive(Clone)]
 pub struct BeaconReportGetRequest {
@@ -8347,6 +12684,42 @@ impl ::serde::Serialize for BeaconReportGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_report_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for getting a Beacon Report")
     }
 }
 impl ::std::fmt::Debug for BeaconReportGetRequest {
@@ -8465,6 +12838,56 @@ impl ::serde::Serialize for BeaconReportGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("event_date", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.field(
+            "fraud_amount",
+            j::REQUIRED,
+            G::subschema_for::<FraudAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fraud_date",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconReportId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("type", j::REQUIRED, G::subschema_for::<BeaconReportType>, &[], "");
+        o.finish(
+            "A Beacon Report describes the type of fraud committed by a user as well as the date the fraud was committed and the total amount of money lost due to the fraud incident.\n\nThis information is used to block similar fraud attempts on your platform as well as alert other companies who screen a user with matching identity information.\nOther companies will not receive any new identity information, just what matched, plus information such as industry, type of fraud, and date of fraud.\n\nYou can manage your fraud reports by adding, deleting, or editing reports as you get additional information on fraudulent users.",
+        )
+    }
+}
 ///ID of the associated Beacon Report.
 #[derive(
     ::serde::Deserialize,
@@ -8479,6 +12902,24 @@ impl ::serde::Serialize for BeaconReportGetResponse {
 )]
 #[serde(transparent)]
 pub struct BeaconReportId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon Report.",
+        )
+    }
+}
 impl ::std::ops::Deref for BeaconReportId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8520,6 +12961,24 @@ impl ::std::str::FromStr for BeaconReportId {
 )]
 #[serde(transparent)]
 pub struct BeaconReportIdNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportIdNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportIdNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportIdNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon Report.",
+        )
+    }
+}
 impl ::std::ops::Deref for BeaconReportIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8623,6 +13082,43 @@ impl ::serde::Serialize for BeaconReportListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for listing Beacon Reports")
+    }
+}
 impl ::std::fmt::Debug for BeaconReportListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconReportListRequest")
@@ -8699,6 +13195,36 @@ impl ::serde::Serialize for BeaconReportListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportListResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_reports",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReport>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("The response schema for `/beacon/report/list`")
+    }
+}
 /**A Beacon Report Syndication represents a Beacon Report created either by your organization or another Beacon customer that matches a specific Beacon User you've created.
 
 The `analysis` field in the response indicates which fields matched between the originally reported Beacon User and the Beacon User that the report was syndicated to.
@@ -8773,6 +13299,51 @@ impl ::serde::Serialize for BeaconReportSyndication {
         out.field("id", &self.id);
         out.field("report", &self.report);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportSyndication {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportSyndication")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportSyndication")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationAnalysis>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "report",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationOriginalReport>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A Beacon Report Syndication represents a Beacon Report created either by your organization or another Beacon customer that matches a specific Beacon User you've created.\n\nThe `analysis` field in the response indicates which fields matched between the originally reported Beacon User and the Beacon User that the report was syndicated to.\n\nThe `report` field in the response contains a subset of information from the original report.",
+        )
     }
 }
 ///Analysis of which fields matched between the originally reported Beacon User and the Beacon User that the report was syndicated to.
@@ -8873,6 +13444,81 @@ impl ::serde::Serialize for BeaconReportSyndicationAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportSyndicationAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportSyndicationAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconReportSyndicationAnalysis",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "depository_accounts",
+            j::REQUIRED,
+            G::subschema_for::<BeaconSyndicatedReportDepositoryAccountMatchAnalysis>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "ip_address",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Analysis of which fields matched between the originally reported Beacon User and the Beacon User that the report was syndicated to.",
+        )
+    }
+}
 ///Fired when a report created on the Beacon Network matches with one of your Beacon Users.
 #[derive(Clone, Debug)]
 pub struct BeaconReportSyndicationCreatedWebhook {
@@ -8951,6 +13597,53 @@ impl ::serde::Serialize for BeaconReportSyndicationCreatedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportSyndicationCreatedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportSyndicationCreatedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconReportSyndicationCreatedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_report_syndication_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the associated Beacon Report Syndication.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`REPORT_SYNDICATION_CREATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BEACON`",
+        );
+        o.finish(
+            "Fired when a report created on the Beacon Network matches with one of your Beacon Users.",
+        )
+    }
+}
 ///Request input for getting a Beacon Report Syndication
 #[derive(Clone)]
 pub struct BeaconReportSyndicationGetRequest {
@@ -9021,6 +13714,44 @@ impl ::serde::Serialize for BeaconReportSyndicationGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportSyndicationGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportSyndicationGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconReportSyndicationGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_report_syndication_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for getting a Beacon Report Syndication")
     }
 }
 impl ::std::fmt::Debug for BeaconReportSyndicationGetRequest {
@@ -9114,6 +13845,54 @@ impl ::serde::Serialize for BeaconReportSyndicationGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportSyndicationGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportSyndicationGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconReportSyndicationGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationAnalysis>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "report",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndicationOriginalReport>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "A Beacon Report Syndication represents a Beacon Report created either by your organization or another Beacon customer that matches a specific Beacon User you've created.\n\nThe `analysis` field in the response indicates which fields matched between the originally reported Beacon User and the Beacon User that the report was syndicated to.\n\nThe `report` field in the response contains a subset of information from the original report.",
+        )
+    }
+}
 ///ID of the associated Beacon Report Syndication.
 #[derive(
     ::serde::Deserialize,
@@ -9128,6 +13907,24 @@ impl ::serde::Serialize for BeaconReportSyndicationGetResponse {
 )]
 #[serde(transparent)]
 pub struct BeaconReportSyndicationId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportSyndicationId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportSyndicationId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportSyndicationId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon Report Syndication.",
+        )
+    }
+}
 impl ::std::ops::Deref for BeaconReportSyndicationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -9231,6 +14028,45 @@ impl ::serde::Serialize for BeaconReportSyndicationListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportSyndicationListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportSyndicationListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconReportSyndicationListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for listing Beacon Report Syndications")
+    }
+}
 impl ::std::fmt::Debug for BeaconReportSyndicationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconReportSyndicationListRequest")
@@ -9305,6 +14141,38 @@ impl ::serde::Serialize for BeaconReportSyndicationListResponse {
         out.field("next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportSyndicationListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportSyndicationListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconReportSyndicationListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_report_syndications",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportSyndication>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("The response schema for `/beacon/report_syndication/list`")
     }
 }
 /**A subset of information from a Beacon Report that has been syndicated to a matching Beacon User in your program.
@@ -9387,6 +14255,42 @@ impl ::serde::Serialize for BeaconReportSyndicationOriginalReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportSyndicationOriginalReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportSyndicationOriginalReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconReportSyndicationOriginalReport",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("event_date", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.field(
+            "fraud_date",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconReportIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<BeaconReportType>, &[], "");
+        o.finish(
+            "A subset of information from a Beacon Report that has been syndicated to a matching Beacon User in your program.\n\nThe `id` field in the response is the ID of the original report that was syndicated. If the original report was created by your organization, the field will be filled with the ID of the report. Otherwise, the field will be `null` indicating that the original report was created by another Beacon customer.",
+        )
+    }
+}
 /**The type of Beacon Report.
 
 `first_party`: If this is the same individual as the one who submitted the KYC.
@@ -9410,6 +14314,28 @@ pub enum BeaconReportType {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "first_party",
+                "stolen",
+                "synthetic",
+                "account_takeover",
+                "data_breach",
+                "unknown",
+            ],
+            "The type of Beacon Report.\n\n`first_party`: If this is the same individual as the one who submitted the KYC.\n\n`stolen`: If this is a different individual from the one who submitted the KYC.\n\n`synthetic`: If this is an individual using fabricated information.\n\n`account_takeover`: If this individual's account was compromised.\n\n`data_breach`: If this individual's data was compromised in a breach.\n\n`unknown`: If you aren't sure who committed the fraud.",
+        )
+    }
 }
 impl ::std::fmt::Display for BeaconReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9531,6 +14457,51 @@ impl ::serde::Serialize for BeaconReportUpdatedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconReportUpdatedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconReportUpdatedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconReportUpdatedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the associated Beacon Report.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`REPORT_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BEACON`",
+        );
+        o.finish(
+            "Fired when one of your existing Beacon Reports has been modified or removed from the Beacon Network.",
+        )
+    }
+}
 ///Analysis of whether this account matched between the originally reported Beacon User and the Beacon User that the report syndicated to.
 #[derive(Clone, Debug)]
 pub struct BeaconSyndicatedReportDepositoryAccountMatchAnalysis {
@@ -9597,6 +14568,42 @@ impl ::serde::Serialize for BeaconSyndicatedReportDepositoryAccountMatchAnalysis
         out.field("match_status", &self.match_status);
         out.field("routing_number", &self.routing_number);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconSyndicatedReportDepositoryAccountMatchAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "BeaconSyndicatedReportDepositoryAccountMatchAnalysis",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconSyndicatedReportDepositoryAccountMatchAnalysis",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("account_mask", j::REQUIRED, G::subschema_for::<AccountMask>, &[], "");
+        o.field(
+            "match_status",
+            j::REQUIRED,
+            G::subschema_for::<BeaconMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "routing_number",
+            j::REQUIRED,
+            G::subschema_for::<RoutingNumber>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Analysis of whether this account matched between the originally reported Beacon User and the Beacon User that the report syndicated to.",
+        )
     }
 }
 ///A Beacon User represents an end user that has been scanned against the Beacon Network.
@@ -9709,6 +14716,63 @@ impl ::serde::Serialize for BeaconUser {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUser")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconUserId>, &[], "");
+        o.field(
+            "item_ids",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of Plaid Item IDs corresponding to the Accounts associated with this Beacon User.",
+        );
+        o.field("program_id", j::REQUIRED, G::subschema_for::<BeaconProgramId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<BeaconUserStatus>, &[], "");
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<UpdatedAtTimestamp>,
+            &[],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<BeaconUserData>, &[], "");
+        o.field(
+            "version",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The `version` field begins with 1 and increments each time the user is updated.",
+        );
+        o.finish(
+            "A Beacon User represents an end user that has been scanned against the Beacon Network.",
+        )
+    }
+}
 ///Request input for fetching the risk insights for a Beacon User's Bank Accounts
 #[derive(Clone)]
 pub struct BeaconUserAccountInsightsGetRequest {
@@ -9782,6 +14846,47 @@ impl ::serde::Serialize for BeaconUserAccountInsightsGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserAccountInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserAccountInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconUserAccountInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Request input for fetching the risk insights for a Beacon User's Bank Accounts",
+        )
     }
 }
 impl ::std::fmt::Debug for BeaconUserAccountInsightsGetRequest {
@@ -9872,6 +14977,46 @@ impl ::serde::Serialize for BeaconUserAccountInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserAccountInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserAccountInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconUserAccountInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_account_insights",
+            j::REQUIRED,
+            G::subschema_for::<BeaconBankAccounts>,
+            &[],
+            "",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<UpdatedAtTimestamp>,
+            &[],
+            "",
+        );
+        o.finish("The response schema for `/beacon/user/account_insights/get`")
+    }
+}
 /**Even if an address has been collected, some fields may be null depending on the region's addressing system. For example:
 
 
@@ -9960,6 +15105,35 @@ impl ::serde::Serialize for BeaconUserAddress {
         out.field("street", &self.street);
         out.field("street2", &self.street2);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("city", j::REQUIRED, G::subschema_for::<City>, &[], "");
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("street", j::REQUIRED, G::subschema_for::<Street>, &[], "");
+        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.finish(
+            "Even if an address has been collected, some fields may be null depending on the region's addressing system. For example:\n\n\nAddresses from the United Kingdom will not include a region\n\n\nAddresses from Hong Kong will not include a postal code",
+        )
     }
 }
 /**Request input for creating a Beacon User.
@@ -10055,6 +15229,53 @@ impl ::serde::Serialize for BeaconUserCreateRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field("user", &self.user);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_tokens",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE, j::ARRAY],
+            "Send this array of access tokens to link accounts to the Beacon User and have them evaluated for Account Insights.\nA maximum of 50 accounts total can be added to a single Beacon User.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field("program_id", j::REQUIRED, G::subschema_for::<BeaconProgramId>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<BeaconUserRequestData>, &[], "");
+        o.finish(
+            "Request input for creating a Beacon User.\n\nThe primary use for this endpoint is to add a new end user to Beacon for fraud and duplicate scanning.\n\nSome fields are optional, but it is recommended to provide as much information as possible to improve\nthe accuracy of the fraud and duplicate scanning.",
+        )
     }
 }
 impl ::std::fmt::Debug for BeaconUserCreateRequest {
@@ -10188,6 +15409,64 @@ impl ::serde::Serialize for BeaconUserCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconUserId>, &[], "");
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of Plaid Item IDs corresponding to the Accounts associated with this Beacon User.",
+        );
+        o.field("program_id", j::REQUIRED, G::subschema_for::<BeaconProgramId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<BeaconUserStatus>, &[], "");
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<UpdatedAtTimestamp>,
+            &[],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<BeaconUserData>, &[], "");
+        o.field(
+            "version",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The `version` field begins with 1 and increments each time the user is updated.",
+        );
+        o.finish(
+            "A Beacon User represents an end user that has been scanned against the Beacon Network.",
+        )
+    }
+}
 ///A Beacon User's data and resulting analysis when checked against duplicate records and the Beacon Fraud Network.
 #[derive(Clone, Debug)]
 pub struct BeaconUserData {
@@ -10284,6 +15563,61 @@ impl ::serde::Serialize for BeaconUserData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("address", j::REQUIRED, G::subschema_for::<BeaconUserAddress>, &[], "");
+        o.field("date_of_birth", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.field(
+            "depository_accounts",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserDepositoryAccount>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<EmailAddressNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ip_address",
+            j::REQUIRED,
+            G::subschema_for::<IpAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<BeaconUserName>, &[], "");
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "A Beacon User's data and resulting analysis when checked against duplicate records and the Beacon Fraud Network.",
+        )
+    }
+}
 ///Depository account information for the associated user.
 #[derive(Clone, Debug)]
 pub struct BeaconUserDepositoryAccount {
@@ -10350,6 +15684,30 @@ impl ::serde::Serialize for BeaconUserDepositoryAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserDepositoryAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserDepositoryAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserDepositoryAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("account_mask", j::REQUIRED, G::subschema_for::<AccountMask>, &[], "");
+        o.field("added_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "routing_number",
+            j::REQUIRED,
+            G::subschema_for::<RoutingNumber>,
+            &[],
+            "",
+        );
+        o.finish("Depository account information for the associated user.")
+    }
+}
 ///Request input for fetching a Beacon User
 #[derive(Clone)]
 pub struct BeaconUserGetRequest {
@@ -10413,6 +15771,42 @@ impl ::serde::Serialize for BeaconUserGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for fetching a Beacon User")
     }
 }
 impl ::std::fmt::Debug for BeaconUserGetRequest {
@@ -10543,6 +15937,64 @@ impl ::serde::Serialize for BeaconUserGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconUserId>, &[], "");
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of Plaid Item IDs corresponding to the Accounts associated with this Beacon User.",
+        );
+        o.field("program_id", j::REQUIRED, G::subschema_for::<BeaconProgramId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<BeaconUserStatus>, &[], "");
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<UpdatedAtTimestamp>,
+            &[],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<BeaconUserData>, &[], "");
+        o.field(
+            "version",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The `version` field begins with 1 and increments each time the user is updated.",
+        );
+        o.finish(
+            "A Beacon User represents an end user that has been scanned against the Beacon Network.",
+        )
+    }
+}
 ///Request input for listing the history of a Beacon User
 #[derive(Clone)]
 pub struct BeaconUserHistoryListRequest {
@@ -10617,6 +16069,43 @@ impl ::serde::Serialize for BeaconUserHistoryListRequest {
         out.field_unless(skip[1], "cursor", &self.cursor);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserHistoryListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserHistoryListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserHistoryListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for listing the history of a Beacon User")
     }
 }
 impl ::std::fmt::Debug for BeaconUserHistoryListRequest {
@@ -10695,6 +16184,38 @@ impl ::serde::Serialize for BeaconUserHistoryListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserHistoryListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserHistoryListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconUserHistoryListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_users",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUser>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("The response schema for `/beacon/user/history/list`")
+    }
+}
 ///ID of the associated Beacon User.
 #[derive(
     ::serde::Deserialize,
@@ -10709,6 +16230,24 @@ impl ::serde::Serialize for BeaconUserHistoryListResponse {
 )]
 #[serde(transparent)]
 pub struct BeaconUserId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon User.",
+        )
+    }
+}
 impl ::std::ops::Deref for BeaconUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10750,6 +16289,24 @@ impl ::std::str::FromStr for BeaconUserId {
 )]
 #[serde(transparent)]
 pub struct BeaconUserIdNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserIdNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserIdNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserIdNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Beacon User.",
+        )
+    }
+}
 impl ::std::ops::Deref for BeaconUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10834,6 +16391,23 @@ impl ::serde::Serialize for BeaconUserIdNumber {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserIdNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserIdNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserIdNumber")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("type", j::REQUIRED, G::subschema_for::<IdNumberType>, &[], "");
+        o.field("value", j::REQUIRED, G::subschema_for::<IdNumberValue>, &[], "");
+        o.finish("The ID number associated with a Beacon User.")
+    }
+}
 ///The full name for a given Beacon User.
 #[derive(Clone, Debug)]
 pub struct BeaconUserName {
@@ -10889,6 +16463,29 @@ impl ::serde::Serialize for BeaconUserName {
         out.field("family_name", &self.family_name);
         out.field("given_name", &self.given_name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<FamilyNameField>,
+            &[],
+            "",
+        );
+        o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
+        o.finish("The full name for a given Beacon User.")
     }
 }
 ///The full name for a given Beacon User.
@@ -10948,6 +16545,29 @@ impl ::serde::Serialize for BeaconUserNameNullable {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserNameNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserNameNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserNameNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<FamilyNameField>,
+            &[],
+            "",
+        );
+        o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
+        o.finish("The full name for a given Beacon User.")
+    }
+}
 ///A phone number in E.164 format.
 #[derive(
     ::serde::Deserialize,
@@ -10962,6 +16582,24 @@ impl ::serde::Serialize for BeaconUserNameNullable {
 )]
 #[serde(transparent)]
 pub struct BeaconUserPhoneNumber(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserPhoneNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserPhoneNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserPhoneNumber")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A phone number in E.164 format.",
+        )
+    }
+}
 impl ::std::ops::Deref for BeaconUserPhoneNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11077,6 +16715,35 @@ impl ::serde::Serialize for BeaconUserRequestAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserRequestAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserRequestAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserRequestAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("city", j::REQUIRED, G::subschema_for::<City>, &[], "");
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::OPTIONAL, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("street", j::REQUIRED, G::subschema_for::<Street>, &[], "");
+        o.field("street2", j::OPTIONAL, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.finish(
+            "Home address for the associated user. For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).",
+        )
+    }
+}
 ///Home address for the associated user. For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).
 #[derive(Clone, Debug)]
 pub struct BeaconUserRequestAddressNullable {
@@ -11163,6 +16830,37 @@ impl ::serde::Serialize for BeaconUserRequestAddressNullable {
         out.field("street", &self.street);
         out.field_unless(skip[2], "street2", &self.street2);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserRequestAddressNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserRequestAddressNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconUserRequestAddressNullable",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("city", j::REQUIRED, G::subschema_for::<City>, &[], "");
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::OPTIONAL, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("street", j::REQUIRED, G::subschema_for::<Street>, &[], "");
+        o.field("street2", j::OPTIONAL, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.finish(
+            "Home address for the associated user. For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).",
+        )
     }
 }
 /**A Beacon User's data which is used to check against duplicate records and the Beacon Fraud Network.
@@ -11274,6 +16972,73 @@ impl ::serde::Serialize for BeaconUserRequestData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserRequestData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserRequestData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserRequestData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserRequestAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository_accounts",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserRequestDepositoryAccount>,
+            &[j::ARRAY],
+            "Provide a list of bank accounts that are associated with this Beacon User. These accounts will be scanned across the Beacon Network and used to find duplicate records.\n\nNote: These accounts will not have Bank Account Insights. To receive Bank Account Insights please supply `access_tokens`.",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ip_address",
+            j::OPTIONAL,
+            G::subschema_for::<IpAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<BeaconUserName>, &[], "");
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "A Beacon User's data which is used to check against duplicate records and the Beacon Fraud Network.\n\nIn order to create a Beacon User, in addition to the `name`, _either_ the `date_of_birth` _or_ the `depository_accounts` field must be provided.",
+        )
+    }
+}
 ///Depository account information for the associated user.
 #[derive(Clone, Debug)]
 pub struct BeaconUserRequestDepositoryAccount {
@@ -11330,6 +17095,37 @@ impl ::serde::Serialize for BeaconUserRequestDepositoryAccount {
         out.field("account_number", &self.account_number);
         out.field("routing_number", &self.routing_number);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserRequestDepositoryAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserRequestDepositoryAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconUserRequestDepositoryAccount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Must be a valid US Bank Account Number",
+        );
+        o.field(
+            "routing_number",
+            j::REQUIRED,
+            G::subschema_for::<RoutingNumber>,
+            &[],
+            "",
+        );
+        o.finish("Depository account information for the associated user.")
     }
 }
 ///Request input for updating the status of a Beacon User
@@ -11407,6 +17203,43 @@ impl ::serde::Serialize for BeaconUserReviewRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserReviewRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserReviewRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserReviewRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<BeaconUserStatus>, &[], "");
+        o.finish("Request input for updating the status of a Beacon User")
+    }
+}
 impl ::std::fmt::Debug for BeaconUserReviewRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserReviewRequest")
@@ -11475,6 +17308,31 @@ impl ::serde::Serialize for BeaconUserRevision {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserRevision {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserRevision")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserRevision")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconUserId>, &[], "");
+        o.field(
+            "version",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The `version` field begins with 1 and increments with each subsequent revision.",
+        );
+        o.finish(
+            "A Beacon User Revision identifies a Beacon User at some point in its revision history.",
+        )
+    }
+}
 /**A status of a Beacon User.
 
 `rejected`: The Beacon User has been rejected for fraud. Users can be automatically or manually rejected.
@@ -11489,6 +17347,21 @@ pub enum BeaconUserStatus {
     Cleared,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["rejected", "pending_review", "cleared"],
+            "A status of a Beacon User.\n\n`rejected`: The Beacon User has been rejected for fraud. Users can be automatically or manually rejected.\n\n`pending_review`: The Beacon User has been marked for review.\n\n`cleared`: The Beacon User has been cleared of fraud.",
+        )
+    }
 }
 impl ::std::fmt::Display for BeaconUserStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11604,6 +17477,53 @@ impl ::serde::Serialize for BeaconUserStatusUpdatedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserStatusUpdatedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserStatusUpdatedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BeaconUserStatusUpdatedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the associated Beacon user.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`USER_STATUS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BEACON`",
+        );
+        o.finish(
+            "Fired when a Beacon User status has changed, which can occur manually via the dashboard or when information is reported to the Beacon network.",
+        )
+    }
+}
 ///Request input for updating the identity data of a Beacon User.
 #[derive(Clone)]
 pub struct BeaconUserUpdateRequest {
@@ -11688,6 +17608,56 @@ impl ::serde::Serialize for BeaconUserUpdateRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field_unless(skip[3], "user", &self.user);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserUpdateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_tokens",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE, j::ARRAY],
+            "Send this array of access tokens to add accounts to this user for evaluation.\nThis will add accounts to this Beacon User. If left null only existing accounts will be returned in response.\nA maximum of 50 accounts total can be added to a Beacon User.",
+        );
+        o.field(
+            "beacon_user_id",
+            j::REQUIRED,
+            G::subschema_for::<BeaconUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserUpdateRequestData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for updating the identity data of a Beacon User.")
     }
 }
 impl ::std::fmt::Debug for BeaconUserUpdateRequest {
@@ -11806,6 +17776,79 @@ impl ::serde::Serialize for BeaconUserUpdateRequestData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserUpdateRequestData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserUpdateRequestData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserUpdateRequestData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserRequestAddressNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository_accounts",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserRequestDepositoryAccount>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ip_address",
+            j::OPTIONAL,
+            G::subschema_for::<IpAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserNameNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "A subset of a Beacon User's data which is used to patch the existing identity data associated with a Beacon User. At least one field must be provided. If left unset or null, user data will not be patched.",
+        )
+    }
+}
 ///A Beacon User represents an end user that has been scanned against the Beacon Network.
 #[derive(Clone, Debug)]
 pub struct BeaconUserUpdateResponse {
@@ -11922,6 +17965,64 @@ impl ::serde::Serialize for BeaconUserUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BeaconUserUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BeaconUserUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BeaconUserUpdateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<BeaconAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<BeaconUserId>, &[], "");
+        o.field(
+            "item_ids",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of Plaid Item IDs corresponding to the Accounts associated with this Beacon User.",
+        );
+        o.field("program_id", j::REQUIRED, G::subschema_for::<BeaconProgramId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<BeaconUserStatus>, &[], "");
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<UpdatedAtTimestamp>,
+            &[],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<BeaconUserData>, &[], "");
+        o.field(
+            "version",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The `version` field begins with 1 and increments each time the user is updated.",
+        );
+        o.finish(
+            "A Beacon User represents an end user that has been scanned against the Beacon Network.",
+        )
+    }
+}
 ///BetaEwaReportV1GetRequest defines the request schema for `/beta/ewa_report/v1/get`
 #[derive(Clone)]
 pub struct BetaEwaReportV1GetRequest {
@@ -11985,6 +18086,38 @@ impl ::serde::Serialize for BetaEwaReportV1GetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BetaEwaReportV1GetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BetaEwaReportV1GetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BetaEwaReportV1GetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "BetaEwaReportV1GetRequest defines the request schema for `/beta/ewa_report/v1/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for BetaEwaReportV1GetRequest {
@@ -12083,6 +18216,58 @@ impl ::serde::Serialize for BetaEwaReportV1GetResponse {
         out.field_unless(skip[3], "generation_time", &self.generation_time);
         out.field_unless(skip[4], "request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BetaEwaReportV1GetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BetaEwaReportV1GetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BetaEwaReportV1GetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ewa_attributes",
+            j::OPTIONAL,
+            G::subschema_for::<EwaAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ewa_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Unique identifier for the generated EWA score group.",
+        );
+        o.field(
+            "ewa_scores",
+            j::OPTIONAL,
+            G::subschema_for::<EwaScore>,
+            &[j::ARRAY],
+            "A list of earned wage access (EWA) scoring entries that map potential advance amounts to repayment likelihood scores. The predefined advance amount ranges are `[0, 25]`, `[25, 50]`, `[50, 100]`, `[100, 200]`, `[200, 300]`, `[300, 400]`, and `[400, 500]`.",
+        );
+        o.field(
+            "generation_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date and time when `ewa_scores` was generated, in ISO 8601 format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "BetaEwaReportV1GetResponse defines the response schema for `/beta/ewa_report/v1/get`",
+        )
     }
 }
 ///Request schema for `/beta/partner/customer/v1/create`.
@@ -12269,6 +18454,142 @@ impl ::serde::Serialize for BetaPartnerCustomerV1CreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BetaPartnerCustomerV1CreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BetaPartnerCustomerV1CreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BetaPartnerCustomerV1CreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<PartnerEndCustomerAddress>,
+            &[],
+            "",
+        );
+        o.field(
+            "application_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the end customer's application. This will be shown to end users when they go through the Plaid Link flow. The application name must be unique and cannot match the name of another application already registered with Plaid.",
+        );
+        o.field(
+            "bank_addendum_acceptance",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerBankAddendumAcceptance>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "billing_contact",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerBillingContact>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "company_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The company name of the end customer being created. This will be used to display the end customer in the Plaid Dashboard. It will not be shown to end users.",
+        );
+        o.field(
+            "create_link_customization",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If `true`, the end customer's default Link customization will be set to match the partner's. You can always change the end customer's Link customization in the Plaid Dashboard. See the [Link Customization docs](https://plaid.com/docs/link/customization/) for more information. If you require the ability to programmatically create end customers using multiple different Link customization profiles, contact your Plaid account manager for assistance.\n\nImportant: Data Transparency Messaging (DTM) use cases will not be copied to the end customer's Link customization unless the **Publish changes** button is clicked after the use cases are applied. Link will not work in Production unless the end customer's DTM use cases are configured. For more details, see [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/).",
+        );
+        o.field(
+            "customer_support_info",
+            j::REQUIRED,
+            G::subschema_for::<PartnerEndCustomerCustomerSupportInfo>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_diligence_attested",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Denotes whether or not the partner has completed attestation of diligence for the end customer to be created.",
+        );
+        o.field(
+            "legal_entity_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The end customer's legal name. This will be shared with financial institutions as part of the OAuth registration process. It will not be shown to end users.",
+        );
+        o.field(
+            "logo",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Base64-encoded representation of the end customer's logo. Must be a PNG of size 1024x1024 under 4MB. The logo will be shared with financial institutions and shown to the end user during Link flows. A logo is required if `create_link_customization` is `true`. If `create_link_customization` is `false` and the logo is omitted, the partner's logo will be used if one exists, otherwise a stock logo will be used.",
+        );
+        o.field(
+            "products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "The products to be enabled for the end customer. If empty or `null`, this field will default to the products enabled for the reseller at the time this endpoint is called.",
+        );
+        o.field(
+            "questionnaires",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerQuestionnaires>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redirect_uris",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of URIs indicating the destination(s) where a user can be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. URIs should not contain any query parameters. When used in Production, URIs must use https. To modify redirect URIs for an end customer after creating them, go to the end customer's [API page](https://dashboard.plaid.com/team/api) in the Dashboard.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "technical_contact",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerTechnicalContact>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The end customer's website.",
+        );
+        o.finish("Request schema for `/beta/partner/customer/v1/create`.")
+    }
+}
 impl ::std::fmt::Debug for BetaPartnerCustomerV1CreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerCustomerV1CreateRequest")
@@ -12352,6 +18673,37 @@ impl ::serde::Serialize for BetaPartnerCustomerV1CreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BetaPartnerCustomerV1CreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BetaPartnerCustomerV1CreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BetaPartnerCustomerV1CreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_customer",
+            j::OPTIONAL,
+            G::subschema_for::<BetaPartnerEndCustomerWithSecrets>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Response schema for `/beta/partner/customer/v1/create`.")
+    }
+}
 ///Request schema for `/beta/partner/customer/v1/enable`.
 #[derive(Clone)]
 pub struct BetaPartnerCustomerV1EnableRequest {
@@ -12426,6 +18778,45 @@ impl ::serde::Serialize for BetaPartnerCustomerV1EnableRequest {
         out.field_unless(skip[1], "products", &self.products);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BetaPartnerCustomerV1EnableRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BetaPartnerCustomerV1EnableRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BetaPartnerCustomerV1EnableRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field("products", j::OPTIONAL, G::subschema_for::<Products>, &[j::ARRAY], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request schema for `/beta/partner/customer/v1/enable`.")
     }
 }
 impl ::std::fmt::Debug for BetaPartnerCustomerV1EnableRequest {
@@ -12526,6 +18917,58 @@ impl ::serde::Serialize for BetaPartnerCustomerV1EnableResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BetaPartnerCustomerV1EnableResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BetaPartnerCustomerV1EnableResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BetaPartnerCustomerV1EnableResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_customer_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "product_statuses",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerProductStatuses>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "production_secret",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Response schema for `/beta/partner/customer/v1/enable`.")
+    }
+}
 ///Request schema for `/beta/partner/customer/v1/get`.
 #[derive(Clone)]
 pub struct BetaPartnerCustomerV1GetRequest {
@@ -12595,6 +19038,44 @@ impl ::serde::Serialize for BetaPartnerCustomerV1GetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BetaPartnerCustomerV1GetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BetaPartnerCustomerV1GetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BetaPartnerCustomerV1GetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request schema for `/beta/partner/customer/v1/get`.")
+    }
+}
 impl ::std::fmt::Debug for BetaPartnerCustomerV1GetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerCustomerV1GetRequest")
@@ -12662,6 +19143,37 @@ impl ::serde::Serialize for BetaPartnerCustomerV1GetResponse {
         out.field_unless(skip[0], "end_customer", &self.end_customer);
         out.field_unless(skip[1], "request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BetaPartnerCustomerV1GetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BetaPartnerCustomerV1GetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BetaPartnerCustomerV1GetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_customer",
+            j::OPTIONAL,
+            G::subschema_for::<BetaPartnerEndCustomer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Response schema for `/beta/partner/customer/v1/get`.")
     }
 }
 ///Request schema for `/beta/partner/customer/v1/update`.
@@ -12767,6 +19279,72 @@ impl ::serde::Serialize for BetaPartnerCustomerV1UpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BetaPartnerCustomerV1UpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BetaPartnerCustomerV1UpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BetaPartnerCustomerV1UpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_addendum_acceptance",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerBankAddendumAcceptance>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field(
+            "legal_entity_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "questionnaires",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerQuestionnaires>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redirect_uris",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request schema for `/beta/partner/customer/v1/update`.")
+    }
+}
 impl ::std::fmt::Debug for BetaPartnerCustomerV1UpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerCustomerV1UpdateRequest")
@@ -12838,6 +19416,37 @@ impl ::serde::Serialize for BetaPartnerCustomerV1UpdateResponse {
         out.field_unless(skip[0], "end_customer", &self.end_customer);
         out.field_unless(skip[1], "request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BetaPartnerCustomerV1UpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BetaPartnerCustomerV1UpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BetaPartnerCustomerV1UpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_customer",
+            j::OPTIONAL,
+            G::subschema_for::<BetaPartnerEndCustomer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Response schema for `/beta/partner/customer/v1/update`.")
     }
 }
 ///The details for an end customer.
@@ -12924,6 +19533,56 @@ impl ::serde::Serialize for BetaPartnerEndCustomer {
         out.field_unless(skip[3], "requirements_due", &self.requirements_due);
         out.field_unless(skip[4], "status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BetaPartnerEndCustomer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BetaPartnerEndCustomer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BetaPartnerEndCustomer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `client_id` of the end customer.",
+        );
+        o.field(
+            "company_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The company name associated with the end customer.",
+        );
+        o.field(
+            "product_statuses",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerProductStatuses>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "requirements_due",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerRequirementsDue>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The details for an end customer.")
     }
 }
 impl ::std::fmt::Debug for BetaPartnerEndCustomer {
@@ -13028,6 +19687,67 @@ impl ::serde::Serialize for BetaPartnerEndCustomerWithSecrets {
         out.field_unless(skip[4], "secrets", &self.secrets);
         out.field_unless(skip[5], "status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BetaPartnerEndCustomerWithSecrets {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BetaPartnerEndCustomerWithSecrets")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BetaPartnerEndCustomerWithSecrets",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `client_id` of the end customer.",
+        );
+        o.field(
+            "company_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The company name associated with the end customer.",
+        );
+        o.field(
+            "product_statuses",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerProductStatuses>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "requirements_due",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerRequirementsDue>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secrets",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerSecrets>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The details for the newly created end customer, including secrets for non-Production environments.",
+        )
     }
 }
 impl ::std::fmt::Debug for BetaPartnerEndCustomerWithSecrets {
@@ -13211,6 +19931,94 @@ impl ::serde::Serialize for BusinessAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nWhen using a CRA endpoint (an endpoint associated with Plaid Check Consumer Report, i.e. any endpoint beginning with `/cra/`), the `account_id` returned will not match the `account_id` returned by a non-CRA endpoint.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field("balances", j::REQUIRED, G::subschema_for::<AccountBalance>, &[], "");
+        o.field(
+            "holder_category",
+            j::OPTIONAL,
+            G::subschema_for::<AccountHolderCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "owners",
+            j::OPTIONAL,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
+            "Data returned by the financial institution about the account owner or owners. For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution. Multiple owners on a single account will be represented in the same owner object, not in multiple owner objects within the array.",
+        );
+        o.field(
+            "persistent_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessAccountVerificationStatus>,
+            &[j::NULLABLE],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        );
+        o.finish("Business identity information about an account")
+    }
+}
 /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
 `pending_automatic_verification`: The Item is pending automatic verification.
@@ -13251,6 +20059,35 @@ pub enum BusinessAccountVerificationStatus {
     DatabaseInsightsFail,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessAccountVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessAccountVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessAccountVerificationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "automatically_verified",
+                "pending_automatic_verification",
+                "pending_manual_verification",
+                "unsent",
+                "manually_verified",
+                "verification_expired",
+                "verification_failed",
+                "database_matched",
+                "database_insights_pass",
+                "database_insights_pass_with_caution",
+                "database_insights_fail",
+            ],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        )
+    }
 }
 impl ::std::fmt::Display for BusinessAccountVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13322,6 +20159,21 @@ pub enum BusinessCheckBooleanStatus {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessCheckBooleanStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessCheckBooleanStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessCheckBooleanStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["yes", "no", "no_data"],
+            "Tri-state boolean status, where `no_data` indicates the check could not determine a value.",
+        )
+    }
 }
 impl ::std::fmt::Display for BusinessCheckBooleanStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13453,6 +20305,70 @@ impl ::serde::Serialize for BusinessDigitalPresenceCheck {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessDigitalPresenceCheck {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessDigitalPresenceCheck")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessDigitalPresenceCheck")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "A score from 0 to 100 indicating digital presence confidence.",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationStatusWebPresenceCheck>,
+            &[],
+            "",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "website_analysis",
+            j::REQUIRED,
+            G::subschema_for::<BusinessWebsiteAnalysis>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Results from the digital presence check.")
+    }
+}
 ///Email address associated with a business
 #[derive(Clone, Debug)]
 pub struct BusinessEmailAddress {
@@ -13506,6 +20422,28 @@ impl ::serde::Serialize for BusinessEmailAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessEmailAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessEmailAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessEmailAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Email address of the business",
+        );
+        o.finish("Email address associated with a business")
+    }
+}
 ///The legal structure or type of business entity
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BusinessEntityType {
@@ -13531,6 +20469,42 @@ pub enum BusinessEntityType {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessEntityType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessEntityType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessEntityType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "sole_proprietorship",
+                "general_partnership",
+                "llc",
+                "llp",
+                "lllp",
+                "lp",
+                "c_corporation",
+                "s_corporation",
+                "b_corporation",
+                "nonprofit",
+                "cooperative",
+                "trust",
+                "professional_association",
+                "professional_corporation",
+                "trade_name",
+                "bank",
+                "credit_union",
+                "insurance",
+                "other",
+                "unknown",
+            ],
+            "The legal structure or type of business entity",
+        )
+    }
 }
 impl ::std::fmt::Display for BusinessEntityType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13657,6 +20631,24 @@ impl ::serde::Serialize for BusinessFieldMatchSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessFieldMatchSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessFieldMatchSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessFieldMatchSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
+        o.finish(
+            "Summary of how a specific business field matched against data provider results",
+        )
+    }
+}
 ///Information describing the intent of the transaction. Most relevant for business finance use cases, but not limited to such use cases.
 #[derive(Clone, Debug)]
 pub struct BusinessFinanceCategory {
@@ -13728,6 +20720,44 @@ impl ::serde::Serialize for BusinessFinanceCategory {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessFinanceCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessFinanceCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessFinanceCategory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "confidence_level",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A description of how confident we are that the provided categories accurately describe the transaction intent.\n\n`VERY_HIGH`: We are more than 98% confident that this category reflects the intent of the transaction.\n`HIGH`: We are more than 90% confident that this category reflects the intent of the transaction.\n`MEDIUM`: We are moderately confident that this category reflects the intent of the transaction.\n`LOW`: This category may reflect the intent, but there may be other categories that are more accurate.\n`UNKNOWN`: We don't know the confidence level for this category.",
+        );
+        o.field(
+            "detailed",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A granular category conveying the transaction's intent. This field can also be used as a unique identifier for the category.",
+        );
+        o.field(
+            "primary",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A high level category that communicates the broad category of the transaction.",
+        );
+        o.finish(
+            "Information describing the intent of the transaction. Most relevant for business finance use cases, but not limited to such use cases.",
+        )
+    }
+}
 ///The predicted industry classification for the business, based on digital presence assessments.
 #[derive(Clone, Debug)]
 pub struct BusinessIndustryPrediction {
@@ -13787,10 +20817,61 @@ impl ::serde::Serialize for BusinessIndustryPrediction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessIndustryPrediction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessIndustryPrediction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessIndustryPrediction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "code",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "NAICS code for the predicted business industry.",
+        );
+        o.field(
+            "title",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The business industry classification of the predicted NAICS code.",
+        );
+        o.finish(
+            "The predicted industry classification for the business, based on digital presence assessments.",
+        )
+    }
+}
 ///`BusinessIndustryPredictionNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct BusinessIndustryPredictionNullable(pub BusinessIndustryPrediction);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessIndustryPredictionNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessIndustryPredictionNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessIndustryPredictionNullable",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<BusinessIndustryPrediction>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for BusinessIndustryPredictionNullable {
     type Target = BusinessIndustryPrediction;
     fn deref(&self) -> &BusinessIndustryPrediction {
@@ -13894,6 +20975,63 @@ impl ::serde::Serialize for BusinessKybCheck {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessKybCheck {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessKybCheck")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessKybCheck")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "match_details",
+            j::REQUIRED,
+            G::subschema_for::<BusinessKybMatchDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "A score from 0 to 100 indicating the confidence in KYB (Know Your Business) identity assessment for the business",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationStatusKybCheck>,
+            &[],
+            "",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<BusinessFieldMatchSummary>,
+            &[],
+            "",
+        );
+        o.finish("Results from the KYB (Know Your Business) identity verification check")
+    }
+}
 ///Detailed information about the business from data provider results
 #[derive(Clone, Debug)]
 pub struct BusinessKybMatchDetails {
@@ -13989,6 +21127,70 @@ impl ::serde::Serialize for BusinessKybMatchDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessKybMatchDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessKybMatchDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessKybMatchDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "addresses",
+            j::REQUIRED,
+            G::subschema_for::<ProviderBusinessAddress>,
+            &[j::ARRAY],
+            "Addresses associated with the business",
+        );
+        o.field(
+            "email_addresses",
+            j::REQUIRED,
+            G::subschema_for::<BusinessEmailAddress>,
+            &[j::ARRAY],
+            "Email addresses associated with the business",
+        );
+        o.field(
+            "entity_type",
+            j::REQUIRED,
+            G::subschema_for::<BusinessEntityType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "formation_date",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "names",
+            j::REQUIRED,
+            G::subschema_for::<ProviderBusinessName>,
+            &[j::ARRAY],
+            "Names associated with the business.",
+        );
+        o.field(
+            "phone_numbers",
+            j::REQUIRED,
+            G::subschema_for::<BusinessPhoneNumber>,
+            &[j::ARRAY],
+            "Phone numbers associated with the business",
+        );
+        o.field(
+            "websites",
+            j::REQUIRED,
+            G::subschema_for::<BusinessWebsite>,
+            &[j::ARRAY],
+            "Websites associated with the business",
+        );
+        o.finish("Detailed information about the business from data provider results")
+    }
+}
 ///The name of the business. Must have at least one character and a maximum length of 500 characters.
 #[derive(
     ::serde::Deserialize,
@@ -14003,6 +21205,24 @@ impl ::serde::Serialize for BusinessKybMatchDetails {
 )]
 #[serde(transparent)]
 pub struct BusinessName(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the business. Must have at least one character and a maximum length of 500 characters.",
+        )
+    }
+}
 impl ::std::ops::Deref for BusinessName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14044,6 +21264,24 @@ impl ::std::str::FromStr for BusinessName {
 )]
 #[serde(transparent)]
 pub struct BusinessNameNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessNameNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessNameNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessNameNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the business. Must have at least one character and a maximum length of 500 characters.",
+        )
+    }
+}
 impl ::std::ops::Deref for BusinessNameNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14124,6 +21362,28 @@ impl ::serde::Serialize for BusinessPhoneNumber {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessPhoneNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessPhoneNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessPhoneNumber")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Phone number in E.164 format",
+        );
+        o.finish("Phone number associated with a business")
+    }
+}
 ///Results from the business risk assessment check
 #[derive(Clone, Debug)]
 pub struct BusinessRiskCheck {
@@ -14185,6 +21445,42 @@ impl ::serde::Serialize for BusinessRiskCheck {
         out.field("score", &self.score);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessRiskCheck {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessRiskCheck")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessRiskCheck")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "industry_prediction",
+            j::REQUIRED,
+            G::subschema_for::<BusinessIndustryPredictionNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "A score from 0 to 100 indicating the risk assessment for the business",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationStatusRiskCheck>,
+            &[],
+            "",
+        );
+        o.finish("Results from the business risk assessment check")
     }
 }
 ///The business information that was used to perform the verification search
@@ -14272,6 +21568,65 @@ impl ::serde::Serialize for BusinessSearchTerms {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessSearchTerms {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessSearchTerms")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessSearchTerms")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<ResponseBusinessAddress>,
+            &[],
+            "",
+        );
+        o.field(
+            "alternative_names",
+            j::REQUIRED,
+            G::subschema_for::<BusinessName>,
+            &[j::ARRAY],
+            "Alternative business names that were submitted as search inputs.",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<EmailAddressNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<BusinessNameNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationPhoneNumberNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<UrlNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The business information that was used to perform the verification search",
+        )
+    }
+}
 ///Request input for creating a business verification
 #[derive(Clone)]
 pub struct BusinessVerificationCreateRequest {
@@ -14346,6 +21701,51 @@ impl ::serde::Serialize for BusinessVerificationCreateRequest {
         out.field("client_user_id", &self.client_user_id);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessVerificationCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "business",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessVerificationCreateRequestBusiness>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for creating a business verification")
     }
 }
 impl ::std::fmt::Debug for BusinessVerificationCreateRequest {
@@ -14448,6 +21848,59 @@ impl ::serde::Serialize for BusinessVerificationCreateRequestBusiness {
         out.field_unless(skip[4], "phone_number", &self.phone_number);
         out.field_unless(skip[5], "website", &self.website);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationCreateRequestBusiness {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationCreateRequestBusiness")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessVerificationCreateRequestBusiness",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<RequestBusinessAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "alternative_name",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessNameNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessVerificationPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("website", j::OPTIONAL, G::subschema_for::<Url>, &[j::NULLABLE], "");
+        o.finish("Business information provided in the verification request")
     }
 }
 ///A business verification represents a check of a business's identity and risk profile, including information collected about the business and results from third-party data providers.
@@ -14570,6 +22023,91 @@ impl ::serde::Serialize for BusinessVerificationCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessVerificationCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "completed_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "digital_presence_check",
+            j::REQUIRED,
+            G::subschema_for::<BusinessDigitalPresenceCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BusinessVerificationId>, &[], "");
+        o.field(
+            "kyb_check",
+            j::REQUIRED,
+            G::subschema_for::<BusinessKybCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<BusinessRiskCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<BusinessSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "shareable_url",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationShareableUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationStatusOverall>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A business verification represents a check of a business's identity and risk profile, including information collected about the business and results from third-party data providers.",
+        )
+    }
+}
 ///Request input for fetching a business verification
 #[derive(Clone)]
 pub struct BusinessVerificationGetRequest {
@@ -14637,6 +22175,44 @@ impl ::serde::Serialize for BusinessVerificationGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessVerificationGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "business_verification_id",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for fetching a business verification")
     }
 }
 impl ::std::fmt::Debug for BusinessVerificationGetRequest {
@@ -14768,6 +22344,91 @@ impl ::serde::Serialize for BusinessVerificationGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessVerificationGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "completed_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "digital_presence_check",
+            j::REQUIRED,
+            G::subschema_for::<BusinessDigitalPresenceCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<BusinessVerificationId>, &[], "");
+        o.field(
+            "kyb_check",
+            j::REQUIRED,
+            G::subschema_for::<BusinessKybCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<BusinessRiskCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<BusinessSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "shareable_url",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationShareableUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<BusinessVerificationStatusOverall>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A business verification represents a check of a business's identity and risk profile, including information collected about the business and results from third-party data providers.",
+        )
+    }
+}
 ///ID of the associated business verification.
 #[derive(
     ::serde::Deserialize,
@@ -14782,6 +22443,24 @@ impl ::serde::Serialize for BusinessVerificationGetResponse {
 )]
 #[serde(transparent)]
 pub struct BusinessVerificationId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessVerificationId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated business verification.",
+        )
+    }
+}
 impl ::std::ops::Deref for BusinessVerificationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14823,6 +22502,26 @@ impl ::std::str::FromStr for BusinessVerificationId {
 )]
 #[serde(transparent)]
 pub struct BusinessVerificationPhoneNumber(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationPhoneNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationPhoneNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessVerificationPhoneNumber",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A phone number in E.164 format.",
+        )
+    }
+}
 impl ::std::ops::Deref for BusinessVerificationPhoneNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14864,6 +22563,26 @@ impl ::std::str::FromStr for BusinessVerificationPhoneNumber {
 )]
 #[serde(transparent)]
 pub struct BusinessVerificationPhoneNumberNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationPhoneNumberNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationPhoneNumberNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessVerificationPhoneNumberNullable",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A phone number in E.164 format.",
+        )
+    }
+}
 impl ::std::ops::Deref for BusinessVerificationPhoneNumberNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14907,6 +22626,26 @@ impl ::std::str::FromStr for BusinessVerificationPhoneNumberNullable {
 )]
 #[serde(transparent)]
 pub struct BusinessVerificationShareableUrl(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationShareableUrl {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationShareableUrl")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessVerificationShareableUrl",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A shareable URL that can be sent directly to the user to complete verification",
+        )
+    }
+}
 impl ::std::ops::Deref for BusinessVerificationShareableUrl {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14942,6 +22681,23 @@ pub enum BusinessVerificationStatusKybCheck {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationStatusKybCheck {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationStatusKybCheck")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessVerificationStatusKybCheck",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["active", "success", "failed"],
+            "Status of the KYB (Know Your Business) identity assessment check",
+        )
+    }
 }
 impl ::std::fmt::Display for BusinessVerificationStatusKybCheck {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14992,6 +22748,23 @@ pub enum BusinessVerificationStatusOverall {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationStatusOverall {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationStatusOverall")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessVerificationStatusOverall",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["active", "success", "failed"],
+            "Status of the overall business verification",
+        )
+    }
+}
 impl ::std::fmt::Display for BusinessVerificationStatusOverall {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -15040,6 +22813,23 @@ pub enum BusinessVerificationStatusRiskCheck {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationStatusRiskCheck {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationStatusRiskCheck")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessVerificationStatusRiskCheck",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["active", "success", "failed"],
+            "Status of the business risk assessment check",
+        )
+    }
 }
 impl ::std::fmt::Display for BusinessVerificationStatusRiskCheck {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15090,6 +22880,23 @@ pub enum BusinessVerificationStatusWebPresenceCheck {
     NotApplicable,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessVerificationStatusWebPresenceCheck {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessVerificationStatusWebPresenceCheck")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::BusinessVerificationStatusWebPresenceCheck",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["active", "success", "failed", "not_applicable"],
+            "Status of the digital presence check",
+        )
+    }
 }
 impl ::std::fmt::Display for BusinessVerificationStatusWebPresenceCheck {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15186,6 +22993,28 @@ impl ::serde::Serialize for BusinessWebsite {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessWebsite {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessWebsite")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessWebsite")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "URL of the business website",
+        );
+        o.finish("Website associated with a business")
+    }
+}
 ///Website analysis details if a website is found for the provided website in the search terms.
 #[derive(Clone, Debug)]
 pub struct BusinessWebsiteAnalysis {
@@ -15264,6 +23093,52 @@ impl ::serde::Serialize for BusinessWebsiteAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessWebsiteAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessWebsiteAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessWebsiteAnalysis")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "email_is_deliverable",
+            j::REQUIRED,
+            G::subschema_for::<BusinessCheckBooleanStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_parked",
+            j::REQUIRED,
+            G::subschema_for::<BusinessCheckBooleanStatus>,
+            &[],
+            "",
+        );
+        o.field("ssl", j::REQUIRED, G::subschema_for::<BusinessWebsiteSsl>, &[], "");
+        o.field(
+            "website_build_status",
+            j::REQUIRED,
+            G::subschema_for::<BusinessWebsiteBuildStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "whois_record",
+            j::REQUIRED,
+            G::subschema_for::<BusinessWhoisRecord>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Website analysis details if a website is found for the provided website in the search terms.",
+        )
+    }
+}
 ///Build status of the business website.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BusinessWebsiteBuildStatus {
@@ -15272,6 +23147,21 @@ pub enum BusinessWebsiteBuildStatus {
     Inactive,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessWebsiteBuildStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessWebsiteBuildStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessWebsiteBuildStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["coming_soon", "active", "inactive"],
+            "Build status of the business website.",
+        )
+    }
 }
 impl ::std::fmt::Display for BusinessWebsiteBuildStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15364,6 +23254,28 @@ impl ::serde::Serialize for BusinessWebsiteSsl {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessWebsiteSsl {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessWebsiteSsl")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessWebsiteSsl")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "is_valid",
+            j::REQUIRED,
+            G::subschema_for::<BusinessCheckBooleanStatus>,
+            &[],
+            "",
+        );
+        o.finish("SSL status for the business website.")
+    }
+}
 ///WHOIS metadata for the business website domain.
 #[derive(Clone, Debug)]
 pub struct BusinessWhoisRecord {
@@ -15435,6 +23347,49 @@ impl ::serde::Serialize for BusinessWhoisRecord {
         out.field("domain_updated_at", &self.domain_updated_at);
         out.field("registrar", &self.registrar);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BusinessWhoisRecord {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BusinessWhoisRecord")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::BusinessWhoisRecord")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "domain_created_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "domain_expires_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "domain_updated_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "registrar",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Domain registrar.",
+        );
+        o.finish("WHOIS metadata for the business website domain.")
     }
 }
 impl ::std::convert::From<HostedLinkIsMobileApp> for bool {

@@ -11,6 +11,26 @@ pub enum CashFlowInsight {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowInsight {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowInsight")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashFlowInsight")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "LARGE_DEPOSIT_DETECTED",
+                "LOW_BALANCE_DETECTED",
+                "NEW_LOAN_PAYMENT_DETECTED",
+                "NSF_OVERDRAFT_DETECTED",
+            ],
+            "An insight that can be detected by the Cash Flow Updates product",
+        )
+    }
+}
 impl ::std::fmt::Display for CashFlowInsight {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -61,6 +81,28 @@ pub enum CashFlowUpdatesEventWebhookCodes {
     NsfOverdraftDetected,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesEventWebhookCodes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesEventWebhookCodes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesEventWebhookCodes",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "LARGE_DEPOSIT_DETECTED",
+                "LOW_BALANCE_DETECTED",
+                "NEW_LOAN_PAYMENT_DETECTED",
+                "NSF_OVERDRAFT_DETECTED",
+            ],
+            "Webhook code for a Cash Flow Updates event.",
+        )
+    }
 }
 impl ::std::fmt::Display for CashFlowUpdatesEventWebhookCodes {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -186,6 +228,60 @@ impl ::serde::Serialize for CashFlowUpdatesExpectedDepositMissedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesExpectedDepositMissedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesExpectedDepositMissedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesExpectedDepositMissedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` that the report is associated with",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`EXPECTED_DEPOSIT_MISSED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects that an expected deposit was missed. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
+    }
+}
 ///For each item on an enabled user, this webhook will fire up to four times a day with status information. This webhook will not fire immediately upon enrollment in Cash Flow Updates. The payload may contain an `insights` array with insights that have been detected, if any (e.g. `LOW_BALANCE_DETECTED`, `LARGE_DEPOSIT_DETECTED`). Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.
 #[derive(Clone, Debug)]
 pub struct CashFlowUpdatesInsightsV2Webhook {
@@ -278,6 +374,67 @@ impl ::serde::Serialize for CashFlowUpdatesInsightsV2Webhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesInsightsV2Webhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesInsightsV2Webhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesInsightsV2Webhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "insights",
+            j::REQUIRED,
+            G::subschema_for::<CashFlowInsight>,
+            &[j::ARRAY],
+            "Array containing the insights detected within the generated report, if any. Possible values include:\n  `LARGE_DEPOSIT_DETECTED`: signaling a deposit over $5,000\n  `LOW_BALANCE_DETECTED`: signaling a balance below $100\n  `NEW_LOAN_PAYMENT_DETECTED`: signaling a new loan payment\n  `NSF_OVERDRAFT_DETECTED`: signaling an NSF overdraft",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` associated with the user whose data is being requested. This is received by calling `/user/create`.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_INSIGHTS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
+        o.finish(
+            "For each item on an enabled user, this webhook will fire up to four times a day with status information. This webhook will not fire immediately upon enrollment in Cash Flow Updates. The payload may contain an `insights` array with insights that have been detected, if any (e.g. `LOW_BALANCE_DETECTED`, `LARGE_DEPOSIT_DETECTED`). Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
+    }
+}
 ///For each user's Item enabled for Cash Flow Updates, this webhook will fire between one and four times a day with information on the status of the update. This webhook will not fire immediately upon enrollment in Cash Flow Updates. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights. At approximately the same time as the `INSIGHTS_UPDATED` webhook, any event-driven `CASH_FLOW_UPDATES` webhooks (e.g. `LOW_BALANCE_DETECTED`, `LARGE_DEPOSIT_DETECTED`) that were triggered by the update will also fire. This webhook has been replaced by the `CASH_FLOW_INSIGHTS_UPDATED` webhook for all customers who began using Plaid Check on or after December 10, 2025.
 #[derive(Clone, Debug)]
 pub struct CashFlowUpdatesInsightsWebhook {
@@ -357,6 +514,60 @@ impl ::serde::Serialize for CashFlowUpdatesInsightsWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesInsightsWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesInsightsWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesInsightsWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` that the report is associated with",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INSIGHTS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire between one and four times a day with information on the status of the update. This webhook will not fire immediately upon enrollment in Cash Flow Updates. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights. At approximately the same time as the `INSIGHTS_UPDATED` webhook, any event-driven `CASH_FLOW_UPDATES` webhooks (e.g. `LOW_BALANCE_DETECTED`, `LARGE_DEPOSIT_DETECTED`) that were triggered by the update will also fire. This webhook has been replaced by the `CASH_FLOW_INSIGHTS_UPDATED` webhook for all customers who began using Plaid Check on or after December 10, 2025.",
+        )
     }
 }
 ///For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a deposit over $5,000. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.
@@ -440,6 +651,60 @@ impl ::serde::Serialize for CashFlowUpdatesLargeDepositWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesLargeDepositWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesLargeDepositWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesLargeDepositWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` that the report is associated with",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LARGE_DEPOSIT_DETECTED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a deposit over $5,000. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
+    }
+}
 ///For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a balance below $100. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.
 #[derive(Clone, Debug)]
 pub struct CashFlowUpdatesLowBalanceWebhook {
@@ -519,6 +784,60 @@ impl ::serde::Serialize for CashFlowUpdatesLowBalanceWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesLowBalanceWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesLowBalanceWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesLowBalanceWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` that the report is associated with",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LOW_BALANCE_DETECTED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a balance below $100. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
     }
 }
 ///For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update includes a new income stream. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.
@@ -602,6 +921,60 @@ impl ::serde::Serialize for CashFlowUpdatesNewIncomeStreamWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesNewIncomeStreamWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesNewIncomeStreamWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesNewIncomeStreamWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` that the report is associated with",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`NEW_INCOME_STREAM_DETECTED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update includes a new income stream. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
+    }
+}
 ///For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a new loan payment. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.
 #[derive(Clone, Debug)]
 pub struct CashFlowUpdatesNewLoanPaymentWebhook {
@@ -681,6 +1054,60 @@ impl ::serde::Serialize for CashFlowUpdatesNewLoanPaymentWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesNewLoanPaymentWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesNewLoanPaymentWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesNewLoanPaymentWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` that the report is associated with",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`NEW_LOAN_PAYMENT_DETECTED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a new loan payment. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
     }
 }
 ///For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update includes an NSF overdraft transaction. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.
@@ -764,12 +1191,84 @@ impl ::serde::Serialize for CashFlowUpdatesNsfWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesNsfWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesNsfWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashFlowUpdatesNsfWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` that the report is associated with",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`NSF_OVERDRAFT_DETECTED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CASH_FLOW_UPDATES`",
+        );
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update includes an NSF overdraft transaction. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
+    }
+}
 ///A map of cash flow attributes, where the key is a string, and the value is a float, int, or boolean. The specific list of attributes will depend on the cash flow attributes version used. For a full list of attributes, contact your account manager.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CashflowAttributesSchema(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowAttributesSchema {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowAttributesSchema")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowAttributesSchema")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "A map of cash flow attributes, where the key is a string, and the value is a float, int, or boolean. The specific list of attributes will depend on the cash flow attributes version used. For a full list of attributes, contact your account manager.",
+        )
+    }
+}
 impl ::std::ops::Deref for CashflowAttributesSchema {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -798,6 +1297,21 @@ pub enum CashflowAttributesVersion {
     Cfi1,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowAttributesVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowAttributesVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowAttributesVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["v1.0", "v2.0", "CFI1"],
+            "The version of cashflow attributes. Required if using Cash Flow Insights.",
+        )
+    }
 }
 impl ::std::fmt::Display for CashflowAttributesVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -852,6 +1366,24 @@ impl ::std::convert::TryFrom<::std::string::String> for CashflowAttributesVersio
 )]
 #[serde(transparent)]
 pub struct CashflowIsoCurrencyCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowIsoCurrencyCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowIsoCurrencyCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowIsoCurrencyCode")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`",
+        )
+    }
+}
 impl ::std::ops::Deref for CashflowIsoCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -941,6 +1473,39 @@ impl ::serde::Serialize for CashflowReportAccountInsights {
         out.field("historical_balances", &self.historical_balances);
         out.field("monthly_summaries", &self.monthly_summaries);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportAccountInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportAccountInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportAccountInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "historical_balances",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportHistoricalBalance>,
+            &[j::ARRAY],
+            "Calculated data about the historical balances on the account.\n\nAvailable for `credit` and `depository` type accounts.",
+        );
+        o.field(
+            "monthly_summaries",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummary>,
+            &[j::ARRAY],
+            "Monthly summary statistics derived from transaction-level data.",
+        );
+        o.finish(
+            "Insights on the account level. These are only returned for Credit and Depository type accounts.",
+        )
     }
 }
 ///CashflowReportGetRequest defines the request schema for `/cashflow_report/get`
@@ -1041,6 +1606,66 @@ impl ::serde::Serialize for CashflowReportGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowReportGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "Number of transactions to fetch per call",
+        );
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The cursor value represents the last update requested. Pass in the empty string \"\" in the first call.",
+        );
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Number of days to retrieve transactions data for (1 to 730)",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CashflowReportGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CashflowReportGetRequest defines the request schema for `/cashflow_report/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CashflowReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportGetRequest")
@@ -1107,6 +1732,32 @@ impl ::serde::Serialize for CashflowReportGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of `account_ids` to retrieve for the Item\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.finish(
+            "An optional object to be used with the request. If specified, `options` must not be `null`.",
+        )
     }
 }
 ///CashflowReportGetResponse defines the response schema for `/cashflow_report/get`
@@ -1211,6 +1862,67 @@ impl ::serde::Serialize for CashflowReportGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowReportGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<BusinessAccount>,
+            &[j::ARRAY],
+            "An array containing the `accounts` associated with the Item for which transactions are being returned. Each transaction can be mapped to its corresponding account via the `account_id` field.",
+        );
+        o.field(
+            "has_more",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Represents if more than requested count of transactions exists to be fetched",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field(
+            "last_successful_update_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The last successful update time in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` )",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Cursor used for fetching any future updates after the latest update provided in this response.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "total_transactions",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The total number of transactions available within the date range specified. If `total_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportTransaction>,
+            &[j::ARRAY],
+            "An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
+        );
+        o.finish(
+            "CashflowReportGetResponse defines the response schema for `/cashflow_report/get`",
+        )
+    }
+}
 ///An object representing a balance held by an account in the past
 #[derive(Clone, Debug)]
 pub struct CashflowReportHistoricalBalance {
@@ -1291,6 +2003,51 @@ impl ::serde::Serialize for CashflowReportHistoricalBalance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportHistoricalBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportHistoricalBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportHistoricalBalance",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The total amount of funds in the account, calculated from the `current` balance in the `balance` object by subtracting inflows and adding back outflows according to the posted date of each transaction.\n\nIf the account has any pending transactions, historical balance amounts on or after the date of the earliest pending transaction may differ if retrieved in subsequent Asset Reports as a result of those pending transactions posting.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date of the calculated historical balance, in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD)",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish("An object representing a balance held by an account in the past")
+    }
+}
 ///CashflowReportInsightsGetRequest defines the request schema for `/cashflow_report/insights/get`
 #[derive(Clone)]
 pub struct CashflowReportInsightsGetRequest {
@@ -1354,6 +2111,40 @@ impl ::serde::Serialize for CashflowReportInsightsGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CashflowReportInsightsGetRequest defines the request schema for `/cashflow_report/insights/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for CashflowReportInsightsGetRequest {
@@ -1443,6 +2234,48 @@ impl ::serde::Serialize for CashflowReportInsightsGetResponse {
         out.field("last_generated_time", &self.last_generated_time);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_insights",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportAccountInsights>,
+            &[],
+            "",
+        );
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<BusinessAccount>,
+            &[j::ARRAY],
+            "An array containing the `accounts` associated with the Item for which transactions are being returned. Each transaction can be mapped to its corresponding account via the `account_id` field.",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field(
+            "last_generated_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "Datetime of last Cashflow Report generation in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` )",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CashflowReportInsightsGetResponse defines the response schema for `/cashflow_report/insights/get`",
+        )
     }
 }
 ///Monthly summary statistics derived from transaction-level data.
@@ -1653,6 +2486,142 @@ impl ::serde::Serialize for CashflowReportMonthlySummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowReportMonthlySummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "average_daily_ending_balance",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryAverageDailyEndingBalance>,
+            &[],
+            "",
+        );
+        o.field(
+            "average_daily_inflow_amount",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryAverageDailyInflowAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "average_daily_inflow_transaction_count",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The average count of the number of daily inflow transactions. Rounded to 2 decimal places.",
+        );
+        o.field(
+            "average_daily_net_cashflow_amount",
+            j::REQUIRED,
+            G::subschema_for::<
+                CashflowReportMonthlySummaryAverageDailyNetCashflowAmount,
+            >,
+            &[],
+            "",
+        );
+        o.field(
+            "average_daily_outflow_amount",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryAverageDailyOutflowAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "average_daily_outflow_transaction_count",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The average count of the number of daily outflow transactions. Rounded to 2 decimal places.",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The end date of the period included in this monthly summary.\n\nThis date will be the last day of the month, unless the month being covered is a partial month because it is the last month included in the summary and the date range being requested does not end with the last day of the month.\n\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "ending_balance",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryEndingBalance>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "negative_ending_balance_day_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of days with a negative daily average ending balance. The daily average is calculated across all valid accounts. Values will be in the range [0, 31].",
+        );
+        o.field(
+            "nsf_transaction_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The total number of all NSF transactions during this month.",
+        );
+        o.field(
+            "overdraft_transaction_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The total number of all overdraft transactions during this month.",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The start date of the period covered in this monthly summary.\n\nThis date will be the first day of the month, unless the month being covered is a partial month because it is the first month included in the summary and the date range being requested does not begin with the first day of the month.\n\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "starting_balance",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryStartingBalance>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_loan_payment",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryTotalLoanPayment>,
+            &[],
+            "",
+        );
+        o.field(
+            "total_payroll",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryTotalPayroll>,
+            &[],
+            "",
+        );
+        o.field(
+            "total_revenue",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryTotalRevenue>,
+            &[],
+            "",
+        );
+        o.field(
+            "total_variable_expense",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportMonthlySummaryTotalVariableExpense>,
+            &[],
+            "",
+        );
+        o.finish("Monthly summary statistics derived from transaction-level data.")
+    }
+}
 ///Calendar-day average of the ending balance.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryAverageDailyEndingBalance {
@@ -1720,6 +2689,46 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyEndingBalanc
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyEndingBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "CashflowReportMonthlySummaryAverageDailyEndingBalance",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryAverageDailyEndingBalance",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Calendar-day average of the ending balance.")
     }
 }
 ///The average daily sum of inflow transactions, calculated over the month. Always represented as a positive monetary amount.
@@ -1791,6 +2800,48 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyInflowAmount
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyInflowAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "CashflowReportMonthlySummaryAverageDailyInflowAmount",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryAverageDailyInflowAmount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The average daily sum of inflow transactions, calculated over the month. Always represented as a positive monetary amount.",
+        )
+    }
+}
 ///The average daily net cash flow amount, calculated as total daily inflows less total daily outflows.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
@@ -1858,6 +2909,49 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyNetCashflowA
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "CashflowReportMonthlySummaryAverageDailyNetCashflowAmount",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryAverageDailyNetCashflowAmount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The average daily net cash flow amount, calculated as total daily inflows less total daily outflows.",
+        )
     }
 }
 ///The average daily sum of outflow transactions, calculated over the month. Always represented as a positive monetary amount.
@@ -1929,6 +3023,48 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyOutflowAmoun
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyOutflowAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "CashflowReportMonthlySummaryAverageDailyOutflowAmount",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryAverageDailyOutflowAmount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The average daily sum of outflow transactions, calculated over the month. Always represented as a positive monetary amount.",
+        )
+    }
+}
 ///The ending balance of the month. This will be the same as the starting balance of the next month. This field will not be available for the last monthly summary.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryEndingBalance {
@@ -1995,6 +3131,46 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryEndingBalance {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryEndingBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummaryEndingBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryEndingBalance",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The ending balance of the month. This will be the same as the starting balance of the next month. This field will not be available for the last monthly summary.",
+        )
     }
 }
 ///The starting balance of the month. This will be the same as the ending balance of the previous month. This field will not be available for the first monthly summary.
@@ -2065,6 +3241,46 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryStartingBalance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryStartingBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummaryStartingBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryStartingBalance",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The starting balance of the month. This will be the same as the ending balance of the previous month. This field will not be available for the first monthly summary.",
+        )
+    }
+}
 ///The total amount of all loan payment transactions during this month.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryTotalLoanPayment {
@@ -2131,6 +3347,44 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryTotalLoanPayment {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalLoanPayment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummaryTotalLoanPayment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryTotalLoanPayment",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The total amount of all loan payment transactions during this month.")
     }
 }
 ///The total amount of all payroll transactions during this month.
@@ -2201,6 +3455,44 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryTotalPayroll {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalPayroll {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummaryTotalPayroll")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryTotalPayroll",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The total amount of all payroll transactions during this month.")
+    }
+}
 ///The total amount of all revenue transactions during this month.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryTotalRevenue {
@@ -2267,6 +3559,44 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryTotalRevenue {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalRevenue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummaryTotalRevenue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryTotalRevenue",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The total amount of all revenue transactions during this month.")
     }
 }
 ///The total amount of all variable expense transactions during this month.
@@ -2336,6 +3666,46 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryTotalVariableExpense {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalVariableExpense {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummaryTotalVariableExpense")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryTotalVariableExpense",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CashflowUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The total amount of all variable expense transactions during this month.",
+        )
     }
 }
 ///Transaction information specific to inter-bank transfers. If the transaction was not an inter-bank transfer, all fields will be `null`.
@@ -2442,6 +3812,79 @@ impl ::serde::Serialize for CashflowReportPaymentMeta {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportPaymentMeta {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportPaymentMeta")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowReportPaymentMeta")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "by_order_of",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The party initiating a wire transfer. Will be `null` if the transaction is not a wire transfer.",
+        );
+        o.field(
+            "payee",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "For transfers, the party that is receiving the transaction.",
+        );
+        o.field(
+            "payer",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "For transfers, the party that is paying the transaction.",
+        );
+        o.field(
+            "payment_method",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of transfer, e.g. 'ACH'",
+        );
+        o.field(
+            "payment_processor",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the payment processor",
+        );
+        o.field(
+            "ppd_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ACH PPD ID for the payer.",
+        );
+        o.field(
+            "reason",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The payer-supplied description of the transfer.",
+        );
+        o.field(
+            "reference_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The transaction reference number supplied by the financial institution.",
+        );
+        o.finish(
+            "Transaction information specific to inter-bank transfers. If the transaction was not an inter-bank transfer, all fields will be `null`.",
+        )
+    }
+}
 ///CashflowReportRefreshRequest defines the request schema for `/cashflow_report/refresh`
 #[derive(Clone)]
 pub struct CashflowReportRefreshRequest {
@@ -2518,6 +3961,45 @@ impl ::serde::Serialize for CashflowReportRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowReportRefreshRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Number of days to retrieve transactions data for (1 to 730)",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CashflowReportRefreshRequest defines the request schema for `/cashflow_report/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CashflowReportRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportRefreshRequest")
@@ -2578,6 +4060,26 @@ impl ::serde::Serialize for CashflowReportRefreshResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportRefreshResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CashflowReportRefreshResponse defines the response schema for `/cashflow_report/refresh`",
+        )
     }
 }
 ///A representation of a transaction returned from Cashflow Report
@@ -2853,6 +4355,211 @@ impl ::serde::Serialize for CashflowReportTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowReportTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account in which this transaction occurred.",
+        );
+        o.field(
+            "account_owner",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "This field is not typically populated and only relevant when dealing with sub-accounts. A sub-account most commonly exists in cases where a single account is linked to multiple cards, each with its own card number and card holder name; each card will be considered a sub-account. If the account does have sub-accounts, this field will typically be some combination of the sub-account owner's name and/or the sub-account mask. The format of this field is not standardized and will vary based on institution.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The settled value of the transaction, denominated in the transactions's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. For all products except Income: Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative. For Income endpoints, values are positive when representing income.",
+        );
+        o.field(
+            "authorized_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date that the transaction was authorized. For posted transactions, the `date` field will indicate the posted date, but `authorized_date` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_date`, when available, is generally preferable to use over the `date` field for posted transactions, as it will generally represent the date the user actually made the transaction. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).",
+        );
+        o.field(
+            "authorized_datetime",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Date and time when a transaction was authorized in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For posted transactions, the `datetime` field will indicate the posted date, but `authorized_datetime` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_datetime`, when available, is generally preferable to use over the `datetime` field for posted transactions, as it will generally represent the date the user actually made the transaction.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
+        );
+        o.field(
+            "business_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "check_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field(
+            "counterparties",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionCounterparty>,
+            &[j::ARRAY],
+            "The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.",
+        );
+        o.field(
+            "credit_category",
+            j::OPTIONAL,
+            G::subschema_for::<CreditCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ). To receive information about the date that a posted transaction was initiated, see the `authorized_date` field.",
+        );
+        o.field(
+            "datetime",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Date and time when a transaction was posted in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For the date that the transaction was initiated, rather than posted, see the `authorized_datetime` field.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field("location", j::REQUIRED, G::subschema_for::<Location>, &[], "");
+        o.field(
+            "logo_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
+        );
+        o.field(
+            "merchant_entity_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique, stable, Plaid-generated ID that maps to the merchant. In the case of a merchant with multiple retail locations, this field will map to the broader merchant, not a specific location or store.",
+        );
+        o.field(
+            "merchant_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant name, as enriched by Plaid from the `name` field. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant name or transaction description.\n\nNote: This is a legacy field that is not actively maintained. Use `merchant_name` instead for the merchant name.\n\nIf the `transactions` object was returned by a Transactions endpoint such as `/transactions/sync` or `/transactions/get`, this field will always appear. If the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
+        );
+        o.field(
+            "original_description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The string returned by the financial institution to describe the transaction. For transactions returned by `/transactions/sync` or `/transactions/get`, this field will only be included if the client has set `options.include_original_description` to `true`.",
+        );
+        o.field(
+            "payment_channel",
+            j::REQUIRED,
+            G::subschema_for::<PaymentChannel>,
+            &[],
+            "",
+        );
+        o.field(
+            "payment_meta",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportPaymentMeta>,
+            &[],
+            "",
+        );
+        o.field(
+            "pending",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled. Not all institutions provide pending transactions.",
+        );
+        o.field(
+            "pending_transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of a posted transaction's associated pending transaction, where applicable. Not all institutions provide pending transactions.",
+        );
+        o.field(
+            "personal_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "personal_finance_category_icon_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.",
+        );
+        o.field(
+            "transaction_code",
+            j::REQUIRED,
+            G::subschema_for::<TransactionCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "website",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The website associated with this transaction, if available.",
+        );
+        o.finish("A representation of a transaction returned from Cashflow Report")
+    }
+}
 ///CashflowReportTransactionsGetRequest defines the request schema for `/cashflow_report/transactions/get`
 #[derive(Clone)]
 pub struct CashflowReportTransactionsGetRequest {
@@ -2944,6 +4651,61 @@ impl ::serde::Serialize for CashflowReportTransactionsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportTransactionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportTransactionsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "Number of transactions to fetch per call",
+        );
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The cursor value represents the last update requested. Pass in the empty string \"\" in the first call.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CashflowReportTransactionsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CashflowReportTransactionsGetRequest defines the request schema for `/cashflow_report/transactions/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CashflowReportTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportTransactionsGetRequest")
@@ -3010,6 +4772,32 @@ impl ::serde::Serialize for CashflowReportTransactionsGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportTransactionsGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportTransactionsGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of `account_ids` to retrieve for the Item\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.finish(
+            "An optional object to be used with the request. If specified, `options` must not be `null`.",
+        )
     }
 }
 ///CashflowReportTransactionsGetResponse defines the response schema for `/cashflow_report/transactions/get`
@@ -3107,6 +4895,62 @@ impl ::serde::Serialize for CashflowReportTransactionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportTransactionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportTransactionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportTransactionsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<BusinessAccount>,
+            &[j::ARRAY],
+            "An array containing the `accounts` associated with the Item for which transactions are being returned. Each transaction can be mapped to its corresponding account via the `account_id` field.",
+        );
+        o.field(
+            "has_more",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Represents if more than requested count of transactions exists to be fetched",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Cursor used for fetching any future updates after the latest update provided in this response.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "total_transactions",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The total number of transactions available within the date range specified. If `total_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<CashflowReportTransaction>,
+            &[j::ARRAY],
+            "An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
+        );
+        o.finish(
+            "CashflowReportTransactionsGetResponse defines the response schema for `/cashflow_report/transactions/get`",
+        )
+    }
+}
 ///The unofficial currency code of the amount. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 #[derive(
     ::serde::Deserialize,
@@ -3121,6 +4965,26 @@ impl ::serde::Serialize for CashflowReportTransactionsGetResponse {
 )]
 #[serde(transparent)]
 pub struct CashflowUnofficialCurrencyCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowUnofficialCurrencyCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowUnofficialCurrencyCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowUnofficialCurrencyCode",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The unofficial currency code of the amount. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.",
+        )
+    }
+}
 impl ::std::ops::Deref for CashflowUnofficialCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3154,6 +5018,26 @@ impl ::std::str::FromStr for CashflowUnofficialCurrencyCode {
 pub struct CategoriesGetRequest(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CategoriesGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CategoriesGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CategoriesGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "CategoriesGetRequest defines the request schema for `/categories/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for CategoriesGetRequest {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3232,6 +5116,31 @@ impl ::serde::Serialize for CategoriesGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CategoriesGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CategoriesGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CategoriesGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "categories",
+            j::REQUIRED,
+            G::subschema_for::<Category>,
+            &[j::ARRAY],
+            "An array of all of the transaction categories used by Plaid.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CategoriesGetResponse defines the response schema for `/categories/get`",
+        )
+    }
+}
 ///Information describing a transaction category
 #[derive(Clone, Debug)]
 pub struct Category {
@@ -3295,6 +5204,42 @@ impl ::serde::Serialize for Category {
         out.field("group", &self.group);
         out.field("hierarchy", &self.hierarchy);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Category {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Category")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Category")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "category_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "An identifying number for the category. `category_id` is a Plaid-specific identifier and does not necessarily correspond to merchant category codes.",
+        );
+        o.field(
+            "group",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`place` for physical transactions or `special` for other transactions such as bank charges.",
+        );
+        o.field(
+            "hierarchy",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A hierarchical array of the categories to which this `category_id` belongs.",
+        );
+        o.finish("Information describing a transaction category")
     }
 }
 ///Detailed expense information for a specific credit category, including transaction count and total amount spent.
@@ -3401,6 +5346,65 @@ impl ::serde::Serialize for CategoryExpenses {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CategoryExpenses {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CategoryExpenses")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CategoryExpenses")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total value for all the transactions that fall into this category within the given time window.",
+        );
+        o.field(
+            "id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the credit category.\n\nSee the [category taxonomy](https://plaid.com/documents/credit-category-taxonomy.csv) for a full listing of category IDs.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "monthly_average",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlyAverage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of transactions that fall into this credit category within the given time window.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "Detailed expense information for a specific credit category, including transaction count and total amount spent.",
+        )
+    }
+}
 ///Insights object for categories.
 #[derive(Clone, Debug)]
 pub struct CategoryInsightDetails {
@@ -3484,6 +5488,56 @@ impl ::serde::Serialize for CategoryInsightDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CategoryInsightDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CategoryInsightDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CategoryInsightDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Category name.",
+        );
+        o.field(
+            "top_counterparties",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The most common counterparties associated with this category sorted by outflow.",
+        );
+        o.field(
+            "total_inflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of inflow amounts.",
+        );
+        o.field(
+            "total_outflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of outflow amounts.",
+        );
+        o.field(
+            "transaction_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions associated with this category.",
+        );
+        o.finish("Insights object for categories.")
+    }
+}
 ///Insights on a user's top personal finance categories.
 #[derive(Clone, Debug, Default)]
 pub struct CategoryInsights {
@@ -3555,6 +5609,35 @@ impl ::serde::Serialize for CategoryInsights {
             &self.primary_category_insights,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CategoryInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CategoryInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CategoryInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "detailed_category_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CategoryInsightDetails>,
+            &[j::ARRAY],
+            "List of insights of top detailed personal finance categories ranked by outflow.",
+        );
+        o.field(
+            "primary_category_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CategoryInsightDetails>,
+            &[j::ARRAY],
+            "List of insights of top primary personal finance categories ranked by outflow.",
+        );
+        o.finish("Insights on a user's top personal finance categories.")
     }
 }
 ///An error object and associated `item_id` used to identify a specific Item and error when a batch operation operating on multiple Items has encountered an error in one of the Items.
@@ -3719,6 +5802,102 @@ impl ::serde::Serialize for Cause {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Cause {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Cause")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Cause")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "causes",
+            j::OPTIONAL,
+            G::subschema_for::<::serde_json::Value>,
+            &[j::ARRAY],
+            "In this product, a request can pertain to more than one Item. If an error is returned for such a request, `causes` will return an array of errors containing a breakdown of these errors on the individual Item level, if any can be identified.\n\n`causes` will be provided for the `error_type` `ASSET_REPORT_ERROR` or `CHECK_REPORT_ERROR`. `causes` will also not be populated inside an error nested within a `warning` object.",
+        );
+        o.field(
+            "display_message",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A user-friendly representation of the error code. `null` if the error is not related to user action.\n\nThis may change over time and is not safe for programmatic use.",
+        );
+        o.field(
+            "documentation_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL of a Plaid documentation page with more information about the error",
+        );
+        o.field(
+            "error_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The particular error code. Safe for programmatic use.",
+        );
+        o.field(
+            "error_code_reason",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The specific reason for the error code. Currently, reasons are only supported OAuth-based item errors; `null` will be returned otherwise. Safe for programmatic use.\n\nPossible values:\n`OAUTH_INVALID_TOKEN`: The user's OAuth connection to this institution has been invalidated.\n\n`OAUTH_CONSENT_EXPIRED`: The user's access consent for this OAuth connection to this institution has expired.\n\n`OAUTH_USER_REVOKED`: The user's OAuth connection to this institution is invalid because the user revoked their connection.",
+        );
+        o.field(
+            "error_message",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A developer-friendly representation of the error code. This may change over time and is not safe for programmatic use.",
+        );
+        o.field("error_type", j::REQUIRED, G::subschema_for::<PlaidErrorType>, &[], "");
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "provided_account_subtypes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of the account subtypes that were extracted but did not match the requested subtypes via the `account_filters` parameter in `/link/token/create`. Currently only populated for `NO_ACCOUNTS` errors from Items with `investments_auth` as an enabled product.",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique ID identifying the request, to be used for troubleshooting purposes. This field will be omitted in errors provided by webhooks.",
+        );
+        o.field(
+            "required_account_subtypes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of the account subtypes that were requested via the `account_filters` parameter in `/link/token/create`. Currently only populated for `NO_ACCOUNTS` errors from Items with `investments_auth` as an enabled product.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The HTTP status code associated with the error. This will only be returned in the response body when the error information is provided via a webhook.",
+        );
+        o.field(
+            "suggested_action",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Suggested steps for resolving the error",
+        );
+        o.finish(
+            "An error object and associated `item_id` used to identify a specific Item and error when a batch operation operating on multiple Items has encountered an error in one of the Items.",
+        )
+    }
+}
 ///It is possible for a Check Report product to be returned with missing information. In such cases, the product will contain warning data in the response, indicating why obtaining the owner information failed.
 #[derive(Clone, Debug)]
 pub struct CheckReportWarning {
@@ -3782,6 +5961,38 @@ impl ::serde::Serialize for CheckReportWarning {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CheckReportWarning {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CheckReportWarning")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CheckReportWarning")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("cause", j::REQUIRED, G::subschema_for::<Cause>, &[j::NULLABLE], "");
+        o.field(
+            "warning_code",
+            j::REQUIRED,
+            G::subschema_for::<CheckReportWarningCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "warning_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The warning type, which will always be `CHECK_REPORT_WARNING`",
+        );
+        o.finish(
+            "It is possible for a Check Report product to be returned with missing information. In such cases, the product will contain warning data in the response, indicating why obtaining the owner information failed.",
+        )
+    }
+}
 /**The warning code identifies a specific kind of warning.
 `IDENTITY_UNAVAILABLE`:  Account-owner information is not available.
 `TRANSACTIONS_UNAVAILABLE`: Transactions information associated with Credit and Depository accounts are unavailable.
@@ -3793,6 +6004,21 @@ pub enum CheckReportWarningCode {
     UserFraudAlert,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CheckReportWarningCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CheckReportWarningCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CheckReportWarningCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["IDENTITY_UNAVAILABLE", "TRANSACTIONS_UNAVAILABLE", "USER_FRAUD_ALERT"],
+            "The warning code identifies a specific kind of warning.\n`IDENTITY_UNAVAILABLE`:  Account-owner information is not available.\n`TRANSACTIONS_UNAVAILABLE`: Transactions information associated with Credit and Depository accounts are unavailable.\n`USER_FRAUD_ALERT`: The user has placed a fraud alert on their Plaid Check consumer report due to suspected fraud. Please note that when a fraud alert is in place, the recipient of the consumer report has an obligation to verify the consumer's identity.",
+        )
+    }
 }
 impl ::std::fmt::Display for CheckReportWarningCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3847,6 +6073,24 @@ impl ::std::convert::TryFrom<::std::string::String> for CheckReportWarningCode {
 )]
 #[serde(transparent)]
 pub struct City(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for City {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("City")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::City")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "City from the address. A string with at least one non-whitespace alphabetical character, with a max length of 100 characters.",
+        )
+    }
+}
 impl ::std::ops::Deref for City {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3888,6 +6132,24 @@ impl ::std::str::FromStr for City {
 )]
 #[serde(transparent)]
 pub struct CityNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CityNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CityNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CityNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "City from the address. A string with at least one non-whitespace alphabetical character, with a max length of 100 characters.",
+        )
+    }
+}
 impl ::std::ops::Deref for CityNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3966,6 +6228,28 @@ impl ::serde::Serialize for ClientCustomization {
         );
         out.field_unless(skip[0], "custom_entity_id", &self.custom_entity_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientCustomization {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientCustomization")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientCustomization")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "custom_entity_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Custom entity ID that maps to a merchant or counterparty. This is different from the `merchant_entity_id` as well as the `entity_id` on the counterparties object to meet client specific needs.",
+        );
+        o.finish("Custom client fields")
     }
 }
 ///A client-provided transaction that Plaid has enhanced.
@@ -4048,6 +6332,52 @@ impl ::serde::Serialize for ClientProvidedEnhancedTransaction {
         out.field("id", &self.id);
         out.field("iso_currency_code", &self.iso_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientProvidedEnhancedTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientProvidedEnhancedTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ClientProvidedEnhancedTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The value of the transaction, denominated in the account's currency, as stated in `iso_currency_code`. Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The raw description of the transaction.",
+        );
+        o.field("enhancements", j::REQUIRED, G::subschema_for::<Enhancements>, &[], "");
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Unique transaction identifier to tie transactions back to clients' systems.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ISO-4217 currency code of the transaction.",
+        );
+        o.finish("A client-provided transaction that Plaid has enhanced.")
     }
 }
 ///A client-provided transaction that Plaid has enriched.
@@ -4179,6 +6509,94 @@ impl ::serde::Serialize for ClientProvidedEnrichedTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientProvidedEnrichedTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientProvidedEnrichedTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ClientProvidedEnrichedTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_subtype",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account subtype associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        );
+        o.field(
+            "account_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account type associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The absolute value of the transaction (>= 0)",
+        );
+        o.field(
+            "client_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique account id used to group transactions for a given account, as a unique identifier from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_account_id`.",
+        );
+        o.field(
+            "client_customization",
+            j::OPTIONAL,
+            G::subschema_for::<ClientCustomization>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique user id used to group transactions for a given user, as a unique identifier from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The raw description of the transaction.",
+        );
+        o.field(
+            "direction",
+            j::OPTIONAL,
+            G::subschema_for::<EnrichTransactionDirection>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("enrichments", j::REQUIRED, G::subschema_for::<Enrichments>, &[], "");
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID for the transaction as provided by you in the request.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ISO-4217 currency code of the transaction e.g. USD.",
+        );
+        o.finish("A client-provided transaction that Plaid has enriched.")
+    }
+}
 ///A client-provided transaction for Plaid to enhance.
 #[derive(Clone, Debug)]
 pub struct ClientProvidedRawTransaction {
@@ -4255,6 +6673,49 @@ impl ::serde::Serialize for ClientProvidedRawTransaction {
         out.field("id", &self.id);
         out.field("iso_currency_code", &self.iso_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientProvidedRawTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientProvidedRawTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientProvidedRawTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The value of the transaction with direction. (NOTE: this will affect enrichment results, so directions are important):.\n  Negative (-) for credits (e.g., incoming transfers, refunds)\n  Positive (+) for debits (e.g., purchases, fees, outgoing transfers)",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The raw description of the transaction.",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID for the transaction used to help you tie data back to your systems.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ISO-4217 currency code of the transaction e.g. USD.",
+        );
+        o.finish("A client-provided transaction for Plaid to enhance.")
     }
 }
 ///A client-provided transaction for Plaid to enrich.
@@ -4403,6 +6864,112 @@ impl ::serde::Serialize for ClientProvidedTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientProvidedTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientProvidedTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientProvidedTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_subtype",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account subtype associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        );
+        o.field(
+            "account_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account type associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The absolute value of the transaction (>= 0). When testing Enrich, note that `amount` data should be realistic. Unrealistic or inaccurate `amount` data may result in reduced quality output.",
+        );
+        o.field(
+            "client_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique account id used to group transactions for a given account, as a unique identifier from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_account_id`.",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique user id used to group transactions for a given user, as a unique identifier from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        );
+        o.field(
+            "date_posted",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date the transaction posted, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The raw description of the transaction. If you have location data in available an unstructured format, it may be appended to the `description` field.",
+        );
+        o.field(
+            "direction",
+            j::REQUIRED,
+            G::subschema_for::<EnrichTransactionDirection>,
+            &[],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID for the transaction used to help you tie data back to your systems.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ISO-4217 currency code of the transaction e.g. USD.",
+        );
+        o.field(
+            "location",
+            j::OPTIONAL,
+            G::subschema_for::<ClientProvidedTransactionLocation>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mcc",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Merchant category codes (MCCs) are four-digit numbers that describe a merchant's primary business activities.",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid generated ID that identifies the end user for whom you would like to enrich transactions.",
+        );
+        o.finish("A client-provided transaction for Plaid to enrich.")
+    }
+}
 /**A representation of where a transaction took place.
 
 Use this field to pass in structured location information you may have about your transactions. Providing location data is optional but can increase result quality. If you have unstructured location information, it may be appended to the `description` field.*/
@@ -4494,6 +7061,60 @@ impl ::serde::Serialize for ClientProvidedTransactionLocation {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientProvidedTransactionLocation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientProvidedTransactionLocation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ClientProvidedTransactionLocation",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The street address where the transaction occurred.",
+        );
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The city where the transaction occurred.",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The country where the transaction occurred, formatted as an ISO 3166-1 alpha-2 country code (\"US\" or \"CA\").",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code where the transaction occurred.",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state where the transaction occurred, formatted as the official two-letter US state or Canadian province postal code, e.g. \"CT\" or \"QC\".",
+        );
+        o.finish(
+            "A representation of where a transaction took place.\n\nUse this field to pass in structured location information you may have about your transactions. Providing location data is optional but can increase result quality. If you have unstructured location information, it may be appended to the `description` field.",
+        )
+    }
+}
 ///A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
 #[derive(
     ::serde::Deserialize,
@@ -4508,6 +7129,24 @@ impl ::serde::Serialize for ClientProvidedTransactionLocation {
 )]
 #[serde(transparent)]
 pub struct ClientUserId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for ClientUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4549,6 +7188,24 @@ impl ::std::str::FromStr for ClientUserId {
 )]
 #[serde(transparent)]
 pub struct ClientUserIdNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserIdNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserIdNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserIdNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for ClientUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4672,6 +7329,65 @@ impl ::serde::Serialize for ClientUserIdentity {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserIdentity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserIdentity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserIdentity")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "addresses",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentityAddress>,
+            &[j::ARRAY],
+            "The user's addresses.",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The user's date of birth, to be provided in the format \"yyyy-mm-dd\".",
+        );
+        o.field(
+            "emails",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentityEmail>,
+            &[j::ARRAY],
+            "The user's emails.",
+        );
+        o.field(
+            "id_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<UserIdNumber>,
+            &[j::ARRAY, j::NULLABLE],
+            "The user's ID numbers.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentityName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentityPhoneNumber>,
+            &[j::ARRAY],
+            "The user's phone numbers, in E.164 format: +{countrycode}{number}. For example: \"+14157452130\". Phone numbers provided in other formats will be parsed on a best-effort basis. Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
+        );
+        o.finish(
+            "The identity fields associated with a user. For a user to be eligible for a Plaid Check Consumer Report, all fields are required except `id_number`. Providing a partial SSN is strongly recommended, and improves the accuracy of matching user records during compliance processes such as file disclosure, dispute, or security freeze requests. If creating a report that will be shared with GSEs such as Fannie or Freddie, a full Social Security Number must be provided via the `id_number` field.",
+        )
+    }
+}
 ///User address information.
 #[derive(Clone, Debug)]
 pub struct ClientUserIdentityAddress {
@@ -4775,6 +7491,70 @@ impl ::serde::Serialize for ClientUserIdentityAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserIdentityAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserIdentityAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserIdentityAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "City name.",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Country code.",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Postal or ZIP code.",
+        );
+        o.field(
+            "primary",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether this is the primary address for the User.",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "State, province or region.",
+        );
+        o.field(
+            "street_1",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "First line of street address.",
+        );
+        o.field(
+            "street_2",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Second line of street address.",
+        );
+        o.finish("User address information.")
+    }
+}
 ///User email information.
 #[derive(Clone, Debug)]
 pub struct ClientUserIdentityEmail {
@@ -4832,6 +7612,35 @@ impl ::serde::Serialize for ClientUserIdentityEmail {
         out.field("data", &self.data);
         out.field("primary", &self.primary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserIdentityEmail {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserIdentityEmail")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserIdentityEmail")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "data",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "User's email.",
+        );
+        o.field(
+            "primary",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether this is the primary email for the User.",
+        );
+        o.finish("User email information.")
     }
 }
 ///User name information.
@@ -4893,6 +7702,35 @@ impl ::serde::Serialize for ClientUserIdentityName {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserIdentityName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserIdentityName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserIdentityName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "User's family name.",
+        );
+        o.field(
+            "given_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "User's given name.",
+        );
+        o.finish("User name information.")
+    }
+}
 ///User phone number information.
 #[derive(Clone, Debug)]
 pub struct ClientUserIdentityPhoneNumber {
@@ -4950,6 +7788,37 @@ impl ::serde::Serialize for ClientUserIdentityPhoneNumber {
         out.field("data", &self.data);
         out.field("primary", &self.primary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserIdentityPhoneNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserIdentityPhoneNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ClientUserIdentityPhoneNumber",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "data",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "User's phone number.",
+        );
+        o.field(
+            "primary",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether this is the primary phone number for the User.",
+        );
+        o.finish("User phone number information.")
     }
 }
 ///Describes the connected application for a particular end user.
@@ -5058,6 +7927,77 @@ impl ::serde::Serialize for ConnectedApplication {
         out.field_unless(skip[3], "reason_for_access", &self.reason_for_access);
         out.field_unless(skip[4], "scopes", &self.scopes);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConnectedApplication {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConnectedApplication")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConnectedApplication")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<ApplicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "application_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL for the application's website",
+        );
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date this application was linked in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format in UTC.",
+        );
+        o.field(
+            "display_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A human-readable name of the application for display purposes",
+        );
+        o.field(
+            "logo_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A URL that links to the application logo image.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the application",
+        );
+        o.field(
+            "reason_for_access",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A string provided by the connected app stating why they use their respective enabled products.",
+        );
+        o.field(
+            "scopes",
+            j::OPTIONAL,
+            G::subschema_for::<ScopesNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Describes the connected application for a particular end user.")
     }
 }
 ///Describes a consent event.
@@ -5188,6 +8128,91 @@ impl ::serde::Serialize for ConsentEvent {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "consented_accounts",
+            j::OPTIONAL,
+            G::subschema_for::<ConsentedAccount>,
+            &[j::ARRAY],
+            "An array containing the accounts associated with the Item for which authorizations are granted.",
+        );
+        o.field(
+            "consented_data_scopes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of strings containing the full list of data scopes the end user has consented to for the Item. These correspond to consented products; see the [full mapping](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/#data-scopes-by-product) of data scopes and products.",
+        );
+        o.field(
+            "consented_use_cases",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of strings containing the full list of use cases the end user has consented to for the Item.\n\nSee the [full list](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/#updating-link-customizations) of use cases.",
+        );
+        o.field(
+            "created_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date and time when the consent event occurred, in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "event_code",
+            j::OPTIONAL,
+            G::subschema_for::<ConsentEventCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_type",
+            j::OPTIONAL,
+            G::subschema_for::<ConsentEventType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "initiator",
+            j::OPTIONAL,
+            G::subschema_for::<ConsentEventInitiator>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Unique identifier for the institution associated with the Item. Field is `null` for Items created via Same-Day Micro-deposits.",
+        );
+        o.field(
+            "institution_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full name of the institution associated with the Item. Field is `null` for Items created via Same-Day Micro-deposits.",
+        );
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.finish("Describes a consent event.")
+    }
+}
 ///Codes describing the object of a consent event.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsentEventCode {
@@ -5198,6 +8223,27 @@ pub enum ConsentEventCode {
     Revocation,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentEventCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentEventCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentEventCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "USER_AGREEMENT",
+                "USE_CASES",
+                "DATA_SCOPES",
+                "ACCOUNT_SCOPES",
+                "REVOCATION",
+            ],
+            "Codes describing the object of a consent event.",
+        )
+    }
 }
 impl ::std::fmt::Display for ConsentEventCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5252,6 +8298,21 @@ pub enum ConsentEventInitiator {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentEventInitiator {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentEventInitiator")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentEventInitiator")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["PLAID", "DATA_PROVIDER", "CUSTOMER", "END_USER"],
+            "The entity that initiated collection of consent.",
+        )
+    }
+}
 impl ::std::fmt::Display for ConsentEventInitiator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -5301,6 +8362,21 @@ pub enum ConsentEventType {
     ConsentUpdated,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentEventType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentEventType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentEventType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["CONSENT_GRANTED", "CONSENT_REVOKED", "CONSENT_UPDATED"],
+            "A broad categorization of the consent event.",
+        )
+    }
 }
 impl ::std::fmt::Display for ConsentEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5406,6 +8482,36 @@ impl ::serde::Serialize for ConsentEventsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentEventsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentEventsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentEventsGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request to list a historical log of item consent events.")
+    }
+}
 impl ::std::fmt::Debug for ConsentEventsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsentEventsGetRequest")
@@ -5473,6 +8579,29 @@ impl ::serde::Serialize for ConsentEventsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentEventsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentEventsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentEventsGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "consent_events",
+            j::REQUIRED,
+            G::subschema_for::<ConsentEvent>,
+            &[j::ARRAY],
+            "A list of consent events.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Describes a historical log of item consent events.")
+    }
+}
 /**A random key provided by the client, per unique consent payment. Maximum of 128 characters.
 
 The API supports idempotency for safely retrying requests without accidentally performing the same operation twice. If a request to execute a consent payment fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single payment is created. If the request was successfully processed, it will prevent any payment that uses the same idempotency key, and was received within 48 hours of the first request, from being processed.*/
@@ -5489,6 +8618,24 @@ The API supports idempotency for safely retrying requests without accidentally p
 )]
 #[serde(transparent)]
 pub struct ConsentPaymentIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentPaymentIdempotencyKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentPaymentIdempotencyKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentPaymentIdempotencyKey")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A random key provided by the client, per unique consent payment. Maximum of 128 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. If a request to execute a consent payment fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single payment is created. If the request was successfully processed, it will prevent any payment that uses the same idempotency key, and was received within 48 hours of the first request, from being processed.",
+        )
+    }
+}
 impl ::std::ops::Deref for ConsentPaymentIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5611,6 +8758,63 @@ impl ::serde::Serialize for ConsentedAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentedAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentedAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentedAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for the account. Like all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field(
+            "mask",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the account, either assigned by the user or by the financial institution itself",
+        );
+        o.field(
+            "official_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official name of the account as given by the financial institution",
+        );
+        o.field(
+            "subtype",
+            j::OPTIONAL,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<AccountType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("A financial institution account.")
+    }
+}
 ///The information about a previously submitted valid dispute statement by the consumer
 #[derive(Clone, Debug)]
 pub struct ConsumerDispute {
@@ -5686,6 +8890,51 @@ impl ::serde::Serialize for ConsumerDispute {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsumerDispute {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsumerDispute")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsumerDispute")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "category",
+            j::REQUIRED,
+            G::subschema_for::<ConsumerDisputeCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "consumer_dispute_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "(Deprecated) A unique identifier (UUID) of the consumer dispute that can be used for troubleshooting",
+        );
+        o.field(
+            "dispute_field_create_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "Date of the disputed field (e.g. transaction date), in an ISO 8601 format (YYYY-MM-DD)",
+        );
+        o.field(
+            "statement",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Text content of dispute",
+        );
+        o.finish(
+            "The information about a previously submitted valid dispute statement by the consumer",
+        )
+    }
+}
 ///Type of data being disputed by the consumer
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsumerDisputeCategory {
@@ -5695,6 +8944,21 @@ pub enum ConsumerDisputeCategory {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsumerDisputeCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsumerDisputeCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsumerDisputeCategory")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["TRANSACTION", "BALANCE", "IDENTITY", "OTHER"],
+            "Type of data being disputed by the consumer",
+        )
+    }
 }
 impl ::std::fmt::Display for ConsumerDisputeCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5802,6 +9066,38 @@ impl ::serde::Serialize for ConsumerReportPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsumerReportPdfGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsumerReportPdfGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsumerReportPdfGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
+        o.finish(
+            "ConsumerReportPDFGetRequest defines the request schema for `/consumer_report/pdf/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ConsumerReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsumerReportPdfGetRequest")
@@ -5825,6 +9121,24 @@ impl ::std::fmt::Debug for ConsumerReportPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct ConsumerReportPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsumerReportPdfGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsumerReportPdfGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsumerReportPdfGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ConsumerReportPDFGetResponse defines the response schema for `/consumer_report/pdf/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for ConsumerReportPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5881,6 +9195,32 @@ pub enum ConsumerReportPermissiblePurpose {
     EligibilityForGovtBenefits,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsumerReportPermissiblePurpose {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsumerReportPermissiblePurpose")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ConsumerReportPermissiblePurpose",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "ACCOUNT_REVIEW_CREDIT",
+                "ACCOUNT_REVIEW_NON_CREDIT",
+                "EXTENSION_OF_CREDIT",
+                "LEGITIMATE_BUSINESS_NEED_TENANT_SCREENING",
+                "LEGITIMATE_BUSINESS_NEED_OTHER",
+                "WRITTEN_INSTRUCTION_PREQUALIFICATION",
+                "WRITTEN_INSTRUCTION_OTHER",
+                "ELIGIBILITY_FOR_GOVT_BENEFITS",
+            ],
+            "Describes the reason you are generating a Consumer Report for this user. When calling `/link/token/create`, this field is required when using Plaid Check (CRA) products; invalid if not using Plaid Check (CRA) products.\n\n`ACCOUNT_REVIEW_CREDIT`: In connection with a consumer credit transaction for the review or collection of an account pursuant to FCRA Section 604(a)(3)(A).\n\n`ACCOUNT_REVIEW_NON_CREDIT`: For a legitimate business need of the information to review a non-credit account provided primarily for personal, family, or household purposes to determine whether the consumer continues to meet the terms of the account pursuant to FCRA Section 604(a)(3)(F)(2).\n\n`EXTENSION_OF_CREDIT`: In connection with a credit transaction initiated by and involving the consumer pursuant to FCRA Section 604(a)(3)(A).\n\n`LEGITIMATE_BUSINESS_NEED_TENANT_SCREENING`: For a legitimate business need in connection with a business transaction initiated by the consumer primarily for personal, family, or household purposes in connection with a property rental assessment pursuant to FCRA Section 604(a)(3)(F)(i).\n\n`LEGITIMATE_BUSINESS_NEED_OTHER`: For a legitimate business need in connection with a business transaction made primarily for personal, family, or household initiated by the consumer pursuant to FCRA Section 604(a)(3)(F)(i).\n\n`WRITTEN_INSTRUCTION_PREQUALIFICATION`: In accordance with the written instructions of the consumer pursuant to FCRA Section 604(a)(2), to evaluate an application's profile to make an offer to the consumer.\n\n`WRITTEN_INSTRUCTION_OTHER`: In accordance with the written instructions of the consumer pursuant to FCRA Section 604(a)(2), such as when an individual agrees to act as a guarantor or assumes personal liability for a consumer, business, or commercial loan.\n\n`ELIGIBILITY_FOR_GOVT_BENEFITS`:  In connection with an eligibility determination for a government benefit where the entity is required to consider an applicant's financial status pursuant to FCRA Section 604(a)(3)(D).",
+        )
+    }
 }
 impl ::std::fmt::Display for ConsumerReportPermissiblePurpose {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6054,6 +9394,79 @@ impl ::serde::Serialize for ConsumerReportUserIdentity {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsumerReportUserIdentity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsumerReportUserIdentity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsumerReportUserIdentity")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "To be provided in the format \"yyyy-mm-dd\".\nThis field is required for all Plaid Check customers.",
+        );
+        o.field(
+            "emails",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The user's emails",
+        );
+        o.field(
+            "first_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's first name",
+        );
+        o.field(
+            "last_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's last name",
+        );
+        o.field(
+            "phone_numbers",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The user's phone number, in E.164 format: +{countrycode}{number}. For example: \"+14157452130\". Phone numbers provided in other formats will be parsed on a best-effort basis. Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
+        );
+        o.field(
+            "primary_address",
+            j::REQUIRED,
+            G::subschema_for::<AddressData>,
+            &[],
+            "",
+        );
+        o.field(
+            "ssn_full",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's full social security number. This field should only be provided by lenders intending to share the resulting consumer report with a Government-Sponsored Enterprise (GSE), such as Fannie Mae or Freddie Mac.\n\nFormat: \"ddd-dd-dddd\"",
+        );
+        o.field(
+            "ssn_last_4",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 4 digits of the user's social security number.",
+        );
+        o.finish(
+            "This field is only used by integrations created before December 10, 2025. All other integrations must use the `identity` object instead. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).\nTo create a Plaid Check Consumer Report for a user when using a `user_token`, this field must be present. If this field is not provided during user token creation, you can add it to the user later by calling `/user/update`. Once the field has been added to the user, you will be able to call `/link/token/create` with a non-empty `consumer_report_permissible_purpose` (which will automatically create a Plaid Check Consumer Report), or call `/cra/check_report/create` for that user.",
+        )
+    }
+}
 ///The counterparty, such as the merchant or financial institution, is extracted by Plaid from the raw description.
 #[derive(Clone, Debug)]
 pub struct Counterparty {
@@ -6167,6 +9580,73 @@ impl ::serde::Serialize for Counterparty {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Counterparty {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Counterparty")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Counterparty")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<CounterpartyNumbers>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "confidence_level",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A description of how confident we are that the provided counterparty is involved in the transaction.\n\n`VERY_HIGH`: We recognize this counterparty and we are more than 98% confident that it is involved in this transaction.\n`HIGH`: We recognize this counterparty and we are more than 90% confident that it is involved in this transaction.\n`MEDIUM`: We are moderately confident that this counterparty was involved in this transaction, but some details may differ from our records.\n`LOW`: We didn't find a matching counterparty in our records, so we are returning a cleansed name parsed out of the request description.\n`UNKNOWN`: We don't know the confidence level for this counterparty.",
+        );
+        o.field(
+            "entity_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique, stable, Plaid-generated ID that maps to the counterparty.",
+        );
+        o.field(
+            "logo_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL of a logo associated with the counterparty, if available. The logo will always be 100×100 pixel PNG file.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The phone number associated with the counterparty in E. 164 format. If there is a location match (i.e. a street address is returned in the location object), the phone number will be location specific.",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<CounterpartyType>, &[], "");
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The website associated with the counterparty.",
+        );
+        o.finish(
+            "The counterparty, such as the merchant or financial institution, is extracted by Plaid from the raw description.",
+        )
+    }
+}
 ///Insights around a user's counterparties
 #[derive(Clone, Debug, Default)]
 pub struct CounterpartyInsights {
@@ -6236,6 +9716,35 @@ impl ::serde::Serialize for CounterpartyInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounterpartyInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CounterpartyInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CounterpartyInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "financial_institution_insights",
+            j::OPTIONAL,
+            G::subschema_for::<FinancialInstitutionInsights>,
+            &[j::ARRAY],
+            "Insights related to a user's transactions with other financial institutions, including detected account types.",
+        );
+        o.field(
+            "merchant_insights",
+            j::OPTIONAL,
+            G::subschema_for::<MerchantInsights>,
+            &[j::ARRAY],
+            "Insights about a user's top merchants, ranked by spend.",
+        );
+        o.finish("Insights around a user's counterparties")
+    }
+}
 /**Account numbers associated with the counterparty, when available.
 This field is currently only filled in for select financial institutions in Europe.*/
 #[derive(Clone, Debug, Default)]
@@ -6295,6 +9804,37 @@ impl ::serde::Serialize for CounterpartyNumbers {
         out.field_unless(skip[0], "bacs", &self.bacs);
         out.field_unless(skip[1], "international", &self.international);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounterpartyNumbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CounterpartyNumbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CounterpartyNumbers")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<CounterpartyNumbersBacs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "international",
+            j::OPTIONAL,
+            G::subschema_for::<CounterpartyNumbersInternational>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Account numbers associated with the counterparty, when available.\nThis field is currently only filled in for select financial institutions in Europe.",
+        )
     }
 }
 ///Identifying information for a UK bank account via BACS.
@@ -6359,6 +9899,35 @@ impl ::serde::Serialize for CounterpartyNumbersBacs {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounterpartyNumbersBacs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CounterpartyNumbersBacs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CounterpartyNumbersBacs")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The BACS account number for the account.",
+        );
+        o.field(
+            "sort_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The BACS sort code for the account.",
+        );
+        o.finish("Identifying information for a UK bank account via BACS.")
+    }
+}
 ///Account numbers using the International Bank Account Number and BIC/SWIFT code format.
 #[derive(Clone, Debug, Default)]
 pub struct CounterpartyNumbersInternational {
@@ -6420,6 +9989,39 @@ impl ::serde::Serialize for CounterpartyNumbersInternational {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounterpartyNumbersInternational {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CounterpartyNumbersInternational")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CounterpartyNumbersInternational",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bic",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Bank identifier code (BIC) for this counterparty.",
+        );
+        o.field(
+            "iban",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersIbanNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Account numbers using the International Bank Account Number and BIC/SWIFT code format.",
+        )
+    }
+}
 /**The counterparty type.
 
 `merchant`: a provider of goods or services for purchase
@@ -6438,6 +10040,28 @@ pub enum CounterpartyType {
     IncomeSource,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounterpartyType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CounterpartyType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CounterpartyType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "merchant",
+                "financial_institution",
+                "payment_app",
+                "marketplace",
+                "payment_terminal",
+                "income_source",
+            ],
+            "The counterparty type.\n\n`merchant`: a provider of goods or services for purchase\n`financial_institution`: a financial entity (bank, credit union, BNPL, fintech)\n`payment_app`: a transfer or P2P app (e.g. Zelle)\n`marketplace`: a marketplace (e.g. DoorDash, Google Play Store)\n`payment_terminal`: a point-of-sale payment terminal (e.g. Square, Toast)\n`income_source`: the payer in an income transaction (e.g., an employer, client, or government agency)",
+        )
+    }
 }
 impl ::std::fmt::Display for CounterpartyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6509,6 +10133,42 @@ pub enum CountryCode {
     Fi,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CountryCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CountryCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CountryCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "US",
+                "GB",
+                "ES",
+                "NL",
+                "FR",
+                "IE",
+                "CA",
+                "DE",
+                "IT",
+                "PL",
+                "DK",
+                "NO",
+                "SE",
+                "EE",
+                "LT",
+                "LV",
+                "PT",
+                "BE",
+                "AT",
+                "FI",
+            ],
+            "ISO-3166-1 alpha-2 country code standard.",
+        )
+    }
 }
 impl ::std::fmt::Display for CountryCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6642,6 +10302,35 @@ impl ::serde::Serialize for CraAnnualIncomeValues {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraAnnualIncomeValues {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraAnnualIncomeValues")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraAnnualIncomeValues")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "gross_income",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Gross Income modeled from trends of observed transactions.",
+        );
+        o.field(
+            "net_income",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Net Income estimated from observed transactions.",
+        );
+        o.finish("Modeled estimate of the annual income.")
+    }
+}
 ///The Item's bank accounts that have the selected data.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeAccount {
@@ -6748,6 +10437,77 @@ impl ::serde::Serialize for CraBankIncomeAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<CraBankIncomeAccountMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the bank account.",
+        );
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official name of the bank account.",
+        );
+        o.field(
+            "owners",
+            j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
+            "Data returned by the financial institution about the account owner or owners. Identity information is optional, so field may return an empty array.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<DepositoryAccountSubtype>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeAccountType>,
+            &[],
+            "",
+        );
+        o.finish("The Item's bank accounts that have the selected data.")
+    }
+}
 ///An object containing metadata about the extracted account.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeAccountMetadata {
@@ -6807,6 +10567,35 @@ impl ::serde::Serialize for CraBankIncomeAccountMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeAccountMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeAccountMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeAccountMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the most recent extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the earliest extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.finish("An object containing metadata about the extracted account.")
+    }
+}
 /**The type of bonus that this transaction represents, if it is a bonus.
 `BONUS_INCLUDED`: Bonus is included in this transaction along with the normal pay
 `BONUS_ONLY`: This transaction is a standalone bonus*/
@@ -6816,6 +10605,21 @@ pub enum CraBankIncomeBonusType {
     BonusOnly,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeBonusType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeBonusType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeBonusType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["BONUS_INCLUDED", "BONUS_ONLY"],
+            "The type of bonus that this transaction represents, if it is a bonus.\n`BONUS_INCLUDED`: Bonus is included in this transaction along with the normal pay\n`BONUS_ONLY`: This transaction is a standalone bonus",
+        )
+    }
 }
 impl ::std::fmt::Display for CraBankIncomeBonusType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6930,6 +10734,51 @@ impl ::serde::Serialize for CraBankIncomeCause {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeCause {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeCause")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeCause")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "display_message",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A user-friendly representation of the error code. null if the error is not related to user action.\nThis may change over time and is not safe for programmatic use.",
+        );
+        o.field(
+            "error_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "We use standard HTTP response codes for success and failure notifications, and our errors are further classified by `error_type`. In general, 200 HTTP codes correspond to success, 40X codes are for developer- or user-related failures, and 50X codes are for Plaid-related issues. Error fields will be `null` if no error has occurred.",
+        );
+        o.field(
+            "error_message",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A developer-friendly representation of the error code. This may change over time and is not safe for programmatic use.",
+        );
+        o.field(
+            "error_type",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeErrorType>,
+            &[],
+            "",
+        );
+        o.finish(
+            "An error object and associated `item_id` used to identify a specific Item and error when a batch operation operating on multiple Items has encountered an error in one of the Items.",
+        )
+    }
+}
 /**The result of the bank income report generation
 
 `SUCCESS`: The bank income report was successfully generated and can be retrieved via `/credit/bank_income/get`.
@@ -6941,6 +10790,21 @@ pub enum CraBankIncomeCompleteResult {
     Failure,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeCompleteResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeCompleteResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeCompleteResult")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SUCCESS", "FAILURE"],
+            "The result of the bank income report generation\n\n`SUCCESS`: The bank income report was successfully generated and can be retrieved via `/credit/bank_income/get`.\n\n`FAILURE`: The bank income report failed to be generated",
+        )
+    }
 }
 impl ::std::fmt::Display for CraBankIncomeCompleteResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7060,6 +10924,58 @@ impl ::serde::Serialize for CraBankIncomeCompleteWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeCompleteWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeCompleteWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeCompleteWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "result",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeCompleteResult>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`BANK_INCOME_COMPLETE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CRA_INCOME`",
+        );
+        o.finish(
+            "Fired when a bank income report has finished generating or failed to generate, triggered by calling `/credit/bank_income/get`.",
+        )
+    }
+}
 ///The object containing employer data.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeEmployer {
@@ -7111,6 +11027,28 @@ impl ::serde::Serialize for CraBankIncomeEmployer {
         );
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeEmployer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeEmployer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeEmployer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the employer.",
+        );
+        o.finish("The object containing employer data.")
     }
 }
 ///Fired when a bank income report has failed to generate
@@ -7186,6 +11124,49 @@ impl ::serde::Serialize for CraBankIncomeErrorWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeErrorWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeErrorWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeErrorWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ERROR`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CRA_INCOME`",
+        );
+        o.finish("Fired when a bank income report has failed to generate")
     }
 }
 ///The end user's monthly summary for the income source(s).
@@ -7273,6 +11254,51 @@ impl ::serde::Serialize for CraBankIncomeHistoricalSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeHistoricalSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeHistoricalSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraBankIncomeHistoricalSummary",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The end date of the period included in this monthly summary.\nThis date will be the last day of the month, unless the month being covered is a partial month because it is the last month included in the summary and the date range being requested does not end with the last day of the month.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The start date of the period covered in this monthly summary.\nThis date will be the first day of the month, unless the month being covered is a partial month because it is the first month included in the summary and the date range being requested does not begin with the first day of the month.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "total_amounts",
+            j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
+            "Total amount of earnings for the income source(s) of the user for the month in the summary.\nThis can contain multiple amounts, with each amount denominated in one unique currency.",
+        );
+        o.field(
+            "transactions",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeTransaction>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish("The end user's monthly summary for the income source(s).")
+    }
+}
 ///The object containing data about the income provider.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeIncomeProvider {
@@ -7330,6 +11356,35 @@ impl ::serde::Serialize for CraBankIncomeIncomeProvider {
         out.field("is_normalized", &self.is_normalized);
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeIncomeProvider {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeIncomeProvider")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeIncomeProvider")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "is_normalized",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether the income provider name is normalized by comparing it against a canonical set of known providers.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the income provider.",
+        );
+        o.finish("The object containing data about the income provider.")
     }
 }
 ///The details and metadata for an end user's Item.
@@ -7434,6 +11489,64 @@ impl ::serde::Serialize for CraBankIncomeItem {
         out.field_unless(skip[3], "item_id", &self.item_id);
         out.field_unless(skip[4], "last_updated_time", &self.last_updated_time);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeAccount>,
+            &[j::ARRAY],
+            "The Item's accounts that have bank income data.",
+        );
+        o.field(
+            "bank_income_accounts",
+            j::REQUIRED,
+            G::subschema_for::<CraBankIncomeAccount>,
+            &[j::ARRAY],
+            "This is a V1 (II1) field. For the V2 (II2) equivalent, use the `accounts` field. The Item's accounts that have bank income data.",
+        );
+        o.field(
+            "bank_income_sources",
+            j::REQUIRED,
+            G::subschema_for::<CraBankIncomeSource>,
+            &[j::ARRAY],
+            "This is a V1 (II1) field. For the V2 (II2) equivalent, use the report-level `income_streams` field. The income sources for this Item. Each entry in the array is a single income source.",
+        );
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique identifier of the institution associated with the Item.",
+        );
+        o.field(
+            "institution_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the institution associated with the Item.",
+        );
+        o.field("item_id", j::OPTIONAL, G::subschema_for::<ItemId>, &[j::NULLABLE], "");
+        o.field(
+            "last_updated_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The time when this Item's data was last retrieved from the financial institution.",
+        );
+        o.finish("The details and metadata for an end user's Item.")
     }
 }
 ///Detailed information for the income source.
@@ -7676,6 +11789,161 @@ impl ::serde::Serialize for CraBankIncomeSource {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeSource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeSource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeSource")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account ID with which this income source is associated.",
+        );
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeEmployer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Maximum of all dates within the specific income sources in the user's bank account for days requested by the client.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "forecasted_average_monthly_income",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The predicted average monthly net income amount for the income source(s).",
+        );
+        o.field(
+            "forecasted_average_monthly_income_prediction_intervals",
+            j::REQUIRED,
+            G::subschema_for::<CraPredictionInterval>,
+            &[j::ARRAY],
+            "The prediction interval(s) for the forecasted average monthly income.",
+        );
+        o.field(
+            "historical_average_monthly_gross_income",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "An estimate of the average gross monthly income based on the historical net amount and income category for the income source(s).",
+        );
+        o.field(
+            "historical_average_monthly_income",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The average monthly net income amount estimated based on the historical data for the income source(s).",
+        );
+        o.field(
+            "historical_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeHistoricalSummary>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "income_category",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The most common name or original description for the underlying income transactions.",
+        );
+        o.field(
+            "income_provider",
+            j::REQUIRED,
+            G::subschema_for::<CraBankIncomeIncomeProvider>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_source_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier for an income source. If the report is regenerated and a new `report_id` is created, the new report will have a new set of `income_source_id`s.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "next_payment_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The expected date of the end user's next paycheck for the income source.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "pay_frequency",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomePayFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Minimum of all dates within the specific income sources in the user's bank account for days requested by the client.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total amount of earnings in the user's bank account for the specific income source for days requested by the client.",
+        );
+        o.field(
+            "transaction_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of transactions for the income source within the start and end date.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Detailed information for the income source.")
+    }
+}
 /**The status of the income sources.
 `ACTIVE`: The income source is active.
 `INACTIVE`: The income source is inactive.
@@ -7687,6 +11955,21 @@ pub enum CraBankIncomeStatus {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ACTIVE", "INACTIVE", "UNKNOWN"],
+            "The status of the income sources.\n`ACTIVE`: The income source is active.\n`INACTIVE`: The income source is inactive.\n`UNKNOWN`: The income source status is unknown.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraBankIncomeStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7922,6 +12205,114 @@ impl ::serde::Serialize for CraBankIncomeSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The latest date in which all income sources identified by Plaid appear in the user's account.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "forecasted_annual_income",
+            j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
+            "The predicted average annual income amount for the income source(s).",
+        );
+        o.field(
+            "forecasted_average_monthly_income",
+            j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
+            "The predicted average monthly income amount for the income source(s).",
+        );
+        o.field(
+            "historical_annual_gross_income",
+            j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
+            "An estimate of the annual gross income for the income source, calculated by multiplying the `historical_average_monthly_gross_income` by 12.",
+        );
+        o.field(
+            "historical_annual_income",
+            j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
+            "An estimate of the annual net income for the income source, calculated by multiplying the `historical_average_monthly_income` by 12.",
+        );
+        o.field(
+            "historical_average_monthly_gross_income",
+            j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
+            "An estimate of the average gross monthly income based on the historical net amount and income category for the income source(s). The average monthly income is calculated based on the lifetime of the income stream, rather than the entire historical period included in the scope of the report.",
+        );
+        o.field(
+            "historical_average_monthly_income",
+            j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
+            "The average monthly income amount estimated based on the historical data for the income source(s). The average monthly income is calculated based on the lifetime of the income stream, rather than the entire historical period included in the scope of the report.",
+        );
+        o.field(
+            "historical_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeHistoricalSummary>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "income_categories_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of income categories per end user.",
+        );
+        o.field(
+            "income_sources_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of income sources per end user.",
+        );
+        o.field(
+            "income_transactions_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of income transactions per end user.",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The earliest date within the days requested in which all income sources identified by Plaid appear in a user's account.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "total_amounts",
+            j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
+            "Total amount of earnings across all the income sources in the end user's Items for the days requested by the client.\nThis can contain multiple amounts, with each amount denominated in one unique currency.",
+        );
+        o.finish(
+            "This is a V1 (II1) schema. For the V2 (II2) equivalent, use `CraIncomeInsightsUserSummary`. Summary for income across all income sources and items (max history of 730 days).",
+        )
+    }
+}
 ///The transactions data for the end user's income source(s).
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeTransaction {
@@ -8045,6 +12436,91 @@ impl ::serde::Serialize for CraBankIncomeTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The settled value of the transaction, denominated in the transaction's currency as stated in `iso_currency_code` or `unofficial_currency_code`.\nPositive values when money moves out of the account; negative values when money moves in.\nFor example, credit card purchases are positive; credit card payment, direct deposits, and refunds are negative.",
+        );
+        o.field(
+            "bonus_type",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeBonusType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "check_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted.\nBoth dates are returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant name or transaction description. This is a legacy field that is no longer maintained. For merchant name, use the `merchant_name` field; for description, use the `original_description` field.",
+        );
+        o.field(
+            "original_description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The string returned by the financial institution to describe the transaction.",
+        );
+        o.field(
+            "pending",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "When true, identifies the transaction as pending or unsettled.\nPending transaction details (name, type, amount, category ID) may change before they are settled.",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The transactions data for the end user's income source(s).")
+    }
+}
 ///The warning associated with the data that was unavailable.
 #[derive(Clone, Debug, Default)]
 pub struct CraBankIncomeWarning {
@@ -8111,6 +12587,42 @@ impl ::serde::Serialize for CraBankIncomeWarning {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeWarning {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeWarning")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeWarning")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cause",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeCause>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warning_code",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeWarningCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warning_type",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeWarningType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The warning associated with the data that was unavailable.")
+    }
+}
 /**The warning code identifies a specific kind of warning.
 `IDENTITY_UNAVAILABLE`: Unable to extract identity for the Item
 `TRANSACTIONS_UNAVAILABLE`: Unable to extract transactions for the Item
@@ -8124,6 +12636,26 @@ pub enum CraBankIncomeWarningCode {
     DataUnavailable,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeWarningCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeWarningCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeWarningCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "IDENTITY_UNAVAILABLE",
+                "TRANSACTIONS_UNAVAILABLE",
+                "REPORT_DELETED",
+                "DATA_UNAVAILABLE",
+            ],
+            "The warning code identifies a specific kind of warning.\n`IDENTITY_UNAVAILABLE`: Unable to extract identity for the Item\n`TRANSACTIONS_UNAVAILABLE`: Unable to extract transactions for the Item\n`REPORT_DELETED`: Report deleted due to customer or consumer request\n`DATA_UNAVAILABLE`: No relevant data was found for the Item",
+        )
+    }
 }
 impl ::std::fmt::Display for CraBankIncomeWarningCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8234,6 +12766,42 @@ impl ::serde::Serialize for CraCashflowInsightsReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCashflowInsightsReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCashflowInsightsReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCashflowInsightsReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "attributes",
+            j::OPTIONAL,
+            G::subschema_for::<CashflowAttributesSchema>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "generated_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The time when the report was generated.",
+        );
+        o.field(
+            "report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier associated with the report object.",
+        );
+        o.finish("Contains data for the CRA Cashflow Insights Report.")
+    }
+}
 ///BaseReportGetRequest defines the request schema for `/cra/check_report/base_report/get`
 #[derive(Clone, Default)]
 pub struct CraCheckReportBaseReportGetRequest {
@@ -8337,6 +12905,74 @@ impl ::serde::Serialize for CraCheckReportBaseReportGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportBaseReportGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportBaseReportGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportBaseReportGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
+            "The Item IDs to include in the Base Report. If not provided, all Items associated with the user will be included.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_tier",
+            j::OPTIONAL,
+            G::subschema_for::<CraUserTier>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "BaseReportGetRequest defines the request schema for `/cra/check_report/base_report/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportBaseReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportBaseReportGetRequest")
@@ -8413,6 +13049,34 @@ impl ::serde::Serialize for CraCheckReportBaseReportGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportBaseReportGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportBaseReportGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportBaseReportGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("report", j::REQUIRED, G::subschema_for::<BaseReport>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "warnings",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportWarning>,
+            &[j::ARRAY],
+            "This array contains any information about errors or alerts related to the Base Report that did not block generation of the report.",
+        );
+        o.finish(
+            "CraCheckReportBaseReportGetResponse defines the response schema for `/cra/check_report/base_report/get`",
+        )
+    }
+}
 ///Defines configuration options to generate Cashflow Insights
 #[derive(Clone, Debug, Default)]
 pub struct CraCheckReportCashflowInsightsGetOptions {
@@ -8464,6 +13128,30 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetOptions {
         );
         out.field_unless(skip[0], "attributes_version", &self.attributes_version);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCashflowInsightsGetOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportCashflowInsightsGetOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "attributes_version",
+            j::OPTIONAL,
+            G::subschema_for::<CashflowAttributesVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines configuration options to generate Cashflow Insights")
     }
 }
 ///CraCheckReportCashflowInsightsGetRequest defines the request schema for `/cra/check_report/cashflow_insights/get`.
@@ -8562,6 +13250,67 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCashflowInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportCashflowInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportCashflowInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraCheckReportCashflowInsightsGetRequest defines the request schema for `/cra/check_report/cashflow_insights/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportCashflowInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportCashflowInsightsGetRequest")
@@ -8636,6 +13385,40 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetResponse {
         out.field("request_id", &self.request_id);
         out.field_unless(skip[0], "warnings", &self.warnings);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCashflowInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportCashflowInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "report",
+            j::REQUIRED,
+            G::subschema_for::<CraCashflowInsightsReport>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "warnings",
+            j::OPTIONAL,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
+            "If the Cashflow Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
+        );
+        o.finish(
+            "CraCheckReportCashflowInsightsGetResponse defines the response schema for `/cra/check_report/cashflow_insights/get`.",
+        )
     }
 }
 ///Defines configuration options to generate a Base Report
@@ -8723,6 +13506,51 @@ impl ::serde::Serialize for CraCheckReportCreateBaseReportOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCreateBaseReportOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCreateBaseReportOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportCreateBaseReportOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier, which can be used by lenders to track loan applications. This field is deprecated. Use the `client_report_id` field at the top level of the request instead.",
+        );
+        o.field(
+            "gse_options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportGseOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "home_lending_report_options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportHomeLendingReportOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "require_identity",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates that the report must include identity information. If identity information is not available, the report will fail.",
+        );
+        o.finish("Defines configuration options to generate a Base Report")
+    }
+}
 ///Defines configuration to generate Partner Insights.
 #[derive(Clone, Debug, Default)]
 pub struct CraCheckReportCreatePartnerInsightsOptions {
@@ -8782,6 +13610,37 @@ impl ::serde::Serialize for CraCheckReportCreatePartnerInsightsOptions {
         out.field_unless(skip[0], "fico", &self.fico);
         out.field_unless(skip[1], "prism_versions", &self.prism_versions);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCreatePartnerInsightsOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCreatePartnerInsightsOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportCreatePartnerInsightsOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "fico",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsFicoInput>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "prism_versions",
+            j::OPTIONAL,
+            G::subschema_for::<PrismVersions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines configuration to generate Partner Insights.")
     }
 }
 ///CraCheckReportCreateRequest defines the request schema for `/cra/check_report/create`.
@@ -8966,6 +13825,142 @@ impl ::serde::Serialize for CraCheckReportCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "base_report",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportCreateBaseReportOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "cashflow_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportCashflowInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field(
+            "consumer_report_permissible_purpose",
+            j::REQUIRED,
+            G::subschema_for::<ConsumerReportPermissiblePurpose>,
+            &[],
+            "",
+        );
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of days of data to request for the report. Default value is 365; maximum is 731; minimum is 180. If a value lower than 180 is provided, a minimum of 180 days of history will be requested.",
+        );
+        o.field(
+            "days_required",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The minimum number of days of data required for the report to be successfully generated.",
+        );
+        o.field(
+            "include_investments",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates that investment data should be extracted from the linked account(s).",
+        );
+        o.field(
+            "income_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportIncomeInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "lend_score",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportLendScoreGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportNetworkInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "partner_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportCreatePartnerInsightsOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
+            "Specifies a list of products that will be eagerly generated when creating the report (in addition to the Base Report, which is always eagerly generated). These products will be made available before a success webhook is sent. Use this option to minimize response latency for product `/get` endpoints. Note that specifying `cra_partner_insights` in this field will trigger a billable event. Other products are not billed until the respective reports are fetched via product-specific `/get` endpoints.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The destination URL to which webhooks will be sent",
+        );
+        o.finish(
+            "CraCheckReportCreateRequest defines the request schema for `/cra/check_report/create`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportCreateRequest")
@@ -9042,6 +14037,30 @@ impl ::serde::Serialize for CraCheckReportCreateResponse {
         );
         out.field_unless(skip[0], "request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraCheckReportCreateResponse defines the response schema for `/cra/check_report/create`.",
+        )
     }
 }
 ///Fired when a Check Report has failed to generate. To get more details, call `/user/items/get` and check for non-null `error` objects on the associated Items in the response. These `error` objects will contain more details on why the Item is in an error state and how to resolve it. After resolving the errors, you can try to re-generate the report.
@@ -9126,6 +14145,58 @@ impl ::serde::Serialize for CraCheckReportFailedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportFailedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportFailedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportFailedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
+            "A list of `item_ids` included in the Check Report. Access to this field is in closed beta.",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT_FAILED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT`",
+        );
+        o.finish(
+            "Fired when a Check Report has failed to generate. To get more details, call `/user/items/get` and check for non-null `error` objects on the associated Items in the response. These `error` objects will contain more details on why the Item is in an error state and how to resolve it. After resolving the errors, you can try to re-generate the report.",
+        )
+    }
+}
 ///CraCheckReportFreddieMacGetRequest defines the request schema for `/cra/check_report/freddie_mac/get`
 #[derive(Clone)]
 pub struct CraCheckReportFreddieMacGetRequest {
@@ -9193,6 +14264,46 @@ impl ::serde::Serialize for CraCheckReportFreddieMacGetRequest {
         out.field_unless(skip[1], "secret", &self.secret);
         out.field("third_party_user_token", &self.third_party_user_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportFreddieMacGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportFreddieMacGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::REQUIRED,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[],
+            "",
+        );
+        o.finish(
+            "CraCheckReportFreddieMacGetRequest defines the request schema for `/cra/check_report/freddie_mac/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for CraCheckReportFreddieMacGetRequest {
@@ -9267,6 +14378,40 @@ impl ::serde::Serialize for CraCheckReportFreddieMacGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportFreddieMacGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportFreddieMacGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "DEAL",
+            j::REQUIRED,
+            G::subschema_for::<CraCheckReportFreddieMacVerificationOfAssetsDeal>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "SchemaVersion",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The Verification Of Assets (VOA) schema version.",
+        );
+        o.finish(
+            "CraCheckReportFreddieMacGetResponse defines the response schema for `/cra/check_report/freddie_mac/get`",
+        )
+    }
+}
 ///An object representing a Base Report with Freddie Mac schema.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportFreddieMacVerificationOfAssetsDeal {
@@ -9331,6 +14476,44 @@ impl ::serde::Serialize for CraCheckReportFreddieMacVerificationOfAssetsDeal {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportFreddieMacVerificationOfAssetsDeal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportFreddieMacVerificationOfAssetsDeal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportFreddieMacVerificationOfAssetsDeal",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "LOANS",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacLoans>,
+            &[],
+            "",
+        );
+        o.field(
+            "PARTIES",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacParties>,
+            &[],
+            "",
+        );
+        o.field(
+            "SERVICES",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacServices>,
+            &[],
+            "",
+        );
+        o.finish("An object representing a Base Report with Freddie Mac schema.")
+    }
+}
 ///Specifies options for creating reports that can be shared with GSEs for mortgage verification.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportGseOptions {
@@ -9382,6 +14565,30 @@ impl ::serde::Serialize for CraCheckReportGseOptions {
         );
         out.field("report_types", &self.report_types);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportGseOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportGseOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportGseOptions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "report_types",
+            j::REQUIRED,
+            G::subschema_for::<GseReportType>,
+            &[j::ARRAY],
+            "Specifies which types of reports should be made available to GSEs.",
+        );
+        o.finish(
+            "Specifies options for creating reports that can be shared with GSEs for mortgage verification.",
+        )
     }
 }
 ///Options for configuring Home Lending Report (Verification Report) generation.
@@ -9453,6 +14660,39 @@ impl ::serde::Serialize for CraCheckReportHomeLendingReportOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportHomeLendingReportOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportHomeLendingReportOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportHomeLendingReportOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "employment_refresh_options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportVerificationGetEmploymentRefreshOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reports_requested",
+            j::REQUIRED,
+            G::subschema_for::<CraCheckReportVerificationGetReportType>,
+            &[j::ARRAY],
+            "Specifies which types of home lending reports to generate.",
+        );
+        o.finish(
+            "Options for configuring Home Lending Report (Verification Report) generation.",
+        )
+    }
+}
 ///Defines configuration options to generate Income Insights.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportIncomeInsightsGetOptions {
@@ -9517,6 +14757,37 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetOptions {
         );
         out.field("income_insights_version", &self.income_insights_version);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportIncomeInsightsGetOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportIncomeInsightsGetOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "income_insights_filter",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeInsightsFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_insights_version",
+            j::REQUIRED,
+            G::subschema_for::<IncomeInsightsVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines configuration options to generate Income Insights.")
     }
 }
 ///Defines the request schema for `/cra/check_report/income_insights/get`.
@@ -9614,6 +14885,67 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportIncomeInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportIncomeInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportIncomeInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Defines the request schema for `/cra/check_report/income_insights/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportIncomeInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportIncomeInsightsGetRequest")
@@ -9692,6 +15024,40 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportIncomeInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportIncomeInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "report",
+            j::OPTIONAL,
+            G::subschema_for::<CraIncomeInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "warnings",
+            j::OPTIONAL,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
+            "If the Income Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
+        );
+        o.finish(
+            "CraCheckReportIncomeInsightsGetResponse defines the response schema for `/cra/check_report/income_insights/get`.",
+        )
+    }
+}
 ///Defines configuration options to generate the LendScore
 #[derive(Clone, Debug, Default)]
 pub struct CraCheckReportLendScoreGetOptions {
@@ -9742,6 +15108,30 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetOptions {
         );
         out.field_unless(skip[0], "lend_score_version", &self.lend_score_version);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportLendScoreGetOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportLendScoreGetOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportLendScoreGetOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "lend_score_version",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidLendScoreVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines configuration options to generate the LendScore")
     }
 }
 ///CraCheckReportLendScoreGetRequest defines the request schema for `/cra/check_report/lend_score/get`.
@@ -9839,6 +15229,67 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportLendScoreGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportLendScoreGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportLendScoreGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportLendScoreGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraCheckReportLendScoreGetRequest defines the request schema for `/cra/check_report/lend_score/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportLendScoreGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportLendScoreGetRequest")
@@ -9914,6 +15365,34 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportLendScoreGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportLendScoreGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportLendScoreGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("report", j::REQUIRED, G::subschema_for::<CraLendScoreReport>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "warnings",
+            j::OPTIONAL,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
+            "If the LendScore generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
+        );
+        o.finish(
+            "CraCheckReportLendScoreGetResponse defines the response schema for `/cra/check_report/lend_score/get`.",
+        )
+    }
+}
 ///Defines configuration options to generate Network Insights
 #[derive(Clone, Debug, Default)]
 pub struct CraCheckReportNetworkInsightsGetOptions {
@@ -9970,6 +15449,30 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetOptions {
             &self.network_insights_version,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportNetworkInsightsGetOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportNetworkInsightsGetOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "network_insights_version",
+            j::OPTIONAL,
+            G::subschema_for::<NetworkInsightsVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines configuration options to generate Network Insights")
     }
 }
 ///CraCheckReportNetworkInsightsGetRequest defines the request schema for `/cra/check_report/network_insights/get`.
@@ -10067,6 +15570,67 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportNetworkInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportNetworkInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportNetworkInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraCheckReportNetworkInsightsGetRequest defines the request schema for `/cra/check_report/network_insights/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportNetworkInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportNetworkInsightsGetRequest")
@@ -10143,6 +15707,40 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportNetworkInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportNetworkInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "report",
+            j::REQUIRED,
+            G::subschema_for::<CraNetworkInsightsReport>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "warnings",
+            j::OPTIONAL,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
+            "If the Network Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
+        );
+        o.finish(
+            "CraCheckReportNetworkInsightsGetResponse defines the response schema for `/cra/check_report/network_insights/get`.",
+        )
+    }
+}
 ///Deprecated, specify `partner_insights.prism_versions` instead.
 #[derive(Clone, Debug, Default)]
 pub struct CraCheckReportPartnerInsightsGetOptions {
@@ -10193,6 +15791,30 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetOptions {
         );
         out.field_unless(skip[0], "prism_versions", &self.prism_versions);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportPartnerInsightsGetOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportPartnerInsightsGetOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "prism_versions",
+            j::OPTIONAL,
+            G::subschema_for::<PrismVersionsDeprecated>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Deprecated, specify `partner_insights.prism_versions` instead.")
     }
 }
 ///Defines configuration to generate Partner Insights
@@ -10254,6 +15876,37 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetPartnerInsights {
         out.field_unless(skip[0], "fico", &self.fico);
         out.field_unless(skip[1], "prism_versions", &self.prism_versions);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetPartnerInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportPartnerInsightsGetPartnerInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportPartnerInsightsGetPartnerInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "fico",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsFicoInput>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "prism_versions",
+            j::OPTIONAL,
+            G::subschema_for::<PrismVersions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines configuration to generate Partner Insights")
     }
 }
 ///CraCheckReportPartnerInsightsGetRequest defines the request schema for `/cra/check_report/partner_insights/get`.
@@ -10367,6 +16020,81 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportPartnerInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportPartnerInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportPartnerInsightsGetOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "partner_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportPartnerInsightsGetPartnerInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_tier",
+            j::OPTIONAL,
+            G::subschema_for::<CraUserTier>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraCheckReportPartnerInsightsGetRequest defines the request schema for `/cra/check_report/partner_insights/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPartnerInsightsGetRequest")
@@ -10446,6 +16174,40 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetResponse {
         out.field("request_id", &self.request_id);
         out.field_unless(skip[1], "warnings", &self.warnings);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportPartnerInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportPartnerInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "report",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "warnings",
+            j::OPTIONAL,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
+            "If the Partner Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
+        );
+        o.finish(
+            "CraCheckReportPartnerInsightsGetResponse defines the response schema for `/cra/check_report/partner_insights/get`.",
+        )
     }
 }
 ///CraCheckReportPDFGetRequest defines the request schema for `/cra/check_report/pdf/get`.
@@ -10544,6 +16306,65 @@ impl ::serde::Serialize for CraCheckReportPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportPdfGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportPdfGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportPdfGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "add_ons",
+            j::OPTIONAL,
+            G::subschema_for::<CraPdfAddOns>,
+            &[j::ARRAY],
+            "Use this field to include other reports in the PDF.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraCheckReportPDFGetRequest defines the request schema for `/cra/check_report/pdf/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPdfGetRequest")
@@ -10570,6 +16391,24 @@ impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CraCheckReportPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportPdfGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportPdfGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportPdfGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "CraCheckReportPDFGetResponse defines the response schema for `/cra/check_report/pdf/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for CraCheckReportPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10697,6 +16536,72 @@ impl ::serde::Serialize for CraCheckReportReadyWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportReadyWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportReadyWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportReadyWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "failed_products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
+            "Specifies a list of products that have failed to generate for the report. Additional detail on what caused the failure can be found by calling the product /get endpoint.",
+        );
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
+            "A list of `item_ids` included in the Check Report. Access to this field is in closed beta.",
+        );
+        o.field(
+            "successful_products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
+            "Specifies a list of products that have successfully been generated for the report.",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT_READY`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT`",
+        );
+        o.finish(
+            "Fired when the Check Report is ready to be retrieved. Once this webhook has fired, the report will be available to retrieve for 24 hours.",
+        )
+    }
+}
 ///Defines configuration options for the Employment Refresh Report.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportVerificationGetEmploymentRefreshOptions {
@@ -10752,6 +16657,32 @@ impl ::serde::Serialize for CraCheckReportVerificationGetEmploymentRefreshOption
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationGetEmploymentRefreshOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "CraCheckReportVerificationGetEmploymentRefreshOptions",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationGetEmploymentRefreshOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of days of data to request for the report. This field is required if an Employment Refresh Report is requested. Maximum is 731.",
+        );
+        o.finish("Defines configuration options for the Employment Refresh Report.")
+    }
+}
 ///Type of home lending report.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCheckReportVerificationGetReportType {
@@ -10760,6 +16691,23 @@ pub enum CraCheckReportVerificationGetReportType {
     Income,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationGetReportType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportVerificationGetReportType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationGetReportType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["VOA", "EMPLOYMENT_REFRESH", "INCOME"],
+            "Type of home lending report.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraCheckReportVerificationGetReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10898,6 +16846,67 @@ impl ::serde::Serialize for CraCheckReportVerificationGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportVerificationGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employment_refresh_options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportVerificationGetEmploymentRefreshOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reports_requested",
+            j::REQUIRED,
+            G::subschema_for::<CraCheckReportVerificationGetReportType>,
+            &[j::ARRAY],
+            "Specifies which types of home lending reports are expected in the response",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraCheckReportVerificationGetRequest defines the request schema for `/cra/check_report/verification/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationGetRequest")
@@ -10971,6 +16980,40 @@ impl ::serde::Serialize for CraCheckReportVerificationGetResponse {
         out.field("request_id", &self.request_id);
         out.field("warnings", &self.warnings);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportVerificationGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "report",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationReport>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "warnings",
+            j::REQUIRED,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
+            "If the home lending report generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing.",
+        );
+        o.finish(
+            "CraCheckReportVerificationGetResponse defines the response schema for `/cra/check_report/verification/get`.",
+        )
     }
 }
 ///CraCheckReportVerificationPdfGetRequest defines the request schema for `/cra/check_report/verification/pdf/get`.
@@ -11077,6 +17120,74 @@ impl ::serde::Serialize for CraCheckReportVerificationPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportVerificationPdfGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationPdfGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "report_requested",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportVerificationPdfReportType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reports_requested",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportVerificationPdfReportType>,
+            &[j::ARRAY],
+            "Specifies which types of verification reports to include in the returned PDF. Supported combinations are: `[voa]`, `[employment_refresh]`, `[income]`, or `[voa, income]`. Other combinations are not supported.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraCheckReportVerificationPdfGetRequest defines the request schema for `/cra/check_report/verification/pdf/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationPdfGetRequest")
@@ -11104,6 +17215,26 @@ impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CraCheckReportVerificationPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportVerificationPdfGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationPdfGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "CraCheckReportVerificationPdfGetResponse defines the response schema for `/cra/check_report/verification/pdf/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for CraCheckReportVerificationPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11141,6 +17272,23 @@ pub enum CraCheckReportVerificationPdfReportType {
     Income,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationPdfReportType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportVerificationPdfReportType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationPdfReportType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["voa", "employment_refresh", "income"],
+            "The type of verification PDF report to fetch.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraCheckReportVerificationPdfReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11188,6 +17336,28 @@ for CraCheckReportVerificationPdfReportType {
 pub struct CraCreditProfileCashflowAttributesSchema(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileCashflowAttributesSchema {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileCashflowAttributesSchema")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCreditProfileCashflowAttributesSchema",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "A map of cash flow attributes, where the key is a string, and the value is a float, int, or boolean. The specific list of attributes will depend on the cash flow attributes version used. For a full list of attributes, contact your account manager.",
+        )
+    }
+}
 impl ::std::ops::Deref for CraCreditProfileCashflowAttributesSchema {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -11215,6 +17385,21 @@ pub enum CraCreditProfileInquiryType {
     StandardInquiry,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileInquiryType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileInquiryType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCreditProfileInquiryType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SOFT_INQUIRY", "STANDARD_INQUIRY"],
+            "The inquiry type of credit profile report.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraCreditProfileInquiryType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11329,12 +17514,77 @@ impl ::serde::Serialize for CraCreditProfileLendScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileLendScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileLendScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCreditProfileLendScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error_reason",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Human-readable description of why the LendScore could not be computed.",
+        );
+        o.field(
+            "reason_codes",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The reasons for an individual having risk according to the LendScore. For a full list of possible reason codes and a mapping of reason codes to human-readable reasons, contact your Plaid account manager. Different LendScore versions will use different sets of reason codes.",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The score returned by the LendScore model. Will be an integer in the range 1 to 99. Higher scores indicate lower credit risk.",
+        );
+        o.field(
+            "variant",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The variant identifier for this LendScore result.",
+        );
+        o.finish("An individual LendScore result within a credit profile report.")
+    }
+}
 ///A map of network attributes, where the key is a string, and the value is a float, int, or boolean. For a full list of attributes, contact your account manager.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CraCreditProfileNetworkInsightsSchema(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileNetworkInsightsSchema {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileNetworkInsightsSchema")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCreditProfileNetworkInsightsSchema",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "A map of network attributes, where the key is a string, and the value is a float, int, or boolean. For a full list of attributes, contact your account manager.",
+        )
+    }
+}
 impl ::std::ops::Deref for CraCreditProfileNetworkInsightsSchema {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -11455,6 +17705,70 @@ impl ::serde::Serialize for CraCreditProfileReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCreditProfileReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cashflow_insights_attributes",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileCashflowAttributesSchema>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field(
+            "date_retrieved",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The time when the report was retrieved.",
+        );
+        o.field(
+            "inquiry_type",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileInquiryType>,
+            &[],
+            "",
+        );
+        o.field(
+            "lend_scores",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileLendScore>,
+            &[j::ARRAY, j::NULLABLE],
+            "The LendScore results for the credit profile report.",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileReportMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network_insights_attributes",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileNetworkInsightsSchema>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Contains data for the CRA Credit Profile Report.")
+    }
+}
 ///CraCreditProfileReportGetRequest defines the request schema for `/cra/credit_profile/report/get`.
 #[derive(Clone)]
 pub struct CraCreditProfileReportGetRequest {
@@ -11561,6 +17875,75 @@ impl ::serde::Serialize for CraCreditProfileReportGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileReportGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileReportGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCreditProfileReportGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field(
+            "consumer_report_permissible_purpose",
+            j::REQUIRED,
+            G::subschema_for::<ConsumerReportPermissiblePurpose>,
+            &[],
+            "",
+        );
+        o.field(
+            "inquiry_type",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileInquiryType>,
+            &[],
+            "",
+        );
+        o.field(
+            "report_type",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileReportType>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
+        o.field(
+            "version",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileReportVersion>,
+            &[],
+            "",
+        );
+        o.finish(
+            "CraCreditProfileReportGetRequest defines the request schema for `/cra/credit_profile/report/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCreditProfileReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCreditProfileReportGetRequest")
@@ -11649,6 +18032,47 @@ impl ::serde::Serialize for CraCreditProfileReportGetResponse {
         out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("warnings", &self.warnings);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileReportGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileReportGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCreditProfileReportGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "report",
+            j::REQUIRED,
+            G::subschema_for::<CraCreditProfileReport>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warnings",
+            j::REQUIRED,
+            G::subschema_for::<CheckReportWarning>,
+            &[j::ARRAY],
+            "If the report generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
+        );
+        o.finish(
+            "CraCreditProfileReportGetResponse defines the response schema for `/cra/credit_profile/report/get`.",
+        )
     }
 }
 ///Metadata about the CRA Credit Profile Report.
@@ -11785,12 +18209,121 @@ impl ::serde::Serialize for CraCreditProfileReportMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileReportMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileReportMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCreditProfileReportMetadata",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The total number of accounts in the report.",
+        );
+        o.field(
+            "credit_account_type_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of credit accounts in the report.",
+        );
+        o.field(
+            "depository_account_type_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of depository accounts in the report.",
+        );
+        o.field(
+            "generated_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The time when the report was generated.",
+        );
+        o.field(
+            "institution_ids",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The institution IDs associated with the report.",
+        );
+        o.field(
+            "item_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of items used to calculate the report.",
+        );
+        o.field(
+            "most_recent_transaction_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date of the most recent transaction in the report.",
+        );
+        o.field(
+            "multiple_owner_account_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of accounts with multiple owners in the report.",
+        );
+        o.field(
+            "oldest_transaction_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date of the oldest transaction in the report.",
+        );
+        o.field(
+            "other_account_type_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of other accounts in the report.",
+        );
+        o.field(
+            "primary_account_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of primary accounts in the report.",
+        );
+        o.finish("Metadata about the CRA Credit Profile Report.")
+    }
+}
 ///The product type for the credit profile report request.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCreditProfileReportType {
     Qualify,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileReportType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileReportType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCreditProfileReportType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["QUALIFY"],
+            "The product type for the credit profile report request.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraCreditProfileReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11833,6 +18366,23 @@ pub enum CraCreditProfileReportVersion {
     V1,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileReportVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileReportVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCreditProfileReportVersion",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["v1"],
+            "The version of the credit profile report to retrieve.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraCreditProfileReportVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11926,6 +18476,37 @@ impl ::serde::Serialize for CraCurrentModeledIncome {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCurrentModeledIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCurrentModeledIncome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCurrentModeledIncome")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "annual",
+            j::REQUIRED,
+            G::subschema_for::<CraAnnualIncomeValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "monthly",
+            j::REQUIRED,
+            G::subschema_for::<CraMonthlyIncomeValues>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Modeled estimate of current income based on recently observed income transactions.",
+        )
+    }
+}
 ///An object representing an Employment Refresh Report.
 #[derive(Clone, Debug)]
 pub struct CraEmploymentRefreshReport {
@@ -11993,6 +18574,42 @@ impl ::serde::Serialize for CraEmploymentRefreshReport {
         out.field("generated_time", &self.generated_time);
         out.field("items", &self.items);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraEmploymentRefreshReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraEmploymentRefreshReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraEmploymentRefreshReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of days of transaction history that the Employment Refresh Report covers.",
+        );
+        o.field(
+            "generated_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time when the Employment Refresh Report was created, in ISO 8601 format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<CraEmploymentRefreshReportItem>,
+            &[j::ARRAY],
+            "Data returned by Plaid about each of the Items included in the Employment Refresh Report.",
+        );
+        o.finish("An object representing an Employment Refresh Report.")
     }
 }
 ///Employment Refresh Report information about an account.
@@ -12087,6 +18704,59 @@ impl ::serde::Serialize for CraEmploymentRefreshReportAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraEmploymentRefreshReportAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraEmploymentRefreshReportAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraEmploymentRefreshReportAccount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the account, either assigned by the user or by the financial institution itself.",
+        );
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official name of the account as given by the financial institution.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<CraEmploymentRefreshReportTransaction>,
+            &[j::ARRAY],
+            "Transaction history associated with the account for the Employment Refresh Report. Note that this transaction differs from a Base Report transaction in that it will only be deposits, and the amounts will be omitted.",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.finish("Employment Refresh Report information about an account.")
+    }
+}
 ///A representation of an Item within an Employment Refresh Report.
 #[derive(Clone, Debug)]
 pub struct CraEmploymentRefreshReportItem {
@@ -12167,6 +18837,52 @@ impl ::serde::Serialize for CraEmploymentRefreshReportItem {
         out.field("item_id", &self.item_id);
         out.field("last_update_time", &self.last_update_time);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraEmploymentRefreshReportItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraEmploymentRefreshReportItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraEmploymentRefreshReportItem",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<CraEmploymentRefreshReportAccount>,
+            &[j::ARRAY],
+            "Data about each of the accounts open on the Item.",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The id of the financial institution associated with the Item.",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full financial institution name associated with the Item.",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "last_update_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.finish("A representation of an Item within an Employment Refresh Report.")
     }
 }
 ///A transaction on the Employment Refresh Report. Note that this transaction differs from a Base Report transaction in that it will only be deposits, and the amounts will be omitted.
@@ -12252,6 +18968,60 @@ impl ::serde::Serialize for CraEmploymentRefreshReportTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraEmploymentRefreshReportTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraEmploymentRefreshReportTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraEmploymentRefreshReportTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account in which this transaction occurred.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an ISO 8601 format ( `YYYY-MM-DD` ).",
+        );
+        o.field(
+            "original_description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The string returned by the financial institution to describe the transaction.",
+        );
+        o.field(
+            "pending",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled.",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.finish(
+            "A transaction on the Employment Refresh Report. Note that this transaction differs from a Base Report transaction in that it will only be deposits, and the amounts will be omitted.",
+        )
+    }
+}
 /**The income category for a given stream. The streams returned in the response will be filtered based on these primary and secondary income categories.
 
 See the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv) for a full list of income categories.*/
@@ -12311,6 +19081,37 @@ impl ::serde::Serialize for CraIncomeCategory {
         out.field("primary", &self.primary);
         out.field("secondary", &self.secondary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeCategory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "primary",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A high level category that communicates the broad category of the stream.",
+        );
+        o.field(
+            "secondary",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A granular category conveying the stream's intent.",
+        );
+        o.finish(
+            "The income category for a given stream. The streams returned in the response will be filtered based on these primary and secondary income categories.\n\nSee the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv) for a full list of income categories.",
+        )
     }
 }
 ///The Check Income Insights Report for an end user.
@@ -12431,6 +19232,84 @@ impl ::serde::Serialize for CraIncomeInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_income_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field(
+            "days_requested",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days requested by the customer for the Check Income Insights Report.",
+        );
+        o.field(
+            "generated_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The time when the Check Income Insights Report was generated.",
+        );
+        o.field(
+            "income_streams",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeStream>,
+            &[j::ARRAY],
+            "The list of income streams for this user.",
+        );
+        o.field(
+            "items",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeItem>,
+            &[j::ARRAY],
+            "The list of Items in the report along with the associated metadata about the Item.",
+        );
+        o.field(
+            "report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique identifier associated with the Check Income Insights Report.",
+        );
+        o.field(
+            "user_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CraIncomeInsightsUserSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warnings",
+            j::OPTIONAL,
+            G::subschema_for::<CraBankIncomeWarning>,
+            &[j::ARRAY],
+            "If data from the report was unable to be retrieved, the warnings object will contain information about the error that caused the data to be incomplete.",
+        );
+        o.finish("The Check Income Insights Report for an end user.")
+    }
+}
 ///Aggregated summary of all income streams for this user.
 #[derive(Clone, Debug)]
 pub struct CraIncomeInsightsUserSummary {
@@ -12482,6 +19361,28 @@ impl ::serde::Serialize for CraIncomeInsightsUserSummary {
         );
         out.field("income_metrics", &self.income_metrics);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeInsightsUserSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeInsightsUserSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeInsightsUserSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "income_metrics",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeMetrics>,
+            &[j::ARRAY],
+            "List of a user's aggregated income metrics for each currency.",
+        );
+        o.finish("Aggregated summary of all income streams for this user.")
     }
 }
 ///Modeled income metrics for a given income stream or user summary.
@@ -12556,6 +19457,49 @@ impl ::serde::Serialize for CraIncomeMetrics {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeMetrics {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeMetrics")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeMetrics")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<CraCurrentModeledIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "projected",
+            j::REQUIRED,
+            G::subschema_for::<CraProjectedModeledIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Modeled income metrics for a given income stream or user summary.")
+    }
+}
 ///Metadata of the income stream's next payment.
 #[derive(Clone, Debug)]
 pub struct CraIncomeNextPayment {
@@ -12607,6 +19551,28 @@ impl ::serde::Serialize for CraIncomeNextPayment {
         );
         out.field("date", &self.date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeNextPayment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeNextPayment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeNextPayment")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The expected date of the income stream's next payment. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.finish("Metadata of the income stream's next payment.")
     }
 }
 ///An income stream detected for the user.
@@ -12704,6 +19670,70 @@ impl ::serde::Serialize for CraIncomeStream {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeStream {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeStream")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeStream")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The most common name or original description for the underlying income transactions.",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "Maximum of all dates within the specific income stream for days requested by the client. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "income_metrics",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeMetrics>,
+            &[],
+            "",
+        );
+        o.field(
+            "income_stream_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for an income stream. If the report is regenerated and a new `report_id` is created, the new report will have a new set of `income_stream_id`s.",
+        );
+        o.field(
+            "insights",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeStreamInsights>,
+            &[],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "Minimum of all dates within the specific income stream for days requested by the client. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeTransaction>,
+            &[j::ARRAY],
+            "The transactions data for the income stream ordered by ascending date.",
+        );
+        o.finish("An income stream detected for the user.")
+    }
+}
 ///Modeled insights for a given income stream.
 #[derive(Clone, Debug)]
 pub struct CraIncomeStreamInsights {
@@ -12780,6 +19810,50 @@ impl ::serde::Serialize for CraIncomeStreamInsights {
         out.field("pay_frequency", &self.pay_frequency);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeStreamInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeStreamInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeStreamInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "income_category",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "income_provider",
+            j::REQUIRED,
+            G::subschema_for::<CraBankIncomeIncomeProvider>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "next_payment",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeNextPayment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pay_frequency",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomePayFrequency>,
+            &[],
+            "",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<CraBankIncomeStatus>, &[], "");
+        o.finish("Modeled insights for a given income stream.")
     }
 }
 ///The transaction data for an income stream.
@@ -12896,6 +19970,78 @@ impl ::serde::Serialize for CraIncomeTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The settled value of the transaction, denominated in the transaction's currency as stated in `iso_currency_code` or `unofficial_currency_code`.\nPositive values when money moves out of the account; negative values when money moves in.\nFor example, credit card purchases are positive; credit card payment, direct deposits, and refunds are negative.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted.\nBoth dates are returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "original_description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The string returned by the financial institution to describe the transaction.",
+        );
+        o.field(
+            "outlier",
+            j::REQUIRED,
+            G::subschema_for::<CraIncomeTransactionOutlier>,
+            &[],
+            "",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The transaction data for an income stream.")
+    }
+}
 ///Metadata on whether this income transaction is an outlier.
 #[derive(Clone, Debug)]
 pub struct CraIncomeTransactionOutlier {
@@ -12953,6 +20099,35 @@ impl ::serde::Serialize for CraIncomeTransactionOutlier {
         out.field_unless(skip[0], "amount", &self.amount);
         out.field("is_outlier", &self.is_outlier);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeTransactionOutlier {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeTransactionOutlier")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeTransactionOutlier")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount that the transaction differs from the stream average transaction amount.",
+        );
+        o.field(
+            "is_outlier",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether an income transaction amount is unusually high compared to the amounts for that stream.",
+        );
+        o.finish("Metadata on whether this income transaction is an outlier.")
     }
 }
 ///Contains data for the CRA LendScore Report.
@@ -13021,6 +20196,42 @@ impl ::serde::Serialize for CraLendScoreReport {
         out.field_unless(skip[0], "lend_score", &self.lend_score);
         out.field("report_id", &self.report_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLendScoreReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLendScoreReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLendScoreReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "generated_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The time when the report was generated.",
+        );
+        o.field(
+            "lend_score",
+            j::OPTIONAL,
+            G::subschema_for::<LendScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier associated with the report object.",
+        );
+        o.finish("Contains data for the CRA LendScore Report.")
     }
 }
 ///Contains loan application data.
@@ -13112,6 +20323,57 @@ impl ::serde::Serialize for CraLoanApplication {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanApplication {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanApplication")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanApplication")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "application_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date the user applied for the loan. The date should be in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanApplicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "decision",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanApplicationDecision>,
+            &[],
+            "",
+        );
+        o.field(
+            "decision_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date when the loan application's decision was made. The date should be in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<CraLoanType>, &[], "");
+        o.field(
+            "user_token",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanUserToken>,
+            &[],
+            "",
+        );
+        o.finish("Contains loan application data.")
+    }
+}
 impl ::std::fmt::Debug for CraLoanApplication {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoanApplication")
@@ -13132,6 +20394,21 @@ pub enum CraLoanApplicationDecision {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanApplicationDecision {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanApplicationDecision")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanApplicationDecision")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["APPROVED", "DECLINED", "OTHER"],
+            "The decision of the loan application.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraLoanApplicationDecision {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13187,6 +20464,24 @@ Personally identifiable information, such as an email address or phone number, s
 )]
 #[serde(transparent)]
 pub struct CraLoanApplicationId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanApplicationId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanApplicationId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanApplicationId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for the loan application.\nPersonally identifiable information, such as an email address or phone number, should not be used in the `application_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for CraLoanApplicationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13271,6 +20566,31 @@ impl ::serde::Serialize for CraLoanClosedStatus {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanClosedStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanClosedStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanClosedStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanStatusEffectiveDate>,
+            &[],
+            "",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<CraLoanStatus>, &[], "");
+        o.finish(
+            "Contains the status and date information of the loan when unregistering.",
+        )
+    }
+}
 /**A unique identifier for the loan.
 Personally identifiable information, such as an email address or phone number, should not be used in the `loan_id`.*/
 #[derive(
@@ -13286,6 +20606,24 @@ Personally identifiable information, such as an email address or phone number, s
 )]
 #[serde(transparent)]
 pub struct CraLoanId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for the loan.\nPersonally identifiable information, such as an email address or phone number, should not be used in the `loan_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for CraLoanId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13368,6 +20706,31 @@ impl ::serde::Serialize for CraLoanOpenedStatus {
         out.field("date", &self.date);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanOpenedStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanOpenedStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanOpenedStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanStatusEffectiveDate>,
+            &[],
+            "",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<CraLoanStatus>, &[], "");
+        o.finish(
+            "Contains the status and date information of the loan when registering.",
+        )
     }
 }
 ///Contains the payment information for a loan payment period.
@@ -13460,6 +20823,56 @@ impl ::serde::Serialize for CraLoanPaymentHistory {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanPaymentHistory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanPaymentHistory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanPaymentHistory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount_past_due",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount past due or the charge-off amount of the loan at the end of the payment period.",
+        );
+        o.field(
+            "balance_remaining",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The balance remaining on the loan at the end of the payment period.",
+        );
+        o.field(
+            "days_past_due",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of days the loan was delinquent at the end of the pay period.\nIf specified, should be greater than or equal to 0.",
+        );
+        o.field(
+            "due_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The payment due date or end date of the payment period. The date should be in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "period",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The index to identify the loan's payment period, starting from 1.\nFor example:\n  1 means the period between the loan's opening date and the 1st payment due date.\n  2 means the period between the loan's 1st payment due date and 2nd payment due date.",
+        );
+        o.finish("Contains the payment information for a loan payment period.")
+    }
+}
 /**The frequency of a loan's payment schedule.
 `BIWEEKLY` represents one payment every two weeks.*/
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -13473,6 +20886,29 @@ pub enum CraLoanPaymentSchedule {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanPaymentSchedule {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanPaymentSchedule")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanPaymentSchedule")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "DAILY",
+                "WEEKLY",
+                "BIWEEKLY",
+                "MONTHLY",
+                "QUARTERLY",
+                "ANNUALLY",
+                "OTHER",
+            ],
+            "The frequency of a loan's payment schedule.\n`BIWEEKLY` represents one payment every two weeks.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraLoanPaymentSchedule {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13622,6 +21058,65 @@ impl ::serde::Serialize for CraLoanRegister {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanRegister {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanRegister")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanRegister")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "application",
+            j::OPTIONAL,
+            G::subschema_for::<CraLoanRegisterApplication>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loan_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total amount of the approved loan.",
+        );
+        o.field("loan_id", j::REQUIRED, G::subschema_for::<CraLoanId>, &[], "");
+        o.field(
+            "opened_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date the loan account was opened. The date should be in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "opened_with_status",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanOpenedStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "payment_schedule",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanPaymentSchedule>,
+            &[],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<CraLoanType>, &[], "");
+        o.field(
+            "user_token",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanUserToken>,
+            &[],
+            "",
+        );
+        o.finish("Contains loan data to register.")
+    }
+}
 impl ::std::fmt::Debug for CraLoanRegister {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoanRegister")
@@ -13697,6 +21192,35 @@ impl ::serde::Serialize for CraLoanRegisterApplication {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanRegisterApplication {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanRegisterApplication")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanRegisterApplication")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "application_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date the user applied for the loan. The date should be in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "application_id",
+            j::OPTIONAL,
+            G::subschema_for::<CraLoanApplicationId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Contains loan application data to register.")
+    }
+}
 ///The status of the loan.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraLoanStatus {
@@ -13712,6 +21236,32 @@ pub enum CraLoanStatus {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "APPROVED",
+                "DECLINED",
+                "BOOKED",
+                "CURRENT",
+                "DELINQUENT",
+                "DEFAULT",
+                "CHARGED_OFF",
+                "TRANSFERRED",
+                "PAID_OFF",
+                "OTHER",
+            ],
+            "The status of the loan.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraLoanStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13770,6 +21320,24 @@ impl ::std::convert::TryFrom<::std::string::String> for CraLoanStatus {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CraLoanStatusEffectiveDate(pub ::chrono::naive::NaiveDate);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanStatusEffectiveDate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanStatusEffectiveDate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanStatusEffectiveDate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The effective date for the status of the loan. The date should be in ISO 8601 format (YYYY-MM-DD).",
+        )
+    }
+}
 impl ::std::ops::Deref for CraLoanStatusEffectiveDate {
     type Target = ::chrono::naive::NaiveDate;
     fn deref(&self) -> &::chrono::naive::NaiveDate {
@@ -13866,6 +21434,29 @@ impl ::serde::Serialize for CraLoanStatusHistoryUpdate {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanStatusHistoryUpdate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanStatusHistoryUpdate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanStatusHistoryUpdate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanStatusEffectiveDate>,
+            &[],
+            "",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<CraLoanStatus>, &[], "");
+        o.finish("Contains the status and date of an update to the loan.")
+    }
+}
 ///The type of loan the user applied for.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraLoanType {
@@ -13880,6 +21471,31 @@ pub enum CraLoanType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "PERSONAL",
+                "CREDIT_CARD",
+                "BUSINESS",
+                "MORTGAGE",
+                "AUTO",
+                "PAYDAY",
+                "STUDENT",
+                "HOME_EQUITY",
+                "OTHER",
+            ],
+            "The type of loan the user applied for.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraLoanType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13989,6 +21605,29 @@ impl ::serde::Serialize for CraLoanUnregister {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanUnregister {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanUnregister")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanUnregister")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "closed_with_status",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanClosedStatus>,
+            &[],
+            "",
+        );
+        o.field("loan_id", j::REQUIRED, G::subschema_for::<CraLoanId>, &[], "");
+        o.finish("Contains loan data for the loan being unregistered.")
+    }
+}
 ///CraLoanUnregisterResponse defines the response schema for `/cra/loans/unregister`.
 #[derive(Clone, Debug)]
 pub struct CraLoanUnregisterResponse {
@@ -14039,6 +21678,24 @@ impl ::serde::Serialize for CraLoanUnregisterResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanUnregisterResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanUnregisterResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanUnregisterResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CraLoanUnregisterResponse defines the response schema for `/cra/loans/unregister`.",
+        )
     }
 }
 ///Contains loan data to update.
@@ -14113,6 +21770,42 @@ impl ::serde::Serialize for CraLoanUpdate {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanUpdate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanUpdate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanUpdate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "loan_id",
+            j::OPTIONAL,
+            G::subschema_for::<CraLoanId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_history",
+            j::OPTIONAL,
+            G::subschema_for::<CraLoanPaymentHistory>,
+            &[j::ARRAY],
+            "The updates to the payment history for the loan.",
+        );
+        o.field(
+            "status_history",
+            j::OPTIONAL,
+            G::subschema_for::<CraLoanStatusHistoryUpdate>,
+            &[j::ARRAY],
+            "A list of status update history of the loan.",
+        );
+        o.finish("Contains loan data to update.")
+    }
+}
 ///The user token for the user associated with the loan.
 #[derive(
     ::serde::Deserialize,
@@ -14127,6 +21820,24 @@ impl ::serde::Serialize for CraLoanUpdate {
 )]
 #[serde(transparent)]
 pub struct CraLoanUserToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanUserToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanUserToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanUserToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The user token for the user associated with the loan.",
+        )
+    }
+}
 impl ::std::ops::Deref for CraLoanUserToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14220,6 +21931,46 @@ impl ::serde::Serialize for CraLoansApplicationsRegisterRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansApplicationsRegisterRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansApplicationsRegisterRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraLoansApplicationsRegisterRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "applications",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanApplication>,
+            &[j::ARRAY],
+            "A list of loan applications to register.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraLoansApplicationsRegisterRequest defines the request schema for `/cra/loans/applications/register`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraLoansApplicationsRegisterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansApplicationsRegisterRequest")
@@ -14279,6 +22030,26 @@ impl ::serde::Serialize for CraLoansApplicationsRegisterResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansApplicationsRegisterResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansApplicationsRegisterResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraLoansApplicationsRegisterResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CraLoansApplicationsRegisterResponse defines the response schema for `/cra/loans/applications/register`.",
+        )
     }
 }
 ///CraLoansRegisterRequest defines the request schema for `/cra/loans/register`
@@ -14347,6 +22118,44 @@ impl ::serde::Serialize for CraLoansRegisterRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansRegisterRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansRegisterRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoansRegisterRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loans",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanRegister>,
+            &[j::ARRAY],
+            "A list of loans to register.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraLoansRegisterRequest defines the request schema for `/cra/loans/register`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraLoansRegisterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansRegisterRequest")
@@ -14406,6 +22215,24 @@ impl ::serde::Serialize for CraLoansRegisterResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansRegisterResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansRegisterResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoansRegisterResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CraLoansRegisterResponse defines the response schema for `/cra/loans/register`.",
+        )
     }
 }
 ///CraLoansUnregisterRequest defines the request schema for `/cra/loans/unregister`
@@ -14472,6 +22299,44 @@ impl ::serde::Serialize for CraLoansUnregisterRequest {
         out.field("loans", &self.loans);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansUnregisterRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansUnregisterRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoansUnregisterRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loans",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanUnregister>,
+            &[j::ARRAY],
+            "A list of loans to unregister.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraLoansUnregisterRequest defines the request schema for `/cra/loans/unregister`",
+        )
     }
 }
 impl ::std::fmt::Debug for CraLoansUnregisterRequest {
@@ -14549,6 +22414,44 @@ impl ::serde::Serialize for CraLoansUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoansUpdateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loans",
+            j::REQUIRED,
+            G::subschema_for::<CraLoanUpdate>,
+            &[j::ARRAY],
+            "A list of loans to update.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraLoansUpdateRequest defines the request schema for `/cra/loans/update`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraLoansUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansUpdateRequest")
@@ -14608,6 +22511,24 @@ impl ::serde::Serialize for CraLoansUpdateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoansUpdateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CraLoansUpdateResponse defines the response schema for `/cra/loans/update`.",
+        )
     }
 }
 ///CraMonitoringInsightsGetRequest defines the request schema for `/cra/monitoring_insights/get`
@@ -14699,6 +22620,60 @@ impl ::serde::Serialize for CraMonitoringInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "consumer_report_permissible_purpose",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringConsumerReportPermissiblePurpose>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CraMonitoringInsightsGetRequest defines the request schema for `/cra/monitoring_insights/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraMonitoringInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsGetRequest")
@@ -14774,6 +22749,40 @@ impl ::serde::Serialize for CraMonitoringInsightsGetResponse {
         out.field("request_id", &self.request_id);
         out.field("user_insights_id", &self.user_insights_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<CraMonitoringInsightsItem>,
+            &[j::ARRAY],
+            "An array of Monitoring Insights Items associated with the user.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "user_insights_id",
+            j::REQUIRED,
+            G::subschema_for::<UserInsightsId>,
+            &[],
+            "",
+        );
+        o.finish(
+            "CraMonitoringInsightsGetResponse defines the response schema for `cra/monitoring_insights/get`",
+        )
     }
 }
 ///An object representing a Monitoring Insights Item
@@ -14869,6 +22878,70 @@ impl ::serde::Serialize for CraMonitoringInsightsItem {
         out.field("item_id", &self.item_id);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraMonitoringInsightsItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportAccount>,
+            &[j::ARRAY],
+            "Data about each of the accounts open on the Item.",
+        );
+        o.field(
+            "date_generated",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time when the specific insights were generated (per-item), in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.field(
+            "insights",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The id of the financial institution associated with the Item.",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full financial institution name associated with the Item.",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `item_id` of the Item associated with the insights",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringInsightsItemStatus>,
+            &[],
+            "",
+        );
+        o.finish("An object representing a Monitoring Insights Item")
     }
 }
 ///CraMonitoringInsightsSubscribeRequest defines the request schema for `/cra/monitoring_insights/subscribe`
@@ -14973,6 +23046,74 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsSubscribeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsSubscribeRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_categories",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeCategory>,
+            &[j::NULLABLE, j::ARRAY],
+            "Income categories to include in Cash Flow Updates. If empty or `null`, this field will default to including all possible categories.",
+        );
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Item ID to subscribe for Cash Flow Updates.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "URL to which Plaid will send Cash Flow Updates webhooks, for example when the requested Cash Flow Updates report is ready.",
+        );
+        o.finish(
+            "CraMonitoringInsightsSubscribeRequest defines the request schema for `/cra/monitoring_insights/subscribe`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraMonitoringInsightsSubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsSubscribeRequest")
@@ -15043,6 +23184,33 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsSubscribeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsSubscribeResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "subscription_id",
+            j::REQUIRED,
+            G::subschema_for::<CraMonitoringInsightsSubscriptionId>,
+            &[],
+            "",
+        );
+        o.finish(
+            "CraMonitoringInsightsSubscribeResponse defines the response schema for `cra/monitoring_insights/subscribe`",
+        )
+    }
+}
 ///A unique identifier for the subscription.
 #[derive(
     ::serde::Deserialize,
@@ -15057,6 +23225,26 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeResponse {
 )]
 #[serde(transparent)]
 pub struct CraMonitoringInsightsSubscriptionId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsSubscriptionId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsSubscriptionId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsSubscriptionId",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for the subscription.",
+        )
+    }
+}
 impl ::std::ops::Deref for CraMonitoringInsightsSubscriptionId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -15151,6 +23339,46 @@ impl ::serde::Serialize for CraMonitoringInsightsUnsubscribeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsUnsubscribeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsUnsubscribeRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subscription_id",
+            j::REQUIRED,
+            G::subschema_for::<CraMonitoringInsightsSubscriptionId>,
+            &[],
+            "",
+        );
+        o.finish(
+            "CraMonitoringInsightsUnsubscribeRequest defines the request schema for `/cra/monitoring_insights/unsubscribe`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraMonitoringInsightsUnsubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsUnsubscribeRequest")
@@ -15213,6 +23441,26 @@ impl ::serde::Serialize for CraMonitoringInsightsUnsubscribeResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsUnsubscribeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsUnsubscribeResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CraMonitoringInsightsUnsubscribeResponse defines the response schema for `cra/monitoring_insights/unsubscribe`",
+        )
+    }
+}
 ///Modeled estimate of the monthly income.
 #[derive(Clone, Debug)]
 pub struct CraMonthlyIncomeValues {
@@ -15270,6 +23518,35 @@ impl ::serde::Serialize for CraMonthlyIncomeValues {
         out.field("gross_income", &self.gross_income);
         out.field("net_income", &self.net_income);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonthlyIncomeValues {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonthlyIncomeValues")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraMonthlyIncomeValues")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "gross_income",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Gross Income modeled from trends of observed transactions.",
+        );
+        o.field(
+            "net_income",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Net Income estimated from observed transactions.",
+        );
+        o.finish("Modeled estimate of the monthly income.")
     }
 }
 ///Contains data about the connected Item.
@@ -15339,6 +23616,42 @@ impl ::serde::Serialize for CraNetworkInsightsItem {
         out.field("institution_name", &self.institution_name);
         out.field("item_id", &self.item_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraNetworkInsightsItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraNetworkInsightsItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraNetworkInsightsItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID for the institution the user linked.",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the institution the user linked.",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The identifier for the Item.",
+        );
+        o.finish("Contains data about the connected Item.")
     }
 }
 ///Contains data for the CRA Network Attributes Report.
@@ -15414,6 +23727,49 @@ impl ::serde::Serialize for CraNetworkInsightsReport {
         out.field("network_attributes", &self.network_attributes);
         out.field("report_id", &self.report_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraNetworkInsightsReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraNetworkInsightsReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraNetworkInsightsReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "generated_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The time when the report was generated.",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<CraNetworkInsightsItem>,
+            &[j::ARRAY],
+            "The Items the end user connected in Link.",
+        );
+        o.field(
+            "network_attributes",
+            j::REQUIRED,
+            G::subschema_for::<NetworkInsightsSchema>,
+            &[],
+            "",
+        );
+        o.field(
+            "report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier associated with the report object.",
+        );
+        o.finish("Contains data for the CRA Network Attributes Report.")
     }
 }
 ///The Partner Insights report of the bank data for an end user.
@@ -15509,6 +23865,63 @@ impl ::serde::Serialize for CraPartnerInsights {
         out.field_unless(skip[4], "prism", &self.prism);
         out.field_unless(skip[5], "report_id", &self.report_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPartnerInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field(
+            "fico",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsFicoResults>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "generated_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The time when the Partner Insights report was generated.",
+        );
+        o.field(
+            "items",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsItem>,
+            &[j::ARRAY],
+            "The list of Items used in the report along with the associated metadata about the Item.",
+        );
+        o.field(
+            "prism",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsPrism>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier associated with the Partner Insights object.",
+        );
+        o.finish("The Partner Insights report of the bank data for an end user.")
     }
 }
 ///Details about the base FICO score associated with an UltraFICO scoring request.
@@ -15631,6 +24044,88 @@ impl ::serde::Serialize for CraPartnerInsightsBaseFicoScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsBaseFicoScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsBaseFicoScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsBaseFicoScore",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "base_fico_score_version",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsBaseFicoScoreVersion>,
+            &[],
+            "",
+        );
+        o.field(
+            "bureau",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsBureau>,
+            &[],
+            "",
+        );
+        o.field(
+            "did_inquiries_adversely_affect_score",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Whether inquiries adversely affected this score but were not represented in one of the four reason codes. Sometimes referred to as the FACTA Flag.",
+        );
+        o.field(
+            "reason_code_1",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated. Use `reason_codes` instead. The first reason code associated with the score.",
+        );
+        o.field(
+            "reason_code_2",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated. Use `reason_codes` instead. The second reason code associated with the score.",
+        );
+        o.field(
+            "reason_code_3",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated. Use `reason_codes` instead. The third reason code associated with the score.",
+        );
+        o.field(
+            "reason_code_4",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated. Use `reason_codes` instead. The fourth reason code associated with the score.",
+        );
+        o.field(
+            "reason_codes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "Reason codes associated with the score, in priority order. May contain up to 4 items.",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Numeric value of the base FICO score.",
+        );
+        o.finish(
+            "Details about the base FICO score associated with an UltraFICO scoring request.",
+        )
+    }
+}
 ///The version of the base FICO score model.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraPartnerInsightsBaseFicoScoreVersion {
@@ -15640,6 +24135,23 @@ pub enum CraPartnerInsightsBaseFicoScoreVersion {
     X10t,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsBaseFicoScoreVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsBaseFicoScoreVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsBaseFicoScoreVersion",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["8", "9", "10", "10T"],
+            "The version of the base FICO score model.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraPartnerInsightsBaseFicoScoreVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15691,6 +24203,21 @@ pub enum CraPartnerInsightsBureau {
     Transunion,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsBureau {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsBureau")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPartnerInsightsBureau")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["EQUIFAX", "EXPERIAN", "TRANSUNION"],
+            "The credit bureau that provided the base FICO score.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraPartnerInsightsBureau {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15806,6 +24333,53 @@ impl ::serde::Serialize for CraPartnerInsightsCompleteWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsCompleteWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsCompleteWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsCompleteWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PARTNER_INSIGHTS_COMPLETE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CRA_INSIGHTS`",
+        );
+        o.finish(
+            "Fired when a partner insights report has finished generating and results are available",
+        )
+    }
+}
 ///Fired when a partner insights report has failed to generate
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsErrorWebhook {
@@ -15881,6 +24455,51 @@ impl ::serde::Serialize for CraPartnerInsightsErrorWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsErrorWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsErrorWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsErrorWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PARTNER_INSIGHTS_ERROR`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CRA_INSIGHTS`",
+        );
+        o.finish("Fired when a partner insights report has failed to generate")
+    }
+}
 ///Configurations for FICO products used in the Partner Insights flow.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsFicoInput {
@@ -15950,6 +24569,42 @@ impl ::serde::Serialize for CraPartnerInsightsFicoInput {
         out.field("lender_application_id", &self.lender_application_id);
         out.field("ultrafico_score_requests", &self.ultrafico_score_requests);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsFicoInput {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsFicoInput")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPartnerInsightsFicoInput")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "fico_lender_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "ID provided by FICO that uniquely identifies the lender. Required for UltraFICO score generation. Sometimes referred to as Lender Org ID.",
+        );
+        o.field(
+            "lender_application_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Client-generated identifier that uniquely identifies the FICO Application ID across FICO systems.",
+        );
+        o.field(
+            "ultrafico_score_requests",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsUltraFicoScoreRequest>,
+            &[j::ARRAY],
+            "A list of UltraFICO scoring requests. Each request contains all configuration required to generate an UltraFICO score.",
+        );
+        o.finish("Configurations for FICO products used in the Partner Insights flow.")
     }
 }
 ///Report characteristics returned by FICO describing the banking data used to generate the UltraFICO score.
@@ -16288,6 +24943,172 @@ impl ::serde::Serialize for CraPartnerInsightsFicoReportCharacteristics {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsFicoReportCharacteristics {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsFicoReportCharacteristics")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsFicoReportCharacteristics",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "avg_daily_balance_over_12_months",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Average daily balance over the past 12 months.",
+        );
+        o.field(
+            "avg_daily_balance_over_1_month",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Average daily balance over the past 1 month.",
+        );
+        o.field(
+            "avg_daily_balance_over_3_months",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Average daily balance over the past 3 months.",
+        );
+        o.field(
+            "avg_daily_balance_over_6_months",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Average daily balance over the past 6 months.",
+        );
+        o.field(
+            "days_since_earliest_tx",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days since the earliest transaction in the report.",
+        );
+        o.field(
+            "days_since_most_recent_insufficient_funds_fee_debit_tx",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days since the most recent insufficient funds fee debit transaction.",
+        );
+        o.field(
+            "days_since_most_recent_negative_ending_balance",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days since the most recent day with a negative ending balance.",
+        );
+        o.field(
+            "days_since_most_recent_tx",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days since the most recent transaction.",
+        );
+        o.field(
+            "days_with_tx_over_12_months",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days with at least one transaction over the past 12 months.",
+        );
+        o.field(
+            "days_with_tx_over_1_month",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days with at least one transaction over the past 1 month.",
+        );
+        o.field(
+            "days_with_tx_over_3_months",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days with at least one transaction over the past 3 months.",
+        );
+        o.field(
+            "days_with_tx_over_6_months",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days with at least one transaction over the past 6 months.",
+        );
+        o.field(
+            "num_accounts",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Total number of accounts included in the report. Limited to checking, savings, and money market accounts.",
+        );
+        o.field(
+            "num_checking_accounts",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of checking accounts included in the report.",
+        );
+        o.field(
+            "num_money_market_accounts",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of money market accounts included in the report.",
+        );
+        o.field(
+            "num_savings_accounts",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of savings accounts included in the report.",
+        );
+        o.field(
+            "tot_current_balances",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Sum of current balances across all accounts in the report.",
+        );
+        o.field(
+            "tot_number_days_with_negative_balance_over_12_months",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Total number of days with a negative balance over the past 12 months.",
+        );
+        o.field(
+            "tot_number_days_with_negative_balance_over_1_month",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Total number of days with a negative balance over the past 1 month.",
+        );
+        o.field(
+            "tot_number_days_with_negative_balance_over_3_months",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Total number of days with a negative balance over the past 3 months.",
+        );
+        o.field(
+            "tot_number_days_with_negative_balance_over_6_months",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Total number of days with a negative balance over the past 6 months.",
+        );
+        o.finish(
+            "Report characteristics returned by FICO describing the banking data used to generate the UltraFICO score.",
+        )
+    }
+}
 ///The calculated UltraFICO scores returned as part of the Partner Insights report.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsFicoResults {
@@ -16362,6 +25183,46 @@ impl ::serde::Serialize for CraPartnerInsightsFicoResults {
         );
         out.field("ultrafico_score_results", &self.ultrafico_score_results);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsFicoResults {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsFicoResults")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsFicoResults",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "lender_application_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Client-generated identifier that uniquely identifies the FICO Application across FICO systems.",
+        );
+        o.field(
+            "report_characteristics",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsFicoReportCharacteristics>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ultrafico_score_results",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsUltraFicoScoreResult>,
+            &[j::ARRAY],
+            "UltraFICO scoring results, one per provided base FICO score request.",
+        );
+        o.finish(
+            "The calculated UltraFICO scores returned as part of the Partner Insights report.",
+        )
     }
 }
 ///CraPartnerInsightsGetRequest defines the request schema for `/cra/partner_insights/get`.
@@ -16440,6 +25301,45 @@ impl ::serde::Serialize for CraPartnerInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPartnerInsightsGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_tier",
+            j::OPTIONAL,
+            G::subschema_for::<CraUserTier>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
+        o.finish(
+            "CraPartnerInsightsGetRequest defines the request schema for `/cra/partner_insights/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraPartnerInsightsGetRequest")
@@ -16505,6 +25405,33 @@ impl ::serde::Serialize for CraPartnerInsightsGetResponse {
         out.field_unless(skip[0], "report", &self.report);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "report",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsights>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CraPartnerInsightsGetResponse defines the response schema for `/cra/partner_insights/get`.",
+        )
     }
 }
 ///The details and metadata for an end user's Item.
@@ -16586,6 +25513,49 @@ impl ::serde::Serialize for CraPartnerInsightsItem {
         out.field_unless(skip[2], "institution_name", &self.institution_name);
         out.field_unless(skip[3], "item_id", &self.item_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPartnerInsightsItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsItemAccount>,
+            &[j::ARRAY],
+            "A list of accounts in the Item.",
+        );
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID for the institution that the user linked.",
+        );
+        o.field(
+            "institution_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the institution the user linked.",
+        );
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The identifier for the Item.",
+        );
+        o.finish("The details and metadata for an end user's Item.")
     }
 }
 ///Account data corresponding to the Item from which Partner Insights were generated.
@@ -16694,6 +25664,81 @@ impl ::serde::Serialize for CraPartnerInsightsItemAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsItemAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsItemAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsItemAccount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsItemAccountMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the account",
+        );
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official name of the bank account.",
+        );
+        o.field(
+            "owners",
+            j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
+            "Data returned by the financial institution about the account owner or owners. Identity information is optional, so field may return an empty array.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<DepositoryAccountSubtype>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeAccountType>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Account data corresponding to the Item from which Partner Insights were generated.",
+        )
+    }
+}
 ///An object containing metadata about the extracted account.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsItemAccountMetadata {
@@ -16751,6 +25796,37 @@ impl ::serde::Serialize for CraPartnerInsightsItemAccountMetadata {
         out.field("end_date", &self.end_date);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsItemAccountMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsItemAccountMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsItemAccountMetadata",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the most recent extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the earliest extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.finish("An object containing metadata about the extracted account.")
     }
 }
 ///The Prism Data insights for the user.
@@ -16842,6 +25918,63 @@ impl ::serde::Serialize for CraPartnerInsightsPrism {
         out.field_unless(skip[4], "insights", &self.insights);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsPrism {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsPrism")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPartnerInsightsPrism")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cash_score",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "detect",
+            j::OPTIONAL,
+            G::subschema_for::<PrismDetect>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "extend",
+            j::OPTIONAL,
+            G::subschema_for::<PrismExtend>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "first_detect",
+            j::OPTIONAL,
+            G::subschema_for::<PrismFirstDetect>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "insights",
+            j::OPTIONAL,
+            G::subschema_for::<PrismInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Details on whether the Prism Data attributes succeeded or failed to be generated.",
+        );
+        o.finish("The Prism Data insights for the user.")
     }
 }
 ///The calculated UltraFICO score.
@@ -17014,6 +26147,114 @@ impl ::serde::Serialize for CraPartnerInsightsUltraFicoScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsUltraFicoScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsUltraFicoScore",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "did_inquiries_adversely_affect_score",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Whether inquiries adversely affected the score but were not represented in one of the four reason codes. Sometimes referred to as the FACTA Flag.",
+        );
+        o.field(
+            "negative_reason_codes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "Negative reason codes associated with the score (reasons the score moved downward), in priority order. May contain up to 4 items.",
+        );
+        o.field(
+            "positive_reason_code_1",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated. Use `positive_reason_codes` instead. The first positive reason code associated with the score.",
+        );
+        o.field(
+            "positive_reason_code_2",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated. Use `positive_reason_codes` instead. The second positive reason code associated with the score.",
+        );
+        o.field(
+            "positive_reason_code_3",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated. Use `positive_reason_codes` instead. The third positive reason code associated with the score.",
+        );
+        o.field(
+            "positive_reason_code_4",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated. Use `positive_reason_codes` instead. The fourth positive reason code associated with the score.",
+        );
+        o.field(
+            "positive_reason_codes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "Positive reason codes associated with the score (reasons the score moved upward), in priority order. May contain up to 4 items.",
+        );
+        o.field(
+            "reason_code_1",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated. Use `negative_reason_codes` instead. The first reason code associated with the score.",
+        );
+        o.field(
+            "reason_code_2",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated. Use `negative_reason_codes` instead. The second reason code associated with the score.",
+        );
+        o.field(
+            "reason_code_3",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated. Use `negative_reason_codes` instead. The third reason code associated with the score.",
+        );
+        o.field(
+            "reason_code_4",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated. Use `negative_reason_codes` instead. The fourth reason code associated with the score.",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Numeric value of the UltraFICO score.",
+        );
+        o.field(
+            "ultrafico_score_version",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsUltraFicoScoreVersion>,
+            &[],
+            "",
+        );
+        o.finish("The calculated UltraFICO score.")
+    }
+}
 ///Configuration required to generate a single UltraFICO score.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsUltraFicoScoreRequest {
@@ -17097,6 +26338,51 @@ impl ::serde::Serialize for CraPartnerInsightsUltraFicoScoreRequest {
         );
         out.field("ultrafico_score_version", &self.ultrafico_score_version);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScoreRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsUltraFicoScoreRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsUltraFicoScoreRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "base_fico_score",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsBaseFicoScore>,
+            &[],
+            "",
+        );
+        o.field(
+            "fico_scoring_request_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "FICO identifier for a particular scoring request. Should only be provided by UltraFICO as part of the FICO-led Flow.",
+        );
+        o.field(
+            "request_correlation_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier that can be used to correlate scoring requests and scoring results.",
+        );
+        o.field(
+            "ultrafico_score_version",
+            j::REQUIRED,
+            G::subschema_for::<CraPartnerInsightsUltraFicoScoreVersion>,
+            &[],
+            "",
+        );
+        o.finish("Configuration required to generate a single UltraFICO score.")
     }
 }
 ///The result of a single UltraFICO score generation request.
@@ -17187,12 +26473,71 @@ impl ::serde::Serialize for CraPartnerInsightsUltraFicoScoreResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScoreResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsUltraFicoScoreResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsUltraFicoScoreResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error_reason",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Human-readable description of why the UltraFICO score could not be computed.",
+        );
+        o.field(
+            "fico_scoring_request_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "FICO-provided identifier that uniquely identifies this score generation request.",
+        );
+        o.field(
+            "request_correlation_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier that can be used to correlate between scoring requests and scoring results.",
+        );
+        o.field(
+            "ultrafico_score",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsUltraFicoScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The result of a single UltraFICO score generation request.")
+    }
+}
 ///The version of the UltraFICO score.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraPartnerInsightsUltraFicoScoreVersion {
     X10,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScoreVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsUltraFicoScoreVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsUltraFicoScoreVersion",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(&["1.0"], "The version of the UltraFICO score.")
+    }
 }
 impl ::std::fmt::Display for CraPartnerInsightsUltraFicoScoreVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17240,6 +26585,21 @@ pub enum CraPdfAddOns {
     CraPartnerInsights,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPdfAddOns {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPdfAddOns")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPdfAddOns")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["cra_income_insights", "cra_partner_insights"],
+            "A list of add-ons that can be included in the PDF.\n\n`cra_income_insights`: Include Income Insights report in the PDF.\n`cra_partner_insights`: Include Partner Insights report in the PDF.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraPdfAddOns {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17352,6 +26712,42 @@ impl ::serde::Serialize for CraPredictionInterval {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPredictionInterval {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPredictionInterval")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPredictionInterval")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "lower_bound",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The lower bound of the predicted attribute for the given probability.",
+        );
+        o.field(
+            "probability",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The probability of the actual value of the attribute falling within the upper and lower bound.\nThis is a percentage represented as a value between 0 and 1.",
+        );
+        o.field(
+            "upper_bound",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The upper bound of the predicted attribute for the given probability.",
+        );
+        o.finish("The object containing prediction interval data.")
+    }
+}
 ///Forward-looking modeled estimate of income based on recent income transactions and trends in active streams.
 #[derive(Clone, Debug)]
 pub struct CraProjectedModeledIncome {
@@ -17407,6 +26803,37 @@ impl ::serde::Serialize for CraProjectedModeledIncome {
         out.field("annual", &self.annual);
         out.field("monthly", &self.monthly);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraProjectedModeledIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraProjectedModeledIncome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraProjectedModeledIncome")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "annual",
+            j::REQUIRED,
+            G::subschema_for::<CraAnnualIncomeValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "monthly",
+            j::REQUIRED,
+            G::subschema_for::<CraMonthlyIncomeValues>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Forward-looking modeled estimate of income based on recent income transactions and trends in active streams.",
+        )
     }
 }
 ///Fired when a Check Report upgrade attempt has failed
@@ -17491,6 +26918,56 @@ impl ::serde::Serialize for CraUpgradeFailedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraUpgradeFailedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraUpgradeFailedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraUpgradeFailedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "item_ids",
+            j::REQUIRED,
+            G::subschema_for::<ItemId>,
+            &[j::ARRAY],
+            "An array of `item_id`s for items that failed to be upgraded by a Check Report upgrade attempt.",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`UPGRADE_FAILED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT`",
+        );
+        o.finish("Fired when a Check Report upgrade attempt has failed")
+    }
+}
 ///Fired when a Check Report has failed to generate. To get more details, call `/user/items/get` and check for non-null `error` objects on the associated Items in the response. These `error` objects will contain more details on why the Item is in an error state and how to resolve it. After resolving the errors, you can try to re-generate the report.
 #[derive(Clone, Debug)]
 pub struct CraUserCheckReportFailedWebhook {
@@ -17571,6 +27048,60 @@ impl ::serde::Serialize for CraUserCheckReportFailedWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraUserCheckReportFailedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraUserCheckReportFailedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraUserCheckReportFailedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
+            "A list of `item_ids` included in the Check Report. Access to this field is in closed beta.",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` associated with the user whose data is being requested. This is received by calling `/user/create`.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`USER_CHECK_REPORT_FAILED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT`",
+        );
+        o.finish(
+            "Fired when a Check Report has failed to generate. To get more details, call `/user/items/get` and check for non-null `error` objects on the associated Items in the response. These `error` objects will contain more details on why the Item is in an error state and how to resolve it. After resolving the errors, you can try to re-generate the report.",
+        )
     }
 }
 ///Fired when the Check Report is ready to be retrieved. Once this webhook has fired, the report will be available to retrieve for 24 hours.
@@ -17673,6 +27204,74 @@ impl ::serde::Serialize for CraUserCheckReportReadyWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraUserCheckReportReadyWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraUserCheckReportReadyWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraUserCheckReportReadyWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "failed_products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "Specifies a list of products that have failed to generate for the report. Additional detail on what caused the failure can be found by calling the product /get endpoint.",
+        );
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
+            "A list of `item_ids` included in the Check Report. Access to this field is in closed beta.",
+        );
+        o.field(
+            "successful_products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "Specifies a list of products that have successfully been generated for the report.",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` associated with the user whose data is being requested. This is received by calling `/user/create`.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`USER_CHECK_REPORT_READY`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CHECK_REPORT`",
+        );
+        o.finish(
+            "Fired when the Check Report is ready to be retrieved. Once this webhook has fired, the report will be available to retrieve for 24 hours.",
+        )
+    }
+}
 ///The tier of the user.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraUserTier {
@@ -17680,6 +27279,18 @@ pub enum CraUserTier {
     Paid,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraUserTier {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraUserTier")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraUserTier")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(&["free", "paid"], "The tier of the user.")
+    }
 }
 impl ::std::fmt::Display for CraUserTier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17817,6 +27428,64 @@ impl ::serde::Serialize for CraVerificationIncomeAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<CraBankIncomeAccountMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the account, either assigned by the user or by the financial institution itself.",
+        );
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official name of the account as given by the financial institution.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.finish("Account information within the Home Lending Income Report.")
+    }
+}
 /**The income category for a given stream. The streams returned in the response will be filtered based on these primary and secondary income categories.
 
 See the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv) for a full list of income categories.*/
@@ -17876,6 +27545,39 @@ impl ::serde::Serialize for CraVerificationIncomeCategory {
         out.field("primary", &self.primary);
         out.field("secondary", &self.secondary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeCategory",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "primary",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A high level category that communicates the broad category of the stream.",
+        );
+        o.field(
+            "secondary",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A granular category conveying the stream's intent.",
+        );
+        o.finish(
+            "The income category for a given stream. The streams returned in the response will be filtered based on these primary and secondary income categories.\n\nSee the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv) for a full list of income categories.",
+        )
     }
 }
 ///The details and metadata for an end user's Item within the Home Lending Income Report.
@@ -17960,6 +27662,52 @@ impl ::serde::Serialize for CraVerificationIncomeItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeAccount>,
+            &[j::ARRAY],
+            "The Item's accounts that have bank income data.",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier of the institution associated with the Item.",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the institution associated with the Item.",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "last_updated_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The time when this Item's data was last retrieved from the financial institution.",
+        );
+        o.finish(
+            "The details and metadata for an end user's Item within the Home Lending Income Report.",
+        )
+    }
+}
 ///Modeled income metrics for a given income stream or user summary.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeMetrics {
@@ -18026,6 +27774,42 @@ impl ::serde::Serialize for CraVerificationIncomeMetrics {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeMetrics {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeMetrics")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeMetrics")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationModeledIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Modeled income metrics for a given income stream or user summary.")
+    }
+}
 ///Metadata of the income stream's next payment.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeNextPayment {
@@ -18079,6 +27863,30 @@ impl ::serde::Serialize for CraVerificationIncomeNextPayment {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeNextPayment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeNextPayment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeNextPayment",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The expected date of the income stream's next payment. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.finish("Metadata of the income stream's next payment.")
+    }
+}
 /**The income pay frequency.
 `WEEKLY`: Weekly pay frequency.
 `BIWEEKLY`: Biweekly pay frequency.
@@ -18096,6 +27904,23 @@ pub enum CraVerificationIncomePayFrequency {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomePayFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomePayFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomePayFrequency",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["WEEKLY", "BIWEEKLY", "SEMI_MONTHLY", "MONTHLY", "DAILY", "UNKNOWN"],
+            "The income pay frequency.\n`WEEKLY`: Weekly pay frequency.\n`BIWEEKLY`: Biweekly pay frequency.\n`SEMI_MONTHLY`: Semi-monthly pay frequency.\n`MONTHLY`: Monthly pay frequency.\n`DAILY`: Daily pay frequency.\n`UNKNOWN`: Pay frequency is unknown.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraVerificationIncomePayFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18202,6 +28027,37 @@ impl ::serde::Serialize for CraVerificationIncomeProvider {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeProvider {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeProvider")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeProvider",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "is_normalized",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether the income provider name is normalized by comparing it against a canonical set of known providers.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the income provider.",
+        );
+        o.finish("The object containing data about the income provider.")
+    }
+}
 ///An object representing an Income Report within the Home Lending Report.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeReport {
@@ -18284,6 +28140,58 @@ impl ::serde::Serialize for CraVerificationIncomeReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of days requested by the customer for the Home Lending Income Report.",
+        );
+        o.field(
+            "generated_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The time when the Home Lending Income Report was generated.",
+        );
+        o.field(
+            "income_streams",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeStream>,
+            &[j::ARRAY],
+            "The list of income streams for this user.",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeItem>,
+            &[j::ARRAY],
+            "The list of Items in the report along with the associated metadata about the Item.",
+        );
+        o.field(
+            "user_summary",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeUserSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An object representing an Income Report within the Home Lending Report.",
+        )
+    }
+}
 /**The status of the income source.
 `ACTIVE`: The income source is active.
 `INACTIVE`: The income source is inactive.
@@ -18295,6 +28203,21 @@ pub enum CraVerificationIncomeStatus {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ACTIVE", "INACTIVE", "UNKNOWN"],
+            "The status of the income source.\n`ACTIVE`: The income source is active.\n`INACTIVE`: The income source is inactive.\n`UNKNOWN`: The income source status is unknown.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraVerificationIncomeStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18430,6 +28353,70 @@ impl ::serde::Serialize for CraVerificationIncomeStream {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeStream {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeStream")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeStream")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The most common name or original description for the underlying income transactions.",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "Maximum of all dates within the specific income stream for days requested by the client. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "income_metrics",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeMetrics>,
+            &[],
+            "",
+        );
+        o.field(
+            "income_stream_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for an income stream. If the report is regenerated and a new `report_id` is created, the new report will have a new set of `income_stream_id`s.",
+        );
+        o.field(
+            "insights",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeStreamInsights>,
+            &[],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "Minimum of all dates within the specific income stream for days requested by the client. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeTransaction>,
+            &[j::ARRAY],
+            "The transactions data for the income stream ordered by ascending date.",
+        );
+        o.finish("An income stream detected for the user.")
+    }
+}
 ///Modeled insights for a given income stream.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeStreamInsights {
@@ -18506,6 +28493,58 @@ impl ::serde::Serialize for CraVerificationIncomeStreamInsights {
         out.field("pay_frequency", &self.pay_frequency);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeStreamInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeStreamInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeStreamInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "income_category",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "income_provider",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeProvider>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "next_payment",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeNextPayment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pay_frequency",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomePayFrequency>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeStatus>,
+            &[],
+            "",
+        );
+        o.finish("Modeled insights for a given income stream.")
     }
 }
 ///The transaction data for an income stream.
@@ -18622,6 +28661,80 @@ impl ::serde::Serialize for CraVerificationIncomeTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The settled value of the transaction, denominated in the transaction's currency as stated in `iso_currency_code` or `unofficial_currency_code`.\nPositive values when money moves out of the account; negative values when money moves in.\nFor example, credit card purchases are positive; credit card payment, direct deposits, and refunds are negative.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted.\nBoth dates are returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "original_description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The string returned by the financial institution to describe the transaction.",
+        );
+        o.field(
+            "outlier",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeTransactionOutlier>,
+            &[],
+            "",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The transaction data for an income stream.")
+    }
+}
 ///Metadata on whether this income transaction is an outlier.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeTransactionOutlier {
@@ -18681,6 +28794,37 @@ impl ::serde::Serialize for CraVerificationIncomeTransactionOutlier {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeTransactionOutlier {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeTransactionOutlier")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeTransactionOutlier",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount that the transaction differs from the stream average transaction amount.",
+        );
+        o.field(
+            "is_outlier",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether an income transaction amount is unusually high compared to the amounts for that stream.",
+        );
+        o.finish("Metadata on whether this income transaction is an outlier.")
+    }
+}
 ///Aggregated summary of all income streams for this user.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeUserSummary {
@@ -18732,6 +28876,30 @@ impl ::serde::Serialize for CraVerificationIncomeUserSummary {
         );
         out.field("income_metrics", &self.income_metrics);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeUserSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeUserSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeUserSummary",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "income_metrics",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeMetrics>,
+            &[j::ARRAY],
+            "List of a user's aggregated income metrics for each currency.",
+        );
+        o.finish("Aggregated summary of all income streams for this user.")
     }
 }
 ///Modeled income values for a given time period.
@@ -18793,6 +28961,35 @@ impl ::serde::Serialize for CraVerificationIncomeValues {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeValues {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeValues")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeValues")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "gross_income",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Gross Income modeled from trends of observed transactions.",
+        );
+        o.field(
+            "net_income",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Net Income estimated from observed transactions.",
+        );
+        o.finish("Modeled income values for a given time period.")
+    }
+}
 ///Modeled estimate of current income based on recently observed income transactions.
 #[derive(Clone, Debug)]
 pub struct CraVerificationModeledIncome {
@@ -18848,6 +29045,37 @@ impl ::serde::Serialize for CraVerificationModeledIncome {
         out.field("annual", &self.annual);
         out.field("monthly", &self.monthly);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationModeledIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationModeledIncome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationModeledIncome")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "annual",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "monthly",
+            j::REQUIRED,
+            G::subschema_for::<CraVerificationIncomeValues>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Modeled estimate of current income based on recently observed income transactions.",
+        )
     }
 }
 ///Contains data for the CRA Home Lending Report.
@@ -18943,6 +29171,63 @@ impl ::serde::Serialize for CraVerificationReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field(
+            "employment_refresh",
+            j::OPTIONAL,
+            G::subschema_for::<CraEmploymentRefreshReport>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "gse_reference_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique token that can be shared with GSEs in order to provide them access to the report. This is automatically created during report generation when GSE options are specified.",
+        );
+        o.field(
+            "income",
+            j::OPTIONAL,
+            G::subschema_for::<CraVerificationIncomeReport>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier associated with the Home Lending Report object. This ID will be the same as the Base Report ID.",
+        );
+        o.field(
+            "voa",
+            j::OPTIONAL,
+            G::subschema_for::<CraVoaReport>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Contains data for the CRA Home Lending Report.")
+    }
+}
 ///An object representing a VOA report.
 #[derive(Clone, Debug)]
 pub struct CraVoaReport {
@@ -19016,6 +29301,49 @@ impl ::serde::Serialize for CraVoaReport {
         out.field("generated_time", &self.generated_time);
         out.field("items", &self.items);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVoaReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "attributes",
+            j::REQUIRED,
+            G::subschema_for::<CraVoaReportAttributes>,
+            &[],
+            "",
+        );
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of days of transaction history that the VOA report covers.",
+        );
+        o.field(
+            "generated_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time when the VOA Report was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<CraVoaReportItem>,
+            &[j::ARRAY],
+            "Data returned by Plaid about each of the Items included in the Base Report.",
+        );
+        o.finish("An object representing a VOA report.")
     }
 }
 ///VOA Report information about an account.
@@ -19155,6 +29483,106 @@ impl ::serde::Serialize for CraVoaReportAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReportAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReportAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVoaReportAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field(
+            "balances",
+            j::REQUIRED,
+            G::subschema_for::<CraVoaReportAccountBalances>,
+            &[],
+            "",
+        );
+        o.field(
+            "consumer_disputes",
+            j::REQUIRED,
+            G::subschema_for::<ConsumerDispute>,
+            &[j::ARRAY],
+            "The information about previously submitted valid dispute statements by the consumer",
+        );
+        o.field(
+            "days_available",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The duration of transaction history available within this report for this Item, typically defined as the time since the date of the earliest transaction in that account.",
+        );
+        o.field(
+            "investments",
+            j::OPTIONAL,
+            G::subschema_for::<BaseReportInvestments>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the account, either assigned by the user or by the financial institution itself.",
+        );
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official name of the account as given by the financial institution.",
+        );
+        o.field(
+            "owners",
+            j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
+            "Data returned by the financial institution about the account owner or owners.",
+        );
+        o.field(
+            "ownership_type",
+            j::REQUIRED,
+            G::subschema_for::<OwnershipType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions_insights",
+            j::REQUIRED,
+            G::subschema_for::<CraVoaReportTransactionsInsights>,
+            &[],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.finish("VOA Report information about an account.")
+    }
+}
 ///VOA Report information about an account's balances.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportAccountBalances {
@@ -19291,6 +29719,77 @@ impl ::serde::Serialize for CraVoaReportAccountBalances {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReportAccountBalances {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReportAccountBalances")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVoaReportAccountBalances")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "available",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
+        );
+        o.field(
+            "average_balance_30_days",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The average balance in the account over the last 30 days. Calculated using the derived historical balances.",
+        );
+        o.field(
+            "average_balance_60_days",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The average balance in the account over the last 60 days. Calculated using the derived historical balances.",
+        );
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get`; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
+        );
+        o.field(
+            "historical_balances",
+            j::REQUIRED,
+            G::subschema_for::<CraVoaReportAccountHistoricalBalance>,
+            &[j::ARRAY],
+            "Calculated data about the historical balances on the account.\n\nAvailable for `credit` and `depository` type accounts.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "nsf_overdraft_transactions_count",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of net NSF fee transactions in the time range for the report in the given account (not counting any fees that were reversed within the time range).",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish("VOA Report information about an account's balances.")
+    }
+}
 ///An object representing a balance held by an account in the past.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportAccountHistoricalBalance {
@@ -19369,6 +29868,51 @@ impl ::serde::Serialize for CraVoaReportAccountHistoricalBalance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReportAccountHistoricalBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReportAccountHistoricalBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVoaReportAccountHistoricalBalance",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The total amount of funds in the account, calculated from the `current` balance in the `balance` object by subtracting inflows and adding back outflows according to the posted date of each transaction.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date of the calculated historical balance, in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish("An object representing a balance held by an account in the past.")
+    }
+}
 ///Attributes for the VOA report.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportAttributes {
@@ -19427,6 +29971,35 @@ impl ::serde::Serialize for CraVoaReportAttributes {
         out.field("total_inflow_amount", &self.total_inflow_amount);
         out.field("total_outflow_amount", &self.total_outflow_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReportAttributes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReportAttributes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVoaReportAttributes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "total_inflow_amount",
+            j::REQUIRED,
+            G::subschema_for::<TotalReportInflowAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_outflow_amount",
+            j::REQUIRED,
+            G::subschema_for::<TotalReportOutflowAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Attributes for the VOA report.")
     }
 }
 ///A representation of an Item within a VOA report.
@@ -19511,6 +30084,50 @@ impl ::serde::Serialize for CraVoaReportItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReportItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReportItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVoaReportItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<CraVoaReportAccount>,
+            &[j::ARRAY],
+            "Data about each of the accounts open on the Item.",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The id of the financial institution associated with the Item.",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full financial institution name associated with the Item.",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "last_update_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.finish("A representation of an Item within a VOA report.")
+    }
+}
 ///Transaction data associated with the account.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportTransactionsInsights {
@@ -19578,6 +30195,44 @@ impl ::serde::Serialize for CraVoaReportTransactionsInsights {
         out.field("end_date", &self.end_date);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReportTransactionsInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReportTransactionsInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVoaReportTransactionsInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "all_transactions",
+            j::REQUIRED,
+            G::subschema_for::<BaseReportTransaction>,
+            &[j::ARRAY],
+            "Transaction history associated with the account.",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The latest timeframe provided by the FI, in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The earliest timeframe provided by the FI, in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.finish("Transaction data associated with the account.")
     }
 }
 ///An object representing an end user's 1099 tax form
@@ -20124,6 +30779,385 @@ impl ::serde::Serialize for Credit1099 {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Credit1099 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Credit1099")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Credit1099")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "april_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for April.",
+        );
+        o.field(
+            "august_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for August.",
+        );
+        o.field(
+            "card_not_present_transaction",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount in card not present transactions.",
+        );
+        o.field(
+            "crop_insurance_proceeds",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of crop insurance proceeds.",
+        );
+        o.field(
+            "december_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for December.",
+        );
+        o.field(
+            "document_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An identifier of the document referenced by the document metadata.",
+        );
+        o.field(
+            "document_metadata",
+            j::OPTIONAL,
+            G::subschema_for::<CreditDocumentMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "excess_golden_parachute_payments",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of golden parachute payments made by payer.",
+        );
+        o.field(
+            "february_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for February.",
+        );
+        o.field(
+            "federal_income_tax_withheld",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of federal income tax withheld from payer.",
+        );
+        o.field(
+            "filer",
+            j::OPTIONAL,
+            G::subschema_for::<Credit1099Filer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fishing_boat_proceeds",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of fishing boat proceeds from payer.",
+        );
+        o.field(
+            "form_1099_type",
+            j::OPTIONAL,
+            G::subschema_for::<Form1099Type>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "gross_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Gross amount reported.",
+        );
+        o.field(
+            "gross_proceeds_paid_to_an_attorney",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of gross proceeds paid to an attorney by payer.",
+        );
+        o.field(
+            "january_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for January.",
+        );
+        o.field(
+            "july_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for July.",
+        );
+        o.field(
+            "june_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for June.",
+        );
+        o.field(
+            "march_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for March.",
+        );
+        o.field(
+            "may_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for May.",
+        );
+        o.field(
+            "medical_and_healthcare_payments",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of medical and healthcare payments from payer.",
+        );
+        o.field(
+            "merchant_category_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Merchant category of filer.",
+        );
+        o.field(
+            "nonemployee_compensation",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of nonemployee compensation from payer.",
+        );
+        o.field(
+            "november_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for November.",
+        );
+        o.field(
+            "number_of_payment_transactions",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Number of payment transactions made.",
+        );
+        o.field(
+            "october_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for October.",
+        );
+        o.field(
+            "other_income",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount in other income by payer.",
+        );
+        o.field(
+            "payer",
+            j::OPTIONAL,
+            G::subschema_for::<Credit1099Payer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payer_made_direct_sales_of_5000_or_more_of_consumer_products_to_buyer",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Whether or not payer made direct sales over $5000 of consumer products.",
+        );
+        o.field(
+            "payer_state_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Primary state ID.",
+        );
+        o.field(
+            "payer_state_number_lower",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Secondary state ID.",
+        );
+        o.field(
+            "primary_state",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Primary state of business.",
+        );
+        o.field(
+            "primary_state_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Primary state ID.",
+        );
+        o.field(
+            "primary_state_income_tax",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "State income tax reported for primary state.",
+        );
+        o.field(
+            "pse_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of the PSE (Payment Settlement Entity).",
+        );
+        o.field(
+            "pse_telephone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Formatted (XXX) XXX-XXXX. Phone number of the PSE (Payment Settlement Entity).",
+        );
+        o.field(
+            "recipient",
+            j::OPTIONAL,
+            G::subschema_for::<Credit1099Recipient>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "rents",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount in rent by payer.",
+        );
+        o.field(
+            "royalties",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount in royalties by payer.",
+        );
+        o.field(
+            "secondary_state",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Secondary state of business.",
+        );
+        o.field(
+            "secondary_state_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Secondary state ID.",
+        );
+        o.field(
+            "secondary_state_income_tax",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "State income tax reported for secondary state.",
+        );
+        o.field(
+            "section_409a_deferrals",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of 409A deferrals earned by payer.",
+        );
+        o.field(
+            "section_409a_income",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of 409A income earned by payer.",
+        );
+        o.field(
+            "september_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount reported for September.",
+        );
+        o.field(
+            "state_income",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "State income reported for primary state.",
+        );
+        o.field(
+            "state_income_lower",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "State income reported for secondary state.",
+        );
+        o.field(
+            "state_tax_withheld",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of state tax withheld of payer for primary state.",
+        );
+        o.field(
+            "state_tax_withheld_lower",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of state tax withheld of payer for secondary state.",
+        );
+        o.field(
+            "substitute_payments_in_lieu_of_dividends_or_interest",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of substitute payments made by payer.",
+        );
+        o.field(
+            "tax_year",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Tax year of the tax form.",
+        );
+        o.field(
+            "transactions_reported",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "One of the values will be provided Payment card Third party network",
+        );
+        o.finish("An object representing an end user's 1099 tax form")
+    }
+}
 ///An object representing a filer used by 1099-K tax documents.
 #[derive(Clone, Debug, Default)]
 pub struct Credit1099Filer {
@@ -20197,6 +31231,49 @@ impl ::serde::Serialize for Credit1099Filer {
         out.field_unless(skip[2], "tin", &self.tin);
         out.field_unless(skip[3], "type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Credit1099Filer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Credit1099Filer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Credit1099Filer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<CreditPayStubAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of filer.",
+        );
+        o.field(
+            "tin",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Tax identification number of filer.",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "One of the following values will be provided: Payment Settlement Entity (PSE), Electronic Payment Facilitator (EPF), Other Third Party",
+        );
+        o.finish("An object representing a filer used by 1099-K tax documents.")
     }
 }
 ///An object representing a payer used by 1099-MISC tax documents.
@@ -20277,6 +31354,49 @@ impl ::serde::Serialize for Credit1099Payer {
         out.field_unless(skip[2], "telephone_number", &self.telephone_number);
         out.field_unless(skip[3], "tin", &self.tin);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Credit1099Payer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Credit1099Payer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Credit1099Payer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<CreditPayStubAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of payer.",
+        );
+        o.field(
+            "telephone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Telephone number of payer.",
+        );
+        o.field(
+            "tin",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Tax identification number of payer.",
+        );
+        o.finish("An object representing a payer used by 1099-MISC tax documents.")
     }
 }
 ///An object representing a recipient used in both 1099-K and 1099-MISC tax documents.
@@ -20379,6 +31499,65 @@ impl ::serde::Serialize for Credit1099Recipient {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Credit1099Recipient {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Credit1099Recipient")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Credit1099Recipient")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Account number of recipient.",
+        );
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<CreditPayStubAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "facta_filing_requirement",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Checked if FACTA is a filing requirement.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of recipient.",
+        );
+        o.field(
+            "second_tin_exists",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Checked if 2nd TIN exists.",
+        );
+        o.field(
+            "tin",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Tax identification number of recipient.",
+        );
+        o.finish(
+            "An object representing a recipient used in both 1099-K and 1099-MISC tax documents.",
+        )
+    }
+}
 ///A credit card type account.
 #[derive(
     ::serde::Deserialize,
@@ -20393,6 +31572,24 @@ impl ::serde::Serialize for Credit1099Recipient {
 )]
 #[serde(transparent)]
 pub struct CreditAccount(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A credit card type account.",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -20428,6 +31625,21 @@ pub enum CreditAccountSubtype {
     All,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAccountSubtype {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAccountSubtype")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditAccountSubtype")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["credit card", "paypal", "all"],
+            "Valid account subtypes for credit accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-credit).",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditAccountSubtype {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20472,6 +31684,24 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditAccountSubtype {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CreditAccountSubtypes(pub ::std::vec::Vec<CreditAccountSubtype>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAccountSubtypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAccountSubtypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditAccountSubtypes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<CreditAccountSubtype>,
+            &[j::ARRAY],
+            "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditAccountSubtypes {
     type Target = ::std::vec::Vec<CreditAccountSubtype>;
     fn deref(&self) -> &::std::vec::Vec<CreditAccountSubtype> {
@@ -20504,6 +31734,21 @@ pub enum CreditAchClass {
     Web,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAchClass {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAchClass")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditAchClass")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ccd", "ppd", "web"],
+            "Specifies the use case of the transfer. Required for transfers on an ACH network.\n\n`\"ccd\"` - Corporate Credit or Debit - fund transfer between two corporate bank accounts\n\n`\"ppd\"` - Prearranged Payment or Deposit - The transfer is part of a pre-existing relationship with a consumer. Authorization was obtained in writing either in person or via an electronic document signing, e.g. Docusign, by the consumer. Can be used for credits or debits.\n\n`\"web\"` - Internet-Initiated Entry. The transfer debits a consumer's bank account. Authorization from the consumer is obtained over the Internet (e.g. a web or mobile application). Can be used for single debits or recurring debits.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditAchClass {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20611,6 +31856,44 @@ impl ::serde::Serialize for CreditAmountWithCurrency {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAmountWithCurrency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAmountWithCurrency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditAmountWithCurrency")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "This contains an amount, denominated in the currency specified by either `iso_currency_code` or `unofficial_currency_code`",
+        )
+    }
+}
 ///CreditAuditCopyTokenCreateRequest defines the request schema for `/credit/audit_copy_token/create`
 #[derive(Clone)]
 pub struct CreditAuditCopyTokenCreateRequest {
@@ -20675,6 +31958,46 @@ impl ::serde::Serialize for CreditAuditCopyTokenCreateRequest {
         out.field("report_tokens", &self.report_tokens);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAuditCopyTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditAuditCopyTokenCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "report_tokens",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "List of report tokens; can include at most one VOA/standard Asset Report tokens and one VOE Asset Report Token.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CreditAuditCopyTokenCreateRequest defines the request schema for `/credit/audit_copy_token/create`",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditAuditCopyTokenCreateRequest {
@@ -20744,6 +32067,33 @@ impl ::serde::Serialize for CreditAuditCopyTokenCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAuditCopyTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditAuditCopyTokenCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_copy_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A token that can be shared with a third party auditor, which allows them to fetch the Asset Reports attached to the token. This token should be stored securely.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditAuditCopyTokenCreateResponse defines the response schema for `/credit/audit_copy_token/create`",
+        )
+    }
+}
 ///CreditAuditCopyTokenRemoveRequest defines the request schema for `/credit/audit_copy_token/remove`
 #[derive(Clone)]
 pub struct CreditAuditCopyTokenRemoveRequest {
@@ -20808,6 +32158,46 @@ impl ::serde::Serialize for CreditAuditCopyTokenRemoveRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAuditCopyTokenRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditAuditCopyTokenRemoveRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_copy_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `audit_copy_token` granting access to the Audit Copy you would like to revoke.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CreditAuditCopyTokenRemoveRequest defines the request schema for `/credit/audit_copy_token/remove`",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditAuditCopyTokenRemoveRequest {
@@ -20875,6 +32265,33 @@ impl ::serde::Serialize for CreditAuditCopyTokenRemoveResponse {
         out.field("removed", &self.removed);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAuditCopyTokenRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditAuditCopyTokenRemoveResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "removed",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if the Audit Copy was successfully removed.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditAuditCopyTokenRemoveResponse defines the response schema for `/credit/audit_copy_token/remove`",
+        )
     }
 }
 ///CreditAuditCopyTokenUpdateRequest defines the request schema for `/credit/audit_copy_token/update`
@@ -20954,6 +32371,53 @@ impl ::serde::Serialize for CreditAuditCopyTokenUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAuditCopyTokenUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAuditCopyTokenUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditAuditCopyTokenUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_copy_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `audit_copy_token` you would like to update.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "report_tokens",
+            j::REQUIRED,
+            G::subschema_for::<AssetReportToken>,
+            &[j::ARRAY],
+            "Array of tokens which the specified Audit Copy Token will be updated with. The types of token supported are asset report token and employment report token. There can be at most 1 of each token type in the array.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CreditAuditCopyTokenUpdateRequest defines the request schema for `/credit/audit_copy_token/update`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditAuditCopyTokenUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenUpdateRequest")
@@ -21022,6 +32486,31 @@ impl ::serde::Serialize for CreditAuditCopyTokenUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAuditCopyTokenUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAuditCopyTokenUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditAuditCopyTokenUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "updated",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if the Audit Copy Token was successfully updated.",
+        );
+        o.finish("Defines the response schema for `/credit/audit_copy_token/update`")
+    }
+}
 ///Object containing employer data.
 #[derive(Clone, Debug)]
 pub struct CreditBankEmployer {
@@ -21073,6 +32562,28 @@ impl ::serde::Serialize for CreditBankEmployer {
         );
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmployer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmployer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankEmployer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Name of the employer.",
+        );
+        o.finish("Object containing employer data.")
     }
 }
 ///Detailed information for the bank employment.
@@ -21157,6 +32668,56 @@ impl ::serde::Serialize for CreditBankEmployment {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmployment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmployment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankEmployment")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account.",
+        );
+        o.field(
+            "bank_employment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for the bank employment.",
+        );
+        o.field(
+            "earliest_deposit_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date of the earliest deposit from this employer from within the period of the days requested.",
+        );
+        o.field(
+            "employer",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankEmployer>,
+            &[],
+            "",
+        );
+        o.field(
+            "latest_deposit_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date of the most recent deposit from this employer.",
+        );
+        o.finish("Detailed information for the bank employment.")
+    }
+}
 ///CreditBankEmploymentGetRequest defines the request schema for `/beta/credit/v1/bank_employment/get`.
 #[derive(Clone)]
 pub struct CreditBankEmploymentGetRequest {
@@ -21220,6 +32781,40 @@ impl ::serde::Serialize for CreditBankEmploymentGetRequest {
         out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmploymentGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmploymentGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankEmploymentGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
+        o.finish(
+            "CreditBankEmploymentGetRequest defines the request schema for `/beta/credit/v1/bank_employment/get`.",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditBankEmploymentGetRequest {
@@ -21287,6 +32882,33 @@ impl ::serde::Serialize for CreditBankEmploymentGetResponse {
         out.field("bank_employment_reports", &self.bank_employment_reports);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmploymentGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmploymentGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankEmploymentGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_employment_reports",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankEmploymentReport>,
+            &[j::ARRAY],
+            "Bank Employment data. Each entry in the array will be a distinct bank employment report.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditBankEmploymentGetResponse defines the response schema for `/beta/credit/v1/bank_employment/get`.",
+        )
     }
 }
 ///The details and metadata for an end user's Item.
@@ -21379,6 +33001,63 @@ impl ::serde::Serialize for CreditBankEmploymentItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmploymentItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmploymentItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankEmploymentItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_employment_accounts",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeAccount>,
+            &[j::ARRAY],
+            "The Item's accounts that have Bank Employment data.",
+        );
+        o.field(
+            "bank_employments",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankEmployment>,
+            &[j::ARRAY],
+            "The bank employment information for this Item. Each entry in the array is a different employer found.",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier of the institution associated with the Item.",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the institution associated with the Item.",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier for the Item.",
+        );
+        o.field(
+            "last_updated_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.finish("The details and metadata for an end user's Item.")
+    }
+}
 ///The report of the Bank Employment data for an end user.
 #[derive(Clone, Debug)]
 pub struct CreditBankEmploymentReport {
@@ -21462,6 +33141,56 @@ impl ::serde::Serialize for CreditBankEmploymentReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmploymentReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmploymentReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankEmploymentReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_employment_report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier associated with the Bank Employment Report.",
+        );
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of days requested by the customer for the Bank Employment Report.",
+        );
+        o.field(
+            "generated_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The time when the Bank Employment Report was generated, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankEmploymentItem>,
+            &[j::ARRAY],
+            "The list of Items in the report along with the associated metadata about the Item.",
+        );
+        o.field(
+            "warnings",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankEmploymentWarning>,
+            &[j::ARRAY],
+            "If data from the Bank Employment report was unable to be retrieved, the warnings will contain information about the error that caused the data to be incomplete.",
+        );
+        o.finish("The report of the Bank Employment data for an end user.")
+    }
+}
 ///The warning associated with the data that was unavailable for the Bank Employment Report.
 #[derive(Clone, Debug)]
 pub struct CreditBankEmploymentWarning {
@@ -21524,12 +33253,67 @@ impl ::serde::Serialize for CreditBankEmploymentWarning {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmploymentWarning {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmploymentWarning")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankEmploymentWarning")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cause",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeCause>,
+            &[],
+            "",
+        );
+        o.field(
+            "warning_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeWarningCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "warning_type",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankEmploymentWarningType>,
+            &[],
+            "",
+        );
+        o.finish(
+            "The warning associated with the data that was unavailable for the Bank Employment Report.",
+        )
+    }
+}
 ///The warning type which will always be `BANK_EMPLOYMENT_WARNING`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankEmploymentWarningType {
     BankEmploymentWarning,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmploymentWarningType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmploymentWarningType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankEmploymentWarningType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["BANK_EMPLOYMENT_WARNING"],
+            "The warning type which will always be `BANK_EMPLOYMENT_WARNING`.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankEmploymentWarningType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21662,6 +33446,63 @@ impl ::serde::Serialize for CreditBankIncome {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncome")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_income_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique identifier associated with the Bank Income Report.",
+        );
+        o.field(
+            "bank_income_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "days_requested",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days requested by the customer for the report.",
+        );
+        o.field(
+            "generated_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The time when the report was generated.",
+        );
+        o.field(
+            "items",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeItem>,
+            &[j::ARRAY],
+            "The list of Items in the report along with the associated metadata about the Item.",
+        );
+        o.field(
+            "warnings",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeWarning>,
+            &[j::ARRAY],
+            "If data from the report was unable to be retrieved, the warnings will contain information about the error that caused the data to be incomplete.",
+        );
+        o.finish("The report of the Bank Income data for an end user.")
+    }
+}
 ///The Item's bank accounts that have the selected data.
 #[derive(Clone, Debug)]
 pub struct CreditBankIncomeAccount {
@@ -21758,12 +33599,91 @@ impl ::serde::Serialize for CreditBankIncomeAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account.",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the bank account.",
+        );
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official name of the bank account.",
+        );
+        o.field(
+            "owners",
+            j::REQUIRED,
+            G::subschema_for::<Owner>,
+            &[j::ARRAY],
+            "Data returned by the financial institution about the account owner or owners. Identity information is optional, so field may return an empty array.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<DepositoryAccountSubtype>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeAccountType>,
+            &[],
+            "",
+        );
+        o.finish("The Item's bank accounts that have the selected data.")
+    }
+}
 ///The account type. This will always be `depository`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomeAccountType {
     Depository,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeAccountType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeAccountType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeAccountType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["depository"],
+            "The account type. This will always be `depository`.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankIncomeAccountType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21835,6 +33755,37 @@ pub enum CreditBankIncomeCategory {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeCategory")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "SALARY",
+                "UNEMPLOYMENT",
+                "CASH",
+                "GIG_ECONOMY",
+                "RENTAL",
+                "CHILD_SUPPORT",
+                "MILITARY",
+                "RETIREMENT",
+                "LONG_TERM_DISABILITY",
+                "BANK_INTEREST",
+                "CASH_DEPOSIT",
+                "TRANSFER_FROM_APPLICATION",
+                "TAX_REFUND",
+                "BENEFIT_OTHER",
+                "OTHER",
+            ],
+            "The income category.\n`BANK_INTEREST`: Interest earned from a bank account.\n`BENEFIT_OTHER`: Government benefits other than retirement, unemployment, child support, or disability. Currently used only in the UK, to represent benefits such as Cost of Living Payments.\n`CASH`: Deprecated and used only for existing legacy implementations. Has been replaced by `CASH_DEPOSIT` and `TRANSFER_FROM_APPLICATION`.\n`CASH_DEPOSIT`: A cash or check deposit.\n`CHILD_SUPPORT`: Child support payments received.\n`GIG_ECONOMY`: Income earned as a gig economy worker, e.g. driving for Uber, Lyft, Postmates, DoorDash, etc.\n`LONG_TERM_DISABILITY`: Disability payments, including Social Security disability benefits.\n`OTHER`: Income that could not be categorized as any other income category.\n`MILITARY`: Veterans benefits. Income earned as salary for serving in the military (e.g. through DFAS) will be classified as `SALARY` rather than `MILITARY`.\n`RENTAL`: Income earned from a rental property. Income may be identified as rental when the payment is received through a rental platform, e.g. Airbnb; rent paid directly by the tenant to the property owner (e.g. via cash, check, or ACH) will typically not be classified as rental income.\n`RETIREMENT`: Payments from private retirement systems, pensions, and government retirement programs, including Social Security retirement benefits.\n`SALARY`: Payment from an employer to an earner or other form of permanent employment.\n`TAX_REFUND`: A tax refund.\n`TRANSFER_FROM_APPLICATION`: Deposits from a money transfer app, such as Venmo, Cash App, or Zelle.\n`UNEMPLOYMENT`: Unemployment benefits. In the UK, includes certain low-income benefits such as the Universal Credit.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankIncomeCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21982,6 +33933,58 @@ impl ::serde::Serialize for CreditBankIncomeCause {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeCause {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeCause")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeCause")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "display_message",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A user-friendly representation of the error code. null if the error is not related to user action.\nThis may change over time and is not safe for programmatic use.",
+        );
+        o.field(
+            "error_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "We use standard HTTP response codes for success and failure notifications, and our errors are further classified by `error_type`. In general, 200 HTTP codes correspond to success, 40X codes are for developer- or user-related failures, and 50X codes are for Plaid-related issues. Error fields will be `null` if no error has occurred.",
+        );
+        o.field(
+            "error_message",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A developer-friendly representation of the error code. This may change over time and is not safe for programmatic use.",
+        );
+        o.field(
+            "error_type",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeErrorType>,
+            &[],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `item_id` of the Item associated with this warning.",
+        );
+        o.finish(
+            "An error object and associated `item_id` used to identify a specific Item and error when a batch operation operating on multiple Items has encountered an error in one of the Items.",
+        )
+    }
+}
 ///A broad categorization of the error. Safe for programmatic use.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomeErrorType {
@@ -22003,6 +34006,38 @@ pub enum CreditBankIncomeErrorType {
     AccessNotGranted,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeErrorType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeErrorType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeErrorType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "INTERNAL_SERVER_ERROR",
+                "INSUFFICIENT_CREDENTIALS",
+                "ITEM_LOCKED",
+                "USER_SETUP_REQUIRED",
+                "COUNTRY_NOT_SUPPORTED",
+                "INSTITUTION_DOWN",
+                "INSTITUTION_NO_LONGER_SUPPORTED",
+                "INSTITUTION_NOT_RESPONDING",
+                "INVALID_CREDENTIALS",
+                "INVALID_MFA",
+                "INVALID_SEND_METHOD",
+                "ITEM_LOGIN_REQUIRED",
+                "MFA_NOT_SUPPORTED",
+                "NO_ACCOUNTS",
+                "ITEM_NOT_SUPPORTED",
+                "ACCESS_NOT_GRANTED",
+            ],
+            "A broad categorization of the error. Safe for programmatic use.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankIncomeErrorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -22155,6 +34190,58 @@ impl ::serde::Serialize for CreditBankIncomeGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CreditBankIncomeGetRequest defines the request schema for `/credit/bank_income/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditBankIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeGetRequest")
@@ -22219,6 +34306,30 @@ impl ::serde::Serialize for CreditBankIncomeGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "How many Bank Income Reports should be fetched. Multiple reports may be available if the report has been re-created or refreshed. If more than one report is available, the most recent reports will be returned first.",
+        );
+        o.finish("An optional object for `/credit/bank_income/get` request options.")
+    }
+}
 impl ::std::default::Default for CreditBankIncomeGetRequestOptions {
     fn default() -> Self {
         Self {
@@ -22281,6 +34392,31 @@ impl ::serde::Serialize for CreditBankIncomeGetResponse {
         out.field_unless(skip[0], "bank_income", &self.bank_income);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_income",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncome>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditBankIncomeGetResponse defines the response schema for `/credit/bank_income/get`",
+        )
     }
 }
 ///The end user's monthly summary for the income source(s).
@@ -22401,6 +34537,72 @@ impl ::serde::Serialize for CreditBankIncomeHistoricalSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeHistoricalSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeHistoricalSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeHistoricalSummary",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The end date of the period included in this monthly summary.\nThis date will be the last day of the month, unless the month being covered is a partial month because it is the last month included in the summary and the date range being requested does not end with the last day of the month.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 4217 currency code of the amount or balance.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-items-bank-income-sources-historical-summary-total-amounts) instead.",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The start date of the period covered in this monthly summary.\nThis date will be the first day of the month, unless the month being covered is a partial month because it is the first month included in the summary and the date range being requested does not begin with the first day of the month.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "total_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total amount of earnings for the income source(s) of the user for the month in the summary.\nThis may return an incorrect value if the summary includes income sources in multiple currencies.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-items-bank-income-sources-historical-summary-total-amounts) instead.",
+        );
+        o.field(
+            "total_amounts",
+            j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
+            "Total amount of earnings for the income source(s) of the user for the month in the summary.\nThis can contain multiple amounts, with each amount denominated in one unique currency.",
+        );
+        o.field(
+            "transactions",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeTransaction>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.\nUnofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-items-bank-income-sources-historical-summary-total-amounts) instead.",
+        );
+        o.finish("The end user's monthly summary for the income source(s).")
+    }
+}
 ///The details and metadata for an end user's Item.
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncomeItem {
@@ -22500,6 +34702,63 @@ impl ::serde::Serialize for CreditBankIncomeItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_income_accounts",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeAccount>,
+            &[j::ARRAY],
+            "The Item's accounts that have Bank Income data.",
+        );
+        o.field(
+            "bank_income_sources",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeSource>,
+            &[j::ARRAY],
+            "The income sources for this Item. Each entry in the array is a single income source.",
+        );
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique identifier of the institution associated with the Item.",
+        );
+        o.field(
+            "institution_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the institution associated with the Item.",
+        );
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique identifier for the Item.",
+        );
+        o.field(
+            "last_updated_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The time when this Item's data was last retrieved from the financial institution.",
+        );
+        o.finish("The details and metadata for an end user's Item.")
+    }
+}
 ///The income pay frequency.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomePayFrequency {
@@ -22511,6 +34770,21 @@ pub enum CreditBankIncomePayFrequency {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomePayFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomePayFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomePayFrequency")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["WEEKLY", "BIWEEKLY", "SEMI_MONTHLY", "MONTHLY", "DAILY", "UNKNOWN"],
+            "The income pay frequency.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankIncomePayFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -22633,6 +34907,47 @@ impl ::serde::Serialize for CreditBankIncomePdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomePdfGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomePdfGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomePdfGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
+        o.finish(
+            "CreditBankIncomePDFGetRequest defines the request schema for `/credit/bank_income/pdf/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomePdfGetRequest")
@@ -22657,6 +34972,26 @@ impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CreditBankIncomePdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomePdfGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomePdfGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomePdfGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "CreditBankIncomePDFGetResponse defines the response schema for `/credit/bank_income/pdf/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditBankIncomePdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -22767,6 +35102,54 @@ impl ::serde::Serialize for CreditBankIncomeRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeRefreshRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeRefreshRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
+        o.finish(
+            "CreditBankIncomeRefreshRequest defines the request schema for `/credit/bank_income/refresh`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditBankIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeRefreshRequest")
@@ -22831,6 +35214,30 @@ impl ::serde::Serialize for CreditBankIncomeRefreshRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeRefreshRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeRefreshRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_requested",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "How many days of data to include in the refresh. If not specified, this will default to the days requested in the most recently generated bank income report for the user.",
+        );
+        o.finish("An optional object for `/credit/bank_income/refresh` request options.")
+    }
+}
 ///CreditBankIncomeRefreshResponse defines the response schema for `/credit/bank_income/refresh`.
 #[derive(Clone, Debug)]
 pub struct CreditBankIncomeRefreshResponse {
@@ -22881,6 +35288,26 @@ impl ::serde::Serialize for CreditBankIncomeRefreshResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeRefreshResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditBankIncomeRefreshResponse defines the response schema for `/credit/bank_income/refresh`.",
+        )
     }
 }
 ///Detailed information for the income source.
@@ -23009,6 +35436,91 @@ impl ::serde::Serialize for CreditBankIncomeSource {
         out.field_unless(skip[8], "total_amount", &self.total_amount);
         out.field_unless(skip[9], "transaction_count", &self.transaction_count);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeSource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeSource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeSource")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for the account.",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Maximum of all dates within the specific income sources in the user's bank account for days requested by the client.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "historical_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeHistoricalSummary>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "income_category",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The most common name or original description for the underlying income transactions.",
+        );
+        o.field(
+            "income_source_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier for an income source.",
+        );
+        o.field(
+            "pay_frequency",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomePayFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Minimum of all dates within the specific income sources in the user's bank account for days requested by the client.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "total_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total amount of earnings in the user's bank account for the specific income source for days requested by the client.",
+        );
+        o.field(
+            "transaction_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of transactions for the income source within the start and end date.",
+        );
+        o.finish("Detailed information for the income source.")
     }
 }
 ///Summary for bank income across all income sources and items (max history of 730 days).
@@ -23159,6 +35671,93 @@ impl ::serde::Serialize for CreditBankIncomeSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The latest date in which all income sources identified by Plaid appear in the user's account.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "historical_summary",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeHistoricalSummary>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "income_categories_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of income categories per end user.",
+        );
+        o.field(
+            "income_sources_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of income sources per end user.",
+        );
+        o.field(
+            "income_transactions_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of income transactions per end user.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 4217 currency code of the amount or balance.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-bank-income-summary-total-amounts) instead.",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The earliest date within the days requested in which all income sources identified by Plaid appear in a user's account.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "total_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total amount of earnings across all the income sources in the end user's Items for the days requested by the client.\nThis may return an incorrect value if the summary includes income sources in multiple currencies.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-bank-income-summary-total-amounts) instead.",
+        );
+        o.field(
+            "total_amounts",
+            j::OPTIONAL,
+            G::subschema_for::<CreditAmountWithCurrency>,
+            &[j::ARRAY],
+            "Total amount of earnings across all the income sources in the end user's Items for the days requested by the client.\nThis can contain multiple amounts, with each amount denominated in one unique currency.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.\nUnofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-bank-income-summary-total-amounts) instead.",
+        );
+        o.finish(
+            "Summary for bank income across all income sources and items (max history of 730 days).",
+        )
+    }
+}
 ///The transactions data for the end user's income source(s).
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncomeTransaction {
@@ -23286,6 +35885,84 @@ impl ::serde::Serialize for CreditBankIncomeTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The settled value of the transaction, denominated in the transactions's currency as stated in `iso_currency_code` or `unofficial_currency_code`.\nPositive values when money moves out of the account; negative values when money moves in.\nFor example, credit card purchases are positive; credit card payment, direct deposits, and refunds are negative.",
+        );
+        o.field(
+            "check_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field(
+            "date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted.\nBoth dates are returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant name or transaction description.",
+        );
+        o.field(
+            "original_description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The string returned by the financial institution to describe the transaction.",
+        );
+        o.field(
+            "pending",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When true, identifies the transaction as pending or unsettled.\nPending transaction details (name, type, amount, category ID) may change before they are settled.",
+        );
+        o.field(
+            "transaction_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The transactions data for the end user's income source(s).")
+    }
+}
 ///The warning associated with the data that was unavailable for the Bank Income Report.
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncomeWarning {
@@ -23352,6 +36029,44 @@ impl ::serde::Serialize for CreditBankIncomeWarning {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeWarning {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeWarning")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeWarning")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cause",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeCause>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warning_code",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeWarningCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warning_type",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankIncomeWarningType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The warning associated with the data that was unavailable for the Bank Income Report.",
+        )
+    }
+}
 /**The warning code identifies a specific kind of warning.
 `IDENTITY_UNAVAILABLE`: Unable to extract identity for the Item
 `TRANSACTIONS_UNAVAILABLE`: Unable to extract transactions for the Item
@@ -23367,6 +36082,27 @@ pub enum CreditBankIncomeWarningCode {
     DataUnavailable,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeWarningCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeWarningCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeWarningCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "IDENTITY_UNAVAILABLE",
+                "TRANSACTIONS_UNAVAILABLE",
+                "ITEM_UNAPPROVED",
+                "REPORT_DELETED",
+                "DATA_UNAVAILABLE",
+            ],
+            "The warning code identifies a specific kind of warning.\n`IDENTITY_UNAVAILABLE`: Unable to extract identity for the Item\n`TRANSACTIONS_UNAVAILABLE`: Unable to extract transactions for the Item\n`ITEM_UNAPPROVED`: User exited flow before giving permission to share data for the Item\n`REPORT_DELETED`: Report deleted due to customer or consumer request\n`DATA_UNAVAILABLE`: No relevant data was found for the Item",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankIncomeWarningCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -23417,6 +36153,21 @@ pub enum CreditBankIncomeWarningType {
     BankIncomeWarning,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeWarningType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeWarningType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeWarningType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["BANK_INCOME_WARNING"],
+            "The warning type which will always be `BANK_INCOME_WARNING`.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankIncomeWarningType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -23536,6 +36287,54 @@ impl ::serde::Serialize for CreditBankIncomeWebhookUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeWebhookUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeWebhookUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "enable_webhooks",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Whether the user should be enabled for proactive webhook notifications when their income changes",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
+        o.finish(
+            "CreditBankIncomeWebhookUpdateRequest defines the request schema for `/credit/bank_income/webhook/update`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditBankIncomeWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeWebhookUpdateRequest")
@@ -23599,6 +36398,26 @@ impl ::serde::Serialize for CreditBankIncomeWebhookUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeWebhookUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeWebhookUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditBankIncomeWebhookUpdateResponse defines the response schema for `/credit/bank_income/webhook/update`.",
+        )
+    }
+}
 ///An object containing data about the owner of the bank account for the uploaded bank statement.
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadAccountOwner {
@@ -23655,6 +36474,39 @@ impl ::serde::Serialize for CreditBankStatementUploadAccountOwner {
         out.field("address", &self.address);
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadAccountOwner {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadAccountOwner")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadAccountOwner",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadAccountOwnerAddress>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the account owner",
+        );
+        o.finish(
+            "An object containing data about the owner of the bank account for the uploaded bank statement.",
+        )
     }
 }
 ///Address on the uploaded bank statement
@@ -23740,6 +36592,58 @@ impl ::serde::Serialize for CreditBankStatementUploadAccountOwnerAddress {
         out.field("region", &self.region);
         out.field("street", &self.street);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadAccountOwnerAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadAccountOwnerAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadAccountOwnerAddress",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name.",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code.",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code of the address.",
+        );
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state.\nExample: `\"NC\"`",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address.",
+        );
+        o.finish("Address on the uploaded bank statement")
     }
 }
 ///An object containing data about a user's bank account related to an uploaded bank statement.
@@ -23838,6 +36742,74 @@ impl ::serde::Serialize for CreditBankStatementUploadBankAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadBankAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadBankAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadBankAccount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique id of the bank account",
+        );
+        o.field(
+            "account_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The bank account number.",
+        );
+        o.field(
+            "account_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of the bank account.",
+        );
+        o.field(
+            "bank_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the bank institution.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the bank account",
+        );
+        o.field(
+            "owner",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadAccountOwner>,
+            &[],
+            "",
+        );
+        o.field(
+            "periods",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadBankAccountPeriod>,
+            &[j::ARRAY],
+            "An array of period objects, containing more data on the overall period of the statement.",
+        );
+        o.finish(
+            "An object containing data about a user's bank account related to an uploaded bank statement.",
+        )
+    }
+}
 ///An object containing data on the overall period of the statement.
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadBankAccountPeriod {
@@ -23915,6 +36887,51 @@ impl ::serde::Serialize for CreditBankStatementUploadBankAccountPeriod {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadBankAccountPeriod {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadBankAccountPeriod")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadBankAccountPeriod",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The end date of the statement period in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "ending_balance",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The ending balance of the bank account for the period.",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The start date of the statement period in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "starting_balance",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The starting balance of the bank account for the period.",
+        );
+        o.finish("An object containing data on the overall period of the statement.")
+    }
+}
 ///An object containing information about the bank statement upload Item.
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadItem {
@@ -23986,6 +37003,47 @@ impl ::serde::Serialize for CreditBankStatementUploadItem {
         out.field("status", &self.status);
         out.field("updated_at", &self.updated_at);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadItem",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_statements",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadObject>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PayrollItemStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the Item was updated.",
+        );
+        o.finish(
+            "An object containing information about the bank statement upload Item.",
+        )
     }
 }
 ///An object containing data that has been parsed from a user-uploaded bank statement.
@@ -24061,6 +37119,53 @@ impl ::serde::Serialize for CreditBankStatementUploadObject {
         out.field("document_metadata", &self.document_metadata);
         out.field("transactions", &self.transactions);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadObject {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadObject")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadObject",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_accounts",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadBankAccount>,
+            &[j::ARRAY],
+            "An array of bank accounts associated with the uploaded bank statement.",
+        );
+        o.field(
+            "document_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An identifier of the document referenced by the document metadata.",
+        );
+        o.field(
+            "document_metadata",
+            j::REQUIRED,
+            G::subschema_for::<CreditDocumentMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadTransaction>,
+            &[j::ARRAY],
+            "An array of transactions appearing on the bank statement.",
+        );
+        o.finish(
+            "An object containing data that has been parsed from a user-uploaded bank statement.",
+        )
     }
 }
 ///An object containing data about a transaction appearing on a user-uploaded bank statement.
@@ -24139,6 +37244,53 @@ impl ::serde::Serialize for CreditBankStatementUploadTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique id of the bank account that this transaction occurs in",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The value of the transaction. A negative amount indicates that money moved into the account (such as a paycheck being deposited).",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of when the transaction was made, in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "original_description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The raw description of the transaction as it appears on the bank statement.",
+        );
+        o.finish(
+            "An object containing data about a transaction appearing on a user-uploaded bank statement.",
+        )
+    }
+}
 ///CreditBankStatementsUploadsGetRequest defines the request schema for `/credit/bank_statements/uploads/get`
 #[derive(Clone)]
 pub struct CreditBankStatementsUploadsGetRequest {
@@ -24215,6 +37367,47 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementsUploadsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementsUploadsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CreditBankStatementsUploadsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
+        o.finish(
+            "CreditBankStatementsUploadsGetRequest defines the request schema for `/credit/bank_statements/uploads/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditBankStatementsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankStatementsUploadsGetRequest")
@@ -24279,6 +37472,32 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementsUploadsGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementsUploadsGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `item_id`s whose bank statements information is returned. Each `item_id` should uniquely identify a bank statements uploaded item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.",
+        );
+        o.finish(
+            "An optional object for `/credit/bank_statements/uploads/get` request options.",
+        )
+    }
+}
 ///CreditBankStatementsUploadsGetResponse defines the response schema for `/credit/bank_statements/uploads/get`
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementsUploadsGetResponse {
@@ -24335,6 +37554,33 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetResponse {
         out.field("items", &self.items);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementsUploadsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementsUploadsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankStatementUploadItem>,
+            &[j::ARRAY],
+            "Array of bank statement upload items.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditBankStatementsUploadsGetResponse defines the response schema for `/credit/bank_statements/uploads/get`",
+        )
     }
 }
 ///An object representing a credit card account.
@@ -24448,6 +37694,84 @@ impl ::serde::Serialize for CreditCardLiability {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditCardLiability {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditCardLiability")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditCardLiability")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the account that this liability belongs to.",
+        );
+        o.field(
+            "aprs",
+            j::REQUIRED,
+            G::subschema_for::<Apr>,
+            &[j::ARRAY],
+            "The various interest rates that apply to the account. APR information is not provided by all card issuers; if APR data is not available, this array will be empty.",
+        );
+        o.field(
+            "is_overdue",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "true if a payment is currently overdue. Availability for this field is limited.",
+        );
+        o.field(
+            "last_payment_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of the last payment.",
+        );
+        o.field(
+            "last_payment_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the last payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Availability for this field is limited.",
+        );
+        o.field(
+            "last_statement_balance",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total amount owed as of the last statement issued",
+        );
+        o.field(
+            "last_statement_issue_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the last statement. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "minimum_payment_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The minimum payment due for the next billing cycle.",
+        );
+        o.field(
+            "next_payment_due_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The due date for the next payment. The due date is `null` if a payment is not expected. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.finish("An object representing a credit card account.")
+    }
+}
 /**Information describing the intent of the transaction. Most relevant for credit use cases, but not limited to such use cases.
 
 See the [`taxonomy csv file`](https://plaid.com/documents/credit-category-taxonomy.csv) for a full list of credit categories.*/
@@ -24507,6 +37831,37 @@ impl ::serde::Serialize for CreditCategory {
         out.field("detailed", &self.detailed);
         out.field("primary", &self.primary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditCategory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "detailed",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A granular category conveying the transaction's intent. This field can also be used as a unique identifier for the category.",
+        );
+        o.field(
+            "primary",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A high level category that communicates the broad category of the transaction.",
+        );
+        o.finish(
+            "Information describing the intent of the transaction. Most relevant for credit use cases, but not limited to such use cases.\n\nSee the [`taxonomy csv file`](https://plaid.com/documents/credit-category-taxonomy.csv) for a full list of credit categories.",
+        )
     }
 }
 ///Object representing metadata pertaining to the document.
@@ -24613,6 +37968,63 @@ impl ::serde::Serialize for CreditDocumentMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditDocumentMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditDocumentMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditDocumentMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "document_type",
+            j::REQUIRED,
+            G::subschema_for::<CreditDocumentType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "download_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Signed URL to retrieve the document(s). The payload will be a .zip file containing the document(s).\n\nFor Payroll Income, the file type of the documents will always be PDF, and the documents may not be available, in which case the field will be `null`. If you would like Plaid to generate a PDF if the original is not available, contact your account manager. [Example generated pay stub](https://plaid.com/documents/plaid-generated-mock-paystub.pdf).\n\nFor Document Income, this field will not be `null`, and the file type of the underlying document(s) will be the original file type uploaded by the user. For more details on available file types, see the [Document Income](https://plaid.com/docs/income/payroll-income) documentation.\n\nThis download URL can only be used once and expires after two minutes. To generate a new download URL, call `/credit/payroll_income/get` again.",
+        );
+        o.field(
+            "error_message",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The reason why a failure occurred during document processing (if available).",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the document.",
+        );
+        o.field(
+            "page_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of pages of the uploaded document (if available).",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The processing status of the document.\n\n`PROCESSING_COMPLETE`: The document was successfully processed.\n\n`DOCUMENT_ERROR`: The document could not be processed. Possible causes include: The document was an unacceptable document type such as an offer letter or bank statement, the document image was cropped or blurry, or the document was corrupted.\n\n`UNKNOWN` or `null`: An internal error occurred. If this happens repeatedly, contact support or your Plaid account manager.",
+        );
+        o.finish("Object representing metadata pertaining to the document.")
+    }
+}
 /**The type of document.
 
 `PAYSTUB`: A paystub.
@@ -24647,6 +38059,24 @@ impl ::serde::Serialize for CreditDocumentMetadata {
 )]
 #[serde(transparent)]
 pub struct CreditDocumentType(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditDocumentType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditDocumentType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditDocumentType")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The type of document.\n\n`PAYSTUB`: A paystub.\n\n`BANK_STATEMENT`: A bank statement.\n\n`US_TAX_W2`: A W-2 wage and tax statement provided by a US employer reflecting wages earned by the employee.\n\n`US_MILITARY_ERAS`: An electronic Retirement Account Statement (eRAS) issued by the US military.\n\n`US_MILITARY_LES`: A Leave and Earnings Statement (LES) issued by the US military.\n\n`US_MILITARY_CLES`: A Civilian Leave and Earnings Statement (CLES) issued by the US military.\n\n`GIG`: Used to indicate that the income is related to gig work. Does not necessarily correspond to a specific document type.\n\n`PLAID_GENERATED_PAYSTUB_PDF`: Used to indicate that the PDF for the paystub was generated by Plaid.\n\n`NONE`: Used to indicate that there is no underlying document for the data.\n\n`UNKNOWN`: Document type could not be determined.",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditDocumentType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -24727,6 +38157,28 @@ impl ::serde::Serialize for CreditEmployerVerification {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmployerVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmployerVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmployerVerification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of employer.",
+        );
+        o.finish("An object containing employer data.")
+    }
+}
 /**The type of employment for the individual.
 `"FULL_TIME"`: A full-time employee.
 `"PART_TIME"`: A part-time employee.
@@ -24746,6 +38198,24 @@ impl ::serde::Serialize for CreditEmployerVerification {
 )]
 #[serde(transparent)]
 pub struct CreditEmploymentEmployeeType(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmploymentEmployeeType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmploymentEmployeeType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmploymentEmployeeType")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The type of employment for the individual.\n`\"FULL_TIME\"`: A full-time employee.\n`\"PART_TIME\"`: A part-time employee.\n`\"CONTRACTOR\"`: An employee typically hired externally through a contracting group.\n`\"TEMPORARY\"`: A temporary employee.\n`\"OTHER\"`: The employee type is not one of the above defined types.",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditEmploymentEmployeeType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -24838,6 +38308,38 @@ impl ::serde::Serialize for CreditEmploymentGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmploymentGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmploymentGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmploymentGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
+        o.finish(
+            "CreditEmploymentGetRequest defines the request schema for `/credit/employment/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditEmploymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditEmploymentGetRequest")
@@ -24903,6 +38405,31 @@ impl ::serde::Serialize for CreditEmploymentGetResponse {
         out.field("items", &self.items);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmploymentGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmploymentGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmploymentGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<CreditEmploymentItem>,
+            &[j::ARRAY],
+            "Array of employment items.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditEmploymentGetResponse defines the response schema for `/credit/employment/get`.",
+        )
     }
 }
 ///The object containing employment items.
@@ -24976,6 +38503,36 @@ impl ::serde::Serialize for CreditEmploymentItem {
         out.field("employments", &self.employments);
         out.field("item_id", &self.item_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmploymentItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmploymentItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmploymentItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "employment_report_token",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Token to represent the underlying Employment data",
+        );
+        o.field(
+            "employments",
+            j::REQUIRED,
+            G::subschema_for::<CreditEmploymentVerification>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.finish("The object containing employment items.")
     }
 }
 ///The object containing proof of employment data for an individual.
@@ -25085,6 +38642,84 @@ impl ::serde::Serialize for CreditEmploymentVerification {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmploymentVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmploymentVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmploymentVerification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "ID of the payroll provider account.",
+        );
+        o.field(
+            "employee_type",
+            j::REQUIRED,
+            G::subschema_for::<CreditEmploymentEmployeeType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::REQUIRED,
+            G::subschema_for::<CreditEmployerVerification>,
+            &[],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "End of employment, if applicable. Provided in ISO 8601 format (YYY-MM-DD).",
+        );
+        o.field(
+            "last_paystub_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the employee's most recent paystub in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "platform_ids",
+            j::REQUIRED,
+            G::subschema_for::<CreditPlatformIds>,
+            &[],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Start of employment in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<CreditEmploymentVerificationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "title",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Current title of employee.",
+        );
+        o.finish("The object containing proof of employment data for an individual.")
+    }
+}
 ///Current employment status.
 #[derive(
     ::serde::Deserialize,
@@ -25099,6 +38734,26 @@ impl ::serde::Serialize for CreditEmploymentVerification {
 )]
 #[serde(transparent)]
 pub struct CreditEmploymentVerificationStatus(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmploymentVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmploymentVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditEmploymentVerificationStatus",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Current employment status.",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditEmploymentVerificationStatus {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -25176,6 +38831,28 @@ impl ::serde::Serialize for CreditFilter {
         );
         out.field("account_subtypes", &self.account_subtypes);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFilter")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_subtypes",
+            j::REQUIRED,
+            G::subschema_for::<CreditAccountSubtypes>,
+            &[],
+            "",
+        );
+        o.finish("A filter to apply to `credit`-type accounts")
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
@@ -25262,6 +38939,47 @@ impl ::serde::Serialize for CreditFreddieMacAsset {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacAsset {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacAsset")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacAsset")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("ASSET_DETAIL", j::REQUIRED, G::subschema_for::<AssetDetail>, &[], "");
+        o.field("ASSET_HOLDER", j::REQUIRED, G::subschema_for::<AssetHolder>, &[], "");
+        o.field(
+            "ASSET_HOLDINGS",
+            j::OPTIONAL,
+            G::subschema_for::<AssetHoldings>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("ASSET_OWNERS", j::REQUIRED, G::subschema_for::<AssetOwners>, &[], "");
+        o.field(
+            "ASSET_TRANSACTIONS",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacAssetTransactions>,
+            &[],
+            "",
+        );
+        o.field(
+            "VALIDATION_SOURCES",
+            j::REQUIRED,
+            G::subschema_for::<ValidationSources>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///An object representing...
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacAssetTransaction {
@@ -25326,6 +39044,37 @@ impl ::serde::Serialize for CreditFreddieMacAssetTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacAssetTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacAssetTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacAssetTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ASSET_TRANSACTION_DESCRIPTION",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransactionDescription>,
+            &[j::ARRAY],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.field(
+            "ASSET_TRANSACTION_DETAIL",
+            j::REQUIRED,
+            G::subschema_for::<AssetTransactionDetail>,
+            &[],
+            "",
+        );
+        o.finish("An object representing...")
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacAssetTransactions {
@@ -25376,6 +39125,32 @@ impl ::serde::Serialize for CreditFreddieMacAssetTransactions {
         );
         out.field("ASSET_TRANSACTION", &self.asset_transaction);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacAssetTransactions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacAssetTransactions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacAssetTransactions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ASSET_TRANSACTION",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacAssetTransaction>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
@@ -25429,6 +39204,30 @@ impl ::serde::Serialize for CreditFreddieMacAssets {
         );
         out.field("ASSET", &self.asset);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacAssets {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacAssets")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacAssets")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ASSET",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacAsset>,
+            &[j::ARRAY],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
@@ -25496,6 +39295,46 @@ impl ::serde::Serialize for CreditFreddieMacIndividualName {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacIndividualName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacIndividualName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacIndividualName",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "FirstName",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The first name of the individual represented by the parent object.",
+        );
+        o.field(
+            "LastName",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The last name of the individual represented by the parent object.",
+        );
+        o.field(
+            "MiddleName",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The middle name of the individual represented by the parent object.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Information specific to a mortgage loan agreement between one or more borrowers and a mortgage lender.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacLoan {
@@ -25554,6 +39393,37 @@ impl ::serde::Serialize for CreditFreddieMacLoan {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacLoan {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacLoan")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacLoan")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "LOAN_IDENTIFIERS",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacLoanIdentifiers>,
+            &[],
+            "",
+        );
+        o.field(
+            "LoanRoleType",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Type of loan. The value can only be \"SubjectLoan\".",
+        );
+        o.finish(
+            "Information specific to a mortgage loan agreement between one or more borrowers and a mortgage lender.",
+        )
+    }
+}
 ///Collection of current and previous identifiers for this loan.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacLoanIdentifiers {
@@ -25604,6 +39474,30 @@ impl ::serde::Serialize for CreditFreddieMacLoanIdentifiers {
         );
         out.field("LOAN_IDENTIFIER", &self.loan_identifier);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacLoanIdentifiers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacLoanIdentifiers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacLoanIdentifiers",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "LOAN_IDENTIFIER",
+            j::REQUIRED,
+            G::subschema_for::<LoanIdentifier>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish("Collection of current and previous identifiers for this loan.")
     }
 }
 ///A collection of loans that are part of a single deal.
@@ -25658,6 +39552,22 @@ impl ::serde::Serialize for CreditFreddieMacLoans {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacLoans {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacLoans")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacLoans")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("LOAN", j::REQUIRED, G::subschema_for::<CreditFreddieMacLoan>, &[], "");
+        o.finish("A collection of loans that are part of a single deal.")
+    }
+}
 ///A collection of objects that define specific parties to a deal. This includes the direct participating parties, such as borrower and seller and the indirect parties such as the credit report provider.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacParties {
@@ -25708,6 +39618,30 @@ impl ::serde::Serialize for CreditFreddieMacParties {
         );
         out.field("PARTY", &self.party);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacParties {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacParties")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacParties")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "PARTY",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacParty>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish(
+            "A collection of objects that define specific parties to a deal. This includes the direct participating parties, such as borrower and seller and the indirect parties such as the credit report provider.",
+        )
     }
 }
 ///A collection of information about a single party to a transaction. Included direct participants like the borrower and seller as well as indirect participants such as the flood certificate provider.
@@ -25776,6 +39710,38 @@ impl ::serde::Serialize for CreditFreddieMacParty {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacParty {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacParty")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacParty")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "INDIVIDUAL",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacPartyIndividual>,
+            &[],
+            "",
+        );
+        o.field("ROLES", j::REQUIRED, G::subschema_for::<Roles>, &[], "");
+        o.field(
+            "TAXPAYER_IDENTIFIERS",
+            j::REQUIRED,
+            G::subschema_for::<TaxpayerIdentifiers>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A collection of information about a single party to a transaction. Included direct participants like the borrower and seller as well as indirect participants such as the flood certificate provider.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacPartyIndividual {
@@ -25826,6 +39792,32 @@ impl ::serde::Serialize for CreditFreddieMacPartyIndividual {
         );
         out.field("NAME", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacPartyIndividual {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacPartyIndividual")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacPartyIndividual",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "NAME",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacIndividualName>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
     }
 }
 ///Information about a report identifier and a report name.
@@ -25920,6 +39912,51 @@ impl ::serde::Serialize for CreditFreddieMacReportingInformation {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacReportingInformation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacReportingInformation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacReportingInformation",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ReportDateTime",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.field(
+            "ReportIdentifierType",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac. The value can only be \"ReportID\".",
+        );
+        o.field(
+            "ReportingInformationIdentifier",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.field(
+            "ReportingInformationParentIdentifier",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.finish("Information about a report identifier and a report name.")
+    }
+}
 ///CreditFreddieMacReportsGetRequest defines the request schema for `/credit/freddie_mac/reports/get`
 #[derive(Clone)]
 pub struct CreditFreddieMacReportsGetRequest {
@@ -25984,6 +40021,46 @@ impl ::serde::Serialize for CreditFreddieMacReportsGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacReportsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacReportsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacReportsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_copy_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CreditFreddieMacReportsGetRequest defines the request schema for `/credit/freddie_mac/reports/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditFreddieMacReportsGetRequest {
@@ -26058,6 +40135,40 @@ impl ::serde::Serialize for CreditFreddieMacReportsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacReportsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacReportsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacReportsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "DEAL",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacVerificationOfAssetsDeal>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "SchemaVersion",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The Verification Of Assets (VOA) schema version.",
+        );
+        o.finish(
+            "CreditFreddieMacReportsGetResponse defines the response schema for `/credit/freddie_mac/reports/get`",
+        )
+    }
+}
 ///A collection of details related to a fulfillment service or product in terms of request, process and result.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacService {
@@ -26115,6 +40226,31 @@ impl ::serde::Serialize for CreditFreddieMacService {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacService {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacService")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacService")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("STATUSES", j::REQUIRED, G::subschema_for::<Statuses>, &[], "");
+        o.field(
+            "VERIFICATION_OF_ASSET",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacVerificationOfAsset>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish(
+            "A collection of details related to a fulfillment service or product in terms of request, process and result.",
+        )
+    }
+}
 ///A collection of objects that describe requests and responses for services.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacServices {
@@ -26165,6 +40301,30 @@ impl ::serde::Serialize for CreditFreddieMacServices {
         );
         out.field("SERVICE", &self.service);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacServices {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacServices")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacServices")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "SERVICE",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacService>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A collection of objects that describe requests and responses for services.",
+        )
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
@@ -26239,6 +40399,46 @@ impl ::serde::Serialize for CreditFreddieMacVerificationOfAsset {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAsset {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacVerificationOfAsset")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacVerificationOfAsset",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "REPORTING_INFORMATION",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacReportingInformation>,
+            &[],
+            "",
+        );
+        o.field(
+            "SERVICE_PRODUCT_FULFILLMENT",
+            j::REQUIRED,
+            G::subschema_for::<ServiceProductFulfillment>,
+            &[],
+            "",
+        );
+        o.field(
+            "VERIFICATION_OF_ASSET_RESPONSE",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacVerificationOfAssetResponse>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacVerificationOfAssetResponse {
@@ -26290,6 +40490,32 @@ impl ::serde::Serialize for CreditFreddieMacVerificationOfAssetResponse {
         );
         out.field("ASSETS", &self.assets);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAssetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacVerificationOfAssetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacVerificationOfAssetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ASSETS",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacAssets>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
     }
 }
 ///An object representing an Asset Report with Freddie Mac schema.
@@ -26355,6 +40581,44 @@ impl ::serde::Serialize for CreditFreddieMacVerificationOfAssetsDeal {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAssetsDeal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacVerificationOfAssetsDeal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacVerificationOfAssetsDeal",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "LOANS",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacLoans>,
+            &[],
+            "",
+        );
+        o.field(
+            "PARTIES",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacParties>,
+            &[],
+            "",
+        );
+        o.field(
+            "SERVICES",
+            j::REQUIRED,
+            G::subschema_for::<CreditFreddieMacServices>,
+            &[],
+            "",
+        );
+        o.finish("An object representing an Asset Report with Freddie Mac schema.")
+    }
+}
 ///The ISO 4217 currency code of the amount or balance.
 #[derive(
     ::serde::Deserialize,
@@ -26369,6 +40633,24 @@ impl ::serde::Serialize for CreditFreddieMacVerificationOfAssetsDeal {
 )]
 #[serde(transparent)]
 pub struct CreditIsoCurrencyCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditIsoCurrencyCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditIsoCurrencyCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditIsoCurrencyCode")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The ISO 4217 currency code of the amount or balance.",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditIsoCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -26493,6 +40775,77 @@ impl ::serde::Serialize for CreditPayStub {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStub {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStub")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStub")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "deductions",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubDeductions>,
+            &[],
+            "",
+        );
+        o.field(
+            "document_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An identifier of the document referenced by the document metadata.",
+        );
+        o.field(
+            "document_metadata",
+            j::REQUIRED,
+            G::subschema_for::<CreditDocumentMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "earnings",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubEarnings>,
+            &[],
+            "",
+        );
+        o.field(
+            "employee",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubEmployee>,
+            &[],
+            "",
+        );
+        o.field(
+            "employer",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubEmployer>,
+            &[],
+            "",
+        );
+        o.field(
+            "net_pay",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubNetPay>,
+            &[],
+            "",
+        );
+        o.field(
+            "pay_period_details",
+            j::REQUIRED,
+            G::subschema_for::<PayStubPayPeriodDetails>,
+            &[],
+            "",
+        );
+        o.finish("An object representing an end user's pay stub.")
+    }
+}
 ///Address on the pay stub.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubAddress {
@@ -26577,6 +40930,56 @@ impl ::serde::Serialize for CreditPayStubAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name.",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code.",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code of the address.",
+        );
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state.\nExample: `\"NC\"`",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address.",
+        );
+        o.finish("Address on the pay stub.")
+    }
+}
 ///An object with the deduction information found on a pay stub.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubDeductions {
@@ -26634,6 +41037,35 @@ impl ::serde::Serialize for CreditPayStubDeductions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubDeductions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubDeductions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubDeductions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "breakdown",
+            j::REQUIRED,
+            G::subschema_for::<PayStubDeductionsBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "total",
+            j::REQUIRED,
+            G::subschema_for::<PayStubDeductionsTotal>,
+            &[],
+            "",
+        );
+        o.finish("An object with the deduction information found on a pay stub.")
+    }
+}
 ///An object representing both a breakdown of earnings on a pay stub and the total earnings.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubEarnings {
@@ -26689,6 +41121,31 @@ impl ::serde::Serialize for CreditPayStubEarnings {
         out.field("breakdown", &self.breakdown);
         out.field("total", &self.total);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubEarnings {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubEarnings")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubEarnings")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "breakdown",
+            j::REQUIRED,
+            G::subschema_for::<PayStubEarningsBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("total", j::REQUIRED, G::subschema_for::<PayStubEarningsTotal>, &[], "");
+        o.finish(
+            "An object representing both a breakdown of earnings on a pay stub and the total earnings.",
+        )
     }
 }
 ///Data about the employee.
@@ -26765,6 +41222,49 @@ impl ::serde::Serialize for CreditPayStubEmployee {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubEmployee {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubEmployee")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubEmployee")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubAddress>,
+            &[],
+            "",
+        );
+        o.field(
+            "marital_status",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Marital status of the employee - either `SINGLE` or `MARRIED` or `NOT LISTED`.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the employee.",
+        );
+        o.field(
+            "taxpayer_id",
+            j::REQUIRED,
+            G::subschema_for::<PayStubTaxpayerId>,
+            &[],
+            "",
+        );
+        o.finish("Data about the employee.")
+    }
+}
 ///Information about the employer on the pay stub.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubEmployer {
@@ -26821,6 +41321,35 @@ impl ::serde::Serialize for CreditPayStubEmployer {
         out.field("address", &self.address);
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubEmployer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubEmployer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubEmployer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubAddress>,
+            &[],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the employer on the pay stub.",
+        );
+        o.finish("Information about the employer on the pay stub.")
     }
 }
 ///An object representing information about the net pay amount on the pay stub.
@@ -26908,6 +41437,58 @@ impl ::serde::Serialize for CreditPayStubNetPay {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubNetPay {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubNetPay")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubNetPay")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the net pay for the pay period.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the net pay.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "ytd_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date amount of the net pay.",
+        );
+        o.finish(
+            "An object representing information about the net pay amount on the pay stub.",
+        )
+    }
+}
 ///The explicit pay basis on the paystub (if present).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditPayStubPayBasisType {
@@ -26916,6 +41497,21 @@ pub enum CreditPayStubPayBasisType {
     Commission,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubPayBasisType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubPayBasisType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubPayBasisType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SALARY", "HOURLY", "COMMISSION"],
+            "The explicit pay basis on the paystub (if present).",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditPayStubPayBasisType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -27040,6 +41636,60 @@ impl ::serde::Serialize for CreditPayrollIncomeGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CreditPayrollIncomeGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CreditPayrollIncomeGetRequest defines the request schema for `/credit/payroll_income/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeGetRequest")
@@ -27104,6 +41754,30 @@ impl ::serde::Serialize for CreditPayrollIncomeGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `item_id`s whose payroll information is returned. Each `item_id` should uniquely identify a payroll income item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.",
+        );
+        o.finish("An optional object for `/credit/payroll_income/get` request options.")
+    }
+}
 ///Defines the response body for `/credit/payroll_income/get`.
 #[derive(Clone, Debug)]
 pub struct CreditPayrollIncomeGetResponse {
@@ -27165,6 +41839,38 @@ impl ::serde::Serialize for CreditPayrollIncomeGetResponse {
         out.field("items", &self.items);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<PayrollItem>,
+            &[j::ARRAY],
+            "Array of payroll items.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response body for `/credit/payroll_income/get`.")
     }
 }
 ///CreditPayrollIncomeParsingConfigUpdateRequest defines the request schema for `/credit/payroll_income/parsing_config/update`.
@@ -27258,6 +41964,55 @@ impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeParsingConfigUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeParsingConfigUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::OPTIONAL, G::subschema_for::<ItemId>, &[j::NULLABLE], "");
+        o.field(
+            "parsing_config",
+            j::REQUIRED,
+            G::subschema_for::<IncomeVerificationDocParsingConfig>,
+            &[j::ARRAY],
+            "The types of analysis to enable for the document income verification session",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
+        o.finish(
+            "CreditPayrollIncomeParsingConfigUpdateRequest defines the request schema for `/credit/payroll_income/parsing_config/update`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomeParsingConfigUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeParsingConfigUpdateRequest")
@@ -27321,6 +42076,26 @@ impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeParsingConfigUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeParsingConfigUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditPayrollIncomeParsingConfigUpdateResponse defines the response schema for `/credit/payroll_income/parsing_config/update`.",
+        )
     }
 }
 ///Defines the request schema for `/credit/payroll_income/precheck`.
@@ -27431,6 +42206,79 @@ impl ::serde::Serialize for CreditPayrollIncomePrecheckRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomePrecheckRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomePrecheckRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_tokens",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::ARRAY],
+            "An array of access tokens corresponding to Items belonging to the user whose eligibility is being checked. Note that if the Items specified here are not already initialized with `transactions`, providing them in this field will cause these Items to be initialized with (and billed for) the Transactions product.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckEmployer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payroll_institution",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckPayrollInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "us_military_info",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckMilitaryInfo>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/credit/payroll_income/precheck`.")
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomePrecheckRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomePrecheckRequest")
@@ -27500,6 +42348,31 @@ impl ::serde::Serialize for CreditPayrollIncomePrecheckResponse {
         out.field("confidence", &self.confidence);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomePrecheckResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomePrecheckResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "confidence",
+            j::REQUIRED,
+            G::subschema_for::<IncomeVerificationPrecheckConfidence>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/credit/payroll_income/precheck`.")
     }
 }
 ///CreditPayrollIncomeRefreshRequest defines the request schema for `/credit/payroll_income/refresh`
@@ -27585,6 +42458,54 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeRefreshRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<CreditPayrollIncomeRefreshRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
+        o.finish(
+            "CreditPayrollIncomeRefreshRequest defines the request schema for `/credit/payroll_income/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRefreshRequest")
@@ -27659,6 +42580,39 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeRefreshRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeRefreshRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `item_id`s to be refreshed. Each `item_id` should uniquely identify a payroll income item. If this field is not provided, all `item_id`s associated with the `user_token` will be refreshed.",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL where Plaid will send the payroll income refresh webhook.",
+        );
+        o.finish(
+            "An optional object for `/credit/payroll_income/refresh` request options.",
+        )
+    }
+}
 ///CreditPayrollIncomeRefreshResponse defines the response schema for `/credit/payroll_income/refresh`
 #[derive(Clone, Debug)]
 pub struct CreditPayrollIncomeRefreshResponse {
@@ -27719,6 +42673,33 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeRefreshResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "verification_refresh_status",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayrollIncomeRefreshStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "CreditPayrollIncomeRefreshResponse defines the response schema for `/credit/payroll_income/refresh`",
+        )
+    }
+}
 /**The verification refresh status. One of the following:
 
 `"USER_PRESENCE_REQUIRED"` User presence is required to refresh an income verification.
@@ -27737,6 +42718,26 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshResponse {
 )]
 #[serde(transparent)]
 pub struct CreditPayrollIncomeRefreshStatus(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeRefreshStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeRefreshStatus",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The verification refresh status. One of the following:\n\n`\"USER_PRESENCE_REQUIRED\"` User presence is required to refresh an income verification.\n`\"SUCCESSFUL\"` The income verification refresh was successful.\n`\"NOT_FOUND\"` No new data was found after the income verification refresh.",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditPayrollIncomeRefreshStatus {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -27842,6 +42843,53 @@ impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeRiskSignalsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeRiskSignalsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CreditPayrollIncomeRiskSignalsGetRequest defines the request schema for `/credit/payroll_income/risk_signals/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomeRiskSignalsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRiskSignalsGetRequest")
@@ -27916,6 +42964,40 @@ impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeRiskSignalsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeRiskSignalsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<PayrollRiskSignalsItem>,
+            &[j::ARRAY],
+            "Array of payroll items.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditPayrollIncomeRiskSignalsGetRequest defines the response schema for `/credit/payroll_income/risk_signals/get`",
+        )
+    }
+}
 ///The object containing a set of ids related to an employee.
 #[derive(Clone, Debug)]
 pub struct CreditPlatformIds {
@@ -27983,6 +43065,42 @@ impl ::serde::Serialize for CreditPlatformIds {
         out.field("payroll_id", &self.payroll_id);
         out.field("position_id", &self.position_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPlatformIds {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPlatformIds")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPlatformIds")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "employee_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of an employee as given by their employer.",
+        );
+        o.field(
+            "payroll_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of an employee as given by their payroll.",
+        );
+        o.field(
+            "position_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the position of the employee.",
+        );
+        o.finish("The object containing a set of ids related to an employee.")
     }
 }
 ///CreditRelayCreateRequest defines the request schema for `/credit/relay/create`
@@ -28070,6 +43188,58 @@ impl ::serde::Serialize for CreditRelayCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "report_tokens",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "List of report token strings, with at most one token of each report type. Currently only Asset Report token is supported.",
+        );
+        o.field(
+            "secondary_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `secondary_client_id` is the client id of the third party with whom you would like to share the relay token.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "URL to which Plaid will send webhooks when the Secondary Client successfully retrieves an Asset Report by calling `/credit/relay/get`.",
+        );
+        o.finish(
+            "CreditRelayCreateRequest defines the request schema for `/credit/relay/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditRelayCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayCreateRequest")
@@ -28137,6 +43307,31 @@ impl ::serde::Serialize for CreditRelayCreateResponse {
         out.field("relay_token", &self.relay_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "relay_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A token that can be shared with a third party to allow them to access the Asset Report. This token should be stored securely.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditRelayCreateResponse defines the response schema for `/credit/relay/create`",
+        )
     }
 }
 ///CreditRelayGetRequest defines the request schema for `/credit/relay/get`
@@ -28220,6 +43415,52 @@ impl ::serde::Serialize for CreditRelayGetRequest {
         out.field("report_type", &self.report_type);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "include_insights",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if you would like to retrieve the Asset Report with Insights, `false` otherwise. This field defaults to `false` if omitted.",
+        );
+        o.field(
+            "relay_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `relay_token` granting access to the report you would like to get.",
+        );
+        o.field("report_type", j::REQUIRED, G::subschema_for::<ReportType>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CreditRelayGetRequest defines the request schema for `/credit/relay/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditRelayGetRequest {
@@ -28309,6 +43550,45 @@ impl ::serde::Serialize for CreditRelayPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayPdfGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayPdfGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayPdfGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "relay_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `relay_token` granting access to the report you would like to get.",
+        );
+        o.field("report_type", j::REQUIRED, G::subschema_for::<ReportType>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CreditRelayPDFGetRequest defines the request schema for `/credit/relay/pdf/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayPdfGetRequest")
@@ -28333,6 +43613,24 @@ impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CreditRelayPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayPdfGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayPdfGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayPdfGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "CreditRelayPDFGetResponse defines the response schema for `/credit/relay/pdf/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditRelayPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -28444,6 +43742,52 @@ impl ::serde::Serialize for CreditRelayRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayRefreshRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "relay_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `relay_token` granting access to the report you would like to refresh.",
+        );
+        o.field("report_type", j::REQUIRED, G::subschema_for::<ReportType>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL registered to receive webhooks when the report of a relay token has been refreshed.",
+        );
+        o.finish(
+            "CreditRelayRefreshRequest defines the request schema for `/credit/relay/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditRelayRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayRefreshRequest")
@@ -28521,6 +43865,38 @@ impl ::serde::Serialize for CreditRelayRefreshResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayRefreshResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "asset_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<AssetReportId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "relay_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditRelayRefreshResponse defines the response schema for `/credit/relay/refresh`",
+        )
+    }
+}
 ///CreditRelayRemoveRequest defines the request schema for `/credit/relay/remove`
 #[derive(Clone)]
 pub struct CreditRelayRemoveRequest {
@@ -28585,6 +43961,44 @@ impl ::serde::Serialize for CreditRelayRemoveRequest {
         out.field("relay_token", &self.relay_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayRemoveRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "relay_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `relay_token` you would like to revoke.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "CreditRelayRemoveRequest defines the request schema for `/credit/relay/remove`",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditRelayRemoveRequest {
@@ -28652,6 +44066,31 @@ impl ::serde::Serialize for CreditRelayRemoveResponse {
         out.field("removed", &self.removed);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayRemoveResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "removed",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if the relay token was successfully removed.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "CreditRelayRemoveResponse defines the response schema for `/credit/relay/remove`",
+        )
     }
 }
 ///Metadata and results for a Link session
@@ -28736,6 +44175,49 @@ impl ::serde::Serialize for CreditSession {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSession {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSession")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditSession")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "errors",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionError>,
+            &[j::ARRAY],
+            "The set of errors that occurred during the Link session.",
+        );
+        o.field(
+            "link_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique identifier associated with the Link session. This identifier matches the `link_session_id` returned in the onSuccess/onExit callbacks.",
+        );
+        o.field(
+            "results",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionResults>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "session_start_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The time when the Link session started",
+        );
+        o.finish("Metadata and results for a Link session")
+    }
+}
 ///The details of a bank employment verification in Link.
 #[derive(Clone, Debug, Default)]
 pub struct CreditSessionBankEmploymentResult {
@@ -28804,6 +44286,44 @@ impl ::serde::Serialize for CreditSessionBankEmploymentResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionBankEmploymentResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionBankEmploymentResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditSessionBankEmploymentResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid Institution ID associated with the Item.",
+        );
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionBankEmploymentStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The details of a bank employment verification in Link.")
+    }
+}
 /**Status of the Bank Employment Link session.
 
 `APPROVED`: User has approved and verified their employment.
@@ -28824,6 +44344,29 @@ pub enum CreditSessionBankEmploymentStatus {
     InternalError,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionBankEmploymentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionBankEmploymentStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditSessionBankEmploymentStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "APPROVED",
+                "NO_EMPLOYERS_FOUND",
+                "EMPLOYER_NOT_LISTED",
+                "STARTED",
+                "INTERNAL_ERROR",
+            ],
+            "Status of the Bank Employment Link session.\n\n`APPROVED`: User has approved and verified their employment.\n\n`NO_EMPLOYERS_FOUND`: We attempted, but were unable to find any employment in the connected account.\n\n`EMPLOYER_NOT_LISTED`: The user explicitly indicated that they did not see their current or previous employer in the list of employer names found.\n\n`STARTED`: The user began the bank employment portion of the link flow.\n\n`INTERNAL_ERROR`: The user encountered an internal error.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditSessionBankEmploymentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -28937,6 +44480,44 @@ impl ::serde::Serialize for CreditSessionBankIncomeResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionBankIncomeResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionBankIncomeResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditSessionBankIncomeResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid Institution ID associated with the Item.",
+        );
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionBankIncomeStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The details of a bank income verification in Link")
+    }
+}
 /**Status of the Bank Income Link session.
 
 `APPROVED`: User has approved and verified their income
@@ -28957,6 +44538,29 @@ pub enum CreditSessionBankIncomeStatus {
     InternalError,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionBankIncomeStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionBankIncomeStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditSessionBankIncomeStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "APPROVED",
+                "NO_DEPOSITS_FOUND",
+                "USER_REPORTED_NO_INCOME",
+                "STARTED",
+                "INTERNAL_ERROR",
+            ],
+            "Status of the Bank Income Link session.\n\n`APPROVED`: User has approved and verified their income\n\n`NO_DEPOSITS_FOUND`: We attempted, but were unable to find any income in the connected account.\n\n`USER_REPORTED_NO_INCOME`: The user explicitly indicated that they don't receive income in the connected account.\n\n`STARTED`: The user began the bank income portion of the link flow.\n\n`INTERNAL_ERROR`: The user encountered an internal error.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditSessionBankIncomeStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -29080,6 +44684,51 @@ impl ::serde::Serialize for CreditSessionDocumentIncomeResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionDocumentIncomeResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionDocumentIncomeResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditSessionDocumentIncomeResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "num_1099s_uploaded",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of 1099s uploaded by the user",
+        );
+        o.field(
+            "num_bank_statements_uploaded",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of bank statements uploaded by the user.",
+        );
+        o.field(
+            "num_paystubs_uploaded",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of paystubs uploaded by the user.",
+        );
+        o.field(
+            "num_w2s_uploaded",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of w2s uploaded by the user.",
+        );
+        o.finish("The details of a document income verification in Link")
+    }
+}
 ///The details of a Link error.
 #[derive(Clone, Debug, Default)]
 pub struct CreditSessionError {
@@ -29161,6 +44810,49 @@ impl ::serde::Serialize for CreditSessionError {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionError {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionError")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditSessionError")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "display_message",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A user-friendly representation of the error code. `null` if the error is not related to user action.",
+        );
+        o.field(
+            "error_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The particular error code.",
+        );
+        o.field(
+            "error_message",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A developer-friendly representation of the error code.",
+        );
+        o.field(
+            "error_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A broad categorization of the error.",
+        );
+        o.finish("The details of a Link error.")
+    }
+}
 ///The details of an Item add in Link.
 #[derive(Clone, Default)]
 pub struct CreditSessionItemAddResult {
@@ -29232,6 +44924,42 @@ impl ::serde::Serialize for CreditSessionItemAddResult {
         out.field_unless(skip[1], "item_id", &self.item_id);
         out.field_unless(skip[2], "public_token", &self.public_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionItemAddResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionItemAddResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditSessionItemAddResult")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid Institution ID associated with the Item.",
+        );
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.field(
+            "public_token",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Returned once a user has successfully linked their Item.",
+        );
+        o.finish("The details of an Item add in Link.")
     }
 }
 impl ::std::fmt::Debug for CreditSessionItemAddResult {
@@ -29326,6 +45054,51 @@ impl ::serde::Serialize for CreditSessionPayrollIncomeResult {
         );
         out.field_unless(skip[3], "num_w2s_retrieved", &self.num_w2s_retrieved);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionPayrollIncomeResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionPayrollIncomeResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditSessionPayrollIncomeResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid Institution ID associated with the Item.",
+        );
+        o.field(
+            "institution_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Institution Name associated with the Item.",
+        );
+        o.field(
+            "num_paystubs_retrieved",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of paystubs retrieved from a payroll provider.",
+        );
+        o.field(
+            "num_w2s_retrieved",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of w2s retrieved from a payroll provider.",
+        );
+        o.finish("The details of a digital payroll income verification in Link")
     }
 }
 ///The set of results for a Link session.
@@ -29430,6 +45203,56 @@ impl ::serde::Serialize for CreditSessionResults {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionResults {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionResults")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditSessionResults")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_employment_results",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionBankEmploymentResult>,
+            &[j::ARRAY],
+            "The set of bank employment verifications for the Link session.",
+        );
+        o.field(
+            "bank_income_results",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionBankIncomeResult>,
+            &[j::ARRAY],
+            "The set of bank income verifications for the Link session.",
+        );
+        o.field(
+            "document_income_results",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionDocumentIncomeResult>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_add_results",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionItemAddResult>,
+            &[j::ARRAY],
+            "The set of Item adds for the Link session.",
+        );
+        o.field(
+            "payroll_income_results",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSessionPayrollIncomeResult>,
+            &[j::ARRAY],
+            "The set of payroll income verifications for the Link session.",
+        );
+        o.finish("The set of results for a Link session.")
+    }
+}
 ///CreditSessionsGetRequest defines the request schema for `/credit/sessions/get`
 #[derive(Clone)]
 pub struct CreditSessionsGetRequest {
@@ -29493,6 +45316,38 @@ impl ::serde::Serialize for CreditSessionsGetRequest {
         out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditSessionsGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
+        o.finish(
+            "CreditSessionsGetRequest defines the request schema for `/credit/sessions/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditSessionsGetRequest {
@@ -29562,6 +45417,31 @@ impl ::serde::Serialize for CreditSessionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditSessionsGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "sessions",
+            j::OPTIONAL,
+            G::subschema_for::<CreditSession>,
+            &[j::ARRAY],
+            "A list of Link sessions for the user. Sessions will be sorted in reverse chronological order.",
+        );
+        o.finish(
+            "CreditSessionsGetResponse defines the response schema for `/credit/sessions/get`",
+        )
+    }
+}
 /**The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.
 Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.*/
 #[derive(
@@ -29577,6 +45457,24 @@ Unofficial currency codes are used for currencies that do not have official ISO 
 )]
 #[serde(transparent)]
 pub struct CreditUnofficialCurrencyCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditUnofficialCurrencyCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditUnofficialCurrencyCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditUnofficialCurrencyCode")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.\nUnofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditUnofficialCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -29811,6 +45709,178 @@ impl ::serde::Serialize for CreditW2 {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditW2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditW2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditW2")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "allocated_tips",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Allocated tips.",
+        );
+        o.field("box_12", j::REQUIRED, G::subschema_for::<W2Box12>, &[j::ARRAY], "");
+        o.field(
+            "box_9",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Contents from box 9 on the W2.",
+        );
+        o.field(
+            "dependent_care_benefits",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Dependent care benefits.",
+        );
+        o.field(
+            "document_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "An identifier of the document referenced by the document metadata.",
+        );
+        o.field(
+            "document_metadata",
+            j::REQUIRED,
+            G::subschema_for::<CreditDocumentMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "employee",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubEmployee>,
+            &[],
+            "",
+        );
+        o.field(
+            "employer",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStubEmployer>,
+            &[],
+            "",
+        );
+        o.field(
+            "employer_id_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An employee identification number or EIN.",
+        );
+        o.field(
+            "federal_income_tax_withheld",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Federal income tax withheld for the tax year.",
+        );
+        o.field(
+            "medicare_tax_withheld",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Medicare tax withheld for the tax year.",
+        );
+        o.field(
+            "medicare_wages_and_tips",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages and tips from medicare.",
+        );
+        o.field(
+            "nonqualified_plans",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Nonqualified plans.",
+        );
+        o.field(
+            "other",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Other.",
+        );
+        o.field(
+            "retirement_plan",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Retirement plan.",
+        );
+        o.field(
+            "social_security_tax_withheld",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Social security tax withheld for the tax year.",
+        );
+        o.field(
+            "social_security_tips",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Tips from social security.",
+        );
+        o.field(
+            "social_security_wages",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages from social security.",
+        );
+        o.field(
+            "state_and_local_wages",
+            j::REQUIRED,
+            G::subschema_for::<W2StateAndLocalWages>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "statutory_employee",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Statutory employee.",
+        );
+        o.field(
+            "tax_year",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The tax year of the W2 document.",
+        );
+        o.field(
+            "third_party_sick_pay",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Third party sick pay.",
+        );
+        o.field(
+            "wages_tips_other_comp",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages from tips and other compensation.",
+        );
+        o.finish(
+            "W2 is an object that represents income data taken from a W2 tax document.",
+        )
+    }
+}
 ///An identifier that determines which page of results you receive.
 #[derive(
     ::serde::Deserialize,
@@ -29825,6 +45895,24 @@ impl ::serde::Serialize for CreditW2 {
 )]
 #[serde(transparent)]
 pub struct Cursor(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Cursor {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Cursor")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Cursor")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An identifier that determines which page of results you receive.",
+        )
+    }
+}
 impl ::std::ops::Deref for Cursor {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -29935,6 +46023,56 @@ impl ::serde::Serialize for CustomSandboxTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CustomSandboxTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CustomSandboxTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CustomSandboxTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The transaction amount. Can be negative.",
+        );
+        o.field(
+            "date_posted",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date the transaction posted, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format. Posted date must be the present date or a date up to 14 days in the past. Future dates are not allowed.",
+        );
+        o.field(
+            "date_transacted",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date of the transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format. Transaction date must be the present date or a date up to 14 days in the past. Future dates are not allowed.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The transaction description.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 format currency code for the transaction. Defaults to USD.",
+        );
+        o.finish("Data to populate as test transaction data.")
+    }
+}
 ///The object contains a risk score and a risk tier that evaluate the transaction return risk of an unauthorized debit. Common return codes in this category include: "R05", "R07", "R10", "R11", "R29". These returns typically have a return time frame of up to 60 calendar days. During this period, the customer of financial institutions can dispute a transaction as unauthorized.
 #[derive(Clone, Debug)]
 pub struct CustomerInitiatedReturnRisk {
@@ -29992,6 +46130,31 @@ impl ::serde::Serialize for CustomerInitiatedReturnRisk {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CustomerInitiatedReturnRisk {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CustomerInitiatedReturnRisk")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CustomerInitiatedReturnRisk")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "risk_tier",
+            j::OPTIONAL,
+            G::subschema_for::<CustomerInitiatedRiskTier>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("score", j::REQUIRED, G::subschema_for::<SignalScore>, &[], "");
+        o.finish(
+            "The object contains a risk score and a risk tier that evaluate the transaction return risk of an unauthorized debit. Common return codes in this category include: \"R05\", \"R07\", \"R10\", \"R11\", \"R29\". These returns typically have a return time frame of up to 60 calendar days. During this period, the customer of financial institutions can dispute a transaction as unauthorized.",
+        )
+    }
+}
 /**DEPRECATED. Use Signal Rules instead to transform the `score` into a useful action.
 
 A tier corresponding to the projected likelihood that the transaction, if initiated, will be subject to a return.
@@ -30006,6 +46169,24 @@ In the `customer_initiated_return_risk` object, there are five risk tiers corres
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CustomerInitiatedRiskTier(pub i64);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CustomerInitiatedRiskTier {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CustomerInitiatedRiskTier")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CustomerInitiatedRiskTier")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<i64>,
+            &[],
+            "DEPRECATED. Use Signal Rules instead to transform the `score` into a useful action.\n\nA tier corresponding to the projected likelihood that the transaction, if initiated, will be subject to a return.\n\nIn the `customer_initiated_return_risk` object, there are five risk tiers corresponding to the scores:\n  1: Predicted customer-initiated return incidence rate between 0.00% - 0.02%\n  2: Predicted customer-initiated return incidence rate between 0.02% - 0.05%\n  3: Predicted customer-initiated return incidence rate between 0.05% - 0.1%\n  4: Predicted customer-initiated return incidence rate between 0.1% - 0.5%\n  5: Predicted customer-initiated return incidence rate greater than 0.5%",
+        )
+    }
+}
 impl ::std::ops::Deref for CustomerInitiatedRiskTier {
     type Target = i64;
     fn deref(&self) -> &i64 {

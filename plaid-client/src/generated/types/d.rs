@@ -73,6 +73,27 @@ impl ::serde::Serialize for DashboardUser {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUser")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("email_address", j::REQUIRED, G::subschema_for::<EmailAddress>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<DashboardUserId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<DashboardUserStatus>, &[], "");
+        o.finish(
+            "Account information associated with a team member with access to the Plaid dashboard.",
+        )
+    }
+}
 ///Request input for fetching a dashboard user
 #[derive(Clone)]
 pub struct DashboardUserGetRequest {
@@ -140,6 +161,42 @@ impl ::serde::Serialize for DashboardUserGetRequest {
         out.field("dashboard_user_id", &self.dashboard_user_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "dashboard_user_id",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for fetching a dashboard user")
     }
 }
 impl ::std::fmt::Debug for DashboardUserGetRequest {
@@ -229,6 +286,28 @@ impl ::serde::Serialize for DashboardUserGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("email_address", j::REQUIRED, G::subschema_for::<EmailAddress>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<DashboardUserId>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<DashboardUserStatus>, &[], "");
+        o.finish(
+            "Account information associated with a team member with access to the Plaid dashboard.",
+        )
+    }
+}
 ///ID of the associated user. To retrieve the email address or other details of the person corresponding to this ID, use `/dashboard_user/get`.
 #[derive(
     ::serde::Deserialize,
@@ -243,6 +322,24 @@ impl ::serde::Serialize for DashboardUserGetResponse {
 )]
 #[serde(transparent)]
 pub struct DashboardUserId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated user. To retrieve the email address or other details of the person corresponding to this ID, use `/dashboard_user/get`.",
+        )
+    }
+}
 impl ::std::ops::Deref for DashboardUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -284,6 +381,24 @@ impl ::std::str::FromStr for DashboardUserId {
 )]
 #[serde(transparent)]
 pub struct DashboardUserIdNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserIdNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserIdNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserIdNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated user. To retrieve the email address or other details of the person corresponding to this ID, use `/dashboard_user/get`.",
+        )
+    }
+}
 impl ::std::ops::Deref for DashboardUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -377,6 +492,36 @@ impl ::serde::Serialize for DashboardUserListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for listing dashboard users")
+    }
+}
 impl ::std::fmt::Debug for DashboardUserListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DashboardUserListRequest")
@@ -453,6 +598,36 @@ impl ::serde::Serialize for DashboardUserListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserListResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "dashboard_users",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUser>,
+            &[j::ARRAY],
+            "List of dashboard users",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Paginated list of dashboard users")
+    }
+}
 ///The current status of the user.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum DashboardUserStatus {
@@ -461,6 +636,21 @@ pub enum DashboardUserStatus {
     Deactivated,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["invited", "active", "deactivated"],
+            "The current status of the user.",
+        )
+    }
 }
 impl ::std::fmt::Display for DashboardUserStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -513,6 +703,21 @@ pub enum DataSources {
     User,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DataSources {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DataSources")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DataSources")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["INSTITUTION", "INSTITUTION_MASK", "USER"],
+            "A description of the source of data for a given product/data type.\n\n`INSTITUTION`: The institution supports this product, and the data was provided by the institution.\n`INSTITUTION_MASK`: The user manually provided the full account number, which was matched to the account mask provided by the institution. Only applicable to the `numbers` data type.\n`USER`: The institution does not support this product, and the data was manually provided by the user.",
+        )
+    }
 }
 impl ::std::fmt::Display for DataSources {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -610,6 +815,23 @@ impl ::serde::Serialize for DateRange {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DateRange {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DateRange")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DateRange")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("beginning", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.field("ending", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
+        o.finish("A date range with a start and end date")
+    }
+}
 ///An object with the deduction information found on a paystub.
 #[derive(Clone, Debug)]
 pub struct Deductions {
@@ -683,6 +905,31 @@ impl ::serde::Serialize for Deductions {
         out.field("total", &self.total);
         out.field_unless(skip[1], "totals", &self.totals);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Deductions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Deductions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Deductions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "breakdown",
+            j::REQUIRED,
+            G::subschema_for::<DeductionsBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("subtotals", j::OPTIONAL, G::subschema_for::<Total>, &[j::ARRAY], "");
+        o.field("total", j::REQUIRED, G::subschema_for::<DeductionsTotal>, &[], "");
+        o.field("totals", j::OPTIONAL, G::subschema_for::<Total>, &[j::ARRAY], "");
+        o.finish("An object with the deduction information found on a paystub.")
     }
 }
 ///An object representing the deduction line items for the pay period
@@ -780,6 +1027,56 @@ impl ::serde::Serialize for DeductionsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DeductionsBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DeductionsBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DeductionsBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the deduction",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the deduction line item",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "ytd_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date amount of the deduction",
+        );
+        o.finish("An object representing the deduction line items for the pay period")
+    }
+}
 ///An object representing the total deductions for the pay period
 #[derive(Clone, Debug, Default)]
 pub struct DeductionsTotal {
@@ -865,6 +1162,49 @@ impl ::serde::Serialize for DeductionsTotal {
         );
         out.field_unless(skip[3], "ytd_amount", &self.ytd_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DeductionsTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DeductionsTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DeductionsTotal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the deduction",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "ytd_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date total amount of the deductions",
+        );
+        o.finish("An object representing the total deductions for the pay period")
     }
 }
 /**Fired when new transaction data is available for an Item. Plaid will typically check for new transaction data several times a day.
@@ -958,6 +1298,65 @@ impl ::serde::Serialize for DefaultUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DefaultUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DefaultUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DefaultUpdateWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `item_id` of the Item the webhook relates to.",
+        );
+        o.field(
+            "new_transactions",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of new transactions detected since the last time this webhook was fired.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
+        o.finish(
+            "Fired when new transaction data is available for an Item. Plaid will typically check for new transaction data several times a day.\n\nThis webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
+    }
+}
 ///An account type holding cash, in which funds are deposited.
 #[derive(
     ::serde::Deserialize,
@@ -972,6 +1371,24 @@ impl ::serde::Serialize for DefaultUpdateWebhook {
 )]
 #[serde(transparent)]
 pub struct DepositoryAccount(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DepositoryAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DepositoryAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DepositoryAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An account type holding cash, in which funds are deposited.",
+        )
+    }
+}
 impl ::std::ops::Deref for DepositoryAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1015,6 +1432,33 @@ pub enum DepositoryAccountSubtype {
     All,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DepositoryAccountSubtype {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DepositoryAccountSubtype")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DepositoryAccountSubtype")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "checking",
+                "savings",
+                "hsa",
+                "cd",
+                "money market",
+                "paypal",
+                "prepaid",
+                "cash management",
+                "ebt",
+                "limited purpose checking",
+                "all",
+            ],
+            "Valid account subtypes for depository accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-depository).",
+        )
+    }
 }
 impl ::std::fmt::Display for DepositoryAccountSubtype {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1075,6 +1519,24 @@ impl ::std::convert::TryFrom<::std::string::String> for DepositoryAccountSubtype
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct DepositoryAccountSubtypes(pub ::std::vec::Vec<DepositoryAccountSubtype>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DepositoryAccountSubtypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DepositoryAccountSubtypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DepositoryAccountSubtypes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<DepositoryAccountSubtype>,
+            &[j::ARRAY],
+            "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        )
+    }
+}
 impl ::std::ops::Deref for DepositoryAccountSubtypes {
     type Target = ::std::vec::Vec<DepositoryAccountSubtype>;
     fn deref(&self) -> &::std::vec::Vec<DepositoryAccountSubtype> {
@@ -1155,6 +1617,35 @@ impl ::serde::Serialize for DepositoryFilter {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DepositoryFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DepositoryFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DepositoryFilter")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_subtypes",
+            j::REQUIRED,
+            G::subschema_for::<DepositoryAccountSubtypes>,
+            &[],
+            "",
+        );
+        o.field(
+            "limited_purpose_types",
+            j::OPTIONAL,
+            G::subschema_for::<LimitedPurposeTypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("A filter to apply to `depository`-type accounts")
+    }
+}
 ///Specifying `user.client_user_id` is deprecated. Please provide `client_user_id` at the root level instead.
 #[derive(
     ::serde::Deserialize,
@@ -1169,6 +1660,24 @@ impl ::serde::Serialize for DepositoryFilter {
 )]
 #[serde(transparent)]
 pub struct DeprecatedClientUserId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DeprecatedClientUserId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DeprecatedClientUserId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DeprecatedClientUserId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Specifying `user.client_user_id` is deprecated. Please provide `client_user_id` at the root level instead.",
+        )
+    }
+}
 impl ::std::ops::Deref for DeprecatedClientUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1275,6 +1784,49 @@ impl ::serde::Serialize for DetailedOriginator {
         );
         out.field("transfer_diligence_status", &self.transfer_diligence_status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DetailedOriginator {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DetailedOriginator")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DetailedOriginator")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Originator's client ID.",
+        );
+        o.field(
+            "company_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The company name of the end customer.",
+        );
+        o.field(
+            "outstanding_requirements",
+            j::OPTIONAL,
+            G::subschema_for::<TransferPlatformRequirement>,
+            &[j::ARRAY],
+            "List of outstanding requirements that must be submitted before Plaid can approve the originator. Only populated when `transfer_diligence_status` is `more_information_required`.",
+        );
+        o.field(
+            "transfer_diligence_status",
+            j::REQUIRED,
+            G::subschema_for::<TransferDiligenceStatus>,
+            &[],
+            "",
+        );
+        o.finish("Originator and their status.")
     }
 }
 impl ::std::fmt::Debug for DetailedOriginator {
@@ -1407,6 +1959,77 @@ impl ::serde::Serialize for DetectedAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DetectedAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DetectedAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DetectedAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_subtype",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The detected subtype of the account, based on the transactions to/from the institution.",
+        );
+        o.field(
+            "account_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The detected account type (depository, credit, loan, investment etc.).",
+        );
+        o.field(
+            "newest_transaction_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of the most recent transaction associated with this detected account type at this financial institution.",
+        );
+        o.field(
+            "newest_transaction_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the newest transaction associated with this detected account type at this financial institution.",
+        );
+        o.field(
+            "oldest_transaction_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the oldest transaction associated with this detected account type at this financial institution.",
+        );
+        o.field(
+            "total_inflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of inflow amounts associated with this detected account type at this financial institution.",
+        );
+        o.field(
+            "total_outflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of outflow amounts associated with this detected account type at this financial institution.",
+        );
+        o.field(
+            "transaction_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions associated with this detected account type at this financial institution.",
+        );
+        o.finish("A possible account detected to be associated with a transaction user.")
+    }
+}
 ///Device Id associated with the device used during the previous link session
 #[derive(Clone, Debug, Default)]
 pub struct DeviceId {
@@ -1466,6 +2089,31 @@ impl ::serde::Serialize for DeviceId {
         out.field_unless(skip[0], "id", &self.id);
         out.field_unless(skip[1], "type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DeviceId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DeviceId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DeviceId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Identifier for the device",
+        );
+        o.field("type", j::OPTIONAL, G::subschema_for::<i64>, &[j::NULLABLE], "");
+        o.finish(
+            "Device Id associated with the device used during the previous link session",
+        )
     }
 }
 ///Information about the accounts that the payment was distributed to.
@@ -1586,6 +2234,71 @@ impl ::serde::Serialize for DistributionBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DistributionBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DistributionBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DistributionBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of the account for the given distribution.",
+        );
+        o.field(
+            "bank_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the bank that the payment is being deposited to.",
+        );
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount distributed to this account.",
+        );
+        o.field("current_pay", j::OPTIONAL, G::subschema_for::<Pay>, &[j::NULLABLE], "");
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "mask",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number.",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Type of the account that the paystub was sent to (e.g. 'checking').",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.finish("Information about the accounts that the payment was distributed to.")
+    }
+}
 /**The type of document.
 
 `DOCUMENT_TYPE_PAYSTUB`: A paystub.
@@ -1623,6 +2336,34 @@ pub enum DocType {
     DocumentTypePlaidGeneratedPaystubPdf,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "UNKNOWN",
+                "DOCUMENT_TYPE_PAYSTUB",
+                "DOCUMENT_TYPE_BANK_STATEMENT",
+                "DOCUMENT_TYPE_US_TAX_W2",
+                "DOCUMENT_TYPE_US_MILITARY_ERAS",
+                "DOCUMENT_TYPE_US_MILITARY_LES",
+                "DOCUMENT_TYPE_US_MILITARY_CLES",
+                "DOCUMENT_TYPE_GIG",
+                "DOCUMENT_TYPE_NONE",
+                "DOCUMENT_TYPE_US_TAX_1099_MISC",
+                "DOCUMENT_TYPE_US_TAX_1099_K",
+                "DOCUMENT_TYPE_PLAID_GENERATED_PAYSTUB_PDF",
+            ],
+            "The type of document.\n\n`DOCUMENT_TYPE_PAYSTUB`: A paystub.\n\n`DOCUMENT_TYPE_BANK_STATEMENT`: A bank statement.\n\n`DOCUMENT_TYPE_US_TAX_W2`: A W-2 wage and tax statement provided by a US employer reflecting wages earned by the employee.\n\n`DOCUMENT_TYPE_US_MILITARY_ERAS`: An electronic Retirement Account Statement (eRAS) issued by the US military.\n\n`DOCUMENT_TYPE_US_MILITARY_LES`: A Leave and Earnings Statement (LES) issued by the US military.\n\n`DOCUMENT_TYPE_US_MILITARY_CLES`: A Civilian Leave and Earnings Statement (CLES) issued by the US military.\n\n`DOCUMENT_TYPE_GIG`: Used to indicate that the income is related to gig work. Does not necessarily correspond to a specific document type.\n\n`DOCUMENT_TYPE_NONE`: Used to indicate that there is no underlying document for the data.\n\n`DOCUMENT_TYPE_PLAID_GENERATED_PAYSTUB_PDF`: Used to indicate that the PDF for the paystub was generated by Plaid.\n\n`UNKNOWN`: Document type could not be determined.",
+        )
+    }
 }
 impl ::std::fmt::Display for DocType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1794,6 +2535,66 @@ impl ::serde::Serialize for DocumentAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentAnalysis")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "aamva_verification",
+            j::OPTIONAL,
+            G::subschema_for::<AamvaAnalysis>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "authenticity",
+            j::REQUIRED,
+            G::subschema_for::<DocumentAuthenticityMatchCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "extracted_data",
+            j::REQUIRED,
+            G::subschema_for::<PhysicalDocumentExtractedDataAnalysis>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fraud_analysis_details",
+            j::OPTIONAL,
+            G::subschema_for::<FraudAnalysisDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "human_review",
+            j::OPTIONAL,
+            G::subschema_for::<HumanReview>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("image_quality", j::REQUIRED, G::subschema_for::<ImageQuality>, &[], "");
+        o.field(
+            "image_quality_details",
+            j::OPTIONAL,
+            G::subschema_for::<ImageQualityDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "High level descriptions of how the associated document was processed. If a document fails verification, the details in the `analysis` object should help clarify why the document was rejected.",
+        )
+    }
+}
 /**High level summary of whether the document in the provided image matches the formatting rules and security checks for the associated jurisdiction.
 
 For example, most identity documents have formatting rules like the following:
@@ -1819,6 +2620,23 @@ pub enum DocumentAuthenticityMatchCode {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentAuthenticityMatchCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentAuthenticityMatchCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::DocumentAuthenticityMatchCode",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "partial_match", "no_match", "no_data"],
+            "High level summary of whether the document in the provided image matches the formatting rules and security checks for the associated jurisdiction.\n\nFor example, most identity documents have formatting rules like the following:\n\n\nThe image of the person's face must have a certain contrast in order to highlight skin tone\n\n\nThe subject in the document's image must remove eye glasses and pose in a certain way\n\n\nThe informational fields (name, date of birth, ID number, etc.) must be colored and aligned according to specific rules\n\n\nSecurity features like watermarks and background patterns must be present\n\nSo a `match` status for this field indicates that the document in the provided image seems to conform to the various formatting and security rules associated with the detected document.",
+        )
+    }
 }
 impl ::std::fmt::Display for DocumentAuthenticityMatchCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1870,6 +2688,21 @@ pub enum DocumentDateOfBirthMatchCode {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentDateOfBirthMatchCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentDateOfBirthMatchCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentDateOfBirthMatchCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "partial_match", "no_match", "no_data"],
+            "A match summary describing the cross comparison between the subject's date of birth, extracted from the document image, and the date of birth they separately provided to the identity verification attempt.",
+        )
+    }
 }
 impl ::std::fmt::Display for DocumentDateOfBirthMatchCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1926,6 +2759,24 @@ impl ::std::convert::TryFrom<::std::string::String> for DocumentDateOfBirthMatch
 )]
 #[serde(transparent)]
 pub struct DocumentImageBack(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentImageBack {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentImageBack")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageBack")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Temporary URL that expires after 60 seconds for downloading the original image of the back of the document. Might be null if the back of the document was not collected.",
+        )
+    }
+}
 impl ::std::ops::Deref for DocumentImageBack {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1967,6 +2818,24 @@ impl ::std::str::FromStr for DocumentImageBack {
 )]
 #[serde(transparent)]
 pub struct DocumentImageCroppedBack(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentImageCroppedBack {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentImageCroppedBack")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageCroppedBack")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Temporary URL that expires after 60 seconds for downloading a cropped image containing just the back of the document. Might be null if the back of the document was not collected.",
+        )
+    }
+}
 impl ::std::ops::Deref for DocumentImageCroppedBack {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2008,6 +2877,24 @@ impl ::std::str::FromStr for DocumentImageCroppedBack {
 )]
 #[serde(transparent)]
 pub struct DocumentImageCroppedFront(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentImageCroppedFront {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentImageCroppedFront")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageCroppedFront")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Temporary URL that expires after 60 seconds for downloading a cropped image containing just the front of the document.",
+        )
+    }
+}
 impl ::std::ops::Deref for DocumentImageCroppedFront {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2049,6 +2936,24 @@ impl ::std::str::FromStr for DocumentImageCroppedFront {
 )]
 #[serde(transparent)]
 pub struct DocumentImageFace(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentImageFace {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentImageFace")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageFace")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Temporary URL that expires after 60 seconds for downloading a crop of just the user's face from the document image. Might be null if the document does not contain a face photo.",
+        )
+    }
+}
 impl ::std::ops::Deref for DocumentImageFace {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2090,6 +2995,24 @@ impl ::std::str::FromStr for DocumentImageFace {
 )]
 #[serde(transparent)]
 pub struct DocumentImageFront(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentImageFront {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentImageFront")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageFront")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Temporary URL that expires after 60 seconds for downloading the uncropped original image of the front of the document.",
+        )
+    }
+}
 impl ::std::ops::Deref for DocumentImageFront {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2198,6 +3121,51 @@ impl ::serde::Serialize for DocumentMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "doc_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An identifier of the document that is also present in the paystub response.",
+        );
+        o.field(
+            "doc_type",
+            j::OPTIONAL,
+            G::subschema_for::<DocType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the document.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The processing status of the document.\n\n`PROCESSING_COMPLETE`: The document was successfully processed.\n\n`DOCUMENT_ERROR`: The document could not be processed. Possible causes include: The document was an unacceptable document type such as an offer letter or bank statement, the document image was cropped or blurry, or the document was corrupted.\n\n`UNKNOWN` or `null`: An internal error occurred. If this happens repeatedly, contact support or your Plaid account manager.",
+        );
+        o.finish(
+            "An object representing metadata from the end user's uploaded document.",
+        )
+    }
+}
 ///A match summary describing the cross comparison between the subject's name, extracted from the document image, and the name they separately provided to the identity verification attempt.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum DocumentNameMatchCode {
@@ -2207,6 +3175,21 @@ pub enum DocumentNameMatchCode {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentNameMatchCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentNameMatchCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentNameMatchCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "partial_match", "no_match", "no_data"],
+            "A match summary describing the cross comparison between the subject's name, extracted from the document image, and the name they separately provided to the identity verification attempt.",
+        )
+    }
 }
 impl ::std::fmt::Display for DocumentNameMatchCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2354,6 +3337,79 @@ impl ::serde::Serialize for DocumentRiskSignal {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentRiskSignal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentRiskSignal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentRiskSignal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "actual_value",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The derived value obtained in the risk signal calculation process for this field",
+        );
+        o.field(
+            "expected_value",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The expected value of the field, as seen on the document",
+        );
+        o.field(
+            "field",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The field which the risk signal was computed for",
+        );
+        o.field(
+            "has_fraud_risk",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "A flag used to quickly identify if the signal indicates that this field is authentic or fraudulent",
+        );
+        o.field(
+            "institution_metadata",
+            j::REQUIRED,
+            G::subschema_for::<DocumentRiskSignalInstitutionMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "page_number",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The relevant page associated with the risk signal. If the risk signal is not associated with a specific page, the value will be 0.",
+        );
+        o.field(
+            "signal_description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A human-readable explanation providing more detail into the particular risk signal",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of risk found in the risk signal check.",
+        );
+        o.finish(
+            "Details about a certain reason as to why a document could potentially be fraudulent.",
+        )
+    }
+}
 ///An object which contains additional metadata about the institution used to compute the verification attribute
 #[derive(Clone, Debug)]
 pub struct DocumentRiskSignalInstitutionMetadata {
@@ -2404,6 +3460,26 @@ impl ::serde::Serialize for DocumentRiskSignalInstitutionMetadata {
         );
         out.field("item_id", &self.item_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentRiskSignalInstitutionMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentRiskSignalInstitutionMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::DocumentRiskSignalInstitutionMetadata",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.finish(
+            "An object which contains additional metadata about the institution used to compute the verification attribute",
+        )
     }
 }
 ///Object containing fraud risk data for a set of income documents.
@@ -2478,6 +3554,42 @@ impl ::serde::Serialize for DocumentRiskSignalsObject {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentRiskSignalsObject {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentRiskSignalsObject")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentRiskSignalsObject")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "ID of the payroll provider account.",
+        );
+        o.field(
+            "multi_document_risk_signals",
+            j::REQUIRED,
+            G::subschema_for::<MultiDocumentRiskSignal>,
+            &[j::ARRAY],
+            "Array of risk signals computed from a set of uploaded documents and the associated documents' metadata",
+        );
+        o.field(
+            "single_document_risk_signals",
+            j::REQUIRED,
+            G::subschema_for::<SingleDocumentRiskSignal>,
+            &[j::ARRAY],
+            "Array of document metadata and associated risk signals per document",
+        );
+        o.finish("Object containing fraud risk data for a set of income documents.")
+    }
+}
 ///A summary across all risk signals associated with a document
 #[derive(Clone, Debug)]
 pub struct DocumentRiskSummary {
@@ -2531,6 +3643,28 @@ impl ::serde::Serialize for DocumentRiskSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentRiskSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentRiskSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentRiskSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "risk_score",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "A number between 0 and 100, inclusive, where a score closer to 0 indicates a document is likely to be trustworthy and a score closer to 100 indicates a document is likely to be fraudulent. You can automatically reject documents with a high risk score, automatically accept documents with a low risk score, and manually review documents in between. We suggest starting with a threshold of 80 for auto-rejection and 20 for auto-acceptance. As you gather more data points on typical risk scores for your use case, you can tune these parameters to reduce the number of documents undergoing manual review.",
+        );
+        o.finish("A summary across all risk signals associated with a document")
+    }
+}
 ///An outcome status for this specific document submission. Distinct from the overall `documentary_verification.status` that summarizes the verification outcome from one or more documents.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum DocumentStatus {
@@ -2539,6 +3673,21 @@ pub enum DocumentStatus {
     ManuallyApproved,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["success", "failed", "manually_approved"],
+            "An outcome status for this specific document submission. Distinct from the overall `documentary_verification.status` that summarizes the verification outcome from one or more documents.",
+        )
+    }
 }
 impl ::std::fmt::Display for DocumentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2640,6 +3789,37 @@ impl ::serde::Serialize for DocumentaryVerification {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentaryVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentaryVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentaryVerification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "documents",
+            j::REQUIRED,
+            G::subschema_for::<DocumentaryVerificationDocument>,
+            &[j::ARRAY],
+            "An array of documents submitted to the `documentary_verification` step. Each entry represents one user submission, where each submission will contain both a front and back image, or just a front image, depending on the document type.\n\nNote: Plaid will automatically let a user submit a new set of document images up to three times if we detect that a previous attempt might have failed due to user error. For example, if the first set of document images are blurry or obscured by glare, the user will be asked to capture their documents again, resulting in at least two separate entries within `documents`. If the overall `documentary_verification` is `failed`, the user has exhausted their retry attempts.",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The outcome status for the associated Identity Verification attempt's `documentary_verification` step. This field will always have the same value as `steps.documentary_verification`.",
+        );
+        o.finish(
+            "Data, images, analysis, and results from the `documentary_verification` step. This field will be `null` unless `steps.documentary_verification` has reached a terminal state of either `success` or `failed`.",
+        )
+    }
+}
 ///Images, extracted data, and analysis from a user's identity document
 #[derive(Clone, Debug)]
 pub struct DocumentaryVerificationDocument {
@@ -2723,6 +3903,53 @@ impl ::serde::Serialize for DocumentaryVerificationDocument {
         out.field("redacted_at", &self.redacted_at);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentaryVerificationDocument {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentaryVerificationDocument")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::DocumentaryVerificationDocument",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("analysis", j::REQUIRED, G::subschema_for::<DocumentAnalysis>, &[], "");
+        o.field(
+            "attempt",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The `attempt` field begins with 1 and increments with each subsequent document upload.",
+        );
+        o.field(
+            "extracted_data",
+            j::REQUIRED,
+            G::subschema_for::<PhysicalDocumentExtractedData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "images",
+            j::REQUIRED,
+            G::subschema_for::<PhysicalDocumentImages>,
+            &[],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<DocumentStatus>, &[], "");
+        o.finish("Images, extracted data, and analysis from a user's identity document")
     }
 }
 impl ::serde::Serialize for DashboardUserStatus {

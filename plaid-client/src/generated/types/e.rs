@@ -78,6 +78,51 @@ impl ::serde::Serialize for Earnings {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Earnings {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Earnings")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Earnings")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<EarningsBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "subtotals",
+            j::OPTIONAL,
+            G::subschema_for::<EarningsTotal>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "total",
+            j::OPTIONAL,
+            G::subschema_for::<EarningsTotal>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "totals",
+            j::OPTIONAL,
+            G::subschema_for::<EarningsTotal>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish(
+            "An object representing both a breakdown of earnings on a paystub and the total earnings.",
+        )
+    }
+}
 ///An object representing the earnings line items for the pay period.
 #[derive(Clone, Debug, Default)]
 pub struct EarningsBreakdown {
@@ -198,6 +243,77 @@ impl ::serde::Serialize for EarningsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EarningsBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EarningsBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EarningsBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "canonical_description",
+            j::OPTIONAL,
+            G::subschema_for::<EarningsBreakdownCanonicalDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the earning line item.",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the earning line item.",
+        );
+        o.field(
+            "hours",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Number of hours applicable for this earning.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "rate",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Hourly rate applicable for this earning.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "ytd_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date amount of the deduction.",
+        );
+        o.finish("An object representing the earnings line items for the pay period.")
+    }
+}
 ///Commonly used term to describe the earning line item.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EarningsBreakdownCanonicalDescription {
@@ -212,6 +328,33 @@ pub enum EarningsBreakdownCanonicalDescription {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EarningsBreakdownCanonicalDescription {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EarningsBreakdownCanonicalDescription")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EarningsBreakdownCanonicalDescription",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "BONUS",
+                "COMMISSION",
+                "OVERTIME",
+                "PAID TIME OFF",
+                "REGULAR PAY",
+                "VACATION",
+                "BASIC ALLOWANCE HOUSING",
+                "BASIC ALLOWANCE SUBSISTENCE",
+                "OTHER",
+            ],
+            "Commonly used term to describe the earning line item.",
+        )
+    }
 }
 impl ::std::fmt::Display for EarningsBreakdownCanonicalDescription {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -374,6 +517,60 @@ impl ::serde::Serialize for EarningsTotal {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EarningsTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EarningsTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EarningsTotal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total amount of the earnings for this pay period",
+        );
+        o.field("current_pay", j::OPTIONAL, G::subschema_for::<Pay>, &[j::NULLABLE], "");
+        o.field(
+            "hours",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total number of hours worked for this pay period",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the security. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "ytd_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total year-to-date amount of the earnings",
+        );
+        o.field("ytd_pay", j::OPTIONAL, G::subschema_for::<Pay>, &[j::NULLABLE], "");
+        o.finish(
+            "An object representing both the current pay period and year to date amount for an earning category.",
+        )
+    }
+}
 ///An object representing an email address
 #[derive(Clone, Debug)]
 pub struct Email {
@@ -434,6 +631,42 @@ impl ::serde::Serialize for Email {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Email {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Email")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Email")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "data",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The email address.",
+        );
+        o.field(
+            "primary",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, identifies the email address as the primary email on an account.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<EmailType>,
+            &[],
+            "The type of email account as described by the financial institution.",
+        );
+        o.finish("An object representing an email address")
+    }
+}
 ///A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).
 #[derive(
     ::serde::Deserialize,
@@ -448,6 +681,24 @@ impl ::serde::Serialize for Email {
 )]
 #[serde(transparent)]
 pub struct EmailAddress(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmailAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmailAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmailAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).",
+        )
+    }
+}
 impl ::std::ops::Deref for EmailAddress {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -526,6 +777,30 @@ impl ::serde::Serialize for EmailAddressMatchScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmailAddressMatchScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmailAddressMatchScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmailAddressMatchScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "score",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Match score for normalized email. 100 is a perfect match, 99-70 is a partial match (matching the same email with different '+' extensions), anything below 70 is considered a mismatch. Typically, the match threshold should be set to a score of 70 or higher. If the email is missing from either the API or financial institution, this is null.",
+        );
+        o.finish(
+            "Score found by matching email provided by the API with the email on the account at the financial institution. 100 is a perfect match and 0 is a no match. If the account contains multiple owners, the maximum match score is filled.",
+        )
+    }
+}
 ///A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).
 #[derive(
     ::serde::Deserialize,
@@ -540,6 +815,24 @@ impl ::serde::Serialize for EmailAddressMatchScore {
 )]
 #[serde(transparent)]
 pub struct EmailAddressNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmailAddressNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmailAddressNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmailAddressNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).",
+        )
+    }
+}
 impl ::std::ops::Deref for EmailAddressNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -575,6 +868,21 @@ pub enum EmailType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmailType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmailType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmailType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["primary", "secondary", "other"],
+            "The type of email account as described by the financial institution.",
+        )
+    }
 }
 impl ::std::fmt::Display for EmailType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -692,10 +1000,67 @@ impl ::serde::Serialize for Employee {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Employee {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Employee")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Employee")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("address", j::REQUIRED, G::subschema_for::<PaystubAddress>, &[], "");
+        o.field(
+            "marital_status",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Marital status of the employee - either `single` or `married`.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the employee.",
+        );
+        o.field(
+            "taxpayer_id",
+            j::OPTIONAL,
+            G::subschema_for::<TaxpayerId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Data about the employee.")
+    }
+}
 ///`EmployeeIncomeSummaryFieldString`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct EmployeeIncomeSummaryFieldString(pub IncomeSummaryFieldString);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmployeeIncomeSummaryFieldString {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmployeeIncomeSummaryFieldString")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EmployeeIncomeSummaryFieldString",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<IncomeSummaryFieldString>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for EmployeeIncomeSummaryFieldString {
     type Target = IncomeSummaryFieldString;
     fn deref(&self) -> &IncomeSummaryFieldString {
@@ -783,10 +1148,73 @@ impl ::serde::Serialize for Employer {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Employer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Employer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Employer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<AddressDataNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "confidence_score",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "A number from 0 to 1 indicating Plaid's level of confidence in the pairing between the employer and the institution (not yet implemented).",
+        );
+        o.field(
+            "employer_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the employer.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the employer",
+        );
+        o.finish("Data about the employer.")
+    }
+}
 ///`EmployerIncomeSummaryFieldString`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct EmployerIncomeSummaryFieldString(pub IncomeSummaryFieldString);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmployerIncomeSummaryFieldString {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmployerIncomeSummaryFieldString")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EmployerIncomeSummaryFieldString",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<IncomeSummaryFieldString>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for EmployerIncomeSummaryFieldString {
     type Target = IncomeSummaryFieldString;
     fn deref(&self) -> &IncomeSummaryFieldString {
@@ -848,6 +1276,28 @@ impl ::serde::Serialize for EmployerVerification {
         );
         out.field_unless(skip[0], "name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmployerVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmployerVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmployerVerification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of employer.",
+        );
+        o.finish("An object containing employer data.")
     }
 }
 ///EmployersSearchRequest defines the request schema for `/employers/search`.
@@ -927,6 +1377,51 @@ impl ::serde::Serialize for EmployersSearchRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmployersSearchRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmployersSearchRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmployersSearchRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "products",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The Plaid products the returned employers should support. Currently, this field must be set to `\"deposit_switch\"`.",
+        );
+        o.field(
+            "query",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The employer name to be searched for.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "EmployersSearchRequest defines the request schema for `/employers/search`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for EmployersSearchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EmployersSearchRequest")
@@ -995,6 +1490,31 @@ impl ::serde::Serialize for EmployersSearchResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmployersSearchResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmployersSearchResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmployersSearchResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "employers",
+            j::REQUIRED,
+            G::subschema_for::<Employer>,
+            &[j::ARRAY],
+            "A list of employers matching the search criteria.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "EmployersSearchResponse defines the response schema for `/employers/search`.",
+        )
+    }
+}
 ///An object representing employment details found on a paystub.
 #[derive(Clone, Debug, Default)]
 pub struct EmploymentDetails {
@@ -1056,6 +1576,35 @@ impl ::serde::Serialize for EmploymentDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmploymentDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmploymentDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmploymentDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "annual_salary",
+            j::OPTIONAL,
+            G::subschema_for::<Pay>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "hire_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Date on which the employee was hired, in the YYYY-MM-DD format.",
+        );
+        o.finish("An object representing employment details found on a paystub.")
+    }
+}
 ///The types of source employment data that users should be able to share
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EmploymentSourceType {
@@ -1063,6 +1612,21 @@ pub enum EmploymentSourceType {
     Payroll,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmploymentSourceType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmploymentSourceType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmploymentSourceType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["bank", "payroll"],
+            "The types of source employment data that users should be able to share",
+        )
+    }
 }
 impl ::std::fmt::Display for EmploymentSourceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1195,6 +1759,63 @@ impl ::serde::Serialize for EmploymentVerification {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmploymentVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmploymentVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmploymentVerification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<EmployerVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "End of employment, if applicable. Provided in ISO 8601 format (YYY-MM-DD).",
+        );
+        o.field(
+            "platform_ids",
+            j::OPTIONAL,
+            G::subschema_for::<PlatformIds>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Start of employment in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<EmploymentVerificationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "title",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Current title of employee.",
+        );
+        o.finish("An object containing proof of employment data for an individual")
+    }
+}
 ///EmploymentVerificationGetRequest defines the request schema for `/employment/verification/get`.
 #[derive(Clone)]
 pub struct EmploymentVerificationGetRequest {
@@ -1258,6 +1879,40 @@ impl ::serde::Serialize for EmploymentVerificationGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmploymentVerificationGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmploymentVerificationGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EmploymentVerificationGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "EmploymentVerificationGetRequest defines the request schema for `/employment/verification/get`.",
+        )
     }
 }
 impl ::std::fmt::Debug for EmploymentVerificationGetRequest {
@@ -1327,6 +1982,33 @@ impl ::serde::Serialize for EmploymentVerificationGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmploymentVerificationGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmploymentVerificationGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EmploymentVerificationGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "employments",
+            j::REQUIRED,
+            G::subschema_for::<EmploymentVerification>,
+            &[j::ARRAY],
+            "A list of employment verification summaries.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "EmploymentVerificationGetResponse defines the response schema for `/employment/verification/get`.",
+        )
+    }
+}
 ///Current employment status.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EmploymentVerificationStatus {
@@ -1334,6 +2016,21 @@ pub enum EmploymentVerificationStatus {
     EmploymentStatusInactive,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmploymentVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmploymentVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmploymentVerificationStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["EMPLOYMENT_STATUS_ACTIVE", "EMPLOYMENT_STATUS_INACTIVE"],
+            "Current employment status.",
+        )
+    }
 }
 impl ::std::fmt::Display for EmploymentVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1510,6 +2207,92 @@ impl ::serde::Serialize for Enhancements {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Enhancements {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Enhancements")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Enhancements")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "category",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
+        );
+        o.field(
+            "category_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
+        );
+        o.field(
+            "check_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field(
+            "counterparties",
+            j::OPTIONAL,
+            G::subschema_for::<Counterparty>,
+            &[j::ARRAY],
+            "The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.",
+        );
+        o.field("location", j::REQUIRED, G::subschema_for::<Location>, &[], "");
+        o.field(
+            "logo_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
+        );
+        o.field(
+            "merchant_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the primary counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.",
+        );
+        o.field(
+            "payment_channel",
+            j::REQUIRED,
+            G::subschema_for::<PaymentChannel>,
+            &[],
+            "",
+        );
+        o.field(
+            "personal_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "personal_finance_category_icon_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.",
+        );
+        o.field(
+            "website",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The website associated with this transaction, if available.",
+        );
+        o.finish("A grouping of the Plaid produced transaction enhancement fields.")
+    }
+}
 /**The direction of the transaction from the perspective of the account holder:
 
 `OUTFLOW` - Includes outgoing transfers, purchases, and fees. (Typically represented as a negative value on checking accounts and debit cards and a positive value on credit cards.)
@@ -1521,6 +2304,21 @@ pub enum EnrichTransactionDirection {
     Outflow,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EnrichTransactionDirection {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EnrichTransactionDirection")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EnrichTransactionDirection")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["INFLOW", "OUTFLOW"],
+            "The direction of the transaction from the perspective of the account holder:\n\n`OUTFLOW` - Includes outgoing transfers, purchases, and fees. (Typically represented as a negative value on checking accounts and debit cards and a positive value on credit cards.)\n\n`INFLOW` - Includes incoming transfers, refunds, and income. (Typically represented as a positive value on checking accounts and debit cards and a negative value on credit cards.)",
+        )
+    }
 }
 impl ::std::fmt::Display for EnrichTransactionDirection {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1711,6 +2509,106 @@ impl ::serde::Serialize for Enrichments {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Enrichments {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Enrichments")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Enrichments")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "check_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field(
+            "counterparties",
+            j::REQUIRED,
+            G::subschema_for::<Counterparty>,
+            &[j::ARRAY],
+            "The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.",
+        );
+        o.field(
+            "entity_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique, stable, Plaid-generated ID that maps to the primary counterparty.",
+        );
+        o.field(
+            "legacy_category",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
+            "A hierarchical array of the legacy categories to which this transaction belongs. For a full list of legacy categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nWe recommend using the `personal_finance_category` for transaction categorization to obtain the best results.",
+        );
+        o.field(
+            "legacy_category_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the legacy category to which this transaction belongs. For a full list of legacy categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nWe recommend using the `personal_finance_category` for transaction categorization to obtain the best results.",
+        );
+        o.field("location", j::REQUIRED, G::subschema_for::<Location>, &[], "");
+        o.field(
+            "logo_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
+        );
+        o.field(
+            "merchant_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the primary counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.",
+        );
+        o.field(
+            "payment_channel",
+            j::REQUIRED,
+            G::subschema_for::<PaymentChannel>,
+            &[],
+            "",
+        );
+        o.field(
+            "personal_finance_category",
+            j::REQUIRED,
+            G::subschema_for::<PersonalFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "personal_finance_category_icon_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The phone number associated with the counterparty in E. 164 format. If there is a location match (i.e. a street address is returned in the location object), the phone number will be location specific.",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The website associated with this transaction.",
+        );
+        o.finish("A grouping of the Plaid produced transaction enrichment fields.")
+    }
+}
 ///An official document, usually issued by a governing body or institution, with an associated identifier.
 #[derive(Clone, Debug)]
 pub struct EntityDocument {
@@ -1768,6 +2666,31 @@ impl ::serde::Serialize for EntityDocument {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityDocument {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityDocument")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityDocument")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "number",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningDocumentValue>,
+            &[],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<EntityDocumentType>, &[], "");
+        o.finish(
+            "An official document, usually issued by a governing body or institution, with an associated identifier.",
+        )
+    }
+}
 /**The kind of official document represented by this object.
 
 `bik` - Russian bank code
@@ -1791,6 +2714,21 @@ pub enum EntityDocumentType {
     TaxId,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityDocumentType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityDocumentType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityDocumentType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["bik", "business_number", "imo", "other", "swift", "tax_id"],
+            "The kind of official document represented by this object.\n\n`bik` - Russian bank code\n\n`business_number` - A number that uniquely identifies the business within a category of businesses\n\n`imo` - Number assigned to the entity by the International Maritime Organization\n\n`other` - Any document not covered by other categories\n\n`swift` - Number identifying a bank and branch.\n\n`tax_id` - Identification issued for the purpose of collecting taxes",
+        )
+    }
 }
 impl ::std::fmt::Display for EntityDocumentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1935,6 +2873,72 @@ impl ::serde::Serialize for EntityScreeningHitAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitAnalysis")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "documents",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_addresses",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "locations",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "names",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms_version",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The version of the entity screening's `search_terms` that were compared when the entity screening hit was added. Entity screening hits are immutable once they have been reviewed. If changes are detected due to updates to the entity screening's `search_terms`, the associated entity program, or the list's source data prior to review, the entity screening hit will be updated to reflect those changes.",
+        );
+        o.field(
+            "urls",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Analysis information describing why a screening hit matched the provided entity information",
+        )
+    }
+}
 ///Information associated with the entity watchlist hit
 #[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitData {
@@ -2032,6 +3036,63 @@ impl ::serde::Serialize for EntityScreeningHitData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "documents",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitDocumentsItems>,
+            &[j::ARRAY],
+            "Documents associated with the watchlist hit",
+        );
+        o.field(
+            "email_addresses",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitEmailsItems>,
+            &[j::ARRAY],
+            "Email addresses associated with the watchlist hit",
+        );
+        o.field(
+            "locations",
+            j::OPTIONAL,
+            G::subschema_for::<GenericScreeningHitLocationItems>,
+            &[j::ARRAY],
+            "Locations associated with the watchlist hit",
+        );
+        o.field(
+            "names",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitNamesItems>,
+            &[j::ARRAY],
+            "Names associated with the watchlist hit",
+        );
+        o.field(
+            "phone_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitsPhoneNumberItems>,
+            &[j::ARRAY],
+            "Phone numbers associated with the watchlist hit",
+        );
+        o.field(
+            "urls",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitUrlsItems>,
+            &[j::ARRAY],
+            "URLs associated with the watchlist hit",
+        );
+        o.finish("Information associated with the entity watchlist hit")
+    }
+}
 ///Analyzed documents for the associated hit
 #[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitDocumentsItems {
@@ -2092,6 +3153,37 @@ impl ::serde::Serialize for EntityScreeningHitDocumentsItems {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitDocumentsItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitDocumentsItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityScreeningHitDocumentsItems",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<EntityDocument>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Analyzed documents for the associated hit")
+    }
+}
 ///Email address information for the associated entity watchlist hit
 #[derive(Clone, Debug)]
 pub struct EntityScreeningHitEmails {
@@ -2142,6 +3234,22 @@ impl ::serde::Serialize for EntityScreeningHitEmails {
         );
         out.field("email_address", &self.email_address);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitEmails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitEmails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitEmails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("email_address", j::REQUIRED, G::subschema_for::<EmailAddress>, &[], "");
+        o.finish("Email address information for the associated entity watchlist hit")
     }
 }
 ///Analyzed emails for the associated hit
@@ -2202,6 +3310,37 @@ impl ::serde::Serialize for EntityScreeningHitEmailsItems {
         out.field_unless(skip[0], "analysis", &self.analysis);
         out.field_unless(skip[1], "data", &self.data);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitEmailsItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitEmailsItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityScreeningHitEmailsItems",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitEmails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Analyzed emails for the associated hit")
     }
 }
 ///Name information for the associated entity watchlist hit
@@ -2272,6 +3411,42 @@ impl ::serde::Serialize for EntityScreeningHitNames {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitNames {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitNames")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitNames")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "full",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full name of the entity.",
+        );
+        o.field(
+            "is_primary",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Primary names are those most commonly used to refer to this entity. Only one name will ever be marked as primary.",
+        );
+        o.field(
+            "weak_alias_determination",
+            j::REQUIRED,
+            G::subschema_for::<WeakAliasDetermination>,
+            &[],
+            "",
+        );
+        o.finish("Name information for the associated entity watchlist hit")
+    }
+}
 ///Analyzed names for the associated hit
 #[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitNamesItems {
@@ -2332,6 +3507,35 @@ impl ::serde::Serialize for EntityScreeningHitNamesItems {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitNamesItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitNamesItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitNamesItems")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitNames>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Analyzed names for the associated hit")
+    }
+}
 ///Phone number information associated with the entity screening hit
 #[derive(Clone, Debug)]
 pub struct EntityScreeningHitPhoneNumbers {
@@ -2389,6 +3593,31 @@ impl ::serde::Serialize for EntityScreeningHitPhoneNumbers {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitPhoneNumbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitPhoneNumbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityScreeningHitPhoneNumbers",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningPhoneNumber>,
+            &[],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<PhoneType>, &[], "");
+        o.finish("Phone number information associated with the entity screening hit")
+    }
+}
 ///URLs associated with the entity screening hit
 #[derive(Clone, Debug)]
 pub struct EntityScreeningHitUrls {
@@ -2439,6 +3668,22 @@ impl ::serde::Serialize for EntityScreeningHitUrls {
         );
         out.field("url", &self.url);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitUrls {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitUrls")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitUrls")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("url", j::REQUIRED, G::subschema_for::<Url>, &[], "");
+        o.finish("URLs associated with the entity screening hit")
     }
 }
 ///Analyzed URLs for the associated hit
@@ -2501,6 +3746,35 @@ impl ::serde::Serialize for EntityScreeningHitUrlsItems {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitUrlsItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitUrlsItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitUrlsItems")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitUrls>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Analyzed URLs for the associated hit")
+    }
+}
 ///Analyzed phone numbers for the associated hit
 #[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitsPhoneNumberItems {
@@ -2559,6 +3833,37 @@ impl ::serde::Serialize for EntityScreeningHitsPhoneNumberItems {
         out.field_unless(skip[0], "analysis", &self.analysis);
         out.field_unless(skip[1], "data", &self.data);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitsPhoneNumberItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitsPhoneNumberItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityScreeningHitsPhoneNumberItems",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitPhoneNumbers>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Analyzed phone numbers for the associated hit")
     }
 }
 ///Fired when an entity screening status has changed, which can occur manually via the dashboard or during ongoing monitoring.
@@ -2636,6 +3941,53 @@ impl ::serde::Serialize for EntityScreeningStatusUpdatedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningStatusUpdatedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningStatusUpdatedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityScreeningStatusUpdatedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "entity_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the associated entity screening.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`STATUS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ENTITY_SCREENING`",
+        );
+        o.finish(
+            "Fired when an entity screening status has changed, which can occur manually via the dashboard or during ongoing monitoring.",
+        )
+    }
+}
 /**Shorthand identifier for a specific screening list for entities.
  `AU_CON`: Australia Department of Foreign Affairs and Trade Consolidated List
  `CA_CON`: Government of Canada Consolidated List of Sanctions
@@ -2673,6 +4025,38 @@ pub enum EntityWatchlistCode {
     UkHmc,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "CA_CON",
+                "EU_CON",
+                "IZ_SOE",
+                "IZ_UNC",
+                "IZ_WBK",
+                "US_CAP",
+                "US_FSE",
+                "US_MBS",
+                "US_SDN",
+                "US_SSI",
+                "US_CMC",
+                "US_UVL",
+                "US_SAM",
+                "US_TEL",
+                "AU_CON",
+                "UK_HMC",
+            ],
+            "Shorthand identifier for a specific screening list for entities.\n `AU_CON`: Australia Department of Foreign Affairs and Trade Consolidated List\n `CA_CON`: Government of Canada Consolidated List of Sanctions\n `EU_CON`: European External Action Service Consolidated List\n `IZ_SOE`: State Owned Enterprise List\n `IZ_UNC`: United Nations Consolidated Sanctions\n `IZ_WBK`: World Bank Listing of Ineligible Firms and Individuals\n `US_CAP`: US OFAC Correspondent Account or Payable-Through Account Sanctions\n `US_FSE`: US OFAC Foreign Sanctions Evaders\n `US_MBS`: US Non-SDN Menu-Based Sanctions\n `US_SDN`: US Specially Designated Nationals List\n `US_SSI`: US OFAC Sectoral Sanctions Identifications\n `US_CMC`: US OFAC Non-SDN Chinese Military-Industrial Complex List\n `US_UVL`: Bureau of Industry and Security Unverified List\n `US_SAM`: US System for Award Management Exclusion List\n `US_TEL`: US Terrorist Exclusion List\n `UK_HMC`: UK HM Treasury Consolidated List",
+        )
+    }
 }
 impl ::std::fmt::Display for EntityWatchlistCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2837,6 +4221,73 @@ impl ::serde::Serialize for EntityWatchlistProgram {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistProgram {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistProgram")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistProgram")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_archived",
+            j::REQUIRED,
+            G::subschema_for::<ProgramArchived>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_rescanning_enabled",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicator specifying whether the program is enabled and will perform daily rescans.",
+        );
+        o.field(
+            "lists_enabled",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistCode>,
+            &[j::ARRAY],
+            "Watchlists enabled for the associated program",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningProgramName>,
+            &[],
+            "",
+        );
+        o.field(
+            "name_sensitivity",
+            j::REQUIRED,
+            G::subschema_for::<ProgramNameSensitivity>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of entities.",
+        )
+    }
+}
 ///ID of the associated entity program.
 #[derive(
     ::serde::Deserialize,
@@ -2851,6 +4302,24 @@ impl ::serde::Serialize for EntityWatchlistProgram {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistProgramId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistProgramId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistProgramId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistProgramId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated entity program.",
+        )
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistProgramId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2960,6 +4429,65 @@ impl ::serde::Serialize for EntityWatchlistScreening {
         out.field("search_terms", &self.search_terms);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreening {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreening")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistScreening")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.",
+        )
     }
 }
 ///Data from a government watchlist that has been attached to the screening.
@@ -3086,6 +4614,88 @@ impl ::serde::Serialize for EntityWatchlistScreeningHit {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningHit {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningHit")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistScreeningHit")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitAnalysis>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<EntityScreeningHitData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("first_active", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "historical_since",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[],
+            "",
+        );
+        o.field(
+            "inactive_since",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "list_code",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistCode>,
+            &[],
+            "",
+        );
+        o.field("plaid_uid", j::REQUIRED, G::subschema_for::<InternalUid>, &[], "");
+        o.field(
+            "review_status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "source_uid",
+            j::REQUIRED,
+            G::subschema_for::<SourceUid>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "sub_programs",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "Sub-program designations that may be attached to the watchlist entry by the issuing authority. For OFAC SDN\nentries these are the program codes published in the SDN list (for example `SDGT` for Specially\nDesignated Global Terrorists, `SDNTK` for Specially Designated Narcotics Trafficking Kingpins,\n`IRAN`, `RUSSIA-EO14024`). New codes are added by sanctioning authorities without prior notice,\nso callers should treat unknown values as opaque strings rather than enum members.",
+        );
+        o.finish(
+            "Data from a government watchlist that has been attached to the screening.",
+        )
+    }
+}
 ///ID of the associated entity screening hit.
 #[derive(
     ::serde::Deserialize,
@@ -3100,6 +4710,26 @@ impl ::serde::Serialize for EntityWatchlistScreeningHit {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningHitId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningHitId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningHitId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityWatchlistScreeningHitId",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated entity screening hit.",
+        )
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningHitId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3141,6 +4771,24 @@ impl ::std::str::FromStr for EntityWatchlistScreeningHitId {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistScreeningId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated entity screening.",
+        )
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3182,6 +4830,24 @@ impl ::std::str::FromStr for EntityWatchlistScreeningId {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningName(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistScreeningName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the organization being screened. Must have at least one alphabetical character, have a maximum length of 100 characters, and not include leading or trailing spaces.",
+        )
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3223,6 +4889,26 @@ impl ::std::str::FromStr for EntityWatchlistScreeningName {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningProgramName(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningProgramName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningProgramName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityWatchlistScreeningProgramName",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A name for the entity program to define its purpose. For example, \"High Risk Organizations\" or \"Applicants\".",
+        )
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningProgramName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3333,6 +5019,60 @@ impl ::serde::Serialize for EntityWatchlistScreeningReview {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningReview {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningReview")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityWatchlistScreeningReview",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "comment",
+            j::REQUIRED,
+            G::subschema_for::<ReviewComment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "confirmed_hits",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[j::ARRAY],
+            "Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
+        );
+        o.field(
+            "dismissed_hits",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[j::ARRAY],
+            "Hits marked as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningReviewId>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A review submitted by a team member for an entity watchlist screening. A review can be either a comment on the current screening state, actions taken\nagainst hits attached to the watchlist screening, or both.",
+        )
+    }
+}
 ///ID of the associated entity review.
 #[derive(
     ::serde::Deserialize,
@@ -3347,6 +5087,26 @@ impl ::serde::Serialize for EntityWatchlistScreeningReview {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningReviewId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningReviewId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningReviewId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityWatchlistScreeningReviewId",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated entity review.",
+        )
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningReviewId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3471,6 +5231,75 @@ impl ::serde::Serialize for EntityWatchlistScreeningSearchTerms {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningSearchTerms {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningSearchTerms")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityWatchlistScreeningSearchTerms",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<GenericCountryCodeNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_number",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningDocumentValueNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<EmailAddressNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "entity_watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningName>,
+            &[],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningPhoneNumberNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("url", j::REQUIRED, G::subschema_for::<UrlNullable>, &[j::NULLABLE], "");
+        o.field(
+            "version",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The current version of the search terms. Starts at `1` and increments with each edit to `search_terms`.",
+        );
+        o.finish(
+            "Search terms associated with an entity used for searching against watchlists",
+        )
+    }
+}
 ///Search inputs for creating an entity watchlist screening
 #[derive(Clone, Debug)]
 pub struct EntityWatchlistSearchTerms {
@@ -3567,12 +5396,88 @@ impl ::serde::Serialize for EntityWatchlistSearchTerms {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistSearchTerms {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistSearchTerms")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistSearchTerms")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<GenericCountryCodeNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_number",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningDocumentValueNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddressNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "entity_watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningName>,
+            &[],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningPhoneNumberNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("url", j::OPTIONAL, G::subschema_for::<UrlNullable>, &[j::NULLABLE], "");
+        o.finish("Search inputs for creating an entity watchlist screening")
+    }
+}
 ///A set of attributes providing context about the factors that contributed to the EWA scores. Each key is the attribute name and the value is its numeric score, or null if the attribute could not be computed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct EwaAttributes(
     pub ::std::collections::HashMap<::std::string::String, ::std::option::Option<f64>>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EwaAttributes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EwaAttributes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EwaAttributes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<f64>,
+            &[j::MAP, j::NULLABLE],
+            "A set of attributes providing context about the factors that contributed to the EWA scores. Each key is the attribute name and the value is its numeric score, or null if the attribute could not be computed.",
+        )
+    }
+}
 impl ::std::ops::Deref for EwaAttributes {
     type Target = ::std::collections::HashMap<
         ::std::string::String,
@@ -3678,6 +5583,44 @@ impl ::serde::Serialize for EwaScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EwaScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EwaScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EwaScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "highest_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f32>,
+            &[j::NULLABLE],
+            "Float value representing the upper bound (exclusive) of the advance amount range associated with a specific EWA score.",
+        );
+        o.field(
+            "lowest_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f32>,
+            &[j::NULLABLE],
+            "Float value representing the lower bound (inclusive) of the advance amount range associated with a specific EWA score.",
+        );
+        o.field(
+            "score",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "EWA score for the corresponding amount bucket. Scores range from 1-99, where a higher score indicates a higher likelihood of repayment.",
+        );
+        o.finish(
+            "EwaScore represents an earned wage access score for a specific advance amount range.",
+        )
+    }
+}
 ///Comprehensive analysis of spending patterns, categorizing expenses into essential, non-essential, and other categories.
 #[derive(Clone, Debug, Default)]
 pub struct ExpenditureInsights {
@@ -3779,6 +5722,72 @@ impl ::serde::Serialize for ExpenditureInsights {
         out.field_unless(skip[5], "total_expenditure", &self.total_expenditure);
         out.field_unless(skip[6], "transfers_out", &self.transfers_out);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExpenditureInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExpenditureInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExpenditureInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cash_flow",
+            j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrencyWithMonthlyAverage>,
+            &[j::NULLABLE],
+            "Net cash flow for the period (inflows minus outflows), including a monthly average.",
+        );
+        o.field(
+            "essential_expenditure",
+            j::OPTIONAL,
+            G::subschema_for::<ExpenditureSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "non_essential_expenditure",
+            j::OPTIONAL,
+            G::subschema_for::<ExpenditureSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "other",
+            j::OPTIONAL,
+            G::subschema_for::<ExpenditureSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "outlier_transactions",
+            j::OPTIONAL,
+            G::subschema_for::<OutlierTransactionsInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "total_expenditure",
+            j::OPTIONAL,
+            G::subschema_for::<ExpenditureSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transfers_out",
+            j::OPTIONAL,
+            G::subschema_for::<ExpenditureSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Comprehensive analysis of spending patterns, categorizing expenses into essential, non-essential, and other categories.",
+        )
     }
 }
 ///Summary statistics for a specific expenditure category, including total amount, monthly average, and percentage of income.
@@ -3896,6 +5905,72 @@ impl ::serde::Serialize for ExpenditureSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExpenditureSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExpenditureSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExpenditureSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total value of all the aggregated transactions in this expenditure category.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "monthly_average",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlyAverage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "percentage_of_income",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The percentage of the total inflows that was spent in this expenses group, within the given time window across all the accounts in the report.\nFor example, a value of 100 represents that 100% of the inflows were spent on transactions that fall into this expenditure group.\nIf there's no available income for the given time period, this field value will be `-1`.",
+        );
+        o.field(
+            "top_categories",
+            j::OPTIONAL,
+            G::subschema_for::<CategoryExpenses>,
+            &[j::ARRAY, j::NULLABLE],
+            "The primary credit categories of the expenses within the given time window, across all the accounts in the report.\n\nThe categories are sorted in descending order by the total value spent.\nSee the [category taxonomy](https://plaid.com/documents/credit-category-taxonomy.csv) for a full listing of category IDs.",
+        );
+        o.field(
+            "transactions_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of outflow transactions in this expenses group, within the given time window across all the accounts in the report.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "Summary statistics for a specific expenditure category, including total amount, monthly average, and percentage of income.",
+        )
+    }
+}
 /**A description of whether the associated document was expired when the verification was performed.
 
 Note: In the case where an expiration date is not present on the document or failed to be extracted, this value will be `no_data`.*/
@@ -3906,6 +5981,21 @@ pub enum ExpirationDate {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExpirationDate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExpirationDate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExpirationDate")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["not_expired", "expired", "no_data"],
+            "A description of whether the associated document was expired when the verification was performed.\n\nNote: In the case where an expiration date is not present on the document or failed to be extracted, this value will be `no_data`.",
+        )
+    }
 }
 impl ::std::fmt::Display for ExpirationDate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4043,6 +6133,70 @@ impl ::serde::Serialize for ExtendedRecipientMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExtendedRecipientMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExtendedRecipientMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExtendedRecipientMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "category",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The category that the recipient falls under",
+        );
+        o.field(
+            "client_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The recipient name displayed by the Data Provider during the consent flow",
+        );
+        o.field(
+            "connection_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of Data Partner consumers that are connected to the recipient for the specific Data Partner",
+        );
+        o.field(
+            "joined_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date at which the recipient gained production access to Plaid",
+        );
+        o.field(
+            "logo_uri",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Data Recipient Logo URL location",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The recipient identifier",
+        );
+        o.field(
+            "third_party_legal_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The legal name of the recipient",
+        );
+        o.finish("Plaid and FDX-defined recipient metadata fields")
+    }
+}
 ///(Deprecated) Additional payment consent options. Please use `payer_details` to specify the account.
 #[derive(Clone, Debug, Default)]
 pub struct ExternalPaymentInitiationConsentOptions {
@@ -4113,6 +6267,46 @@ impl ::serde::Serialize for ExternalPaymentInitiationConsentOptions {
             &self.request_refund_details,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExternalPaymentInitiationConsentOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExternalPaymentInitiationConsentOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ExternalPaymentInitiationConsentOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationOptionalRestrictionBacs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iban",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The International Bank Account Number (IBAN) for the payer's account. Where possible, the end user will be able to set up payment consent using only the specified bank account if provided.",
+        );
+        o.field(
+            "request_refund_details",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When `true`, Plaid will attempt to request refund details from the payee's financial institution.  Support varies between financial institutions and will not always be available.  If refund details could be retrieved, they will be available in the `/payment_initiation/payment/get` response.",
+        );
+        o.finish(
+            "(Deprecated) Additional payment consent options. Please use `payer_details` to specify the account.",
+        )
     }
 }
 ///Additional payment options
@@ -4198,6 +6392,49 @@ impl ::serde::Serialize for ExternalPaymentOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExternalPaymentOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExternalPaymentOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExternalPaymentOptions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationOptionalRestrictionBacs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iban",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The International Bank Account Number (IBAN) for the payer's account. Where possible, the end user will be able to send payments only from the specified bank account if provided.",
+        );
+        o.field(
+            "request_refund_details",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When `true`, Plaid will attempt to request refund details from the payee's financial institution.  Support varies between financial institutions and will not always be available.  If refund details could be retrieved, they will be available in the `/payment_initiation/payment/get` response.",
+        );
+        o.field(
+            "scheme",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Additional payment options")
+    }
+}
 ///Details about external payment refund
 #[derive(Clone, Debug)]
 pub struct ExternalPaymentRefundDetails {
@@ -4260,6 +6497,42 @@ impl ::serde::Serialize for ExternalPaymentRefundDetails {
         out.field("iban", &self.iban);
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExternalPaymentRefundDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExternalPaymentRefundDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExternalPaymentRefundDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bacs",
+            j::REQUIRED,
+            G::subschema_for::<RecipientBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iban",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The International Bank Account Number (IBAN) for the account.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the account holder.",
+        );
+        o.finish("Details about external payment refund")
     }
 }
 ///The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.
@@ -4361,6 +6634,58 @@ impl ::serde::Serialize for ExternalPaymentScheduleBase {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExternalPaymentScheduleBase {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExternalPaymentScheduleBase")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExternalPaymentScheduleBase")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "adjusted_start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.\nIf the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.",
+        );
+        o.field(
+            "interval",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentScheduleInterval>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "interval_execution_day",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The day of the interval on which to schedule the payment.\n\nIf the payment interval is weekly, `interval_execution_day` should be an integer from 1 (Monday) to 7 (Sunday).\n\nIf the payment interval is monthly, `interval_execution_day` should be an integer indicating which day of the month to make the payment on. Integers from 1 to 28 can be used to make a payment on that day of the month. Negative integers from -1 to -5 can be used to make a payment relative to the end of the month. To make a payment on the last day of the month, use -1; to make the payment on the second-to-last day, use -2, and so on.",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will begin on the first `interval_execution_day` on or after the `start_date`.\n\nIf the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.",
+        );
+        o.finish(
+            "The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.",
+        )
+    }
+}
 ///The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.
 #[derive(Clone, Debug)]
 pub struct ExternalPaymentScheduleGet {
@@ -4448,6 +6773,58 @@ impl ::serde::Serialize for ExternalPaymentScheduleGet {
         out.field("interval_execution_day", &self.interval_execution_day);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExternalPaymentScheduleGet {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExternalPaymentScheduleGet")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExternalPaymentScheduleGet")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "adjusted_start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.\nIf the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.",
+        );
+        o.field(
+            "interval",
+            j::REQUIRED,
+            G::subschema_for::<PaymentScheduleInterval>,
+            &[],
+            "",
+        );
+        o.field(
+            "interval_execution_day",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The day of the interval on which to schedule the payment.\n\nIf the payment interval is weekly, `interval_execution_day` should be an integer from 1 (Monday) to 7 (Sunday).\n\nIf the payment interval is monthly, `interval_execution_day` should be an integer indicating which day of the month to make the payment on. Integers from 1 to 28 can be used to make a payment on that day of the month. Negative integers from -1 to -5 can be used to make a payment relative to the end of the month. To make a payment on the last day of the month, use -1; to make the payment on the second-to-last day, use -2, and so on.",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will begin on the first `interval_execution_day` on or after the `start_date`.\n\nIf the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.",
+        );
+        o.finish(
+            "The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.",
+        )
     }
 }
 ///The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.
@@ -4540,6 +6917,60 @@ impl ::serde::Serialize for ExternalPaymentScheduleRequest {
         out.field("interval_execution_day", &self.interval_execution_day);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExternalPaymentScheduleRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExternalPaymentScheduleRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ExternalPaymentScheduleRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "adjusted_start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.\nIf the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.",
+        );
+        o.field(
+            "interval",
+            j::REQUIRED,
+            G::subschema_for::<PaymentScheduleInterval>,
+            &[],
+            "",
+        );
+        o.field(
+            "interval_execution_day",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The day of the interval on which to schedule the payment.\n\nIf the payment interval is weekly, `interval_execution_day` should be an integer from 1 (Monday) to 7 (Sunday).\n\nIf the payment interval is monthly, `interval_execution_day` should be an integer indicating which day of the month to make the payment on. Integers from 1 to 28 can be used to make a payment on that day of the month. Negative integers from -1 to -5 can be used to make a payment relative to the end of the month. To make a payment on the last day of the month, use -1; to make the payment on the second-to-last day, use -2, and so on.",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will begin on the first `interval_execution_day` on or after the `start_date`.\n\nIf the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.",
+        );
+        o.finish(
+            "The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.",
+        )
     }
 }
 impl ::serde::Serialize for EarningsBreakdownCanonicalDescription {

@@ -90,6 +90,59 @@ impl ::serde::Serialize for FallbackAuthMicrodepositAutoVerifiedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FallbackAuthMicrodepositAutoVerifiedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FallbackAuthMicrodepositAutoVerifiedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::FallbackAuthMicrodepositAutoVerifiedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The external account ID associated with the micro-deposit",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The error code associated with the webhook.",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTOMATICALLY_VERIFIED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
+        o.finish("Fires when an account is automatically verified using micro-deposits")
+    }
+}
 ///Fires when an account has an expired verification when using micro-deposits
 #[derive(Clone, Debug)]
 pub struct FallbackAuthMicrodepositVerificationExpiredWebhook {
@@ -180,6 +233,63 @@ impl ::serde::Serialize for FallbackAuthMicrodepositVerificationExpiredWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FallbackAuthMicrodepositVerificationExpiredWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "FallbackAuthMicrodepositVerificationExpiredWebhook",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::FallbackAuthMicrodepositVerificationExpiredWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The external account ID associated with the micro-deposit",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The error code associated with the webhook.",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`VERIFICATION_EXPIRED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
+        o.finish(
+            "Fires when an account has an expired verification when using micro-deposits",
+        )
+    }
+}
 ///A string with at least one non-whitespace character, with a max length of 100 characters.
 #[derive(
     ::serde::Deserialize,
@@ -194,6 +304,24 @@ impl ::serde::Serialize for FallbackAuthMicrodepositVerificationExpiredWebhook {
 )]
 #[serde(transparent)]
 pub struct FamilyNameField(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FamilyNameField {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FamilyNameField")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FamilyNameField")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A string with at least one non-whitespace character, with a max length of 100 characters.",
+        )
+    }
+}
 impl ::std::ops::Deref for FamilyNameField {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -322,6 +450,70 @@ impl ::serde::Serialize for FdxConsentGrant {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxConsentGrant {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxConsentGrant")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxConsentGrant")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "createdTime",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "When the consent was initially granted",
+        );
+        o.field(
+            "expirationTime",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "When the consent grant will expire. Omitted when the grant has no expiration.",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The persistent identifier of the consent grant",
+        );
+        o.field(
+            "parties",
+            j::REQUIRED,
+            G::subschema_for::<FdxParty>,
+            &[j::ARRAY],
+            "Non-end-user parties participating in the consent grant (Data Recipient, Data Provider, Data Access Platform).",
+        );
+        o.field(
+            "resources",
+            j::OPTIONAL,
+            G::subschema_for::<FdxConsentGrantResource>,
+            &[j::ARRAY],
+            "Permissioned resource entries. Omitted when there are no resources.",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<FdxConsentGrantStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "updatedTime",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "When the consent grant was last updated",
+        );
+        o.finish("An FDX consent grant.")
+    }
+}
 ///One permissioned resource on a consent grant.
 #[derive(Clone, Debug)]
 pub struct FdxConsentGrantResource {
@@ -390,6 +582,42 @@ impl ::serde::Serialize for FdxConsentGrantResource {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxConsentGrantResource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxConsentGrantResource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxConsentGrantResource")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "dataClusters",
+            j::REQUIRED,
+            G::subschema_for::<FdxDataCluster>,
+            &[j::ARRAY],
+            "Names of clusters of data elements permissioned.",
+        );
+        o.field(
+            "resourceId",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Identifier of the resource permissioned.",
+        );
+        o.field(
+            "resourceType",
+            j::REQUIRED,
+            G::subschema_for::<FdxConsentResourceType>,
+            &[],
+            "",
+        );
+        o.finish("One permissioned resource on a consent grant.")
+    }
+}
 ///Current status of a consent grant. One of `ACTIVE`, `REVOKED`, `EXPIRED`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxConsentGrantStatus {
@@ -398,6 +626,21 @@ pub enum FdxConsentGrantStatus {
     Expired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxConsentGrantStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxConsentGrantStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxConsentGrantStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ACTIVE", "REVOKED", "EXPIRED"],
+            "Current status of a consent grant. One of `ACTIVE`, `REVOKED`, `EXPIRED`.",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxConsentGrantStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -446,6 +689,21 @@ pub enum FdxConsentResourceType {
     Document,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxConsentResourceType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxConsentResourceType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxConsentResourceType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ACCOUNT", "CUSTOMER", "DOCUMENT"],
+            "Type of resource permissioned on a consent grant.",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxConsentResourceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -497,6 +755,28 @@ pub enum FdxContentTypes {
     ApplicationJson,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxContentTypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxContentTypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxContentTypes")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "application/pdf",
+                "image/gif",
+                "image/jpeg",
+                "image/tiff",
+                "image/png",
+                "application/json",
+            ],
+            "Types of document formats. (Suggested values)",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxContentTypes {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -564,6 +844,38 @@ pub enum FdxDataCluster {
     ScheduledPayments,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxDataCluster {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxDataCluster")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxDataCluster")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "ACCOUNT_BASIC",
+                "ACCOUNT_DETAILED",
+                "ACCOUNT_PAYMENTS",
+                "BILLS",
+                "CUSTOMER_CONTACT",
+                "CUSTOMER_PERSONAL",
+                "IMAGES",
+                "INVESTMENTS",
+                "NOTIFICATIONS",
+                "PAYMENT_SUPPORT",
+                "REWARDS",
+                "STATEMENTS",
+                "TAX",
+                "TRANSACTIONS",
+                "BALANCES",
+                "SCHEDULED_PAYMENTS",
+            ],
+            "Name of a cluster of data elements permissioned by a consent grant.",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxDataCluster {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -639,6 +951,21 @@ pub enum FdxEventStatus {
     Suspended,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxEventStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxEventStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxEventStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ACTIVE", "EXPIRED", "REVOKED", "SUSPENDED"],
+            "Current status of indicated entity after reported event change. Not all statuses will be supported on all entity types by all data providers",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxEventStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -740,6 +1067,35 @@ impl ::serde::Serialize for FdxFiAttribute {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxFiAttribute {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxFiAttribute")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxFiAttribute")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Name of attribute",
+        );
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Value of attribute",
+        );
+        o.finish("Financial Institution provider-specific attribute")
+    }
+}
 ///REST application constraint (Hypermedia As The Engine Of Application State)
 #[derive(Clone, Debug)]
 pub struct FdxHateoasLink {
@@ -814,6 +1170,51 @@ impl ::serde::Serialize for FdxHateoasLink {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxHateoasLink {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxHateoasLink")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxHateoasLink")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "action",
+            j::OPTIONAL,
+            G::subschema_for::<FdxHateoasLinkAction>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "href",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "URL to invoke the action on the resource",
+        );
+        o.field(
+            "rel",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Relation of this link to its containing entity, as defined by and with many example relation values at [IETF RFC5988](https://datatracker.ietf.org/doc/html/rfc5988)",
+        );
+        o.field(
+            "types",
+            j::OPTIONAL,
+            G::subschema_for::<FdxContentTypes>,
+            &[j::ARRAY],
+            "Content-types that can be used in the Accept header",
+        );
+        o.finish(
+            "REST application constraint (Hypermedia As The Engine Of Application State)",
+        )
+    }
+}
 ///HTTP Method to use for the request
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxHateoasLinkAction {
@@ -824,6 +1225,21 @@ pub enum FdxHateoasLinkAction {
     Put,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxHateoasLinkAction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxHateoasLinkAction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxHateoasLinkAction")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["GET", "POST", "PATCH", "DELETE", "PUT"],
+            "HTTP Method to use for the request",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxHateoasLinkAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -928,6 +1344,35 @@ impl ::serde::Serialize for FdxInitiatorFiAttribute {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxInitiatorFiAttribute {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxInitiatorFiAttribute")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxInitiatorFiAttribute")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "value",
+            j::OPTIONAL,
+            G::subschema_for::<FdxPartyType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Initiator Fi Attribute")
+    }
+}
 ///Details of consent or payment network identifier or other entity's revocation request or other lifecycle status change event
 #[derive(Clone, Debug, Default)]
 pub struct FdxLifecycleEvent {
@@ -1011,6 +1456,58 @@ impl ::serde::Serialize for FdxLifecycleEvent {
         out.field_unless(skip[3], "status", &self.status);
         out.field_unless(skip[4], "updatedTime", &self.updated_time);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxLifecycleEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxLifecycleEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxLifecycleEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "initiator",
+            j::OPTIONAL,
+            G::subschema_for::<FdxPartyType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "otherReason",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Additional information or description of an `OTHER` reason",
+        );
+        o.field(
+            "reason",
+            j::OPTIONAL,
+            G::subschema_for::<FdxUpdateReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<FdxEventStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "updatedTime",
+            j::OPTIONAL,
+            G::subschema_for::<FdxTimestamp>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Details of consent or payment network identifier or other entity's revocation request or other lifecycle status change event",
+        )
     }
 }
 ///Provides the base fields of a notification. Clients will read the `type` property to determine the expected notification payload.
@@ -1136,6 +1633,88 @@ impl ::serde::Serialize for FdxNotification {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxNotification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxNotification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxNotification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "category",
+            j::REQUIRED,
+            G::subschema_for::<FdxNotificationCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "notificationId",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Id of notification",
+        );
+        o.field(
+            "notificationPayload",
+            j::REQUIRED,
+            G::subschema_for::<FdxNotificationPayload>,
+            &[],
+            "",
+        );
+        o.field(
+            "priority",
+            j::OPTIONAL,
+            G::subschema_for::<FdxNotificationPriority>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "publisher",
+            j::OPTIONAL,
+            G::subschema_for::<FdxParty>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("sentOn", j::REQUIRED, G::subschema_for::<FdxTimestamp>, &[], "");
+        o.field(
+            "severity",
+            j::OPTIONAL,
+            G::subschema_for::<FdxNotificationSeverity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subscriber",
+            j::OPTIONAL,
+            G::subschema_for::<FdxParty>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subtype",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An optional initiator-defined event subtype code or description if the event type needs to be further categorized or described.",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<FdxNotificationType>, &[], "");
+        o.field(
+            "url",
+            j::OPTIONAL,
+            G::subschema_for::<FdxHateoasLink>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Provides the base fields of a notification. Clients will read the `type` property to determine the expected notification payload.",
+        )
+    }
+}
 ///Category of Notification
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxNotificationCategory {
@@ -1147,6 +1726,28 @@ pub enum FdxNotificationCategory {
     TokenizedAccountNumber,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxNotificationCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxNotificationCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxNotificationCategory")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "SECURITY",
+                "MAINTENANCE",
+                "FRAUD",
+                "CONSENT",
+                "NEW_DATA",
+                "TOKENIZED_ACCOUNT_NUMBER",
+            ],
+            "Category of Notification",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxNotificationCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1260,6 +1861,42 @@ impl ::serde::Serialize for FdxNotificationPayload {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxNotificationPayload {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxNotificationPayload")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxNotificationPayload")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "event",
+            j::OPTIONAL,
+            G::subschema_for::<FdxLifecycleEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "ID for the origination entity related to the notification",
+        );
+        o.field(
+            "idType",
+            j::OPTIONAL,
+            G::subschema_for::<FdxNotificationPayloadIdType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Custom key-value pairs payload for a notification")
+    }
+}
 ///Type of entity causing origination of a notification
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxNotificationPayloadIdType {
@@ -1270,6 +1907,21 @@ pub enum FdxNotificationPayloadIdType {
     Consent,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxNotificationPayloadIdType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxNotificationPayloadIdType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxNotificationPayloadIdType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ACCOUNT", "CUSTOMER", "PARTY", "MAINTENANCE", "CONSENT"],
+            "Type of entity causing origination of a notification",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxNotificationPayloadIdType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1323,6 +1975,21 @@ pub enum FdxNotificationPriority {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxNotificationPriority {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxNotificationPriority")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxNotificationPriority")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["HIGH", "MEDIUM", "LOW"],
+            "Priority of notification",
+        )
+    }
+}
 impl ::std::fmt::Display for FdxNotificationPriority {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -1372,6 +2039,21 @@ pub enum FdxNotificationSeverity {
     Info,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxNotificationSeverity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxNotificationSeverity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxNotificationSeverity")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["EMERGENCY", "ALERT", "WARNING", "NOTICE", "INFO"],
+            "Severity level of notification",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxNotificationSeverity {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1439,6 +2121,40 @@ pub enum FdxNotificationType {
     TanSuspended,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxNotificationType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxNotificationType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxNotificationType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "ACCOUNT_TAKEOVER",
+                "ADDRESS_CHANGED",
+                "BALANCE",
+                "CONSENT_EXPIRED",
+                "CONSENT_GRANTED",
+                "CONSENT_REVOKED",
+                "CONSENT_UPDATED",
+                "CUSTOM",
+                "MFA_TARGET_CHANGED",
+                "PHONE_CHANGED",
+                "PLANNED_OUTAGE",
+                "RISK",
+                "SERVICE",
+                "SUSPECTED_INCIDENT",
+                "TAN_ACTIVATED",
+                "TAN_CREATED",
+                "TAN_REVOKED",
+                "TAN_SUSPENDED",
+            ],
+            "Type of Notification",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxNotificationType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1610,6 +2326,66 @@ impl ::serde::Serialize for FdxParty {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxParty {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxParty")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxParty")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "homeUri",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "URI for party, where an end user could learn more about the company or application involved in the data sharing chain",
+        );
+        o.field(
+            "logoUri",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "URI for a logo asset to be displayed to the end user",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Human recognizable common name",
+        );
+        o.field(
+            "registeredEntityId",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Registered id of party",
+        );
+        o.field(
+            "registeredEntityName",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Registered name of party",
+        );
+        o.field(
+            "registry",
+            j::OPTIONAL,
+            G::subschema_for::<FdxPartyRegistry>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<FdxPartyType>, &[], "");
+        o.finish(
+            "FDX Participant - an entity or person that is a part of a FDX API transaction",
+        )
+    }
+}
 ///The registry containing the party's registration with name and id
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxPartyRegistry {
@@ -1619,6 +2395,21 @@ pub enum FdxPartyRegistry {
     Private,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxPartyRegistry {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxPartyRegistry")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxPartyRegistry")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["FDX", "GLEIF", "ICANN", "PRIVATE"],
+            "The registry containing the party's registration with name and id",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxPartyRegistry {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1672,6 +2463,28 @@ pub enum FdxPartyType {
     Vendor,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxPartyType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxPartyType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxPartyType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "DATA_ACCESS_PLATFORM",
+                "DATA_PROVIDER",
+                "DATA_RECIPIENT",
+                "INDIVIDUAL",
+                "MERCHANT",
+                "VENDOR",
+            ],
+            "Identifies the type of a party",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxPartyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1794,10 +2607,73 @@ impl ::serde::Serialize for FdxRecipientMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxRecipientMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxRecipientMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxRecipientMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The recipient name displayed by the Data Provider during the consent flow",
+        );
+        o.field(
+            "logo_uri",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Data Recipient Logo URL location",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The recipient identifier",
+        );
+        o.field(
+            "third_party_legal_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The legal name of the recipient",
+        );
+        o.finish("Recipient metadata fields that are defined by FDX.")
+    }
+}
 ///ISO 8601 date-time in format 'YYYY-MM-DDThh:mm:ss.nnn[Z|[+|-]hh:mm]' according to [IETF RFC3339](https://xml2rfc.tools.ietf.org/public/rfc/html/rfc3339.html#anchor14)
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct FdxTimestamp(pub ::chrono::DateTime<::chrono::offset::Utc>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxTimestamp {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxTimestamp")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxTimestamp")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >,
+            &[],
+            "ISO 8601 date-time in format 'YYYY-MM-DDThh:mm:ss.nnn[Z|[+|-]hh:mm]' according to [IETF RFC3339](https://xml2rfc.tools.ietf.org/public/rfc/html/rfc3339.html#anchor14)",
+        )
+    }
+}
 impl ::std::ops::Deref for FdxTimestamp {
     type Target = ::chrono::DateTime<::chrono::offset::Utc>;
     fn deref(&self) -> &::chrono::DateTime<::chrono::offset::Utc> {
@@ -1846,6 +2722,21 @@ pub enum FdxUpdateReason {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FdxUpdateReason {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FdxUpdateReason")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FdxUpdateReason")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["BUSINESS_RULE", "SECURITY_EVENT", "USER_ACTION", "OTHER"],
+            "Reason for lifecycle event status change",
+        )
+    }
 }
 impl ::std::fmt::Display for FdxUpdateReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1964,6 +2855,51 @@ impl ::serde::Serialize for FinancialInstitutionInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FinancialInstitutionInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FinancialInstitutionInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FinancialInstitutionInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "detected_accounts",
+            j::REQUIRED,
+            G::subschema_for::<DetectedAccount>,
+            &[j::ARRAY],
+            "Associated accounts, detected based on the nature of transfers to/from this institution.",
+        );
+        o.field(
+            "entity_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique, stable, Plaid-generated id that maps to the counterparty.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Name of the financial institution counterparty.",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The website associated with the counterparty.",
+        );
+        o.finish(
+            "Insights surrounding external financial institution counterparties associated with a user.",
+        )
+    }
+}
 ///Details about the fixed income security.
 #[derive(Clone, Debug)]
 pub struct FixedIncome {
@@ -2039,6 +2975,49 @@ impl ::serde::Serialize for FixedIncome {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FixedIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FixedIncome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FixedIncome")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "face_value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The face value that is paid upon maturity of the fixed income security, per unit of security.",
+        );
+        o.field(
+            "issue_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The issue date for this fixed income security, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "maturity_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The maturity date for this fixed income security, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "yield_rate",
+            j::REQUIRED,
+            G::subschema_for::<YieldRate>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Details about the fixed income security.")
+    }
+}
 ///An object representing the predicted average monthly net income amount. This amount reflects the funds deposited into the account and may not include any withheld income such as taxes or other payroll deductions
 #[derive(Clone, Debug)]
 pub struct ForecastedMonthlyIncome {
@@ -2098,6 +3077,37 @@ impl ::serde::Serialize for ForecastedMonthlyIncome {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ForecastedMonthlyIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ForecastedMonthlyIncome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ForecastedMonthlyIncome")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "baseline_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The forecasted monthly income at the time of subscription",
+        );
+        o.field(
+            "current_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The current forecasted monthly income",
+        );
+        o.finish(
+            "An object representing the predicted average monthly net income amount. This amount reflects the funds deposited into the account and may not include any withheld income such as taxes or other payroll deductions",
+        )
+    }
+}
 ///Form 1099 Type
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Form1099Type {
@@ -2106,6 +3116,21 @@ pub enum Form1099Type {
     Form1099TypeK,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Form1099Type {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Form1099Type")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Form1099Type")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["FORM_1099_TYPE_UNKNOWN", "FORM_1099_TYPE_MISC", "FORM_1099_TYPE_K"],
+            "Form 1099 Type",
+        )
+    }
 }
 impl ::std::fmt::Display for Form1099Type {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2198,6 +3223,24 @@ impl ::serde::Serialize for ForwardedJsonResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ForwardedJsonResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ForwardedJsonResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ForwardedJsonResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "An arbitrary JSON payload sent to or received from the Plaid server. Internal use only.",
+        )
+    }
+}
 /**The amount and currency of the fraud or attempted fraud.
 `fraud_amount` should be omitted to indicate an unknown fraud amount.*/
 #[derive(Clone, Debug)]
@@ -2257,6 +3300,37 @@ impl ::serde::Serialize for FraudAmount {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("value", &self.value);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FraudAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FraudAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FraudAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<IsoCurrencyCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The amount value.\nThis value can be 0 to indicate no money was lost.\nMust not contain more than two digits of precision (e.g., `1.23`).",
+        );
+        o.finish(
+            "The amount and currency of the fraud or attempted fraud.\n`fraud_amount` should be omitted to indicate an unknown fraud amount.",
+        )
     }
 }
 ///Details about the fraud analysis performed on the document.
@@ -2386,12 +3460,96 @@ impl ::serde::Serialize for FraudAnalysisDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FraudAnalysisDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FraudAnalysisDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FraudAnalysisDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "detail_check",
+            j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcome>,
+            &[],
+            "The outcome of the document detail check for correct styling and layout.\n\n`success` - The document passed all authenticity checks.\n\n`failed` - The document did not pass one or more authenticity checks.",
+        );
+        o.field(
+            "image_composition_check",
+            j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcome>,
+            &[],
+            "The outcome of the image composition check.\n\n`success` - The image is a valid physical document capture.\n\n`failed` - The image appears to be a photograph of a screen or a digital forgery.",
+        );
+        o.field(
+            "integrity_check",
+            j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcome>,
+            &[],
+            "The outcome of the integrity check for document security elements.\n\n`success` - Data is consistent across all checked security elements.\n\n`failed` - Inconsistencies were detected across one or more security elements.",
+        );
+        o.field(
+            "issue_date_check",
+            j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcomeWithNoData>,
+            &[],
+            "The outcome of the issue date validity check.\n\n`success` - The issue date is valid.\n\n`failed` - The issue date is invalid or could not be verified.\n\n`no_data` - The check could not be performed due to insufficient data.",
+        );
+        o.field(
+            "portrait_details_check",
+            j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcome>,
+            &[],
+            "The outcome of the portrait details check including photo embedding and face landmark checks.\n\n`success` - The portrait passed all validity checks.\n\n`failed` - The portrait did not pass one or more validity checks.",
+        );
+        o.field(
+            "portrait_presence_check",
+            j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcome>,
+            &[],
+            "The outcome of the portrait presence check.\n\n`success` - A portrait was detected.\n\n`failed` - No portrait was detected.",
+        );
+        o.field(
+            "type_supported",
+            j::REQUIRED,
+            G::subschema_for::<FraudCheckOutcome>,
+            &[],
+            "Whether the submitted document type is supported for fraud analysis.\n\n`success` - The document type is supported.\n\n`failed` - The document type is not supported.",
+        );
+        o.finish("Details about the fraud analysis performed on the document.")
+    }
+}
 ///Event fraud attributes as an arbitrary set of key-value pairs. The set of attributes returned varies by model.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct FraudAttributes(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FraudAttributes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FraudAttributes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FraudAttributes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "Event fraud attributes as an arbitrary set of key-value pairs. The set of attributes returned varies by model.",
+        )
+    }
+}
 impl ::std::ops::Deref for FraudAttributes {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -2424,6 +3582,21 @@ pub enum FraudCheckOutcome {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FraudCheckOutcome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FraudCheckOutcome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FraudCheckOutcome")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["success", "failed"],
+            "The outcome of the fraud check.\n\n\n`success` - The check passed.\n\n`failed` - The check did not pass.",
+        )
+    }
 }
 impl ::std::fmt::Display for FraudCheckOutcome {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2477,6 +3650,21 @@ pub enum FraudCheckOutcomeWithNoData {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FraudCheckOutcomeWithNoData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FraudCheckOutcomeWithNoData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::FraudCheckOutcomeWithNoData")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["success", "failed", "no_data"],
+            "The outcome of the fraud check.\n\n\n`success` - The check passed.\n\n`failed` - The check did not pass.\n\n`no_data` - The check could not be performed due to insufficient data.",
+        )
+    }
 }
 impl ::std::fmt::Display for FraudCheckOutcomeWithNoData {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

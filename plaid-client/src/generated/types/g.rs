@@ -134,6 +134,86 @@ impl ::serde::Serialize for GamblingIndicators {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for GamblingIndicators {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("GamblingIndicators")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::GamblingIndicators")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total value of transactions that fall into the `GAMBLING` credit category, across all the accounts in the report.",
+        );
+        o.field(
+            "days_since_last_occurrence",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the last transaction that falls into the `GAMBLING` category, across all the accounts in the report.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "monthly_average",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlyAverage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "monthly_summaries",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlySummary>,
+            &[j::ARRAY, j::NULLABLE],
+            "The monthly summaries of the transactions that fall into the `GAMBLING` category within the given time window, across all the accounts in the report.",
+        );
+        o.field(
+            "percentage_of_income",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The percentage of the user's monthly inflows that was spent on transactions that fall into the `GAMBLING` category within the given time window, across all the accounts in the report. For example, a value of 100 indicates that 100% of the inflows were spent on transactions that fall into the `GAMBLING` credit category.\nIf there's no available income for the given time period, this field value will be `-1`",
+        );
+        o.field(
+            "top_merchants",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "Up to 3 top merchants that the user had the most transactions for in the given time window, in descending order of total spend.\n\nIf the user has not spent money on any merchants in the given time window, this list will be empty.",
+        );
+        o.field(
+            "transactions_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of transactions that fall into the `GAMBLING` credit category, across all the accounts in the report.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "Insights into gambling-related transactions, including frequency, amounts, and top merchants.",
+        )
+    }
+}
 ///Valid, capitalized, two-letter ISO code representing the country of this object. Must be in ISO 3166-1 alpha-2 form.
 #[derive(
     ::serde::Deserialize,
@@ -148,6 +228,24 @@ impl ::serde::Serialize for GamblingIndicators {
 )]
 #[serde(transparent)]
 pub struct GenericCountryCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for GenericCountryCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("GenericCountryCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::GenericCountryCode")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Valid, capitalized, two-letter ISO code representing the country of this object. Must be in ISO 3166-1 alpha-2 form.",
+        )
+    }
+}
 impl ::std::ops::Deref for GenericCountryCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -189,6 +287,24 @@ impl ::std::str::FromStr for GenericCountryCode {
 )]
 #[serde(transparent)]
 pub struct GenericCountryCodeNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for GenericCountryCodeNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("GenericCountryCodeNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::GenericCountryCodeNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Valid, capitalized, two-letter ISO code representing the country of this object. Must be in ISO 3166-1 alpha-2 form.",
+        )
+    }
+}
 impl ::std::ops::Deref for GenericCountryCodeNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -276,6 +392,37 @@ impl ::serde::Serialize for GenericScreeningHitLocationItems {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for GenericScreeningHitLocationItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("GenericScreeningHitLocationItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::GenericScreeningHitLocationItems",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningHitLocations>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Analyzed location information for the associated hit")
+    }
+}
 ///GetRecipientResponse defines the response schema for `/fdx/recipient/{recipientId}`
 #[derive(Clone, Debug)]
 pub struct GetRecipientResponse {
@@ -352,6 +499,51 @@ impl ::serde::Serialize for GetRecipientResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for GetRecipientResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("GetRecipientResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::GetRecipientResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The recipient name displayed by the Data Provider during the consent flow",
+        );
+        o.field(
+            "logo_uri",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Data Recipient Logo URL location",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The recipient identifier",
+        );
+        o.field(
+            "third_party_legal_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The legal name of the recipient",
+        );
+        o.finish(
+            "GetRecipientResponse defines the response schema for `/fdx/recipient/{recipientId}`",
+        )
+    }
+}
 ///GetRecipientsResponse defines the response schema for `/fdx/recipients`
 #[derive(Clone, Debug)]
 pub struct GetRecipientsResponse {
@@ -404,6 +596,30 @@ impl ::serde::Serialize for GetRecipientsResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for GetRecipientsResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("GetRecipientsResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::GetRecipientsResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "recipients",
+            j::REQUIRED,
+            G::subschema_for::<ExtendedRecipientMetadata>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish(
+            "GetRecipientsResponse defines the response schema for `/fdx/recipients`",
+        )
+    }
+}
 ///A string with at least one non-whitespace character, with a max length of 100 characters.
 #[derive(
     ::serde::Deserialize,
@@ -418,6 +634,24 @@ impl ::serde::Serialize for GetRecipientsResponse {
 )]
 #[serde(transparent)]
 pub struct GivenNameField(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for GivenNameField {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("GivenNameField")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::GivenNameField")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A string with at least one non-whitespace character, with a max length of 100 characters.",
+        )
+    }
+}
 impl ::std::ops::Deref for GivenNameField {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -452,6 +686,21 @@ pub enum GseReportType {
     EmploymentRefresh,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for GseReportType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("GseReportType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::GseReportType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["VOA", "EMPLOYMENT_REFRESH"],
+            "The types of GSE Reports supported by the Plaid API",
+        )
+    }
 }
 impl ::std::fmt::Display for GseReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -77,6 +77,49 @@ impl ::serde::Serialize for HealthIncident {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HealthIncident {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HealthIncident")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HealthIncident")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The end date of the incident, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2020-10-30T15:26:48Z\"`.",
+        );
+        o.field(
+            "incident_updates",
+            j::REQUIRED,
+            G::subschema_for::<IncidentUpdate>,
+            &[j::ARRAY],
+            "Updates on the health incident.",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The start date of the incident, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2020-10-30T15:26:48Z\"`.",
+        );
+        o.field(
+            "title",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The title of the incident",
+        );
+        o.finish("A status health incident")
+    }
+}
 /**An enum indicating the match type between data provided by user and data checked against an external data source.
 
 
@@ -98,6 +141,21 @@ pub enum HiddenMatchSummaryCode {
     NoInput,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HiddenMatchSummaryCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HiddenMatchSummaryCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HiddenMatchSummaryCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "partial_match", "no_match", "no_data", "no_input"],
+            "An enum indicating the match type between data provided by user and data checked against an external data source.\n\n\n`match` indicates that the provided input data was a strong match against external data.\n\n`partial_match` indicates the data approximately matched against external data. For example, \"Knope\" vs. \"Knope-Wyatt\" for last name.\n\n`no_match` indicates that Plaid was able to perform a check against an external data source and it did not match the provided input data.\n\n`no_data` indicates that Plaid was unable to find external data to compare against the provided input data.\n\n`no_input` indicates that Plaid was unable to perform a check because no information was provided for this field by the end user.",
+        )
+    }
 }
 impl ::std::fmt::Display for HiddenMatchSummaryCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -201,6 +259,35 @@ impl ::serde::Serialize for HistoricalAnnualIncome {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HistoricalAnnualIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HistoricalAnnualIncome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HistoricalAnnualIncome")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "baseline_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The historical annual income at the time of subscription",
+        );
+        o.field(
+            "current_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The current historical annual income",
+        );
+        o.finish("An object representing the historical annual income amount.")
+    }
+}
 ///An object representing a balance held by an account in the past
 #[derive(Clone, Debug)]
 pub struct HistoricalBalance {
@@ -279,6 +366,49 @@ impl ::serde::Serialize for HistoricalBalance {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HistoricalBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HistoricalBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HistoricalBalance")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The total amount of funds in the account, calculated from the `current` balance in the `balance` object by subtracting inflows and adding back outflows according to the posted date of each transaction.\n\nIf the account has any pending transactions, historical balance amounts on or after the date of the earliest pending transaction may differ if retrieved in subsequent Asset Reports as a result of those pending transactions posting.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date of the calculated historical balance, in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD)",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish("An object representing a balance held by an account in the past")
     }
 }
 /**Fired when an Item's historical transaction pull is completed and Plaid has prepared as much historical transaction data as possible for the Item. Once this webhook has been fired, transaction data beyond the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.
@@ -368,6 +498,59 @@ impl ::serde::Serialize for HistoricalUpdateWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HistoricalUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HistoricalUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HistoricalUpdateWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "new_transactions",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of new transactions available",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`HISTORICAL_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
+        o.finish(
+            "Fired when an Item's historical transaction pull is completed and Plaid has prepared as much historical transaction data as possible for the Item. Once this webhook has been fired, transaction data beyond the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.\n\nThis webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
     }
 }
 ///A securities holding at an institution.
@@ -531,6 +714,112 @@ impl ::serde::Serialize for Holding {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Holding {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Holding")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Holding")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id` associated with the holding.",
+        );
+        o.field(
+            "cost_basis",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total cost basis of the holding (e.g., the total amount spent to acquire all assets currently in the holding).",
+        );
+        o.field(
+            "institution_price",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The last price given by the institution for this security.",
+        );
+        o.field(
+            "institution_price_as_of",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date at which `institution_price` was current.",
+        );
+        o.field(
+            "institution_price_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Date and time at which `institution_price` was current, in ISO 8601 format (YYYY-MM-DDTHH:mm:ssZ).\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00).",
+        );
+        o.field(
+            "institution_value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The value of the holding, as reported by the institution.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the holding. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "quantity",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The total quantity of the asset held, as reported by the financial institution. If the security is an option, `quantity` will reflect the total number of options (typically the number of contracts multiplied by 100), not the number of contracts.",
+        );
+        o.field(
+            "security_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `security_id` associated with the holding. Security data is not specific to a user's account; any user who held the same security at the same financial institution at the same time would have identical security data. The `security_id` for the same security will typically be the same across different institutions, but this is not guaranteed. The `security_id` does not typically change, but may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.",
+        );
+        o.field(
+            "tax_lots",
+            j::OPTIONAL,
+            G::subschema_for::<HoldingTaxLot>,
+            &[j::ARRAY],
+            "Per-lot acquisition data for this holding. An empty array indicates the institution does not provide lot-level data.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "vested_quantity",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total quantity of vested assets held, as reported by the financial institution. Vested assets are only associated with [equities](https://plaid.com/docs/api/products/investments/#investments-holdings-get-response-securities-type).",
+        );
+        o.field(
+            "vested_value",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The value of the vested holdings as reported by the institution.",
+        );
+        o.finish("A securities holding at an institution.")
+    }
+}
 ///A single acquisition lot within a holding.
 #[derive(Clone, Debug)]
 pub struct HoldingTaxLot {
@@ -629,6 +918,70 @@ impl ::serde::Serialize for HoldingTaxLot {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HoldingTaxLot {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HoldingTaxLot")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HoldingTaxLot")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cost_basis",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total cost basis of this lot, inclusive of any fees.",
+        );
+        o.field(
+            "current_value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The current market value of this lot.",
+        );
+        o.field(
+            "institution_lot_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The financial institution's identifier for this lot. Null if the institution does not provide a lot identifier.",
+        );
+        o.field(
+            "original_purchase_datetime",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date and time this lot was acquired, in ISO 8601 format. Null if the institution does not provide acquisition datetime data.",
+        );
+        o.field(
+            "position_type",
+            j::REQUIRED,
+            G::subschema_for::<HoldingTaxLotPositionType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "purchase_price",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The price per unit of the security at the time this lot was acquired.",
+        );
+        o.field(
+            "quantity",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The number of units of the security in this lot.",
+        );
+        o.finish("A single acquisition lot within a holding.")
+    }
+}
 ///Indicates whether a holding lot position is long or short. Possible values are `LONG` and `SHORT`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum HoldingTaxLotPositionType {
@@ -636,6 +989,21 @@ pub enum HoldingTaxLotPositionType {
     Short,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HoldingTaxLotPositionType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HoldingTaxLotPositionType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HoldingTaxLotPositionType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["LONG", "SHORT"],
+            "Indicates whether a holding lot position is long or short. Possible values are `LONG` and `SHORT`.",
+        )
+    }
 }
 impl ::std::fmt::Display for HoldingTaxLotPositionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -777,6 +1145,67 @@ impl ::serde::Serialize for HoldingsDefaultUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HoldingsDefaultUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HoldingsDefaultUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HoldingsDefaultUpdateWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "new_holdings",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of new holdings reported since the last time this webhook was fired.",
+        );
+        o.field(
+            "updated_holdings",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of updated holdings reported since the last time this webhook was fired.",
+        );
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`HOLDINGS`",
+        );
+        o.finish(
+            "Fired when new or updated holdings have been detected on an investment account. The webhook typically fires in response to any newly added holdings or price changes to existing holdings, most commonly after market close.",
+        )
+    }
+}
 ///Specify the holdings on the account.
 #[derive(Clone, Debug)]
 pub struct HoldingsOverride {
@@ -873,6 +1302,57 @@ impl ::serde::Serialize for HoldingsOverride {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HoldingsOverride {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HoldingsOverride")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HoldingsOverride")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cost_basis",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total cost basis of the holding (e.g., the total amount spent to acquire all assets currently in the holding).",
+        );
+        o.field(
+            "currency",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Either a valid `iso_currency_code` or `unofficial_currency_code`",
+        );
+        o.field(
+            "institution_price",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The last price given by the institution for this security",
+        );
+        o.field(
+            "institution_price_as_of",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date at which `institution_price` was current. Must be formatted as an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) date.",
+        );
+        o.field(
+            "quantity",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The total quantity of the asset held, as reported by the financial institution.",
+        );
+        o.field("security", j::REQUIRED, G::subschema_for::<SecurityOverride>, &[], "");
+        o.finish("Specify the holdings on the account.")
+    }
+}
 /**URI that Hosted Link will redirect to upon completion of the Link flow. This will only occur in Hosted Link sessions, not in other implementation methods.
 */
 #[derive(
@@ -888,6 +1368,26 @@ impl ::serde::Serialize for HoldingsOverride {
 )]
 #[serde(transparent)]
 pub struct HostedLinkCompletionRedirectUri(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HostedLinkCompletionRedirectUri {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HostedLinkCompletionRedirectUri")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::HostedLinkCompletionRedirectUri",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "URI that Hosted Link will redirect to upon completion of the Link flow. This will only occur in Hosted Link sessions, not in other implementation methods.",
+        )
+    }
+}
 impl ::std::ops::Deref for HostedLinkCompletionRedirectUri {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -925,6 +1425,21 @@ pub enum HostedLinkDeliveryMethod {
     Email,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HostedLinkDeliveryMethod {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HostedLinkDeliveryMethod")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HostedLinkDeliveryMethod")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["sms", "email"],
+            "How Plaid should deliver the Plaid Link session to the customer. Only available to customers enabled for Link Delivery (beta). To request Link Delivery access, contact your account manager.\n'sms' will deliver via SMS. Must pass `user.phone_number`.\n'email' will deliver via email. Must pass `user.email_address`. In the Sandbox environment, this field will be ignored; use the Production environment to test Link Delivery instead.",
+        )
+    }
 }
 impl ::std::fmt::Display for HostedLinkDeliveryMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -968,6 +1483,24 @@ impl ::std::convert::TryFrom<::std::string::String> for HostedLinkDeliveryMethod
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct HostedLinkIsMobileApp(pub bool);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HostedLinkIsMobileApp {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HostedLinkIsMobileApp")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HostedLinkIsMobileApp")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<bool>,
+            &[],
+            "This indicates whether the client is opening Hosted Link in a mobile app in an `AsWebAuthenticationSession` or Chrome custom tab.",
+        )
+    }
+}
 impl ::std::ops::Deref for HostedLinkIsMobileApp {
     type Target = bool;
     fn deref(&self) -> &bool {
@@ -1007,6 +1540,24 @@ impl ::std::convert::TryFrom<String> for HostedLinkIsMobileApp {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct HostedLinkUrlLifetimeSeconds(pub i64);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HostedLinkUrlLifetimeSeconds {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HostedLinkUrlLifetimeSeconds")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HostedLinkUrlLifetimeSeconds")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<i64>,
+            &[],
+            "How many seconds the link will be valid for. Must be positive. Cannot be longer than 21 days. The default lifetime is 7 days for links delivered by email, 1 day for links delivered via SMS, and 30 minutes for links not sent via Plaid Link delivery. This parameter will override the value of all three link types.",
+        )
+    }
+}
 impl ::std::ops::Deref for HostedLinkUrlLifetimeSeconds {
     type Target = i64;
     fn deref(&self) -> &i64 {
@@ -1129,6 +1680,59 @@ impl ::serde::Serialize for HostedMmdVerificationWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HostedMmdVerificationWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HostedMmdVerificationWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HostedMmdVerificationWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The external account ID of the affected account",
+        );
+        o.field(
+            "environment",
+            j::OPTIONAL,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The final status of the Same-Day Micro-deposits verification. Will always be `MANUALLY_VERIFIED` or `VERIFICATION_FAILED`.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`SMS_MICRODEPOSITS_VERIFICATION`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
+        o.finish(
+            "Contains the state of an SMS Same-Day Micro-deposits verification session.",
+        )
+    }
+}
 ///Details about the human review check, which refers to a check that is performed by a document specialist.
 #[derive(Clone, Debug)]
 pub struct HumanReview {
@@ -1181,6 +1785,24 @@ impl ::serde::Serialize for HumanReview {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HumanReview {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HumanReview")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HumanReview")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("status", j::REQUIRED, G::subschema_for::<HumanReviewStatus>, &[], "");
+        o.finish(
+            "Details about the human review check, which refers to a check that is performed by a document specialist.",
+        )
+    }
+}
 /**The outcome of the human review check, when available. The following values are possible:
 
 
@@ -1196,6 +1818,21 @@ pub enum HumanReviewStatus {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HumanReviewStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HumanReviewStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::HumanReviewStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["success", "failed", "no_data"],
+            "The outcome of the human review check, when available. The following values are possible:\n\n\n`success` - The document passed the check.\n\n`failed` - The document failed the check.\n\n`no_data` - The document was submitted, but the document specialist review was not completed in time.",
+        )
+    }
 }
 impl ::std::fmt::Display for HumanReviewStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -69,6 +69,57 @@ pub enum IdNumberType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdNumberType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdNumberType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdNumberType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "ar_dni",
+                "au_drivers_license",
+                "au_passport",
+                "br_cpf",
+                "ca_sin",
+                "cl_run",
+                "cn_resident_card",
+                "co_nit",
+                "dk_cpr",
+                "eg_national_id",
+                "es_dni",
+                "es_nie",
+                "hk_hkid",
+                "in_pan",
+                "it_cf",
+                "jo_civil_id",
+                "jp_my_number",
+                "ke_huduma_namba",
+                "kw_civil_id",
+                "mx_curp",
+                "mx_rfc",
+                "my_nric",
+                "ng_nin",
+                "nz_drivers_license",
+                "om_civil_id",
+                "ph_psn",
+                "pl_pesel",
+                "ro_cnp",
+                "sa_national_id",
+                "se_pin",
+                "sg_nric",
+                "tr_tc_kimlik",
+                "us_ssn",
+                "us_ssn_last_4",
+                "za_smart_id",
+            ],
+            "A globally unique and human readable ID type, specific to the country and document category. For more context on this field, see [Input Validation Rules](https://plaid.com/docs/identity-verification/hybrid-input-validation/#id-numbers).",
+        )
+    }
+}
 impl ::std::fmt::Display for IdNumberType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -186,6 +237,24 @@ impl ::std::convert::TryFrom<::std::string::String> for IdNumberType {
 )]
 #[serde(transparent)]
 pub struct IdNumberValue(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdNumberValue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdNumberValue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdNumberValue")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Value of the identity document typed in by the user. Alpha-numeric, with all formatting characters stripped. For specific format requirements by ID type, see [Input Validation Rules](https://plaid.com/docs/identity-verification/hybrid-input-validation/#id-numbers).",
+        )
+    }
+}
 impl ::std::ops::Deref for IdNumberValue {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -218,6 +287,24 @@ If idempotency is enabled, Plaid will return the existing Identity Verification.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct IdempotencyFlag(pub bool);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdempotencyFlag {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdempotencyFlag")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdempotencyFlag")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<bool>,
+            &[],
+            "An optional flag specifying how you would like Plaid to handle attempts to create an Identity Verification when an Identity Verification already exists for the provided `client_user_id` and `template_id`.\nIf idempotency is enabled, Plaid will return the existing Identity Verification. If idempotency is disabled, Plaid will reject the request with a `400 Bad Request` status code if an Identity Verification already exists for the supplied `client_user_id` and `template_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for IdempotencyFlag {
     type Target = bool;
     fn deref(&self) -> &bool {
@@ -344,6 +431,59 @@ impl ::serde::Serialize for IdentityDefaultUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityDefaultUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityDefaultUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityDefaultUpdateWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids_with_updated_identity",
+            j::REQUIRED,
+            G::subschema_for::<AccountIdsWithUpdatedIdentity>,
+            &[],
+            "",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`IDENTITY`",
+        );
+        o.finish(
+            "Fired when a change to identity data has been detected on an Item. Items are checked for identity updates every 30-90 days. We recommend that upon receiving this webhook you make another call to `/identity/get` to fetch the user's latest identity data.",
+        )
+    }
+}
 ///In closed beta. Object representing metadata pertaining to the document.
 #[derive(Clone, Debug, Default)]
 pub struct IdentityDocumentMetadata {
@@ -419,6 +559,44 @@ impl ::serde::Serialize for IdentityDocumentMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityDocumentMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityDocumentMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityDocumentMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "is_account_number_match",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Boolean field indicating if the uploaded document's account number matches the account number we have on file",
+        );
+        o.field(
+            "last_updated",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "uploaded_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "In closed beta. Object representing metadata pertaining to the document.",
+        )
+    }
+}
 ///Document object with metadata of the uploaded document
 #[derive(Clone, Debug, Default)]
 pub struct IdentityDocumentUpload {
@@ -488,6 +666,42 @@ impl ::serde::Serialize for IdentityDocumentUpload {
         out.field_unless(skip[1], "metadata", &self.metadata);
         out.field_unless(skip[2], "risk_insights", &self.risk_insights);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityDocumentUpload {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityDocumentUpload")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityDocumentUpload")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "document_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A UUID identifying the document.",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityDocumentUploadMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "risk_insights",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityDocumentUploadRiskInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Document object with metadata of the uploaded document")
     }
 }
 ///Metadata pertaining to the document.
@@ -583,6 +797,58 @@ impl ::serde::Serialize for IdentityDocumentUploadMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityDocumentUploadMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityDocumentUploadMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityDocumentUploadMetadata",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "document_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The submitted document type. Currently, this will always be `BANK_STATEMENT`.",
+        );
+        o.field(
+            "is_account_number_match",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Boolean field indicating whether the uploaded document's account number matches the account number we have on file. If `false`, it is not recommended to accept the uploaded identity data as accurate without further verification.",
+        );
+        o.field(
+            "last_updated",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The timestamp when the document was last updated.",
+        );
+        o.field(
+            "page_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of pages in the uploaded document.",
+        );
+        o.field(
+            "uploaded_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The timestamp when the document was originally uploaded.",
+        );
+        o.finish("Metadata pertaining to the document.")
+    }
+}
 ///Object representing fraud risk data of the uploaded document. Only provided when using Identity Document Upload with Fraud Risk enabled.
 #[derive(Clone, Debug, Default)]
 pub struct IdentityDocumentUploadRiskInsights {
@@ -642,6 +908,39 @@ impl ::serde::Serialize for IdentityDocumentUploadRiskInsights {
         out.field_unless(skip[0], "risk_signals", &self.risk_signals);
         out.field_unless(skip[1], "risk_summary", &self.risk_summary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityDocumentUploadRiskInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityDocumentUploadRiskInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityDocumentUploadRiskInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "risk_signals",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityDocumentUploadRiskSignal>,
+            &[j::ARRAY],
+            "An array of risk signals.",
+        );
+        o.field(
+            "risk_summary",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityDocumentUploadRiskSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Object representing fraud risk data of the uploaded document. Only provided when using Identity Document Upload with Fraud Risk enabled.",
+        )
     }
 }
 ///Risk signals tied to the document
@@ -725,6 +1024,51 @@ impl ::serde::Serialize for IdentityDocumentUploadRiskSignal {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityDocumentUploadRiskSignal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityDocumentUploadRiskSignal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityDocumentUploadRiskSignal",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "has_fraud_risk",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates whether fraud risk was detected on the field.",
+        );
+        o.field(
+            "page_number",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The relevant page associated with the risk signal. If the risk signal is not associated with a specific page, the value will be 0.",
+        );
+        o.field(
+            "signal_description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A human-readable explanation providing more detail about the specific risk signal.",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of risk found.",
+        );
+        o.finish("Risk signals tied to the document")
+    }
+}
 ///Risk summary of an uploaded document.
 #[derive(Clone, Debug, Default)]
 pub struct IdentityDocumentUploadRiskSummary {
@@ -776,6 +1120,30 @@ impl ::serde::Serialize for IdentityDocumentUploadRiskSummary {
         );
         out.field_unless(skip[0], "risk_score", &self.risk_score);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityDocumentUploadRiskSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityDocumentUploadRiskSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityDocumentUploadRiskSummary",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "risk_score",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "A number between 0 and 100, inclusive, where a score closer to 0 indicates a document is likely to be trustworthy and a score closer to 100 indicates a document is likely to be fraudulent.",
+        );
+        o.finish("Risk summary of an uploaded document.")
     }
 }
 ///IdentityDocumentsUploadsGetRequest defines the request schema for `/identity/documents/uploads/get`
@@ -854,6 +1222,47 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityDocumentsUploadsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityDocumentsUploadsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityDocumentsUploadsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityDocumentsUploadsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "IdentityDocumentsUploadsGetRequest defines the request schema for `/identity/documents/uploads/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for IdentityDocumentsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityDocumentsUploadsGetRequest")
@@ -919,6 +1328,32 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityDocumentsUploadsGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityDocumentsUploadsGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityDocumentsUploadsGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of `account_ids` to retrieve for the Item.\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.finish(
+            "An optional object to filter `/identity/documents/uploads/get` results.",
+        )
+    }
+}
 ///IdentityDocumentsUploadsGetResponse defines the response schema for `/identity/documents/uploads/get`
 #[derive(Clone, Debug)]
 pub struct IdentityDocumentsUploadsGetResponse {
@@ -980,6 +1415,34 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetResponse {
         out.field("item", &self.item);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityDocumentsUploadsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityDocumentsUploadsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityDocumentsUploadsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<AccountIdentityDocumentUpload>,
+            &[j::ARRAY],
+            "The accounts for which Identity data has been requested",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "IdentityDocumentsUploadsGetResponse defines the response schema for `/identity/documents/uploads/get`",
+        )
     }
 }
 ///IdentityGetRequest defines the request schema for `/identity/get`
@@ -1058,6 +1521,43 @@ impl ::serde::Serialize for IdentityGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("IdentityGetRequest defines the request schema for `/identity/get`")
+    }
+}
 impl ::std::fmt::Debug for IdentityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityGetRequest")
@@ -1122,6 +1622,28 @@ impl ::serde::Serialize for IdentityGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityGetRequestOptions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of `account_ids` to retrieve for the Item.\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.finish("An optional object to filter `/identity/get` results.")
+    }
+}
 ///IdentityGetResponse defines the response schema for `/identity/get`
 #[derive(Clone, Debug)]
 pub struct IdentityGetResponse {
@@ -1183,6 +1705,30 @@ impl ::serde::Serialize for IdentityGetResponse {
         out.field("item", &self.item);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<AccountIdentity>,
+            &[j::ARRAY],
+            "The accounts for which Identity data has been requested",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("IdentityGetResponse defines the response schema for `/identity/get`")
     }
 }
 ///IdentityMatchRequest defines the request schema for `/identity/match`
@@ -1268,6 +1814,50 @@ impl ::serde::Serialize for IdentityMatchRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityMatchRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityMatchRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityMatchRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityMatchRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityMatchUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("IdentityMatchRequest defines the request schema for `/identity/match`")
+    }
+}
 impl ::std::fmt::Debug for IdentityMatchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityMatchRequest")
@@ -1332,6 +1922,28 @@ impl ::serde::Serialize for IdentityMatchRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityMatchRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityMatchRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityMatchRequestOptions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `account_ids` to perform fuzzy match",
+        );
+        o.finish("An optional object to filter `/identity/match` results")
+    }
+}
 ///IdentityMatchResponse defines the response schema for `/identity/match`
 #[derive(Clone, Debug)]
 pub struct IdentityMatchResponse {
@@ -1393,6 +2005,32 @@ impl ::serde::Serialize for IdentityMatchResponse {
         out.field("item", &self.item);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityMatchResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityMatchResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityMatchResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<AccountIdentityMatchScore>,
+            &[j::ARRAY],
+            "The accounts for which Identity match has been requested",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "IdentityMatchResponse defines the response schema for `/identity/match`",
+        )
     }
 }
 ///The user's legal name, phone number, email address and address used to perform fuzzy match. If Financial Account Matching is enabled in the Identity Verification product, leave this field empty to automatically match against PII collected from the Identity Verification checks.
@@ -1475,6 +2113,51 @@ impl ::serde::Serialize for IdentityMatchUser {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityMatchUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityMatchUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityMatchUser")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<AddressDataNullableNoRequiredFields>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's full legal name.",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's phone number, in E.164 format: +{countrycode}{number}. For example: \"+14157452130\". Phone numbers provided in other formats will be parsed on a best-effort basis. Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
+        );
+        o.finish(
+            "The user's legal name, phone number, email address and address used to perform fuzzy match. If Financial Account Matching is enabled in the Identity Verification product, leave this field empty to automatically match against PII collected from the Identity Verification checks.",
+        )
+    }
+}
 ///IdentityRefreshRequest defines the request schema for `/identity/refresh`
 #[derive(Clone)]
 pub struct IdentityRefreshRequest {
@@ -1540,6 +2223,38 @@ impl ::serde::Serialize for IdentityRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityRefreshRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "IdentityRefreshRequest defines the request schema for `/identity/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for IdentityRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityRefreshRequest")
@@ -1601,6 +2316,24 @@ impl ::serde::Serialize for IdentityRefreshResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityRefreshResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "IdentityRefreshResponse defines the response schema for `/identity/refresh`",
+        )
+    }
+}
 ///The possible types of identity data that may have changed.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IdentityUpdateTypes {
@@ -1610,6 +2343,21 @@ pub enum IdentityUpdateTypes {
     Names,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityUpdateTypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityUpdateTypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityUpdateTypes")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["PHONES", "ADDRESSES", "EMAILS", "NAMES"],
+            "The possible types of identity data that may have changed.",
+        )
+    }
 }
 impl ::std::fmt::Display for IdentityUpdateTypes {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1833,6 +2581,151 @@ impl ::serde::Serialize for IdentityVerification {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityVerification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "completed_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "documentary_verification",
+            j::REQUIRED,
+            G::subschema_for::<DocumentaryVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
+        o.field(
+            "kyc_check",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "latest_scored_protect_event",
+            j::OPTIONAL,
+            G::subschema_for::<IdvProtectEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "previous_attempt_id",
+            j::REQUIRED,
+            G::subschema_for::<PreviousIdentityVerificationAttemptId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "selfie_check",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "shareable_url",
+            j::REQUIRED,
+            G::subschema_for::<ShareableUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "steps",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "template",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateReference>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationUserData>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verify_sms",
+            j::OPTIONAL,
+            G::subschema_for::<VerifySmsDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.",
+        )
+    }
+}
 /**Even if an address has been autofilled, some fields may be null depending on the region's addressing system. For example:
 
 Addresses from the United Kingdom will not include a region
@@ -1933,6 +2826,45 @@ impl ::serde::Serialize for IdentityVerificationAutofillAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationAutofillAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationAutofillAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationAutofillAddress",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<CityNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field("po_box", j::REQUIRED, G::subschema_for::<PoBoxStatus>, &[], "");
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("street", j::REQUIRED, G::subschema_for::<Street>, &[], "");
+        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.field("type", j::REQUIRED, G::subschema_for::<AddressPurposeLabel>, &[], "");
+        o.finish(
+            "Even if an address has been autofilled, some fields may be null depending on the region's addressing system. For example:\n\nAddresses from the United Kingdom will not include a region\n\nAddresses from Hong Kong will not include postal code",
+        )
+    }
+}
 ///Request input to autofill an Identity Verification
 #[derive(Clone)]
 pub struct IdentityVerificationAutofillCreateRequest {
@@ -2001,6 +2933,44 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
         out.field("identity_verification_id", &self.identity_verification_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationAutofillCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationAutofillCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationAutofillCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "identity_verification_id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input to autofill an Identity Verification")
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationAutofillCreateRequest {
@@ -2075,6 +3045,40 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationAutofillCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationAutofillCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationAutofillCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationAutofillStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationAutofillUserData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Autofill represents unverified customer information. This needs to be confirmed by the customer before using.",
+        )
+    }
+}
 ///A status enum indicating whether autofill succeeded or failed.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IdentityVerificationAutofillStatus {
@@ -2082,6 +3086,23 @@ pub enum IdentityVerificationAutofillStatus {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationAutofillStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationAutofillStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationAutofillStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["success", "failed"],
+            "A status enum indicating whether autofill succeeded or failed.",
+        )
+    }
 }
 impl ::std::fmt::Display for IdentityVerificationAutofillStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2183,12 +3204,70 @@ impl ::serde::Serialize for IdentityVerificationAutofillUserData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationAutofillUserData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationAutofillUserData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationAutofillUserData",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationAutofillAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<UserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationResponseUserName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "User information that was autofilled. All this information should be confirmed by the user before using.",
+        )
+    }
+}
 /**A flag specifying whether the end user has already agreed to a privacy policy specifying that their data will be shared with Plaid for verification purposes.
 
 If `gave_consent` is set to `true`, the `accept_tos` step will be marked as `skipped` and the end user's session will start at the next step requirement.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct IdentityVerificationConsent(pub bool);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationConsent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationConsent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityVerificationConsent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<bool>,
+            &[],
+            "A flag specifying whether the end user has already agreed to a privacy policy specifying that their data will be shared with Plaid for verification purposes.\n\nIf `gave_consent` is set to `true`, the `accept_tos` step will be marked as `skipped` and the end user's session will start at the next step requirement.",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationConsent {
     type Target = bool;
     fn deref(&self) -> &bool {
@@ -2333,6 +3412,86 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "gave_consent",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationConsent>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_idempotent",
+            j::OPTIONAL,
+            G::subschema_for::<IdempotencyFlag>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "is_shareable",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "A flag specifying whether you would like Plaid to expose a shareable URL for the verification being created.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "template_id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateId>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationCreateRequestUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request schema for `/identity_verification/create`")
+    }
+}
 impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationCreateRequest")
@@ -2462,6 +3621,74 @@ impl ::serde::Serialize for IdentityVerificationCreateRequestUser {
         out.field_unless(skip[5], "name", &self.name);
         out.field_unless(skip[6], "phone_number", &self.phone_number);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationCreateRequestUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationCreateRequestUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationCreateRequestUser",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<UserAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<DeprecatedClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::OPTIONAL,
+            G::subschema_for::<UserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationRequestUserName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationUserPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "User information collected outside of Link, most likely via your own onboarding process.\n\nEach of the following identity fields are optional:\n\n`email_address`\n\n`phone_number`\n\n`date_of_birth`\n\n`name`\n\n`address`\n\n`id_number`\n\nSpecifically, these fields are optional in that they can either be fully provided (satisfying every required field in their subschema) or omitted from the request entirely by not providing the key or value.\nProviding these fields via the API will result in Link skipping the data collection process for the associated user. All verification steps enabled in the associated Identity Verification Template will still be run. Verification steps will either be run immediately, or once the user completes the `accept_tos` step, depending on the value provided to the `gave_consent` field.\nIf you are not using the shareable URL feature, you can optionally provide these fields via `/link/token/create` instead; both `/identity_verification/create` and `/link/token/create` are valid ways to provide this information. Note that if you provide a non-`null` user data object via `/identity_verification/create`, any user data fields entered via `/link/token/create` for the same `client_user_id` will be ignored when prefilling Link.",
+        )
     }
 }
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
@@ -2651,6 +3878,154 @@ impl ::serde::Serialize for IdentityVerificationCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "completed_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "documentary_verification",
+            j::REQUIRED,
+            G::subschema_for::<DocumentaryVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
+        o.field(
+            "kyc_check",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "latest_scored_protect_event",
+            j::OPTIONAL,
+            G::subschema_for::<IdvProtectEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "previous_attempt_id",
+            j::REQUIRED,
+            G::subschema_for::<PreviousIdentityVerificationAttemptId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "selfie_check",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "shareable_url",
+            j::REQUIRED,
+            G::subschema_for::<ShareableUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "steps",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "template",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateReference>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationUserData>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verify_sms",
+            j::OPTIONAL,
+            G::subschema_for::<VerifySmsDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.",
+        )
+    }
+}
 /**The address extracted from the document. The address must at least contain the following fields to be a valid address: `street`, `city`, `country`. If any are missing or unable to be extracted, the address will be null.
 
 `region`, and `postal_code` may be null based on the addressing system. For example:
@@ -2738,6 +4113,60 @@ impl ::serde::Serialize for IdentityVerificationDocumentAddressResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationDocumentAddressResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationDocumentAddressResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationDocumentAddressResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentCity>,
+            &[],
+            "",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentCountryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentPostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentRegion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentStreet>,
+            &[],
+            "",
+        );
+        o.finish(
+            "The address extracted from the document. The address must at least contain the following fields to be a valid address: `street`, `city`, `country`. If any are missing or unable to be extracted, the address will be null.\n\n`region`, and `postal_code` may be null based on the addressing system. For example:\n\nAddresses from the United Kingdom will not include a region\n\nAddresses from Hong Kong will not include postal code\n\nNote: Optical Character Recognition (OCR) technology may sometimes extract incorrect data from a document.",
+        )
+    }
+}
 ///City extracted from the document.
 #[derive(
     ::serde::Deserialize,
@@ -2752,6 +4181,26 @@ impl ::serde::Serialize for IdentityVerificationDocumentAddressResponse {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationDocumentCity(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationDocumentCity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationDocumentCity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationDocumentCity",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "City extracted from the document.",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentCity {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2793,6 +4242,26 @@ impl ::std::str::FromStr for IdentityVerificationDocumentCity {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationDocumentCountryCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationDocumentCountryCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationDocumentCountryCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationDocumentCountryCode",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Valid, capitalized, two-letter ISO code representing the country extracted from the document. Must be in ISO 3166-1 alpha-2 form.",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentCountryCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2828,6 +4297,26 @@ impl ::std::str::FromStr for IdentityVerificationDocumentCountryCode {
 pub struct IdentityVerificationDocumentIso8601DateOfBirth(
     pub ::chrono::naive::NaiveDate,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationDocumentIso8601DateOfBirth {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationDocumentIso8601DateOfBirth")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationDocumentIso8601DateOfBirth",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "A date extracted from the document in the format YYYY-MM-DD (RFC 3339 Section 5.6).",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentIso8601DateOfBirth {
     type Target = ::chrono::naive::NaiveDate;
     fn deref(&self) -> &::chrono::naive::NaiveDate {
@@ -2875,6 +4364,26 @@ impl ::std::convert::TryFrom<String> for IdentityVerificationDocumentIso8601Date
 pub struct IdentityVerificationDocumentIso8601ExpirationDate(
     pub ::chrono::naive::NaiveDate,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationDocumentIso8601ExpirationDate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationDocumentIso8601ExpirationDate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationDocumentIso8601ExpirationDate",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The expiration date of the document in the format YYYY-MM-DD (RFC 3339 Section 5.6).",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentIso8601ExpirationDate {
     type Target = ::chrono::naive::NaiveDate;
     fn deref(&self) -> &::chrono::naive::NaiveDate {
@@ -2922,6 +4431,26 @@ for IdentityVerificationDocumentIso8601ExpirationDate {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct IdentityVerificationDocumentIso8601IssueDate(pub ::chrono::naive::NaiveDate);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationDocumentIso8601IssueDate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationDocumentIso8601IssueDate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationDocumentIso8601IssueDate",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The issue date of the document in the format YYYY-MM-DD (RFC 3339 Section 5.6).",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentIso8601IssueDate {
     type Target = ::chrono::naive::NaiveDate;
     fn deref(&self) -> &::chrono::naive::NaiveDate {
@@ -3021,6 +4550,31 @@ impl ::serde::Serialize for IdentityVerificationDocumentNameResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationDocumentNameResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationDocumentNameResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationDocumentNameResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<FamilyNameField>,
+            &[],
+            "",
+        );
+        o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
+        o.finish("The individual's name extracted from the document.")
+    }
+}
 ///The postal code extracted from the document. Between 2 and 10 alphanumeric characters. For US-based addresses this must be 5 numeric digits.
 #[derive(
     ::serde::Deserialize,
@@ -3035,6 +4589,26 @@ impl ::serde::Serialize for IdentityVerificationDocumentNameResponse {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationDocumentPostalCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationDocumentPostalCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationDocumentPostalCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationDocumentPostalCode",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The postal code extracted from the document. Between 2 and 10 alphanumeric characters. For US-based addresses this must be 5 numeric digits.",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentPostalCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3078,6 +4652,26 @@ impl ::std::str::FromStr for IdentityVerificationDocumentPostalCode {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationDocumentRegion(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationDocumentRegion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationDocumentRegion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationDocumentRegion",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A subdivision code extracted from the document. Related terms would be \"state\", \"province\", \"prefecture\", \"zone\", \"subdivision\", etc. For a full list of valid codes, see [country subdivision codes](https://plaid.com/documents/country_subdivision_codes.json). Country prefixes are omitted, since they can be inferred from the `country` field.",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentRegion {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3119,6 +4713,26 @@ impl ::std::str::FromStr for IdentityVerificationDocumentRegion {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationDocumentStreet(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationDocumentStreet {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationDocumentStreet")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationDocumentStreet",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The full street address extracted from the document.",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentStreet {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3213,6 +4827,44 @@ impl ::serde::Serialize for IdentityVerificationGetRequest {
         out.field("identity_verification_id", &self.identity_verification_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "identity_verification_id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for fetching an Identity Verification")
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationGetRequest {
@@ -3411,6 +5063,154 @@ impl ::serde::Serialize for IdentityVerificationGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "completed_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "documentary_verification",
+            j::REQUIRED,
+            G::subschema_for::<DocumentaryVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
+        o.field(
+            "kyc_check",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "latest_scored_protect_event",
+            j::OPTIONAL,
+            G::subschema_for::<IdvProtectEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "previous_attempt_id",
+            j::REQUIRED,
+            G::subschema_for::<PreviousIdentityVerificationAttemptId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "selfie_check",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "shareable_url",
+            j::REQUIRED,
+            G::subschema_for::<ShareableUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "steps",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "template",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateReference>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationUserData>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verify_sms",
+            j::OPTIONAL,
+            G::subschema_for::<VerifySmsDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.",
+        )
+    }
+}
 ///ID of the associated Identity Verification attempt.
 #[derive(
     ::serde::Deserialize,
@@ -3425,6 +5225,24 @@ impl ::serde::Serialize for IdentityVerificationGetResponse {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityVerificationId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Identity Verification attempt.",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3543,6 +5361,59 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "template_id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateId>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidUserId>,
+            &[j::NULLABLE],
+            "A unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and the `client_user_id` are present in the request, the `user_id` must have been created from the provided `client_user_id`.",
+        );
+        o.finish("Request input for listing Identity Verifications")
+    }
+}
 impl ::std::fmt::Debug for IdentityVerificationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationListRequest")
@@ -3620,6 +5491,38 @@ impl ::serde::Serialize for IdentityVerificationListResponse {
         out.field("next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "identity_verifications",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerification>,
+            &[j::ARRAY],
+            "List of Plaid sessions",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Paginated list of Plaid sessions.")
     }
 }
 /**User information collected outside of Link, most likely via your own onboarding process.
@@ -3730,6 +5633,67 @@ impl ::serde::Serialize for IdentityVerificationRequestUser {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationRequestUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationRequestUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationRequestUser",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<UserAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::OPTIONAL,
+            G::subschema_for::<UserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationRequestUserName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationUserPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "User information collected outside of Link, most likely via your own onboarding process.\n\nEach of the following identity fields are optional:\n\n`email_address`\n\n`phone_number`\n\n`date_of_birth`\n\n`name`\n\n`address`\n\n`id_number`\n\nSpecifically, these fields are optional in that they can either be fully provided (satisfying every required field in their subschema) or omitted from the request entirely by not providing the key or value.\nProviding these fields via the API will result in Link skipping the data collection process for the associated user. All verification steps enabled in the associated Identity Verification Template will still be run. Verification steps will either be run immediately, or once the user completes the `accept_tos` step, depending on the value provided to the `gave_consent` field.",
+        )
+    }
+}
 ///You can use this field to pre-populate the user's legal name; if it is provided here, they will not be prompted to enter their name in the identity verification attempt.
 #[derive(Clone, Debug)]
 pub struct IdentityVerificationRequestUserName {
@@ -3787,6 +5751,33 @@ impl ::serde::Serialize for IdentityVerificationRequestUserName {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationRequestUserName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationRequestUserName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationRequestUserName",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<FamilyNameField>,
+            &[],
+            "",
+        );
+        o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
+        o.finish(
+            "You can use this field to pre-populate the user's legal name; if it is provided here, they will not be prompted to enter their name in the identity verification attempt.",
+        )
+    }
+}
 ///The full name provided by the user. If the user has not submitted their name, this field will be null. Otherwise, both fields are guaranteed to be filled.
 #[derive(Clone, Debug)]
 pub struct IdentityVerificationResponseUserName {
@@ -3842,6 +5833,33 @@ impl ::serde::Serialize for IdentityVerificationResponseUserName {
         out.field("family_name", &self.family_name);
         out.field("given_name", &self.given_name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationResponseUserName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationResponseUserName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationResponseUserName",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<FamilyNameField>,
+            &[],
+            "",
+        );
+        o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
+        o.finish(
+            "The full name provided by the user. If the user has not submitted their name, this field will be null. Otherwise, both fields are guaranteed to be filled.",
+        )
     }
 }
 ///Fired when an identity verification has been retried, which can be triggered via the dashboard or the API.
@@ -3917,6 +5935,53 @@ impl ::serde::Serialize for IdentityVerificationRetriedWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationRetriedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationRetriedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationRetriedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "identity_verification_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the associated Identity Verification attempt.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RETRIED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`IDENTITY_VERIFICATION`",
+        );
+        o.finish(
+            "Fired when an identity verification has been retried, which can be triggered via the dashboard or the API.",
+        )
     }
 }
 ///Request input for retrying an identity verification attempt
@@ -4022,6 +6087,73 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationRetryRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationRetryRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationRetryRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_shareable",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "A flag specifying whether you would like Plaid to expose a shareable URL for the verification being retried. If a value for this flag is not specified, the `is_shareable` setting from the original verification attempt will be used.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "steps",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationRetryRequestStepsObject>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("strategy", j::REQUIRED, G::subschema_for::<Strategy>, &[], "");
+        o.field(
+            "template_id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateId>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationRequestUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for retrying an identity verification attempt")
+    }
+}
 impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationRetryRequest")
@@ -4121,6 +6253,53 @@ impl ::serde::Serialize for IdentityVerificationRetryRequestStepsObject {
         out.field("selfie_check", &self.selfie_check);
         out.field("verify_sms", &self.verify_sms);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationRetryRequestStepsObject {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationRetryRequestStepsObject")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationRetryRequestStepsObject",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "documentary_verification",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "A boolean field specifying whether the new session should require or skip the `documentary_verification` step.",
+        );
+        o.field(
+            "kyc_check",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "A boolean field specifying whether the new session should require or skip the `kyc_check` (Data Source Verification) step.",
+        );
+        o.field(
+            "selfie_check",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "A boolean field specifying whether the new session should require or skip the `selfie_check` step. If a previous session has already passed the `selfie_check` step, the new selfie check will be a Selfie Reauthentication check, in which the selfie is tested for liveness and for consistency with the previous selfie.",
+        );
+        o.field(
+            "verify_sms",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "A boolean field specifying whether the new session should require or skip the `verify_sms` step.",
+        );
+        o.finish(
+            "Instructions for the `custom` retry strategy specifying which steps should be required or skipped.\n\n\nNote:\n\n\nThis field must be provided when the retry strategy is `custom` and must be omitted otherwise.\n\nCustom retries override settings in your Plaid Template. For example, if your Plaid Template has `verify_sms` disabled, a custom retry with `verify_sms` enabled will still require the step.\n\nThe `selfie_check` step is currently not supported on the sandbox server. Sandbox requests will silently disable the `selfie_check` step when provided.",
+        )
     }
 }
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
@@ -4310,6 +6489,154 @@ impl ::serde::Serialize for IdentityVerificationRetryResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationRetryResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationRetryResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationRetryResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "beacon_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<BeaconUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserId>,
+            &[],
+            "",
+        );
+        o.field(
+            "completed_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "documentary_verification",
+            j::REQUIRED,
+            G::subschema_for::<DocumentaryVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
+        o.field(
+            "kyc_check",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "latest_scored_protect_event",
+            j::OPTIONAL,
+            G::subschema_for::<IdvProtectEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "previous_attempt_id",
+            j::REQUIRED,
+            G::subschema_for::<PreviousIdentityVerificationAttemptId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "selfie_check",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "shareable_url",
+            j::REQUIRED,
+            G::subschema_for::<ShareableUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "steps",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "template",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateReference>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationUserData>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verify_sms",
+            j::OPTIONAL,
+            G::subschema_for::<VerifySmsDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.",
+        )
+    }
+}
 /**The status of this Identity Verification attempt.
 
 
@@ -4334,6 +6661,21 @@ pub enum IdentityVerificationStatus {
     PendingReview,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityVerificationStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["active", "success", "failed", "expired", "canceled", "pending_review"],
+            "The status of this Identity Verification attempt.\n\n\n`active` - The Identity Verification attempt is incomplete. The user may have completed part of the session, but has neither failed nor passed.\n\n`success` - The Identity Verification attempt has completed, passing all steps defined to the associated Identity Verification template.\n\n`failed` - The user failed one or more steps in the session and was told to contact support.\n\n`expired` - The Identity Verification attempt was active for a long period of time without being completed and was automatically marked as expired. Note that sessions currently do not expire. Automatic expiration is expected to be enabled in the future.\n\n`canceled` - The Identity Verification attempt was canceled, either via the dashboard by a user, or via API. The user may have completed part of the session, but has neither failed nor passed.\n\n`pending_review` - The Identity Verification attempt template was configured to perform a screening that had one or more hits needing review.",
+        )
+    }
 }
 impl ::std::fmt::Display for IdentityVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4456,6 +6798,53 @@ impl ::serde::Serialize for IdentityVerificationStatusUpdatedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationStatusUpdatedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationStatusUpdatedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationStatusUpdatedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "identity_verification_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the associated Identity Verification attempt.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`STATUS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`IDENTITY_VERIFICATION`",
+        );
+        o.finish(
+            "Fired when the status of an identity verification has been updated, which can be triggered via the dashboard or the API.",
+        )
+    }
+}
 ///The status of a step in the Identity Verification process.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IdentityVerificationStepStatus {
@@ -4472,6 +6861,35 @@ pub enum IdentityVerificationStepStatus {
     ManuallyRejected,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationStepStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationStepStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationStepStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "success",
+                "active",
+                "failed",
+                "waiting_for_prerequisite",
+                "not_applicable",
+                "skipped",
+                "expired",
+                "canceled",
+                "pending_review",
+                "manually_approved",
+                "manually_rejected",
+            ],
+            "The status of a step in the Identity Verification process.",
+        )
+    }
 }
 impl ::std::fmt::Display for IdentityVerificationStepStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4641,6 +7059,74 @@ impl ::serde::Serialize for IdentityVerificationStepSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationStepSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationStepSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationStepSummary",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accept_tos",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "documentary_verification",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "kyc_check",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "risk_check",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "selfie_check",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "verify_sms",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "watchlist_screening",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Each step will be one of the following values:\n\n\n`active` - This step is the user's current step. They are either in the process of completing this step, or they recently closed their Identity Verification attempt while in the middle of this step. Only one step will be marked as `active` at any given point.\n\n`success` - The Identity Verification attempt has completed this step.\n\n`failed` - The user failed this step. This can either cause the user to fail the session as a whole, or cause them to fall back to another step depending on how the Identity Verification template is configured. A failed step does not imply a failed session.\n\n`waiting_for_prerequisite` - The user needs to complete another step first, before they progress to this step. This step may never run, depending on if the user fails an earlier step or if the step is only run as a fallback.\n\n`not_applicable` - This step will not be run for this session.\n\n`skipped` - The retry instructions that created this Identity Verification attempt specified that this step should be skipped.\n\n`expired` - This step had not yet been completed when the Identity Verification attempt as a whole expired.\n\n`canceled` - The Identity Verification attempt was canceled before the user completed this step.\n\n`pending_review` - The Identity Verification attempt template was configured to perform a screening that had one or more hits needing review.\n\n`manually_approved` - The step was manually overridden to pass by a team member in the dashboard.\n\n`manually_rejected` - The step was manually overridden to fail by a team member in the dashboard.",
+        )
+    }
+}
 ///Fired when an end user has completed a step of the Identity Verification process.
 #[derive(Clone, Debug)]
 pub struct IdentityVerificationStepUpdatedWebhook {
@@ -4716,6 +7202,53 @@ impl ::serde::Serialize for IdentityVerificationStepUpdatedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationStepUpdatedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationStepUpdatedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationStepUpdatedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "identity_verification_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the associated Identity Verification attempt.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`STEP_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`IDENTITY_VERIFICATION`",
+        );
+        o.finish(
+            "Fired when an end user has completed a step of the Identity Verification process.",
+        )
+    }
+}
 ///ID of the associated Identity Verification template. Like all Plaid identifiers, this is case-sensitive.
 #[derive(
     ::serde::Deserialize,
@@ -4730,6 +7263,26 @@ impl ::serde::Serialize for IdentityVerificationStepUpdatedWebhook {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationTemplateId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationTemplateId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationTemplateId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationTemplateId",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated Identity Verification template. Like all Plaid identifiers, this is case-sensitive.",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationTemplateId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4814,10 +7367,63 @@ impl ::serde::Serialize for IdentityVerificationTemplateReference {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationTemplateReference {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationTemplateReference")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationTemplateReference",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateId>,
+            &[],
+            "",
+        );
+        o.field(
+            "version",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateVersion>,
+            &[],
+            "",
+        );
+        o.finish(
+            "The resource ID and version number of the template configuring the behavior of a given Identity Verification.",
+        )
+    }
+}
 ///Version of the associated Identity Verification template.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct IdentityVerificationTemplateVersion(pub i64);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationTemplateVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationTemplateVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationTemplateVersion",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<i64>,
+            &[],
+            "Version of the associated Identity Verification template.",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationTemplateVersion {
     type Target = i64;
     fn deref(&self) -> &i64 {
@@ -4945,6 +7551,49 @@ impl ::serde::Serialize for IdentityVerificationUserAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationUserAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationUserAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationUserAddress",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<CityNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<StreetNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.finish(
+            "Even if an address has been collected, some fields may be null depending on the region's addressing system. For example:\n\nAddresses from the United Kingdom will not include a region\n\nAddresses from Hong Kong will not include postal code",
+        )
+    }
+}
 ///The identity data that was either collected from the user or provided via API in order to perform an Identity Verification.
 #[derive(Clone, Debug)]
 pub struct IdentityVerificationUserData {
@@ -5035,6 +7684,72 @@ impl ::serde::Serialize for IdentityVerificationUserData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationUserData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationUserData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdentityVerificationUserData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationUserAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<EmailAddressNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<UserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ip_address",
+            j::REQUIRED,
+            G::subschema_for::<IpAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationResponseUserName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationUserPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The identity data that was either collected from the user or provided via API in order to perform an Identity Verification.",
+        )
+    }
+}
 ///A valid phone number in E.164 format.
 #[derive(
     ::serde::Deserialize,
@@ -5049,6 +7764,26 @@ impl ::serde::Serialize for IdentityVerificationUserData {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationUserPhoneNumber(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdentityVerificationUserPhoneNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdentityVerificationUserPhoneNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IdentityVerificationUserPhoneNumber",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A valid phone number in E.164 format.",
+        )
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationUserPhoneNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5152,6 +7887,51 @@ impl ::serde::Serialize for IdvProtectEvent {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IdvProtectEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IdvProtectEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IdvProtectEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The event ID.",
+        );
+        o.field(
+            "fraud_attributes",
+            j::REQUIRED,
+            G::subschema_for::<FraudAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field(
+            "trust_index",
+            j::REQUIRED,
+            G::subschema_for::<TrustIndex>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Information about a Protect event including Trust Index score and fraud attributes.",
+        )
+    }
+}
 /**A high level description of the quality of the image the user submitted.
 
 For example, an image that is blurry, distorted by glare from a nearby light source, or improperly framed might be marked as low or medium quality. Poor quality images are more likely to fail OCR and/or template conformity checks.
@@ -5164,6 +7944,21 @@ pub enum ImageQuality {
     Low,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ImageQuality {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ImageQuality")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ImageQuality")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["high", "medium", "low"],
+            "A high level description of the quality of the image the user submitted.\n\nFor example, an image that is blurry, distorted by glare from a nearby light source, or improperly framed might be marked as low or medium quality. Poor quality images are more likely to fail OCR and/or template conformity checks.\n\nNote: By default, Plaid will let a user recapture document images twice before failing the entire session if we attribute the failure to low image quality.",
+        )
+    }
 }
 impl ::std::fmt::Display for ImageQuality {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5285,6 +8080,42 @@ impl ::serde::Serialize for ImageQualityDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ImageQualityDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ImageQualityDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ImageQualityDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "blur_check",
+            j::REQUIRED,
+            G::subschema_for::<ImageQualityOutcome>,
+            &[],
+            "The outcome of the blur check.\n\n`success` - The image is sufficiently sharp.\n\n`failed` - The image is too blurry for analysis.",
+        );
+        o.field(
+            "dimensions_check",
+            j::REQUIRED,
+            G::subschema_for::<ImageQualityOutcome>,
+            &[],
+            "The outcome of the dimensions check.\n\n`success` - The image meets the minimum size and resolution requirements.\n\n`failed` - The image does not meet the minimum size or resolution requirements.",
+        );
+        o.field(
+            "glare_check",
+            j::REQUIRED,
+            G::subschema_for::<ImageQualityOutcome>,
+            &[],
+            "The outcome of the glare check.\n\n`success` - The image is free of glare.\n\n`failed` - The image contains glare that may obscure document details.",
+        );
+        o.finish("Details about the image quality of the document.")
+    }
+}
 /**The outcome of the image quality check.
 
 
@@ -5297,6 +8128,21 @@ pub enum ImageQualityOutcome {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ImageQualityOutcome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ImageQualityOutcome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ImageQualityOutcome")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["success", "failed"],
+            "The outcome of the image quality check.\n\n\n`success` - The check passed.\n\n`failed` - The check did not pass.",
+        )
+    }
 }
 impl ::std::fmt::Display for ImageQualityOutcome {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5404,6 +8250,42 @@ impl ::serde::Serialize for IncidentUpdate {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncidentUpdate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncidentUpdate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncidentUpdate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The content of the update.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<IncidentUpdateStatus>,
+            &[j::NULLABLE],
+            "The status of the incident.",
+        );
+        o.field(
+            "updated_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date when the update was published, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2020-10-30T15:26:48Z\"`.",
+        );
+        o.finish("An update on the health incident")
+    }
+}
 ///The status of the incident.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IncidentUpdateStatus {
@@ -5414,6 +8296,21 @@ pub enum IncidentUpdateStatus {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncidentUpdateStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncidentUpdateStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncidentUpdateStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["INVESTIGATING", "IDENTIFIED", "SCHEDULED", "RESOLVED", "UNKNOWN"],
+            "The status of the incident.",
+        )
+    }
 }
 impl ::std::fmt::Display for IncidentUpdateStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5528,6 +8425,51 @@ impl ::serde::Serialize for IncomeBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncomeBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "hours",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The number of hours logged for this income for this pay period.",
+        );
+        o.field(
+            "rate",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The hourly rate at which the income is paid.",
+        );
+        o.field(
+            "total",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total pay for this pay period.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<IncomeBreakdownType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An object representing a breakdown of the different income types on the paystub.",
+        )
+    }
+}
 /**The type of income. Possible values include:
   `"regular"`: regular income
   `"overtime"`: overtime income
@@ -5539,6 +8481,21 @@ pub enum IncomeBreakdownType {
     Regular,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeBreakdownType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeBreakdownType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncomeBreakdownType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["bonus", "overtime", "regular"],
+            "The type of income. Possible values include:\n  `\"regular\"`: regular income\n  `\"overtime\"`: overtime income\n  `\"bonus\"`: bonus income",
+        )
+    }
 }
 impl ::std::fmt::Display for IncomeBreakdownType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5658,6 +8615,44 @@ impl ::serde::Serialize for IncomeInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncomeInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "income_excluding_transfers",
+            j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrencyWithMonthlyAverage>,
+            &[j::NULLABLE],
+            "Income excluding account transfer transactions for the period, including a monthly average.",
+        );
+        o.field(
+            "total_income",
+            j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrency>,
+            &[j::NULLABLE],
+            "The total amount of all income transactions in the given time period.",
+        );
+        o.field(
+            "transfers_in",
+            j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrencyWithMonthlyAverage>,
+            &[j::NULLABLE],
+            "Sum of inbound transfer transactions for the period, including a monthly average.",
+        );
+        o.finish(
+            "Comprehensive income analysis including total income, income excluding transfers, and inbound transfer amounts.",
+        )
+    }
+}
 /**Filters the returned income streams based on the specified income categories. If no filters are requested, streams from the following default set of categories are returned:
 - `EARNED_INCOME.*` (`EARNED_INCOME.SALARY`, `EARNED_INCOME.GIG_ECONOMY`, `EARNED_INCOME.SELF_EMPLOYED`)
 - `BENEFITS.DISABILITY`
@@ -5732,12 +8727,55 @@ impl ::serde::Serialize for IncomeInsightsFilter {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeInsightsFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeInsightsFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncomeInsightsFilter")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "excluded_categories",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "Excludes income streams matching the specified categories.",
+        );
+        o.field(
+            "included_categories",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "Includes income streams matching the specified categories.",
+        );
+        o.finish(
+            "Filters the returned income streams based on the specified income categories. If no filters are requested, streams from the following default set of categories are returned:\n- `EARNED_INCOME.*` (`EARNED_INCOME.SALARY`, `EARNED_INCOME.GIG_ECONOMY`, `EARNED_INCOME.SELF_EMPLOYED`)\n- `BENEFITS.DISABILITY`\n- `RETIREMENT.*` (`RETIREMENT.GOVERNMENT_DERIVED`, `RETIREMENT.PRIVATE_RETIREMENT`, `RETIREMENT.PLAN_DISTRIBUTION`)\n\nThe final list of income categories is generated by adding the `included_categories`, then removing the `excluded_categories`. Priority is given to `excluded_categories` in the case of collisions.\n\nFilter patterns supported:\n- `*`: All categories\n- `PRIMARY.*`: All categories within the specified primary category\n- `PRIMARY.SECONDARY`: A specific income category\n\nFor a list of income categories, see the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv).",
+        )
+    }
+}
 ///The version of Income Insights to use.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IncomeInsightsVersion {
     Ii2,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeInsightsVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeInsightsVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncomeInsightsVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(&["II2"], "The version of Income Insights to use.")
+    }
 }
 impl ::std::fmt::Display for IncomeInsightsVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5836,6 +8874,35 @@ impl ::serde::Serialize for IncomeOverride {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeOverride {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeOverride")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncomeOverride")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "paystubs",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverride>,
+            &[j::ARRAY],
+            "A list of paystubs associated with the account.",
+        );
+        o.field(
+            "w2s",
+            j::OPTIONAL,
+            G::subschema_for::<W2Override>,
+            &[j::ARRAY],
+            "A list of w2s associated with the account.",
+        );
+        o.finish("Specify payroll data on the account.")
+    }
+}
 ///Details about the number of income sources
 #[derive(Clone, Debug)]
 pub struct IncomeSourcesCounts {
@@ -5893,6 +8960,35 @@ impl ::serde::Serialize for IncomeSourcesCounts {
         out.field_unless(skip[0], "baseline_count", &self.baseline_count);
         out.field("current_count", &self.current_count);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeSourcesCounts {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeSourcesCounts")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncomeSourcesCounts")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "baseline_count",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The number of income sources detected at the subscription date",
+        );
+        o.field(
+            "current_count",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of income sources currently detected",
+        );
+        o.finish("Details about the number of income sources")
     }
 }
 ///The verified fields from a paystub verification. All fields are provided as reported on the paystub.
@@ -5985,6 +9081,72 @@ impl ::serde::Serialize for IncomeSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncomeSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "employee_name",
+            j::REQUIRED,
+            G::subschema_for::<EmployeeIncomeSummaryFieldString>,
+            &[],
+            "",
+        );
+        o.field(
+            "employer_name",
+            j::REQUIRED,
+            G::subschema_for::<EmployerIncomeSummaryFieldString>,
+            &[],
+            "",
+        );
+        o.field(
+            "pay_frequency",
+            j::REQUIRED,
+            G::subschema_for::<PayFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "projected_wage",
+            j::REQUIRED,
+            G::subschema_for::<ProjectedIncomeSummaryFieldNumber>,
+            &[],
+            "",
+        );
+        o.field(
+            "verified_transaction",
+            j::REQUIRED,
+            G::subschema_for::<TransactionData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ytd_gross_income",
+            j::REQUIRED,
+            G::subschema_for::<YtdGrossIncomeSummaryFieldNumber>,
+            &[],
+            "",
+        );
+        o.field(
+            "ytd_net_income",
+            j::REQUIRED,
+            G::subschema_for::<YtdNetIncomeSummaryFieldNumber>,
+            &[],
+            "",
+        );
+        o.finish(
+            "The verified fields from a paystub verification. All fields are provided as reported on the paystub.",
+        )
+    }
+}
 ///Field number for income summary
 #[derive(Clone, Debug)]
 pub struct IncomeSummaryFieldNumber {
@@ -6043,6 +9205,35 @@ impl ::serde::Serialize for IncomeSummaryFieldNumber {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeSummaryFieldNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeSummaryFieldNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncomeSummaryFieldNumber")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The value of the field.",
+        );
+        o.field(
+            "verification_status",
+            j::REQUIRED,
+            G::subschema_for::<VerificationStatus>,
+            &[],
+            "",
+        );
+        o.finish("Field number for income summary")
+    }
+}
 ///Data about the income summary
 #[derive(Clone, Debug)]
 pub struct IncomeSummaryFieldString {
@@ -6099,6 +9290,35 @@ impl ::serde::Serialize for IncomeSummaryFieldString {
         out.field("value", &self.value);
         out.field("verification_status", &self.verification_status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeSummaryFieldString {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeSummaryFieldString")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncomeSummaryFieldString")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The value of the field.",
+        );
+        o.field(
+            "verification_status",
+            j::REQUIRED,
+            G::subschema_for::<VerificationStatus>,
+            &[],
+            "",
+        );
+        o.finish("Data about the income summary")
     }
 }
 ///IncomeVerificationCreateRequest defines the request schema for `/income/verification/create`
@@ -6186,6 +9406,60 @@ impl ::serde::Serialize for IncomeVerificationCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationCreateRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "precheck_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of a precheck created with `/income/verification/precheck`. Will be used to improve conversion of the income verification flow.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The URL endpoint to which Plaid should send webhooks related to the progress of the income verification process.",
+        );
+        o.finish(
+            "IncomeVerificationCreateRequest defines the request schema for `/income/verification/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for IncomeVerificationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationCreateRequest")
@@ -6248,6 +9522,30 @@ impl ::serde::Serialize for IncomeVerificationCreateRequestOptions {
         );
         out.field_unless(skip[0], "access_tokens", &self.access_tokens);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationCreateRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationCreateRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationCreateRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_tokens",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::ARRAY],
+            "An array of access tokens corresponding to the Items that will be cross-referenced with the product data. Plaid will attempt to correlate transaction history from these Items with data from the user's paystub, such as date and amount. If the `transactions` product was not initialized for the Items during Link, it will be initialized after this Link session.",
+        );
+        o.finish("Optional arguments for `/income/verification/create`")
     }
 }
 impl ::std::fmt::Debug for IncomeVerificationCreateRequestOptions {
@@ -6315,6 +9613,33 @@ impl ::serde::Serialize for IncomeVerificationCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "income_verification_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the verification. This ID is persisted throughout the lifetime of the verification.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "IncomeVerificationCreateResponse defines the response schema for `/income/verification/create`.",
+        )
+    }
+}
 ///Analysis options to enable for document parsing
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IncomeVerificationDocParsingConfig {
@@ -6322,6 +9647,23 @@ pub enum IncomeVerificationDocParsingConfig {
     RiskSignals,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationDocParsingConfig {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationDocParsingConfig")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationDocParsingConfig",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ocr", "risk_signals"],
+            "Analysis options to enable for document parsing",
+        )
+    }
 }
 impl ::std::fmt::Display for IncomeVerificationDocParsingConfig {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6452,6 +9794,60 @@ impl ::serde::Serialize for IncomeVerificationDocumentsDownloadRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationDocumentsDownloadRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationDocumentsDownloadRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationDocumentsDownloadRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessTokenNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The document ID to download. If passed, a single document will be returned in the resulting zip file, rather than all document",
+        );
+        o.field(
+            "income_verification_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the verification.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "IncomeVerificationDocumentsDownloadRequest defines the request schema for `/income/verification/documents/download`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for IncomeVerificationDocumentsDownloadRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationDocumentsDownloadRequest")
@@ -6470,6 +9866,23 @@ pub enum IncomeVerificationPayrollFlowType {
     PayrollDocumentIncome,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationPayrollFlowType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationPayrollFlowType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationPayrollFlowType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["payroll_digital_income", "payroll_document_income"],
+            "Flow types to retrieve payroll income data",
+        )
+    }
 }
 impl ::std::fmt::Display for IncomeVerificationPayrollFlowType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6591,6 +10004,53 @@ impl ::serde::Serialize for IncomeVerificationPaystubsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationPaystubsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationPaystubsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationPaystubsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessTokenNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_verification_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the verification for which to get paystub information.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "IncomeVerificationPaystubsGetRequest defines the request schema for `/income/verification/paystubs/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for IncomeVerificationPaystubsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationPaystubsGetRequest")
@@ -6677,6 +10137,41 @@ impl ::serde::Serialize for IncomeVerificationPaystubsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationPaystubsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationPaystubsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationPaystubsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "document_metadata",
+            j::OPTIONAL,
+            G::subschema_for::<DocumentMetadata>,
+            &[j::ARRAY],
+            "Metadata for an income document.",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("paystubs", j::REQUIRED, G::subschema_for::<Paystub>, &[j::ARRAY], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "IncomeVerificationPaystubsGetResponse defines the response schema for `/income/verification/paystubs/get`.",
+        )
+    }
+}
 /**The confidence that Plaid can support the user in the digital income verification flow instead of requiring a manual paystub upload. One of the following:
 
 `"HIGH"`: It is very likely that this user can use the digital income verification flow.
@@ -6691,6 +10186,23 @@ pub enum IncomeVerificationPrecheckConfidence {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationPrecheckConfidence {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationPrecheckConfidence")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationPrecheckConfidence",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["HIGH", "LOW", "UNKNOWN"],
+            "The confidence that Plaid can support the user in the digital income verification flow instead of requiring a manual paystub upload. One of the following:\n\n`\"HIGH\"`: It is very likely that this user can use the digital income verification flow.\n\n\"`LOW`\": It is unlikely that this user can use the digital income verification flow.\n\n`\"UNKNOWN\"`: It was not possible to determine if the user is supportable with the information passed.",
+        )
+    }
 }
 impl ::std::fmt::Display for IncomeVerificationPrecheckConfidence {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6807,12 +10319,79 @@ impl ::serde::Serialize for IncomeVerificationPrecheckEmployer {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationPrecheckEmployer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationPrecheckEmployer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationPrecheckEmployer",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckEmployerAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The employer's name",
+        );
+        o.field(
+            "tax_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The employer's tax id",
+        );
+        o.field(
+            "url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL for the employer's public website",
+        );
+        o.finish("Information about the end user's employer")
+    }
+}
 ///`IncomeVerificationPrecheckEmployerAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct IncomeVerificationPrecheckEmployerAddress(
     pub IncomeVerificationPrecheckEmployerAddressData,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationPrecheckEmployerAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationPrecheckEmployerAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationPrecheckEmployerAddress",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                IncomeVerificationPrecheckEmployerAddressData,
+            >,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for IncomeVerificationPrecheckEmployerAddress {
     type Target = IncomeVerificationPrecheckEmployerAddressData;
     fn deref(&self) -> &IncomeVerificationPrecheckEmployerAddressData {
@@ -6923,6 +10502,58 @@ impl ::serde::Serialize for IncomeVerificationPrecheckEmployerAddressData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationPrecheckEmployerAddressData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationPrecheckEmployerAddressData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationPrecheckEmployerAddressData",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state. In API versions 2018-05-22 and earlier, this field is called `state`.\nExample: `\"NC\"`",
+        );
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address\nExample: `\"564 Main Street, APT 15\"`",
+        );
+        o.finish("Data about the components comprising an address.")
+    }
+}
 ///Data about military info in the income verification precheck.
 #[derive(Clone, Debug, Default)]
 pub struct IncomeVerificationPrecheckMilitaryInfo {
@@ -6986,6 +10617,37 @@ impl ::serde::Serialize for IncomeVerificationPrecheckMilitaryInfo {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationPrecheckMilitaryInfo {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationPrecheckMilitaryInfo")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationPrecheckMilitaryInfo",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "branch",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "If the user is currently serving in the US military, the branch of the military in which they are serving\nValid values: 'AIR FORCE', 'ARMY', 'COAST GUARD', 'MARINES', 'NAVY', 'UNKNOWN'",
+        );
+        o.field(
+            "is_active_duty",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Is the user currently active duty in the US military",
+        );
+        o.finish("Data about military info in the income verification precheck.")
+    }
+}
 ///Information about the end user's payroll institution
 #[derive(Clone, Debug, Default)]
 pub struct IncomeVerificationPrecheckPayrollInstitution {
@@ -7036,6 +10698,30 @@ impl ::serde::Serialize for IncomeVerificationPrecheckPayrollInstitution {
         );
         out.field_unless(skip[0], "name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationPrecheckPayrollInstitution {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationPrecheckPayrollInstitution")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationPrecheckPayrollInstitution",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of payroll institution",
+        );
+        o.finish("Information about the end user's payroll institution")
     }
 }
 ///IncomeVerificationPrecheckRequest defines the request schema for `/income/verification/precheck`
@@ -7154,6 +10840,81 @@ impl ::serde::Serialize for IncomeVerificationPrecheckRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationPrecheckRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationPrecheckRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationPrecheckRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckEmployer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payroll_institution",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckPayrollInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions_access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessTokenNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions_access_tokens",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::ARRAY],
+            "An array of access tokens corresponding to Items belonging to the user whose eligibility is being checked. Note that if the Items specified here are not already initialized with `transactions`, providing them in this field will cause these Items to be initialized with (and billed for) the Transactions product.",
+        );
+        o.field(
+            "us_military_info",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckMilitaryInfo>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPrecheckUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "IncomeVerificationPrecheckRequest defines the request schema for `/income/verification/precheck`",
+        )
+    }
+}
 impl ::std::fmt::Debug for IncomeVerificationPrecheckRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationPrecheckRequest")
@@ -7229,6 +10990,40 @@ impl ::serde::Serialize for IncomeVerificationPrecheckResponse {
         out.field("precheck_id", &self.precheck_id);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationPrecheckResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationPrecheckResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationPrecheckResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "confidence",
+            j::REQUIRED,
+            G::subschema_for::<IncomeVerificationPrecheckConfidence>,
+            &[],
+            "",
+        );
+        o.field(
+            "precheck_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the precheck. Provide this value when calling `/link/token/create` in order to optimize Link conversion.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "IncomeVerificationPrecheckResponse defines the response schema for `/income/verification/precheck`.",
+        )
     }
 }
 ///Information about the user whose eligibility is being evaluated.
@@ -7311,6 +11106,51 @@ impl ::serde::Serialize for IncomeVerificationPrecheckUser {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationPrecheckUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationPrecheckUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationPrecheckUser",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address",
+        );
+        o.field(
+            "first_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's first name",
+        );
+        o.field(
+            "home_address",
+            j::OPTIONAL,
+            G::subschema_for::<SignalAddressData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's last name",
+        );
+        o.finish("Information about the user whose eligibility is being evaluated.")
+    }
+}
 ///Fired when the attempt to refresh Payroll Income data for a user via `/credit/payroll_income/refresh` failed because the user must re-connect their payroll account.
 #[derive(Clone, Debug)]
 pub struct IncomeVerificationRefreshReconnectNeededWebhook {
@@ -7385,6 +11225,53 @@ impl ::serde::Serialize for IncomeVerificationRefreshReconnectNeededWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationRefreshReconnectNeededWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationRefreshReconnectNeededWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationRefreshReconnectNeededWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME_VERIFICATION_REFRESH_RECONNECT_NEEDED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME`",
+        );
+        o.finish(
+            "Fired when the attempt to refresh Payroll Income data for a user via `/credit/payroll_income/refresh` failed because the user must re-connect their payroll account.",
+        )
     }
 }
 ///Fired when risk signals have been processed for documents uploaded via Document Income. It will typically take a minute or two for this webhook to fire after the end user has uploaded their documents in the Document Income flow. Once this webhook has fired, `/credit/payroll_income/risk_signals/get` may then be called to determine whether the documents were successfully processed and to retrieve risk data.
@@ -7476,6 +11363,61 @@ impl ::serde::Serialize for IncomeVerificationRiskSignalsStatusWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationRiskSignalsStatusWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationRiskSignalsStatusWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationRiskSignalsStatusWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Item ID associated with the verification.",
+        );
+        o.field(
+            "risk_signals_status",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RISK_SIGNALS_PROCESSING_COMPLETE`: The income verification fraud detection processing has completed. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/credit/payroll_income/risk_signals/get` endpoint to get all risk signal data.",
+        );
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME_VERIFICATION_RISK_SIGNALS`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`\"INCOME\"`",
+        );
+        o.finish(
+            "Fired when risk signals have been processed for documents uploaded via Document Income. It will typically take a minute or two for this webhook to fire after the end user has uploaded their documents in the Document Income flow. Once this webhook has fired, `/credit/payroll_income/risk_signals/get` may then be called to determine whether the documents were successfully processed and to retrieve risk data.",
+        )
+    }
+}
 ///The types of source income data that users should be able to share
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IncomeVerificationSourceType {
@@ -7483,6 +11425,21 @@ pub enum IncomeVerificationSourceType {
     Payroll,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationSourceType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationSourceType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IncomeVerificationSourceType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["bank", "payroll"],
+            "The types of source income data that users should be able to share",
+        )
+    }
 }
 impl ::std::fmt::Display for IncomeVerificationSourceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7613,6 +11570,61 @@ impl ::serde::Serialize for IncomeVerificationStatusWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationStatusWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationStatusWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationStatusWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Item ID associated with the verification.",
+        );
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "verification_status",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`VERIFICATION_STATUS_PROCESSING_COMPLETE`:  The income verification processing has completed. This indicates that the documents have been parsed successfully or that the documents were not parsable. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/credit/payroll_income/get` endpoint and check the document metadata to see which documents were successfully parsed.\n\n`VERIFICATION_STATUS_PROCESSING_FAILED`: An unexpected internal error occurred when attempting to process the verification documentation.\n\n`VERIFICATION_STATUS_PENDING_APPROVAL`: (deprecated) The income verification has been sent to the user for review.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME_VERIFICATION`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`\"INCOME\"`",
+        );
+        o.finish(
+            "Fired when the status of an income verification instance has changed. This webhook is fired for both the Document and Payroll Income flows, but not the Bank Income flow. It will typically take several minutes for this webhook to fire after the end user has uploaded their documents in the Document Income flow.",
+        )
+    }
+}
 ///IncomeVerificationTaxformsGetRequest defines the request schema for `/income/verification/taxforms/get`
 #[derive(Clone, Default)]
 pub struct IncomeVerificationTaxformsGetRequest {
@@ -7693,6 +11705,53 @@ impl ::serde::Serialize for IncomeVerificationTaxformsGetRequest {
         );
         out.field_unless(skip[3], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationTaxformsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationTaxformsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationTaxformsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessTokenNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_verification_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the verification.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "IncomeVerificationTaxformsGetRequest defines the request schema for `/income/verification/taxforms/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for IncomeVerificationTaxformsGetRequest {
@@ -7781,6 +11840,53 @@ impl ::serde::Serialize for IncomeVerificationTaxformsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationTaxformsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationTaxformsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationTaxformsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "document_metadata",
+            j::REQUIRED,
+            G::subschema_for::<DocumentMetadata>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "taxforms",
+            j::REQUIRED,
+            G::subschema_for::<Taxform>,
+            &[j::ARRAY],
+            "A list of forms.",
+        );
+        o.finish(
+            "IncomeVerificationTaxformsGetResponse defines the response schema for `/income/verification/taxforms/get`",
+        )
+    }
+}
 ///Status of the income verification webhook
 #[derive(Clone, Debug)]
 pub struct IncomeVerificationWebhookStatus {
@@ -7829,6 +11935,24 @@ impl ::serde::Serialize for IncomeVerificationWebhookStatus {
         );
         out.field("id", &self.id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IncomeVerificationWebhookStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IncomeVerificationWebhookStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IncomeVerificationWebhookStatus",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("id", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.finish("Status of the income verification webhook")
     }
 }
 ///Parent container for name that allows for choice group between parsed and unparsed containers.
@@ -7888,6 +12012,37 @@ impl ::serde::Serialize for IndividualName {
         out.field("FirstName", &self.first_name);
         out.field("LastName", &self.last_name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IndividualName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IndividualName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IndividualName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "FirstName",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The first name of the individual represented by the parent object.",
+        );
+        o.field(
+            "LastName",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The last name of the individual represented by the parent object.",
+        );
+        o.finish(
+            "Parent container for name that allows for choice group between parsed and unparsed containers.",
+        )
     }
 }
 ///Name information for the associated individual watchlist hit
@@ -7958,6 +12113,42 @@ impl ::serde::Serialize for IndividualScreeningHitNames {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IndividualScreeningHitNames {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IndividualScreeningHitNames")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IndividualScreeningHitNames")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "full",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full name of the individual, including all parts.",
+        );
+        o.field(
+            "is_primary",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Primary names are those most commonly used to refer to this person. Only one name will ever be marked as primary.",
+        );
+        o.field(
+            "weak_alias_determination",
+            j::REQUIRED,
+            G::subschema_for::<WeakAliasDetermination>,
+            &[],
+            "",
+        );
+        o.finish("Name information for the associated individual watchlist hit")
+    }
+}
 /**Shorthand identifier for a specific screening list for individuals.
  `AU_CON`: Australia Department of Foreign Affairs and Trade Consolidated List
  `CA_CON`: Government of Canada Consolidated List of Sanctions
@@ -8012,6 +12203,47 @@ pub enum IndividualWatchlistCode {
     TrCmb,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IndividualWatchlistCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IndividualWatchlistCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IndividualWatchlistCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "AU_CON",
+                "CA_CON",
+                "EU_CON",
+                "IZ_CIA",
+                "IZ_IPL",
+                "IZ_PEP",
+                "IZ_UNC",
+                "IZ_WBK",
+                "UK_HMC",
+                "US_DPL",
+                "US_DTC",
+                "US_FBI",
+                "US_FSE",
+                "US_ISN",
+                "US_MBS",
+                "US_PLC",
+                "US_SAM",
+                "US_SDN",
+                "US_SSI",
+                "SG_SOF",
+                "TR_TWL",
+                "TR_DFD",
+                "TR_FOR",
+                "TR_WMD",
+                "TR_CMB",
+            ],
+            "Shorthand identifier for a specific screening list for individuals.\n `AU_CON`: Australia Department of Foreign Affairs and Trade Consolidated List\n `CA_CON`: Government of Canada Consolidated List of Sanctions\n `EU_CON`: European External Action Service Consolidated List\n `IZ_CIA`: CIA List of Chiefs of State and Cabinet Members\n `IZ_IPL`: Interpol Red Notices for Wanted Persons List\n `IZ_PEP`: Politically Exposed Persons List\n `IZ_UNC`: United Nations Consolidated Sanctions\n `IZ_WBK`: World Bank Listing of Ineligible Firms and Individuals\n `UK_HMC`: UK HM Treasury Consolidated List\n `US_DPL`: Bureau of Industry and Security Denied Persons List\n `US_DTC`: US Department of State AECA Debarred\n `US_FBI`: US Department of Justice FBI Wanted List\n `US_FSE`: US OFAC Foreign Sanctions Evaders\n `US_ISN`: US Department of State Nonproliferation Sanctions\n `US_PLC`: US OFAC Palestinian Legislative Council\n `US_SAM`: US System for Award Management Exclusion List\n `US_SDN`: US OFAC Specially Designated Nationals List\n `US_SSI`: US OFAC Sectoral Sanctions Identifications\n `SG_SOF`: Government of Singapore Terrorists and Terrorist Entities\n `TR_TWL`: Government of Turkey Terrorist Wanted List\n `TR_DFD`: Government of Turkey Domestic Freezing Decisions\n `TR_FOR`: Government of Turkey Foreign Freezing Requests\n `TR_WMD`: Government of Turkey Weapons of Mass Destruction\n `TR_CMB`: Government of Turkey Capital Markets Board",
+        )
+    }
 }
 impl ::std::fmt::Display for IndividualWatchlistCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8194,6 +12426,67 @@ impl ::serde::Serialize for IndividualWatchlistProgram {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IndividualWatchlistProgram {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IndividualWatchlistProgram")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IndividualWatchlistProgram")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<WatchlistProgramId>, &[], "");
+        o.field(
+            "is_archived",
+            j::REQUIRED,
+            G::subschema_for::<ProgramArchived>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_rescanning_enabled",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicator specifying whether the program is enabled and will perform daily rescans.",
+        );
+        o.field(
+            "lists_enabled",
+            j::REQUIRED,
+            G::subschema_for::<IndividualWatchlistCode>,
+            &[j::ARRAY],
+            "Watchlists enabled for the associated program",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<IndividualWatchlistScreeningProgramName>,
+            &[],
+            "",
+        );
+        o.field(
+            "name_sensitivity",
+            j::REQUIRED,
+            G::subschema_for::<ProgramNameSensitivity>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of individuals.",
+        )
+    }
+}
 ///A name for the program to define its purpose. For example, "High Risk Individuals", "US Cardholders", or "Applicants".
 #[derive(
     ::serde::Deserialize,
@@ -8208,6 +12501,26 @@ impl ::serde::Serialize for IndividualWatchlistProgram {
 )]
 #[serde(transparent)]
 pub struct IndividualWatchlistScreeningProgramName(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IndividualWatchlistScreeningProgramName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IndividualWatchlistScreeningProgramName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::IndividualWatchlistScreeningProgramName",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A name for the program to define its purpose. For example, \"High Risk Individuals\", \"US Cardholders\", or \"Applicants\".",
+        )
+    }
+}
 impl ::std::ops::Deref for IndividualWatchlistScreeningProgramName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8328,6 +12641,58 @@ impl ::serde::Serialize for InflowModel {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InflowModel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InflowModel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InflowModel")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "income_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Amount of income per month. This value is required if `type` is `monthly-income`.",
+        );
+        o.field(
+            "payment_day_of_month",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Number between 1 and 28, or `last` meaning the last day of the month. The day of the month on which the income transaction will appear. The name of the income transaction. This field is required if `type` is `monthly-income`, `monthly-balance-payment` or `monthly-interest-only-payment`.",
+        );
+        o.field(
+            "statement_day_of_month",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Number between 1 and 28, or `last` meaning the last day of the month. The day of the month on which the balance is calculated for the next payment. The name of the income transaction. This field is required if `type` is `monthly-balance-payment` or `monthly-interest-only-payment`.",
+        );
+        o.field(
+            "transaction_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the income transaction. This field is required if `type` is `monthly-income`, `monthly-balance-payment` or `monthly-interest-only-payment`.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Inflow model. One of the following:\n\n`none`: No income\n\n`monthly-income`: Income occurs once per month `monthly-balance-payment`: Pays off the balance on a liability account at the given statement day of month.\n\n`monthly-interest-only-payment`: Makes an interest-only payment on a liability account at the given statement day of month.\n\nNote that account types supported by Liabilities will accrue interest in the Sandbox. The types impacted are account type `credit` with subtype `credit` or `paypal`, and account type `loan` with subtype `student` or `mortgage`.",
+        );
+        o.finish(
+            "The `inflow_model` allows you to model a test account that receives regular income or make regular payments on a loan. Any transactions generated by the `inflow_model` will appear in addition to randomly generated test data or transactions specified by `override_accounts`.",
+        )
+    }
+}
 /**Fired when an Item's initial transaction pull is completed. Once this webhook has been fired, transaction data for the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.
 
 This webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.*/
@@ -8416,6 +12781,59 @@ impl ::serde::Serialize for InitialUpdateWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InitialUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InitialUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InitialUpdateWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The error code associated with the webhook.",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "new_transactions",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of new transactions available.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INITIAL_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
+        o.finish(
+            "Fired when an Item's initial transaction pull is completed. Once this webhook has been fired, transaction data for the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.\n\nThis webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
     }
 }
 ///Details relating to a specific financial institution
@@ -8566,6 +12984,112 @@ impl ::serde::Serialize for Institution {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Institution {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Institution")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Institution")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "auth_metadata",
+            j::OPTIONAL,
+            G::subschema_for::<AuthMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "country_codes",
+            j::REQUIRED,
+            G::subschema_for::<CountryCode>,
+            &[j::ARRAY],
+            "A list of the country codes supported by the institution.",
+        );
+        o.field(
+            "dtc_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A partial list of DTC numbers associated with the institution.",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Unique identifier for the institution. Note that the same institution may have multiple records, each with different institution IDs; for example, if the institution has migrated to OAuth, there may be separate `institution_id`s for the OAuth and non-OAuth versions of the institution. Institutions that operate in different countries or with multiple login portals may also have separate `institution_id`s for each country or portal.",
+        );
+        o.field(
+            "logo",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Base64 encoded representation of the institution's logo, returned as a base64 encoded 152x152 PNG. Not all institutions' logos are available.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The official name of the institution.",
+        );
+        o.field(
+            "oauth",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates that the institution has an OAuth login flow. This will be `true` if OAuth is supported for any Items associated with the institution, even if the institution also supports non-OAuth connections.",
+        );
+        o.field(
+            "payment_initiation_metadata",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "primary_color",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Hexadecimal representation of the primary color used by the institution. If Plaid does not have primary color data for the institution, this field will be a deterministically generated fallback color.",
+        );
+        o.field(
+            "products",
+            j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "A list of the Plaid products supported by the institution. Note that only institutions that support Instant Auth will return `auth` in the product array; institutions that do not list `auth` may still support other Auth methods such as Instant Match or Automated Micro-deposit Verification. To identify institutions that support those methods, use the `auth_metadata` object. For more details, see [Full Auth coverage](https://plaid.com/docs/auth/coverage/). The `income_verification` product here indicates support for Bank Income. Note: For Signal Transaction Scores and Transfer, listed institutions may be incomplete or incorrect. Instead, use the following: `balance` support also indicates coverage of Signal Transaction Scores; `auth` support also indicates coverage of Transfer.",
+        );
+        o.field(
+            "routing_numbers",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of routing numbers known to be associated with the institution. This list is provided for the purpose of looking up institutions by routing number. It is generally comprehensive but is not guaranteed to be a complete list of routing numbers for an institution.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<InstitutionStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL for the institution's website",
+        );
+        o.finish("Details relating to a specific financial institution")
+    }
+}
 /**The status of an institution is determined by the health of its Item logins, Transactions updates, Investments updates, Liabilities updates, Auth requests, Balance requests, Identity requests, Investments requests, and Liabilities requests. A login attempt is conducted during the initial Item add in Link. If there is not enough traffic to accurately calculate an institution's status, Plaid will return null rather than potentially inaccurate data.
 
 Institution status is accessible in the Dashboard and via the API using the `/institutions/get_by_id` endpoint with the `options.include_status` option set to true. Note that institution status is not available in the Sandbox environment.
@@ -8682,6 +13206,86 @@ impl ::serde::Serialize for InstitutionStatus {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InstitutionStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "auth",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "health_incidents",
+            j::OPTIONAL,
+            G::subschema_for::<HealthIncident>,
+            &[j::NULLABLE, j::ARRAY],
+            "Details of recent health incidents associated with the institution.",
+        );
+        o.field(
+            "identity",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investments",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investments_updates",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_logins",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "liabilities",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "liabilities_updates",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions_updates",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The status of an institution is determined by the health of its Item logins, Transactions updates, Investments updates, Liabilities updates, Auth requests, Balance requests, Identity requests, Investments requests, and Liabilities requests. A login attempt is conducted during the initial Item add in Link. If there is not enough traffic to accurately calculate an institution's status, Plaid will return null rather than potentially inaccurate data.\n\nInstitution status is accessible in the Dashboard and via the API using the `/institutions/get_by_id` endpoint with the `options.include_status` option set to true. Note that institution status is not available in the Sandbox environment.",
+        )
+    }
+}
 ///Fired when institution status meets the conditions configured in the developer dashboard.
 #[derive(Clone, Debug)]
 pub struct InstitutionStatusAlertWebhook {
@@ -8770,6 +13374,60 @@ impl ::serde::Serialize for InstitutionStatusAlertWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionStatusAlertWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionStatusAlertWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InstitutionStatusAlertWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the associated institution.",
+        );
+        o.field(
+            "institution_overall_success_rate",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The global success rate of the institution, calculated based on item add health.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INSTITUTION_STATUS_ALERT_TRIGGERED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DASHBOARD_CONFIGURED_ALERT`",
+        );
+        o.finish(
+            "Fired when institution status meets the conditions configured in the developer dashboard.",
+        )
+    }
+}
 ///Contains the RTP and RfP network and types supported by the linked Item's institution.
 #[derive(Clone, Debug)]
 pub struct InstitutionSupportedNetworks {
@@ -8825,6 +13483,37 @@ impl ::serde::Serialize for InstitutionSupportedNetworks {
         out.field_unless(skip[0], "rfp", &self.rfp);
         out.field("rtp", &self.rtp);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionSupportedNetworks {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionSupportedNetworks")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InstitutionSupportedNetworks")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "rfp",
+            j::OPTIONAL,
+            G::subschema_for::<TransferCapabilitiesGetRfP>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "rtp",
+            j::REQUIRED,
+            G::subschema_for::<TransferCapabilitiesGetRtp>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Contains the RTP and RfP network and types supported by the linked Item's institution.",
+        )
     }
 }
 ///InstitutionsGetByIdRequest defines the request schema for `/institutions/get_by_id`
@@ -8910,6 +13599,58 @@ impl ::serde::Serialize for InstitutionsGetByIdRequest {
         out.field_unless(skip[1], "options", &self.options);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionsGetByIdRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionsGetByIdRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InstitutionsGetByIdRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "country_codes",
+            j::REQUIRED,
+            G::subschema_for::<CountryCode>,
+            &[j::ARRAY],
+            "Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard. In API versions 2019-05-29 and earlier, the `country_codes` parameter is an optional parameter within the `options` object and will default to `[US]` if it is not supplied.",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the institution to get details about",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InstitutionsGetByIdRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "InstitutionsGetByIdRequest defines the request schema for `/institutions/get_by_id`",
+        )
     }
 }
 impl ::std::fmt::Debug for InstitutionsGetByIdRequest {
@@ -9004,6 +13745,53 @@ impl ::serde::Serialize for InstitutionsGetByIdRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionsGetByIdRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionsGetByIdRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InstitutionsGetByIdRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "include_auth_metadata",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, returns metadata related to the Auth product indicating which auth methods are supported.",
+        );
+        o.field(
+            "include_optional_metadata",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, return an institution's logo, brand color, and URL. When available, the bank's logo is returned as a base64 encoded 152x152 PNG, the brand color is in hexadecimal format. The default value is `false`.\n\nNote that Plaid does not own any of the logos shared by the API and that by accessing or using these logos, you agree that you are doing so at your own risk and will, if necessary, obtain all required permissions from the appropriate rights holders and adhere to any applicable usage guidelines. Plaid disclaims all express or implied warranties with respect to the logos.",
+        );
+        o.field(
+            "include_payment_initiation_metadata",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, returns metadata related to the Payment Initiation product indicating which payment configurations are supported.",
+        );
+        o.field(
+            "include_status",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "If `true`, the response will include status information about the institution. Default value is `false`.",
+        );
+        o.finish(
+            "Specifies optional parameters for `/institutions/get_by_id`. If provided, must not be `null`.",
+        )
+    }
+}
 ///InstitutionsGetByIdResponse defines the response schema for `/institutions/get_by_id`
 #[derive(Clone, Debug)]
 pub struct InstitutionsGetByIdResponse {
@@ -9059,6 +13847,25 @@ impl ::serde::Serialize for InstitutionsGetByIdResponse {
         out.field("institution", &self.institution);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionsGetByIdResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionsGetByIdResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InstitutionsGetByIdResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("institution", j::REQUIRED, G::subschema_for::<Institution>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "InstitutionsGetByIdResponse defines the response schema for `/institutions/get_by_id`",
+        )
     }
 }
 ///InstitutionsGetRequest defines the request schema for `/institutions/get`
@@ -9153,6 +13960,65 @@ impl ::serde::Serialize for InstitutionsGetRequest {
         out.field_unless(skip[1], "options", &self.options);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InstitutionsGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The total number of Institutions to return.",
+        );
+        o.field(
+            "country_codes",
+            j::REQUIRED,
+            G::subschema_for::<CountryCode>,
+            &[j::ARRAY],
+            "Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard.\n\nIn API versions 2019-05-29 and earlier, the `country_codes` parameter is an optional parameter within the `options` object and will default to `[US]` if it is not supplied.",
+        );
+        o.field(
+            "offset",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of Institutions to skip.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InstitutionsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "InstitutionsGetRequest defines the request schema for `/institutions/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for InstitutionsGetRequest {
@@ -9271,6 +14137,65 @@ impl ::serde::Serialize for InstitutionsGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionsGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionsGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InstitutionsGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "include_auth_metadata",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, returns metadata related to the Auth product indicating which auth methods are supported.",
+        );
+        o.field(
+            "include_optional_metadata",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When `true`, return the institution's homepage URL, logo and primary brand color. Not all institutions' logos are available.\n\nNote that Plaid does not own any of the logos shared by the API, and that by accessing or using these logos, you agree that you are doing so at your own risk and will, if necessary, obtain all required permissions from the appropriate rights holders and adhere to any applicable usage guidelines. Plaid disclaims all express or implied warranties with respect to the logos.",
+        );
+        o.field(
+            "include_payment_initiation_metadata",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, returns metadata related to the Payment Initiation product indicating which payment configurations are supported.",
+        );
+        o.field(
+            "oauth",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Limit results to institutions with or without OAuth login flows. Note that institutions will have `oauth` set to `true` if some Items associated with that institution are required to use OAuth flows; institutions in a state of migration to OAuth will have the `oauth` attribute set to `true`.",
+        );
+        o.field(
+            "products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
+            "Filter the Institutions based on which products they support. Will only return institutions that support all listed products. When filtering based on `auth`, an institution must support Instant Auth to match the criterion. To filter for Signal Transaction Scores support, use `balance`. To filter for Transfer support, use `auth`.",
+        );
+        o.field(
+            "routing_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
+            "Specify an array of routing numbers to filter institutions. The response will only return institutions that match all of the routing numbers in the array. Routing number records used for this matching are generally comprehensive; however, failure to match a given routing number to an institution does not necessarily mean that the institution is unsupported by Plaid. Invalid routing numbers (numbers that are not 9 digits in length or do not have a valid checksum) will be filtered from the array before the response is processed. If all provided routing numbers are invalid, an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned.",
+        );
+        o.finish("An optional object to filter `/institutions/get` results.")
+    }
+}
 ///InstitutionsGetResponse defines the response schema for `/institutions/get`
 #[derive(Clone, Debug)]
 pub struct InstitutionsGetResponse {
@@ -9333,6 +14258,38 @@ impl ::serde::Serialize for InstitutionsGetResponse {
         out.field("request_id", &self.request_id);
         out.field("total", &self.total);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InstitutionsGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institutions",
+            j::REQUIRED,
+            G::subschema_for::<Institution>,
+            &[j::ARRAY],
+            "A list of Plaid institutions",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "total",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The total number of institutions available via this endpoint",
+        );
+        o.finish(
+            "InstitutionsGetResponse defines the response schema for `/institutions/get`",
+        )
     }
 }
 ///An account filter to apply to institutions search requests
@@ -9412,6 +14369,51 @@ impl ::serde::Serialize for InstitutionsSearchAccountFilter {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionsSearchAccountFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionsSearchAccountFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InstitutionsSearchAccountFilter",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "credit",
+            j::OPTIONAL,
+            G::subschema_for::<AccountSubtype>,
+            &[j::ARRAY, j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository",
+            j::OPTIONAL,
+            G::subschema_for::<AccountSubtype>,
+            &[j::ARRAY, j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investment",
+            j::OPTIONAL,
+            G::subschema_for::<AccountSubtype>,
+            &[j::ARRAY, j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loan",
+            j::OPTIONAL,
+            G::subschema_for::<AccountSubtype>,
+            &[j::ARRAY, j::NULLABLE],
+            "",
+        );
+        o.finish("An account filter to apply to institutions search requests")
+    }
+}
 ///Additional options that will be used to filter institutions by various Payment Initiation configurations.
 #[derive(Clone, Debug, Default)]
 pub struct InstitutionsSearchPaymentInitiationOptions {
@@ -9473,6 +14475,39 @@ impl ::serde::Serialize for InstitutionsSearchPaymentInitiationOptions {
         out.field_unless(skip[0], "consent_id", &self.consent_id);
         out.field_unless(skip[1], "payment_id", &self.payment_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionsSearchPaymentInitiationOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionsSearchPaymentInitiationOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InstitutionsSearchPaymentInitiationOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "consent_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique ID identifying the payment consent",
+        );
+        o.field(
+            "payment_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique ID identifying the payment",
+        );
+        o.finish(
+            "Additional options that will be used to filter institutions by various Payment Initiation configurations.",
+        )
     }
 }
 ///InstitutionsSearchRequest defines the request schema for `/institutions/search`
@@ -9566,6 +14601,65 @@ impl ::serde::Serialize for InstitutionsSearchRequest {
         out.field("query", &self.query);
         out.field_unless(skip[3], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionsSearchRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionsSearchRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InstitutionsSearchRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "country_codes",
+            j::REQUIRED,
+            G::subschema_for::<CountryCode>,
+            &[j::ARRAY],
+            "Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard. In API versions 2019-05-29 and earlier, the `country_codes` parameter is an optional parameter within the `options` object and will default to `[US]` if it is not supplied.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InstitutionsSearchRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
+            "Filter the Institutions based on whether they support all products listed in `products`. Provide `null` to get institutions regardless of supported products. Note that when `auth` is specified as a product, if you are enabled for Instant Match or Automated Micro-deposits, institutions that support those products will be returned even if `auth` is not present in their product array. To search for Transfer support, use `auth`; to search for Signal Transaction Scores support, use `balance`.",
+        );
+        o.field(
+            "query",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The search query. Institutions with names matching the query are returned",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "InstitutionsSearchRequest defines the request schema for `/institutions/search`",
+        )
     }
 }
 impl ::std::fmt::Debug for InstitutionsSearchRequest {
@@ -9681,6 +14775,58 @@ impl ::serde::Serialize for InstitutionsSearchRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionsSearchRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionsSearchRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InstitutionsSearchRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "include_auth_metadata",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When `true`, returns metadata related to the Auth product indicating which auth methods are supported.",
+        );
+        o.field(
+            "include_optional_metadata",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When true, return the institution's homepage URL, logo and primary brand color.",
+        );
+        o.field(
+            "include_payment_initiation_metadata",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When `true`, returns metadata related to the Payment Initiation product indicating which payment configurations are supported.",
+        );
+        o.field(
+            "oauth",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Limit results to institutions with or without OAuth login flows. Note that institutions will have `oauth` set to `true` if some Items associated with that institution are required to use OAuth flows; institutions in a state of migration to OAuth will have the `oauth` attribute set to `true`.",
+        );
+        o.field(
+            "payment_initiation",
+            j::OPTIONAL,
+            G::subschema_for::<InstitutionsSearchPaymentInitiationOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("An optional object to filter `/institutions/search` results.")
+    }
+}
 impl ::std::default::Default for InstitutionsSearchRequestOptions {
     fn default() -> Self {
         Self {
@@ -9750,6 +14896,31 @@ impl ::serde::Serialize for InstitutionsSearchResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstitutionsSearchResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InstitutionsSearchResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InstitutionsSearchResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institutions",
+            j::REQUIRED,
+            G::subschema_for::<Institution>,
+            &[j::ARRAY],
+            "An array of institutions matching the search criteria",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "InstitutionsSearchResponse defines the response schema for `/institutions/search`",
+        )
+    }
+}
 ///A universal identifier for a watchlist individual that is stable across searches and updates.
 #[derive(
     ::serde::Deserialize,
@@ -9764,6 +14935,24 @@ impl ::serde::Serialize for InstitutionsSearchResponse {
 )]
 #[serde(transparent)]
 pub struct InternalUid(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InternalUid {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InternalUid")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InternalUid")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A universal identifier for a watchlist individual that is stable across searches and updates.",
+        )
+    }
+}
 impl ::std::ops::Deref for InternalUid {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -9952,6 +15141,95 @@ impl ::serde::Serialize for InvestmentAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nThe `account_id` can also change if the `access_token` is deleted and the same credentials that were used to generate that `access_token` are used to generate a new `access_token` on a later date. In that case, the new `account_id` will be different from the old `account_id`.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nWhen using a CRA endpoint (an endpoint associated with Plaid Check Consumer Report, i.e. any endpoint beginning with `/cra/`), the `account_id` returned will not match the `account_id` returned by a non-CRA endpoint.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field(
+            "balances",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentAccountBalances>,
+            &[],
+            "",
+        );
+        o.field(
+            "holder_category",
+            j::OPTIONAL,
+            G::subschema_for::<AccountHolderCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "persistent_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<AccountType>, &[], "");
+        o.field(
+            "verification_insights",
+            j::OPTIONAL,
+            G::subschema_for::<AccountVerificationInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentAccountVerificationStatus>,
+            &[j::NULLABLE],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        );
+        o.finish(
+            "A single account at a financial institution, with additional investment-specific balance information.",
+        )
+    }
+}
 ///A set of fields describing the balance for an account, including margin loan information for investment accounts.
 #[derive(Clone, Debug)]
 pub struct InvestmentAccountBalance {
@@ -10086,6 +15364,72 @@ impl ::serde::Serialize for InvestmentAccountBalance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentAccountBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentAccountBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentAccountBalance")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "available",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`, or by `/signal/evaluate` with a Balance-only ruleset.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
+        );
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest. Similar to `credit`-type accounts, a positive balance is typically expected, while a negative amount indicates the lender owing the account holder.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get` or by `/signal/evaluate` with a Balance-only ruleset; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get` or `/signal/evaluate` called with a Balance-only `ruleset_key`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "last_updated_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time the balance was updated.\n\nThis field is returned only when the institution is `ins_128026` (Capital One).",
+        );
+        o.field(
+            "limit",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "For `credit`-type accounts, this represents the credit limit.\n\nFor `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.\n\nIn North America, this field is typically only available for `credit`-type accounts.",
+        );
+        o.field(
+            "margin_loan_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total amount of borrowed funds in the account, as determined by the financial institution.\nFor investment-type accounts, the margin balance is the total value of borrowed assets in the account, as presented by the institution.\nThis is commonly referred to as margin or a loan.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "A set of fields describing the balance for an account, including margin loan information for investment accounts.",
+        )
+    }
+}
 ///`InvestmentAccountBalances`
 #[derive(Clone, Debug)]
 pub struct InvestmentAccountBalances {
@@ -10184,6 +15528,52 @@ impl ::serde::Serialize for InvestmentAccountBalances {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentAccountBalances {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentAccountBalances")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentAccountBalances")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("available", j::REQUIRED, G::subschema_for::<f64>, &[j::NULLABLE], "");
+        o.field("current", j::REQUIRED, G::subschema_for::<f64>, &[j::NULLABLE], "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_updated_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("limit", j::REQUIRED, G::subschema_for::<f64>, &[j::NULLABLE], "");
+        o.field(
+            "margin_loan_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total amount of borrowed funds in the account, as determined by the financial institution.\nFor investment-type accounts, the margin balance is the total value of borrowed assets in the account, as presented by the institution.\nThis is commonly referred to as margin or a loan.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("")
+    }
+}
 ///Valid account subtypes for investment accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-investment).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum InvestmentAccountSubtype {
@@ -10247,6 +15637,80 @@ pub enum InvestmentAccountSubtype {
     All,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentAccountSubtype {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentAccountSubtype")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentAccountSubtype")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "529",
+                "401a",
+                "401k",
+                "403B",
+                "457b",
+                "brokerage",
+                "cash isa",
+                "crypto exchange",
+                "education savings account",
+                "fhsa",
+                "fixed annuity",
+                "gic",
+                "health reimbursement arrangement",
+                "hsa",
+                "ira",
+                "isa",
+                "keogh",
+                "lif",
+                "life insurance",
+                "line of credit",
+                "lira",
+                "lrif",
+                "lrsp",
+                "mutual fund",
+                "non-custodial wallet",
+                "non-taxable brokerage account",
+                "other",
+                "other annuity",
+                "other insurance",
+                "pension",
+                "prif",
+                "profit sharing plan",
+                "qshr",
+                "rdsp",
+                "resp",
+                "retirement",
+                "rlif",
+                "roth",
+                "roth 401k",
+                "roth 403B",
+                "roth 457b",
+                "roth pension",
+                "roth profit sharing plan",
+                "roth thrift savings plan",
+                "rrif",
+                "rrsp",
+                "sarsep",
+                "sep ira",
+                "simple ira",
+                "sipp",
+                "stock plan",
+                "thrift savings plan",
+                "tfsa",
+                "trust",
+                "ugma",
+                "utma",
+                "variable annuity",
+                "all",
+            ],
+            "Valid account subtypes for investment accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-investment).",
+        )
+    }
 }
 impl ::std::fmt::Display for InvestmentAccountSubtype {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10417,6 +15881,26 @@ impl ::std::convert::TryFrom<::std::string::String> for InvestmentAccountSubtype
 )]
 #[serde(transparent)]
 pub struct InvestmentAccountSubtypeStandalone(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentAccountSubtypeStandalone {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentAccountSubtypeStandalone")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentAccountSubtypeStandalone",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An investment account. In API versions 2018-05-22 and earlier, this type is called `brokerage`.",
+        )
+    }
+}
 impl ::std::ops::Deref for InvestmentAccountSubtypeStandalone {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10448,6 +15932,24 @@ impl ::std::str::FromStr for InvestmentAccountSubtypeStandalone {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct InvestmentAccountSubtypes(pub ::std::vec::Vec<InvestmentAccountSubtype>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentAccountSubtypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentAccountSubtypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentAccountSubtypes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<InvestmentAccountSubtype>,
+            &[j::ARRAY],
+            "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        )
+    }
+}
 impl ::std::ops::Deref for InvestmentAccountSubtypes {
     type Target = ::std::vec::Vec<InvestmentAccountSubtype>;
     fn deref(&self) -> &::std::vec::Vec<InvestmentAccountSubtype> {
@@ -10506,6 +16008,35 @@ pub enum InvestmentAccountVerificationStatus {
     DatabaseInsightsFail,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentAccountVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentAccountVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentAccountVerificationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "automatically_verified",
+                "pending_automatic_verification",
+                "pending_manual_verification",
+                "unsent",
+                "manually_verified",
+                "verification_expired",
+                "verification_failed",
+                "database_matched",
+                "database_insights_pass",
+                "database_insights_pass_with_caution",
+                "database_insights_fail",
+            ],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        )
+    }
 }
 impl ::std::fmt::Display for InvestmentAccountVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10621,6 +16152,30 @@ impl ::serde::Serialize for InvestmentFilter {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentFilter")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_subtypes",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentAccountSubtypes>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A filter to apply to `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier).",
+        )
+    }
+}
 ///An optional object to filter `/investments/holdings/get` results. If provided, must not be `null`.
 #[derive(Clone, Debug, Default)]
 pub struct InvestmentHoldingsGetRequestOptions {
@@ -10672,6 +16227,32 @@ impl ::serde::Serialize for InvestmentHoldingsGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentHoldingsGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentHoldingsGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentHoldingsGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `account_id`s to retrieve for the Item. An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.finish(
+            "An optional object to filter `/investments/holdings/get` results. If provided, must not be `null`.",
+        )
     }
 }
 ///A transaction within an investment account.
@@ -10832,6 +16413,126 @@ impl ::serde::Serialize for InvestmentTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `account_id` of the account against which this transaction posted.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The complete value of the transaction. Positive values when cash is debited, e.g. purchases of stock; negative values when cash is credited, e.g. sales of stock. Treatment remains the same for cash-only movements unassociated with securities. For transactions representing a simultaneous cash contribution and purchase of a security, the portion of the transaction representing the purchase takes precedence, and the `amount` is represented as positive.",
+        );
+        o.field(
+            "cancel_transaction_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A legacy field formerly used internally by Plaid to identify certain canceled transactions.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The [ISO 8601](https://wikipedia.org/wiki/ISO_8601) posting date for the transaction. This is typically the settlement date.",
+        );
+        o.field(
+            "fees",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The combined value of all fees applied to this transaction",
+        );
+        o.field(
+            "investment_transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the Investment transaction, unique across all Plaid transactions. Like all Plaid identifiers, the `investment_transaction_id` is case sensitive.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The institution's description of the transaction.",
+        );
+        o.field(
+            "price",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The price of the security at which this transaction occurred.",
+        );
+        o.field(
+            "quantity",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of units of the security involved in this transaction. Positive for buy transactions; negative for sell transactions.",
+        );
+        o.field(
+            "security_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `security_id` to which this transaction is related.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransactionSubtype>,
+            &[],
+            "",
+        );
+        o.field(
+            "transaction_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) representing when the order type was initiated. This field is returned for select financial institutions and reflects the value provided by the institution.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransactionType>,
+            &[],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.finish("A transaction within an investment account.")
+    }
+}
 ///For descriptions of possible transaction types and subtypes, see the [Investment transaction types schema](https://plaid.com/docs/api/accounts/#investment-transaction-types-schema).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum InvestmentTransactionSubtype {
@@ -10885,6 +16586,70 @@ pub enum InvestmentTransactionSubtype {
     Withdrawal,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentTransactionSubtype {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentTransactionSubtype")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentTransactionSubtype")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "account fee",
+                "adjustment",
+                "assignment",
+                "buy",
+                "buy to cover",
+                "contribution",
+                "deposit",
+                "distribution",
+                "dividend",
+                "dividend reinvestment",
+                "exercise",
+                "expire",
+                "fund fee",
+                "interest",
+                "interest receivable",
+                "interest reinvestment",
+                "legal fee",
+                "loan payment",
+                "long-term capital gain",
+                "long-term capital gain reinvestment",
+                "management fee",
+                "margin expense",
+                "merger",
+                "miscellaneous fee",
+                "non-qualified dividend",
+                "non-resident tax",
+                "pending credit",
+                "pending debit",
+                "qualified dividend",
+                "rebalance",
+                "return of principal",
+                "request",
+                "sell",
+                "sell short",
+                "send",
+                "short-term capital gain",
+                "short-term capital gain reinvestment",
+                "spin off",
+                "split",
+                "stock distribution",
+                "tax",
+                "tax withheld",
+                "trade",
+                "transfer",
+                "transfer fee",
+                "trust fee",
+                "unqualified gain",
+                "withdrawal",
+            ],
+            "For descriptions of possible transaction types and subtypes, see the [Investment transaction types schema](https://plaid.com/docs/api/accounts/#investment-transaction-types-schema).",
+        )
+    }
 }
 impl ::std::fmt::Display for InvestmentTransactionSubtype {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11043,6 +16808,21 @@ pub enum InvestmentTransactionType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentTransactionType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentTransactionType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentTransactionType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["buy", "sell", "cancel", "cash", "fee", "transfer"],
+            "Value is one of the following:\n`buy`: Buying an investment\n`sell`: Selling an investment\n`cancel`: A cancellation of a pending transaction\n`cash`: Activity that modifies a cash position\n`fee`: A fee on the account\n`transfer`: Activity which modifies a position, but not through buy/sell activity e.g. options exercise, portfolio transfer\n\nFor descriptions of possible transaction types and subtypes, see the [Investment transaction types schema](https://plaid.com/docs/api/accounts/#investment-transaction-types-schema).",
+        )
+    }
+}
 impl ::std::fmt::Display for InvestmentTransactionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -11191,6 +16971,74 @@ impl ::serde::Serialize for InvestmentsAuth401kContributionDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsAuth401kContributionDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsAuth401kContributionDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentsAuth401kContributionDetails",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "contribution_amount_12m",
+            j::REQUIRED,
+            G::subschema_for::<f32>,
+            &[],
+            "Sum of the contribution transactions on this account, for the past 12 months.",
+        );
+        o.field(
+            "contribution_amount_1m",
+            j::REQUIRED,
+            G::subschema_for::<f32>,
+            &[],
+            "Sum of the contribution transactions on this account, for the past month.",
+        );
+        o.field(
+            "contribution_amount_6m",
+            j::REQUIRED,
+            G::subschema_for::<f32>,
+            &[],
+            "Sum of the contribution transactions on this account, for the past 6 months.",
+        );
+        o.field(
+            "contribution_count_12m",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Number of contribution transactions on this account, for the past 12 months.",
+        );
+        o.field(
+            "contribution_count_1m",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Number of contribution transactions on this account, for the past month.",
+        );
+        o.field(
+            "contribution_count_6m",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Number of contribution transactions on this account, for the past 6 months.",
+        );
+        o.field(
+            "last_contribution_transactions",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransaction>,
+            &[j::ARRAY],
+            "A list of the most recent contribution transactions for the 401k account. Includes all contributions made on the same day.",
+        );
+        o.finish(
+            "Object containing information on contribution transactions for the 401k account. Note that the sum fields in this object represent the total of absolute contribution values.",
+        )
+    }
+}
 ///Object containing information on account fee transactions for the 401k account.
 #[derive(Clone, Debug)]
 pub struct InvestmentsAuth401kFeeDetails {
@@ -11251,6 +17099,39 @@ impl ::serde::Serialize for InvestmentsAuth401kFeeDetails {
         out.field("account_fee_amount_12m", &self.account_fee_amount_12m);
         out.field("account_fee_count_12m", &self.account_fee_count_12m);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsAuth401kFeeDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsAuth401kFeeDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentsAuth401kFeeDetails",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_fee_amount_12m",
+            j::REQUIRED,
+            G::subschema_for::<f32>,
+            &[],
+            "Sum of account fee transactions on this account, for the past 12 months.",
+        );
+        o.field(
+            "account_fee_count_12m",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Number of account fee transactions on this account, for the past 12 months.",
+        );
+        o.finish(
+            "Object containing information on account fee transactions for the 401k account.",
+        )
     }
 }
 ///Additional account fee and contribution information for 401k type accounts.
@@ -11326,6 +17207,46 @@ impl ::serde::Serialize for InvestmentsAuthAccountDetails401k {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsAuthAccountDetails401k {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsAuthAccountDetails401k")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentsAuthAccountDetails401k",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the 401k account.",
+        );
+        o.field(
+            "contribution_details",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsAuth401kContributionDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "fee_details",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsAuth401kFeeDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Additional account fee and contribution information for 401k type accounts.",
+        )
+    }
+}
 ///Object with metadata pertaining to the source of data for the account numbers, owners, and holdings that are returned.
 #[derive(Clone, Debug, Default)]
 pub struct InvestmentsAuthDataSources {
@@ -11392,6 +17313,44 @@ impl ::serde::Serialize for InvestmentsAuthDataSources {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsAuthDataSources {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsAuthDataSources")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentsAuthDataSources")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "holdings",
+            j::OPTIONAL,
+            G::subschema_for::<DataSources>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "numbers",
+            j::OPTIONAL,
+            G::subschema_for::<DataSources>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "owners",
+            j::OPTIONAL,
+            G::subschema_for::<DataSources>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Object with metadata pertaining to the source of data for the account numbers, owners, and holdings that are returned.",
+        )
+    }
+}
 ///Identifying information for transferring holdings to an investments account.
 #[derive(Clone, Debug, Default)]
 pub struct InvestmentsAuthGetNumbers {
@@ -11456,6 +17415,32 @@ impl ::serde::Serialize for InvestmentsAuthGetNumbers {
         out.field_unless(skip[1], "aton", &self.aton);
         out.field_unless(skip[2], "retirement_401k", &self.retirement_401k);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsAuthGetNumbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsAuthGetNumbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentsAuthGetNumbers")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("acats", j::OPTIONAL, G::subschema_for::<NumbersAcats>, &[j::ARRAY], "");
+        o.field("aton", j::OPTIONAL, G::subschema_for::<NumbersAton>, &[j::ARRAY], "");
+        o.field(
+            "retirement_401k",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersRetirement401k>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish(
+            "Identifying information for transferring holdings to an investments account.",
+        )
     }
 }
 ///InvestmentsAuthGetRequest defines the request schema for `/investments/auth/get`
@@ -11534,6 +17519,45 @@ impl ::serde::Serialize for InvestmentsAuthGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsAuthGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsAuthGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentsAuthGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsAuthGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "InvestmentsAuthGetRequest defines the request schema for `/investments/auth/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for InvestmentsAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsAuthGetRequest")
@@ -11595,6 +17619,30 @@ impl ::serde::Serialize for InvestmentsAuthGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsAuthGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsAuthGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentsAuthGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `account_id`s to retrieve for the Item. An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.finish("An optional object to filter `/investments/auth/get` results.")
     }
 }
 ///InvestmentsAuthGetResponse defines the response schema for `/investments/auth/get`
@@ -11704,6 +17752,74 @@ impl ::serde::Serialize for InvestmentsAuthGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsAuthGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsAuthGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentsAuthGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_details_401k",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsAuthAccountDetails401k>,
+            &[j::ARRAY],
+            "Additional information for accounts of 401k subtype.",
+        );
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentAccount>,
+            &[j::ARRAY],
+            "The accounts for which data is being retrieved",
+        );
+        o.field(
+            "data_sources",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentsAuthDataSources>,
+            &[],
+            "",
+        );
+        o.field(
+            "holdings",
+            j::REQUIRED,
+            G::subschema_for::<Holding>,
+            &[j::ARRAY],
+            "The holdings belonging to investment accounts associated with the Item. Details of the securities in the holdings are provided in the `securities` field.",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field(
+            "numbers",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentsAuthGetNumbers>,
+            &[],
+            "",
+        );
+        o.field(
+            "owners",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentsAuthOwner>,
+            &[j::ARRAY],
+            "Information about the account owners for the accounts associated with the Item.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "securities",
+            j::REQUIRED,
+            G::subschema_for::<Security>,
+            &[j::ARRAY],
+            "Objects describing the securities held in the accounts associated with the Item.",
+        );
+        o.finish(
+            "InvestmentsAuthGetResponse defines the response schema for `/investments/auth/get`",
+        )
+    }
+}
 ///Information on the ownership of an investments account
 #[derive(Clone, Debug, Default)]
 pub struct InvestmentsAuthOwner {
@@ -11766,6 +17882,35 @@ impl ::serde::Serialize for InvestmentsAuthOwner {
         out.field_unless(skip[0], "account_id", &self.account_id);
         out.field_unless(skip[1], "names", &self.names);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsAuthOwner {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsAuthOwner")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentsAuthOwner")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the account that this identity information pertains to",
+        );
+        o.field(
+            "names",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of names associated with the account by the financial institution. In the case of a joint account, Plaid will make a best effort to report the names of all account holders.\n\nIf an Item contains multiple accounts with different owner names, some institutions will report all names associated with the Item in each account's `names` array.",
+        );
+        o.finish("Information on the ownership of an investments account")
     }
 }
 ///Fired when new transactions have been detected on an investment account.
@@ -11880,6 +18025,69 @@ impl ::serde::Serialize for InvestmentsDefaultUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsDefaultUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsDefaultUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentsDefaultUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cancelled_investments_transactions",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of cancelled transactions reported since the last time this webhook was fired.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "new_investments_transactions",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of new transactions reported since the last time this webhook was fired.",
+        );
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INVESTMENTS_TRANSACTIONS`",
+        );
+        o.finish(
+            "Fired when new transactions have been detected on an investment account.",
+        )
+    }
+}
 ///Fired after an asynchronous extraction on an investments account.
 #[derive(Clone, Debug)]
 pub struct InvestmentsHistoricalUpdateWebhook {
@@ -11992,6 +18200,67 @@ impl ::serde::Serialize for InvestmentsHistoricalUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsHistoricalUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsHistoricalUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentsHistoricalUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cancelled_investments_transactions",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of cancelled transactions reported since the last time this webhook was fired.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "new_investments_transactions",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of new transactions reported since the last time this webhook was fired.",
+        );
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`HISTORICAL_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INVESTMENTS_TRANSACTIONS`",
+        );
+        o.finish("Fired after an asynchronous extraction on an investments account.")
+    }
+}
 ///InvestmentsHoldingsGetRequest defines the request schema for `/investments/holdings/get`
 #[derive(Clone)]
 pub struct InvestmentsHoldingsGetRequest {
@@ -12066,6 +18335,47 @@ impl ::serde::Serialize for InvestmentsHoldingsGetRequest {
         out.field_unless(skip[1], "options", &self.options);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsHoldingsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsHoldingsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentsHoldingsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentHoldingsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "InvestmentsHoldingsGetRequest defines the request schema for `/investments/holdings/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for InvestmentsHoldingsGetRequest {
@@ -12172,6 +18482,55 @@ impl ::serde::Serialize for InvestmentsHoldingsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsHoldingsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsHoldingsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentsHoldingsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentAccount>,
+            &[j::ARRAY],
+            "The accounts associated with the Item",
+        );
+        o.field(
+            "holdings",
+            j::REQUIRED,
+            G::subschema_for::<Holding>,
+            &[j::ARRAY],
+            "The holdings belonging to investment accounts associated with the Item. Details of the securities in the holdings are provided in the `securities` field.",
+        );
+        o.field(
+            "is_investments_fallback_item",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "securities",
+            j::REQUIRED,
+            G::subschema_for::<Security>,
+            &[j::ARRAY],
+            "Objects describing the securities held in the accounts associated with the Item.",
+        );
+        o.finish(
+            "InvestmentsHoldingsGetResponse defines the response schema for `/investments/holdings/get`",
+        )
+    }
+}
 ///InvestmentsRefreshRequest defines the request schema for `/investments/refresh`
 #[derive(Clone)]
 pub struct InvestmentsRefreshRequest {
@@ -12237,6 +18596,38 @@ impl ::serde::Serialize for InvestmentsRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentsRefreshRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "InvestmentsRefreshRequest defines the request schema for `/investments/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for InvestmentsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsRefreshRequest")
@@ -12296,6 +18687,24 @@ impl ::serde::Serialize for InvestmentsRefreshResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::InvestmentsRefreshResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "InvestmentsRefreshResponse defines the response schema for `/investments/refresh`",
+        )
     }
 }
 ///InvestmentsTransactionsGetRequest defines the request schema for `/investments/transactions/get`
@@ -12388,6 +18797,61 @@ impl ::serde::Serialize for InvestmentsTransactionsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsTransactionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsTransactionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentsTransactionsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The most recent date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsTransactionsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The earliest date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.finish(
+            "InvestmentsTransactionsGetRequest defines the request schema for `/investments/transactions/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for InvestmentsTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsTransactionsGetRequest")
@@ -12476,6 +18940,53 @@ impl ::serde::Serialize for InvestmentsTransactionsGetRequestOptions {
         out.field("count", &self.count);
         out.field("offset", &self.offset);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsTransactionsGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsTransactionsGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentsTransactionsGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `account_ids` to retrieve for the Item.",
+        );
+        o.field(
+            "async_update",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "If the Item was not initialized with the investments product via the `products`, `required_if_supported_products`, or `optional_products` array when calling `/link/token/create`, and `async_update` is set to true, the initial Investments extraction will happen asynchronously. Plaid will subsequently fire a `HISTORICAL_UPDATE` webhook when the extraction completes. When `false`, Plaid will wait to return a response until extraction completion and no `HISTORICAL_UPDATE` webhook will fire. Note that while the extraction is happening asynchronously, calls to `/investments/transactions/get` and `/investments/refresh` will return `PRODUCT_NOT_READY` errors until the extraction completes.",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to fetch.",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to skip when fetching transaction history",
+        );
+        o.finish(
+            "An optional object to filter `/investments/transactions/get` results. If provided, must be non-`null`.",
+        )
     }
 }
 impl ::std::default::Default for InvestmentsTransactionsGetRequestOptions {
@@ -12592,6 +19103,62 @@ impl ::serde::Serialize for InvestmentsTransactionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsTransactionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsTransactionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentsTransactionsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentAccount>,
+            &[j::ARRAY],
+            "The accounts for which transaction history is being fetched.",
+        );
+        o.field(
+            "investment_transactions",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransaction>,
+            &[j::ARRAY],
+            "The transactions being fetched",
+        );
+        o.field(
+            "is_investments_fallback_item",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "securities",
+            j::REQUIRED,
+            G::subschema_for::<Security>,
+            &[j::ARRAY],
+            "All securities for which there is a corresponding transaction being fetched.",
+        );
+        o.field(
+            "total_investment_transactions",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The total number of transactions available within the date range specified. If `total_investment_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
+        );
+        o.finish(
+            "InvestmentsTransactionsGetResponse defines the response schema for `/investments/transactions/get`",
+        )
+    }
+}
 ///Specify the list of investments transactions on the account.
 #[derive(Clone, Debug)]
 pub struct InvestmentsTransactionsOverride {
@@ -12703,6 +19270,79 @@ impl ::serde::Serialize for InvestmentsTransactionsOverride {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InvestmentsTransactionsOverride {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("InvestmentsTransactionsOverride")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::InvestmentsTransactionsOverride",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "currency",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Either a valid `iso_currency_code` or `unofficial_currency_code`",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "Posting date for the transaction. Must be formatted as an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) date.",
+        );
+        o.field(
+            "fees",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The combined value of all fees applied to this transaction.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The institution's description of the transaction.",
+        );
+        o.field(
+            "price",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The price of the security at which this transaction occurred.",
+        );
+        o.field(
+            "quantity",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of units of the security involved in this transaction. Must be positive if the type is a buy and negative if the type is a sell.",
+        );
+        o.field(
+            "security",
+            j::OPTIONAL,
+            G::subschema_for::<SecurityOverride>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The type of the investment transaction. Possible values are:\n`buy`: Buying an investment\n`sell`: Selling an investment\n`cash`: Activity that modifies a cash position\n`fee`: A fee on the account\n`transfer`: Activity that modifies a position, but not through buy/sell activity e.g. options exercise, portfolio transfer",
+        );
+        o.finish("Specify the list of investments transactions on the account.")
+    }
+}
 ///An IPv4 or IPv6 address.
 #[derive(
     ::serde::Deserialize,
@@ -12717,6 +19357,24 @@ impl ::serde::Serialize for InvestmentsTransactionsOverride {
 )]
 #[serde(transparent)]
 pub struct IpAddress(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IpAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IpAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IpAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An IPv4 or IPv6 address.",
+        )
+    }
+}
 impl ::std::ops::Deref for IpAddress {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12748,6 +19406,24 @@ impl ::std::str::FromStr for IpAddress {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Iso8601Date(pub ::chrono::naive::NaiveDate);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Iso8601Date {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Iso8601Date")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Iso8601Date")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "A date in the format YYYY-MM-DD (RFC 3339 Section 5.6).",
+        )
+    }
+}
 impl ::std::ops::Deref for Iso8601Date {
     type Target = ::chrono::naive::NaiveDate;
     fn deref(&self) -> &::chrono::naive::NaiveDate {
@@ -12791,6 +19467,24 @@ impl ::std::convert::TryFrom<String> for Iso8601Date {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Iso8601DateNullable(pub ::chrono::naive::NaiveDate);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Iso8601DateNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Iso8601DateNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Iso8601DateNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "A date in the format YYYY-MM-DD (RFC 3339 Section 5.6).",
+        )
+    }
+}
 impl ::std::ops::Deref for Iso8601DateNullable {
     type Target = ::chrono::naive::NaiveDate;
     fn deref(&self) -> &::chrono::naive::NaiveDate {
@@ -12836,6 +19530,18 @@ pub enum IsoCurrencyCode {
     Usd,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IsoCurrencyCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IsoCurrencyCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IsoCurrencyCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(&["USD"], "An ISO-4217 currency code.")
+    }
 }
 impl ::std::fmt::Display for IsoCurrencyCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12971,6 +19677,72 @@ impl ::serde::Serialize for Issue {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Issue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Issue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Issue")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "created_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The creation time of the record tracking this issue.",
+        );
+        o.field(
+            "detailed_description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A more detailed description for the customer.",
+        );
+        o.field(
+            "institution_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of ids of the financial institutions affected.",
+        );
+        o.field(
+            "institution_names",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of names of the financial institutions affected.",
+        );
+        o.field(
+            "issue_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique identifier of the issue.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<IssuesStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "summary",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A simple summary of the error for the end user.",
+        );
+        o.finish(
+            "Information on an issue encountered with financial institutions interactions with financial institutions during Linking.",
+        )
+    }
+}
 ///Webhook notifications are sent only when a subscribed issue is marked as resolved. The payload contains details about the issue at the time of its resolution, focusing on the most essential information.
 #[derive(Clone, Debug)]
 pub struct IssueResolvedWebhook {
@@ -13068,6 +19840,72 @@ impl ::serde::Serialize for IssueResolvedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IssueResolvedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IssueResolvedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IssueResolvedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier of the financial institution involved.",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the financial institution involved.",
+        );
+        o.field(
+            "issue_description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A simple description of the error for the end user.",
+        );
+        o.field(
+            "issue_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier of the connectivity issue.",
+        );
+        o.field(
+            "issue_resolved_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The time when the issue was marked as resolved.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ISSUE_RESOLVED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ISSUES`",
+        );
+        o.finish(
+            "Webhook notifications are sent only when a subscribed issue is marked as resolved. The payload contains details about the issue at the time of its resolution, focusing on the most essential information.",
+        )
+    }
+}
 ///IssuesGetRequest defines the request schema for `/issues/get`.
 #[derive(Clone)]
 pub struct IssuesGetRequest {
@@ -13132,6 +19970,42 @@ impl ::serde::Serialize for IssuesGetRequest {
         out.field("issue_id", &self.issue_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IssuesGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IssuesGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IssuesGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "issue_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier of the issue to retrieve.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("IssuesGetRequest defines the request schema for `/issues/get`.")
     }
 }
 impl ::std::fmt::Debug for IssuesGetRequest {
@@ -13201,6 +20075,29 @@ impl ::serde::Serialize for IssuesGetResponse {
         out.field_unless(skip[0], "issue", &self.issue);
         out.field_unless(skip[1], "request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IssuesGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IssuesGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IssuesGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("issue", j::OPTIONAL, G::subschema_for::<Issue>, &[j::NULLABLE], "");
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("IssuesGetResponse defines the response schema for `/issues/get`.")
     }
 }
 ///IssuesSearchRequest defines the request schema for `/issues/search`.
@@ -13294,6 +20191,56 @@ impl ::serde::Serialize for IssuesSearchRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IssuesSearchRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IssuesSearchRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IssuesSearchRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier for the Plaid Item.",
+        );
+        o.field(
+            "link_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier for the Link session.",
+        );
+        o.field(
+            "link_session_request_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `request_id` for the Link session that might have had an institution connection issue.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("IssuesSearchRequest defines the request schema for `/issues/search`.")
+    }
+}
 impl ::std::fmt::Debug for IssuesSearchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IssuesSearchRequest")
@@ -13366,6 +20313,37 @@ impl ::serde::Serialize for IssuesSearchResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IssuesSearchResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IssuesSearchResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IssuesSearchResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "issues",
+            j::OPTIONAL,
+            G::subschema_for::<Issue>,
+            &[j::ARRAY],
+            "A list of issues affecting the Item, session, or request passed in, conforming to the Issues data model. An empty list indicates that no matching issues were found.",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "IssuesSearchResponse defines the response schema for `/issues/search`.",
+        )
+    }
+}
 ///The current status of the issue.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IssuesStatus {
@@ -13377,6 +20355,28 @@ pub enum IssuesStatus {
     Resolved,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IssuesStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IssuesStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IssuesStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "REPORTED",
+                "AWAITING_RESOLUTION",
+                "FIX_IN_PROGRESS",
+                "FIX_PENDING_VALIDATION",
+                "CANNOT_FIX",
+                "RESOLVED",
+            ],
+            "The current status of the issue.",
+        )
+    }
 }
 impl ::std::fmt::Display for IssuesStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13500,6 +20500,51 @@ impl ::serde::Serialize for IssuesSubscribeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IssuesSubscribeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IssuesSubscribeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IssuesSubscribeRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "issue_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier of the issue to subscribe to.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The webhook URL where notifications should be sent when the issue status changes.",
+        );
+        o.finish(
+            "IssuesSubscribeRequest defines the request schema for `/issues/subscribe`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for IssuesSubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IssuesSubscribeRequest")
@@ -13562,6 +20607,24 @@ impl ::serde::Serialize for IssuesSubscribeResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IssuesSubscribeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IssuesSubscribeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IssuesSubscribeResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "IssuesSubscribeResponse defines the response schema for `/issues/subscribe`.",
+        )
+    }
+}
 /**A binary match indicator specifying whether the country that issued the provided document matches the country that the user separately provided to Plaid.
 
 Note: You can configure whether a `no_match` on `issuing_country` fails the `documentary_verification` by editing your Plaid Template.*/
@@ -13571,6 +20634,21 @@ pub enum IssuingCountry {
     NoMatch,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IssuingCountry {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IssuingCountry")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::IssuingCountry")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "no_match"],
+            "A binary match indicator specifying whether the country that issued the provided document matches the country that the user separately provided to Plaid.\n\nNote: You can configure whether a `no_match` on `issuing_country` fails the `documentary_verification` by editing your Plaid Template.",
+        )
+    }
 }
 impl ::std::fmt::Display for IssuingCountry {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13749,6 +20827,105 @@ impl ::serde::Serialize for Item {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Item {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Item")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Item")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "auth_method",
+            j::OPTIONAL,
+            G::subschema_for::<ItemAuthMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "available_products",
+            j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "A list of products available for the Item that have not yet been accessed. The contents of this array will be mutually exclusive with `billed_products`.",
+        );
+        o.field(
+            "billed_products",
+            j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "A list of products that have been billed for the Item. The contents of this array will be mutually exclusive with `available_products`. Note - `billed_products` is populated in all environments but only requests in Production are billed. Also note that products that are billed on a pay-per-call basis rather than a pay-per-Item basis, such as `balance`, will not appear here.",
+        );
+        o.field(
+            "consent_expiration_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date and time at which the Item's access consent will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. If the Item does not have consent expiration scheduled, this field will be `null`. Currently, only institutions in Europe and a small number of institutions in the US have expiring consent. For a list of US institutions that currently expire consent, see the [OAuth Guide](https://plaid.com/docs/link/oauth/#refreshing-item-consent).",
+        );
+        o.field(
+            "consented_products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "A list of products that the user has consented to for the Item via [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide). This will consist of all products where both of the following are true: the user has consented to the required data scopes for that product and you have Production access for that product.",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid Institution ID associated with the Item. Field is `null` for Items created without an institution connection, such as Items created via Same-Day Micro-deposits.",
+        );
+        o.field(
+            "institution_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the institution associated with the Item. Field is `null` for Items created without an institution connection, such as Items created via Same-Day Micro-deposits.",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.field(
+            "products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "A list of products added to the Item. In almost all cases, this will be the same as the `billed_products` field. For some products, it is possible for the product to be added to an Item but not yet billed (e.g. Assets, before `/asset_report/create` has been called, or Auth or Identity when added as Optional Products but before their endpoints have been called), in which case the product may appear in `products` but not in `billed_products`.",
+        );
+        o.field(
+            "update_type",
+            j::REQUIRED,
+            G::subschema_for::<ItemUpdateType>,
+            &[],
+            "Indicates whether an Item requires user interaction to be updated, which can be the case for Items with some forms of two-factor authentication.\n\n`background` - Item can be updated in the background\n\n`user_present_required` - Item requires user interaction to be updated",
+        );
+        o.field(
+            "webhook",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL registered to receive webhooks for the Item.",
+        );
+        o.finish("Metadata about the Item.")
+    }
+}
 ///ItemAccessTokenInvalidateRequest defines the request schema for `/item/access_token/invalidate`
 #[derive(Clone)]
 pub struct ItemAccessTokenInvalidateRequest {
@@ -13812,6 +20989,40 @@ impl ::serde::Serialize for ItemAccessTokenInvalidateRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemAccessTokenInvalidateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemAccessTokenInvalidateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ItemAccessTokenInvalidateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ItemAccessTokenInvalidateRequest defines the request schema for `/item/access_token/invalidate`",
+        )
     }
 }
 impl ::std::fmt::Debug for ItemAccessTokenInvalidateRequest {
@@ -13878,6 +21089,33 @@ impl ::serde::Serialize for ItemAccessTokenInvalidateResponse {
         out.field("new_access_token", &self.new_access_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemAccessTokenInvalidateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemAccessTokenInvalidateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ItemAccessTokenInvalidateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "new_access_token",
+            j::REQUIRED,
+            G::subschema_for::<AccessToken>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ItemAccessTokenInvalidateResponse defines the response schema for `/item/access_token/invalidate`",
+        )
     }
 }
 ///Request to list a historical log of user consent events.
@@ -13962,6 +21200,50 @@ impl ::serde::Serialize for ItemActivityListRequest {
         out.field_unless(skip[2], "cursor", &self.cursor);
         out.field_unless(skip[3], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemActivityListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemActivityListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemActivityListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("count", j::DEFAULTED, G::subschema_for::<i64>, &[], "");
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Cursor used for pagination.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request to list a historical log of user consent events.")
     }
 }
 impl ::std::fmt::Debug for ItemActivityListRequest {
@@ -14061,6 +21343,43 @@ impl ::serde::Serialize for ItemActivityListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemActivityListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemActivityListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemActivityListResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "activities",
+            j::REQUIRED,
+            G::subschema_for::<Activity>,
+            &[j::ARRAY],
+            "A list of activities.",
+        );
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Cursor used for pagination.",
+        );
+        o.field(
+            "last_data_access_times",
+            j::REQUIRED,
+            G::subschema_for::<LastDataAccessTimes>,
+            &[j::ARRAY],
+            "An array of objects containing timestamps for the last time each data type was accessed per application.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Describes a historical log of user consent events.")
+    }
+}
 ///Fired when a user successfully adds a Plaid Item during a Link session when using Hosted Link or Multi-Item Link sessions. Contains the public token for the Item.
 #[derive(Clone)]
 pub struct ItemAddResultWebhook {
@@ -14150,6 +21469,65 @@ impl ::serde::Serialize for ItemAddResultWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemAddResultWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemAddResultWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemAddResultWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "link_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The identifier for the Link session.",
+        );
+        o.field(
+            "link_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `link_token` used to create the Link session.",
+        );
+        o.field(
+            "public_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `public_token` corresponding to the Item that was added.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM_ADD_RESULT`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LINK`",
+        );
+        o.finish(
+            "Fired when a user successfully adds a Plaid Item during a Link session when using Hosted Link or Multi-Item Link sessions. Contains the public token for the Item.",
+        )
+    }
+}
 impl ::std::fmt::Debug for ItemAddResultWebhook {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemAddResultWebhook")
@@ -14228,6 +21606,42 @@ impl ::serde::Serialize for ItemApplicationListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemApplicationListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemApplicationListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemApplicationListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessTokenNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request to list connected applications for a user.")
+    }
+}
 impl ::std::fmt::Debug for ItemApplicationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemApplicationListRequest")
@@ -14295,6 +21709,35 @@ impl ::serde::Serialize for ItemApplicationListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemApplicationListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemApplicationListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemApplicationListResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "applications",
+            j::REQUIRED,
+            G::subschema_for::<ConnectedApplication>,
+            &[j::ARRAY],
+            "A list of connected applications.",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Describes the connected application for a particular end user.")
+    }
+}
 ///User authentication parameters, for clients making a request without an `access_token`. This is only allowed for select clients and will not be supported in the future. Most clients should call `/item/import` to obtain an access token before making a request.
 #[derive(Clone, Debug, Default)]
 pub struct ItemApplicationListUserAuth {
@@ -14355,6 +21798,37 @@ impl ::serde::Serialize for ItemApplicationListUserAuth {
         out.field_unless(skip[0], "fi_username_hash", &self.fi_username_hash);
         out.field_unless(skip[1], "user_id", &self.user_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemApplicationListUserAuth {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemApplicationListUserAuth")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemApplicationListUserAuth")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "fi_username_hash",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Account username hashed by FI.",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Account username.",
+        );
+        o.finish(
+            "User authentication parameters, for clients making a request without an `access_token`. This is only allowed for select clients and will not be supported in the future. Most clients should call `/item/import` to obtain an access token before making a request.",
+        )
     }
 }
 ///ItemApplicationScopesUpdateRequest defines the request schema for `/item/application/scopes/update`
@@ -14451,6 +21925,56 @@ impl ::serde::Serialize for ItemApplicationScopesUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemApplicationScopesUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemApplicationScopesUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ItemApplicationScopesUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<ApplicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("context", j::REQUIRED, G::subschema_for::<ScopesContext>, &[], "");
+        o.field("scopes", j::REQUIRED, G::subschema_for::<Scopes>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "state",
+            j::OPTIONAL,
+            G::subschema_for::<ScopesState>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ItemApplicationScopesUpdateRequest defines the request schema for `/item/application/scopes/update`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ItemApplicationScopesUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemApplicationScopesUpdateRequest")
@@ -14514,6 +22038,26 @@ impl ::serde::Serialize for ItemApplicationScopesUpdateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemApplicationScopesUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemApplicationScopesUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ItemApplicationScopesUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ItemApplicationScopesUpdateResponse defines the response schema for `/item/application/scopes/update`",
+        )
     }
 }
 ///ItemApplicationUnlinkRequest defines the request schema for `/item/application/unlink/`
@@ -14591,6 +22135,45 @@ impl ::serde::Serialize for ItemApplicationUnlinkRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemApplicationUnlinkRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemApplicationUnlinkRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemApplicationUnlinkRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<ApplicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ItemApplicationUnlinkRequest defines the request schema for `/item/application/unlink/`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ItemApplicationUnlinkRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemApplicationUnlinkRequest")
@@ -14653,6 +22236,26 @@ impl ::serde::Serialize for ItemApplicationUnlinkResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemApplicationUnlinkResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemApplicationUnlinkResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ItemApplicationUnlinkResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ItemApplicationUnlinkResponse defines the response schema for `/item/application/unlink`",
+        )
+    }
+}
 /**The method used to populate Auth data for the Item. This field is only populated for Items that have had Auth numbers data set on at least one of its accounts, and will be `null` otherwise. For info about the various flows, see our [Auth coverage documentation](https://plaid.com/docs/auth/coverage/).
 
 `INSTANT_AUTH`: The Item's Auth data was provided directly by the user's institution connection.
@@ -14685,6 +22288,31 @@ pub enum ItemAuthMethod {
     InvestmentsFallback,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemAuthMethod {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemAuthMethod")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemAuthMethod")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "INSTANT_AUTH",
+                "INSTANT_MATCH",
+                "AUTOMATED_MICRODEPOSITS",
+                "SAME_DAY_MICRODEPOSITS",
+                "INSTANT_MICRODEPOSITS",
+                "DATABASE_MATCH",
+                "DATABASE_INSIGHTS",
+                "TRANSFER_MIGRATED",
+                "INVESTMENTS_FALLBACK",
+            ],
+            "The method used to populate Auth data for the Item. This field is only populated for Items that have had Auth numbers data set on at least one of its accounts, and will be `null` otherwise. For info about the various flows, see our [Auth coverage documentation](https://plaid.com/docs/auth/coverage/).\n\n`INSTANT_AUTH`: The Item's Auth data was provided directly by the user's institution connection.\n\n`INSTANT_MATCH`: The Item's Auth data was provided via the Instant Match fallback flow.\n\n`AUTOMATED_MICRODEPOSITS`: The Item's Auth data was provided via the Automated Micro-deposits flow.\n\n`SAME_DAY_MICRODEPOSITS`: The Item's Auth data was provided via the Same-Day Micro-deposits flow.\n\n`INSTANT_MICRODEPOSITS`: The Item's Auth data was provided via the Instant Micro-deposits flow.\n\n`DATABASE_MATCH`: The Item's Auth data was provided via the Database Match flow.\n\n`DATABASE_INSIGHTS`: The Item's Auth data was provided via the Database Insights flow.\n\n`TRANSFER_MIGRATED`: The Item's Auth data was provided via [`/transfer/migrate_account`](https://plaid.com/docs/api/products/transfer/account-linking/#migrate-account-into-transfers).\n\n`INVESTMENTS_FALLBACK`: The Item's Auth data for Investments Move was provided via a [fallback flow](https://plaid.com/docs/investments-move/#fallback-flows).",
+        )
+    }
 }
 impl ::std::fmt::Display for ItemAuthMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14757,6 +22385,37 @@ pub enum ItemConsentedDataScope {
     FraudInfo,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemConsentedDataScope {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemConsentedDataScope")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemConsentedDataScope")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "account_balance_info",
+                "contact_info",
+                "account_routing_number",
+                "transactions",
+                "credit_loan_info",
+                "investments",
+                "payroll_info",
+                "income_verification_paystubs_info",
+                "income_verification_w2s_info",
+                "income_verification_bank_statements",
+                "income_verification_employment_info",
+                "bank_statements",
+                "risk_info",
+                "network_insights_lite",
+                "fraud_info",
+            ],
+            "A data scope for the products that a user can consent to in [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide)",
+        )
+    }
 }
 impl ::std::fmt::Display for ItemConsentedDataScope {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14843,6 +22502,21 @@ pub enum ItemCreateAuthentication {
     Plaid,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemCreateAuthentication {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemCreateAuthentication")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemCreateAuthentication")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["UNKNOWN", "DATA_PARTNER", "PLAID"],
+            "Enum representing the entity authenticating the user.",
+        )
+    }
 }
 impl ::std::fmt::Display for ItemCreateAuthentication {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14969,6 +22643,53 @@ impl ::serde::Serialize for ItemErrorWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemErrorWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemErrorWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemErrorWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ERROR`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
+        o.finish(
+            "Fired when an error is encountered with an Item. The error can be resolved by having the user go through Link's update mode.",
+        )
+    }
+}
 ///ItemGetRequest defines the request schema for `/item/get`
 #[derive(Clone)]
 pub struct ItemGetRequest {
@@ -15032,6 +22753,36 @@ impl ::serde::Serialize for ItemGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("ItemGetRequest defines the request schema for `/item/get`")
     }
 }
 impl ::std::fmt::Debug for ItemGetRequest {
@@ -15105,6 +22856,32 @@ impl ::serde::Serialize for ItemGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("item", j::REQUIRED, G::subschema_for::<ItemWithConsentFields>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<ItemStatusNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ItemGetResponse defines the response schema for `/item/get` and `/item/webhook/update`",
+        )
+    }
+}
 ///The `item_id` of the Item associated with this webhook, warning, or error
 #[derive(
     ::serde::Deserialize,
@@ -15119,6 +22896,24 @@ impl ::serde::Serialize for ItemGetResponse {
 )]
 #[serde(transparent)]
 pub struct ItemId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The `item_id` of the Item associated with this webhook, warning, or error",
+        )
+    }
+}
 impl ::std::ops::Deref for ItemId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -15236,6 +23031,63 @@ impl ::serde::Serialize for ItemImportRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemImportRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemImportRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemImportRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<ItemImportRequestInstitutionId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<ItemImportRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "products",
+            j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "Array of product strings",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_auth",
+            j::REQUIRED,
+            G::subschema_for::<ItemImportRequestUserAuth>,
+            &[],
+            "",
+        );
+        o.finish("ItemImportRequest defines the request schema for `/item/import`")
+    }
+}
 impl ::std::fmt::Debug for ItemImportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemImportRequest")
@@ -15262,6 +23114,26 @@ impl ::std::fmt::Debug for ItemImportRequest {
 )]
 #[serde(transparent)]
 pub struct ItemImportRequestInstitutionId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemImportRequestInstitutionId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemImportRequestInstitutionId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ItemImportRequestInstitutionId",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Institution ID associated with the Item.",
+        )
+    }
+}
 impl ::std::ops::Deref for ItemImportRequestInstitutionId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -15341,6 +23213,28 @@ impl ::serde::Serialize for ItemImportRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemImportRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemImportRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemImportRequestOptions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Specifies a webhook URL to associate with an Item. Plaid fires a webhook if credentials fail.",
+        );
+        o.finish("An optional object to configure `/item/import` request.")
+    }
+}
 ///Object of user ID and auth token pair, permitting Plaid to aggregate a user's accounts
 #[derive(Clone, Debug)]
 pub struct ItemImportRequestUserAuth {
@@ -15400,6 +23294,37 @@ impl ::serde::Serialize for ItemImportRequestUserAuth {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemImportRequestUserAuth {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemImportRequestUserAuth")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemImportRequestUserAuth")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "auth_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Authorization token Plaid will use to aggregate this user's accounts",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Opaque user identifier",
+        );
+        o.finish(
+            "Object of user ID and auth token pair, permitting Plaid to aggregate a user's accounts",
+        )
+    }
+}
 ///ItemImportResponse defines the response schema for `/item/import`
 #[derive(Clone)]
 pub struct ItemImportResponse {
@@ -15455,6 +23380,23 @@ impl ::serde::Serialize for ItemImportResponse {
         out.field("access_token", &self.access_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemImportResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemImportResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemImportResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("ItemImportResponse defines the response schema for `/item/import`")
     }
 }
 impl ::std::fmt::Debug for ItemImportResponse {
@@ -15545,6 +23487,46 @@ impl ::serde::Serialize for ItemLoginRepairedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemLoginRepairedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemLoginRepairedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemLoginRepairedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LOGIN_REPAIRED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
+        o.finish(
+            "Fired when an Item has exited the `ITEM_LOGIN_REQUIRED` state without the user having gone through the update mode flow in your app (this can happen if the user completed the update mode in a different app). If you have messaging that tells the user to complete the update mode flow, you should silence this messaging upon receiving the `LOGIN_REPAIRED` webhook.",
+        )
+    }
+}
 ///Fired once Plaid calculates income from an Item.
 #[derive(Clone, Debug)]
 pub struct ItemProductReadyWebhook {
@@ -15625,10 +23607,74 @@ impl ::serde::Serialize for ItemProductReadyWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemProductReadyWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemProductReadyWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemProductReadyWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PRODUCT_READY`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INCOME`",
+        );
+        o.finish("Fired once Plaid calculates income from an Item.")
+    }
+}
 ///The reason for terminating products on the Item.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ItemProductsTerminateReasonCode(pub ProductsTerminateReasonCode);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemProductsTerminateReasonCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemProductsTerminateReasonCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ItemProductsTerminateReasonCode",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<ProductsTerminateReasonCode>,
+            &[],
+            "The reason for terminating products on the Item.",
+        )
+    }
+}
 impl ::std::ops::Deref for ItemProductsTerminateReasonCode {
     type Target = ProductsTerminateReasonCode;
     fn deref(&self) -> &ProductsTerminateReasonCode {
@@ -15747,6 +23793,52 @@ impl ::serde::Serialize for ItemProductsTerminateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemProductsTerminateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemProductsTerminateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemProductsTerminateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reason_code",
+            j::REQUIRED,
+            G::subschema_for::<ItemProductsTerminateReasonCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "reason_note",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Additional context or details about the reason for terminating products on the Item. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ItemProductsTerminateRequest defines the request schema for `/item/products/terminate`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ItemProductsTerminateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemProductsTerminateRequest")
@@ -15808,6 +23900,26 @@ impl ::serde::Serialize for ItemProductsTerminateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemProductsTerminateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemProductsTerminateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ItemProductsTerminateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ItemProductsTerminateResponse defines the response schema for `/item/products/terminate`",
+        )
     }
 }
 ///ItemPublicTokenCreateRequest defines the request schema for `/item/public_token/create`
@@ -15873,6 +23985,38 @@ impl ::serde::Serialize for ItemPublicTokenCreateRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemPublicTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemPublicTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemPublicTokenCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ItemPublicTokenCreateRequest defines the request schema for `/item/public_token/create`",
+        )
     }
 }
 impl ::std::fmt::Debug for ItemPublicTokenCreateRequest {
@@ -15951,6 +24095,40 @@ impl ::serde::Serialize for ItemPublicTokenCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemPublicTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemPublicTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ItemPublicTokenCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "expiration",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "public_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A `public_token` for the particular Item corresponding to the specified `access_token`",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ItemPublicTokenCreateResponse defines the response schema for `/item/public_token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ItemPublicTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenCreateResponse")
@@ -16026,6 +24204,46 @@ impl ::serde::Serialize for ItemPublicTokenExchangeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemPublicTokenExchangeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemPublicTokenExchangeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ItemPublicTokenExchangeRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "public_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Your `public_token`, obtained from the Link `onSuccess` callback or `/sandbox/public_token/create`.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ItemPublicTokenExchangeRequest defines the request schema for `/item/public_token/exchange`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ItemPublicTokenExchangeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenExchangeRequest")
@@ -16098,6 +24316,34 @@ impl ::serde::Serialize for ItemPublicTokenExchangeResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemPublicTokenExchangeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemPublicTokenExchangeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ItemPublicTokenExchangeResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `item_id` value of the Item associated with the returned `access_token`",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ItemPublicTokenExchangeResponse defines the response schema for `/item/public_token/exchange`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ItemPublicTokenExchangeResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenExchangeResponse")
@@ -16126,6 +24372,28 @@ pub enum ItemRemoveReasonCode {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemRemoveReasonCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemRemoveReasonCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemRemoveReasonCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "FRAUD_FIRST_PARTY",
+                "FRAUD_FALSE_IDENTITY",
+                "FRAUD_ABUSE",
+                "FRAUD_OTHER",
+                "CONNECTION_IS_NON_FUNCTIONAL",
+                "OTHER",
+            ],
+            "The reason for removing the Item\n\n`FRAUD_FIRST_PARTY`: The end user who owns the connected bank account committed fraud\n`FRAUD_FALSE_IDENTITY`: The end user created the connection using false identity information or stolen credentials\n`FRAUD_ABUSE`: The end user is abusing the client's service or platform through their connected account\n`FRAUD_OTHER`: Other fraud-related reasons involving the end user not covered by the specific fraud categories\n`CONNECTION_IS_NON_FUNCTIONAL`: The connection to the end user's financial institution is broken and cannot be restored\n`OTHER`: Any other reason for removing the connection not covered by the above categories",
+        )
+    }
 }
 impl ::std::fmt::Display for ItemRemoveReasonCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16258,6 +24526,50 @@ impl ::serde::Serialize for ItemRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemRemoveRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reason_code",
+            j::OPTIONAL,
+            G::subschema_for::<ItemRemoveReasonCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reason_note",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Additional context or details about the reason for removing the Item. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("ItemRemoveRequest defines the request schema for `/item/remove`")
+    }
+}
 impl ::std::fmt::Debug for ItemRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemRemoveRequest")
@@ -16319,6 +24631,22 @@ impl ::serde::Serialize for ItemRemoveResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemRemoveResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("ItemRemoveResponse defines the response schema for `/item/remove`")
     }
 }
 ///An object with information about the status of the Item.
@@ -16389,6 +24717,42 @@ impl ::serde::Serialize for ItemStatus {
         out.field_unless(skip[1], "last_webhook", &self.last_webhook);
         out.field_unless(skip[2], "transactions", &self.transactions);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "investments",
+            j::OPTIONAL,
+            G::subschema_for::<ItemStatusInvestments>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_webhook",
+            j::OPTIONAL,
+            G::subschema_for::<ItemStatusLastWebhook>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions",
+            j::OPTIONAL,
+            G::subschema_for::<ItemStatusTransactions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("An object with information about the status of the Item.")
     }
 }
 ///Information about the last successful and failed investments update for the Item.
@@ -16464,6 +24828,37 @@ impl ::serde::Serialize for ItemStatusInvestments {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemStatusInvestments {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemStatusInvestments")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemStatusInvestments")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "last_failed_update",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of the last failed investments update for the Item. The status will update each time Plaid fails an attempt to connect with the institution, regardless of whether any new data is available in the update.",
+        );
+        o.field(
+            "last_successful_update",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of the last successful investments update for the Item. The status will update each time Plaid successfully connects with the institution, regardless of whether any new data is available in the update.",
+        );
+        o.finish(
+            "Information about the last successful and failed investments update for the Item.",
+        )
+    }
+}
 ///Information about the last webhook fired for the Item.
 #[derive(Clone, Debug, Default)]
 pub struct ItemStatusLastWebhook {
@@ -16527,10 +24922,57 @@ impl ::serde::Serialize for ItemStatusLastWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemStatusLastWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemStatusLastWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemStatusLastWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "code_sent",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last webhook code sent.",
+        );
+        o.field(
+            "sent_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of when the webhook was fired.",
+        );
+        o.finish("Information about the last webhook fired for the Item.")
+    }
+}
 ///`ItemStatusNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ItemStatusNullable(pub ItemStatus);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemStatusNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemStatusNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemStatusNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<ItemStatus>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for ItemStatusNullable {
     type Target = ItemStatus;
     fn deref(&self) -> &ItemStatus {
@@ -16620,6 +25062,37 @@ impl ::serde::Serialize for ItemStatusTransactions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemStatusTransactions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemStatusTransactions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemStatusTransactions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "last_failed_update",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of the last failed transactions update for the Item. The status will update each time Plaid fails an attempt to connect with the institution, regardless of whether any new data is available in the update. This field does not reflect transactions updates performed by non-Transactions products (e.g. Signal).",
+        );
+        o.field(
+            "last_successful_update",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of the last successful transactions update for the Item. The status will update each time Plaid successfully connects with the institution, regardless of whether any new data is available in the update. This field does not reflect transactions updates performed by non-Transactions products (e.g. Signal).",
+        );
+        o.finish(
+            "Information about the last successful and failed transactions update for the Item.",
+        )
+    }
+}
 /**Indicates whether an Item requires user interaction to be updated, which can be the case for Items with some forms of two-factor authentication.
 
 `background` - Item can be updated in the background
@@ -16631,6 +25104,21 @@ pub enum ItemUpdateType {
     UserPresentRequired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemUpdateType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemUpdateType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemUpdateType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["background", "user_present_required"],
+            "Indicates whether an Item requires user interaction to be updated, which can be the case for Items with some forms of two-factor authentication.\n\n`background` - Item can be updated in the background\n\n`user_present_required` - Item requires user interaction to be updated",
+        )
+    }
 }
 impl ::std::fmt::Display for ItemUpdateType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16746,6 +25234,45 @@ impl ::serde::Serialize for ItemWebhookUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemWebhookUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemWebhookUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemWebhookUpdateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The new webhook URL to associate with the Item. To remove a webhook from an Item, set to `null`.",
+        );
+        o.finish(
+            "ItemWebhookUpdateRequest defines the request schema for `/item/webhook/update`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ItemWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemWebhookUpdateRequest")
@@ -16811,6 +25338,25 @@ impl ::serde::Serialize for ItemWebhookUpdateResponse {
         out.field("item", &self.item);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemWebhookUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemWebhookUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemWebhookUpdateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ItemWebhookUpdateResponse defines the response schema for `/item/webhook/update`",
+        )
     }
 }
 ///Metadata about the Item
@@ -16984,6 +25530,126 @@ impl ::serde::Serialize for ItemWithConsentFields {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemWithConsentFields {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemWithConsentFields")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ItemWithConsentFields")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "auth_method",
+            j::OPTIONAL,
+            G::subschema_for::<ItemAuthMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "available_products",
+            j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "A list of products available for the Item that have not yet been accessed. The contents of this array will be mutually exclusive with `billed_products`.",
+        );
+        o.field(
+            "billed_products",
+            j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "A list of products that have been billed for the Item. The contents of this array will be mutually exclusive with `available_products`. Note - `billed_products` is populated in all environments but only requests in Production are billed. Also note that products that are billed on a pay-per-call basis rather than a pay-per-Item basis, such as `balance`, will not appear here.",
+        );
+        o.field(
+            "consent_expiration_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date and time at which the Item's access consent will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. If the Item does not have consent expiration scheduled, this field will be `null`. Currently, only institutions in Europe and a small number of institutions in the US have expiring consent. For a list of US institutions that currently expire consent, see the [OAuth Guide](https://plaid.com/docs/link/oauth/#refreshing-item-consent).",
+        );
+        o.field(
+            "consented_data_scopes",
+            j::OPTIONAL,
+            G::subschema_for::<ItemConsentedDataScope>,
+            &[j::ARRAY],
+            "A list of data scopes that the user has consented to for the Item via [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide). These are based on the `consented_products`; see the [full mapping](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/#data-scopes-by-product) of data scopes and products.",
+        );
+        o.field(
+            "consented_products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "A list of products that the user has consented to for the Item via [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide). This will consist of all products where both of the following are true: the user has consented to the required data scopes for that product and you have Production access for that product.",
+        );
+        o.field(
+            "consented_use_cases",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of use cases that the user has consented to for the Item via [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide).\n\nYou can see the full list of use cases or update the list of use cases to request at any time via the Link Customization section of the [Plaid Dashboard](https://dashboard.plaid.com/link/data-transparency-v5).",
+        );
+        o.field(
+            "created_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date and time when the Item was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid Institution ID associated with the Item. Field is `null` for Items created without an institution connection, such as Items created via Same-Day Micro-deposits.",
+        );
+        o.field(
+            "institution_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the institution associated with the Item. Field is `null` for Items created without an institution connection, such as Items created via Same-Day Micro-deposits.",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.field(
+            "products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "A list of products added to the Item. In almost all cases, this will be the same as the `billed_products` field. For some products, it is possible for the product to be added to an Item but not yet billed (e.g. Assets, before `/asset_report/create` has been called, or Auth or Identity when added as Optional Products but before their endpoints have been called), in which case the product may appear in `products` but not in `billed_products`.",
+        );
+        o.field(
+            "update_type",
+            j::REQUIRED,
+            G::subschema_for::<ItemWithConsentFieldsUpdateType>,
+            &[],
+            "Indicates whether an Item requires user interaction to be updated, which can be the case for Items with some forms of two-factor authentication.\n\n`background` - Item can be updated in the background\n\n`user_present_required` - Item requires user interaction to be updated",
+        );
+        o.field(
+            "webhook",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL registered to receive webhooks for the Item.",
+        );
+        o.finish("Metadata about the Item")
+    }
+}
 /**Indicates whether an Item requires user interaction to be updated, which can be the case for Items with some forms of two-factor authentication.
 
 `background` - Item can be updated in the background
@@ -16995,6 +25661,23 @@ pub enum ItemWithConsentFieldsUpdateType {
     UserPresentRequired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemWithConsentFieldsUpdateType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemWithConsentFieldsUpdateType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ItemWithConsentFieldsUpdateType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["background", "user_present_required"],
+            "Indicates whether an Item requires user interaction to be updated, which can be the case for Items with some forms of two-factor authentication.\n\n`background` - Item can be updated in the background\n\n`user_present_required` - Item requires user interaction to be updated",
+        )
+    }
 }
 impl ::std::fmt::Display for ItemWithConsentFieldsUpdateType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -112,6 +112,86 @@ impl ::serde::Serialize for JwkPublicKey {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for JwkPublicKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("JwkPublicKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::JwkPublicKey")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "alg",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The alg member identifies the cryptographic algorithm family used with the key.",
+        );
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The timestamp when the key was created, in Unix time.",
+        );
+        o.field(
+            "crv",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The crv member identifies the cryptographic curve used with the key.",
+        );
+        o.field(
+            "expired_at",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The timestamp when the key expired, in Unix time.",
+        );
+        o.field(
+            "kid",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The kid (Key ID) member can be used to match a specific key. This can be used, for instance, to choose among a set of keys within the JWK during key rollover.",
+        );
+        o.field(
+            "kty",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The kty (key type) parameter identifies the cryptographic algorithm family used with the key, such as RSA or EC.",
+        );
+        o.field(
+            "use",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The use (public key use) parameter identifies the intended use of the public key.",
+        );
+        o.field(
+            "x",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The x member contains the x coordinate for the elliptic curve point, provided as a base64url-encoded string of the coordinate's big endian representation.",
+        );
+        o.field(
+            "y",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The y member contains the y coordinate for the elliptic curve point, provided as a base64url-encoded string of the coordinate's big endian representation.",
+        );
+        o.finish(
+            "A JSON Web Key (JWK) that can be used in conjunction with [JWT libraries](https://jwt.io/#libraries-io) to verify Plaid webhooks",
+        )
+    }
+}
 ///A JWT Header, used for webhook validation
 #[derive(Clone, Debug)]
 pub struct JwtHeader {
@@ -172,5 +252,23 @@ impl ::serde::Serialize for JwtHeader {
         out.field("id", &self.id);
         out.field("kid", &self.kid);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for JwtHeader {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("JwtHeader")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::JwtHeader")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("alg", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.field("kid", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
+        o.finish("A JWT Header, used for webhook validation")
     }
 }

@@ -105,6 +105,59 @@ impl ::serde::Serialize for KycCheckAddressSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckAddressSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckAddressSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::KycCheckAddressSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "international_details",
+            j::OPTIONAL,
+            G::subschema_for::<KycCheckDetailsInternationalAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("po_box", j::REQUIRED, G::subschema_for::<PoBoxStatus>, &[], "");
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
+        o.field("type", j::REQUIRED, G::subschema_for::<AddressPurposeLabel>, &[], "");
+        o.finish("Result summary object specifying how the `address` field matched.")
+    }
+}
 ///Result summary object specifying how the `date_of_birth` field matched.
 #[derive(Clone, Debug)]
 pub struct KycCheckDateOfBirthSummary {
@@ -174,6 +227,45 @@ impl ::serde::Serialize for KycCheckDateOfBirthSummary {
         out.field("summary", &self.summary);
         out.field_unless(skip[2], "year", &self.year);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckDateOfBirthSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckDateOfBirthSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::KycCheckDateOfBirthSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "day",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "month",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
+        o.field(
+            "year",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Result summary object specifying how the `date_of_birth` field matched.",
+        )
     }
 }
 ///Additional information for the `kyc_check` (Data Source Verification) step. This field will be `null` unless `steps.kyc_check` has reached a terminal state of either `success` or `failed`.
@@ -261,6 +353,59 @@ impl ::serde::Serialize for KycCheckDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::KycCheckDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckAddressSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckDateOfBirthSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckIdNumberSummary>,
+            &[],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<KycCheckNameSummary>, &[], "");
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<KycCheckPhoneSummary>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The outcome status for the associated Identity Verification attempt's `kyc_check` step. This field will always have the same value as `steps.kyc_check`.",
+        );
+        o.finish(
+            "Additional information for the `kyc_check` (Data Source Verification) step. This field will be `null` unless `steps.kyc_check` has reached a terminal state of either `success` or `failed`.",
+        )
+    }
+}
 ///Result summary object specifying how the `address` field matched for fields that are only present on an international KYC check.
 #[derive(Clone, Debug)]
 pub struct KycCheckDetailsInternationalAddress {
@@ -345,6 +490,67 @@ impl ::serde::Serialize for KycCheckDetailsInternationalAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckDetailsInternationalAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckDetailsInternationalAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::KycCheckDetailsInternationalAddress",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "building",
+            j::REQUIRED,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "county",
+            j::REQUIRED,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "district",
+            j::REQUIRED,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "house_number",
+            j::REQUIRED,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "subpremise",
+            j::REQUIRED,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "thoroughfare",
+            j::REQUIRED,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Result summary object specifying how the `address` field matched for fields that are only present on an international KYC check.",
+        )
+    }
+}
 ///Result summary object specifying how the `id_number` field matched.
 #[derive(Clone, Debug)]
 pub struct KycCheckIdNumberSummary {
@@ -395,6 +601,22 @@ impl ::serde::Serialize for KycCheckIdNumberSummary {
         );
         out.field("summary", &self.summary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckIdNumberSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckIdNumberSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::KycCheckIdNumberSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
+        o.finish("Result summary object specifying how the `id_number` field matched.")
     }
 }
 ///Result summary object specifying how the `name` field matched.
@@ -462,6 +684,36 @@ impl ::serde::Serialize for KycCheckNameSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckNameSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckNameSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::KycCheckNameSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "family_name",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "given_name",
+            j::OPTIONAL,
+            G::subschema_for::<HiddenMatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
+        o.finish("Result summary object specifying how the `name` field matched.")
+    }
+}
 ///Result summary object specifying how the `phone` field matched.
 #[derive(Clone, Debug)]
 pub struct KycCheckPhoneSummary {
@@ -517,5 +769,22 @@ impl ::serde::Serialize for KycCheckPhoneSummary {
         out.field("area_code", &self.area_code);
         out.field("summary", &self.summary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckPhoneSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckPhoneSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::KycCheckPhoneSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("area_code", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
+        o.finish("Result summary object specifying how the `phone` field matched.")
     }
 }

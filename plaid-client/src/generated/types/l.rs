@@ -122,6 +122,84 @@ impl ::serde::Serialize for LastDataAccessTimes {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LastDataAccessTimes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LastDataAccessTimes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LastDataAccessTimes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_balance_info",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The last time `account_balance_info` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
+        );
+        o.field(
+            "account_routing_number",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The last time `account_routing_number` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
+        );
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the application accessing data.",
+        );
+        o.field(
+            "contact_details",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The last time `contact_details` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
+        );
+        o.field(
+            "credit_and_loans",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The last time `credit_and_loans` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
+        );
+        o.field(
+            "investments",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The last time `investments` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
+        );
+        o.field(
+            "payroll_info",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The last time `payroll_info` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
+        );
+        o.field(
+            "transaction_risk_info",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The last time `transaction_risk_info` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The last time `transactions` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
+        );
+        o.finish("Describes the last time each datatype was accessed by an application.")
+    }
+}
 ///The latest scored event for a user.
 #[derive(Clone, Debug)]
 pub struct LatestScoredEvent {
@@ -201,6 +279,56 @@ impl ::serde::Serialize for LatestScoredEvent {
         out.field("timestamp", &self.timestamp);
         out.field("trust_index", &self.trust_index);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LatestScoredEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LatestScoredEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LatestScoredEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The event ID.",
+        );
+        o.field(
+            "event_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of event.",
+        );
+        o.field(
+            "fraud_attributes",
+            j::REQUIRED,
+            G::subschema_for::<FraudAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field(
+            "trust_index",
+            j::REQUIRED,
+            G::subschema_for::<TrustIndex>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The latest scored event for a user.")
     }
 }
 ///Indicates that Plaid's authentication process has completed for a user and that Plaid has verified that the user owns their phone number. If you receive this webhook, you should skip your own OTP phone number verification flow for the user, even if the user does not complete the entire Link flow. If the user doesn't complete the full Link flow (as verified by your being able to successfully call `/user_account/session/get` using the `public_token` from the `onSuccess` callback) it is recommended that you implement [webhook verification](https://plaid.com/docs/api/webhooks/webhook-verification/) or another technique to avoid webhook spoofing attacks.
@@ -285,6 +413,60 @@ impl ::serde::Serialize for LayerAuthenticationPassedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LayerAuthenticationPassedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LayerAuthenticationPassedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LayerAuthenticationPassedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "link_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "An identifier for the Link session these events occurred in",
+        );
+        o.field(
+            "link_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Link token used to create the Link session these events are from",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LAYER_AUTHENTICATION_PASSED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LAYER`",
+        );
+        o.finish(
+            "Indicates that Plaid's authentication process has completed for a user and that Plaid has verified that the user owns their phone number. If you receive this webhook, you should skip your own OTP phone number verification flow for the user, even if the user does not complete the entire Link flow. If the user doesn't complete the full Link flow (as verified by your being able to successfully call `/user_account/session/get` using the `public_token` from the `onSuccess` callback) it is recommended that you implement [webhook verification](https://plaid.com/docs/api/webhooks/webhook-verification/) or another technique to avoid webhook spoofing attacks.",
+        )
+    }
+}
 impl ::std::fmt::Debug for LayerAuthenticationPassedWebhook {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LayerAuthenticationPassedWebhook")
@@ -312,6 +494,24 @@ The API supports idempotency for safely retrying the request without accidentall
 )]
 #[serde(transparent)]
 pub struct LedgerDepositIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LedgerDepositIdempotencyKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LedgerDepositIdempotencyKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LedgerDepositIdempotencyKey")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique key provided by the client, per unique ledger deposit. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying the request without accidentally performing the same operation twice. For example, if a request to create a ledger deposit fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single deposit is created.",
+        )
+    }
+}
 impl ::std::ops::Deref for LedgerDepositIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -355,6 +555,26 @@ The API supports idempotency for safely retrying the request without accidentall
 )]
 #[serde(transparent)]
 pub struct LedgerDistributeIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LedgerDistributeIdempotencyKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LedgerDistributeIdempotencyKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LedgerDistributeIdempotencyKey",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique key provided by the client, per unique ledger distribute. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying the request without accidentally performing the same operation twice. For example, if a request to create a ledger distribute fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single distribute is created.",
+        )
+    }
+}
 impl ::std::ops::Deref for LedgerDistributeIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -394,6 +614,21 @@ pub enum LedgerEventSourceType {
     Refund,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LedgerEventSourceType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LedgerEventSourceType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LedgerEventSourceType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["TRANSFER", "SWEEP", "REFUND"],
+            "Source of the ledger event.\n\n`\"TRANSFER\"` - The source of the ledger event is a transfer\n`\"SWEEP\"` - The source of the ledger event is a sweep\n`\"REFUND\"` - The source of the ledger event is a refund",
+        )
+    }
 }
 impl ::std::fmt::Display for LedgerEventSourceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -450,6 +685,24 @@ The API supports idempotency for safely retrying the request without accidentall
 )]
 #[serde(transparent)]
 pub struct LedgerWithdrawIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LedgerWithdrawIdempotencyKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LedgerWithdrawIdempotencyKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LedgerWithdrawIdempotencyKey")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique key provided by the client, per unique ledger withdraw. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying the request without accidentally performing the same operation twice. For example, if a request to create a ledger withdraw fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single withdraw is created.",
+        )
+    }
+}
 impl ::std::ops::Deref for LedgerWithdrawIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -546,6 +799,42 @@ impl ::serde::Serialize for LendScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LendScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LendScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LendScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error_reason",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Human-readable description of why the LendScore could not be computed.",
+        );
+        o.field(
+            "reason_codes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The reasons for an individual having risk according to the LendScore. For a full list of possible reason codes and a mapping of reason codes to human-readable reasons, contact your Plaid account manager. Different LendScore versions will use different sets of reason codes.",
+        );
+        o.field(
+            "score",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The score returned by the LendScore model. Will be an integer in the range 1 to 99. Higher scores indicate lower credit risk.",
+        );
+        o.finish("The results of the LendScore")
+    }
+}
 /**An object with keys of `account_id`'s that are mapped to their respective liabilities fields that changed.
 
 Example: `{ "XMBvvyMGQ1UoLbKByoMqH3nXMj84ALSdE5B58": ["past_amount_due"] }`
@@ -558,6 +847,26 @@ pub struct LiabilitiesAccountIdsWithUpdatedLiabilities(
         ::std::vec::Vec<::std::string::String>,
     >,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LiabilitiesAccountIdsWithUpdatedLiabilities {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LiabilitiesAccountIdsWithUpdatedLiabilities")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LiabilitiesAccountIdsWithUpdatedLiabilities",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::MAP, j::ARRAY],
+            "An object with keys of `account_id`'s that are mapped to their respective liabilities fields that changed.\n\nExample: `{ \"XMBvvyMGQ1UoLbKByoMqH3nXMj84ALSdE5B58\": [\"past_amount_due\"] }`",
+        )
+    }
+}
 impl ::std::ops::Deref for LiabilitiesAccountIdsWithUpdatedLiabilities {
     type Target = ::std::collections::HashMap<
         ::std::string::String,
@@ -707,6 +1016,69 @@ impl ::serde::Serialize for LiabilitiesDefaultUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LiabilitiesDefaultUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LiabilitiesDefaultUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LiabilitiesDefaultUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids_with_new_liabilities",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `account_id`'s for accounts that contain new liabilities.'",
+        );
+        o.field(
+            "account_ids_with_updated_liabilities",
+            j::REQUIRED,
+            G::subschema_for::<LiabilitiesAccountIdsWithUpdatedLiabilities>,
+            &[],
+            "",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LIABILITIES`",
+        );
+        o.finish(
+            "The webhook of type `LIABILITIES` and code `DEFAULT_UPDATE` will be fired when new or updated liabilities have been detected on a liabilities item.",
+        )
+    }
+}
 ///LiabilitiesGetRequest defines the request schema for `/liabilities/get`
 #[derive(Clone)]
 pub struct LiabilitiesGetRequest {
@@ -783,6 +1155,45 @@ impl ::serde::Serialize for LiabilitiesGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LiabilitiesGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LiabilitiesGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LiabilitiesGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<LiabilitiesGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "LiabilitiesGetRequest defines the request schema for `/liabilities/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for LiabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LiabilitiesGetRequest")
@@ -846,6 +1257,30 @@ impl ::serde::Serialize for LiabilitiesGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LiabilitiesGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LiabilitiesGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LiabilitiesGetRequestOptions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of accounts to retrieve for the Item.\n\nAn error will be returned if a provided `account_id` is not associated with the Item",
+        );
+        o.finish(
+            "An optional object to filter `/liabilities/get` results. If provided, `options` cannot be null.",
+        )
     }
 }
 ///LiabilitiesGetResponse defines the response schema for `/liabilities/get`
@@ -921,6 +1356,39 @@ impl ::serde::Serialize for LiabilitiesGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LiabilitiesGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LiabilitiesGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LiabilitiesGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<AccountBase>,
+            &[j::ARRAY],
+            "An array of accounts associated with the Item",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field(
+            "liabilities",
+            j::REQUIRED,
+            G::subschema_for::<LiabilitiesObject>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "LiabilitiesGetResponse defines the response schema for `/liabilities/get`",
+        )
+    }
+}
 ///An object containing liability accounts
 #[derive(Clone, Debug)]
 pub struct LiabilitiesObject {
@@ -984,6 +1452,42 @@ impl ::serde::Serialize for LiabilitiesObject {
         out.field("mortgage", &self.mortgage);
         out.field("student", &self.student);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LiabilitiesObject {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LiabilitiesObject")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LiabilitiesObject")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "credit",
+            j::REQUIRED,
+            G::subschema_for::<CreditCardLiability>,
+            &[j::NULLABLE, j::ARRAY],
+            "The credit accounts returned.",
+        );
+        o.field(
+            "mortgage",
+            j::REQUIRED,
+            G::subschema_for::<MortgageLiability>,
+            &[j::NULLABLE, j::ARRAY],
+            "The mortgage accounts returned.",
+        );
+        o.field(
+            "student",
+            j::REQUIRED,
+            G::subschema_for::<StudentLoan>,
+            &[j::NULLABLE, j::ARRAY],
+            "The student loan accounts returned.",
+        );
+        o.finish("An object containing liability accounts")
     }
 }
 ///Used to configure Sandbox test data for the Liabilities product
@@ -1210,12 +1714,198 @@ impl ::serde::Serialize for LiabilityOverride {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LiabilityOverride {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LiabilityOverride")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LiabilityOverride")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "balance_transfer_apr",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The balance transfer APR percentage value. Can only be set if `type` is `credit`.",
+        );
+        o.field(
+            "cash_apr",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The cash APR percentage value. Can only be set if `type` is `credit`.",
+        );
+        o.field(
+            "expected_payoff_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "Override the `expected_payoff_date` field. Can only be set if `type` is `student`.",
+        );
+        o.field(
+            "guarantor",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Override the `guarantor` field. Can only be set if `type` is `student`.",
+        );
+        o.field(
+            "interest_capitalization_grace_period_months",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "If set, interest capitalization begins at the given number of months after loan origination. By default interest is never capitalized. Can only be set if `type` is `student`.",
+        );
+        o.field(
+            "is_federal",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Override the `is_federal` field. Can only be set if `type` is `student`.",
+        );
+        o.field(
+            "is_overdue",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Override the `is_overdue` field",
+        );
+        o.field(
+            "last_payment_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Override the `last_payment_amount` field. Can only be set if `type` is `credit`.",
+        );
+        o.field(
+            "loan_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Override the `loan_name` field. Can only be set if `type` is `student`.",
+        );
+        o.field(
+            "loan_status",
+            j::REQUIRED,
+            G::subschema_for::<StudentLoanStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "minimum_payment_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Override the `minimum_payment_amount` field. Can only be set if `type` is `credit` or `student`.",
+        );
+        o.field(
+            "nominal_apr",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The interest rate on the loan as a percentage. Can only be set if `type` is `student`.",
+        );
+        o.field(
+            "origination_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date on which the loan was initially lent, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format. Can only be set if `type` is `student`.",
+        );
+        o.field(
+            "payment_reference_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Override the `payment_reference_number` field. Can only be set if `type` is `student`.",
+        );
+        o.field(
+            "principal",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The original loan principal. Can only be set if `type` is `student`.",
+        );
+        o.field("pslf_status", j::REQUIRED, G::subschema_for::<PslfStatus>, &[], "");
+        o.field(
+            "purchase_apr",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The purchase APR percentage value. For simplicity, this is the only interest rate used to calculate interest charges. Can only be set if `type` is `credit`.",
+        );
+        o.field(
+            "repayment_model",
+            j::REQUIRED,
+            G::subschema_for::<StudentLoanRepaymentModel>,
+            &[],
+            "",
+        );
+        o.field(
+            "repayment_plan_description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Override the `repayment_plan.description` field. Can only be set if `type` is `student`.",
+        );
+        o.field(
+            "repayment_plan_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Override the `repayment_plan.type` field. Can only be set if `type` is `student`. Possible values are: `\"extended graduated\"`, `\"extended standard\"`, `\"graduated\"`, `\"income-contingent repayment\"`, `\"income-based repayment\"`, `\"income-sensitive repayment\"`, `\"interest only\"`, `\"other\"`, `\"pay as you earn\"`, `\"revised pay as you earn\"`, `\"standard\"`, or `\"saving on a valuable education\"`.",
+        );
+        o.field(
+            "sequence_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Override the `sequence_number` field. Can only be set if `type` is `student`.",
+        );
+        o.field("servicer_address", j::REQUIRED, G::subschema_for::<Address>, &[], "");
+        o.field(
+            "special_apr",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The special APR percentage value. Can only be set if `type` is `credit`.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The type of the liability object, either `credit` or `student`. Mortgages are not currently supported in the custom Sandbox.",
+        );
+        o.finish("Used to configure Sandbox test data for the Liabilities product")
+    }
+}
 ///A specific use case for a limited purpose checking account. Limited purpose checking accounts will reject or return ACH transactions that aren't for eligible use cases. For example, a `RENT_MORTGAGE` limited purpose checking account will reject ACH transactions that are not specifically rent or mortgage payments.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LimitedPurposeType {
     RentMortgage,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LimitedPurposeType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LimitedPurposeType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LimitedPurposeType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["RENT_MORTGAGE"],
+            "A specific use case for a limited purpose checking account. Limited purpose checking accounts will reject or return ACH transactions that aren't for eligible use cases. For example, a `RENT_MORTGAGE` limited purpose checking account will reject ACH transactions that are not specifically rent or mortgage payments.",
+        )
+    }
 }
 impl ::std::fmt::Display for LimitedPurposeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1256,6 +1946,24 @@ impl ::std::convert::TryFrom<::std::string::String> for LimitedPurposeType {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct LimitedPurposeTypes(pub ::std::vec::Vec<LimitedPurposeType>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LimitedPurposeTypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LimitedPurposeTypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LimitedPurposeTypes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<LimitedPurposeType>,
+            &[j::ARRAY],
+            "An array of limited purpose types. Restricts which kinds of limited purpose checking accounts may be connected in Link to prevent users from connecting them for unsupported use cases. Required when 'limited purpose checking' is in the subtypes filter.",
+        )
+    }
+}
 impl ::std::ops::Deref for LimitedPurposeTypes {
     type Target = ::std::vec::Vec<LimitedPurposeType>;
     fn deref(&self) -> &::std::vec::Vec<LimitedPurposeType> {
@@ -1374,6 +2082,70 @@ impl ::serde::Serialize for LinkCallbackMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkCallbackMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkCallbackMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkCallbackMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryAccount>,
+            &[j::ARRAY],
+            "A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, accounts will only include selected accounts.",
+        );
+        o.field(
+            "callback_type",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryWebhookCallbackType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_name",
+            j::OPTIONAL,
+            G::subschema_for::<LinkEventName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "link_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier associated with a user's actions and events through the Link flow. Include this identifier when opening a support ticket for faster turnaround.",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The request ID for the last request made by Link. This can be shared with Plaid support to expedite investigation.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Indicates where in the flow the Link user exited",
+        );
+        o.finish("Information related to the callback from the Hosted Link session.")
+    }
+}
 ///Information related to account attached to the connected Item
 #[derive(Clone, Debug, Default)]
 pub struct LinkDeliveryAccount {
@@ -1478,6 +2250,70 @@ impl ::serde::Serialize for LinkDeliveryAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkDeliveryAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "class_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "If micro-deposit verification is being used, indicates whether the account being verified is a `business` or `personal` account.",
+        );
+        o.field(
+            "id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid `account_id`",
+        );
+        o.field(
+            "mask",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts. It may also not match the mask that the bank displays to the user.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official account name",
+        );
+        o.field(
+            "subtype",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account subtype. See the [Account schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full list of possible values",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account type. See the [Account schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full list of possible values",
+        );
+        o.field(
+            "verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryVerificationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Information related to account attached to the connected Item")
+    }
+}
 ///Webhook containing metadata proxied over from Link callback e.g. `onEvent`, `onExit`, `onSuccess`.
 #[derive(Clone, Debug)]
 pub struct LinkDeliveryCallbackWebhook {
@@ -1566,6 +2402,65 @@ impl ::serde::Serialize for LinkDeliveryCallbackWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryCallbackWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryCallbackWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkDeliveryCallbackWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "link_callback_metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkCallbackMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "link_delivery_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the Hosted Link session.",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LINK_CALLBACK`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LINK_DELIVERY`",
+        );
+        o.finish(
+            "Webhook containing metadata proxied over from Link callback e.g. `onEvent`, `onExit`, `onSuccess`.",
+        )
+    }
+}
 ///The communication method containing both the type and address to send the URL.
 #[derive(Clone, Debug, Default)]
 pub struct LinkDeliveryCommunicationMethod {
@@ -1625,6 +2520,39 @@ impl ::serde::Serialize for LinkDeliveryCommunicationMethod {
         out.field_unless(skip[0], "address", &self.address);
         out.field_unless(skip[1], "method", &self.method);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryCommunicationMethod {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryCommunicationMethod")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkDeliveryCommunicationMethod",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The phone number / email address that Hosted Link sessions are delivered to. Phone numbers must be in E.164 format.",
+        );
+        o.field(
+            "method",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryDeliveryMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The communication method containing both the type and address to send the URL.",
+        )
     }
 }
 ///LinkDeliveryCreateRequest defines the request schema for `/link_delivery/create`
@@ -1702,6 +2630,51 @@ impl ::serde::Serialize for LinkDeliveryCreateRequest {
         out.field_unless(skip[1], "options", &self.options);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkDeliveryCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "link_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A `link_token` from a previous invocation of `/link/token/create`.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "LinkDeliveryCreateRequest defines the request schema for `/link_delivery/create`",
+        )
     }
 }
 impl ::std::fmt::Debug for LinkDeliveryCreateRequest {
@@ -1782,6 +2755,38 @@ impl ::serde::Serialize for LinkDeliveryCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkDeliveryCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "link_delivery_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID for the Hosted Link session. Same as the `link_token` string excluding the \"link-{env}-\" prefix.",
+        );
+        o.field(
+            "link_delivery_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The URL to the Hosted Link session, which will be delivered by the specified delivery method.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "LinkDeliveryCreateResponse defines the response schema for `/link_delivery/create`",
+        )
+    }
+}
 /**The delivery method to be used to deliver the Hosted Link session URL.
 
 `SMS`: The URL will be delivered through SMS
@@ -1793,6 +2798,21 @@ pub enum LinkDeliveryDeliveryMethod {
     Email,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryDeliveryMethod {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryDeliveryMethod")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkDeliveryDeliveryMethod")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SMS", "EMAIL"],
+            "The delivery method to be used to deliver the Hosted Link session URL.\n\n`SMS`: The URL will be delivered through SMS\n\n`EMAIL`: The URL will be delivered through email",
+        )
+    }
 }
 impl ::std::fmt::Display for LinkDeliveryDeliveryMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1901,6 +2921,44 @@ impl ::serde::Serialize for LinkDeliveryGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkDeliveryGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "link_delivery_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID for the Hosted Link session from a previous invocation of `/link_delivery/create`.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "LinkDeliveryGetRequest defines the request schema for `/link_delivery/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for LinkDeliveryGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkDeliveryGetRequest")
@@ -2002,6 +3060,59 @@ impl ::serde::Serialize for LinkDeliveryGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkDeliveryGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_tokens",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE, j::ARRAY],
+            "An array of access tokens associated with the Hosted Link session.",
+        );
+        o.field(
+            "completed_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Hosted Link session was completed at.",
+        );
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Hosted Link session was created at.",
+        );
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
+            "An array of `item_id`s associated with the Hosted Link session.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<LinkDeliverySessionStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "LinkDeliveryGetRequest defines the response schema for `/link_delivery/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for LinkDeliveryGetResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkDeliveryGetResponse")
@@ -2076,6 +3187,35 @@ impl ::serde::Serialize for LinkDeliveryInstitution {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryInstitution {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryInstitution")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkDeliveryInstitution")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid institution identifier",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full institution name, such as 'Wells Fargo'",
+        );
+        o.finish("Information related to the financial institution.")
+    }
+}
 ///Information related to the related to the delivery of the link session to users
 #[derive(Clone, Debug, Default)]
 pub struct LinkDeliveryMetadata {
@@ -2138,6 +3278,37 @@ impl ::serde::Serialize for LinkDeliveryMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkDeliveryMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "communication_method",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryWebhookCommunicationMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "delivery_status",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryWebhookDeliveryStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Information related to the related to the delivery of the link session to users",
+        )
+    }
+}
 ///Optional metadata related to the Hosted Link session
 #[derive(Clone, Debug, Default)]
 pub struct LinkDeliveryOptions {
@@ -2186,6 +3357,28 @@ impl ::serde::Serialize for LinkDeliveryOptions {
         );
         out.field_unless(skip[0], "recipient", &self.recipient);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkDeliveryOptions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "recipient",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryRecipient>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Optional metadata related to the Hosted Link session")
     }
 }
 ///Metadata related to the recipient. If the information required to populate this field is not available, leave it blank.
@@ -2250,6 +3443,37 @@ impl ::serde::Serialize for LinkDeliveryRecipient {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryRecipient {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryRecipient")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkDeliveryRecipient")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "communication_methods",
+            j::OPTIONAL,
+            G::subschema_for::<LinkDeliveryCommunicationMethod>,
+            &[j::ARRAY],
+            "The list of communication methods to send the Hosted Link session URL to. If delivery is not required, leave this field blank.",
+        );
+        o.field(
+            "first_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "First name of the recipient. Will be used in the body of the email / text (if configured). If this information is not available, leave this field blank.",
+        );
+        o.finish(
+            "Metadata related to the recipient. If the information required to populate this field is not available, leave it blank.",
+        )
+    }
+}
 /**The status of the given Hosted Link session.
 
 `CREATED`: The session is created but not yet accessed by the user
@@ -2270,6 +3494,21 @@ pub enum LinkDeliverySessionStatus {
     Expired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliverySessionStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliverySessionStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkDeliverySessionStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["CREATED", "OPENED", "EXITED", "COMPLETED", "EXPIRED"],
+            "The status of the given Hosted Link session.\n\n`CREATED`: The session is created but not yet accessed by the user\n\n`OPENED`: The session is opened by the user but not yet completed\n\n`EXITED`: The session has been exited by the user\n\n`COMPLETED`: The session has been completed by the user\n\n`EXPIRED`: The session has expired",
+        )
+    }
 }
 impl ::std::fmt::Display for LinkDeliverySessionStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2328,6 +3567,33 @@ pub enum LinkDeliveryVerificationStatus {
     DatabaseInsightsPending,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkDeliveryVerificationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "automatically_verified",
+                "pending_automatic_verification",
+                "pending_manual_verification",
+                "manually_verified",
+                "verification_expired",
+                "verification_failed",
+                "unsent",
+                "database_matched",
+                "database_insights_pending",
+            ],
+            "Indicates an Item's micro-deposit-based verification or database verification status.",
+        )
+    }
 }
 impl ::std::fmt::Display for LinkDeliveryVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2391,6 +3657,23 @@ pub enum LinkDeliveryWebhookCallbackType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryWebhookCallbackType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryWebhookCallbackType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkDeliveryWebhookCallbackType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ON_SUCCESS", "ON_EVENT", "ON_EXIT"],
+            "The type of Link callback event",
+        )
+    }
+}
 impl ::std::fmt::Display for LinkDeliveryWebhookCallbackType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -2438,6 +3721,23 @@ pub enum LinkDeliveryWebhookCommunicationMethod {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryWebhookCommunicationMethod {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryWebhookCommunicationMethod")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkDeliveryWebhookCommunicationMethod",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SMS", "EMAIL"],
+            "The communication method used to deliver the Hosted Link session",
+        )
+    }
+}
 impl ::std::fmt::Display for LinkDeliveryWebhookCommunicationMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -2483,6 +3783,23 @@ pub enum LinkDeliveryWebhookDeliveryStatus {
     Failure,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkDeliveryWebhookDeliveryStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkDeliveryWebhookDeliveryStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkDeliveryWebhookDeliveryStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SUCCESS", "FAILURE"],
+            "The status of the delivery of the Hosted Link to the user",
+        )
+    }
 }
 impl ::std::fmt::Display for LinkDeliveryWebhookDeliveryStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2595,6 +3912,49 @@ impl ::serde::Serialize for LinkEvent {
         out.field("event_name", &self.event_name);
         out.field("timestamp", &self.timestamp);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "UUID that can be used to deduplicate events",
+        );
+        o.field(
+            "event_metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkEventMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "event_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Event name",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.finish("An event that occurred while the user was going through Link")
     }
 }
 ///Metadata about an event that occurred while the user was going through Link
@@ -2770,6 +4130,128 @@ impl ::serde::Serialize for LinkEventMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkEventMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkEventMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkEventMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_number_mask",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account number mask extracted from the user-provided account number. If the user-inputted account number is four digits long, `account_number_mask` is empty. Emitted by `SUBMIT_ACCOUNT_NUMBER`.",
+        );
+        o.field(
+            "brand_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the selected brand.",
+        );
+        o.field(
+            "error_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The error code that the user encountered. Emitted by `ERROR`, `EXIT`.",
+        );
+        o.field(
+            "error_message",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The error message that the user encountered. Emitted by: `ERROR`, `EXIT`.",
+        );
+        o.field(
+            "error_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The error type that the user encountered. Emitted by: `ERROR`, `EXIT`.",
+        );
+        o.field(
+            "exit_status",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The status key indicates the point at which the user exited the Link flow. Emitted by: `EXIT`.",
+        );
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the selected institution. Emitted by: all events.",
+        );
+        o.field(
+            "institution_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the selected institution. Emitted by: all events.",
+        );
+        o.field(
+            "institution_search_query",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The query used to search for institutions. Emitted by: `SEARCH_INSTITUTION`.",
+        );
+        o.field(
+            "match_reason",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The reason this institution was matched. This will be either `returning_user` or `routing_number` if emitted by `MATCHED_SELECT_INSTITUTION`. Otherwise, this will be `SAVED_INSTITUTION` or `AUTO_SELECT_SAVED_INSTITUTION` if emitted by `SELECT_INSTITUTION`.",
+        );
+        o.field(
+            "mfa_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "If set, the user has encountered one of the following MFA types: code, device, questions, selections. Emitted by: `SUBMIT_MFA` and `TRANSITION_VIEW` when `view_name` is `MFA`.",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The request ID for the last request made by Link. This can be shared with Plaid support to expedite investigation. Emitted by: all events.",
+        );
+        o.field(
+            "routing_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The routing number submitted by user at the micro-deposits routing number pane. Emitted by `SUBMIT_ROUTING_NUMBER`.",
+        );
+        o.field(
+            "selection",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Either the verification method for a matched institution selected by the user or the Auth Type Select flow type selected by the user. If selection is used to describe selected verification method, then possible values are `phoneotp` or `password`;  if selection is used to describe the selected Auth Type Select flow, then possible values are `flow_type_manual` or `flow_type_instant`. Emitted by: `MATCHED_SELECT_VERIFY_METHOD` and `SELECT_AUTH_TYPE`.",
+        );
+        o.field(
+            "view_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the view that is being transitioned to. Emitted by: `TRANSITION_VIEW`.",
+        );
+        o.finish(
+            "Metadata about an event that occurred while the user was going through Link",
+        )
+    }
+}
 ///A string representing the event that has just occurred in the Link flow.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkEventName {
@@ -2801,6 +4283,48 @@ pub enum LinkEventName {
     ViewDataTypes,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkEventName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkEventName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkEventName")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "BANK_INCOME_INSIGHTS_COMPLETED",
+                "CLOSE_OAUTH",
+                "ERROR",
+                "EXIT",
+                "FAIL_OAUTH",
+                "HANDOFF",
+                "ISSUE_FOLLOWED",
+                "OPEN",
+                "OPEN_MY_PLAID",
+                "OPEN_OAUTH",
+                "SEARCH_INSTITUTION",
+                "SELECT_AUTH_TYPE",
+                "SELECT_BRAND",
+                "SELECT_DEGRADED_INSTITUTION",
+                "SELECT_DOWN_INSTITUTION",
+                "SELECT_FILTERED_INSTITUTION",
+                "SELECT_INSTITUTION",
+                "SUBMIT_ACCOUNT_NUMBER",
+                "SUBMIT_CREDENTIALS",
+                "SUBMIT_DOCUMENTS",
+                "SUBMIT_DOCUMENTS_ERROR",
+                "SUBMIT_DOCUMENTS_SUCCESS",
+                "SUBMIT_MFA",
+                "SUBMIT_ROUTING_NUMBER",
+                "TRANSITION_VIEW",
+                "VIEW_DATA_TYPES",
+            ],
+            "A string representing the event that has just occurred in the Link flow.",
+        )
+    }
 }
 impl ::std::fmt::Display for LinkEventName {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2974,6 +4498,58 @@ impl ::serde::Serialize for LinkEventsWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkEventsWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkEventsWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkEventsWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "events",
+            j::REQUIRED,
+            G::subschema_for::<LinkEvent>,
+            &[j::ARRAY],
+            "The Link events emitted during the Link session",
+        );
+        o.field(
+            "link_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "An identifier for the Link session these events occurred in",
+        );
+        o.field(
+            "link_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Link token used to create the Link session these events are from",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`EVENTS`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LINK`",
+        );
+        o.finish(
+            "This webhook contains a summary of the events from a Link session and will be fired after the user finishes going through Link. If the user abandons the Link flow (i.e., closes the hosted link webpage or leaves Link open for too long without taking any action), the webhook will be fired 5-15 minutes after the last user interaction. A single Link session may occasionally generate multiple `EVENTS` webhooks. If this occurs, the new webhook will contain all previous events for the session, as well as new events that occurred since the previous `EVENTS` webhook was sent. If this occurs, events can be grouped using the `link_session_id` field and, if necessary, de-duplicated using the `event_id` field.\n\nBy default, the `EVENTS` webhook is sent only for sessions where the end user goes through a Hosted Link flow (including Link Recovery flows). If you would like to receive this webhook for sessions not using Hosted Link, contact your account manager or support. This enablement will also cause you to receive the `SESSION_FINISHED` webhook for non-Hosted-Link sessions and to be able to use `/link/token/get` to receive events data for non-Hosted Link sessions.",
+        )
+    }
+}
 impl ::std::fmt::Debug for LinkEventsWebhook {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkEventsWebhook")
@@ -3055,6 +4631,46 @@ impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkOAuthCorrelationIdExchangeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkOAuthCorrelationIdExchangeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkOAuthCorrelationIdExchangeRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "link_correlation_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A `link_correlation_id` from a received OAuth redirect URI callback",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "LinkOAuthCorrelationIdExchangeRequest defines the request schema for `/link/oauth/correlation_id/exchange`",
+        )
+    }
+}
 impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkOAuthCorrelationIdExchangeRequest")
@@ -3120,6 +4736,33 @@ impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeResponse {
         out.field("link_token", &self.link_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkOAuthCorrelationIdExchangeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkOAuthCorrelationIdExchangeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkOAuthCorrelationIdExchangeResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "link_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `link_token` associated to the given `link_correlation_id`, which can be used to re-initialize Link.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "LinkOAuthCorrelationIdExchangeResponse defines the response schema for `/link/oauth/correlation_id/exchange`",
+        )
     }
 }
 impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeResponse {
@@ -3193,6 +4836,44 @@ impl ::serde::Serialize for LinkSessionBankEmploymentResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionBankEmploymentResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionBankEmploymentResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkSessionBankEmploymentResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<CreditSessionBankEmploymentStatus>,
+            &[],
+            "",
+        );
+        o.finish("The details of a bank employment verification in Link.")
+    }
+}
 ///The details of a bank income verification in Link.
 #[derive(Clone, Debug)]
 pub struct LinkSessionBankIncomeResult {
@@ -3256,6 +4937,42 @@ impl ::serde::Serialize for LinkSessionBankIncomeResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionBankIncomeResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionBankIncomeResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkSessionBankIncomeResult")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<CreditSessionBankIncomeStatus>,
+            &[],
+            "",
+        );
+        o.finish("The details of a bank income verification in Link.")
+    }
+}
 ///The details of a document upload CRA session in link
 #[derive(Clone, Debug)]
 pub struct LinkSessionCraDocumentUploadResult {
@@ -3310,6 +5027,30 @@ impl ::serde::Serialize for LinkSessionCraDocumentUploadResult {
         );
         out.field("num_bank_statements_uploaded", &self.num_bank_statements_uploaded);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionCraDocumentUploadResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionCraDocumentUploadResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkSessionCraDocumentUploadResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "num_bank_statements_uploaded",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of bank statements uploaded by the user.",
+        );
+        o.finish("The details of a document upload CRA session in link")
     }
 }
 ///The details of a Plaid Check Item add in Link.
@@ -3376,6 +5117,42 @@ impl ::serde::Serialize for LinkSessionCraItemAddResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionCraItemAddResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionCraItemAddResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkSessionCraItemAddResult")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataAccount>,
+            &[j::ARRAY],
+            "A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.",
+        );
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Check Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. The `item_id` is case-sensitive.",
+        );
+        o.finish("The details of a Plaid Check Item add in Link.")
+    }
+}
 ///The details of a Plaid Check Item update via update mode in Link.
 #[derive(Clone, Debug)]
 pub struct LinkSessionCraUpdateResult {
@@ -3440,6 +5217,42 @@ impl ::serde::Serialize for LinkSessionCraUpdateResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionCraUpdateResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionCraUpdateResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkSessionCraUpdateResult")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataAccount>,
+            &[j::ARRAY],
+            "A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.",
+        );
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Check Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. The `item_id` is case-sensitive.",
+        );
+        o.finish("The details of a Plaid Check Item update via update mode in Link.")
+    }
+}
 ///An object representing an [onExit](https://plaid.com/docs/link/web/#onexit) callback from Link. If you are not receiving this field and are instead receiving the deprecated `on_exit` field, contact your account manager to update your integration.
 #[derive(Clone, Debug)]
 pub struct LinkSessionExit {
@@ -3497,6 +5310,37 @@ impl ::serde::Serialize for LinkSessionExit {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionExit {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionExit")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkSessionExit")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionExitMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An object representing an [onExit](https://plaid.com/docs/link/web/#onexit) callback from Link. If you are not receiving this field and are instead receiving the deprecated `on_exit` field, contact your account manager to update your integration.",
+        )
+    }
+}
 ///An object representing an [onExit](https://plaid.com/docs/link/web/#onexit) callback from Link. This field is returned only for legacy implementations and has been deprecated in favor of [`exit`](https://plaid.com/docs/api/link/#link-token-get-response-link-sessions-exit), for improved naming consistency. If you are receiving this field, contact your account manager to migrate to the newer `exit` field.
 #[derive(Clone, Debug)]
 pub struct LinkSessionExitDeprecated {
@@ -3552,6 +5396,37 @@ impl ::serde::Serialize for LinkSessionExitDeprecated {
         out.field("error", &self.error);
         out.field("metadata", &self.metadata);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionExitDeprecated {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionExitDeprecated")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkSessionExitDeprecated")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error",
+            j::REQUIRED,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionExitMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An object representing an [onExit](https://plaid.com/docs/link/web/#onexit) callback from Link. This field is returned only for legacy implementations and has been deprecated in favor of [`exit`](https://plaid.com/docs/api/link/#link-token-get-response-link-sessions-exit), for improved naming consistency. If you are receiving this field, contact your account manager to migrate to the newer `exit` field.",
+        )
     }
 }
 ///Displayed if a user exits Link without successfully linking an Item.
@@ -3634,6 +5509,49 @@ impl ::serde::Serialize for LinkSessionExitMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionExitMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionExitMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkSessionExitMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionExitMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "link_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier associated with a user's actions and events through the Link flow. Include this identifier when opening a support ticket for faster turnaround.",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The request ID for the last request made by Link. This can be shared with Plaid support to expedite investigation.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The point at which the user exited the Link flow. One of the following values.",
+        );
+        o.finish("Displayed if a user exits Link without successfully linking an Item.")
+    }
+}
 ///An institution object. If the Item was created via Same-Day or Instant micro-deposit verification, will be `null`.
 #[derive(Clone, Debug, Default)]
 pub struct LinkSessionExitMetadataInstitution {
@@ -3694,6 +5612,39 @@ impl ::serde::Serialize for LinkSessionExitMetadataInstitution {
         out.field_unless(skip[0], "institution_id", &self.institution_id);
         out.field_unless(skip[1], "name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionExitMetadataInstitution {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionExitMetadataInstitution")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkSessionExitMetadataInstitution",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid institution identifier",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full institution name, such as `Wells Fargo`",
+        );
+        o.finish(
+            "An institution object. If the Item was created via Same-Day or Instant micro-deposit verification, will be `null`.",
+        )
     }
 }
 /**Contains the state of a completed Link session, along with the public token(s) if available.
@@ -3811,6 +5762,80 @@ impl ::serde::Serialize for LinkSessionFinishedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionFinishedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionFinishedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkSessionFinishedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "link_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The identifier for the Link session.",
+        );
+        o.field(
+            "link_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `link_token` used to create the Link session.",
+        );
+        o.field(
+            "public_token",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The public token generated by the Link session. This field has been deprecated; please use `public_tokens` instead.",
+        );
+        o.field(
+            "public_tokens",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The public tokens generated by the Link session.",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The final status of the Link session. Will always be \"SUCCESS\" or \"EXITED\".",
+        );
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`SESSION_FINISHED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LINK`",
+        );
+        o.finish(
+            "Contains the state of a completed Link session, along with the public token(s) if available.\n\nBy default, this webhook is sent only for sessions enabled for the Hosted Link flow (including Link Recovery flows), a Multi-Item Link flow, or a Layer flow. If you would like to receive this webhook for other sessions, contact your account manager or support. This enablement will also enable the `EVENTS` webhook for all Link sessions and the ability to use `/link/token/get` to retrieve events for non-Hosted-Link sessions.",
+        )
+    }
+}
 impl ::std::fmt::Debug for LinkSessionFinishedWebhook {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkSessionFinishedWebhook")
@@ -3890,6 +5915,42 @@ impl ::serde::Serialize for LinkSessionItemAddResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionItemAddResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionItemAddResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkSessionItemAddResult")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataAccount>,
+            &[j::ARRAY],
+            "A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.",
+        );
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "public_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Returned once a user has successfully linked their Item.",
+        );
+        o.finish("The details of an Item add in Link.")
+    }
+}
 impl ::std::fmt::Debug for LinkSessionItemAddResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkSessionItemAddResult")
@@ -3965,6 +6026,44 @@ impl ::serde::Serialize for LinkSessionPayrollIncomeResult {
         out.field("num_paystubs_retrieved", &self.num_paystubs_retrieved);
         out.field("num_w2s_retrieved", &self.num_w2s_retrieved);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionPayrollIncomeResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionPayrollIncomeResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkSessionPayrollIncomeResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "num_paystubs_retrieved",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of paystubs retrieved from a payroll provider.",
+        );
+        o.field(
+            "num_w2s_retrieved",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of W-2s retrieved from a payroll provider.",
+        );
+        o.finish("The details of a digital payroll income verification in Link.")
     }
 }
 ///The set of results for a Link session.
@@ -4072,6 +6171,70 @@ impl ::serde::Serialize for LinkSessionResults {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionResults {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionResults")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkSessionResults")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_income_results",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionBankIncomeResult>,
+            &[j::ARRAY],
+            "The set of bank income verifications for the Link session.",
+        );
+        o.field(
+            "cra_document_upload_results",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionCraDocumentUploadResult>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "cra_item_add_results",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionCraItemAddResult>,
+            &[j::ARRAY],
+            "The set of Plaid Check Item adds for the Link session.",
+        );
+        o.field(
+            "cra_update_results",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionCraUpdateResult>,
+            &[j::ARRAY],
+            "The set of Plaid Check Item updates for the Link session.",
+        );
+        o.field(
+            "document_income_results",
+            j::REQUIRED,
+            G::subschema_for::<CreditSessionDocumentIncomeResult>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_add_results",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionItemAddResult>,
+            &[j::ARRAY],
+            "The set of Item adds for the Link session. If you are not receiving this field and are instead receiving the deprecated `on_success` field, contact your account manager to update your integration.",
+        );
+        o.field(
+            "payroll_income_results",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionPayrollIncomeResult>,
+            &[j::ARRAY],
+            "The set of payroll income verifications for the Link session.",
+        );
+        o.finish("The set of results for a Link session.")
+    }
+}
 ///An object representing an [onSuccess](https://plaid.com/docs/link/web/#onsuccess) callback from Link. This field is returned only for legacy integrations and is deprecated in favor of [`results.item_add_results`](https://plaid.com/docs/api/link/#link-token-get-response-link-sessions-results-item-add-results) which can support multiple public tokens in a single Link session, for flows such as multi-Item Link. If you are receiving `on_success`, contact your account manager to migrate to `results.item_add_results` instead.
 #[derive(Clone)]
 pub struct LinkSessionSuccess {
@@ -4128,6 +6291,37 @@ impl ::serde::Serialize for LinkSessionSuccess {
         out.field("metadata", &self.metadata);
         out.field("public_token", &self.public_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionSuccess {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionSuccess")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkSessionSuccess")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkSessionSuccessMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "public_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Displayed once a user has successfully linked their Item.",
+        );
+        o.finish(
+            "An object representing an [onSuccess](https://plaid.com/docs/link/web/#onsuccess) callback from Link. This field is returned only for legacy integrations and is deprecated in favor of [`results.item_add_results`](https://plaid.com/docs/api/link/#link-token-get-response-link-sessions-results-item-add-results) which can support multiple public tokens in a single Link session, for flows such as multi-Item Link. If you are receiving `on_success`, contact your account manager to migrate to `results.item_add_results` instead.",
+        )
     }
 }
 impl ::std::fmt::Debug for LinkSessionSuccess {
@@ -4215,6 +6409,49 @@ impl ::serde::Serialize for LinkSessionSuccessMetadata {
         out.field_unless(skip[2], "link_session_id", &self.link_session_id);
         out.field_unless(skip[3], "transfer_status", &self.transfer_status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionSuccessMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionSuccessMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkSessionSuccessMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionSuccessMetadataAccount>,
+            &[j::ARRAY],
+            "A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.",
+        );
+        o.field(
+            "institution",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "link_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier associated with a user's actions and events through the Link flow. Include this identifier when opening a support ticket for faster turnaround.",
+        );
+        o.field(
+            "transfer_status",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionSuccessMetadataTransferStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Displayed once a user has successfully linked their Item.")
     }
 }
 ///An account attached to the connected Item.
@@ -4350,6 +6587,72 @@ impl ::serde::Serialize for LinkSessionSuccessMetadataAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionSuccessMetadataAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionSuccessMetadataAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkSessionSuccessMetadataAccount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "class_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "If micro-deposit verification was being used, indicates the user's selection when asked if the account being verified is a `business` or `personal` account. This field is deprecated as Plaid no longer collects this information during the micro-deposit flow. To see whether an account is business or personal, use the `holder_category` field instead.",
+        );
+        o.field(
+            "id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid `account_id`",
+        );
+        o.field(
+            "mask",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts. It may also not match the mask that the bank displays to the user.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The official account name",
+        );
+        o.field(
+            "subtype",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account subtype. See the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema) for a full list of possible values",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account type. See the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema) for a full list of possible values",
+        );
+        o.field(
+            "verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:\n\n`pending_automatic_verification`: The Item is pending automatic verification.\n\n`pending_manual_verification`: The Item is pending manual micro-deposit verification. Items remain in this state until the user successfully verifies the code.\n\n`automatically_verified`: The Item has successfully been automatically verified.\n\n`manually_verified`: The Item has successfully been manually verified.\n\n`verification_expired`: Plaid was unable to automatically verify the deposit within 7 calendar days and will no longer attempt to validate the Item. Users may retry by submitting their information again through Link.\n\n`verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.\n\n`unsent`: The Item is pending micro-deposit verification, but Plaid has not yet sent the micro-deposit.\n\n`database_insights_pending`: The Database Auth result is pending and will be available upon Auth request.\n\n`database_insights_fail`: The Item's numbers have been verified using Plaid's data sources and have signal for being invalid and/or have no signal for being valid. Typically this indicates that the routing number is invalid, the account number does not match the account number format associated with the routing number, or the account has been reported as closed or frozen. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass`: The Item's numbers have been verified using Plaid's data sources: the routing and account number match a routing and account number of an account recognized on the Plaid network, and the account is not known by Plaid to be frozen or closed. Only returned for Auth Items created via Database Auth.\n\n`database_insights_pass_with_caution`: The Item's numbers have been verified using Plaid's data sources and have some signal for being valid: the routing and account number were not recognized on the Plaid network, but the routing number is valid and the account number is a potential valid account number for that routing number. Only returned for Auth Items created via Database Auth.\n\n`database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.\n\n`null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.",
+        );
+        o.finish("An account attached to the connected Item.")
+    }
+}
 ///An institution object. If the Item was created via Same-Day or Instant micro-deposit verification, will be `null`.
 #[derive(Clone, Debug, Default)]
 pub struct LinkSessionSuccessMetadataInstitution {
@@ -4412,6 +6715,39 @@ impl ::serde::Serialize for LinkSessionSuccessMetadataInstitution {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionSuccessMetadataInstitution {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionSuccessMetadataInstitution")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkSessionSuccessMetadataInstitution",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid institution identifier",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full institution name, such as `'Wells Fargo'`",
+        );
+        o.finish(
+            "An institution object. If the Item was created via Same-Day or Instant micro-deposit verification, will be `null`.",
+        )
+    }
+}
 /**The status of a transfer. Returned only when [Transfer UI](https://plaid.com/docs/transfer/using-transfer-ui) is implemented.
 
 - `COMPLETE` - The transfer was completed.
@@ -4422,6 +6758,23 @@ pub enum LinkSessionSuccessMetadataTransferStatus {
     Incomplete,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkSessionSuccessMetadataTransferStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkSessionSuccessMetadataTransferStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkSessionSuccessMetadataTransferStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["COMPLETE", "INCOMPLETE"],
+            "The status of a transfer. Returned only when [Transfer UI](https://plaid.com/docs/transfer/using-transfer-ui) is implemented.\n\n- `COMPLETE` - The transfer was completed.\n- `INCOMPLETE` - The transfer could not be completed. For help, see [Troubleshooting transfers](https://plaid.com/docs/transfer/using-transfer-ui/#troubleshooting-transfer-ui).",
+        )
+    }
 }
 impl ::std::fmt::Display for LinkSessionSuccessMetadataTransferStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4548,6 +6901,52 @@ impl ::serde::Serialize for LinkTokenAccountFilters {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenAccountFilters {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenAccountFilters")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenAccountFilters")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "credit",
+            j::OPTIONAL,
+            G::subschema_for::<CreditFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository",
+            j::OPTIONAL,
+            G::subschema_for::<DepositoryFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investment",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("loan", j::OPTIONAL, G::subschema_for::<LoanFilter>, &[j::NULLABLE], "");
+        o.field(
+            "other",
+            j::OPTIONAL,
+            G::subschema_for::<OtherFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "By default, Link will provide limited account filtering: it will only display Institutions that are compatible with all products supplied in the `products` parameter of `/link/token/create`, and, if `auth` is specified in the `products` array, will also filter out accounts other than `checking`, `savings`, and `cash management` accounts on the Account Select pane. You can further limit the accounts shown in Link by using `account_filters` to specify the account subtypes to be shown in Link. Only the specified subtypes will be shown. This filtering applies to both the Account Select view (if enabled) and the Institution Select view. Institutions that do not support the selected subtypes will be omitted from Link. To indicate that all subtypes should be shown, use the value `\"all\"`. If the `account_filters` filter is used, any account type for which a filter is not specified will be entirely omitted from Link. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).\n\nThe filter may or may not impact the list of accounts shown by the institution in the OAuth account selection flow, depending on the specific institution. If the user selects excluded account subtypes in the OAuth flow, these accounts will not be added to the Item. If the user selects only excluded account subtypes, the link attempt will fail and the user will be prompted to try again.",
+        )
+    }
+}
 ///Configuration parameters for the Cashflow Report product. Currently in closed beta.
 #[derive(Clone, Debug)]
 pub struct LinkTokenCashflowReport {
@@ -4599,6 +6998,30 @@ impl ::serde::Serialize for LinkTokenCashflowReport {
         );
         out.field("days_requested", &self.days_requested);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCashflowReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCashflowReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenCashflowReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_requested",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "Number of days of transaction history to request in the Cashflow Report product.",
+        );
+        o.finish(
+            "Configuration parameters for the Cashflow Report product. Currently in closed beta.",
+        )
     }
 }
 impl ::std::default::Default for LinkTokenCashflowReport {
@@ -4661,6 +7084,28 @@ impl ::serde::Serialize for LinkTokenCreateCardSwitch {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateCardSwitch {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateCardSwitch")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenCreateCardSwitch")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "card_bin",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The BIN (Bank Identification Number) of the card to switch.",
+        );
+        o.finish("A map containing data to pass in for the Card Switch flow.")
+    }
+}
 ///A filter to apply to `credit`-type accounts
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateCreditFilter {
@@ -4711,6 +7156,28 @@ impl ::serde::Serialize for LinkTokenCreateCreditFilter {
         );
         out.field_unless(skip[0], "account_subtypes", &self.account_subtypes);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateCreditFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateCreditFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenCreateCreditFilter")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_subtypes",
+            j::OPTIONAL,
+            G::subschema_for::<CreditAccountSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("A filter to apply to `credit`-type accounts")
     }
 }
 ///A filter to apply to `depository`-type accounts
@@ -4774,6 +7241,37 @@ impl ::serde::Serialize for LinkTokenCreateDepositoryFilter {
         out.field_unless(skip[0], "account_subtypes", &self.account_subtypes);
         out.field_unless(skip[1], "limited_purpose_types", &self.limited_purpose_types);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateDepositoryFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateDepositoryFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateDepositoryFilter",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_subtypes",
+            j::OPTIONAL,
+            G::subschema_for::<DepositoryAccountSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "limited_purpose_types",
+            j::OPTIONAL,
+            G::subschema_for::<LimitedPurposeTypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("A filter to apply to `depository`-type accounts")
     }
 }
 ///Configuration parameters for Hosted Link. To enable the session for Hosted Link, send this object in the request. It can be empty.
@@ -4857,6 +7355,51 @@ impl ::serde::Serialize for LinkTokenCreateHostedLink {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateHostedLink {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateHostedLink")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenCreateHostedLink")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "completion_redirect_uri",
+            j::OPTIONAL,
+            G::subschema_for::<HostedLinkCompletionRedirectUri>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "delivery_method",
+            j::OPTIONAL,
+            G::subschema_for::<HostedLinkDeliveryMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "is_mobile_app",
+            j::OPTIONAL,
+            G::subschema_for::<HostedLinkIsMobileApp>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "url_lifetime_seconds",
+            j::OPTIONAL,
+            G::subschema_for::<HostedLinkUrlLifetimeSeconds>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Configuration parameters for Hosted Link. To enable the session for Hosted Link, send this object in the request. It can be empty.",
+        )
+    }
+}
 ///Identity object used to specify document upload
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateIdentity {
@@ -4930,6 +7473,42 @@ impl ::serde::Serialize for LinkTokenCreateIdentity {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateIdentity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateIdentity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenCreateIdentity")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `account_ids`. Currently can only contain one `account_id`. Must be populated if using Document Upload.",
+        );
+        o.field(
+            "is_document_upload",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Used to specify whether the Link session is Identity Document Upload",
+        );
+        o.field(
+            "parsing_configs",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationDocParsingConfig>,
+            &[j::ARRAY],
+            "An array of parsing configurations. Valid parsing configurations are `ocr` and `risk_signals`. If parsing configurations are omitted, defaults to `ocr`",
+        );
+        o.finish("Identity object used to specify document upload")
+    }
+}
 ///A map containing data used to highlight institutions in Link.
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateInstitutionData {
@@ -4981,6 +7560,30 @@ impl ::serde::Serialize for LinkTokenCreateInstitutionData {
         );
         out.field_unless(skip[0], "routing_number", &self.routing_number);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateInstitutionData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateInstitutionData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateInstitutionData",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "routing_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The routing number of the bank to highlight in Link. Note: in rare cases, a single routing number can be associated with multiple institutions, e.g. due to a brokerage using another institution to manage ACH on its sweep accounts. If this happens, the bank will not be highlighted in Link even if the routing number is provided.",
+        );
+        o.finish("A map containing data used to highlight institutions in Link.")
     }
 }
 ///A filter to apply to `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier).
@@ -5035,6 +7638,32 @@ impl ::serde::Serialize for LinkTokenCreateInvestmentFilter {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateInvestmentFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateInvestmentFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateInvestmentFilter",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_subtypes",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentAccountSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "A filter to apply to `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier).",
+        )
+    }
+}
 ///A filter to apply to `loan`-type accounts
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateLoanFilter {
@@ -5085,6 +7714,28 @@ impl ::serde::Serialize for LinkTokenCreateLoanFilter {
         );
         out.field_unless(skip[0], "account_subtypes", &self.account_subtypes);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateLoanFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateLoanFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenCreateLoanFilter")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_subtypes",
+            j::OPTIONAL,
+            G::subschema_for::<LoanAccountSubtypes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("A filter to apply to `loan`-type accounts")
     }
 }
 ///LinkTokenCreateRequest defines the request schema for `/link/token/create`
@@ -5578,6 +8229,352 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `access_token` associated with the Item to update or reference, used when updating, modifying, or accessing an existing `access_token`. Used when launching Link in update mode, when completing the Same-Day Micro-deposit (manual) flow, or (optionally) when initializing Link for a returning user as part of the Transfer UI flow.",
+        );
+        o.field(
+            "access_tokens",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of access tokens associated with the items to update in Link update mode for the Assets product. Using this instead of the `access_token` field allows the updating of multiple items at once. This feature is in closed beta, please contact your account manager for more info.",
+        );
+        o.field(
+            "account_filters",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenAccountFilters>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "additional_consented_products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
+            "List of additional Plaid product(s) you wish to collect consent for to support your use case. These products will not be billed until you start using them by calling the relevant endpoints.\n\n`balance` is *not* a valid value, the Balance product does not require explicit initialization and will automatically have consent collected.\n\nInstitutions that do not support these products will still be shown in Link.\n\nThere should be no overlap between this array and the `products` or `required_if_supported_products` arrays.\n\nIf you include `signal` in `additional_consented_products`, you will need to call [`/signal/prepare`](https://plaid.com/docs/api/products/signal/#signalprepare) before calling `/signal/evaluate` for the first time on an Item in order to get the most accurate results. For more details, see [`/signal/prepare`](https://plaid.com/docs/api/products/signal/#signalprepare).",
+        );
+        o.field(
+            "android_package_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of your app's Android package. Required if using the `link_token` to initialize Link on Android. Any package name specified here must also be added to the Allowed Android package names setting on the [developer dashboard](https://dashboard.plaid.com/team/api). When creating a `link_token` for initializing Link on other platforms, `android_package_name` must be left blank and `redirect_uri` should be used instead.",
+        );
+        o.field(
+            "appearance_mode",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestAppearanceMode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "auth",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestAuth>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "base_report",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestBaseReport>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "card_switch",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateCardSwitch>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "cashflow_report",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCashflowReport>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of your application, as it should be displayed in Link. Maximum length of 30 characters. If a value longer than 30 characters is provided, Link will display \"This Application\" instead.",
+        );
+        o.field(
+            "consumer_report_permissible_purpose",
+            j::OPTIONAL,
+            G::subschema_for::<ConsumerReportPermissiblePurpose>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "country_codes",
+            j::REQUIRED,
+            G::subschema_for::<CountryCode>,
+            &[j::ARRAY],
+            "Specify an array of Plaid-supported country codes using the ISO-3166-1 alpha-2 country code standard. Institutions from all listed countries will be shown. For a complete mapping of supported products by country, see https://plaid.com/global/. For access to additional countries beyond what you have been approved for, [contact sales](https://plaid.com/contact/), your account manager, or support.\n\nIf using Identity Verification, `country_codes` should be set to the country where your company is based, not the country where your user is located. For all other products, `country_codes` represents the location of your user's financial institution.\n\nIf Link is launched with multiple country codes, only products that you are enabled for in all countries will be used by Link. While all countries are enabled by default in Sandbox, in Production only the countries you have requested access for are shown. To request access to additional countries, [file a product access Support ticket](https://dashboard.plaid.com/support/new/product-and-development/product-troubleshooting/request-product-access) via the Plaid dashboard.\n\nIf using a Link customization, make sure the country codes in the customization match those specified in `country_codes`, or the customization may not be applied.\n\nIf using the Auth features Instant Match, Instant Micro-deposits, Same-Day Micro-deposits, Automated Micro-deposits, or Database Auth, `country_codes` must be set to `['US']`.",
+        );
+        o.field(
+            "cra_enabled",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If `true`, request a CRA connection. Defaults to `false`.",
+        );
+        o.field(
+            "cra_options",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "credit_partner_insights",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCreditPartnerInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employment",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestEmployment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "enable_multi_item_link",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If `true`, enable linking multiple items in the same Link session. Defaults to `false`.",
+        );
+        o.field(
+            "eu_config",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenEuConfig>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "financekit_supported",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If `true`, indicates that client supports linking FinanceKit / AppleCard items. Defaults to `false`.",
+        );
+        o.field(
+            "hosted_link",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateHostedLink>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "identity",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "identity_verification",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestIdentityVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_verification",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestIncomeVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution_data",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateInstitutionData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Used for certain legacy use cases",
+        );
+        o.field(
+            "investments",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenInvestments>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investments_auth",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenInvestmentsAuth>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "language",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The language that Link should be displayed in. When initializing with Identity Verification, this field is not used; for more details, see [Identity Verification supported languages](https://plaid.com/docs/identity-verification/#supported-languages).\n\nSupported languages are:\n- Danish (`'da'`)\n- Dutch (`'nl'`)\n- English (`'en'`)\n- Estonian (`'et'`)\n- French (`'fr'`)\n- German (`'de'`)\n- Hindi (`'hi'`)\n- Italian (`'it'`)\n- Latvian (`'lv'`)\n- Lithuanian (`'lt'`)\n- Norwegian (`'no'`)\n- Polish (`'pl'`)\n- Portuguese (`'pt'`)\n- Romanian (`'ro'`)\n- Spanish (`'es'`)\n- Swedish (`'sv'`)\n- Vietnamese (`'vi'`)\n\nWhen using a Link customization, the language configured here must match the setting in the customization, or the customization will not be applied.",
+        );
+        o.field(
+            "link_customization_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the Link customization from the Plaid Dashboard to be applied to Link. If not specified, the `default` customization will be used. When using a Link customization, the language in the customization must match the language selected via the `language` parameter, and the countries in the customization should match the country codes selected via `country_codes`.",
+        );
+        o.field(
+            "optional_products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
+            "List of Plaid product(s) that will enhance the consumer's use case, but that your app can function without. Plaid will attempt to fetch data for these products on a best-effort basis, and failure to support these products will not affect Item creation.\n\nThere should be no overlap between this array and the `products`, `required_if_supported_products`, or `additional_consented_products` arrays. The `products` array must have at least one product.\n\nFor more details on using this feature, see [Optional Products](https://plaid.com/docs/link/initializing-products/#optional-products).",
+        );
+        o.field(
+            "payment_configuration",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestPaymentConfiguration>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_initiation",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestPaymentInitiation>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
+            "List of Plaid product(s) that the linked Item must support. If launching Link in update mode, should be omitted (unless you are using update mode to add a credit product, such as Assets, Statements, Income, or Plaid Check Consumer Report, to an existing Item); at least one `product` is required otherwise.\n\nTo maximize the number of institutions and accounts available, initialize Link with the minimal product set required for your use case, as the products specified will limit which institutions and account types will be available to your users in Link. Only institutions that support *all* requested products can be selected; if a user attempts to select an institution that does not support a listed product, a \"Connectivity not supported\" error message will appear in Link. For each specified product, the Item connected by the user must contain at least one compatible account. For details on compatible product / account type combinations, see [the account type/product support matrix](https://plaid.com/docs/api/accounts/#account-type--product-support-matrix).\n\nTo add products without limiting the institution list or account types, use the [`optional_products`](https://plaid.com/docs/api/link/#link-token-create-request-optional-products) or  [`required_if_supported_products`](https://plaid.com/docs/api/link/#link-token-create-request-required-if-supported-products) fields. Products can also be added to an Item by calling the product endpoint after obtaining an access token; this may require the product to be listed in the [`additional_consented_products`](https://plaid.com/docs/api/link/#link-token-create-request-additional-consented-products) array. For details, see [Choosing when to initialize products](https://plaid.com/docs/link/initializing-products/).\n\n`balance` is *not* a valid value, the Balance product does not require explicit initialization and will automatically be initialized when any other product is initialized.\n\nIf launching Link with CRA products, `cra_base_reports` is required and must be included in the `products` array.\n\nNote that, unless you have opted to disable Instant Match support, institutions that support Instant Match will also be shown in Link if `auth` is specified as a product, even though these institutions do not contain `auth` in their product array.\n\nIn Production, you will be billed for each product that you specify when initializing Link. Note that a product cannot be removed from an Item once the Item has been initialized with that product. To stop billing on an Item for subscription-based products, such as Liabilities, Investments, and Transactions, remove the Item via `/item/remove`.",
+        );
+        o.field(
+            "redirect_uri",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestRedirectUri>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "required_if_supported_products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::NULLABLE, j::ARRAY],
+            "List of Plaid product(s) you wish to use only if the institution and account(s) selected by the user support the product. Institutions that do not support these products will still be shown in Link. The products will only be extracted and billed if the user selects an institution and account type that supports them.\n\nThere should be no overlap between this array and the `products`, `optional_products`, or `additional_consented_products` arrays. The `products` array must have at least one product.\n\nFor more details on using this feature, see [Required if Supported Products](https://plaid.com/docs/link/initializing-products/#required-if-supported-products).",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "statements",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestStatements>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A third party user token associated with the current user.",
+        );
+        o.field(
+            "transactions",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenTransactions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transfer",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestTransfer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "update",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestUpdate>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A `user_id` generated using `/user/create`. Required for integrations that began using Plaid Protect, Multi-Item Link, or Plaid Check Consumer Report after December 10, 2025. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). One of either the `user_id` or the `user` field is required.",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A user token generated using `/user/create`. Any Item created during the Link session will be associated with the user. Integrations that began using Plaid Protect, Multi-Item Link, or Plaid Check Consumer Report before December 10, 2025 use this field instead of the `user_id`.",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The destination URL to which any webhooks should be sent. Note that webhooks for Payment Initiation (e-wallet transactions only), Transfer, Bank Transfer (including Auth micro-deposit notification webhooks), Monitor, and Identity Verification are configured via the Dashboard instead. In update mode, this field will not have an effect; to update the webhook receiver endpoint for an existing Item, use `/item/webhook/update` instead.",
+        );
+        o.finish(
+            "LinkTokenCreateRequest defines the request schema for `/link/token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for LinkTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenCreateRequest")
@@ -5719,6 +8716,53 @@ impl ::serde::Serialize for LinkTokenCreateRequestAccountSubtypes {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestAccountSubtypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestAccountSubtypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestAccountSubtypes",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "credit",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateCreditFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "depository",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateDepositoryFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "investment",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateInvestmentFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loan",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateLoanFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "By default, Link will only display account types that are compatible with all products supplied in the `products` parameter of `/link/token/create`. You can further limit the accounts shown in Link by using `account_filters` to specify the account subtypes to be shown in Link. Only the specified subtypes will be shown. This filtering applies to both the Account Select view (if enabled) and the Institution Select view. Institutions that do not support the selected subtypes will be omitted from Link. To indicate that all subtypes should be shown, use the value `\"all\"`. If the `account_filters` filter is used, any account type for which a filter is not specified will be entirely omitted from Link.\n\nFor a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).\n\nFor institutions using OAuth, the filter will not affect the list of institutions or accounts shown by the bank in the OAuth window.",
+        )
+    }
+}
 ///Enum representing the desired appearance mode for Link, used to force light or dark modes or set Link to change depending on user system settings. Currently in closed beta.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkTokenCreateRequestAppearanceMode {
@@ -5727,6 +8771,23 @@ pub enum LinkTokenCreateRequestAppearanceMode {
     System,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestAppearanceMode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestAppearanceMode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestAppearanceMode",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["LIGHT", "DARK", "SYSTEM"],
+            "Enum representing the desired appearance mode for Link, used to force light or dark modes or set Link to change depending on user system settings. Currently in closed beta.",
+        )
+    }
 }
 impl ::std::fmt::Display for LinkTokenCreateRequestAppearanceMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5933,12 +8994,116 @@ impl ::serde::Serialize for LinkTokenCreateRequestAuth {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestAuth {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestAuth")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenCreateRequestAuth")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "auth_type_select_enabled",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Specifies whether Auth Type Select is enabled for the Link session, allowing the end user to choose between linking via a credentials-based flow (i.e. Instant Auth, Instant Match, Automated Micro-deposits) or a manual flow that does not require login (all other Auth flows) prior to selecting their financial institution. Default behavior is `false`.",
+        );
+        o.field(
+            "automated_microdeposits_enabled",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Specifies whether the Link session is enabled for the Automated Micro-deposits flow. Default behavior is `false`.",
+        );
+        o.field(
+            "database_insights_enabled",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Database Insights has been deprecated and replaced with Database Auth. Use the [Account Verification Dashboard](https://dashboard.plaid.com/account-verification) to enable Database Auth.",
+        );
+        o.field(
+            "database_match_enabled",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Database Match has been deprecated and replaced with Database Auth. Use the [Account Verification Dashboard](https://dashboard.plaid.com/account-verification) to enable Database Auth.",
+        );
+        o.field(
+            "flow_type",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestAuthFlowType>,
+            &[j::NULLABLE],
+            "This field has been deprecated in favor of `auth_type_select_enabled`.",
+        );
+        o.field(
+            "instant_match_enabled",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Specifies whether the Link session is enabled for the Instant Match flow. Instant Match is enabled by default. Instant Match can be disabled by setting this field to `false`.",
+        );
+        o.field(
+            "instant_microdeposits_enabled",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Specifies whether the Link session is enabled for the Instant Micro-deposits flow.  Default behavior for Plaid teams created after November 2023 is `false`; default behavior for Plaid teams created before that date is `true`.",
+        );
+        o.field(
+            "reroute_to_credentials",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestAuthRerouteToCredentials>,
+            &[j::NULLABLE],
+            "Specifies what type of [Reroute to Credentials](https://plaid.com/docs/auth/coverage/flow-options/#removing-manual-verification-entry-points-with-reroute-to-credentials) pane should be used in the Link session for the Same-Day Micro-deposits flow. Default behavior is `OPTIONAL`.",
+        );
+        o.field(
+            "same_day_microdeposits_enabled",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Specifies whether the Link session is enabled for the Same-Day Micro-deposits flow.  Default behavior is `false`.",
+        );
+        o.field(
+            "sms_microdeposits_verification_enabled",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Specifies whether the Link session is enabled for SMS micro-deposits verification. Default behavior is `true`.",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the Auth product. This field can be used to enable or disable extended Auth flows for the resulting Link session. Omitting any field will result in a default that can be configured by your account manager. The default behavior described in the documentation is the default behavior that will apply if you have not requested your account manager to apply a different default. If you have enabled the [Dashboard Account Verification pane](https://dashboard.plaid.com/account-verification), the settings enabled there will override any settings in this object.",
+        )
+    }
+}
 ///This field has been deprecated in favor of `auth_type_select_enabled`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkTokenCreateRequestAuthFlowType {
     FlexibleAuth,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestAuthFlowType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestAuthFlowType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestAuthFlowType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["FLEXIBLE_AUTH"],
+            "This field has been deprecated in favor of `auth_type_select_enabled`.",
+        )
+    }
 }
 impl ::std::fmt::Display for LinkTokenCreateRequestAuthFlowType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5984,6 +9149,23 @@ pub enum LinkTokenCreateRequestAuthRerouteToCredentials {
     Forced,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestAuthRerouteToCredentials {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestAuthRerouteToCredentials")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestAuthRerouteToCredentials",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["OFF", "OPTIONAL", "FORCED"],
+            "Specifies what type of [Reroute to Credentials](https://plaid.com/docs/auth/coverage/flow-options/#removing-manual-verification-entry-points-with-reroute-to-credentials) pane should be used in the Link session for the Same-Day Micro-deposits flow. Default behavior is `OPTIONAL`.",
+        )
+    }
 }
 impl ::std::fmt::Display for LinkTokenCreateRequestAuthRerouteToCredentials {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6082,6 +9264,39 @@ impl ::serde::Serialize for LinkTokenCreateRequestBaseReport {
         out.field_unless(skip[0], "client_report_id", &self.client_report_id);
         out.field("days_requested", &self.days_requested);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestBaseReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestBaseReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestBaseReport",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The maximum integer number of days of history to include in the Base Report.",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the Base Report product. This field is required if `assets` is included in the `products` array and the client is CRA-enabled.",
+        )
     }
 }
 ///Specifies options for initializing Link for use with Plaid Check products
@@ -6214,6 +9429,95 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestCraOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestCraOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "base_report",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsBaseReport>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "cashflow_insights",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsCashflowInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of days of history to include in Plaid Check products. Maximum is 731; minimum is 180. If a value lower than 180 is provided, a minimum of 180 days of history will be requested.",
+        );
+        o.field(
+            "days_required",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The minimum number of days of data required for the report to be successfully generated.",
+        );
+        o.field(
+            "include_investments",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates that investment data should be extracted from the linked account(s).",
+        );
+        o.field(
+            "income_insights",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsIncomeInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "lend_score",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsLendScore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network_insights",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsNetworkInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "partner_insights",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsPartnerInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with Plaid Check products",
+        )
+    }
+}
 ///Specifies options for initializing Link for use with the Base Report product, specifically the `client_report_id`.
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestCraOptionsBaseReport {
@@ -6302,6 +9606,53 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsBaseReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsBaseReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestCraOptionsBaseReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestCraOptionsBaseReport",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field(
+            "gse_options",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestCraOptionsBaseReportGseOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "home_lending_report_options",
+            j::OPTIONAL,
+            G::subschema_for::<CraCheckReportHomeLendingReportOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "require_identity",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates that the report must include identity information. If identity information is not available, the report will fail.",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the Base Report product, specifically the `client_report_id`.",
+        )
+    }
+}
 ///Specifies options for initializing Link to create reports that can be shared with GSEs for mortgage verification.
 #[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestCraOptionsBaseReportGseOptions {
@@ -6357,6 +9708,34 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsBaseReportGseOptions
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsBaseReportGseOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "LinkTokenCreateRequestCraOptionsBaseReportGseOptions",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestCraOptionsBaseReportGseOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "report_types",
+            j::REQUIRED,
+            G::subschema_for::<GseReportType>,
+            &[j::ARRAY],
+            "Specifies which types of reports should be made available to GSEs.",
+        );
+        o.finish(
+            "Specifies options for initializing Link to create reports that can be shared with GSEs for mortgage verification.",
+        )
+    }
+}
 ///Specifies options for initializing Link for use with the Cashflow Insights product.
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestCraOptionsCashflowInsights {
@@ -6409,6 +9788,32 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsCashflowInsights {
         );
         out.field_unless(skip[0], "attributes_version", &self.attributes_version);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsCashflowInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestCraOptionsCashflowInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestCraOptionsCashflowInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "attributes_version",
+            j::OPTIONAL,
+            G::subschema_for::<CashflowAttributesVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the Cashflow Insights product.",
+        )
     }
 }
 ///Specifies options for initializing Link for use with the CRA Income Insights product.
@@ -6478,6 +9883,39 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsIncomeInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsIncomeInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestCraOptionsIncomeInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestCraOptionsIncomeInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "income_insights_filter",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeInsightsFilter>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_insights_version",
+            j::REQUIRED,
+            G::subschema_for::<IncomeInsightsVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the CRA Income Insights product.",
+        )
+    }
+}
 ///Specifies options for initializing Link for use with the CRA LendScore product.
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestCraOptionsLendScore {
@@ -6529,6 +9967,32 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsLendScore {
         );
         out.field_unless(skip[0], "lend_score_version", &self.lend_score_version);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsLendScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestCraOptionsLendScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestCraOptionsLendScore",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "lend_score_version",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidLendScoreVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the CRA LendScore product.",
+        )
     }
 }
 ///Specifies options for initializing Link for use with the CRA Network Insights product.
@@ -6588,6 +10052,32 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsNetworkInsights {
             &self.network_insights_version,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsNetworkInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestCraOptionsNetworkInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestCraOptionsNetworkInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "network_insights_version",
+            j::OPTIONAL,
+            G::subschema_for::<NetworkInsightsVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the CRA Network Insights product.",
+        )
     }
 }
 ///Specifies options for initializing Link for use with the Credit Partner Insights product.
@@ -6651,6 +10141,39 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsPartnerInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsPartnerInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestCraOptionsPartnerInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestCraOptionsPartnerInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "fico",
+            j::OPTIONAL,
+            G::subschema_for::<CraPartnerInsightsFicoInput>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "prism_versions",
+            j::OPTIONAL,
+            G::subschema_for::<PrismVersions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the Credit Partner Insights product.",
+        )
+    }
+}
 ///Specifies options for initializing Link for use with the Credit Partner Insights product.
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestCreditPartnerInsights {
@@ -6705,6 +10228,32 @@ impl ::serde::Serialize for LinkTokenCreateRequestCreditPartnerInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestCreditPartnerInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestCreditPartnerInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestCreditPartnerInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_requested",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum integer number of days of history to compute Credit Partner Insights. Defaults to 180 if not specified",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the Credit Partner Insights product.",
+        )
+    }
+}
 ///(Deprecated) Specifies options for initializing Link for use with the Deposit Switch (beta) product. This field is required if `deposit_switch` is included in the `products` array.
 #[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestDepositSwitch {
@@ -6756,6 +10305,32 @@ impl ::serde::Serialize for LinkTokenCreateRequestDepositSwitch {
         );
         out.field("deposit_switch_id", &self.deposit_switch_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestDepositSwitch {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestDepositSwitch")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestDepositSwitch",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "deposit_switch_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `deposit_switch_id` provided by the `/deposit_switch/create` endpoint.",
+        );
+        o.finish(
+            "(Deprecated) Specifies options for initializing Link for use with the Deposit Switch (beta) product. This field is required if `deposit_switch` is included in the `products` array.",
+        )
     }
 }
 ///Specifies options for initializing Link for use with the Employment product. This field is required if `employment` is included in the `products` array.
@@ -6828,6 +10403,39 @@ impl ::serde::Serialize for LinkTokenCreateRequestEmployment {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestEmployment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestEmployment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestEmployment",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_employment",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestEmploymentBankIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employment_source_types",
+            j::OPTIONAL,
+            G::subschema_for::<EmploymentSourceType>,
+            &[j::ARRAY],
+            "The types of source employment data that users will be permitted to share. Options include `bank` and `payroll`. Currently you can only specify one of these options.",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the Employment product. This field is required if `employment` is included in the `products` array.",
+        )
+    }
+}
 ///Specifies options for initializing Link for use with Bank Employment. This field is required if `employment` is included in the `products` array and `bank` is specified in `employment_source_types`.
 #[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestEmploymentBankIncome {
@@ -6880,6 +10488,32 @@ impl ::serde::Serialize for LinkTokenCreateRequestEmploymentBankIncome {
         );
         out.field("days_requested", &self.days_requested);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestEmploymentBankIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestEmploymentBankIncome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestEmploymentBankIncome",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of days of data to request for the Bank Employment product.",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with Bank Employment. This field is required if `employment` is included in the `products` array and `bank` is specified in `employment_source_types`.",
+        )
     }
 }
 ///Specifies option for initializing Link for use with the Identity Verification product.
@@ -6946,6 +10580,46 @@ impl ::serde::Serialize for LinkTokenCreateRequestIdentityVerification {
         out.field_unless(skip[1], "gave_consent", &self.gave_consent);
         out.field("template_id", &self.template_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestIdentityVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestIdentityVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestIdentityVerification",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "consent",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationConsent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "gave_consent",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationConsent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "template_id",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationTemplateId>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Specifies option for initializing Link for use with the Identity Verification product.",
+        )
     }
 }
 ///Specifies options for initializing Link for use with the Income product. This field is required if `income_verification` is included in the `products` array.
@@ -7064,6 +10738,74 @@ impl ::serde::Serialize for LinkTokenCreateRequestIncomeVerification {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestIncomeVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestIncomeVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestIncomeVerification",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_tokens",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE, j::ARRAY],
+            "An array of access tokens corresponding to Items that a user has previously connected with. Data from these institutions will be cross-referenced with document data received during the Document Income flow to help verify that the uploaded documents are accurate. If the `transactions` product was not initialized for these Items during link, it will be initialized after this Link session.\n\nThis field should only be used with the `payroll` income source type.",
+        );
+        o.field(
+            "asset_report_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `asset_report_id` of an asset report associated with the user, as provided by `/asset_report/create`. Providing an `asset_report_id` is optional and can be used to verify the user through a streamlined flow. If provided, the bank linking flow will be skipped.",
+        );
+        o.field(
+            "bank_income",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestIncomeVerificationBankIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_source_types",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationSourceType>,
+            &[j::ARRAY],
+            "The types of source income data that users will be permitted to share. Options include `bank` and `payroll`. Currently you can only specify one of these options.",
+        );
+        o.field(
+            "income_verification_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `income_verification_id` of the verification instance, as provided by `/income/verification/create`. Replaced by the user token.",
+        );
+        o.field(
+            "payroll_income",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestIncomeVerificationPayrollIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "stated_income_sources",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestUserStatedIncomeSource>,
+            &[j::ARRAY],
+            "A list of user stated income sources",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the Income product. This field is required if `income_verification` is included in the `products` array.",
+        )
+    }
+}
 impl ::std::fmt::Debug for LinkTokenCreateRequestIncomeVerification {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenCreateRequestIncomeVerification")
@@ -7139,6 +10881,41 @@ impl ::serde::Serialize for LinkTokenCreateRequestIncomeVerificationBankIncome {
         out.field("days_requested", &self.days_requested);
         out.field("enable_multiple_items", &self.enable_multiple_items);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestIncomeVerificationBankIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "LinkTokenCreateRequestIncomeVerificationBankIncome",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestIncomeVerificationBankIncome",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_requested",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of days of data to request for the Bank Income product",
+        );
+        o.field(
+            "enable_multiple_items",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Whether to enable multiple Items to be added in the Link session. This setting is deprecated and has been replaced by the more general `enable_multi_item_link` setting, which supports all products.",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with Bank Income. This field is required if `income_verification` is included in the `products` array and `bank` is specified in `income_source_types`.",
+        )
     }
 }
 ///Specifies options for initializing Link for use with Payroll Income (including Document Income). Further customization options for Document Income, such as customizing which document types may be uploaded, are also available via the [Link Customization pane](https://dashboard.plaid.com/link) in the Dashboard. (Requires Production enablement.)
@@ -7227,6 +11004,55 @@ impl ::serde::Serialize for LinkTokenCreateRequestIncomeVerificationPayrollIncom
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestIncomeVerificationPayrollIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "LinkTokenCreateRequestIncomeVerificationPayrollIncome",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestIncomeVerificationPayrollIncome",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "flow_types",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationPayrollFlowType>,
+            &[j::NULLABLE, j::ARRAY],
+            "The types of payroll income verification to enable for the Link session. If none are specified, then users will see both document and digital payroll income.",
+        );
+        o.field(
+            "is_update_mode",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "An identifier to indicate whether the income verification Link token will be used for update mode. This field is only relevant for participants in the Payroll Income Refresh beta.",
+        );
+        o.field(
+            "item_id_to_update",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Uniquely identify a payroll income Item to update with.  This field is only relevant for participants in the Payroll Income Refresh beta.",
+        );
+        o.field(
+            "parsing_config",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationDocParsingConfig>,
+            &[j::NULLABLE, j::ARRAY],
+            "The types of analysis to enable for document uploads. If this field is not provided, then docs will undergo OCR parsing only.",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with Payroll Income (including Document Income). Further customization options for Document Income, such as customizing which document types may be uploaded, are also available via the [Link Customization pane](https://dashboard.plaid.com/link) in the Dashboard. (Requires Production enablement.)",
+        )
+    }
+}
 ///Specifies options for initializing Link for use with the Pay By Bank flow. This is an optional field to configure the user experience, and currently requires the amount field to be set.
 #[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestPaymentConfiguration {
@@ -7285,6 +11111,39 @@ impl ::serde::Serialize for LinkTokenCreateRequestPaymentConfiguration {
         out.field("amount", &self.amount);
         out.field_unless(skip[0], "description", &self.description);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestPaymentConfiguration {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestPaymentConfiguration")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestPaymentConfiguration",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The amount of the transfer (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The description of the transfer that provides the payment context. The max length is 256.",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the Pay By Bank flow. This is an optional field to configure the user experience, and currently requires the amount field to be set.",
+        )
     }
 }
 ///Specifies options for initializing Link for use with the Payment Initiation (Europe) product. This field is required if `payment_initiation` is included in the `products` array. Either `payment_id` or `consent_id` must be provided.
@@ -7349,6 +11208,39 @@ impl ::serde::Serialize for LinkTokenCreateRequestPaymentInitiation {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestPaymentInitiation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestPaymentInitiation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestPaymentInitiation",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "consent_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `consent_id` provided by the `/payment_initiation/consent/create` endpoint.",
+        );
+        o.field(
+            "payment_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `payment_id` provided by the `/payment_initiation/payment/create` endpoint.",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the Payment Initiation (Europe) product. This field is required if `payment_initiation` is included in the `products` array. Either `payment_id` or `consent_id` must be provided.",
+        )
+    }
+}
 ///A URI indicating the destination where a user should be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. The `redirect_uri` should not contain any query parameters. When used in Production, must be an https URI. Note that any redirect URI must also be added to the Allowed redirect URIs list in the [developer dashboard](https://dashboard.plaid.com/team/api). If initializing on Android, `android_package_name` must be specified instead and `redirect_uri` should be left blank.
 #[derive(
     ::serde::Deserialize,
@@ -7363,6 +11255,26 @@ impl ::serde::Serialize for LinkTokenCreateRequestPaymentInitiation {
 )]
 #[serde(transparent)]
 pub struct LinkTokenCreateRequestRedirectUri(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestRedirectUri {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestRedirectUri")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestRedirectUri",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A URI indicating the destination where a user should be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. The `redirect_uri` should not contain any query parameters. When used in Production, must be an https URI. Note that any redirect URI must also be added to the Allowed redirect URIs list in the [developer dashboard](https://dashboard.plaid.com/team/api). If initializing on Android, `android_package_name` must be specified instead and `redirect_uri` should be left blank.",
+        )
+    }
+}
 impl ::std::ops::Deref for LinkTokenCreateRequestRedirectUri {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -7449,6 +11361,39 @@ impl ::serde::Serialize for LinkTokenCreateRequestStatements {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestStatements {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestStatements")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestStatements",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The end date for statements, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) \"YYYY-MM-DD\" format, e.g. \"2020-10-30\". You can request up to two years of data.",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The start date for statements, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) \"YYYY-MM-DD\" format, e.g. \"2020-10-30\".",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the Statements product. This field is required for the statements product.",
+        )
+    }
+}
 ///Specifies options for initializing Link for use with the Transfer product.
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestTransfer {
@@ -7520,6 +11465,46 @@ impl ::serde::Serialize for LinkTokenCreateRequestTransfer {
         out.field_unless(skip[1], "intent_id", &self.intent_id);
         out.field_unless(skip[2], "payment_profile_token", &self.payment_profile_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestTransfer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestTransfer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestTransfer",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "authorization_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `id` returned by the `/transfer/authorization/create` endpoint. Used to indicate Link session to complete required user action in order to make a decision for the authorization. If set, `access_token` can be omitted.",
+        );
+        o.field(
+            "intent_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `id` returned by the `/transfer/intent/create` endpoint.",
+        );
+        o.field(
+            "payment_profile_token",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `payment_profile_token` returned by the `/payment_profile/create` endpoint.",
+        );
+        o.finish(
+            "Specifies options for initializing Link for use with the Transfer product.",
+        )
     }
 }
 ///Specifies options for initializing Link for [update mode](https://plaid.com/docs/link/update-mode).
@@ -7607,6 +11592,51 @@ impl ::serde::Serialize for LinkTokenCreateRequestUpdate {
         );
         out.field("user", &self.user);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestUpdate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestUpdate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenCreateRequestUpdate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_selection_enabled",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "If `true`, enables [update mode with Account Select](https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts) for institutions in the US and Canada that do not use OAuth, or that use OAuth but do not have their own account selection flow. For institutions in the US that have an OAuth account selection flow (i.e. most OAuth-enabled institutions), update mode with Account Select will always be enabled, regardless of the value of this field.",
+        );
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
+            "An array of `item_id`s associated with the user to be updated in update mode. If empty or `null`, this field will default to initializing update mode for the most recent unhealthy Item associated with the user. A `user_token` must also be provided to use this field.",
+        );
+        o.field(
+            "reauthorization_enabled",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Note: this field is not currently used. Plaid may enable this field in the future if 1033-related expiration begins to be enforced.\n\nBy default, Plaid will enable the reauthorization flow during update mode for an Item enabled for [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/) if the Item expires within six months. During a reauthorization flow, an end user will review Plaid's end user privacy policy, use case and data scope consents, and account access consents; they may also be required to log in to their financial institution's OAuth flow. After the end user successfully completes the reauthorization flow, the Item's expiration date will be extended to 12 months from the time that the reauthorization took place. This field allows you to optionally override the default reauthorization scheduling logic to either forcibly enable or disable the reauthorization flow for a given update mode session. This field does not impact the flow for Items at institutions in the EU or UK.",
+        );
+        o.field(
+            "user",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "If `true`, a `user_token` must also be provided, and Link will open in update mode for the given user.",
+        );
+        o.finish(
+            "Specifies options for initializing Link for [update mode](https://plaid.com/docs/link/update-mode).",
+        )
     }
 }
 ///An object specifying information about the end user who will be linking their account. **Required** if `user_id` isn't included.
@@ -7763,6 +11793,100 @@ impl ::serde::Serialize for LinkTokenCreateRequestUser {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenCreateRequestUser")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<UserAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID representing the end user. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`. It is currently used as a means of searching logs for the given user in the Plaid Dashboard.",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "To be provided in the format \"yyyy-mm-dd\". Can be used to prefill Link fields when used with Identity Verification.",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address. Can be used to prefill Link fields when used with [Identity Verification](https://plaid.com/docs/identity-verification).",
+        );
+        o.field(
+            "email_address_verified_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date and time the email address was verified in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDThh:mm:ssZ`). This was previously an optional field used in the [returning user experience](https://plaid.com/docs/link/returning-user). This field is no longer required to enable the returning user experience.\n\n Only pass a verification time for an email address that you have verified. If you have performed verification but don't have the time, you may supply a signal value of the start of the UNIX epoch.\n\n Example: `2020-01-01T00:00:00Z`",
+        );
+        o.field(
+            "id_number",
+            j::OPTIONAL,
+            G::subschema_for::<UserIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's full legal name, used for [micro-deposit based verification flows](https://plaid.com/docs/auth/coverage/). For a small number of customers on legacy flows, providing this field is required to enable micro-deposit-based flows. For all other customers, this field is optional. Providing the user's name in this field when using micro-deposit-based verification will streamline the end user experience, as the user will not be prompted to enter their name during the Link flow; Plaid will use the provided legal name instead.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationRequestUserName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's phone number in [E.164](https://en.wikipedia.org/wiki/E.164) format. If supplied, will be used when applicable to prefill phone number fields in Link for the [returning user flow](https://plaid.com/docs/link/returning-user) and the [Identity Verification flow](https://plaid.com/docs/identity-verification). Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
+        );
+        o.field(
+            "phone_number_verified_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date and time the phone number was verified in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDThh:mm:ssZ`). This was previously an optional field used in the [returning user experience](https://plaid.com/docs/link/returning-user). This field is no longer required to enable the returning user experience.\n\n Only pass a verification time for a phone number that you have verified. If you have performed verification but don't have the time, you may supply a signal value of the start of the UNIX epoch.\n\n Example: `2020-01-01T00:00:00Z`",
+        );
+        o.field(
+            "ssn",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Deprecated and not currently used, use the `id_number` field instead.",
+        );
+        o.finish(
+            "An object specifying information about the end user who will be linking their account. **Required** if `user_id` isn't included.",
+        )
+    }
+}
 ///Specifies user stated income sources for the Income product
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestUserStatedIncomeSource {
@@ -7858,6 +11982,65 @@ impl ::serde::Serialize for LinkTokenCreateRequestUserStatedIncomeSource {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateRequestUserStatedIncomeSource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateRequestUserStatedIncomeSource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkTokenCreateRequestUserStatedIncomeSource",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "category",
+            j::OPTIONAL,
+            G::subschema_for::<UserStatedIncomeSourceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The employer corresponding to an income source specified by the user",
+        );
+        o.field(
+            "pay_annual",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The income amount paid annually for a specified income source",
+        );
+        o.field(
+            "pay_frequency",
+            j::OPTIONAL,
+            G::subschema_for::<UserStatedIncomeSourceFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pay_per_cycle",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The income amount paid per cycle for a specified income source",
+        );
+        o.field(
+            "pay_type",
+            j::OPTIONAL,
+            G::subschema_for::<UserStatedIncomeSourcePayType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Specifies user stated income sources for the Income product")
+    }
+}
 ///LinkTokenCreateResponse defines the response schema for `/link/token/create`
 #[derive(Clone)]
 pub struct LinkTokenCreateResponse {
@@ -7942,6 +12125,52 @@ impl ::serde::Serialize for LinkTokenCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "expiration",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The expiration date and time for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. By default, a `link_token` created to generate a `public_token` that will be exchanged for a new `access_token` expires after 4 hours, and a `link_token` created for an existing Item (such as when updating an existing `access_token` by launching Link in update mode) expires after 30 minutes. If using [Hosted Link](https://plaid.com/docs/link/hosted-link/), the `link_token` will expire at the same time as the Hosted Link URL, and you can customize the duration using the `hosted_link.url_lifetime_seconds` option in the request. If using Link Delivery (beta), the `link_token` will expire by default after 24 hours if sent via SMS and after 7 days if sent via email. If using Identity Verification, Link token expiration will not be enforced; an Identity Verification Link session can be created with an expired Link token.",
+        );
+        o.field(
+            "hosted_link_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A URL of a Plaid-hosted Link flow that will use the Link token returned by this request. Only present if the session is enabled for Hosted Link. To enable the session for Hosted Link, send a `hosted_link` object in the request.",
+        );
+        o.field(
+            "link_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A `link_token`, which can be supplied to Link in order to initialize it and receive a `public_token`, which can be exchanged for an `access_token`.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "LinkTokenCreateResponse defines the response schema for `/link/token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for LinkTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenCreateResponse")
@@ -8002,6 +12231,28 @@ impl ::serde::Serialize for LinkTokenEuConfig {
         );
         out.field_unless(skip[0], "headless", &self.headless);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenEuConfig {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenEuConfig")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenEuConfig")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "headless",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If `true`, open Link without an initial UI. Defaults to `false`.",
+        );
+        o.finish("Configuration parameters for EU flows")
     }
 }
 ///An object specifying the arguments originally provided to the `/link/token/create` call.
@@ -8109,6 +12360,79 @@ impl ::serde::Serialize for LinkTokenGetMetadataResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenGetMetadataResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenGetMetadataResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenGetMetadataResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_filters",
+            j::OPTIONAL,
+            G::subschema_for::<AccountFiltersResponse>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `client_name` specified in the `/link/token/create` call.",
+        );
+        o.field(
+            "country_codes",
+            j::REQUIRED,
+            G::subschema_for::<CountryCode>,
+            &[j::ARRAY],
+            "The `country_codes` specified in the `/link/token/create` call.",
+        );
+        o.field(
+            "initial_products",
+            j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "The `products` specified in the `/link/token/create` call.",
+        );
+        o.field(
+            "institution_data",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateInstitutionData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "language",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `language` specified in the `/link/token/create` call.",
+        );
+        o.field(
+            "redirect_uri",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `redirect_uri` specified in the `/link/token/create` call.",
+        );
+        o.field(
+            "webhook",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `webhook` specified in the `/link/token/create` call.",
+        );
+        o.finish(
+            "An object specifying the arguments originally provided to the `/link/token/create` call.",
+        )
+    }
+}
 ///LinkTokenGetRequest defines the request schema for `/link/token/get`
 #[derive(Clone)]
 pub struct LinkTokenGetRequest {
@@ -8173,6 +12497,42 @@ impl ::serde::Serialize for LinkTokenGetRequest {
         out.field("link_token", &self.link_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "link_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A `link_token` from a previous invocation of `/link/token/create`",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("LinkTokenGetRequest defines the request schema for `/link/token/get`")
     }
 }
 impl ::std::fmt::Debug for LinkTokenGetRequest {
@@ -8279,6 +12639,66 @@ impl ::serde::Serialize for LinkTokenGetResponse {
         out.field("request_id", &self.request_id);
         out.field_unless(skip[1], "user_id", &self.user_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The creation timestamp for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "expiration",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The expiration timestamp for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "link_sessions",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenGetSessionsResponse>,
+            &[j::ARRAY],
+            "Information about Link sessions created using this `link_token`. Session data will be provided for up to six hours after the session has ended.",
+        );
+        o.field(
+            "link_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A `link_token`, which can be supplied to Link in order to initialize it and receive a `public_token`, which can be exchanged for an `access_token`.",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkTokenGetMetadataResponse>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "LinkTokenGetResponse defines the response schema for `/link/token/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for LinkTokenGetResponse {
@@ -8402,6 +12822,79 @@ impl ::serde::Serialize for LinkTokenGetSessionsResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenGetSessionsResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenGetSessionsResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenGetSessionsResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "events",
+            j::OPTIONAL,
+            G::subschema_for::<LinkEvent>,
+            &[j::ARRAY],
+            "List of customer-related Link events",
+        );
+        o.field(
+            "exit",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionExit>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "finished_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The timestamp at which the link session was finished, if available, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "link_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID for the link session.",
+        );
+        o.field(
+            "on_exit",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionExitDeprecated>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "on_success",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionSuccess>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "results",
+            j::OPTIONAL,
+            G::subschema_for::<LinkSessionResults>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "started_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The timestamp at which the link session was first started, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.finish(
+            "An object containing information about a link session. Session data will be provided for up to six hours after the session has ended.",
+        )
+    }
+}
 ///Configuration parameters for the Investments product
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenInvestments {
@@ -8469,6 +12962,35 @@ impl ::serde::Serialize for LinkTokenInvestments {
             &self.allow_unverified_crypto_wallets,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenInvestments {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenInvestments")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenInvestments")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "allow_manual_entry",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If `true`, allow users to manually enter Investments account and holdings information. Defaults to `false`.",
+        );
+        o.field(
+            "allow_unverified_crypto_wallets",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If `true`, allow self-custody crypto wallets to be added without requiring signature verification. Defaults to `false`.",
+        );
+        o.finish("Configuration parameters for the Investments product")
     }
 }
 ///Configuration parameters for the Investments Move product
@@ -8559,6 +13081,49 @@ impl ::serde::Serialize for LinkTokenInvestmentsAuth {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenInvestmentsAuth {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenInvestmentsAuth")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenInvestmentsAuth")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "manual_entry_enabled",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If `true`, show institutions that use the manual entry fallback flow.",
+        );
+        o.field(
+            "masked_number_match_enabled",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If `true`, show institutions that use the masked number match fallback flow.",
+        );
+        o.field(
+            "rollover_401k_enabled",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If `true`, the fee and contribution details for 401k accounts will be returned.",
+        );
+        o.field(
+            "stated_account_number_enabled",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If `true`, show institutions that use the stated account number fallback flow.",
+        );
+        o.finish("Configuration parameters for the Investments Move product")
+    }
+}
 impl ::std::default::Default for LinkTokenInvestmentsAuth {
     fn default() -> Self {
         Self {
@@ -8622,6 +13187,28 @@ impl ::serde::Serialize for LinkTokenTransactions {
         );
         out.field("days_requested", &self.days_requested);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkTokenTransactions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkTokenTransactions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LinkTokenTransactions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_requested",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The maximum number of days of transaction history to request for the Transactions product. The more transaction history is requested, the longer the historical update poll will take. The default value is 90 days. In Production, if a value under 30 is provided, a minimum of 30 days of history will be requested. Once Transactions has been added to an Item, this value cannot be updated.\n\nCustomers using [Recurring Transactions](https://plaid.com/docs/api/products/transactions/#transactionsrecurringget) should request at least 180 days of history for optimal results.",
+        );
+        o.finish("Configuration parameters for the Transactions product")
     }
 }
 impl ::std::default::Default for LinkTokenTransactions {
@@ -8713,6 +13300,60 @@ impl ::serde::Serialize for LinkUserDeliveryStatusWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkUserDeliveryStatusWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkUserDeliveryStatusWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::LinkUserDeliveryStatusWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "link_delivery_metadata",
+            j::REQUIRED,
+            G::subschema_for::<LinkDeliveryMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "link_delivery_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the Hosted Link session.",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DELIVERY_STATUS`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`LINK_DELIVERY`",
+        );
+        o.finish(
+            "Webhook indicating that the status of the delivery of the Hosted Link session to a user",
+        )
+    }
+}
 ///Information specific to a mortgage loan agreement between one or more borrowers and a mortgage lender.
 #[derive(Clone, Debug)]
 pub struct Loan {
@@ -8760,6 +13401,30 @@ impl ::serde::Serialize for Loan {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Loan {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Loan")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Loan")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "LOAN_IDENTIFIERS",
+            j::REQUIRED,
+            G::subschema_for::<LoanIdentifiers>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Information specific to a mortgage loan agreement between one or more borrowers and a mortgage lender.",
+        )
+    }
+}
 ///A loan type account.
 #[derive(
     ::serde::Deserialize,
@@ -8774,6 +13439,24 @@ impl ::serde::Serialize for Loan {
 )]
 #[serde(transparent)]
 pub struct LoanAccount(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LoanAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LoanAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LoanAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A loan type account.",
+        )
+    }
+}
 impl ::std::ops::Deref for LoanAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8819,6 +13502,35 @@ pub enum LoanAccountSubtype {
     All,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LoanAccountSubtype {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LoanAccountSubtype")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LoanAccountSubtype")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "auto",
+                "business",
+                "commercial",
+                "construction",
+                "consumer",
+                "home equity",
+                "loan",
+                "mortgage",
+                "overdraft",
+                "line of credit",
+                "student",
+                "other",
+                "all",
+            ],
+            "Valid account subtypes for loan accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-loan).",
+        )
+    }
 }
 impl ::std::fmt::Display for LoanAccountSubtype {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8883,6 +13595,24 @@ impl ::std::convert::TryFrom<::std::string::String> for LoanAccountSubtype {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct LoanAccountSubtypes(pub ::std::vec::Vec<LoanAccountSubtype>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LoanAccountSubtypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LoanAccountSubtypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LoanAccountSubtypes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<LoanAccountSubtype>,
+            &[j::ARRAY],
+            "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        )
+    }
+}
 impl ::std::ops::Deref for LoanAccountSubtypes {
     type Target = ::std::vec::Vec<LoanAccountSubtype>;
     fn deref(&self) -> &::std::vec::Vec<LoanAccountSubtype> {
@@ -9040,6 +13770,93 @@ impl ::serde::Serialize for LoanDisbursementsIndicators {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LoanDisbursementsIndicators {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LoanDisbursementsIndicators")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LoanDisbursementsIndicators")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total value of inflow transactions categorized as `LOAN_DISBURSEMENTS`, across all the accounts in the report within the requested time window.",
+        );
+        o.field(
+            "category_details",
+            j::OPTIONAL,
+            G::subschema_for::<CategoryExpenses>,
+            &[j::ARRAY, j::NULLABLE],
+            "Detailed categories view of all the transactions that fall into the `LOAN_DISBURSEMENTS` credit category within the given time window, across all the accounts in the report.",
+        );
+        o.field(
+            "days_since_last_occurrence",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the last transaction that falls into the `LOAN_DISBURSEMENTS` credit category, across all the accounts in the report.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "monthly_average",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlyAverage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "monthly_summaries",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlySummary>,
+            &[j::ARRAY, j::NULLABLE],
+            "The monthly summaries of the transactions that fall into the `LOAN_DISBURSEMENTS` category within the given time window, across all the accounts in the report.",
+        );
+        o.field(
+            "percentage_of_income",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The percentage of the user's monthly inflows that was received on transactions that fall into the `LOAN_DISBURSEMENTS` credit category within the given time window, across all the accounts in the report. For example, a value of 100 indicates that 100% of the inflows were spent on transactions that fall into the `LOAN_DISBURSEMENTS` credit category.\nIf there's no available income for the given time period, this field value will be `-1`.",
+        );
+        o.field(
+            "top_providers",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "Up to 3 top service providers that the user had the most transactions for in the given time window, in descending order of total spend.\n\nIf the user has received money from any provider in the given time window, this list will be empty.",
+        );
+        o.field(
+            "transactions_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of transactions that fall into the `LOAN_DISBURSEMENTS` credit category, across all the accounts in the report.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "Insights into loan disbursement transactions received by the user, tracking incoming funds from loan providers.",
+        )
+    }
+}
 ///A filter to apply to `loan`-type accounts
 #[derive(Clone, Debug)]
 pub struct LoanFilter {
@@ -9090,6 +13907,28 @@ impl ::serde::Serialize for LoanFilter {
         );
         out.field("account_subtypes", &self.account_subtypes);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LoanFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LoanFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LoanFilter")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_subtypes",
+            j::REQUIRED,
+            G::subschema_for::<LoanAccountSubtypes>,
+            &[],
+            "",
+        );
+        o.finish("A filter to apply to `loan`-type accounts")
     }
 }
 ///The information used to identify this loan by various parties to the transaction or other organizations.
@@ -9150,6 +13989,37 @@ impl ::serde::Serialize for LoanIdentifier {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LoanIdentifier {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LoanIdentifier")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LoanIdentifier")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "LoanIdentifier",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The value of the identifier for the specified type.",
+        );
+        o.field(
+            "LoanIdentifierType",
+            j::REQUIRED,
+            G::subschema_for::<LoanIdentifierType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The information used to identify this loan by various parties to the transaction or other organizations.",
+        )
+    }
+}
 ///A value from a MISMO prescribed list that specifies the type of loan identifier.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LoanIdentifierType {
@@ -9157,6 +14027,21 @@ pub enum LoanIdentifierType {
     UniversalLoan,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LoanIdentifierType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LoanIdentifierType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LoanIdentifierType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["LenderLoan", "UniversalLoan"],
+            "A value from a MISMO prescribed list that specifies the type of loan identifier.",
+        )
+    }
 }
 impl ::std::fmt::Display for LoanIdentifierType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9247,6 +14132,28 @@ impl ::serde::Serialize for LoanIdentifiers {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LoanIdentifiers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LoanIdentifiers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LoanIdentifiers")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "LOAN_IDENTIFIER",
+            j::REQUIRED,
+            G::subschema_for::<LoanIdentifier>,
+            &[],
+            "",
+        );
+        o.finish("Collection of current and previous identifiers for this loan.")
+    }
+}
 ///Details regarding the number of loan payments
 #[derive(Clone, Debug)]
 pub struct LoanPaymentsCounts {
@@ -9304,6 +14211,35 @@ impl ::serde::Serialize for LoanPaymentsCounts {
         out.field_unless(skip[0], "baseline_count", &self.baseline_count);
         out.field("current_count", &self.current_count);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LoanPaymentsCounts {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LoanPaymentsCounts")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LoanPaymentsCounts")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "baseline_count",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The number of loan payments made in the 30 days before the subscription date",
+        );
+        o.field(
+            "current_count",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The current number of loan payments made in the last 30 days",
+        );
+        o.finish("Details regarding the number of loan payments")
     }
 }
 ///Insights into loan payment transactions made by the user, tracking outgoing payments to loan providers.
@@ -9447,6 +14383,93 @@ impl ::serde::Serialize for LoanPaymentsIndicators {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LoanPaymentsIndicators {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LoanPaymentsIndicators")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LoanPaymentsIndicators")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total value of outflow transactions categorized as `LOAN_PAYMENTS`, across all the accounts in the report within the requested time window.",
+        );
+        o.field(
+            "category_details",
+            j::OPTIONAL,
+            G::subschema_for::<CategoryExpenses>,
+            &[j::ARRAY, j::NULLABLE],
+            "Detailed categories view of all the transactions that fall into the `LOAN_PAYMENTS` credit category within the given time window, across all the accounts in the report.",
+        );
+        o.field(
+            "days_since_last_occurrence",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the last transaction that falls into the `LOAN_PAYMENTS` credit category, across all the accounts in the report.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "monthly_average",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlyAverage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "monthly_summaries",
+            j::OPTIONAL,
+            G::subschema_for::<MonthlySummary>,
+            &[j::ARRAY, j::NULLABLE],
+            "The monthly summaries of the transactions that fall into the `LOAN_PAYMENTS` credit category within the given time window, across all the accounts in the report.",
+        );
+        o.field(
+            "percentage_of_income",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The percentage of the user's monthly inflows that was spent on transactions that fall into the `LOAN_PAYMENTS` credit category within the given time window, across all the accounts in the report. For example, a value of 100 indicates that 100% of the inflows were spent on transactions that fall into the `LOAN_PAYMENTS` credit category.\nIf there's no available income for the given time period, this field value will be `-1`",
+        );
+        o.field(
+            "top_providers",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "Up to 3 top service providers that the user had the most transactions for in the given time window, in descending order of total spend.\n\nIf the user has not spent money on any provider in the given time window, this list will be empty.",
+        );
+        o.field(
+            "transactions_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of transactions that fall into the `LOAN_PAYMENTS` credit category, across all the accounts in the report.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "Insights into loan payment transactions made by the user, tracking outgoing payments to loan providers.",
+        )
+    }
+}
 ///Details regarding the number of unique loan payment merchants
 #[derive(Clone, Debug)]
 pub struct LoanPaymentsMerchantCounts {
@@ -9506,6 +14529,35 @@ impl ::serde::Serialize for LoanPaymentsMerchantCounts {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LoanPaymentsMerchantCounts {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LoanPaymentsMerchantCounts")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::LoanPaymentsMerchantCounts")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "baseline_count",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The number of unique loan payment merchants detected in the 30 days before the subscription date",
+        );
+        o.field(
+            "current_count",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The current number of unique loan payment merchants detected in the last 30 days",
+        );
+        o.finish("Details regarding the number of unique loan payment merchants")
+    }
+}
 ///A collection of loans that are part of a single deal.
 #[derive(Clone, Debug)]
 pub struct Loans {
@@ -9551,6 +14603,22 @@ impl ::serde::Serialize for Loans {
         let mut out = crate::struct_serde::Struct::begin(serializer, "Loans", 1, &skip);
         out.field("LOAN", &self.loan);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Loans {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Loans")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Loans")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("LOAN", j::REQUIRED, G::subschema_for::<Loan>, &[], "");
+        o.finish("A collection of loans that are part of a single deal.")
     }
 }
 ///A representation of where a transaction took place. Location data is provided only for transactions at physical locations, not for online transactions. Location data availability depends primarily on the merchant and is most likely to be populated for transactions at large retail chains; small, local businesses are less likely to have location data available.
@@ -9655,6 +14723,79 @@ impl ::serde::Serialize for Location {
         out.field("region", &self.region);
         out.field("store_number", &self.store_number);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Location {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Location")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Location")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The street address where the transaction occurred.",
+        );
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The city where the transaction occurred.",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code where the transaction occurred.",
+        );
+        o.field(
+            "lat",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The latitude where the transaction occurred.",
+        );
+        o.field(
+            "lon",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The longitude where the transaction occurred.",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code where the transaction occurred. In API versions 2018-05-22 and earlier, this field is called `zip`.",
+        );
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state where the transaction occurred. In API versions 2018-05-22 and earlier, this field is called `state`.",
+        );
+        o.field(
+            "store_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant defined store number where the transaction occurred.",
+        );
+        o.finish(
+            "A representation of where a transaction took place. Location data is provided only for transactions at physical locations, not for online transactions. Location data availability depends primarily on the merchant and is most likely to be populated for transactions at large retail chains; small, local businesses are less likely to have location data available.",
+        )
     }
 }
 impl ::serde::Serialize for LedgerEventSourceType {

@@ -53,6 +53,22 @@ impl ::serde::Serialize for MatchSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MatchSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MatchSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MatchSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("summary", j::REQUIRED, G::subschema_for::<MatchSummaryCode>, &[], "");
+        o.finish("Summary object reflecting the match result of the associated data")
+    }
+}
 /**An enum indicating the match type between data provided by user and data checked against an external data source.
 
 
@@ -74,6 +90,21 @@ pub enum MatchSummaryCode {
     NoInput,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MatchSummaryCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MatchSummaryCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MatchSummaryCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "partial_match", "no_match", "no_data", "no_input"],
+            "An enum indicating the match type between data provided by user and data checked against an external data source.\n\n\n`match` indicates that the provided input data was a strong match against external data.\n\n`partial_match` indicates the data approximately matched against external data. For example, \"Knope\" vs. \"Knope-Wyatt\" for last name.\n\n`no_match` indicates that Plaid was able to perform a check against an external data source and it did not match the provided input data.\n\n`no_data` indicates that Plaid was unable to find external data to compare against the provided input data.\n\n`no_input` indicates that Plaid was unable to perform a check because no information was provided for this field by the end user.",
+        )
+    }
 }
 impl ::std::fmt::Display for MatchSummaryCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -234,6 +265,77 @@ impl ::serde::Serialize for MerchantInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MerchantInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MerchantInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MerchantInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "entity_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique, stable, Plaid-generated id that maps to the merchant.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The counterparty name.",
+        );
+        o.field(
+            "personal_finance_category_detailed",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The detailed personal finance category associated with this merchant.",
+        );
+        o.field(
+            "personal_finance_category_primary",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The primary personal finance category associated with this merchant.",
+        );
+        o.field(
+            "total_inflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of inflow amounts.",
+        );
+        o.field(
+            "total_outflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of outflow amounts.",
+        );
+        o.field(
+            "transaction_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions associated with merchant of this type.",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The website associated with the merchant.",
+        );
+        o.finish("Insights into a user's top merchants.")
+    }
+}
 ///Allows specifying the metadata of the test account
 #[derive(Clone, Debug)]
 pub struct Meta {
@@ -298,6 +400,49 @@ impl ::serde::Serialize for Meta {
         out.field("name", &self.name);
         out.field("official_name", &self.official_name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Meta {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Meta")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Meta")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "limit",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The account's limit",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The account's mask. Should be an empty string or a string of 2-4 alphanumeric characters. This allows you to model a mask which does not match the account number (such as with a virtual account number).",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The account's name",
+        );
+        o.field(
+            "official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The account's official name",
+        );
+        o.finish("Allows specifying the metadata of the test account")
     }
 }
 ///Specifies the multi-factor authentication settings to use with this test account
@@ -385,6 +530,58 @@ impl ::serde::Serialize for Mfa {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Mfa {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Mfa")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Mfa")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "question_rounds",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Number of rounds of questions. Required if value of `type` is `questions`.",
+        );
+        o.field(
+            "questions_per_round",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Number of questions per round. Required if value of `type` is `questions`. If value of type is `selections`, default value is 2.",
+        );
+        o.field(
+            "selection_rounds",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Number of rounds of selections, used if `type` is `selections`. Defaults to 1.",
+        );
+        o.field(
+            "selections_per_question",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Number of available answers per question, used if `type` is `selection`. Defaults to 2.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Possible values are `device`, `selections`, or `questions`.\n\nIf value is `device`, the MFA answer is `1234`.\n\nIf value is `selections`, the MFA answer is always the first option.\n\nIf value is `questions`, the MFA answer is  `answer_<i>_<j>` for the j-th question in the i-th round, starting from 0. For example, the answer to the first question in the second round is `answer_1_0`.",
+        );
+        o.finish(
+            "Specifies the multi-factor authentication settings to use with this test account",
+        )
+    }
+}
 /**Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the oldest acceptable balance when making a request to `/accounts/balance/get`.
 
 This field is only necessary when the institution is `ins_128026` (Capital One), *and* one or more account types being requested is a non-depository account (such as a credit card) as Capital One does not provide real-time balance for non-depository accounts. In this case, a value must be provided or an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned. For all other institutions, as well as for depository accounts at Capital One (including all checking and savings accounts) this field is ignored and real-time balance information will be fetched.
@@ -393,6 +590,26 @@ If this field is not ignored, and no acceptable balance is available, an `INVALI
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MinLastUpdatedDatetime(pub ::chrono::DateTime<::chrono::offset::Utc>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MinLastUpdatedDatetime {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MinLastUpdatedDatetime")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MinLastUpdatedDatetime")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >,
+            &[],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the oldest acceptable balance when making a request to `/accounts/balance/get`.\n\nThis field is only necessary when the institution is `ins_128026` (Capital One), *and* one or more account types being requested is a non-depository account (such as a credit card) as Capital One does not provide real-time balance for non-depository accounts. In this case, a value must be provided or an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned. For all other institutions, as well as for depository accounts at Capital One (including all checking and savings accounts) this field is ignored and real-time balance information will be fetched.\n\nIf this field is not ignored, and no acceptable balance is available, an `INVALID_RESULT` error with the code `LAST_UPDATED_DATETIME_OUT_OF_RANGE` will be returned.",
+        )
+    }
+}
 impl ::std::ops::Deref for MinLastUpdatedDatetime {
     type Target = ::chrono::DateTime<::chrono::offset::Utc>;
     fn deref(&self) -> &::chrono::DateTime<::chrono::offset::Utc> {
@@ -445,6 +662,23 @@ pub enum MonitoringConsumerReportPermissiblePurpose {
     WrittenInstructionOther,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MonitoringConsumerReportPermissiblePurpose {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MonitoringConsumerReportPermissiblePurpose")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::MonitoringConsumerReportPermissiblePurpose",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ACCOUNT_REVIEW_CREDIT", "WRITTEN_INSTRUCTION_OTHER"],
+            "Describes the reason you are generating a Consumer Report for this user.\n\n`ACCOUNT_REVIEW_CREDIT`: In connection with a consumer credit transaction for the review or collection of an account pursuant to FCRA Section 604(a)(3)(A).\n\n`WRITTEN_INSTRUCTION_OTHER`: In accordance with the written instructions of the consumer pursuant to FCRA Section 604(a)(2), such as when an individual agrees to act as a guarantor or assumes personal liability for a consumer, business, or commercial loan.",
+        )
+    }
 }
 impl ::std::fmt::Display for MonitoringConsumerReportPermissiblePurpose {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -563,6 +797,56 @@ impl ::serde::Serialize for MonitoringIncomeInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MonitoringIncomeInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MonitoringIncomeInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MonitoringIncomeInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "forecasted_monthly_income",
+            j::REQUIRED,
+            G::subschema_for::<ForecastedMonthlyIncome>,
+            &[],
+            "",
+        );
+        o.field(
+            "historical_annual_income",
+            j::REQUIRED,
+            G::subschema_for::<HistoricalAnnualIncome>,
+            &[],
+            "",
+        );
+        o.field(
+            "income_sources",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringIncomeSource>,
+            &[j::ARRAY],
+            "The income sources for this Item. Each entry in the array is a single income source",
+        );
+        o.field(
+            "income_sources_counts",
+            j::REQUIRED,
+            G::subschema_for::<IncomeSourcesCounts>,
+            &[],
+            "",
+        );
+        o.field(
+            "total_monthly_income",
+            j::REQUIRED,
+            G::subschema_for::<TotalMonthlyIncomeInsights>,
+            &[],
+            "",
+        );
+        o.finish("An object representing the income subcategory of the report")
+    }
+}
 ///An object representing an income source
 #[derive(Clone, Debug)]
 pub struct MonitoringIncomeSource {
@@ -638,6 +922,49 @@ impl ::serde::Serialize for MonitoringIncomeSource {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MonitoringIncomeSource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MonitoringIncomeSource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MonitoringIncomeSource")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "income_category",
+            j::REQUIRED,
+            G::subschema_for::<CreditBankIncomeCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "income_description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The most common name or original description for the underlying income transactions",
+        );
+        o.field(
+            "income_source_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for an income source",
+        );
+        o.field(
+            "last_transaction_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The last detected transaction date for this income source",
+        );
+        o.finish("An object representing an income source")
+    }
+}
 ///An object representing the Monitoring Insights for the given Item
 #[derive(Clone, Debug)]
 pub struct MonitoringInsights {
@@ -693,6 +1020,35 @@ impl ::serde::Serialize for MonitoringInsights {
         out.field("income", &self.income);
         out.field("loans", &self.loans);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MonitoringInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MonitoringInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MonitoringInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "income",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringIncomeInsights>,
+            &[],
+            "",
+        );
+        o.field(
+            "loans",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringLoanInsights>,
+            &[],
+            "",
+        );
+        o.finish("An object representing the Monitoring Insights for the given Item")
     }
 }
 ///An object with details of the Monitoring Insights Item's status.
@@ -754,6 +1110,35 @@ impl ::serde::Serialize for MonitoringInsightsItemStatus {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MonitoringInsightsItemStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MonitoringInsightsItemStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MonitoringInsightsItemStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "reason",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A reason for why a Monitoring Insights Report is not available.\nThis field will only be populated when the `status_code` is not `AVAILABLE`",
+        );
+        o.field(
+            "status_code",
+            j::REQUIRED,
+            G::subschema_for::<MonitoringItemStatusCode>,
+            &[],
+            "",
+        );
+        o.finish("An object with details of the Monitoring Insights Item's status.")
+    }
+}
 ///Enum for the status of the insights
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum MonitoringInsightsStatus {
@@ -761,6 +1146,21 @@ pub enum MonitoringInsightsStatus {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MonitoringInsightsStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MonitoringInsightsStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MonitoringInsightsStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["AVAILABLE", "FAILED"],
+            "Enum for the status of the insights",
+        )
+    }
 }
 impl ::std::fmt::Display for MonitoringInsightsStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -807,6 +1207,21 @@ pub enum MonitoringItemStatusCode {
     Pending,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MonitoringItemStatusCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MonitoringItemStatusCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MonitoringItemStatusCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["AVAILABLE", "FAILED", "PENDING"],
+            "Enum for the status of the Item's insights",
+        )
+    }
 }
 impl ::std::fmt::Display for MonitoringItemStatusCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -917,6 +1332,42 @@ impl ::serde::Serialize for MonitoringLoanInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MonitoringLoanInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MonitoringLoanInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MonitoringLoanInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "loan_disbursements_count",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of loan disbursements detected in the last 30 days",
+        );
+        o.field(
+            "loan_payment_merchants_counts",
+            j::REQUIRED,
+            G::subschema_for::<LoanPaymentsMerchantCounts>,
+            &[],
+            "",
+        );
+        o.field(
+            "loan_payments_counts",
+            j::REQUIRED,
+            G::subschema_for::<LoanPaymentsCounts>,
+            &[],
+            "",
+        );
+        o.finish("An object representing the loan exposure subcategory of the report")
+    }
+}
 ///The monthly average amount calculated by dividing the total by the number of calendar months in the time period.
 #[derive(Clone, Debug, Default)]
 pub struct MonthlyAverage {
@@ -998,6 +1449,44 @@ impl ::serde::Serialize for MonthlyAverage {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MonthlyAverage {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MonthlyAverage")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MonthlyAverage")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The monthly average amount of all the aggregated transactions of the given category, across all the accounts for the given time window.\n\nThe average is calculated by dividing the total amount of the transactions by the number of calendar months in the given time window.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "The monthly average amount calculated by dividing the total by the number of calendar months in the time period.",
+        )
+    }
+}
 ///Monthly summary of transactions within a specific time period, showing aggregated amounts.
 #[derive(Clone, Debug, Default)]
 pub struct MonthlySummary {
@@ -1066,6 +1555,44 @@ impl ::serde::Serialize for MonthlySummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MonthlySummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MonthlySummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MonthlySummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The end date of the month for the given report time window. Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The start date of the month for the given report time window. Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "total_amount",
+            j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Monthly summary of transactions within a specific time period, showing aggregated amounts.",
+        )
+    }
+}
 ///Object containing metadata about the interest rate for the mortgage.
 #[derive(Clone, Debug)]
 pub struct MortgageInterestRate {
@@ -1123,6 +1650,35 @@ impl ::serde::Serialize for MortgageInterestRate {
         out.field("percentage", &self.percentage);
         out.field("type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MortgageInterestRate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MortgageInterestRate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MortgageInterestRate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "percentage",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Percentage value (interest rate of current mortgage, not APR) of interest payable on a loan.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of interest charged (fixed or variable).",
+        );
+        o.finish("Object containing metadata about the interest rate for the mortgage.")
     }
 }
 ///Contains details about a mortgage account.
@@ -1314,6 +1870,161 @@ impl ::serde::Serialize for MortgageLiability {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MortgageLiability {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MortgageLiability")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MortgageLiability")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account that this liability belongs to.",
+        );
+        o.field(
+            "account_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account number of the loan.",
+        );
+        o.field(
+            "current_late_fee",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The current outstanding amount charged for late payment.",
+        );
+        o.field(
+            "escrow_balance",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total amount held in escrow to pay taxes and insurance on behalf of the borrower.",
+        );
+        o.field(
+            "has_pmi",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates whether the borrower has private mortgage insurance in effect.",
+        );
+        o.field(
+            "has_prepayment_penalty",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates whether the borrower will pay a penalty for early payoff of mortgage.",
+        );
+        o.field(
+            "interest_rate",
+            j::REQUIRED,
+            G::subschema_for::<MortgageInterestRate>,
+            &[],
+            "",
+        );
+        o.field(
+            "last_payment_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of the last payment.",
+        );
+        o.field(
+            "last_payment_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the last payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "loan_term",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Full duration of mortgage as at origination (e.g. `10 year`).",
+        );
+        o.field(
+            "loan_type_description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the type of loan, for example `conventional`, `fixed`, or `variable`. This field is provided directly from the loan servicer and does not have an enumerated set of possible values.",
+        );
+        o.field(
+            "maturity_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Original date on which mortgage is due in full. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "next_monthly_payment",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of the next payment.",
+        );
+        o.field(
+            "next_payment_due_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The due date for the next payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "origination_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date on which the loan was initially lent. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "origination_principal_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The original principal balance of the mortgage.",
+        );
+        o.field(
+            "past_due_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Amount of loan (principal + interest) past due for payment.",
+        );
+        o.field(
+            "property_address",
+            j::REQUIRED,
+            G::subschema_for::<MortgagePropertyAddress>,
+            &[],
+            "",
+        );
+        o.field(
+            "ytd_interest_paid",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year to date (YTD) interest paid.",
+        );
+        o.field(
+            "ytd_principal_paid",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The YTD principal paid.",
+        );
+        o.finish("Contains details about a mortgage account.")
+    }
+}
 ///Object containing fields describing property address.
 #[derive(Clone, Debug)]
 pub struct MortgagePropertyAddress {
@@ -1397,6 +2108,56 @@ impl ::serde::Serialize for MortgagePropertyAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MortgagePropertyAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MortgagePropertyAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MortgagePropertyAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The city name.",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code.",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The five or nine digit postal code.",
+        );
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state (example \"NC\").",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address (example \"564 Main Street, Apt 15\").",
+        );
+        o.finish("Object containing fields describing property address.")
+    }
+}
 ///Object containing risk signals and relevant metadata for a set of uploaded documents
 #[derive(Clone, Debug)]
 pub struct MultiDocumentRiskSignal {
@@ -1454,6 +2215,37 @@ impl ::serde::Serialize for MultiDocumentRiskSignal {
         out.field("document_references", &self.document_references);
         out.field("risk_signals", &self.risk_signals);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MultiDocumentRiskSignal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MultiDocumentRiskSignal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::MultiDocumentRiskSignal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "document_references",
+            j::REQUIRED,
+            G::subschema_for::<RiskSignalDocumentReference>,
+            &[j::ARRAY],
+            "Array of objects containing attributes that could indicate if a document is fraudulent",
+        );
+        o.field(
+            "risk_signals",
+            j::REQUIRED,
+            G::subschema_for::<DocumentRiskSignal>,
+            &[j::ARRAY, j::NULLABLE],
+            "Array of attributes that indicate whether or not there is fraud risk with a set of documents",
+        );
+        o.finish(
+            "Object containing risk signals and relevant metadata for a set of uploaded documents",
+        )
     }
 }
 impl ::serde::Serialize for MatchSummaryCode {

@@ -90,6 +90,51 @@ impl ::serde::Serialize for NameMatchScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NameMatchScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NameMatchScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NameMatchScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "is_business_name_detected",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Is `true` if the name on either of the names that was matched for the score contained strings indicative of a business name, such as \"CORP\", \"LLC\", \"INC\", or \"LTD\". A `true` result generally indicates that an account's name is a business name. However, a `false` result does not mean the account name is not a business name, as some businesses do not use these strings in the names used for their financial institution accounts.",
+        );
+        o.field(
+            "is_first_name_or_last_name_match",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "first or last name completely matched, likely a family member",
+        );
+        o.field(
+            "is_nickname_match",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "nickname matched, example Jennifer and Jenn.",
+        );
+        o.field(
+            "score",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Match score for name. 100 is a perfect score, 99-85 means a strong match, 84-70 is a partial match, any score less than 70 is a mismatch. Typically, the match threshold should be set to a score of 70 or higher. If the name is missing from either the API or financial institution, this is null.",
+        );
+        o.finish(
+            "Score found by matching name provided by the API with the name on the account at the financial institution. If the account contains multiple owners, the maximum match score is filled.",
+        )
+    }
+}
 ///Insights into negative balance occurrences, including frequency, duration, and minimum balance details.
 #[derive(Clone, Debug, Default)]
 pub struct NegativeBalanceInsights {
@@ -182,6 +227,51 @@ impl ::serde::Serialize for NegativeBalanceInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NegativeBalanceInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NegativeBalanceInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NegativeBalanceInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_since_last_occurrence",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the last transaction that caused any account in the report to have a negative balance.\n\nThis value is inclusive of the date of the last negative balance, meaning that if the last negative balance occurred today, this value will be `0`.",
+        );
+        o.field(
+            "days_with_negative_balance",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of aggregated days that the accounts in the report has had a negative balance within the given time window.",
+        );
+        o.field(
+            "minimum_balance",
+            j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "occurrences",
+            j::OPTIONAL,
+            G::subschema_for::<NegativeBalanceOccurrence>,
+            &[j::ARRAY, j::NULLABLE],
+            "The summary of the negative balance occurrences for this account.\n\nIf the user has not had a negative balance in the account in the given time window, this list will be empty.",
+        );
+        o.finish(
+            "Insights into negative balance occurrences, including frequency, duration, and minimum balance details.",
+        )
+    }
+}
 ///Details about a specific occurrence of a negative balance period, including start and end dates.
 #[derive(Clone, Debug, Default)]
 pub struct NegativeBalanceOccurrence {
@@ -255,6 +345,44 @@ impl ::serde::Serialize for NegativeBalanceOccurrence {
         out.field_unless(skip[1], "minimum_balance", &self.minimum_balance);
         out.field_unless(skip[2], "start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NegativeBalanceOccurrence {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NegativeBalanceOccurrence")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NegativeBalanceOccurrence")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the last transaction that caused the account to have a negative balance.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).\nThis date is inclusive, meaning that this was the last date that the account had a negative balance.",
+        );
+        o.field(
+            "minimum_balance",
+            j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the first transaction that caused the account to have a negative balance.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.finish(
+            "Details about a specific occurrence of a negative balance period, including start and end dates.",
+        )
     }
 }
 ///An object representing information about the net pay amount on the paystub.
@@ -354,12 +482,85 @@ impl ::serde::Serialize for NetPay {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NetPay {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NetPay")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NetPay")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the net pay for the pay period",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the net pay",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field("total", j::OPTIONAL, G::subschema_for::<Total>, &[j::NULLABLE], "");
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "ytd_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date amount of the net pay",
+        );
+        o.finish(
+            "An object representing information about the net pay amount on the paystub.",
+        )
+    }
+}
 ///A map of network attributes, where the key is a string, and the value is a float, int, or boolean. For a full list of attributes, contact your account manager.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct NetworkInsightsSchema(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NetworkInsightsSchema {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NetworkInsightsSchema")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NetworkInsightsSchema")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "A map of network attributes, where the key is a string, and the value is a float, int, or boolean. For a full list of attributes, contact your account manager.",
+        )
+    }
+}
 impl ::std::ops::Deref for NetworkInsightsSchema {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -386,6 +587,21 @@ pub enum NetworkInsightsVersion {
     Ni1,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NetworkInsightsVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NetworkInsightsVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NetworkInsightsVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["NI1"],
+            "The version of Network Insights. Required if using Network Insights.",
+        )
+    }
 }
 impl ::std::fmt::Display for NetworkInsightsVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -499,6 +715,45 @@ impl ::serde::Serialize for NetworkStatusGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NetworkStatusGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NetworkStatusGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NetworkStatusGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "template_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The id of a template defined in Plaid Dashboard. This field is used if you have additional criteria that you want to check against (e.g. Layer eligibility).",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<NetworkStatusGetUser>, &[], "");
+        o.finish(
+            "NetworkStatusGetRequest defines the request schema for `/network/status/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for NetworkStatusGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("NetworkStatusGetRequest")
@@ -571,6 +826,38 @@ impl ::serde::Serialize for NetworkStatusGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NetworkStatusGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NetworkStatusGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NetworkStatusGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "layer",
+            j::OPTIONAL,
+            G::subschema_for::<NetworkStatusGetResponseLayer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network_status",
+            j::REQUIRED,
+            G::subschema_for::<NetworkStatusGetResponseNetworkStatus>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "NetworkStatusGetResponse defines the response schema for `/network/status/get`",
+        )
+    }
+}
 ///An object representing Layer-related metadata for the requested user.
 #[derive(Clone, Debug)]
 pub struct NetworkStatusGetResponseLayer {
@@ -624,6 +911,30 @@ impl ::serde::Serialize for NetworkStatusGetResponseLayer {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NetworkStatusGetResponseLayer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NetworkStatusGetResponseLayer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::NetworkStatusGetResponseLayer",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "eligible",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates if the user is eligible for a Layer session.",
+        );
+        o.finish("An object representing Layer-related metadata for the requested user.")
+    }
+}
 ///Enum representing the overall network status of the user.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum NetworkStatusGetResponseNetworkStatus {
@@ -631,6 +942,23 @@ pub enum NetworkStatusGetResponseNetworkStatus {
     ReturningUser,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NetworkStatusGetResponseNetworkStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NetworkStatusGetResponseNetworkStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::NetworkStatusGetResponseNetworkStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["UNKNOWN", "RETURNING_USER"],
+            "Enum representing the overall network status of the user.",
+        )
+    }
 }
 impl ::std::fmt::Display for NetworkStatusGetResponseNetworkStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -721,6 +1049,30 @@ impl ::serde::Serialize for NetworkStatusGetUser {
         );
         out.field("phone_number", &self.phone_number);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NetworkStatusGetUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NetworkStatusGetUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NetworkStatusGetUser")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's phone number in [E.164](https://en.wikipedia.org/wiki/E.164) format.",
+        );
+        o.finish(
+            "An object specifying information about the end user for the network status check.",
+        )
     }
 }
 ///Fired when Plaid detects a new account. Upon receiving this webhook, you can prompt your users to share new accounts with you through [update mode](https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts) (US/CA only). If the end user has opted not to share new accounts with Plaid via their institution's OAuth settings, Plaid will not detect new accounts and this webhook will not fire. For end user accounts in the EU and UK, upon receiving this webhook, you can prompt your user to re-link their account and then delete the old Item via `/item/remove`.
@@ -816,6 +1168,53 @@ impl ::serde::Serialize for NewAccountsAvailableWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NewAccountsAvailableWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NewAccountsAvailableWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NewAccountsAvailableWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::OPTIONAL,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::OPTIONAL, G::subschema_for::<ItemId>, &[j::NULLABLE], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "`NEW_ACCOUNTS_AVAILABLE`",
+        );
+        o.field(
+            "webhook_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "`ITEM`",
+        );
+        o.finish(
+            "Fired when Plaid detects a new account. Upon receiving this webhook, you can prompt your users to share new accounts with you through [update mode](https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts) (US/CA only). If the end user has opted not to share new accounts with Plaid via their institution's OAuth settings, Plaid will not detect new accounts and this webhook will not fire. For end user accounts in the EU and UK, upon receiving this webhook, you can prompt your user to re-link their account and then delete the old Item via `/item/remove`.",
+        )
+    }
+}
 ///A unique user identifier, created by `/user/create`. Integrations that began using `/user/create` after December 10, 2025 use this field to identify a user instead of the `user_token`. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).
 #[derive(
     ::serde::Deserialize,
@@ -830,6 +1229,24 @@ impl ::serde::Serialize for NewAccountsAvailableWebhook {
 )]
 #[serde(transparent)]
 pub struct NewUserId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NewUserId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NewUserId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NewUserId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique user identifier, created by `/user/create`. Integrations that began using `/user/create` after December 10, 2025 use this field to identify a user instead of the `user_token`. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).",
+        )
+    }
+}
 impl ::std::ops::Deref for NewUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -970,6 +1387,79 @@ impl ::serde::Serialize for Numbers {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Numbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Numbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Numbers")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Will be used for the account number.",
+        );
+        o.field(
+            "ach_routing",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Must be a valid ACH routing number. To test `/transfer/capabilities/get`, set this to 322271627 to force a `true` result.",
+        );
+        o.field(
+            "ach_wire_routing",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Must be a valid wire transfer routing number.",
+        );
+        o.field(
+            "bacs_sort_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "BACS sort code",
+        );
+        o.field(
+            "eft_branch",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "EFT branch number. Must be specified alongside `eft_institution`.",
+        );
+        o.field(
+            "eft_institution",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "EFT institution number. Must be specified alongside `eft_branch`.",
+        );
+        o.field(
+            "international_bic",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Bank identifier code (BIC). Must be specified alongside `international_iban`.",
+        );
+        o.field(
+            "international_iban",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "International bank account number (IBAN). If no account number is specified via `account`, will also be used as the account number by default. Must be specified alongside `international_bic`.",
+        );
+        o.finish(
+            "Account and bank identifier number data used to configure the test account. All values are optional.",
+        )
+    }
+}
 ///Identifying information for transferring holdings to an investments account via ACATS.
 #[derive(Clone, Debug)]
 pub struct NumbersAcats {
@@ -1033,6 +1523,44 @@ impl ::serde::Serialize for NumbersAcats {
         out.field("account_id", &self.account_id);
         out.field("dtc_numbers", &self.dtc_numbers);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersAcats {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersAcats")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersAcats")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full account number for the account",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid account ID associated with the account numbers",
+        );
+        o.field(
+            "dtc_numbers",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "Identifiers for the clearinghouses that are associated with the account in order of relevance. If this array is empty, call `/institutions/get_by_id` with the `item.institution_id` to get the DTC number.",
+        );
+        o.finish(
+            "Identifying information for transferring holdings to an investments account via ACATS.",
+        )
     }
 }
 ///Identifying information for transferring money to or from a US account via ACH or wire transfer.
@@ -1142,10 +1670,94 @@ impl ::serde::Serialize for NumbersAch {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersAch {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersAch")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersAch")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ACH account number for the account.\n\nAt certain institutions, including Chase, PNC, and US Bank, you will receive \"tokenized\" routing and account numbers, which are not the user's actual account and routing numbers. For important details on how this may impact your integration and on how to avoid fraud, user confusion, and ACH returns, see [Tokenized account numbers](https://plaid.com/docs/auth/#tokenized-account-numbers).",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid account ID associated with the account numbers",
+        );
+        o.field(
+            "can_transfer_in",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Whether the account supports ACH transfers into the account",
+        );
+        o.field(
+            "can_transfer_out",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Whether the account supports ACH transfers out of the account",
+        );
+        o.field(
+            "is_tokenized_account_number",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates whether the account number is tokenized by the institution. For important details on how tokenized account numbers may impact your integration, see [Tokenized account numbers](https://plaid.com/docs/auth/#tokenized-account-numbers).",
+        );
+        o.field(
+            "routing",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ACH routing number for the account. This may be a tokenized routing number. For more information, see [Tokenized account numbers](https://plaid.com/docs/auth/#tokenized-account-numbers).",
+        );
+        o.field(
+            "wire_routing",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The wire transfer routing number for the account. This field is only populated if the institution is known to use a separate wire transfer routing number. Many institutions do not have a separate wire routing number and use the ACH routing number for wires instead. It is recommended to have the end user manually confirm their wire routing number before sending any wires to their account, especially if this field is `null`.",
+        );
+        o.finish(
+            "Identifying information for transferring money to or from a US account via ACH or wire transfer.",
+        )
+    }
+}
 ///`NumbersAchNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct NumbersAchNullable(pub NumbersAch);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersAchNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersAchNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersAchNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<NumbersAch>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for NumbersAchNullable {
     type Target = NumbersAch;
     fn deref(&self) -> &NumbersAch {
@@ -1221,6 +1833,37 @@ impl ::serde::Serialize for NumbersAton {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersAton {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersAton")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersAton")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full account number for the account",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid account ID associated with the account numbers",
+        );
+        o.finish(
+            "Identifying information for transferring holdings to an investments account via ATON.",
+        )
+    }
+}
 ///Identifying information for transferring money to or from a UK bank account via BACS.
 #[derive(Clone, Debug)]
 pub struct NumbersBacs {
@@ -1286,10 +1929,66 @@ impl ::serde::Serialize for NumbersBacs {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersBacs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersBacs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersBacs")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The BACS account number for the account",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid account ID associated with the account numbers",
+        );
+        o.field(
+            "sort_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The BACS sort code for the account",
+        );
+        o.finish(
+            "Identifying information for transferring money to or from a UK bank account via BACS.",
+        )
+    }
+}
 ///`NumbersBacsNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct NumbersBacsNullable(pub NumbersBacs);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersBacsNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersBacsNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersBacsNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<NumbersBacs>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for NumbersBacsNullable {
     type Target = NumbersBacs;
     fn deref(&self) -> &NumbersBacs {
@@ -1382,10 +2081,73 @@ impl ::serde::Serialize for NumbersEft {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersEft {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersEft")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersEft")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The EFT account number for the account",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid account ID associated with the account numbers",
+        );
+        o.field(
+            "branch",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The EFT branch number for the account",
+        );
+        o.field(
+            "institution",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The EFT institution number for the account",
+        );
+        o.finish(
+            "Identifying information for transferring money to or from a Canadian bank account via EFT.",
+        )
+    }
+}
 ///`NumbersEftNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct NumbersEftNullable(pub NumbersEft);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersEftNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersEftNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersEftNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<NumbersEft>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for NumbersEftNullable {
     type Target = NumbersEft;
     fn deref(&self) -> &NumbersEft {
@@ -1416,6 +2178,24 @@ impl ::std::convert::From<NumbersEft> for NumbersEftNullable {
 )]
 #[serde(transparent)]
 pub struct NumbersIban(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersIban {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersIban")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersIban")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "International Bank Account Number (IBAN).",
+        )
+    }
+}
 impl ::std::ops::Deref for NumbersIban {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1447,6 +2227,24 @@ impl ::std::str::FromStr for NumbersIban {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct NumbersIbanNullable(pub NumbersIban);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersIbanNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersIbanNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersIbanNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<NumbersIban>,
+            &[],
+            "International Bank Account Number (IBAN).",
+        )
+    }
+}
 impl ::std::ops::Deref for NumbersIbanNullable {
     type Target = NumbersIban;
     fn deref(&self) -> &NumbersIban {
@@ -1551,6 +2349,44 @@ impl ::serde::Serialize for NumbersInternational {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersInternational {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersInternational")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersInternational")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid account ID associated with the account numbers",
+        );
+        o.field(
+            "bic",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Bank Identifier Code (BIC) for the account",
+        );
+        o.field(
+            "iban",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The International Bank Account Number (IBAN) for the account",
+        );
+        o.finish(
+            "Identifying information for transferring money to or from an international bank account via wire transfer.",
+        )
+    }
+}
 ///Account numbers using the International Bank Account Number and BIC/SWIFT code format.
 #[derive(Clone, Debug)]
 pub struct NumbersInternationalIban {
@@ -1609,10 +2445,53 @@ impl ::serde::Serialize for NumbersInternationalIban {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersInternationalIban {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersInternationalIban")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersInternationalIban")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bic",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Business Identifier Code, also known as SWIFT code, for this bank account.",
+        );
+        o.field("iban", j::REQUIRED, G::subschema_for::<NumbersIban>, &[], "");
+        o.finish(
+            "Account numbers using the International Bank Account Number and BIC/SWIFT code format.",
+        )
+    }
+}
 ///`NumbersInternationalNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct NumbersInternationalNullable(pub NumbersInternational);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersInternationalNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersInternationalNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersInternationalNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<NumbersInternational>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for NumbersInternationalNullable {
     type Target = NumbersInternational;
     fn deref(&self) -> &NumbersInternational {
@@ -1695,6 +2574,44 @@ impl ::serde::Serialize for NumbersRetirement401k {
         out.field("account_id", &self.account_id);
         out.field_unless(skip[1], "plan", &self.plan);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NumbersRetirement401k {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NumbersRetirement401k")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::NumbersRetirement401k")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full account number for the account",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid account ID associated with the account numbers",
+        );
+        o.field(
+            "plan",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The plan number for the employer's 401k retirement plan",
+        );
+        o.finish(
+            "Identifying information for transferring holdings from a 401k account to another 401k account or IRA via the manual 401k rollover process.",
+        )
     }
 }
 impl ::serde::Serialize for NetworkInsightsVersion {

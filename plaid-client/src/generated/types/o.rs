@@ -15,6 +15,24 @@
 )]
 #[serde(transparent)]
 pub struct OAuthAccessToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthAccessToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthAccessToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthAccessToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Access token for OAuth",
+        )
+    }
+}
 impl ::std::ops::Deref for OAuthAccessToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -56,6 +74,24 @@ impl ::std::str::FromStr for OAuthAccessToken {
 )]
 #[serde(transparent)]
 pub struct OAuthAnyToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthAnyToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthAnyToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthAnyToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An OAuth token of any type (`refresh_token`, `access_token`, etc)",
+        )
+    }
+}
 impl ::std::ops::Deref for OAuthAnyToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -94,6 +130,28 @@ pub enum OAuthErrorCode {
     UnsupportedGrantType,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthErrorCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthErrorCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthErrorCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "invalid_request",
+                "invalid_client",
+                "invalid_grant",
+                "unauthorized_client",
+                "invalid_scope",
+                "unsupported_grant_type",
+            ],
+            "OAuth error code",
+        )
+    }
 }
 impl ::std::fmt::Display for OAuthErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -154,6 +212,24 @@ impl ::std::convert::TryFrom<::std::string::String> for OAuthErrorCode {
 )]
 #[serde(transparent)]
 pub struct OAuthErrorDescription(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthErrorDescription {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthErrorDescription")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthErrorDescription")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A human-readable description of the error",
+        )
+    }
+}
 impl ::std::ops::Deref for OAuthErrorDescription {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -257,6 +333,43 @@ impl ::serde::Serialize for OAuthErrorResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthErrorResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthErrorResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthErrorResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthErrorCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "error_description",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthErrorDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "error_uri",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthErrorUri>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("OAuth error response")
+    }
+}
 ///A URI identifying the specific error
 #[derive(
     ::serde::Deserialize,
@@ -271,6 +384,24 @@ impl ::serde::Serialize for OAuthErrorResponse {
 )]
 #[serde(transparent)]
 pub struct OAuthErrorUri(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthErrorUri {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthErrorUri")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthErrorUri")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A URI identifying the specific error",
+        )
+    }
+}
 impl ::std::ops::Deref for OAuthErrorUri {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -311,6 +442,25 @@ pub enum OAuthGrantType {
     ClientCredentials,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthGrantType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthGrantType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthGrantType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "refresh_token",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
+                "client_credentials",
+            ],
+            "The type of OAuth grant being requested:\n\n`client_credentials` allows exchanging a client id and client secret for a refresh and access token.\n`refresh_token` allows refreshing an access token using a refresh token. When using this grant type, only the `refresh_token` field is required (along with the `client_id` and `client_secret`).\n`urn:ietf:params:oauth:grant-type:token-exchange` allows exchanging a subject token for an OAuth token. When using this grant type, the `audience`, `subject_token` and `subject_token_type` fields are required.\nThese grants are defined in their respective RFCs. `refresh_token` and `client_credentials` are defined in RFC 6749 and `urn:ietf:params:oauth:grant-type:token-exchange` is defined in RFC 8693.",
+        )
+    }
 }
 impl ::std::fmt::Display for OAuthGrantType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -429,6 +579,43 @@ impl ::serde::Serialize for OAuthIntrospectRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field("token", &self.token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthIntrospectRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthIntrospectRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthIntrospectRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_secret",
+            j::OPTIONAL,
+            G::subschema_for::<OauthApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<OauthApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("token", j::REQUIRED, G::subschema_for::<OAuthAnyToken>, &[], "");
+        o.finish("OAuth token introspect request.")
     }
 }
 impl ::std::fmt::Debug for OAuthIntrospectRequest {
@@ -573,6 +760,92 @@ impl ::serde::Serialize for OAuthIntrospectResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthIntrospectResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthIntrospectResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthIntrospectResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "active",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Boolean indicator of whether or not the presented token is currently active. A `true` value indicates that the token has been issued, has not been revoked, and is within the time window of validity.",
+        );
+        o.field(
+            "aud",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Audience of the token",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "exp",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Expiration time as UNIX timestamp since January 1 1970 UTC",
+        );
+        o.field(
+            "iat",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Issued at time as UNIX timestamp since January 1 1970 UTC",
+        );
+        o.field(
+            "iss",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Issuer of the token",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "scope",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthScope>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "sub",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Subject of the token",
+        );
+        o.field(
+            "token_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Type of the token",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "User ID of the token",
+        );
+        o.finish("OAuth token introspect response")
+    }
+}
 impl ::std::fmt::Debug for OAuthIntrospectResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthIntrospectResponse")
@@ -604,6 +877,24 @@ impl ::std::fmt::Debug for OAuthIntrospectResponse {
 )]
 #[serde(transparent)]
 pub struct OAuthRefreshToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthRefreshToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthRefreshToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthRefreshToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Refresh token for OAuth",
+        )
+    }
+}
 impl ::std::ops::Deref for OAuthRefreshToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -707,6 +998,43 @@ impl ::serde::Serialize for OAuthRevokeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthRevokeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthRevokeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthRevokeRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_secret",
+            j::OPTIONAL,
+            G::subschema_for::<OauthApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<OauthApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("token", j::REQUIRED, G::subschema_for::<OAuthAnyToken>, &[], "");
+        o.finish("OAuth token revoke request")
+    }
+}
 impl ::std::fmt::Debug for OAuthRevokeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthRevokeRequest")
@@ -769,6 +1097,22 @@ impl ::serde::Serialize for OAuthRevokeResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthRevokeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthRevokeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthRevokeResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Successful OAuth token revoke response")
+    }
+}
 /**A JSON string containing a space-separated list of scopes associated with this token, in the format described in [https://datatracker.ietf.org/doc/html/rfc6749#section-3.3](https://datatracker.ietf.org/doc/html/rfc6749#section-3.3). Currently accepted values are:
 
 `user:read` allows reading user data.
@@ -788,6 +1132,24 @@ impl ::serde::Serialize for OAuthRevokeResponse {
 )]
 #[serde(transparent)]
 pub struct OAuthScope(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthScope {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthScope")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthScope")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A JSON string containing a space-separated list of scopes associated with this token, in the format described in [https://datatracker.ietf.org/doc/html/rfc6749#section-3.3](https://datatracker.ietf.org/doc/html/rfc6749#section-3.3). Currently accepted values are:\n\n`user:read` allows reading user data.\n`user:write` allows writing user data.\n`exchange` allows exchanging a token using the `urn:plaid:params:oauth:user-token` grant type.\n`mcp:dashboard` allows access to the MCP dashboard server.",
+        )
+    }
+}
 impl ::std::ops::Deref for OAuthScope {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -826,6 +1188,25 @@ pub enum OAuthSubjectTokenType {
     UrnPlaidParamsCreditMultiUser,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthSubjectTokenType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthSubjectTokenType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthSubjectTokenType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "urn:plaid:params:tokens:user",
+                "urn:plaid:params:oauth:user-token",
+                "urn:plaid:params:credit:multi-user",
+            ],
+            "The type of the subject token.\n`urn:plaid:params:tokens:user` allows exchanging a Plaid-issued user token for an OAuth token. When using this token type, `audience` must be the same as the `client_id`. `subject_token` must be a Plaid-issued user token issued from the `/user/create` endpoint.\n`urn:plaid:params:oauth:user-token` allows exchanging a refresh token for an OAuth token to another `client_id`. The other `client_id` is provided in `audience`. `subject_token` must be an OAuth refresh token issued from the `/oauth/token` endpoint.\n`urn:plaid:params:credit:multi-user` allows exchanging a Plaid-issued user token for an OAuth token. When using this token type, `audience` may be a client id or a supported CRA partner URN. `audience` supports a comma-delimited list of clients. When multiple clients are specified in the `audience` a multi-party token is created which can be used by all parties in the audience in conjunction with their `client_id` and `client_secret`.",
+        )
+    }
 }
 impl ::std::fmt::Display for OAuthSubjectTokenType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -997,6 +1378,85 @@ impl ::serde::Serialize for OAuthTokenRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthTokenRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthTokenRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthTokenRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audience",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Used when exchanging a token. The meaning depends on the `subject_token_type`:\n\n- For `urn:plaid:params:tokens:user`: Must be the same as the `client_id`.\n- For `urn:plaid:params:oauth:user-token`: The other `client_id` to exchange tokens to.\n- For `urn:plaid:params:credit:multi-user`:  a `client_id` or one of the supported CRA partner URNs: `urn:plaid:params:cra-partner:experian`, `urn:plaid:params:cra-partner:fannie-mae`, or `urn:plaid:params:cra-partner:freddie-mac`.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_secret",
+            j::OPTIONAL,
+            G::subschema_for::<OauthApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("grant_type", j::REQUIRED, G::subschema_for::<OAuthGrantType>, &[], "");
+        o.field(
+            "refresh_token",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthRefreshToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "resource",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "URI of the target resource server",
+        );
+        o.field(
+            "scope",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthScope>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<OauthApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "subject_token",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Token representing the subject. The meaning depends on the `subject_token_type`. For `urn:plaid:params:tokens:user`, the `subject_token` must be a Plaid-issued user token from the `/user/create` endpoint. For `urn:plaid:params:oauth:user-token`, the `subject_token` must be an OAuth refresh token issued from the `/oauth/token` endpoint.",
+        );
+        o.field(
+            "subject_token_type",
+            j::OPTIONAL,
+            G::subschema_for::<OAuthSubjectTokenType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("OAuth token grant request.")
+    }
+}
 impl ::std::fmt::Debug for OAuthTokenRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthTokenRequest")
@@ -1093,6 +1553,50 @@ impl ::serde::Serialize for OAuthTokenResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OAuthTokenResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OAuthTokenResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OAuthTokenResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<OAuthAccessToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "expires_in",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Time remaining in seconds before expiration.",
+        );
+        o.field(
+            "refresh_token",
+            j::REQUIRED,
+            G::subschema_for::<OAuthRefreshToken>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "token_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Type of token the access token is. Currently it is always Bearer",
+        );
+        o.finish("OAuth token grant success response")
+    }
+}
 impl ::std::fmt::Debug for OAuthTokenResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthTokenResponse")
@@ -1118,6 +1622,24 @@ impl ::std::fmt::Debug for OAuthTokenResponse {
 )]
 #[serde(transparent)]
 pub struct OauthApiSecret(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OauthApiSecret {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OauthApiSecret")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OauthApiSecret")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Your Plaid API `secret`. The `secret` is required and may be provided either in the `PLAID-SECRET` header or as part of a request body as either `secret` or `client_secret`.",
+        )
+    }
+}
 impl ::std::ops::Deref for OauthApiSecret {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1152,6 +1674,21 @@ pub enum OmittableTransferType {
     Credit,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OmittableTransferType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OmittableTransferType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OmittableTransferType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["debit", "credit"],
+            "The type of transfer. Valid values are `debit` or `credit`.  A `debit` indicates a transfer of money into the origination account; a `credit` indicates a transfer of money out of the origination account. This field is omitted for Plaid Ledger Sweep events.",
+        )
+    }
 }
 impl ::std::fmt::Display for OmittableTransferType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1272,6 +1809,51 @@ impl ::serde::Serialize for OptionContract {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OptionContract {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OptionContract")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OptionContract")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "contract_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The type of this option contract. It is one of:\n\n`put`: for Put option contracts\n\n`call`: for Call option contracts",
+        );
+        o.field(
+            "expiration_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The expiration date for this option contract, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "strike_price",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The strike price for this option contract, per share of security.",
+        );
+        o.field(
+            "underlying_security_ticker",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ticker of the underlying security for this option contract.",
+        );
+        o.finish(
+            "Details about the option security.\n\nFor the Sandbox environment, this data is currently only available if the Item is using a [custom Sandbox user](https://plaid.com/docs/sandbox/user-custom/) and the `ticker` field of the custom security follows the [OCC Option Symbol](https://en.wikipedia.org/wiki/Option_symbol#The_OCC_Option_Symbol) standard with no spaces. For an example of simulating this in Sandbox, see the [custom Sandbox GitHub](https://github.com/plaid/sandbox-custom-users).",
+        )
+    }
+}
 ///The original source of the funds. This field is required by local regulation for certain businesses (e.g. money remittance) to send payouts to recipients in the EU and UK.
 #[derive(Clone, Debug)]
 pub struct OriginatingFundSource {
@@ -1347,6 +1929,51 @@ impl ::serde::Serialize for OriginatingFundSource {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OriginatingFundSource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OriginatingFundSource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OriginatingFundSource")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The account number from which the funds are sourced.",
+        );
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bic",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Business Identifier Code, also known as SWIFT code, for this bank account.",
+        );
+        o.field(
+            "full_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full name associated with the source of the funds.",
+        );
+        o.finish(
+            "The original source of the funds. This field is required by local regulation for certain businesses (e.g. money remittance) to send payouts to recipients in the EU and UK.",
+        )
+    }
+}
 ///Originator and their status.
 #[derive(Clone)]
 pub struct Originator {
@@ -1405,6 +2032,35 @@ impl ::serde::Serialize for Originator {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Originator {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Originator")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Originator")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Originator's client ID.",
+        );
+        o.field(
+            "transfer_diligence_status",
+            j::REQUIRED,
+            G::subschema_for::<TransferDiligenceStatus>,
+            &[],
+            "",
+        );
+        o.finish("Originator and their status.")
+    }
+}
 impl ::std::fmt::Debug for Originator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("Originator")
@@ -1422,6 +2078,23 @@ pub enum OriginatorExpectedTransferFrequency {
     Daily,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OriginatorExpectedTransferFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OriginatorExpectedTransferFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::OriginatorExpectedTransferFrequency",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["once_per_month", "twice_per_month", "once_per_week", "daily"],
+            "The originator's expected transfer frequency.",
+        )
+    }
 }
 impl ::std::fmt::Display for OriginatorExpectedTransferFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1473,6 +2146,21 @@ pub enum OtherAccountSubtype {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OtherAccountSubtype {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OtherAccountSubtype")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OtherAccountSubtype")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["other", "all"],
+            "Valid account subtypes for other accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-other).",
+        )
+    }
+}
 impl ::std::fmt::Display for OtherAccountSubtype {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -1514,6 +2202,24 @@ impl ::std::convert::TryFrom<::std::string::String> for OtherAccountSubtype {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct OtherAccountSubtypes(pub ::std::vec::Vec<OtherAccountSubtype>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OtherAccountSubtypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OtherAccountSubtypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OtherAccountSubtypes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<OtherAccountSubtype>,
+            &[j::ARRAY],
+            "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        )
+    }
+}
 impl ::std::ops::Deref for OtherAccountSubtypes {
     type Target = ::std::vec::Vec<OtherAccountSubtype>;
     fn deref(&self) -> &::std::vec::Vec<OtherAccountSubtype> {
@@ -1582,6 +2288,28 @@ impl ::serde::Serialize for OtherFilter {
         );
         out.field("account_subtypes", &self.account_subtypes);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OtherFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OtherFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OtherFilter")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_subtypes",
+            j::REQUIRED,
+            G::subschema_for::<OtherAccountSubtypes>,
+            &[],
+            "",
+        );
+        o.finish("A filter to apply to `other`-type accounts")
     }
 }
 ///Insights into unusually large transactions that exceed typical spending patterns for the account.
@@ -1656,6 +2384,44 @@ impl ::serde::Serialize for OutlierTransactionsInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OutlierTransactionsInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OutlierTransactionsInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OutlierTransactionsInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "top_categories",
+            j::OPTIONAL,
+            G::subschema_for::<CategoryExpenses>,
+            &[j::ARRAY, j::NULLABLE],
+            "Up to 3 top categories of expenses in this group.",
+        );
+        o.field(
+            "total_amount",
+            j::OPTIONAL,
+            G::subschema_for::<AmountWithCurrency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of transactions whose value is above the threshold of normal amounts for a given account.",
+        );
+        o.finish(
+            "Insights into unusually large transactions that exceed typical spending patterns for the account.",
+        )
+    }
+}
 /**`investment:` Investment account.
 
 `credit:` Credit card
@@ -1679,6 +2445,21 @@ pub enum OverrideAccountType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OverrideAccountType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OverrideAccountType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OverrideAccountType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["investment", "credit", "depository", "loan", "payroll", "other"],
+            "`investment:` Investment account.\n\n`credit:` Credit card\n\n`depository:` Depository account\n\n`loan:` Loan account\n\n`payroll:` Payroll account\n\n`other:` Non-specified account type\n\nSee the [Account type schema](https://plaid.com/docs/api/accounts#account-type-schema) for a full listing of account types and corresponding subtypes.",
+        )
+    }
 }
 impl ::std::fmt::Display for OverrideAccountType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1879,6 +2660,98 @@ impl ::serde::Serialize for OverrideAccounts {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OverrideAccounts {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OverrideAccounts")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OverrideAccounts")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "currency",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "ISO-4217 currency code. If provided, the account will be denominated in the given currency. Transactions will also be in this currency by default.",
+        );
+        o.field(
+            "force_available_balance",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "If provided, the account will always have this amount as its available balance, regardless of current balance or changes in transactions over time. Cannot be set together with `has_null_available_balance`.",
+        );
+        o.field(
+            "has_null_available_balance",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "If set to `true`, the account will always have null as its available balance, regardless of current balance or changes in transactions over time. Cannot be set together with `force_available_balance`.",
+        );
+        o.field(
+            "holdings",
+            j::OPTIONAL,
+            G::subschema_for::<HoldingsOverride>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("identity", j::REQUIRED, G::subschema_for::<OwnerOverride>, &[], "");
+        o.field(
+            "income",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeOverride>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("inflow_model", j::REQUIRED, G::subschema_for::<InflowModel>, &[], "");
+        o.field(
+            "investment_transactions",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsTransactionsOverride>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "liability",
+            j::REQUIRED,
+            G::subschema_for::<LiabilityOverride>,
+            &[],
+            "",
+        );
+        o.field("meta", j::REQUIRED, G::subschema_for::<Meta>, &[], "");
+        o.field("numbers", j::REQUIRED, G::subschema_for::<Numbers>, &[], "");
+        o.field(
+            "starting_balance",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "If provided, the account will start with this amount as the current balance.",
+        );
+        o.field(
+            "subtype",
+            j::REQUIRED,
+            G::subschema_for::<AccountSubtype>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<TransactionOverride>,
+            &[j::ARRAY],
+            "Specify the list of transactions on the account.",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<OverrideAccountType>, &[], "");
+        o.finish(
+            "Data to use to set values of test accounts. Some values cannot be specified in the schema and will instead will be calculated from other test data in order to achieve more consistent, realistic test data.",
+        )
+    }
+}
 ///Data returned from the financial institution about the owner or owners of an account. Only the `names` array must be non-empty.
 #[derive(Clone, Debug)]
 pub struct Owner {
@@ -1950,6 +2823,51 @@ impl ::serde::Serialize for Owner {
         out.field("names", &self.names);
         out.field("phone_numbers", &self.phone_numbers);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Owner {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Owner")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Owner")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "addresses",
+            j::REQUIRED,
+            G::subschema_for::<Address>,
+            &[j::ARRAY],
+            "Data about the various addresses associated with the account by the financial institution. May be an empty array if no relevant information is returned from the financial institution.",
+        );
+        o.field(
+            "emails",
+            j::REQUIRED,
+            G::subschema_for::<Email>,
+            &[j::ARRAY],
+            "A list of email addresses associated with the account by the financial institution. May be an empty array if no relevant information is returned from the financial institution.",
+        );
+        o.field(
+            "names",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of names associated with the account by the financial institution. In the case of a joint account, Plaid will make a best effort to report the names of all account holders.\n\nIf an Item contains multiple accounts with different owner names, some institutions will report all names associated with the Item in each account's `names` array.",
+        );
+        o.field(
+            "phone_numbers",
+            j::REQUIRED,
+            G::subschema_for::<PhoneNumber>,
+            &[j::ARRAY],
+            "A list of phone numbers associated with the account by the financial institution. May be an empty array if no relevant information is returned from the financial institution.",
+        );
+        o.finish(
+            "Data returned from the financial institution about the owner or owners of an account. Only the `names` array must be non-empty.",
+        )
     }
 }
 ///Data about the owner or owners of an account. Any fields not specified will be filled in with default Sandbox information.
@@ -2028,6 +2946,51 @@ impl ::serde::Serialize for OwnerOverride {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OwnerOverride {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OwnerOverride")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OwnerOverride")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "addresses",
+            j::REQUIRED,
+            G::subschema_for::<Address>,
+            &[j::ARRAY],
+            "Data about the various addresses associated with the account.",
+        );
+        o.field(
+            "emails",
+            j::REQUIRED,
+            G::subschema_for::<Email>,
+            &[j::ARRAY],
+            "A list of email addresses associated with the account.",
+        );
+        o.field(
+            "names",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of names associated with the account by the financial institution. These should always be the names of individuals, even for business accounts. Note that the same name data will be used for all accounts associated with an Item.",
+        );
+        o.field(
+            "phone_numbers",
+            j::REQUIRED,
+            G::subschema_for::<PhoneNumber>,
+            &[j::ARRAY],
+            "A list of phone numbers associated with the account.",
+        );
+        o.finish(
+            "Data about the owner or owners of an account. Any fields not specified will be filled in with default Sandbox information.",
+        )
+    }
+}
 /**How an asset is owned.
 
 `association`: Ownership by a corporation, partnership, or unincorporated association, including for-profit and not-for-profit organizations.
@@ -2042,6 +3005,21 @@ pub enum OwnershipType {
     Trust,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OwnershipType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OwnershipType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::OwnershipType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["individual", "joint", "association", "trust"],
+            "How an asset is owned.\n\n`association`: Ownership by a corporation, partnership, or unincorporated association, including for-profit and not-for-profit organizations.\n`individual`: Ownership by an individual.\n`joint`: Joint ownership by multiple parties.\n`trust`: Ownership by a revocable or irrevocable trust.",
+        )
+    }
 }
 impl ::std::fmt::Display for OwnershipType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

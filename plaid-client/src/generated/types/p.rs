@@ -59,6 +59,24 @@ impl ::serde::Serialize for Parties {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Parties {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Parties")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Parties")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("PARTY", j::REQUIRED, G::subschema_for::<Party>, &[j::ARRAY], "");
+        o.finish(
+            "A collection of objects that define specific parties to a deal. This includes the direct participating parties, such as borrower and seller and the indirect parties such as the credit report provider.",
+        )
+    }
+}
 ///Request schema for `/partner/customer/create`.
 #[derive(Clone)]
 pub struct PartnerCustomerCreateRequest {
@@ -252,6 +270,147 @@ impl ::serde::Serialize for PartnerCustomerCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerCustomerCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<PartnerEndCustomerAddress>,
+            &[],
+            "",
+        );
+        o.field(
+            "application_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the end customer's application. This will be shown to end users when they go through the Plaid Link flow. The application name must be unique and cannot match the name of another application already registered with Plaid.",
+        );
+        o.field(
+            "assets_under_management",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerAssetsUnderManagement>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "billing_contact",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerBillingContact>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "company_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The company name of the end customer being created. This will be used to display the end customer in the Plaid Dashboard. It will not be shown to end users.",
+        );
+        o.field(
+            "create_link_customization",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If `true`, the end customer's default Link customization will be set to match the partner's. You can always change the end customer's Link customization in the Plaid Dashboard. See the [Link Customization docs](https://plaid.com/docs/link/customization/) for more information. If you require the ability to programmatically create end customers using multiple different Link customization profiles, contact your Plaid account manager for assistance.\n\nImportant: Data Transparency Messaging (DTM) use cases will not be copied to the end customer's Link customization unless the **Publish changes** button is clicked after the use cases are applied. Link will not work in Production unless the end customer's DTM use cases are configured. For more details, see [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/).",
+        );
+        o.field(
+            "customer_support_info",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCustomerSupportInfo>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "is_bank_addendum_completed",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Denotes whether the partner has forwarded the Plaid bank addendum to the end customer.",
+        );
+        o.field(
+            "is_diligence_attested",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Denotes whether or not the partner has completed attestation of diligence for the end customer to be created.",
+        );
+        o.field(
+            "legal_entity_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The end customer's legal name. This will be shared with financial institutions as part of the OAuth registration process. It will not be shown to end users.",
+        );
+        o.field(
+            "logo",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Base64-encoded representation of the end customer's logo. Must be a PNG of size 1024x1024 under 4MB. The logo will be shared with financial institutions and shown to the end user during Link flows. A logo is required if `create_link_customization` is `true`. If `create_link_customization` is `false` and the logo is omitted, the partner's logo will be used if one exists, otherwise a stock logo will be used.",
+        );
+        o.field(
+            "products",
+            j::OPTIONAL,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "The products to be enabled for the end customer. If empty or `null`, this field will default to the products enabled for the reseller at the time this endpoint is called.",
+        );
+        o.field(
+            "redirect_uris",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of URIs indicating the destination(s) where a user can be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. URIs should not contain any query parameters. When used in Production, URIs must use https. To modify redirect URIs for an end customer after creating them, go to the end customer's [API page](https://dashboard.plaid.com/team/api) in the Dashboard.",
+        );
+        o.field(
+            "registration_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique identifier assigned to a financial institution by regulatory authorities, if applicable. For banks, this is the FDIC Certificate Number. For credit unions, this is the Credit Union Charter Number.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "technical_contact",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerTechnicalContact>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The end customer's website.",
+        );
+        o.finish("Request schema for `/partner/customer/create`.")
+    }
+}
 impl ::std::fmt::Debug for PartnerCustomerCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerCreateRequest")
@@ -336,6 +495,37 @@ impl ::serde::Serialize for PartnerCustomerCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerCustomerCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_customer",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerWithSecrets>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Response schema for `/partner/customer/create`.")
+    }
+}
 ///Request schema for `/partner/customer/enable`.
 #[derive(Clone)]
 pub struct PartnerCustomerEnableRequest {
@@ -403,6 +593,42 @@ impl ::serde::Serialize for PartnerCustomerEnableRequest {
         out.field("end_customer_client_id", &self.end_customer_client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerEnableRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerEnableRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerCustomerEnableRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request schema for `/partner/customer/enable`.")
     }
 }
 impl ::std::fmt::Debug for PartnerCustomerEnableRequest {
@@ -475,6 +701,37 @@ impl ::serde::Serialize for PartnerCustomerEnableResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerEnableResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerEnableResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerCustomerEnableResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "production_secret",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The end customer's secret key for the Production environment.",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Response schema for `/partner/customer/enable`.")
+    }
+}
 ///Request schema for `/partner/customer/get`.
 #[derive(Clone)]
 pub struct PartnerCustomerGetRequest {
@@ -542,6 +799,42 @@ impl ::serde::Serialize for PartnerCustomerGetRequest {
         out.field("end_customer_client_id", &self.end_customer_client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerCustomerGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request schema for `/partner/customer/get`.")
     }
 }
 impl ::std::fmt::Debug for PartnerCustomerGetRequest {
@@ -613,6 +906,35 @@ impl ::serde::Serialize for PartnerCustomerGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerCustomerGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_customer",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Response schema for `/partner/customer/get`.")
+    }
+}
 ///Request schema for `/partner/customer/oauth_institutions/get`.
 #[derive(Clone)]
 pub struct PartnerCustomerOAuthInstitutionsGetRequest {
@@ -681,6 +1003,44 @@ impl ::serde::Serialize for PartnerCustomerOAuthInstitutionsGetRequest {
         out.field("end_customer_client_id", &self.end_customer_client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerOAuthInstitutionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerCustomerOAuthInstitutionsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request schema for `/partner/customer/oauth_institutions/get`.")
     }
 }
 impl ::std::fmt::Debug for PartnerCustomerOAuthInstitutionsGetRequest {
@@ -773,6 +1133,51 @@ impl ::serde::Serialize for PartnerCustomerOAuthInstitutionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerOAuthInstitutionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerCustomerOAuthInstitutionsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "flowdown_status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerFlowdownStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institutions",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerOAuthInstitution>,
+            &[j::ARRAY],
+            "The OAuth institutions with which the end customer's application is being registered.",
+        );
+        o.field(
+            "questionnaire_status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerQuestionnaireStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Response schema for `/partner/customer/oauth_institutions/get`.")
+    }
+}
 ///Request schema for `/partner/customer/remove`.
 #[derive(Clone)]
 pub struct PartnerCustomerRemoveRequest {
@@ -843,6 +1248,42 @@ impl ::serde::Serialize for PartnerCustomerRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerCustomerRemoveRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `client_id` of the end customer to be removed.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request schema for `/partner/customer/remove`.")
+    }
+}
 impl ::std::fmt::Debug for PartnerCustomerRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerRemoveRequest")
@@ -902,6 +1343,30 @@ impl ::serde::Serialize for PartnerCustomerRemoveResponse {
         );
         out.field_unless(skip[0], "request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerCustomerRemoveResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Response schema for `/partner/customer/remove`.")
     }
 }
 ///The details for an end customer.
@@ -970,6 +1435,42 @@ impl ::serde::Serialize for PartnerEndCustomer {
         out.field_unless(skip[1], "company_name", &self.company_name);
         out.field_unless(skip[2], "status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerEndCustomer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `client_id` of the end customer.",
+        );
+        o.field(
+            "company_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The company name associated with the end customer.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The details for an end customer.")
     }
 }
 impl ::std::fmt::Debug for PartnerEndCustomer {
@@ -1066,6 +1567,56 @@ impl ::serde::Serialize for PartnerEndCustomerAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerEndCustomerAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "country_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "ISO-3166-1 alpha-2 country code standard.",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The end customer's address.")
+    }
+}
 ///Assets under management for the given end customer. Required for end customers with monthly service commitments.
 #[derive(Clone, Debug)]
 pub struct PartnerEndCustomerAssetsUnderManagement {
@@ -1121,6 +1672,33 @@ impl ::serde::Serialize for PartnerEndCustomerAssetsUnderManagement {
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerAssetsUnderManagement {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerAssetsUnderManagement")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerAssetsUnderManagement",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("amount", j::REQUIRED, G::subschema_for::<f64>, &[], "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Assets under management for the given end customer. Required for end customers with monthly service commitments.",
+        )
     }
 }
 ///The bank addendum acceptance for the end customer.
@@ -1203,6 +1781,44 @@ impl ::serde::Serialize for PartnerEndCustomerBankAddendumAcceptance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerBankAddendumAcceptance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerBankAddendumAcceptance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerBankAddendumAcceptance",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "customer_accepted",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Denotes whether the end customer has accepted the bank addendum terms.",
+        );
+        o.field(
+            "customer_agreement_timestamp",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The timestamp of when the end customer accepted the bank addendum in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`).",
+        );
+        o.field(
+            "customer_ip_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The IP address of the end customer when they accepted the bank addendum.",
+        );
+        o.finish("The bank addendum acceptance for the end customer.")
+    }
+}
 ///The billing contact for the end customer. Defaults to partner's billing contact if omitted.
 #[derive(Clone, Debug, Default)]
 pub struct PartnerEndCustomerBillingContact {
@@ -1267,6 +1883,46 @@ impl ::serde::Serialize for PartnerEndCustomerBillingContact {
         out.field_unless(skip[1], "family_name", &self.family_name);
         out.field_unless(skip[2], "given_name", &self.given_name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerBillingContact {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerBillingContact")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerBillingContact",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "email",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "family_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "given_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The billing contact for the end customer. Defaults to partner's billing contact if omitted.",
+        )
     }
 }
 ///A map of permissible purposes to their corresponding use cases.
@@ -1394,6 +2050,79 @@ impl ::serde::Serialize for PartnerEndCustomerCraPurposes {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerCraPurposes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerCraPurposes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerCraPurposes",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "BUSINESS_NEED_ACCOUNT_REVIEW",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "BUSINESS_NEED_TRANSACTION",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "EMPLOYMENT",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "EXTENSION_OF_CREDIT_OR_ACCOUNT_REVIEW",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "INSURANCE_UNDERWRITING",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "LICENSE_ELIGIBILITY",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "RISK_ASSESSMENT",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "WRITTEN_INSTRUCTION",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCases>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("A map of permissible purposes to their corresponding use cases.")
+    }
+}
 ///The CRA questionnaire for the end customer.
 #[derive(Clone, Debug, Default)]
 pub struct PartnerEndCustomerCraQuestionnaire {
@@ -1476,6 +2205,44 @@ impl ::serde::Serialize for PartnerEndCustomerCraQuestionnaire {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerCraQuestionnaire {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerCraQuestionnaire")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerCraQuestionnaire",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "is_technical_service_provider_involved",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Denotes whether the technical service provider is involved.",
+        );
+        o.field(
+            "is_third_party_involved",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Denotes whether the third party is involved.",
+        );
+        o.field(
+            "purposes",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraPurposes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The CRA questionnaire for the end customer.")
+    }
+}
 ///A CRA use case under a permissible purpose.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerCraUseCase {
@@ -1488,6 +2255,29 @@ pub enum PartnerEndCustomerCraUseCase {
     CollectionsDebtRecovery,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerCraUseCase {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerCraUseCase")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerEndCustomerCraUseCase")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "CREDIT_UNDERWRITING",
+                "TENANT_SCREENING",
+                "INVESTOR_OR_SERVICER_OF_CREDIT",
+                "UTILITIES",
+                "BANK_ACCOUNT_OPENING",
+                "IDENTITY_VERIFICATION_FRAUD_PREVENTION",
+                "COLLECTIONS_DEBT_RECOVERY",
+            ],
+            "A CRA use case under a permissible purpose.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerCraUseCase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1595,6 +2385,30 @@ impl ::serde::Serialize for PartnerEndCustomerCraUseCases {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerCraUseCases {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerCraUseCases")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerCraUseCases",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "use_cases",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraUseCase>,
+            &[j::ARRAY],
+            "List of use cases for the given permissible purpose.",
+        );
+        o.finish("The list of use cases associated with a given permissible purpose.")
+    }
+}
 ///This information is public. Users of your app will see this information when managing connections between your app and their bank accounts in Plaid Portal. Defaults to partner's customer support info if omitted. This field is mandatory for partners whose Plaid accounts were created after November 26, 2024 and will be mandatory for all partners by the 1033 compliance deadline.
 #[derive(Clone, Debug, Default)]
 pub struct PartnerEndCustomerCustomerSupportInfo {
@@ -1673,6 +2487,53 @@ impl ::serde::Serialize for PartnerEndCustomerCustomerSupportInfo {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerCustomerSupportInfo {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerCustomerSupportInfo")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerCustomerSupportInfo",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "contact_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "This field is mandatory for partners whose Plaid accounts were created after November 26, 2024 and will be mandatory for all partners by the 1033 compliance deadline.",
+        );
+        o.field(
+            "link_update_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "This information is public. Users of your app will see this information when managing connections between your app and their bank accounts in Plaid Portal. Defaults to partner's customer support info if omitted. This field is mandatory for partners whose Plaid accounts were created after November 26, 2024 and will be mandatory for all partners by the 1033 compliance deadline.",
+        )
+    }
+}
 ///The status of the addendum to the Plaid MSA ("flowdown") for the end customer.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerFlowdownStatus {
@@ -1682,6 +2543,23 @@ pub enum PartnerEndCustomerFlowdownStatus {
     Complete,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerFlowdownStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerFlowdownStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerFlowdownStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["NOT_STARTED", "IN_REVIEW", "NEGOTIATION", "COMPLETE"],
+            "The status of the addendum to the Plaid MSA (\"flowdown\") for the end customer.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerFlowdownStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1829,6 +2707,65 @@ impl ::serde::Serialize for PartnerEndCustomerOAuthInstitution {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitution {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerOAuthInstitution")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerOAuthInstitution",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "classic_disablement_date",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The date on which non-OAuth Item adds will no longer be supported for this institution, or an empty string if no such date has been set by the institution.",
+        );
+        o.field(
+            "environments",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerOAuthInstitutionEnvironments>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "errors",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::ARRAY, j::NULLABLE],
+            "The errors encountered while registering the end customer's application with the institutions.",
+        );
+        o.field(
+            "institution_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "production_enablement_date",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The date on which the end customer's application was approved by the institution, or an empty string if their application has not yet been approved.",
+        );
+        o.finish("The OAuth registration information for an institution.")
+    }
+}
 ///The registration status for the end customer's application.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerOAuthInstitutionApplicationStatus {
@@ -1839,6 +2776,25 @@ pub enum PartnerEndCustomerOAuthInstitutionApplicationStatus {
     AttentionRequired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitutionApplicationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "PartnerEndCustomerOAuthInstitutionApplicationStatus",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerOAuthInstitutionApplicationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["NOT_STARTED", "PROCESSING", "APPROVED", "ENABLED", "ATTENTION_REQUIRED"],
+            "The registration status for the end customer's application.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerOAuthInstitutionApplicationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1950,6 +2906,37 @@ impl ::serde::Serialize for PartnerEndCustomerOAuthInstitutionEnvironments {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitutionEnvironments {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerOAuthInstitutionEnvironments")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerOAuthInstitutionEnvironments",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "development",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerOAuthInstitutionApplicationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "production",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerOAuthInstitutionApplicationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Registration statuses by environment.")
+    }
+}
 ///The OAuth status of the update
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerOAuthStatusUpdatedValues {
@@ -1960,6 +2947,23 @@ pub enum PartnerEndCustomerOAuthStatusUpdatedValues {
     AttentionRequired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerOAuthStatusUpdatedValues {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerOAuthStatusUpdatedValues")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerOAuthStatusUpdatedValues",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["not-started", "processing", "approved", "enabled", "attention-required"],
+            "The OAuth status of the update",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerOAuthStatusUpdatedValues {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2101,12 +3105,102 @@ impl ::serde::Serialize for PartnerEndCustomerOAuthStatusUpdatedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerOAuthStatusUpdatedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerOAuthStatusUpdatedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerOAuthStatusUpdatedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_customer_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The client ID of the end customer",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The institution ID",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The institution name",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PartnerEndCustomerOAuthStatusUpdatedValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`END_CUSTOMER_OAUTH_STATUS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PARTNER`",
+        );
+        o.finish(
+            "The webhook of type `PARTNER` and code `END_CUSTOMER_OAUTH_STATUS_UPDATED` will be fired when a partner's end customer has an update on their OAuth registration status with an institution.",
+        )
+    }
+}
 ///Mapping of product names to their current status.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PartnerEndCustomerProductStatuses(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerProductStatuses {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerProductStatuses")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerProductStatuses",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "Mapping of product names to their current status.",
+        )
+    }
+}
 impl ::std::ops::Deref for PartnerEndCustomerProductStatuses {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -2135,6 +3229,23 @@ pub enum PartnerEndCustomerQuestionnaireStatus {
     Complete,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerQuestionnaireStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerQuestionnaireStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerQuestionnaireStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["NOT_STARTED", "RECEIVED", "COMPLETE"],
+            "The status of the end customer's security questionnaire.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerQuestionnaireStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2226,6 +3337,30 @@ impl ::serde::Serialize for PartnerEndCustomerQuestionnaires {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerQuestionnaires {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerQuestionnaires")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerQuestionnaires",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cra",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerCraQuestionnaire>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The questionnaires for the end customer.")
+    }
+}
 ///A field that may be required to be submitted for enablement.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerRequirementDue {
@@ -2240,6 +3375,33 @@ pub enum PartnerEndCustomerRequirementDue {
     QuestionnairesCra,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerRequirementDue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerRequirementDue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerRequirementDue",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "legal_entity_name",
+                "website",
+                "application_name",
+                "is_diligence_attested",
+                "technical_contact",
+                "billing_contact",
+                "address",
+                "bank_addendum_acceptance",
+                "questionnaires.cra",
+            ],
+            "A field that may be required to be submitted for enablement.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerRequirementDue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2299,6 +3461,28 @@ for PartnerEndCustomerRequirementDue {
 pub struct PartnerEndCustomerRequirementsDue(
     pub ::std::vec::Vec<PartnerEndCustomerRequirementDue>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerRequirementsDue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerRequirementsDue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerRequirementsDue",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                PartnerEndCustomerRequirementDue,
+            >,
+            &[j::ARRAY],
+            "A list of fields that are still required to be submitted.",
+        )
+    }
+}
 impl ::std::ops::Deref for PartnerEndCustomerRequirementsDue {
     type Target = ::std::vec::Vec<PartnerEndCustomerRequirementDue>;
     fn deref(&self) -> &::std::vec::Vec<PartnerEndCustomerRequirementDue> {
@@ -2386,6 +3570,42 @@ impl ::serde::Serialize for PartnerEndCustomerSecrets {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerSecrets {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerSecrets")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerEndCustomerSecrets")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "development",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The end customer's secret key for the Development environment. The Development environment has been removed.",
+        );
+        o.field(
+            "production",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The end customer's secret key for the Production environment. The end customer will be provided with a limited number of credits to test in the Production environment before full enablement.",
+        );
+        o.field(
+            "sandbox",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The end customer's secret key for the Sandbox environment.",
+        );
+        o.finish("The secrets for the newly created end customer.")
+    }
+}
 /**The status of the given end customer.
 
 `UNDER_REVIEW`: The end customer has been created and enabled in the Sandbox environment. The end customer must be manually reviewed by the Plaid team before it can be enabled in Production, at which point its status will automatically transition to `PENDING_ENABLEMENT` or `DENIED`.
@@ -2404,6 +3624,27 @@ pub enum PartnerEndCustomerStatus {
     MoreInformationNeeded,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerEndCustomerStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "UNDER_REVIEW",
+                "PENDING_ENABLEMENT",
+                "ACTIVE",
+                "DENIED",
+                "MORE_INFORMATION_NEEDED",
+            ],
+            "The status of the given end customer.\n\n`UNDER_REVIEW`: The end customer has been created and enabled in the Sandbox environment. The end customer must be manually reviewed by the Plaid team before it can be enabled in Production, at which point its status will automatically transition to `PENDING_ENABLEMENT` or `DENIED`.\n\n`PENDING_ENABLEMENT`: The end customer is ready to be fully enabled in the Production environment. Call the `/partner/customer/enable` endpoint to enable the end customer in full Production.\n\n`ACTIVE`: The end customer has been fully enabled in all environments.\n\n`DENIED`: The end customer has been created and enabled in the Sandbox environment, but it did not pass review by the Plaid team and therefore cannot be enabled for Production access. Talk to your account manager for more information.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2514,6 +3755,46 @@ impl ::serde::Serialize for PartnerEndCustomerTechnicalContact {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerTechnicalContact {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerTechnicalContact")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerTechnicalContact",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "email",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "family_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "given_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The technical contact for the end customer. Defaults to partner's technical contact if omitted.",
+        )
+    }
+}
 ///The details for the newly created end customer, including secrets for non-Production environments.
 #[derive(Clone, Default)]
 pub struct PartnerEndCustomerWithSecrets {
@@ -2593,6 +3874,53 @@ impl ::serde::Serialize for PartnerEndCustomerWithSecrets {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerWithSecrets {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerWithSecrets")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerWithSecrets",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `client_id` of the end customer.",
+        );
+        o.field(
+            "company_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The company name associated with the end customer.",
+        );
+        o.field(
+            "secrets",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerSecrets>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<PartnerEndCustomerStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The details for the newly created end customer, including secrets for non-Production environments.",
+        )
+    }
+}
 impl ::std::fmt::Debug for PartnerEndCustomerWithSecrets {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerEndCustomerWithSecrets")
@@ -2664,6 +3992,32 @@ impl ::serde::Serialize for Party {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Party {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Party")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Party")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("INDIVIDUAL", j::REQUIRED, G::subschema_for::<PartyIndividual>, &[], "");
+        o.field("ROLES", j::REQUIRED, G::subschema_for::<Roles>, &[], "");
+        o.field(
+            "TAXPAYER_IDENTIFIERS",
+            j::REQUIRED,
+            G::subschema_for::<TaxpayerIdentifiers>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A collection of information about a single party to a transaction. Included direct participants like the borrower and seller as well as indirect participants such as the flood certificate provider.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct PartyIndividual {
@@ -2716,12 +4070,45 @@ impl ::serde::Serialize for PartyIndividual {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartyIndividual {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartyIndividual")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartyIndividual")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("NAME", j::REQUIRED, G::subschema_for::<IndividualName>, &[], "");
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///A value from a MISMO defined list that identifies the role that the party plays in the transaction. Parties may be either a person or legal entity. A party may play multiple roles in a transaction.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartyRoleType {
     Borrower,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartyRoleType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartyRoleType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartyRoleType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["Borrower"],
+            "A value from a MISMO defined list that identifies the role that the party plays in the transaction. Parties may be either a person or legal entity. A party may play multiple roles in a transaction.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartyRoleType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2815,6 +4202,35 @@ impl ::serde::Serialize for Pay {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Pay {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Pay")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Pay")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "A numerical amount of a specific currency.",
+        );
+        o.field(
+            "currency",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Currency code, e.g. USD",
+        );
+        o.finish("An object representing a monetary amount.")
+    }
+}
 ///The frequency of the pay period.
 #[derive(Clone, Debug)]
 pub struct PayFrequency {
@@ -2872,6 +4288,35 @@ impl ::serde::Serialize for PayFrequency {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayFrequency")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<PayFrequencyValue>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_status",
+            j::REQUIRED,
+            G::subschema_for::<VerificationStatus>,
+            &[],
+            "",
+        );
+        o.finish("The frequency of the pay period.")
+    }
+}
 ///The frequency of the pay period.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PayFrequencyValue {
@@ -2882,6 +4327,21 @@ pub enum PayFrequencyValue {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayFrequencyValue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayFrequencyValue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayFrequencyValue")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["monthly", "semimonthly", "weekly", "biweekly", "unknown"],
+            "The frequency of the pay period.",
+        )
+    }
 }
 impl ::std::fmt::Display for PayFrequencyValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3041,6 +4501,77 @@ impl ::serde::Serialize for PayPeriodDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayPeriodDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayPeriodDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayPeriodDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "check_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of the paycheck.",
+        );
+        o.field(
+            "distribution_breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<DistributionBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The pay period end date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: \"yyyy-mm-dd\".",
+        );
+        o.field(
+            "gross_earnings",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total earnings before tax/deductions.",
+        );
+        o.field(
+            "pay_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field(
+            "pay_day",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field(
+            "pay_frequency",
+            j::OPTIONAL,
+            G::subschema_for::<PayPeriodDetailsPayFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The pay period start date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: \"yyyy-mm-dd\".",
+        );
+        o.finish("Details about the pay period.")
+    }
+}
 ///The frequency at which an individual is paid.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PayPeriodDetailsPayFrequency {
@@ -3051,6 +4582,27 @@ pub enum PayPeriodDetailsPayFrequency {
     PayFrequencyMonthly,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayPeriodDetailsPayFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayPeriodDetailsPayFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayPeriodDetailsPayFrequency")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "PAY_FREQUENCY_UNKNOWN",
+                "PAY_FREQUENCY_WEEKLY",
+                "PAY_FREQUENCY_BIWEEKLY",
+                "PAY_FREQUENCY_SEMIMONTHLY",
+                "PAY_FREQUENCY_MONTHLY",
+            ],
+            "The frequency at which an individual is paid.",
+        )
+    }
 }
 impl ::std::fmt::Display for PayPeriodDetailsPayFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3180,6 +4732,56 @@ impl ::serde::Serialize for PayStubDeductionsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubDeductionsBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubDeductionsBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubDeductionsBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the deduction",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the deduction line item",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "ytd_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date amount of the deduction",
+        );
+        o.finish("An object representing the deduction line items for the pay period")
+    }
+}
 ///An object representing the total deductions for the pay period
 #[derive(Clone, Debug)]
 pub struct PayStubDeductionsTotal {
@@ -3256,6 +4858,49 @@ impl ::serde::Serialize for PayStubDeductionsTotal {
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.field("ytd_amount", &self.ytd_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubDeductionsTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubDeductionsTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubDeductionsTotal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the deduction",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "ytd_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date total amount of the deductions",
+        );
+        o.finish("An object representing the total deductions for the pay period")
     }
 }
 ///Information about the accounts that the payment was distributed to.
@@ -3355,6 +5000,70 @@ impl ::serde::Serialize for PayStubDistributionBreakdown {
         out.field("type", &self.type_);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubDistributionBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubDistributionBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubDistributionBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of the account for the given distribution.",
+        );
+        o.field(
+            "bank_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the bank that the payment is being deposited to.",
+        );
+        o.field(
+            "current_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount distributed to this account.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Type of the account that the paystub was sent to (e.g. 'checking').",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.finish("Information about the accounts that the payment was distributed to.")
     }
 }
 ///An object representing the earnings line items for the pay period.
@@ -3464,6 +5173,77 @@ impl ::serde::Serialize for PayStubEarningsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubEarningsBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubEarningsBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubEarningsBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "canonical_description",
+            j::REQUIRED,
+            G::subschema_for::<PayStubEarningsBreakdownCanonicalDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "current_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the earning line item.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the earning line item.",
+        );
+        o.field(
+            "hours",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Number of hours applicable for this earning.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "rate",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Hourly rate applicable for this earning.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "ytd_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date amount of the deduction.",
+        );
+        o.finish("An object representing the earnings line items for the pay period.")
+    }
+}
 ///Commonly used term to describe the earning line item.
 #[derive(
     ::serde::Deserialize,
@@ -3478,6 +5258,26 @@ impl ::serde::Serialize for PayStubEarningsBreakdown {
 )]
 #[serde(transparent)]
 pub struct PayStubEarningsBreakdownCanonicalDescription(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubEarningsBreakdownCanonicalDescription {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubEarningsBreakdownCanonicalDescription")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PayStubEarningsBreakdownCanonicalDescription",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Commonly used term to describe the earning line item.",
+        )
+    }
+}
 impl ::std::ops::Deref for PayStubEarningsBreakdownCanonicalDescription {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3590,6 +5390,58 @@ impl ::serde::Serialize for PayStubEarningsTotal {
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.field("ytd_amount", &self.ytd_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubEarningsTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubEarningsTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubEarningsTotal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "current_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total amount of the earnings for this pay period.",
+        );
+        o.field(
+            "hours",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total number of hours worked for this pay period.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the security. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "ytd_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total year-to-date amount of the earnings.",
+        );
+        o.finish(
+            "An object representing both the current pay period and year to date amount for an earning category.",
+        )
     }
 }
 ///Details about the pay period.
@@ -3710,6 +5562,91 @@ impl ::serde::Serialize for PayStubPayPeriodDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubPayPeriodDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubPayPeriodDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubPayPeriodDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "distribution_breakdown",
+            j::REQUIRED,
+            G::subschema_for::<PayStubDistributionBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date on which the pay period ended, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field(
+            "gross_earnings",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total earnings before tax/deductions.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "pay_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of the paycheck.",
+        );
+        o.field(
+            "pay_basis",
+            j::OPTIONAL,
+            G::subschema_for::<CreditPayStubPayBasisType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pay_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date on which the pay stub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field(
+            "pay_frequency",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The frequency at which an individual is paid.",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date on which the pay period started, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.finish("Details about the pay period.")
+    }
+}
 ///Taxpayer ID of the individual receiving the paystub.
 #[derive(Clone, Debug)]
 pub struct PayStubTaxpayerId {
@@ -3767,6 +5704,35 @@ impl ::serde::Serialize for PayStubTaxpayerId {
         out.field("id_mask", &self.id_mask);
         out.field("id_type", &self.id_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubTaxpayerId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubTaxpayerId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubTaxpayerId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "id_mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "ID mask; i.e. last 4 digits of the taxpayer ID.",
+        );
+        o.field(
+            "id_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Type of ID, e.g. 'SSN'.",
+        );
+        o.finish("Taxpayer ID of the individual receiving the paystub.")
     }
 }
 ///The amount and currency of a payment
@@ -3827,6 +5793,35 @@ impl ::serde::Serialize for PaymentAmount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "currency",
+            j::REQUIRED,
+            G::subschema_for::<PaymentAmountCurrency>,
+            &[],
+            "",
+        );
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The amount of the payment. Must contain at most two digits of precision e.g. `1.23`. Minimum accepted value is `1`.",
+        );
+        o.finish("The amount and currency of a payment")
+    }
+}
 ///The ISO-4217 currency code of the payment. For standing orders and payment consents, `"GBP"` must be used. For Poland, Denmark, Sweden and Norway, only the local currency is currently supported.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentAmountCurrency {
@@ -3838,6 +5833,21 @@ pub enum PaymentAmountCurrency {
     Nok,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentAmountCurrency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentAmountCurrency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentAmountCurrency")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["GBP", "EUR", "PLN", "SEK", "DKK", "NOK"],
+            "The ISO-4217 currency code of the payment. For standing orders and payment consents, `\"GBP\"` must be used. For Poland, Denmark, Sweden and Norway, only the local currency is currently supported.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentAmountCurrency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3942,10 +5952,57 @@ impl ::serde::Serialize for PaymentAmountNullable {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentAmountNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentAmountNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentAmountNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "currency",
+            j::REQUIRED,
+            G::subschema_for::<PaymentAmountCurrency>,
+            &[],
+            "",
+        );
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The amount of the payment. Must contain at most two digits of precision e.g. `1.23`.",
+        );
+        o.finish("The amount and currency of a payment")
+    }
+}
 ///`PaymentAmountRefunded`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentAmountRefunded(pub PaymentAmountNullable);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentAmountRefunded {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentAmountRefunded")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentAmountRefunded")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<PaymentAmountNullable>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for PaymentAmountRefunded {
     type Target = PaymentAmountNullable;
     fn deref(&self) -> &PaymentAmountNullable {
@@ -3966,6 +6023,24 @@ impl ::std::convert::From<PaymentAmountNullable> for PaymentAmountRefunded {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentAmountToRefund(pub PaymentAmountNullable);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentAmountToRefund {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentAmountToRefund")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentAmountToRefund")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<PaymentAmountNullable>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for PaymentAmountToRefund {
     type Target = PaymentAmountNullable;
     fn deref(&self) -> &PaymentAmountNullable {
@@ -3995,6 +6070,21 @@ pub enum PaymentChannel {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentChannel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentChannel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentChannel")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["online", "in store", "other"],
+            "The channel used to make a payment.\n`online:` transactions that took place online.\n\n`in store:` transactions that were made at a physical location.\n\n`other:` transactions that relate to banks, e.g. fees or deposits.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentChannel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4039,6 +6129,26 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentChannel {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentConsentMaxPaymentAmount(pub PaymentAmount);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentConsentMaxPaymentAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentConsentMaxPaymentAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentConsentMaxPaymentAmount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<PaymentAmount>,
+            &[],
+            "Maximum amount of a single payment initiated using the payment consent.",
+        )
+    }
+}
 impl ::std::ops::Deref for PaymentConsentMaxPaymentAmount {
     type Target = PaymentAmount;
     fn deref(&self) -> &PaymentAmount {
@@ -4068,6 +6178,23 @@ pub enum PaymentConsentPeriodicAlignment {
     Consent,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentConsentPeriodicAlignment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentConsentPeriodicAlignment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentConsentPeriodicAlignment",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["CALENDAR", "CONSENT"],
+            "Where the payment consent period should start.\n\nIf the institution is Monzo, only `CONSENT` alignments are supported.\n\n`CALENDAR`: line up with a calendar.\n\n`CONSENT`: on the date of consent creation.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentConsentPeriodicAlignment {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4168,10 +6295,66 @@ impl ::serde::Serialize for PaymentConsentPeriodicAmount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentConsentPeriodicAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentConsentPeriodicAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentConsentPeriodicAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "alignment",
+            j::REQUIRED,
+            G::subschema_for::<PaymentConsentPeriodicAlignment>,
+            &[],
+            "",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<PaymentConsentPeriodicAmountAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "interval",
+            j::REQUIRED,
+            G::subschema_for::<PaymentConsentPeriodicInterval>,
+            &[],
+            "",
+        );
+        o.finish("Defines consent payments limitations per period.")
+    }
+}
 ///Maximum cumulative amount for all payments in the specified interval.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentConsentPeriodicAmountAmount(pub PaymentAmount);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentConsentPeriodicAmountAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentConsentPeriodicAmountAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentConsentPeriodicAmountAmount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<PaymentAmount>,
+            &[],
+            "Maximum cumulative amount for all payments in the specified interval.",
+        )
+    }
+}
 impl ::std::ops::Deref for PaymentConsentPeriodicAmountAmount {
     type Target = PaymentAmount;
     fn deref(&self) -> &PaymentAmount {
@@ -4197,6 +6380,23 @@ pub enum PaymentConsentPeriodicInterval {
     Year,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentConsentPeriodicInterval {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentConsentPeriodicInterval")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentConsentPeriodicInterval",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["DAY", "WEEK", "MONTH", "YEAR"],
+            "Payment consent periodic interval.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentConsentPeriodicInterval {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4301,6 +6501,37 @@ impl ::serde::Serialize for PaymentConsentValidDateTime {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentConsentValidDateTime {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentConsentValidDateTime")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentConsentValidDateTime")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "from",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date and time from which the consent should be active, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "to",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date and time at which the consent expires, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.finish(
+            "Life span for the payment consent. After the `to` date the payment consent expires and can no longer be used for payment initiation.",
+        )
+    }
+}
 ///The optional address of the payment recipient's bank account. Required by most institutions outside of the UK.
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationAddress {
@@ -4375,6 +6606,51 @@ impl ::serde::Serialize for PaymentInitiationAddress {
         out.field("postal_code", &self.postal_code);
         out.field("street", &self.street);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The city where the recipient is located. Maximum of 35 characters.",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ISO 3166-1 alpha-2 country code where the recipient is located.",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The postal code where the recipient is located. Maximum of 16 characters.",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of length 1-2 representing the street address where the recipient is located. Maximum of 70 characters.",
+        );
+        o.finish(
+            "The optional address of the payment recipient's bank account. Required by most institutions outside of the UK.",
+        )
     }
 }
 ///PaymentInitiationConsent defines a payment initiation consent.
@@ -4488,6 +6764,84 @@ impl ::serde::Serialize for PaymentInitiationConsent {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationConsent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "consent_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The consent ID.",
+        );
+        o.field(
+            "constraints",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentConstraints>,
+            &[],
+            "",
+        );
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "Consent creation timestamp, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "payer_details",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentRefundDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient the payment consent is for.",
+        );
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the payment consent.",
+        );
+        o.field(
+            "scopes",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentScope>,
+            &[j::ARRAY],
+            "Deprecated, use the 'type' field instead.",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("PaymentInitiationConsent defines a payment initiation consent.")
+    }
+}
 ///Limitations that will be applied to payments initiated using the payment consent.
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationConsentConstraints {
@@ -4553,6 +6907,46 @@ impl ::serde::Serialize for PaymentInitiationConsentConstraints {
         out.field("periodic_amounts", &self.periodic_amounts);
         out.field_unless(skip[0], "valid_date_time", &self.valid_date_time);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentConstraints {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentConstraints")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentConstraints",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "max_payment_amount",
+            j::REQUIRED,
+            G::subschema_for::<PaymentConsentMaxPaymentAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "periodic_amounts",
+            j::REQUIRED,
+            G::subschema_for::<PaymentConsentPeriodicAmount>,
+            &[j::ARRAY],
+            "A list of amount limitations per period of time.",
+        );
+        o.field(
+            "valid_date_time",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentConsentValidDateTime>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Limitations that will be applied to payments initiated using the payment consent.",
+        )
     }
 }
 ///PaymentInitiationConsentCreateRequest defines the request schema for `/payment_initiation/consent/create`
@@ -4667,6 +7061,88 @@ impl ::serde::Serialize for PaymentInitiationConsentCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "constraints",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentConstraints>,
+            &[],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentInitiationConsentOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payer_details",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentPayerDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient the payment consent is for. The created consent can be used to transfer funds to this recipient only.",
+        );
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the payment consent. This must be an alphanumeric string with at most 18 characters and must not contain any special characters.",
+        );
+        o.field(
+            "scopes",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentScope>,
+            &[j::ARRAY],
+            "An array of payment consent scopes.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationConsentCreateRequest defines the request schema for `/payment_initiation/consent/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationConsentCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentCreateRequest")
@@ -4745,6 +7221,40 @@ impl ::serde::Serialize for PaymentInitiationConsentCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "consent_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying the payment consent.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationConsentCreateResponse defines the response schema for `/payment_initiation/consent/create`",
+        )
+    }
+}
 ///PaymentInitiationConsentGetRequest defines the request schema for `/payment_initiation/consent/get`
 #[derive(Clone)]
 pub struct PaymentInitiationConsentGetRequest {
@@ -4809,6 +7319,46 @@ impl ::serde::Serialize for PaymentInitiationConsentGetRequest {
         out.field("consent_id", &self.consent_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "consent_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `consent_id` returned from `/payment_initiation/consent/create`.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationConsentGetRequest defines the request schema for `/payment_initiation/consent/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentInitiationConsentGetRequest {
@@ -4937,6 +7487,89 @@ impl ::serde::Serialize for PaymentInitiationConsentGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "consent_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The consent ID.",
+        );
+        o.field(
+            "constraints",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentConstraints>,
+            &[],
+            "",
+        );
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "Consent creation timestamp, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "payer_details",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentRefundDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient the payment consent is for.",
+        );
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the payment consent.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "scopes",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentScope>,
+            &[j::ARRAY],
+            "Deprecated, use the 'type' field instead.",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationConsentGetResponse defines the response schema for `/payment_initiation/consent/get`",
+        )
+    }
+}
 /**An object representing the payment consent payer details.
 Payer `name` and account `numbers` are required to lock the account to which the consent can be created.*/
 #[derive(Clone, Debug)]
@@ -5031,6 +7664,67 @@ impl ::serde::Serialize for PaymentInitiationConsentPayerDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentPayerDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentPayerDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentPayerDetails",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The payer's birthdate, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.",
+        );
+        o.field(
+            "emails",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The payer's emails",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the payer as it appears in their bank account",
+        );
+        o.field(
+            "numbers",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentPayerNumbers>,
+            &[],
+            "",
+        );
+        o.field(
+            "phone_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The payer's phone numbers in E.164 format: +{countrycode}{number}",
+        );
+        o.finish(
+            "An object representing the payment consent payer details.\nPayer `name` and account `numbers` are required to lock the account to which the consent can be created.",
+        )
+    }
+}
 ///The counterparty's bank account numbers. Exactly one of IBAN or BACS data is required.
 #[derive(Clone, Debug, Default)]
 pub struct PaymentInitiationConsentPayerNumbers {
@@ -5089,6 +7783,39 @@ impl ::serde::Serialize for PaymentInitiationConsentPayerNumbers {
         out.field_unless(skip[0], "bacs", &self.bacs);
         out.field_unless(skip[1], "iban", &self.iban);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentPayerNumbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentPayerNumbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentPayerNumbers",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationOptionalRestrictionBacs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iban",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersIbanNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The counterparty's bank account numbers. Exactly one of IBAN or BACS data is required.",
+        )
     }
 }
 ///PaymentInitiationConsentPaymentExecuteRequest defines the request schema for `/payment_initiation/consent/payment/execute`
@@ -5199,6 +7926,75 @@ impl ::serde::Serialize for PaymentInitiationConsentPaymentExecuteRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentPaymentExecuteRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentPaymentExecuteRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentPaymentExecuteRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("amount", j::REQUIRED, G::subschema_for::<PaymentAmount>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "consent_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The consent ID.",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<ConsentPaymentIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "processing_mode",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentProcessingMode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reference",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A reference for the payment. This must be an alphanumeric string with at most 18 characters and must not contain any special characters (since not all institutions support them).\nIf not provided, Plaid will automatically fall back to the reference from consent. In order to track settlement via Payment Confirmation, each payment must have a unique reference. If the reference provided through the API is not unique, Plaid will adjust it.\nSome institutions may limit the reference to less than 18 characters. If necessary, Plaid will adjust the reference by truncating it to fit the institution's requirements.\nBoth the originally provided and automatically adjusted references (if any) can be found in the `reference` and `adjusted_reference` fields, respectively.",
+        );
+        o.field(
+            "scope",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationConsentScope>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationConsentPaymentExecuteRequest defines the request schema for `/payment_initiation/consent/payment/execute`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationConsentPaymentExecuteRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentPaymentExecuteRequest")
@@ -5287,6 +8083,47 @@ impl ::serde::Serialize for PaymentInitiationConsentPaymentExecuteResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentPaymentExecuteResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentPaymentExecuteResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentPaymentExecuteResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying the payment",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationConsentPaymentExecuteResponse defines the response schema for `/payment_initiation/consent/payment/execute`",
+        )
+    }
+}
 /**Decides the mode under which the payment processing should be performed, using `IMMEDIATE` as default.
 
 `IMMEDIATE`: Will immediately execute the payment, waiting for a response from the ASPSP before returning the result of the payment initiation. This is ideal for user-present flows.
@@ -5298,6 +8135,23 @@ pub enum PaymentInitiationConsentProcessingMode {
     Immediate,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentProcessingMode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentProcessingMode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentProcessingMode",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ASYNC", "IMMEDIATE"],
+            "Decides the mode under which the payment processing should be performed, using `IMMEDIATE` as default.\n\n`IMMEDIATE`: Will immediately execute the payment, waiting for a response from the ASPSP before returning the result of the payment initiation. This is ideal for user-present flows.\n\n `ASYNC`: Will accept a payment execution request and schedule it for processing, immediately returning the new `payment_id`. Listen for webhooks to obtain real-time updates on the payment status. This is ideal for non user-present flows.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentInitiationConsentProcessingMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5403,6 +8257,46 @@ impl ::serde::Serialize for PaymentInitiationConsentRevokeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentRevokeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentRevokeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentRevokeRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "consent_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The consent ID.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationConsentRevokeRequest defines the request schema for `/payment_initiation/consent/revoke`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationConsentRevokeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentRevokeRequest")
@@ -5464,6 +8358,32 @@ impl ::serde::Serialize for PaymentInitiationConsentRevokeResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentRevokeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentRevokeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentRevokeResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationConsentRevokeResponse defines the response schema for `/payment_initiation/consent/revoke`",
+        )
+    }
+}
 /**This field is deprecated in favor of the consent `type` field. Consents are required to have a single type.
 
 Payment consent scope. Defines possible directions for payments made with the given consent.
@@ -5477,6 +8397,23 @@ pub enum PaymentInitiationConsentScope {
     External,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentScope {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentScope")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentScope",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ME_TO_ME", "EXTERNAL"],
+            "This field is deprecated in favor of the consent `type` field. Consents are required to have a single type.\n\nPayment consent scope. Defines possible directions for payments made with the given consent.\n\n`ME_TO_ME`: Allows moving money between accounts owned by the same user.\n\n`EXTERNAL`: Allows initiating payments from the user's account to third parties.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentInitiationConsentScope {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5535,6 +8472,23 @@ pub enum PaymentInitiationConsentStatus {
     Expired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["UNAUTHORISED", "AUTHORISED", "REVOKED", "REJECTED", "EXPIRED"],
+            "The status of the payment consent.\n\n`UNAUTHORISED`: Consent created, but requires user authorisation.\n\n`REJECTED`: Consent authorisation was rejected by the bank.\n\n`AUTHORISED`: Consent is active and ready to be used.\n\n`REVOKED`: Consent has been revoked and can no longer be used.\n\n`EXPIRED`: Consent is no longer valid.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentInitiationConsentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5680,6 +8634,79 @@ impl ::serde::Serialize for PaymentInitiationConsentStatusUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentStatusUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentStatusUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentStatusUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "consent_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `id` for the consent being updated",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "new_status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "old_status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationConsentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The timestamp of the update, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`CONSENT_STATUS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PAYMENT_INITIATION`",
+        );
+        o.finish("Fired when the status of a payment consent has changed.")
+    }
+}
 /**Payment consent type. Defines possible use case for payments made with the given consent.
 
 `SWEEPING`: Allows moving money between accounts owned by the same user.
@@ -5691,6 +8718,21 @@ pub enum PaymentInitiationConsentType {
     Commercial,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationConsentType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SWEEPING", "COMMERCIAL"],
+            "Payment consent type. Defines possible use case for payments made with the given consent.\n\n`SWEEPING`: Allows moving money between accounts owned by the same user.\n\n`COMMERCIAL`: Allows initiating payments from the user's account to third parties.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentInitiationConsentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5738,6 +8780,26 @@ Example: `{"GBP": "10000"}`
 pub struct PaymentInitiationMaximumPaymentAmount(
     pub ::std::collections::HashMap<::std::string::String, ::std::string::String>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationMaximumPaymentAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationMaximumPaymentAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationMaximumPaymentAmount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::MAP],
+            "A mapping of currency to maximum payment amount (denominated in the smallest unit of currency) supported by the institution.\n\nExample: `{\"GBP\": \"10000\"}`",
+        )
+    }
+}
 impl ::std::ops::Deref for PaymentInitiationMaximumPaymentAmount {
     type Target = ::std::collections::HashMap<
         ::std::string::String,
@@ -5860,10 +8922,89 @@ impl ::serde::Serialize for PaymentInitiationMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "maximum_payment_amount",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationMaximumPaymentAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "standing_order_metadata",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationStandingOrderMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "supports_international_payments",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether the institution supports payments from a different country.",
+        );
+        o.field(
+            "supports_payment_consents",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether the institution supports payment consents.",
+        );
+        o.field(
+            "supports_refund_details",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether the institution supports returning refund details when initiating a payment.",
+        );
+        o.field(
+            "supports_sepa_instant",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether the institution supports SEPA Instant payments.",
+        );
+        o.finish(
+            "Metadata that captures what specific payment configurations an institution supports when making Payment Initiation requests.",
+        )
+    }
+}
 ///`PaymentInitiationOptionalRestrictionBacs`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentInitiationOptionalRestrictionBacs(pub RecipientBacs);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationOptionalRestrictionBacs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationOptionalRestrictionBacs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationOptionalRestrictionBacs",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<RecipientBacs>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for PaymentInitiationOptionalRestrictionBacs {
     type Target = RecipientBacs;
     fn deref(&self) -> &RecipientBacs {
@@ -6069,6 +9210,155 @@ impl ::serde::Serialize for PaymentInitiationPayment {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPayment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPayment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationPayment")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "adjusted_reference",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The value of the reference sent to the bank after adjustment to pass bank validation rules.",
+        );
+        o.field(
+            "adjusted_scheme",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<PaymentAmount>, &[], "");
+        o.field(
+            "amount_refunded",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentAmountRefunded>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bacs",
+            j::REQUIRED,
+            G::subschema_for::<SenderBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "consent_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The payment consent ID that this payment was initiated with. Is present only when payment was initiated using the payment consent.",
+        );
+        o.field(
+            "end_to_end_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier assigned by Plaid to each payment for tracking and reconciliation purposes.\n\nNote: Not all banks handle `end_to_end_id` consistently. To ensure accurate matching, clients should convert both the incoming `end_to_end_id` and the one provided by Plaid to the same case (either lower or upper) before comparison. For virtual account payments, Plaid manages this field automatically.",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iban",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The International Bank Account Number (IBAN) for the sender, if specified in the `/payment_initiation/payment/create` call.",
+        );
+        o.field(
+            "last_status_update",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time of the last time the `status` was updated, in IS0 8601 format",
+        );
+        o.field(
+            "payment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the payment. Like all Plaid identifiers, the `payment_id` is case sensitive.",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient",
+        );
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the payment.",
+        );
+        o.field(
+            "refund_details",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentRefundDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "refund_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
+            "Refund IDs associated with the payment.",
+        );
+        o.field(
+            "schedule",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentScheduleGet>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "scheme",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "transaction_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The transaction ID that this payment is associated with, if any. This is present only when a payment was initiated using virtual accounts.",
+        );
+        o.field(
+            "wallet_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.",
+        );
+        o.finish("PaymentInitiationPayment defines a payment initiation payment")
+    }
+}
 ///PaymentInitiationPaymentCreateRequest defines the request schema for `/payment_initiation/payment/create`
 #[derive(Clone)]
 pub struct PaymentInitiationPaymentCreateRequest {
@@ -6169,6 +9459,68 @@ impl ::serde::Serialize for PaymentInitiationPaymentCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("amount", j::REQUIRED, G::subschema_for::<PaymentAmount>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient the payment is for.",
+        );
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the payment. This must be an alphanumeric string with at most 18 characters and must not contain any special characters (since not all institutions support them).\nIn order to track settlement via Payment Confirmation, each payment must have a unique reference. If the reference provided through the API is not unique, Plaid will adjust it.\nSome institutions may limit the reference to less than 18 characters. If necessary, Plaid will adjust the reference by truncating it to fit the institution's requirements.\nBoth the originally provided and automatically adjusted references (if any) can be found in the `reference` and `adjusted_reference` fields, respectively.",
+        );
+        o.field(
+            "schedule",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentScheduleRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationPaymentCreateRequest defines the request schema for `/payment_initiation/payment/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationPaymentCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentCreateRequest")
@@ -6245,6 +9597,40 @@ impl ::serde::Serialize for PaymentInitiationPaymentCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "payment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying the payment",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentCreateStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationPaymentCreateResponse defines the response schema for `/payment_initiation/payment/create`",
+        )
+    }
+}
 /**For a payment returned by this endpoint, there is only one possible value:
 
 `PAYMENT_STATUS_INPUT_NEEDED`: The initial phase of the payment*/
@@ -6253,6 +9639,23 @@ pub enum PaymentInitiationPaymentCreateStatus {
     PaymentStatusInputNeeded,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentCreateStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentCreateStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["PAYMENT_STATUS_INPUT_NEEDED"],
+            "For a payment returned by this endpoint, there is only one possible value:\n\n`PAYMENT_STATUS_INPUT_NEEDED`: The initial phase of the payment",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentInitiationPaymentCreateStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6354,6 +9757,46 @@ impl ::serde::Serialize for PaymentInitiationPaymentGetRequest {
         out.field("payment_id", &self.payment_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `payment_id` returned from `/payment_initiation/payment/create`.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationPaymentGetRequest defines the request schema for `/payment_initiation/payment/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentInitiationPaymentGetRequest {
@@ -6565,6 +10008,160 @@ impl ::serde::Serialize for PaymentInitiationPaymentGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "adjusted_reference",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The value of the reference sent to the bank after adjustment to pass bank validation rules.",
+        );
+        o.field(
+            "adjusted_scheme",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<PaymentAmount>, &[], "");
+        o.field(
+            "amount_refunded",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentAmountRefunded>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bacs",
+            j::REQUIRED,
+            G::subschema_for::<SenderBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "consent_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The payment consent ID that this payment was initiated with. Is present only when payment was initiated using the payment consent.",
+        );
+        o.field(
+            "end_to_end_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier assigned by Plaid to each payment for tracking and reconciliation purposes.\n\nNote: Not all banks handle `end_to_end_id` consistently. To ensure accurate matching, clients should convert both the incoming `end_to_end_id` and the one provided by Plaid to the same case (either lower or upper) before comparison. For virtual account payments, Plaid manages this field automatically.",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iban",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The International Bank Account Number (IBAN) for the sender, if specified in the `/payment_initiation/payment/create` call.",
+        );
+        o.field(
+            "last_status_update",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time of the last time the `status` was updated, in IS0 8601 format",
+        );
+        o.field(
+            "payment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the payment. Like all Plaid identifiers, the `payment_id` is case sensitive.",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient",
+        );
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the payment.",
+        );
+        o.field(
+            "refund_details",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentRefundDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "refund_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
+            "Refund IDs associated with the payment.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "schedule",
+            j::OPTIONAL,
+            G::subschema_for::<ExternalPaymentScheduleGet>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "scheme",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "transaction_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The transaction ID that this payment is associated with, if any. This is present only when a payment was initiated using virtual accounts.",
+        );
+        o.field(
+            "wallet_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.",
+        );
+        o.finish(
+            "PaymentInitiationPaymentGetResponse defines the response schema for `/payment_initiation/payment/get`",
+        )
+    }
+}
 ///PaymentInitiationPaymentListRequest defines the request schema for `/payment_initiation/payment/list`
 #[derive(Clone)]
 pub struct PaymentInitiationPaymentListRequest {
@@ -6652,6 +10249,60 @@ impl ::serde::Serialize for PaymentInitiationPaymentListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "consent_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The consent ID. If specified, only payments, executed using this consent, will be returned.",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of payments to return. If `count` is not specified, a maximum of 10 payments will be returned, beginning with the most recent payment before the cursor (if specified).",
+        );
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "A string in RFC 3339 format (i.e. \"2019-12-06T22:35:49Z\"). Only payments created before the cursor will be returned.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationPaymentListRequest defines the request schema for `/payment_initiation/payment/list`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationPaymentListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentListRequest")
@@ -6736,6 +10387,40 @@ impl ::serde::Serialize for PaymentInitiationPaymentListResponse {
         out.field("payments", &self.payments);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The value that, when used as the optional `cursor` parameter to `/payment_initiation/payment/list`, will return the next unreturned payment as its first payment.",
+        );
+        o.field(
+            "payments",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPayment>,
+            &[j::ARRAY],
+            "An array of payments that have been created, associated with the given `client_id`.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "PaymentInitiationPaymentListResponse defines the response schema for `/payment_initiation/payment/list`",
+        )
     }
 }
 ///PaymentInitiationPaymentReverseRequest defines the request schema for `/payment_initiation/payment/reverse`
@@ -6847,6 +10532,81 @@ impl ::serde::Serialize for PaymentInitiationPaymentReverseRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentReverseRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentReverseRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentReverseRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentAmountToRefund>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "counterparty_address",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "counterparty_date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The counterparty's birthdate, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "payment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the payment to reverse",
+        );
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the refund. This must be an alphanumeric string with 6 to 18 characters and must not contain any special characters or spaces.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationPaymentReverseRequest defines the request schema for `/payment_initiation/payment/reverse`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationPaymentReverseRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentReverseRequest")
@@ -6924,6 +10684,40 @@ impl ::serde::Serialize for PaymentInitiationPaymentReverseResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentReverseResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentReverseResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentReverseResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "refund_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying the refund",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationPaymentReverseResponse defines the response schema for `/payment_initiation/payment/reverse`",
+        )
+    }
+}
 /**The status of the payment.
 
 Core lifecycle statuses:
@@ -6979,6 +10773,38 @@ pub enum PaymentInitiationPaymentStatus {
     PaymentStatusRejected,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "PAYMENT_STATUS_INPUT_NEEDED",
+                "PAYMENT_STATUS_PROCESSING",
+                "PAYMENT_STATUS_INITIATED",
+                "PAYMENT_STATUS_COMPLETED",
+                "PAYMENT_STATUS_INSUFFICIENT_FUNDS",
+                "PAYMENT_STATUS_FAILED",
+                "PAYMENT_STATUS_BLOCKED",
+                "PAYMENT_STATUS_UNKNOWN",
+                "PAYMENT_STATUS_EXECUTED",
+                "PAYMENT_STATUS_SETTLED",
+                "PAYMENT_STATUS_AUTHORISING",
+                "PAYMENT_STATUS_CANCELLED",
+                "PAYMENT_STATUS_ESTABLISHED",
+                "PAYMENT_STATUS_REJECTED",
+            ],
+            "The status of the payment.\n\nCore lifecycle statuses:\n\n**`PAYMENT_STATUS_INPUT_NEEDED`**: Transitional. The payment is awaiting user input to continue processing. It may re-enter this state if additional input is required.\n\n**`PAYMENT_STATUS_AUTHORISING`:** Transitional. The payment is being authorised by the financial institution. It will automatically move on once authorisation completes.\n\n**`PAYMENT_STATUS_INITIATED`:** The payment has been authorised and accepted by the financial institution. In many EU markets, `PAYMENT_STATUS_EXECUTED` is not supported, and a payment will remain in `PAYMENT_STATUS_INITIATED` until the funds settle, making this a terminal success state in those cases. A payment in `PAYMENT_STATUS_INITIATED` should be treated as a successfully submitted payment; do not gate downstream processing on reaching `PAYMENT_STATUS_EXECUTED`. For a full explanation of payment statuses and how to handle each, see the [Payment Status guide](https://plaid.com/docs/payment-initiation/payment-status/).\n\n**`PAYMENT_STATUS_EXECUTED`: Terminal.** The funds have left the payer's account and the payment is en route to settlement. Note that this status does not confirm that funds have arrived in the recipient's account; do not use it as proof of fund receipt. Support is more common in the UK than in the EU; where unsupported, a successful payment remains in `PAYMENT_STATUS_INITIATED` before settling. When using Plaid Virtual Accounts, `PAYMENT_STATUS_EXECUTED` is not terminal -- the payment will continue to `PAYMENT_STATUS_SETTLED` once funds are available.\n\n**`PAYMENT_STATUS_SETTLED`: Terminal.** The funds are available in the recipient's account. Only available to customers using [Plaid Virtual Accounts](https://plaid.com/docs/payment-initiation/virtual-accounts/).\n\nFailure statuses:\n\n**`PAYMENT_STATUS_INSUFFICIENT_FUNDS`: Terminal.** The payment failed due to insufficient funds. No further retries will succeed until the payer's balance is replenished.\n\n**`PAYMENT_STATUS_FAILED`: Terminal (retryable).** The payment could not be initiated due to a system error or outage. Retry once the root cause is resolved.\n\n**`PAYMENT_STATUS_BLOCKED`: Terminal (retryable).** The payment was blocked by Plaid (e.g., flagged as risky). Resolve any compliance or risk issues and retry.\n\n**`PAYMENT_STATUS_REJECTED`: Terminal.** The payment was rejected by the financial institution. No automatic retry is possible.\n\n**`PAYMENT_STATUS_CANCELLED`: Terminal.** The end user cancelled the payment during authorisation.\n\nStanding-order statuses:\n\n**`PAYMENT_STATUS_ESTABLISHED`: Terminal.** A recurring/standing order has been successfully created.\n\nDeprecated (to be removed in a future release):\n\n`PAYMENT_STATUS_UNKNOWN`: The payment status is unknown.\n\n`PAYMENT_STATUS_PROCESSING`: The payment is currently being processed.\n\n`PAYMENT_STATUS_COMPLETED`: Indicates that the standing order has been successfully established.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentInitiationPaymentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7112,6 +10938,46 @@ impl ::serde::Serialize for PaymentInitiationPaymentTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentTokenCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `payment_id` returned from `/payment_initiation/payment/create`.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationPaymentTokenCreateRequest defines the request schema for `/payment_initiation/payment/token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentTokenCreateRequest")
@@ -7191,6 +11057,40 @@ impl ::serde::Serialize for PaymentInitiationPaymentTokenCreateResponse {
         out.field("payment_token_expiration_time", &self.payment_token_expiration_time);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentTokenCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "payment_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A `payment_token` that can be provided to Link initialization to enter the payment initiation flow",
+        );
+        o.field(
+            "payment_token_expiration_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time at which the token will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. A `payment_token` expires after 15 minutes.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "PaymentInitiationPaymentTokenCreateResponse defines the response schema for `/payment_initiation/payment/token/create`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateResponse {
@@ -7287,6 +11187,56 @@ impl ::serde::Serialize for PaymentInitiationRecipient {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipient {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipient")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationRecipient")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<RecipientBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iban",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The International Bank Account Number (IBAN) for the recipient.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the recipient.",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient.",
+        );
+        o.finish("PaymentInitiationRecipient defines a payment initiation recipient")
+    }
+}
 ///PaymentInitiationRecipientCreateRequest defines the request schema for `/payment_initiation/recipient/create`
 #[derive(Clone)]
 pub struct PaymentInitiationRecipientCreateRequest {
@@ -7379,6 +11329,67 @@ impl ::serde::Serialize for PaymentInitiationRecipientCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipientCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationRecipientCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<RecipientBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iban",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The International Bank Account Number (IBAN) for the recipient. If BACS data is not provided, an IBAN is required.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the recipient. We recommend using strings of length 18 or less and avoid special characters to ensure compatibility with all institutions.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationRecipientCreateRequest defines the request schema for `/payment_initiation/recipient/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationRecipientCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationRecipientCreateRequest")
@@ -7450,6 +11461,33 @@ impl ::serde::Serialize for PaymentInitiationRecipientCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipientCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationRecipientCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying the recipient",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "PaymentInitiationRecipientCreateResponse defines the response schema for `/payment_initiation/recipient/create`",
+        )
+    }
+}
 ///PaymentInitiationRecipientGetRequest defines the request schema for `/payment_initiation/recipient/get`
 #[derive(Clone)]
 pub struct PaymentInitiationRecipientGetRequest {
@@ -7514,6 +11552,46 @@ impl ::serde::Serialize for PaymentInitiationRecipientGetRequest {
         out.field("recipient_id", &self.recipient_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipientGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipientGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationRecipientGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationRecipientGetRequest defines the request schema for `/payment_initiation/recipient/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentInitiationRecipientGetRequest {
@@ -7616,6 +11694,61 @@ impl ::serde::Serialize for PaymentInitiationRecipientGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipientGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipientGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationRecipientGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<RecipientBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iban",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The International Bank Account Number (IBAN) for the recipient.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the recipient.",
+        );
+        o.field(
+            "recipient_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the recipient.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "PaymentInitiationRecipientGetResponse defines the response schema for `/payment_initiation/recipient/get`",
+        )
+    }
+}
 ///PaymentInitiationRecipientListRequest defines the request schema for `/payment_initiation/recipient/list`
 #[derive(Clone)]
 pub struct PaymentInitiationRecipientListRequest {
@@ -7690,6 +11823,53 @@ impl ::serde::Serialize for PaymentInitiationRecipientListRequest {
         out.field_unless(skip[1], "cursor", &self.cursor);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipientListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipientListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationRecipientListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of recipients to return. If `count` is not specified, a maximum of 100 recipients will be returned, beginning with the recipient at the cursor (if specified).",
+        );
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A value representing the latest recipient to be included in the response. Set this from `next_cursor` received from the previous `/payment_initiation/recipient/list` request. If provided, the response will only contain that recipient and recipients created before it. If omitted, the response will contain recipients starting from the most recent, and in descending order by the `created_at` time.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentInitiationRecipientListRequest defines the request schema for `/payment_initiation/recipient/list`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentInitiationRecipientListRequest {
@@ -7774,6 +11954,40 @@ impl ::serde::Serialize for PaymentInitiationRecipientListResponse {
         out.field("recipients", &self.recipients);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipientListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipientListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationRecipientListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "next_cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The value that, when used as the optional `cursor` parameter to `/payment_initiation/recipient/list`, will return the corresponding recipient as its first recipient.",
+        );
+        o.field(
+            "recipients",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationRecipient>,
+            &[j::ARRAY],
+            "An array of payment recipients created for Payment Initiation",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "PaymentInitiationRecipientListResponse defines the response schema for `/payment_initiation/recipient/list`",
+        )
     }
 }
 ///Metadata specifically related to valid Payment Initiation standing order configurations for the institution.
@@ -7867,6 +12081,46 @@ impl ::serde::Serialize for PaymentInitiationStandingOrderMetadata {
             &self.valid_standing_order_intervals,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationStandingOrderMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationStandingOrderMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationStandingOrderMetadata",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "supports_standing_order_end_date",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether the institution supports closed-ended standing orders by providing an end date.",
+        );
+        o.field(
+            "supports_standing_order_negative_execution_days",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "This is only applicable to `MONTHLY` standing orders. Indicates whether the institution supports negative integers (-1 to -5) for setting up a `MONTHLY` standing order relative to the end of the month.",
+        );
+        o.field(
+            "valid_standing_order_intervals",
+            j::REQUIRED,
+            G::subschema_for::<PaymentScheduleInterval>,
+            &[j::ARRAY],
+            "A list of the valid standing order intervals supported by the institution.",
+        );
+        o.finish(
+            "Metadata specifically related to valid Payment Initiation standing order configurations for the institution.",
+        )
     }
 }
 /**Transaction information specific to inter-bank transfers. If the transaction was not an inter-bank transfer, all fields will be `null`.
@@ -7975,6 +12229,79 @@ impl ::serde::Serialize for PaymentMeta {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentMeta {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentMeta")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentMeta")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "by_order_of",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The party initiating a wire transfer. Will be `null` if the transaction is not a wire transfer.",
+        );
+        o.field(
+            "payee",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "For transfers, the party that is receiving the transaction.",
+        );
+        o.field(
+            "payer",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "For transfers, the party that is paying the transaction.",
+        );
+        o.field(
+            "payment_method",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of transfer, e.g. 'ACH'",
+        );
+        o.field(
+            "payment_processor",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the payment processor",
+        );
+        o.field(
+            "ppd_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ACH PPD ID for the payer.",
+        );
+        o.field(
+            "reason",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The payer-supplied description of the transfer.",
+        );
+        o.field(
+            "reference_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The transaction reference number supplied by the financial institution.",
+        );
+        o.finish(
+            "Transaction information specific to inter-bank transfers. If the transaction was not an inter-bank transfer, all fields will be `null`.\n\nIf the `transactions` object was returned by a Transactions endpoint such as `/transactions/sync` or `/transactions/get`, the `payment_meta` key will always appear, but no data elements are guaranteed. If the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
+        )
+    }
+}
 ///PaymentProfileCreateRequest defines the request schema for `/payment_profile/create`
 #[derive(Clone, Default)]
 pub struct PaymentProfileCreateRequest {
@@ -8033,6 +12360,37 @@ impl ::serde::Serialize for PaymentProfileCreateRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentProfileCreateRequest defines the request schema for `/payment_profile/create`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentProfileCreateRequest {
@@ -8098,6 +12456,31 @@ impl ::serde::Serialize for PaymentProfileCreateResponse {
         out.field("payment_profile_token", &self.payment_profile_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "payment_profile_token",
+            j::REQUIRED,
+            G::subschema_for::<PaymentProfileToken>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "PaymentProfileCreateResponse defines the response schema for `/payment_profile/create`",
+        )
     }
 }
 ///PaymentProfileGetRequest defines the request schema for `/payment_profile/get`
@@ -8167,6 +12550,44 @@ impl ::serde::Serialize for PaymentProfileGetRequest {
         out.field("payment_profile_token", &self.payment_profile_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_profile_token",
+            j::REQUIRED,
+            G::subschema_for::<PaymentProfileToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentProfileGetRequest defines the request schema for `/payment_profile/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentProfileGetRequest {
@@ -8259,6 +12680,52 @@ impl ::serde::Serialize for PaymentProfileGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Payment Profile was created at",
+        );
+        o.field(
+            "deleted_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Payment Profile was deleted at. Always `null` if the Payment Profile has not been deleted",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentProfileStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time the given Payment Profile was updated at",
+        );
+        o.finish(
+            "PaymentProfileGetResponse defines the response schema for `/payment_profile/get`",
+        )
+    }
+}
 ///PaymentProfileRemoveRequest defines the request schema for `/payment_profile/remove`
 #[derive(Clone)]
 pub struct PaymentProfileRemoveRequest {
@@ -8328,6 +12795,44 @@ impl ::serde::Serialize for PaymentProfileRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileRemoveRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_profile_token",
+            j::REQUIRED,
+            G::subschema_for::<PaymentProfileToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "PaymentProfileRemoveRequest defines the request schema for `/payment_profile/remove`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentProfileRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileRemoveRequest")
@@ -8389,6 +12894,24 @@ impl ::serde::Serialize for PaymentProfileRemoveResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileRemoveResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "PaymentProfileRemoveResponse defines the response schema for `/payment_profile/remove`",
+        )
+    }
+}
 /**The status of the given Payment Profile.
 
 `READY`: This Payment Profile is ready to be used to create transfers using `/transfer/authorization/create` and `/transfer/create`.
@@ -8403,6 +12926,21 @@ pub enum PaymentProfileStatus {
     Removed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["PENDING", "READY", "REMOVED"],
+            "The status of the given Payment Profile.\n\n`READY`: This Payment Profile is ready to be used to create transfers using `/transfer/authorization/create` and `/transfer/create`.\n\n`PENDING`: This Payment Profile is not ready to be used. You'll need to call `/link/token/create` and provide the `payment_profile_token` in the `transfer.payment_profile_token` field to initiate the account linking experience.\n\n`REMOVED`: This Payment Profile has been removed.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentProfileStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8457,6 +12995,24 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentProfileStatus {
 )]
 #[serde(transparent)]
 pub struct PaymentProfileToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A payment profile token associated with the Payment Profile data that is being requested.",
+        )
+    }
+}
 impl ::std::ops::Deref for PaymentProfileToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8491,6 +13047,21 @@ pub enum PaymentScheduleInterval {
     Monthly,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentScheduleInterval {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentScheduleInterval")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentScheduleInterval")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["WEEKLY", "MONTHLY"],
+            "The frequency interval of the payment.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentScheduleInterval {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8546,6 +13117,26 @@ pub enum PaymentScheme {
     SepaCreditTransferInstant,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentScheme {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentScheme")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentScheme")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "LOCAL_DEFAULT",
+                "LOCAL_INSTANT",
+                "SEPA_CREDIT_TRANSFER",
+                "SEPA_CREDIT_TRANSFER_INSTANT",
+            ],
+            "Payment scheme. If not specified - the default in the region will be used (e.g. `SEPA_CREDIT_TRANSFER` for EU). In responses, if the scheme is not explicitly specified in the request, this value will be `null`. Using unsupported values will result in a failed payment.\n\n`LOCAL_DEFAULT`: The default payment scheme for the selected market and currency will be used.\n\n`LOCAL_INSTANT`: The instant payment scheme for the selected market and currency will be used (if applicable). Fees may be applied by the institution.\n\n`SEPA_CREDIT_TRANSFER`: The standard payment to a beneficiary within the SEPA area.\n\n`SEPA_CREDIT_TRANSFER_INSTANT`: Instant payment within the SEPA area. May involve additional fees and may not be available at some banks.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentScheme {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8731,6 +13322,114 @@ impl ::serde::Serialize for PaymentStatusUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentStatusUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentStatusUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentStatusUpdateWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "adjusted_reference",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The value of the reference sent to the bank after adjustment to pass bank validation rules.",
+        );
+        o.field(
+            "adjusted_start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, or if the payment is not a standing order, this field will be `null`.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "new_payment_status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "old_payment_status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "original_reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The original value of the reference when creating the payment.",
+        );
+        o.field(
+            "original_start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The original value of the `start_date` provided during the creation of a standing order. If the payment is not a standing order, this field will be `null`.",
+        );
+        o.field(
+            "payment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `payment_id` for the payment being updated",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The timestamp of the update, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field(
+            "transaction_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The transaction ID that this payment is associated with, if any. This is present only when a payment was initiated using virtual accounts.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PAYMENT_STATUS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PAYMENT_INITIATION`",
+        );
+        o.finish(
+            "Fired when the status of a payment has changed. For a full explanation of payment statuses and how to handle each, see the [Payment Status guide](https://plaid.com/docs/payment-initiation/payment-status/).\n\nNote: Plaid payment statuses do not constitute proof that funds have arrived in the recipient's account. Do not use `new_payment_status` to confirm fund settlement.",
+        )
+    }
+}
 ///A payroll account.
 #[derive(
     ::serde::Deserialize,
@@ -8745,6 +13444,24 @@ impl ::serde::Serialize for PaymentStatusUpdateWebhook {
 )]
 #[serde(transparent)]
 pub struct PayrollAccount(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A payroll account.",
+        )
+    }
+}
 impl ::std::ops::Deref for PayrollAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8840,6 +13557,42 @@ impl ::serde::Serialize for PayrollIncomeAccountData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollIncomeAccountData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollIncomeAccountData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollIncomeAccountData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "ID of the payroll provider account.",
+        );
+        o.field(
+            "pay_frequency",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The frequency at which an individual is paid.",
+        );
+        o.field(
+            "rate_of_pay",
+            j::REQUIRED,
+            G::subschema_for::<PayrollIncomeRateOfPay>,
+            &[],
+            "",
+        );
+        o.finish("An object containing account level data.")
+    }
+}
 ///An object representing payroll data.
 #[derive(Clone, Debug)]
 pub struct PayrollIncomeObject {
@@ -8916,6 +13669,49 @@ impl ::serde::Serialize for PayrollIncomeObject {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollIncomeObject {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollIncomeObject")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollIncomeObject")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "ID of the payroll provider account.",
+        );
+        o.field(
+            "form1099s",
+            j::REQUIRED,
+            G::subschema_for::<Credit1099>,
+            &[j::ARRAY],
+            "Array of tax form 1099s.",
+        );
+        o.field(
+            "pay_stubs",
+            j::REQUIRED,
+            G::subschema_for::<CreditPayStub>,
+            &[j::ARRAY],
+            "Array of pay stubs for the user.",
+        );
+        o.field(
+            "w2s",
+            j::REQUIRED,
+            G::subschema_for::<CreditW2>,
+            &[j::ARRAY],
+            "Array of tax form W-2s.",
+        );
+        o.finish("An object representing payroll data.")
+    }
+}
 ///An object representing the rate at which an individual is paid.
 #[derive(Clone, Debug, Default)]
 pub struct PayrollIncomeRateOfPay {
@@ -8976,6 +13772,35 @@ impl ::serde::Serialize for PayrollIncomeRateOfPay {
         out.field_unless(skip[0], "pay_amount", &self.pay_amount);
         out.field_unless(skip[1], "pay_rate", &self.pay_rate);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollIncomeRateOfPay {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollIncomeRateOfPay")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollIncomeRateOfPay")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "pay_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount at which an employee is paid.",
+        );
+        o.field(
+            "pay_rate",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The rate at which an employee is paid.",
+        );
+        o.finish("An object representing the rate at which an individual is paid.")
     }
 }
 ///An object containing information about the payroll item.
@@ -9071,6 +13896,64 @@ impl ::serde::Serialize for PayrollItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<PayrollIncomeAccountData>,
+            &[j::ARRAY, j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier of the institution associated with the Item.",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the institution associated with the Item.",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "payroll_income",
+            j::REQUIRED,
+            G::subschema_for::<PayrollIncomeObject>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<PayrollItemStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "updated_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the Item was updated.",
+        );
+        o.finish("An object containing information about the payroll item.")
+    }
+}
 ///Details about the status of the payroll item.
 #[derive(Clone, Debug, Default)]
 pub struct PayrollItemStatus {
@@ -9134,6 +14017,28 @@ impl ::serde::Serialize for PayrollItemStatus {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollItemStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollItemStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollItemStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "processing_status",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Denotes the processing status for the verification.\n\n`UNKNOWN`: The processing status could not be determined.\n\n`PROCESSING_COMPLETE`: The processing has completed and the user has approved for sharing. The data is available to be retrieved.\n\n`PROCESSING`: The verification is still processing. The data is not available yet.\n\n`FAILED`: The processing failed to complete successfully.\n\n`APPROVAL_STATUS_PENDING`: The processing has completed but the user has not yet approved the sharing of the data.",
+        );
+        o.finish("Details about the status of the payroll item.")
+    }
+}
 ///Object containing fraud risk data pertaining to the Item linked as part of the verification.
 #[derive(Clone, Debug)]
 pub struct PayrollRiskSignalsItem {
@@ -9190,6 +14095,31 @@ impl ::serde::Serialize for PayrollRiskSignalsItem {
         out.field("item_id", &self.item_id);
         out.field("verification_risk_signals", &self.verification_risk_signals);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollRiskSignalsItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollRiskSignalsItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollRiskSignalsItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "verification_risk_signals",
+            j::REQUIRED,
+            G::subschema_for::<DocumentRiskSignalsObject>,
+            &[j::ARRAY],
+            "Array of payroll income document authenticity data retrieved for each of the user's accounts.",
+        );
+        o.finish(
+            "Object containing fraud risk data pertaining to the Item linked as part of the verification.",
+        )
     }
 }
 ///An object representing data extracted from the end user's paystub.
@@ -9312,6 +14242,68 @@ impl ::serde::Serialize for Paystub {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Paystub {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Paystub")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Paystub")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("deductions", j::REQUIRED, G::subschema_for::<Deductions>, &[], "");
+        o.field(
+            "doc_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "An identifier of the document referenced by the document metadata.",
+        );
+        o.field("earnings", j::REQUIRED, G::subschema_for::<Earnings>, &[], "");
+        o.field("employee", j::REQUIRED, G::subschema_for::<Employee>, &[], "");
+        o.field("employer", j::REQUIRED, G::subschema_for::<PaystubEmployer>, &[], "");
+        o.field(
+            "employment_details",
+            j::OPTIONAL,
+            G::subschema_for::<EmploymentDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("net_pay", j::REQUIRED, G::subschema_for::<NetPay>, &[], "");
+        o.field(
+            "pay_period_details",
+            j::REQUIRED,
+            G::subschema_for::<PayPeriodDetails>,
+            &[],
+            "",
+        );
+        o.field(
+            "paystub_details",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ytd_earnings",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubYtdDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("An object representing data extracted from the end user's paystub.")
+    }
+}
 ///Address on the paystub
 #[derive(Clone, Debug, Default)]
 pub struct PaystubAddress {
@@ -9427,6 +14419,77 @@ impl ::serde::Serialize for PaystubAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name.",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code.",
+        );
+        o.field(
+            "line1",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Street address line 1.",
+        );
+        o.field(
+            "line2",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Street address line 2.",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code of the address.",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state\nExample: `\"NC\"`",
+        );
+        o.field(
+            "state_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state\nExample: `\"NC\"`",
+        );
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address.",
+        );
+        o.finish("Address on the paystub")
+    }
+}
 ///Deduction on the paystub
 #[derive(Clone, Debug)]
 pub struct PaystubDeduction {
@@ -9490,6 +14553,42 @@ impl ::serde::Serialize for PaystubDeduction {
         out.field("total", &self.total);
         out.field("type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubDeduction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubDeduction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubDeduction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "is_pretax",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "`true` if the deduction is pre-tax; `false` otherwise.",
+        );
+        o.field(
+            "total",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of the deduction.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The description of the deduction, as provided on the paystub. For example: `\"401(k)\"`, `\"FICA MED TAX\"`.",
+        );
+        o.finish("Deduction on the paystub")
     }
 }
 ///An object representing details that can be found on the paystub.
@@ -9580,6 +14679,56 @@ impl ::serde::Serialize for PaystubDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "pay_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Pay date on the paystub in the 'YYYY-MM-DD' format.",
+        );
+        o.field(
+            "pay_frequency",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubPayFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pay_period_end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Ending date of the pay period on the paystub in the 'YYYY-MM-DD' format.",
+        );
+        o.field(
+            "pay_period_start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Beginning date of the pay period on the paystub in the 'YYYY-MM-DD' format.",
+        );
+        o.field(
+            "paystub_provider",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the payroll provider that generated the paystub, e.g. ADP",
+        );
+        o.finish("An object representing details that can be found on the paystub.")
+    }
+}
 ///Information about the employer on the paystub
 #[derive(Clone, Debug)]
 pub struct PaystubEmployer {
@@ -9636,6 +14785,35 @@ impl ::serde::Serialize for PaystubEmployer {
         out.field_unless(skip[0], "address", &self.address);
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubEmployer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubEmployer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubEmployer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the employer on the paystub.",
+        );
+        o.finish("Information about the employer on the paystub")
     }
 }
 ///An object representing data from a paystub.
@@ -9736,6 +14914,70 @@ impl ::serde::Serialize for PaystubOverride {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverride {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverride")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverride")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "deductions",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideDeductions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "earnings",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEarnings>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employee",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEmployee>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEmployer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "net_pay",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideNetPay>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pay_period_details",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverridePayPeriodDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("An object representing data from a paystub.")
+    }
+}
 ///An object with the deduction information found on a paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideDeductions {
@@ -9794,6 +15036,35 @@ impl ::serde::Serialize for PaystubOverrideDeductions {
         out.field_unless(skip[0], "breakdown", &self.breakdown);
         out.field_unless(skip[1], "total", &self.total);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideDeductions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideDeductions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideDeductions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideDeductionsBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "total",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideDeductionsTotal>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("An object with the deduction information found on a paystub.")
     }
 }
 ///An object representing the deduction line items for the pay period
@@ -9877,6 +15148,51 @@ impl ::serde::Serialize for PaystubOverrideDeductionsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideDeductionsBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideDeductionsBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverrideDeductionsBreakdown",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "currency",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the line item.",
+        );
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the deduction",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the deduction line item",
+        );
+        o.field(
+            "ytd_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date amount of the deduction",
+        );
+        o.finish("An object representing the deduction line items for the pay period")
+    }
+}
 ///An object representing the total deductions for the pay period
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideDeductionsTotal {
@@ -9948,6 +15264,44 @@ impl ::serde::Serialize for PaystubOverrideDeductionsTotal {
         out.field_unless(skip[1], "current_amount", &self.current_amount);
         out.field_unless(skip[2], "ytd_amount", &self.ytd_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideDeductionsTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideDeductionsTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverrideDeductionsTotal",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "currency",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the line item.",
+        );
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the deduction",
+        );
+        o.field(
+            "ytd_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date total amount of the deductions",
+        );
+        o.finish("An object representing the total deductions for the pay period")
     }
 }
 ///Information about the accounts that the payment was distributed to.
@@ -10047,6 +15401,65 @@ impl ::serde::Serialize for PaystubOverrideDistributionBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideDistributionBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideDistributionBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverrideDistributionBreakdown",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of the account for the given distribution.",
+        );
+        o.field(
+            "bank_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the bank that the payment is being deposited to.",
+        );
+        o.field(
+            "currency",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount distributed to this account.",
+        );
+        o.field(
+            "mask",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 2-4 alphanumeric characters of an account's official account number.",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Type of the account that the paystub was sent to (e.g. 'checking').",
+        );
+        o.finish("Information about the accounts that the payment was distributed to.")
+    }
+}
 ///An object representing both a breakdown of earnings on a paystub and the total earnings.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEarnings {
@@ -10105,6 +15518,37 @@ impl ::serde::Serialize for PaystubOverrideEarnings {
         out.field_unless(skip[0], "breakdown", &self.breakdown);
         out.field_unless(skip[1], "total", &self.total);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEarnings {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEarnings")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideEarnings")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEarningsBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "total",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEarningsTotal>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An object representing both a breakdown of earnings on a paystub and the total earnings.",
+        )
     }
 }
 ///An object representing the earnings line items for the pay period.
@@ -10213,6 +15657,72 @@ impl ::serde::Serialize for PaystubOverrideEarningsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEarningsBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEarningsBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverrideEarningsBreakdown",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "canonical_description",
+            j::OPTIONAL,
+            G::subschema_for::<EarningsBreakdownCanonicalDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "currency",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the line item.",
+        );
+        o.field(
+            "current_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Raw amount of the earning line item.",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the earning line item.",
+        );
+        o.field(
+            "hours",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Number of hours applicable for this earning.",
+        );
+        o.field(
+            "rate",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Hourly rate applicable for this earning.",
+        );
+        o.field(
+            "ytd_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date amount of the deduction.",
+        );
+        o.finish("An object representing the earnings line items for the pay period.")
+    }
+}
 ///An object representing both the current pay period and year to date amount for an earning category.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEarningsTotal {
@@ -10280,6 +15790,44 @@ impl ::serde::Serialize for PaystubOverrideEarningsTotal {
         out.field_unless(skip[1], "hours", &self.hours);
         out.field_unless(skip[2], "ytd_amount", &self.ytd_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEarningsTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEarningsTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideEarningsTotal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "currency",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the line item",
+        );
+        o.field(
+            "hours",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total number of hours worked for this pay period",
+        );
+        o.field(
+            "ytd_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date amount for the total earnings",
+        );
+        o.finish(
+            "An object representing both the current pay period and year to date amount for an earning category.",
+        )
     }
 }
 ///The employee on the paystub.
@@ -10359,6 +15907,49 @@ impl ::serde::Serialize for PaystubOverrideEmployee {
         out.field_unless(skip[2], "name", &self.name);
         out.field_unless(skip[3], "taxpayer_id", &self.taxpayer_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEmployee {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEmployee")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideEmployee")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEmployeeAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "marital_status",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Marital status of the employee - either `single` or `married`.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the employee.",
+        );
+        o.field(
+            "taxpayer_id",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideTaxpayerId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The employee on the paystub.")
     }
 }
 ///The address of the employee.
@@ -10452,6 +16043,58 @@ impl ::serde::Serialize for PaystubOverrideEmployeeAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEmployeeAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEmployeeAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverrideEmployeeAddress",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name.",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The country of the address.",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "5 digit postal code.",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state\nExample: `\"NC\"`",
+        );
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address\nExample: `\"564 Main Street, APT 15\"`",
+        );
+        o.finish("The address of the employee.")
+    }
+}
 ///The employer on the paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEmployer {
@@ -10511,6 +16154,35 @@ impl ::serde::Serialize for PaystubOverrideEmployer {
         out.field_unless(skip[0], "address", &self.address);
         out.field_unless(skip[1], "name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEmployer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEmployer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideEmployer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEmployerAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the employer.",
+        );
+        o.finish("The employer on the paystub.")
     }
 }
 ///The address of the employer.
@@ -10604,6 +16276,58 @@ impl ::serde::Serialize for PaystubOverrideEmployerAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEmployerAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEmployerAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverrideEmployerAddress",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name.",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The country of the address.",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "5 digit postal code.",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state\nExample: `\"NC\"`",
+        );
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address\nExample: `\"564 Main Street, APT 15\"`",
+        );
+        o.finish("The address of the employer.")
+    }
+}
 ///An object representing information about the net pay amount on the paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideNetPay {
@@ -10671,6 +16395,44 @@ impl ::serde::Serialize for PaystubOverrideNetPay {
         out.field_unless(skip[1], "description", &self.description);
         out.field_unless(skip[2], "ytd_amount", &self.ytd_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideNetPay {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideNetPay")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideNetPay")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "currency",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the net pay.",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Description of the net pay",
+        );
+        o.field(
+            "ytd_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year-to-date amount of the net pay",
+        );
+        o.finish(
+            "An object representing information about the net pay amount on the paystub.",
+        )
     }
 }
 ///Details about the pay period.
@@ -10788,6 +16550,79 @@ impl ::serde::Serialize for PaystubOverridePayPeriodDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverridePayPeriodDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverridePayPeriodDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverridePayPeriodDetails",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "check_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of the paycheck.",
+        );
+        o.field(
+            "distribution_breakdown",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideDistributionBreakdown>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The pay period end date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: \"yyyy-mm-dd\".",
+        );
+        o.field(
+            "gross_earnings",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Total earnings before tax/deductions.",
+        );
+        o.field(
+            "pay_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field(
+            "pay_day",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field(
+            "pay_frequency",
+            j::OPTIONAL,
+            G::subschema_for::<PayPeriodDetailsPayFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The pay period start date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: \"yyyy-mm-dd\".",
+        );
+        o.finish("Details about the pay period.")
+    }
+}
 ///Taxpayer ID of the individual receiving the paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideTaxpayerId {
@@ -10850,6 +16685,35 @@ impl ::serde::Serialize for PaystubOverrideTaxpayerId {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideTaxpayerId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideTaxpayerId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideTaxpayerId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "id_mask",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "ID mask; i.e. last 4 digits of the taxpayer ID",
+        );
+        o.field(
+            "id_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Type of ID, e.g. 'SSN'",
+        );
+        o.finish("Taxpayer ID of the individual receiving the paystub.")
+    }
+}
 ///The frequency at which the employee is paid. Possible values: `MONTHLY`, `BI-WEEKLY`, `WEEKLY`, `SEMI-MONTHLY`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaystubPayFrequency {
@@ -10859,6 +16723,21 @@ pub enum PaystubPayFrequency {
     SemiMonthly,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubPayFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubPayFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubPayFrequency")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["MONTHLY", "BI-WEEKLY", "WEEKLY", "SEMI-MONTHLY"],
+            "The frequency at which the employee is paid. Possible values: `MONTHLY`, `BI-WEEKLY`, `WEEKLY`, `SEMI-MONTHLY`.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaystubPayFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10963,6 +16842,35 @@ impl ::serde::Serialize for PaystubYtdDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubYtdDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubYtdDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubYtdDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "gross_earnings",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Year-to-date gross earnings.",
+        );
+        o.field(
+            "net_earnings",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Year-to-date net (take home) earnings.",
+        );
+        o.finish("The amount of income earned year to date, as based on paystub data.")
+    }
+}
 ///Fired when an Item is expected to be disconnected. The webhook will currently be fired 7 days before the existing Item is scheduled for disconnection. This can be resolved by having the user go through Link's [update mode](https://plaid.com/docs/link/update-mode). Currently, this webhook is fired only for US or Canadian institutions; in the UK or EU, you should continue to listen for the [`PENDING_EXPIRATION`](https://plaid.com/docs/api/items/#pending_expiration) webhook instead.
 #[derive(Clone, Debug)]
 pub struct PendingDisconnectWebhook {
@@ -11056,6 +16964,60 @@ impl ::serde::Serialize for PendingDisconnectWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PendingDisconnectWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PendingDisconnectWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PendingDisconnectWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "disconnect_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time at which the Item is scheduled to disconnect, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "reason",
+            j::REQUIRED,
+            G::subschema_for::<PendingDisconnectWebhookReason>,
+            &[],
+            "",
+        );
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PENDING_DISCONNECT`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
+        o.finish(
+            "Fired when an Item is expected to be disconnected. The webhook will currently be fired 7 days before the existing Item is scheduled for disconnection. This can be resolved by having the user go through Link's [update mode](https://plaid.com/docs/link/update-mode). Currently, this webhook is fired only for US or Canadian institutions; in the UK or EU, you should continue to listen for the [`PENDING_EXPIRATION`](https://plaid.com/docs/api/items/#pending_expiration) webhook instead.",
+        )
+    }
+}
 /**Reason why the Item is about to be disconnected.
 `INSTITUTION_MIGRATION`: The institution is moving to API or to a different integration. For example, this can occur when an institution moves from a non-OAuth integration to an OAuth integration.
 `INSTITUTION_TOKEN_EXPIRATION`: The consent on an Item associated with a US or CA institution is about to expire.*/
@@ -11065,6 +17027,23 @@ pub enum PendingDisconnectWebhookReason {
     InstitutionTokenExpiration,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PendingDisconnectWebhookReason {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PendingDisconnectWebhookReason")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PendingDisconnectWebhookReason",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["INSTITUTION_MIGRATION", "INSTITUTION_TOKEN_EXPIRATION"],
+            "Reason why the Item is about to be disconnected.\n`INSTITUTION_MIGRATION`: The institution is moving to API or to a different integration. For example, this can occur when an institution moves from a non-OAuth integration to an OAuth integration.\n`INSTITUTION_TOKEN_EXPIRATION`: The consent on an Item associated with a US or CA institution is about to expire.",
+        )
+    }
 }
 impl ::std::fmt::Display for PendingDisconnectWebhookReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11192,6 +17171,53 @@ impl ::serde::Serialize for PendingExpirationWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PendingExpirationWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PendingExpirationWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PendingExpirationWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "consent_expiration_time",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time at which the Item's access consent will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PENDING_EXPIRATION`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
+        o.finish(
+            "Fired when an Item's access consent is expiring in 7 days. This can be resolved by having the user go through Link's update mode. This webhook is fired only for Items associated with institutions in Europe (including the UK); for Items associated with institutions in the US or Canada, see [`PENDING_DISCONNECT`](https://plaid.com/docs/api/items/#pending_disconnect) instead.",
+        )
+    }
+}
 /**Information describing the intent of the transaction. Most relevant for personal finance use cases, but not limited to such use cases.
 
 See the [taxonomy CSV file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories. If you are migrating to personal finance categories from the legacy categories, also refer to the [migration guide](https://plaid.com/docs/transactions/pfc-migration/).*/
@@ -11278,6 +17304,51 @@ impl ::serde::Serialize for PersonalFinanceCategory {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PersonalFinanceCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PersonalFinanceCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PersonalFinanceCategory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "confidence_level",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A description of how confident we are that the provided categories accurately describe the transaction intent.\n\n`VERY_HIGH`: We are more than 98% confident that this category reflects the intent of the transaction.\n`HIGH`: We are more than 90% confident that this category reflects the intent of the transaction.\n`MEDIUM`: We are moderately confident that this category reflects the intent of the transaction.\n`LOW`: This category may reflect the intent, but there may be other categories that are more accurate.\n`UNKNOWN`: We don't know the confidence level for this category.",
+        );
+        o.field(
+            "detailed",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A granular category conveying the transaction's intent. This field can also be used as a unique identifier for the category.",
+        );
+        o.field(
+            "primary",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A high level category that communicates the broad category of the transaction.",
+        );
+        o.field(
+            "version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Information describing the intent of the transaction. Most relevant for personal finance use cases, but not limited to such use cases.\n\nSee the [taxonomy CSV file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories. If you are migrating to personal finance categories from the legacy categories, also refer to the [migration guide](https://plaid.com/docs/transactions/pfc-migration/).",
+        )
+    }
+}
 /**Indicates which version of the personal finance category taxonomy is being used. [View PFCv2 and PFCv1 taxonomies](https://plaid.com/documents/pfc-taxonomy-all.csv).
 
 If you enabled Transactions or Enrich before December 2025 you will receive the `v1` taxonomy by default and may request `v2` by explicitly setting this field to `v2` in the request.
@@ -11290,6 +17361,23 @@ pub enum PersonalFinanceCategoryVersion {
     V2,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PersonalFinanceCategoryVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PersonalFinanceCategoryVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PersonalFinanceCategoryVersion",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["v1", "v2"],
+            "Indicates which version of the personal finance category taxonomy is being used. [View PFCv2 and PFCv1 taxonomies](https://plaid.com/documents/pfc-taxonomy-all.csv).\n\nIf you enabled Transactions or Enrich before December 2025 you will receive the `v1` taxonomy by default and may request `v2` by explicitly setting this field to `v2` in the request.\n\nIf you enabled Transactions or Enrich on or after December 2025, you may only receive the `v2` taxonomy.",
+        )
+    }
 }
 impl ::std::fmt::Display for PersonalFinanceCategoryVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11344,6 +17432,24 @@ See the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) fo
 )]
 #[serde(transparent)]
 pub struct PfcDetailedCategory(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PfcDetailedCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PfcDetailedCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PfcDetailedCategory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A personal finance detailed category.\nSee the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories.",
+        )
+    }
+}
 impl ::std::ops::Deref for PfcDetailedCategory {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11387,6 +17493,24 @@ See the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) fo
 )]
 #[serde(transparent)]
 pub struct PfcPrimaryCategory(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PfcPrimaryCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PfcPrimaryCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PfcPrimaryCategory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A personal finance primary category.\nSee the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories.",
+        )
+    }
+}
 impl ::std::ops::Deref for PfcPrimaryCategory {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11479,6 +17603,42 @@ impl ::serde::Serialize for PhoneNumber {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhoneNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhoneNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhoneNumber")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "data",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The phone number.",
+        );
+        o.field(
+            "primary",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, identifies the phone number as the primary number on an account.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<PhoneNumberType>,
+            &[],
+            "The type of phone number.",
+        );
+        o.finish("A phone number")
+    }
+}
 ///Score found by matching phone number provided by the API with the phone number on the account at the financial institution. 100 is a perfect match and 0 is a no match. If the account contains multiple owners, the maximum match score is filled.
 #[derive(Clone, Debug, Default)]
 pub struct PhoneNumberMatchScore {
@@ -11530,6 +17690,30 @@ impl ::serde::Serialize for PhoneNumberMatchScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhoneNumberMatchScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhoneNumberMatchScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhoneNumberMatchScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "score",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Match score for normalized phone number. 100 is a perfect match, 99-70 is a partial match (matching the same phone number with extension against one without extension, etc.), anything below 70 is considered a mismatch. Typically, the match threshold should be set to a score of 70 or higher. If the phone number is missing from either the API or financial institution, this is null.",
+        );
+        o.finish(
+            "Score found by matching phone number provided by the API with the phone number on the account at the financial institution. 100 is a perfect match and 0 is a no match. If the account contains multiple owners, the maximum match score is filled.",
+        )
+    }
+}
 ///The type of phone number.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PhoneNumberType {
@@ -11541,6 +17725,21 @@ pub enum PhoneNumberType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhoneNumberType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhoneNumberType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhoneNumberType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["home", "work", "office", "mobile", "mobile1", "other"],
+            "The type of phone number.",
+        )
+    }
 }
 impl ::std::fmt::Display for PhoneNumberType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11594,6 +17793,21 @@ pub enum PhoneType {
     Fax,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhoneType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhoneType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhoneType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["phone", "fax"],
+            "An enum indicating whether a phone number is a phone line or a fax line.",
+        )
+    }
 }
 impl ::std::fmt::Display for PhoneType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11657,6 +17871,28 @@ pub enum PhysicalDocumentCategory {
     Visa,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhysicalDocumentCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhysicalDocumentCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhysicalDocumentCategory")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "drivers_license",
+                "id_card",
+                "passport",
+                "residence_permit_card",
+                "resident_card",
+                "visa",
+            ],
+            "The type of identity document detected in the images provided. Will always be one of the following values:\n\n  `drivers_license` - A driver's license issued by the associated country, establishing identity without any guarantee as to citizenship, and granting driving privileges\n\n  `id_card` - A general national identification card, distinct from driver's licenses as it only establishes identity\n\n  `passport` - A travel passport issued by the associated country for one of its citizens\n\n  `residence_permit_card` - An identity document issued by the associated country permitting a foreign citizen to <em>temporarily</em> reside there\n\n  `resident_card` - An identity document issued by the associated country permitting a foreign citizen to <em>permanently</em> reside there\n\n  `visa` - An identity document issued by the associated country permitting a foreign citizen entry for a short duration and for a specific purpose, typically no longer than 6 months\n\nNote: This value may be different from the ID type that the user selects within Link. For example, if they select \"Driver's License\" but then submit a picture of a passport, this field will say `passport`",
+        )
+    }
 }
 impl ::std::fmt::Display for PhysicalDocumentCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11812,6 +18048,86 @@ impl ::serde::Serialize for PhysicalDocumentExtractedData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhysicalDocumentExtractedData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhysicalDocumentExtractedData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PhysicalDocumentExtractedData",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentAddressResponse>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "category",
+            j::REQUIRED,
+            G::subschema_for::<PhysicalDocumentCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentIso8601DateOfBirth>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "expiration_date",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationDocumentIso8601ExpirationDate>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id_number",
+            j::REQUIRED,
+            G::subschema_for::<PhysicalDocumentIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "issue_date",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationDocumentIso8601IssueDate>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "issuing_country",
+            j::REQUIRED,
+            G::subschema_for::<GenericCountryCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "issuing_region",
+            j::REQUIRED,
+            G::subschema_for::<Region>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityVerificationDocumentNameResponse>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Data extracted from a user-submitted document.")
+    }
+}
 ///Analysis of the data extracted from the submitted document.
 #[derive(Clone, Debug)]
 pub struct PhysicalDocumentExtractedDataAnalysis {
@@ -11884,6 +18200,45 @@ impl ::serde::Serialize for PhysicalDocumentExtractedDataAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhysicalDocumentExtractedDataAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhysicalDocumentExtractedDataAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PhysicalDocumentExtractedDataAnalysis",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<DocumentDateOfBirthMatchCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "expiration_date",
+            j::REQUIRED,
+            G::subschema_for::<ExpirationDate>,
+            &[],
+            "",
+        );
+        o.field(
+            "issuing_country",
+            j::REQUIRED,
+            G::subschema_for::<IssuingCountry>,
+            &[],
+            "",
+        );
+        o.field("name", j::REQUIRED, G::subschema_for::<DocumentNameMatchCode>, &[], "");
+        o.finish("Analysis of the data extracted from the submitted document.")
+    }
+}
 ///Alpha-numeric ID number extracted via OCR from the user's document image.
 #[derive(
     ::serde::Deserialize,
@@ -11898,6 +18253,24 @@ impl ::serde::Serialize for PhysicalDocumentExtractedDataAnalysis {
 )]
 #[serde(transparent)]
 pub struct PhysicalDocumentIdNumber(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhysicalDocumentIdNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhysicalDocumentIdNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhysicalDocumentIdNumber")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Alpha-numeric ID number extracted via OCR from the user's document image.",
+        )
+    }
+}
 impl ::std::ops::Deref for PhysicalDocumentIdNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12001,6 +18374,58 @@ impl ::serde::Serialize for PhysicalDocumentImages {
         out.field("original_back", &self.original_back);
         out.field("original_front", &self.original_front);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhysicalDocumentImages {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhysicalDocumentImages")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhysicalDocumentImages")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cropped_back",
+            j::REQUIRED,
+            G::subschema_for::<DocumentImageCroppedBack>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "cropped_front",
+            j::REQUIRED,
+            G::subschema_for::<DocumentImageCroppedFront>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "face",
+            j::REQUIRED,
+            G::subschema_for::<DocumentImageFace>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "original_back",
+            j::REQUIRED,
+            G::subschema_for::<DocumentImageBack>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "original_front",
+            j::REQUIRED,
+            G::subschema_for::<DocumentImageFront>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "URLs for downloading original and cropped images for this document submission. The URLs are designed to only allow downloading, not hot linking, so the URL will only serve the document image for 60 seconds before expiring. The expiration time is 60 seconds after the `GET` request for the associated Identity Verification attempt. A new expiring URL is generated with each request, so you can always rerequest the Identity Verification attempt if one of your URLs expires.",
+        )
     }
 }
 ///Errors are identified by `error_code` and categorized by `error_type`. Use these in preference to HTTP status codes to identify and handle specific errors. HTTP status codes are set and provide the broadest categorization of errors: 4xx codes are for developer- or user-related errors, and 5xx codes are for Plaid-related errors, and the status will be 2xx in non-error cases. An Item with a non-`null` error object will only be part of an API response when calling `/item/get` to view Item status. Otherwise, error fields will be `null` if no error has occurred; if an error has occurred, an error code will be returned instead.
@@ -12164,6 +18589,101 @@ impl ::serde::Serialize for PlaidError {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlaidError {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlaidError")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PlaidError")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "causes",
+            j::OPTIONAL,
+            G::subschema_for::<::serde_json::Value>,
+            &[j::ARRAY],
+            "In this product, a request can pertain to more than one Item. If an error is returned for such a request, `causes` will return an array of errors containing a breakdown of these errors on the individual Item level, if any can be identified.\n\n`causes` will be provided for the `error_type` `ASSET_REPORT_ERROR` or `CHECK_REPORT_ERROR`. `causes` will also not be populated inside an error nested within a `warning` object.",
+        );
+        o.field(
+            "display_message",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A user-friendly representation of the error code. `null` if the error is not related to user action.\n\nThis may change over time and is not safe for programmatic use.",
+        );
+        o.field(
+            "documentation_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL of a Plaid documentation page with more information about the error",
+        );
+        o.field(
+            "error_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The particular error code. Safe for programmatic use.",
+        );
+        o.field(
+            "error_code_reason",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The specific reason for the error code. Currently, reasons are only supported OAuth-based item errors; `null` will be returned otherwise. Safe for programmatic use.\n\nPossible values:\n`OAUTH_INVALID_TOKEN`: The user's OAuth connection to this institution has been invalidated.\n\n`OAUTH_CONSENT_EXPIRED`: The user's access consent for this OAuth connection to this institution has expired.\n\n`OAUTH_USER_REVOKED`: The user's OAuth connection to this institution is invalid because the user revoked their connection.",
+        );
+        o.field(
+            "error_message",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A developer-friendly representation of the error code. This may change over time and is not safe for programmatic use.",
+        );
+        o.field("error_type", j::REQUIRED, G::subschema_for::<PlaidErrorType>, &[], "");
+        o.field(
+            "provided_account_subtypes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of the account subtypes that were extracted but did not match the requested subtypes via the `account_filters` parameter in `/link/token/create`. Currently only populated for `NO_ACCOUNTS` errors from Items with `investments_auth` as an enabled product.",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique ID identifying the request, to be used for troubleshooting purposes. This field will be omitted in errors provided by webhooks.",
+        );
+        o.field(
+            "required_account_subtypes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of the account subtypes that were requested via the `account_filters` parameter in `/link/token/create`. Currently only populated for `NO_ACCOUNTS` errors from Items with `investments_auth` as an enabled product.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The HTTP status code associated with the error. This will only be returned in the response body when the error information is provided via a webhook.",
+        );
+        o.field(
+            "suggested_action",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Suggested steps for resolving the error",
+        );
+        o.finish(
+            "Errors are identified by `error_code` and categorized by `error_type`. Use these in preference to HTTP status codes to identify and handle specific errors. HTTP status codes are set and provide the broadest categorization of errors: 4xx codes are for developer- or user-related errors, and 5xx codes are for Plaid-related errors, and the status will be 2xx in non-error cases. An Item with a non-`null` error object will only be part of an API response when calling `/item/get` to view Item status. Otherwise, error fields will be `null` if no error has occurred; if an error has occurred, an error code will be returned instead.",
+        )
+    }
+}
 ///A broad categorization of the error. Safe for programmatic use.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PlaidErrorType {
@@ -12193,6 +18713,46 @@ pub enum PlaidErrorType {
     UserError,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlaidErrorType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlaidErrorType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PlaidErrorType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "INVALID_REQUEST",
+                "INVALID_RESULT",
+                "INVALID_INPUT",
+                "INSTITUTION_ERROR",
+                "RATE_LIMIT_EXCEEDED",
+                "API_ERROR",
+                "ITEM_ERROR",
+                "ASSET_REPORT_ERROR",
+                "BASE_REPORT_ERROR",
+                "RECAPTCHA_ERROR",
+                "OAUTH_ERROR",
+                "PAYMENT_ERROR",
+                "BANK_TRANSFER_ERROR",
+                "INCOME_VERIFICATION_ERROR",
+                "MICRODEPOSITS_ERROR",
+                "SANDBOX_ERROR",
+                "PARTNER_ERROR",
+                "SIGNAL_ERROR",
+                "TRANSACTIONS_ERROR",
+                "TRANSACTION_ERROR",
+                "TRANSFER_ERROR",
+                "CHECK_REPORT_ERROR",
+                "CONSUMER_REPORT_ERROR",
+                "USER_ERROR",
+            ],
+            "A broad categorization of the error. Safe for programmatic use.",
+        )
+    }
 }
 impl ::std::fmt::Display for PlaidErrorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12284,6 +18844,21 @@ pub enum PlaidLendScoreVersion {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlaidLendScoreVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlaidLendScoreVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PlaidLendScoreVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["v1.0", "v2.0", "LS1"],
+            "The version of the LendScore to use. Required if using LendScore.",
+        )
+    }
+}
 impl ::std::fmt::Display for PlaidLendScoreVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -12337,6 +18912,24 @@ impl ::std::convert::TryFrom<::std::string::String> for PlaidLendScoreVersion {
 )]
 #[serde(transparent)]
 pub struct PlaidUserId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlaidUserId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlaidUserId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PlaidUserId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and a `client_user_id` are present in a request, the `user_id` must have been created from the provided `client_user_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for PlaidUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12378,6 +18971,24 @@ impl ::std::str::FromStr for PlaidUserId {
 )]
 #[serde(transparent)]
 pub struct PlaidUserIdNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlaidUserIdNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlaidUserIdNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PlaidUserIdNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and a `client_user_id` are present in a request, the `user_id` must have been created from the provided `client_user_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for PlaidUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12478,6 +19089,42 @@ impl ::serde::Serialize for PlatformIds {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlatformIds {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlatformIds")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PlatformIds")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "employee_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of an employee as given by their employer",
+        );
+        o.field(
+            "payroll_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of an employee as given by their payroll",
+        );
+        o.field(
+            "position_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the position of the employee",
+        );
+        o.finish("An object containing a set of ids related to an employee")
+    }
+}
 ///Field describing whether the associated address is a post office box. Will be `yes` when a P.O. box is detected, `no` when Plaid confirmed the address is not a P.O. box, and `no_data` when Plaid was not able to determine if the address is a P.O. box.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PoBoxStatus {
@@ -12486,6 +19133,21 @@ pub enum PoBoxStatus {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PoBoxStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PoBoxStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PoBoxStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["yes", "no", "no_data"],
+            "Field describing whether the associated address is a post office box. Will be `yes` when a P.O. box is detected, `no` when Plaid confirmed the address is not a P.O. box, and `no_data` when Plaid was not able to determine if the address is a P.O. box.",
+        )
+    }
 }
 impl ::std::fmt::Display for PoBoxStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12540,6 +19202,24 @@ impl ::std::convert::TryFrom<::std::string::String> for PoBoxStatus {
 )]
 #[serde(transparent)]
 pub struct PostalCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PostalCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PostalCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PostalCode")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The postal code for the associated address. Between 2 and 10 alphanumeric characters. For US-based addresses this must be 5 numeric digits.",
+        )
+    }
+}
 impl ::std::ops::Deref for PostalCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12581,6 +19261,26 @@ impl ::std::str::FromStr for PostalCode {
 )]
 #[serde(transparent)]
 pub struct PreviousIdentityVerificationAttemptId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PreviousIdentityVerificationAttemptId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PreviousIdentityVerificationAttemptId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PreviousIdentityVerificationAttemptId",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The ID for the Identity Verification preceding this session. This field will only be filled if the current Identity Verification is a retry of a previous attempt.",
+        )
+    }
+}
 impl ::std::ops::Deref for PreviousIdentityVerificationAttemptId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12703,6 +19403,63 @@ impl ::serde::Serialize for PrismCashScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismCashScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismCashScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismCashScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error_reason",
+            j::OPTIONAL,
+            G::subschema_for::<PrismErrorReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScoreMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "model_version",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The version of Prism Data's cash score model used.",
+        );
+        o.field(
+            "reason_codes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The reasons for an individual having risk according to the cash score.",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
+        );
+        o.field(
+            "version",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The version of Prism Data's cash score model used. This field is deprecated in favor of `model_version`.",
+        );
+        o.finish("The data from the CashScore® product returned by Prism Data.")
+    }
+}
 ///An object containing metadata about the provided transactions.
 #[derive(Clone, Debug)]
 pub struct PrismCashScoreMetadata {
@@ -12821,6 +19578,91 @@ impl ::serde::Serialize for PrismCashScoreMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismCashScoreMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismCashScoreMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismCashScoreMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "l1m_credit_value_cnt",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of credit transactions in the last 30 days.",
+        );
+        o.field(
+            "l1m_debit_value_cnt",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of debit transactions in the last 30 days.",
+        );
+        o.field(
+            "max_age",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days since the oldest transaction.",
+        );
+        o.field(
+            "max_age_credit",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days since the oldest credit transaction.",
+        );
+        o.field(
+            "max_age_debit",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days since the oldest debit transaction.",
+        );
+        o.field(
+            "min_age",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days since the latest transaction.",
+        );
+        o.field(
+            "min_age_credit",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days since the latest credit transaction.",
+        );
+        o.field(
+            "min_age_debit",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of days since the latest debit transaction.",
+        );
+        o.field(
+            "num_trxn_credit",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of credit transactions.",
+        );
+        o.field(
+            "num_trxn_debit",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of debit transactions.",
+        );
+        o.finish("An object containing metadata about the provided transactions.")
+    }
+}
 ///The version of Prism CashScore. If not specified, will default to v3.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismCashScoreVersion {
@@ -12830,6 +19672,21 @@ pub enum PrismCashScoreVersion {
     X3,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismCashScoreVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismCashScoreVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismCashScoreVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["4.1", "4", "3_lite", "3"],
+            "The version of Prism CashScore. If not specified, will default to v3.",
+        )
+    }
 }
 impl ::std::fmt::Display for PrismCashScoreVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12957,6 +19814,56 @@ impl ::serde::Serialize for PrismDetect {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismDetect {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismDetect")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismDetect")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error_reason",
+            j::OPTIONAL,
+            G::subschema_for::<PrismErrorReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScoreMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "model_version",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The version of Prism Data's CashScore® Detect model used.",
+        );
+        o.field(
+            "reason_codes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The reasons for an individual having risk according to the CashScore® Detect score.",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
+        );
+        o.finish("The data from the CashScore® Detect product returned by Prism Data.")
+    }
+}
 ///The version of Prism Detect
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismDetectVersion {
@@ -12964,6 +19871,18 @@ pub enum PrismDetectVersion {
     X4,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismDetectVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismDetectVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismDetectVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(&["4.1", "4"], "The version of Prism Detect")
+    }
 }
 impl ::std::fmt::Display for PrismDetectVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13016,6 +19935,24 @@ impl ::std::convert::TryFrom<::std::string::String> for PrismDetectVersion {
 )]
 #[serde(transparent)]
 pub struct PrismErrorReason(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismErrorReason {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismErrorReason")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismErrorReason")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The error returned by Prism for this product.",
+        )
+    }
+}
 impl ::std::ops::Deref for PrismErrorReason {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13128,6 +20065,56 @@ impl ::serde::Serialize for PrismExtend {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismExtend {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismExtend")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismExtend")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error_reason",
+            j::OPTIONAL,
+            G::subschema_for::<PrismErrorReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScoreMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "model_version",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The version of Prism Data's CashScore® Extend model used.",
+        );
+        o.field(
+            "reason_codes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The reasons for an individual having risk according to the CashScore® Extend score.",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
+        );
+        o.finish("The data from the CashScore® Extend product returned by Prism Data.")
+    }
+}
 ///The version of Prism Extend
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismExtendVersion {
@@ -13135,6 +20122,18 @@ pub enum PrismExtendVersion {
     X4,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismExtendVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismExtendVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismExtendVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(&["4.1", "4"], "The version of Prism Extend")
+    }
 }
 impl ::std::fmt::Display for PrismExtendVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13266,12 +20265,84 @@ impl ::serde::Serialize for PrismFirstDetect {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismFirstDetect {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismFirstDetect")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismFirstDetect")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error_reason",
+            j::OPTIONAL,
+            G::subschema_for::<PrismErrorReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScoreMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "model_version",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The version of Prism Data's FirstDetect model used.",
+        );
+        o.field(
+            "reason_codes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The reasons for an individual having risk according to the FirstDetect score.",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
+        );
+        o.field(
+            "version",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The version of Prism Data's FirstDetect model used. This field is deprecated in favor of `model_version`.",
+        );
+        o.finish("The data from the FirstDetect product returned by Prism Data.")
+    }
+}
 ///The version of Prism FirstDetect. If not specified, will default to v3.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismFirstDetectVersion {
     X3,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismFirstDetectVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismFirstDetectVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismFirstDetectVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["3"],
+            "The version of Prism FirstDetect. If not specified, will default to v3.",
+        )
+    }
 }
 impl ::std::fmt::Display for PrismFirstDetectVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13386,12 +20457,75 @@ impl ::serde::Serialize for PrismInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error_reason",
+            j::OPTIONAL,
+            G::subschema_for::<PrismErrorReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "model_version",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The version of Prism Data's insights model used.",
+        );
+        o.field(
+            "result",
+            j::OPTIONAL,
+            G::subschema_for::<PrismInsightsResult>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "version",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The version of Prism Data's insights model used. This field is deprecated in favor of `model_version`.",
+        );
+        o.finish("The data from the Insights product returned by Prism Data.")
+    }
+}
 ///The Insights Result object is a map of cash flow attributes, where the key is a string, and the value is a float or string. For a full list of attributes, contact your account manager. The attributes may vary depending on the Prism version used.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PrismInsightsResult(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismInsightsResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismInsightsResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismInsightsResult")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "The Insights Result object is a map of cash flow attributes, where the key is a string, and the value is a float or string. For a full list of attributes, contact your account manager. The attributes may vary depending on the Prism version used.",
+        )
+    }
+}
 impl ::std::ops::Deref for PrismInsightsResult {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -13420,6 +20554,21 @@ pub enum PrismInsightsVersion {
     X3,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismInsightsVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismInsightsVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismInsightsVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["4.1", "4", "3"],
+            "The version of Prism Insights. If not specified, will default to v3.",
+        )
+    }
 }
 impl ::std::fmt::Display for PrismInsightsVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13544,6 +20693,56 @@ impl ::serde::Serialize for PrismVersions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismVersions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismVersions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismVersions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cashscore",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScoreVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "detect",
+            j::OPTIONAL,
+            G::subschema_for::<PrismDetectVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "extend",
+            j::OPTIONAL,
+            G::subschema_for::<PrismExtendVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "firstdetect",
+            j::OPTIONAL,
+            G::subschema_for::<PrismFirstDetectVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "insights",
+            j::OPTIONAL,
+            G::subschema_for::<PrismInsightsVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The versions of Prism products to evaluate")
+    }
+}
 ///Deprecated, use `partner_insights.prism_versions` instead.
 #[derive(Clone, Debug, Default)]
 pub struct PrismVersionsDeprecated {
@@ -13628,6 +20827,56 @@ impl ::serde::Serialize for PrismVersionsDeprecated {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismVersionsDeprecated {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismVersionsDeprecated")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismVersionsDeprecated")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cashscore",
+            j::OPTIONAL,
+            G::subschema_for::<PrismCashScoreVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "detect",
+            j::OPTIONAL,
+            G::subschema_for::<PrismDetectVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "extend",
+            j::OPTIONAL,
+            G::subschema_for::<PrismExtendVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "firstdetect",
+            j::OPTIONAL,
+            G::subschema_for::<PrismFirstDetectVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "insights",
+            j::OPTIONAL,
+            G::subschema_for::<PrismInsightsVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Deprecated, use `partner_insights.prism_versions` instead.")
+    }
+}
 ///ProcessorAccountGetRequest defines the request schema for `/processor/account/get`
 #[derive(Clone)]
 pub struct ProcessorAccountGetRequest {
@@ -13691,6 +20940,44 @@ impl ::serde::Serialize for ProcessorAccountGetRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorAccountGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorAccountGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorAccountGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorAccountGetRequest defines the request schema for `/processor/account/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorAccountGetRequest {
@@ -13763,6 +21050,32 @@ impl ::serde::Serialize for ProcessorAccountGetResponse {
         out.field("institution_id", &self.institution_id);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorAccountGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorAccountGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorAccountGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("account", j::REQUIRED, G::subschema_for::<AccountBase>, &[], "");
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Institution ID associated with the Account.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorAccountGetResponse defines the response schema for `/processor/account/get`",
+        )
     }
 }
 ///ProcessorApexProcessorTokenCreateRequest defines the request schema for `/processor/apex/processor_token/create`
@@ -13842,6 +21155,47 @@ impl ::serde::Serialize for ProcessorApexProcessorTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorApexProcessorTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorApexProcessorTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorApexProcessorTokenCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `account_id` value obtained from the `onSuccess` callback in Link",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorApexProcessorTokenCreateRequest defines the request schema for `/processor/apex/processor_token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorApexProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorApexProcessorTokenCreateRequest")
@@ -13917,6 +21271,44 @@ impl ::serde::Serialize for ProcessorAuthGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorAuthGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorAuthGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorAuthGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorAuthGetRequest defines the request schema for `/processor/auth/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorAuthGetRequest")
@@ -13986,6 +21378,26 @@ impl ::serde::Serialize for ProcessorAuthGetResponse {
         out.field("numbers", &self.numbers);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorAuthGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorAuthGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorAuthGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("account", j::REQUIRED, G::subschema_for::<AccountBase>, &[], "");
+        o.field("numbers", j::REQUIRED, G::subschema_for::<ProcessorNumber>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorAuthGetResponse defines the response schema for `/processor/auth/get`",
+        )
     }
 }
 ///ProcessorBalanceGetRequest defines the request schema for `/processor/balance/get`
@@ -14064,6 +21476,51 @@ impl ::serde::Serialize for ProcessorBalanceGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorBalanceGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorBalanceGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorBalanceGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<ProcessorBalanceGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorBalanceGetRequest defines the request schema for `/processor/balance/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorBalanceGetRequest")
@@ -14132,6 +21589,30 @@ impl ::serde::Serialize for ProcessorBalanceGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorBalanceGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorBalanceGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorBalanceGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "min_last_updated_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<MinLastUpdatedDatetime>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Optional parameters to `/processor/balance/get`.")
+    }
+}
 ///ProcessorBalanceGetResponse defines the response schema for `/processor/balance/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorBalanceGetResponse {
@@ -14187,6 +21668,25 @@ impl ::serde::Serialize for ProcessorBalanceGetResponse {
         out.field("account", &self.account);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorBalanceGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorBalanceGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorBalanceGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("account", j::REQUIRED, G::subschema_for::<AccountBase>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorBalanceGetResponse defines the response schema for `/processor/balance/get`",
+        )
     }
 }
 ///Defines the request schema for `/processor/bank_transfer/create`
@@ -14336,6 +21836,103 @@ impl ::serde::Serialize for ProcessorBankTransferCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorBankTransferCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorBankTransferCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorBankTransferCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<BankTransferAmount>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "custom_tag",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An arbitrary string provided by the client for storage with the bank transfer. May be up to 100 characters.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The transfer description. Maximum of 10 characters.",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the transfer amount - should be set to \"USD\".",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferNetwork>,
+            &[],
+            "",
+        );
+        o.field(
+            "origination_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified.",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<BankTransferType>, &[], "");
+        o.field("user", j::REQUIRED, G::subschema_for::<BankTransferUser>, &[], "");
+        o.finish("Defines the request schema for `/processor/bank_transfer/create`")
+    }
+}
 impl ::std::fmt::Debug for ProcessorBankTransferCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorBankTransferCreateRequest")
@@ -14411,6 +22008,25 @@ impl ::serde::Serialize for ProcessorBankTransferCreateResponse {
         out.field("bank_transfer", &self.bank_transfer);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorBankTransferCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorBankTransferCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorBankTransferCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("bank_transfer", j::REQUIRED, G::subschema_for::<BankTransfer>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/processor/bank_transfer/create`")
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -14506,6 +22122,67 @@ impl ::serde::Serialize for ProcessorDefaultUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorDefaultUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorDefaultUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorDefaultUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "new_transactions",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of new transactions detected since the last time this webhook was fired.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`DEFAULT_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when new transaction data is available for an Item. Plaid will typically check for new transaction data several times a day.\n\nThis webhook is intended for use with `/processor/transactions/get`; if you are using the newer `/processor/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
+    }
+}
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
 
 Fired when an Item's historical transaction pull is completed and Plaid has prepared as much historical transaction data as possible for the Item. Once this webhook has been fired, transaction data beyond the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.
@@ -14598,6 +22275,67 @@ impl ::serde::Serialize for ProcessorHistoricalUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorHistoricalUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorHistoricalUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorHistoricalUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "new_transactions",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of new transactions available",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`HISTORICAL_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when an Item's historical transaction pull is completed and Plaid has prepared as much historical transaction data as possible for the Item. Once this webhook has been fired, transaction data beyond the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.\n\nThis webhook is intended for use with `/processor/transactions/get`; if you are using the newer `/processor/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
+    }
+}
 ///ProcessorIdentityGetRequest defines the request schema for `/processor/identity/get`
 #[derive(Clone)]
 pub struct ProcessorIdentityGetRequest {
@@ -14661,6 +22399,44 @@ impl ::serde::Serialize for ProcessorIdentityGetRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorIdentityGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorIdentityGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorIdentityGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorIdentityGetRequest defines the request schema for `/processor/identity/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorIdentityGetRequest {
@@ -14727,6 +22503,25 @@ impl ::serde::Serialize for ProcessorIdentityGetResponse {
         out.field("account", &self.account);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorIdentityGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorIdentityGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorIdentityGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("account", j::REQUIRED, G::subschema_for::<AccountIdentity>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorIdentityGetResponse defines the response schema for `/processor/identity/get`",
+        )
     }
 }
 ///ProcessorIdentityMatchRequest defines the request schema for `/processor/identity/match`
@@ -14805,6 +22600,53 @@ impl ::serde::Serialize for ProcessorIdentityMatchRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorIdentityMatchRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorIdentityMatchRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorIdentityMatchRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<IdentityMatchUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorIdentityMatchRequest defines the request schema for `/processor/identity/match`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorIdentityMatchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorIdentityMatchRequest")
@@ -14870,6 +22712,33 @@ impl ::serde::Serialize for ProcessorIdentityMatchResponse {
         out.field("account", &self.account);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorIdentityMatchResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorIdentityMatchResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorIdentityMatchResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::REQUIRED,
+            G::subschema_for::<AccountIdentityMatchScore>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorIdentityMatchResponse defines the response schema for `/processor/identity/match`",
+        )
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -14965,6 +22834,67 @@ impl ::serde::Serialize for ProcessorInitialUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInitialUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInitialUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInitialUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The error code associated with the webhook.",
+        );
+        o.field(
+            "new_transactions",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The number of new transactions available.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`INITIAL_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when an Item's initial transaction pull is completed. Once this webhook has been fired, transaction data for the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.\n\nThis webhook is intended for use with `/processor/transactions/get`; if you are using the newer `/processor/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
+    }
+}
 ///ProcessorInvestmentsAuthGetRequest defines the request schema for `/processor/investments/auth/get`
 #[derive(Clone)]
 pub struct ProcessorInvestmentsAuthGetRequest {
@@ -15028,6 +22958,46 @@ impl ::serde::Serialize for ProcessorInvestmentsAuthGetRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInvestmentsAuthGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInvestmentsAuthGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorInvestmentsAuthGetRequest defines the request schema for `/processor/investments/auth/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorInvestmentsAuthGetRequest {
@@ -15153,6 +23123,76 @@ impl ::serde::Serialize for ProcessorInvestmentsAuthGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInvestmentsAuthGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInvestmentsAuthGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("account", j::REQUIRED, G::subschema_for::<AccountBase>, &[], "");
+        o.field(
+            "account_details_401k",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsAuthAccountDetails401k>,
+            &[j::ARRAY],
+            "Additional information for accounts of 401k subtype.",
+        );
+        o.field(
+            "data_sources",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentsAuthDataSources>,
+            &[],
+            "",
+        );
+        o.field(
+            "holdings",
+            j::REQUIRED,
+            G::subschema_for::<Holding>,
+            &[j::ARRAY],
+            "The holdings belonging to the investment account. Details of the securities in the holdings are provided in the `securities` field.",
+        );
+        o.field(
+            "is_investments_fallback_item",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
+        );
+        o.field(
+            "numbers",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentsAuthGetNumbers>,
+            &[],
+            "",
+        );
+        o.field(
+            "owners",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentsAuthOwner>,
+            &[j::ARRAY],
+            "Information about the account owners for the account.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "securities",
+            j::REQUIRED,
+            G::subschema_for::<Security>,
+            &[j::ARRAY],
+            "Objects describing the securities held in the account.",
+        );
+        o.finish(
+            "ProcessorInvestmentsAuthGetResponse defines the response schema for `/processor/investments/auth/get`",
+        )
+    }
+}
 ///ProcessorInvestmentsHoldingsGetRequest defines the request schema for `/processor/investments/holdings/get`
 #[derive(Clone)]
 pub struct ProcessorInvestmentsHoldingsGetRequest {
@@ -15216,6 +23256,46 @@ impl ::serde::Serialize for ProcessorInvestmentsHoldingsGetRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInvestmentsHoldingsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInvestmentsHoldingsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorInvestmentsHoldingsGetRequest defines the request schema for `/processor/investments/holdings/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorInvestmentsHoldingsGetRequest {
@@ -15315,6 +23395,54 @@ impl ::serde::Serialize for ProcessorInvestmentsHoldingsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInvestmentsHoldingsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInvestmentsHoldingsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("account", j::REQUIRED, G::subschema_for::<InvestmentAccount>, &[], "");
+        o.field(
+            "holdings",
+            j::REQUIRED,
+            G::subschema_for::<Holding>,
+            &[j::ARRAY],
+            "The holdings belonging to investment accounts associated with the Item. Details of the securities in the holdings are provided in the `securities` field.",
+        );
+        o.field(
+            "is_investments_fallback_item",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "securities",
+            j::REQUIRED,
+            G::subschema_for::<Security>,
+            &[j::ARRAY],
+            "Objects describing the securities held in the account.",
+        );
+        o.finish(
+            "ProcessorInvestmentsHoldingsGetResponse defines the response schema for `/processor/investments/holdings/get`",
+        )
+    }
+}
 ///ProcessorInvestmentsTransactionsGetRequest defines the request schema for `/processor/investments/transactions/get`
 #[derive(Clone)]
 pub struct ProcessorInvestmentsTransactionsGetRequest {
@@ -15404,6 +23532,67 @@ impl ::serde::Serialize for ProcessorInvestmentsTransactionsGetRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInvestmentsTransactionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInvestmentsTransactionsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The latest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<InvestmentsTransactionsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.finish(
+            "ProcessorInvestmentsTransactionsGetRequest defines the request schema for `/processor/investments/transactions/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorInvestmentsTransactionsGetRequest {
@@ -15516,6 +23705,55 @@ impl ::serde::Serialize for ProcessorInvestmentsTransactionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInvestmentsTransactionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInvestmentsTransactionsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("account", j::REQUIRED, G::subschema_for::<InvestmentAccount>, &[], "");
+        o.field(
+            "investment_transactions",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentTransaction>,
+            &[j::ARRAY],
+            "An array containing investment transactions from the account. Investments transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
+        );
+        o.field(
+            "is_investments_fallback_item",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "securities",
+            j::REQUIRED,
+            G::subschema_for::<Security>,
+            &[j::ARRAY],
+            "All securities for which there is a corresponding transaction being fetched.",
+        );
+        o.field(
+            "total_investment_transactions",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The total number of transactions available within the date range specified. If `total_investment_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
+        );
+        o.finish(
+            "ProcessorInvestmentsTransactionsGetRequest defines the response schema for `/processor/investments/transactions/get`",
+        )
+    }
+}
 ///ProcessorLiabilitiesGetRequest defines the request schema for `/processor/liabilities/get`
 #[derive(Clone)]
 pub struct ProcessorLiabilitiesGetRequest {
@@ -15579,6 +23817,46 @@ impl ::serde::Serialize for ProcessorLiabilitiesGetRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorLiabilitiesGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorLiabilitiesGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorLiabilitiesGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorLiabilitiesGetRequest defines the request schema for `/processor/liabilities/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorLiabilitiesGetRequest {
@@ -15652,6 +23930,34 @@ impl ::serde::Serialize for ProcessorLiabilitiesGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorLiabilitiesGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorLiabilitiesGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorLiabilitiesGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("account", j::REQUIRED, G::subschema_for::<AccountBase>, &[], "");
+        o.field(
+            "liabilities",
+            j::REQUIRED,
+            G::subschema_for::<LiabilitiesObject>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorLiabilitiesGetResponse defines the response schema for `/processor/liabilities/get`",
+        )
+    }
+}
 ///An object containing identifying numbers used for making electronic transfers to and from the `account`. The identifying number type (ACH, EFT, IBAN, or BACS) used will depend on the country of the account. An account may have more than one number type. If a particular identifying number type is not used by the `account` for which auth data has been requested, a null value will be returned.
 #[derive(Clone, Debug, Default)]
 pub struct ProcessorNumber {
@@ -15722,6 +24028,51 @@ impl ::serde::Serialize for ProcessorNumber {
         out.field_unless(skip[2], "eft", &self.eft);
         out.field_unless(skip[3], "international", &self.international);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorNumber")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ach",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersAchNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersBacsNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "eft",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersEftNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "international",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersInternationalNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An object containing identifying numbers used for making electronic transfers to and from the `account`. The identifying number type (ACH, EFT, IBAN, or BACS) used will depend on the country of the account. An account may have more than one number type. If a particular identifying number type is not used by the `account` for which auth data has been requested, a null value will be returned.",
+        )
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -15802,6 +24153,53 @@ impl ::serde::Serialize for ProcessorRecurringTransactionsUpdateWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorRecurringTransactionsUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorRecurringTransactionsUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorRecurringTransactionsUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECURRING_TRANSACTIONS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when recurring transactions data is updated. This includes when a new recurring stream is detected or when a new transaction is added to an existing recurring stream. The `RECURRING_TRANSACTIONS_UPDATE` webhook will also fire when one or more attributes of the recurring stream changes, which is usually a result of the addition, update, or removal of transactions to the stream.\n\nAfter receipt of this webhook, the updated data can be fetched from `/processor/transactions/recurring/get`.",
+        )
     }
 }
 ///ProcessorSignalDecisionReportRequest defines the request schema for `/processor/signal/decision/report`
@@ -15925,6 +24323,88 @@ impl ::serde::Serialize for ProcessorSignalDecisionReportRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalDecisionReportRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalDecisionReportRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalDecisionReportRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount_instantly_available",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount (in USD) made available to your customers instantly following the debit transaction. It could be a partial amount of the requested transaction (example: 102.05).",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Must be the same as the `client_transaction_id` supplied when calling `/processor/signal/evaluate`",
+        );
+        o.field(
+            "days_funds_on_hold",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The actual number of days (hold time) since the ACH debit transaction that you wait before making funds available to your customers. The holding time could affect the ACH return rate.\n\nFor example, use 0 if you make funds available to your customers instantly or the same day following the debit transaction, or 1 if you make funds available the next day following the debit initialization.",
+        );
+        o.field(
+            "decision_outcome",
+            j::OPTIONAL,
+            G::subschema_for::<SignalDecisionOutcome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "initiated",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if the ACH transaction was initiated, `false` otherwise.\n\nThis field must be returned as a boolean. If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.",
+        );
+        o.field(
+            "payment_method",
+            j::OPTIONAL,
+            G::subschema_for::<SignalPaymentMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorSignalDecisionReportRequest defines the request schema for `/processor/signal/decision/report`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorSignalDecisionReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalDecisionReportRequest")
@@ -15990,6 +24470,26 @@ impl ::serde::Serialize for ProcessorSignalDecisionReportResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalDecisionReportResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalDecisionReportResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalDecisionReportResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorSignalDecisionReportResponse defines the response schema for `/processor/signal/decision/report`",
+        )
     }
 }
 ///ProcessorSignalEvaluateRequest defines the request schema for `/processor/signal/evaluate`
@@ -16137,6 +24637,103 @@ impl ::serde::Serialize for ProcessorSignalEvaluateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalEvaluateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalEvaluateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalEvaluateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The transaction amount, in USD (e.g. `102.05`)",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID that you would like to use to refer to this transaction. For your convenience mapping your internal data, you could use your internal ID/identifier for this transaction. The max length for this field is 36 characters.",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple Items. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        );
+        o.field(
+            "default_payment_method",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The default ACH or non-ACH payment method to complete the transaction.\n`SAME_DAY_ACH`: Same Day ACH by Nacha. The debit transaction is processed and settled on the same day.\n`STANDARD_ACH`: Standard ACH by Nacha.\n`MULTIPLE_PAYMENT_METHODS`: If there is no default debit rail or there are multiple payment methods.\nPossible values:  `SAME_DAY_ACH`, `STANDARD_ACH`, `MULTIPLE_PAYMENT_METHODS`",
+        );
+        o.field(
+            "device",
+            j::OPTIONAL,
+            G::subschema_for::<SignalDevice>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "is_recurring",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "**true** if the ACH transaction is a recurring transaction; **false** otherwise.",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "ruleset_key",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The key of the ruleset to use for this transaction. You can configure a ruleset using the Plaid Dashboard, under [Signal->Rules](https://dashboard.plaid.com/signal/risk-profiles). If not provided, for customers who began using Signal Transaction Scores before October 15, 2025, by default, no ruleset will be used; for customers who began using Signal Transaction Scores after that date, or for Balance customers, the `default` ruleset will be used. For more details, or to opt out of using a ruleset, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user", j::OPTIONAL, G::subschema_for::<SignalUser>, &[j::NULLABLE], "");
+        o.field(
+            "user_present",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "`true` if the end user is present while initiating the ACH transfer and the endpoint is being called; `false` otherwise (for example, when the ACH transfer is scheduled and the end user is not present, or you call this endpoint after the ACH transfer but before submitting the Nacha file for ACH processing).",
+        );
+        o.finish(
+            "ProcessorSignalEvaluateRequest defines the request schema for `/processor/signal/evaluate`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorSignalEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalEvaluateRequest")
@@ -16238,6 +24835,48 @@ impl ::serde::Serialize for ProcessorSignalEvaluateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalEvaluateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalEvaluateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalEvaluateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "core_attributes",
+            j::OPTIONAL,
+            G::subschema_for::<SignalEvaluateCoreAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("ruleset", j::OPTIONAL, G::subschema_for::<Ruleset>, &[j::NULLABLE], "");
+        o.field(
+            "scores",
+            j::REQUIRED,
+            G::subschema_for::<SignalScores>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warnings",
+            j::OPTIONAL,
+            G::subschema_for::<SignalWarning>,
+            &[j::ARRAY],
+            "If bank information was not available to be used in the Signal Transaction Scores model, this array contains warnings describing why bank data is missing. If you want to receive an API error instead of scores in the case of missing bank data, file a support ticket or contact your Plaid account manager.",
+        );
+        o.finish(
+            "ProcessorSignalEvaluateResponse defines the response schema for `/processor/signal/evaluate`",
+        )
+    }
+}
 ///ProcessorSignalPrepareRequest defines the request schema for `/processor/signal/prepare`
 #[derive(Clone)]
 pub struct ProcessorSignalPrepareRequest {
@@ -16303,6 +24942,46 @@ impl ::serde::Serialize for ProcessorSignalPrepareRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalPrepareRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalPrepareRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalPrepareRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorSignalPrepareRequest defines the request schema for `/processor/signal/prepare`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorSignalPrepareRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalPrepareRequest")
@@ -16362,6 +25041,26 @@ impl ::serde::Serialize for ProcessorSignalPrepareResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalPrepareResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalPrepareResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalPrepareResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorSignalPrepareResponse defines the response schema for `/processor/signal/prepare`",
+        )
     }
 }
 ///ProcessorSignalReturnReportRequest defines the request schema for `/processor/signal/return/report`
@@ -16457,6 +25156,67 @@ impl ::serde::Serialize for ProcessorSignalReturnReportRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalReturnReportRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalReturnReportRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalReturnReportRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Must be the same as the `client_transaction_id` supplied when calling `/processor/signal/evaluate`",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "return_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Must be a valid ACH return code (e.g. \"R01\")\n\nIf formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.",
+        );
+        o.field(
+            "returned_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Date and time when you receive the returns from your payment processors, in ISO 8601 format (`YYYY-MM-DDTHH:mm:ssZ`).",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorSignalReturnReportRequest defines the request schema for `/processor/signal/return/report`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorSignalReturnReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalReturnReportRequest")
@@ -16519,6 +25279,26 @@ impl ::serde::Serialize for ProcessorSignalReturnReportResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalReturnReportResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalReturnReportResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalReturnReportResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorSignalReturnReportResponse defines the response schema for `/processor/signal/return/report`",
+        )
     }
 }
 ///ProcessorStripeBankAccountTokenCreateRequest defines the request schema for `/processor/stripe/bank_account/create`
@@ -16598,6 +25378,47 @@ impl ::serde::Serialize for ProcessorStripeBankAccountTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorStripeBankAccountTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorStripeBankAccountTokenCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `account_id` value obtained from the `onSuccess` callback in Link",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorStripeBankAccountTokenCreateRequest defines the request schema for `/processor/stripe/bank_account/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorStripeBankAccountTokenCreateRequest")
@@ -16665,6 +25486,33 @@ impl ::serde::Serialize for ProcessorStripeBankAccountTokenCreateResponse {
         out.field("request_id", &self.request_id);
         out.field("stripe_bank_account_token", &self.stripe_bank_account_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorStripeBankAccountTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorStripeBankAccountTokenCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "stripe_bank_account_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A token that can be sent to Stripe for use in making API calls to Plaid",
+        );
+        o.finish(
+            "ProcessorStripeBankAccountTokenCreateResponse defines the response schema for `/processor/stripe/bank_account/create`",
+        )
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -16764,6 +25612,67 @@ impl ::serde::Serialize for ProcessorSyncUpdatesAvailableWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSyncUpdatesAvailableWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSyncUpdatesAvailableWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSyncUpdatesAvailableWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "historical_update_complete",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates if historical pull information is available.",
+        );
+        o.field(
+            "initial_update_complete",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates if initial pull information is available.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`SYNC_UPDATES_AVAILABLE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when an Item's transactions change. This can be due to any event resulting in new changes, such as an initial 30-day transactions fetch upon the initialization of an Item with transactions, the backfill of historical transactions that occurs shortly after, or when changes are populated from a regularly-scheduled transactions update job. It is recommended to listen for the `SYNC_UPDATES_AVAILABLE` webhook when using the `/processor/transactions/sync` endpoint. Note that when using `/processor/transactions/sync` the older webhooks `INITIAL_UPDATE`, `HISTORICAL_UPDATE`, `DEFAULT_UPDATE`, and `TRANSACTIONS_REMOVED`, which are intended for use with `/processor/transactions/get`, will also continue to be sent in order to maintain backwards compatibility. It is not necessary to listen for and respond to those webhooks when using `/processor/transactions/sync`.\n\nAfter receipt of this webhook, the new changes can be fetched for the Item from `/processor/transactions/sync`.\n\nNote that to receive this webhook for an Item, `/processor/transactions/sync` must have been called at least once on that Item. This means that, unlike the `INITIAL_UPDATE` and `HISTORICAL_UPDATE` webhooks, it will not fire immediately upon Item creation. If `/transactions/sync` is called on an Item that was *not* initialized with Transactions, the webhook will fire twice: once the first 30 days of transactions data has been fetched, and a second time when all available historical transactions data has been fetched.\n\nThis webhook will typically not fire in the Sandbox environment, due to the lack of dynamic transactions data. To test this webhook in Sandbox, call `/sandbox/item/fire_webhook`.",
+        )
+    }
+}
 ///The processor token obtained from the Plaid integration partner. Processor tokens are in the format: `processor-<environment>-<identifier>`
 #[derive(
     ::serde::Deserialize,
@@ -16778,6 +25687,24 @@ impl ::serde::Serialize for ProcessorSyncUpdatesAvailableWebhook {
 )]
 #[serde(transparent)]
 pub struct ProcessorToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The processor token obtained from the Plaid integration partner. Processor tokens are in the format: `processor-<environment>-<identifier>`",
+        )
+    }
+}
 impl ::std::ops::Deref for ProcessorToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -16888,6 +25815,52 @@ impl ::serde::Serialize for ProcessorTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorTokenCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `account_id` value obtained from the `onSuccess` callback in Link",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorTokenCreateRequestProcessor>,
+            &[],
+            "The processor you are integrating with.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorTokenCreateRequest defines the request schema for `/processor/token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenCreateRequest")
@@ -16979,6 +25952,99 @@ pub enum ProcessorTokenCreateRequestProcessor {
     Atomicfi,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenCreateRequestProcessor {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenCreateRequestProcessor")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenCreateRequestProcessor",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "dwolla",
+                "galileo",
+                "modern_treasury",
+                "ocrolus",
+                "vesta",
+                "drivewealth",
+                "vopay",
+                "achq",
+                "check",
+                "checkbook",
+                "circle",
+                "sila_money",
+                "rize",
+                "svb_api",
+                "unit",
+                "wyre",
+                "lithic",
+                "alpaca",
+                "astra",
+                "moov",
+                "treasury_prime",
+                "marqeta",
+                "checkout",
+                "solid",
+                "highnote",
+                "gemini",
+                "apex_clearing",
+                "gusto",
+                "adyen",
+                "atomic",
+                "i2c",
+                "wepay",
+                "riskified",
+                "utb",
+                "adp_roll",
+                "fortress_trust",
+                "bond",
+                "bakkt",
+                "teal",
+                "zero_hash",
+                "taba_pay",
+                "knot",
+                "sardine",
+                "alloy",
+                "finix",
+                "nuvei",
+                "layer",
+                "boom",
+                "paynote",
+                "stake",
+                "wedbush",
+                "esusu",
+                "ansa",
+                "scribeup",
+                "straddle",
+                "loanpro",
+                "bloom_credit",
+                "sfox",
+                "brale",
+                "parafin",
+                "cardless",
+                "open_ledger",
+                "valon",
+                "gainbridge",
+                "cardlytics",
+                "pinwheel",
+                "thread_bank",
+                "array",
+                "fiant",
+                "oatfi",
+                "curinos",
+                "frame",
+                "interchecks",
+                "interchange",
+                "atomicfi",
+            ],
+            "The processor you are integrating with.",
+        )
+    }
 }
 impl ::std::fmt::Display for ProcessorTokenCreateRequestProcessor {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17222,6 +26288,31 @@ impl ::serde::Serialize for ProcessorTokenCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorTokenCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `processor_token` that can then be used by the Plaid partner to make API requests",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorTokenCreateResponse defines the response schema for `/processor/token/create` and `/processor/apex/processor_token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenCreateResponse")
@@ -17295,6 +26386,46 @@ impl ::serde::Serialize for ProcessorTokenPermissionsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenPermissionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenPermissionsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorTokenPermissionsGetRequest defines the request schema for `/processor/token/permissions/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenPermissionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenPermissionsGetRequest")
@@ -17360,6 +26491,33 @@ impl ::serde::Serialize for ProcessorTokenPermissionsGetResponse {
         out.field("products", &self.products);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenPermissionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenPermissionsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "products",
+            j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "A list of products the processor token should have access to. An empty list means that the processor has access to all available products, including future products.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorTokenPermissionsGetResponse defines the response schema for `/processor/token/permissions/get`",
+        )
     }
 }
 ///ProcessorTokenPermissionsSetRequest defines the request schema for `/processor/token/permissions/set`
@@ -17438,6 +26596,53 @@ impl ::serde::Serialize for ProcessorTokenPermissionsSetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenPermissionsSetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenPermissionsSetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "products",
+            j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "A list of products the processor token should have access to. An empty list will grant access to all products.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorTokenPermissionsSetRequest defines the request schema for `/processor/token/permissions/set`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenPermissionsSetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenPermissionsSetRequest")
@@ -17498,6 +26703,26 @@ impl ::serde::Serialize for ProcessorTokenPermissionsSetResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenPermissionsSetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenPermissionsSetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorTokenPermissionsSetResponse defines the response schema for `/processor/token/permissions/set`",
+        )
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -17590,6 +26815,65 @@ impl ::serde::Serialize for ProcessorTokenWebhookUpdate {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenWebhookUpdate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorTokenWebhookUpdate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "new_webhook_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The new webhook URL.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`WEBHOOK_UPDATE_ACKNOWLEDGED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PROCESSOR_TOKEN`",
+        );
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when a processor updates the webhook URL for a processor token via `/processor/token/webhook/update`.",
+        )
+    }
+}
 ///ProcessorTokenWebhookUpdateRequest defines the request schema for `/processor/token/webhook/update`
 #[derive(Clone)]
 pub struct ProcessorTokenWebhookUpdateRequest {
@@ -17666,6 +26950,53 @@ impl ::serde::Serialize for ProcessorTokenWebhookUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenWebhookUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenWebhookUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The new webhook URL to associate with the processor token. To remove a webhook from a processor token, set to `null`.",
+        );
+        o.finish(
+            "ProcessorTokenWebhookUpdateRequest defines the request schema for `/processor/token/webhook/update`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenWebhookUpdateRequest")
@@ -17726,6 +27057,26 @@ impl ::serde::Serialize for ProcessorTokenWebhookUpdateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenWebhookUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenWebhookUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorTokenWebhookUpdateResponse defines the response schema for `/processor/token/webhook/update`",
+        )
     }
 }
 ///ProcessorTransactionsGetRequest defines the request schema for `/processor/transactions/get`
@@ -17816,6 +27167,67 @@ impl ::serde::Serialize for ProcessorTransactionsGetRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The latest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<ProcessorTransactionsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.finish(
+            "ProcessorTransactionsGetRequest defines the request schema for `/processor/transactions/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorTransactionsGetRequest {
@@ -17934,6 +27346,67 @@ impl ::serde::Serialize for ProcessorTransactionsGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to fetch.",
+        );
+        o.field(
+            "include_logo_and_counterparty_beta",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "Counterparties and extra merchant fields are now returned by default.",
+        );
+        o.field(
+            "include_original_description",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Include the raw unparsed transaction description from the financial institution.",
+        );
+        o.field(
+            "include_personal_finance_category",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "Personal finance categories are now returned by default.",
+        );
+        o.field(
+            "include_personal_finance_category_beta",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "Personal finance categories are now returned by default.",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to skip. The default value is 0.",
+        );
+        o.finish(
+            "An optional object to be used with the request. If specified, `options` must not be `null`.",
+        )
+    }
+}
 impl ::std::default::Default for ProcessorTransactionsGetRequestOptions {
     fn default() -> Self {
         Self {
@@ -18020,6 +27493,47 @@ impl ::serde::Serialize for ProcessorTransactionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::OPTIONAL,
+            G::subschema_for::<AccountBase>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "total_transactions",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The total number of transactions available within the date range specified. If `total_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<Transaction>,
+            &[j::ARRAY],
+            "An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
+        );
+        o.finish(
+            "ProcessorTransactionsGetResponse defines the response schema for `/processor/transactions/get`",
+        )
+    }
+}
 ///ProcessorTransactionsRecurringGetRequest defines the request schema for `/processor/transactions/recurring/get`
 #[derive(Clone)]
 pub struct ProcessorTransactionsRecurringGetRequest {
@@ -18095,6 +27609,53 @@ impl ::serde::Serialize for ProcessorTransactionsRecurringGetRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsRecurringGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsRecurringGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsRecurringGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorTransactionsRecurringGetRequest defines the request schema for `/processor/transactions/recurring/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorTransactionsRecurringGetRequest {
@@ -18197,6 +27758,54 @@ impl ::serde::Serialize for ProcessorTransactionsRecurringGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsRecurringGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsRecurringGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "inflow_streams",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
+            "An array of depository transaction streams.",
+        );
+        o.field(
+            "outflow_streams",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
+            "An array of expense transaction streams.",
+        );
+        o.field(
+            "personal_finance_category_version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "updated_datetime",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time transaction streams for the given account were updated on",
+        );
+        o.finish(
+            "ProcessorTransactionsRecurringGetResponse defines the response schema for `/processor/transactions/recurring/get`",
+        )
+    }
+}
 ///ProcessorTransactionsRefreshRequest defines the request schema for `/processor/transactions/refresh`
 #[derive(Clone)]
 pub struct ProcessorTransactionsRefreshRequest {
@@ -18262,6 +27871,46 @@ impl ::serde::Serialize for ProcessorTransactionsRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsRefreshRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorTransactionsRefreshRequest defines the request schema for `/processor/transactions/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorTransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsRefreshRequest")
@@ -18321,6 +27970,26 @@ impl ::serde::Serialize for ProcessorTransactionsRefreshResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsRefreshResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProcessorTransactionsRefreshResponse defines the response schema for `/processor/transactions/refresh`",
+        )
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -18415,6 +28084,67 @@ impl ::serde::Serialize for ProcessorTransactionsRemovedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsRemovedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsRemovedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsRemovedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "removed_transactions",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `transaction_ids` corresponding to the removed transactions",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS_REMOVED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when transaction(s) for an Item are deleted. The deleted transaction IDs are included in the webhook payload. Plaid will typically check for deleted transaction data several times a day.\n\nThis webhook is intended for use with `/processor/transactions/get`; if you are using the newer `/processor/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
+    }
+}
 ///ProcessorTransactionsSyncRequest defines the request schema for `/processor/transactions/sync`
 #[derive(Clone)]
 pub struct ProcessorTransactionsSyncRequest {
@@ -18506,6 +28236,67 @@ impl ::serde::Serialize for ProcessorTransactionsSyncRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[3], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsSyncRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsSyncRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsSyncRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transaction updates to fetch.",
+        );
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The cursor value represents the last update requested. Providing it will cause the response to only return changes after this update.\nIf omitted, the entire history of updates will be returned, starting with the first-added transactions on the Item.\nNote: The upper-bound length of this cursor is 256 characters of base64.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsSyncRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<ProcessorToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorTransactionsSyncRequest defines the request schema for `/processor/transactions/sync`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorTransactionsSyncRequest {
@@ -18628,6 +28419,75 @@ impl ::serde::Serialize for ProcessorTransactionsSyncResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsSyncResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsSyncResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsSyncResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::OPTIONAL,
+            G::subschema_for::<AccountBaseNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "added",
+            j::REQUIRED,
+            G::subschema_for::<Transaction>,
+            &[j::ARRAY],
+            "Transactions that have been added to the Item since `cursor` ordered by ascending last modified time.",
+        );
+        o.field(
+            "has_more",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Represents if more than requested count of transaction updates exist. If true, the additional updates can be fetched by making an additional request with `cursor` set to `next_cursor`. If `has_more` is true, it's important to pull all available pages, to make it less likely for underlying data changes to conflict with pagination.",
+        );
+        o.field(
+            "modified",
+            j::REQUIRED,
+            G::subschema_for::<Transaction>,
+            &[j::ARRAY],
+            "Transactions that have been modified on the Item since `cursor` ordered by ascending last modified time.",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Cursor used for fetching any future updates after the latest update provided in this response. The cursor obtained after all pages have been pulled (indicated by `has_more` being `false`) will be valid for at least 1 year. This cursor should be persisted for later calls. If transactions are not yet available, this will be an empty string.",
+        );
+        o.field(
+            "removed",
+            j::REQUIRED,
+            G::subschema_for::<RemovedTransaction>,
+            &[j::ARRAY],
+            "Transactions that have been removed from the Item since `cursor` ordered by ascending last modified time.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transactions_update_status",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsUpdateStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "ProcessorTransactionsSyncResponse defines the response schema for `/processor/transactions/sync`",
+        )
+    }
+}
 ///The product access being requested. Used to or disallow product access across all accounts. If unset, defaults to all products allowed.
 #[derive(Clone, Debug)]
 pub struct ProductAccess {
@@ -18744,6 +28604,86 @@ impl ::serde::Serialize for ProductAccess {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductAccess {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductAccess")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProductAccess")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts_details_transactions",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow access to `accounts_details_transactions`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field(
+            "accounts_routing_number",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow access to `accounts_routing_number`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field(
+            "accounts_statements",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow access to `accounts_statements`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field(
+            "accounts_tax_statements",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow access to `accounts_tax_statements`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field(
+            "auth",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow access to account number details. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field(
+            "customers_profiles",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow access to `customers_profiles`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field(
+            "identity",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow access to the Identity product (name, email, phone, address). Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field(
+            "statements",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow access to statements. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field(
+            "transactions",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow access to transaction details. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.finish(
+            "The product access being requested. Used to or disallow product access across all accounts. If unset, defaults to all products allowed.",
+        )
+    }
+}
 impl ::std::default::Default for ProductAccess {
     fn default() -> Self {
         Self {
@@ -18833,6 +28773,47 @@ impl ::serde::Serialize for ProductPermissionsRequiredAuthWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductPermissionsRequiredAuthWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductPermissionsRequiredAuthWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProductPermissionsRequiredAuthWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PRODUCT_PERMISSIONS_REQUIRED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
+        o.finish(
+            "Fired when an `ACCESS_NOT_GRANTED` error is hit for Auth. The error can be resolved by putting the user through update mode with `auth` in the `products` array, as well as through the limited beta for update mode Authentication product validations.",
+        )
+    }
+}
 ///Fired when an `ACCESS_NOT_GRANTED` error is hit for Identity. The error can be resolved by putting the user through update mode with `identity` in the `products` array, as well as through the limited beta for update mode Identity product validations.
 #[derive(Clone, Debug)]
 pub struct ProductPermissionsRequiredIdentityWebhook {
@@ -18908,6 +28889,47 @@ impl ::serde::Serialize for ProductPermissionsRequiredIdentityWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductPermissionsRequiredIdentityWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductPermissionsRequiredIdentityWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProductPermissionsRequiredIdentityWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PRODUCT_PERMISSIONS_REQUIRED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`IDENTITY`",
+        );
+        o.finish(
+            "Fired when an `ACCESS_NOT_GRANTED` error is hit for Identity. The error can be resolved by putting the user through update mode with `identity` in the `products` array, as well as through the limited beta for update mode Identity product validations.",
+        )
+    }
+}
 ///A representation of the status health of a request type. Auth requests, Balance requests, Identity requests, Investments requests, Liabilities requests, Transactions updates, Investments updates, Liabilities updates, and Item logins each have their own status object.
 #[derive(Clone, Debug)]
 pub struct ProductStatus {
@@ -18979,6 +29001,44 @@ impl ::serde::Serialize for ProductStatus {
         out.field("last_status_change", &self.last_status_change);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProductStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "breakdown",
+            j::REQUIRED,
+            G::subschema_for::<ProductStatusBreakdown>,
+            &[],
+            "",
+        );
+        o.field(
+            "last_status_change",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) formatted timestamp of the last status change for the institution.",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<ProductStatusStatus>,
+            &[],
+            "This field is deprecated in favor of the `breakdown` object, which provides more granular institution health data.\n\n`HEALTHY`: the majority of requests are successful\n`DEGRADED`: only some requests are successful\n`DOWN`: all requests are failing",
+        );
+        o.finish(
+            "A representation of the status health of a request type. Auth requests, Balance requests, Identity requests, Investments requests, Liabilities requests, Transactions updates, Investments updates, Liabilities updates, and Item logins each have their own status object.",
+        )
     }
 }
 ///A detailed breakdown of the institution's performance for a request type. The values for `success`, `error_plaid`, and `error_institution` sum to 1. The time range used for calculating the breakdown may range from the most recent few minutes to the past six hours. In general, smaller institutions will show status that was calculated over a longer period of time. For Investment updates, which are refreshed less frequently, the period assessed may be 24 hours or more. For more details, see [Institution status details](https://plaid.com/docs/account/activity/#institution-status-details).
@@ -19058,6 +29118,51 @@ impl ::serde::Serialize for ProductStatusBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductStatusBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductStatusBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProductStatusBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error_institution",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The percentage of logins that are failing due to an issue in the institution's system, expressed as a decimal.",
+        );
+        o.field(
+            "error_plaid",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The percentage of logins that are failing due to an internal Plaid issue, expressed as a decimal.",
+        );
+        o.field(
+            "refresh_interval",
+            j::OPTIONAL,
+            G::subschema_for::<ProductStatusBreakdownRefreshInterval>,
+            &[j::NULLABLE],
+            "How frequently data for subscription products like Investments, Transactions, and Liabilities, is being refreshed, relative to the institution's normal scheduling. The `refresh_interval` may be `DELAYED` or `STOPPED` even when the success rate is high.",
+        );
+        o.field(
+            "success",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The percentage of login attempts that are successful, expressed as a decimal.",
+        );
+        o.finish(
+            "A detailed breakdown of the institution's performance for a request type. The values for `success`, `error_plaid`, and `error_institution` sum to 1. The time range used for calculating the breakdown may range from the most recent few minutes to the past six hours. In general, smaller institutions will show status that was calculated over a longer period of time. For Investment updates, which are refreshed less frequently, the period assessed may be 24 hours or more. For more details, see [Institution status details](https://plaid.com/docs/account/activity/#institution-status-details).",
+        )
+    }
+}
 ///How frequently data for subscription products like Investments, Transactions, and Liabilities, is being refreshed, relative to the institution's normal scheduling. The `refresh_interval` may be `DELAYED` or `STOPPED` even when the success rate is high.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ProductStatusBreakdownRefreshInterval {
@@ -19066,6 +29171,23 @@ pub enum ProductStatusBreakdownRefreshInterval {
     Stopped,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductStatusBreakdownRefreshInterval {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductStatusBreakdownRefreshInterval")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProductStatusBreakdownRefreshInterval",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["NORMAL", "DELAYED", "STOPPED"],
+            "How frequently data for subscription products like Investments, Transactions, and Liabilities, is being refreshed, relative to the institution's normal scheduling. The `refresh_interval` may be `DELAYED` or `STOPPED` even when the success rate is high.",
+        )
+    }
 }
 impl ::std::fmt::Display for ProductStatusBreakdownRefreshInterval {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19119,6 +29241,21 @@ pub enum ProductStatusStatus {
     Down,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductStatusStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductStatusStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProductStatusStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["HEALTHY", "DEGRADED", "DOWN"],
+            "This field is deprecated in favor of the `breakdown` object, which provides more granular institution health data.\n\n`HEALTHY`: the majority of requests are successful\n`DEGRADED`: only some requests are successful\n`DOWN`: all requests are failing",
+        )
+    }
 }
 impl ::std::fmt::Display for ProductStatusStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19202,6 +29339,60 @@ pub enum Products {
     ProtectTransactions,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Products {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Products")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Products")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "assets",
+                "auth",
+                "balance",
+                "balance_plus",
+                "beacon",
+                "identity",
+                "identity_match",
+                "investments",
+                "investments_auth",
+                "liabilities",
+                "payment_initiation",
+                "identity_verification",
+                "transactions",
+                "credit_details",
+                "income",
+                "income_verification",
+                "standing_orders",
+                "transfer",
+                "employment",
+                "recurring_transactions",
+                "transactions_refresh",
+                "signal",
+                "statements",
+                "processor_payments",
+                "processor_identity",
+                "profile",
+                "cra_base_report",
+                "cra_income_insights",
+                "cra_partner_insights",
+                "cra_network_insights",
+                "cra_cashflow_insights",
+                "cra_monitoring",
+                "cra_lend_score",
+                "cra_plaid_credit_score",
+                "layer",
+                "pay_by_bank",
+                "protect_linked_bank",
+                "protect_transactions",
+            ],
+            "A list of products that an institution can support. All Items must be initialized with at least one product. The Balance product is always available and does not need to be specified during initialization.",
+        )
+    }
 }
 impl ::std::fmt::Display for Products {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19344,6 +29535,34 @@ pub enum ProductsTerminateReasonCode {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductsTerminateReasonCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductsTerminateReasonCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProductsTerminateReasonCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "FRAUD_FIRST_PARTY",
+                "FRAUD_FALSE_IDENTITY",
+                "FRAUD_ABUSE",
+                "FRAUD_OTHER",
+                "CONSUMER_LOAN_PAID_OFF",
+                "CONSUMER_ACCOUNT_CLOSED",
+                "CONSUMER_CHARGE_OFF",
+                "CONSUMER_PAYMENT_METHOD_SWITCHED",
+                "USER_OFFBOARDING",
+                "DUPLICATE_ITEM",
+                "BILLING_TERMINATION",
+                "OTHER",
+            ],
+            "The reason for terminating products.\n\n`FRAUD_FIRST_PARTY`: The end user who owns the connected bank account committed fraud\n`FRAUD_FALSE_IDENTITY`: The end user created the connection using false identity information or stolen credentials\n`FRAUD_ABUSE`: The end user is abusing the client's service or platform through their connected account\n`FRAUD_OTHER`: Other fraud-related reasons involving the end user not covered by the specific fraud categories\n`CONSUMER_LOAN_PAID_OFF`: The end user paid off their loan and no longer needs the product\n`CONSUMER_ACCOUNT_CLOSED`: The end user closed their account with the client and no longer needs the product\n`CONSUMER_CHARGE_OFF`: The end user's account has been charged off\n`CONSUMER_PAYMENT_METHOD_SWITCHED`: The end user switched to a different payment method and no longer needs the product\n`USER_OFFBOARDING`: The user is offboarding from the service or platform\n`DUPLICATE_ITEM`: The connection is a duplicate of another existing connection for the same user\n`BILLING_TERMINATION`: The user's billing or subscription relationship has ended\n`OTHER`: Any other reason for terminating products not covered by the above categories",
+        )
+    }
+}
 impl ::std::fmt::Display for ProductsTerminateReasonCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -19468,6 +29687,40 @@ impl ::serde::Serialize for ProfileNetworkStatusGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProfileNetworkStatusGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProfileNetworkStatusGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProfileNetworkStatusGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<NetworkStatusGetUser>, &[], "");
+        o.finish(
+            "ProfileNetworkStatusGetRequest defines the request schema for `/profile/network_status/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProfileNetworkStatusGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProfileNetworkStatusGetRequest")
@@ -19534,10 +29787,55 @@ impl ::serde::Serialize for ProfileNetworkStatusGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProfileNetworkStatusGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProfileNetworkStatusGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProfileNetworkStatusGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "network_status",
+            j::REQUIRED,
+            G::subschema_for::<NetworkStatusGetResponseNetworkStatus>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "ProfileNetworkStatusGetResponse defines the response schema for `/profile/network_status/get`",
+        )
+    }
+}
 ///Archived programs are read-only and cannot screen new customers nor participate in ongoing monitoring.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ProgramArchived(pub bool);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProgramArchived {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProgramArchived")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProgramArchived")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<bool>,
+            &[],
+            "Archived programs are read-only and cannot screen new customers nor participate in ongoing monitoring.",
+        )
+    }
+}
 impl ::std::ops::Deref for ProgramArchived {
     type Target = bool;
     fn deref(&self) -> &bool {
@@ -19590,6 +29888,21 @@ pub enum ProgramNameSensitivity {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProgramNameSensitivity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProgramNameSensitivity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProgramNameSensitivity")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["coarse", "balanced", "strict", "exact"],
+            "The valid name matching sensitivity configurations for a screening program. Note that while certain matching techniques may be more prevalent on less strict settings, all matching algorithms are enabled for every sensitivity.\n\n`coarse` - See more potential matches. This sensitivity will see more broad phonetic matches across alphabets that make missing a potential hit very unlikely. This setting is noisier and will require more manual review.\n\n`balanced` - A good default for most companies. This sensitivity is balanced to show high quality hits with reduced noise.\n\n`strict` - Aggressive false positive reduction. This sensitivity will require names to be more similar than `coarse` and `balanced` settings, relying less on phonetics, while still accounting for character transpositions, missing tokens, and other common permutations.\n\n`exact` - Matches must be nearly exact. This sensitivity will only show hits with exact or nearly exact name matches with only basic correction such as extraneous symbols and capitalization. This setting is generally not recommended unless you have a very specific use case.",
+        )
+    }
+}
 impl ::std::fmt::Display for ProgramNameSensitivity {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -19635,6 +29948,26 @@ impl ::std::convert::TryFrom<::std::string::String> for ProgramNameSensitivity {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ProjectedIncomeSummaryFieldNumber(pub IncomeSummaryFieldNumber);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProjectedIncomeSummaryFieldNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProjectedIncomeSummaryFieldNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProjectedIncomeSummaryFieldNumber",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<IncomeSummaryFieldNumber>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for ProjectedIncomeSummaryFieldNumber {
     type Target = IncomeSummaryFieldNumber;
     fn deref(&self) -> &IncomeSummaryFieldNumber {
@@ -19661,6 +29994,24 @@ for ProjectedIncomeSummaryFieldNumber {
 )]
 #[serde(transparent)]
 pub struct ProtectApiToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectApiToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectApiToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectApiToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The customer's Plaid Protect API Token. The `protect_api_token` is required and may be provided either in the `PROTECT-API-TOKEN` header or as part of a request body.",
+        )
+    }
+}
 impl ::std::ops::Deref for ProtectApiToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -19694,6 +30045,26 @@ impl ::std::str::FromStr for ProtectApiToken {
 pub struct ProtectAppVisitEvent(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectAppVisitEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectAppVisitEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectAppVisitEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "This event type represents a user visiting the client application.",
+        )
+    }
+}
 impl ::std::ops::Deref for ProtectAppVisitEvent {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -19787,6 +30158,42 @@ impl ::serde::Serialize for ProtectBankAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectBankAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectBankAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectBankAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for the account.",
+        );
+        o.field(
+            "account_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Full account number of the bank account.",
+        );
+        o.field(
+            "routing_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Routing number of the bank account. Must be present if `account_number` is present.",
+        );
+        o.finish("Bank account information associated with the incident.")
+    }
+}
 ///The initial data collected by the Protect SDK when a Protect client session is started.
 #[derive(
     ::serde::Deserialize,
@@ -19801,6 +30208,26 @@ impl ::serde::Serialize for ProtectBankAccount {
 )]
 #[serde(transparent)]
 pub struct ProtectClientSessionStartData(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectClientSessionStartData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectClientSessionStartData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProtectClientSessionStartData",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The initial data collected by the Protect SDK when a Protect client session is started.",
+        )
+    }
+}
 impl ::std::ops::Deref for ProtectClientSessionStartData {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -19911,6 +30338,50 @@ impl ::serde::Serialize for ProtectComputeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectComputeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectComputeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectComputeRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "model",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the Trust Index model to use for scoring, with a major.minor version suffix. Examples: `ti-link-session-2.0` (link-session fraud), `ti-identity-2.0` (identity fraud), `cash-advance-onboarding-1.0` (first cash advance), and `cash-advance-ongoing-1.0` (subsequent cash advances). The model specified may require certain fields within `model_inputs`; for example, `ti-link-session-2.0` requires the `link` field. Cash-advance models do not use `model_inputs`.",
+        );
+        o.field(
+            "model_inputs",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectModelInputs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<ProtectUser>, &[], "");
+        o.finish("Request object for /protect/compute")
+    }
+}
 impl ::std::fmt::Debug for ProtectComputeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectComputeRequest")
@@ -20005,6 +30476,50 @@ impl ::serde::Serialize for ProtectComputeResponse {
         out.field_unless(skip[2], "score", &self.score);
         out.field_unless(skip[3], "subscores", &self.subscores);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectComputeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectComputeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectComputeResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "attributes",
+            j::OPTIONAL,
+            G::subschema_for::<FraudAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "model",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The versioned name of the Trust Index model used for scoring.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "score",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The Trust Index score, on a 0-100 scale where higher values indicate lower risk.",
+        );
+        o.field(
+            "subscores",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectComputeSubscores>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Response object for /protect/compute")
     }
 }
 ///Per-bucket subscores returned alongside the overall Trust Index score. For cash-advance models, each key maps to an amount-bucket subscore (0-100); higher values indicate lower fraud risk. Only buckets that were scored are included in the response.
@@ -20140,6 +30655,72 @@ impl ::serde::Serialize for ProtectComputeSubscores {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectComputeSubscores {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectComputeSubscores")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectComputeSubscores")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cash_advance_bucket_0_25",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Subscore for cash advance amounts in the range $0-$25.",
+        );
+        o.field(
+            "cash_advance_bucket_100_200",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Subscore for cash advance amounts in the range $100-$200.",
+        );
+        o.field(
+            "cash_advance_bucket_200_300",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Subscore for cash advance amounts in the range $200-$300.",
+        );
+        o.field(
+            "cash_advance_bucket_25_50",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Subscore for cash advance amounts in the range $25-$50.",
+        );
+        o.field(
+            "cash_advance_bucket_300_400",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Subscore for cash advance amounts in the range $300-$400.",
+        );
+        o.field(
+            "cash_advance_bucket_400_500",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Subscore for cash advance amounts in the range $400-$500.",
+        );
+        o.field(
+            "cash_advance_bucket_50_100",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Subscore for cash advance amounts in the range $50-$100.",
+        );
+        o.finish(
+            "Per-bucket subscores returned alongside the overall Trust Index score. For cash-advance models, each key maps to an amount-bucket subscore (0-100); higher values indicate lower fraud risk. Only buckets that were scored are included in the response.",
+        )
+    }
+}
 ///Event data for Protect events.
 #[derive(Clone, Debug)]
 pub struct ProtectEvent {
@@ -20225,6 +30806,56 @@ impl ::serde::Serialize for ProtectEvent {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "app_visit",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectAppVisitEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "protect_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "If present, contains the current Protect Session ID from the Plaid Pixel SDK.",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field(
+            "user_sign_in",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectUserSignInEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_sign_up",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectUserSignUpEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Event data for Protect events.")
+    }
+}
 ///Request object for /protect/event/get
 #[derive(Clone)]
 pub struct ProtectEventGetRequest {
@@ -20289,6 +30920,42 @@ impl ::serde::Serialize for ProtectEventGetRequest {
         out.field("event_id", &self.event_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectEventGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectEventGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectEventGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The event ID to retrieve information for.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request object for /protect/event/get")
     }
 }
 impl ::std::fmt::Debug for ProtectEventGetRequest {
@@ -20381,6 +31048,50 @@ impl ::serde::Serialize for ProtectEventGetResponse {
         out.field("timestamp", &self.timestamp);
         out.field_unless(skip[1], "trust_index", &self.trust_index);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectEventGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectEventGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectEventGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The event ID.",
+        );
+        o.field(
+            "fraud_attributes",
+            j::OPTIONAL,
+            G::subschema_for::<FraudAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field(
+            "trust_index",
+            j::OPTIONAL,
+            G::subschema_for::<TrustIndex>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Response object for /protect/event/get")
     }
 }
 ///Request object for /protect/event/send
@@ -20476,6 +31187,63 @@ impl ::serde::Serialize for ProtectEventSendRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectEventSendRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectEventSendRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectEventSendRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event",
+            j::REQUIRED,
+            G::subschema_for::<ProtectEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "protect_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Protect Session ID should be provided for any event correlated with a frontend user session started via the Protect SDK.",
+        );
+        o.field(
+            "request_trust_index",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Whether this event should be scored with Trust Index. The default is false.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "timestamp",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp of the event. Might be the current moment or a time in the past. In [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.finish("Request object for /protect/event/send")
+    }
+}
 impl ::std::fmt::Debug for ProtectEventSendRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectEventSendRequest")
@@ -20564,6 +31332,43 @@ impl ::serde::Serialize for ProtectEventSendResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectEventSendResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectEventSendResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectEventSendResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The id of the recorded event.",
+        );
+        o.field(
+            "fraud_attributes",
+            j::OPTIONAL,
+            G::subschema_for::<FraudAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "trust_index",
+            j::OPTIONAL,
+            G::subschema_for::<TrustIndex>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Response object for /protect/event/send")
+    }
+}
 ///The monetary amount associated with the incident.
 #[derive(Clone, Debug)]
 pub struct ProtectIncidentAmount {
@@ -20622,6 +31427,35 @@ impl ::serde::Serialize for ProtectIncidentAmount {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("value", &self.value);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectIncidentAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectIncidentAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectIncidentAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "iso_currency_code",
+            j::DEFAULTED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the incident amount. Defaults to `USD` if not specified.",
+        );
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The monetary value of the incident amount.",
+        );
+        o.finish("The monetary amount associated with the incident.")
     }
 }
 ///Details about the incident event.
@@ -20738,6 +31572,77 @@ impl ::serde::Serialize for ProtectIncidentEvent {
         );
         out.field_unless(skip[7], "time", &self.time);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectIncidentEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectIncidentEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectIncidentEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessTokenNullable>,
+            &[j::NULLABLE],
+            "An access token associated with the Item related to this incident.",
+        );
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectIncidentAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "idv_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier for an Identity Verification session that may be associated with this incident.",
+        );
+        o.field(
+            "internal_reference",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique ID representing the incident in your system. Personally identifiable information, such as an email address or phone number, should not be used in this field.",
+        );
+        o.field(
+            "link_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier for a Link session that may be associated with this incident.",
+        );
+        o.field(
+            "protect_event_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A globally unique identifier representing a Protect event that may be associated with this incident.",
+        );
+        o.field(
+            "signal_client_transaction_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique ID used to refer to a Signal transaction evaluation that may be associated with this incident.",
+        );
+        o.field(
+            "time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The timestamp when the incident occurred, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').",
+        );
+        o.finish("Details about the incident event.")
     }
 }
 impl ::std::fmt::Debug for ProtectIncidentEvent {
@@ -20870,6 +31775,77 @@ impl ::serde::Serialize for ProtectIncidentEventResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectIncidentEventResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectIncidentEventResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectIncidentEventResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectIncidentAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "idv_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier for an Identity Verification session that may be associated with this incident.",
+        );
+        o.field(
+            "internal_reference",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique ID representing the incident in your system. Personally identifiable information, such as an email address or phone number, should not be used in this field.",
+        );
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `item_id` associated with the Item related to this incident.",
+        );
+        o.field(
+            "link_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier for a Link session that may be associated with this incident.",
+        );
+        o.field(
+            "protect_event_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A globally unique identifier representing a Protect event that may be associated with this incident.",
+        );
+        o.field(
+            "signal_client_transaction_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique ID used to refer to a Signal transaction evaluation that may be associated with this incident.",
+        );
+        o.field(
+            "time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The timestamp when the incident occurred, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').",
+        );
+        o.finish("Details about the incident event.")
+    }
+}
 ///Inputs for link session Trust Index models.
 #[derive(Clone, Debug)]
 pub struct ProtectLinkModelInputs {
@@ -20938,6 +31914,35 @@ impl ::serde::Serialize for ProtectLinkModelInputs {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectLinkModelInputs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectLinkModelInputs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectLinkModelInputs")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "link_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for the Link session, used to compute a Trust Index score and fraud attributes.",
+        );
+        o.field(
+            "require_extracted_data",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Controls whether transaction extraction must be complete before scoring. If `false` (default), returns a score whether or not transaction extraction is complete, as long as the link session is finished; if data has been extracted it will still be included in the score computation. If `true`, returns HTTP 400 with `error_type` = `INVALID_REQUEST` and `error_code` = `FAILED_PRECONDITION` if extraction is still in progress; once data is ready a score will be returned normally.",
+        );
+        o.finish("Inputs for link session Trust Index models.")
+    }
+}
 ///Inputs required by certain Trust Index models. The `link` field is required for link-session models. Other model families (including cash-advance) are identified by `user` alone and do not use this object.
 #[derive(Clone, Debug, Default)]
 pub struct ProtectModelInputs {
@@ -20996,6 +32001,37 @@ impl ::serde::Serialize for ProtectModelInputs {
         out.field_unless(skip[0], "link", &self.link);
         out.field_unless(skip[1], "sdk", &self.sdk);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectModelInputs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectModelInputs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectModelInputs")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "link",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectLinkModelInputs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "sdk",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectSdkModelInputs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Inputs required by certain Trust Index models. The `link` field is required for link-session models. Other model families (including cash-advance) are identified by `user` alone and do not use this object.",
+        )
     }
 }
 ///A Protect report associated with a user. Contains details about documented incidents, which may include fraud, investigation outcomes, or other risk events.
@@ -21104,6 +32140,86 @@ impl ::serde::Serialize for ProtectReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ach_return_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "ACH return code if the report type is `ACH_RETURN` (e.g. `R01`).",
+        );
+        o.field(
+            "bank_account",
+            j::REQUIRED,
+            G::subschema_for::<ProtectBankAccount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The timestamp when the report was created, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').",
+        );
+        o.field(
+            "incident_event",
+            j::REQUIRED,
+            G::subschema_for::<ProtectIncidentEventResponse>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "notes",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Additional context or details about the report.",
+        );
+        o.field(
+            "report_confidence",
+            j::REQUIRED,
+            G::subschema_for::<ProtectReportConfidence>,
+            &[],
+            "",
+        );
+        o.field(
+            "report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier representing the submitted report.",
+        );
+        o.field(
+            "report_source",
+            j::REQUIRED,
+            G::subschema_for::<ProtectReportSource>,
+            &[],
+            "",
+        );
+        o.field(
+            "report_type",
+            j::REQUIRED,
+            G::subschema_for::<ProtectReportType>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A Protect report associated with a user. Contains details about documented incidents, which may include fraud, investigation outcomes, or other risk events.",
+        )
+    }
+}
 /**The confidence level of the incident report.
 `CONFIRMED` indicates the incident has been verified and definitively occurred.
 
@@ -21114,6 +32230,21 @@ pub enum ProtectReportConfidence {
     Suspected,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectReportConfidence {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectReportConfidence")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectReportConfidence")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["CONFIRMED", "SUSPECTED"],
+            "The confidence level of the incident report.\n`CONFIRMED` indicates the incident has been verified and definitively occurred.\n\n`SUSPECTED` indicates the incident is believed to have occurred but has not been fully verified.",
+        )
+    }
 }
 impl ::std::fmt::Display for ProtectReportConfidence {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21272,6 +32403,93 @@ impl ::serde::Serialize for ProtectReportCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectReportCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectReportCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectReportCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ach_return_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Must be a valid ACH return code (e.g. `R01`), required if `report_type` is `ACH_RETURN`.",
+        );
+        o.field(
+            "bank_account",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectBankAccount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "incident_event",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectIncidentEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "notes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Additional context or details about the report, required if `report_type` is `OTHER`.",
+        );
+        o.field(
+            "report_confidence",
+            j::REQUIRED,
+            G::subschema_for::<ProtectReportConfidence>,
+            &[],
+            "",
+        );
+        o.field(
+            "report_source",
+            j::REQUIRED,
+            G::subschema_for::<ProtectReportSource>,
+            &[],
+            "",
+        );
+        o.field(
+            "report_type",
+            j::REQUIRED,
+            G::subschema_for::<ProtectReportType>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid User ID associated with the report.",
+        );
+        o.finish(
+            "Request object for `/protect/report/create`.\nMust provide either `user_id` or at least one of the following identifiers in `incident_event`: `link_session_id`, `idv_session_id`, `protect_event_id`, or `signal_client_transaction_id`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProtectReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectReportCreateRequest")
@@ -21346,6 +32564,29 @@ impl ::serde::Serialize for ProtectReportCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectReportCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectReportCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectReportCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "report_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier representing the submitted report.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Response object for /protect/report/create")
+    }
+}
 /**The source that identified or reported the incident.
 
 `INTERNAL_REVIEW` - Incident was identified through internal fraud investigations or review processes.
@@ -21372,6 +32613,29 @@ pub enum ProtectReportSource {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectReportSource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectReportSource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectReportSource")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "INTERNAL_REVIEW",
+                "USER_SELF_REPORTED",
+                "BANK_FEEDBACK",
+                "NETWORK_FEEDBACK",
+                "AUTOMATED_SYSTEM",
+                "THIRD_PARTY_ALERT",
+                "OTHER",
+            ],
+            "The source that identified or reported the incident.\n\n`INTERNAL_REVIEW` - Incident was identified through internal fraud investigations or review processes.\n\n`USER_SELF_REPORTED` - Incident was reported directly by the affected user.\n\n`BANK_FEEDBACK` - Incident was identified through bank feedback, including ACH returns and connection revocations.\n\n`NETWORK_FEEDBACK` - Incident was identified through card network alerts or chargebacks.\n\n`AUTOMATED_SYSTEM` - Incident was detected by automated systems such as fraud models or rule engines.\n\n`THIRD_PARTY_ALERT` - Incident was identified through external vendor or consortium alerts.\n\n`OTHER` - Incident was identified through a source not covered by other categories.",
+        )
+    }
 }
 impl ::std::fmt::Display for ProtectReportSource {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21482,6 +32746,41 @@ pub enum ProtectReportType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectReportType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectReportType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectReportType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "USER_ACCOUNT_TAKEOVER",
+                "FALSE_IDENTITY",
+                "STOLEN_IDENTITY",
+                "SYNTHETIC_IDENTITY",
+                "MULTIPLE_USER_ACCOUNTS",
+                "SCAM_VICTIM",
+                "BANK_ACCOUNT_TAKEOVER",
+                "BANK_CONNECTION_REVOKED",
+                "CARD_TESTING",
+                "UNAUTHORIZED_TRANSACTION",
+                "CARD_CHARGEBACK",
+                "ACH_RETURN",
+                "DISPUTE",
+                "FIRST_PARTY_FRAUD",
+                "MISSED_PAYMENT",
+                "LOAN_STACKING",
+                "MONEY_LAUNDERING",
+                "NO_FRAUD",
+                "OTHER",
+            ],
+            "The type of incident being reported.\n\n`USER_ACCOUNT_TAKEOVER` - Indicates that a legitimate user's account was accessed or controlled by an unauthorized party.\n\n`FALSE_IDENTITY` - Indicates that a user created an account using stolen or fabricated identity information.\n\n`STOLEN_IDENTITY` - Indicates that a user created an account using identity information belonging to a real individual without their consent.\n\n`SYNTHETIC_IDENTITY` - Indicates that a user created an account using a fake or partially fabricated identity (e.g., combining real and fake information to form a new persona).\n\n`MULTIPLE_USER_ACCOUNTS` - Indicates that the same individual is operating multiple accounts in violation of policy.\n\n`SCAM_VICTIM` - Indicates that the user was tricked into authorizing or sending funds as part of a scam.\n\n`BANK_ACCOUNT_TAKEOVER` - Indicates that a user's linked bank account was accessed or misused by an unauthorized party.\n\n`BANK_CONNECTION_REVOKED` - Indicates that a linked bank account connection was revoked by the financial institution, often due to suspected misuse, fraud, or security concerns.\n\n`CARD_TESTING` - Indicates that a card was used in small or repeated transactions to test its validity.\n\n`UNAUTHORIZED_TRANSACTION` - Indicates that a transaction was made without the user's consent or authorization.\n\n`CARD_CHARGEBACK` - Indicates that a card transaction was reversed via a chargeback claim.\n\n`ACH_RETURN` - Indicates that an ACH transaction was returned or reversed by the bank.\n\n`DISPUTE` - Indicates that a user filed a dispute regarding a transaction or account activity.\n\n`FIRST_PARTY_FRAUD` - Indicates that a user intentionally misrepresented themselves or their actions for financial gain.\n\n`MISSED_PAYMENT` - Indicates that a user failed to make a required payment on time.\n\n`LOAN_STACKING` - Indicates that a user applied for or took out multiple loans simultaneously beyond their ability to repay.\n\n`MONEY_LAUNDERING` - Indicates that funds are being moved through accounts to obscure their illicit origin.\n\n`NO_FRAUD` - Indicates that an investigation determined no fraudulent activity occurred on user/event (positive label).\n\n`OTHER` - Indicates that the case involves fraud or financial risk not covered by other report types. Requires notes describing the report.",
+        )
+    }
 }
 impl ::std::fmt::Display for ProtectReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21607,6 +32906,28 @@ impl ::serde::Serialize for ProtectSdkModelInputs {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectSdkModelInputs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectSdkModelInputs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectSdkModelInputs")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "sdk_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for the Protect SDK session, used to compute a Trust Index score and fraud attributes.",
+        );
+        o.finish("Inputs for Protect SDK Trust Index models.")
+    }
+}
 ///Represents an end user for `/protect/compute` requests.
 #[derive(Clone, Debug, Default)]
 pub struct ProtectUser {
@@ -21667,6 +32988,35 @@ impl ::serde::Serialize for ProtectUser {
         out.field_unless(skip[0], "client_user_id", &self.client_user_id);
         out.field_unless(skip[1], "user_id", &self.user_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectUser")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique ID representing the end user, previously passed to `/user/create`. Maximum of 128 characters. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid User ID returned from a previous call to `/user/create`. This or `client_user_id` can be provided, not both.",
+        );
+        o.finish("Represents an end user for `/protect/compute` requests.")
     }
 }
 ///Fired when there has been a new user event. The webhook payload contains limited information about the event. For full event details, call [`/protect/event/get`](https://plaid.com/docs/api/products/protect/#protecteventget).
@@ -21782,6 +33132,86 @@ impl ::serde::Serialize for ProtectUserEventWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectUserEventWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectUserEventWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectUserEventWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `client_user_id` provided by the client when the user was created via `/user/create` or Link.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The event ID of the user event that occurred.",
+        );
+        o.field(
+            "event_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The type of user event that occurred. Possible values include `LINK_COMPLETE` (the Link session has finished and a Trust Index score has been computed without waiting for transaction extraction) and `PROTECT_RUN_FINISH` (extraction-required scoring is complete, including transaction extraction; may arrive 30 seconds or more after Link completion).",
+        );
+        o.field(
+            "link_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An identifier for the Link session this event occurred in",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid User ID.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`PROTECT_USER_EVENT`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`\"PROTECT\"`",
+        );
+        o.finish(
+            "Fired when there has been a new user event. The webhook payload contains limited information about the event. For full event details, call [`/protect/event/get`](https://plaid.com/docs/api/products/protect/#protecteventget).",
+        )
+    }
+}
 ///Request object for /protect/user/insights/get
 #[derive(Clone, Default)]
 pub struct ProtectUserInsightsGetRequest {
@@ -21859,6 +33289,51 @@ impl ::serde::Serialize for ProtectUserInsightsGetRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field_unless(skip[3], "user_id", &self.user_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectUserInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectUserInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProtectUserInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique ID representing the end user. Either `user_id` or `client_user_id` must be provided.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid User ID. Either `user_id` or `client_user_id` must be provided.",
+        );
+        o.finish("Request object for /protect/user/insights/get")
     }
 }
 impl ::std::fmt::Debug for ProtectUserInsightsGetRequest {
@@ -21945,12 +33420,71 @@ impl ::serde::Serialize for ProtectUserInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectUserInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectUserInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProtectUserInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "latest_scored_event",
+            j::REQUIRED,
+            G::subschema_for::<LatestScoredEvent>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reports",
+            j::OPTIONAL,
+            G::subschema_for::<ProtectReport>,
+            &[j::ARRAY],
+            "List of Protect reports associated with this user, limited to the most recent 100 reports in reverse chronological order (newest first).",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid User ID. If a `client_user_id` was provided in the request instead of a `user_id`, a new `user_id` will be generated if one doesn't already exist for that `client_user_id`.",
+        );
+        o.finish("Response object for /protect/user/insights/get")
+    }
+}
 ///This event type represents a user signing in to the application.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ProtectUserSignInEvent(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectUserSignInEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectUserSignInEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectUserSignInEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "This event type represents a user signing in to the application.",
+        )
+    }
+}
 impl ::std::ops::Deref for ProtectUserSignInEvent {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -21977,6 +33511,26 @@ for ProtectUserSignInEvent {
 pub struct ProtectUserSignUpEvent(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectUserSignUpEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectUserSignUpEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectUserSignUpEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "This event type represents a user signing up for the application.",
+        )
+    }
+}
 impl ::std::ops::Deref for ProtectUserSignUpEvent {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -22088,6 +33642,52 @@ impl ::serde::Serialize for ProviderBusinessAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProviderBusinessAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProviderBusinessAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProviderBusinessAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<CityNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "is_primary",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Whether this is the primary address for the business",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<StreetNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.finish("Detailed address information for a business from data provider")
+    }
+}
 ///Name associated with a business
 #[derive(Clone, Debug)]
 pub struct ProviderBusinessName {
@@ -22146,6 +33746,35 @@ impl ::serde::Serialize for ProviderBusinessName {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProviderBusinessName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProviderBusinessName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProviderBusinessName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "is_primary",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether this is the primary name for the business.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<BusinessNameNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Name associated with a business")
+    }
+}
 /**An enum indicating whether a network proxy is present and if so what type it is.
 
 `none_detected` indicates the user is not on a detectable proxy network.
@@ -22166,6 +33795,21 @@ pub enum ProxyType {
     PublicProxy,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProxyType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProxyType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProxyType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["none_detected", "tor", "vpn", "web_proxy", "public_proxy"],
+            "An enum indicating whether a network proxy is present and if so what type it is.\n\n`none_detected` indicates the user is not on a detectable proxy network.\n\n`tor` indicates the user was using a Tor browser, which sends encrypted traffic on a decentralized network and is somewhat similar to a VPN (Virtual Private Network).\n\n`vpn` indicates the user is on a VPN (Virtual Private Network)\n\n`web_proxy` indicates the user is on a web proxy server, which may allow them to conceal information such as their IP address or other identifying information.\n\n`public_proxy` indicates the user is on a public web proxy server, which is similar to a web proxy but can be shared by multiple users. This may allow multiple users to appear as if they have the same IP address for instance.",
+        )
+    }
 }
 impl ::std::fmt::Display for ProxyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -22277,6 +33921,44 @@ impl ::serde::Serialize for PslfStatus {
         out.field("payments_made", &self.payments_made);
         out.field("payments_remaining", &self.payments_remaining);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PslfStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PslfStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PslfStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "estimated_eligibility_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The estimated date borrower will have completed 120 qualifying monthly payments. Returned in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "payments_made",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of qualifying payments that have been made.",
+        );
+        o.field(
+            "payments_remaining",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of qualifying payments remaining.",
+        );
+        o.finish(
+            "Information about the student's eligibility in the Public Service Loan Forgiveness program. This is only returned if the institution is FedLoan (`ins_116527`). Since FedLoan no longer services student loans, this field is no longer returned.",
+        )
     }
 }
 impl ::std::convert::From<UserProductsTerminateReasonCode>

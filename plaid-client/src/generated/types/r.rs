@@ -57,6 +57,37 @@ pub enum ReasonCode {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ReasonCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ReasonCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ReasonCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "AC03",
+                "AM09",
+                "CUST",
+                "DUPL",
+                "FRAD",
+                "TECH",
+                "UPAY",
+                "AC14",
+                "AM06",
+                "BE05",
+                "FOCR",
+                "MS02",
+                "MS03",
+                "RR04",
+                "RUTA",
+            ],
+            "Specifies the reason for cancelling transfer. This is required for RfP transfers, and will be ignored for other networks.\n\n`\"AC03\"` - Invalid Creditor Account Number\n\n`\"AM09\"` - Incorrect Amount\n\n`\"CUST\"` - Requested By Customer - Cancellation requested\n\n`\"DUPL\"` - Duplicate Payment\n\n`\"FRAD\"` - Fraudulent Payment - Unauthorized or fraudulently induced\n\n`\"TECH\"` - Technical Problem - Cancellation due to system issues\n\n`\"UPAY\"` - Undue Payment - Payment was made through another channel\n\n`\"AC14\"` - Invalid or Missing Creditor Account Type\n\n`\"AM06\"` - Amount Too Low\n\n`\"BE05\"` - Unrecognized Initiating Party\n\n`\"FOCR\"` - Following Refund Request\n\n`\"MS02\"` - No Specified Reason - Customer\n\n`\"MS03\"` - No Specified Reason - Agent\n\n`\"RR04\"` - Regulatory Reason\n\n`\"RUTA\"` - Return Upon Unable To Apply",
+        )
+    }
+}
 impl ::std::fmt::Display for ReasonCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -222,6 +253,66 @@ impl ::serde::Serialize for RecaptchaRequiredError {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecaptchaRequiredError {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecaptchaRequiredError")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RecaptchaRequiredError")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "common_causes",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's fraud system detects abusive traffic and considers a variety of parameters throughout Item creation requests. When a request is considered risky or possibly fraudulent, Link presents a reCAPTCHA for the user to solve.",
+        );
+        o.field(
+            "display_message",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "error_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECAPTCHA_REQUIRED`",
+        );
+        o.field(
+            "error_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECAPTCHA_ERROR`",
+        );
+        o.field("http_code", j::REQUIRED, G::subschema_for::<i64>, &[], "400");
+        o.field(
+            "link_user_experience",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Your user will be prompted to solve a Google reCAPTCHA challenge in the Link Recaptcha pane. If they solve the challenge successfully, the user's request is resubmitted and they are directed to the next Item creation step.",
+        );
+        o.field(
+            "troubleshooting_steps",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Link will automatically guide your user through reCAPTCHA verification. As a general rule, we recommend instrumenting basic fraud monitoring to detect and protect your website from spam and abuse.\n\nIf your user cannot verify their session, please submit a support ticket with the following identifiers: `link_session_id` or `request_id`",
+        );
+        o.finish(
+            "The request was flagged by Plaid's fraud system and requires additional verification to ensure the user is not a bot.",
+        )
+    }
+}
 ///An object containing a BACS account number and sort code. If an IBAN is not provided or if you need to accept domestic GBP-denominated payments, BACS data is required.
 #[derive(Clone, Debug, Default)]
 pub struct RecipientBacs {
@@ -284,10 +375,59 @@ impl ::serde::Serialize for RecipientBacs {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecipientBacs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecipientBacs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RecipientBacs")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account number of the account. Maximum of 10 characters.",
+        );
+        o.field(
+            "sort_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The 6-character sort code of the account.",
+        );
+        o.finish(
+            "An object containing a BACS account number and sort code. If an IBAN is not provided or if you need to accept domestic GBP-denominated payments, BACS data is required.",
+        )
+    }
+}
 ///`RecipientBacsNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct RecipientBacsNullable(pub RecipientBacs);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecipientBacsNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecipientBacsNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RecipientBacsNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<RecipientBacs>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for RecipientBacsNullable {
     type Target = RecipientBacs;
     fn deref(&self) -> &RecipientBacs {
@@ -312,6 +452,21 @@ pub enum RecommendationString {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecommendationString {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecommendationString")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RecommendationString")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["RECOMMENDED", "NOT_RECOMMENDED", "UNKNOWN"],
+            "The recommendation result for that date.",
+        )
+    }
 }
 impl ::std::fmt::Display for RecommendationString {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -424,6 +579,49 @@ impl ::serde::Serialize for RecurringCancelledWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecurringCancelledWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecurringCancelledWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RecurringCancelledWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECURRING_CANCELLED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSFER`",
+        );
+        o.finish("Fired when a recurring transfer is cancelled by Plaid.")
     }
 }
 ///Insights object for recurring transactions streams.
@@ -607,6 +805,126 @@ impl ::serde::Serialize for RecurringInsightsStream {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecurringInsightsStream {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecurringInsightsStream")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RecurringInsightsStream")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "average_amount",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionStreamAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "average_days_apart",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The average number of days between each of the recurring transactions.",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The client-provided raw description of the most recent transaction in the stream.",
+        );
+        o.field(
+            "frequency",
+            j::OPTIONAL,
+            G::subschema_for::<RecurringTransactionFrequency>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "is_active",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether the transaction stream is still live.",
+        );
+        o.field(
+            "merchant_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The merchant or primary counterparty associated with the transaction stream.",
+        );
+        o.field(
+            "newest_transaction_amount",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionStreamAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "newest_transaction_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The posted date of the latest transaction in the stream.",
+        );
+        o.field(
+            "oldest_transaction_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The posted date of the earliest transaction in the stream.",
+        );
+        o.field(
+            "personal_finance_category_detailed",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The detailed category associated with the transaction stream.",
+        );
+        o.field(
+            "personal_finance_category_primary",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The primary category associated with the transaction stream.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionStreamStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "stream_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique id for the stream.",
+        );
+        o.field(
+            "transaction_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of transactions in this stream.",
+        );
+        o.field(
+            "transaction_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of Plaid transaction IDs belonging to the stream, sorted by posted date.",
+        );
+        o.finish("Insights object for recurring transactions streams.")
+    }
+}
 ///Fired when a new transfer of a recurring transfer is originated.
 #[derive(Clone, Debug)]
 pub struct RecurringNewTransferWebhook {
@@ -687,6 +1005,50 @@ impl ::serde::Serialize for RecurringNewTransferWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecurringNewTransferWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecurringNewTransferWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RecurringNewTransferWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransferId>,
+            &[],
+            "",
+        );
+        o.field("transfer_id", j::REQUIRED, G::subschema_for::<TransferId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECURRING_NEW_TRANSFER`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSFER`",
+        );
+        o.finish("Fired when a new transfer of a recurring transfer is originated.")
+    }
+}
 /**Describes the frequency of the transaction stream.
 
 `WEEKLY`: Assigned to a transaction stream that occurs approximately every week.
@@ -710,6 +1072,23 @@ pub enum RecurringTransactionFrequency {
     Annually,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecurringTransactionFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecurringTransactionFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::RecurringTransactionFrequency",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["UNKNOWN", "WEEKLY", "BIWEEKLY", "SEMI_MONTHLY", "MONTHLY", "ANNUALLY"],
+            "Describes the frequency of the transaction stream.\n\n`WEEKLY`: Assigned to a transaction stream that occurs approximately every week.\n\n`BIWEEKLY`: Assigned to a transaction stream that occurs approximately every 2 weeks.\n\n`SEMI_MONTHLY`: Assigned to a transaction stream that occurs approximately twice per month. This frequency is typically seen for inflow transaction streams.\n\n`MONTHLY`: Assigned to a transaction stream that occurs approximately every month.\n\n`ANNUALLY`: Assigned to a transaction stream that occurs approximately every year.\n\n`UNKNOWN`: Assigned to a transaction stream that does not fit any of the pre-defined frequencies.",
+        )
+    }
 }
 impl ::std::fmt::Display for RecurringTransactionFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -815,6 +1194,37 @@ impl ::serde::Serialize for RecurringTransactions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecurringTransactions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecurringTransactions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RecurringTransactions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "inflow_streams",
+            j::REQUIRED,
+            G::subschema_for::<RecurringInsightsStream>,
+            &[j::ARRAY],
+            "An array of inflow transaction streams (e.g., income).",
+        );
+        o.field(
+            "outflow_streams",
+            j::REQUIRED,
+            G::subschema_for::<RecurringInsightsStream>,
+            &[j::ARRAY],
+            "An array of outflow transaction streams (e.g., subscriptions, bills, loan payments).",
+        );
+        o.finish(
+            "Insights object for recurring transactions for `/beta/transactions/user_insights/v1/get` endpoint",
+        )
+    }
+}
 /**Fired when recurring transactions data is updated. This includes when a new recurring stream is detected or when a new transaction is added to an existing recurring stream. The `RECURRING_TRANSACTIONS_UPDATE` webhook will also fire when one or more attributes of the recurring stream changes, which is usually a result of the addition, update, or removal of transactions to the stream.
 
 After receipt of this webhook, the updated data can be fetched from `/transactions/recurring/get`.*/
@@ -896,6 +1306,54 @@ impl ::serde::Serialize for RecurringTransactionsUpdateWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecurringTransactionsUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecurringTransactionsUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::RecurringTransactionsUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of `account_ids` for accounts that have new or updated recurring transactions data.",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECURRING_TRANSACTIONS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
+        o.finish(
+            "Fired when recurring transactions data is updated. This includes when a new recurring stream is detected or when a new transaction is added to an existing recurring stream. The `RECURRING_TRANSACTIONS_UPDATE` webhook will also fire when one or more attributes of the recurring stream changes, which is usually a result of the addition, update, or removal of transactions to the stream.\n\nAfter receipt of this webhook, the updated data can be fetched from `/transactions/recurring/get`.",
+        )
     }
 }
 ///Represents a recurring transfer within the Transfers API.
@@ -1061,6 +1519,128 @@ impl ::serde::Serialize for RecurringTransfer {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecurringTransfer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecurringTransfer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RecurringTransfer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id` corresponding to the end-user account that will be debited or credited.",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "created",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime when this transfer was created. This will be of the form `2006-01-02T15:04:05Z`",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The description of the recurring transfer.",
+        );
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponse>,
+            &[],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the transfer amount, e.g. \"USD\"",
+        );
+        o.field(
+            "network",
+            j::REQUIRED,
+            G::subschema_for::<TransferRecurringNetwork>,
+            &[],
+            "",
+        );
+        o.field(
+            "next_origination_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).\n\nThe next transfer origination date after bank holiday adjustment.",
+        );
+        o.field(
+            "origination_account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the origination account that was used for this transfer.",
+        );
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "schedule",
+            j::REQUIRED,
+            G::subschema_for::<TransferRecurringSchedule>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<TransferRecurringStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "test_clock_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a test clock.",
+        );
+        o.field(
+            "transfer_ids",
+            j::REQUIRED,
+            G::subschema_for::<TransferId>,
+            &[j::ARRAY],
+            "The created transfer instances associated with this `recurring_transfer_id`. If the recurring transfer has been newly created, this array will be empty.",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<TransferType>, &[], "");
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<TransferUserInResponse>,
+            &[],
+            "",
+        );
+        o.finish("Represents a recurring transfer within the Transfers API.")
+    }
+}
 ///Plaid's unique identifier for a recurring transfer.
 #[derive(
     ::serde::Deserialize,
@@ -1075,6 +1655,24 @@ impl ::serde::Serialize for RecurringTransfer {
 )]
 #[serde(transparent)]
 pub struct RecurringTransferId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecurringTransferId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecurringTransferId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RecurringTransferId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a recurring transfer.",
+        )
+    }
+}
 impl ::std::ops::Deref for RecurringTransferId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1106,6 +1704,24 @@ impl ::std::str::FromStr for RecurringTransferId {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct RecurringTransferNullable(pub RecurringTransfer);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecurringTransferNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecurringTransferNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RecurringTransferNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<RecurringTransfer>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for RecurringTransferNullable {
     type Target = RecurringTransfer;
     fn deref(&self) -> &RecurringTransfer {
@@ -1223,6 +1839,74 @@ impl ::serde::Serialize for RecurringTransferSkippedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RecurringTransferSkippedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RecurringTransferSkippedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::RecurringTransferSkippedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "authorization_decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationDecision>,
+            &[],
+            "",
+        );
+        o.field(
+            "authorization_decision_rationale_code",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationDecisionRationaleCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "skipped_origination_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The planned date on which Plaid is unable to originate a new ACH transaction of the recurring transfer. This will be of the form YYYY-MM-DD.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`RECURRING_TRANSFER_SKIPPED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSFER`",
+        );
+        o.finish(
+            "Fired when Plaid is unable to originate a new ACH transaction of the recurring transfer on the planned date.",
+        )
+    }
+}
 ///RefreshResult represents the result status of a user refresh for a specific item.
 #[derive(Clone, Debug, Default)]
 pub struct RefreshResult {
@@ -1291,6 +1975,44 @@ impl ::serde::Serialize for RefreshResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RefreshResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RefreshResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RefreshResult")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier for the Plaid Item.",
+        );
+        o.field(
+            "product",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The product for which the refresh was attempted.",
+        );
+        o.finish(
+            "RefreshResult represents the result status of a user refresh for a specific item.",
+        )
+    }
+}
 ///A subdivision code. "Subdivision" is a generic term for "state", "province", "prefecture", "zone", etc. For the list of valid codes, see [country subdivision codes](https://plaid.com/documents/country_subdivision_codes.json). Country prefixes are omitted, since they are inferred from the `country` field.
 #[derive(
     ::serde::Deserialize,
@@ -1305,6 +2027,24 @@ impl ::serde::Serialize for RefreshResult {
 )]
 #[serde(transparent)]
 pub struct Region(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Region {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Region")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Region")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A subdivision code. \"Subdivision\" is a generic term for \"state\", \"province\", \"prefecture\", \"zone\", etc. For the list of valid codes, see [country subdivision codes](https://plaid.com/documents/country_subdivision_codes.json). Country prefixes are omitted, since they are inferred from the `country` field.",
+        )
+    }
+}
 impl ::std::ops::Deref for Region {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1391,12 +2131,56 @@ impl ::serde::Serialize for RemovedTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RemovedTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RemovedTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RemovedTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the account of the removed transaction.",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the removed transaction.",
+        );
+        o.finish("A representation of a removed transaction")
+    }
+}
 ///The report type. It can be `asset`. Income report types are not yet supported.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ReportType {
     Asset,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ReportType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ReportType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ReportType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["asset"],
+            "The report type. It can be `asset`. Income report types are not yet supported.",
+        )
+    }
 }
 impl ::std::fmt::Display for ReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1492,6 +2276,28 @@ impl ::serde::Serialize for ReportingInformation {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ReportingInformation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ReportingInformation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ReportingInformation")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ReportingInformationIdentifier",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.finish("Information about a report identifier and a report name.")
+    }
+}
 ///Physical address of a business. Used for input requests.
 #[derive(Clone, Debug)]
 pub struct RequestBusinessAddress {
@@ -1580,6 +2386,33 @@ impl ::serde::Serialize for RequestBusinessAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RequestBusinessAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RequestBusinessAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RequestBusinessAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("city", j::REQUIRED, G::subschema_for::<City>, &[], "");
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::OPTIONAL, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("street", j::REQUIRED, G::subschema_for::<Street>, &[], "");
+        o.field("street2", j::OPTIONAL, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.finish("Physical address of a business. Used for input requests.")
+    }
+}
 ///A unique identifier for the request, which can be used for troubleshooting. This identifier, like all Plaid identifiers, is case sensitive.
 #[derive(
     ::serde::Deserialize,
@@ -1594,6 +2427,24 @@ impl ::serde::Serialize for RequestBusinessAddress {
 )]
 #[serde(transparent)]
 pub struct RequestId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RequestId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RequestId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RequestId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for the request, which can be used for troubleshooting. This identifier, like all Plaid identifiers, is case sensitive.",
+        )
+    }
+}
 impl ::std::ops::Deref for RequestId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1705,6 +2556,45 @@ impl ::serde::Serialize for ResponseBusinessAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ResponseBusinessAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ResponseBusinessAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ResponseBusinessAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<CityNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<StreetNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.finish("Physical address of a business. Used for response schemas.")
+    }
+}
 ///A comment submitted by a team member as part of reviewing a watchlist screening.
 #[derive(
     ::serde::Deserialize,
@@ -1719,6 +2609,24 @@ impl ::serde::Serialize for ResponseBusinessAddress {
 )]
 #[serde(transparent)]
 pub struct ReviewComment(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ReviewComment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ReviewComment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ReviewComment")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A comment submitted by a team member as part of reviewing a watchlist screening.",
+        )
+    }
+}
 impl ::std::ops::Deref for ReviewComment {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1818,6 +2726,51 @@ impl ::serde::Serialize for RiskCheckBehavior {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckBehavior {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckBehavior")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckBehavior")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bot_detected",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckBehaviorBotDetectedLabel>,
+            &[],
+            "",
+        );
+        o.field(
+            "fraud_ring_detected",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckBehaviorFraudRingDetectedLabel>,
+            &[],
+            "",
+        );
+        o.field(
+            "risk_level",
+            j::OPTIONAL,
+            G::subschema_for::<RiskLevelWithNoData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_interactions",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckBehaviorUserInteractionsLabel>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Result summary object specifying values for `behavior` attributes of risk check, when available.",
+        )
+    }
+}
 /**Field describing the outcome of a bot detection behavior risk check.
 
 `yes` indicates that automated activity was detected.
@@ -1832,6 +2785,23 @@ pub enum RiskCheckBehaviorBotDetectedLabel {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckBehaviorBotDetectedLabel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckBehaviorBotDetectedLabel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::RiskCheckBehaviorBotDetectedLabel",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["yes", "no", "no_data"],
+            "Field describing the outcome of a bot detection behavior risk check.\n\n`yes` indicates that automated activity was detected.\n\n`no` indicates that automated activity was not detected.\n\n`no_data` indicates there was not enough information available to give an accurate signal.",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskCheckBehaviorBotDetectedLabel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1887,6 +2857,23 @@ pub enum RiskCheckBehaviorFraudRingDetectedLabel {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckBehaviorFraudRingDetectedLabel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckBehaviorFraudRingDetectedLabel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::RiskCheckBehaviorFraudRingDetectedLabel",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["yes", "no", "no_data"],
+            "Field describing the outcome of a fraud ring behavior risk check.\n\n`yes` indicates that fraud ring activity was detected.\n\n`no` indicates that fraud ring activity was not detected.\n\n`no_data` indicates there was not enough information available to give an accurate signal.",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskCheckBehaviorFraudRingDetectedLabel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1945,6 +2932,23 @@ pub enum RiskCheckBehaviorUserInteractionsLabel {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckBehaviorUserInteractionsLabel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckBehaviorUserInteractionsLabel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::RiskCheckBehaviorUserInteractionsLabel",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["genuine", "neutral", "risky", "no_data"],
+            "Field describing the overall user interaction signals of a behavior risk check. This value represents how familiar the user is with the personal data they provide, based on a number of signals that are collected during their session.\n\n`genuine` indicates the user has high familiarity with the data they are providing, and that fraud is unlikely.\n\n`neutral` indicates some signals are present in between `risky` and `genuine`, but there are not enough clear signals to determine an outcome.\n\n`risky` indicates the user has low familiarity with the data they are providing, and that fraud is likely.\n\n`no_data` indicates there is not sufficient information to give an accurate signal.",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskCheckBehaviorUserInteractionsLabel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2097,6 +3101,84 @@ impl ::serde::Serialize for RiskCheckDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "behavior",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckBehavior>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "devices",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckDevice>,
+            &[j::ARRAY],
+            "Array of result summary objects specifying values for `device` attributes of risk check.",
+        );
+        o.field(
+            "email",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckEmail>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "facial_duplicates",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckFacialDuplicate>,
+            &[j::ARRAY],
+            "The attributes related to the facial duplicates captured in risk check.",
+        );
+        o.field(
+            "identity_abuse_signals",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckIdentityAbuseSignals>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckNetwork>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckPhone>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<IdentityVerificationStepStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "trust_index_score",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The trust index score for the `risk_check` step.",
+        );
+        o.finish("Additional information for the `risk_check` step.")
+    }
+}
 ///Result summary object specifying values for `device` attributes of risk check.
 #[derive(Clone, Debug)]
 pub struct RiskCheckDevice {
@@ -2177,6 +3259,58 @@ impl ::serde::Serialize for RiskCheckDevice {
         out.field("ip_timezone_offset", &self.ip_timezone_offset);
         out.field_unless(skip[1], "risk_level", &self.risk_level);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckDevice {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckDevice")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckDevice")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "factors",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckFactors>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ip_proxy_type",
+            j::REQUIRED,
+            G::subschema_for::<ProxyType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ip_spam_list_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Count of spam lists the IP address is associated with if known.",
+        );
+        o.field(
+            "ip_timezone_offset",
+            j::REQUIRED,
+            G::subschema_for::<UtcOffset>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "risk_level",
+            j::OPTIONAL,
+            G::subschema_for::<RiskLevel>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Result summary object specifying values for `device` attributes of risk check.",
+        )
     }
 }
 ///Result summary object specifying values for `email` attributes of risk check.
@@ -2328,6 +3462,121 @@ impl ::serde::Serialize for RiskCheckEmail {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckEmail {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckEmail")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckEmail")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "breach_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Count of all known breaches of this email address if known.",
+        );
+        o.field(
+            "domain_is_custom",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckEmailDomainIsCustom>,
+            &[],
+            "",
+        );
+        o.field(
+            "domain_is_disposable",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckEmailDomainIsDisposable>,
+            &[],
+            "",
+        );
+        o.field(
+            "domain_is_free_provider",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckEmailDomainIsFreeProvider>,
+            &[],
+            "",
+        );
+        o.field(
+            "domain_registered_at",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "factors",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckFactors>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "first_breached_at",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "includes_date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckEmailIncludesDateOfBirth>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "is_deliverable",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckEmailIsDeliverableStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_edu",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckEmailIsEdu>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_breached_at",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "linked_services",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckLinkedService>,
+            &[j::ARRAY],
+            "A list of online services where this email address has been detected to have accounts or other activity.",
+        );
+        o.field(
+            "risk_level",
+            j::OPTIONAL,
+            G::subschema_for::<RiskLevel>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "top_level_domain_is_suspicious",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckEmailTopLevelDomainIsSuspicious>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Result summary object specifying values for `email` attributes of risk check.",
+        )
+    }
+}
 ///Indicates whether the email address domain is custom if known, i.e. a company domain and not free or disposable.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskCheckEmailDomainIsCustom {
@@ -2336,6 +3585,21 @@ pub enum RiskCheckEmailDomainIsCustom {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckEmailDomainIsCustom {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckEmailDomainIsCustom")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckEmailDomainIsCustom")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["yes", "no", "no_data"],
+            "Indicates whether the email address domain is custom if known, i.e. a company domain and not free or disposable.",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskCheckEmailDomainIsCustom {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2384,6 +3648,23 @@ pub enum RiskCheckEmailDomainIsDisposable {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckEmailDomainIsDisposable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckEmailDomainIsDisposable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::RiskCheckEmailDomainIsDisposable",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["yes", "no", "no_data"],
+            "Indicates whether the email domain is listed as disposable if known. Disposable domains are often used to create email addresses that are part of a fake set of user details.",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskCheckEmailDomainIsDisposable {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2434,6 +3715,23 @@ pub enum RiskCheckEmailDomainIsFreeProvider {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckEmailDomainIsFreeProvider {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckEmailDomainIsFreeProvider")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::RiskCheckEmailDomainIsFreeProvider",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["yes", "no", "no_data"],
+            "Indicates whether the email address domain is a free provider such as Gmail or Hotmail if known.",
+        )
+    }
+}
 impl ::std::fmt::Display for RiskCheckEmailDomainIsFreeProvider {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -2482,6 +3780,23 @@ pub enum RiskCheckEmailIncludesDateOfBirth {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckEmailIncludesDateOfBirth {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckEmailIncludesDateOfBirth")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::RiskCheckEmailIncludesDateOfBirth",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["yes", "no", "no_data"],
+            "Indicates whether the email address includes the date of birth or year of birth if known.",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskCheckEmailIncludesDateOfBirth {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2532,6 +3847,23 @@ pub enum RiskCheckEmailIsDeliverableStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckEmailIsDeliverableStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckEmailIsDeliverableStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::RiskCheckEmailIsDeliverableStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["yes", "no", "no_data"],
+            "SMTP-MX check to confirm the email address exists if known.",
+        )
+    }
+}
 impl ::std::fmt::Display for RiskCheckEmailIsDeliverableStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -2581,6 +3913,21 @@ pub enum RiskCheckEmailIsEdu {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckEmailIsEdu {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckEmailIsEdu")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckEmailIsEdu")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["yes", "no", "no_data"],
+            "Indicates whether the email address domain is an educational institution domain if known.",
+        )
+    }
+}
 impl ::std::fmt::Display for RiskCheckEmailIsEdu {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -2628,6 +3975,23 @@ pub enum RiskCheckEmailTopLevelDomainIsSuspicious {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckEmailTopLevelDomainIsSuspicious {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckEmailTopLevelDomainIsSuspicious")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::RiskCheckEmailTopLevelDomainIsSuspicious",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["yes", "no", "no_data"],
+            "Indicates whether the email address top level domain, which is the last part of the domain, is fraudulent or risky if known. In most cases, a suspicious top level domain is also associated with a disposable or high-risk domain.",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskCheckEmailTopLevelDomainIsSuspicious {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2737,10 +4101,60 @@ impl ::serde::Serialize for RiskCheckFacialDuplicate {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckFacialDuplicate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckFacialDuplicate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckFacialDuplicate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
+        o.field(
+            "matched_after_completed",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Whether this match occurred after the session was complete. For example, this would be `true` if a later session ended up matching this one.",
+        );
+        o.field(
+            "similarity",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Similarity score of the match. Ranges from 0 to 100.",
+        );
+        o.finish(
+            "Result summary object specifying values for the `facial_duplicates` attributes of risk check.",
+        )
+    }
+}
 ///List of factors, when available, that contribute towards the risk level of the given risk check type.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct RiskCheckFactors(pub ::std::vec::Vec<::std::string::String>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckFactors {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckFactors")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckFactors")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "List of factors, when available, that contribute towards the risk level of the given risk check type.",
+        )
+    }
+}
 impl ::std::ops::Deref for RiskCheckFactors {
     type Target = ::std::vec::Vec<::std::string::String>;
     fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
@@ -2812,6 +4226,39 @@ impl ::serde::Serialize for RiskCheckIdentityAbuseSignals {
         out.field("stolen_identity", &self.stolen_identity);
         out.field("synthetic_identity", &self.synthetic_identity);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckIdentityAbuseSignals {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckIdentityAbuseSignals")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::RiskCheckIdentityAbuseSignals",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "stolen_identity",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckStolenIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "synthetic_identity",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckSyntheticIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Result summary object capturing abuse signals related to `identity abuse`, e.g. stolen and synthetic identity fraud. These attributes are only available for US identities and some signals may not be available depending on what information was collected.",
+        )
     }
 }
 ///An enum indicating the type of a linked service. Note that `adult_sites` refers to explicit video content, and includes a number of related services.
@@ -2909,6 +4356,112 @@ pub enum RiskCheckLinkedService {
     Zoho,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckLinkedService {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckLinkedService")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckLinkedService")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "aboutme",
+                "adobe",
+                "adult_sites",
+                "airbnb",
+                "altbalaji",
+                "amazon",
+                "apple",
+                "archiveorg",
+                "atlassian",
+                "bitmoji",
+                "bodybuilding",
+                "booking",
+                "bukalapak",
+                "codecademy",
+                "deliveroo",
+                "diigo",
+                "discord",
+                "disneyplus",
+                "duolingo",
+                "ebay",
+                "envato",
+                "eventbrite",
+                "evernote",
+                "facebook",
+                "firefox",
+                "flickr",
+                "flipkart",
+                "foursquare",
+                "freelancer",
+                "gaana",
+                "giphy",
+                "github",
+                "google",
+                "gravatar",
+                "hubspot",
+                "imgur",
+                "instagram",
+                "jdid",
+                "kakao",
+                "kommo",
+                "komoot",
+                "lastfm",
+                "lazada",
+                "line",
+                "linkedin",
+                "mailru",
+                "microsoft",
+                "myspace",
+                "netflix",
+                "nike",
+                "ok",
+                "patreon",
+                "pinterest",
+                "plurk",
+                "quora",
+                "qzone",
+                "rambler",
+                "rappi",
+                "replit",
+                "samsung",
+                "seoclerks",
+                "shopclues",
+                "skype",
+                "snapchat",
+                "snapdeal",
+                "soundcloud",
+                "spotify",
+                "starz",
+                "strava",
+                "taringa",
+                "telegram",
+                "tiki",
+                "tokopedia",
+                "treehouse",
+                "tumblr",
+                "twitter",
+                "venmo",
+                "viber",
+                "vimeo",
+                "vivino",
+                "vkontakte",
+                "wattpad",
+                "weibo",
+                "whatsapp",
+                "wordpress",
+                "xing",
+                "yahoo",
+                "yandex",
+                "zalo",
+                "zoho",
+            ],
+            "An enum indicating the type of a linked service. Note that `adult_sites` refers to explicit video content, and includes a number of related services.",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskCheckLinkedService {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3180,6 +4733,25 @@ impl ::serde::Serialize for RiskCheckNetwork {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckNetwork {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckNetwork")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckNetwork")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("factors", j::REQUIRED, G::subschema_for::<RiskCheckFactors>, &[], "");
+        o.field("risk_level", j::REQUIRED, G::subschema_for::<RiskLevel>, &[], "");
+        o.finish(
+            "Result summary object specifying values for network attributes of risk check.",
+        )
+    }
+}
 ///Result summary object specifying values for `phone` attributes of risk check.
 #[derive(Clone, Debug)]
 pub struct RiskCheckPhone {
@@ -3250,6 +4822,44 @@ impl ::serde::Serialize for RiskCheckPhone {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckPhone {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckPhone")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckPhone")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "factors",
+            j::OPTIONAL,
+            G::subschema_for::<RiskCheckFactors>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "linked_services",
+            j::REQUIRED,
+            G::subschema_for::<RiskCheckLinkedService>,
+            &[j::ARRAY],
+            "A list of online services where this phone number has been detected to have accounts or other activity.",
+        );
+        o.field(
+            "risk_level",
+            j::OPTIONAL,
+            G::subschema_for::<RiskLevel>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Result summary object specifying values for `phone` attributes of risk check.",
+        )
+    }
+}
 /**Field containing the data used in determining the outcome of the stolen identity risk check.
 
 Contains the following fields:
@@ -3310,6 +4920,37 @@ impl ::serde::Serialize for RiskCheckStolenIdentity {
         out.field_unless(skip[0], "risk_level", &self.risk_level);
         out.field("score", &self.score);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckStolenIdentity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckStolenIdentity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckStolenIdentity")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "risk_level",
+            j::OPTIONAL,
+            G::subschema_for::<RiskLevel>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "A score from 0 to 100 indicating the likelihood that the user is a stolen identity.",
+        );
+        o.finish(
+            "Field containing the data used in determining the outcome of the stolen identity risk check.\n\nContains the following fields:\n\n`score` - A score from 0 to 100 indicating the likelihood that the user is a stolen identity.",
+        )
     }
 }
 /**Field containing the data used in determining the outcome of the synthetic identity risk check.
@@ -3401,6 +5042,51 @@ impl ::serde::Serialize for RiskCheckSyntheticIdentity {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskCheckSyntheticIdentity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskCheckSyntheticIdentity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskCheckSyntheticIdentity")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "first_party_synthetic_fraud",
+            j::OPTIONAL,
+            G::subschema_for::<SyntheticFraud>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "risk_level",
+            j::OPTIONAL,
+            G::subschema_for::<RiskLevel>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "A score from 0 to 100 indicating the likelihood that the user is a synthetic identity.",
+        );
+        o.field(
+            "third_party_synthetic_fraud",
+            j::OPTIONAL,
+            G::subschema_for::<SyntheticFraud>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Field containing the data used in determining the outcome of the synthetic identity risk check.\n\nContains the following fields:\n\n`score` - A score from 0 to 100 indicating the likelihood that the user is a synthetic identity.",
+        )
+    }
+}
 ///Risk indicators focus on providing signal on the possibility of a borrower defaulting on their loan repayments by providing data points related to its payment behavior, debt, and other relevant financial information, helping lenders gauge the level of risk involved in a certain operation.
 #[derive(Clone, Debug, Default)]
 pub struct RiskIndicators {
@@ -3485,6 +5171,58 @@ impl ::serde::Serialize for RiskIndicators {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskIndicators {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskIndicators")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskIndicators")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_penalties",
+            j::OPTIONAL,
+            G::subschema_for::<BankPenaltiesIndicators>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "gambling",
+            j::OPTIONAL,
+            G::subschema_for::<GamblingIndicators>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loan_disbursements",
+            j::OPTIONAL,
+            G::subschema_for::<LoanDisbursementsIndicators>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "loan_payments",
+            j::OPTIONAL,
+            G::subschema_for::<LoanPaymentsIndicators>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "negative_balance",
+            j::OPTIONAL,
+            G::subschema_for::<NegativeBalanceInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Risk indicators focus on providing signal on the possibility of a borrower defaulting on their loan repayments by providing data points related to its payment behavior, debt, and other relevant financial information, helping lenders gauge the level of risk involved in a certain operation.",
+        )
+    }
+}
 ///Risk level for the given risk check type.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskLevel {
@@ -3493,6 +5231,21 @@ pub enum RiskLevel {
     High,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskLevel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskLevel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskLevel")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["low", "medium", "high"],
+            "Risk level for the given risk check type.",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskLevel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3542,6 +5295,21 @@ pub enum RiskLevelWithNoData {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskLevelWithNoData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskLevelWithNoData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskLevelWithNoData")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["low", "medium", "high", "no_data"],
+            "Risk level for the given risk check type, when available.",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskLevelWithNoData {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3646,6 +5414,35 @@ impl ::serde::Serialize for RiskProfile {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskProfile {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskProfile")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskProfile")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "key",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The key of the risk profile used for this transaction.",
+        );
+        o.field(
+            "outcome",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Legacy method of inspecting the result of the ruleset. New integrations should simply use the \"result\" property instead. This value will be omitted if you do not have a live existing integration with rules using this field.",
+        );
+        o.finish("RiskProfile is deprecated, use `ruleset` instead.")
+    }
+}
 ///This object includes a code and description to describe medium risk transactions and above on `/accounts/balance/get`.
 #[derive(Clone, Debug)]
 pub struct RiskReason {
@@ -3705,6 +5502,37 @@ impl ::serde::Serialize for RiskReason {
         out.field("code", &self.code);
         out.field("description", &self.description);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskReason {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskReason")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskReason")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A code that represents the type of risk associated with the proposed transaction.\n\nThe codes are from PL01 to PL08 and from BK01 to BK07. For a full listing of risk reason codes, see [Risk codes](https://plaid.com/docs/balance/balance-plus/#risk-codes).",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A human-readable description explaining the risk code associated with the proposed transaction and some recommended actions. This field is subject to change; any programmatic logic should be based on the `code` field instead.",
+        );
+        o.finish(
+            "This object includes a code and description to describe medium risk transactions and above on `/accounts/balance/get`.",
+        )
     }
 }
 ///Object containing metadata for the document
@@ -3793,6 +5621,56 @@ impl ::serde::Serialize for RiskSignalDocumentReference {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskSignalDocumentReference {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskSignalDocumentReference")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskSignalDocumentReference")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "document_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An identifier of the document referenced by the document metadata.",
+        );
+        o.field(
+            "document_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of the document",
+        );
+        o.field(
+            "document_type",
+            j::OPTIONAL,
+            G::subschema_for::<RiskSignalDocumentType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "file_type",
+            j::OPTIONAL,
+            G::subschema_for::<RiskSignalFileType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<RiskSignalDocumentStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Object containing metadata for the document")
+    }
+}
 ///Status of a document for risk signal analysis
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskSignalDocumentStatus {
@@ -3803,6 +5681,27 @@ pub enum RiskSignalDocumentStatus {
     VirusDetected,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskSignalDocumentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskSignalDocumentStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskSignalDocumentStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "PROCESSING",
+                "PROCESSING_COMPLETE",
+                "PROCESSING_ERROR",
+                "PASSWORD_PROTECTED",
+                "VIRUS_DETECTED",
+            ],
+            "Status of a document for risk signal analysis",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskSignalDocumentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3864,6 +5763,34 @@ pub enum RiskSignalDocumentType {
     UtilityBill,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskSignalDocumentType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskSignalDocumentType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskSignalDocumentType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "UNKNOWN",
+                "BANK_STATEMENT",
+                "BENEFITS_STATEMENT",
+                "BUSINESS_FILING",
+                "CHECK",
+                "DRIVING_LICENSE",
+                "FINANCIAL_STATEMENT",
+                "INVOICE",
+                "PAYSLIP",
+                "SOCIAL_SECURITY_CARD",
+                "TAX_FORM",
+                "UTILITY_BILL",
+            ],
+            "Type of a document for risk signal analysis",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskSignalDocumentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3935,6 +5862,30 @@ pub enum RiskSignalFileType {
     FlattenedPdf,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RiskSignalFileType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RiskSignalFileType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RiskSignalFileType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "UNKNOWN",
+                "IMAGE_PDF",
+                "SCAN_OCR",
+                "TRUE_PDF",
+                "IMAGE",
+                "MIXED_PAGE_PDF",
+                "EMPTY_PDF",
+                "FLATTENED_PDF",
+            ],
+            "The file type for risk signal analysis",
+        )
+    }
 }
 impl ::std::fmt::Display for RiskSignalFileType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4032,6 +5983,24 @@ impl ::serde::Serialize for Role {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Role {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Role")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Role")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("ROLE_DETAIL", j::REQUIRED, G::subschema_for::<RoleDetail>, &[], "");
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct RoleDetail {
@@ -4084,6 +6053,30 @@ impl ::serde::Serialize for RoleDetail {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RoleDetail {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RoleDetail")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RoleDetail")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "PartyRoleType",
+            j::REQUIRED,
+            G::subschema_for::<PartyRoleType>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct Roles {
@@ -4131,6 +6124,24 @@ impl ::serde::Serialize for Roles {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Roles {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Roles")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Roles")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("ROLE", j::REQUIRED, G::subschema_for::<Role>, &[], "");
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///The routing number of the account.
 #[derive(
     ::serde::Deserialize,
@@ -4145,6 +6156,24 @@ impl ::serde::Serialize for Roles {
 )]
 #[serde(transparent)]
 pub struct RoutingNumber(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RoutingNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RoutingNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RoutingNumber")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The routing number of the account.",
+        )
+    }
+}
 impl ::std::ops::Deref for RoutingNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4234,6 +6263,37 @@ impl ::serde::Serialize for RuleDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RuleDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RuleDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RuleDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "custom_action_key",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A string key, defined within the Dashboard, used to trigger programmatic behavior for a certain result. For instance, you could optionally choose to define a \"3-day-hold\" `custom_action_key` for an ACCEPT result.",
+        );
+        o.field(
+            "internal_note",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An optional message attached to the triggered rule, defined within the Dashboard, for your internal use. Useful for debugging, such as \"Account appears to be closed.\"",
+        );
+        o.finish(
+            "Rules are run in numerical order. The first rule with a logic match is triggered. These are the details of that rule.",
+        )
+    }
+}
 /**The result of the rule that was triggered for this transaction.
 
 `ACCEPT`: Accept the transaction for processing.
@@ -4246,6 +6306,21 @@ pub enum RuleResult {
     Review,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RuleResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RuleResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::RuleResult")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ACCEPT", "REROUTE", "REVIEW"],
+            "The result of the rule that was triggered for this transaction.\n\n`ACCEPT`: Accept the transaction for processing.\n`REROUTE`: Reroute the transaction to a different payment method, as this transaction is too risky.\n`REVIEW`: Review the transaction before proceeding.",
+        )
+    }
 }
 impl ::std::fmt::Display for RuleResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4366,6 +6441,45 @@ impl ::serde::Serialize for Ruleset {
             &self.triggered_rule_details,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Ruleset {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Ruleset")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Ruleset")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "outcome",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The evaluated outcome for this transaction. This field is deprecated, use `result` or `triggered_rule_details.custom_action_key` instead.",
+        );
+        o.field("result", j::REQUIRED, G::subschema_for::<RuleResult>, &[], "");
+        o.field(
+            "ruleset_key",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The key of the Ruleset used for this transaction.",
+        );
+        o.field(
+            "triggered_rule_details",
+            j::OPTIONAL,
+            G::subschema_for::<RuleDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Details about the transaction result after evaluation by the requested Ruleset. If a `ruleset_key` is not provided, for customers who began using Signal Transaction Scores before October 15, 2025, by default, this field will be omitted. To learn more, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).",
+        )
     }
 }
 impl ::std::convert::From<SenderBacsNullable> for RecipientBacs {

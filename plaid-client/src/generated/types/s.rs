@@ -84,6 +84,60 @@ impl ::serde::Serialize for SandboxBankIncomeFireWebhookRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxBankIncomeFireWebhookRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxBankIncomeFireWebhookRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxBankIncomeFireWebhookRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<SandboxBankIncomeWebhookFireRequestWebhookCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_fields",
+            j::REQUIRED,
+            G::subschema_for::<SandboxBankIncomeWebhookFireRequestWebhookFields>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_override",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL to which the webhook should be sent. If provided, this will override the URL set in the dashboard.",
+        );
+        o.finish(
+            "SandboxBankIncomeFireWebhookRequest defines the request schema for `/sandbox/bank_income/fire_webhook`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxBankIncomeFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxBankIncomeFireWebhookRequest")
@@ -147,6 +201,26 @@ impl ::serde::Serialize for SandboxBankIncomeFireWebhookResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxBankIncomeFireWebhookResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxBankIncomeFireWebhookResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxBankIncomeFireWebhookResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SandboxBankIncomeFireWebhookResponse defines the response schema for `/sandbox/bank_income/fire_webhook`",
+        )
+    }
+}
 ///The webhook codes this endpoint can be used to test
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SandboxBankIncomeWebhookFireRequestWebhookCode {
@@ -154,6 +228,23 @@ pub enum SandboxBankIncomeWebhookFireRequestWebhookCode {
     BankIncomeRefreshComplete,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxBankIncomeWebhookFireRequestWebhookCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxBankIncomeWebhookFireRequestWebhookCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxBankIncomeWebhookFireRequestWebhookCode",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["BANK_INCOME_REFRESH_UPDATE", "BANK_INCOME_REFRESH_COMPLETE"],
+            "The webhook codes this endpoint can be used to test",
+        )
+    }
 }
 impl ::std::fmt::Display for SandboxBankIncomeWebhookFireRequestWebhookCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -266,6 +357,37 @@ impl ::serde::Serialize for SandboxBankIncomeWebhookFireRequestWebhookFields {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxBankIncomeWebhookFireRequestWebhookFields {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxBankIncomeWebhookFireRequestWebhookFields")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxBankIncomeWebhookFireRequestWebhookFields",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_income_refresh_complete_result",
+            j::OPTIONAL,
+            G::subschema_for::<BankIncomeRefreshCompleteResult>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user id to be returned in INCOME webhooks",
+        );
+        o.finish("Optional fields which will be populated in the simulated webhook")
+    }
+}
 ///Defines the request schema for `/sandbox/bank_transfer/fire_webhook`
 #[derive(Clone)]
 pub struct SandboxBankTransferFireWebhookRequest {
@@ -332,6 +454,44 @@ impl ::serde::Serialize for SandboxBankTransferFireWebhookRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxBankTransferFireWebhookRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxBankTransferFireWebhookRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxBankTransferFireWebhookRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The URL to which the webhook should be sent.",
+        );
+        o.finish("Defines the request schema for `/sandbox/bank_transfer/fire_webhook`")
+    }
+}
 impl ::std::fmt::Debug for SandboxBankTransferFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxBankTransferFireWebhookRequest")
@@ -391,6 +551,24 @@ impl ::serde::Serialize for SandboxBankTransferFireWebhookResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxBankTransferFireWebhookResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxBankTransferFireWebhookResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxBankTransferFireWebhookResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/sandbox/bank_transfer/fire_webhook`")
     }
 }
 ///Defines the request schema for `/sandbox/bank_transfer/simulate`
@@ -485,6 +663,58 @@ impl ::serde::Serialize for SandboxBankTransferSimulateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxBankTransferSimulateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxBankTransferSimulateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxBankTransferSimulateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<BankTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The asynchronous event to be simulated. May be: `posted`, `failed`, or `reversed`.\n\nAn error will be returned if the event type is incompatible with the current transfer status. Compatible status --> event type transitions include:\n\n`pending` --> `failed`\n\n`pending` --> `posted`\n\n`posted` --> `reversed`",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<BankTransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/sandbox/bank_transfer/simulate`")
+    }
+}
 impl ::std::fmt::Debug for SandboxBankTransferSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxBankTransferSimulateRequest")
@@ -546,6 +776,24 @@ impl ::serde::Serialize for SandboxBankTransferSimulateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxBankTransferSimulateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxBankTransferSimulateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxBankTransferSimulateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/sandbox/bank_transfer/simulate`")
     }
 }
 ///SandboxCraCashflowUpdatesUpdateRequest defines the request schema for `/sandbox/cra/cashflow_updates/update`
@@ -635,6 +883,60 @@ impl ::serde::Serialize for SandboxCraCashflowUpdatesUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxCraCashflowUpdatesUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxCraCashflowUpdatesUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxCraCashflowUpdatesUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook_codes",
+            j::OPTIONAL,
+            G::subschema_for::<CashFlowUpdatesEventWebhookCodes>,
+            &[j::NULLABLE, j::ARRAY],
+            "Webhook codes corresponding to the Cash Flow Updates events to be simulated.",
+        );
+        o.finish(
+            "SandboxCraCashflowUpdatesUpdateRequest defines the request schema for `/sandbox/cra/cashflow_updates/update`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxCraCashflowUpdatesUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxCraCashflowUpdatesUpdateRequest")
@@ -696,6 +998,26 @@ impl ::serde::Serialize for SandboxCraCashflowUpdatesUpdateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxCraCashflowUpdatesUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxCraCashflowUpdatesUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxCraCashflowUpdatesUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SandboxCraCashflowUpdatesUpdateResponse defines the response schema for `sandbox/cashflow_updates/update`",
+        )
     }
 }
 ///SandboxIncomeFireWebhookRequest defines the request schema for `/sandbox/income/fire_webhook`
@@ -802,6 +1124,68 @@ impl ::serde::Serialize for SandboxIncomeFireWebhookRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxIncomeFireWebhookRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxIncomeFireWebhookRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxIncomeFireWebhookRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Item ID associated with the verification.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxIncomeFireWebhookRequestVerificationStatus>,
+            &[j::NULLABLE],
+            "`VERIFICATION_STATUS_PROCESSING_COMPLETE`: The income verification status processing has completed. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/income/verification/paystubs/get` endpoint and check the document metadata to see which documents were successfully parsed.\n\n`VERIFICATION_STATUS_PROCESSING_FAILED`: A failure occurred when attempting to process the verification documentation.\n\n`VERIFICATION_STATUS_PENDING_APPROVAL`: (deprecated) The income verification has been sent to the user for review.",
+        );
+        o.field(
+            "webhook",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The URL to which the webhook should be sent.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<SandboxIncomeWebhookFireRequestWebhookCode>,
+            &[],
+            "",
+        );
+        o.finish(
+            "SandboxIncomeFireWebhookRequest defines the request schema for `/sandbox/income/fire_webhook`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxIncomeFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxIncomeFireWebhookRequest")
@@ -827,6 +1211,27 @@ pub enum SandboxIncomeFireWebhookRequestVerificationStatus {
     VerificationStatusPendingApproval,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxIncomeFireWebhookRequestVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxIncomeFireWebhookRequestVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxIncomeFireWebhookRequestVerificationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "VERIFICATION_STATUS_PROCESSING_COMPLETE",
+                "VERIFICATION_STATUS_PROCESSING_FAILED",
+                "VERIFICATION_STATUS_PENDING_APPROVAL",
+            ],
+            "`VERIFICATION_STATUS_PROCESSING_COMPLETE`: The income verification status processing has completed. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/income/verification/paystubs/get` endpoint and check the document metadata to see which documents were successfully parsed.\n\n`VERIFICATION_STATUS_PROCESSING_FAILED`: A failure occurred when attempting to process the verification documentation.\n\n`VERIFICATION_STATUS_PENDING_APPROVAL`: (deprecated) The income verification has been sent to the user for review.",
+        )
+    }
 }
 impl ::std::fmt::Display for SandboxIncomeFireWebhookRequestVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -933,6 +1338,26 @@ impl ::serde::Serialize for SandboxIncomeFireWebhookResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxIncomeFireWebhookResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxIncomeFireWebhookResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxIncomeFireWebhookResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SandboxIncomeFireWebhookResponse defines the response schema for `/sandbox/income/fire_webhook`",
+        )
+    }
+}
 ///The webhook codes that can be fired by this test endpoint.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SandboxIncomeWebhookFireRequestWebhookCode {
@@ -940,6 +1365,23 @@ pub enum SandboxIncomeWebhookFireRequestWebhookCode {
     IncomeVerificationRiskSignals,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxIncomeWebhookFireRequestWebhookCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxIncomeWebhookFireRequestWebhookCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxIncomeWebhookFireRequestWebhookCode",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["INCOME_VERIFICATION", "INCOME_VERIFICATION_RISK_SIGNALS"],
+            "The webhook codes that can be fired by this test endpoint.",
+        )
+    }
 }
 impl ::std::fmt::Display for SandboxIncomeWebhookFireRequestWebhookCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1056,6 +1498,47 @@ impl ::serde::Serialize for SandboxItemApplicationSeedRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxItemApplicationSeedRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxItemApplicationSeedRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxItemApplicationSeedRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "application_id",
+            j::REQUIRED,
+            G::subschema_for::<ApplicationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "SandboxItemApplicationSeedRequest defines the request schema for `/sandbox/item/application/seed`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxItemApplicationSeedRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemApplicationSeedRequest")
@@ -1122,6 +1605,33 @@ impl ::serde::Serialize for SandboxItemApplicationSeedResponse {
         out.field("item_id", &self.item_id);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxItemApplicationSeedResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxItemApplicationSeedResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxItemApplicationSeedResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `item_id` of the newly seeded item representing the application connection.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SandboxItemApplicationSeedResponse defines the response schema for `/sandbox/item/application/seed`",
+        )
     }
 }
 ///SandboxItemFireWebhookRequest defines the request schema for `/sandbox/item/fire_webhook`
@@ -1207,6 +1717,54 @@ impl ::serde::Serialize for SandboxItemFireWebhookRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxItemFireWebhookRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxItemFireWebhookRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxItemFireWebhookRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<SandboxItemFireWebhookRequestWebhookCode>,
+            &[],
+            "The webhook codes that can be fired by this test endpoint.",
+        );
+        o.field(
+            "webhook_type",
+            j::OPTIONAL,
+            G::subschema_for::<WebhookType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "SandboxItemFireWebhookRequest defines the request schema for `/sandbox/item/fire_webhook`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxItemFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemFireWebhookRequest")
@@ -1235,6 +1793,36 @@ pub enum SandboxItemFireWebhookRequestWebhookCode {
     Error,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxItemFireWebhookRequestWebhookCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxItemFireWebhookRequestWebhookCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxItemFireWebhookRequestWebhookCode",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "DEFAULT_UPDATE",
+                "NEW_ACCOUNTS_AVAILABLE",
+                "SMS_MICRODEPOSITS_VERIFICATION",
+                "AUTHORIZATION_GRANTED",
+                "USER_PERMISSION_REVOKED",
+                "USER_ACCOUNT_REVOKED",
+                "PENDING_DISCONNECT",
+                "RECURRING_TRANSACTIONS_UPDATE",
+                "LOGIN_REPAIRED",
+                "SYNC_UPDATES_AVAILABLE",
+                "PRODUCT_READY",
+                "ERROR",
+            ],
+            "The webhook codes that can be fired by this test endpoint.",
+        )
+    }
 }
 impl ::std::fmt::Display for SandboxItemFireWebhookRequestWebhookCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1356,6 +1944,33 @@ impl ::serde::Serialize for SandboxItemFireWebhookResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxItemFireWebhookResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxItemFireWebhookResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxItemFireWebhookResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "webhook_fired",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Value is `true` if the test `webhook_code` was successfully fired.",
+        );
+        o.finish(
+            "SandboxItemFireWebhookResponse defines the response schema for `/sandbox/item/fire_webhook`",
+        )
+    }
+}
 ///SandboxItemResetLoginRequest defines the request schema for `/sandbox/item/reset_login`
 #[derive(Clone)]
 pub struct SandboxItemResetLoginRequest {
@@ -1419,6 +2034,38 @@ impl ::serde::Serialize for SandboxItemResetLoginRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxItemResetLoginRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxItemResetLoginRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SandboxItemResetLoginRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "SandboxItemResetLoginRequest defines the request schema for `/sandbox/item/reset_login`",
+        )
     }
 }
 impl ::std::fmt::Debug for SandboxItemResetLoginRequest {
@@ -1486,6 +2133,33 @@ impl ::serde::Serialize for SandboxItemResetLoginResponse {
         out.field("request_id", &self.request_id);
         out.field("reset_login", &self.reset_login);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxItemResetLoginResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxItemResetLoginResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxItemResetLoginResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "reset_login",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if the call succeeded",
+        );
+        o.finish(
+            "SandboxItemResetLoginResponse defines the response schema for `/sandbox/item/reset_login`",
+        )
     }
 }
 ///SandboxItemSetVerificationStatusRequest defines the request schema for `/sandbox/item/set_verification_status`
@@ -1571,6 +2245,56 @@ impl ::serde::Serialize for SandboxItemSetVerificationStatusRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxItemSetVerificationStatusRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxItemSetVerificationStatusRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxItemSetVerificationStatusRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `account_id` of the account whose verification status is to be modified",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "verification_status",
+            j::REQUIRED,
+            G::subschema_for::<
+                SandboxItemSetVerificationStatusRequestVerificationStatus,
+            >,
+            &[],
+            "The verification status to set the account to.",
+        );
+        o.finish(
+            "SandboxItemSetVerificationStatusRequest defines the request schema for `/sandbox/item/set_verification_status`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxItemSetVerificationStatusRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemSetVerificationStatusRequest")
@@ -1589,6 +2313,26 @@ pub enum SandboxItemSetVerificationStatusRequestVerificationStatus {
     VerificationExpired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for SandboxItemSetVerificationStatusRequestVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "SandboxItemSetVerificationStatusRequestVerificationStatus",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxItemSetVerificationStatusRequestVerificationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["automatically_verified", "verification_expired"],
+            "The verification status to set the account to.",
+        )
+    }
 }
 impl ::std::fmt::Display for SandboxItemSetVerificationStatusRequestVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1682,6 +2426,26 @@ impl ::serde::Serialize for SandboxItemSetVerificationStatusResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxItemSetVerificationStatusResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxItemSetVerificationStatusResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxItemSetVerificationStatusResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SandboxItemSetVerificationStatusResponse defines the response schema for `/sandbox/item/set_verification_status`",
+        )
+    }
+}
 ///Defines the request schema for `sandbox/oauth/select_accounts`
 #[derive(Clone, Debug)]
 pub struct SandboxOauthSelectAccountsRequest {
@@ -1739,12 +2503,65 @@ impl ::serde::Serialize for SandboxOauthSelectAccountsRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxOauthSelectAccountsRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxOauthSelectAccountsRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxOauthSelectAccountsRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "oauth_state_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "",
+        );
+        o.finish("Defines the request schema for `sandbox/oauth/select_accounts`")
+    }
+}
 ///Defines the response schema for `/sandbox/oauth/select_accounts`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct SandboxOauthSelectAccountsResponse(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxOauthSelectAccountsResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxOauthSelectAccountsResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxOauthSelectAccountsResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "Defines the response schema for `/sandbox/oauth/select_accounts`",
+        )
+    }
+}
 impl ::std::ops::Deref for SandboxOauthSelectAccountsResponse {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -1779,6 +2596,24 @@ for SandboxOauthSelectAccountsResponse {
 )]
 #[serde(transparent)]
 pub struct SandboxOverridePassword(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxOverridePassword {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxOverridePassword")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SandboxOverridePassword")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Test password to use for the creation of the Sandbox Item. Default value is `pass_good`.",
+        )
+    }
+}
 impl ::std::ops::Deref for SandboxOverridePassword {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1820,6 +2655,24 @@ impl ::std::str::FromStr for SandboxOverridePassword {
 )]
 #[serde(transparent)]
 pub struct SandboxOverrideUsername(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxOverrideUsername {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxOverrideUsername")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SandboxOverrideUsername")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Test username to use for the creation of the Sandbox Item. Default value is `user_good`.",
+        )
+    }
+}
 impl ::std::ops::Deref for SandboxOverrideUsername {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1916,6 +2769,46 @@ impl ::serde::Serialize for SandboxPaymentProfileResetLoginRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxPaymentProfileResetLoginRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxPaymentProfileResetLoginRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxPaymentProfileResetLoginRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_profile_token",
+            j::REQUIRED,
+            G::subschema_for::<PaymentProfileToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "SandboxPaymentProfileResetLoginRequest defines the request schema for `/sandbox/payment_profile/reset_login`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxPaymentProfileResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPaymentProfileResetLoginRequest")
@@ -1981,6 +2874,33 @@ impl ::serde::Serialize for SandboxPaymentProfileResetLoginResponse {
         out.field("request_id", &self.request_id);
         out.field("reset_login", &self.reset_login);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxPaymentProfileResetLoginResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxPaymentProfileResetLoginResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxPaymentProfileResetLoginResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "reset_login",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if the call succeeded",
+        );
+        o.finish(
+            "SandboxPaymentProfileResetLoginResponse defines the response schema for `/sandbox/payment_profile/reset_login`",
+        )
     }
 }
 ///SandboxPaymentSimulateRequest defines the request schema for `/sandbox/payment/simulate`
@@ -2076,6 +2996,60 @@ impl ::serde::Serialize for SandboxPaymentSimulateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxPaymentSimulateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxPaymentSimulateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxPaymentSimulateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the payment to simulate",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The status to set the payment to.\n\nValid statuses include:\n- `PAYMENT_STATUS_INITIATED`\n- `PAYMENT_STATUS_INSUFFICIENT_FUNDS`\n- `PAYMENT_STATUS_FAILED`\n- `PAYMENT_STATUS_EXECUTED`\n- `PAYMENT_STATUS_SETTLED`\n- `PAYMENT_STATUS_CANCELLED`\n- `PAYMENT_STATUS_REJECTED`",
+        );
+        o.field(
+            "webhook",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The webhook url to use for any payment events triggered by the simulated status change.",
+        );
+        o.finish(
+            "SandboxPaymentSimulateRequest defines the request schema for `/sandbox/payment/simulate`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxPaymentSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPaymentSimulateRequest")
@@ -2147,6 +3121,40 @@ impl ::serde::Serialize for SandboxPaymentSimulateResponse {
         out.field("old_status", &self.old_status);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxPaymentSimulateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxPaymentSimulateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxPaymentSimulateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "new_status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "old_status",
+            j::REQUIRED,
+            G::subschema_for::<PaymentInitiationPaymentStatus>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SandboxPaymentSimulateResponse defines the response schema for `/sandbox/payment/simulate`",
+        )
     }
 }
 ///SandboxProcessorTokenCreateRequest defines the request schema for `/sandbox/processor_token/create`
@@ -2226,6 +3234,53 @@ impl ::serde::Serialize for SandboxProcessorTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxProcessorTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxProcessorTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxProcessorTokenCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the institution the Item will be associated with",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxProcessorTokenCreateRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "SandboxProcessorTokenCreateRequest defines the request schema for `/sandbox/processor_token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxProcessorTokenCreateRequest")
@@ -2297,6 +3352,39 @@ impl ::serde::Serialize for SandboxProcessorTokenCreateRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxProcessorTokenCreateRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxProcessorTokenCreateRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxProcessorTokenCreateRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "override_password",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxOverridePassword>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "override_username",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxOverrideUsername>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An optional set of options to be used when configuring the Item. If specified, must not be `null`.",
+        )
+    }
+}
 ///SandboxProcessorTokenCreateResponse defines the response schema for `/sandbox/processor_token/create`
 #[derive(Clone)]
 pub struct SandboxProcessorTokenCreateResponse {
@@ -2353,6 +3441,33 @@ impl ::serde::Serialize for SandboxProcessorTokenCreateResponse {
         out.field("processor_token", &self.processor_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxProcessorTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxProcessorTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxProcessorTokenCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "processor_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A processor token that can be used to call the `/processor/` endpoints.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SandboxProcessorTokenCreateResponse defines the response schema for `/sandbox/processor_token/create`",
+        )
     }
 }
 impl ::std::fmt::Debug for SandboxProcessorTokenCreateResponse {
@@ -2461,6 +3576,74 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxPublicTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxPublicTokenCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "initial_products",
+            j::REQUIRED,
+            G::subschema_for::<Products>,
+            &[j::ARRAY],
+            "The products to initially pull for the Item. May be any products that the specified `institution_id` supports. This array may not be empty.",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the institution the Item will be associated with",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxPublicTokenCreateRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "SandboxPublicTokenCreateRequest defines the request schema for `/sandbox/public_token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxPublicTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPublicTokenCreateRequest")
@@ -2527,6 +3710,35 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestIncomeVerificationBan
         );
         out.field_unless(skip[0], "days_requested", &self.days_requested);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for SandboxPublicTokenCreateRequestIncomeVerificationBankIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "SandboxPublicTokenCreateRequestIncomeVerificationBankIncome",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxPublicTokenCreateRequestIncomeVerificationBankIncome",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_requested",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days of data to request for the Bank Income product",
+        );
+        o.finish(
+            "Specifies options for Bank Income. This field is required if `income_verification` is included in the `initial_products` array and `bank` is specified in `income_source_types`.",
+        )
     }
 }
 ///An optional set of options to be used when configuring the Item. If specified, must not be `null`.
@@ -2627,6 +3839,67 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxPublicTokenCreateRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxPublicTokenCreateRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "income_verification",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxPublicTokenCreateRequestOptionsIncomeVerification>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "override_password",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxOverridePassword>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "override_username",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxOverrideUsername>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "statements",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxPublicTokenCreateRequestOptionsStatements>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions",
+            j::OPTIONAL,
+            G::subschema_for::<SandboxPublicTokenCreateRequestOptionsTransactions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Specify a webhook to associate with the new Item.",
+        );
+        o.finish(
+            "An optional set of options to be used when configuring the Item. If specified, must not be `null`.",
+        )
+    }
+}
 ///A set of parameters for income verification options. This field is required if `income_verification` is included in the `initial_products` array.
 #[derive(Clone, Debug, Default)]
 pub struct SandboxPublicTokenCreateRequestOptionsIncomeVerification {
@@ -2692,6 +3965,44 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptionsIncomeVerifica
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for SandboxPublicTokenCreateRequestOptionsIncomeVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "SandboxPublicTokenCreateRequestOptionsIncomeVerification",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxPublicTokenCreateRequestOptionsIncomeVerification",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_income",
+            j::OPTIONAL,
+            G::subschema_for::<
+                SandboxPublicTokenCreateRequestIncomeVerificationBankIncome,
+            >,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "income_source_types",
+            j::OPTIONAL,
+            G::subschema_for::<IncomeVerificationSourceType>,
+            &[j::ARRAY],
+            "The types of source income data that users will be permitted to share. Options include `bank` and `payroll`. Currently you can only specify one of these options.",
+        );
+        o.finish(
+            "A set of parameters for income verification options. This field is required if `income_verification` is included in the `initial_products` array.",
+        )
+    }
+}
 ///An optional set of parameters corresponding to statements options.
 #[derive(Clone, Debug)]
 pub struct SandboxPublicTokenCreateRequestOptionsStatements {
@@ -2751,6 +4062,37 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptionsStatements {
         out.field("end_date", &self.end_date);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequestOptionsStatements {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxPublicTokenCreateRequestOptionsStatements")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxPublicTokenCreateRequestOptionsStatements",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The most recent date for which to fetch statements history. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The earliest date for which to fetch statements history. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.finish("An optional set of parameters corresponding to statements options.")
     }
 }
 ///An optional set of parameters corresponding to transactions options.
@@ -2827,6 +4169,46 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptionsTransactions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequestOptionsTransactions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "SandboxPublicTokenCreateRequestOptionsTransactions",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxPublicTokenCreateRequestOptionsTransactions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_requested",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The maximum number of days of transaction history to request for the Transactions product.",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The most recent date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The earliest date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.finish("An optional set of parameters corresponding to transactions options.")
+    }
+}
 impl ::std::default::Default for SandboxPublicTokenCreateRequestOptionsTransactions {
     fn default() -> Self {
         Self {
@@ -2892,6 +4274,33 @@ impl ::serde::Serialize for SandboxPublicTokenCreateResponse {
         out.field("public_token", &self.public_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxPublicTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxPublicTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxPublicTokenCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "public_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A public token that can be exchanged for an access token using `/item/public_token/exchange`",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SandboxPublicTokenCreateResponse defines the response schema for `/sandbox/public_token/create`",
+        )
     }
 }
 impl ::std::fmt::Debug for SandboxPublicTokenCreateResponse {
@@ -2978,6 +4387,47 @@ impl ::serde::Serialize for SandboxTransactionsCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransactionsCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransactionsCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransactionsCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<CustomSandboxTransaction>,
+            &[j::ARRAY],
+            "List of transactions to be added",
+        );
+        o.finish(
+            "SandboxTransactionsCreateRequest defines the request schema for `/sandbox/transactions/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxTransactionsCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransactionsCreateRequest")
@@ -3038,6 +4488,26 @@ impl ::serde::Serialize for SandboxTransactionsCreateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransactionsCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransactionsCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransactionsCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SandboxTransactionsCreateResponse defines the response schema for `/sandbox/transactions/create`",
+        )
     }
 }
 ///Defines the request schema for `/sandbox/transfer/fire_webhook`
@@ -3106,6 +4576,44 @@ impl ::serde::Serialize for SandboxTransferFireWebhookRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferFireWebhookRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferFireWebhookRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferFireWebhookRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The URL to which the webhook should be sent.",
+        );
+        o.finish("Defines the request schema for `/sandbox/transfer/fire_webhook`")
+    }
+}
 impl ::std::fmt::Debug for SandboxTransferFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferFireWebhookRequest")
@@ -3165,6 +4673,24 @@ impl ::serde::Serialize for SandboxTransferFireWebhookResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferFireWebhookResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferFireWebhookResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferFireWebhookResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/sandbox/transfer/fire_webhook`")
     }
 }
 ///Defines the request schema for `/sandbox/transfer/ledger/deposit/simulate`
@@ -3250,6 +4776,54 @@ impl ::serde::Serialize for SandboxTransferLedgerDepositSimulateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferLedgerDepositSimulateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferLedgerDepositSimulateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferLedgerDepositSimulateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_type",
+            j::REQUIRED,
+            G::subschema_for::<TransferLedgerSweepSimulateEventType>,
+            &[],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("sweep_id", j::REQUIRED, G::subschema_for::<TransferSweepId>, &[], "");
+        o.finish(
+            "Defines the request schema for `/sandbox/transfer/ledger/deposit/simulate`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxTransferLedgerDepositSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferLedgerDepositSimulateRequest")
@@ -3312,6 +4886,26 @@ impl ::serde::Serialize for SandboxTransferLedgerDepositSimulateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferLedgerDepositSimulateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferLedgerDepositSimulateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferLedgerDepositSimulateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "Defines the response schema for `/sandbox/transfer/ledger/deposit/simulate`",
+        )
     }
 }
 ///Defines the request schema for `/sandbox/transfer/ledger/simulate_available`
@@ -3410,6 +5004,67 @@ impl ::serde::Serialize for SandboxTransferLedgerSimulateAvailableRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferLedgerSimulateAvailableRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferLedgerSimulateAvailableRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferLedgerSimulateAvailableRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Specify which ledger balance to simulate converting pending balance to available balance. If this field is left blank, this will default to id of the default ledger balance.",
+        );
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client ID of the end customer (i.e. the originator). Only applicable to Transfer for Platforms customers.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "test_clock_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a test clock. If provided, only the pending balance that is due before the `virtual_time` on the test clock will be converted.",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.",
+        );
+        o.finish(
+            "Defines the request schema for `/sandbox/transfer/ledger/simulate_available`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxTransferLedgerSimulateAvailableRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferLedgerSimulateAvailableRequest")
@@ -3473,6 +5128,26 @@ impl ::serde::Serialize for SandboxTransferLedgerSimulateAvailableResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferLedgerSimulateAvailableResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferLedgerSimulateAvailableResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferLedgerSimulateAvailableResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "Defines the response schema for `/sandbox/transfer/ledger/simulate_available`",
+        )
     }
 }
 ///Defines the request schema for `/sandbox/transfer/ledger/withdraw/simulate`
@@ -3558,6 +5233,54 @@ impl ::serde::Serialize for SandboxTransferLedgerWithdrawSimulateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferLedgerWithdrawSimulateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferLedgerWithdrawSimulateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferLedgerWithdrawSimulateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_type",
+            j::REQUIRED,
+            G::subschema_for::<TransferLedgerSweepSimulateEventType>,
+            &[],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("sweep_id", j::REQUIRED, G::subschema_for::<TransferSweepId>, &[], "");
+        o.finish(
+            "Defines the request schema for `/sandbox/transfer/ledger/withdraw/simulate`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxTransferLedgerWithdrawSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferLedgerWithdrawSimulateRequest")
@@ -3620,6 +5343,26 @@ impl ::serde::Serialize for SandboxTransferLedgerWithdrawSimulateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferLedgerWithdrawSimulateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferLedgerWithdrawSimulateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferLedgerWithdrawSimulateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "Defines the response schema for `/sandbox/transfer/ledger/withdraw/simulate`",
+        )
     }
 }
 ///Defines the request schema for `/sandbox/transfer/refund/simulate`
@@ -3734,6 +5477,66 @@ impl ::serde::Serialize for SandboxTransferRefundSimulateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferRefundSimulateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferRefundSimulateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferRefundSimulateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The asynchronous event to be simulated. May be: `refund.posted`, `refund.settled`, `refund.failed`, or `refund.returned`.\n\nAn error will be returned if the event type is incompatible with the current refund status. Compatible status --> event type transitions include:\n\n`refund.pending` --> `refund.failed`\n\n`refund.pending` --> `refund.posted`\n\n`refund.posted` --> `refund.returned`\n\n`refund.posted` --> `refund.settled`\n\n`refund.posted` events can only be simulated if the refunded transfer has been transitioned to settled. This mimics the ordering of events in Production.",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("refund_id", j::REQUIRED, G::subschema_for::<TransferRefundId>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "test_clock_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a test clock. If provided, the event to be simulated is created at the `virtual_time` on the provided `test_clock`.",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.",
+        );
+        o.finish("Defines the request schema for `/sandbox/transfer/refund/simulate`")
+    }
+}
 impl ::std::fmt::Debug for SandboxTransferRefundSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferRefundSimulateRequest")
@@ -3799,6 +5602,24 @@ impl ::serde::Serialize for SandboxTransferRefundSimulateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferRefundSimulateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferRefundSimulateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferRefundSimulateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/sandbox/transfer/refund/simulate`")
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/repayment/simulate`
 #[derive(Clone, Default)]
 pub struct SandboxTransferRepaymentSimulateRequest {
@@ -3857,6 +5678,37 @@ impl ::serde::Serialize for SandboxTransferRepaymentSimulateRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferRepaymentSimulateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferRepaymentSimulateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferRepaymentSimulateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/sandbox/transfer/repayment/simulate`")
     }
 }
 impl ::std::fmt::Debug for SandboxTransferRepaymentSimulateRequest {
@@ -3920,6 +5772,26 @@ impl ::serde::Serialize for SandboxTransferRepaymentSimulateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferRepaymentSimulateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferRepaymentSimulateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferRepaymentSimulateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "Defines the response schema for `/sandbox/transfer/repayment/simulate`",
+        )
+    }
+}
 /**The action to simulate. Must be either `approve` or `reject`.
 
 - `approve`: Simulates bank approval, transitioning the transfer to `settled` status
@@ -3931,6 +5803,23 @@ pub enum SandboxTransferRfpSimulateAction {
     Reject,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferRfpSimulateAction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferRfpSimulateAction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferRfpSimulateAction",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["approve", "reject"],
+            "The action to simulate. Must be either `approve` or `reject`.\n\n- `approve`: Simulates bank approval, transitioning the transfer to `settled` status\n- `reject`: Simulates bank rejection, transitioning the transfer to `failed` status",
+        )
+    }
 }
 impl ::std::fmt::Display for SandboxTransferRfpSimulateAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4046,6 +5935,45 @@ impl ::serde::Serialize for SandboxTransferRfpSimulateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferRfpSimulateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferRfpSimulateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferRfpSimulateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "action",
+            j::REQUIRED,
+            G::subschema_for::<SandboxTransferRfpSimulateAction>,
+            &[],
+            "",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The transfer amount provided by the caller for validation purposes, must match the amount on the transfer associated with the provided `transfer_id`.",
+        );
+        o.field(
+            "client_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The client name provided by the caller for validation purposes, must match the sender client name on the transfer associated with the provided `transfer_id`.",
+        );
+        o.field("transfer_id", j::REQUIRED, G::subschema_for::<TransferId>, &[], "");
+        o.finish("Defines the request schema for `/sandbox/transfer/rfp/simulate`")
+    }
+}
 ///Defines the response schema for `/sandbox/transfer/rfp/simulate`
 #[derive(Clone, Debug)]
 pub struct SandboxTransferRfpSimulateResponse {
@@ -4096,6 +6024,24 @@ impl ::serde::Serialize for SandboxTransferRfpSimulateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferRfpSimulateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferRfpSimulateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferRfpSimulateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/sandbox/transfer/rfp/simulate`")
     }
 }
 ///Defines the request schema for `/sandbox/transfer/simulate`
@@ -4210,6 +6156,66 @@ impl ::serde::Serialize for SandboxTransferSimulateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferSimulateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferSimulateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferSimulateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "event_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The asynchronous event to be simulated. May be: `posted`, `settled`, `failed`, `funds_available`, or `returned`.\n\nAn error will be returned if the event type is incompatible with the current transfer status. Compatible status --> event type transitions include:\n\n`pending` --> `failed`\n\n`pending` --> `posted`\n\n`posted` --> `returned`\n\n`posted` --> `settled`\n\n`settled` --> `funds_available` (only applicable to ACH debits.)",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "test_clock_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a test clock. If provided, the event to be simulated is created at the `virtual_time` on the provided `test_clock`.",
+        );
+        o.field("transfer_id", j::REQUIRED, G::subschema_for::<TransferId>, &[], "");
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.",
+        );
+        o.finish("Defines the request schema for `/sandbox/transfer/simulate`")
+    }
+}
 impl ::std::fmt::Debug for SandboxTransferSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferSimulateRequest")
@@ -4273,6 +6279,24 @@ impl ::serde::Serialize for SandboxTransferSimulateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferSimulateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferSimulateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferSimulateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/sandbox/transfer/simulate`")
     }
 }
 ///Defines the request schema for `/sandbox/transfer/sweep/simulate`
@@ -4354,6 +6378,51 @@ impl ::serde::Serialize for SandboxTransferSweepSimulateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferSweepSimulateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferSweepSimulateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferSweepSimulateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "test_clock_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a test clock. If provided, the sweep to be simulated is created on the day of the `virtual_time` on the `test_clock`. If the date of `virtual_time` is on weekend or a federal holiday, the next available banking day is used.",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.",
+        );
+        o.finish("Defines the request schema for `/sandbox/transfer/sweep/simulate`")
+    }
+}
 impl ::std::fmt::Debug for SandboxTransferSweepSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferSweepSimulateRequest")
@@ -4419,6 +6488,31 @@ impl ::serde::Serialize for SandboxTransferSweepSimulateResponse {
         out.field("request_id", &self.request_id);
         out.field_unless(skip[0], "sweep", &self.sweep);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferSweepSimulateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferSweepSimulateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferSweepSimulateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "sweep",
+            j::OPTIONAL,
+            G::subschema_for::<SimulatedTransferSweep>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the response schema for `/sandbox/transfer/sweep/simulate`")
     }
 }
 ///Defines the request schema for `/sandbox/transfer/test_clock/advance`
@@ -4496,6 +6590,51 @@ impl ::serde::Serialize for SandboxTransferTestClockAdvanceRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferTestClockAdvanceRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferTestClockAdvanceRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferTestClockAdvanceRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "new_virtual_time",
+            j::REQUIRED,
+            G::subschema_for::<VirtualTime>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "test_clock_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferTestClockId>,
+            &[],
+            "",
+        );
+        o.finish("Defines the request schema for `/sandbox/transfer/test_clock/advance`")
+    }
+}
 impl ::std::fmt::Debug for SandboxTransferTestClockAdvanceRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferTestClockAdvanceRequest")
@@ -4556,6 +6695,26 @@ impl ::serde::Serialize for SandboxTransferTestClockAdvanceResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferTestClockAdvanceResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferTestClockAdvanceResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferTestClockAdvanceResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "Defines the response schema for `/sandbox/transfer/test_clock/advance`",
+        )
     }
 }
 ///Defines the request schema for `/sandbox/transfer/test_clock/create`
@@ -4625,6 +6784,44 @@ impl ::serde::Serialize for SandboxTransferTestClockCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferTestClockCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferTestClockCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferTestClockCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "virtual_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The virtual timestamp on the test clock. If not provided, the current timestamp will be used. This will be of the form `2006-01-02T15:04:05Z`.",
+        );
+        o.finish("Defines the request schema for `/sandbox/transfer/test_clock/create`")
+    }
+}
 impl ::std::fmt::Debug for SandboxTransferTestClockCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferTestClockCreateRequest")
@@ -4689,6 +6886,31 @@ impl ::serde::Serialize for SandboxTransferTestClockCreateResponse {
         out.field("request_id", &self.request_id);
         out.field("test_clock", &self.test_clock);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferTestClockCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferTestClockCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferTestClockCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "test_clock",
+            j::REQUIRED,
+            G::subschema_for::<TransferTestClock>,
+            &[],
+            "",
+        );
+        o.finish("Defines the response schema for `/sandbox/transfer/test_clock/create`")
     }
 }
 ///Defines the request schema for `/sandbox/transfer/test_clock/get`
@@ -4756,6 +6978,44 @@ impl ::serde::Serialize for SandboxTransferTestClockGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferTestClockGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferTestClockGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferTestClockGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "test_clock_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferTestClockId>,
+            &[],
+            "",
+        );
+        o.finish("Defines the request schema for `/sandbox/transfer/test_clock/get`")
+    }
+}
 impl ::std::fmt::Debug for SandboxTransferTestClockGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferTestClockGetRequest")
@@ -4820,6 +7080,31 @@ impl ::serde::Serialize for SandboxTransferTestClockGetResponse {
         out.field("request_id", &self.request_id);
         out.field("test_clock", &self.test_clock);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferTestClockGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferTestClockGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferTestClockGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "test_clock",
+            j::REQUIRED,
+            G::subschema_for::<TransferTestClock>,
+            &[],
+            "",
+        );
+        o.finish("Defines the response schema for `/sandbox/transfer/test_clock/get`")
     }
 }
 ///Defines the request schema for `/sandbox/transfer/test_clock/list`
@@ -4922,6 +7207,65 @@ impl ::serde::Serialize for SandboxTransferTestClockListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferTestClockListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferTestClockListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferTestClockListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of test clocks to return.",
+        );
+        o.field(
+            "end_virtual_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The end virtual timestamp of test clocks to return. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of test clocks to skip before returning results.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_virtual_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The start virtual timestamp of test clocks to return. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
+        );
+        o.finish("Defines the request schema for `/sandbox/transfer/test_clock/list`")
+    }
+}
 impl ::std::fmt::Debug for SandboxTransferTestClockListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferTestClockListRequest")
@@ -5001,6 +7345,31 @@ impl ::serde::Serialize for SandboxTransferTestClockListResponse {
         out.field("request_id", &self.request_id);
         out.field("test_clocks", &self.test_clocks);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxTransferTestClockListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxTransferTestClockListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxTransferTestClockListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "test_clocks",
+            j::REQUIRED,
+            G::subschema_for::<TransferTestClock>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish("Defines the response schema for `/sandbox/transfer/test_clock/list`")
     }
 }
 ///SandboxUserResetLoginRequest defines the request schema for `/sandbox/user/reset_login`
@@ -5088,6 +7457,58 @@ impl ::serde::Serialize for SandboxUserResetLoginRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxUserResetLoginRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxUserResetLoginRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SandboxUserResetLoginRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_ids",
+            j::OPTIONAL,
+            G::subschema_for::<ItemId>,
+            &[j::NULLABLE, j::ARRAY],
+            "An array of `item_id`s associated with the User to be reset.  If empty or `null`, this field will default to resetting all Items associated with the User.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "SandboxUserResetLoginRequest defines the request schema for `/sandbox/user/reset_login`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SandboxUserResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxUserResetLoginRequest")
@@ -5149,6 +7570,26 @@ impl ::serde::Serialize for SandboxUserResetLoginResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SandboxUserResetLoginResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SandboxUserResetLoginResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SandboxUserResetLoginResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SandboxUserResetLoginResponse defines the response schema for `/sandbox/user/reset_login`",
+        )
     }
 }
 ///The scopes object
@@ -5216,6 +7657,42 @@ impl ::serde::Serialize for Scopes {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Scopes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Scopes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Scopes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::OPTIONAL,
+            G::subschema_for::<AccountAccess>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "new_accounts",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow access to newly opened accounts as they are opened. If unset, defaults to `true`.",
+        );
+        o.field(
+            "product_access",
+            j::OPTIONAL,
+            G::subschema_for::<ProductAccess>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The scopes object")
+    }
+}
 impl ::std::default::Default for Scopes {
     fn default() -> Self {
         Self {
@@ -5232,6 +7709,21 @@ pub enum ScopesContext {
     Portal,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ScopesContext {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ScopesContext")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ScopesContext")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ENROLLMENT", "PORTAL"],
+            "An indicator for when scopes are being updated. When scopes are updated via enrollment (i.e. OAuth), the partner must send `ENROLLMENT`. When scopes are updated in a post-enrollment view, the partner must send `PORTAL`.",
+        )
+    }
 }
 impl ::std::fmt::Display for ScopesContext {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5340,6 +7832,42 @@ impl ::serde::Serialize for ScopesNullable {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ScopesNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ScopesNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ScopesNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::OPTIONAL,
+            G::subschema_for::<AccountAccess>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "new_accounts",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Allow access to newly opened accounts as they are opened. If unset, defaults to `true`.",
+        );
+        o.field(
+            "product_access",
+            j::OPTIONAL,
+            G::subschema_for::<ProductAccess>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The scopes object")
+    }
+}
 impl ::std::default::Default for ScopesNullable {
     fn default() -> Self {
         Self {
@@ -5363,6 +7891,24 @@ impl ::std::default::Default for ScopesNullable {
 )]
 #[serde(transparent)]
 pub struct ScopesState(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ScopesState {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ScopesState")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ScopesState")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "When scopes are updated during enrollment, this field must be populated with the state sent to the partner in the OAuth Login URI. This field is required when the context is `ENROLLMENT`.",
+        )
+    }
+}
 impl ::std::ops::Deref for ScopesState {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5474,6 +8020,58 @@ impl ::serde::Serialize for ScreeningHitAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ScreeningHitAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ScreeningHitAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ScreeningHitAnalysis")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "dates_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "documents",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "locations",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "names",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummaryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms_version",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The version of the screening's `search_terms` that were compared when the screening hit was added. Screening hits are immutable once they have been reviewed. If changes are detected due to updates to the screening's `search_terms`, the associated program, or the list's source data prior to review, the screening hit will be updated to reflect those changes.",
+        );
+        o.finish(
+            "Analysis information describing why a screening hit matched the provided user information",
+        )
+    }
+}
 ///Information associated with the watchlist hit
 #[derive(Clone, Debug, Default)]
 pub struct ScreeningHitData {
@@ -5555,6 +8153,49 @@ impl ::serde::Serialize for ScreeningHitData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ScreeningHitData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ScreeningHitData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ScreeningHitData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "dates_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<ScreeningHitDateOfBirthItem>,
+            &[j::ARRAY],
+            "Dates of birth associated with the watchlist hit",
+        );
+        o.field(
+            "documents",
+            j::OPTIONAL,
+            G::subschema_for::<ScreeningHitDocumentsItems>,
+            &[j::ARRAY],
+            "Documents associated with the watchlist hit",
+        );
+        o.field(
+            "locations",
+            j::OPTIONAL,
+            G::subschema_for::<GenericScreeningHitLocationItems>,
+            &[j::ARRAY],
+            "Locations associated with the watchlist hit",
+        );
+        o.field(
+            "names",
+            j::OPTIONAL,
+            G::subschema_for::<ScreeningHitNamesItems>,
+            &[j::ARRAY],
+            "Names associated with the watchlist hit",
+        );
+        o.finish("Information associated with the watchlist hit")
+    }
+}
 ///Analyzed date of birth for the associated hit
 #[derive(Clone, Debug, Default)]
 pub struct ScreeningHitDateOfBirthItem {
@@ -5613,6 +8254,29 @@ impl ::serde::Serialize for ScreeningHitDateOfBirthItem {
         out.field_unless(skip[0], "analysis", &self.analysis);
         out.field_unless(skip[1], "data", &self.data);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ScreeningHitDateOfBirthItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ScreeningHitDateOfBirthItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ScreeningHitDateOfBirthItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("data", j::OPTIONAL, G::subschema_for::<DateRange>, &[j::NULLABLE], "");
+        o.finish("Analyzed date of birth for the associated hit")
     }
 }
 ///Analyzed document information for the associated hit
@@ -5675,6 +8339,35 @@ impl ::serde::Serialize for ScreeningHitDocumentsItems {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ScreeningHitDocumentsItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ScreeningHitDocumentsItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ScreeningHitDocumentsItems")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningDocument>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Analyzed document information for the associated hit")
+    }
+}
 ///Analyzed name information for the associated hit
 #[derive(Clone, Debug, Default)]
 pub struct ScreeningHitNamesItems {
@@ -5733,6 +8426,35 @@ impl ::serde::Serialize for ScreeningHitNamesItems {
         out.field_unless(skip[0], "analysis", &self.analysis);
         out.field_unless(skip[1], "data", &self.data);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ScreeningHitNamesItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ScreeningHitNamesItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ScreeningHitNamesItems")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<MatchSummary>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<IndividualScreeningHitNames>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Analyzed name information for the associated hit")
     }
 }
 ///Fired when an individual screening status has changed, which can occur manually via the dashboard or during ongoing monitoring.
@@ -5808,6 +8530,53 @@ impl ::serde::Serialize for ScreeningStatusUpdatedWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ScreeningStatusUpdatedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ScreeningStatusUpdatedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ScreeningStatusUpdatedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "screening_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the associated screening.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`STATUS_UPDATED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`SCREENING`",
+        );
+        o.finish(
+            "Fired when an individual screening status has changed, which can occur manually via the dashboard or during ongoing monitoring.",
+        )
     }
 }
 ///Contains details about a security
@@ -6069,6 +8838,182 @@ impl ::serde::Serialize for Security {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Security {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Security")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Security")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "cfi_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-10962 Classification of Financial Instruments Code used to classify the security based on its structure and function.",
+        );
+        o.field(
+            "close_price",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Price of the security at the close of the previous trading session. Null for non-public securities.\n\nIf the security is a foreign currency this field will be updated daily and will be priced in USD.\n\nIf the security is a cryptocurrency, this field will be updated multiple times a day. As crypto prices can fluctuate quickly and data may become stale sooner than other asset classes, refer to `update_datetime` with the time when the price was last updated.",
+        );
+        o.field(
+            "close_price_as_of",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Date for which `close_price` is accurate. Always `null` if `close_price` is `null`.",
+        );
+        o.field(
+            "cusip",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "9-character CUSIP, an identifier assigned to North American securities. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
+        );
+        o.field(
+            "fixed_income",
+            j::OPTIONAL,
+            G::subschema_for::<FixedIncome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "industry",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The industry classification of the security, such as Biotechnology, Airlines, etc.\n\nFor a complete list of possible values, please refer to the [\"Sectors and Industries\" spreadsheet](https://docs.google.com/spreadsheets/d/1L7aXUdqLhxgM8qe7hK67qqKXiUdQqILpwZ0LpxvCVnc).",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "If `institution_security_id` is present, this field indicates the Plaid `institution_id` of the institution to whom the identifier belongs.",
+        );
+        o.field(
+            "institution_security_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An identifier given to the security by the institution",
+        );
+        o.field(
+            "is_cash_equivalent",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates that a security is a highly liquid asset and can be treated like cash.",
+        );
+        o.field(
+            "isin",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "12-character ISIN, a globally unique securities identifier. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the price given. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field(
+            "market_identifier_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-10383 Market Identifier Code of the exchange or market in which the security is being traded.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A descriptive name for the security, suitable for display.",
+        );
+        o.field(
+            "option_contract",
+            j::OPTIONAL,
+            G::subschema_for::<OptionContract>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "proxy_security_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "In certain cases, Plaid will provide the ID of another security whose performance resembles this security, typically when the original security has low volume, or when a private security can be modeled with a publicly traded security.",
+        );
+        o.field(
+            "sector",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The sector classification of the security, such as Finance, Health Technology, etc.\n\nFor a complete list of possible values, please refer to the [\"Sectors and Industries\" spreadsheet](https://docs.google.com/spreadsheets/d/1L7aXUdqLhxgM8qe7hK67qqKXiUdQqILpwZ0LpxvCVnc).",
+        );
+        o.field(
+            "security_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique, Plaid-specific identifier for the security, used to associate securities with holdings. Like all Plaid identifiers, the `security_id` is case sensitive. The `security_id` may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.",
+        );
+        o.field(
+            "sedol",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "(Deprecated) 7-character SEDOL, an identifier assigned to securities in the UK.",
+        );
+        o.field(
+            "subtype",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The security subtype of the holding.\n\nIn rare instances, a null value is returned when institutional data is insufficient to determine the security subtype.\n\nPossible values: `asset backed security`, `bill`, `bond`, `bond with warrants`, `cash`, `cash management bill`, `common stock`, `convertible bond`, `convertible equity`, `cryptocurrency`, `depositary receipt`, `depositary receipt on debt`, `etf`, `float rating note`, `fund of funds`, `hedge fund`, `limited partnership unit`, `medium term note`, `money market debt`, `mortgage backed security`, `municipal bond`, `mutual fund`, `note`, `option`, `other`, `preferred convertible`, `preferred equity`, `private equity fund`, `real estate investment trust`, `structured equity product`, `treasury inflation protected securities`, `unit`, `warrant`.",
+        );
+        o.field(
+            "ticker_symbol",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The security type of the holding.\n\nIn rare instances, a null value is returned when institutional data is insufficient to determine the security type.\n\nValid security types are:\n\n`cash`: Cash, currency, and money market funds\n\n`cryptocurrency`: Digital or virtual currencies\n\n`derivative`: Options, warrants, and other derivative instruments\n\n`equity`: Domestic and foreign equities\n\n`etf`: Multi-asset exchange-traded investment funds\n\n`fixed income`: Bonds and certificates of deposit (CDs)\n\n`loan`: Loans and loan receivables\n\n`mutual fund`: Open- and closed-end vehicles pooling funds of multiple investors\n\n`other`: Unknown or other investment types",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the security. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "update_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Date and time at which `close_price` is accurate, in ISO 8601 format (YYYY-MM-DDTHH:mm:ssZ). Always `null` if `close_price` is `null`.",
+        );
+        o.finish("Contains details about a security")
+    }
+}
 ///Specify the security associated with the holding or investment transaction. When inputting custom security data to the Sandbox, Plaid will perform post-data-retrieval normalization and enrichment. These processes may cause the data returned by the Sandbox to be slightly different from the data you input. An ISO-4217 currency code and a security identifier (`ticker_symbol`, `cusip`, or `isin`) are required.
 #[derive(Clone, Debug, Default)]
 pub struct SecurityOverride {
@@ -6166,6 +9111,65 @@ impl ::serde::Serialize for SecurityOverride {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SecurityOverride {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SecurityOverride")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SecurityOverride")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "currency",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Either a valid `iso_currency_code` or `unofficial_currency_code`",
+        );
+        o.field(
+            "cusip",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "9-character CUSIP, an identifier assigned to North American securities. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please [request ISIN/CUSIP access here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
+        );
+        o.field(
+            "isin",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "12-character ISIN, a globally unique securities identifier. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please [request ISIN/CUSIP access here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A descriptive name for the security, suitable for display.",
+        );
+        o.field(
+            "sedol",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "(Deprecated) 7-character SEDOL, an identifier assigned to securities in the UK.",
+        );
+        o.field(
+            "ticker_symbol",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.",
+        );
+        o.finish(
+            "Specify the security associated with the holding or investment transaction. When inputting custom security data to the Sandbox, Plaid will perform post-data-retrieval normalization and enrichment. These processes may cause the data returned by the Sandbox to be slightly different from the data you input. An ISO-4217 currency code and a security identifier (`ticker_symbol`, `cusip`, or `isin`) are required.",
+        )
+    }
+}
 ///High level descriptions of how the associated selfie was processed. If a selfie fails verification, the details in the `analysis` object should help clarify why the selfie was rejected.
 #[derive(Clone, Debug)]
 pub struct SelfieAnalysis {
@@ -6235,6 +9239,44 @@ impl ::serde::Serialize for SelfieAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfieAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfieAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SelfieAnalysis")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "document_comparison",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisDocumentComparison>,
+            &[],
+            "",
+        );
+        o.field(
+            "facial_analysis",
+            j::OPTIONAL,
+            G::subschema_for::<SelfieAnalysisFacialAnalysis>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "liveness_check",
+            j::OPTIONAL,
+            G::subschema_for::<SelfieAnalysisLivenessCheck>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "High level descriptions of how the associated selfie was processed. If a selfie fails verification, the details in the `analysis` object should help clarify why the selfie was rejected.",
+        )
+    }
+}
 ///Information about the comparison between the selfie and the document (if documentary verification also ran).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SelfieAnalysisDocumentComparison {
@@ -6243,6 +9285,23 @@ pub enum SelfieAnalysisDocumentComparison {
     NoInput,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfieAnalysisDocumentComparison {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfieAnalysisDocumentComparison")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SelfieAnalysisDocumentComparison",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "no_match", "no_input"],
+            "Information about the comparison between the selfie and the document (if documentary verification also ran).",
+        )
+    }
 }
 impl ::std::fmt::Display for SelfieAnalysisDocumentComparison {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6404,6 +9463,107 @@ impl ::serde::Serialize for SelfieAnalysisFacialAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfieAnalysisFacialAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfieAnalysisFacialAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SelfieAnalysisFacialAnalysis")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "forehead",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "jaw",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "left_brow",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "left_cheek",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "left_eye",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "middle_forehead",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "mouth",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "nose",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "philtrum",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "right_brow",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "right_cheek",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.field(
+            "right_eye",
+            j::REQUIRED,
+            G::subschema_for::<SelfieAnalysisFacialAnalysisOutcome>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Analysis of the facial features of the selfie when compared to the face in the uploaded document, if one is present.",
+        )
+    }
+}
 ///Outcome of the facial analysis for a specific facial feature.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SelfieAnalysisFacialAnalysisOutcome {
@@ -6411,6 +9571,23 @@ pub enum SelfieAnalysisFacialAnalysisOutcome {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfieAnalysisFacialAnalysisOutcome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfieAnalysisFacialAnalysisOutcome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SelfieAnalysisFacialAnalysisOutcome",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["success", "failed"],
+            "Outcome of the facial analysis for a specific facial feature.",
+        )
+    }
 }
 impl ::std::fmt::Display for SelfieAnalysisFacialAnalysisOutcome {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6457,6 +9634,21 @@ pub enum SelfieAnalysisLivenessCheck {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfieAnalysisLivenessCheck {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfieAnalysisLivenessCheck")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SelfieAnalysisLivenessCheck")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["success", "failed"],
+            "Assessment of whether the selfie capture is of a real human being, as opposed to a picture of a human on a screen, a picture of a paper cut out, someone wearing a mask, or a deepfake.",
+        )
+    }
 }
 impl ::std::fmt::Display for SelfieAnalysisLivenessCheck {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6552,6 +9744,37 @@ impl ::serde::Serialize for SelfieCapture {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfieCapture {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfieCapture")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SelfieCapture")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "image_url",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCaptureImageUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "video_url",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCaptureVideoUrl>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The image or video capture of a selfie. Only one of `image_url` or `video_url` will be populated per selfie. In the vast majority of sessions Plaid records a short video of the user, so `video_url` is populated and `image_url` is `null`. `image_url` is only populated in the rare passive-liveness fallback case, where the user's device could not complete the standard video liveness capture (for example, a camera or streaming error) and submitted a single still image instead.",
+        )
+    }
+}
 ///Temporary URL for downloading a still-image selfie capture. This field is only populated when the session fell back to passive (image-based) liveness. For the majority of selfie checks this field is `null` and `video_url` is populated instead.
 #[derive(
     ::serde::Deserialize,
@@ -6566,6 +9789,24 @@ impl ::serde::Serialize for SelfieCapture {
 )]
 #[serde(transparent)]
 pub struct SelfieCaptureImageUrl(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfieCaptureImageUrl {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfieCaptureImageUrl")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SelfieCaptureImageUrl")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Temporary URL for downloading a still-image selfie capture. This field is only populated when the session fell back to passive (image-based) liveness. For the majority of selfie checks this field is `null` and `video_url` is populated instead.",
+        )
+    }
+}
 impl ::std::ops::Deref for SelfieCaptureImageUrl {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -6607,6 +9848,24 @@ impl ::std::str::FromStr for SelfieCaptureImageUrl {
 )]
 #[serde(transparent)]
 pub struct SelfieCaptureVideoUrl(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfieCaptureVideoUrl {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfieCaptureVideoUrl")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SelfieCaptureVideoUrl")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Temporary URL for downloading a video selfie capture. This is the standard selfie capture for Identity Verification. Plaid records a short video of the user during the Selfie Check liveness step, so this field is populated for the vast majority of selfie checks.",
+        )
+    }
+}
 impl ::std::ops::Deref for SelfieCaptureVideoUrl {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -6692,6 +9951,31 @@ impl ::serde::Serialize for SelfieCheck {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfieCheck {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfieCheck")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SelfieCheck")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "selfies",
+            j::REQUIRED,
+            G::subschema_for::<SelfieCheckSelfie>,
+            &[j::ARRAY],
+            "An array of selfies submitted to the `selfie_check` step. Each entry represents one user submission.",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<SelfieCheckStatus>, &[], "");
+        o.finish(
+            "Additional information for the `selfie_check` step. This field will be `null` unless `steps.selfie_check` has reached a terminal state of either `success` or `failed`.",
+        )
+    }
+}
 ///Captures and analysis from a user's selfie.
 #[derive(Clone, Debug)]
 pub struct SelfieCheckSelfie {
@@ -6765,6 +10049,31 @@ impl ::serde::Serialize for SelfieCheckSelfie {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfieCheckSelfie {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfieCheckSelfie")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SelfieCheckSelfie")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("analysis", j::REQUIRED, G::subschema_for::<SelfieAnalysis>, &[], "");
+        o.field(
+            "attempt",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The `attempt` field begins with 1 and increments with each subsequent selfie upload.",
+        );
+        o.field("capture", j::REQUIRED, G::subschema_for::<SelfieCapture>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<SelfieStatus>, &[], "");
+        o.finish("Captures and analysis from a user's selfie.")
+    }
+}
 ///The outcome status for the associated Identity Verification attempt's `selfie_check` step. This field will always have the same value as `steps.selfie_check`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SelfieCheckStatus {
@@ -6772,6 +10081,21 @@ pub enum SelfieCheckStatus {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfieCheckStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfieCheckStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SelfieCheckStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["success", "failed"],
+            "The outcome status for the associated Identity Verification attempt's `selfie_check` step. This field will always have the same value as `steps.selfie_check`.",
+        )
+    }
 }
 impl ::std::fmt::Display for SelfieCheckStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6818,6 +10142,21 @@ pub enum SelfieStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfieStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfieStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SelfieStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["success", "failed"],
+            "An outcome status for this specific selfie. Distinct from the overall `selfie_check.status` that summarizes the verification outcome from one or more selfies.",
+        )
+    }
+}
 impl ::std::fmt::Display for SelfieStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -6859,6 +10198,24 @@ impl ::std::convert::TryFrom<::std::string::String> for SelfieStatus {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct SenderBacsNullable(pub RecipientBacs);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SenderBacsNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SenderBacsNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SenderBacsNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<RecipientBacs>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for SenderBacsNullable {
     type Target = RecipientBacs;
     fn deref(&self) -> &RecipientBacs {
@@ -6927,6 +10284,31 @@ impl ::serde::Serialize for Service {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Service {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Service")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Service")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("STATUSES", j::REQUIRED, G::subschema_for::<Statuses>, &[], "");
+        o.field(
+            "VERIFICATION_OF_ASSET",
+            j::REQUIRED,
+            G::subschema_for::<VerificationOfAsset>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A collection of details related to a fulfillment service or product in terms of request, process and result.",
+        )
+    }
+}
 ///A collection of details related to a fulfillment service or product in terms of request, process and result.
 #[derive(Clone, Debug)]
 pub struct ServiceProductFulfillment {
@@ -6983,6 +10365,30 @@ impl ::serde::Serialize for ServiceProductFulfillment {
             &self.service_product_fulfillment_detail,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ServiceProductFulfillment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ServiceProductFulfillment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ServiceProductFulfillment")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "SERVICE_PRODUCT_FULFILLMENT_DETAIL",
+            j::REQUIRED,
+            G::subschema_for::<ServiceProductFulfillmentDetail>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A collection of details related to a fulfillment service or product in terms of request, process and result.",
+        )
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
@@ -7052,6 +10458,39 @@ impl ::serde::Serialize for ServiceProductFulfillmentDetail {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ServiceProductFulfillmentDetail {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ServiceProductFulfillmentDetail")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ServiceProductFulfillmentDetail",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ServiceProductFulfillmentIdentifier",
+            j::REQUIRED,
+            G::subschema_for::<ServiceProductFulfillmentIdentifier>,
+            &[],
+            "",
+        );
+        o.field(
+            "VendorOrderIdentifier",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A string that uniquely identifies a type of order Verification of Asset.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ServiceProductFulfillmentIdentifier {
@@ -7059,6 +10498,23 @@ pub enum ServiceProductFulfillmentIdentifier {
     Voe,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ServiceProductFulfillmentIdentifier {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ServiceProductFulfillmentIdentifier")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ServiceProductFulfillmentIdentifier",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["VOA", "VOE"],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
 }
 impl ::std::fmt::Display for ServiceProductFulfillmentIdentifier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7183,6 +10639,58 @@ impl ::serde::Serialize for ServicerAddressData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ServicerAddressData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ServicerAddressData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ServicerAddressData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code",
+        );
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state\nExample: `\"NC\"`",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address\nExample: `\"564 Main Street, APT 15\"`",
+        );
+        o.finish(
+            "The address of the student loan servicer. This is generally the remittance address to which payments should be sent.",
+        )
+    }
+}
 ///A collection of objects that describe requests and responses for services.
 #[derive(Clone, Debug)]
 pub struct Services {
@@ -7233,6 +10741,24 @@ impl ::serde::Serialize for Services {
         );
         out.field("SERVICE", &self.service);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Services {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Services")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Services")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("SERVICE", j::REQUIRED, G::subschema_for::<Service>, &[], "");
+        o.finish(
+            "A collection of objects that describe requests and responses for services.",
+        )
     }
 }
 ///SessionTokenCreateRequest defines the request schema for `/session/token/create`
@@ -7342,6 +10868,79 @@ impl ::serde::Serialize for SessionTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SessionTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SessionTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SessionTokenCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "android_package_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name of your app's Android package. Required if using the session token to initialize Layer on Android. Any package name specified here must also be added to the Allowed Android package names setting on the [developer dashboard](https://dashboard.plaid.com/team/api). When creating a session token for initializing Layer on other platforms, `android_package_name` must be left blank and `redirect_uri` should be used instead.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "redirect_uri",
+            j::OPTIONAL,
+            G::subschema_for::<LinkTokenCreateRequestRedirectUri>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "template_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The id of a template defined in Plaid Dashboard",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<SessionTokenCreateRequestUser>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The destination URL to which any webhooks should be sent. If you use the same webhook listener for all Sandbox or all Production activity, set this value in the Layer template editor in the Dashboard instead. Only provide a value in this field if you need to use multiple webhook URLs per environment (an uncommon use case). If provided, a value in this field will take priority over webhook values set in the Layer template editor.",
+        );
+        o.finish(
+            "SessionTokenCreateRequest defines the request schema for `/session/token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SessionTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SessionTokenCreateRequest")
@@ -7414,6 +11013,33 @@ impl ::serde::Serialize for SessionTokenCreateRequestUser {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SessionTokenCreateRequestUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SessionTokenCreateRequestUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SessionTokenCreateRequestUser",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID representing the end user. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`. It is currently used as a means of searching logs for the given user in the Plaid Dashboard.",
+        );
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.finish(
+            "Details about the end user. Required if a root-level `user_id` is not provided.",
+        )
+    }
+}
 ///SessionTokenCreateResponse defines the response schema for `/session/token/create`
 #[derive(Clone, Debug)]
 pub struct SessionTokenCreateResponse {
@@ -7469,6 +11095,31 @@ impl ::serde::Serialize for SessionTokenCreateResponse {
         out.field_unless(skip[0], "link", &self.link);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SessionTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SessionTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SessionTokenCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "link",
+            j::OPTIONAL,
+            G::subschema_for::<SessionTokenCreateResponseLink>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SessionTokenCreateResponse defines the response schema for `/session/token/create`",
+        )
     }
 }
 ///Response data for `/session/token/create` intended for use with the Link SDK.
@@ -7535,6 +11186,46 @@ impl ::serde::Serialize for SessionTokenCreateResponseLink {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SessionTokenCreateResponseLink {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SessionTokenCreateResponseLink")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SessionTokenCreateResponseLink",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "expiration",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The expiration date for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. A `link_token` created to generate a `public_token` that will be exchanged for a new `access_token` expires after 4 hours. A `link_token` created for an existing Item (such as when updating an existing `access_token` by launching Link in update mode) expires after 30 minutes.",
+        );
+        o.field(
+            "link_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A Link token, which can be supplied to Link in order to initialize it and receive a `public_token`.",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Response data for `/session/token/create` intended for use with the Link SDK.",
+        )
+    }
+}
 impl ::std::fmt::Debug for SessionTokenCreateResponseLink {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SessionTokenCreateResponseLink")
@@ -7558,6 +11249,24 @@ impl ::std::fmt::Debug for SessionTokenCreateResponseLink {
 )]
 #[serde(transparent)]
 pub struct ShareableUrl(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ShareableUrl {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ShareableUrl")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ShareableUrl")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A shareable URL that can be sent directly to the user to complete verification",
+        )
+    }
+}
 impl ::std::ops::Deref for ShareableUrl {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -7676,6 +11385,56 @@ impl ::serde::Serialize for SignalAddressData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalAddressData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalAddressData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalAddressData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state\nExample: `\"NC\"`",
+        );
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address\nExample: `\"564 Main Street, APT 15\"`",
+        );
+        o.finish("Data about the components comprising an address.")
+    }
+}
 /**The payment decision from the risk assessment.
 
 `APPROVE`: approve the transaction without requiring further actions from your customers. For example, use this field if you are placing a standard hold for all the approved transactions before making funds available to your customers. You should also use this field if you decide to accelerate the fund availability for your customers.
@@ -7697,6 +11456,27 @@ pub enum SignalDecisionOutcome {
     NotEvaluated,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalDecisionOutcome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalDecisionOutcome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalDecisionOutcome")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "APPROVE",
+                "REVIEW",
+                "REJECT",
+                "TAKE_OTHER_RISK_MEASURES",
+                "NOT_EVALUATED",
+            ],
+            "The payment decision from the risk assessment.\n\n`APPROVE`: approve the transaction without requiring further actions from your customers. For example, use this field if you are placing a standard hold for all the approved transactions before making funds available to your customers. You should also use this field if you decide to accelerate the fund availability for your customers.\n\n`REVIEW`: the transaction requires manual review\n\n`REJECT`: reject the transaction\n\n`TAKE_OTHER_RISK_MEASURES`: for example, placing a longer hold on funds than those approved transactions or introducing customer frictions such as step-up verification/authentication\n\n`NOT_EVALUATED`: if only logging the results without using them",
+        )
+    }
 }
 impl ::std::fmt::Display for SignalDecisionOutcome {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7864,6 +11644,86 @@ impl ::serde::Serialize for SignalDecisionReportRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalDecisionReportRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalDecisionReportRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalDecisionReportRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount_instantly_available",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount (in USD) made available to your customers instantly following the debit transaction. It could be a partial amount of the requested transaction (example: 102.05).",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Must be the same as the `client_transaction_id` supplied when calling `/signal/evaluate`",
+        );
+        o.field(
+            "days_funds_on_hold",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The actual number of days (hold time) since the ACH debit transaction that you wait before making funds available to your customers. The holding time could affect the ACH return rate.\n\nFor example, use 0 if you make funds available to your customers instantly or the same day following the debit transaction, or 1 if you make funds available the next day following the debit initialization.",
+        );
+        o.field(
+            "decision_outcome",
+            j::OPTIONAL,
+            G::subschema_for::<SignalDecisionOutcome>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "initiated",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if the ACH transaction was initiated, `false` otherwise.\n\nThis field must be returned as a boolean. If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.",
+        );
+        o.field(
+            "payment_method",
+            j::OPTIONAL,
+            G::subschema_for::<SignalPaymentMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "submitted_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date the ACH debit was submitted to the bank for processing (in ISO 8601 format: `YYYY-MM-DDTHH:mm:ssZ`). This field should correspond to the attempt initiated after the `/signal/schedule` call.",
+        );
+        o.finish(
+            "SignalDecisionReportRequest defines the request schema for `/signal/decision/report`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SignalDecisionReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalDecisionReportRequest")
@@ -7931,6 +11791,24 @@ impl ::serde::Serialize for SignalDecisionReportResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalDecisionReportResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalDecisionReportResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalDecisionReportResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SignalDecisionReportResponse defines the response schema for `/signal/decision/report`",
+        )
+    }
+}
 ///Details about the end user's device. These fields are optional, but strongly recommended to increase the accuracy of results when using Signal Transaction Scores. When using a Balance-only Ruleset, these fields are ignored if the Signal Addendum has been signed; if it has not been signed, using these fields will result in an error.
 #[derive(Clone, Debug, Default)]
 pub struct SignalDevice {
@@ -7991,6 +11869,37 @@ impl ::serde::Serialize for SignalDevice {
         out.field_unless(skip[0], "ip_address", &self.ip_address);
         out.field_unless(skip[1], "user_agent", &self.user_agent);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalDevice {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalDevice")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalDevice")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ip_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The IP address of the device that initiated the transaction",
+        );
+        o.field(
+            "user_agent",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user agent of the device that initiated the transaction (e.g. \"Mozilla/5.0\")",
+        );
+        o.finish(
+            "Details about the end user's device. These fields are optional, but strongly recommended to increase the accuracy of results when using Signal Transaction Scores. When using a Balance-only Ruleset, these fields are ignored if the Signal Addendum has been signed; if it has not been signed, using these fields will result in an error.",
+        )
     }
 }
 /**The core attributes object contains additional data that can be used to assess the ACH return risk.
@@ -9079,6 +12988,590 @@ impl ::serde::Serialize for SignalEvaluateCoreAttributes {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalEvaluateCoreAttributes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalEvaluateCoreAttributes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalEvaluateCoreAttributes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address_change_count_28d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's addresses on file have changed over the past 28 days",
+        );
+        o.field(
+            "address_change_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's addresses on file have changed over the past 90 days",
+        );
+        o.field(
+            "available_balance",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Available balance, as of the `balance_last_updated` time. The available balance is the current balance less any outstanding holds or debits that have not yet posted to the account.",
+        );
+        o.field(
+            "balance_last_updated",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the balance for the given account has been updated.",
+        );
+        o.field(
+            "balance_to_transaction_amount_ratio",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Taking `available_or_current_balance` and dividing it by the transaction amount. Useful to say \"10% buffer\", for example. This is a convenience function to build Signal Rules upon.",
+        );
+        o.field(
+            "credit_transactions_count_10d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of credit (inflow) transactions over the past 10 days from the account that will be debited",
+        );
+        o.field(
+            "credit_transactions_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of credit (inflow) transactions over the past 30 days from the account that will be debited",
+        );
+        o.field(
+            "credit_transactions_count_60d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of credit (inflow) transactions over the past 60 days from the account that will be debited",
+        );
+        o.field(
+            "credit_transactions_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of credit (inflow) transactions over the past 90 days from the account that will be debited",
+        );
+        o.field(
+            "current_balance",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Current balance, as of the `balance_last_updated` time. The current balance is the total amount of funds in the account.",
+        );
+        o.field(
+            "days_since_account_opening",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the bank account was opened, as reported by the financial institution",
+        );
+        o.field(
+            "days_since_first_plaid_connection",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days since the first time the Item was connected to an application via Plaid",
+        );
+        o.field(
+            "days_with_negative_balance_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of days within the past 90 days when the account that will be debited had a negative end-of-day available balance",
+        );
+        o.field(
+            "debit_transactions_count_10d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of debit (outflow) transactions over the past 10 days from the account that will be debited",
+        );
+        o.field(
+            "debit_transactions_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of debit (outflow) transactions over the past 30 days from the account that will be debited",
+        );
+        o.field(
+            "debit_transactions_count_60d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of debit (outflow) transactions over the past 60 days from the account that will be debited",
+        );
+        o.field(
+            "debit_transactions_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of debit (outflow) transactions over the past 90 days from the account that will be debited",
+        );
+        o.field(
+            "distinct_ip_addresses_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 30 days (max 100)",
+        );
+        o.field(
+            "distinct_ip_addresses_count_3d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 3 days",
+        );
+        o.field(
+            "distinct_ip_addresses_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 7 days",
+        );
+        o.field(
+            "distinct_ip_addresses_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 90 days (max 100)",
+        );
+        o.field(
+            "distinct_ssl_tls_connection_sessions_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct SSL/TLS connection sessions linked to the same bank account during Plaid authentication in the last 30 days",
+        );
+        o.field(
+            "distinct_ssl_tls_connection_sessions_count_3d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct SSL/TLS connection sessions linked to the same bank account during Plaid authentication in the last 3 days",
+        );
+        o.field(
+            "distinct_ssl_tls_connection_sessions_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct SSL/TLS connection sessions linked to the same bank account during Plaid authentication in the last 7 days",
+        );
+        o.field(
+            "distinct_ssl_tls_connection_sessions_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct SSL/TLS connection sessions linked to the same bank account during Plaid authentication in the last 90 days",
+        );
+        o.field(
+            "distinct_user_agents_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 30 days",
+        );
+        o.field(
+            "distinct_user_agents_count_3d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 3 days",
+        );
+        o.field(
+            "distinct_user_agents_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 7 days",
+        );
+        o.field(
+            "distinct_user_agents_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 90 days",
+        );
+        o.field(
+            "email_change_count_28d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's email addresses on file have changed over the past 28 days",
+        );
+        o.field(
+            "email_change_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's email addresses on file have changed over the past 90 days",
+        );
+        o.field(
+            "failed_plaid_non_oauth_authentication_attempts_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
+        );
+        o.field(
+            "failed_plaid_non_oauth_authentication_attempts_count_3d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
+        );
+        o.field(
+            "failed_plaid_non_oauth_authentication_attempts_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
+        );
+        o.field(
+            "is_account_closed",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates if the receiver bank account is closed",
+        );
+        o.field(
+            "is_account_frozen_or_restricted",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates if the receiver bank account is either frozen or restricted",
+        );
+        o.field(
+            "is_savings_or_money_market_account",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates if the ACH transaction funding account is a savings/money market account",
+        );
+        o.field(
+            "nsf_overdraft_transactions_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "We parse and analyze historical transaction metadata to identify the number of possible past returns due to non-sufficient funds/overdrafts over the past 30 days from the account that will be debited.",
+        );
+        o.field(
+            "nsf_overdraft_transactions_count_60d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "We parse and analyze historical transaction metadata to identify the number of possible past returns due to non-sufficient funds/overdrafts over the past 60 days from the account that will be debited.",
+        );
+        o.field(
+            "nsf_overdraft_transactions_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "We parse and analyze historical transaction metadata to identify the number of possible past returns due to non-sufficient funds/overdrafts over the past 7 days from the account that will be debited.",
+        );
+        o.field(
+            "nsf_overdraft_transactions_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "We parse and analyze historical transaction metadata to identify the number of possible past returns due to non-sufficient funds/overdrafts over the past 90 days from the account that will be debited.",
+        );
+        o.field(
+            "p10_eod_balance_30d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 10th percentile of the end-of-day available balance over the past 30 days of the account that will be debited",
+        );
+        o.field(
+            "p10_eod_balance_31d_to_60d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 10th percentile of the end-of-day available balance between day 31 and day 60 over the past 60 days of the account that will be debited",
+        );
+        o.field(
+            "p10_eod_balance_60d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 10th percentile of the end-of-day available balance over the past 60 days of the account that will be debited",
+        );
+        o.field(
+            "p10_eod_balance_61d_to_90d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 10th percentile of the end-of-day available balance between day 61 and day 90 over the past 60 days of the account that will be debited",
+        );
+        o.field(
+            "p10_eod_balance_90d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 10th percentile of the end-of-day available balance over the past 90 days of the account that will be debited",
+        );
+        o.field(
+            "p50_credit_transactions_amount_28d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 50th percentile of all credit (inflow) transaction amounts over the past 28 days from the account that will be debited",
+        );
+        o.field(
+            "p50_debit_transactions_amount_28d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 50th percentile of all debit (outflow) transaction amounts over the past 28 days from the account that will be debited",
+        );
+        o.field(
+            "p50_eod_balance_30d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 50th percentile of the end-of-day available balance over the past 30 days of the account that will be debited",
+        );
+        o.field(
+            "p50_eod_balance_31d_to_60d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 50th percentile of the end-of-day available balance between day 31 and day 60 over the past 60 days of the account that will be debited",
+        );
+        o.field(
+            "p50_eod_balance_60d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 50th percentile of the end-of-day available balance over the past 60 days of the account that will be debited",
+        );
+        o.field(
+            "p50_eod_balance_61d_to_90d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 50th percentile of the end-of-day available balance between day 61 and day 90 over the past 60 days of the account that will be debited",
+        );
+        o.field(
+            "p50_eod_balance_90d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 50th percentile of the end-of-day available balance over the past 90 days of the account that will be debited",
+        );
+        o.field(
+            "p90_eod_balance_30d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 90th percentile of the end-of-day available balance over the past 30 days of the account that will be debited",
+        );
+        o.field(
+            "p90_eod_balance_31d_to_60d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 90th percentile of the end-of-day available balance between day 31 and day 60 over the past 60 days of the account that will be debited",
+        );
+        o.field(
+            "p90_eod_balance_60d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 90th percentile of the end-of-day available balance over the past 60 days of the account that will be debited",
+        );
+        o.field(
+            "p90_eod_balance_61d_to_90d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 90th percentile of the end-of-day available balance between day 61 and day 90 over the past 60 days of the account that will be debited",
+        );
+        o.field(
+            "p90_eod_balance_90d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 90th percentile of the end-of-day available balance over the past 90 days of the account that will be debited",
+        );
+        o.field(
+            "p95_credit_transactions_amount_28d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 95th percentile of all credit (inflow) transaction amounts over the past 28 days from the account that will be debited",
+        );
+        o.field(
+            "p95_debit_transactions_amount_28d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The 95th percentile of all debit (outflow) transaction amounts over the past 28 days from the account that will be debited",
+        );
+        o.field(
+            "phone_change_count_28d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's phone numbers on file have changed over the past 28 days",
+        );
+        o.field(
+            "phone_change_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the account's phone numbers on file have changed over the past 90 days",
+        );
+        o.field(
+            "plaid_connections_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the Item has been connected to applications via Plaid over the past 30 days",
+        );
+        o.field(
+            "plaid_connections_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of times the Item has been connected to applications via Plaid over the past 7 days",
+        );
+        o.field(
+            "plaid_non_oauth_authentication_attempts_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
+        );
+        o.field(
+            "plaid_non_oauth_authentication_attempts_count_3d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
+        );
+        o.field(
+            "plaid_non_oauth_authentication_attempts_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
+        );
+        o.field(
+            "total_credit_transactions_amount_10d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total credit (inflow) transaction amount over the past 10 days from the account that will be debited",
+        );
+        o.field(
+            "total_credit_transactions_amount_30d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total credit (inflow) transaction amount over the past 30 days from the account that will be debited",
+        );
+        o.field(
+            "total_credit_transactions_amount_60d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total credit (inflow) transaction amount over the past 60 days from the account that will be debited",
+        );
+        o.field(
+            "total_credit_transactions_amount_90d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total credit (inflow) transaction amount over the past 90 days from the account that will be debited",
+        );
+        o.field(
+            "total_debit_transactions_amount_10d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total debit (outflow) transaction amount over the past 10 days from the account that will be debited",
+        );
+        o.field(
+            "total_debit_transactions_amount_30d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total debit (outflow) transaction amount over the past 30 days from the account that will be debited",
+        );
+        o.field(
+            "total_debit_transactions_amount_60d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total debit (outflow) transaction amount over the past 60 days from the account that will be debited",
+        );
+        o.field(
+            "total_debit_transactions_amount_90d",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total debit (outflow) transaction amount over the past 90 days from the account that will be debited",
+        );
+        o.field(
+            "total_plaid_connections_count",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The total number of times the Item has been connected to applications via Plaid",
+        );
+        o.field(
+            "transactions_last_updated",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the transactions for the given account have been updated.",
+        );
+        o.field(
+            "unauthorized_transactions_count_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "We parse and analyze historical transaction metadata to identify the number of possible past returns due to unauthorized transactions over the past 30 days from the account that will be debited.",
+        );
+        o.field(
+            "unauthorized_transactions_count_60d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "We parse and analyze historical transaction metadata to identify the number of possible past returns due to unauthorized transactions over the past 60 days from the account that will be debited.",
+        );
+        o.field(
+            "unauthorized_transactions_count_7d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "We parse and analyze historical transaction metadata to identify the number of possible past returns due to unauthorized transactions over the past 7 days from the account that will be debited.",
+        );
+        o.field(
+            "unauthorized_transactions_count_90d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "We parse and analyze historical transaction metadata to identify the number of possible past returns due to unauthorized transactions over the past 90 days from the account that will be debited.",
+        );
+        o.finish(
+            "The core attributes object contains additional data that can be used to assess the ACH return risk.\n\nIf using a Balance-only ruleset, only `available_balance` and `current_balance` will be returned as core attributes. If using a Signal Transaction Scores ruleset, over 80 core attributes will be returned. Examples of attributes include:\n\n`available_balance` and `current_balance`: The balance in the ACH transaction funding account\n`days_since_first_plaid_connection`: The number of days since the first time the Item was connected to an application via Plaid\n`plaid_connections_count_7d`: The number of times the Item has been connected to applications via Plaid over the past 7 days\n`plaid_connections_count_30d`: The number of times the Item has been connected to applications via Plaid over the past 30 days\n`total_plaid_connections_count`: The number of times the Item has been connected to applications via Plaid\n`is_savings_or_money_market_account`: Indicates whether the ACH transaction funding account is a savings/money market account\n\nFor the full list and detailed documentation of core attributes available, or to request that core attributes not be returned, contact sales or your Plaid account manager.",
+        )
+    }
+}
 ///SignalEvaluateRequest defines the request schema for `/signal/evaluate`
 #[derive(Clone)]
 pub struct SignalEvaluateRequest {
@@ -9241,6 +13734,109 @@ impl ::serde::Serialize for SignalEvaluateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalEvaluateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalEvaluateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalEvaluateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id` of the account that is the funding source for the proposed transaction. The `account_id` is returned in the `/accounts/get` endpoint as well as the [`onSuccess`](https://plaid.com/docs/link/ios/#link-ios-onsuccess-linkSuccess-metadata-accounts-id) callback metadata.\n\nThis will return an [`INVALID_ACCOUNT_ID`](https://plaid.com/docs/errors/invalid-input/#invalid_account_id) error if the account has been removed at the bank or if the `account_id` is no longer valid.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The transaction amount, in USD (e.g. `102.05`)",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID that you would like to use to refer to this evaluation attempt - for example, a payment attempt ID. You will use this later to debug this evaluation, and/or report an ACH return, etc. The max length for this field is 36 characters.",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple Items. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        );
+        o.field(
+            "default_payment_method",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The default ACH payment method to complete the transaction. When using a Balance-only ruleset, this field is ignored.\n`SAME_DAY_ACH`: Same Day ACH by Nacha. The debit transaction is processed and settled on the same day.\n`STANDARD_ACH`: Standard ACH by Nacha.\n`MULTIPLE_PAYMENT_METHODS`: If there is no default debit rail or there are multiple payment methods.\nPossible values:  `SAME_DAY_ACH`, `STANDARD_ACH`, `MULTIPLE_PAYMENT_METHODS`",
+        );
+        o.field(
+            "device",
+            j::OPTIONAL,
+            G::subschema_for::<SignalDevice>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "is_recurring",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Use `true` if the ACH transaction is a part of recurring schedule (for example, a monthly repayment); `false` otherwise. When using a Balance-only ruleset, this field is ignored.",
+        );
+        o.field(
+            "risk_profile_key",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Specifying `risk_profile_key` is deprecated. Please provide `ruleset` instead.",
+        );
+        o.field(
+            "ruleset_key",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The key of the ruleset to use for evaluating this transaction. You can create a ruleset using the Plaid Dashboard, under [Signal->Rules](https://dashboard.plaid.com/signal/risk-profiles). If not provided, for all new customers as of October 15, 2025, the `default` ruleset will be used. For existing Signal Transaction Scores customers as of October 15, 2025, by default, no ruleset will be used if the `ruleset_key` is not provided. For more information, or to opt out of using rulesets, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user", j::OPTIONAL, G::subschema_for::<SignalUser>, &[j::NULLABLE], "");
+        o.field(
+            "user_present",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "`true` if the end user is present while initiating the ACH transfer and the endpoint is being called; `false` otherwise (for example, when the ACH transfer is scheduled and the end user is not present, or you call this endpoint after the ACH transfer but before submitting the Nacha file for ACH processing). When using a Balance-only ruleset, this field is ignored. This field is not currently used as part of Signal Transaction Score evaluations, but may be used in the future.",
+        );
+        o.finish(
+            "SignalEvaluateRequest defines the request schema for `/signal/evaluate`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SignalEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalEvaluateRequest")
@@ -9350,6 +13946,53 @@ impl ::serde::Serialize for SignalEvaluateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalEvaluateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalEvaluateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalEvaluateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "core_attributes",
+            j::OPTIONAL,
+            G::subschema_for::<SignalEvaluateCoreAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "risk_profile",
+            j::OPTIONAL,
+            G::subschema_for::<RiskProfile>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("ruleset", j::OPTIONAL, G::subschema_for::<Ruleset>, &[j::NULLABLE], "");
+        o.field(
+            "scores",
+            j::REQUIRED,
+            G::subschema_for::<SignalScores>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warnings",
+            j::REQUIRED,
+            G::subschema_for::<SignalWarning>,
+            &[j::ARRAY],
+            "If bank information was not available to be used in the Signal Transaction Scores model, this array contains warnings describing why bank data is missing. If you want to receive an API error instead of results in the case of missing bank data, file a support ticket or contact your Plaid account manager.",
+        );
+        o.finish(
+            "SignalEvaluateResponse defines the response schema for `/signal/evaluate`",
+        )
+    }
+}
 /**The payment method to complete the transaction after the risk assessment. It may be different from the default payment method.
 
 `SAME_DAY_ACH`: Same Day ACH by Nacha. The debit transaction is processed and settled on the same day.
@@ -9366,6 +14009,26 @@ pub enum SignalPaymentMethod {
     MultiplePaymentMethods,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalPaymentMethod {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalPaymentMethod")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalPaymentMethod")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "SAME_DAY_ACH",
+                "NEXT_DAY_ACH",
+                "STANDARD_ACH",
+                "MULTIPLE_PAYMENT_METHODS",
+            ],
+            "The payment method to complete the transaction after the risk assessment. It may be different from the default payment method.\n\n`SAME_DAY_ACH`: Same Day ACH by Nacha. The debit transaction is processed and settled on the same day.\n\n`STANDARD_ACH`: Standard ACH by Nacha.\n\n`MULTIPLE_PAYMENT_METHODS`: if there is no default debit rail or there are multiple payment methods.",
+        )
+    }
 }
 impl ::std::fmt::Display for SignalPaymentMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9497,6 +14160,56 @@ impl ::serde::Serialize for SignalPersonName {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalPersonName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalPersonName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalPersonName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "family_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's family name / surname",
+        );
+        o.field(
+            "given_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's given name. If the user has a one-word name, it should be provided in this field.",
+        );
+        o.field(
+            "middle_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's middle name",
+        );
+        o.field(
+            "prefix",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's name prefix (e.g. \"Mr.\")",
+        );
+        o.field(
+            "suffix",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's name suffix (e.g. \"II\")",
+        );
+        o.finish("The user's legal name")
+    }
+}
 ///SignalPrepareRequest defines the request schema for `/signal/prepare`
 #[derive(Clone)]
 pub struct SignalPrepareRequest {
@@ -9562,6 +14275,36 @@ impl ::serde::Serialize for SignalPrepareRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalPrepareRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalPrepareRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalPrepareRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("SignalPrepareRequest defines the request schema for `/signal/prepare`")
+    }
+}
 impl ::std::fmt::Debug for SignalPrepareRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalPrepareRequest")
@@ -9621,6 +14364,24 @@ impl ::serde::Serialize for SignalPrepareResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalPrepareResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalPrepareResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalPrepareResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SignalPrepareResponse defines the response schema for `/signal/prepare`",
+        )
     }
 }
 ///SignalReturnReportRequest defines the request schema for `/signal/return/report`
@@ -9710,6 +14471,58 @@ impl ::serde::Serialize for SignalReturnReportRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalReturnReportRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalReturnReportRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalReturnReportRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Must be the same as the `client_transaction_id` supplied when calling `/signal/evaluate` or `/accounts/balance/get`.",
+        );
+        o.field(
+            "return_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Must be a valid ACH return code (e.g. \"R01\")\n\nIf formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.",
+        );
+        o.field(
+            "returned_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Date and time when you receive the returns from your payment processors, in ISO 8601 format (`YYYY-MM-DDTHH:mm:ssZ`).",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "SignalReturnReportRequest defines the request schema for `/signal/return/report`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SignalReturnReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalReturnReportRequest")
@@ -9773,6 +14586,24 @@ impl ::serde::Serialize for SignalReturnReportResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalReturnReportResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalReturnReportResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalReturnReportResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "SignalReturnReportResponse defines the response schema for `/signal/return/report`",
+        )
+    }
+}
 /**The payment method specified in the `default_payment_method` field directly impacts the timing recommendations provided by the API for submitting the debit entry to your processor or ODFI. If unspecified, defaults to `STANDARD_ACH`.
 
 `SAME_DAY_ACH`: Same Day ACH (as defined by Nacha). The API assumes the settlement will occur on the same business day if the `/signal/schedule` request is submitted by 6:00 PM UTC. Note: The actual cutoff time can vary depending on your payment processor or ODFI. Nacha has established three processing windows for Same Day ACH (UTC): 2:30 PM, 6:45 PM, and 8:45 PM.
@@ -9787,6 +14618,23 @@ pub enum SignalScheduleDefaultPaymentMethod {
     MultiplePaymentMethods,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalScheduleDefaultPaymentMethod {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalScheduleDefaultPaymentMethod")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::SignalScheduleDefaultPaymentMethod",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SAME_DAY_ACH", "STANDARD_ACH", "MULTIPLE_PAYMENT_METHODS"],
+            "The payment method specified in the `default_payment_method` field directly impacts the timing recommendations provided by the API for submitting the debit entry to your processor or ODFI. If unspecified, defaults to `STANDARD_ACH`.\n\n`SAME_DAY_ACH`: Same Day ACH (as defined by Nacha). The API assumes the settlement will occur on the same business day if the `/signal/schedule` request is submitted by 6:00 PM UTC. Note: The actual cutoff time can vary depending on your payment processor or ODFI. Nacha has established three processing windows for Same Day ACH (UTC): 2:30 PM, 6:45 PM, and 8:45 PM.\n\n`STANDARD_ACH`: Standard ACH (as defined by Nacha), typically settled one to three business days after submission.\n\n`MULTIPLE_PAYMENT_METHODS`: Indicates that there is no default debit rail or multiple payment methods are available, and the transaction could use any of them based on customer policy or availability.",
+        )
+    }
 }
 impl ::std::fmt::Display for SignalScheduleDefaultPaymentMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9896,6 +14744,42 @@ impl ::serde::Serialize for SignalScheduleRecommendation {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalScheduleRecommendation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalScheduleRecommendation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalScheduleRecommendation")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The specific date for submitting the debit entry, formatted in ISO 8601 (e.g., \"2025-01-17\").",
+        );
+        o.field(
+            "rank",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The rank of the recommendation based on the likelihood of debit success, with 1 representing the most optimal date. Dates with `NOT_RECOMMENDED` or `UNKNOWN` will have rank `null`.",
+        );
+        o.field(
+            "recommendation",
+            j::OPTIONAL,
+            G::subschema_for::<RecommendationString>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Conveys information on if a retry is recommended on a given date")
+    }
+}
 ///SignalScheduleRequest defines the request schema for `/signal/schedule`
 #[derive(Clone)]
 pub struct SignalScheduleRequest {
@@ -10001,6 +14885,66 @@ impl ::serde::Serialize for SignalScheduleRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalScheduleRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalScheduleRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalScheduleRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id` of the account that is the funding source for the proposed transaction. The `account_id` is returned in the `/accounts/get` endpoint as well as the [`onSuccess`](https://plaid.com/docs/link/ios/#link-ios-onsuccess-linkSuccess-metadata-accounts-id) callback metadata.\n\nThis will return an [`INVALID_ACCOUNT_ID`](https://plaid.com/docs/errors/invalid-input/#invalid_account_id) error if the account has been removed at the bank or if the `account_id` is no longer valid.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The transaction amount, in USD (e.g. `102.05`)",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID that you would like to use to refer to this transaction. For your convenience mapping your internal data, you could use your internal ID/identifier for this transaction. The max length for this field is 36 characters.",
+        );
+        o.field(
+            "default_payment_method",
+            j::OPTIONAL,
+            G::subschema_for::<SignalScheduleDefaultPaymentMethod>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "SignalScheduleRequest defines the request schema for `/signal/schedule`",
+        )
+    }
+}
 impl ::std::fmt::Debug for SignalScheduleRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalScheduleRequest")
@@ -10093,10 +15037,67 @@ impl ::serde::Serialize for SignalScheduleResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalScheduleResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalScheduleResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalScheduleResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "optimal_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The recommended optimal date to submit the debit entry, formatted in ISO 8601 \"YYYY-MM-DD\" (e.g., \"2024-03-30\"). The `optimal_date` is derived from the date with rank = 1 in the following recommendations array.\n\nNOTE: The `default_payment_method` field specified in the request will affect the recommendation, since we're accounting for debit settlement time.\n\nThe debit scheduling evaluation starts from the day the /signal/schedule request is submitted (Day 0) or the next banking day if the submission day is not a banking day, and extends through the following five banking days (Day 1 to Day 5). If no date within this period is considered likely to result in a successful debit attempt, `null` will be returned for the `optimal_date`.",
+        );
+        o.field(
+            "recommendations",
+            j::REQUIRED,
+            G::subschema_for::<SignalScheduleRecommendation>,
+            &[j::ARRAY],
+            "This array provides a date-by-date evaluation of debit submission recommendations within the five banking day evaluation period. Each object in the array represents a retry recommendation for a specific date.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "warnings",
+            j::REQUIRED,
+            G::subschema_for::<SignalWarning>,
+            &[j::ARRAY],
+            "If bank information was not available to be used in the Signal Transaction Scores model, this array contains warnings describing why bank data is missing. If you want to receive an API error instead of scores in the case of missing bank data, file a support ticket or contact your Plaid account manager.",
+        );
+        o.finish(
+            "SignalScheduleResponse defines the response schema for `/signal/schedule`",
+        )
+    }
+}
 ///A score from 1-99 that indicates the transaction return risk: a higher risk score suggests a higher return likelihood.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct SignalScore(pub i64);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<i64>,
+            &[],
+            "A score from 1-99 that indicates the transaction return risk: a higher risk score suggests a higher return likelihood.",
+        )
+    }
+}
 impl ::std::ops::Deref for SignalScore {
     type Target = i64;
     fn deref(&self) -> &i64 {
@@ -10204,6 +15205,37 @@ impl ::serde::Serialize for SignalScores {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalScores {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalScores")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalScores")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_initiated_return_risk",
+            j::OPTIONAL,
+            G::subschema_for::<BankInitiatedReturnRisk>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "customer_initiated_return_risk",
+            j::OPTIONAL,
+            G::subschema_for::<CustomerInitiatedReturnRisk>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Risk scoring details broken down by risk category. When using a Balance-only ruleset, this object will not be returned.",
+        )
+    }
+}
 ///Details about the end user initiating the transaction (i.e., the account holder). These fields are optional, but strongly recommended to increase the accuracy of results when using Signal Transaction Scores. When using a Balance-only ruleset, if the Signal Addendum has been signed, these fields are ignored; if the Addendum has not been signed, using these fields will result in an error.
 #[derive(Clone, Debug, Default)]
 pub struct SignalUser {
@@ -10283,6 +15315,51 @@ impl ::serde::Serialize for SignalUser {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalUser")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<SignalAddressData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<SignalPersonName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's phone number, in E.164 format: +{countrycode}{number}. For example: \"+14151234567\"",
+        );
+        o.finish(
+            "Details about the end user initiating the transaction (i.e., the account holder). These fields are optional, but strongly recommended to increase the accuracy of results when using Signal Transaction Scores. When using a Balance-only ruleset, if the Signal Addendum has been signed, these fields are ignored; if the Addendum has not been signed, using these fields will result in an error.",
+        )
+    }
+}
 ///Conveys information about the errors causing missing or stale bank data used to construct the `/signal/evaluate` scores and response
 #[derive(Clone, Debug, Default)]
 pub struct SignalWarning {
@@ -10356,10 +15433,66 @@ impl ::serde::Serialize for SignalWarning {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SignalWarning {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SignalWarning")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SignalWarning")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "warning_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The warning code identifies a specific kind of warning that pertains to the error causing bank data to be missing. Safe for programmatic use. For more details on warning codes, please refer to Plaid standard error codes documentation. If you receive the `ITEM_LOGIN_REQUIRED` warning, we recommend re-authenticating your user by implementing Link's update mode. This will guide your user to fix their credentials, allowing Plaid to start fetching data again for future requests.",
+        );
+        o.field(
+            "warning_message",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A developer-friendly representation of the warning type. This may change over time and is not safe for programmatic use.",
+        );
+        o.field(
+            "warning_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A broad categorization of the warning. Safe for programmatic use.",
+        );
+        o.finish(
+            "Conveys information about the errors causing missing or stale bank data used to construct the `/signal/evaluate` scores and response",
+        )
+    }
+}
 ///`SimulatedTransferSweep`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct SimulatedTransferSweep(pub TransferSweep);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SimulatedTransferSweep {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SimulatedTransferSweep")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SimulatedTransferSweep")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<TransferSweep>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for SimulatedTransferSweep {
     type Target = TransferSweep;
     fn deref(&self) -> &TransferSweep {
@@ -10436,6 +15569,44 @@ impl ::serde::Serialize for SingleDocumentRiskSignal {
         out.field("risk_signals", &self.risk_signals);
         out.field("risk_summary", &self.risk_summary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SingleDocumentRiskSignal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SingleDocumentRiskSignal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SingleDocumentRiskSignal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "document_reference",
+            j::REQUIRED,
+            G::subschema_for::<RiskSignalDocumentReference>,
+            &[],
+            "",
+        );
+        o.field(
+            "risk_signals",
+            j::REQUIRED,
+            G::subschema_for::<DocumentRiskSignal>,
+            &[j::ARRAY, j::NULLABLE],
+            "Array of attributes that indicate whether or not there is fraud risk with a document",
+        );
+        o.field(
+            "risk_summary",
+            j::REQUIRED,
+            G::subschema_for::<DocumentRiskSummary>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Object containing all risk signals and relevant metadata for a single document",
+        )
     }
 }
 ///Additional information for the individual SMS verification.
@@ -10538,6 +15709,77 @@ impl ::serde::Serialize for SmsVerification {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SmsVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SmsVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SmsVerification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "attempt",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The attempt field begins with 1 and increments with each subsequent SMS verification.",
+        );
+        o.field(
+            "delivery_attempt_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of delivery attempts made within the verification to send the SMS code to the user. Each delivery attempt represents the user taking action from the front end UI to request creation and delivery of a new SMS verification code, or to resend an existing SMS verification code. There is a limit of 3 delivery attempts per verification.",
+        );
+        o.field(
+            "initially_sent_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_sent_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A phone number in E.164 format.",
+        );
+        o.field(
+            "redacted_at",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "solve_attempt_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of attempts made by the user within the verification to verify the SMS code by entering it into the front end UI. There is a limit of 3 solve attempts per verification.",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<SmsVerificationStatus>,
+            &[],
+            "",
+        );
+        o.finish("Additional information for the individual SMS verification.")
+    }
+}
 ///The outcome status for the individual SMS verification.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SmsVerificationStatus {
@@ -10547,6 +15789,21 @@ pub enum SmsVerificationStatus {
     Canceled,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SmsVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SmsVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SmsVerificationStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["pending", "success", "failed", "canceled"],
+            "The outcome status for the individual SMS verification.",
+        )
+    }
 }
 impl ::std::fmt::Display for SmsVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10598,6 +15855,21 @@ pub enum Source {
     System,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Source {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Source")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Source")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["dashboard", "link", "api", "system"],
+            "A type indicating whether a dashboard user, an API-based user, or Plaid last touched this object.",
+        )
+    }
 }
 impl ::std::fmt::Display for Source {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10654,6 +15926,24 @@ impl ::std::convert::TryFrom<::std::string::String> for Source {
 )]
 #[serde(transparent)]
 pub struct SourceUid(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SourceUid {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SourceUid")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SourceUid")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The identifier provided by the source sanction or watchlist. When one is not provided by the source, this is `null`.",
+        )
+    }
+}
 impl ::std::ops::Deref for SourceUid {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10766,6 +16056,53 @@ impl ::serde::Serialize for StandaloneAccountType {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StandaloneAccountType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StandaloneAccountType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StandaloneAccountType")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("credit", j::REQUIRED, G::subschema_for::<CreditAccount>, &[], "");
+        o.field(
+            "depository",
+            j::REQUIRED,
+            G::subschema_for::<DepositoryAccount>,
+            &[],
+            "",
+        );
+        o.field(
+            "investment",
+            j::REQUIRED,
+            G::subschema_for::<InvestmentAccountSubtypeStandalone>,
+            &[],
+            "",
+        );
+        o.field("loan", j::REQUIRED, G::subschema_for::<LoanAccount>, &[], "");
+        o.field(
+            "other",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Other or unknown account type.",
+        );
+        o.field(
+            "payroll",
+            j::OPTIONAL,
+            G::subschema_for::<PayrollAccount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The schema below describes the various `types` and corresponding `subtypes` that Plaid recognizes and reports for financial institution accounts. For a mapping of supported types and subtypes to Plaid products, see the [Account type / product support matrix](https://plaid.com/docs/api/accounts/#account-type--product-support-matrix).",
+        )
+    }
+}
 ///The following currency codes are supported by Plaid.
 #[derive(Clone, Debug)]
 pub struct StandaloneCurrencyCodeList {
@@ -10827,6 +16164,35 @@ impl ::serde::Serialize for StandaloneCurrencyCodeList {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StandaloneCurrencyCodeList {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StandaloneCurrencyCodeList")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StandaloneCurrencyCodeList")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid supports all ISO 4217 currency codes.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<UnofficialCurrencyCodeList>,
+            &[],
+            "",
+        );
+        o.finish("The following currency codes are supported by Plaid.")
+    }
+}
 ///Buying an investment
 #[derive(
     ::serde::Deserialize,
@@ -10841,6 +16207,26 @@ impl ::serde::Serialize for StandaloneCurrencyCodeList {
 )]
 #[serde(transparent)]
 pub struct StandaloneInvestmentTransactionBuyType(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StandaloneInvestmentTransactionBuyType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StandaloneInvestmentTransactionBuyType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::StandaloneInvestmentTransactionBuyType",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Buying an investment",
+        )
+    }
+}
 impl ::std::ops::Deref for StandaloneInvestmentTransactionBuyType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10884,6 +16270,26 @@ impl ::std::str::FromStr for StandaloneInvestmentTransactionBuyType {
 )]
 #[serde(transparent)]
 pub struct StandaloneInvestmentTransactionCashType(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StandaloneInvestmentTransactionCashType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StandaloneInvestmentTransactionCashType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::StandaloneInvestmentTransactionCashType",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Activity that modifies a cash position",
+        )
+    }
+}
 impl ::std::ops::Deref for StandaloneInvestmentTransactionCashType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10927,6 +16333,26 @@ impl ::std::str::FromStr for StandaloneInvestmentTransactionCashType {
 )]
 #[serde(transparent)]
 pub struct StandaloneInvestmentTransactionFeeType(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StandaloneInvestmentTransactionFeeType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StandaloneInvestmentTransactionFeeType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::StandaloneInvestmentTransactionFeeType",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Fees on the account, e.g. commission, bookkeeping, options-related.",
+        )
+    }
+}
 impl ::std::ops::Deref for StandaloneInvestmentTransactionFeeType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10970,6 +16396,26 @@ impl ::std::str::FromStr for StandaloneInvestmentTransactionFeeType {
 )]
 #[serde(transparent)]
 pub struct StandaloneInvestmentTransactionSellType(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StandaloneInvestmentTransactionSellType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StandaloneInvestmentTransactionSellType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::StandaloneInvestmentTransactionSellType",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Selling an investment",
+        )
+    }
+}
 impl ::std::ops::Deref for StandaloneInvestmentTransactionSellType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11013,6 +16459,26 @@ impl ::std::str::FromStr for StandaloneInvestmentTransactionSellType {
 )]
 #[serde(transparent)]
 pub struct StandaloneInvestmentTransactionTransferType(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StandaloneInvestmentTransactionTransferType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StandaloneInvestmentTransactionTransferType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::StandaloneInvestmentTransactionTransferType",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Activity that modifies a position, but not through buy/sell activity e.g. options exercise, portfolio transfer",
+        )
+    }
+}
 impl ::std::ops::Deref for StandaloneInvestmentTransactionTransferType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11127,6 +16593,67 @@ impl ::serde::Serialize for StandaloneInvestmentTransactionType {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StandaloneInvestmentTransactionType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StandaloneInvestmentTransactionType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::StandaloneInvestmentTransactionType",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "buy",
+            j::REQUIRED,
+            G::subschema_for::<StandaloneInvestmentTransactionBuyType>,
+            &[],
+            "",
+        );
+        o.field(
+            "cancel",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A cancellation of a pending transaction",
+        );
+        o.field(
+            "cash",
+            j::REQUIRED,
+            G::subschema_for::<StandaloneInvestmentTransactionCashType>,
+            &[],
+            "",
+        );
+        o.field(
+            "fee",
+            j::REQUIRED,
+            G::subschema_for::<StandaloneInvestmentTransactionFeeType>,
+            &[],
+            "",
+        );
+        o.field(
+            "sell",
+            j::REQUIRED,
+            G::subschema_for::<StandaloneInvestmentTransactionSellType>,
+            &[],
+            "",
+        );
+        o.field(
+            "transfer",
+            j::REQUIRED,
+            G::subschema_for::<StandaloneInvestmentTransactionTransferType>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Valid values for investment transaction types and subtypes. Note that transactions representing inflow of cash will appear as negative amounts, outflow of cash will appear as positive amounts.",
+        )
+    }
+}
 ///Account associated with the Item.
 #[derive(Clone, Debug)]
 pub struct StatementsAccount {
@@ -11224,6 +16751,70 @@ impl ::serde::Serialize for StatementsAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StatementsAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StatementsAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StatementsAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the account.",
+        );
+        o.field(
+            "account_mask",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field(
+            "account_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the account, either assigned by the user or by the financial institution itself.",
+        );
+        o.field(
+            "account_official_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The official name of the account as given by the financial institution.",
+        );
+        o.field(
+            "account_subtype",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The subtype of the account. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        );
+        o.field(
+            "account_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The type of account. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        );
+        o.field(
+            "statements",
+            j::REQUIRED,
+            G::subschema_for::<StatementsStatement>,
+            &[j::ARRAY],
+            "The list of statements' metadata associated with this account.",
+        );
+        o.finish("Account associated with the Item.")
+    }
+}
 ///StatementsDownloadRequest defines the request schema for `/statements/download`
 #[derive(Clone)]
 pub struct StatementsDownloadRequest {
@@ -11300,6 +16891,45 @@ impl ::serde::Serialize for StatementsDownloadRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StatementsDownloadRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StatementsDownloadRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StatementsDownloadRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "statement_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the statement.",
+        );
+        o.finish(
+            "StatementsDownloadRequest defines the request schema for `/statements/download`",
+        )
+    }
+}
 impl ::std::fmt::Debug for StatementsDownloadRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("StatementsDownloadRequest")
@@ -11324,6 +16954,24 @@ impl ::std::fmt::Debug for StatementsDownloadRequest {
 )]
 #[serde(transparent)]
 pub struct StatementsDownloadResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StatementsDownloadResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StatementsDownloadResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StatementsDownloadResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "StatementsDownloadResponse defines the response schema for `/statements/download`. The response will contain a `Plaid-Content-Hash` header containing a SHA 256 checksum of the statement. This can be used to verify that the file being sent by Plaid is the same file that was downloaded to your system.",
+        )
+    }
+}
 impl ::std::ops::Deref for StatementsDownloadResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11416,6 +17064,38 @@ impl ::serde::Serialize for StatementsListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StatementsListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StatementsListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StatementsListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "StatementsListRequest defines the request schema for `/statements/list`",
+        )
+    }
+}
 impl ::std::fmt::Debug for StatementsListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("StatementsListRequest")
@@ -11506,6 +17186,52 @@ impl ::serde::Serialize for StatementsListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StatementsListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StatementsListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StatementsListResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<StatementsAccount>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "institution_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Institution ID associated with the Item.",
+        );
+        o.field(
+            "institution_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the institution associated with the Item.",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "StatementsListResponse defines the response schema for `/statements/list`",
+        )
+    }
+}
 /**The result of the statement refresh extraction
 
 `SUCCESS`: The statements were successfully extracted and can be listed via `/statements/list/` and downloaded via `/statements/download/`.
@@ -11517,6 +17243,23 @@ pub enum StatementsRefreshCompleteResult {
     Failure,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StatementsRefreshCompleteResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StatementsRefreshCompleteResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::StatementsRefreshCompleteResult",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SUCCESS", "FAILURE"],
+            "The result of the statement refresh extraction\n\n`SUCCESS`: The statements were successfully extracted and can be listed via `/statements/list/` and downloaded via `/statements/download/`.\n\n`FAILURE`: The statements failed to be extracted.",
+        )
+    }
 }
 impl ::std::fmt::Display for StatementsRefreshCompleteResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11636,6 +17379,60 @@ impl ::serde::Serialize for StatementsRefreshCompleteWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StatementsRefreshCompleteWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StatementsRefreshCompleteWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::StatementsRefreshCompleteWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.field(
+            "result",
+            j::REQUIRED,
+            G::subschema_for::<StatementsRefreshCompleteResult>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`STATEMENTS_REFRESH_COMPLETE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`STATEMENTS`",
+        );
+        o.finish(
+            "Fired when refreshed statements extraction is completed or failed to be completed. Triggered by calling `/statements/refresh`.",
+        )
+    }
+}
 ///StatementsRefreshRequest defines the request schema for `/statements/refresh`
 #[derive(Clone)]
 pub struct StatementsRefreshRequest {
@@ -11719,6 +17516,52 @@ impl ::serde::Serialize for StatementsRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StatementsRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StatementsRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StatementsRefreshRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The end date for statements, in \"YYYY-MM-DD\" format, e.g. \"2023-10-30\". You can request up to two years of data. To determine whether a statement falls within the specified date range, Plaid will use the statement posted date. The statement posted date is typically either the last day of the statement period, or the following day.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The start date for statements, in \"YYYY-MM-DD\" format, e.g. \"2023-08-30\". To determine whether a statement falls within the specified date range, Plaid will use the statement posted date. The statement posted date is typically either the last day of the statement period, or the following day.",
+        );
+        o.finish(
+            "StatementsRefreshRequest defines the request schema for `/statements/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for StatementsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("StatementsRefreshRequest")
@@ -11780,6 +17623,24 @@ impl ::serde::Serialize for StatementsRefreshResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StatementsRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StatementsRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StatementsRefreshResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "StatementsRefreshResponse defines the response schema for `/statements/refresh`",
+        )
     }
 }
 ///A statement's metadata associated with an account
@@ -11858,6 +17719,49 @@ impl ::serde::Serialize for StatementsStatement {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StatementsStatement {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StatementsStatement")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StatementsStatement")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "date_posted",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Date when the statement was posted by the FI, if known",
+        );
+        o.field(
+            "month",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Month of the year. Possible values: 1 through 12 (January through December).",
+        );
+        o.field(
+            "statement_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the statement.",
+        );
+        o.field(
+            "year",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The year of the statement, e.g. 2024.",
+        );
+        o.finish("A statement's metadata associated with an account")
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct Status {
@@ -11912,6 +17816,37 @@ impl ::serde::Serialize for Status {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Status {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Status")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Status")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "StatusCode",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Status Code.",
+        );
+        o.field(
+            "StatusDescription",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Status Description.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///A collection of STATUS containers.
 #[derive(Clone, Debug)]
 pub struct Statuses {
@@ -11964,6 +17899,22 @@ impl ::serde::Serialize for Statuses {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Statuses {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Statuses")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Statuses")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("STATUS", j::REQUIRED, G::subschema_for::<Status>, &[], "");
+        o.finish("A collection of STATUS containers.")
+    }
+}
 /**An instruction specifying what steps the new Identity Verification attempt should require the user to complete:
 
 
@@ -11988,6 +17939,21 @@ pub enum Strategy {
     Custom,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Strategy {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Strategy")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Strategy")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["reset", "incomplete", "infer", "custom"],
+            "An instruction specifying what steps the new Identity Verification attempt should require the user to complete:\n\n\n`reset` - Restart the user at the beginning of the session, regardless of whether they successfully completed part of their previous session.\n\n`incomplete` - Start the new session at the step that the user failed in the previous session, skipping steps that have already been successfully completed.\n\n`infer` - If the most recent Identity Verification attempt associated with the given `client_user_id` has a status of `failed` or `expired`, retry using the `incomplete` strategy. Otherwise, use the `reset` strategy.\n\n`custom` - Start the new session with a custom configuration, specified by the value of the `steps` field\n\nNote:\n\nThe `incomplete` strategy cannot be applied if the session's failing step is `screening` or `risk_check`.\n\nThe `infer` strategy cannot be applied if the session's status is still `active`",
+        )
+    }
 }
 impl ::std::fmt::Display for Strategy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12044,6 +18010,24 @@ impl ::std::convert::TryFrom<::std::string::String> for Strategy {
 )]
 #[serde(transparent)]
 pub struct Street(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Street {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Street")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Street")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The primary street portion of an address. If an address is provided, this field will always be filled. A string with at least one non-whitespace alphabetical character, with a max length of 80 characters.",
+        )
+    }
+}
 impl ::std::ops::Deref for Street {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12085,6 +18069,24 @@ impl ::std::str::FromStr for Street {
 )]
 #[serde(transparent)]
 pub struct Street2(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Street2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Street2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Street2")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Extra street information, like an apartment or suite number. If provided, a string with at least one non-whitespace character, with a max length of 50 characters.",
+        )
+    }
+}
 impl ::std::ops::Deref for Street2 {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12126,6 +18128,24 @@ impl ::std::str::FromStr for Street2 {
 )]
 #[serde(transparent)]
 pub struct StreetNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StreetNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StreetNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StreetNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The primary street portion of an address. If an address is provided, this field will always be filled. A string with at least one non-whitespace alphabetical character, with a max length of 80 characters.",
+        )
+    }
+}
 impl ::std::ops::Deref for StreetNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12389,6 +18409,190 @@ impl ::serde::Serialize for StudentLoan {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StudentLoan {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StudentLoan")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StudentLoan")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the account that this liability belongs to. Each account can only contain one liability.",
+        );
+        o.field(
+            "account_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account number of the loan. For some institutions, this may be a masked version of the number (e.g., the last 4 digits instead of the entire number).",
+        );
+        o.field(
+            "disbursement_dates",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE, j::ARRAY],
+            "The dates on which loaned funds were disbursed or will be disbursed. These are often in the past. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "expected_payoff_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date when the student loan is expected to be paid off. Availability for this field is limited. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "guarantor",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The guarantor of the student loan.",
+        );
+        o.field(
+            "interest_rate_percentage",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The interest rate on the loan as a percentage.",
+        );
+        o.field(
+            "is_overdue",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "`true` if a payment is currently overdue. Availability for this field is limited.",
+        );
+        o.field(
+            "last_payment_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The amount of the last payment.",
+        );
+        o.field(
+            "last_payment_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the last payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "last_statement_balance",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total amount owed as of the last statement issued",
+        );
+        o.field(
+            "last_statement_issue_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the last statement. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "loan_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of loan, e.g., \"Consolidation Loans\".",
+        );
+        o.field(
+            "loan_status",
+            j::REQUIRED,
+            G::subschema_for::<StudentLoanStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "minimum_payment_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The minimum payment due for the next billing cycle. There are some exceptions:\nSome institutions require a minimum payment across all loans associated with an account number. Our API presents that same minimum payment amount on each loan. The institutions that do this are: Great Lakes ( `ins_116861`), Firstmark (`ins_116295`), Commonbond Firstmark Services (`ins_116950`), Granite State (`ins_116308`), and Oklahoma Student Loan Authority (`ins_116945`).\nFirstmark (`ins_116295` ) and Navient (`ins_116248`) will display as $0 if there is an autopay program in effect.",
+        );
+        o.field(
+            "next_payment_due_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The due date for the next payment. The due date is `null` if a payment is not expected. A payment is not expected if `loan_status.type` is `deferment`, `in school`, `consolidated`, `paid in full`, or `transferred`. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "origination_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date on which the loan was initially lent. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "origination_principal_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The original principal balance of the loan.",
+        );
+        o.field(
+            "outstanding_interest_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total dollar amount of the accrued interest balance. For Sallie Mae ( `ins_116944`), this amount is included in the current balance of the loan, so this field will return as `null`.",
+        );
+        o.field(
+            "payment_reference_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The relevant account number that should be used to reference this loan for payments. In the majority of cases, `payment_reference_number` will match `account_number,` but in some institutions, such as Great Lakes (`ins_116861`), it will be different.",
+        );
+        o.field("pslf_status", j::REQUIRED, G::subschema_for::<PslfStatus>, &[], "");
+        o.field(
+            "repayment_plan",
+            j::REQUIRED,
+            G::subschema_for::<StudentRepaymentPlan>,
+            &[],
+            "",
+        );
+        o.field(
+            "sequence_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The sequence number of the student loan. Heartland ECSI (`ins_116948`) does not make this field available.",
+        );
+        o.field(
+            "servicer_address",
+            j::REQUIRED,
+            G::subschema_for::<ServicerAddressData>,
+            &[],
+            "",
+        );
+        o.field(
+            "ytd_interest_paid",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year to date (YTD) interest paid. Availability for this field is limited.",
+        );
+        o.field(
+            "ytd_principal_paid",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The year to date (YTD) principal paid. Availability for this field is limited.",
+        );
+        o.finish("Contains details about a student loan account")
+    }
+}
 ///Student loan repayment information used to configure Sandbox test data for the Liabilities product
 #[derive(Clone, Debug)]
 pub struct StudentLoanRepaymentModel {
@@ -12458,6 +18662,44 @@ impl ::serde::Serialize for StudentLoanRepaymentModel {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StudentLoanRepaymentModel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StudentLoanRepaymentModel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StudentLoanRepaymentModel")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "non_repayment_months",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Configures the number of months before repayment starts.",
+        );
+        o.field(
+            "repayment_months",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Configures the number of months of repayments before the loan is paid off.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The only currently supported value for this field is `standard`.",
+        );
+        o.finish(
+            "Student loan repayment information used to configure Sandbox test data for the Liabilities product",
+        )
+    }
+}
 ///An object representing the status of the student loan
 #[derive(Clone, Debug)]
 pub struct StudentLoanStatus {
@@ -12518,6 +18760,35 @@ impl ::serde::Serialize for StudentLoanStatus {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StudentLoanStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StudentLoanStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StudentLoanStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date until which the loan will be in its current status. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<StudentLoanStatusType>,
+            &[j::NULLABLE],
+            "The status type of the student loan",
+        );
+        o.finish("An object representing the status of the student loan")
+    }
+}
 ///The status type of the student loan
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum StudentLoanStatusType {
@@ -12542,6 +18813,41 @@ pub enum StudentLoanStatusType {
     PendingIdr,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StudentLoanStatusType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StudentLoanStatusType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StudentLoanStatusType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "cancelled",
+                "charged off",
+                "claim",
+                "consolidated",
+                "deferment",
+                "delinquent",
+                "discharged",
+                "extension",
+                "forbearance",
+                "in grace",
+                "in military",
+                "in school",
+                "not fully disbursed",
+                "other",
+                "paid in full",
+                "refunded",
+                "repayment",
+                "transferred",
+                "pending idr",
+            ],
+            "The status type of the student loan",
+        )
+    }
 }
 impl ::std::fmt::Display for StudentLoanStatusType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12673,6 +18979,35 @@ impl ::serde::Serialize for StudentRepaymentPlan {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StudentRepaymentPlan {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StudentRepaymentPlan")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StudentRepaymentPlan")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The description of the repayment plan as provided by the servicer.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<StudentRepaymentPlanType>,
+            &[j::NULLABLE],
+            "The type of the repayment plan.",
+        );
+        o.finish("An object representing the repayment plan for the student loan")
+    }
+}
 ///The type of the repayment plan.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum StudentRepaymentPlanType {
@@ -12690,6 +19025,34 @@ pub enum StudentRepaymentPlanType {
     SavingOnAValuableEducation,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StudentRepaymentPlanType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StudentRepaymentPlanType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::StudentRepaymentPlanType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "extended graduated",
+                "extended standard",
+                "graduated",
+                "income-contingent repayment",
+                "income-based repayment",
+                "income-sensitive repayment",
+                "interest-only",
+                "other",
+                "pay as you earn",
+                "revised pay as you earn",
+                "standard",
+                "saving on a valuable education",
+            ],
+            "The type of the repayment plan.",
+        )
+    }
 }
 impl ::std::fmt::Display for StudentRepaymentPlanType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12764,6 +19127,24 @@ impl ::std::convert::TryFrom<::std::string::String> for StudentRepaymentPlanType
 )]
 #[serde(transparent)]
 pub struct SweepDescription(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SweepDescription {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SweepDescription")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SweepDescription")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The description of the deposit that will be passed to the receiving bank (up to 10 characters). Note that banks utilize this field differently, and may or may not show it on the bank statement.",
+        )
+    }
+}
 impl ::std::ops::Deref for SweepDescription {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12853,6 +19234,37 @@ impl ::serde::Serialize for SweepFailure {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SweepFailure {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SweepFailure")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SweepFailure")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A human-readable description of the reason for the failure or reversal.",
+        );
+        o.field(
+            "failure_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The failure code, e.g. `R01`.  A failure code will be provided if and only if the sweep status is `returned`. See [ACH return codes](https://plaid.com/docs/errors/transfer/#ach-return-codes) for a full listing of ACH return codes and [RTP/RfP error codes](https://plaid.com/docs/errors/transfer/#rtprfp-error-codes) for RTP error codes.",
+        );
+        o.finish(
+            "The failure reason if the status for a sweep is `\"failed\"` or `\"returned\"`. Null value otherwise.",
+        )
+    }
+}
 /**The status of a sweep transfer
 
 `"pending"` - The sweep is currently pending
@@ -12871,6 +19283,21 @@ pub enum SweepStatus {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SweepStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SweepStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SweepStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["pending", "posted", "settled", "funds_available", "returned", "failed"],
+            "The status of a sweep transfer\n\n`\"pending\"` - The sweep is currently pending\n`\"posted\"` - The sweep has been posted\n`\"settled\"` - The sweep has settled. This is the terminal state of a successful credit sweep.\n`\"returned\"` - The sweep has been returned. This is the terminal state of a returned sweep. Returns of a sweep are extremely rare, since sweeps are money movement between your own bank account and your own Ledger.\n`\"funds_available\"` - Funds from the sweep have been released from hold and applied to the ledger's available balance. (Only applicable to deposits.) This is the terminal state of a successful deposit sweep.\n`\"failed\"` - The sweep has failed. This is the terminal state of a failed sweep.",
+        )
+    }
 }
 impl ::std::fmt::Display for SweepStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12931,6 +19358,21 @@ pub enum SweepTrigger {
     AutomaticAggregate,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SweepTrigger {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SweepTrigger")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SweepTrigger")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["manual", "incoming", "balance_threshold", "automatic_aggregate"],
+            "The trigger of the sweep\n\n`\"manual\"` - The sweep is created manually by the customer\n`\"incoming\"` - The sweep is created by incoming funds flow (e.g. Incoming Wire)\n`\"balance_threshold\"` - The sweep is created by balance threshold setting\n`\"automatic_aggregate\"` - The sweep is created by the Plaid automatic aggregation process. These funds did not pass through the Plaid Ledger balance.",
+        )
+    }
 }
 impl ::std::fmt::Display for SweepTrigger {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13073,6 +19515,60 @@ impl ::serde::Serialize for SyncUpdatesAvailableWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SyncUpdatesAvailableWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SyncUpdatesAvailableWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SyncUpdatesAvailableWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "historical_update_complete",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates if historical pull information (maximum transaction history requested, up to 2 years) is available.",
+        );
+        o.field(
+            "initial_update_complete",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates if initial pull information (most recent 30 days of transaction history) is available.",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`SYNC_UPDATES_AVAILABLE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
+        o.finish(
+            "Fired when an Item's transactions change. This can be due to any event resulting in new changes, such as an initial 30-day transactions fetch upon the initialization of an Item with transactions, the backfill of historical transactions that occurs shortly after, or when changes are populated from a regularly-scheduled transactions update job. It is recommended to listen for the `SYNC_UPDATES_AVAILABLE` webhook when using the `/transactions/sync` endpoint. Note that when using `/transactions/sync` the older webhooks `INITIAL_UPDATE`, `HISTORICAL_UPDATE`, `DEFAULT_UPDATE`, and `TRANSACTIONS_REMOVED`, which are intended for use with `/transactions/get`, will also continue to be sent in order to maintain backwards compatibility. It is not necessary to listen for and respond to those webhooks when using `/transactions/sync`.\n\nAfter receipt of this webhook, the new changes can be fetched for the Item from `/transactions/sync`.\n\nNote that to receive this webhook for an Item, `/transactions/sync` must have been called at least once on that Item. This means that, unlike the `INITIAL_UPDATE` and `HISTORICAL_UPDATE` webhooks, it will not fire immediately upon Item creation. If `/transactions/sync` is called on an Item that was *not* initialized with Transactions, the webhook will fire twice: once the first 30 days of transactions data has been fetched, and a second time when all available historical transactions data has been fetched.\n\nThis webhook will fire in the Sandbox environment as it would in Production. It can also be manually triggered in Sandbox by calling `/sandbox/item/fire_webhook`.",
+        )
+    }
+}
 ///Field containing the data used in determining the outcome of a synthetic fraud risk check.
 #[derive(Clone, Debug)]
 pub struct SyntheticFraud {
@@ -13123,6 +19619,24 @@ impl ::serde::Serialize for SyntheticFraud {
         );
         out.field("risk_level", &self.risk_level);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SyntheticFraud {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SyntheticFraud")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::SyntheticFraud")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("risk_level", j::REQUIRED, G::subschema_for::<RiskLevel>, &[], "");
+        o.finish(
+            "Field containing the data used in determining the outcome of a synthetic fraud risk check.",
+        )
     }
 }
 impl ::serde::Serialize for SandboxBankIncomeWebhookFireRequestWebhookCode {

@@ -73,6 +73,38 @@ impl ::serde::Serialize for Taxform {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Taxform {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Taxform")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Taxform")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "doc_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An identifier of the document referenced by the document metadata.",
+        );
+        o.field(
+            "document_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The type of tax document. Currently, the only supported value is `w2`.",
+        );
+        o.field("w2", j::OPTIONAL, G::subschema_for::<W2>, &[j::NULLABLE], "");
+        o.finish(
+            "Data about an official document used to report the user's income to the IRS.",
+        )
+    }
+}
 ///Taxpayer ID of the individual receiving the paystub.
 #[derive(Clone, Debug, Default)]
 pub struct TaxpayerId {
@@ -142,6 +174,42 @@ impl ::serde::Serialize for TaxpayerId {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TaxpayerId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TaxpayerId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TaxpayerId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "id_mask",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "ID mask; i.e. last 4 digits of the taxpayer ID",
+        );
+        o.field(
+            "id_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Type of ID, e.g. 'SSN'",
+        );
+        o.field(
+            "last_4_digits",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Last 4 digits of unique number of ID.",
+        );
+        o.finish("Taxpayer ID of the individual receiving the paystub.")
+    }
+}
 ///Information about the Taxpayer identification values assigned to the individual or legal entity.
 #[derive(Clone, Debug)]
 pub struct TaxpayerIdentifier {
@@ -203,6 +271,37 @@ impl ::serde::Serialize for TaxpayerIdentifier {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TaxpayerIdentifier {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TaxpayerIdentifier")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TaxpayerIdentifier")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "TaxpayerIdentifierType",
+            j::REQUIRED,
+            G::subschema_for::<TaxpayerIdentifierType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "TaxpayerIdentifierValue",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The value of the taxpayer identifier as assigned by the IRS to the individual or legal entity.",
+        );
+        o.finish(
+            "Information about the Taxpayer identification values assigned to the individual or legal entity.",
+        )
+    }
+}
 ///A value from a MISMO prescribed list that classifies identification numbers used by the Internal Revenue Service (IRS) in the administration of tax laws. A Social Security number (SSN) is issued by the SSA; all other taxpayer identification numbers are issued by the IRS.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TaxpayerIdentifierType {
@@ -210,6 +309,21 @@ pub enum TaxpayerIdentifierType {
     SocialSecurityNumber,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TaxpayerIdentifierType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TaxpayerIdentifierType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TaxpayerIdentifierType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["IndividualTaxpayerIdentificationNumber", "SocialSecurityNumber"],
+            "A value from a MISMO prescribed list that classifies identification numbers used by the Internal Revenue Service (IRS) in the administration of tax laws. A Social Security number (SSN) is issued by the SSA; all other taxpayer identification numbers are issued by the IRS.",
+        )
+    }
 }
 impl ::std::fmt::Display for TaxpayerIdentifierType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -304,6 +418,28 @@ impl ::serde::Serialize for TaxpayerIdentifiers {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TaxpayerIdentifiers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TaxpayerIdentifiers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TaxpayerIdentifiers")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "TAXPAYER_IDENTIFIER",
+            j::REQUIRED,
+            G::subschema_for::<TaxpayerIdentifier>,
+            &[],
+            "",
+        );
+        o.finish("The collection of `TAXPAYER_IDENTIFICATION` elements")
+    }
+}
 ///The third-party user token associated with the requested User data.
 #[derive(
     ::serde::Deserialize,
@@ -318,6 +454,24 @@ impl ::serde::Serialize for TaxpayerIdentifiers {
 )]
 #[serde(transparent)]
 pub struct ThirdPartyUserToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ThirdPartyUserToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ThirdPartyUserToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ThirdPartyUserToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The third-party user token associated with the requested User data.",
+        )
+    }
+}
 impl ::std::ops::Deref for ThirdPartyUserToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -349,6 +503,26 @@ impl ::std::str::FromStr for ThirdPartyUserToken {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Timestamp(pub ::chrono::DateTime<::chrono::offset::Utc>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Timestamp {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Timestamp")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Timestamp")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >,
+            &[],
+            "An ISO8601 formatted timestamp.",
+        )
+    }
+}
 impl ::std::ops::Deref for Timestamp {
     type Target = ::chrono::DateTime<::chrono::offset::Utc>;
     fn deref(&self) -> &::chrono::DateTime<::chrono::offset::Utc> {
@@ -392,6 +566,26 @@ impl ::std::convert::TryFrom<String> for Timestamp {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct TimestampNullable(pub ::chrono::DateTime<::chrono::offset::Utc>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TimestampNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TimestampNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TimestampNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >,
+            &[],
+            "An ISO8601 formatted timestamp.",
+        )
+    }
+}
 impl ::std::ops::Deref for TimestampNullable {
     type Target = ::chrono::DateTime<::chrono::offset::Utc>;
     fn deref(&self) -> &::chrono::DateTime<::chrono::offset::Utc> {
@@ -506,6 +700,39 @@ impl ::serde::Serialize for Total {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Total {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Total")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Total")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "canonical_description",
+            j::OPTIONAL,
+            G::subschema_for::<TotalCanonicalDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("current_pay", j::OPTIONAL, G::subschema_for::<Pay>, &[j::NULLABLE], "");
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Text of the line item as printed on the paystub.",
+        );
+        o.field("ytd_pay", j::OPTIONAL, G::subschema_for::<Pay>, &[j::NULLABLE], "");
+        o.finish(
+            "An object representing both the current pay period and year to date amount for a category.",
+        )
+    }
+}
 ///Commonly used term to describe the line item.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TotalCanonicalDescription {
@@ -527,6 +754,38 @@ pub enum TotalCanonicalDescription {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalCanonicalDescription {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalCanonicalDescription")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalCanonicalDescription")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "BONUS",
+                "COMMISSION",
+                "OVERTIME",
+                "PAID TIME OFF",
+                "REGULAR PAY",
+                "VACATION",
+                "EMPLOYEE MEDICARE",
+                "FICA",
+                "SOCIAL SECURITY EMPLOYEE TAX",
+                "MEDICAL",
+                "VISION",
+                "DENTAL",
+                "NET PAY",
+                "TAXES",
+                "NOT_FOUND",
+                "OTHER",
+            ],
+            "Commonly used term to describe the line item.",
+        )
+    }
 }
 impl ::std::fmt::Display for TotalCanonicalDescription {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -662,6 +921,44 @@ impl ::serde::Serialize for TotalInflowAmount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalInflowAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalInflowAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalInflowAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of debit transactions into the account in the time period of the report. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
+        )
+    }
+}
 ///Total amount of debit transactions into the account in the last 30 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.
 #[derive(Clone, Debug)]
 pub struct TotalInflowAmount30d {
@@ -727,6 +1024,44 @@ impl ::serde::Serialize for TotalInflowAmount30d {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalInflowAmount30d {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalInflowAmount30d")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalInflowAmount30d")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of debit transactions into the account in the last 30 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
+        )
     }
 }
 ///Total amount of debit transactions into the account in the last 60 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.
@@ -796,6 +1131,44 @@ impl ::serde::Serialize for TotalInflowAmount60d {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalInflowAmount60d {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalInflowAmount60d")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalInflowAmount60d")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of debit transactions into the account in the last 60 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
+        )
+    }
+}
 ///Total amount of debit transactions into the account in the last 90 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.
 #[derive(Clone, Debug)]
 pub struct TotalInflowAmount90d {
@@ -863,6 +1236,44 @@ impl ::serde::Serialize for TotalInflowAmount90d {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalInflowAmount90d {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalInflowAmount90d")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalInflowAmount90d")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of debit transactions into the account in the last 90 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
+        )
+    }
+}
 ///Details about the total monthly income
 #[derive(Clone, Debug)]
 pub struct TotalMonthlyIncomeInsights {
@@ -920,6 +1331,35 @@ impl ::serde::Serialize for TotalMonthlyIncomeInsights {
         out.field_unless(skip[0], "baseline_amount", &self.baseline_amount);
         out.field("current_amount", &self.current_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalMonthlyIncomeInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalMonthlyIncomeInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalMonthlyIncomeInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "baseline_amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The aggregated income for the 30 days prior to subscription date",
+        );
+        o.field(
+            "current_amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The aggregated income of the last 30 days",
+        );
+        o.finish("Details about the total monthly income")
     }
 }
 ///Total amount of credit transactions into the account in the time period of the report. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.
@@ -989,6 +1429,44 @@ impl ::serde::Serialize for TotalOutflowAmount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalOutflowAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalOutflowAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalOutflowAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of credit transactions into the account in the time period of the report. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
+        )
+    }
+}
 ///Total amount of credit transactions into the account in the last 30 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.
 #[derive(Clone, Debug)]
 pub struct TotalOutflowAmount30d {
@@ -1054,6 +1532,44 @@ impl ::serde::Serialize for TotalOutflowAmount30d {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalOutflowAmount30d {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalOutflowAmount30d")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalOutflowAmount30d")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of credit transactions into the account in the last 30 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
+        )
     }
 }
 ///Total amount of credit transactions into the account in the last 60 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.
@@ -1123,6 +1639,44 @@ impl ::serde::Serialize for TotalOutflowAmount60d {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalOutflowAmount60d {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalOutflowAmount60d")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalOutflowAmount60d")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of credit transactions into the account in the last 60 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
+        )
+    }
+}
 ///Total amount of credit transactions into the account in the last 90 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.
 #[derive(Clone, Debug)]
 pub struct TotalOutflowAmount90d {
@@ -1188,6 +1742,44 @@ impl ::serde::Serialize for TotalOutflowAmount90d {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalOutflowAmount90d {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalOutflowAmount90d")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalOutflowAmount90d")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of credit transactions into the account in the last 90 days. This field will be empty for non-depository accounts. This field only takes into account USD transactions from the account.",
+        )
     }
 }
 ///Total amount of debit transactions into the report's accounts in the time period of the report. This field only takes into account USD transactions from the accounts.
@@ -1257,6 +1849,44 @@ impl ::serde::Serialize for TotalReportInflowAmount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalReportInflowAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalReportInflowAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalReportInflowAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of debit transactions into the report's accounts in the time period of the report. This field only takes into account USD transactions from the accounts.",
+        )
+    }
+}
 ///Total amount of debit transactions into the report's accounts in the last 30 days. This field only takes into account USD transactions from the accounts.
 #[derive(Clone, Debug)]
 pub struct TotalReportInflowAmount30d {
@@ -1322,6 +1952,44 @@ impl ::serde::Serialize for TotalReportInflowAmount30d {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalReportInflowAmount30d {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalReportInflowAmount30d")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalReportInflowAmount30d")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of debit transactions into the report's accounts in the last 30 days. This field only takes into account USD transactions from the accounts.",
+        )
     }
 }
 ///Total amount of debit transactions into the report's accounts in the last 60 days. This field only takes into account USD transactions from the accounts.
@@ -1391,6 +2059,44 @@ impl ::serde::Serialize for TotalReportInflowAmount60d {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalReportInflowAmount60d {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalReportInflowAmount60d")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalReportInflowAmount60d")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of debit transactions into the report's accounts in the last 60 days. This field only takes into account USD transactions from the accounts.",
+        )
+    }
+}
 ///Total amount of debit transactions into the report's accounts in the last 90 days. This field only takes into account USD transactions from the accounts.
 #[derive(Clone, Debug)]
 pub struct TotalReportInflowAmount90d {
@@ -1456,6 +2162,44 @@ impl ::serde::Serialize for TotalReportInflowAmount90d {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalReportInflowAmount90d {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalReportInflowAmount90d")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalReportInflowAmount90d")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of debit transactions into the report's accounts in the last 90 days. This field only takes into account USD transactions from the accounts.",
+        )
     }
 }
 ///Total amount of credit transactions into the report's accounts in the time period of the report. This field only takes into account USD transactions from the accounts.
@@ -1525,6 +2269,44 @@ impl ::serde::Serialize for TotalReportOutflowAmount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalReportOutflowAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalReportOutflowAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalReportOutflowAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of credit transactions into the report's accounts in the time period of the report. This field only takes into account USD transactions from the accounts.",
+        )
+    }
+}
 ///Total amount of credit transactions into the report's accounts in the last 30 days. This field only takes into account USD transactions from the accounts.
 #[derive(Clone, Debug)]
 pub struct TotalReportOutflowAmount30d {
@@ -1590,6 +2372,44 @@ impl ::serde::Serialize for TotalReportOutflowAmount30d {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalReportOutflowAmount30d {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalReportOutflowAmount30d")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalReportOutflowAmount30d")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of credit transactions into the report's accounts in the last 30 days. This field only takes into account USD transactions from the accounts.",
+        )
     }
 }
 ///Total amount of credit transactions into the report's accounts in the last 60 days. This field only takes into account USD transactions from the accounts.
@@ -1659,6 +2479,44 @@ impl ::serde::Serialize for TotalReportOutflowAmount60d {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalReportOutflowAmount60d {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalReportOutflowAmount60d")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalReportOutflowAmount60d")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of credit transactions into the report's accounts in the last 60 days. This field only takes into account USD transactions from the accounts.",
+        )
+    }
+}
 ///Total amount of credit transactions into the report's accounts in the last 90 days. This field only takes into account USD transactions from the accounts.
 #[derive(Clone, Debug)]
 pub struct TotalReportOutflowAmount90d {
@@ -1724,6 +2582,44 @@ impl ::serde::Serialize for TotalReportOutflowAmount90d {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TotalReportOutflowAmount90d {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TotalReportOutflowAmount90d")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TotalReportOutflowAmount90d")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<CreditUnofficialCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Total amount of credit transactions into the report's accounts in the last 90 days. This field only takes into account USD transactions from the accounts.",
+        )
     }
 }
 ///A representation of a transaction
@@ -2049,6 +2945,226 @@ impl ::serde::Serialize for Transaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Transaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Transaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Transaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account in which this transaction occurred.",
+        );
+        o.field(
+            "account_owner",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "This field is not typically populated and only relevant when dealing with sub-accounts. A sub-account most commonly exists in cases where a single account is linked to multiple cards, each with its own card number and card holder name; each card will be considered a sub-account. If the account does have sub-accounts, this field will typically be some combination of the sub-account owner's name and/or the sub-account mask. The format of this field is not standardized and will vary based on institution.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The settled value of the transaction, denominated in the transactions's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. For all products except Income: Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative. For Income endpoints, values are positive when representing income.",
+        );
+        o.field(
+            "authorized_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date that the transaction was authorized. For posted transactions, the `date` field will indicate the posted date, but `authorized_date` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_date`, when available, is generally preferable to use over the `date` field for posted transactions, as it will generally represent the date the user actually made the transaction. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).",
+        );
+        o.field(
+            "authorized_datetime",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Date and time when a transaction was authorized in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For posted transactions, the `datetime` field will indicate the posted date, but `authorized_datetime` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_datetime`, when available, is generally preferable to use over the `datetime` field for posted transactions, as it will generally represent the date the user actually made the transaction.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
+        );
+        o.field(
+            "business_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<BusinessFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "category",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
+            "A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll Transactions implementations are recommended to use the new `personal_finance_category` instead of `category`, as it provides greater accuracy and more meaningful categorization.\n\nIf the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
+        );
+        o.field(
+            "category_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll Transactions implementations are recommended to use the new `personal_finance_category` instead of `category`, as it provides greater accuracy and more meaningful categorization.\n\nIf the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
+        );
+        o.field(
+            "check_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field(
+            "client_customization",
+            j::OPTIONAL,
+            G::subschema_for::<ClientCustomization>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "counterparties",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionCounterparty>,
+            &[j::ARRAY],
+            "The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ). To receive information about the date that a posted transaction was initiated, see the `authorized_date` field.",
+        );
+        o.field(
+            "datetime",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Date and time when a transaction was posted in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For the date that the transaction was initiated, rather than posted, see the `authorized_datetime` field.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field("location", j::REQUIRED, G::subschema_for::<Location>, &[], "");
+        o.field(
+            "logo_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
+        );
+        o.field(
+            "merchant_entity_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique, stable, Plaid-generated ID that maps to the merchant. In the case of a merchant with multiple retail locations, this field will map to the broader merchant, not a specific location or store.",
+        );
+        o.field(
+            "merchant_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant name, as enriched by Plaid from the `name` field. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The merchant name or transaction description.\n\nNote: While Plaid does not currently plan to remove this field, it is a legacy field that is not actively maintained. Use `merchant_name` instead for the merchant name.\n\nIf the `transactions` object was returned by a Transactions endpoint such as `/transactions/sync` or `/transactions/get`, this field will always appear. If the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
+        );
+        o.field(
+            "original_description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The string returned by the financial institution to describe the transaction. For transactions returned by `/transactions/sync` or `/transactions/get`, this field will only be included if the client has set `options.include_original_description` to `true`.",
+        );
+        o.field(
+            "payment_channel",
+            j::REQUIRED,
+            G::subschema_for::<TransactionPaymentChannel>,
+            &[],
+            "The channel used to make a payment.\n`online:` transactions that took place online.\n\n`in store:` transactions that were made at a physical location.\n\n`other:` transactions that relate to banks, e.g. fees or deposits.\n\nThis field replaces the `transaction_type` field.",
+        );
+        o.field("payment_meta", j::REQUIRED, G::subschema_for::<PaymentMeta>, &[], "");
+        o.field(
+            "pending",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled. Not all institutions provide pending transactions.",
+        );
+        o.field(
+            "pending_transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of a posted transaction's associated pending transaction, where applicable. Not all institutions provide pending transactions.",
+        );
+        o.field(
+            "personal_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "personal_finance_category_icon_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.",
+        );
+        o.field(
+            "transaction_code",
+            j::REQUIRED,
+            G::subschema_for::<TransactionCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field(
+            "transaction_type",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionTransactionType>,
+            &[j::NULLABLE],
+            "Please use the `payment_channel` field, `transaction_type` will be deprecated in the future.\n\n`digital:` transactions that took place online.\n\n`place:` transactions that were made at a physical location.\n\n`special:` transactions that relate to banks, e.g. fees or deposits.\n\n`unresolved:` transactions that do not fit into the other three types.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "website",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The website associated with this transaction, if available.",
+        );
+        o.finish("A representation of a transaction")
+    }
+}
 ///A representation of a transaction
 #[derive(Clone, Debug)]
 pub struct TransactionBase {
@@ -2276,6 +3392,161 @@ impl ::serde::Serialize for TransactionBase {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionBase {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionBase")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionBase")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account in which this transaction occurred.",
+        );
+        o.field(
+            "account_owner",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "This field is not typically populated and only relevant when dealing with sub-accounts. A sub-account most commonly exists in cases where a single account is linked to multiple cards, each with its own card number and card holder name; each card will be considered a sub-account. If the account does have sub-accounts, this field will typically be some combination of the sub-account owner's name and/or the sub-account mask. The format of this field is not standardized and will vary based on institution.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The settled value of the transaction, denominated in the transactions's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. For all products except Income: Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative. For Income endpoints, values are positive when representing income.",
+        );
+        o.field(
+            "category",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
+            "A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll Transactions implementations are recommended to use the new `personal_finance_category` instead of `category`, as it provides greater accuracy and more meaningful categorization.\n\nIf the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
+        );
+        o.field(
+            "category_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll Transactions implementations are recommended to use the new `personal_finance_category` instead of `category`, as it provides greater accuracy and more meaningful categorization.\n\nIf the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
+        );
+        o.field(
+            "check_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ). To receive information about the date that a posted transaction was initiated, see the `authorized_date` field.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field(
+            "location",
+            j::OPTIONAL,
+            G::subschema_for::<Location>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "logo_url",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
+        );
+        o.field(
+            "merchant_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant name, as enriched by Plaid from the `name` field. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant name or transaction description.\n\nNote: While Plaid does not currently plan to remove this field, it is a legacy field that is not actively maintained. Use `merchant_name` instead for the merchant name.\n\nIf the `transactions` object was returned by a Transactions endpoint such as `/transactions/sync` or `/transactions/get`, this field will always appear. If the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
+        );
+        o.field(
+            "original_description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The string returned by the financial institution to describe the transaction. For transactions returned by `/transactions/sync` or `/transactions/get`, this field will only be included if the client has set `options.include_original_description` to `true`.",
+        );
+        o.field(
+            "payment_meta",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentMeta>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pending",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled. Not all institutions provide pending transactions.",
+        );
+        o.field(
+            "pending_transaction_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of a posted transaction's associated pending transaction, where applicable. Not all institutions provide pending transactions.",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field(
+            "transaction_type",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionBaseTransactionType>,
+            &[j::NULLABLE],
+            "Please use the `payment_channel` field, `transaction_type` will be deprecated in the future.\n\n`digital:` transactions that took place online.\n\n`place:` transactions that were made at a physical location.\n\n`special:` transactions that relate to banks, e.g. fees or deposits.\n\n`unresolved:` transactions that do not fit into the other three types.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "website",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The website associated with this transaction, if available.",
+        );
+        o.finish("A representation of a transaction")
+    }
+}
 /**Please use the `payment_channel` field, `transaction_type` will be deprecated in the future.
 
 `digital:` transactions that took place online.
@@ -2294,6 +3565,23 @@ pub enum TransactionBaseTransactionType {
     Unresolved,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionBaseTransactionType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionBaseTransactionType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionBaseTransactionType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["digital", "place", "special", "unresolved"],
+            "Please use the `payment_channel` field, `transaction_type` will be deprecated in the future.\n\n`digital:` transactions that took place online.\n\n`place:` transactions that were made at a physical location.\n\n`special:` transactions that relate to banks, e.g. fees or deposits.\n\n`unresolved:` transactions that do not fit into the other three types.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransactionBaseTransactionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2385,6 +3673,36 @@ pub enum TransactionCode {
     Transfer,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "adjustment",
+                "atm",
+                "bank charge",
+                "bill payment",
+                "cash",
+                "cashback",
+                "cheque",
+                "direct debit",
+                "interest",
+                "payment",
+                "purchase",
+                "refund",
+                "standing order",
+                "transfer",
+            ],
+            "An identifier classifying the transaction type.\n\nThis field is populated for European institutions, as well as certain institutions in the United States. For institutions where this classification is not available, this field is set to `null`.\n\n`adjustment:` Bank adjustment\n\n`atm:` Cash deposit or withdrawal via an automated teller machine\n\n`bank charge:` Charge or fee levied by the institution\n\n`bill payment`: Payment of a bill\n\n`cash:` Cash deposit or withdrawal\n\n`cashback:` Cash withdrawal while making a debit card purchase\n\n`cheque:` Document ordering the payment of money to another person or organization\n\n`direct debit:` Automatic withdrawal of funds initiated by a third party at a regular interval\n\n`interest:` Interest earned or incurred\n\n`payment:` One-off outbound payment not classified as a bill payment, direct debit, or standing order\n\n`purchase:` Purchase made with a debit or credit card\n\n`refund:` Merchant credit or return, such as a refund of a prior purchase\n\n`standing order:` Payment instructed by the account holder to a third party at a regular interval\n\n`transfer:` Transfer of money between accounts",
+        )
+    }
 }
 impl ::std::fmt::Display for TransactionCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2552,6 +3870,66 @@ impl ::serde::Serialize for TransactionCounterparty {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionCounterparty {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionCounterparty")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionCounterparty")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_numbers",
+            j::OPTIONAL,
+            G::subschema_for::<CounterpartyNumbers>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "confidence_level",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A description of how confident we are that the provided counterparty is involved in the transaction.\n\n`VERY_HIGH`: We recognize this counterparty and we are more than 98% confident that it is involved in this transaction.\n`HIGH`: We recognize this counterparty and we are more than 90% confident that it is involved in this transaction.\n`MEDIUM`: We are moderately confident that this counterparty was involved in this transaction, but some details may differ from our records.\n`LOW`: We didn't find a matching counterparty in our records, so we are returning a cleansed name parsed out of the request description.\n`UNKNOWN`: We don't know the confidence level for this counterparty.",
+        );
+        o.field(
+            "entity_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique, stable, Plaid-generated ID that maps to the counterparty.",
+        );
+        o.field(
+            "logo_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The URL of a logo associated with the counterparty, if available. The logo will always be 100×100 pixel PNG file.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<CounterpartyType>, &[], "");
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The website associated with the counterparty.",
+        );
+        o.finish(
+            "The counterparty, such as the merchant or financial institution, is extracted by Plaid from the raw description.",
+        )
+    }
+}
 ///Information about the matched direct deposit transaction used to verify a user's payroll information.
 #[derive(Clone, Debug)]
 pub struct TransactionData {
@@ -2633,6 +4011,58 @@ impl ::serde::Serialize for TransactionData {
         out.field("description", &self.description);
         out.field("transaction_id", &self.transaction_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for the end user's account.",
+        );
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The amount of the transaction.",
+        );
+        o.field(
+            "date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date of the transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The description of the transaction.",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique identifier for the transaction.",
+        );
+        o.finish(
+            "Information about the matched direct deposit transaction used to verify a user's payroll information.",
+        )
     }
 }
 ///Data to populate as test transaction data. If not specified, random transactions will be generated instead.
@@ -2718,6 +4148,58 @@ impl ::serde::Serialize for TransactionOverride {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionOverride {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionOverride")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionOverride")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The transaction amount. Can be negative.",
+        );
+        o.field(
+            "currency",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 format currency code for the transaction.",
+        );
+        o.field(
+            "date_posted",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date the transaction posted, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format. Posted dates in the past or present will result in posted transactions; posted dates in the future will result in pending transactions.",
+        );
+        o.field(
+            "date_transacted",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The date of the transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format. Transactions in Sandbox will move from pending to posted once their transaction date has been reached. If a `date_transacted` is not provided by the institution, a transaction date may be available in the [`authorized_date`](https://plaid.com/docs/api/products/transactions/#transactions-get-response-transactions-authorized-date) field.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The transaction description.",
+        );
+        o.finish(
+            "Data to populate as test transaction data. If not specified, random transactions will be generated instead.",
+        )
+    }
+}
 /**The channel used to make a payment.
 `online:` transactions that took place online.
 
@@ -2734,6 +4216,21 @@ pub enum TransactionPaymentChannel {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionPaymentChannel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionPaymentChannel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionPaymentChannel")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["online", "in store", "other"],
+            "The channel used to make a payment.\n`online:` transactions that took place online.\n\n`in store:` transactions that were made at a physical location.\n\n`other:` transactions that relate to banks, e.g. fees or deposits.\n\nThis field replaces the `transaction_type` field.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransactionPaymentChannel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2962,6 +4459,147 @@ impl ::serde::Serialize for TransactionStream {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionStream {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionStream")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionStream")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the account to which the stream belongs",
+        );
+        o.field(
+            "average_amount",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStreamAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "category",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE, j::ARRAY],
+            "A hierarchical array of the categories to which this transaction belongs. See [Categories](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll implementations are encouraged to use the new `personal_finance_category` instead of `category`. `personal_finance_category` provides more meaningful categorization and greater accuracy.",
+        );
+        o.field(
+            "category_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the category to which this transaction belongs. See [Categories](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll implementations are encouraged to use the new `personal_finance_category` instead of `category`. `personal_finance_category` provides more meaningful categorization and greater accuracy.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A description of the transaction stream.",
+        );
+        o.field(
+            "first_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The posted date of the earliest transaction in the stream.",
+        );
+        o.field(
+            "frequency",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransactionFrequency>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_active",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether the transaction stream is still live.",
+        );
+        o.field(
+            "is_user_modified",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "As the ability to modify transactions streams has been discontinued, this field will always be `false`.",
+        );
+        o.field(
+            "last_amount",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStreamAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "last_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The posted date of the latest transaction in the stream.",
+        );
+        o.field(
+            "last_user_modified_datetime",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The date and time of the most recent user modification. This will only be set if `is_user_modified` is `true`.",
+        );
+        o.field(
+            "merchant_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The merchant associated with the transaction stream.",
+        );
+        o.field(
+            "personal_finance_category",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "predicted_next_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The predicted date of the next payment. This will only be set if the next payment date can be predicted.",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStreamStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "stream_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique id for the stream",
+        );
+        o.field(
+            "transaction_ids",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of Plaid transaction IDs belonging to the stream, sorted by posted date.",
+        );
+        o.finish("A grouping of related transactions")
+    }
+}
 ///Object with data pertaining to an amount on the transaction stream.
 #[derive(Clone, Debug, Default)]
 pub struct TransactionStreamAmount {
@@ -3041,6 +4679,42 @@ impl ::serde::Serialize for TransactionStreamAmount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionStreamAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionStreamAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionStreamAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "Represents the numerical value of an amount.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field(
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unofficial currency code of the amount. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.",
+        );
+        o.finish("Object with data pertaining to an amount on the transaction stream.")
+    }
+}
 /**The current status of the transaction stream.
 
 `MATURE`: A `MATURE` recurring stream should have at least 3 transactions and happen on a regular cadence (For Annual recurring stream, we will mark it `MATURE` after 2 instances).
@@ -3058,6 +4732,21 @@ pub enum TransactionStreamStatus {
     Tombstoned,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionStreamStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionStreamStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionStreamStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["UNKNOWN", "MATURE", "EARLY_DETECTION", "TOMBSTONED"],
+            "The current status of the transaction stream.\n\n`MATURE`: A `MATURE` recurring stream should have at least 3 transactions and happen on a regular cadence (For Annual recurring stream, we will mark it `MATURE` after 2 instances).\n\n`EARLY_DETECTION`: When a recurring transaction first appears in the transaction history and before it fulfills the requirement of a mature stream, the status will be `EARLY_DETECTION`.\n\n`TOMBSTONED`: A stream that was previously in the `EARLY_DETECTION` status will move to the `TOMBSTONED` status when no further transactions were found at the next expected date.\n\n`UNKNOWN`: A stream is assigned an `UNKNOWN` status when none of the other statuses are applicable.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransactionStreamStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3118,6 +4807,21 @@ pub enum TransactionTransactionType {
     Unresolved,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionTransactionType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionTransactionType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionTransactionType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["digital", "place", "special", "unresolved"],
+            "Please use the `payment_channel` field, `transaction_type` will be deprecated in the future.\n\n`digital:` transactions that took place online.\n\n`place:` transactions that were made at a physical location.\n\n`special:` transactions that relate to banks, e.g. fees or deposits.\n\n`unresolved:` transactions that do not fit into the other three types.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransactionTransactionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3264,6 +4968,70 @@ impl ::serde::Serialize for TransactionsCategoryRule {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsCategoryRule {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsCategoryRule")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsCategoryRule")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "created_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Date and time when a rule was created in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ).",
+        );
+        o.field(
+            "id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique identifier of the rule created",
+        );
+        o.field(
+            "pfc_detailed_category",
+            j::OPTIONAL,
+            G::subschema_for::<PfcDetailedCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "pfc_primary_category",
+            j::OPTIONAL,
+            G::subschema_for::<PfcPrimaryCategory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "rule_details",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsRuleDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "updated_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Date and time when a rule was last updated in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ).",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid-generated unique identifier for the end user this rule belongs to.",
+        );
+        o.finish("A representation of a transactions category rule.")
+    }
+}
 ///TransactionsEnhanceGetRequest defines the request schema for `/beta/transactions/v1/enhance`.
 #[derive(Clone)]
 pub struct TransactionsEnhanceGetRequest {
@@ -3341,6 +5109,53 @@ impl ::serde::Serialize for TransactionsEnhanceGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsEnhanceGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsEnhanceGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsEnhanceGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The type of account for the requested transactions (`depository` or `credit`).",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<ClientProvidedRawTransaction>,
+            &[j::ARRAY],
+            "An array of raw transactions to be enhanced.",
+        );
+        o.finish(
+            "TransactionsEnhanceGetRequest defines the request schema for `/beta/transactions/v1/enhance`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransactionsEnhanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsEnhanceGetRequest")
@@ -3402,6 +5217,32 @@ impl ::serde::Serialize for TransactionsEnhanceGetResponse {
         );
         out.field("enhanced_transactions", &self.enhanced_transactions);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsEnhanceGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsEnhanceGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsEnhanceGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "enhanced_transactions",
+            j::REQUIRED,
+            G::subschema_for::<ClientProvidedEnhancedTransaction>,
+            &[j::ARRAY],
+            "An array of enhanced transactions.",
+        );
+        o.finish(
+            "TransactionsEnhanceGetResponse defines the response schema for `/beta/transactions/v1/enhance`.",
+        )
     }
 }
 ///TransactionsEnrichRequest defines the request schema for `/transactions/enrich`.
@@ -3488,6 +5329,58 @@ impl ::serde::Serialize for TransactionsEnrichRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsEnrichRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsEnrichRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsEnrichRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The account type for the requested transactions (either `depository` or `credit`).",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsEnrichRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<ClientProvidedTransaction>,
+            &[j::ARRAY],
+            "An array of transaction objects to be enriched by Plaid. Maximum of 100 transactions per request.",
+        );
+        o.finish(
+            "TransactionsEnrichRequest defines the request schema for `/transactions/enrich`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransactionsEnrichRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsEnrichRequest")
@@ -3570,6 +5463,37 @@ impl ::serde::Serialize for TransactionsEnrichRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsEnrichRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsEnrichRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsEnrichRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "include_legacy_category",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "Include `legacy_category` and `legacy_category_id` in the response (in addition to the default `personal_finance_category`).\n\nCategories are based on Plaid's legacy taxonomy. For a full list of legacy categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
+        );
+        o.field(
+            "personal_finance_category_version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("An optional object to be used with the request.")
+    }
+}
 ///TransactionsEnrichResponse defines the response schema for `/transactions/enrich`.
 #[derive(Clone, Debug)]
 pub struct TransactionsEnrichResponse {
@@ -3626,6 +5550,37 @@ impl ::serde::Serialize for TransactionsEnrichResponse {
         out.field("enriched_transactions", &self.enriched_transactions);
         out.field_unless(skip[0], "request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsEnrichResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsEnrichResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsEnrichResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "enriched_transactions",
+            j::REQUIRED,
+            G::subschema_for::<ClientProvidedEnrichedTransaction>,
+            &[j::ARRAY],
+            "A list of enriched transactions.",
+        );
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "TransactionsEnrichResponse defines the response schema for `/transactions/enrich`.",
+        )
     }
 }
 ///TransactionsGetRequest defines the request schema for `/transactions/get`
@@ -3716,6 +5671,59 @@ impl ::serde::Serialize for TransactionsGetRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The latest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.finish(
+            "TransactionsGetRequest defines the request schema for `/transactions/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for TransactionsGetRequest {
@@ -3871,6 +5879,88 @@ impl ::serde::Serialize for TransactionsGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "A list of `account_ids` to retrieve for the Item\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to fetch.",
+        );
+        o.field(
+            "days_requested",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "This field only applies to calls for Items where the Transactions product has not already been initialized (i.e. by specifying `transactions` in the `products`, `optional_products`, or `required_if_supported_products` array when calling `/link/token/create` or by making a previous call to `/transactions/sync` or `/transactions/get`). In those cases, the field controls the maximum number of days of transaction history that Plaid will request from the financial institution. The more transaction history is requested, the longer the historical update poll will take. If no value is specified, 90 days of history will be requested by default. In Production, if a value under 30 is provided, a minimum of 30 days of history will be requested.\n\nIf you are initializing your Items with transactions during the `/link/token/create` call (e.g. by including `transactions` in the `/link/token/create` `products` array), you must use the [`transactions.days_requested`](https://plaid.com/docs/api/link/#link-token-create-request-transactions-days-requested) field in the `/link/token/create` request instead of in the `/transactions/get` request.\n\nIf the Item has already been initialized with the Transactions product, this field will have no effect. The maximum amount of transaction history to request on an Item cannot be updated if Transactions has already been added to the Item. To request older transaction history on an Item where Transactions has already been added, you must delete the Item via `/item/remove` and send the user through Link to create a new Item.\n\nCustomers using [Recurring Transactions](https://plaid.com/docs/api/products/transactions/#transactionsrecurringget) should request at least 180 days of history for optimal results.",
+        );
+        o.field(
+            "include_logo_and_counterparty_beta",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "Counterparties and extra merchant fields are now returned by default.",
+        );
+        o.field(
+            "include_original_description",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Include the raw unparsed transaction description from the financial institution.",
+        );
+        o.field(
+            "include_personal_finance_category",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "Personal finance categories are now returned by default.",
+        );
+        o.field(
+            "include_personal_finance_category_beta",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "Personal finance categories are now returned by default.",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to skip. The default value is 0.",
+        );
+        o.field(
+            "personal_finance_category_version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An optional object to be used with the request. If specified, `options` must not be `null`.",
+        )
+    }
+}
 impl ::std::default::Default for TransactionsGetRequestOptions {
     fn default() -> Self {
         Self {
@@ -3967,6 +6057,46 @@ impl ::serde::Serialize for TransactionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::REQUIRED,
+            G::subschema_for::<AccountBase>,
+            &[j::ARRAY],
+            "An array containing the `accounts` associated with the Item for which transactions are being returned. Each transaction can be mapped to its corresponding account via the `account_id` field.",
+        );
+        o.field("item", j::REQUIRED, G::subschema_for::<Item>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "total_transactions",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The total number of transactions available within the date range specified. If `total_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
+        );
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<Transaction>,
+            &[j::ARRAY],
+            "An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
+        );
+        o.finish(
+            "TransactionsGetResponse defines the response schema for `/transactions/get`",
+        )
+    }
+}
 ///TransactionsRecurringCreateInput defines a single input to the `/transactions/recurring/streams/create` endpoint.
 #[derive(Clone, Debug)]
 pub struct TransactionsRecurringCreateInput {
@@ -4023,6 +6153,39 @@ impl ::serde::Serialize for TransactionsRecurringCreateInput {
         out.field("stream_ids", &self.stream_ids);
         out.field_unless(skip[0], "transaction_ids", &self.transaction_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRecurringCreateInput {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRecurringCreateInput")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRecurringCreateInput",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "stream_ids",
+            j::REQUIRED,
+            G::subschema_for::<::serde_json::Value>,
+            &[],
+            "",
+        );
+        o.field(
+            "transaction_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "IDs of all the transactions that will be merged into one stream. If any transaction currently exists in another stream, it will be removed from the other stream.",
+        );
+        o.finish(
+            "TransactionsRecurringCreateInput defines a single input to the `/transactions/recurring/streams/create` endpoint.",
+        )
     }
 }
 ///TransactionsRecurringCreateRequest defined the request schema for `/transactions/recurring/streams/create` endpoint.
@@ -4099,6 +6262,47 @@ impl ::serde::Serialize for TransactionsRecurringCreateRequest {
         out.field("inputs", &self.inputs);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRecurringCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRecurringCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRecurringCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "inputs",
+            j::REQUIRED,
+            G::subschema_for::<TransactionsRecurringCreateInput>,
+            &[j::ARRAY],
+            "A list of all the operations to be performed. This will either all succeed or all fail.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "TransactionsRecurringCreateRequest defined the request schema for `/transactions/recurring/streams/create` endpoint.",
+        )
     }
 }
 impl ::std::fmt::Debug for TransactionsRecurringCreateRequest {
@@ -4181,6 +6385,46 @@ impl ::serde::Serialize for TransactionsRecurringCreateResponse {
         out.field_unless(skip[0], "modified_streams", &self.modified_streams);
         out.field_unless(skip[1], "removed_stream_ids", &self.removed_stream_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRecurringCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRecurringCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRecurringCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "added_streams",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
+            "Streams created as a result of the operation.",
+        );
+        o.field(
+            "modified_streams",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
+            "Other streams with transactions removed from them as a result of the operation (in no particular order).",
+        );
+        o.field(
+            "removed_stream_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The ids of streams that are no longer qualified as recurring transaction streams (in no particular order).",
+        );
+        o.finish(
+            "TransactionsRecurringCreateResponse defines the response schema for the `/transactions/recurring/streams/create` endpoint.",
+        )
     }
 }
 ///TransactionsRecurringGetRequest defines the request schema for `/transactions/recurring/get`
@@ -4269,6 +6513,54 @@ impl ::serde::Serialize for TransactionsRecurringGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRecurringGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRecurringGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRecurringGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "account_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An optional list of `account_ids` to retrieve for the Item. Retrieves all active accounts on item if no `account_id`s are provided.\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsRecurringGetRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "TransactionsRecurringGetRequest defines the request schema for `/transactions/recurring/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransactionsRecurringGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringGetRequest")
@@ -4350,6 +6642,39 @@ impl ::serde::Serialize for TransactionsRecurringGetRequestOptions {
             &self.personal_finance_category_version,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRecurringGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRecurringGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRecurringGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "include_personal_finance_category",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "Personal finance categories are now returned by default.",
+        );
+        o.field(
+            "personal_finance_category_version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An optional object to be used with the request. If specified, `options` must not be `null`.",
+        )
     }
 }
 ///TransactionsRecurringGetResponse defines the response schema for `/transactions/recurring/get`
@@ -4441,6 +6766,54 @@ impl ::serde::Serialize for TransactionsRecurringGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRecurringGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRecurringGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRecurringGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "inflow_streams",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
+            "An array of depository transaction streams.",
+        );
+        o.field(
+            "outflow_streams",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
+            "An array of expense transaction streams.",
+        );
+        o.field(
+            "personal_finance_category_version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "updated_datetime",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time transaction streams for the given account were updated on",
+        );
+        o.finish(
+            "TransactionsRecurringGetResponse defines the response schema for `/transactions/recurring/get`",
+        )
+    }
+}
 ///TransactionsRecurringMergeInput defines a single input to the `/transactions/recurring/streams/merge` endpoint.
 #[derive(Clone, Debug)]
 pub struct TransactionsRecurringMergeInput {
@@ -4492,6 +6865,32 @@ impl ::serde::Serialize for TransactionsRecurringMergeInput {
         );
         out.field("stream_ids", &self.stream_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRecurringMergeInput {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRecurringMergeInput")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRecurringMergeInput",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "stream_ids",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "IDs of all the streams that will be merged into the first stream. This operation will retain the `stream_id` of the first stream.",
+        );
+        o.finish(
+            "TransactionsRecurringMergeInput defines a single input to the `/transactions/recurring/streams/merge` endpoint.",
+        )
     }
 }
 ///TransactionsRecurringMergeRequest defined the request schema for `/transactions/recurring/streams/merge` endpoint.
@@ -4570,6 +6969,47 @@ impl ::serde::Serialize for TransactionsRecurringMergeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRecurringMergeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRecurringMergeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRecurringMergeRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "inputs",
+            j::REQUIRED,
+            G::subschema_for::<TransactionsRecurringMergeInput>,
+            &[j::ARRAY],
+            "A list of all the operations to be performed. This will either all succeed or all fail.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "TransactionsRecurringMergeRequest defined the request schema for `/transactions/recurring/streams/merge` endpoint.",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransactionsRecurringMergeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringMergeRequest")
@@ -4639,6 +7079,39 @@ impl ::serde::Serialize for TransactionsRecurringMergeResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRecurringMergeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRecurringMergeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRecurringMergeResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "modified_streams",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
+            "Directly modified stream, along with other streams with transactions removed from them as a result of the operation (in no particular order).",
+        );
+        o.field(
+            "removed_stream_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The ids of streams that are no longer qualified as recurring transaction streams (in no particular order).",
+        );
+        o.finish(
+            "TransactionsRecurringMergeResponse defines the response schema for the `/transactions/recurring/streams/merge` endpoint.",
+        )
+    }
+}
 ///TransactionsRecurringUpdateInput defines a single operation to the `/transactions/recurring/streams/update` endpoint.
 #[derive(Clone, Debug)]
 pub struct TransactionsRecurringUpdateInput {
@@ -4696,6 +7169,39 @@ impl ::serde::Serialize for TransactionsRecurringUpdateInput {
         out.field("stream_id", &self.stream_id);
         out.field("transaction_ids", &self.transaction_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRecurringUpdateInput {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRecurringUpdateInput")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRecurringUpdateInput",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "stream_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the stream that all the transactions will be added in to.",
+        );
+        o.field(
+            "transaction_ids",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "IDs of all the transactions that will be added into the stream. If any transaction currently exist in another stream, it will be removed from the other stream.",
+        );
+        o.finish(
+            "TransactionsRecurringUpdateInput defines a single operation to the `/transactions/recurring/streams/update` endpoint.",
+        )
     }
 }
 ///TransactionsRecurringUpdateRequest defined the request schema for `/transactions/recurring/streams/update` endpoint.
@@ -4774,6 +7280,47 @@ impl ::serde::Serialize for TransactionsRecurringUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRecurringUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRecurringUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRecurringUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "inputs",
+            j::REQUIRED,
+            G::subschema_for::<TransactionsRecurringUpdateInput>,
+            &[j::ARRAY],
+            "A list of all the operations to be performed. This will either all succeed or all fail.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "TransactionsRecurringUpdateRequest defined the request schema for `/transactions/recurring/streams/update` endpoint.",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransactionsRecurringUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringUpdateRequest")
@@ -4843,6 +7390,39 @@ impl ::serde::Serialize for TransactionsRecurringUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRecurringUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRecurringUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRecurringUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "modified_streams",
+            j::REQUIRED,
+            G::subschema_for::<TransactionStream>,
+            &[j::ARRAY],
+            "Directly modified stream, along with other streams with transactions removed from them as a result of the operation (in no particular order).",
+        );
+        o.field(
+            "removed_stream_ids",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "The ids of streams that are no longer qualified as recurring transaction streams (in no particular order).",
+        );
+        o.finish(
+            "TransactionsRecurringUpdateResponse defines the response schema for the `/transactions/recurring/streams/update` endpoint.",
+        )
+    }
+}
 ///TransactionsRefreshRequest defines the request schema for `/transactions/refresh`
 #[derive(Clone)]
 pub struct TransactionsRefreshRequest {
@@ -4908,6 +7488,38 @@ impl ::serde::Serialize for TransactionsRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsRefreshRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "TransactionsRefreshRequest defines the request schema for `/transactions/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRefreshRequest")
@@ -4967,6 +7579,24 @@ impl ::serde::Serialize for TransactionsRefreshResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsRefreshResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "TransactionsRefreshResponse defines the response schema for `/transactions/refresh`",
+        )
     }
 }
 /**Fired when transaction(s) for an Item are deleted. The deleted transaction IDs are included in the webhook payload. Plaid will typically check for deleted transaction data several times a day.
@@ -5058,6 +7688,59 @@ impl ::serde::Serialize for TransactionsRemovedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRemovedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRemovedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsRemovedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "removed_transactions",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "An array of `transaction_ids` corresponding to the removed transactions",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS_REMOVED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSACTIONS`",
+        );
+        o.finish(
+            "Fired when transaction(s) for an Item are deleted. The deleted transaction IDs are included in the webhook payload. Plaid will typically check for deleted transaction data several times a day.\n\nThis webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
+    }
+}
 ///A representation of transactions rule details.
 #[derive(Clone, Debug)]
 pub struct TransactionsRuleDetails {
@@ -5122,6 +7805,36 @@ impl ::serde::Serialize for TransactionsRuleDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRuleDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRuleDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsRuleDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "field",
+            j::REQUIRED,
+            G::subschema_for::<TransactionsRuleField>,
+            &[],
+            "",
+        );
+        o.field(
+            "query",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "For `TRANSACTION_ID` field, provide `transaction_id`. For `NAME` field, provide a string pattern.",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<TransactionsRuleType>, &[], "");
+        o.finish("A representation of transactions rule details.")
+    }
+}
 ///Transaction field for which the rule is defined.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransactionsRuleField {
@@ -5129,6 +7842,21 @@ pub enum TransactionsRuleField {
     MerchantName,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRuleField {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRuleField")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsRuleField")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["TRANSACTION_ID", "MERCHANT_NAME"],
+            "Transaction field for which the rule is defined.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransactionsRuleField {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5176,6 +7904,21 @@ pub enum TransactionsRuleType {
     SubstringMatch,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRuleType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRuleType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsRuleType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["EXACT_MATCH", "SUBSTRING_MATCH"],
+            "Transaction rule's match type. For `TRANSACTION_ID` field, `EXACT_MATCH` is available.\nMatches are case sensitive.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransactionsRuleType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5302,6 +8045,67 @@ impl ::serde::Serialize for TransactionsRulesCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRulesCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRulesCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRulesCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID representing the end user. This ID is used to associate rules with a specific user.",
+        );
+        o.field(
+            "pfc_detailed_category",
+            j::REQUIRED,
+            G::subschema_for::<PfcDetailedCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "pfc_primary_category",
+            j::REQUIRED,
+            G::subschema_for::<PfcPrimaryCategory>,
+            &[],
+            "",
+        );
+        o.field(
+            "rule_details",
+            j::REQUIRED,
+            G::subschema_for::<TransactionsRuleDetails>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "TransactionsRulesCreateRequest defines the request schema for `beta/transactions/rules/v1/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransactionsRulesCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRulesCreateRequest")
@@ -5371,6 +8175,33 @@ impl ::serde::Serialize for TransactionsRulesCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRulesCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRulesCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRulesCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "rule",
+            j::REQUIRED,
+            G::subschema_for::<TransactionsCategoryRule>,
+            &[],
+            "",
+        );
+        o.finish(
+            "TransactionsRulesCreateResponse defines the response schema for `/beta/transactions/rules/v1/create`",
+        )
+    }
+}
 ///TransactionsRulesListRequest defines the request schema for `/beta/transactions/rules/v1/list`
 #[derive(Clone)]
 pub struct TransactionsRulesListRequest {
@@ -5435,6 +8266,44 @@ impl ::serde::Serialize for TransactionsRulesListRequest {
         out.field("client_user_id", &self.client_user_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRulesListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRulesListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsRulesListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID representing the end user whose rules should be listed.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "TransactionsRulesListRequest defines the request schema for `/beta/transactions/rules/v1/list`",
+        )
     }
 }
 impl ::std::fmt::Debug for TransactionsRulesListRequest {
@@ -5502,6 +8371,33 @@ impl ::serde::Serialize for TransactionsRulesListResponse {
         out.field("request_id", &self.request_id);
         out.field("rules", &self.rules);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRulesListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRulesListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRulesListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "rules",
+            j::REQUIRED,
+            G::subschema_for::<TransactionsCategoryRule>,
+            &[j::ARRAY],
+            "A list of the user's transaction rules",
+        );
+        o.finish(
+            "TransactionsRulesListResponse defines the response schema for `/beta/transactions/rules/v1/list`",
+        )
     }
 }
 ///TransactionsRulesRemoveRequest defines the request schema for `/beta/transactions/rules/v1/remove`
@@ -5581,6 +8477,53 @@ impl ::serde::Serialize for TransactionsRulesRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRulesRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRulesRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRulesRemoveRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID representing the end user the rule belongs to.",
+        );
+        o.field(
+            "rule_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A rule's unique identifier",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "TransactionsRulesRemoveRequest defines the request schema for `/beta/transactions/rules/v1/remove`",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransactionsRulesRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRulesRemoveRequest")
@@ -5641,6 +8584,26 @@ impl ::serde::Serialize for TransactionsRulesRemoveResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsRulesRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsRulesRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsRulesRemoveResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "TransactionsRulesRemoveResponse defines the response schema for `/beta/transactions/rules/v1/remove`",
+        )
     }
 }
 ///TransactionsSyncRequest defines the request schema for `/transactions/sync`
@@ -5735,6 +8698,59 @@ impl ::serde::Serialize for TransactionsSyncRequest {
         out.field_unless(skip[2], "options", &self.options);
         out.field_unless(skip[3], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsSyncRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsSyncRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsSyncRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transaction updates to fetch.",
+        );
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The cursor value represents the last update requested. Providing it will cause the response to only return changes after this update.\nIf omitted, the entire history of updates will be returned, starting with the first-added transactions on the Item. The cursor also accepts the special value of `\"now\"`, which can be used to fast-forward the cursor as part of migrating an existing Item from `/transactions/get` to `/transactions/sync`. For more information, see the [Transactions sync migration guide](https://plaid.com/docs/transactions/sync-migration/). Note that using the `\"now\"` value is not supported for any use case other than migrating existing Items from `/transactions/get`.\n\nThe upper-bound length of this cursor is 256 characters of base64.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsSyncRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "TransactionsSyncRequest defines the request schema for `/transactions/sync`",
+        )
     }
 }
 impl ::std::fmt::Debug for TransactionsSyncRequest {
@@ -5866,6 +8882,67 @@ impl ::serde::Serialize for TransactionsSyncRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsSyncRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsSyncRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsSyncRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "If provided, the returned updates and cursor will only reflect the specified account's transactions. Omitting `account_id` returns updates for all accounts under the Item. Note that specifying an `account_id` effectively creates a separate incremental update stream -- and therefore a separate cursor -- for that account. If multiple accounts are queried this way, you will maintain multiple cursors, one per `account_id`.\n\nIf you decide to begin filtering by `account_id` after using no `account_id`, start fresh with a null cursor and maintain separate `(account_id, cursor)` pairs going forward. Do not reuse any previously saved cursors, as this can cause pagination errors or incomplete data.\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.field(
+            "days_requested",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "This field only applies to calls for Items where the Transactions product has not already been initialized (i.e., by specifying `transactions` in the `products`, `required_if_supported_products`, or `optional_products` array when calling `/link/token/create` or by making a previous call to `/transactions/sync` or `/transactions/get`). In those cases, the field controls the maximum number of days of transaction history that Plaid will request from the financial institution. The more transaction history is requested, the longer the historical update poll will take. If no value is specified, 90 days of history will be requested by default. In Production, if a value less than 30 is provided, a minimum of 30 days of transaction history will be requested.\n\nIf you are initializing your Items with transactions during the `/link/token/create` call (e.g. by including `transactions` in the `/link/token/create` `products` array), you must use the [`transactions.days_requested`](https://plaid.com/docs/api/link/#link-token-create-request-transactions-days-requested) field in the `/link/token/create` request instead of in the `/transactions/sync` request.\n\nIf the Item has already been initialized with the Transactions product, this field will have no effect. The maximum amount of transaction history to request on an Item cannot be updated if Transactions has already been added to the Item. To request older transaction history on an Item where Transactions has already been added, you must delete the Item via `/item/remove` and send the user through Link to create a new Item.\n\nCustomers using [Recurring Transactions](https://plaid.com/docs/api/products/transactions/#transactionsrecurringget) should request at least 180 days of history for optimal results.",
+        );
+        o.field(
+            "include_logo_and_counterparty_beta",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "Counterparties and extra merchant fields are now returned by default.",
+        );
+        o.field(
+            "include_original_description",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Include the raw unparsed transaction description from the financial institution.",
+        );
+        o.field(
+            "include_personal_finance_category",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "Personal finance categories are now returned by default.",
+        );
+        o.field(
+            "personal_finance_category_version",
+            j::OPTIONAL,
+            G::subschema_for::<PersonalFinanceCategoryVersion>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "An optional object to be used with the request. If specified, `options` must not be `null`.",
+        )
+    }
+}
 impl ::std::default::Default for TransactionsSyncRequestOptions {
     fn default() -> Self {
         Self {
@@ -5989,6 +9066,73 @@ impl ::serde::Serialize for TransactionsSyncResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsSyncResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsSyncResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsSyncResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "accounts",
+            j::OPTIONAL,
+            G::subschema_for::<AccountBase>,
+            &[j::ARRAY],
+            "An array of accounts at a financial institution associated with the transactions in this response. Only accounts that have associated transactions will be shown. For example, `investment`-type accounts will be omitted.",
+        );
+        o.field(
+            "added",
+            j::REQUIRED,
+            G::subschema_for::<Transaction>,
+            &[j::ARRAY],
+            "Transactions that have been added to the Item since `cursor` ordered by ascending last modified time.",
+        );
+        o.field(
+            "has_more",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Represents if more than requested count of transaction updates exist. If true, the additional updates can be fetched by making an additional request with `cursor` set to `next_cursor`. If `has_more` is true, it's important to pull all available pages, to make it less likely for underlying data changes to conflict with pagination.",
+        );
+        o.field(
+            "modified",
+            j::REQUIRED,
+            G::subschema_for::<Transaction>,
+            &[j::ARRAY],
+            "Transactions that have been modified on the Item since `cursor` ordered by ascending last modified time.",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Cursor used for fetching any future updates after the latest update provided in this response. The cursor obtained after all pages have been pulled (indicated by `has_more` being `false`) will be valid for at least 1 year. This cursor should be persisted for later calls. If transactions are not yet available, this will be an empty string.\n\nIf `account_id` is included in the request, the returned cursor will reflect updates for that specific account.",
+        );
+        o.field(
+            "removed",
+            j::REQUIRED,
+            G::subschema_for::<RemovedTransaction>,
+            &[j::ARRAY],
+            "Transactions that have been removed from the Item since `cursor` ordered by ascending last modified time.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transactions_update_status",
+            j::OPTIONAL,
+            G::subschema_for::<TransactionsUpdateStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "TransactionsSyncResponse defines the response schema for `/transactions/sync`",
+        )
+    }
+}
 /**A description of the update status for transaction pulls of an Item. This field contains the same information provided by transactions webhooks, and may be helpful for webhook troubleshooting or when recovering from missed webhooks.
 
 `TRANSACTIONS_UPDATE_STATUS_UNKNOWN`: Unable to fetch transactions update status for Item.
@@ -6003,6 +9147,26 @@ pub enum TransactionsUpdateStatus {
     HistoricalUpdateComplete,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsUpdateStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsUpdateStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransactionsUpdateStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "TRANSACTIONS_UPDATE_STATUS_UNKNOWN",
+                "NOT_READY",
+                "INITIAL_UPDATE_COMPLETE",
+                "HISTORICAL_UPDATE_COMPLETE",
+            ],
+            "A description of the update status for transaction pulls of an Item. This field contains the same information provided by transactions webhooks, and may be helpful for webhook troubleshooting or when recovering from missed webhooks.\n\n`TRANSACTIONS_UPDATE_STATUS_UNKNOWN`: Unable to fetch transactions update status for Item.\n`NOT_READY`: The Item is pending transaction pull.\n`INITIAL_UPDATE_COMPLETE`: Initial pull for the Item is complete, historical pull is pending.\n`HISTORICAL_UPDATE_COMPLETE`: Both initial and historical pull for Item are complete.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransactionsUpdateStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6115,6 +9279,46 @@ impl ::serde::Serialize for TransactionsUserInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsUserInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsUserInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsUserInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique client-provided `client_user_id` to retrieve insights for.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "TransactionsUserInsightsGetRequest defines the request schema for `/beta/transactions/user_insights/v1/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransactionsUserInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsUserInsightsGetRequest")
@@ -6202,6 +9406,53 @@ impl ::serde::Serialize for TransactionsUserInsightsGetResponse {
         );
         out.field("user_data_overview", &self.user_data_overview);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransactionsUserInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransactionsUserInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransactionsUserInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "category_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CategoryInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "counterparty_insights",
+            j::OPTIONAL,
+            G::subschema_for::<CounterpartyInsights>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recurring_transactions",
+            j::OPTIONAL,
+            G::subschema_for::<RecurringTransactions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_data_overview",
+            j::REQUIRED,
+            G::subschema_for::<UserDataOverview>,
+            &[],
+            "",
+        );
+        o.finish(
+            "TransactionsUserInsightsGetResponse defines the response schema for `/beta/transactions/user_insights/v1/get`.",
+        )
     }
 }
 ///Represents a transfer within the Transfers API.
@@ -6493,6 +9744,222 @@ impl ::serde::Serialize for Transfer {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Transfer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Transfer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Transfer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid `account_id` corresponding to the end-user account that will be debited or credited.",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "authorization_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "cancellable",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, you can still cancel this transfer.",
+        );
+        o.field(
+            "created",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime when this transfer was created. This will be of the form `2006-01-02T15:04:05Z`",
+        );
+        o.field(
+            "credit_funds_source",
+            j::REQUIRED,
+            G::subschema_for::<TransferCreditFundsSource>,
+            &[],
+            "",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The description of the transfer.",
+        );
+        o.field(
+            "expected_funds_available_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The expected date when funds from a transfer will be made available and can be withdrawn from the associated ledger balance, assuming the debit does not return before this date. If the transfer does return before this date, this field will be null. Only applies to debit transfers. This will be of the form YYYY-MM-DD.",
+        );
+        o.field(
+            "expected_settlement_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "Deprecated for Plaid Ledger clients, use `expected_funds_available_date` instead.",
+        );
+        o.field(
+            "expected_sweep_settlement_schedule",
+            j::OPTIONAL,
+            G::subschema_for::<TransferExpectedSweepSettlementScheduleItem>,
+            &[j::ARRAY],
+            "The expected sweep settlement schedule of this transfer, assuming this transfer is not `returned`. Only applies to ACH debit transfers.",
+        );
+        o.field(
+            "facilitator_fee",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFacilitatorFee>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::REQUIRED,
+            G::subschema_for::<TransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponseNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "guarantee_decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecision>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "guarantee_decision_rationale",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecisionRationale>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<TransferId>, &[], "");
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the transfer amount, e.g. \"USD\"",
+        );
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "metadata",
+            j::REQUIRED,
+            G::subschema_for::<TransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("network", j::REQUIRED, G::subschema_for::<TransferNetwork>, &[], "");
+        o.field(
+            "network_trace_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferNetworkTraceId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "origination_account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the origination account that was used for this transfer.",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid client ID that is the originator of this transfer. Only present if created on behalf of another client as a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
+        );
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The id of the recurring transfer if this transfer belongs to a recurring transfer.",
+        );
+        o.field(
+            "refunds",
+            j::REQUIRED,
+            G::subschema_for::<TransferRefund>,
+            &[j::ARRAY],
+            "A list of refunds associated with this transfer.",
+        );
+        o.field(
+            "standard_return_window",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date 3 business days from settlement date indicating the following ACH returns can no longer happen: R01, R02, R03, R29. This will be of the form YYYY-MM-DD.",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<TransferStatus>, &[], "");
+        o.field(
+            "sweep_status",
+            j::OPTIONAL,
+            G::subschema_for::<TransferSweepStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<TransferType>, &[], "");
+        o.field(
+            "unauthorized_return_window",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date 61 business days from settlement date indicating the following ACH returns can no longer happen: R05, R07, R10, R11, R51, R33, R37, R38, R51, R52, R53. This will be of the form YYYY-MM-DD.",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<TransferUserInResponse>,
+            &[],
+            "",
+        );
+        o.field(
+            "wire_details",
+            j::OPTIONAL,
+            G::subschema_for::<TransferWireDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Represents a transfer within the Transfers API.")
+    }
+}
 ///The Plaid `access_token` for the account that will be debited or credited.
 #[derive(
     ::serde::Deserialize,
@@ -6507,6 +9974,24 @@ impl ::serde::Serialize for Transfer {
 )]
 #[serde(transparent)]
 pub struct TransferAccessToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAccessToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAccessToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferAccessToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `access_token` for the account that will be debited or credited.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferAccessToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -6548,6 +10033,24 @@ impl ::std::str::FromStr for TransferAccessToken {
 )]
 #[serde(transparent)]
 pub struct TransferAccountId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAccountId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAccountId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferAccountId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id` corresponding to the end-user account that will be debited or credited.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferAccountId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -6584,6 +10087,21 @@ pub enum TransferAchNetwork {
     SameDayAch,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAchNetwork {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAchNetwork")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferAchNetwork")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ach", "same-day-ach"],
+            "The ACH networks used for the funds flow.\n\nFor requests submitted as either `ach` or `same-day-ach` the cutoff for Same Day ACH is 3:00 PM Eastern Time and the cutoff for Standard ACH transfers is 8:30 PM Eastern Time. It is recommended to submit a request at least 15 minutes before the cutoff time in order to ensure that it will be processed before the cutoff. Any request that is indicated as `same-day-ach` and that misses the Same Day ACH cutoff, but is submitted in time for the Standard ACH cutoff, will be sent over Standard ACH rails and will not incur same-day charges.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferAchNetwork {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6636,6 +10154,24 @@ impl ::std::convert::TryFrom<::std::string::String> for TransferAchNetwork {
 )]
 #[serde(transparent)]
 pub struct TransferAmount(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The amount of the transfer (decimal string with two digits of precision e.g. \"10.00\"). When calling `/transfer/authorization/create`, specify the maximum amount to authorize. When calling `/transfer/create`, specify the exact amount of the transfer, up to a maximum of the amount authorized. If this field is left blank when calling `/transfer/create`, the maximum amount authorized in the `authorization_id` will be sent.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferAmount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -6769,6 +10305,71 @@ impl ::serde::Serialize for TransferAuthorization {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorization {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorization")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferAuthorization")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "created",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime representing when the authorization was created, in the format `2006-01-02T15:04:05Z`.",
+        );
+        o.field(
+            "decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationDecision>,
+            &[],
+            "",
+        );
+        o.field(
+            "decision_rationale",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationDecisionRationale>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "guarantee_decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecision>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "guarantee_decision_rationale",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecisionRationale>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<TransferAuthorizationId>, &[], "");
+        o.field(
+            "payment_risk",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationPaymentRisk>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "proposed_transfer",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationProposedTransfer>,
+            &[],
+            "",
+        );
+        o.finish("Contains the authorization decision for a proposed transfer.")
+    }
+}
 ///Defines the request schema for `/transfer/authorization/cancel`
 #[derive(Clone)]
 pub struct TransferAuthorizationCancelRequest {
@@ -6834,6 +10435,44 @@ impl ::serde::Serialize for TransferAuthorizationCancelRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationCancelRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationCancelRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationCancelRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "authorization_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/authorization/cancel`")
+    }
+}
 impl ::std::fmt::Debug for TransferAuthorizationCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferAuthorizationCancelRequest")
@@ -6893,6 +10532,24 @@ impl ::serde::Serialize for TransferAuthorizationCancelResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationCancelResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationCancelResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationCancelResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/authorization/cancel`")
     }
 }
 ///Defines the request schema for `/transfer/authorization/create`
@@ -7138,6 +10795,187 @@ impl ::serde::Serialize for TransferAuthorizationCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccessToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccountId>,
+            &[],
+            "",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "beacon_session_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unique identifier returned by Plaid's [beacon](https://plaid.com/docs/transfer/guarantee/#using-a-beacon) when it is run on your webpage.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "credit_funds_source",
+            j::OPTIONAL,
+            G::subschema_for::<TransferCreditFundsSource>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "custom_attributes",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationCustomAttributes>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "device",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationDevice>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMigratedFundingAccountIdRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "idempotency_key",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationIdempotencyKey>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The currency of the transfer amount. The default value is \"USD\".",
+        );
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Specify which ledger balance should be used to fund the transfer. You can find a list of `ledger_id`s in the Accounts page of your Plaid Dashboard. If this field is left blank, this will default to id of the default ledger balance.",
+        );
+        o.field("network", j::REQUIRED, G::subschema_for::<TransferNetwork>, &[], "");
+        o.field(
+            "origination_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for the origination account for this authorization. If not specified, the default account will be used.",
+        );
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid client ID that is the originator of this transfer. Only needed if creating transfers on behalf of another client as a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
+        );
+        o.field(
+            "payment_profile_token",
+            j::OPTIONAL,
+            G::subschema_for::<TransferPaymentProfileToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "request_guarantee",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Indicates whether the transfer should be evaluated for guarantee coverage. When set to `true`, Plaid assesses the transfer for guarantee coverage and returns a decision in the authorization response. When omitted or set to `false`, the authorization is evaluated without guarantee coverage.",
+        );
+        o.field(
+            "ruleset_key",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The key of the Ruleset for the transaction. If not provided, Signal will use the `default` ruleset.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "test_clock_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a test clock. This field may only be used when using `sandbox` environment. If provided, the `authorization` is created at the `virtual_time` on the provided test clock.",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<TransferType>, &[], "");
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationUserInRequest>,
+            &[],
+            "",
+        );
+        o.field(
+            "user_present",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If the end user is initiating the specific transfer themselves via an interactive UI, this should be `true`; for automatic recurring payments where the end user is not actually initiating each individual transfer, it should be `false`. This field is not currently used and is present to support planned future functionality.",
+        );
+        o.field(
+            "wire_details",
+            j::OPTIONAL,
+            G::subschema_for::<TransferWireDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "with_guarantee",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If set to `false`, Plaid will not offer a `guarantee_decision` for this request (Guarantee customers only). This field is deprecated in favor for `guarantee`.",
+        );
+        o.finish("Defines the request schema for `/transfer/authorization/create`")
+    }
+}
 impl ::std::fmt::Debug for TransferAuthorizationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferAuthorizationCreateRequest")
@@ -7227,6 +11065,31 @@ impl ::serde::Serialize for TransferAuthorizationCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "authorization",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorization>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/authorization/create`")
+    }
+}
 /**A free-form map of client-supplied risk-relevant context for this authorization. Plaid may use these attributes to inform future versions of our risk models.
 
 The following limitations apply:
@@ -7242,6 +11105,26 @@ Do not include personally identifiable information or other sensitive data.
 pub struct TransferAuthorizationCustomAttributes(
     pub ::std::collections::HashMap<::std::string::String, ::std::string::String>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationCustomAttributes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationCustomAttributes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationCustomAttributes",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::MAP],
+            "A free-form map of client-supplied risk-relevant context for this authorization. Plaid may use these attributes to inform future versions of our risk models.\n\nThe following limitations apply:\nKeys must match the regular expression `^[A-Za-z0-9_.-]{1,40}$`\nValues must be strings (no nested objects, arrays, numbers, or booleans allowed; stringify non-string values client-side)\nMaximum of 50 key/value pairs\nMaximum value length of 500 characters\n\nDo not include personally identifiable information or other sensitive data.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferAuthorizationCustomAttributes {
     type Target = ::std::collections::HashMap<
         ::std::string::String,
@@ -7285,6 +11168,23 @@ pub enum TransferAuthorizationDecision {
     UserActionRequired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationDecision {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationDecision")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationDecision",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["approved", "declined", "user_action_required"],
+            "A decision regarding the proposed transfer.\n\n`approved` - The proposed transfer has received the end user's consent and has been approved for processing by Plaid. The `decision_rationale` field is set if Plaid was unable to fetch the account information. You may proceed with the transfer, but further review is recommended. Refer to the `code` field in the `decision_rationale` object for details.\n\n`declined` - Plaid reviewed the proposed transfer and declined processing. Refer to the `code` field in the `decision_rationale` object for details.\n\n`user_action_required` - An action is required before Plaid can assess the transfer risk and make a decision. The most common scenario is to update authentication for an Item. To complete the required action, initialize Link by setting `transfer.authorization_id` in the request of `/link/token/create`. After Link flow is completed, you may re-attempt the authorization request.\n\nFor `guarantee` requests, `approved` indicates the transfer is eligible for Plaid's guarantee, and `declined` indicates Plaid will not provide guarantee coverage for the transfer. `user_action_required` indicates you should follow the above guidance before re-attempting.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferAuthorizationDecision {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7383,6 +11283,39 @@ impl ::serde::Serialize for TransferAuthorizationDecisionRationale {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationDecisionRationale {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationDecisionRationale")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationDecisionRationale",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "code",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationDecisionRationaleCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A human-readable description of the code associated with a transfer approval or transfer decline.",
+        );
+        o.finish(
+            "The rationale for Plaid's decision regarding a proposed transfer. It is always set for `declined` decisions, and may or may not be null for `approved` decisions.",
+        )
+    }
+}
 /**A code representing the rationale for approving or declining the proposed transfer.
 
 If the `rationale_code` is `null`, the transfer passed the authorization check.
@@ -7418,6 +11351,32 @@ pub enum TransferAuthorizationDecisionRationaleCode {
     MigratedAccountItem,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationDecisionRationaleCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationDecisionRationaleCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationDecisionRationaleCode",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "NSF",
+                "RISK",
+                "TRANSFER_LIMIT_REACHED",
+                "MANUALLY_VERIFIED_ITEM",
+                "ITEM_LOGIN_REQUIRED",
+                "PAYMENT_PROFILE_LOGIN_REQUIRED",
+                "ERROR",
+                "MIGRATED_ACCOUNT_ITEM",
+            ],
+            "A code representing the rationale for approving or declining the proposed transfer.\n\nIf the `rationale_code` is `null`, the transfer passed the authorization check.\n\nAny non-`null` value for an `approved` transfer indicates that the authorization check could not be run and that you should perform your own risk assessment on the transfer. The code will indicate why the check could not be run. Possible values for an `approved` transfer are:\n\n`MANUALLY_VERIFIED_ITEM` - Item created via a manual entry flow (i.e. Same-Day Micro-deposit, Instant Micro-deposit, or database-based verification), limited information available.\n\n`ITEM_LOGIN_REQUIRED` - Unable to collect the account information due to Item staleness. Can be resolved by using Link and setting [`transfer.authorization_id`](https://plaid.com/docs/api/link/#link-token-create-request-transfer-authorization-id) in the request to `/link/token/create`.\n\n`PAYMENT_PROFILE_LOGIN_REQUIRED` - The Payment Profile associated with the call to `/transfer/authorization/create` is in a state that requires the end user to re-authenticate. Can be resolved by using Link to refresh the Payment Profile.\n\n`MIGRATED_ACCOUNT_ITEM` - Item created via `/transfer/migrate_account` endpoint, limited information available.\n\n`ERROR` - Unable to collect the account information due to an unspecified error.\n\nThe following codes indicate that the authorization decision was `declined`:\n\n`NSF` - Transaction likely to result in a return due to insufficient funds.\n\n`RISK` - Transaction is high-risk.\n\n`TRANSFER_LIMIT_REACHED` - One or several transfer limits are reached, e.g. monthly transfer limit. Check the accompanying `description` field to understand which limit has been reached.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferAuthorizationDecisionRationaleCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7533,6 +11492,37 @@ impl ::serde::Serialize for TransferAuthorizationDevice {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationDevice {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationDevice")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferAuthorizationDevice")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ip_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The IP address of the device being used to initiate the authorization.",
+        );
+        o.field(
+            "user_agent",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user agent of the device being used to initiate the authorization.",
+        );
+        o.finish(
+            "Information about the device being used to initiate the authorization. These fields are not currently incorporated into the risk check.",
+        )
+    }
+}
 ///Indicates whether the transfer is guaranteed by Plaid (Guarantee customers only). This field will contain either `GUARANTEED` or `NOT_GUARANTEED` indicating whether Plaid will guarantee the transfer.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferAuthorizationGuaranteeDecision {
@@ -7540,6 +11530,23 @@ pub enum TransferAuthorizationGuaranteeDecision {
     NotGuaranteed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationGuaranteeDecision {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationGuaranteeDecision")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationGuaranteeDecision",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["GUARANTEED", "NOT_GUARANTEED"],
+            "Indicates whether the transfer is guaranteed by Plaid (Guarantee customers only). This field will contain either `GUARANTEED` or `NOT_GUARANTEED` indicating whether Plaid will guarantee the transfer.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferAuthorizationGuaranteeDecision {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7638,6 +11645,39 @@ impl ::serde::Serialize for TransferAuthorizationGuaranteeDecisionRationale {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationGuaranteeDecisionRationale {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationGuaranteeDecisionRationale")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationGuaranteeDecisionRationale",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "code",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecisionRationaleCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A human-readable description of why the transfer cannot be guaranteed.",
+        );
+        o.finish(
+            "The rationale for Plaid's decision to not guarantee a transfer. Will be `null` unless `guarantee_decision` is `NOT_GUARANTEED`.",
+        )
+    }
+}
 /**A code representing the reason Plaid declined to guarantee this transfer:
 
 `RETURN_BANK`: The risk of a bank-initiated return (for example, an R01/NSF) is too high to guarantee this transfer.
@@ -7658,6 +11698,31 @@ pub enum TransferAuthorizationGuaranteeDecisionRationaleCode {
     RequiredParamMissing,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationGuaranteeDecisionRationaleCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "TransferAuthorizationGuaranteeDecisionRationaleCode",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationGuaranteeDecisionRationaleCode",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "RETURN_BANK",
+                "RETURN_CUSTOMER",
+                "GUARANTEE_LIMIT_REACHED",
+                "RISK_ESTIMATE_UNAVAILABLE",
+                "REQUIRED_PARAM_MISSING",
+            ],
+            "A code representing the reason Plaid declined to guarantee this transfer:\n\n`RETURN_BANK`: The risk of a bank-initiated return (for example, an R01/NSF) is too high to guarantee this transfer.\n\n`RETURN_CUSTOMER`: The risk of a customer-initiated return (for example, a R10/Unauthorized) is too high to guarantee this transfer.\n\n`GUARANTEE_LIMIT_REACHED`: This transfer is low-risk, but Guarantee has exhausted an internal limit on the number or rate of guarantees that applies to this transfer.\n\n`RISK_ESTIMATE_UNAVAILABLE`: A risk estimate is unavailable for this Item.\n\n`REQUIRED_PARAM_MISSING`: Required fields are missing.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferAuthorizationGuaranteeDecisionRationaleCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7718,6 +11783,24 @@ for TransferAuthorizationGuaranteeDecisionRationaleCode {
 )]
 #[serde(transparent)]
 pub struct TransferAuthorizationId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferAuthorizationId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a transfer authorization.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferAuthorizationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -7765,6 +11848,26 @@ This idempotency key expires after 48 hours, after which the same key can be reu
 )]
 #[serde(transparent)]
 pub struct TransferAuthorizationIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationIdempotencyKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationIdempotencyKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationIdempotencyKey",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A random key provided by the client, per unique authorization, which expires after 48 hours. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create an authorization fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single authorization is created.\n\nIdempotency does not apply to authorizations whose decisions are `user_action_required`. Therefore you may re-attempt the authorization after completing the required user action without changing `idempotency_key`.\n\nThis idempotency key expires after 48 hours, after which the same key can be reused. Failure to provide this key may result in duplicate charges.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferAuthorizationIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -7879,6 +11982,53 @@ impl ::serde::Serialize for TransferAuthorizationPaymentRisk {
         out.field("risk_level", &self.risk_level);
         out.field("warnings", &self.warnings);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationPaymentRisk {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationPaymentRisk")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationPaymentRisk",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_initiated_return_score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "A score from 1-99 that indicates the transaction return risk: a higher risk score suggests a higher return likelihood.\n\nThe score evaluates the transaction return risk because an account is overdrawn or because an ineligible account is used and covers return codes: \"R01\", \"R02\", \"R03\", \"R04\", \"R06\", \"R08\",  \"R09\", \"R13\",\n\"R16\", \"R17\", \"R20\", \"R23\". These returns have a turnaround time of 2 banking days.",
+        );
+        o.field(
+            "customer_initiated_return_score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "A score from 1-99 that indicates the transaction return risk: a higher risk score suggests a higher return likelihood.\n\nThe score evaluates the transaction return risk of an unauthorized debit and covers return codes: \"R05\", \"R07\", \"R10\", \"R11\", \"R29\".\nThese returns typically have a return time frame of up to 60 calendar days. During this period, the customer of financial institutions can dispute a transaction as unauthorized.",
+        );
+        o.field(
+            "risk_level",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationRiskLevel>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "warnings",
+            j::REQUIRED,
+            G::subschema_for::<SignalWarning>,
+            &[j::ARRAY],
+            "If bank information was not available to be used, this array contains warnings describing why bank data is missing. If you want to receive an API error instead of scores in the case of missing bank data, file a support ticket or contact your Plaid account manager.",
+        );
+        o.finish(
+            "This object includes the scores and risk level. This response is offered as an add-on to `/transfer/authorization/create`. To request access to these fields, please contact your Plaid account manager.",
+        )
     }
 }
 ///Details regarding the proposed transfer.
@@ -8019,6 +12169,102 @@ impl ::serde::Serialize for TransferAuthorizationProposedTransfer {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationProposedTransfer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationProposedTransfer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationProposedTransfer",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid `account_id` for the account that will be debited or credited.",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "credit_funds_source",
+            j::REQUIRED,
+            G::subschema_for::<TransferCreditFundsSource>,
+            &[],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponseNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the transfer amount. The default value is \"USD\".",
+        );
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The network or rails used for the transfer.",
+        );
+        o.field(
+            "origination_account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the origination account that was used for this transfer.",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid client ID that is the originator of this transfer. Only present if created on behalf of another client as a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<TransferType>, &[], "");
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<TransferUserInResponse>,
+            &[],
+            "",
+        );
+        o.field(
+            "wire_details",
+            j::OPTIONAL,
+            G::subschema_for::<TransferWireDetails>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Details regarding the proposed transfer.")
+    }
+}
 ///Comprises five risk categories (high risk, medium-high risk, medium risk, medium-low risk, low risk) based on the probability of return
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferAuthorizationRiskLevel {
@@ -8029,6 +12275,29 @@ pub enum TransferAuthorizationRiskLevel {
     LowRisk,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationRiskLevel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationRiskLevel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationRiskLevel",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "HIGH_RISK",
+                "MEDIUM_HIGH_RISK",
+                "MEDIUM_RISK",
+                "MEDIUM_LOW_RISK",
+                "LOW_RISK",
+            ],
+            "Comprises five risk categories (high risk, medium-high risk, medium risk, medium-low risk, low risk) based on the probability of return",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferAuthorizationRiskLevel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8152,6 +12421,53 @@ impl ::serde::Serialize for TransferAuthorizationUserInRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferAuthorizationUserInRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferAuthorizationUserInRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferAuthorizationUserInRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<TransferUserAddressInRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's legal name. If the user is a business, provide the business name.",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's phone number.",
+        );
+        o.finish(
+            "The legal name and other information for the account holder.  If the account has multiple account holders, provide the information for the account holder on whose behalf the authorization is being requested. The `user.legal_name` field is required. Other fields are not currently used and are present to support planned future functionality.",
+        )
+    }
+}
 ///Information about the balance held with Plaid.
 #[derive(Clone, Debug)]
 pub struct TransferBalance {
@@ -8214,6 +12530,36 @@ impl ::serde::Serialize for TransferBalance {
         out.field_unless(skip[0], "current", &self.current);
         out.field("type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferBalance")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "available",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The amount of this balance available for use (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "current",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The available balance, plus amount of pending funds that in processing (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<TransferBalanceType>, &[], "");
+        o.finish("Information about the balance held with Plaid.")
     }
 }
 ///Defines the request schema for `/transfer/balance/get`
@@ -8294,6 +12640,49 @@ impl ::serde::Serialize for TransferBalanceGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferBalanceGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferBalanceGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferBalanceGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client ID of the end customer.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<TransferBalanceType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/balance/get`")
+    }
+}
 impl ::std::fmt::Debug for TransferBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferBalanceGetRequest")
@@ -8361,6 +12750,23 @@ impl ::serde::Serialize for TransferBalanceGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferBalanceGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferBalanceGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferBalanceGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("balance", j::REQUIRED, G::subschema_for::<TransferBalance>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/balance/get`")
+    }
+}
 /**The type of balance.
 
 `prefunded_rtp_credits` - Your prefunded RTP credit balance with Plaid
@@ -8371,6 +12777,21 @@ pub enum TransferBalanceType {
     PrefundedAchCredits,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferBalanceType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferBalanceType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferBalanceType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["prefunded_rtp_credits", "prefunded_ach_credits"],
+            "The type of balance.\n\n`prefunded_rtp_credits` - Your prefunded RTP credit balance with Plaid\n`prefunded_ach_credits` - Your prefunded ACH credit balance with Plaid",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferBalanceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8493,6 +12914,50 @@ impl ::serde::Serialize for TransferCancelRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferCancelRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferCancelRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferCancelRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid client ID of the transfer originator. Should only be present if `client_id` is a third-party sender (TPS).",
+        );
+        o.field(
+            "reason_code",
+            j::OPTIONAL,
+            G::subschema_for::<ReasonCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("transfer_id", j::REQUIRED, G::subschema_for::<TransferId>, &[], "");
+        o.finish("Defines the request schema for `/transfer/cancel`")
+    }
+}
 impl ::std::fmt::Debug for TransferCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferCancelRequest")
@@ -8554,6 +13019,22 @@ impl ::serde::Serialize for TransferCancelResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferCancelResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferCancelResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferCancelResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/cancel`")
     }
 }
 ///Defines the request schema for `/transfer/capabilities/get`
@@ -8638,6 +13119,58 @@ impl ::serde::Serialize for TransferCapabilitiesGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferCapabilitiesGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferCapabilitiesGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferCapabilitiesGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccessToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccountId>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_profile_token",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentProfileToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/capabilities/get`")
+    }
+}
 impl ::std::fmt::Debug for TransferCapabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferCapabilitiesGetRequest")
@@ -8715,6 +13248,31 @@ impl ::serde::Serialize for TransferCapabilitiesGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferCapabilitiesGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferCapabilitiesGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferCapabilitiesGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "institution_supported_networks",
+            j::REQUIRED,
+            G::subschema_for::<InstitutionSupportedNetworks>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/capabilities/get`")
+    }
+}
 ///Contains the supported service types in RfP
 #[derive(Clone, Debug, Default)]
 pub struct TransferCapabilitiesGetRfP {
@@ -8787,6 +13345,42 @@ impl ::serde::Serialize for TransferCapabilitiesGetRfP {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferCapabilitiesGetRfP {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferCapabilitiesGetRfP")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferCapabilitiesGetRfP")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "debit",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, the linked Item's institution supports RfP debit transfer.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The currency of the `max_amount`, e.g. \"USD\".",
+        );
+        o.field(
+            "max_amount",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The maximum amount (decimal string with two digits of precision e.g. \"10.00\") for originating RfP transfers with the given institution.",
+        );
+        o.finish("Contains the supported service types in RfP")
+    }
+}
 ///Contains the supported service types in RTP
 #[derive(Clone, Debug, Default)]
 pub struct TransferCapabilitiesGetRtp {
@@ -8838,6 +13432,28 @@ impl ::serde::Serialize for TransferCapabilitiesGetRtp {
         );
         out.field("credit", &self.credit);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferCapabilitiesGetRtp {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferCapabilitiesGetRtp")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferCapabilitiesGetRtp")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "credit",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[],
+            "When `true`, the linked Item's institution supports RTP credit transfer.",
+        );
+        o.finish("Contains the supported service types in RTP")
     }
 }
 ///Defines the request schema for `/transfer/configuration/get`
@@ -8909,6 +13525,44 @@ impl ::serde::Serialize for TransferConfigurationGetRequest {
         out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferConfigurationGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferConfigurationGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferConfigurationGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid client ID of the transfer originator. Should only be present if `client_id` is a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/configuration/get`")
     }
 }
 impl ::std::fmt::Debug for TransferConfigurationGetRequest {
@@ -9049,6 +13703,87 @@ impl ::serde::Serialize for TransferConfigurationGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferConfigurationGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferConfigurationGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferConfigurationGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the dollar amount, e.g. \"USD\".",
+        );
+        o.field(
+            "max_daily_credit_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The max limit of sum of dollar amount of credit transfers in last 24 hours (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "max_daily_debit_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The max limit of sum of dollar amount of debit transfers in last 24 hours (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "max_monthly_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The max limit of sum of dollar amount of credit and debit transfers in one calendar month (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "max_monthly_credit_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The max limit of sum of dollar amount of credit transfers in one calendar month (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "max_monthly_debit_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The max limit of sum of dollar amount of debit transfers in one calendar month (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "max_single_transfer_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The max limit of dollar amount of a single transfer (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "max_single_transfer_credit_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The max limit of dollar amount of a single credit transfer (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "max_single_transfer_debit_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The max limit of dollar amount of a single debit transfer (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/configuration/get`")
+    }
+}
 /**Deprecated. `authorization_id` is now used as idempotency instead.
 
 A random key provided by the client, per unique transfer. Maximum of 50 characters.
@@ -9067,6 +13802,24 @@ The API supports idempotency for safely retrying requests without accidentally p
 )]
 #[serde(transparent)]
 pub struct TransferCreateIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferCreateIdempotencyKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferCreateIdempotencyKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferCreateIdempotencyKey")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Deprecated. `authorization_id` is now used as idempotency instead.\n\nA random key provided by the client, per unique transfer. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create a transfer fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single transfer is created.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferCreateIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -9269,6 +14022,140 @@ impl ::serde::Serialize for TransferCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccessToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccountId>,
+            &[],
+            "",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "authorization_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a transfer authorization. This parameter also serves the purpose of acting as an idempotency identifier.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The transfer description, maximum of 15 characters (RTP transactions) or 10 characters (ACH transactions). Should represent why the money is moving, not your company name. For recommendations on setting the `description` field to avoid ACH returns, see [Description field recommendations](https://www.plaid.com/docs/transfer/creating-transfers/#description-field-recommendations).\n\nIf reprocessing a returned transfer, the `description` field must be `\"Retry 1\"` or `\"Retry 2\"`. You may retry a transfer up to 2 times, within 180 days of creating the original transfer. Only transfers that were returned with code `R01` or `R09` may be retried.",
+        );
+        o.field(
+            "facilitator_fee",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFacilitatorFee>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "idempotency_key",
+            j::OPTIONAL,
+            G::subschema_for::<TransferCreateIdempotencyKey>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The currency of the transfer amount. The default value is \"USD\".",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network",
+            j::OPTIONAL,
+            G::subschema_for::<TransferNetwork>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "origination_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified. Otherwise, this field should be left blank.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "test_clock_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a test clock. This field may only be used when using `sandbox` environment. If provided, the `transfer` is created at the `virtual_time` on the provided `test_clock`.",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<TransferType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user",
+            j::OPTIONAL,
+            G::subschema_for::<TransferUserInRequestDeprecated>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/create`")
+    }
+}
 impl ::std::fmt::Debug for TransferCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferCreateRequest")
@@ -9349,6 +14236,23 @@ impl ::serde::Serialize for TransferCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("transfer", j::REQUIRED, G::subschema_for::<Transfer>, &[], "");
+        o.finish("Defines the response schema for `/transfer/create`")
+    }
+}
 /**This field is now deprecated. You may ignore it for transfers created on and after 12/01/2023.
 
 Specifies the source of funds for the transfer. Only valid for `credit` transfers, and defaults to `sweep` if not specified. This field is not specified for `debit` transfers.
@@ -9363,6 +14267,21 @@ pub enum TransferCreditFundsSource {
     PrefundedAchCredits,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferCreditFundsSource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferCreditFundsSource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferCreditFundsSource")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["sweep", "prefunded_rtp_credits", "prefunded_ach_credits"],
+            "This field is now deprecated. You may ignore it for transfers created on and after 12/01/2023.\n\nSpecifies the source of funds for the transfer. Only valid for `credit` transfers, and defaults to `sweep` if not specified. This field is not specified for `debit` transfers.\n\n`sweep` - Sweep funds from your funding account\n`prefunded_rtp_credits` - Use your prefunded RTP credit balance with Plaid\n`prefunded_ach_credits` - Use your prefunded ACH credit balance with Plaid",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferCreditFundsSource {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9491,6 +14410,60 @@ impl ::serde::Serialize for TransferCreditUsageConfiguration {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferCreditUsageConfiguration {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferCreditUsageConfiguration")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferCreditUsageConfiguration",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "expected_average_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The originator's expected average amount per credit.",
+        );
+        o.field(
+            "expected_frequency",
+            j::REQUIRED,
+            G::subschema_for::<OriginatorExpectedTransferFrequency>,
+            &[],
+            "",
+        );
+        o.field(
+            "expected_highest_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The originator's expected highest amount for a single credit transfer.",
+        );
+        o.field(
+            "expected_monthly_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The originator's monthly expected ACH credit processing amount for the next 6-12 months.",
+        );
+        o.field(
+            "sec_codes",
+            j::REQUIRED,
+            G::subschema_for::<CreditAchClass>,
+            &[j::ARRAY],
+            "Specifies the expected use cases for the originator's credit transfers. This should be a list that contains one or more of the following codes:\n\n`\"ccd\"` - Corporate Credit or Debit - fund transfer between two corporate bank accounts\n\n`\"ppd\"` - Prearranged Payment or Deposit. The transfer is part of a pre-existing relationship with a consumer. Authorization was obtained from the consumer in person via writing, or through online authorization, or via an electronic document signing, e.g. Docusign. For example language for online authorization, see the 2025 Nacha Operating Rules -- Section 2.3.2, Authorization of Entries via Electronic Means. Can be used for credits or debits.\n\n`\"web\"` - Internet-Initiated Entry. The transfer debits a consumer's bank account. Authorization from the consumer is obtained over the Internet (e.g. a web or mobile application). Can be used for single debits or recurring debits.",
+        );
+        o.finish(
+            "Specifies the originator's expected usage of credits. For all dollar amounts, use a decimal string with two digits of precision e.g. \"10.00\". This field is required if the originator is expected to process credit transfers.",
+        )
+    }
+}
 ///Specifies the originator's expected usage of debits. For all dollar amounts, use a decimal string with two digits of precision e.g. "10.00". This field is required if the originator is expected to process debit transfers.
 #[derive(Clone, Debug)]
 pub struct TransferDebitUsageConfiguration {
@@ -9581,6 +14554,60 @@ impl ::serde::Serialize for TransferDebitUsageConfiguration {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferDebitUsageConfiguration {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferDebitUsageConfiguration")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferDebitUsageConfiguration",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "expected_average_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The originator's expected average amount per debit.",
+        );
+        o.field(
+            "expected_frequency",
+            j::REQUIRED,
+            G::subschema_for::<OriginatorExpectedTransferFrequency>,
+            &[],
+            "",
+        );
+        o.field(
+            "expected_highest_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The originator's expected highest amount for a single debit transfer.",
+        );
+        o.field(
+            "expected_monthly_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The originator's monthly expected ACH debit processing amount for the next 6-12 months.",
+        );
+        o.field(
+            "sec_codes",
+            j::REQUIRED,
+            G::subschema_for::<AchClass>,
+            &[j::ARRAY],
+            "Specifies the expected use cases for the originator's debit transfers. This should be a list that contains one or more of the following codes:\n\n`\"ccd\"` - Corporate Credit or Debit - fund transfer between two corporate bank accounts\n\n`\"ppd\"` - Prearranged Payment or Deposit - The transfer is part of a pre-existing relationship with a consumer. Authorization was obtained in writing either in person or via an electronic document signing, e.g. Docusign, by the consumer. Can be used for credits or debits.\n\n`\"web\"` - Internet-Initiated Entry. The transfer debits a consumer's bank account. Authorization from the consumer is obtained over the Internet (e.g. a web or mobile application). Can be used for single debits or recurring debits.\n\n`\"tel\"` - Telephone-Initiated Entry. The transfer debits a consumer. Debit authorization has been received orally over the telephone via a recorded call.",
+        );
+        o.finish(
+            "Specifies the originator's expected usage of debits. For all dollar amounts, use a decimal string with two digits of precision e.g. \"10.00\". This field is required if the originator is expected to process debit transfers.",
+        )
+    }
+}
 ///Information about the device being used to initiate the authorization.
 #[derive(Clone, Debug)]
 pub struct TransferDevice {
@@ -9638,6 +14665,37 @@ impl ::serde::Serialize for TransferDevice {
         out.field("ip_address", &self.ip_address);
         out.field("user_agent", &self.user_agent);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferDevice {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferDevice")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferDevice")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ip_address",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The IP address of the device being used to initiate the authorization.",
+        );
+        o.field(
+            "user_agent",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user agent of the device being used to initiate the authorization.",
+        );
+        o.finish(
+            "Information about the device being used to initiate the authorization.",
+        )
     }
 }
 ///Defines the request schema for `/transfer/diligence/document/upload`
@@ -9704,6 +14762,44 @@ impl ::serde::Serialize for TransferDiligenceDocumentUploadRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferDiligenceDocumentUploadRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferDiligenceDocumentUploadRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferDiligenceDocumentUploadRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "file",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A file to upload. The file size must be less than 20MB. Supported file extensions: .pdf.",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Client ID of the originator whose document that you want to upload.",
+        );
+        o.field(
+            "purpose",
+            j::REQUIRED,
+            G::subschema_for::<TransferDocumentPurpose>,
+            &[],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/diligence/document/upload`")
+    }
+}
 ///Defines the response schema for `/transfer/diligence/document/upload`
 #[derive(Clone, Debug)]
 pub struct TransferDiligenceDocumentUploadResponse {
@@ -9756,6 +14852,24 @@ impl ::serde::Serialize for TransferDiligenceDocumentUploadResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferDiligenceDocumentUploadResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferDiligenceDocumentUploadResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferDiligenceDocumentUploadResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/diligence/document/upload`")
+    }
+}
 ///Originator's diligence status.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferDiligenceStatus {
@@ -9767,6 +14881,28 @@ pub enum TransferDiligenceStatus {
     MoreInformationRequired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferDiligenceStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferDiligenceStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferDiligenceStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "not_submitted",
+                "submitted",
+                "under_review",
+                "approved",
+                "denied",
+                "more_information_required",
+            ],
+            "Originator's diligence status.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferDiligenceStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9889,6 +15025,51 @@ impl ::serde::Serialize for TransferDiligenceSubmitRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferDiligenceSubmitRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferDiligenceSubmitRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferDiligenceSubmitRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Client ID of the originator whose diligence that you want to submit.",
+        );
+        o.field(
+            "originator_diligence",
+            j::REQUIRED,
+            G::subschema_for::<TransferOriginatorDiligence>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/diligence/submit`")
+    }
+}
 impl ::std::fmt::Debug for TransferDiligenceSubmitRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferDiligenceSubmitRequest")
@@ -9951,6 +15132,24 @@ impl ::serde::Serialize for TransferDiligenceSubmitResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferDiligenceSubmitResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferDiligenceSubmitResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferDiligenceSubmitResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/diligence/submit`")
+    }
+}
 /**Specifies the purpose of the uploaded file.
 
 `"DUE_DILIGENCE"` - The transfer due diligence document of the originator.*/
@@ -9959,6 +15158,21 @@ pub enum TransferDocumentPurpose {
     DueDiligence,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferDocumentPurpose {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferDocumentPurpose")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferDocumentPurpose")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["DUE_DILIGENCE"],
+            "Specifies the purpose of the uploaded file.\n\n`\"DUE_DILIGENCE\"` - The transfer due diligence document of the originator.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferDocumentPurpose {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10164,6 +15378,140 @@ impl ::serde::Serialize for TransferEvent {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account ID associated with the transfer. This field is omitted for Plaid Ledger Sweep events.",
+        );
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "Plaid's unique identifier for this event. IDs are sequential unsigned 64-bit integers.",
+        );
+        o.field(
+            "event_type",
+            j::REQUIRED,
+            G::subschema_for::<TransferEventType>,
+            &[],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::REQUIRED,
+            G::subschema_for::<TransferFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponseNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "intent_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `id` returned by the `/transfer/intent/create` endpoint, for transfers created via Transfer UI. For transfers not created by Transfer UI, the value is `null`. This will currently only be populated for RfP transfers.",
+        );
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "origination_account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the origination account that this balance belongs to.",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid client ID that is the originator of the transfer that this event applies to. Only present if the transfer was created on behalf of another client as a third-party sender (TPS).",
+        );
+        o.field(
+            "refund_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a refund. A non-null value indicates the event is for the associated refund of the transfer.",
+        );
+        o.field(
+            "sweep_amount",
+            j::REQUIRED,
+            G::subschema_for::<TransferSweepAmount>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "sweep_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferSweepIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime when this event occurred. This will be of the form `2006-01-02T15:04:05Z`.",
+        );
+        o.field(
+            "transfer_amount",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The amount of the transfer (decimal string with two digits of precision e.g. \"10.00\"). This field is omitted for Plaid Ledger Sweep events.",
+        );
+        o.field(
+            "transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a transfer. This field is an empty string for Plaid Ledger Sweep events.",
+        );
+        o.field(
+            "transfer_type",
+            j::OPTIONAL,
+            G::subschema_for::<OmittableTransferType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "wire_return_fee",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The fee amount deducted from the original transfer during a wire return, if applicable.",
+        );
+        o.finish("Represents an event in the Transfers API.")
+    }
+}
 ///Defines the request schema for `/transfer/event/list`
 #[derive(Clone)]
 pub struct TransferEventListRequest {
@@ -10324,6 +15672,119 @@ impl ::serde::Serialize for TransferEventListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferEventListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferEventListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferEventListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The account ID to get events for all transactions to/from an account.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of transfer events to return. If the number of events matching the above parameters is greater than `count`, the most recent events will be returned.",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The end `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
+        );
+        o.field(
+            "event_types",
+            j::OPTIONAL,
+            G::subschema_for::<TransferEventType>,
+            &[j::ARRAY],
+            "Filter events by event type.",
+        );
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Filter transfer events to only those with the specified `funding_account_id`.",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The offset into the list of transfer events. When `count`=25 and `offset`=0, the first 25 events will be returned. When `count`=25 and `offset`=25, the next 25 events will be returned.",
+        );
+        o.field(
+            "origination_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The origination account ID to get events for transfers from a specific origination account.",
+        );
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Filter transfer events to only those with the specified originator client.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The start `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
+        );
+        o.field(
+            "sweep_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a sweep.",
+        );
+        o.field(
+            "transfer_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a transfer.",
+        );
+        o.field(
+            "transfer_type",
+            j::OPTIONAL,
+            G::subschema_for::<TransferEventListTransferType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/event/list`")
+    }
+}
 impl ::std::fmt::Debug for TransferEventListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferEventListRequest")
@@ -10431,6 +15892,36 @@ impl ::serde::Serialize for TransferEventListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferEventListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferEventListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferEventListResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "has_more",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Whether there are more events to be pulled from the endpoint that have not already been returned",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transfer_events",
+            j::REQUIRED,
+            G::subschema_for::<TransferEvent>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish("Defines the response schema for `/transfer/event/list`")
+    }
+}
 ///The type of transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into your origination account; a `credit` indicates a transfer of money out of your origination account.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferEventListTransferType {
@@ -10438,6 +15929,23 @@ pub enum TransferEventListTransferType {
     Credit,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferEventListTransferType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferEventListTransferType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferEventListTransferType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["debit", "credit"],
+            "The type of transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into your origination account; a `credit` indicates a transfer of money out of your origination account.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferEventListTransferType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10553,6 +16061,49 @@ impl ::serde::Serialize for TransferEventSyncRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferEventSyncRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferEventSyncRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferEventSyncRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "after_id",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The latest (largest) `event_id` fetched via the sync endpoint, or 0 initially.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of transfer events to return.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/event/sync`")
+    }
+}
 impl ::std::fmt::Debug for TransferEventSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferEventSyncRequest")
@@ -10628,6 +16179,36 @@ impl ::serde::Serialize for TransferEventSyncResponse {
         out.field("request_id", &self.request_id);
         out.field("transfer_events", &self.transfer_events);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferEventSyncResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferEventSyncResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferEventSyncResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "has_more",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "Whether there are more events to be pulled from the endpoint that have not already been returned",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transfer_events",
+            j::REQUIRED,
+            G::subschema_for::<TransferEvent>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish("Defines the response schema for `/transfer/event/sync`")
     }
 }
 /**The type of event that this transfer represents. Event types with prefix `sweep` represents events for Plaid Ledger sweeps.
@@ -10707,6 +16288,46 @@ pub enum TransferEventType {
     RefundReturnSwept,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferEventType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferEventType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferEventType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "pending",
+                "cancelled",
+                "failed",
+                "posted",
+                "settled",
+                "funds_available",
+                "returned",
+                "swept",
+                "swept_settled",
+                "return_swept",
+                "sweep.pending",
+                "sweep.posted",
+                "sweep.settled",
+                "sweep.returned",
+                "sweep.failed",
+                "sweep.funds_available",
+                "refund.pending",
+                "refund.cancelled",
+                "refund.failed",
+                "refund.posted",
+                "refund.settled",
+                "refund.returned",
+                "refund.swept",
+                "refund.return_swept",
+            ],
+            "The type of event that this transfer represents. Event types with prefix `sweep` represents events for Plaid Ledger sweeps.\n\n`pending`: A new transfer was created; it is in the pending state.\n\n`cancelled`: The transfer was cancelled by the client.\n\n`failed`: The transfer failed, no funds were moved.\n\n`posted`: The transfer has been successfully submitted to the payment network.\n\n`settled`: The transfer has been successfully completed by the payment network.\n\n`funds_available`: Funds from the transfer have been released from hold and applied to the ledger's available balance. (Only applicable to ACH debits.)\n\n`returned`: A posted transfer was returned.\n\n`swept`: The transfer was swept to / from the sweep account.\n\n`swept_settled`: Credits are available to be withdrawn or debits have been deducted from the customer's business checking account.\n\n`return_swept`: Due to the transfer being returned, funds were pulled from or pushed back to the sweep account.\n\n`sweep.pending`: A new ledger sweep was created; it is in the pending state.\n\n`sweep.posted`: The ledger sweep has been successfully submitted to the payment network.\n\n`sweep.settled`: The transaction has settled in the funding account. This means that funds withdrawn from Plaid Ledger balance have reached the funding account, or funds to be deposited into the Plaid Ledger Balance have been pulled, and the hold period has begun.\n\n`sweep.returned`: A posted ledger sweep was returned.\n\n`sweep.failed`: The ledger sweep failed, no funds were moved.\n\n`sweep.funds_available`: Funds from the ledger sweep have been released from hold and applied to the ledger's available balance. This is only applicable to debits.\n\n`refund.pending`: A new refund was created; it is in the pending state.\n\n`refund.cancelled`: The refund was cancelled.\n\n`refund.failed`: The refund failed, no funds were moved.\n\n`refund.posted`: The refund has been successfully submitted to the payment network.\n\n`refund.settled`: The refund transaction has settled in the Plaid linked account.\n\n`refund.returned`: A posted refund was returned.\n\n`refund.swept`: The refund was swept from the sweep account.\n\n`refund.return_swept`: Due to the refund being returned, funds were pushed back to the sweep account.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10857,6 +16478,44 @@ impl ::serde::Serialize for TransferEventsUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferEventsUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferEventsUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferEventsUpdateWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSFER_EVENTS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`TRANSFER`",
+        );
+        o.finish(
+            "Fired when new transfer events are available. Receiving this webhook indicates you should fetch the new events from `/transfer/event/sync`. If multiple transfer events occur within a single minute, only one webhook will be fired, so a single webhook instance may correspond to multiple transfer events.",
+        )
+    }
+}
 ///Defines an expected sweep date and amount.
 #[derive(Clone, Debug)]
 pub struct TransferExpectedSweepSettlementScheduleItem {
@@ -10920,6 +16579,37 @@ impl ::serde::Serialize for TransferExpectedSweepSettlementScheduleItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferExpectedSweepSettlementScheduleItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferExpectedSweepSettlementScheduleItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferExpectedSweepSettlementScheduleItem",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "sweep_settlement_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "The settlement date of a sweep for this transfer.",
+        );
+        o.field(
+            "swept_settled_amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The accumulated amount that has been swept by `sweep_settlement_date`.",
+        );
+        o.finish("Defines an expected sweep date and amount.")
+    }
+}
 ///The amount to deduct from `transfer.amount` and distribute to the platform's Ledger balance as a facilitator fee (decimal string with two digits of precision e.g. "10.00"). The remainder will go to the end-customer's Ledger balance. This must be value greater than 0 and less than or equal to the `transfer.amount`.
 #[derive(
     ::serde::Deserialize,
@@ -10934,6 +16624,24 @@ impl ::serde::Serialize for TransferExpectedSweepSettlementScheduleItem {
 )]
 #[serde(transparent)]
 pub struct TransferFacilitatorFee(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferFacilitatorFee {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferFacilitatorFee")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferFacilitatorFee")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The amount to deduct from `transfer.amount` and distribute to the platform's Ledger balance as a facilitator fee (decimal string with two digits of precision e.g. \"10.00\"). The remainder will go to the end-customer's Ledger balance. This must be value greater than 0 and less than or equal to the `transfer.amount`.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferFacilitatorFee {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11034,6 +16742,44 @@ impl ::serde::Serialize for TransferFailure {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferFailure {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferFailure")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferFailure")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ach_return_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ACH return code, e.g. `R01`.  A return code will be provided if and only if the transfer status is `returned`. For a full listing of ACH return codes, see [Transfer errors](https://plaid.com/docs/errors/transfer/#ach-return-codes).",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A human-readable description of the reason for the failure or reversal.",
+        );
+        o.field(
+            "failure_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The failure code, e.g. `R01`.  A failure code will be provided if and only if the transfer status is `returned`. See [ACH return codes](https://plaid.com/docs/errors/transfer/#ach-return-codes) for a full listing of ACH return codes and [RTP/RfP error codes](https://plaid.com/docs/errors/transfer/#rtprfp-error-codes) for RTP error codes.",
+        );
+        o.finish(
+            "The failure reason if the event type for a transfer is `\"failed\"` or `\"returned\"`. Null value otherwise.",
+        )
+    }
+}
 ///The originator's funding account, linked with Plaid Link or `/transfer/migrate_account`.
 #[derive(Clone)]
 pub struct TransferFundingAccount {
@@ -11092,6 +16838,31 @@ impl ::serde::Serialize for TransferFundingAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferFundingAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferFundingAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferFundingAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id` for the newly created Item.",
+        );
+        o.finish(
+            "The originator's funding account, linked with Plaid Link or `/transfer/migrate_account`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransferFundingAccount {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferFundingAccount")
@@ -11114,6 +16885,26 @@ impl ::std::fmt::Debug for TransferFundingAccount {
 )]
 #[serde(transparent)]
 pub struct TransferFundingAccountIdResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferFundingAccountIdResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferFundingAccountIdResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferFundingAccountIdResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The id of the funding account to use, available in the Plaid Dashboard. This determines which of your business checking accounts will be credited or debited.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferFundingAccountIdResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11155,6 +16946,26 @@ impl ::std::str::FromStr for TransferFundingAccountIdResponse {
 )]
 #[serde(transparent)]
 pub struct TransferFundingAccountIdResponseNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferFundingAccountIdResponseNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferFundingAccountIdResponseNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferFundingAccountIdResponseNullable",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The id of the associated funding account, available in the Plaid Dashboard. If present, this indicates which of your business checking accounts will be credited or debited.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferFundingAccountIdResponseNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11252,6 +17063,40 @@ impl ::serde::Serialize for TransferFundingAccountWithDisplayName {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferFundingAccountWithDisplayName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferFundingAccountWithDisplayName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferFundingAccountWithDisplayName",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id` for the newly created Item.",
+        );
+        o.field(
+            "display_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The name for the funding account that is displayed in the Plaid dashboard.",
+        );
+        o.finish(
+            "The originator's funding account, linked with Plaid Link or `/transfer/migrate_account`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransferFundingAccountWithDisplayName {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferFundingAccountWithDisplayName")
@@ -11346,6 +17191,56 @@ impl ::serde::Serialize for TransferGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "authorization_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid client ID of the transfer originator. Should only be present if `client_id` is a third-party sender (TPS).",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transfer_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/get`")
+    }
+}
 impl ::std::fmt::Debug for TransferGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferGetRequest")
@@ -11414,6 +17309,23 @@ impl ::serde::Serialize for TransferGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("transfer", j::REQUIRED, G::subschema_for::<Transfer>, &[], "");
+        o.finish("Defines the response schema for `/transfer/get`")
+    }
+}
 ///Plaid's unique identifier for a transfer.
 #[derive(
     ::serde::Deserialize,
@@ -11428,6 +17340,24 @@ impl ::serde::Serialize for TransferGetResponse {
 )]
 #[serde(transparent)]
 pub struct TransferId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a transfer.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11469,6 +17399,24 @@ impl ::std::str::FromStr for TransferId {
 )]
 #[serde(transparent)]
 pub struct TransferIdForRefund(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferIdForRefund {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferIdForRefund")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferIdForRefund")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the transfer to refund.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferIdForRefund {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11508,6 +17456,23 @@ pub enum TransferIntentAuthorizationDecision {
     Declined,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferIntentAuthorizationDecision {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferIntentAuthorizationDecision")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferIntentAuthorizationDecision",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["APPROVED", "DECLINED"],
+            "A decision regarding the proposed transfer.\n\n`APPROVED` - The proposed transfer has received the end user's consent and has been approved for processing by Plaid. The `decision_rationale` field is set if Plaid was unable to fetch the account information. You may proceed with the transfer, but further review is recommended (i.e., use Link in update mode to re-authenticate your user when `decision_rationale.code` is `ITEM_LOGIN_REQUIRED`). Refer to the `code` field in the `decision_rationale` object for details.\n\n`DECLINED` - Plaid reviewed the proposed transfer and declined processing. Refer to the `code` field in the `decision_rationale` object for details.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferIntentAuthorizationDecision {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11698,6 +17663,120 @@ impl ::serde::Serialize for TransferIntentCreate {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferIntentCreate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferIntentCreate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferIntentCreate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid `account_id` corresponding to the end-user account that will be debited or credited. Returned only if `account_id` was set on intent creation.",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "created",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime the transfer was created. This will be of the form `2006-01-02T15:04:05Z`.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A description for the underlying transfer. Maximum of 8 characters.",
+        );
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponse>,
+            &[],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the transfer intent object.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the transfer amount, e.g. \"USD\"",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mode",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentCreateMode>,
+            &[],
+            "",
+        );
+        o.field(
+            "network",
+            j::OPTIONAL,
+            G::subschema_for::<TransferIntentCreateNetwork>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "origination_account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the origination account for the intent. If not provided, the default account will be used.",
+        );
+        o.field(
+            "require_guarantee",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When `true`, the transfer requires a `GUARANTEED` decision by Plaid to proceed (Guarantee customers only).",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<TransferUserInResponse>,
+            &[],
+            "",
+        );
+        o.finish("Represents a transfer intent within Transfer UI.")
+    }
+}
 /**The direction of the flow of transfer funds.
 
 `PAYMENT`: Transfers funds from an end user's account to your business account.
@@ -11709,6 +17788,21 @@ pub enum TransferIntentCreateMode {
     Disbursement,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferIntentCreateMode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferIntentCreateMode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferIntentCreateMode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["PAYMENT", "DISBURSEMENT"],
+            "The direction of the flow of transfer funds.\n\n`PAYMENT`: Transfers funds from an end user's account to your business account.\n\n`DISBURSEMENT`: Transfers funds from your business account to an end user's account.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferIntentCreateMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11761,6 +17855,21 @@ pub enum TransferIntentCreateNetwork {
     Rtp,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferIntentCreateNetwork {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferIntentCreateNetwork")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferIntentCreateNetwork")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ach", "same-day-ach", "rtp"],
+            "The network or rails used for the transfer. Defaults to `same-day-ach`.\n\nFor transfers submitted using `ach`, the Standard ACH cutoff is 8:30 PM Eastern Time.\n\nFor transfers submitted using `same-day-ach`, the Same Day ACH cutoff is 3:00 PM Eastern Time. It is recommended to send the request 15 minutes prior to the cutoff to ensure that it will be processed in time for submission before the cutoff. If the transfer is processed after this cutoff but before the Standard ACH cutoff, it will be sent over Standard ACH rails and will not incur same-day charges.\n\nFor transfers submitted using `rtp`, in the case that the account being credited does not support RTP, the transfer will be sent over ACH as long as an `ach_class` is provided in the request. If RTP isn't supported by the account and no `ach_class` is provided, the transfer will fail to be submitted.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferIntentCreateNetwork {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11962,6 +18071,107 @@ impl ::serde::Serialize for TransferIntentCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferIntentCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferIntentCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferIntentCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid `account_id` corresponding to the end-user account that will be debited or credited.",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A description for the underlying transfer. Maximum of 15 characters.",
+        );
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMigratedFundingAccountIdRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The currency of the transfer amount, e.g. \"USD\"",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mode",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentCreateMode>,
+            &[],
+            "",
+        );
+        o.field(
+            "network",
+            j::OPTIONAL,
+            G::subschema_for::<TransferIntentCreateNetwork>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "origination_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for the origination account for the intent. If not provided, the default account will be used.",
+        );
+        o.field(
+            "require_guarantee",
+            j::DEFAULTED,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When `true`, the transfer requires a `GUARANTEED` decision by Plaid to proceed (Guarantee customers only).",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user", j::REQUIRED, G::subschema_for::<TransferUserInRequest>, &[], "");
+        o.finish("Defines the request schema for `/transfer/intent/create`")
+    }
+}
 impl ::std::fmt::Debug for TransferIntentCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferIntentCreateRequest")
@@ -12037,6 +18247,29 @@ impl ::serde::Serialize for TransferIntentCreateResponse {
         out.field("request_id", &self.request_id);
         out.field("transfer_intent", &self.transfer_intent);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferIntentCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferIntentCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferIntentCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transfer_intent",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentCreate>,
+            &[],
+            "",
+        );
+        o.finish("Defines the response schema for `/transfer/intent/create`")
     }
 }
 ///Represents a transfer intent within Transfer UI.
@@ -12244,6 +18477,162 @@ impl ::serde::Serialize for TransferIntentGet {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferIntentGet {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferIntentGet")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferIntentGet")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid `account_id` for the account that will be debited or credited. Returned only if `account_id` was set on intent creation.",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "authorization_decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentAuthorizationDecision>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "authorization_decision_rationale",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationDecisionRationale>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "created",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime the transfer was created. This will be of the form `2006-01-02T15:04:05Z`.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A description for the underlying transfer. Maximum of 8 characters.",
+        );
+        o.field(
+            "failure_reason",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentGetFailureReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponse>,
+            &[],
+            "",
+        );
+        o.field(
+            "guarantee_decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecision>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "guarantee_decision_rationale",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationGuaranteeDecisionRationale>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a transfer intent object.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the transfer amount, e.g. \"USD\"",
+        );
+        o.field(
+            "metadata",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetadata>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "mode",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentCreateMode>,
+            &[],
+            "",
+        );
+        o.field(
+            "network",
+            j::OPTIONAL,
+            G::subschema_for::<TransferIntentCreateNetwork>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "origination_account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the origination account used for the transfer.",
+        );
+        o.field(
+            "require_guarantee",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "When `true`, the transfer requires a `GUARANTEED` decision by Plaid to proceed (Guarantee customers only).",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for the transfer created through the UI. Returned only if the transfer was successfully created. Null value otherwise.",
+        );
+        o.field(
+            "user",
+            j::REQUIRED,
+            G::subschema_for::<TransferUserInResponse>,
+            &[],
+            "",
+        );
+        o.finish("Represents a transfer intent within Transfer UI.")
+    }
+}
 ///The reason for a failed transfer intent. Returned only if the transfer intent status is `failed`. Null otherwise.
 #[derive(Clone, Debug, Default)]
 pub struct TransferIntentGetFailureReason {
@@ -12317,6 +18706,46 @@ impl ::serde::Serialize for TransferIntentGetFailureReason {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferIntentGetFailureReason {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferIntentGetFailureReason")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferIntentGetFailureReason",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "error_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A code representing the reason for a failed transfer intent (i.e., an API error or the authorization being declined).",
+        );
+        o.field(
+            "error_message",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A human-readable description of the code associated with a failed transfer intent.",
+        );
+        o.field(
+            "error_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A broad categorization of the error.",
+        );
+        o.finish(
+            "The reason for a failed transfer intent. Returned only if the transfer intent status is `failed`. Null otherwise.",
+        )
+    }
+}
 ///Defines the request schema for `/transfer/intent/get`
 #[derive(Clone)]
 pub struct TransferIntentGetRequest {
@@ -12387,6 +18816,42 @@ impl ::serde::Serialize for TransferIntentGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferIntentGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferIntentGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferIntentGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transfer_intent_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a transfer intent object.",
+        );
+        o.finish("Defines the request schema for `/transfer/intent/get`")
+    }
+}
 impl ::std::fmt::Debug for TransferIntentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferIntentGetRequest")
@@ -12453,6 +18918,29 @@ impl ::serde::Serialize for TransferIntentGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferIntentGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferIntentGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferIntentGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transfer_intent",
+            j::REQUIRED,
+            G::subschema_for::<TransferIntentGet>,
+            &[],
+            "",
+        );
+        o.finish("Defines the response schema for `/transfer/intent/get`")
+    }
+}
 /**The status of the transfer intent.
 
 `PENDING`: The transfer intent is pending.
@@ -12465,6 +18953,21 @@ pub enum TransferIntentStatus {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferIntentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferIntentStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferIntentStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["PENDING", "SUCCEEDED", "FAILED"],
+            "The status of the transfer intent.\n\n`PENDING`: The transfer intent is pending.\n`SUCCEEDED`: The transfer intent was successfully created.\n`FAILED`: The transfer intent was unable to be created.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferIntentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12562,6 +19065,35 @@ impl ::serde::Serialize for TransferLedgerBalance {
         out.field("available", &self.available);
         out.field("pending", &self.pending);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferLedgerBalance")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "available",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The amount of this balance available for use (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "pending",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The amount of pending funds that are in processing (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.finish("Information about the balance of the ledger held with Plaid.")
     }
 }
 ///Defines the request schema for `/transfer/ledger/deposit`
@@ -12675,6 +19207,78 @@ impl ::serde::Serialize for TransferLedgerDepositRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerDepositRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerDepositRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferLedgerDepositRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A positive amount of how much will be deposited into ledger (decimal string with two digits of precision e.g. \"5.50\").",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<SweepDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerFundingAccountIdRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<LedgerDepositIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Specify which ledger balance to deposit to. Customers can find a list of `ledger_id`s in the Accounts page of your Plaid Dashboard. If this field is left blank, this will default to id of the default ledger balance.",
+        );
+        o.field("network", j::REQUIRED, G::subschema_for::<TransferAchNetwork>, &[], "");
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferOriginatorClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/ledger/deposit`")
+    }
+}
 impl ::std::fmt::Debug for TransferLedgerDepositRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerDepositRequest")
@@ -12745,6 +19349,25 @@ impl ::serde::Serialize for TransferLedgerDepositResponse {
         out.field("request_id", &self.request_id);
         out.field("sweep", &self.sweep);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerDepositResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerDepositResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferLedgerDepositResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("sweep", j::REQUIRED, G::subschema_for::<TransferSweep>, &[], "");
+        o.finish("Defines the response schema for `/transfer/ledger/deposit`")
     }
 }
 ///Defines the request schema for `/transfer/ledger/distribute`
@@ -12845,6 +19468,72 @@ impl ::serde::Serialize for TransferLedgerDistributeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerDistributeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerDistributeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferLedgerDistributeRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The amount to move (decimal string with two digits of precision e.g. \"10.00\"). Amount must be positive.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An optional description for the ledger distribute operation.",
+        );
+        o.field(
+            "from_ledger_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Ledger to pull money from.",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<LedgerDistributeIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "to_ledger_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Ledger to credit money to.",
+        );
+        o.finish("Defines the request schema for `/transfer/ledger/distribute`")
+    }
+}
 impl ::std::fmt::Debug for TransferLedgerDistributeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerDistributeRequest")
@@ -12908,6 +19597,24 @@ impl ::serde::Serialize for TransferLedgerDistributeResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerDistributeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerDistributeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferLedgerDistributeResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/ledger/distribute`")
     }
 }
 ///Represents a ledger event in the Transfers API.
@@ -13037,6 +19744,98 @@ impl ::serde::Serialize for TransferLedgerEvent {
         out.field_unless(skip[2], "transfer_id", &self.transfer_id);
         out.field("type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferLedgerEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The amount of the ledger event as a decimal string.",
+        );
+        o.field(
+            "available_balance",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The new available balance after this event.",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A description of the ledger event.",
+        );
+        o.field(
+            "ledger_event_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for this ledger event.",
+        );
+        o.field(
+            "ledger_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the ledger this event belongs to.",
+        );
+        o.field(
+            "pending_balance",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The new pending balance after this event.",
+        );
+        o.field(
+            "refund_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the refund source that triggered this ledger event.",
+        );
+        o.field(
+            "sweep_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the sweep source that triggered this ledger event.",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime when this ledger event occurred.",
+        );
+        o.field(
+            "transfer_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the transfer source that triggered this ledger event.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The type of balance that was impacted by this event.",
+        );
+        o.finish("Represents a ledger event in the Transfers API.")
     }
 }
 ///Defines the request schema for `/transfer/ledger/event/list`
@@ -13172,6 +19971,100 @@ impl ::serde::Serialize for TransferLedgerEventListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerEventListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerEventListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferLedgerEventListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of transfer events to return. If the number of events matching the above parameters is greater than `count`, the most recent events will be returned.",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The end created datetime of transfers to list. This should be in RFC 3339 format (i.e. 2019-12-06T22:35:49Z)",
+        );
+        o.field(
+            "ledger_event_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for the ledger event.",
+        );
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a Plaid Ledger Balance.",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The offset into the list of transfer events. When `count`=25 and `offset`=0, the first 25 events will be returned. When `count`=25 and `offset`=25, the next 25 events will be returned.",
+        );
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Filter transfer events to only those with the specified originator client. (This field is specifically for resellers. Caller's client ID will be used if this field is not specified.)",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "source_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a transfer, sweep, or refund.",
+        );
+        o.field(
+            "source_type",
+            j::OPTIONAL,
+            G::subschema_for::<LedgerEventSourceType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The start created datetime of transfers to list. This should be in RFC 3339 format (i.e. 2019-12-06T22:35:49Z)",
+        );
+        o.finish("Defines the request schema for `/transfer/ledger/event/list`")
+    }
+}
 impl ::std::fmt::Debug for TransferLedgerEventListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerEventListRequest")
@@ -13269,6 +20162,38 @@ impl ::serde::Serialize for TransferLedgerEventListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerEventListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerEventListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferLedgerEventListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "has_more",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Whether there are more events to be pulled from the endpoint that have not already been returned",
+        );
+        o.field(
+            "ledger_events",
+            j::REQUIRED,
+            G::subschema_for::<TransferLedgerEvent>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/ledger/event/list`")
+    }
+}
 ///Specify which funding account to use. Customers can find a list of `funding_account_id`s in the Accounts page of the Plaid Dashboard, under the "Account ID" column. If this field is left blank, the funding account associated with the specified Ledger will be used. If an `originator_client_id` is specified, the `funding_account_id` must belong to the specified originator.
 #[derive(
     ::serde::Deserialize,
@@ -13283,6 +20208,26 @@ impl ::serde::Serialize for TransferLedgerEventListResponse {
 )]
 #[serde(transparent)]
 pub struct TransferLedgerFundingAccountIdRequest(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerFundingAccountIdRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerFundingAccountIdRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferLedgerFundingAccountIdRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Specify which funding account to use. Customers can find a list of `funding_account_id`s in the Accounts page of the Plaid Dashboard, under the \"Account ID\" column. If this field is left blank, the funding account associated with the specified Ledger will be used. If an `originator_client_id` is specified, the `funding_account_id` must belong to the specified originator.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferLedgerFundingAccountIdRequest {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13391,6 +20336,49 @@ impl ::serde::Serialize for TransferLedgerGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferLedgerGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Specify which ledger balance to get. Customers can find a list of `ledger_id`s in the Accounts page of your Plaid Dashboard. If this field is left blank, this will default to id of the default ledger balance.",
+        );
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client ID of the end customer.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/ledger/get`")
+    }
+}
 impl ::std::fmt::Debug for TransferLedgerGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerGetRequest")
@@ -13482,6 +20470,50 @@ impl ::serde::Serialize for TransferLedgerGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferLedgerGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "balance",
+            j::REQUIRED,
+            G::subschema_for::<TransferLedgerBalance>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_default",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Whether this Ledger is the client's default ledger.",
+        );
+        o.field(
+            "ledger_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier of the Ledger that was returned.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the Ledger",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/ledger/get`")
+    }
+}
 ///Plaid's unique identifier for a Plaid Ledger Balance.
 #[derive(
     ::serde::Deserialize,
@@ -13496,6 +20528,24 @@ impl ::serde::Serialize for TransferLedgerGetResponse {
 )]
 #[serde(transparent)]
 pub struct TransferLedgerId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferLedgerId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a Plaid Ledger Balance.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferLedgerId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13545,6 +20595,23 @@ pub enum TransferLedgerSweepSimulateEventType {
     SweepFailed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerSweepSimulateEventType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerSweepSimulateEventType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferLedgerSweepSimulateEventType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["sweep.posted", "sweep.settled", "sweep.returned", "sweep.failed"],
+            "The asynchronous event to be simulated. May be: `posted`, `settled`, `failed`, or `returned`.\n\nAn error will be returned if the event type is incompatible with the current ledger sweep status. Compatible status --> event type transitions include:\n\n`sweep.pending` --> `sweep.posted`\n\n`sweep.pending` --> `sweep.failed`\n\n`sweep.posted` --> `sweep.settled`\n\n`sweep.posted` --> `sweep.returned`\n\n`sweep.settled` --> `sweep.returned`",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferLedgerSweepSimulateEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13699,6 +20766,80 @@ impl ::serde::Serialize for TransferLedgerWithdrawRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerWithdrawRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerWithdrawRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferLedgerWithdrawRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A positive amount of how much will be withdrawn from the ledger balance (decimal string with two digits of precision e.g. \"5.50\").",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<SweepDescription>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerFundingAccountIdRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<LedgerWithdrawIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Specify which ledger balance to withdraw from. Customers can find a list of `ledger_id`s in the Accounts page of your Plaid Dashboard. If this field is left blank, this will default to id of the default ledger balance.",
+        );
+        o.field("network", j::REQUIRED, G::subschema_for::<TransferNetwork>, &[], "");
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferOriginatorClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/ledger/withdraw`")
+    }
+}
 impl ::std::fmt::Debug for TransferLedgerWithdrawRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerWithdrawRequest")
@@ -13769,6 +20910,25 @@ impl ::serde::Serialize for TransferLedgerWithdrawResponse {
         out.field("request_id", &self.request_id);
         out.field("sweep", &self.sweep);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferLedgerWithdrawResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferLedgerWithdrawResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferLedgerWithdrawResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("sweep", j::REQUIRED, G::subschema_for::<TransferSweep>, &[], "");
+        o.finish("Defines the response schema for `/transfer/ledger/withdraw`")
     }
 }
 ///Defines the request schema for `/transfer/list`
@@ -13892,6 +21052,84 @@ impl ::serde::Serialize for TransferListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The maximum number of transfers to return.",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The end `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
+        );
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Filter transfers to only those with the specified `funding_account_id`.",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transfers to skip before returning results.",
+        );
+        o.field(
+            "origination_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Filter transfers to only those originated through the specified origination account.",
+        );
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Filter transfers to only those with the specified originator client.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The start `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
+        );
+        o.finish("Defines the request schema for `/transfer/list`")
+    }
+}
 impl ::std::fmt::Debug for TransferListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferListRequest")
@@ -13979,6 +21217,23 @@ impl ::serde::Serialize for TransferListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferListResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("transfers", j::REQUIRED, G::subschema_for::<Transfer>, &[j::ARRAY], "");
+        o.finish("Defines the response schema for `/transfer/list`")
+    }
+}
 /**The Metadata object is a mapping of client-provided string fields to any string value. The following limitations apply:
 The JSON values must be Strings (no nested JSON objects allowed)
 Only ASCII characters may be used
@@ -13991,6 +21246,24 @@ Maximum value length of 500 characters
 pub struct TransferMetadata(
     pub ::std::collections::HashMap<::std::string::String, ::std::string::String>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[j::MAP],
+            "The Metadata object is a mapping of client-provided string fields to any string value. The following limitations apply:\nThe JSON values must be Strings (no nested JSON objects allowed)\nOnly ASCII characters may be used\nMaximum of 50 key/value pairs\nMaximum key length of 40 characters\nMaximum value length of 500 characters",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferMetadata {
     type Target = ::std::collections::HashMap<
         ::std::string::String,
@@ -14114,6 +21387,51 @@ impl ::serde::Serialize for TransferMetricsGetAuthorizationUsage {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferMetricsGetAuthorizationUsage {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferMetricsGetAuthorizationUsage")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferMetricsGetAuthorizationUsage",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "daily_credit_utilization",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The daily credit utilization formatted as a decimal.",
+        );
+        o.field(
+            "daily_debit_utilization",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The daily debit utilization formatted as a decimal.",
+        );
+        o.field(
+            "monthly_credit_utilization",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The monthly credit utilization formatted as a decimal.",
+        );
+        o.field(
+            "monthly_debit_utilization",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The monthly debit utilization formatted as a decimal.",
+        );
+        o.finish("Details regarding authorization usage.")
+    }
+}
 ///Defines the request schema for `/transfer/metrics/get`
 #[derive(Clone, Default)]
 pub struct TransferMetricsGetRequest {
@@ -14183,6 +21501,42 @@ impl ::serde::Serialize for TransferMetricsGetRequest {
         out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferMetricsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferMetricsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferMetricsGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid client ID of the transfer originator. Should only be present if `client_id` is a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/metrics/get`")
     }
 }
 impl ::std::fmt::Debug for TransferMetricsGetRequest {
@@ -14317,6 +21671,78 @@ impl ::serde::Serialize for TransferMetricsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferMetricsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferMetricsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferMetricsGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "authorization_usage",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetricsGetAuthorizationUsage>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "daily_credit_transfer_volume",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Sum of dollar amount of credit transfers in last 24 hours (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "daily_debit_transfer_volume",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Sum of dollar amount of debit transfers in last 24 hours (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the dollar amount, e.g. \"USD\".",
+        );
+        o.field(
+            "monthly_credit_transfer_volume",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Sum of dollar amount of credit transfers in current calendar month (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "monthly_debit_transfer_volume",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Sum of dollar amount of debit transfers in current calendar month (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field(
+            "monthly_transfer_volume",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Sum of dollar amount of credit and debit transfers in current calendar month (decimal string with two digits of precision e.g. \"10.00\").",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "return_rates",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetricsGetReturnRates>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the response schema for `/transfer/metrics/get`")
+    }
+}
 ///Details regarding return rates.
 #[derive(Clone, Debug, Default)]
 pub struct TransferMetricsGetReturnRates {
@@ -14365,6 +21791,30 @@ impl ::serde::Serialize for TransferMetricsGetReturnRates {
         );
         out.field_unless(skip[0], "last_60d", &self.last_60d);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferMetricsGetReturnRates {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferMetricsGetReturnRates")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferMetricsGetReturnRates",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "last_60d",
+            j::OPTIONAL,
+            G::subschema_for::<TransferMetricsGetReturnRatesOverInterval>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Details regarding return rates.")
     }
 }
 ///Details regarding return rates.
@@ -14447,6 +21897,44 @@ impl ::serde::Serialize for TransferMetricsGetReturnRatesOverInterval {
             &self.unauthorized_return_rate,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferMetricsGetReturnRatesOverInterval {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferMetricsGetReturnRatesOverInterval")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferMetricsGetReturnRatesOverInterval",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "administrative_return_rate",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The administrative return rate.",
+        );
+        o.field(
+            "overall_return_rate",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The overall return rate.",
+        );
+        o.field(
+            "unauthorized_return_rate",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The unauthorized return rate.",
+        );
+        o.finish("Details regarding return rates.")
     }
 }
 ///Defines the request schema for `/transfer/migrate_account`
@@ -14541,6 +22029,65 @@ impl ::serde::Serialize for TransferMigrateAccountRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferMigrateAccountRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferMigrateAccountRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferMigrateAccountRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's account number.",
+        );
+        o.field(
+            "account_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The type of the bank account (`checking` or `savings`).",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "routing_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's routing number.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "wire_routing_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's wire transfer routing number. This is the ABA number; for some institutions, this may differ from the ACH number used in `routing_number`. This field must be set for the created item to be eligible for wire transfers.",
+        );
+        o.finish("Defines the request schema for `/transfer/migrate_account`")
+    }
+}
 impl ::std::fmt::Debug for TransferMigrateAccountRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferMigrateAccountRequest")
@@ -14621,6 +22168,38 @@ impl ::serde::Serialize for TransferMigrateAccountResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferMigrateAccountResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferMigrateAccountResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferMigrateAccountResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `access_token` for the newly created Item.",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `account_id` for the newly created Item.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/migrate_account`")
+    }
+}
 impl ::std::fmt::Debug for TransferMigrateAccountResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferMigrateAccountResponse")
@@ -14644,6 +22223,26 @@ impl ::std::fmt::Debug for TransferMigrateAccountResponse {
 )]
 #[serde(transparent)]
 pub struct TransferMigratedFundingAccountIdRequest(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferMigratedFundingAccountIdRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferMigratedFundingAccountIdRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferMigratedFundingAccountIdRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Specify the account used to fund the transfer. Should be specified if using legacy funding methods only. If using Plaid Ledger, leave this field blank. Customers can find a list of `funding_account_id`s in the Accounts page of your Plaid Dashboard, under the \"Account ID\" column. If this field is left blank and you are using legacy funding methods, this will default to the default `funding_account_id` specified during onboarding. Otherwise, Plaid Ledger will be used.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferMigratedFundingAccountIdRequest {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14690,6 +22289,21 @@ pub enum TransferNetwork {
     Wire,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferNetwork {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferNetwork")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferNetwork")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ach", "same-day-ach", "rtp", "wire"],
+            "The network or rails used for the transfer.\n\nFor transfers submitted as `ach` or `same-day-ach`, the Standard ACH cutoff is 8:30 PM Eastern Time.\n\nFor transfers submitted as `same-day-ach`, the Same Day ACH cutoff is 3:00 PM Eastern Time.  It is recommended to send the request 15 minutes prior to the cutoff to ensure that it will be processed in time for submission before the cutoff. If the transfer is processed after this cutoff but before the Standard ACH cutoff, it will be sent over Standard ACH rails and will not incur same-day charges; this will apply to both legs of the transfer if applicable. The transaction limit for a Same Day ACH transfer is $1,000,000. Authorization requests sent with an amount greater than $1,000,000 will fail.\n\nFor transfers submitted as `rtp`,  Plaid will automatically route between Real Time Payment rail by TCH or FedNow rails as necessary. If a transfer is submitted as `rtp` and the counterparty account is not eligible for RTP, the `/transfer/authorization/create` request will fail with an `INVALID_FIELD` error code. To pre-check to determine whether a counterparty account can support RTP, call `/transfer/capabilities/get` before calling `/transfer/authorization/create`.\n\nWire transfers are currently in early availability. To request access to `wire` as a payment network, contact your account manager. For transfers submitted as `wire`, the `type` must be `credit`; wire debits are not supported. The cutoff to submit a wire payment is 6:30 PM Eastern Time on a business day; wires submitted after that time will be processed on the next business day. The transaction limit for a wire is $999,999.99. Authorization requests sent with an amount greater than $999,999.99 will fail.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferNetwork {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14750,6 +22364,24 @@ For `wire` transfers, this is the IMAD (Input Message Accountability Data) numbe
 )]
 #[serde(transparent)]
 pub struct TransferNetworkTraceId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferNetworkTraceId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferNetworkTraceId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferNetworkTraceId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The trace identifier for the transfer based on its network. This will only be set after the transfer has posted.\n\nFor `ach` or `same-day-ach` transfers, this is the ACH trace number.\nFor `rtp` transfers, this is the Transaction Identification number.\nFor `wire` transfers, this is the IMAD (Input Message Accountability Data) number.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferNetworkTraceId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14860,6 +22492,56 @@ impl ::serde::Serialize for TransferOriginatorAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferOriginatorAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full city name.",
+        );
+        o.field(
+            "country_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "ISO-3166-1 alpha-2 country code standard.",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The postal code (e.g., \"94103\").",
+        );
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The two-letter code for the state or province (e.g., \"CA\").",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full street address.",
+        );
+        o.finish("The originator's address.")
+    }
+}
 ///Client ID of the customer that owns the Ledger balance. This is so Plaid knows which of your customers to payout or collect funds. Only applicable for [Platform customers](https://plaid.com/docs/transfer/application/#originators-vs-platforms). Do not include if you're paying out to yourself.
 #[derive(
     ::serde::Deserialize,
@@ -14874,6 +22556,24 @@ impl ::serde::Serialize for TransferOriginatorAddress {
 )]
 #[serde(transparent)]
 pub struct TransferOriginatorClientId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorClientId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorClientId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferOriginatorClientId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Client ID of the customer that owns the Ledger balance. This is so Plaid knows which of your customers to payout or collect funds. Only applicable for [Platform customers](https://plaid.com/docs/transfer/application/#originators-vs-platforms). Do not include if you're paying out to yourself.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferOriginatorClientId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14967,6 +22667,44 @@ impl ::serde::Serialize for TransferOriginatorCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferOriginatorCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "company_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The company name of the end customer being created. This will be displayed in public-facing surfaces, e.g. Plaid Dashboard.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/originator/create`")
+    }
+}
 impl ::std::fmt::Debug for TransferOriginatorCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorCreateRequest")
@@ -15042,6 +22780,38 @@ impl ::serde::Serialize for TransferOriginatorCreateResponse {
         out.field("originator_client_id", &self.originator_client_id);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferOriginatorCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "company_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The company name of the end customer.",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Client ID of the originator. This identifier will be used when creating transfers and should be stored associated with end user information.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/originator/create`")
     }
 }
 ///The diligence information for the originator.
@@ -15159,6 +22929,77 @@ impl ::serde::Serialize for TransferOriginatorDiligence {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorDiligence {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorDiligence")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferOriginatorDiligence")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<TransferOriginatorAddress>,
+            &[],
+            "",
+        );
+        o.field(
+            "credit_usage_configuration",
+            j::OPTIONAL,
+            G::subschema_for::<TransferCreditUsageConfiguration>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "dba",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The business name of the originator.",
+        );
+        o.field(
+            "debit_usage_configuration",
+            j::OPTIONAL,
+            G::subschema_for::<TransferDebitUsageConfiguration>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccount>,
+            &[],
+            "",
+        );
+        o.field(
+            "naics_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The NAICS code of the originator.",
+        );
+        o.field(
+            "tax_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The tax ID of the originator.",
+        );
+        o.field(
+            "website",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The website of the originator.",
+        );
+        o.finish("The diligence information for the originator.")
+    }
+}
 ///Defines the request schema for `/transfer/originator/funding_account/create`
 #[derive(Clone)]
 pub struct TransferOriginatorFundingAccountCreateRequest {
@@ -15236,6 +23077,53 @@ impl ::serde::Serialize for TransferOriginatorFundingAccountCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorFundingAccountCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorFundingAccountCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferOriginatorFundingAccountCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountWithDisplayName>,
+            &[],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid client ID of the transfer originator.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Defines the request schema for `/transfer/originator/funding_account/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransferOriginatorFundingAccountCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorFundingAccountCreateRequest")
@@ -15302,6 +23190,33 @@ impl ::serde::Serialize for TransferOriginatorFundingAccountCreateResponse {
         out.field_unless(skip[0], "funding_account_id", &self.funding_account_id);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorFundingAccountCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorFundingAccountCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferOriginatorFundingAccountCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferFundingAccountIdResponse>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "Defines the response schema for `/transfer/originator/funding_account/create`",
+        )
     }
 }
 ///Defines the request schema for `/transfer/originator/funding_account/update`
@@ -15381,6 +23296,53 @@ impl ::serde::Serialize for TransferOriginatorFundingAccountUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorFundingAccountUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorFundingAccountUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferOriginatorFundingAccountUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccount>,
+            &[],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid client ID of the transfer originator.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Defines the request schema for `/transfer/originator/funding_account/update`",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransferOriginatorFundingAccountUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorFundingAccountUpdateRequest")
@@ -15442,6 +23404,26 @@ impl ::serde::Serialize for TransferOriginatorFundingAccountUpdateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorFundingAccountUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorFundingAccountUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferOriginatorFundingAccountUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "Defines the response schema for `/transfer/originator/funding_account/update`",
+        )
     }
 }
 ///Defines the request schema for `/transfer/originator/get`
@@ -15514,6 +23496,42 @@ impl ::serde::Serialize for TransferOriginatorGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferOriginatorGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Client ID of the end customer (i.e. the originator).",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/originator/get`")
+    }
+}
 impl ::std::fmt::Debug for TransferOriginatorGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorGetRequest")
@@ -15578,6 +23596,31 @@ impl ::serde::Serialize for TransferOriginatorGetResponse {
         out.field("originator", &self.originator);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferOriginatorGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "originator",
+            j::REQUIRED,
+            G::subschema_for::<DetailedOriginator>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/originator/get`")
     }
 }
 ///Defines the request schema for `/transfer/originator/list`
@@ -15650,6 +23693,51 @@ impl ::serde::Serialize for TransferOriginatorListRequest {
         out.field("offset", &self.offset);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferOriginatorListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of originators to return.",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The number of originators to skip before returning results.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/originator/list`")
     }
 }
 impl ::std::fmt::Debug for TransferOriginatorListRequest {
@@ -15729,6 +23817,31 @@ impl ::serde::Serialize for TransferOriginatorListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferOriginatorListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferOriginatorListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferOriginatorListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "originators",
+            j::REQUIRED,
+            G::subschema_for::<Originator>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/originator/list`")
+    }
+}
 ///The payment profile token associated with the Payment Profile that will be debited or credited. Required if not using `access_token`.
 #[derive(
     ::serde::Deserialize,
@@ -15743,6 +23856,24 @@ impl ::serde::Serialize for TransferOriginatorListResponse {
 )]
 #[serde(transparent)]
 pub struct TransferPaymentProfileToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPaymentProfileToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPaymentProfileToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferPaymentProfileToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The payment profile token associated with the Payment Profile that will be debited or credited. Required if not using `access_token`.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferPaymentProfileToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -15844,6 +23975,53 @@ impl ::serde::Serialize for TransferPlatformOnboardingUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformOnboardingUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformOnboardingUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferPlatformOnboardingUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferPlatformOriginatorClientId>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`\"PLATFORM_ONBOARDING_UPDATE\"`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`\"TRANSFER\"`",
+        );
+        o.finish(
+            "Fired when the status of an onboarding originator has been updated. Call `/transfer/originator/get` to check the latest status",
+        )
+    }
+}
 ///The client ID of the originator
 #[derive(
     ::serde::Deserialize,
@@ -15858,6 +24036,26 @@ impl ::serde::Serialize for TransferPlatformOnboardingUpdateWebhook {
 )]
 #[serde(transparent)]
 pub struct TransferPlatformOriginatorClientId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformOriginatorClientId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformOriginatorClientId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferPlatformOriginatorClientId",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The client ID of the originator",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferPlatformOriginatorClientId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -15975,6 +24173,65 @@ impl ::serde::Serialize for TransferPlatformOriginatorCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformOriginatorCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformOriginatorCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferPlatformOriginatorCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferPlatformOriginatorClientId>,
+            &[],
+            "",
+        );
+        o.field(
+            "originator_reviewed_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "ISO8601 timestamp indicating the most recent time the platform collected onboarding data from the originator",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "tos_acceptance_metadata",
+            j::REQUIRED,
+            G::subschema_for::<TransferPlatformTosAcceptanceMetadata>,
+            &[],
+            "",
+        );
+        o.field(
+            "webhook",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The webhook URL to which a `PLATFORM_ONBOARDING_UPDATE` webhook should be sent.",
+        );
+        o.finish("Defines the request schema for `/transfer/platform/originator/create`")
+    }
+}
 impl ::std::fmt::Debug for TransferPlatformOriginatorCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferPlatformOriginatorCreateRequest")
@@ -16038,6 +24295,26 @@ impl ::serde::Serialize for TransferPlatformOriginatorCreateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformOriginatorCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformOriginatorCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferPlatformOriginatorCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "Defines the response schema for `/transfer/platform/originator/create`",
+        )
     }
 }
 ///Home address of a person
@@ -16129,6 +24406,65 @@ impl ::serde::Serialize for TransferPlatformPersonAddress {
         out.field("street", &self.street);
         out.field_unless(skip[0], "street2", &self.street2);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformPersonAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformPersonAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferPlatformPersonAddress",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full city name.",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Valid, capitalized, two-letter ISO code representing the country of this object. Must be in ISO 3166-1 alpha-2 form.",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The postal code of the address.",
+        );
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "An ISO 3166-2 subdivision code.\nRelated terms would be \"state\", \"province\", \"prefecture\", \"zone\", \"subdivision\", etc.",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The primary street portion of an address. A string with at least one non-whitespace alphabetical character, with a max length of 80 characters.",
+        );
+        o.field(
+            "street2",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Extra street information, like an apartment or suite number. If provided, a string with at least one non-whitespace character, with a max length of 50 characters.",
+        );
+        o.finish("Home address of a person")
     }
 }
 ///Defines the request schema for `/transfer/platform/person/create`
@@ -16273,6 +24609,107 @@ impl ::serde::Serialize for TransferPlatformPersonCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformPersonCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformPersonCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferPlatformPersonCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<TransferPlatformPersonAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of birth of the person. Formatted as YYYY-MM-DD.",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A valid email address. Must not have leading or trailing spaces.",
+        );
+        o.field(
+            "id_number",
+            j::OPTIONAL,
+            G::subschema_for::<TransferPlatformPersonIdNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<TransferPlatformPersonName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferPlatformOriginatorClientId>,
+            &[],
+            "",
+        );
+        o.field(
+            "ownership_percentage",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The percentage of ownership this person has in the onboarding business. Only applicable to beneficial owners with 25% or more ownership.",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A valid phone number in E.164 format. Phone number input may be validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
+        );
+        o.field(
+            "relationship_to_originator",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The relationship between this person and the originator they are related to.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "title",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The title of the person at the business. Only applicable to control persons - for example, \"CEO\", \"President\", \"Owner\", etc.",
+        );
+        o.finish("Defines the request schema for `/transfer/platform/person/create`")
+    }
+}
 impl ::std::fmt::Debug for TransferPlatformPersonCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferPlatformPersonCreateRequest")
@@ -16349,6 +24786,31 @@ impl ::serde::Serialize for TransferPlatformPersonCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformPersonCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformPersonCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferPlatformPersonCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "person_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "An ID that should be used when submitting additional requirements that are associated with this person.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/platform/person/create`")
+    }
+}
 ///ID number of the person
 #[derive(Clone, Debug)]
 pub struct TransferPlatformPersonIdNumber {
@@ -16407,6 +24869,31 @@ impl ::serde::Serialize for TransferPlatformPersonIdNumber {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformPersonIdNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformPersonIdNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferPlatformPersonIdNumber",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("type", j::REQUIRED, G::subschema_for::<IdNumberType>, &[], "");
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Value of the person's ID Number. Alpha-numeric, with all formatting characters stripped.",
+        );
+        o.finish("ID number of the person")
+    }
+}
 ///The person's legal name
 #[derive(Clone, Debug)]
 pub struct TransferPlatformPersonName {
@@ -16462,6 +24949,29 @@ impl ::serde::Serialize for TransferPlatformPersonName {
         out.field("family_name", &self.family_name);
         out.field("given_name", &self.given_name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformPersonName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformPersonName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferPlatformPersonName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "family_name",
+            j::REQUIRED,
+            G::subschema_for::<FamilyNameField>,
+            &[],
+            "",
+        );
+        o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
+        o.finish("The person's legal name")
     }
 }
 ///A piece of information that is required for originator onboarding.
@@ -16524,6 +25034,35 @@ impl ::serde::Serialize for TransferPlatformRequirement {
         out.field_unless(skip[0], "person_id", &self.person_id);
         out.field_unless(skip[1], "requirement_type", &self.requirement_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformRequirement {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformRequirement")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferPlatformRequirement")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "person_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "UUID of the person associated with the requirement. Only present for individual-scoped requirements.",
+        );
+        o.field(
+            "requirement_type",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The type of requirement.",
+        );
+        o.finish("A piece of information that is required for originator onboarding.")
     }
 }
 ///A single requirement submission
@@ -16589,6 +25128,44 @@ impl ::serde::Serialize for TransferPlatformRequirementSubmission {
         out.field("requirement_type", &self.requirement_type);
         out.field("value", &self.value);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformRequirementSubmission {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformRequirementSubmission")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferPlatformRequirementSubmission",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "person_id",
+            j::OPTIONAL,
+            G::subschema_for::<::uuid::Uuid>,
+            &[j::NULLABLE],
+            "The `person_id` of the person the requirement submission is related to. A `person_id` is returned by `/transfer/platform/person/create`. This field should not be included for requirements that are not related to a person.",
+        );
+        o.field(
+            "requirement_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The type of requirement being submitted. See [Requirement type schema documentation](https://docs.google.com/document/d/1NEQkTD0sVK50iAQi6xHigrexDUxZ4QxXqSEfV_FFTiU/) for a list of requirement types and possible values.",
+        );
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The value of the requirement, which can be a string or an object depending on the `requirement_type`. If it is an object, the object should be JSON marshaled into a string. See [Requirement type schema documentation](https://docs.google.com/document/d/1NEQkTD0sVK50iAQi6xHigrexDUxZ4QxXqSEfV_FFTiU/) for a list of requirement types and possible values.",
+        );
+        o.finish("A single requirement submission")
     }
 }
 ///Defines the request schema for `/transfer/platform/requirement/submit`
@@ -16669,6 +25246,53 @@ impl ::serde::Serialize for TransferPlatformRequirementSubmitRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformRequirementSubmitRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformRequirementSubmitRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferPlatformRequirementSubmitRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The client ID of the originator",
+        );
+        o.field(
+            "requirement_submissions",
+            j::REQUIRED,
+            G::subschema_for::<TransferPlatformRequirementSubmission>,
+            &[j::ARRAY],
+            "Use the `/transfer/platform/requirement/submit` endpoint to submit a list of requirement submissions that all relate to the originator. Must contain between 1 and 50 requirement submissions. See [Requirement type schema documentation](https://docs.google.com/document/d/1NEQkTD0sVK50iAQi6xHigrexDUxZ4QxXqSEfV_FFTiU/) for a list of requirements and possible values.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Defines the request schema for `/transfer/platform/requirement/submit`",
+        )
+    }
+}
 impl ::std::fmt::Debug for TransferPlatformRequirementSubmitRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferPlatformRequirementSubmitRequest")
@@ -16730,6 +25354,26 @@ impl ::serde::Serialize for TransferPlatformRequirementSubmitResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformRequirementSubmitResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformRequirementSubmitResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferPlatformRequirementSubmitResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "Defines the response schema for `/transfer/platform/requirement/submit`",
+        )
     }
 }
 ///Metadata related to the acceptance of Terms of Service
@@ -16799,6 +25443,44 @@ impl ::serde::Serialize for TransferPlatformTosAcceptanceMetadata {
         out.field("agreement_accepted_at", &self.agreement_accepted_at);
         out.field("originator_ip_address", &self.originator_ip_address);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferPlatformTosAcceptanceMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferPlatformTosAcceptanceMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferPlatformTosAcceptanceMetadata",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "agreement_accepted",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicates whether the TOS agreement was accepted",
+        );
+        o.field(
+            "agreement_accepted_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "ISO8601 timestamp indicating when the originator accepted the TOS",
+        );
+        o.field(
+            "originator_ip_address",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The IP address of the originator when they accepted the TOS. Formatted as an IPv4 or IPv6 IP address",
+        );
+        o.finish("Metadata related to the acceptance of Terms of Service")
     }
 }
 ///Defines the request schema for `/transfer/questionnaire/create`
@@ -16878,6 +25560,51 @@ impl ::serde::Serialize for TransferQuestionnaireCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferQuestionnaireCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferQuestionnaireCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferQuestionnaireCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "originator_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Client ID of the end customer.",
+        );
+        o.field(
+            "redirect_uri",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "URL the end customer will be redirected to after completing questions in Plaid-hosted onboarding flow.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/questionnaire/create`")
+    }
+}
 impl ::std::fmt::Debug for TransferQuestionnaireCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferQuestionnaireCreateRequest")
@@ -16944,6 +25671,31 @@ impl ::serde::Serialize for TransferQuestionnaireCreateResponse {
         out.field("onboarding_url", &self.onboarding_url);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferQuestionnaireCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferQuestionnaireCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferQuestionnaireCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "onboarding_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid-hosted onboarding URL that you will redirect the end customer to.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/questionnaire/create`")
     }
 }
 ///Defines the request schema for `/transfer/recurring/cancel`
@@ -17015,6 +25767,44 @@ impl ::serde::Serialize for TransferRecurringCancelRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRecurringCancelRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRecurringCancelRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferRecurringCancelRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/recurring/cancel`")
+    }
+}
 impl ::std::fmt::Debug for TransferRecurringCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringCancelRequest")
@@ -17074,6 +25864,24 @@ impl ::serde::Serialize for TransferRecurringCancelResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRecurringCancelResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRecurringCancelResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferRecurringCancelResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/recurring/cancel`")
     }
 }
 ///Defines the request schema for `/transfer/recurring/create`
@@ -17240,6 +26048,124 @@ impl ::serde::Serialize for TransferRecurringCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRecurringCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRecurringCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferRecurringCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccessToken>,
+            &[],
+            "",
+        );
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferAccountId>,
+            &[],
+            "",
+        );
+        o.field(
+            "ach_class",
+            j::OPTIONAL,
+            G::subschema_for::<AchClass>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "description",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The description of the recurring transfer.",
+        );
+        o.field(
+            "device",
+            j::OPTIONAL,
+            G::subschema_for::<TransferDevice>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Specify the account used to fund the transfer. Customers can find a list of `funding_account_id`s in the Accounts page of your Plaid Dashboard, under the \"Account ID\" column. If this field is left blank, it will default to the default `funding_account_id` specified during onboarding.",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<TransferRecurringIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The currency of the transfer amount. The default value is \"USD\".",
+        );
+        o.field(
+            "network",
+            j::REQUIRED,
+            G::subschema_for::<TransferRecurringNetwork>,
+            &[],
+            "",
+        );
+        o.field(
+            "schedule",
+            j::REQUIRED,
+            G::subschema_for::<TransferRecurringSchedule>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "test_clock_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Plaid's unique identifier for a test clock. This field may only be used when using the `sandbox` environment. If provided, the created `recurring_transfer` is associated with the `test_clock`. New originations are automatically generated when the associated `test_clock` advances. For more details, see [Simulating recurring transfers](https://plaid.com/docs/transfer/sandbox/#simulating-recurring-transfers).",
+        );
+        o.field("type", j::REQUIRED, G::subschema_for::<TransferType>, &[], "");
+        o.field("user", j::REQUIRED, G::subschema_for::<TransferUserInRequest>, &[], "");
+        o.field(
+            "user_present",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If the end user is initiating the specific transfer themselves via an interactive UI, this should be `true`; for automatic recurring payments where the end user is not actually initiating each individual transfer, it should be `false`.",
+        );
+        o.finish("Defines the request schema for `/transfer/recurring/create`")
+    }
+}
 impl ::std::fmt::Debug for TransferRecurringCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringCreateRequest")
@@ -17340,6 +26266,45 @@ impl ::serde::Serialize for TransferRecurringCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRecurringCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRecurringCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferRecurringCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "decision",
+            j::REQUIRED,
+            G::subschema_for::<TransferAuthorizationDecision>,
+            &[],
+            "",
+        );
+        o.field(
+            "decision_rationale",
+            j::OPTIONAL,
+            G::subschema_for::<TransferAuthorizationDecisionRationale>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recurring_transfer",
+            j::OPTIONAL,
+            G::subschema_for::<RecurringTransferNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/recurring/create`")
+    }
+}
 ///Defines the request schema for `/transfer/recurring/get`
 #[derive(Clone)]
 pub struct TransferRecurringGetRequest {
@@ -17409,6 +26374,42 @@ impl ::serde::Serialize for TransferRecurringGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRecurringGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRecurringGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRecurringGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "recurring_transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransferId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/recurring/get`")
+    }
+}
 impl ::std::fmt::Debug for TransferRecurringGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringGetRequest")
@@ -17475,6 +26476,29 @@ impl ::serde::Serialize for TransferRecurringGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRecurringGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRecurringGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRecurringGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "recurring_transfer",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransfer>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/recurring/get`")
+    }
+}
 /**A random key provided by the client, per unique recurring transfer. Maximum of 50 characters.
 
 The API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create a recurring fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single recurring transfer is created.*/
@@ -17491,6 +26515,26 @@ The API supports idempotency for safely retrying requests without accidentally p
 )]
 #[serde(transparent)]
 pub struct TransferRecurringIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRecurringIdempotencyKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRecurringIdempotencyKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferRecurringIdempotencyKey",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A random key provided by the client, per unique recurring transfer. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create a recurring fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single recurring transfer is created.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferRecurringIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -17619,6 +26663,70 @@ impl ::serde::Serialize for TransferRecurringListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRecurringListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRecurringListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRecurringListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The maximum number of recurring transfers to return.",
+        );
+        o.field(
+            "end_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The end `created` datetime of recurring transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
+        );
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Filter recurring transfers to only those with the specified `funding_account_id`.",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of recurring transfers to skip before returning results.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The start `created` datetime of recurring transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)",
+        );
+        o.finish("Defines the request schema for `/transfer/recurring/list`")
+    }
+}
 impl ::std::fmt::Debug for TransferRecurringListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringListRequest")
@@ -17702,6 +26810,31 @@ impl ::serde::Serialize for TransferRecurringListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRecurringListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRecurringListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferRecurringListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "recurring_transfers",
+            j::REQUIRED,
+            G::subschema_for::<RecurringTransfer>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/recurring/list`")
+    }
+}
 ///Networks eligible for recurring transfers.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferRecurringNetwork {
@@ -17710,6 +26843,21 @@ pub enum TransferRecurringNetwork {
     Rtp,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRecurringNetwork {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRecurringNetwork")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRecurringNetwork")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ach", "same-day-ach", "rtp"],
+            "Networks eligible for recurring transfers.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferRecurringNetwork {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17841,6 +26989,56 @@ impl ::serde::Serialize for TransferRecurringSchedule {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRecurringSchedule {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRecurringSchedule")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRecurringSchedule")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). The recurring transfer will end on the last `interval_execution_day` on or before the `end_date`.\nIf the `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/transfer/recurring/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.",
+        );
+        o.field(
+            "interval_count",
+            j::REQUIRED,
+            G::subschema_for::<TransferScheduleIntervalCount>,
+            &[],
+            "",
+        );
+        o.field(
+            "interval_execution_day",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The day of the interval on which to schedule the transfer.\n\nIf the `interval_unit` is `week`, `interval_execution_day` should be an integer from 1 (Monday) to 5 (Friday).\n\nIf the `interval_unit` is `month`, `interval_execution_day` should be an integer indicating which day of the month to make the transfer on. Integers from 1 to 28 can be used to make a transfer on that day of the month. Negative integers from -1 to -5 can be used to make a transfer relative to the end of the month. To make a transfer on the last day of the month, use -1; to make the transfer on the second-to-last day, use -2, and so on.\n\nThe transfer will be originated on the next available banking day if the designated day is a non banking day.",
+        );
+        o.field(
+            "interval_unit",
+            j::REQUIRED,
+            G::subschema_for::<TransferScheduleIntervalUnit>,
+            &[],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[],
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). The recurring transfer will begin on the first `interval_execution_day` on or after the `start_date`.\n\nFor `rtp` recurring transfers, `start_date` must be in the future.\nOtherwise, if the first `interval_execution_day` on or after the start date is also the same day that `/transfer/recurring/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.",
+        );
+        o.finish("The schedule that the recurring transfer will be executed on.")
+    }
+}
 /**The status of the recurring transfer.
 
 `active`: The recurring transfer is currently active.
@@ -17853,6 +27051,21 @@ pub enum TransferRecurringStatus {
     Expired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRecurringStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRecurringStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRecurringStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["active", "cancelled", "expired"],
+            "The status of the recurring transfer.\n\n`active`: The recurring transfer is currently active.\n`cancelled`: The recurring transfer was cancelled by the client or Plaid.\n`expired`: The recurring transfer has completed all originations according to its recurring schedule.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferRecurringStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17993,6 +27206,71 @@ impl ::serde::Serialize for TransferRefund {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRefund {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRefund")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefund")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<TransferRefundAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "created",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime when this refund was created. This will be of the form `2006-01-02T15:04:05Z`",
+        );
+        o.field(
+            "failure_reason",
+            j::REQUIRED,
+            G::subschema_for::<TransferRefundFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<TransferRefundId>, &[], "");
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network_trace_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferNetworkTraceId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<TransferRefundStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferIdForRefund>,
+            &[],
+            "",
+        );
+        o.finish("Represents a refund within the Transfers API.")
+    }
+}
 ///The amount of the refund (decimal string with two digits of precision e.g. "10.00").
 #[derive(
     ::serde::Deserialize,
@@ -18007,6 +27285,24 @@ impl ::serde::Serialize for TransferRefund {
 )]
 #[serde(transparent)]
 pub struct TransferRefundAmount(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRefundAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRefundAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The amount of the refund (decimal string with two digits of precision e.g. \"10.00\").",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferRefundAmount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -18099,6 +27395,36 @@ impl ::serde::Serialize for TransferRefundCancelRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRefundCancelRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRefundCancelRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundCancelRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("refund_id", j::REQUIRED, G::subschema_for::<TransferRefundId>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/refund/cancel`")
+    }
+}
 impl ::std::fmt::Debug for TransferRefundCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRefundCancelRequest")
@@ -18158,6 +27484,22 @@ impl ::serde::Serialize for TransferRefundCancelResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRefundCancelResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRefundCancelResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundCancelResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/refund/cancel`")
     }
 }
 ///Defines the request schema for `/transfer/refund/create`
@@ -18241,6 +27583,56 @@ impl ::serde::Serialize for TransferRefundCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRefundCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRefundCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<TransferRefundAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<TransferRefundIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferIdForRefund>,
+            &[],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/refund/create`")
+    }
+}
 impl ::std::fmt::Debug for TransferRefundCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRefundCreateRequest")
@@ -18307,6 +27699,23 @@ impl ::serde::Serialize for TransferRefundCreateResponse {
         out.field("refund", &self.refund);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRefundCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRefundCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("refund", j::REQUIRED, G::subschema_for::<TransferRefund>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/refund/create`")
     }
 }
 ///The failure reason if the event type for a refund is `"failed"` or `"returned"`. Null value otherwise.
@@ -18382,6 +27791,44 @@ impl ::serde::Serialize for TransferRefundFailure {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRefundFailure {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRefundFailure")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundFailure")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ach_return_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ACH return code, e.g. `R01`.  A return code will be provided if and only if the refund status is `returned`. For a full listing of ACH return codes, see [Transfer errors](https://plaid.com/docs/errors/transfer/#ach-return-codes). This field is deprecated in favor of the more versatile `failure_code`, which encompasses non-ACH failure codes as well.",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A human-readable description of the reason for the failure or reversal.",
+        );
+        o.field(
+            "failure_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The failure code, e.g. `R01`.  A failure code will be provided if and only if the refund status is `returned`. See [ACH return codes](https://plaid.com/docs/errors/transfer/#ach-return-codes) for a full listing of ACH return codes and [RTP/RfP error codes](https://plaid.com/docs/errors/transfer/#rtprfp-error-codes) for RTP error codes.",
+        );
+        o.finish(
+            "The failure reason if the event type for a refund is `\"failed\"` or `\"returned\"`. Null value otherwise.",
+        )
+    }
+}
 ///Defines the request schema for `/transfer/refund/get`
 #[derive(Clone)]
 pub struct TransferRefundGetRequest {
@@ -18445,6 +27892,36 @@ impl ::serde::Serialize for TransferRefundGetRequest {
         out.field("refund_id", &self.refund_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRefundGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRefundGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("refund_id", j::REQUIRED, G::subschema_for::<TransferRefundId>, &[], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/refund/get`")
     }
 }
 impl ::std::fmt::Debug for TransferRefundGetRequest {
@@ -18513,6 +27990,23 @@ impl ::serde::Serialize for TransferRefundGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRefundGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRefundGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("refund", j::REQUIRED, G::subschema_for::<TransferRefund>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/refund/get`")
+    }
+}
 ///Plaid's unique identifier for a refund.
 #[derive(
     ::serde::Deserialize,
@@ -18527,6 +28021,24 @@ impl ::serde::Serialize for TransferRefundGetResponse {
 )]
 #[serde(transparent)]
 pub struct TransferRefundId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRefundId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRefundId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a refund.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferRefundId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -18570,6 +28082,24 @@ The API supports idempotency for safely retrying requests without accidentally p
 )]
 #[serde(transparent)]
 pub struct TransferRefundIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRefundIdempotencyKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRefundIdempotencyKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundIdempotencyKey")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A random key provided by the client, per unique refund. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create a refund fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single refund is created.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferRefundIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -18615,6 +28145,21 @@ pub enum TransferRefundStatus {
     Returned,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRefundStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRefundStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRefundStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["pending", "posted", "cancelled", "failed", "settled", "returned"],
+            "The status of the refund.\n\n`pending`: A new refund was created; it is in the pending state.\n`posted`: The refund has been successfully submitted to the payment network.\n`settled`: Credits have been refunded to the Plaid linked account.\n`cancelled`: The refund was cancelled by the client.\n`failed`: The refund has failed.\n`returned`: The refund was returned.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferRefundStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18739,6 +28284,51 @@ impl ::serde::Serialize for TransferRepayment {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRepayment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRepayment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRepayment")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Decimal amount of the repayment as it appears on your account ledger.",
+        );
+        o.field(
+            "created",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime when the repayment occurred, in RFC 3339 format.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the repayment, e.g. \"USD\".",
+        );
+        o.field(
+            "repayment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Identifier of the repayment.",
+        );
+        o.finish(
+            "A repayment is created automatically after one or more guaranteed transactions receive a return. If there are multiple eligible returns in a day, they are batched together into a single repayment.\n\nRepayments are sent over ACH, with funds typically available on the next banking day.",
+        )
+    }
+}
 ///Defines the request schema for `/transfer/repayment/list`
 #[derive(Clone)]
 pub struct TransferRepaymentListRequest {
@@ -18832,6 +28422,63 @@ impl ::serde::Serialize for TransferRepaymentListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRepaymentListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRepaymentListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRepaymentListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of repayments to return.",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The end `created` datetime of repayments to return (RFC 3339 format).",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of repayments to skip before returning results.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The start `created` datetime of repayments to return (RFC 3339 format).",
+        );
+        o.finish("Defines the request schema for `/transfer/repayment/list`")
+    }
+}
 impl ::std::fmt::Debug for TransferRepaymentListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRepaymentListRequest")
@@ -18913,6 +28560,31 @@ impl ::serde::Serialize for TransferRepaymentListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRepaymentListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRepaymentListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferRepaymentListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "repayments",
+            j::REQUIRED,
+            G::subschema_for::<TransferRepayment>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/repayment/list`")
+    }
+}
 ///Represents a return on a Guaranteed ACH transfer that is included in the specified repayment.
 #[derive(Clone, Debug)]
 pub struct TransferRepaymentReturn {
@@ -18987,6 +28659,51 @@ impl ::serde::Serialize for TransferRepaymentReturn {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("transfer_id", &self.transfer_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRepaymentReturn {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRepaymentReturn")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferRepaymentReturn")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The value of the returned transfer.",
+        );
+        o.field(
+            "event_id",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The unique identifier of the corresponding `returned` transfer event.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the repayment, e.g. \"USD\".",
+        );
+        o.field(
+            "transfer_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The unique identifier of the guaranteed transfer that was returned.",
+        );
+        o.finish(
+            "Represents a return on a Guaranteed ACH transfer that is included in the specified repayment.",
+        )
     }
 }
 ///Defines the request schema for `/transfer/repayment/return/list`
@@ -19074,6 +28791,58 @@ impl ::serde::Serialize for TransferRepaymentReturnListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRepaymentReturnListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRepaymentReturnListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferRepaymentReturnListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of repayments to return.",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of repayments to skip before returning results.",
+        );
+        o.field(
+            "repayment_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Identifier of the repayment to query.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/repayment/return/list`")
+    }
+}
 impl ::std::fmt::Debug for TransferRepaymentReturnListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRepaymentReturnListRequest")
@@ -19142,11 +28911,56 @@ impl ::serde::Serialize for TransferRepaymentReturnListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferRepaymentReturnListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferRepaymentReturnListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferRepaymentReturnListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "repayment_returns",
+            j::REQUIRED,
+            G::subschema_for::<TransferRepaymentReturn>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Defines the response schema for `/transfer/repayment/return/list`")
+    }
+}
 /**The number of recurring `interval_units` between originations. The recurring interval (before holiday adjustment) is calculated by multiplying `interval_unit` and `interval_count`.
 For example, to schedule a recurring transfer which originates once every two weeks, set `interval_unit` = `week` and `interval_count` = 2.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct TransferScheduleIntervalCount(pub i64);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferScheduleIntervalCount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferScheduleIntervalCount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferScheduleIntervalCount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<i64>,
+            &[],
+            "The number of recurring `interval_units` between originations. The recurring interval (before holiday adjustment) is calculated by multiplying `interval_unit` and `interval_count`.\nFor example, to schedule a recurring transfer which originates once every two weeks, set `interval_unit` = `week` and `interval_count` = 2.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferScheduleIntervalCount {
     type Target = i64;
     fn deref(&self) -> &i64 {
@@ -19188,6 +29002,21 @@ pub enum TransferScheduleIntervalUnit {
     Month,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferScheduleIntervalUnit {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferScheduleIntervalUnit")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferScheduleIntervalUnit")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["week", "month"],
+            "The unit of the recurring interval.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferScheduleIntervalUnit {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19246,6 +29075,29 @@ pub enum TransferStatus {
     Returned,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "pending",
+                "posted",
+                "settled",
+                "funds_available",
+                "cancelled",
+                "failed",
+                "returned",
+            ],
+            "The status of the transfer.\n\n`pending`: A new transfer was created; it is in the pending state.\n`posted`: The transfer has been successfully submitted to the payment network.\n`settled`: The transfer was successfully completed by the payment network. Note that funds from received debits are not available to be moved out of the Ledger until the transfer reaches `funds_available` status. For credit transactions, `settled` means the funds have been delivered to the receiving bank account. This is the terminal state of a successful credit transfer.\n`funds_available`: Funds from the transfer have been released from hold and applied to the ledger's available balance. (Only applicable to ACH debits.) This is the terminal state of a successful debit transfer.\n`cancelled`: The transfer was cancelled by the client. This is the terminal state of a cancelled transfer.\n`failed`: The transfer failed, no funds were moved. This is the terminal state of a failed transfer.\n`returned`: A posted transfer was returned. This is the terminal state of a returned transfer.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19447,6 +29299,114 @@ impl ::serde::Serialize for TransferSweep {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferSweep {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferSweep")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferSweep")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Signed decimal amount of the sweep as it appears on your sweep account ledger (e.g. \"-10.00\")\n\nIf amount is not present, the sweep was net-settled to zero and outstanding debits and credits between the sweep account and Plaid are balanced.",
+        );
+        o.field(
+            "created",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The datetime when the sweep occurred, in RFC 3339 format.",
+        );
+        o.field(
+            "description",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The description of the deposit that will be passed to the receiving bank (up to 10 characters). Note that banks utilize this field differently, and may or may not show it on the bank statement.",
+        );
+        o.field(
+            "expected_funds_available_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The expected date when funds from a ledger deposit will be made available and can be withdrawn from the associated ledger balance. Only applies to deposits. This will be of the form YYYY-MM-DD.",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<SweepFailure>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "funding_account_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferFundingAccountIdResponse>,
+            &[],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Identifier of the sweep.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The currency of the sweep, e.g. \"USD\".",
+        );
+        o.field(
+            "ledger_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferLedgerId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "network_trace_id",
+            j::OPTIONAL,
+            G::subschema_for::<TransferNetworkTraceId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "settled",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date when the sweep settled, in the YYYY-MM-DD format.",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<SweepStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "trigger",
+            j::OPTIONAL,
+            G::subschema_for::<SweepTrigger>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Describes a sweep of funds to / from the sweep account.\n\nA sweep is associated with many sweep events (events of type `swept` or `return_swept`) which can be retrieved by invoking the `/transfer/event/list` endpoint with the corresponding `sweep_id`.\n\n`swept` events occur when the transfer amount is credited or debited from your sweep account, depending on the `type` of the transfer. `return_swept` events occur when a transfer is returned and Plaid undoes the credit or debit.\n\nThe total sum of the `swept` and `return_swept` events is equal to the `amount` of the sweep Plaid creates and matches the amount of the entry on your sweep account ledger.",
+        )
+    }
+}
 ///A signed amount of how much was `swept` or `return_swept` for this transfer (decimal string with two digits of precision e.g. "-5.50").
 #[derive(
     ::serde::Deserialize,
@@ -19461,6 +29421,24 @@ impl ::serde::Serialize for TransferSweep {
 )]
 #[serde(transparent)]
 pub struct TransferSweepAmount(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferSweepAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferSweepAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferSweepAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A signed amount of how much was `swept` or `return_swept` for this transfer (decimal string with two digits of precision e.g. \"-5.50\").",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferSweepAmount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -19554,6 +29532,42 @@ impl ::serde::Serialize for TransferSweepGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferSweepGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferSweepGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferSweepGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "sweep_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for the sweep (UUID) or a shortened form consisting of the first 8 characters of the identifier (8-digit hexadecimal string).",
+        );
+        o.finish("Defines the request schema for `/transfer/sweep/get`")
+    }
+}
 impl ::std::fmt::Debug for TransferSweepGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferSweepGetRequest")
@@ -19620,6 +29634,23 @@ impl ::serde::Serialize for TransferSweepGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferSweepGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferSweepGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferSweepGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("sweep", j::REQUIRED, G::subschema_for::<TransferSweep>, &[], "");
+        o.finish("Defines the response schema for `/transfer/sweep/get`")
+    }
+}
 ///Plaid's unique identifier for a sweep.
 #[derive(
     ::serde::Deserialize,
@@ -19634,6 +29665,24 @@ impl ::serde::Serialize for TransferSweepGetResponse {
 )]
 #[serde(transparent)]
 pub struct TransferSweepId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferSweepId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferSweepId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferSweepId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a sweep.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferSweepId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -19675,6 +29724,24 @@ impl ::std::str::FromStr for TransferSweepId {
 )]
 #[serde(transparent)]
 pub struct TransferSweepIdNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferSweepIdNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferSweepIdNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferSweepIdNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a sweep.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferSweepIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -19841,6 +29908,105 @@ impl ::serde::Serialize for TransferSweepListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferSweepListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferSweepListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferSweepListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Filter sweeps to only those with the specified amount.",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "The maximum number of sweeps to return.",
+        );
+        o.field(
+            "end_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The end `created` datetime of sweeps to return (RFC 3339 format).",
+        );
+        o.field(
+            "funding_account_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Filter sweeps to only those with the specified `funding_account_id`.",
+        );
+        o.field(
+            "offset",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of sweeps to skip before returning results.",
+        );
+        o.field(
+            "originator_client_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Filter sweeps to only those with the specified originator client.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "start_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The start `created` datetime of sweeps to return (RFC 3339 format).",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<SweepStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transfer_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Filter sweeps to only those with the included `transfer_id`.",
+        );
+        o.field(
+            "trigger",
+            j::OPTIONAL,
+            G::subschema_for::<SweepTrigger>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Defines the request schema for `/transfer/sweep/list`")
+    }
+}
 impl ::std::fmt::Debug for TransferSweepListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferSweepListRequest")
@@ -19934,6 +30100,29 @@ impl ::serde::Serialize for TransferSweepListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferSweepListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferSweepListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferSweepListResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "sweeps",
+            j::REQUIRED,
+            G::subschema_for::<TransferSweep>,
+            &[j::ARRAY],
+            "",
+        );
+        o.finish("Defines the response schema for `/transfer/sweep/list`")
+    }
+}
 /**The status of the sweep for the transfer.
 
 `unswept`: The transfer hasn't been swept yet.
@@ -19949,6 +30138,21 @@ pub enum TransferSweepStatus {
     ReturnSwept,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferSweepStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferSweepStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferSweepStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["unswept", "swept", "swept_settled", "return_swept"],
+            "The status of the sweep for the transfer.\n\n`unswept`: The transfer hasn't been swept yet.\n`swept`: The transfer was swept to the sweep account.\n`swept_settled`: Credits are available to be withdrawn or debits have been deducted from the customer's business checking account.\n`return_swept`: The transfer was returned, funds were pulled back or pushed back to the sweep account.\n`null`: The transfer will never be swept (e.g. if the transfer is cancelled or returned before being swept)",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferSweepStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20048,6 +30252,29 @@ impl ::serde::Serialize for TransferTestClock {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferTestClock {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferTestClock")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferTestClock")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "test_clock_id",
+            j::REQUIRED,
+            G::subschema_for::<TransferTestClockId>,
+            &[],
+            "",
+        );
+        o.field("virtual_time", j::REQUIRED, G::subschema_for::<VirtualTime>, &[], "");
+        o.finish("Defines the test clock for a transfer.")
+    }
+}
 ///Plaid's unique identifier for a test clock. This field is only populated in the Sandbox environment, and only if a `test_clock_id` was included in the `/transfer/recurring/create` request. For more details, see [Simulating recurring transfers](https://plaid.com/docs/transfer/sandbox/#simulating-recurring-transfers).
 #[derive(
     ::serde::Deserialize,
@@ -20062,6 +30289,24 @@ impl ::serde::Serialize for TransferTestClock {
 )]
 #[serde(transparent)]
 pub struct TransferTestClockId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferTestClockId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferTestClockId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferTestClockId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Plaid's unique identifier for a test clock. This field is only populated in the Sandbox environment, and only if a `test_clock_id` was included in the `/transfer/recurring/create` request. For more details, see [Simulating recurring transfers](https://plaid.com/docs/transfer/sandbox/#simulating-recurring-transfers).",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferTestClockId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -20096,6 +30341,21 @@ pub enum TransferType {
     Credit,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["debit", "credit"],
+            "The type of transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into the origination account; a `credit` indicates a transfer of money out of the origination account.",
+        )
+    }
 }
 impl ::std::fmt::Display for TransferType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20148,6 +30408,26 @@ impl ::std::convert::TryFrom<::std::string::String> for TransferType {
 )]
 #[serde(transparent)]
 pub struct TransferUnmigratedFundingAccountIdRequest(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferUnmigratedFundingAccountIdRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferUnmigratedFundingAccountIdRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferUnmigratedFundingAccountIdRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "Specify the account used to fund the transfer. Customers can find a list of `funding_account_id`s in the Accounts page of your Plaid Dashboard, under the \"Account ID\" column. If this field is left blank, it will default to the default `funding_account_id` specified during onboarding.",
+        )
+    }
+}
 impl ::std::ops::Deref for TransferUnmigratedFundingAccountIdRequest {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -20266,6 +30546,56 @@ impl ::serde::Serialize for TransferUserAddressInRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferUserAddressInRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferUserAddressInRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferUserAddressInRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Ex. \"San Francisco\"",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A two-letter country code (e.g., \"US\").",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code (e.g., \"94103\").",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The state or province (e.g., \"CA\").",
+        );
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The street number and name (i.e., \"100 Market St.\").",
+        );
+        o.finish("The address associated with the account holder.")
+    }
+}
 ///The address associated with the account holder.
 #[derive(Clone, Debug)]
 pub struct TransferUserAddressInResponse {
@@ -20349,6 +30679,58 @@ impl ::serde::Serialize for TransferUserAddressInResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferUserAddressInResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferUserAddressInResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferUserAddressInResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Ex. \"San Francisco\"",
+        );
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A two-letter country code (e.g., \"US\").",
+        );
+        o.field(
+            "postal_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code (e.g., \"94103\").",
+        );
+        o.field(
+            "region",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The state or province (e.g., \"CA\").",
+        );
+        o.field(
+            "street",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The street number and name (i.e., \"100 Market St.\").",
+        );
+        o.finish("The address associated with the account holder.")
+    }
+}
 ///The legal name and other information for the account holder.
 #[derive(Clone, Debug)]
 pub struct TransferUserInRequest {
@@ -20426,6 +30808,49 @@ impl ::serde::Serialize for TransferUserInRequest {
         out.field("legal_name", &self.legal_name);
         out.field_unless(skip[2], "phone_number", &self.phone_number);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferUserInRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferUserInRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferUserInRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<TransferUserAddressInRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's legal name.",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's phone number. Phone number input may be validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
+        );
+        o.finish("The legal name and other information for the account holder.")
     }
 }
 ///The legal name and other information for the account holder.
@@ -20508,6 +30933,51 @@ impl ::serde::Serialize for TransferUserInRequestDeprecated {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferUserInRequestDeprecated {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferUserInRequestDeprecated")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::TransferUserInRequestDeprecated",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<TransferUserAddressInRequest>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's legal name.",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's phone number.",
+        );
+        o.finish("The legal name and other information for the account holder.")
+    }
+}
 ///The legal name and other information for the account holder.
 #[derive(Clone, Debug)]
 pub struct TransferUserInResponse {
@@ -20583,6 +31053,49 @@ impl ::serde::Serialize for TransferUserInResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferUserInResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferUserInResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferUserInResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::REQUIRED,
+            G::subschema_for::<TransferUserAddressInResponse>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The user's legal name.",
+        );
+        o.field(
+            "phone_number",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's phone number.",
+        );
+        o.finish("The legal name and other information for the account holder.")
+    }
+}
 ///Information specific to wire transfers.
 #[derive(Clone, Debug, Default)]
 pub struct TransferWireDetails {
@@ -20652,6 +31165,35 @@ impl ::serde::Serialize for TransferWireDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TransferWireDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TransferWireDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TransferWireDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "message_to_beneficiary",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Additional information from the wire originator to the beneficiary. Max 140 characters.",
+        );
+        o.field(
+            "wire_return_fee",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The fee amount deducted from the original transfer during a wire return, if applicable.",
+        );
+        o.finish("Information specific to wire transfers.")
+    }
+}
 ///Represents a calculated Trust Index Score.
 #[derive(Clone, Debug)]
 pub struct TrustIndex {
@@ -20716,6 +31258,42 @@ impl ::serde::Serialize for TrustIndex {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TrustIndex {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TrustIndex")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TrustIndex")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "model",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The versioned name of the Trust Index model used for scoring.",
+        );
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The overall trust index score.",
+        );
+        o.field(
+            "subscores",
+            j::REQUIRED,
+            G::subschema_for::<TrustIndexSubscores>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Represents a calculated Trust Index Score.")
+    }
+}
 ///Represents Trust Index Subscore.
 #[derive(Clone, Debug)]
 pub struct TrustIndexSubscore {
@@ -20767,6 +31345,28 @@ impl ::serde::Serialize for TrustIndexSubscore {
         );
         out.field("score", &self.score);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TrustIndexSubscore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TrustIndexSubscore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TrustIndexSubscore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "score",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The subscore score.",
+        );
+        o.finish("Represents Trust Index Subscore.")
     }
 }
 ///Contains sub-score metadata.
@@ -20832,6 +31432,35 @@ impl ::serde::Serialize for TrustIndexSubscores {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TrustIndexSubscores {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TrustIndexSubscores")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TrustIndexSubscores")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bank_account_insights",
+            j::OPTIONAL,
+            G::subschema_for::<TrustIndexSubscore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "device_and_connection",
+            j::OPTIONAL,
+            G::subschema_for::<TrustIndexSubscore>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Contains sub-score metadata.")
+    }
+}
 ///Trusted Device data associated with the previous Link session.
 #[derive(Clone, Debug, Default)]
 pub struct TrustedDeviceData {
@@ -20890,6 +31519,29 @@ impl ::serde::Serialize for TrustedDeviceData {
         out.field_unless(skip[0], "device_id", &self.device_id);
         out.field_unless(skip[1], "trust_level", &self.trust_level);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TrustedDeviceData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TrustedDeviceData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::TrustedDeviceData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "device_id",
+            j::OPTIONAL,
+            G::subschema_for::<DeviceId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("trust_level", j::OPTIONAL, G::subschema_for::<i64>, &[j::NULLABLE], "");
+        o.finish("Trusted Device data associated with the previous Link session.")
     }
 }
 impl ::serde::Serialize for TaxpayerIdentifierType {

@@ -15,6 +15,24 @@
 )]
 #[serde(transparent)]
 pub struct UnofficialCurrencyCodeList(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UnofficialCurrencyCodeList {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UnofficialCurrencyCodeList")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UnofficialCurrencyCodeList")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "List of unofficial currency codes",
+        )
+    }
+}
 impl ::std::ops::Deref for UnofficialCurrencyCodeList {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -139,6 +157,66 @@ impl ::serde::Serialize for UpdateEntityScreeningRequestSearchTerms {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UpdateEntityScreeningRequestSearchTerms {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UpdateEntityScreeningRequestSearchTerms")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UpdateEntityScreeningRequestSearchTerms",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<GenericCountryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_number",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningDocumentValue>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email_address",
+            j::OPTIONAL,
+            G::subschema_for::<EmailAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "entity_watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<EntityWatchlistScreeningName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningPhoneNumber>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("url", j::OPTIONAL, G::subschema_for::<Url>, &[j::NULLABLE], "");
+        o.finish("Search terms for editing an entity watchlist screening")
+    }
+}
 ///Search terms for editing an individual watchlist screening
 #[derive(Clone, Debug, Default)]
 pub struct UpdateIndividualScreeningRequestSearchTerms {
@@ -224,10 +302,82 @@ impl ::serde::Serialize for UpdateIndividualScreeningRequestSearchTerms {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UpdateIndividualScreeningRequestSearchTerms {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UpdateIndividualScreeningRequestSearchTerms")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UpdateIndividualScreeningRequestSearchTerms",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<GenericCountryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_number",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningDocumentValue>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningIndividualName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_program_id",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistProgramId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Search terms for editing an individual watchlist screening")
+    }
+}
 ///An ISO8601 formatted timestamp. This field indicates the last time the resource was modified.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct UpdatedAtTimestamp(pub ::chrono::DateTime<::chrono::offset::Utc>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UpdatedAtTimestamp {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UpdatedAtTimestamp")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UpdatedAtTimestamp")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >,
+            &[],
+            "An ISO8601 formatted timestamp. This field indicates the last time the resource was modified.",
+        )
+    }
+}
 impl ::std::ops::Deref for UpdatedAtTimestamp {
     type Target = ::chrono::DateTime<::chrono::offset::Utc>;
     fn deref(&self) -> &::chrono::DateTime<::chrono::offset::Utc> {
@@ -283,6 +433,24 @@ impl ::std::convert::TryFrom<String> for UpdatedAtTimestamp {
 )]
 #[serde(transparent)]
 pub struct Url(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Url {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Url")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Url")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An 'http' or 'https' URL (must begin with either of those).",
+        )
+    }
+}
 impl ::std::ops::Deref for Url {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -324,6 +492,24 @@ impl ::std::str::FromStr for Url {
 )]
 #[serde(transparent)]
 pub struct UrlNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UrlNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UrlNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UrlNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "An 'http' or 'https' URL (must begin with either of those).",
+        )
+    }
+}
 impl ::std::ops::Deref for UrlNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -456,6 +642,72 @@ impl ::serde::Serialize for UserAccountIdentity {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountIdentity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountIdentity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserAccountIdentity")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's date of birth.",
+        );
+        o.field(
+            "email",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's email address.\n\nNote: email is currently not returned.",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityName>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "phone_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's phone number in [E.164](https://en.wikipedia.org/wiki/E.164) format",
+        );
+        o.field(
+            "ssn",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user's social security number.",
+        );
+        o.field(
+            "ssn_last_4",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The last 4 digits of the user's social security number.",
+        );
+        o.finish(
+            "The identity data permissioned by the end user during the authorization flow.",
+        )
+    }
+}
 ///The user's address.
 #[derive(Clone, Debug, Default)]
 pub struct UserAccountIdentityAddress {
@@ -555,6 +807,63 @@ impl ::serde::Serialize for UserAccountIdentityAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountIdentityAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountIdentityAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserAccountIdentityAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full city name",
+        );
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ISO 3166-1 alpha-2 country code",
+        );
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.",
+        );
+        o.field(
+            "region",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The region or state.\nExample: `\"NC\"`",
+        );
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The full street address\nExample: `\"564 Main Street, APT 15\"`",
+        );
+        o.field(
+            "street2",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The second line street address",
+        );
+        o.finish("The user's address.")
+    }
+}
 ///Edit counts over various time periods.
 #[derive(Clone, Debug, Default)]
 pub struct UserAccountIdentityEditCounts {
@@ -644,6 +953,58 @@ impl ::serde::Serialize for UserAccountIdentityEditCounts {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountIdentityEditCounts {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountIdentityEditCounts")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserAccountIdentityEditCounts",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "edits_1d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of edits in the last 1 day",
+        );
+        o.field(
+            "edits_30d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of edits in the last 30 days",
+        );
+        o.field(
+            "edits_365d",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of edits in the last 365 days",
+        );
+        o.field(
+            "edits_all_time",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Total number of edits",
+        );
+        o.field(
+            "edits_current",
+            j::OPTIONAL,
+            G::subschema_for::<i64>,
+            &[j::NULLABLE],
+            "Number of edits in the current session",
+        );
+        o.finish("Edit counts over various time periods.")
+    }
+}
 ///Statistics tracking the number of edits made to identity fields over various time periods.
 #[derive(Clone, Debug, Default)]
 pub struct UserAccountIdentityEditHistory {
@@ -728,6 +1089,60 @@ impl ::serde::Serialize for UserAccountIdentityEditHistory {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountIdentityEditHistory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountIdentityEditHistory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserAccountIdentityEditHistory",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityEditCounts>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityEditCounts>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "email",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityEditCounts>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "name",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityEditCounts>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "official_document",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityOfficialDocument>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Statistics tracking the number of edits made to identity fields over various time periods.",
+        )
+    }
+}
 ///The user's first name and last name.
 #[derive(Clone, Debug, Default)]
 pub struct UserAccountIdentityName {
@@ -788,6 +1203,35 @@ impl ::serde::Serialize for UserAccountIdentityName {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountIdentityName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountIdentityName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserAccountIdentityName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "first_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("The user's first name and last name.")
+    }
+}
 ///Official identity document edit statistics.
 #[derive(Clone, Debug, Default)]
 pub struct UserAccountIdentityOfficialDocument {
@@ -836,6 +1280,30 @@ impl ::serde::Serialize for UserAccountIdentityOfficialDocument {
         );
         out.field_unless(skip[0], "ssn", &self.ssn);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountIdentityOfficialDocument {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountIdentityOfficialDocument")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserAccountIdentityOfficialDocument",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ssn",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityEditCounts>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Official identity document edit statistics.")
     }
 }
 ///An Item created during a Layer authorization session.
@@ -897,6 +1365,35 @@ impl ::serde::Serialize for UserAccountItem {
         out.field_unless(skip[0], "access_token", &self.access_token);
         out.field_unless(skip[1], "item_id", &self.item_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserAccountItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "access_token",
+            j::OPTIONAL,
+            G::subschema_for::<AccessToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.finish("An Item created during a Layer authorization session.")
     }
 }
 impl ::std::fmt::Debug for UserAccountItem {
@@ -1000,6 +1497,53 @@ impl ::serde::Serialize for UserAccountRevokedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountRevokedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountRevokedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserAccountRevokedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The external account ID of the affected account",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`USER_ACCOUNT_REVOKED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
+        o.finish(
+            "The `USER_ACCOUNT_REVOKED` webhook is fired when an end user has revoked access to their account on the Data Provider's portal. This webhook is currently sent only for PNC Items, but may be sent in the future for other financial institutions that allow account-level permissions revocation through their portals. Upon receiving this webhook, it is recommended to delete any Plaid-derived data you have stored that is associated with the revoked account.\n\nIf you are using Auth and receive this webhook, this webhook indicates that the TAN associated with the revoked account is no longer valid and cannot be used to create new transfers. You should not create new ACH transfers for the account that was revoked until access has been re-granted.\n\nYou can request the user to re-grant access to their account by sending them through [update mode](https://plaid.com/docs/link/update-mode). Alternatively, they may re-grant access directly through the Data Provider's portal.\n\nAfter the user has re-granted access, Auth customers should call the auth endpoint again to obtain the new TAN.",
+        )
+    }
+}
 ///Event data for user account session tracking
 #[derive(Clone, Debug)]
 pub struct UserAccountSessionEvent {
@@ -1063,6 +1607,42 @@ impl ::serde::Serialize for UserAccountSessionEvent {
         out.field_unless(skip[0], "outcome", &self.outcome);
         out.field("timestamp", &self.timestamp);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountSessionEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountSessionEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserAccountSessionEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the event.",
+        );
+        o.field(
+            "outcome",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Optional outcome of the event.",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The timestamp when the event occurred in ISO 8601 format.",
+        );
+        o.finish("Event data for user account session tracking")
     }
 }
 ///UserAccountSessionEventSendRequest defines the request schema for `/user_account/session/event/send`
@@ -1149,6 +1729,60 @@ impl ::serde::Serialize for UserAccountSessionEventSendRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountSessionEventSendRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountSessionEventSendRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserAccountSessionEventSendRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "cohort_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Optional cohort identifier for the user session.",
+        );
+        o.field(
+            "event",
+            j::REQUIRED,
+            G::subschema_for::<UserAccountSessionEvent>,
+            &[],
+            "",
+        );
+        o.field(
+            "link_session_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Link session identifier.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "UserAccountSessionEventSendRequest defines the request schema for `/user_account/session/event/send`",
+        )
+    }
+}
 impl ::std::fmt::Debug for UserAccountSessionEventSendRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserAccountSessionEventSendRequest")
@@ -1210,6 +1844,26 @@ impl ::serde::Serialize for UserAccountSessionEventSendResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountSessionEventSendResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountSessionEventSendResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserAccountSessionEventSendResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "UserAccountSessionEventSendResponse defines the response schema for `/user_account/session/event/send`",
+        )
     }
 }
 ///UserAccountSessionGetRequest defines the request schema for `/user_account/session/get`
@@ -1276,6 +1930,44 @@ impl ::serde::Serialize for UserAccountSessionGetRequest {
         out.field("public_token", &self.public_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountSessionGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountSessionGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserAccountSessionGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "public_token",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The public token generated by the end user Layer session.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "UserAccountSessionGetRequest defines the request schema for `/user_account/session/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for UserAccountSessionGetRequest {
@@ -1359,6 +2051,47 @@ impl ::serde::Serialize for UserAccountSessionGetResponse {
         out.field("items", &self.items);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAccountSessionGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAccountSessionGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserAccountSessionGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "identity",
+            j::REQUIRED,
+            G::subschema_for::<UserAccountIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "identity_edit_history",
+            j::OPTIONAL,
+            G::subschema_for::<UserAccountIdentityEditHistory>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "items",
+            j::REQUIRED,
+            G::subschema_for::<UserAccountItem>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "UserAccountSessionGetResponse defines the response schema for `/user_account/session/get`",
+        )
     }
 }
 /**Home address for the user. Supported values are: not provided, address with only country code or full address.
@@ -1453,6 +2186,47 @@ impl ::serde::Serialize for UserAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "city",
+            j::OPTIONAL,
+            G::subschema_for::<CityNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "postal_code",
+            j::OPTIONAL,
+            G::subschema_for::<PostalCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("region", j::OPTIONAL, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field(
+            "street",
+            j::OPTIONAL,
+            G::subschema_for::<StreetNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("street2", j::OPTIONAL, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.finish(
+            "Home address for the user. Supported values are: not provided, address with only country code or full address.\n\nFor more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).",
+        )
+    }
+}
 ///A list of user-based products. User-based products include Financial Management products, Protect products, CRA products, and subscription products.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum UserBasedProducts {
@@ -1471,6 +2245,35 @@ pub enum UserBasedProducts {
     Transactions,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserBasedProducts {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserBasedProducts")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserBasedProducts")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "cra_base_report",
+                "cra_income_insights",
+                "cra_partner_insights",
+                "cra_network_insights",
+                "cra_cashflow_insights",
+                "cra_monitoring",
+                "cra_lend_score",
+                "cra_plaid_credit_score",
+                "investments",
+                "liabilities",
+                "protect_linked_bank",
+                "protect_transactions",
+                "transactions",
+            ],
+            "A list of user-based products. User-based products include Financial Management products, Protect products, CRA products, and subscription products.",
+        )
+    }
 }
 impl ::std::fmt::Display for UserBasedProducts {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1635,6 +2438,70 @@ impl ::serde::Serialize for UserCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID representing the end user. Maximum of 128 characters. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        );
+        o.field(
+            "consumer_report_user_identity",
+            j::OPTIONAL,
+            G::subschema_for::<ConsumerReportUserIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "end_customer",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A unique ID representing a CRA reseller's end customer. Maximum of 128 characters.",
+        );
+        o.field(
+            "identity",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "with_upgraded_user",
+            j::OPTIONAL,
+            G::subschema_for::<bool>,
+            &[j::NULLABLE],
+            "If your integration with the User API predates December 10, 2025, set this field to `true` to opt into the [New User APIs](https://plaid.com/docs/api/users/user-apis/). When enabled, you can use the `identity` field instead of `consumer_report_user_identity`.",
+        );
+        o.finish("UserCreateRequest defines the request schema for `/user/create`")
+    }
+}
 impl ::std::fmt::Debug for UserCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserCreateRequest")
@@ -1708,6 +2575,30 @@ impl ::serde::Serialize for UserCreateResponse {
         out.field("user_id", &self.user_id);
         out.field_unless(skip[0], "user_token", &self.user_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("UserCreateResponse defines the response schema for `/user/create`")
     }
 }
 impl ::std::fmt::Debug for UserCreateResponse {
@@ -1824,6 +2715,59 @@ impl ::serde::Serialize for UserCustomPassword {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserCustomPassword {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserCustomPassword")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserCustomPassword")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "force_error",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "An error code to force on Item creation. Possible values are:\n\n`\"INSTITUTION_NOT_RESPONDING\"`\n`\"INSTITUTION_NO_LONGER_SUPPORTED\"`\n`\"INVALID_CREDENTIALS\"`\n`\"INVALID_MFA\"`\n`\"ITEM_LOCKED\"`\n`\"ITEM_LOGIN_REQUIRED\"`\n`\"ITEM_NOT_SUPPORTED\"`\n`\"INVALID_LINK_TOKEN\"`\n`\"MFA_NOT_SUPPORTED\"`\n`\"NO_ACCOUNTS\"`\n`\"PLAID_ERROR\"`\n`\"USER_INPUT_TIMEOUT\"`\n`\"USER_SETUP_REQUIRED\"`",
+        );
+        o.field("mfa", j::REQUIRED, G::subschema_for::<Mfa>, &[], "");
+        o.field(
+            "override_accounts",
+            j::REQUIRED,
+            G::subschema_for::<OverrideAccounts>,
+            &[j::ARRAY],
+            "An array of account overrides to configure the accounts for the Item. By default, if no override is specified, transactions and account data will be randomly generated based on the account type and subtype, and other products will have fixed or empty data.",
+        );
+        o.field(
+            "recaptcha",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "You may trigger a reCAPTCHA in Plaid Link in the Sandbox environment by using the recaptcha field. Possible values are `good` or `bad`. A value of `good` will result in successful Item creation and `bad` will result in a `RECAPTCHA_BAD` error to simulate a failed reCAPTCHA. Both values require the reCAPTCHA to be manually solved within Plaid Link.",
+        );
+        o.field(
+            "seed",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A seed, in the form of a string, that will be used to randomly generate account and transaction data, if this data is not specified using the `override_accounts` argument. If no seed is specified, the randomly generated data will be different each time.\n\nNote that transactions data is generated relative to the Item's creation date. Different Items created on different dates with the same seed for transactions data will have different dates for the transactions. The number of days between each transaction and the Item creation will remain constant. For example, an Item created on December 15 might show a transaction on December 14. An Item created on December 20, using the same seed, would show that same transaction occurring on December 19.",
+        );
+        o.field(
+            "version",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The version of the password schema to use, possible values are 1 or 2. The default value is 2. You should only specify 1 if you know it is necessary for your test suite.",
+        );
+        o.finish(
+            "Custom test accounts are configured with a JSON configuration object formulated according to the schema below. All top level fields are optional. Sending an empty object as a configuration will result in an account configured with random balances and transaction history.",
+        )
+    }
+}
 ///metadata for the set of insights provided in `TransactionsUserInsightsGetResponse`
 #[derive(Clone, Debug)]
 pub struct UserDataOverview {
@@ -1925,6 +2869,65 @@ impl ::serde::Serialize for UserDataOverview {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserDataOverview {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserDataOverview")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserDataOverview")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "days_available",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The range of days of transactions available.",
+        );
+        o.field(
+            "newest_transaction_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the newest transaction processed to generate insights.",
+        );
+        o.field(
+            "oldest_transaction_date",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The date of the oldest transaction processed to generate insights.",
+        );
+        o.field(
+            "total_inflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of inflow amounts.",
+        );
+        o.field(
+            "total_outflows",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "Sum of outflow amounts.",
+        );
+        o.field(
+            "transaction_count",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The total number of transactions.",
+        );
+        o.finish(
+            "metadata for the set of insights provided in `TransactionsUserInsightsGetResponse`",
+        )
+    }
+}
 ///UserFinancialDataRefreshRequest defines the request schema for `user/financial_data/refresh`
 #[derive(Clone)]
 pub struct UserFinancialDataRefreshRequest {
@@ -1989,6 +2992,46 @@ impl ::serde::Serialize for UserFinancialDataRefreshRequest {
         out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserFinancialDataRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserFinancialDataRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserFinancialDataRefreshRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A Plaid-generated ID that identifies the end user.",
+        );
+        o.finish(
+            "UserFinancialDataRefreshRequest defines the request schema for `user/financial_data/refresh`",
+        )
     }
 }
 impl ::std::fmt::Debug for UserFinancialDataRefreshRequest {
@@ -2067,6 +3110,46 @@ impl ::serde::Serialize for UserFinancialDataRefreshResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserFinancialDataRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserFinancialDataRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserFinancialDataRefreshResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "results",
+            j::OPTIONAL,
+            G::subschema_for::<RefreshResult>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user ID associated with the refresh request.",
+        );
+        o.finish(
+            "UserFinancialDataRefreshResponse defines the response schema for `user/financial_data/refresh`",
+        )
+    }
+}
 ///UserGetRequest defines the request schema for `/user/get`.
 #[derive(Clone)]
 pub struct UserGetRequest {
@@ -2130,6 +3213,36 @@ impl ::serde::Serialize for UserGetRequest {
         out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
+        o.finish("UserGetRequest defines the request schema for `/user/get`.")
     }
 }
 impl ::std::fmt::Debug for UserGetRequest {
@@ -2231,6 +3344,51 @@ impl ::serde::Serialize for UserGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Client provided user ID.",
+        );
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "Timestamp of user creation.",
+        );
+        o.field(
+            "identity",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "updated_at",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp of last user update.",
+        );
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
+        o.finish("UserGetResponse defines the response schema for `/user/get`.")
+    }
+}
 ///The Plaid `user_id` of the User associated with this webhook, warning, or error.
 #[derive(
     ::serde::Deserialize,
@@ -2245,6 +3403,24 @@ impl ::serde::Serialize for UserGetResponse {
 )]
 #[serde(transparent)]
 pub struct UserId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid `user_id` of the User associated with this webhook, warning, or error.",
+        )
+    }
+}
 impl ::std::ops::Deref for UserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2329,6 +3505,25 @@ impl ::serde::Serialize for UserIdNumber {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserIdNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserIdNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserIdNumber")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("type", j::REQUIRED, G::subschema_for::<IdNumberType>, &[], "");
+        o.field("value", j::REQUIRED, G::subschema_for::<IdNumberValue>, &[], "");
+        o.finish(
+            "ID number submitted by the user, currently used only for the Identity Verification product. If the user has not submitted this data yet, this field will be `null`. Otherwise, both fields are guaranteed to be filled.",
+        )
+    }
+}
 ///UserIdentityRemoveRequest defines the request schema for `/user/identity/remove`
 #[derive(Clone)]
 pub struct UserIdentityRemoveRequest {
@@ -2394,6 +3589,38 @@ impl ::serde::Serialize for UserIdentityRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserIdentityRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserIdentityRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserIdentityRemoveRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
+        o.finish(
+            "UserIdentityRemoveRequest defines the request schema for `/user/identity/remove`",
+        )
+    }
+}
 impl ::std::fmt::Debug for UserIdentityRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserIdentityRemoveRequest")
@@ -2455,6 +3682,24 @@ impl ::serde::Serialize for UserIdentityRemoveResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserIdentityRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserIdentityRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserIdentityRemoveResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "UserIdentityRemoveResponse defines the response schema for `/user/identity/remove`",
+        )
+    }
+}
 ///A unique ID identifying a User Monitoring Insights Report. Like all Plaid identifiers, this ID is case sensitive.
 #[derive(
     ::serde::Deserialize,
@@ -2469,6 +3714,24 @@ impl ::serde::Serialize for UserIdentityRemoveResponse {
 )]
 #[serde(transparent)]
 pub struct UserInsightsId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserInsightsId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserInsightsId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserInsightsId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying a User Monitoring Insights Report. Like all Plaid identifiers, this ID is case sensitive.",
+        )
+    }
+}
 impl ::std::ops::Deref for UserInsightsId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2572,6 +3835,45 @@ impl ::serde::Serialize for UserItemsAssociateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserItemsAssociateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserItemsAssociateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserItemsAssociateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_ids",
+            j::REQUIRED,
+            G::subschema_for::<ItemId>,
+            &[j::ARRAY],
+            "An array of `item_id`s to be associated with the `user_id`.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
+        o.finish(
+            "UserItemsAssociateRequest defines the request schema for `/user/items/associate`",
+        )
+    }
+}
 impl ::std::fmt::Debug for UserItemsAssociateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserItemsAssociateRequest")
@@ -2632,6 +3934,24 @@ impl ::serde::Serialize for UserItemsAssociateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserItemsAssociateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserItemsAssociateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserItemsAssociateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "UserItemsAssociateResponse defines the response schema for `/user/items/associate`",
+        )
     }
 }
 ///UserItemsGetRequest defines the request schema for `/user/items/get`
@@ -2711,6 +4031,49 @@ impl ::serde::Serialize for UserItemsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserItemsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserItemsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserItemsGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("UserItemsGetRequest defines the request schema for `/user/items/get`")
+    }
+}
 impl ::std::fmt::Debug for UserItemsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserItemsGetRequest")
@@ -2776,6 +4139,25 @@ impl ::serde::Serialize for UserItemsGetResponse {
         out.field("items", &self.items);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserItemsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserItemsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserItemsGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("items", j::REQUIRED, G::subschema_for::<Item>, &[j::ARRAY], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "UserItemsGetResponse defines the response schema for `/user/items/get`",
+        )
     }
 }
 ///UserItemsRemoveRequest defines the request schema for `/user/items/remove`
@@ -2862,6 +4244,58 @@ impl ::serde::Serialize for UserItemsRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserItemsRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserItemsRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserItemsRemoveRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "item_ids",
+            j::REQUIRED,
+            G::subschema_for::<ItemId>,
+            &[j::ARRAY],
+            "An array of `item_id`s to be deleted. All Items for removal must be currently associated with the provided `user_id` or `user_token`. Otherwise, the entire operation will error and no Items will be deleted.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "UserItemsRemoveRequest defines the request schema for `/user/items/remove`",
+        )
+    }
+}
 impl ::std::fmt::Debug for UserItemsRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserItemsRemoveRequest")
@@ -2923,6 +4357,24 @@ impl ::serde::Serialize for UserItemsRemoveResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserItemsRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserItemsRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserItemsRemoveResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "UserItemsRemoveResponse defines the response schema for `/user/items/remove`",
+        )
     }
 }
 /**The `USER_PERMISSION_REVOKED` webhook may be fired when an end user has revoked the permission that they previously granted to access an Item. If the end user revoked their permissions through Plaid (such as via the Plaid Portal or by contacting Plaid support), the webhook will fire. If the end user revoked their permissions directly through the institution, this webhook may not always fire, since some institutions' consent portals do not trigger this webhook. To attempt to restore the Item, it can be sent through [update mode](https://plaid.com/docs/link/update-mode). Depending on the exact process the end user used to revoke permissions, it may not be possible to launch update mode for the Item. If you encounter an error when attempting to create a Link token for update mode on an Item with revoked permissions, create a fresh Link token for the user.
@@ -3016,10 +4468,77 @@ impl ::serde::Serialize for UserPermissionRevokedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserPermissionRevokedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserPermissionRevokedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserPermissionRevokedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`USER_PERMISSION_REVOKED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
+        o.finish(
+            "The `USER_PERMISSION_REVOKED` webhook may be fired when an end user has revoked the permission that they previously granted to access an Item. If the end user revoked their permissions through Plaid (such as via the Plaid Portal or by contacting Plaid support), the webhook will fire. If the end user revoked their permissions directly through the institution, this webhook may not always fire, since some institutions' consent portals do not trigger this webhook. To attempt to restore the Item, it can be sent through [update mode](https://plaid.com/docs/link/update-mode). Depending on the exact process the end user used to revoke permissions, it may not be possible to launch update mode for the Item. If you encounter an error when attempting to create a Link token for update mode on an Item with revoked permissions, create a fresh Link token for the user.\n\nNote that when working with tokenized account numbers with Auth or Transfer, the account number provided by Plaid will no longer work for creating transfers once user permission has been revoked, except for US Bank Items.",
+        )
+    }
+}
 ///The reason for terminating user-based products.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct UserProductsTerminateReasonCode(pub ProductsTerminateReasonCode);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserProductsTerminateReasonCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserProductsTerminateReasonCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserProductsTerminateReasonCode",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<ProductsTerminateReasonCode>,
+            &[],
+            "The reason for terminating user-based products.",
+        )
+    }
+}
 impl ::std::ops::Deref for UserProductsTerminateReasonCode {
     type Target = ProductsTerminateReasonCode;
     fn deref(&self) -> &ProductsTerminateReasonCode {
@@ -3138,6 +4657,52 @@ impl ::serde::Serialize for UserProductsTerminateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserProductsTerminateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserProductsTerminateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserProductsTerminateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reason_code",
+            j::REQUIRED,
+            G::subschema_for::<UserProductsTerminateReasonCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "reason_note",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Additional context or details about the reason for terminating user-based products. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
+        o.finish(
+            "UserProductsTerminateRequest defines the request schema for `/user/products/terminate`",
+        )
+    }
+}
 impl ::std::fmt::Debug for UserProductsTerminateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserProductsTerminateRequest")
@@ -3199,6 +4764,26 @@ impl ::serde::Serialize for UserProductsTerminateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserProductsTerminateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserProductsTerminateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserProductsTerminateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "UserProductsTerminateResponse defines the response schema for `/user/products/terminate`",
+        )
     }
 }
 ///UserRemoveRequest defines the request schema for `/user/remove`
@@ -3278,6 +4863,49 @@ impl ::serde::Serialize for UserRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserRemoveRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("UserRemoveRequest defines the request schema for `/user/remove`")
+    }
+}
 impl ::std::fmt::Debug for UserRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserRemoveRequest")
@@ -3340,6 +4968,22 @@ impl ::serde::Serialize for UserRemoveResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserRemoveResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("UserRemoveResponse defines the response schema for `/user/remove`")
+    }
+}
 ///The income category for a specified income source
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum UserStatedIncomeSourceCategory {
@@ -3356,6 +5000,35 @@ pub enum UserStatedIncomeSourceCategory {
     BankInterest,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserStatedIncomeSourceCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserStatedIncomeSourceCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserStatedIncomeSourceCategory",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "OTHER",
+                "SALARY",
+                "UNEMPLOYMENT",
+                "CASH",
+                "GIG_ECONOMY",
+                "RENTAL",
+                "CHILD_SUPPORT",
+                "MILITARY",
+                "RETIREMENT",
+                "LONG_TERM_DISABILITY",
+                "BANK_INTEREST",
+            ],
+            "The income category for a specified income source",
+        )
+    }
 }
 impl ::std::fmt::Display for UserStatedIncomeSourceCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3423,6 +5096,23 @@ pub enum UserStatedIncomeSourceFrequency {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserStatedIncomeSourceFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserStatedIncomeSourceFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserStatedIncomeSourceFrequency",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["UNKNOWN", "WEEKLY", "BIWEEKLY", "SEMI_MONTHLY", "MONTHLY"],
+            "The pay frequency of a specified income source",
+        )
+    }
+}
 impl ::std::fmt::Display for UserStatedIncomeSourceFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -3474,6 +5164,23 @@ pub enum UserStatedIncomeSourcePayType {
     Net,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserStatedIncomeSourcePayType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserStatedIncomeSourcePayType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserStatedIncomeSourcePayType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["UNKNOWN", "GROSS", "NET"],
+            "The pay type - `GROSS`, `NET`, or `UNKNOWN` for a specified income source",
+        )
+    }
 }
 impl ::std::fmt::Display for UserStatedIncomeSourcePayType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3608,6 +5315,67 @@ impl ::serde::Serialize for UserThirdPartyTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserThirdPartyTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserThirdPartyTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserThirdPartyTokenCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "expiration_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "The expiration date and time for the third-party user token in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDThh:mm:ssZ`). The expiration is restricted to a maximum of 24 hours from the token's creation time. If not provided, the token will automatically expire after 24 hours.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_client_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The Plaid API `client_id` of the third-party client the token will be shared with. The token will only be valid for the specified client.",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for UserThirdPartyTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserThirdPartyTokenCreateRequest")
@@ -3675,6 +5443,33 @@ impl ::serde::Serialize for UserThirdPartyTokenCreateResponse {
         out.field("request_id", &self.request_id);
         out.field("third_party_user_token", &self.third_party_user_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserThirdPartyTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserThirdPartyTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserThirdPartyTokenCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "third_party_user_token",
+            j::REQUIRED,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[],
+            "",
+        );
+        o.finish(
+            "UserThirdPartyTokenCreateResponse defines the response schema for `/user/third_party_token/create`",
+        )
     }
 }
 ///UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/remove`
@@ -3746,6 +5541,46 @@ impl ::serde::Serialize for UserThirdPartyTokenRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserThirdPartyTokenRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserThirdPartyTokenRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserThirdPartyTokenRemoveRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "third_party_user_token",
+            j::REQUIRED,
+            G::subschema_for::<ThirdPartyUserToken>,
+            &[],
+            "",
+        );
+        o.finish(
+            "UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/remove`",
+        )
+    }
+}
 impl ::std::fmt::Debug for UserThirdPartyTokenRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserThirdPartyTokenRemoveRequest")
@@ -3813,6 +5648,33 @@ impl ::serde::Serialize for UserThirdPartyTokenRemoveResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserThirdPartyTokenRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserThirdPartyTokenRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserThirdPartyTokenRemoveResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "removed",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "`true` if the third-party user token was successfully removed.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "UserThirdPartyTokenCreateResponse defines the response schema for `/user/third_party_token/remove`",
+        )
+    }
+}
 ///The user token associated with the user for which data is being requested. This field is used only by customers with pre-existing integrations that already use the `user_token` field. All other customers should use the `user_id` instead. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).
 #[derive(
     ::serde::Deserialize,
@@ -3827,6 +5689,24 @@ impl ::serde::Serialize for UserThirdPartyTokenRemoveResponse {
 )]
 #[serde(transparent)]
 pub struct UserToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The user token associated with the user for which data is being requested. This field is used only by customers with pre-existing integrations that already use the `user_token` field. All other customers should use the `user_id` instead. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).",
+        )
+    }
+}
 impl ::std::ops::Deref for UserToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3920,6 +5800,46 @@ impl ::serde::Serialize for UserTransactionsRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserTransactionsRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserTransactionsRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserTransactionsRefreshRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A Plaid-generated ID that identifies the end user.",
+        );
+        o.finish(
+            "UserTransactionsRefreshRequest defines the request schema for `user/transactions/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for UserTransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserTransactionsRefreshRequest")
@@ -3994,6 +5914,46 @@ impl ::serde::Serialize for UserTransactionsRefreshResponse {
         out.field_unless(skip[1], "results", &self.results);
         out.field_unless(skip[2], "user_id", &self.user_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserTransactionsRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserTransactionsRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::UserTransactionsRefreshResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "request_id",
+            j::OPTIONAL,
+            G::subschema_for::<RequestId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "results",
+            j::OPTIONAL,
+            G::subschema_for::<RefreshResult>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The user ID associated with the refresh request.",
+        );
+        o.finish(
+            "UserTransactionsRefreshResponse defines the response schema for `user/transactions/refresh`",
+        )
     }
 }
 ///UserUpdateRequest defines the request schema for `/user/update`
@@ -4091,6 +6051,63 @@ impl ::serde::Serialize for UserUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserUpdateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "consumer_report_user_identity",
+            j::OPTIONAL,
+            G::subschema_for::<ConsumerReportUserIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "identity",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserIdentity>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_id",
+            j::OPTIONAL,
+            G::subschema_for::<NewUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "user_token",
+            j::OPTIONAL,
+            G::subschema_for::<UserToken>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("UserUpdateRequest defines the request schema for `/user/update`")
+    }
+}
 impl ::std::fmt::Debug for UserUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserUpdateRequest")
@@ -4155,6 +6172,22 @@ impl ::serde::Serialize for UserUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UserUpdateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("UserUpdateResponse defines the response schema for `/user/update`")
+    }
+}
 ///UTC offset of the timezone associated with the IP address.
 #[derive(
     ::serde::Deserialize,
@@ -4169,6 +6202,24 @@ impl ::serde::Serialize for UserUpdateResponse {
 )]
 #[serde(transparent)]
 pub struct UtcOffset(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UtcOffset {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UtcOffset")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::UtcOffset")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "UTC offset of the timezone associated with the IP address.",
+        )
+    }
+}
 impl ::std::ops::Deref for UtcOffset {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {

@@ -71,6 +71,37 @@ impl ::serde::Serialize for ValidationSource {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ValidationSource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ValidationSource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ValidationSource")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "ValidationSourceName",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.field(
+            "ValidationSourceReferenceIdentifier",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct ValidationSources {
@@ -122,6 +153,30 @@ impl ::serde::Serialize for ValidationSources {
         );
         out.field("VALIDATION_SOURCE", &self.validation_source);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ValidationSources {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ValidationSources")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ValidationSources")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "VALIDATION_SOURCE",
+            j::REQUIRED,
+            G::subschema_for::<ValidationSource>,
+            &[j::ARRAY],
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
     }
 }
 ///Fired when an Item was not verified via automated micro-deposits after seven days since the automated micro-deposit was made.
@@ -211,6 +266,59 @@ impl ::serde::Serialize for VerificationExpiredWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for VerificationExpiredWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("VerificationExpiredWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::VerificationExpiredWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "account_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `account_id` of the account associated with the webhook",
+        );
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`VERIFICATION_EXPIRED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`AUTH`",
+        );
+        o.finish(
+            "Fired when an Item was not verified via automated micro-deposits after seven days since the automated micro-deposit was made.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct VerificationOfAsset {
@@ -283,6 +391,44 @@ impl ::serde::Serialize for VerificationOfAsset {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for VerificationOfAsset {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("VerificationOfAsset")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::VerificationOfAsset")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "REPORTING_INFORMATION",
+            j::REQUIRED,
+            G::subschema_for::<ReportingInformation>,
+            &[],
+            "",
+        );
+        o.field(
+            "SERVICE_PRODUCT_FULFILLMENT",
+            j::REQUIRED,
+            G::subschema_for::<ServiceProductFulfillment>,
+            &[],
+            "",
+        );
+        o.field(
+            "VERIFICATION_OF_ASSET_RESPONSE",
+            j::REQUIRED,
+            G::subschema_for::<VerificationOfAssetResponse>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct VerificationOfAssetResponse {
@@ -335,6 +481,24 @@ impl ::serde::Serialize for VerificationOfAssetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for VerificationOfAssetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("VerificationOfAssetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::VerificationOfAssetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("ASSETS", j::REQUIRED, G::subschema_for::<Assets>, &[], "");
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 /**The verification refresh status. One of the following:
 
 `"VERIFICATION_REFRESH_STATUS_USER_PRESENCE_REQUIRED"` User presence is required to refresh an income verification.
@@ -347,6 +511,25 @@ pub enum VerificationRefreshStatus {
     VerificationRefreshNotFound,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for VerificationRefreshStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("VerificationRefreshStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::VerificationRefreshStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "VERIFICATION_REFRESH_STATUS_USER_PRESENCE_REQUIRED",
+                "VERIFICATION_REFRESH_SUCCESSFUL",
+                "VERIFICATION_REFRESH_NOT_FOUND",
+            ],
+            "The verification refresh status. One of the following:\n\n`\"VERIFICATION_REFRESH_STATUS_USER_PRESENCE_REQUIRED\"` User presence is required to refresh an income verification.\n`\"VERIFICATION_REFRESH_SUCCESSFUL\"` The income verification refresh was successful.\n`\"VERIFICATION_REFRESH_NOT_FOUND\"` No new data was found after the income verification refresh.",
+        )
+    }
 }
 impl ::std::fmt::Display for VerificationRefreshStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -415,6 +598,21 @@ pub enum VerificationStatus {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for VerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("VerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::VerificationStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["VERIFIED", "UNVERIFIED", "NEEDS_INFO", "UNABLE_TO_VERIFY", "UNKNOWN"],
+            "The verification status. One of the following:\n\n`\"VERIFIED\"`: The information was successfully verified.\n\n`\"UNVERIFIED\"`: The verification has not yet been performed.\n\n`\"NEEDS_INFO\"`: The verification was attempted but could not be completed due to missing information.\n\n\"`UNABLE_TO_VERIFY`\": The verification was performed and the information could not be verified.\n\n`\"UNKNOWN\"`: The verification status is unknown.",
+        )
+    }
 }
 impl ::std::fmt::Display for VerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -517,6 +715,35 @@ impl ::serde::Serialize for VerifySmsDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for VerifySmsDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("VerifySmsDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::VerifySmsDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<VerifySmsDetailsStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "verifications",
+            j::REQUIRED,
+            G::subschema_for::<SmsVerification>,
+            &[j::ARRAY],
+            "An array where each entry represents a verification attempt for the `verify_sms` step. Each entry represents one user-submitted phone number. Phone number edits, and in some cases error handling due to edge cases like rate limiting, may generate additional verifications.",
+        );
+        o.finish("Additional information for the `verify_sms` step.")
+    }
+}
 ///The outcome status for the associated Identity Verification attempt's `verify_sms` step. This field will always have the same value as `steps.verify_sms`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum VerifySmsDetailsStatus {
@@ -524,6 +751,21 @@ pub enum VerifySmsDetailsStatus {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for VerifySmsDetailsStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("VerifySmsDetailsStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::VerifySmsDetailsStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["success", "failed"],
+            "The outcome status for the associated Identity Verification attempt's `verify_sms` step. This field will always have the same value as `steps.verify_sms`.",
+        )
+    }
 }
 impl ::std::fmt::Display for VerifySmsDetailsStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -566,6 +808,26 @@ impl ::std::convert::TryFrom<::std::string::String> for VerifySmsDetailsStatus {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct VirtualTime(pub ::chrono::DateTime<::chrono::offset::Utc>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for VirtualTime {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("VirtualTime")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::VirtualTime")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >,
+            &[],
+            "The virtual timestamp on the test clock. This will be of the form `2006-01-02T15:04:05Z`.",
+        )
+    }
+}
 impl ::std::ops::Deref for VirtualTime {
     type Target = ::chrono::DateTime<::chrono::offset::Utc>;
     fn deref(&self) -> &::chrono::DateTime<::chrono::offset::Utc> {

@@ -225,6 +225,164 @@ impl ::serde::Serialize for W2 {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for W2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("W2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::W2")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "allocated_tips",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Allocated tips.",
+        );
+        o.field("box_12", j::OPTIONAL, G::subschema_for::<W2Box12>, &[j::ARRAY], "");
+        o.field(
+            "box_9",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Contents from box 9 on the W2.",
+        );
+        o.field(
+            "dependent_care_benefits",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Dependent care benefits.",
+        );
+        o.field(
+            "employee",
+            j::OPTIONAL,
+            G::subschema_for::<Employee>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubEmployer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer_id_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An employee identification number or EIN.",
+        );
+        o.field(
+            "federal_income_tax_withheld",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Federal income tax withheld for the tax year.",
+        );
+        o.field(
+            "medicare_tax_withheld",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Medicare tax withheld for the tax year.",
+        );
+        o.field(
+            "medicare_wages_and_tips",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages and tips from medicare.",
+        );
+        o.field(
+            "nonqualified_plans",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Nonqualified plans.",
+        );
+        o.field(
+            "other",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Other.",
+        );
+        o.field(
+            "retirement_plan",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Retirement plan.",
+        );
+        o.field(
+            "social_security_tax_withheld",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Social security tax withheld for the tax year.",
+        );
+        o.field(
+            "social_security_tips",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Tips from social security.",
+        );
+        o.field(
+            "social_security_wages",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages from social security.",
+        );
+        o.field(
+            "state_and_local_wages",
+            j::OPTIONAL,
+            G::subschema_for::<W2StateAndLocalWages>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "statutory_employee",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Statutory employee.",
+        );
+        o.field(
+            "tax_year",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The tax year of the W2 document.",
+        );
+        o.field(
+            "third_party_sick_pay",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Third party sick pay.",
+        );
+        o.field(
+            "wages_tips_other_comp",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages from tips and other compensation.",
+        );
+        o.finish(
+            "W2 is an object that represents income data taken from a W2 tax document.",
+        )
+    }
+}
 ///Data on the W2 Box 12
 #[derive(Clone, Debug, Default)]
 pub struct W2Box12 {
@@ -287,6 +445,35 @@ impl ::serde::Serialize for W2Box12 {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for W2Box12 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("W2Box12")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::W2Box12")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "W2 Box 12 amount.",
+        );
+        o.field(
+            "code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "W2 Box 12 code.",
+        );
+        o.finish("Data on the W2 Box 12")
+    }
+}
 ///Data on the W2 Box 12
 #[derive(Clone, Debug, Default)]
 pub struct W2Box12Override {
@@ -347,6 +534,35 @@ impl ::serde::Serialize for W2Box12Override {
         out.field_unless(skip[0], "amount", &self.amount);
         out.field_unless(skip[1], "code", &self.code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for W2Box12Override {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("W2Box12Override")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::W2Box12Override")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "W2 Box 12 amount.",
+        );
+        o.field(
+            "code",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "W2 Box 12 code.",
+        );
+        o.finish("Data on the W2 Box 12")
     }
 }
 ///W2 is an object that represents income data taken from a W2 tax document.
@@ -578,6 +794,170 @@ impl ::serde::Serialize for W2Override {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for W2Override {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("W2Override")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::W2Override")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "allocated_tips",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Allocated tips.",
+        );
+        o.field(
+            "box_12",
+            j::OPTIONAL,
+            G::subschema_for::<W2Box12Override>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "box_9",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Contents from box 9 on the W2.",
+        );
+        o.field(
+            "dependent_care_benefits",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Dependent care benefits.",
+        );
+        o.field(
+            "employee",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEmployee>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer",
+            j::OPTIONAL,
+            G::subschema_for::<PaystubOverrideEmployer>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "employer_id_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "An employer identification number or EIN.",
+        );
+        o.field(
+            "federal_income_tax_withheld",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Federal income tax withheld for the tax year.",
+        );
+        o.field(
+            "medicare_tax_withheld",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Medicare tax withheld for the tax year.",
+        );
+        o.field(
+            "medicare_wages_and_tips",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages and tips from medicare.",
+        );
+        o.field(
+            "nonqualified_plans",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Nonqualified plans.",
+        );
+        o.field(
+            "other",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Other.",
+        );
+        o.field(
+            "retirement_plan",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Retirement plan.",
+        );
+        o.field(
+            "social_security_tax_withheld",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Social security tax withheld for the tax year.",
+        );
+        o.field(
+            "social_security_tips",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Tips from social security.",
+        );
+        o.field(
+            "social_security_wages",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages from social security.",
+        );
+        o.field(
+            "state_and_local_wages",
+            j::OPTIONAL,
+            G::subschema_for::<W2StateAndLocalWagesOverride>,
+            &[j::ARRAY],
+            "",
+        );
+        o.field(
+            "statutory_employee",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Statutory employee.",
+        );
+        o.field(
+            "tax_year",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The tax year of the W2 document.",
+        );
+        o.field(
+            "third_party_sick_pay",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Third party sick pay.",
+        );
+        o.field(
+            "wages_tips_other_comp",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages from tips and other compensation.",
+        );
+        o.finish(
+            "W2 is an object that represents income data taken from a W2 tax document.",
+        )
+    }
+}
 ///W2 state and local wages
 #[derive(Clone, Debug, Default)]
 pub struct W2StateAndLocalWages {
@@ -685,6 +1065,70 @@ impl ::serde::Serialize for W2StateAndLocalWages {
         out.field_unless(skip[5], "state_income_tax", &self.state_income_tax);
         out.field_unless(skip[6], "state_wages_tips", &self.state_wages_tips);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for W2StateAndLocalWages {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("W2StateAndLocalWages")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::W2StateAndLocalWages")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "employer_state_id_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "State identification number of the employer.",
+        );
+        o.field(
+            "local_income_tax",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Income tax from the locality.",
+        );
+        o.field(
+            "local_wages_tips",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages and tips from the locality.",
+        );
+        o.field(
+            "locality_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of the locality.",
+        );
+        o.field(
+            "state",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "State associated with the wage.",
+        );
+        o.field(
+            "state_income_tax",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Income tax from the specified state.",
+        );
+        o.field(
+            "state_wages_tips",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages and tips from the specified state.",
+        );
+        o.finish("W2 state and local wages")
     }
 }
 ///W2 state and local wages
@@ -796,6 +1240,70 @@ impl ::serde::Serialize for W2StateAndLocalWagesOverride {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for W2StateAndLocalWagesOverride {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("W2StateAndLocalWagesOverride")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::W2StateAndLocalWagesOverride")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "employer_state_id_number",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "State identification number of the employer.",
+        );
+        o.field(
+            "local_income_tax",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Income tax from the locality.",
+        );
+        o.field(
+            "local_wages_tips",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages and tips from the locality.",
+        );
+        o.field(
+            "locality_name",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Name of the locality.",
+        );
+        o.field(
+            "state",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "State associated with the wage.",
+        );
+        o.field(
+            "state_income_tax",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Income tax from the specified state.",
+        );
+        o.field(
+            "state_wages_tips",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Wages and tips from the specified state.",
+        );
+        o.finish("W2 state and local wages")
+    }
+}
 ///An object representing the e-wallet
 #[derive(Clone, Debug)]
 pub struct Wallet {
@@ -871,6 +1379,38 @@ impl ::serde::Serialize for Wallet {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Wallet {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Wallet")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Wallet")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("balance", j::REQUIRED, G::subschema_for::<WalletBalance>, &[], "");
+        o.field("numbers", j::REQUIRED, G::subschema_for::<WalletNumbers>, &[], "");
+        o.field(
+            "recipient_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the recipient that corresponds to the e-wallet account numbers",
+        );
+        o.field("status", j::REQUIRED, G::subschema_for::<WalletStatus>, &[], "");
+        o.field(
+            "wallet_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying the e-wallet",
+        );
+        o.finish("An object representing the e-wallet")
+    }
+}
 ///An object representing the e-wallet balance
 #[derive(Clone, Debug)]
 pub struct WalletBalance {
@@ -940,6 +1480,42 @@ impl ::serde::Serialize for WalletBalance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletBalance")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "available",
+            j::OPTIONAL,
+            G::subschema_for::<f64>,
+            &[j::NULLABLE],
+            "The total amount of funds in the account after subtracting pending debit transaction amounts",
+        );
+        o.field(
+            "current",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The total amount of funds in the account",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ISO-4217 currency code of the balance",
+        );
+        o.finish("An object representing the e-wallet balance")
+    }
+}
 ///WalletCreateRequest defines the request schema for `/wallet/create`
 #[derive(Clone)]
 pub struct WalletCreateRequest {
@@ -1007,6 +1583,42 @@ impl ::serde::Serialize for WalletCreateRequest {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<WalletIsoCurrencyCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("WalletCreateRequest defines the request schema for `/wallet/create`")
     }
 }
 impl ::std::fmt::Debug for WalletCreateRequest {
@@ -1104,6 +1716,39 @@ impl ::serde::Serialize for WalletCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("balance", j::REQUIRED, G::subschema_for::<WalletBalance>, &[], "");
+        o.field("numbers", j::REQUIRED, G::subschema_for::<WalletNumbers>, &[], "");
+        o.field(
+            "recipient_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the recipient that corresponds to the e-wallet account numbers",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<WalletStatus>, &[], "");
+        o.field(
+            "wallet_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying the e-wallet",
+        );
+        o.finish("WalletCreateResponse defines the response schema for `/wallet/create`")
+    }
+}
 ///WalletGetRequest defines the request schema for `/wallet/get`
 #[derive(Clone)]
 pub struct WalletGetRequest {
@@ -1168,6 +1813,42 @@ impl ::serde::Serialize for WalletGetRequest {
         out.field_unless(skip[1], "secret", &self.secret);
         out.field("wallet_id", &self.wallet_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "wallet_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the e-wallet",
+        );
+        o.finish("WalletGetRequest defines the request schema for `/wallet/get`")
     }
 }
 impl ::std::fmt::Debug for WalletGetRequest {
@@ -1265,6 +1946,39 @@ impl ::serde::Serialize for WalletGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("balance", j::REQUIRED, G::subschema_for::<WalletBalance>, &[], "");
+        o.field("numbers", j::REQUIRED, G::subschema_for::<WalletNumbers>, &[], "");
+        o.field(
+            "recipient_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the recipient that corresponds to the e-wallet account numbers",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field("status", j::REQUIRED, G::subschema_for::<WalletStatus>, &[], "");
+        o.field(
+            "wallet_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying the e-wallet",
+        );
+        o.finish("WalletGetResponse defines the response schema for `/wallet/get`")
+    }
+}
 ///An ISO-4217 currency code, used with e-wallets and transactions.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WalletIsoCurrencyCode {
@@ -1272,6 +1986,21 @@ pub enum WalletIsoCurrencyCode {
     Eur,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletIsoCurrencyCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletIsoCurrencyCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletIsoCurrencyCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["GBP", "EUR"],
+            "An ISO-4217 currency code, used with e-wallets and transactions.",
+        )
+    }
 }
 impl ::std::fmt::Display for WalletIsoCurrencyCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1395,6 +2124,56 @@ impl ::serde::Serialize for WalletListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of e-wallets to fetch",
+        );
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A base64 value representing the latest e-wallet that has already been requested. Set this to `next_cursor` received from the previous `/wallet/list` request. If provided, the response will only contain e-wallets created before that e-wallet. If omitted, the response will contain e-wallets starting from the most recent, and in descending order.",
+        );
+        o.field(
+            "iso_currency_code",
+            j::OPTIONAL,
+            G::subschema_for::<WalletIsoCurrencyCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("WalletListRequest defines the request schema for `/wallet/list`")
+    }
+}
 impl ::std::fmt::Debug for WalletListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletListRequest")
@@ -1481,6 +2260,36 @@ impl ::serde::Serialize for WalletListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletListResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "next_cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "Cursor used for fetching e-wallets created before the latest e-wallet provided in this response",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "wallets",
+            j::REQUIRED,
+            G::subschema_for::<Wallet>,
+            &[j::ARRAY],
+            "An array of e-wallets",
+        );
+        o.finish("WalletListResponse defines the response schema for `/wallet/list`")
+    }
+}
 ///An object representing the e-wallet account numbers
 #[derive(Clone, Debug, Default)]
 pub struct WalletNumbers {
@@ -1541,6 +2350,35 @@ impl ::serde::Serialize for WalletNumbers {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletNumbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletNumbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletNumbers")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<RecipientBacs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "international",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersInternationalIban>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("An object representing the e-wallet account numbers")
+    }
+}
 /**The payment scheme used to execute this transaction. This is present only for transaction types `PAYOUT` and `REFUND`.
 
 `FASTER_PAYMENTS`: The standard payment scheme within the UK.
@@ -1555,6 +2393,21 @@ pub enum WalletPaymentScheme {
     SepaCreditTransferInstant,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletPaymentScheme {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletPaymentScheme")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletPaymentScheme")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["FASTER_PAYMENTS", "SEPA_CREDIT_TRANSFER", "SEPA_CREDIT_TRANSFER_INSTANT"],
+            "The payment scheme used to execute this transaction. This is present only for transaction types `PAYOUT` and `REFUND`.\n\n`FASTER_PAYMENTS`: The standard payment scheme within the UK.\n\n`SEPA_CREDIT_TRANSFER`: The standard payment to a beneficiary within the SEPA area.\n\n`SEPA_CREDIT_TRANSFER_INSTANT`: Instant payment to a beneficiary within the SEPA area.",
+        )
+    }
 }
 impl ::std::fmt::Display for WalletPaymentScheme {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1611,6 +2464,21 @@ pub enum WalletStatus {
     Closed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["UNKNOWN", "ACTIVE", "CLOSED"],
+            "The status of the wallet.\n\n`UNKNOWN`: The wallet status is unknown.\n\n`ACTIVE`: The wallet is active and ready to send money to and receive money from.\n\n`CLOSED`: The wallet is closed. Any transactions made to or from this wallet will error.",
+        )
+    }
 }
 impl ::std::fmt::Display for WalletStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1827,6 +2695,126 @@ impl ::serde::Serialize for WalletTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "counterparty",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionCounterparty>,
+            &[],
+            "",
+        );
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "Timestamp when the transaction was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionFailureReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_status_update",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time of the last time the `status` was updated, in IS0 8601 format",
+        );
+        o.field(
+            "payee_verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionPayeeVerificationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The payment id that this transaction is associated with, if any. This is present only for transaction types `PIS_PAY_IN` and `REFUND`.",
+        );
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the transaction",
+        );
+        o.field(
+            "related_transactions",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionRelation>,
+            &[j::ARRAY],
+            "A list of wallet transactions that this transaction is associated with, if any.",
+        );
+        o.field(
+            "scheme",
+            j::OPTIONAL,
+            G::subschema_for::<WalletPaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying the transaction",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionType>,
+            &[],
+            "The type of the transaction. The supported transaction types that are returned are:\n`BANK_TRANSFER:` a transaction which credits an e-wallet through an external bank transfer.\n\n`PAYOUT:` a transaction which debits an e-wallet by disbursing funds to a counterparty.\n\n`PIS_PAY_IN:` a payment which credits an e-wallet through Plaid's Payment Initiation Services (PIS) APIs. For more information see the [Payment Initiation endpoints](https://plaid.com/docs/api/products/payment-initiation/).\n\n`REFUND:` a transaction which debits an e-wallet by refunding a previously initiated payment made through Plaid's [PIS APIs](https://plaid.com/docs/api/products/payment-initiation/).\n\n`FUNDS_SWEEP`: an automated transaction which debits funds from an e-wallet to a designated client-owned account.\n\n`RETURN`: an automated transaction where a debit transaction was reversed and money moved back to originating account.\n\n`RECALL`: a transaction where the sending bank has requested the return of funds due to a fraud claim, technical error, or other issue associated with the payment.\n\n`ACCOUNT_FUNDING`: an incoming transfer from an allowlisted account. Not automatically refunded.\n\n`AUTO_REFUND`: an outgoing refund automatically initiated by Plaid in response to an unexpected `BANK_TRANSFER`.",
+        );
+        o.field(
+            "wallet_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.",
+        );
+        o.finish("The transaction details")
+    }
+}
 ///The amount and currency of a transaction
 #[derive(Clone, Debug)]
 pub struct WalletTransactionAmount {
@@ -1883,6 +2871,35 @@ impl ::serde::Serialize for WalletTransactionAmount {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("value", &self.value);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletTransactionAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "iso_currency_code",
+            j::REQUIRED,
+            G::subschema_for::<WalletIsoCurrencyCode>,
+            &[],
+            "",
+        );
+        o.field(
+            "value",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The amount of the transaction. Must contain at most two digits of precision e.g. `1.23`.",
+        );
+        o.finish("The amount and currency of a transaction")
     }
 }
 ///An object representing the e-wallet transaction's counterparty
@@ -1962,10 +2979,75 @@ impl ::serde::Serialize for WalletTransactionCounterparty {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionCounterparty {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionCounterparty")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionCounterparty",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "address",
+            j::OPTIONAL,
+            G::subschema_for::<PaymentInitiationAddress>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::naive::NaiveDate>,
+            &[j::NULLABLE],
+            "The counterparty's birthdate, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The name of the counterparty",
+        );
+        o.field(
+            "numbers",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionCounterpartyNumbers>,
+            &[],
+            "",
+        );
+        o.finish("An object representing the e-wallet transaction's counterparty")
+    }
+}
 ///`WalletTransactionCounterpartyBacs`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct WalletTransactionCounterpartyBacs(pub RecipientBacs);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionCounterpartyBacs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionCounterpartyBacs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionCounterpartyBacs",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<RecipientBacs>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for WalletTransactionCounterpartyBacs {
     type Target = RecipientBacs;
     fn deref(&self) -> &RecipientBacs {
@@ -2028,6 +3110,30 @@ impl ::serde::Serialize for WalletTransactionCounterpartyInternational {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionCounterpartyInternational {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionCounterpartyInternational")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionCounterpartyInternational",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "iban",
+            j::OPTIONAL,
+            G::subschema_for::<NumbersIban>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("International Bank Account Number for a Wallet Transaction")
+    }
+}
 ///The counterparty's bank account numbers. Exactly one of IBAN or BACS data is required.
 #[derive(Clone, Debug, Default)]
 pub struct WalletTransactionCounterpartyNumbers {
@@ -2086,6 +3192,39 @@ impl ::serde::Serialize for WalletTransactionCounterpartyNumbers {
         out.field_unless(skip[0], "bacs", &self.bacs);
         out.field_unless(skip[1], "international", &self.international);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionCounterpartyNumbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionCounterpartyNumbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionCounterpartyNumbers",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "bacs",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionCounterpartyBacs>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "international",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionCounterpartyInternational>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "The counterparty's bank account numbers. Exactly one of IBAN or BACS data is required.",
+        )
     }
 }
 ///WalletTransactionExecuteRequest defines the request schema for `/wallet/transaction/execute`
@@ -2195,6 +3334,81 @@ impl ::serde::Serialize for WalletTransactionExecuteRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionExecuteRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionExecuteRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionExecuteRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "counterparty",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionCounterparty>,
+            &[],
+            "",
+        );
+        o.field(
+            "idempotency_key",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionIdempotencyKey>,
+            &[],
+            "",
+        );
+        o.field(
+            "originating_fund_source",
+            j::OPTIONAL,
+            G::subschema_for::<OriginatingFundSource>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the transaction. This must be an alphanumeric string with 6 to 18 characters and must not contain any special characters or spaces.\nEnsure that the `reference` field is unique for each transaction.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "wallet_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the e-wallet to debit from",
+        );
+        o.finish(
+            "WalletTransactionExecuteRequest defines the request schema for `/wallet/transaction/execute`",
+        )
+    }
+}
 impl ::std::fmt::Debug for WalletTransactionExecuteRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletTransactionExecuteRequest")
@@ -2272,6 +3486,40 @@ impl ::serde::Serialize for WalletTransactionExecuteResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionExecuteResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionExecuteResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionExecuteResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying the transaction",
+        );
+        o.finish(
+            "WalletTransactionExecuteResponse defines the response schema for `/wallet/transaction/execute`",
+        )
+    }
+}
 /**The error code of a failed transaction. Error codes include:
 `EXTERNAL_SYSTEM`: The transaction was declined by an external system.
 `EXPIRED`: The transaction request has expired.
@@ -2291,6 +3539,31 @@ pub enum WalletTransactionFailureReason {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionFailureReason {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionFailureReason")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionFailureReason",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "EXTERNAL_SYSTEM",
+                "EXPIRED",
+                "CANCELLED",
+                "INVALID",
+                "ACCOUNT_INVALID",
+                "AUTHENTICATION_FAILED",
+                "UNKNOWN",
+            ],
+            "The error code of a failed transaction. Error codes include:\n`EXTERNAL_SYSTEM`: The transaction was declined by an external system.\n`EXPIRED`: The transaction request has expired.\n`CANCELLED`: The transaction request was rescinded.\n`INVALID`: The transaction did not meet certain criteria, such as an inactive account or no valid counterparty, etc.\n`ACCOUNT_INVALID`: The transaction could not be processed because the wallet account is invalid or inactive.\n`AUTHENTICATION_FAILED`: The transaction could not be processed because authentication with the wallet provider failed.\n`UNKNOWN`: The transaction was unsuccessful, but the exact cause is unknown.",
+        )
+    }
 }
 impl ::std::fmt::Display for WalletTransactionFailureReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2403,6 +3676,44 @@ impl ::serde::Serialize for WalletTransactionGetRequest {
         out.field_unless(skip[1], "secret", &self.secret);
         out.field("transaction_id", &self.transaction_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletTransactionGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the transaction to fetch",
+        );
+        o.finish(
+            "WalletTransactionGetRequest defines the request schema for `/wallet/transaction/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for WalletTransactionGetRequest {
@@ -2596,6 +3907,129 @@ impl ::serde::Serialize for WalletTransactionGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletTransactionGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "amount",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionAmount>,
+            &[],
+            "",
+        );
+        o.field(
+            "counterparty",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionCounterparty>,
+            &[],
+            "",
+        );
+        o.field(
+            "created_at",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "Timestamp when the transaction was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionFailureReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "last_status_update",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The date and time of the last time the `status` was updated, in IS0 8601 format",
+        );
+        o.field(
+            "payee_verification_status",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionPayeeVerificationStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "payment_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The payment id that this transaction is associated with, if any. This is present only for transaction types `PIS_PAY_IN` and `REFUND`.",
+        );
+        o.field(
+            "reference",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A reference for the transaction",
+        );
+        o.field(
+            "related_transactions",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionRelation>,
+            &[j::ARRAY],
+            "A list of wallet transactions that this transaction is associated with, if any.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "scheme",
+            j::OPTIONAL,
+            G::subschema_for::<WalletPaymentScheme>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "A unique ID identifying the transaction",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionGetResponseType>,
+            &[],
+            "The type of the transaction. The supported transaction types that are returned are:\n`BANK_TRANSFER:` a transaction which credits an e-wallet through an external bank transfer.\n\n`PAYOUT:` a transaction which debits an e-wallet by disbursing funds to a counterparty.\n\n`PIS_PAY_IN:` a payment which credits an e-wallet through Plaid's Payment Initiation Services (PIS) APIs. For more information see the [Payment Initiation endpoints](https://plaid.com/docs/api/products/payment-initiation/).\n\n`REFUND:` a transaction which debits an e-wallet by refunding a previously initiated payment made through Plaid's [PIS APIs](https://plaid.com/docs/api/products/payment-initiation/).\n\n`FUNDS_SWEEP`: an automated transaction which debits funds from an e-wallet to a designated client-owned account.\n\n`RETURN`: an automated transaction where a debit transaction was reversed and money moved back to originating account.\n\n`RECALL`: a transaction where the sending bank has requested the return of funds due to a fraud claim, technical error, or other issue associated with the payment.\n\n`ACCOUNT_FUNDING`: an incoming transfer from an allowlisted account. Not automatically refunded.\n\n`AUTO_REFUND`: an outgoing refund automatically initiated by Plaid in response to an unexpected `BANK_TRANSFER`.",
+        );
+        o.field(
+            "wallet_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.",
+        );
+        o.finish(
+            "WalletTransactionGetResponse defines the response schema for `/wallet/transaction/get`",
+        )
+    }
+}
 /**The type of the transaction. The supported transaction types that are returned are:
 `BANK_TRANSFER:` a transaction which credits an e-wallet through an external bank transfer.
 
@@ -2627,6 +4061,33 @@ pub enum WalletTransactionGetResponseType {
     AutoRefund,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionGetResponseType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionGetResponseType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionGetResponseType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "BANK_TRANSFER",
+                "PAYOUT",
+                "PIS_PAY_IN",
+                "REFUND",
+                "FUNDS_SWEEP",
+                "RETURN",
+                "RECALL",
+                "ACCOUNT_FUNDING",
+                "AUTO_REFUND",
+            ],
+            "The type of the transaction. The supported transaction types that are returned are:\n`BANK_TRANSFER:` a transaction which credits an e-wallet through an external bank transfer.\n\n`PAYOUT:` a transaction which debits an e-wallet by disbursing funds to a counterparty.\n\n`PIS_PAY_IN:` a payment which credits an e-wallet through Plaid's Payment Initiation Services (PIS) APIs. For more information see the [Payment Initiation endpoints](https://plaid.com/docs/api/products/payment-initiation/).\n\n`REFUND:` a transaction which debits an e-wallet by refunding a previously initiated payment made through Plaid's [PIS APIs](https://plaid.com/docs/api/products/payment-initiation/).\n\n`FUNDS_SWEEP`: an automated transaction which debits funds from an e-wallet to a designated client-owned account.\n\n`RETURN`: an automated transaction where a debit transaction was reversed and money moved back to originating account.\n\n`RECALL`: a transaction where the sending bank has requested the return of funds due to a fraud claim, technical error, or other issue associated with the payment.\n\n`ACCOUNT_FUNDING`: an incoming transfer from an allowlisted account. Not automatically refunded.\n\n`AUTO_REFUND`: an outgoing refund automatically initiated by Plaid in response to an unexpected `BANK_TRANSFER`.",
+        )
+    }
 }
 impl ::std::fmt::Display for WalletTransactionGetResponseType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2696,6 +4157,26 @@ The API supports idempotency for safely retrying requests without accidentally p
 )]
 #[serde(transparent)]
 pub struct WalletTransactionIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionIdempotencyKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionIdempotencyKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionIdempotencyKey",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A random key provided by the client, per unique wallet transaction. Maximum of 128 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. If a request to execute a wallet transaction fails due to a network connection error, then after a minimum delay of one minute, you can retry the request with the same idempotency key to guarantee that only a single wallet transaction is created. If the request was successfully processed, it will prevent any transaction that uses the same idempotency key, and was received within 24 hours of the first request, from being processed.",
+        )
+    }
+}
 impl ::std::ops::Deref for WalletTransactionIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2815,6 +4296,65 @@ impl ::serde::Serialize for WalletTransactionListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletTransactionListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to fetch",
+        );
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A value representing the latest transaction to be included in the response. Set this from `next_cursor` received in the previous `/wallet/transaction/list` request. If provided, the response will only contain that transaction and transactions created before it. If omitted, the response will contain transactions starting from the most recent, and in descending order by the `created_at` time.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionListRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "wallet_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the e-wallet to fetch transactions from",
+        );
+        o.finish(
+            "WalletTransactionListRequest defines the request schema for `/wallet/transaction/list`",
+        )
+    }
+}
 impl ::std::fmt::Debug for WalletTransactionListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletTransactionListRequest")
@@ -2889,6 +4429,37 @@ impl ::serde::Serialize for WalletTransactionListRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionListRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionListRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionListRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "end_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDThh:mm:ssZ) for filtering transactions, inclusive of the provided date.",
+        );
+        o.field(
+            "start_time",
+            j::OPTIONAL,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[j::NULLABLE],
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDThh:mm:ssZ) for filtering transactions, inclusive of the provided date.",
+        );
+        o.finish("Additional wallet transaction options")
+    }
+}
 ///WalletTransactionListResponse defines the response schema for `/wallet/transaction/list`
 #[derive(Clone, Debug)]
 pub struct WalletTransactionListResponse {
@@ -2957,6 +4528,40 @@ impl ::serde::Serialize for WalletTransactionListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "next_cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The value that, when used as the optional `cursor` parameter to `/wallet/transaction/list`, will return the corresponding transaction as its first entry.",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "transactions",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransaction>,
+            &[j::ARRAY],
+            "An array of transactions of an e-wallet, associated with the given `wallet_id`",
+        );
+        o.finish(
+            "WalletTransactionListResponse defines the response schema for `/wallet/transaction/list`",
+        )
+    }
+}
 /**Result of payee verification check for EUR payouts. Payee verification checks whether the payee name provided matches the account holder name at the destination institution.
 
 `FULL_MATCH`: The payee name fully matches the account holder.
@@ -2979,6 +4584,23 @@ pub enum WalletTransactionPayeeVerificationStatus {
     CheckNotPossible,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionPayeeVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionPayeeVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionPayeeVerificationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["FULL_MATCH", "PARTIAL_MATCH", "NO_MATCH", "ERROR", "CHECK_NOT_POSSIBLE"],
+            "Result of payee verification check for EUR payouts. Payee verification checks whether the payee name provided matches the account holder name at the destination institution.\n\n`FULL_MATCH`: The payee name fully matches the account holder.\n\n`PARTIAL_MATCH`: The payee name partially matches the account holder.\n\n`NO_MATCH`: The payee name does not match the account holder.\n\n`ERROR`: An error occurred during payee verification.\n\n`CHECK_NOT_POSSIBLE`: Payee verification could not be performed.\n\nThis field is only populated for applicable EUR payout transactions and will be `null` for other transaction types.",
+        )
+    }
 }
 impl ::std::fmt::Display for WalletTransactionPayeeVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3094,6 +4716,37 @@ impl ::serde::Serialize for WalletTransactionRelation {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionRelation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionRelation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletTransactionRelation")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The ID of the related transaction.",
+        );
+        o.field(
+            "type",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionRelationType>,
+            &[j::NULLABLE],
+            "The type of the transaction.",
+        );
+        o.finish(
+            "Transactions are related when they have a logical connection.\n\nFor example, a `PAYOUT` transaction can be returned by the sender, creating a `RETURN` transaction. Each `PAYOUT` transaction can have at most one corresponding `RETURN` transaction in case of reversal.\n\nThese relationships are bi-directional, meaning that both entities have references to each other. For instance, when a transaction of type RETURN occurs, it is linked to the original transaction being returned. Likewise, the original transaction has a reference back to the RETURN transaction that represents the return.\n\nThis field is only populated for transactions of type `RETURN`, `FUNDS_SWEEP`, `REFUND` and `PAYOUT`.\n\nThe relationship between a `PIS_PAY_IN` payment and its corresponding `REFUND` transactions is only available through `refund_ids` property in the payment object. See[`/payment_initiation/payment/get`](https://plaid.com/docs/api/products/payment-initiation/#payment_initiation-payment-get-response-refund-ids).",
+        )
+    }
+}
 ///The type of the transaction.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WalletTransactionRelationType {
@@ -3103,6 +4756,23 @@ pub enum WalletTransactionRelationType {
     FundsSweep,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionRelationType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionRelationType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionRelationType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["PAYOUT", "RETURN", "REFUND", "FUNDS_SWEEP"],
+            "The type of the transaction.",
+        )
+    }
 }
 impl ::std::fmt::Display for WalletTransactionRelationType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3168,6 +4838,21 @@ pub enum WalletTransactionStatus {
     Failed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletTransactionStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["AUTHORISING", "INITIATED", "EXECUTED", "SETTLED", "BLOCKED", "FAILED"],
+            "The status of the transaction.\n\n`AUTHORISING`: The transaction is being processed for validation and compliance.\n\n`INITIATED`: The transaction has been initiated and is currently being processed.\n\n`EXECUTED`: The transaction has been successfully executed and is considered complete. This is only applicable for debit transactions.\n\n`SETTLED`: The transaction has settled and funds are available for use. This is only applicable for credit transactions. A transaction will typically settle within seconds to several days, depending on which payment rail is used.\n\n`FAILED`: The transaction failed to process successfully. This is a terminal status.\n\n`BLOCKED`: The transaction has been blocked for violating compliance rules. This is a terminal status.",
+        )
+    }
 }
 impl ::std::fmt::Display for WalletTransactionStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3339,6 +5024,100 @@ impl ::serde::Serialize for WalletTransactionStatusUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionStatusUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionStatusUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionStatusUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "failure_reason",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionFailureReason>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "new_status",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "old_status",
+            j::REQUIRED,
+            G::subschema_for::<WalletTransactionStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "payment_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The `payment_id` associated with the transaction. This will be present in case of `REFUND` and `PIS_PAY_IN`.",
+        );
+        o.field(
+            "timestamp",
+            j::REQUIRED,
+            G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
+            &[],
+            "The timestamp of the update, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field(
+            "transaction_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The `transaction_id` for the wallet transaction being updated",
+        );
+        o.field(
+            "wallet_id",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "The EMI (E-Money Institution) wallet that this payment is associated with. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`WALLET_TRANSACTION_STATUS_UPDATE`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`WALLET`",
+        );
+        o.finish("Fired when the status of a wallet transaction has changed.")
+    }
+}
 /**The type of the transaction. The supported transaction types that are returned are:
 `BANK_TRANSFER:` a transaction which credits an e-wallet through an external bank transfer.
 
@@ -3370,6 +5149,31 @@ pub enum WalletTransactionType {
     AutoRefund,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WalletTransactionType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "BANK_TRANSFER",
+                "PAYOUT",
+                "PIS_PAY_IN",
+                "REFUND",
+                "FUNDS_SWEEP",
+                "RETURN",
+                "RECALL",
+                "ACCOUNT_FUNDING",
+                "AUTO_REFUND",
+            ],
+            "The type of the transaction. The supported transaction types that are returned are:\n`BANK_TRANSFER:` a transaction which credits an e-wallet through an external bank transfer.\n\n`PAYOUT:` a transaction which debits an e-wallet by disbursing funds to a counterparty.\n\n`PIS_PAY_IN:` a payment which credits an e-wallet through Plaid's Payment Initiation Services (PIS) APIs. For more information see the [Payment Initiation endpoints](https://plaid.com/docs/api/products/payment-initiation/).\n\n`REFUND:` a transaction which debits an e-wallet by refunding a previously initiated payment made through Plaid's [PIS APIs](https://plaid.com/docs/api/products/payment-initiation/).\n\n`FUNDS_SWEEP`: an automated transaction which debits funds from an e-wallet to a designated client-owned account.\n\n`RETURN`: an automated transaction where a debit transaction was reversed and money moved back to originating account.\n\n`RECALL`: a transaction where the sending bank has requested the return of funds due to a fraud claim, technical error, or other issue associated with the payment.\n\n`ACCOUNT_FUNDING`: an incoming transfer from an allowlisted account. Not automatically refunded.\n\n`AUTO_REFUND`: an outgoing refund automatically initiated by Plaid in response to an unexpected `BANK_TRANSFER`.",
+        )
+    }
 }
 impl ::std::fmt::Display for WalletTransactionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3514,6 +5318,67 @@ impl ::serde::Serialize for WalletTransactionsListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WalletTransactionsListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WalletTransactionsListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WalletTransactionsListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "count",
+            j::DEFAULTED,
+            G::subschema_for::<i64>,
+            &[],
+            "The number of transactions to fetch",
+        );
+        o.field(
+            "cursor",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::NULLABLE],
+            "A base64 value representing the latest transaction that has already been requested. Set this to `next_cursor` received from the previous `/wallet/transaction/list` request. If provided, the response will only contain transactions created before that transaction. If omitted, the response will contain transactions starting from the most recent, and in descending order by the `created_at` time.",
+        );
+        o.field(
+            "options",
+            j::OPTIONAL,
+            G::subschema_for::<WalletTransactionListRequestOptions>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "wallet_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The ID of the e-wallet to fetch transactions from",
+        );
+        o.finish(
+            "WalletTransactionListRequest defines the request schema for `/wallet/transaction/list`",
+        )
+    }
+}
 impl ::std::fmt::Debug for WalletTransactionsListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletTransactionsListRequest")
@@ -3590,6 +5455,38 @@ impl ::serde::Serialize for Warning {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Warning {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Warning")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Warning")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("cause", j::REQUIRED, G::subschema_for::<Cause>, &[j::NULLABLE], "");
+        o.field(
+            "warning_code",
+            j::REQUIRED,
+            G::subschema_for::<WarningWarningCode>,
+            &[],
+            "The warning code identifies a specific kind of warning. `OWNERS_UNAVAILABLE` indicates that account-owner information is not available.`INVESTMENTS_UNAVAILABLE` indicates that Investments specific information is not available. `TRANSACTIONS_UNAVAILABLE` indicates that transactions information associated with Credit and Depository accounts are unavailable.",
+        );
+        o.field(
+            "warning_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The warning type, which will always be `ASSET_REPORT_WARNING`",
+        );
+        o.finish(
+            "It is possible for an Asset Report to be returned with missing account owner information. In such cases, the Asset Report will contain warning data in the response, indicating why obtaining the owner information failed.",
+        )
+    }
+}
 ///The warning code identifies a specific kind of warning. `OWNERS_UNAVAILABLE` indicates that account-owner information is not available.`INVESTMENTS_UNAVAILABLE` indicates that Investments specific information is not available. `TRANSACTIONS_UNAVAILABLE` indicates that transactions information associated with Credit and Depository accounts are unavailable.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WarningWarningCode {
@@ -3598,6 +5495,25 @@ pub enum WarningWarningCode {
     TransactionsUnavailable,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WarningWarningCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WarningWarningCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WarningWarningCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "OWNERS_UNAVAILABLE",
+                "INVESTMENTS_UNAVAILABLE",
+                "TRANSACTIONS_UNAVAILABLE",
+            ],
+            "The warning code identifies a specific kind of warning. `OWNERS_UNAVAILABLE` indicates that account-owner information is not available.`INVESTMENTS_UNAVAILABLE` indicates that Investments specific information is not available. `TRANSACTIONS_UNAVAILABLE` indicates that transactions information associated with Credit and Depository accounts are unavailable.",
+        )
+    }
 }
 impl ::std::fmt::Display for WarningWarningCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3652,6 +5568,24 @@ impl ::std::convert::TryFrom<::std::string::String> for WarningWarningCode {
 )]
 #[serde(transparent)]
 pub struct WatchlistProgramId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistProgramId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistProgramId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistProgramId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated program.",
+        )
+    }
+}
 impl ::std::ops::Deref for WatchlistProgramId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3745,6 +5679,32 @@ impl ::serde::Serialize for WatchlistScreeningAuditTrail {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningAuditTrail {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningAuditTrail")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistScreeningAuditTrail")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "dashboard_user_id",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("source", j::REQUIRED, G::subschema_for::<Source>, &[], "");
+        o.field("timestamp", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.finish(
+            "Information about the last change made to the parent object specifying what caused the change as well as when it occurred.",
+        )
+    }
+}
 ///An official document, usually issued by a governing body or institution, with an associated identifier.
 #[derive(Clone, Debug)]
 pub struct WatchlistScreeningDocument {
@@ -3802,6 +5762,37 @@ impl ::serde::Serialize for WatchlistScreeningDocument {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningDocument {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningDocument")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistScreeningDocument")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "number",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningDocumentValue>,
+            &[],
+            "",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningDocumentType>,
+            &[],
+            "",
+        );
+        o.finish(
+            "An official document, usually issued by a governing body or institution, with an associated identifier.",
+        )
+    }
+}
 /**The kind of official document represented by this object.
 
 `birth_certificate` - A certificate of birth
@@ -3846,6 +5837,37 @@ pub enum WatchlistScreeningDocumentType {
     VoterId,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningDocumentType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningDocumentType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningDocumentType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "birth_certificate",
+                "drivers_license",
+                "immigration_number",
+                "military_id",
+                "other",
+                "passport",
+                "personal_identification",
+                "ration_card",
+                "ssn",
+                "student_id",
+                "tax_id",
+                "travel_document",
+                "voter_id",
+            ],
+            "The kind of official document represented by this object.\n\n`birth_certificate` - A certificate of birth\n\n`drivers_license` - A license to operate a motor vehicle\n\n`immigration_number` - Immigration or residence documents\n\n`military_id` - Identification issued by a military group\n\n`other` - Any document not covered by other categories\n\n`passport` - An official passport issued by a government\n\n`personal_identification` - Any generic personal identification that is not covered by other categories\n\n`ration_card` - Identification that entitles the holder to rations\n\n`ssn` - United States Social Security Number\n\n`student_id` - Identification issued by an educational institution\n\n`tax_id` - Identification issued for the purpose of collecting taxes\n\n`travel_document` - Visas, entry permits, refugee documents, etc.\n\n`voter_id` - Identification issued for the purpose of voting",
+        )
+    }
 }
 impl ::std::fmt::Display for WatchlistScreeningDocumentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3920,6 +5942,26 @@ impl ::std::convert::TryFrom<::std::string::String> for WatchlistScreeningDocume
 )]
 #[serde(transparent)]
 pub struct WatchlistScreeningDocumentValue(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningDocumentValue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningDocumentValue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningDocumentValue",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The numeric or alphanumeric identifier associated with this document. Must be between 4 and 32 characters long, and cannot have leading or trailing spaces.",
+        )
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningDocumentValue {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3961,6 +6003,26 @@ impl ::std::str::FromStr for WatchlistScreeningDocumentValue {
 )]
 #[serde(transparent)]
 pub struct WatchlistScreeningDocumentValueNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningDocumentValueNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningDocumentValueNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningDocumentValueNullable",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The numeric or alphanumeric identifier associated with this document. Must be between 4 and 32 characters long, and cannot have leading or trailing spaces.",
+        )
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningDocumentValueNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4066,6 +6128,51 @@ impl ::serde::Serialize for WatchlistScreeningEntityCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for creating an entity screening review")
+    }
+}
 impl ::std::fmt::Debug for WatchlistScreeningEntityCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityCreateRequest")
@@ -4166,6 +6273,68 @@ impl ::serde::Serialize for WatchlistScreeningEntityCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.",
+        )
+    }
+}
 ///Request input for fetching an entity watchlist screening
 #[derive(Clone)]
 pub struct WatchlistScreeningEntityGetRequest {
@@ -4236,6 +6405,44 @@ impl ::serde::Serialize for WatchlistScreeningEntityGetRequest {
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "entity_watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for fetching an entity watchlist screening")
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityGetRequest {
@@ -4337,6 +6544,68 @@ impl ::serde::Serialize for WatchlistScreeningEntityGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.",
+        )
+    }
+}
 ///Request input for listing changes to entity watchlist screenings
 #[derive(Clone)]
 pub struct WatchlistScreeningEntityHistoryListRequest {
@@ -4417,6 +6686,45 @@ impl ::serde::Serialize for WatchlistScreeningEntityHistoryListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityHistoryListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityHistoryListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityHistoryListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "entity_watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for listing changes to entity watchlist screenings")
+    }
+}
 impl ::std::fmt::Debug for WatchlistScreeningEntityHistoryListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityHistoryListRequest")
@@ -4493,6 +6801,38 @@ impl ::serde::Serialize for WatchlistScreeningEntityHistoryListResponse {
         out.field("next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityHistoryListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityHistoryListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityHistoryListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "entity_watchlist_screenings",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreening>,
+            &[j::ARRAY],
+            "List of entity watchlist screening",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Paginated list of entity watchlist screenings")
     }
 }
 ///Request input for listing hits for an entity watchlist screening
@@ -4572,6 +6912,45 @@ impl ::serde::Serialize for WatchlistScreeningEntityHitListRequest {
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityHitListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityHitListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityHitListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "entity_watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for listing hits for an entity watchlist screening")
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityHitListRequest {
@@ -4655,6 +7034,38 @@ impl ::serde::Serialize for WatchlistScreeningEntityHitListResponse {
         out.field("next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityHitListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityHitListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityHitListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "entity_watchlist_screening_hits",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHit>,
+            &[j::ARRAY],
+            "List of entity watchlist screening hits",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Paginated list of entity watchlist screening hits")
     }
 }
 ///Request input for listing entity watchlist screenings
@@ -4754,6 +7165,66 @@ impl ::serde::Serialize for WatchlistScreeningEntityListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "assignee",
+            j::OPTIONAL,
+            G::subschema_for::<DashboardUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "entity_watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for listing entity watchlist screenings")
+    }
+}
 impl ::std::fmt::Debug for WatchlistScreeningEntityListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityListRequest")
@@ -4834,6 +7305,38 @@ impl ::serde::Serialize for WatchlistScreeningEntityListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "entity_watchlist_screenings",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreening>,
+            &[j::ARRAY],
+            "List of entity watchlist screening",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Paginated list of entity watchlist screenings")
+    }
+}
 ///Request input for fetching an entity watchlist program
 #[derive(Clone)]
 pub struct WatchlistScreeningEntityProgramGetRequest {
@@ -4902,6 +7405,44 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramGetRequest {
         out.field("entity_watchlist_program_id", &self.entity_watchlist_program_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityProgramGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityProgramGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "entity_watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for fetching an entity watchlist program")
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityProgramGetRequest {
@@ -5018,6 +7559,76 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityProgramGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityProgramGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_archived",
+            j::REQUIRED,
+            G::subschema_for::<ProgramArchived>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_rescanning_enabled",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicator specifying whether the program is enabled and will perform daily rescans.",
+        );
+        o.field(
+            "lists_enabled",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistCode>,
+            &[j::ARRAY],
+            "Watchlists enabled for the associated program",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningProgramName>,
+            &[],
+            "",
+        );
+        o.field(
+            "name_sensitivity",
+            j::REQUIRED,
+            G::subschema_for::<ProgramNameSensitivity>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of entities.",
+        )
+    }
+}
 ///Request input for listing entity watchlist screening programs
 #[derive(Clone, Default)]
 pub struct WatchlistScreeningEntityProgramListRequest {
@@ -5083,6 +7694,38 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramListRequest {
         out.field_unless(skip[1], "cursor", &self.cursor);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityProgramListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityProgramListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for listing entity watchlist screening programs")
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityProgramListRequest {
@@ -5160,6 +7803,38 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramListResponse {
         out.field("next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityProgramListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityProgramListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "entity_watchlist_programs",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistProgram>,
+            &[j::ARRAY],
+            "List of entity watchlist screening programs",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Paginated list of entity watchlist screening programs")
     }
 }
 ///Request input for creating a review for an entity screening
@@ -5254,6 +7929,65 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewCreateRequest {
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityReviewCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityReviewCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "comment",
+            j::OPTIONAL,
+            G::subschema_for::<ReviewComment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "confirmed_hits",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[j::ARRAY],
+            "Hits to mark as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
+        );
+        o.field(
+            "dismissed_hits",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[j::ARRAY],
+            "Hits to mark as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
+        );
+        o.field(
+            "entity_watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for creating a review for an entity screening")
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityReviewCreateRequest {
@@ -5356,6 +8090,61 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityReviewCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityReviewCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "comment",
+            j::REQUIRED,
+            G::subschema_for::<ReviewComment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "confirmed_hits",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[j::ARRAY],
+            "Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
+        );
+        o.field(
+            "dismissed_hits",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningHitId>,
+            &[j::ARRAY],
+            "Hits marked as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningReviewId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "A review submitted by a team member for an entity watchlist screening. A review can be either a comment on the current screening state, actions taken\nagainst hits attached to the watchlist screening, or both.",
+        )
+    }
+}
 ///Request input for listing reviews for an entity watchlist screening
 #[derive(Clone)]
 pub struct WatchlistScreeningEntityReviewListRequest {
@@ -5434,6 +8223,45 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewListRequest {
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityReviewListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityReviewListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "entity_watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for listing reviews for an entity watchlist screening")
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityReviewListRequest {
@@ -5520,6 +8348,38 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewListResponse {
         out.field("next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityReviewListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityReviewListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "entity_watchlist_screening_reviews",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningReview>,
+            &[j::ARRAY],
+            "List of entity watchlist screening reviews",
+        );
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish("Paginated list of entity watchlist screening reviews")
     }
 }
 ///Request input for editing an entity watchlist screening
@@ -5631,6 +8491,79 @@ impl ::serde::Serialize for WatchlistScreeningEntityUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "assignee",
+            j::OPTIONAL,
+            G::subschema_for::<DashboardUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "entity_watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field(
+            "reset_fields",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningEntityUpdateRequestResettableFieldList>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::OPTIONAL,
+            G::subschema_for::<UpdateEntityScreeningRequestSearchTerms>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for editing an entity watchlist screening")
+    }
+}
 impl ::std::fmt::Debug for WatchlistScreeningEntityUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityUpdateRequest")
@@ -5651,6 +8584,25 @@ pub enum WatchlistScreeningEntityUpdateRequestResettableField {
     Assignee,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityUpdateRequestResettableField {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "WatchlistScreeningEntityUpdateRequestResettableField",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityUpdateRequestResettableField",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["assignee"],
+            "The name of a field that can be reset back to null",
+        )
+    }
 }
 impl ::std::fmt::Display for WatchlistScreeningEntityUpdateRequestResettableField {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5695,6 +8647,31 @@ for WatchlistScreeningEntityUpdateRequestResettableField {
 pub struct WatchlistScreeningEntityUpdateRequestResettableFieldList(
     pub ::std::vec::Vec<WatchlistScreeningEntityUpdateRequestResettableField>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for WatchlistScreeningEntityUpdateRequestResettableFieldList {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "WatchlistScreeningEntityUpdateRequestResettableFieldList",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityUpdateRequestResettableFieldList",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                WatchlistScreeningEntityUpdateRequestResettableField,
+            >,
+            &[j::ARRAY],
+            "A list of fields to reset back to null",
+        )
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningEntityUpdateRequestResettableFieldList {
     type Target = ::std::vec::Vec<WatchlistScreeningEntityUpdateRequestResettableField>;
     fn deref(
@@ -5806,6 +8783,68 @@ impl ::serde::Serialize for WatchlistScreeningEntityUpdateResponse {
         out.field("search_terms", &self.search_terms);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningEntityUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningEntityUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningEntityUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<EntityWatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.",
+        )
     }
 }
 ///Data from a government watchlist or PEP list that has been attached to the screening.
@@ -5932,6 +8971,82 @@ impl ::serde::Serialize for WatchlistScreeningHit {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningHit {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningHit")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistScreeningHit")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "analysis",
+            j::OPTIONAL,
+            G::subschema_for::<ScreeningHitAnalysis>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "data",
+            j::OPTIONAL,
+            G::subschema_for::<ScreeningHitData>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("first_active", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field(
+            "historical_since",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("id", j::REQUIRED, G::subschema_for::<WatchlistScreeningHitId>, &[], "");
+        o.field(
+            "inactive_since",
+            j::REQUIRED,
+            G::subschema_for::<TimestampNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "list_code",
+            j::REQUIRED,
+            G::subschema_for::<IndividualWatchlistCode>,
+            &[],
+            "",
+        );
+        o.field("plaid_uid", j::REQUIRED, G::subschema_for::<InternalUid>, &[], "");
+        o.field(
+            "review_status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitStatus>,
+            &[],
+            "",
+        );
+        o.field(
+            "source_uid",
+            j::REQUIRED,
+            G::subschema_for::<SourceUid>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "sub_programs",
+            j::OPTIONAL,
+            G::subschema_for::<::std::string::String>,
+            &[j::ARRAY],
+            "Sub-program designations that may be attached to the watchlist entry by the issuing authority. For OFAC SDN\nentries these are the program codes published in the SDN list (for example `SDGT` for Specially\nDesignated Global Terrorists, `SDNTK` for Specially Designated Narcotics Trafficking Kingpins,\n`IRAN`, `RUSSIA-EO14024`). New codes are added by sanctioning authorities without prior notice,\nso callers should treat unknown values as opaque strings rather than enum members.",
+        );
+        o.finish(
+            "Data from a government watchlist or PEP list that has been attached to the screening.",
+        )
+    }
+}
 ///ID of the associated screening hit.
 #[derive(
     ::serde::Deserialize,
@@ -5946,6 +9061,24 @@ impl ::serde::Serialize for WatchlistScreeningHit {
 )]
 #[serde(transparent)]
 pub struct WatchlistScreeningHitId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningHitId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningHitId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistScreeningHitId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated screening hit.",
+        )
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningHitId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -6031,6 +9164,31 @@ impl ::serde::Serialize for WatchlistScreeningHitLocations {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningHitLocations {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningHitLocations")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningHitLocations",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
+        o.field(
+            "full",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The full location string, potentially including elements like street, city, postal codes and country codes. Note that this is not necessarily a complete or well-formatted address.",
+        );
+        o.finish("Location information for the associated individual watchlist hit")
+    }
+}
 ///The current state of review. All watchlist screening hits begin in a `pending_review` state but can be changed by creating a review. When a hit is in the `pending_review` state, it will always show the latest version of the watchlist data Plaid has available and be compared against the latest customer information saved in the watchlist screening. Once a hit has been marked as `confirmed` or `dismissed` it will no longer be updated so that the state is as it was when the review was first conducted.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WatchlistScreeningHitStatus {
@@ -6039,6 +9197,21 @@ pub enum WatchlistScreeningHitStatus {
     Dismissed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningHitStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningHitStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistScreeningHitStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["confirmed", "pending_review", "dismissed"],
+            "The current state of review. All watchlist screening hits begin in a `pending_review` state but can be changed by creating a review. When a hit is in the `pending_review` state, it will always show the latest version of the watchlist data Plaid has available and be compared against the latest customer information saved in the watchlist screening. Once a hit has been marked as `confirmed` or `dismissed` it will no longer be updated so that the state is as it was when the review was first conducted.",
+        )
+    }
 }
 impl ::std::fmt::Display for WatchlistScreeningHitStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6163,6 +9336,65 @@ impl ::serde::Serialize for WatchlistScreeningIndividual {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividual {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividual")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistScreeningIndividual")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.",
+        )
+    }
+}
 ///Request input for creating an individual watchlist screening
 #[derive(Clone)]
 pub struct WatchlistScreeningIndividualCreateRequest {
@@ -6238,6 +9470,51 @@ impl ::serde::Serialize for WatchlistScreeningIndividualCreateRequest {
         out.field("search_terms", &self.search_terms);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningRequestSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Request input for creating an individual watchlist screening")
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualCreateRequest {
@@ -6341,6 +9618,68 @@ impl ::serde::Serialize for WatchlistScreeningIndividualCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.",
+        )
+    }
+}
 ///Request input for fetching an individual watchlist screening
 #[derive(Clone)]
 pub struct WatchlistScreeningIndividualGetRequest {
@@ -6408,6 +9747,44 @@ impl ::serde::Serialize for WatchlistScreeningIndividualGetRequest {
         out.field_unless(skip[1], "secret", &self.secret);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.finish("Request input for fetching an individual watchlist screening")
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualGetRequest {
@@ -6509,6 +9886,68 @@ impl ::serde::Serialize for WatchlistScreeningIndividualGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.",
+        )
+    }
+}
 ///Request input for listing changes to watchlist screenings for individuals
 #[derive(Clone)]
 pub struct WatchlistScreeningIndividualHistoryListRequest {
@@ -6584,6 +10023,47 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHistoryListRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualHistoryListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualHistoryListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualHistoryListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Request input for listing changes to watchlist screenings for individuals",
+        )
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualHistoryListRequest {
@@ -6664,6 +10144,38 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHistoryListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualHistoryListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualHistoryListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualHistoryListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "watchlist_screenings",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividual>,
+            &[j::ARRAY],
+            "List of individual watchlist screenings",
+        );
+        o.finish("Paginated list of individual watchlist screenings.")
+    }
+}
 ///Request input for listing hits for an individual watchlist screening
 #[derive(Clone)]
 pub struct WatchlistScreeningIndividualHitListRequest {
@@ -6739,6 +10251,45 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHitListRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualHitListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualHitListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualHitListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.finish("Request input for listing hits for an individual watchlist screening")
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualHitListRequest {
@@ -6819,6 +10370,38 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHitListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualHitListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualHitListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualHitListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "watchlist_screening_hits",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHit>,
+            &[j::ARRAY],
+            "List of individual watchlist screening hits",
+        );
+        o.finish("Paginated list of individual watchlist screening hits")
+    }
+}
 ///ID of the associated screening.
 #[derive(
     ::serde::Deserialize,
@@ -6833,6 +10416,26 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHitListResponse {
 )]
 #[serde(transparent)]
 pub struct WatchlistScreeningIndividualId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualId",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated screening.",
+        )
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningIndividualId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -6874,6 +10477,26 @@ impl ::std::str::FromStr for WatchlistScreeningIndividualId {
 )]
 #[serde(transparent)]
 pub struct WatchlistScreeningIndividualIdNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualIdNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualIdNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualIdNullable",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated screening.",
+        )
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningIndividualIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -7000,6 +10623,66 @@ impl ::serde::Serialize for WatchlistScreeningIndividualListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "assignee",
+            j::OPTIONAL,
+            G::subschema_for::<DashboardUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.finish("Request input for listing watchlist screenings for individuals")
+    }
+}
 impl ::std::fmt::Debug for WatchlistScreeningIndividualListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualListRequest")
@@ -7081,6 +10764,38 @@ impl ::serde::Serialize for WatchlistScreeningIndividualListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "watchlist_screenings",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividual>,
+            &[j::ARRAY],
+            "List of individual watchlist screenings",
+        );
+        o.finish("Paginated list of individual watchlist screenings.")
+    }
+}
 ///The legal name of the individual being screened. Must have at least one alphabetical character, have a maximum length of 100 characters, and not include leading or trailing spaces.
 #[derive(
     ::serde::Deserialize,
@@ -7095,6 +10810,26 @@ impl ::serde::Serialize for WatchlistScreeningIndividualListResponse {
 )]
 #[serde(transparent)]
 pub struct WatchlistScreeningIndividualName(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualName",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "The legal name of the individual being screened. Must have at least one alphabetical character, have a maximum length of 100 characters, and not include leading or trailing spaces.",
+        )
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningIndividualName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -7190,6 +10925,44 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramGetRequest {
         out.field_unless(skip[1], "secret", &self.secret);
         out.field("watchlist_program_id", &self.watchlist_program_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualProgramGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualProgramGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.finish("Request input for fetching an individual watchlist program")
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramGetRequest {
@@ -7306,6 +11079,70 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualProgramGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualProgramGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
+        o.field("id", j::REQUIRED, G::subschema_for::<WatchlistProgramId>, &[], "");
+        o.field(
+            "is_archived",
+            j::REQUIRED,
+            G::subschema_for::<ProgramArchived>,
+            &[],
+            "",
+        );
+        o.field(
+            "is_rescanning_enabled",
+            j::REQUIRED,
+            G::subschema_for::<bool>,
+            &[],
+            "Indicator specifying whether the program is enabled and will perform daily rescans.",
+        );
+        o.field(
+            "lists_enabled",
+            j::REQUIRED,
+            G::subschema_for::<IndividualWatchlistCode>,
+            &[j::ARRAY],
+            "Watchlists enabled for the associated program",
+        );
+        o.field(
+            "name",
+            j::REQUIRED,
+            G::subschema_for::<IndividualWatchlistScreeningProgramName>,
+            &[],
+            "",
+        );
+        o.field(
+            "name_sensitivity",
+            j::REQUIRED,
+            G::subschema_for::<ProgramNameSensitivity>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of individuals.",
+        )
+    }
+}
 ///Request input for listing watchlist screening programs for individuals
 #[derive(Clone, Default)]
 pub struct WatchlistScreeningIndividualProgramListRequest {
@@ -7371,6 +11208,40 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramListRequest {
         out.field_unless(skip[1], "cursor", &self.cursor);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualProgramListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualProgramListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "Request input for listing watchlist screening programs for individuals",
+        )
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramListRequest {
@@ -7448,6 +11319,38 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramListResponse {
         out.field("request_id", &self.request_id);
         out.field("watchlist_programs", &self.watchlist_programs);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualProgramListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualProgramListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "watchlist_programs",
+            j::REQUIRED,
+            G::subschema_for::<IndividualWatchlistProgram>,
+            &[j::ARRAY],
+            "List of individual watchlist screening programs",
+        );
+        o.finish("Paginated list of individual watchlist screening programs")
     }
 }
 ///Request input for creating a screening review
@@ -7539,6 +11442,65 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewCreateRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualReviewCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualReviewCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "comment",
+            j::OPTIONAL,
+            G::subschema_for::<ReviewComment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "confirmed_hits",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitId>,
+            &[j::ARRAY],
+            "Hits to mark as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
+        );
+        o.field(
+            "dismissed_hits",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitId>,
+            &[j::ARRAY],
+            "Hits to mark as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.finish("Request input for creating a screening review")
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewCreateRequest {
@@ -7642,6 +11604,61 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualReviewCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualReviewCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "comment",
+            j::REQUIRED,
+            G::subschema_for::<ReviewComment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "confirmed_hits",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitId>,
+            &[j::ARRAY],
+            "Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
+        );
+        o.field(
+            "dismissed_hits",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitId>,
+            &[j::ARRAY],
+            "Hits marked as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningReviewId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "A review submitted by a team member for an individual watchlist screening. A review can be either a comment on the current screening state, actions taken\nagainst hits attached to the watchlist screening, or both.",
+        )
+    }
+}
 ///Request input for listing reviews for an individual watchlist screening
 #[derive(Clone)]
 pub struct WatchlistScreeningIndividualReviewListRequest {
@@ -7717,6 +11734,47 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewListRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualReviewListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualReviewListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.finish(
+            "Request input for listing reviews for an individual watchlist screening",
+        )
     }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewListRequest {
@@ -7795,6 +11853,38 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewListResponse {
         out.field("request_id", &self.request_id);
         out.field("watchlist_screening_reviews", &self.watchlist_screening_reviews);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualReviewListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualReviewListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "next_cursor",
+            j::REQUIRED,
+            G::subschema_for::<Cursor>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "watchlist_screening_reviews",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningReview>,
+            &[j::ARRAY],
+            "List of screening reviews",
+        );
+        o.finish("Paginated list of screening reviews")
     }
 }
 ///Request input for editing an individual watchlist screening
@@ -7904,6 +11994,81 @@ impl ::serde::Serialize for WatchlistScreeningIndividualUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "assignee",
+            j::OPTIONAL,
+            G::subschema_for::<DashboardUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::OPTIONAL,
+            G::subschema_for::<ClientUserId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "reset_fields",
+            j::OPTIONAL,
+            G::subschema_for::<
+                WatchlistScreeningIndividualUpdateRequestResettableFieldList,
+            >,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "search_terms",
+            j::OPTIONAL,
+            G::subschema_for::<UpdateIndividualScreeningRequestSearchTerms>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "status",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "watchlist_screening_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.finish("Request input for editing an individual watchlist screening")
+    }
+}
 impl ::std::fmt::Debug for WatchlistScreeningIndividualUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualUpdateRequest")
@@ -7924,6 +12089,26 @@ pub enum WatchlistScreeningIndividualUpdateRequestResettableField {
     Assignee,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for WatchlistScreeningIndividualUpdateRequestResettableField {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "WatchlistScreeningIndividualUpdateRequestResettableField",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualUpdateRequestResettableField",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["assignee"],
+            "The name of a field that can be reset back to null",
+        )
+    }
 }
 impl ::std::fmt::Display for WatchlistScreeningIndividualUpdateRequestResettableField {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7968,6 +12153,31 @@ for WatchlistScreeningIndividualUpdateRequestResettableField {
 pub struct WatchlistScreeningIndividualUpdateRequestResettableFieldList(
     pub ::std::vec::Vec<WatchlistScreeningIndividualUpdateRequestResettableField>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for WatchlistScreeningIndividualUpdateRequestResettableFieldList {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "WatchlistScreeningIndividualUpdateRequestResettableFieldList",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualUpdateRequestResettableFieldList",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                WatchlistScreeningIndividualUpdateRequestResettableField,
+            >,
+            &[j::ARRAY],
+            "A list of fields to reset back to null",
+        )
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningIndividualUpdateRequestResettableFieldList {
     type Target = ::std::vec::Vec<
         WatchlistScreeningIndividualUpdateRequestResettableField,
@@ -8086,6 +12296,68 @@ impl ::serde::Serialize for WatchlistScreeningIndividualUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningIndividualUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningIndividualUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningIndividualUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "assignee",
+            j::REQUIRED,
+            G::subschema_for::<DashboardUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "client_user_id",
+            j::REQUIRED,
+            G::subschema_for::<ClientUserIdNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualId>,
+            &[],
+            "",
+        );
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.field(
+            "search_terms",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningSearchTerms>,
+            &[],
+            "",
+        );
+        o.field(
+            "status",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningStatus>,
+            &[],
+            "",
+        );
+        o.finish(
+            "The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.",
+        )
+    }
+}
 ///A phone number in E.164 format.
 #[derive(
     ::serde::Deserialize,
@@ -8100,6 +12372,26 @@ impl ::serde::Serialize for WatchlistScreeningIndividualUpdateResponse {
 )]
 #[serde(transparent)]
 pub struct WatchlistScreeningPhoneNumber(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningPhoneNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningPhoneNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningPhoneNumber",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A phone number in E.164 format.",
+        )
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningPhoneNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8141,6 +12433,26 @@ impl ::std::str::FromStr for WatchlistScreeningPhoneNumber {
 )]
 #[serde(transparent)]
 pub struct WatchlistScreeningPhoneNumberNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningPhoneNumberNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningPhoneNumberNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningPhoneNumberNullable",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "A phone number in E.164 format.",
+        )
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningPhoneNumberNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8252,6 +12564,58 @@ impl ::serde::Serialize for WatchlistScreeningRequestSearchTerms {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningRequestSearchTerms {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningRequestSearchTerms")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningRequestSearchTerms",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "country",
+            j::OPTIONAL,
+            G::subschema_for::<GenericCountryCode>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::OPTIONAL,
+            G::subschema_for::<Iso8601Date>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_number",
+            j::OPTIONAL,
+            G::subschema_for::<WatchlistScreeningDocumentValue>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualName>,
+            &[],
+            "",
+        );
+        o.field(
+            "watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.finish("Search inputs for creating a watchlist screening")
+    }
+}
 /**A review submitted by a team member for an individual watchlist screening. A review can be either a comment on the current screening state, actions taken
 against hits attached to the watchlist screening, or both.*/
 #[derive(Clone, Debug)]
@@ -8333,6 +12697,58 @@ impl ::serde::Serialize for WatchlistScreeningReview {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningReview {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningReview")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistScreeningReview")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "audit_trail",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningAuditTrail>,
+            &[],
+            "",
+        );
+        o.field(
+            "comment",
+            j::REQUIRED,
+            G::subschema_for::<ReviewComment>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "confirmed_hits",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitId>,
+            &[j::ARRAY],
+            "Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
+        );
+        o.field(
+            "dismissed_hits",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningHitId>,
+            &[j::ARRAY],
+            "Hits marked as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
+        );
+        o.field(
+            "id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningReviewId>,
+            &[],
+            "",
+        );
+        o.finish(
+            "A review submitted by a team member for an individual watchlist screening. A review can be either a comment on the current screening state, actions taken\nagainst hits attached to the watchlist screening, or both.",
+        )
+    }
+}
 ///ID of the associated review.
 #[derive(
     ::serde::Deserialize,
@@ -8347,6 +12763,24 @@ impl ::serde::Serialize for WatchlistScreeningReview {
 )]
 #[serde(transparent)]
 pub struct WatchlistScreeningReviewId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningReviewId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningReviewId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistScreeningReviewId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<::std::string::String>,
+            &[],
+            "ID of the associated review.",
+        )
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningReviewId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8459,6 +12893,65 @@ impl ::serde::Serialize for WatchlistScreeningSearchTerms {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningSearchTerms {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningSearchTerms")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WatchlistScreeningSearchTerms",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "country",
+            j::REQUIRED,
+            G::subschema_for::<GenericCountryCodeNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "date_of_birth",
+            j::REQUIRED,
+            G::subschema_for::<Iso8601DateNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "document_number",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningDocumentValueNullable>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "legal_name",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistScreeningIndividualName>,
+            &[],
+            "",
+        );
+        o.field(
+            "version",
+            j::REQUIRED,
+            G::subschema_for::<i64>,
+            &[],
+            "The current version of the search terms. Starts at `1` and increments with each edit to `search_terms`.",
+        );
+        o.field(
+            "watchlist_program_id",
+            j::REQUIRED,
+            G::subschema_for::<WatchlistProgramId>,
+            &[],
+            "",
+        );
+        o.finish("Search terms for creating an individual watchlist screening")
+    }
+}
 ///A status enum indicating whether a screening is still pending review, has been rejected, or has been cleared.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WatchlistScreeningStatus {
@@ -8467,6 +12960,21 @@ pub enum WatchlistScreeningStatus {
     Cleared,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WatchlistScreeningStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WatchlistScreeningStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WatchlistScreeningStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["rejected", "pending_review", "cleared"],
+            "A status enum indicating whether a screening is still pending review, has been rejected, or has been cleared.",
+        )
+    }
 }
 impl ::std::fmt::Display for WatchlistScreeningStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8516,6 +13024,21 @@ pub enum WeakAliasDetermination {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WeakAliasDetermination {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WeakAliasDetermination")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WeakAliasDetermination")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["none", "source", "plaid"],
+            "Names that are explicitly marked as low quality either by their `source` list, or by `plaid` by a series of additional checks done by Plaid. Plaid does not ever surface a hit as a result of a weak name alone. If a name has no quality issues, this value will be `none`.",
+        )
+    }
+}
 impl ::std::fmt::Display for WeakAliasDetermination {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -8562,6 +13085,21 @@ pub enum WebhookEnvironmentValues {
     Production,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WebhookEnvironmentValues {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WebhookEnvironmentValues")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WebhookEnvironmentValues")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["sandbox", "production"],
+            "The Plaid environment the webhook was sent from",
+        )
+    }
 }
 impl ::std::fmt::Display for WebhookEnvironmentValues {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8612,6 +13150,29 @@ pub enum WebhookType {
     Assets,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WebhookType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WebhookType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::WebhookType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "AUTH",
+                "HOLDINGS",
+                "INVESTMENTS_TRANSACTIONS",
+                "ITEM",
+                "LIABILITIES",
+                "TRANSACTIONS",
+                "ASSETS",
+            ],
+            "The webhook types that can be fired by this test endpoint.",
+        )
+    }
 }
 impl ::std::fmt::Display for WebhookType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8747,6 +13308,61 @@ impl ::serde::Serialize for WebhookUpdateAcknowledgedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WebhookUpdateAcknowledgedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WebhookUpdateAcknowledgedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WebhookUpdateAcknowledgedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "environment",
+            j::REQUIRED,
+            G::subschema_for::<WebhookEnvironmentValues>,
+            &[],
+            "",
+        );
+        o.field(
+            "error",
+            j::OPTIONAL,
+            G::subschema_for::<PlaidError>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
+        o.field(
+            "new_webhook_url",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The new webhook URL",
+        );
+        o.field(
+            "webhook_code",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`WEBHOOK_UPDATE_ACKNOWLEDGED`",
+        );
+        o.field(
+            "webhook_type",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "`ITEM`",
+        );
+        o.finish(
+            "Fired when an Item's webhook is updated. This will be sent to the newly specified webhook.",
+        )
+    }
+}
 ///WebhookVerificationKeyGetRequest defines the request schema for `/webhook_verification_key/get`
 #[derive(Clone)]
 pub struct WebhookVerificationKeyGetRequest {
@@ -8813,6 +13429,46 @@ impl ::serde::Serialize for WebhookVerificationKeyGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WebhookVerificationKeyGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WebhookVerificationKeyGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WebhookVerificationKeyGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "client_id",
+            j::OPTIONAL,
+            G::subschema_for::<ApiClientId>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.field(
+            "key_id",
+            j::REQUIRED,
+            G::subschema_for::<::std::string::String>,
+            &[],
+            "The key ID ( `kid` ) from the JWT header.",
+        );
+        o.field(
+            "secret",
+            j::OPTIONAL,
+            G::subschema_for::<ApiSecret>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish(
+            "WebhookVerificationKeyGetRequest defines the request schema for `/webhook_verification_key/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WebhookVerificationKeyGetRequest")
@@ -8877,6 +13533,27 @@ impl ::serde::Serialize for WebhookVerificationKeyGetResponse {
         out.field("key", &self.key);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WebhookVerificationKeyGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WebhookVerificationKeyGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::WebhookVerificationKeyGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field("key", j::REQUIRED, G::subschema_for::<JwkPublicKey>, &[], "");
+        o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
+        o.finish(
+            "WebhookVerificationKeyGetResponse defines the response schema for `/webhook_verification_key/get`",
+        )
     }
 }
 impl ::serde::Serialize for WalletIsoCurrencyCode {

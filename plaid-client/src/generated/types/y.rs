@@ -59,6 +59,35 @@ impl ::serde::Serialize for YieldRate {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for YieldRate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("YieldRate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::YieldRate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        use ::schemars::SchemaGenerator as G;
+        let mut o = j::Object::new(generator);
+        o.field(
+            "percentage",
+            j::REQUIRED,
+            G::subschema_for::<f64>,
+            &[],
+            "The fixed income security's expected rate of return.",
+        );
+        o.field(
+            "type",
+            j::REQUIRED,
+            G::subschema_for::<YieldRateType>,
+            &[j::NULLABLE],
+            "",
+        );
+        o.finish("Details about a fixed income security's expected rate of return.")
+    }
+}
 /**The type of rate which indicates how the predicted yield was calculated. It is one of:
 
 `coupon`: the annualized interest rate for securities with a one-year term or longer, such as treasury notes and bonds.
@@ -76,6 +105,21 @@ pub enum YieldRateType {
     Yield,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for YieldRateType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("YieldRateType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::YieldRateType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["coupon", "coupon_equivalent", "discount", "yield"],
+            "The type of rate which indicates how the predicted yield was calculated. It is one of:\n\n`coupon`: the annualized interest rate for securities with a one-year term or longer, such as treasury notes and bonds.\n\n`coupon_equivalent`: the calculated equivalent for the annualized interest rate factoring in the discount rate and time to maturity, for shorter term, non-interest-bearing securities such as treasury bills.\n\n`discount`: the rate at which the present value or cost is discounted from the future value upon maturity, also known as the face value.\n\n`yield`: the total predicted rate of return factoring in both the discount rate and the coupon rate, applicable to securities such as exchange-traded bonds which can both be interest-bearing as well as sold at a discount off its face value.",
+        )
+    }
 }
 impl ::std::fmt::Display for YieldRateType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -122,6 +166,26 @@ impl ::std::convert::TryFrom<::std::string::String> for YieldRateType {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct YtdGrossIncomeSummaryFieldNumber(pub IncomeSummaryFieldNumber);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for YtdGrossIncomeSummaryFieldNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("YtdGrossIncomeSummaryFieldNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::YtdGrossIncomeSummaryFieldNumber",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<IncomeSummaryFieldNumber>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for YtdGrossIncomeSummaryFieldNumber {
     type Target = IncomeSummaryFieldNumber;
     fn deref(&self) -> &IncomeSummaryFieldNumber {
@@ -138,6 +202,26 @@ for YtdGrossIncomeSummaryFieldNumber {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct YtdNetIncomeSummaryFieldNumber(pub IncomeSummaryFieldNumber);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for YtdNetIncomeSummaryFieldNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("YtdNetIncomeSummaryFieldNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::YtdNetIncomeSummaryFieldNumber",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<IncomeSummaryFieldNumber>,
+            &[],
+            "",
+        )
+    }
+}
 impl ::std::ops::Deref for YtdNetIncomeSummaryFieldNumber {
     type Target = IncomeSummaryFieldNumber;
     fn deref(&self) -> &IncomeSummaryFieldNumber {

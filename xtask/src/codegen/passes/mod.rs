@@ -1,6 +1,7 @@
 //! Step 2 of `generate`: edits of progenitor's `types` items on the syntax tree, each a
 //! general rule counted in the generator's output.
 
+pub mod json_schema;
 pub mod open_enum;
 pub mod redact;
 pub mod struct_serde;
@@ -11,17 +12,21 @@ pub struct Counts {
     pub opened_enums: usize,
     pub redacted_types: usize,
     pub serde_impls: struct_serde::Counts,
+    pub json_schema: json_schema::Counts,
 }
 
 /// Run every pass over the `types` items, in order: open enums first (they add the variant the
-/// serde impls must know), then redaction (it replaces derived `Debug`s), then the serde impls.
+/// serde impls must know), then redaction (it replaces derived `Debug`s), then the JSON Schema
+/// impls (they read the `#[serde]` attributes the next pass removes), then the serde impls.
 pub fn apply(types: &mut Vec<syn::Item>) -> anyhow::Result<Counts> {
     let opened_enums = open_enum::open_string_enums(types)?;
     let redacted_types = redact::redact_credentials(types);
+    let json_schema = json_schema::add_impls(types)?;
     let serde_impls = struct_serde::rewrite(types);
     Ok(Counts {
         opened_enums,
         redacted_types,
         serde_impls,
+        json_schema,
     })
 }

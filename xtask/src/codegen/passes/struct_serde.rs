@@ -36,7 +36,7 @@ impl std::fmt::Display for Counts {
 
 /// How a field is filled when its key is absent.
 #[derive(Debug, Clone, PartialEq)]
-enum Absent {
+pub enum Absent {
     /// An error: `missing field`.
     Missing,
     /// `None` (an `Option` field without `deserialize_with`, as serde does).
@@ -47,46 +47,74 @@ enum Absent {
     Call(syn::Path),
 }
 
-/// One field's wire name and rules.
-struct Field {
-    ident: syn::Ident,
-    key: String,
-    absent: Absent,
-    skip_if: Option<syn::Path>,
+/// One field's wire name and rules (also read by the `json_schema` pass, so the schema states
+/// exactly what these impls do).
+pub struct Field {
+    pub ident: syn::Ident,
+    /// The wire name.
+    pub key: String,
+    pub absent: Absent,
+    /// `skip_serializing_if`: the field is left out when this holds.
+    pub skip_if: Option<syn::Path>,
 }
 
-/// Rewrite every struct the rule covers; the impls go right after their struct.
-pub fn rewrite(items: &mut Vec<Item>) -> Counts {
-    let mut counts = Counts::default();
-    // serde decides at run time that an absent `Option` is `None`; this pass decides it from the
-    // field's type, so a field typed by a local alias (which might be an `Option`) is left to serde.
-    let aliases: Vec<String> = items
+/// What this pass does with one struct.
+pub enum Facts {
+    /// Not a struct with named fields that derives both serde traits: not this pass's business.
+    NotSerde,
+    /// Keeps serde's derives (see [`Counts::kept`]).
+    Kept,
+    /// Gets generated impls, with these fields in declaration order.
+    Rewritten(Vec<Field>),
+}
+
+/// The names of the module's type aliases (see [`facts`]).
+pub fn local_aliases(items: &[Item]) -> Vec<String> {
+    items
         .iter()
         .filter_map(|item| match item {
             Item::Type(t) => Some(t.ident.to_string()),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// What this pass does with `st`, given the module's type aliases.
+pub fn facts(st: &ItemStruct, aliases: &[String]) -> Facts {
+    if !matches!(st.fields, Fields::Named(_)) || !derives_serde(st) {
+        return Facts::NotSerde;
+    }
+    // serde decides at run time that an absent `Option` is `None`; this pass decides it from the
+    // field's type, so a field typed by a local alias (which might be an `Option`) is left to serde.
+    let aliased = st.fields.iter().any(|f| {
+        crate::codegen::passes::syntax::local_type_name(&f.ty)
+            .is_some_and(|name| aliases.contains(&name))
+    });
+    // The impls are written for a plain type; a generic struct is left to serde.
+    let generic = !st.generics.params.is_empty();
+    if aliased || generic {
+        return Facts::Kept;
+    }
+    match read_fields(st) {
+        Some(fields) => Facts::Rewritten(fields),
+        None => Facts::Kept,
+    }
+}
+
+/// Rewrite every struct the rule covers; the impls go right after their struct.
+pub fn rewrite(items: &mut Vec<Item>) -> Counts {
+    let mut counts = Counts::default();
+    let aliases = local_aliases(items);
     let mut impls: Vec<(usize, Vec<Item>)> = Vec::new();
     for (index, item) in items.iter_mut().enumerate() {
         let Item::Struct(st) = item else { continue };
-        if !matches!(st.fields, Fields::Named(_)) || !derives_serde(st) {
-            continue;
-        }
-        let aliased = st.fields.iter().any(|f| {
-            crate::codegen::passes::syntax::local_type_name(&f.ty)
-                .is_some_and(|name| aliases.contains(&name))
-        });
-        // The impls are written for a plain type; a generic struct is left to serde.
-        let generic = !st.generics.params.is_empty();
-        let fields = if aliased || generic {
-            None
-        } else {
-            read_fields(st)
-        };
-        let Some(fields) = fields else {
-            counts.kept += 1;
-            continue;
+        let fields = match facts(st, &aliases) {
+            Facts::NotSerde => continue,
+            Facts::Kept => {
+                counts.kept += 1;
+                continue;
+            }
+            Facts::Rewritten(fields) => fields,
         };
         drop_serde(st);
         impls.push((index, impls_for(&st.ident, &fields)));
