@@ -256,7 +256,6 @@ impl ::std::convert::TryFrom<::std::string::String> for AamvaMatchResult {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -264,11 +263,22 @@ impl ::std::convert::TryFrom<::std::string::String> for AamvaMatchResult {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AccessToken(pub ::std::string::String);
-impl ::std::ops::Deref for AccessToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct AccessToken(::std::string::String);
+impl AccessToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("AccessToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for AccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<AccessToken> for ::std::string::String {
@@ -279,11 +289,6 @@ impl ::std::convert::From<AccessToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for AccessToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for AccessToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for AccessToken {
@@ -297,7 +302,6 @@ impl ::std::str::FromStr for AccessToken {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -305,11 +309,22 @@ impl ::std::str::FromStr for AccessToken {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AccessTokenNullable(pub ::std::string::String);
-impl ::std::ops::Deref for AccessTokenNullable {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct AccessTokenNullable(::std::string::String);
+impl AccessTokenNullable {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for AccessTokenNullable {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("AccessTokenNullable([redacted])")
+    }
+}
+impl ::std::fmt::Display for AccessTokenNullable {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<AccessTokenNullable> for ::std::string::String {
@@ -320,11 +335,6 @@ impl ::std::convert::From<AccessTokenNullable> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for AccessTokenNullable {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for AccessTokenNullable {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for AccessTokenNullable {
@@ -539,13 +549,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountAssets {
             days_available: s::required(f3, "days_available")?,
             historical_balances: s::required(f4, "historical_balances")?,
             investments: s::optional(f5),
-            mask: s::required(f6, "mask")?,
+            mask: s::optional(f6),
             name: s::required(f7, "name")?,
-            official_name: s::required(f8, "official_name")?,
+            official_name: s::optional(f8),
             owners: s::required(f9, "owners")?,
             ownership_type: s::optional(f10),
             persistent_account_id: s::optional(f11),
-            subtype: s::required(f12, "subtype")?,
+            subtype: s::optional(f12),
             transactions: s::required(f13, "transactions")?,
             type_: s::required(f14, "type")?,
             verification_status: s::optional(f15),
@@ -757,12 +767,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountBalance {
             read?;
         }
         Ok(Self {
-            available: s::required(f0, "available")?,
-            current: s::required(f1, "current")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
+            available: s::optional(f0),
+            current: s::optional(f1),
+            iso_currency_code: s::optional(f2),
             last_updated_datetime: s::optional(f3),
-            limit: s::required(f4, "limit")?,
-            unofficial_currency_code: s::required(f5, "unofficial_currency_code")?,
+            limit: s::optional(f4),
+            unofficial_currency_code: s::optional(f5),
         })
     }
 }
@@ -909,11 +919,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountBase {
             account_id: s::required(f0, "account_id")?,
             balances: s::required(f1, "balances")?,
             holder_category: s::optional(f2),
-            mask: s::required(f3, "mask")?,
+            mask: s::optional(f3),
             name: s::required(f4, "name")?,
-            official_name: s::required(f5, "official_name")?,
+            official_name: s::optional(f5),
             persistent_account_id: s::optional(f6),
-            subtype: s::required(f7, "subtype")?,
+            subtype: s::optional(f7),
             type_: s::required(f8, "type")?,
             verification_insights: s::optional(f9),
             verification_name: s::optional(f10),
@@ -1422,12 +1432,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountIdentity {
             account_id: s::required(f0, "account_id")?,
             balances: s::required(f1, "balances")?,
             holder_category: s::optional(f2),
-            mask: s::required(f3, "mask")?,
+            mask: s::optional(f3),
             name: s::required(f4, "name")?,
-            official_name: s::required(f5, "official_name")?,
+            official_name: s::optional(f5),
             owners: s::required(f6, "owners")?,
             persistent_account_id: s::optional(f7),
-            subtype: s::required(f8, "subtype")?,
+            subtype: s::optional(f8),
             type_: s::required(f9, "type")?,
             verification_insights: s::optional(f10),
             verification_name: s::optional(f11),
@@ -1602,12 +1612,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountIdentityDocumentUpload {
             balances: s::required(f1, "balances")?,
             documents: s::optional(f2),
             holder_category: s::optional(f3),
-            mask: s::required(f4, "mask")?,
+            mask: s::optional(f4),
             name: s::required(f5, "name")?,
-            official_name: s::required(f6, "official_name")?,
+            official_name: s::optional(f6),
             owners: s::required(f7, "owners")?,
             persistent_account_id: s::optional(f8),
-            subtype: s::required(f9, "subtype")?,
+            subtype: s::optional(f9),
             type_: s::required(f10, "type")?,
             verification_insights: s::optional(f11),
             verification_name: s::optional(f12),
@@ -1891,12 +1901,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountIdentityMatchScore {
             email_address: s::optional(f3),
             holder_category: s::optional(f4),
             legal_name: s::optional(f5),
-            mask: s::required(f6, "mask")?,
+            mask: s::optional(f6),
             name: s::required(f7, "name")?,
-            official_name: s::required(f8, "official_name")?,
+            official_name: s::optional(f8),
             persistent_account_id: s::optional(f9),
             phone_number: s::optional(f10),
-            subtype: s::required(f11, "subtype")?,
+            subtype: s::optional(f11),
             type_: s::required(f12, "type")?,
             verification_insights: s::optional(f13),
             verification_name: s::optional(f14),
@@ -3264,10 +3274,10 @@ impl ::serde::Serialize for AccountsBalanceGetRequest {
 impl ::std::fmt::Debug for AccountsBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AccountsBalanceGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3420,10 +3430,10 @@ impl ::serde::Serialize for AccountsGetRequest {
 impl ::std::fmt::Debug for AccountsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AccountsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3947,10 +3957,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for AddressData {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
-            country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
             street: s::required(f4, "street")?,
         })
     }
@@ -4462,7 +4472,6 @@ impl ::serde::Serialize for AmountWithCurrencyWithMonthlyAverage {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -4470,11 +4479,22 @@ impl ::serde::Serialize for AmountWithCurrencyWithMonthlyAverage {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ApiClientId(pub ::std::string::String);
-impl ::std::ops::Deref for ApiClientId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct ApiClientId(::std::string::String);
+impl ApiClientId {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for ApiClientId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("ApiClientId([redacted])")
+    }
+}
+impl ::std::fmt::Display for ApiClientId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<ApiClientId> for ::std::string::String {
@@ -4485,11 +4505,6 @@ impl ::std::convert::From<ApiClientId> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for ApiClientId {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for ApiClientId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for ApiClientId {
@@ -4503,7 +4518,6 @@ impl ::std::str::FromStr for ApiClientId {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -4511,11 +4525,22 @@ impl ::std::str::FromStr for ApiClientId {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ApiSecret(pub ::std::string::String);
-impl ::std::ops::Deref for ApiSecret {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct ApiSecret(::std::string::String);
+impl ApiSecret {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for ApiSecret {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("ApiSecret([redacted])")
+    }
+}
+impl ::std::fmt::Display for ApiSecret {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<ApiSecret> for ::std::string::String {
@@ -4526,11 +4551,6 @@ impl ::std::convert::From<ApiSecret> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for ApiSecret {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for ApiSecret {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for ApiSecret {
@@ -4634,18 +4654,18 @@ impl<'de> crate::struct_serde::FromMap<'de> for Application {
         }
         Ok(Self {
             application_id: s::required(f0, "application_id")?,
-            application_url: s::required(f1, "application_url")?,
-            city: s::required(f2, "city")?,
-            company_legal_name: s::required(f3, "company_legal_name")?,
-            country_code: s::required(f4, "country_code")?,
-            display_name: s::required(f5, "display_name")?,
+            application_url: s::optional(f1),
+            city: s::optional(f2),
+            company_legal_name: s::optional(f3),
+            country_code: s::optional(f4),
+            display_name: s::optional(f5),
             join_date: s::required(f6, "join_date")?,
-            logo_url: s::required(f7, "logo_url")?,
+            logo_url: s::optional(f7),
             name: s::required(f8, "name")?,
-            postal_code: s::required(f9, "postal_code")?,
-            reason_for_access: s::required(f10, "reason_for_access")?,
-            region: s::required(f11, "region")?,
-            use_case: s::required(f12, "use_case")?,
+            postal_code: s::optional(f9),
+            reason_for_access: s::optional(f10),
+            region: s::optional(f11),
+            use_case: s::optional(f12),
         })
     }
 }
@@ -4743,8 +4763,8 @@ impl ::std::fmt::Debug for ApplicationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ApplicationGetRequest")
             .field("application_id", &self.application_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4899,8 +4919,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for Apr {
         Ok(Self {
             apr_percentage: s::required(f0, "apr_percentage")?,
             apr_type: s::required(f1, "apr_type")?,
-            balance_subject_to_apr: s::required(f2, "balance_subject_to_apr")?,
-            interest_charge_amount: s::required(f3, "interest_charge_amount")?,
+            balance_subject_to_apr: s::optional(f2),
+            interest_charge_amount: s::optional(f3),
         })
     }
 }
@@ -5192,20 +5212,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetDetail {
             asset_crypto_balance_amount: s::optional(f6),
             asset_current_balance_amount: s::required(f7, "AssetCurrentBalanceAmount")?,
             asset_days_requested_count: s::required(f8, "AssetDaysRequestedCount")?,
-            asset_description: s::required(f9, "AssetDescription")?,
+            asset_description: s::optional(f9),
             asset_employer_sponsored_indicator: s::optional(f10),
             asset_holding_balance_amount: s::optional(f11),
             asset_holding_balance_net_margin_amount: s::optional(f12),
             asset_margin_amount_balance: s::optional(f13),
             asset_other_balance_amount: s::optional(f14),
-            asset_ownership_type: s::required(f15, "AssetOwnershipType")?,
+            asset_ownership_type: s::optional(f15),
             asset_retirement_indicator: s::optional(f16),
             asset_stocks_balance_amount: s::optional(f17),
             asset_type: s::required(f18, "AssetType")?,
-            asset_type_additional_description: s::required(
-                f19,
-                "AssetTypeAdditionalDescription",
-            )?,
+            asset_type_additional_description: s::optional(f19),
             asset_unique_identifier: s::required(f20, "AssetUniqueIdentifier")?,
         })
     }
@@ -5591,26 +5608,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetHolding {
             read?;
         }
         Ok(Self {
-            asset_holding_current_price_amount: s::required(
-                f0,
-                "AssetHoldingCurrentPriceAmount",
-            )?,
-            asset_holding_description: s::required(f1, "AssetHoldingDescription")?,
-            asset_holding_id: s::required(f2, "AssetHoldingID")?,
-            asset_holding_market_value_amount: s::required(
-                f3,
-                "AssetHoldingMarketValueAmount",
-            )?,
-            asset_holding_restricted_indicator: s::required(
-                f4,
-                "AssetHoldingRestrictedIndicator",
-            )?,
-            asset_holding_security_name: s::required(f5, "AssetHoldingSecurityName")?,
-            asset_holding_symbol: s::required(f6, "AssetHoldingSymbol")?,
-            asset_holding_type: s::required(f7, "AssetHoldingType")?,
-            asset_holding_units: s::required(f8, "AssetHoldingUnits")?,
-            asset_holding_vested_amount: s::required(f9, "AssetHoldingVestedAmount")?,
-            currency: s::required(f10, "Currency")?,
+            asset_holding_current_price_amount: s::optional(f0),
+            asset_holding_description: s::optional(f1),
+            asset_holding_id: s::optional(f2),
+            asset_holding_market_value_amount: s::optional(f3),
+            asset_holding_restricted_indicator: s::optional(f4),
+            asset_holding_security_name: s::optional(f5),
+            asset_holding_symbol: s::optional(f6),
+            asset_holding_type: s::optional(f7),
+            asset_holding_units: s::optional(f8),
+            asset_holding_vested_amount: s::optional(f9),
+            currency: s::optional(f10),
         })
     }
 }
@@ -5894,7 +5902,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetOwner {
             read?;
         }
         Ok(Self {
-            asset_owner_text: s::required(f0, "AssetOwnerText")?,
+            asset_owner_text: s::optional(f0),
         })
     }
 }
@@ -6030,7 +6038,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReport {
         }
         Ok(Self {
             asset_report_id: s::required(f0, "asset_report_id")?,
-            client_report_id: s::required(f1, "client_report_id")?,
+            client_report_id: s::optional(f1),
             date_generated: s::required(f2, "date_generated")?,
             days_requested: s::required(f3, "days_requested")?,
             insights: s::optional(f4),
@@ -6162,13 +6170,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAccountBalance {
             read?;
         }
         Ok(Self {
-            available: s::required(f0, "available")?,
-            current: s::required(f1, "current")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
+            available: s::optional(f0),
+            current: s::optional(f1),
+            iso_currency_code: s::optional(f2),
             last_updated_datetime: s::optional(f3),
-            limit: s::required(f4, "limit")?,
+            limit: s::optional(f4),
             margin_loan_amount: s::optional(f5),
-            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f6),
         })
     }
 }
@@ -6325,15 +6333,15 @@ impl ::serde::Serialize for AssetReportAuditCopyCreateRequest {
 impl ::std::fmt::Debug for AssetReportAuditCopyCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyCreateRequest")
-            .field("asset_report_token", &self.asset_report_token)
+            .field("asset_report_token", &crate::redact::Redacted)
             .field("auditor_id", &self.auditor_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///AssetReportAuditCopyCreateResponse defines the response schema for `/asset_report/audit_copy/get`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AssetReportAuditCopyCreateResponse {
     ///A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.
     pub audit_copy_token: ::std::string::String,
@@ -6388,6 +6396,14 @@ impl ::serde::Serialize for AssetReportAuditCopyCreateResponse {
         out.field("audit_copy_token", &self.audit_copy_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for AssetReportAuditCopyCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportAuditCopyCreateResponse")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///AssetReportAuditCopyGetRequest defines the request schema for `/asset_report/audit_copy/get`
@@ -6459,9 +6475,9 @@ impl ::serde::Serialize for AssetReportAuditCopyGetRequest {
 impl ::std::fmt::Debug for AssetReportAuditCopyGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyGetRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6545,10 +6561,10 @@ impl ::serde::Serialize for AssetReportAuditCopyPdfGetRequest {
 impl ::std::fmt::Debug for AssetReportAuditCopyPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyPdfGetRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6662,9 +6678,9 @@ impl ::serde::Serialize for AssetReportAuditCopyRemoveRequest {
 impl ::std::fmt::Debug for AssetReportAuditCopyRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyRemoveRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6816,11 +6832,11 @@ impl ::serde::Serialize for AssetReportCreateRequest {
 impl ::std::fmt::Debug for AssetReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportCreateRequest")
-            .field("access_tokens", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("days_requested", &self.days_requested)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6948,7 +6964,7 @@ impl ::std::default::Default for AssetReportCreateRequestOptions {
     }
 }
 ///AssetReportCreateResponse defines the response schema for `/asset_report/create`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AssetReportCreateResponse {
     pub asset_report_id: AssetReportId,
     pub asset_report_token: AssetReportToken,
@@ -7011,6 +7027,15 @@ impl ::serde::Serialize for AssetReportCreateResponse {
         out.field("asset_report_token", &self.asset_report_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for AssetReportCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportCreateResponse")
+            .field("asset_report_id", &self.asset_report_id)
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///AssetReportFilterRequest defines the request schema for `/asset_report/filter`
@@ -7093,14 +7118,14 @@ impl ::std::fmt::Debug for AssetReportFilterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportFilterRequest")
             .field("account_ids_to_exclude", &self.account_ids_to_exclude)
-            .field("asset_report_token", &self.asset_report_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///AssetReportFilterResponse defines the response schema for `/asset_report/filter`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AssetReportFilterResponse {
     pub asset_report_id: AssetReportId,
     pub asset_report_token: AssetReportToken,
@@ -7163,6 +7188,15 @@ impl ::serde::Serialize for AssetReportFilterResponse {
         out.field("asset_report_token", &self.asset_report_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for AssetReportFilterResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportFilterResponse")
+            .field("asset_report_id", &self.asset_report_id)
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///An object representing an Asset Report with Freddie Mac schema.
@@ -7296,9 +7330,9 @@ impl ::serde::Serialize for AssetReportFreddieGetRequest {
 impl ::std::fmt::Debug for AssetReportFreddieGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportFreddieGetRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7467,13 +7501,13 @@ impl ::serde::Serialize for AssetReportGetRequest {
 impl ::std::fmt::Debug for AssetReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportGetRequest")
-            .field("asset_report_token", &self.asset_report_token)
-            .field("client_id", &"[redacted]")
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("fast_report", &self.fast_report)
             .field("include_insights", &self.include_insights)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .field("user_token", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7718,15 +7752,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestmentHolding {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            cost_basis: s::required(f1, "cost_basis")?,
+            cost_basis: s::optional(f1),
             institution_price: s::required(f2, "institution_price")?,
             institution_price_as_of: s::optional(f3),
             institution_value: s::required(f4, "institution_value")?,
-            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            iso_currency_code: s::optional(f5),
             quantity: s::required(f6, "quantity")?,
             security_id: s::required(f7, "security_id")?,
-            ticker_symbol: s::required(f8, "ticker_symbol")?,
-            unofficial_currency_code: s::required(f9, "unofficial_currency_code")?,
+            ticker_symbol: s::optional(f8),
+            unofficial_currency_code: s::optional(f9),
         })
     }
 }
@@ -7829,10 +7863,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestmentSecurity {
             read?;
         }
         Ok(Self {
-            name: s::required(f0, "name")?,
+            name: s::optional(f0),
             security_id: s::required(f1, "security_id")?,
-            ticker_symbol: s::required(f2, "ticker_symbol")?,
-            type_: s::required(f3, "type")?,
+            ticker_symbol: s::optional(f2),
+            type_: s::optional(f3),
         })
     }
 }
@@ -7963,16 +7997,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestmentTransaction
             account_id: s::required(f0, "account_id")?,
             amount: s::required(f1, "amount")?,
             date: s::required(f2, "date")?,
-            fees: s::required(f3, "fees")?,
+            fees: s::optional(f3),
             investment_transaction_id: s::required(f4, "investment_transaction_id")?,
-            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            iso_currency_code: s::optional(f5),
             name: s::required(f6, "name")?,
             price: s::required(f7, "price")?,
             quantity: s::required(f8, "quantity")?,
-            security_id: s::required(f9, "security_id")?,
+            security_id: s::optional(f9),
             subtype: s::required(f10, "subtype")?,
             type_: s::required(f11, "type")?,
-            unofficial_currency_code: s::required(f12, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f12),
             vested_quantity: s::required(f13, "vested_quantity")?,
             vested_value: s::required(f14, "vested_value")?,
         })
@@ -8238,10 +8272,10 @@ impl ::serde::Serialize for AssetReportPdfGetRequest {
 impl ::std::fmt::Debug for AssetReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportPdfGetRequest")
-            .field("asset_report_token", &self.asset_report_token)
-            .field("client_id", &"[redacted]")
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8344,7 +8378,6 @@ impl ::std::str::FromStr for AssetReportPdfGetResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -8352,11 +8385,22 @@ impl ::std::str::FromStr for AssetReportPdfGetResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AssetReportRefreshAssetReportToken(pub ::std::string::String);
-impl ::std::ops::Deref for AssetReportRefreshAssetReportToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct AssetReportRefreshAssetReportToken(::std::string::String);
+impl AssetReportRefreshAssetReportToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for AssetReportRefreshAssetReportToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("AssetReportRefreshAssetReportToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for AssetReportRefreshAssetReportToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<AssetReportRefreshAssetReportToken> for ::std::string::String {
@@ -8367,11 +8411,6 @@ impl ::std::convert::From<AssetReportRefreshAssetReportToken> for ::std::string:
 impl ::std::convert::From<::std::string::String> for AssetReportRefreshAssetReportToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for AssetReportRefreshAssetReportToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for AssetReportRefreshAssetReportToken {
@@ -8467,11 +8506,11 @@ impl ::serde::Serialize for AssetReportRefreshRequest {
 impl ::std::fmt::Debug for AssetReportRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportRefreshRequest")
-            .field("asset_report_token", &self.asset_report_token)
-            .field("client_id", &"[redacted]")
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("days_requested", &self.days_requested)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8544,7 +8583,7 @@ impl ::serde::Serialize for AssetReportRefreshRequestOptions {
     }
 }
 ///AssetReportRefreshResponse defines the response schema for `/asset_report/refresh`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AssetReportRefreshResponse {
     pub asset_report_id: AssetReportId,
     pub asset_report_token: AssetReportToken,
@@ -8607,6 +8646,15 @@ impl ::serde::Serialize for AssetReportRefreshResponse {
         out.field("asset_report_token", &self.asset_report_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for AssetReportRefreshResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportRefreshResponse")
+            .field("asset_report_id", &self.asset_report_id)
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///AssetReportRemoveRequest defines the request schema for `/asset_report/remove`
@@ -8681,9 +8729,9 @@ impl ::serde::Serialize for AssetReportRemoveRequest {
 impl ::std::fmt::Debug for AssetReportRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportRemoveRequest")
-            .field("asset_report_token", &self.asset_report_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8750,7 +8798,6 @@ impl ::serde::Serialize for AssetReportRemoveResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -8758,11 +8805,22 @@ impl ::serde::Serialize for AssetReportRemoveResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AssetReportToken(pub ::std::string::String);
-impl ::std::ops::Deref for AssetReportToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct AssetReportToken(::std::string::String);
+impl AssetReportToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for AssetReportToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("AssetReportToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for AssetReportToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<AssetReportToken> for ::std::string::String {
@@ -8773,11 +8831,6 @@ impl ::std::convert::From<AssetReportToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for AssetReportToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for AssetReportToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for AssetReportToken {
@@ -8791,7 +8844,6 @@ impl ::std::str::FromStr for AssetReportToken {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -8799,11 +8851,22 @@ impl ::std::str::FromStr for AssetReportToken {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AssetReportTokenNullable(pub ::std::string::String);
-impl ::std::ops::Deref for AssetReportTokenNullable {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct AssetReportTokenNullable(::std::string::String);
+impl AssetReportTokenNullable {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for AssetReportTokenNullable {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("AssetReportTokenNullable([redacted])")
+    }
+}
+impl ::std::fmt::Display for AssetReportTokenNullable {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<AssetReportTokenNullable> for ::std::string::String {
@@ -8814,11 +8877,6 @@ impl ::std::convert::From<AssetReportTokenNullable> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for AssetReportTokenNullable {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for AssetReportTokenNullable {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for AssetReportTokenNullable {
@@ -8976,17 +9034,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportTransaction {
             date: s::required(f7, "date")?,
             date_transacted: s::optional(f8),
             income_source_id: s::optional(f9),
-            iso_currency_code: s::required(f10, "iso_currency_code")?,
+            iso_currency_code: s::optional(f10),
             location: s::optional(f11),
             merchant_name: s::optional(f12),
             name: s::optional(f13),
-            original_description: s::required(f14, "original_description")?,
+            original_description: s::optional(f14),
             payment_meta: s::optional(f15),
             pending: s::required(f16, "pending")?,
             pending_transaction_id: s::optional(f17),
             transaction_id: s::required(f18, "transaction_id")?,
             transaction_type: s::optional(f19),
-            unofficial_currency_code: s::required(f20, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f20),
         })
     }
 }
@@ -9850,35 +9908,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetTransactionDetail {
         }
         Ok(Self {
             asset_investment_transaction_type: s::optional(f0),
-            asset_investment_transaction_type_description: s::required(
-                f1,
-                "AssetInvestmentTransactionTypeDescription",
-            )?,
+            asset_investment_transaction_type_description: s::optional(f1),
             asset_transaction_amount: s::required(f2, "AssetTransactionAmount")?,
-            asset_transaction_category_type: s::required(
-                f3,
-                "AssetTransactionCategoryType",
-            )?,
+            asset_transaction_category_type: s::optional(f3),
             asset_transaction_date: s::required(f4, "AssetTransactionDate")?,
-            asset_transaction_paid_by_name: s::required(
-                f5,
-                "AssetTransactionPaidByName",
-            )?,
+            asset_transaction_paid_by_name: s::optional(f5),
             asset_transaction_paid_to_name: s::optional(f6),
             asset_transaction_post_date: s::required(f7, "AssetTransactionPostDate")?,
             asset_transaction_type: s::required(f8, "AssetTransactionType")?,
-            asset_transaction_type_additional_description: s::required(
-                f9,
-                "AssetTransactionTypeAdditionalDescription",
-            )?,
+            asset_transaction_type_additional_description: s::optional(f9),
             asset_transaction_unique_identifier: s::required(
                 f10,
                 "AssetTransactionUniqueIdentifier",
             )?,
-            financial_institution_transaction_identifier: s::required(
-                f11,
-                "FinancialInstitutionTransactionIdentifier",
-            )?,
+            financial_institution_transaction_identifier: s::optional(f11),
         })
     }
 }
@@ -10191,7 +10234,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetsErrorWebhook {
         Ok(Self {
             asset_report_id: s::required(f0, "asset_report_id")?,
             environment: s::required(f1, "environment")?,
-            error: s::required(f2, "error")?,
+            error: s::optional(f2),
             user_id: s::optional(f3),
             webhook_code: s::required(f4, "webhook_code")?,
             webhook_type: s::required(f5, "webhook_type")?,
@@ -10377,7 +10420,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthDefaultUpdateWebhook {
                 "account_ids_with_updated_auth",
             )?,
             environment: s::required(f2, "environment")?,
-            error: s::required(f3, "error")?,
+            error: s::optional(f3),
             item_id: s::required(f4, "item_id")?,
             webhook_code: s::required(f5, "webhook_code")?,
             webhook_type: s::required(f6, "webhook_type")?,
@@ -10556,10 +10599,10 @@ impl ::serde::Serialize for AuthGetRequest {
 impl ::std::fmt::Debug for AuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AuthGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10722,7 +10765,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthMetadata {
             read?;
         }
         Ok(Self {
-            supported_methods: s::required(f0, "supported_methods")?,
+            supported_methods: s::optional(f0),
         })
     }
 }
@@ -11002,10 +11045,10 @@ impl ::serde::Serialize for AuthVerifyRequest {
 impl ::std::fmt::Debug for AuthVerifyRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AuthVerifyRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("legal_name", &self.legal_name)
             .field("numbers", &self.numbers)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }

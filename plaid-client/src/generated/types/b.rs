@@ -683,13 +683,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransfer {
             amount: s::required(f2, "amount")?,
             cancellable: s::required(f3, "cancellable")?,
             created: s::required(f4, "created")?,
-            custom_tag: s::required(f5, "custom_tag")?,
+            custom_tag: s::optional(f5),
             description: s::required(f6, "description")?,
-            direction: s::required(f7, "direction")?,
-            failure_reason: s::required(f8, "failure_reason")?,
+            direction: s::optional(f7),
+            failure_reason: s::optional(f8),
             id: s::required(f9, "id")?,
             iso_currency_code: s::required(f10, "iso_currency_code")?,
-            metadata: s::required(f11, "metadata")?,
+            metadata: s::optional(f11),
             network: s::required(f12, "network")?,
             origination_account_id: s::required(f13, "origination_account_id")?,
             status: s::required(f14, "status")?,
@@ -735,7 +735,6 @@ impl ::serde::Serialize for BankTransfer {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -743,11 +742,22 @@ impl ::serde::Serialize for BankTransfer {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct BankTransferAccessToken(pub ::std::string::String);
-impl ::std::ops::Deref for BankTransferAccessToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct BankTransferAccessToken(::std::string::String);
+impl BankTransferAccessToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for BankTransferAccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("BankTransferAccessToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for BankTransferAccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<BankTransferAccessToken> for ::std::string::String {
@@ -758,11 +768,6 @@ impl ::std::convert::From<BankTransferAccessToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for BankTransferAccessToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for BankTransferAccessToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for BankTransferAccessToken {
@@ -949,9 +954,9 @@ impl ::serde::Serialize for BankTransferBalanceGetRequest {
 impl ::std::fmt::Debug for BankTransferBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferBalanceGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -999,7 +1004,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferBalanceGetResponse {
         }
         Ok(Self {
             balance: s::required(f0, "balance")?,
-            origination_account_id: s::required(f1, "origination_account_id")?,
+            origination_account_id: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -1091,8 +1096,8 @@ impl ::std::fmt::Debug for BankTransferCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferCancelRequest")
             .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1305,11 +1310,11 @@ impl ::serde::Serialize for BankTransferCreateRequest {
 impl ::std::fmt::Debug for BankTransferCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("custom_tag", &self.custom_tag)
             .field("description", &self.description)
             .field("idempotency_key", &self.idempotency_key)
@@ -1317,7 +1322,7 @@ impl ::std::fmt::Debug for BankTransferCreateRequest {
             .field("metadata", &self.metadata)
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("type_", &self.type_)
             .field("user", &self.user)
             .finish()
@@ -1513,11 +1518,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEvent {
                 "bank_transfer_iso_currency_code",
             )?,
             bank_transfer_type: s::required(f4, "bank_transfer_type")?,
-            direction: s::required(f5, "direction")?,
+            direction: s::optional(f5),
             event_id: s::required(f6, "event_id")?,
             event_type: s::required(f7, "event_type")?,
-            failure_reason: s::required(f8, "failure_reason")?,
-            origination_account_id: s::required(f9, "origination_account_id")?,
+            failure_reason: s::optional(f8),
+            origination_account_id: s::optional(f9),
             timestamp: s::required(f10, "timestamp")?,
         })
     }
@@ -1792,14 +1797,14 @@ impl ::std::fmt::Debug for BankTransferEventListRequest {
             .field("account_id", &self.account_id)
             .field("bank_transfer_id", &self.bank_transfer_id)
             .field("bank_transfer_type", &self.bank_transfer_type)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("direction", &self.direction)
             .field("end_date", &self.end_date)
             .field("event_types", &self.event_types)
             .field("offset", &self.offset)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -1960,9 +1965,9 @@ impl ::std::fmt::Debug for BankTransferEventSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferEventSyncRequest")
             .field("after_id", &self.after_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2218,8 +2223,8 @@ impl ::std::fmt::Debug for BankTransferGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferGetRequest")
             .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2479,13 +2484,13 @@ impl ::serde::Serialize for BankTransferListRequest {
 impl ::std::fmt::Debug for BankTransferListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("direction", &self.direction)
             .field("end_date", &self.end_date)
             .field("offset", &self.offset)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -2696,9 +2701,9 @@ impl ::std::fmt::Debug for BankTransferMigrateAccountRequest {
         f.debug_struct("BankTransferMigrateAccountRequest")
             .field("account_number", &self.account_number)
             .field("account_type", &self.account_type)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("routing_number", &self.routing_number)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("wire_routing_number", &self.wire_routing_number)
             .finish()
     }
@@ -2774,7 +2779,7 @@ impl ::serde::Serialize for BankTransferMigrateAccountResponse {
 impl ::std::fmt::Debug for BankTransferMigrateAccountResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferMigrateAccountResponse")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("request_id", &self.request_id)
             .finish()
@@ -3027,8 +3032,8 @@ impl ::serde::Serialize for BankTransferSweepGetRequest {
 impl ::std::fmt::Debug for BankTransferSweepGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferSweepGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("sweep_id", &self.sweep_id)
             .finish()
     }
@@ -3191,11 +3196,11 @@ impl ::serde::Serialize for BankTransferSweepListRequest {
 impl ::std::fmt::Debug for BankTransferSweepListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferSweepListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_time", &self.end_time)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_time", &self.start_time)
             .finish()
     }
@@ -3727,13 +3732,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccount {
             consumer_disputes: s::required(f4, "consumer_disputes")?,
             days_available: s::required(f5, "days_available")?,
             historical_balances: f6.unwrap_or_default(),
-            mask: s::required(f7, "mask")?,
+            mask: s::optional(f7),
             metadata: s::required(f8, "metadata")?,
             name: s::required(f9, "name")?,
-            official_name: s::required(f10, "official_name")?,
+            official_name: s::optional(f10),
             owners: s::required(f11, "owners")?,
-            ownership_type: s::required(f12, "ownership_type")?,
-            subtype: s::required(f13, "subtype")?,
+            ownership_type: s::optional(f12),
+            subtype: s::optional(f13),
             transactions: s::required(f14, "transactions")?,
             type_: s::required(f15, "type")?,
         })
@@ -3885,15 +3890,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccountBalances {
             read?;
         }
         Ok(Self {
-            available: s::required(f0, "available")?,
+            available: s::optional(f0),
             average_balance: s::optional(f1),
             average_monthly_balances: f2.unwrap_or_default(),
-            current: s::required(f3, "current")?,
-            iso_currency_code: s::required(f4, "iso_currency_code")?,
+            current: s::optional(f3),
+            iso_currency_code: s::optional(f4),
             last_updated_datetime: s::optional(f5),
-            limit: s::required(f6, "limit")?,
+            limit: s::optional(f6),
             most_recent_thirty_day_average_balance: s::optional(f7),
-            unofficial_currency_code: s::required(f8, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f8),
         })
     }
 }
@@ -4128,8 +4133,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccountMetadata {
             read?;
         }
         Ok(Self {
-            end_date: s::required(f0, "end_date")?,
-            start_date: s::required(f1, "start_date")?,
+            end_date: s::optional(f0),
+            start_date: s::optional(f1),
         })
     }
 }
@@ -4535,8 +4540,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportHistoricalBalance {
         Ok(Self {
             current: s::required(f0, "current")?,
             date: s::required(f1, "date")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
         })
     }
 }
@@ -4679,14 +4684,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestmentHolding {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            cost_basis: s::required(f1, "cost_basis")?,
+            cost_basis: s::optional(f1),
             institution_price: s::required(f2, "institution_price")?,
             institution_price_as_of: s::optional(f3),
             institution_value: s::required(f4, "institution_value")?,
-            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            iso_currency_code: s::optional(f5),
             quantity: s::required(f6, "quantity")?,
             security_id: s::required(f7, "security_id")?,
-            unofficial_currency_code: s::required(f8, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f8),
         })
     }
 }
@@ -4808,14 +4813,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestmentSecurity {
             read?;
         }
         Ok(Self {
-            cusip: s::required(f0, "cusip")?,
-            institution_id: s::required(f1, "institution_id")?,
-            institution_security_id: s::required(f2, "institution_security_id")?,
-            isin: s::required(f3, "isin")?,
-            name: s::required(f4, "name")?,
+            cusip: s::optional(f0),
+            institution_id: s::optional(f1),
+            institution_security_id: s::optional(f2),
+            isin: s::optional(f3),
+            name: s::optional(f4),
             security_id: s::required(f5, "security_id")?,
-            ticker_symbol: s::required(f6, "ticker_symbol")?,
-            type_: s::required(f7, "type")?,
+            ticker_symbol: s::optional(f6),
+            type_: s::optional(f7),
         })
     }
 }
@@ -4940,16 +4945,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestmentTransaction 
             account_id: s::required(f0, "account_id")?,
             amount: s::required(f1, "amount")?,
             date: s::required(f2, "date")?,
-            fees: s::required(f3, "fees")?,
+            fees: s::optional(f3),
             investment_transaction_id: s::required(f4, "investment_transaction_id")?,
-            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            iso_currency_code: s::optional(f5),
             name: s::required(f6, "name")?,
             price: s::required(f7, "price")?,
             quantity: s::required(f8, "quantity")?,
-            security_id: s::required(f9, "security_id")?,
+            security_id: s::optional(f9),
             subtype: s::required(f10, "subtype")?,
             type_: s::required(f11, "type")?,
-            unofficial_currency_code: s::required(f12, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f12),
         })
     }
 }
@@ -5404,16 +5409,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportTransaction {
             credit_category: s::optional(f6),
             date: s::required(f7, "date")?,
             date_transacted: s::optional(f8),
-            iso_currency_code: s::required(f9, "iso_currency_code")?,
+            iso_currency_code: s::optional(f9),
             location: s::optional(f10),
             merchant_name: s::optional(f11),
             name: s::optional(f12),
-            original_description: s::required(f13, "original_description")?,
+            original_description: s::optional(f13),
             pending: s::required(f14, "pending")?,
             personal_finance_category: s::optional(f15),
             transaction_id: s::required(f16, "transaction_id")?,
             transaction_type: s::optional(f17),
-            unofficial_currency_code: s::required(f18, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f18),
         })
     }
 }
@@ -5741,7 +5746,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportWarning {
             read?;
         }
         Ok(Self {
-            cause: s::required(f0, "cause")?,
+            cause: s::optional(f0),
             warning_code: s::required(f1, "warning_code")?,
             warning_type: s::required(f2, "warning_type")?,
         })
@@ -5870,7 +5875,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportsErrorWebhook {
         }
         Ok(Self {
             environment: s::required(f0, "environment")?,
-            error: s::required(f1, "error")?,
+            error: s::optional(f1),
             user_id: s::required(f2, "user_id")?,
             webhook_code: s::required(f3, "webhook_code")?,
             webhook_type: s::required(f4, "webhook_type")?,
@@ -6114,91 +6119,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskAttributes {
             read?;
         }
         Ok(Self {
-            address_change_count_28d: s::required(f0, "address_change_count_28d")?,
-            address_change_count_90d: s::required(f1, "address_change_count_90d")?,
-            days_since_account_opening: s::required(f2, "days_since_account_opening")?,
-            days_since_first_observed_transaction: s::required(
-                f3,
-                "days_since_first_observed_transaction",
-            )?,
-            days_since_first_plaid_connection: s::required(
-                f4,
-                "days_since_first_plaid_connection",
-            )?,
-            distinct_ip_addresses_count_30d: s::required(
-                f5,
-                "distinct_ip_addresses_count_30d",
-            )?,
-            distinct_ip_addresses_count_3d: s::required(
-                f6,
-                "distinct_ip_addresses_count_3d",
-            )?,
-            distinct_ip_addresses_count_7d: s::required(
-                f7,
-                "distinct_ip_addresses_count_7d",
-            )?,
-            distinct_ip_addresses_count_90d: s::required(
-                f8,
-                "distinct_ip_addresses_count_90d",
-            )?,
-            distinct_user_agents_count_30d: s::required(
-                f9,
-                "distinct_user_agents_count_30d",
-            )?,
-            distinct_user_agents_count_3d: s::required(
-                f10,
-                "distinct_user_agents_count_3d",
-            )?,
-            distinct_user_agents_count_7d: s::required(
-                f11,
-                "distinct_user_agents_count_7d",
-            )?,
-            distinct_user_agents_count_90d: s::required(
-                f12,
-                "distinct_user_agents_count_90d",
-            )?,
-            email_change_count_28d: s::required(f13, "email_change_count_28d")?,
-            email_change_count_90d: s::required(f14, "email_change_count_90d")?,
-            failed_plaid_non_oauth_authentication_attempts_count_30d: s::required(
-                f15,
-                "failed_plaid_non_oauth_authentication_attempts_count_30d",
-            )?,
-            failed_plaid_non_oauth_authentication_attempts_count_3d: s::required(
-                f16,
-                "failed_plaid_non_oauth_authentication_attempts_count_3d",
-            )?,
-            failed_plaid_non_oauth_authentication_attempts_count_7d: s::required(
-                f17,
-                "failed_plaid_non_oauth_authentication_attempts_count_7d",
-            )?,
-            is_account_closed: s::required(f18, "is_account_closed")?,
-            is_account_frozen_or_restricted: s::required(
-                f19,
-                "is_account_frozen_or_restricted",
-            )?,
-            phone_change_count_28d: s::required(f20, "phone_change_count_28d")?,
-            phone_change_count_90d: s::required(f21, "phone_change_count_90d")?,
-            plaid_connections_count_30d: s::required(
-                f22,
-                "plaid_connections_count_30d",
-            )?,
-            plaid_connections_count_7d: s::required(f23, "plaid_connections_count_7d")?,
-            plaid_non_oauth_authentication_attempts_count_30d: s::required(
-                f24,
-                "plaid_non_oauth_authentication_attempts_count_30d",
-            )?,
-            plaid_non_oauth_authentication_attempts_count_3d: s::required(
-                f25,
-                "plaid_non_oauth_authentication_attempts_count_3d",
-            )?,
-            plaid_non_oauth_authentication_attempts_count_7d: s::required(
-                f26,
-                "plaid_non_oauth_authentication_attempts_count_7d",
-            )?,
-            total_plaid_connections_count: s::required(
-                f27,
-                "total_plaid_connections_count",
-            )?,
+            address_change_count_28d: s::optional(f0),
+            address_change_count_90d: s::optional(f1),
+            days_since_account_opening: s::optional(f2),
+            days_since_first_observed_transaction: s::optional(f3),
+            days_since_first_plaid_connection: s::optional(f4),
+            distinct_ip_addresses_count_30d: s::optional(f5),
+            distinct_ip_addresses_count_3d: s::optional(f6),
+            distinct_ip_addresses_count_7d: s::optional(f7),
+            distinct_ip_addresses_count_90d: s::optional(f8),
+            distinct_user_agents_count_30d: s::optional(f9),
+            distinct_user_agents_count_3d: s::optional(f10),
+            distinct_user_agents_count_7d: s::optional(f11),
+            distinct_user_agents_count_90d: s::optional(f12),
+            email_change_count_28d: s::optional(f13),
+            email_change_count_90d: s::optional(f14),
+            failed_plaid_non_oauth_authentication_attempts_count_30d: s::optional(f15),
+            failed_plaid_non_oauth_authentication_attempts_count_3d: s::optional(f16),
+            failed_plaid_non_oauth_authentication_attempts_count_7d: s::optional(f17),
+            is_account_closed: s::optional(f18),
+            is_account_frozen_or_restricted: s::optional(f19),
+            phone_change_count_28d: s::optional(f20),
+            phone_change_count_90d: s::optional(f21),
+            plaid_connections_count_30d: s::optional(f22),
+            plaid_connections_count_7d: s::optional(f23),
+            plaid_non_oauth_authentication_attempts_count_30d: s::optional(f24),
+            plaid_non_oauth_authentication_attempts_count_3d: s::optional(f25),
+            plaid_non_oauth_authentication_attempts_count_7d: s::optional(f26),
+            total_plaid_connections_count: s::optional(f27),
         })
     }
 }
@@ -6991,15 +6939,15 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateRequest {
 impl ::std::fmt::Debug for BeaconAccountRiskEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconAccountRiskEvaluateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("client_evaluation_id", &self.client_evaluation_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("device", &self.device)
             .field("evaluate_time", &self.evaluate_time)
             .field("evaluation_reason", &self.evaluation_reason)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7156,7 +7104,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAuditTrail {
             read?;
         }
         Ok(Self {
-            dashboard_user_id: s::required(f0, "dashboard_user_id")?,
+            dashboard_user_id: s::optional(f0),
             source: s::required(f1, "source")?,
             timestamp: s::optional(f2),
         })
@@ -7289,7 +7237,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconBankAccountInsights {
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
             attributes: s::required(f1, "attributes")?,
-            subtype: s::required(f2, "subtype")?,
+            subtype: s::optional(f2),
             type_: s::required(f3, "type")?,
         })
     }
@@ -7519,8 +7467,8 @@ impl ::std::fmt::Debug for BeaconDuplicateGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconDuplicateGetRequest")
             .field("beacon_duplicate_id", &self.beacon_duplicate_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7905,8 +7853,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReport {
             beacon_user_id: s::required(f1, "beacon_user_id")?,
             created_at: s::required(f2, "created_at")?,
             event_date: s::required(f3, "event_date")?,
-            fraud_amount: s::required(f4, "fraud_amount")?,
-            fraud_date: s::required(f5, "fraud_date")?,
+            fraud_amount: s::optional(f4),
+            fraud_date: s::optional(f5),
             id: s::required(f6, "id")?,
             type_: s::required(f7, "type")?,
         })
@@ -8027,10 +7975,10 @@ impl ::std::fmt::Debug for BeaconReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconReportCreateRequest")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("fraud_amount", &self.fraud_amount)
             .field("fraud_date", &self.fraud_date)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("type_", &self.type_)
             .finish()
     }
@@ -8110,8 +8058,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportCreateResponse {
             beacon_user_id: s::required(f1, "beacon_user_id")?,
             created_at: s::required(f2, "created_at")?,
             event_date: s::optional(f3),
-            fraud_amount: s::required(f4, "fraud_amount")?,
-            fraud_date: s::required(f5, "fraud_date")?,
+            fraud_amount: s::optional(f4),
+            fraud_date: s::optional(f5),
             id: s::required(f6, "id")?,
             request_id: s::required(f7, "request_id")?,
             type_: s::required(f8, "type")?,
@@ -8353,8 +8301,8 @@ impl ::std::fmt::Debug for BeaconReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconReportGetRequest")
             .field("beacon_report_id", &self.beacon_report_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8433,8 +8381,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportGetResponse {
             beacon_user_id: s::required(f1, "beacon_user_id")?,
             created_at: s::required(f2, "created_at")?,
             event_date: s::required(f3, "event_date")?,
-            fraud_amount: s::required(f4, "fraud_amount")?,
-            fraud_date: s::required(f5, "fraud_date")?,
+            fraud_amount: s::optional(f4),
+            fraud_date: s::optional(f5),
             id: s::required(f6, "id")?,
             request_id: s::required(f7, "request_id")?,
             type_: s::required(f8, "type")?,
@@ -8627,9 +8575,9 @@ impl ::std::fmt::Debug for BeaconReportListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconReportListRequest")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8676,7 +8624,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportListResponse {
         }
         Ok(Self {
             beacon_reports: s::required(f0, "beacon_reports")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -9027,8 +8975,8 @@ impl ::std::fmt::Debug for BeaconReportSyndicationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconReportSyndicationGetRequest")
             .field("beacon_report_syndication_id", &self.beacon_report_syndication_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9235,9 +9183,9 @@ impl ::std::fmt::Debug for BeaconReportSyndicationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconReportSyndicationListRequest")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9284,7 +9232,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationListRespo
         }
         Ok(Self {
             beacon_report_syndications: s::required(f0, "beacon_report_syndications")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -9361,8 +9309,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationOriginalR
         Ok(Self {
             created_at: s::required(f0, "created_at")?,
             event_date: s::required(f1, "event_date")?,
-            fraud_date: s::required(f2, "fraud_date")?,
-            id: s::required(f3, "id")?,
+            fraud_date: s::optional(f2),
+            id: s::optional(f3),
             type_: s::required(f4, "type")?,
         })
     }
@@ -9787,10 +9735,10 @@ impl ::serde::Serialize for BeaconUserAccountInsightsGetRequest {
 impl ::std::fmt::Debug for BeaconUserAccountInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserAccountInsightsGetRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9934,10 +9882,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAddress {
         Ok(Self {
             city: s::required(f0, "city")?,
             country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
             street: s::required(f4, "street")?,
-            street2: s::required(f5, "street2")?,
+            street2: s::optional(f5),
         })
     }
 }
@@ -10060,11 +10008,11 @@ impl ::serde::Serialize for BeaconUserCreateRequest {
 impl ::std::fmt::Debug for BeaconUserCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserCreateRequest")
-            .field("access_tokens", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("program_id", &self.program_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -10253,11 +10201,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserData {
             address: s::required(f0, "address")?,
             date_of_birth: s::required(f1, "date_of_birth")?,
             depository_accounts: f2.unwrap_or_default(),
-            email_address: s::required(f3, "email_address")?,
-            id_number: s::required(f4, "id_number")?,
-            ip_address: s::required(f5, "ip_address")?,
+            email_address: s::optional(f3),
+            id_number: s::optional(f4),
+            ip_address: s::optional(f5),
             name: s::required(f6, "name")?,
-            phone_number: s::required(f7, "phone_number")?,
+            phone_number: s::optional(f7),
         })
     }
 }
@@ -10419,8 +10367,8 @@ impl ::std::fmt::Debug for BeaconUserGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserGetRequest")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10623,9 +10571,9 @@ impl ::std::fmt::Debug for BeaconUserHistoryListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserHistoryListRequest")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10672,7 +10620,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserHistoryListResponse {
         }
         Ok(Self {
             beacon_users: s::required(f0, "beacon_users")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -11411,8 +11359,8 @@ impl ::std::fmt::Debug for BeaconUserReviewRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserReviewRequest")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("status", &self.status)
             .finish()
     }
@@ -11693,10 +11641,10 @@ impl ::serde::Serialize for BeaconUserUpdateRequest {
 impl ::std::fmt::Debug for BeaconUserUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserUpdateRequest")
-            .field("access_tokens", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -11990,9 +11938,9 @@ impl ::serde::Serialize for BetaEwaReportV1GetRequest {
 impl ::std::fmt::Debug for BetaEwaReportV1GetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaEwaReportV1GetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12276,7 +12224,7 @@ impl ::std::fmt::Debug for BetaPartnerCustomerV1CreateRequest {
             .field("application_name", &self.application_name)
             .field("bank_addendum_acceptance", &self.bank_addendum_acceptance)
             .field("billing_contact", &self.billing_contact)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
             .field("create_link_customization", &self.create_link_customization)
             .field("customer_support_info", &self.customer_support_info)
@@ -12286,7 +12234,7 @@ impl ::std::fmt::Debug for BetaPartnerCustomerV1CreateRequest {
             .field("products", &self.products)
             .field("questionnaires", &self.questionnaires)
             .field("redirect_uris", &self.redirect_uris)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("technical_contact", &self.technical_contact)
             .field("website", &self.website)
             .finish()
@@ -12431,15 +12379,15 @@ impl ::serde::Serialize for BetaPartnerCustomerV1EnableRequest {
 impl ::std::fmt::Debug for BetaPartnerCustomerV1EnableRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerCustomerV1EnableRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
             .field("products", &self.products)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///Response schema for `/beta/partner/customer/v1/enable`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct BetaPartnerCustomerV1EnableResponse {
     pub end_customer_client_id: ::std::option::Option<::std::string::String>,
     pub product_statuses: ::std::option::Option<PartnerEndCustomerProductStatuses>,
@@ -12526,6 +12474,17 @@ impl ::serde::Serialize for BetaPartnerCustomerV1EnableResponse {
         out.end()
     }
 }
+impl ::std::fmt::Debug for BetaPartnerCustomerV1EnableResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BetaPartnerCustomerV1EnableResponse")
+            .field("end_customer_client_id", &self.end_customer_client_id)
+            .field("product_statuses", &self.product_statuses)
+            .field("production_secret", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .field("status", &self.status)
+            .finish()
+    }
+}
 ///Request schema for `/beta/partner/customer/v1/get`.
 #[derive(Clone)]
 pub struct BetaPartnerCustomerV1GetRequest {
@@ -12598,9 +12557,9 @@ impl ::serde::Serialize for BetaPartnerCustomerV1GetRequest {
 impl ::std::fmt::Debug for BetaPartnerCustomerV1GetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerCustomerV1GetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12771,12 +12730,12 @@ impl ::std::fmt::Debug for BetaPartnerCustomerV1UpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerCustomerV1UpdateRequest")
             .field("bank_addendum_acceptance", &self.bank_addendum_acceptance)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
             .field("legal_entity_name", &self.legal_entity_name)
             .field("questionnaires", &self.questionnaires)
             .field("redirect_uris", &self.redirect_uris)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12929,7 +12888,7 @@ impl ::serde::Serialize for BetaPartnerEndCustomer {
 impl ::std::fmt::Debug for BetaPartnerEndCustomer {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerEndCustomer")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
             .field("product_statuses", &self.product_statuses)
             .field("requirements_due", &self.requirements_due)
@@ -13033,11 +12992,11 @@ impl ::serde::Serialize for BetaPartnerEndCustomerWithSecrets {
 impl ::std::fmt::Debug for BetaPartnerEndCustomerWithSecrets {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerEndCustomerWithSecrets")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
             .field("product_statuses", &self.product_statuses)
             .field("requirements_due", &self.requirements_due)
-            .field("secrets", &self.secrets)
+            .field("secrets", &crate::redact::Redacted)
             .field("status", &self.status)
             .finish()
     }
@@ -13163,12 +13122,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessAccount {
             account_id: s::required(f0, "account_id")?,
             balances: s::required(f1, "balances")?,
             holder_category: s::optional(f2),
-            mask: s::required(f3, "mask")?,
+            mask: s::optional(f3),
             name: s::required(f4, "name")?,
-            official_name: s::required(f5, "official_name")?,
+            official_name: s::optional(f5),
             owners: f6.unwrap_or_default(),
             persistent_account_id: s::optional(f7),
-            subtype: s::required(f8, "subtype")?,
+            subtype: s::optional(f8),
             type_: s::required(f9, "type")?,
             verification_insights: s::optional(f10),
             verification_name: s::optional(f11),
@@ -13427,7 +13386,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessDigitalPresenceCheck {
             score: s::required(f3, "score")?,
             status: s::required(f4, "status")?,
             website: s::required(f5, "website")?,
-            website_analysis: s::required(f6, "website_analysis")?,
+            website_analysis: s::optional(f6),
         })
     }
 }
@@ -13486,7 +13445,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessEmailAddress {
             read?;
         }
         Ok(Self {
-            email_address: s::required(f0, "email_address")?,
+            email_address: s::optional(f0),
         })
     }
 }
@@ -13865,7 +13824,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessKybCheck {
         }
         Ok(Self {
             address: s::required(f0, "address")?,
-            match_details: s::required(f1, "match_details")?,
+            match_details: s::optional(f1),
             name: s::required(f2, "name")?,
             score: s::required(f3, "score")?,
             status: s::required(f4, "status")?,
@@ -13959,8 +13918,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessKybMatchDetails {
         Ok(Self {
             addresses: s::required(f0, "addresses")?,
             email_addresses: s::required(f1, "email_addresses")?,
-            entity_type: s::required(f2, "entity_type")?,
-            formation_date: s::required(f3, "formation_date")?,
+            entity_type: s::optional(f2),
+            formation_date: s::optional(f3),
             names: s::required(f4, "names")?,
             phone_numbers: s::required(f5, "phone_numbers")?,
             websites: s::required(f6, "websites")?,
@@ -14103,9 +14062,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessPhoneNumber {
             };
             read?;
         }
-        Ok(Self {
-            number: s::required(f0, "number")?,
-        })
+        Ok(Self { number: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for BusinessPhoneNumber {
@@ -14163,7 +14120,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessRiskCheck {
             read?;
         }
         Ok(Self {
-            industry_prediction: s::required(f0, "industry_prediction")?,
+            industry_prediction: s::optional(f0),
             score: s::required(f1, "score")?,
             status: s::required(f2, "status")?,
         })
@@ -14244,10 +14201,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessSearchTerms {
         Ok(Self {
             address: s::required(f0, "address")?,
             alternative_names: s::required(f1, "alternative_names")?,
-            email_address: s::required(f2, "email_address")?,
-            name: s::required(f3, "name")?,
-            phone_number: s::required(f4, "phone_number")?,
-            website: s::required(f5, "website")?,
+            email_address: s::optional(f2),
+            name: s::optional(f3),
+            phone_number: s::optional(f4),
+            website: s::optional(f5),
         })
     }
 }
@@ -14352,9 +14309,9 @@ impl ::std::fmt::Debug for BusinessVerificationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BusinessVerificationCreateRequest")
             .field("business", &self.business)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14529,16 +14486,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationCreateRespon
         }
         Ok(Self {
             client_user_id: s::required(f0, "client_user_id")?,
-            completed_at: s::required(f1, "completed_at")?,
+            completed_at: s::optional(f1),
             created_at: s::required(f2, "created_at")?,
-            digital_presence_check: s::required(f3, "digital_presence_check")?,
+            digital_presence_check: s::optional(f3),
             id: s::required(f4, "id")?,
-            kyb_check: s::required(f5, "kyb_check")?,
-            redacted_at: s::required(f6, "redacted_at")?,
+            kyb_check: s::optional(f5),
+            redacted_at: s::optional(f6),
             request_id: s::required(f7, "request_id")?,
-            risk_check: s::required(f8, "risk_check")?,
+            risk_check: s::optional(f8),
             search_terms: s::required(f9, "search_terms")?,
-            shareable_url: s::required(f10, "shareable_url")?,
+            shareable_url: s::optional(f10),
             status: s::required(f11, "status")?,
         })
     }
@@ -14643,8 +14600,8 @@ impl ::std::fmt::Debug for BusinessVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BusinessVerificationGetRequest")
             .field("business_verification_id", &self.business_verification_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14727,16 +14684,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationGetResponse 
         }
         Ok(Self {
             client_user_id: s::required(f0, "client_user_id")?,
-            completed_at: s::required(f1, "completed_at")?,
+            completed_at: s::optional(f1),
             created_at: s::required(f2, "created_at")?,
-            digital_presence_check: s::required(f3, "digital_presence_check")?,
+            digital_presence_check: s::optional(f3),
             id: s::required(f4, "id")?,
-            kyb_check: s::required(f5, "kyb_check")?,
-            redacted_at: s::required(f6, "redacted_at")?,
+            kyb_check: s::optional(f5),
+            redacted_at: s::optional(f6),
             request_id: s::required(f7, "request_id")?,
-            risk_check: s::required(f8, "risk_check")?,
+            risk_check: s::optional(f8),
             search_terms: s::required(f9, "search_terms")?,
-            shareable_url: s::required(f10, "shareable_url")?,
+            shareable_url: s::optional(f10),
             status: s::required(f11, "status")?,
         })
     }
@@ -15165,9 +15122,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessWebsite {
             };
             read?;
         }
-        Ok(Self {
-            url: s::required(f0, "url")?,
-        })
+        Ok(Self { url: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for BusinessWebsite {
@@ -15411,10 +15366,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessWhoisRecord {
             read?;
         }
         Ok(Self {
-            domain_created_at: s::required(f0, "domain_created_at")?,
-            domain_expires_at: s::required(f1, "domain_expires_at")?,
-            domain_updated_at: s::required(f2, "domain_updated_at")?,
-            registrar: s::required(f3, "registrar")?,
+            domain_created_at: s::optional(f0),
+            domain_expires_at: s::optional(f1),
+            domain_updated_at: s::optional(f2),
+            registrar: s::optional(f3),
         })
     }
 }

@@ -1044,13 +1044,13 @@ impl ::serde::Serialize for CashflowReportGetRequest {
 impl ::std::fmt::Debug for CashflowReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("days_requested", &self.days_requested)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1267,8 +1267,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportHistoricalBalance 
         Ok(Self {
             amount: s::required(f0, "amount")?,
             date: s::required(f1, "date")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
         })
     }
 }
@@ -1359,9 +1359,9 @@ impl ::serde::Serialize for CashflowReportInsightsGetRequest {
 impl ::std::fmt::Debug for CashflowReportInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportInsightsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1590,7 +1590,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportMonthlySummary {
                 "average_daily_outflow_transaction_count",
             )?,
             end_date: s::required(f6, "end_date")?,
-            ending_balance: s::required(f7, "ending_balance")?,
+            ending_balance: s::optional(f7),
             negative_ending_balance_day_count: s::required(
                 f8,
                 "negative_ending_balance_day_count",
@@ -1601,7 +1601,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportMonthlySummary {
                 "overdraft_transaction_count",
             )?,
             start_date: s::required(f11, "start_date")?,
-            starting_balance: s::required(f12, "starting_balance")?,
+            starting_balance: s::optional(f12),
             total_loan_payment: s::required(f13, "total_loan_payment")?,
             total_payroll: s::required(f14, "total_payroll")?,
             total_revenue: s::required(f15, "total_revenue")?,
@@ -1699,8 +1699,8 @@ for CashflowReportMonthlySummaryAverageDailyEndingBalance {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1768,8 +1768,8 @@ for CashflowReportMonthlySummaryAverageDailyInflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1837,8 +1837,8 @@ for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1906,8 +1906,8 @@ for CashflowReportMonthlySummaryAverageDailyOutflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1974,8 +1974,8 @@ for CashflowReportMonthlySummaryEndingBalance {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2042,8 +2042,8 @@ for CashflowReportMonthlySummaryStartingBalance {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2110,8 +2110,8 @@ for CashflowReportMonthlySummaryTotalLoanPayment {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2178,8 +2178,8 @@ for CashflowReportMonthlySummaryTotalPayroll {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2246,8 +2246,8 @@ for CashflowReportMonthlySummaryTotalRevenue {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2315,8 +2315,8 @@ for CashflowReportMonthlySummaryTotalVariableExpense {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2408,14 +2408,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportPaymentMeta {
             read?;
         }
         Ok(Self {
-            by_order_of: s::required(f0, "by_order_of")?,
-            payee: s::required(f1, "payee")?,
-            payer: s::required(f2, "payer")?,
-            payment_method: s::required(f3, "payment_method")?,
-            payment_processor: s::required(f4, "payment_processor")?,
-            ppd_id: s::required(f5, "ppd_id")?,
-            reason: s::required(f6, "reason")?,
-            reference_number: s::required(f7, "reference_number")?,
+            by_order_of: s::optional(f0),
+            payee: s::optional(f1),
+            payer: s::optional(f2),
+            payment_method: s::optional(f3),
+            payment_processor: s::optional(f4),
+            ppd_id: s::optional(f5),
+            reason: s::optional(f6),
+            reference_number: s::optional(f7),
         })
     }
 }
@@ -2521,10 +2521,10 @@ impl ::serde::Serialize for CashflowReportRefreshRequest {
 impl ::std::fmt::Debug for CashflowReportRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportRefreshRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("days_requested", &self.days_requested)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2756,32 +2756,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportTransaction {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            account_owner: s::required(f1, "account_owner")?,
-            amount: s::required(f2, "amount")?,
-            authorized_date: s::required(f3, "authorized_date")?,
-            authorized_datetime: s::required(f4, "authorized_datetime")?,
+            account_owner: s::optional(f1),
+            amount: s::optional(f2),
+            authorized_date: s::optional(f3),
+            authorized_datetime: s::optional(f4),
             business_finance_category: s::optional(f5),
             check_number: s::optional(f6),
             counterparties: f7.unwrap_or_default(),
             credit_category: s::optional(f8),
             date: s::required(f9, "date")?,
-            datetime: s::required(f10, "datetime")?,
-            iso_currency_code: s::required(f11, "iso_currency_code")?,
+            datetime: s::optional(f10),
+            iso_currency_code: s::optional(f11),
             location: s::required(f12, "location")?,
             logo_url: s::optional(f13),
             merchant_entity_id: s::optional(f14),
             merchant_name: s::optional(f15),
-            name: s::required(f16, "name")?,
+            name: s::optional(f16),
             original_description: s::optional(f17),
             payment_channel: s::required(f18, "payment_channel")?,
             payment_meta: s::required(f19, "payment_meta")?,
-            pending: s::required(f20, "pending")?,
-            pending_transaction_id: s::required(f21, "pending_transaction_id")?,
+            pending: s::optional(f20),
+            pending_transaction_id: s::optional(f21),
             personal_finance_category: s::optional(f22),
             personal_finance_category_icon_url: s::optional(f23),
-            transaction_code: s::required(f24, "transaction_code")?,
+            transaction_code: s::optional(f24),
             transaction_id: s::required(f25, "transaction_id")?,
-            unofficial_currency_code: s::required(f26, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f26),
             website: s::optional(f27),
         })
     }
@@ -2947,12 +2947,12 @@ impl ::serde::Serialize for CashflowReportTransactionsGetRequest {
 impl ::std::fmt::Debug for CashflowReportTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportTransactionsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3664,7 +3664,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Cause {
         }
         Ok(Self {
             causes: f0.unwrap_or_default(),
-            display_message: s::required(f1, "display_message")?,
+            display_message: s::optional(f1),
             documentation_url: s::optional(f2),
             error_code: s::required(f3, "error_code")?,
             error_code_reason: s::optional(f4),
@@ -3758,7 +3758,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CheckReportWarning {
             read?;
         }
         Ok(Self {
-            cause: s::required(f0, "cause")?,
+            cause: s::optional(f0),
             warning_code: s::required(f1, "warning_code")?,
             warning_type: s::required(f2, "warning_type")?,
         })
@@ -5409,9 +5409,9 @@ impl ::serde::Serialize for ConsentEventsGetRequest {
 impl ::std::fmt::Debug for ConsentEventsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsentEventsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5805,9 +5805,9 @@ impl ::serde::Serialize for ConsumerReportPdfGetRequest {
 impl ::std::fmt::Debug for ConsumerReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsumerReportPdfGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("user_token", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6017,7 +6017,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ConsumerReportUserIdentity {
             read?;
         }
         Ok(Self {
-            date_of_birth: s::required(f0, "date_of_birth")?,
+            date_of_birth: s::optional(f0),
             emails: s::required(f1, "emails")?,
             first_name: s::required(f2, "first_name")?,
             last_name: s::required(f3, "last_name")?,
@@ -6131,11 +6131,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for Counterparty {
             account_numbers: s::optional(f0),
             confidence_level: s::optional(f1),
             entity_id: s::optional(f2),
-            logo_url: s::required(f3, "logo_url")?,
+            logo_url: s::optional(f3),
             name: s::required(f4, "name")?,
             phone_number: s::optional(f5),
             type_: s::required(f6, "type")?,
-            website: s::required(f7, "website")?,
+            website: s::optional(f7),
         })
     }
 }
@@ -6715,10 +6715,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeAccount {
         }
         Ok(Self {
             account_id: s::optional(f0),
-            mask: s::required(f1, "mask")?,
+            mask: s::optional(f1),
             metadata: s::required(f2, "metadata")?,
             name: s::required(f3, "name")?,
-            official_name: s::required(f4, "official_name")?,
+            official_name: s::optional(f4),
             owners: s::required(f5, "owners")?,
             subtype: s::required(f6, "subtype")?,
             type_: s::required(f7, "type")?,
@@ -6785,8 +6785,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeAccountMetadata {
             read?;
         }
         Ok(Self {
-            end_date: s::required(f0, "end_date")?,
-            start_date: s::required(f1, "start_date")?,
+            end_date: s::optional(f0),
+            start_date: s::optional(f1),
         })
     }
 }
@@ -7092,9 +7092,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeEmployer {
             };
             read?;
         }
-        Ok(Self {
-            name: s::required(f0, "name")?,
-        })
+        Ok(Self { name: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for CraBankIncomeEmployer {
@@ -7588,7 +7586,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeSource {
             historical_summary: f7.unwrap_or_default(),
             income_category: s::optional(f8),
             income_description: s::optional(f9),
-            income_provider: s::required(f10, "income_provider")?,
+            income_provider: s::optional(f10),
             income_source_id: s::optional(f11),
             iso_currency_code: s::optional(f12),
             next_payment_date: s::optional(f13),
@@ -8007,12 +8005,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeTransaction {
             bonus_type: s::optional(f1),
             check_number: s::optional(f2),
             date: s::required(f3, "date")?,
-            iso_currency_code: s::required(f4, "iso_currency_code")?,
+            iso_currency_code: s::optional(f4),
             name: s::optional(f5),
-            original_description: s::required(f6, "original_description")?,
+            original_description: s::optional(f6),
             pending: s::required(f7, "pending")?,
             transaction_id: s::required(f8, "transaction_id")?,
-            unofficial_currency_code: s::required(f9, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f9),
         })
     }
 }
@@ -8340,13 +8338,13 @@ impl ::serde::Serialize for CraCheckReportBaseReportGetRequest {
 impl ::std::fmt::Debug for CraCheckReportBaseReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportBaseReportGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_ids", &self.item_ids)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_tier", &self.user_tier)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8565,12 +8563,12 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetRequest {
 impl ::std::fmt::Debug for CraCheckReportCashflowInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportCashflowInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8971,7 +8969,7 @@ impl ::std::fmt::Debug for CraCheckReportCreateRequest {
         f.debug_struct("CraCheckReportCreateRequest")
             .field("base_report", &self.base_report)
             .field("cashflow_insights", &self.cashflow_insights)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_report_id", &self.client_report_id)
             .field(
                 "consumer_report_permissible_purpose",
@@ -8985,9 +8983,9 @@ impl ::std::fmt::Debug for CraCheckReportCreateRequest {
             .field("network_insights", &self.network_insights)
             .field("partner_insights", &self.partner_insights)
             .field("products", &self.products)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -9198,9 +9196,9 @@ impl ::serde::Serialize for CraCheckReportFreddieMacGetRequest {
 impl ::std::fmt::Debug for CraCheckReportFreddieMacGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportFreddieMacGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9492,7 +9490,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportIncomeInsightsGetO
         }
         Ok(Self {
             income_insights_filter: s::optional(f0),
-            income_insights_version: s::required(f1, "income_insights_version")?,
+            income_insights_version: s::optional(f1),
         })
     }
 }
@@ -9617,12 +9615,12 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetRequest {
 impl ::std::fmt::Debug for CraCheckReportIncomeInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportIncomeInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9842,12 +9840,12 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetRequest {
 impl ::std::fmt::Debug for CraCheckReportLendScoreGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportLendScoreGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10070,12 +10068,12 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetRequest {
 impl ::std::fmt::Debug for CraCheckReportNetworkInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportNetworkInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10370,14 +10368,14 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetRequest {
 impl ::std::fmt::Debug for CraCheckReportPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPartnerInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
             .field("partner_insights", &self.partner_insights)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_tier", &self.user_tier)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10548,11 +10546,11 @@ impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPdfGetRequest")
             .field("add_ons", &self.add_ons)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10901,12 +10899,12 @@ impl ::serde::Serialize for CraCheckReportVerificationGetRequest {
 impl ::std::fmt::Debug for CraCheckReportVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("employment_refresh_options", &self.employment_refresh_options)
             .field("reports_requested", &self.reports_requested)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -11080,13 +11078,13 @@ impl ::serde::Serialize for CraCheckReportVerificationPdfGetRequest {
 impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationPdfGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("report_requested", &self.report_requested)
             .field("reports_requested", &self.reports_requested)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -11303,9 +11301,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileLendScore {
             read?;
         }
         Ok(Self {
-            error_reason: s::required(f0, "error_reason")?,
+            error_reason: s::optional(f0),
             reason_codes: s::required(f1, "reason_codes")?,
-            score: s::required(f2, "score")?,
+            score: s::optional(f2),
             variant: s::required(f3, "variant")?,
         })
     }
@@ -11420,16 +11418,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReport {
             read?;
         }
         Ok(Self {
-            cashflow_insights_attributes: s::required(
-                f0,
-                "cashflow_insights_attributes",
-            )?,
+            cashflow_insights_attributes: s::optional(f0),
             client_report_id: s::required(f1, "client_report_id")?,
             date_retrieved: s::required(f2, "date_retrieved")?,
             inquiry_type: s::required(f3, "inquiry_type")?,
             lend_scores: s::required(f4, "lend_scores")?,
-            metadata: s::required(f5, "metadata")?,
-            network_insights_attributes: s::required(f6, "network_insights_attributes")?,
+            metadata: s::optional(f5),
+            network_insights_attributes: s::optional(f6),
         })
     }
 }
@@ -11564,7 +11559,7 @@ impl ::serde::Serialize for CraCreditProfileReportGetRequest {
 impl ::std::fmt::Debug for CraCreditProfileReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCreditProfileReportGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_report_id", &self.client_report_id)
             .field(
                 "consumer_report_permissible_purpose",
@@ -11572,7 +11567,7 @@ impl ::std::fmt::Debug for CraCreditProfileReportGetRequest {
             )
             .field("inquiry_type", &self.inquiry_type)
             .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("version", &self.version)
             .finish()
@@ -12059,8 +12054,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraEmploymentRefreshReportAccoun
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
             name: s::required(f1, "name")?,
-            official_name: s::required(f2, "official_name")?,
-            subtype: s::required(f3, "subtype")?,
+            official_name: s::optional(f2),
+            subtype: s::optional(f3),
             transactions: s::required(f4, "transactions")?,
             type_: s::required(f5, "type")?,
         })
@@ -12530,10 +12525,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeMetrics {
             read?;
         }
         Ok(Self {
-            current: s::required(f0, "current")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            projected: s::required(f2, "projected")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
+            current: s::optional(f0),
+            iso_currency_code: s::optional(f1),
+            projected: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
         })
     }
 }
@@ -12755,8 +12750,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeStreamInsights {
         }
         Ok(Self {
             income_category: s::required(f0, "income_category")?,
-            income_provider: s::required(f1, "income_provider")?,
-            next_payment: s::required(f2, "next_payment")?,
+            income_provider: s::optional(f1),
+            next_payment: s::optional(f2),
             pay_frequency: s::required(f3, "pay_frequency")?,
             status: s::required(f4, "status")?,
         })
@@ -12863,12 +12858,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeTransaction {
             account_id: s::required(f0, "account_id")?,
             amount: s::required(f1, "amount")?,
             date: s::required(f2, "date")?,
-            iso_currency_code: s::required(f3, "iso_currency_code")?,
+            iso_currency_code: s::optional(f3),
             item_id: s::required(f4, "item_id")?,
             original_description: s::required(f5, "original_description")?,
             outlier: s::required(f6, "outlier")?,
             transaction_id: s::required(f7, "transaction_id")?,
-            unofficial_currency_code: s::required(f8, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f8),
         })
     }
 }
@@ -13120,7 +13115,7 @@ impl ::std::fmt::Debug for CraLoanApplication {
             .field("decision", &self.decision)
             .field("decision_date", &self.decision_date)
             .field("type_", &self.type_)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13632,7 +13627,7 @@ impl ::std::fmt::Debug for CraLoanRegister {
             .field("opened_with_status", &self.opened_with_status)
             .field("payment_schedule", &self.payment_schedule)
             .field("type_", &self.type_)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14118,7 +14113,6 @@ impl ::serde::Serialize for CraLoanUpdate {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -14126,11 +14120,22 @@ impl ::serde::Serialize for CraLoanUpdate {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct CraLoanUserToken(pub ::std::string::String);
-impl ::std::ops::Deref for CraLoanUserToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct CraLoanUserToken(::std::string::String);
+impl CraLoanUserToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for CraLoanUserToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("CraLoanUserToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for CraLoanUserToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<CraLoanUserToken> for ::std::string::String {
@@ -14141,11 +14146,6 @@ impl ::std::convert::From<CraLoanUserToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for CraLoanUserToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for CraLoanUserToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for CraLoanUserToken {
@@ -14224,8 +14224,8 @@ impl ::std::fmt::Debug for CraLoansApplicationsRegisterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansApplicationsRegisterRequest")
             .field("applications", &self.applications)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14350,9 +14350,9 @@ impl ::serde::Serialize for CraLoansRegisterRequest {
 impl ::std::fmt::Debug for CraLoansRegisterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansRegisterRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("loans", &self.loans)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14477,9 +14477,9 @@ impl ::serde::Serialize for CraLoansUnregisterRequest {
 impl ::std::fmt::Debug for CraLoansUnregisterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansUnregisterRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("loans", &self.loans)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14552,9 +14552,9 @@ impl ::serde::Serialize for CraLoansUpdateRequest {
 impl ::std::fmt::Debug for CraLoansUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansUpdateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("loans", &self.loans)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14702,14 +14702,14 @@ impl ::serde::Serialize for CraMonitoringInsightsGetRequest {
 impl ::std::fmt::Debug for CraMonitoringInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field(
                 "consumer_report_permissible_purpose",
                 &self.consumer_report_permissible_purpose,
             )
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14841,7 +14841,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsItem {
         Ok(Self {
             accounts: f0.unwrap_or_default(),
             date_generated: s::required(f1, "date_generated")?,
-            insights: s::required(f2, "insights")?,
+            insights: s::optional(f2),
             institution_id: s::required(f3, "institution_id")?,
             institution_name: s::required(f4, "institution_name")?,
             item_id: s::required(f5, "item_id")?,
@@ -14976,12 +14976,12 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeRequest {
 impl ::std::fmt::Debug for CraMonitoringInsightsSubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsSubscribeRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("income_categories", &self.income_categories)
             .field("item_id", &self.item_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -15154,8 +15154,8 @@ impl ::serde::Serialize for CraMonitoringInsightsUnsubscribeRequest {
 impl ::std::fmt::Debug for CraMonitoringInsightsUnsubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsUnsubscribeRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("subscription_id", &self.subscription_id)
             .finish()
     }
@@ -16443,10 +16443,10 @@ impl ::serde::Serialize for CraPartnerInsightsGetRequest {
 impl ::std::fmt::Debug for CraPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraPartnerInsightsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_tier", &self.user_tier)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16661,10 +16661,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsItemAccount {
         }
         Ok(Self {
             account_id: s::optional(f0),
-            mask: s::required(f1, "mask")?,
+            mask: s::optional(f1),
             metadata: s::required(f2, "metadata")?,
             name: s::required(f3, "name")?,
-            official_name: s::required(f4, "official_name")?,
+            official_name: s::optional(f4),
             owners: s::required(f5, "owners")?,
             subtype: s::required(f6, "subtype")?,
             type_: s::required(f7, "type")?,
@@ -16731,8 +16731,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsItemAccountMet
             read?;
         }
         Ok(Self {
-            end_date: s::required(f0, "end_date")?,
-            start_date: s::required(f1, "start_date")?,
+            end_date: s::optional(f0),
+            start_date: s::optional(f1),
         })
     }
 }
@@ -17786,11 +17786,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeAccount {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            mask: s::required(f1, "mask")?,
+            mask: s::optional(f1),
             metadata: s::required(f2, "metadata")?,
             name: s::required(f3, "name")?,
-            official_name: s::required(f4, "official_name")?,
-            subtype: s::required(f5, "subtype")?,
+            official_name: s::optional(f4),
+            subtype: s::optional(f5),
             type_: s::required(f6, "type")?,
         })
     }
@@ -18002,9 +18002,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeMetrics {
             read?;
         }
         Ok(Self {
-            current: s::required(f0, "current")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            current: s::optional(f0),
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -18260,7 +18260,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeReport {
             generated_time: s::required(f1, "generated_time")?,
             income_streams: s::required(f2, "income_streams")?,
             items: s::required(f3, "items")?,
-            user_summary: s::required(f4, "user_summary")?,
+            user_summary: s::optional(f4),
         })
     }
 }
@@ -18481,8 +18481,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeStreamInsig
         }
         Ok(Self {
             income_category: s::required(f0, "income_category")?,
-            income_provider: s::required(f1, "income_provider")?,
-            next_payment: s::required(f2, "next_payment")?,
+            income_provider: s::optional(f1),
+            next_payment: s::optional(f2),
             pay_frequency: s::required(f3, "pay_frequency")?,
             status: s::required(f4, "status")?,
         })
@@ -18589,12 +18589,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeTransaction
             account_id: s::required(f0, "account_id")?,
             amount: s::required(f1, "amount")?,
             date: s::required(f2, "date")?,
-            iso_currency_code: s::required(f3, "iso_currency_code")?,
+            iso_currency_code: s::optional(f3),
             item_id: s::required(f4, "item_id")?,
             original_description: s::required(f5, "original_description")?,
             outlier: s::required(f6, "outlier")?,
             transaction_id: s::required(f7, "transaction_id")?,
-            unofficial_currency_code: s::required(f8, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f8),
         })
     }
 }
@@ -19116,12 +19116,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAccount {
             consumer_disputes: s::required(f2, "consumer_disputes")?,
             days_available: s::required(f3, "days_available")?,
             investments: s::optional(f4),
-            mask: s::required(f5, "mask")?,
+            mask: s::optional(f5),
             name: s::required(f6, "name")?,
-            official_name: s::required(f7, "official_name")?,
+            official_name: s::optional(f7),
             owners: s::required(f8, "owners")?,
-            ownership_type: s::required(f9, "ownership_type")?,
-            subtype: s::required(f10, "subtype")?,
+            ownership_type: s::optional(f9),
+            subtype: s::optional(f10),
             transactions_insights: s::required(f11, "transactions_insights")?,
             type_: s::required(f12, "type")?,
         })
@@ -19251,17 +19251,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAccountBalances {
             read?;
         }
         Ok(Self {
-            available: s::required(f0, "available")?,
-            average_balance_30_days: s::required(f1, "average_balance_30_days")?,
-            average_balance_60_days: s::required(f2, "average_balance_60_days")?,
-            current: s::required(f3, "current")?,
+            available: s::optional(f0),
+            average_balance_30_days: s::optional(f1),
+            average_balance_60_days: s::optional(f2),
+            current: s::optional(f3),
             historical_balances: s::required(f4, "historical_balances")?,
-            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            iso_currency_code: s::optional(f5),
             nsf_overdraft_transactions_count: s::required(
                 f6,
                 "nsf_overdraft_transactions_count",
             )?,
-            unofficial_currency_code: s::required(f7, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f7),
         })
     }
 }
@@ -19345,8 +19345,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAccountHistoricalBal
         Ok(Self {
             current: s::required(f0, "current")?,
             date: s::required(f1, "date")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
         })
     }
 }
@@ -19407,8 +19407,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAttributes {
             read?;
         }
         Ok(Self {
-            total_inflow_amount: s::required(f0, "total_inflow_amount")?,
-            total_outflow_amount: s::required(f1, "total_outflow_amount")?,
+            total_inflow_amount: s::optional(f0),
+            total_outflow_amount: s::optional(f1),
         })
     }
 }
@@ -19557,8 +19557,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportTransactionsInsights
         }
         Ok(Self {
             all_transactions: s::required(f0, "all_transactions")?,
-            end_date: s::required(f1, "end_date")?,
-            start_date: s::required(f2, "start_date")?,
+            end_date: s::optional(f1),
+            start_date: s::optional(f2),
         })
     }
 }
@@ -19884,7 +19884,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Credit1099 {
             card_not_present_transaction: s::optional(f2),
             crop_insurance_proceeds: s::optional(f3),
             december_amount: s::optional(f4),
-            document_id: s::required(f5, "document_id")?,
+            document_id: s::optional(f5),
             document_metadata: s::optional(f6),
             excess_golden_parachute_payments: s::optional(f7),
             february_amount: s::optional(f8),
@@ -20588,8 +20588,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAmountWithCurrency {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -20680,14 +20680,14 @@ impl ::serde::Serialize for CreditAuditCopyTokenCreateRequest {
 impl ::std::fmt::Debug for CreditAuditCopyTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("report_tokens", &self.report_tokens)
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("report_tokens", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///CreditAuditCopyTokenCreateResponse defines the response schema for `/credit/audit_copy_token/create`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CreditAuditCopyTokenCreateResponse {
     ///A token that can be shared with a third party auditor, which allows them to fetch the Asset Reports attached to the token. This token should be stored securely.
     pub audit_copy_token: ::std::string::String,
@@ -20742,6 +20742,14 @@ impl ::serde::Serialize for CreditAuditCopyTokenCreateResponse {
         out.field("audit_copy_token", &self.audit_copy_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for CreditAuditCopyTokenCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditAuditCopyTokenCreateResponse")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///CreditAuditCopyTokenRemoveRequest defines the request schema for `/credit/audit_copy_token/remove`
@@ -20813,9 +20821,9 @@ impl ::serde::Serialize for CreditAuditCopyTokenRemoveRequest {
 impl ::std::fmt::Debug for CreditAuditCopyTokenRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenRemoveRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -20957,10 +20965,10 @@ impl ::serde::Serialize for CreditAuditCopyTokenUpdateRequest {
 impl ::std::fmt::Debug for CreditAuditCopyTokenUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenUpdateRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("report_tokens", &self.report_tokens)
-            .field("secret", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("report_tokens", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21225,9 +21233,9 @@ impl ::serde::Serialize for CreditBankEmploymentGetRequest {
 impl ::std::fmt::Debug for CreditBankEmploymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankEmploymentGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("user_token", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21727,9 +21735,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeAccount {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            mask: s::required(f1, "mask")?,
+            mask: s::optional(f1),
             name: s::required(f2, "name")?,
-            official_name: s::required(f3, "official_name")?,
+            official_name: s::optional(f3),
             owners: s::required(f4, "owners")?,
             subtype: s::required(f5, "subtype")?,
             type_: s::required(f6, "type")?,
@@ -22158,11 +22166,11 @@ impl ::serde::Serialize for CreditBankIncomeGetRequest {
 impl ::std::fmt::Debug for CreditBankIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22636,10 +22644,10 @@ impl ::serde::Serialize for CreditBankIncomePdfGetRequest {
 impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomePdfGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22770,11 +22778,11 @@ impl ::serde::Serialize for CreditBankIncomeRefreshRequest {
 impl ::std::fmt::Debug for CreditBankIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeRefreshRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23539,11 +23547,11 @@ impl ::serde::Serialize for CreditBankIncomeWebhookUpdateRequest {
 impl ::std::fmt::Debug for CreditBankIncomeWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeWebhookUpdateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("enable_webhooks", &self.enable_webhooks)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23636,7 +23644,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadAccount
         }
         Ok(Self {
             address: s::required(f0, "address")?,
-            name: s::required(f1, "name")?,
+            name: s::optional(f1),
         })
     }
 }
@@ -23714,11 +23722,11 @@ for CreditBankStatementUploadAccountOwnerAddress {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
-            country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
         })
     }
 }
@@ -23806,11 +23814,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadBankAcc
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
-            account_number: s::required(f1, "account_number")?,
-            account_type: s::required(f2, "account_type")?,
-            bank_name: s::required(f3, "bank_name")?,
-            name: s::required(f4, "name")?,
+            account_id: s::optional(f0),
+            account_number: s::optional(f1),
+            account_type: s::optional(f2),
+            bank_name: s::optional(f3),
+            name: s::optional(f4),
             owner: s::required(f5, "owner")?,
             periods: s::required(f6, "periods")?,
         })
@@ -23889,10 +23897,10 @@ for CreditBankStatementUploadBankAccountPeriod {
             read?;
         }
         Ok(Self {
-            end_date: s::required(f0, "end_date")?,
-            ending_balance: s::required(f1, "ending_balance")?,
-            start_date: s::required(f2, "start_date")?,
-            starting_balance: s::required(f3, "starting_balance")?,
+            end_date: s::optional(f0),
+            ending_balance: s::optional(f1),
+            start_date: s::optional(f2),
+            starting_balance: s::optional(f3),
         })
     }
 }
@@ -23964,8 +23972,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadItem {
         Ok(Self {
             bank_statements: s::required(f0, "bank_statements")?,
             item_id: s::required(f1, "item_id")?,
-            status: s::required(f2, "status")?,
-            updated_at: s::required(f3, "updated_at")?,
+            status: s::optional(f2),
+            updated_at: s::optional(f3),
         })
     }
 }
@@ -24038,7 +24046,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadObject 
         }
         Ok(Self {
             bank_accounts: s::required(f0, "bank_accounts")?,
-            document_id: s::required(f1, "document_id")?,
+            document_id: s::optional(f1),
             document_metadata: s::required(f2, "document_metadata")?,
             transactions: s::required(f3, "transactions")?,
         })
@@ -24113,10 +24121,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadTransac
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
-            amount: s::required(f1, "amount")?,
-            date: s::required(f2, "date")?,
-            original_description: s::required(f3, "original_description")?,
+            account_id: s::optional(f0),
+            amount: s::optional(f1),
+            date: s::optional(f2),
+            original_description: s::optional(f3),
         })
     }
 }
@@ -24218,10 +24226,10 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetRequest {
 impl ::std::fmt::Debug for CreditBankStatementsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankStatementsUploadsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .field("user_token", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -24412,15 +24420,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditCardLiability {
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
+            account_id: s::optional(f0),
             aprs: s::required(f1, "aprs")?,
-            is_overdue: s::required(f2, "is_overdue")?,
-            last_payment_amount: s::required(f3, "last_payment_amount")?,
-            last_payment_date: s::required(f4, "last_payment_date")?,
-            last_statement_balance: s::required(f5, "last_statement_balance")?,
-            last_statement_issue_date: s::required(f6, "last_statement_issue_date")?,
-            minimum_payment_amount: s::required(f7, "minimum_payment_amount")?,
-            next_payment_due_date: s::required(f8, "next_payment_due_date")?,
+            is_overdue: s::optional(f2),
+            last_payment_amount: s::optional(f3),
+            last_payment_date: s::optional(f4),
+            last_statement_balance: s::optional(f5),
+            last_statement_issue_date: s::optional(f6),
+            minimum_payment_amount: s::optional(f7),
+            next_payment_due_date: s::optional(f8),
         })
     }
 }
@@ -24580,12 +24588,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditDocumentMetadata {
             read?;
         }
         Ok(Self {
-            document_type: s::required(f0, "document_type")?,
-            download_url: s::required(f1, "download_url")?,
+            document_type: s::optional(f0),
+            download_url: s::optional(f1),
             error_message: s::optional(f2),
             name: s::required(f3, "name")?,
             page_count: s::optional(f4),
-            status: s::required(f5, "status")?,
+            status: s::optional(f5),
         })
     }
 }
@@ -24706,9 +24714,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditEmployerVerification {
             };
             read?;
         }
-        Ok(Self {
-            name: s::required(f0, "name")?,
-        })
+        Ok(Self { name: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for CreditEmployerVerification {
@@ -24841,9 +24847,9 @@ impl ::serde::Serialize for CreditEmploymentGetRequest {
 impl ::std::fmt::Debug for CreditEmploymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditEmploymentGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("user_token", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -24906,7 +24912,7 @@ impl ::serde::Serialize for CreditEmploymentGetResponse {
     }
 }
 ///The object containing employment items.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CreditEmploymentItem {
     ///Token to represent the underlying Employment data
     pub employment_report_token: ::std::option::Option<::std::string::String>,
@@ -24976,6 +24982,15 @@ impl ::serde::Serialize for CreditEmploymentItem {
         out.field("employments", &self.employments);
         out.field("item_id", &self.item_id);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for CreditEmploymentItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditEmploymentItem")
+            .field("employment_report_token", &crate::redact::Redacted)
+            .field("employments", &self.employments)
+            .field("item_id", &self.item_id)
+            .finish()
     }
 }
 ///The object containing proof of employment data for an individual.
@@ -25049,15 +25064,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentVerification {
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
-            employee_type: s::required(f1, "employee_type")?,
+            account_id: s::optional(f0),
+            employee_type: s::optional(f1),
             employer: s::required(f2, "employer")?,
-            end_date: s::required(f3, "end_date")?,
-            last_paystub_date: s::required(f4, "last_paystub_date")?,
+            end_date: s::optional(f3),
+            last_paystub_date: s::optional(f4),
             platform_ids: s::required(f5, "platform_ids")?,
-            start_date: s::required(f6, "start_date")?,
-            status: s::required(f7, "status")?,
-            title: s::required(f8, "title")?,
+            start_date: s::optional(f6),
+            status: s::optional(f7),
+            title: s::optional(f8),
         })
     }
 }
@@ -25989,9 +26004,9 @@ impl ::serde::Serialize for CreditFreddieMacReportsGetRequest {
 impl ::std::fmt::Debug for CreditFreddieMacReportsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditFreddieMacReportsGetRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -26460,7 +26475,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStub {
         }
         Ok(Self {
             deductions: s::required(f0, "deductions")?,
-            document_id: s::required(f1, "document_id")?,
+            document_id: s::optional(f1),
             document_metadata: s::required(f2, "document_metadata")?,
             earnings: s::required(f3, "earnings")?,
             employee: s::required(f4, "employee")?,
@@ -26549,11 +26564,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubAddress {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
-            country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
         })
     }
 }
@@ -26740,8 +26755,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubEmployee {
         }
         Ok(Self {
             address: s::required(f0, "address")?,
-            marital_status: s::required(f1, "marital_status")?,
-            name: s::required(f2, "name")?,
+            marital_status: s::optional(f1),
+            name: s::optional(f2),
             taxpayer_id: s::required(f3, "taxpayer_id")?,
         })
     }
@@ -26802,7 +26817,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubEmployer {
         }
         Ok(Self {
             address: s::required(f0, "address")?,
-            name: s::required(f1, "name")?,
+            name: s::optional(f1),
         })
     }
 }
@@ -26880,11 +26895,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubNetPay {
             read?;
         }
         Ok(Self {
-            current_amount: s::required(f0, "current_amount")?,
-            description: s::required(f1, "description")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
-            ytd_amount: s::required(f4, "ytd_amount")?,
+            current_amount: s::optional(f0),
+            description: s::optional(f1),
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
+            ytd_amount: s::optional(f4),
         })
     }
 }
@@ -27043,11 +27058,11 @@ impl ::serde::Serialize for CreditPayrollIncomeGetRequest {
 impl ::std::fmt::Debug for CreditPayrollIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -27261,12 +27276,12 @@ impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateRequest {
 impl ::std::fmt::Debug for CreditPayrollIncomeParsingConfigUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeParsingConfigUpdateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_id", &self.item_id)
             .field("parsing_config", &self.parsing_config)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -27434,14 +27449,14 @@ impl ::serde::Serialize for CreditPayrollIncomePrecheckRequest {
 impl ::std::fmt::Debug for CreditPayrollIncomePrecheckRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomePrecheckRequest")
-            .field("access_tokens", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("employer", &self.employer)
             .field("payroll_institution", &self.payroll_institution)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("us_military_info", &self.us_military_info)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -27588,11 +27603,11 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshRequest {
 impl ::std::fmt::Debug for CreditPayrollIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRefreshRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -27845,10 +27860,10 @@ impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetRequest {
 impl ::std::fmt::Debug for CreditPayrollIncomeRiskSignalsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRiskSignalsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -27961,9 +27976,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPlatformIds {
             read?;
         }
         Ok(Self {
-            employee_id: s::required(f0, "employee_id")?,
-            payroll_id: s::required(f1, "payroll_id")?,
-            position_id: s::required(f2, "position_id")?,
+            employee_id: s::optional(f0),
+            payroll_id: s::optional(f1),
+            position_id: s::optional(f2),
         })
     }
 }
@@ -28073,16 +28088,16 @@ impl ::serde::Serialize for CreditRelayCreateRequest {
 impl ::std::fmt::Debug for CreditRelayCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("report_tokens", &self.report_tokens)
+            .field("client_id", &crate::redact::Redacted)
+            .field("report_tokens", &crate::redact::Redacted)
             .field("secondary_client_id", &self.secondary_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
 }
 ///CreditRelayCreateResponse defines the response schema for `/credit/relay/create`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CreditRelayCreateResponse {
     ///A token that can be shared with a third party to allow them to access the Asset Report. This token should be stored securely.
     pub relay_token: ::std::string::String,
@@ -28137,6 +28152,14 @@ impl ::serde::Serialize for CreditRelayCreateResponse {
         out.field("relay_token", &self.relay_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for CreditRelayCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditRelayCreateResponse")
+            .field("relay_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///CreditRelayGetRequest defines the request schema for `/credit/relay/get`
@@ -28225,11 +28248,11 @@ impl ::serde::Serialize for CreditRelayGetRequest {
 impl ::std::fmt::Debug for CreditRelayGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("include_insights", &self.include_insights)
-            .field("relay_token", &self.relay_token)
+            .field("relay_token", &crate::redact::Redacted)
             .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -28312,10 +28335,10 @@ impl ::serde::Serialize for CreditRelayPdfGetRequest {
 impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayPdfGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("relay_token", &self.relay_token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("relay_token", &crate::redact::Redacted)
             .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -28447,16 +28470,16 @@ impl ::serde::Serialize for CreditRelayRefreshRequest {
 impl ::std::fmt::Debug for CreditRelayRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayRefreshRequest")
-            .field("client_id", &"[redacted]")
-            .field("relay_token", &self.relay_token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("relay_token", &crate::redact::Redacted)
             .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
 }
 ///CreditRelayRefreshResponse defines the response schema for `/credit/relay/refresh`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CreditRelayRefreshResponse {
     pub asset_report_id: ::std::option::Option<AssetReportId>,
     pub relay_token: ::std::string::String,
@@ -28519,6 +28542,15 @@ impl ::serde::Serialize for CreditRelayRefreshResponse {
         out.field("relay_token", &self.relay_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for CreditRelayRefreshResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditRelayRefreshResponse")
+            .field("asset_report_id", &self.asset_report_id)
+            .field("relay_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///CreditRelayRemoveRequest defines the request schema for `/credit/relay/remove`
@@ -28590,9 +28622,9 @@ impl ::serde::Serialize for CreditRelayRemoveRequest {
 impl ::std::fmt::Debug for CreditRelayRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayRemoveRequest")
-            .field("client_id", &"[redacted]")
-            .field("relay_token", &self.relay_token)
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("relay_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -29239,7 +29271,7 @@ impl ::std::fmt::Debug for CreditSessionItemAddResult {
         f.debug_struct("CreditSessionItemAddResult")
             .field("institution_id", &self.institution_id)
             .field("item_id", &self.item_id)
-            .field("public_token", &"[redacted]")
+            .field("public_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -29498,9 +29530,9 @@ impl ::serde::Serialize for CreditSessionsGetRequest {
 impl ::std::fmt::Debug for CreditSessionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditSessionsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("user_token", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -29744,32 +29776,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditW2 {
             read?;
         }
         Ok(Self {
-            allocated_tips: s::required(f0, "allocated_tips")?,
+            allocated_tips: s::optional(f0),
             box_12: s::required(f1, "box_12")?,
-            box_9: s::required(f2, "box_9")?,
-            dependent_care_benefits: s::required(f3, "dependent_care_benefits")?,
+            box_9: s::optional(f2),
+            dependent_care_benefits: s::optional(f3),
             document_id: s::required(f4, "document_id")?,
             document_metadata: s::required(f5, "document_metadata")?,
             employee: s::required(f6, "employee")?,
             employer: s::required(f7, "employer")?,
-            employer_id_number: s::required(f8, "employer_id_number")?,
-            federal_income_tax_withheld: s::required(f9, "federal_income_tax_withheld")?,
-            medicare_tax_withheld: s::required(f10, "medicare_tax_withheld")?,
-            medicare_wages_and_tips: s::required(f11, "medicare_wages_and_tips")?,
-            nonqualified_plans: s::required(f12, "nonqualified_plans")?,
-            other: s::required(f13, "other")?,
-            retirement_plan: s::required(f14, "retirement_plan")?,
-            social_security_tax_withheld: s::required(
-                f15,
-                "social_security_tax_withheld",
-            )?,
-            social_security_tips: s::required(f16, "social_security_tips")?,
-            social_security_wages: s::required(f17, "social_security_wages")?,
+            employer_id_number: s::optional(f8),
+            federal_income_tax_withheld: s::optional(f9),
+            medicare_tax_withheld: s::optional(f10),
+            medicare_wages_and_tips: s::optional(f11),
+            nonqualified_plans: s::optional(f12),
+            other: s::optional(f13),
+            retirement_plan: s::optional(f14),
+            social_security_tax_withheld: s::optional(f15),
+            social_security_tips: s::optional(f16),
+            social_security_wages: s::optional(f17),
             state_and_local_wages: s::required(f18, "state_and_local_wages")?,
-            statutory_employee: s::required(f19, "statutory_employee")?,
-            tax_year: s::required(f20, "tax_year")?,
-            third_party_sick_pay: s::required(f21, "third_party_sick_pay")?,
-            wages_tips_other_comp: s::required(f22, "wages_tips_other_comp")?,
+            statutory_employee: s::optional(f19),
+            tax_year: s::optional(f20),
+            third_party_sick_pay: s::optional(f21),
+            wages_tips_other_comp: s::optional(f22),
         })
     }
 }

@@ -145,9 +145,9 @@ impl ::serde::Serialize for DashboardUserGetRequest {
 impl ::std::fmt::Debug for DashboardUserGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DashboardUserGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("dashboard_user_id", &self.dashboard_user_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -380,9 +380,9 @@ impl ::serde::Serialize for DashboardUserListRequest {
 impl ::std::fmt::Debug for DashboardUserListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DashboardUserListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -430,7 +430,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserListResponse {
         }
         Ok(Self {
             dashboard_users: s::required(f0, "dashboard_users")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -1280,7 +1280,7 @@ impl ::serde::Serialize for DetailedOriginator {
 impl ::std::fmt::Debug for DetailedOriginator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DetailedOriginator")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
             .field("outstanding_requirements", &self.outstanding_requirements)
             .field("transfer_diligence_status", &self.transfer_diligence_status)
@@ -1357,8 +1357,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for DetectedAccount {
             read?;
         }
         Ok(Self {
-            account_subtype: s::required(f0, "account_subtype")?,
-            account_type: s::required(f1, "account_type")?,
+            account_subtype: s::optional(f0),
+            account_type: s::optional(f1),
             newest_transaction_amount: s::optional(f2),
             newest_transaction_date: s::optional(f3),
             oldest_transaction_date: s::optional(f4),
@@ -1755,7 +1755,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentAnalysis {
         Ok(Self {
             aamva_verification: s::optional(f0),
             authenticity: s::required(f1, "authenticity")?,
-            extracted_data: s::required(f2, "extracted_data")?,
+            extracted_data: s::optional(f2),
             fraud_analysis_details: s::optional(f3),
             human_review: s::optional(f4),
             image_quality: s::required(f5, "image_quality")?,
@@ -2320,14 +2320,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSignal {
             read?;
         }
         Ok(Self {
-            actual_value: s::required(f0, "actual_value")?,
-            expected_value: s::required(f1, "expected_value")?,
-            field: s::required(f2, "field")?,
-            has_fraud_risk: s::required(f3, "has_fraud_risk")?,
-            institution_metadata: s::required(f4, "institution_metadata")?,
-            page_number: s::required(f5, "page_number")?,
-            signal_description: s::required(f6, "signal_description")?,
-            type_: s::required(f7, "type")?,
+            actual_value: s::optional(f0),
+            expected_value: s::optional(f1),
+            field: s::optional(f2),
+            has_fraud_risk: s::optional(f3),
+            institution_metadata: s::optional(f4),
+            page_number: s::optional(f5),
+            signal_description: s::optional(f6),
+            type_: s::optional(f7),
         })
     }
 }
@@ -2451,7 +2451,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSignalsObject {
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
+            account_id: s::optional(f0),
             multi_document_risk_signals: s::required(f1, "multi_document_risk_signals")?,
             single_document_risk_signals: s::required(
                 f2,
@@ -2511,7 +2511,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSummary {
             read?;
         }
         Ok(Self {
-            risk_score: s::required(f0, "risk_score")?,
+            risk_score: s::optional(f0),
         })
     }
 }
@@ -2697,9 +2697,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentaryVerificationDocument 
         Ok(Self {
             analysis: s::required(f0, "analysis")?,
             attempt: s::required(f1, "attempt")?,
-            extracted_data: s::required(f2, "extracted_data")?,
+            extracted_data: s::optional(f2),
             images: s::required(f3, "images")?,
-            redacted_at: s::required(f4, "redacted_at")?,
+            redacted_at: s::optional(f4),
             status: s::required(f5, "status")?,
         })
     }

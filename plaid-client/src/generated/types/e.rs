@@ -665,7 +665,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Employee {
         Ok(Self {
             address: s::required(f0, "address")?,
             marital_status: s::optional(f1),
-            name: s::required(f2, "name")?,
+            name: s::optional(f2),
             taxpayer_id: s::optional(f3),
         })
     }
@@ -757,7 +757,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Employer {
             read?;
         }
         Ok(Self {
-            address: s::required(f0, "address")?,
+            address: s::optional(f0),
             confidence_score: s::required(f1, "confidence_score")?,
             employer_id: s::required(f2, "employer_id")?,
             name: s::required(f3, "name")?,
@@ -930,10 +930,10 @@ impl ::serde::Serialize for EmployersSearchRequest {
 impl ::std::fmt::Debug for EmployersSearchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EmployersSearchRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("products", &self.products)
             .field("query", &self.query)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1263,9 +1263,9 @@ impl ::serde::Serialize for EmploymentVerificationGetRequest {
 impl ::std::fmt::Debug for EmploymentVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EmploymentVerificationGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1455,7 +1455,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Enhancements {
         }
         Ok(Self {
             category: s::required(f0, "category")?,
-            category_id: s::required(f1, "category_id")?,
+            category_id: s::optional(f1),
             check_number: s::optional(f2),
             counterparties: f3.unwrap_or_default(),
             location: s::required(f4, "location")?,
@@ -1661,16 +1661,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for Enrichments {
             legacy_category: s::optional(f3),
             legacy_category_id: s::optional(f4),
             location: s::required(f5, "location")?,
-            logo_url: s::required(f6, "logo_url")?,
-            merchant_name: s::required(f7, "merchant_name")?,
+            logo_url: s::optional(f6),
+            merchant_name: s::optional(f7),
             payment_channel: s::required(f8, "payment_channel")?,
-            personal_finance_category: s::required(f9, "personal_finance_category")?,
+            personal_finance_category: s::optional(f9),
             personal_finance_category_icon_url: s::required(
                 f10,
                 "personal_finance_category_icon_url",
             )?,
             phone_number: s::optional(f11),
-            website: s::required(f12, "website")?,
+            website: s::optional(f12),
         })
     }
 }
@@ -2932,9 +2932,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreening {
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             search_terms: s::required(f4, "search_terms")?,
             status: s::required(f5, "status")?,
@@ -3045,13 +3045,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreeningHit {
             analysis: s::optional(f0),
             data: s::optional(f1),
             first_active: s::required(f2, "first_active")?,
-            historical_since: s::required(f3, "historical_since")?,
+            historical_since: s::optional(f3),
             id: s::required(f4, "id")?,
-            inactive_since: s::required(f5, "inactive_since")?,
+            inactive_since: s::optional(f5),
             list_code: s::required(f6, "list_code")?,
             plaid_uid: s::required(f7, "plaid_uid")?,
             review_status: s::required(f8, "review_status")?,
-            source_uid: s::required(f9, "source_uid")?,
+            source_uid: s::optional(f9),
             sub_programs: f10.unwrap_or_default(),
         })
     }
@@ -3306,7 +3306,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreeningReview {
         }
         Ok(Self {
             audit_trail: s::required(f0, "audit_trail")?,
-            comment: s::required(f1, "comment")?,
+            comment: s::optional(f1),
             confirmed_hits: s::required(f2, "confirmed_hits")?,
             dismissed_hits: s::required(f3, "dismissed_hits")?,
             id: s::required(f4, "id")?,
@@ -3437,13 +3437,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreeningSearchTe
             read?;
         }
         Ok(Self {
-            country: s::required(f0, "country")?,
-            document_number: s::required(f1, "document_number")?,
-            email_address: s::required(f2, "email_address")?,
+            country: s::optional(f0),
+            document_number: s::optional(f1),
+            email_address: s::optional(f2),
             entity_watchlist_program_id: s::required(f3, "entity_watchlist_program_id")?,
             legal_name: s::required(f4, "legal_name")?,
-            phone_number: s::required(f5, "phone_number")?,
-            url: s::required(f6, "url")?,
+            phone_number: s::optional(f5),
+            url: s::optional(f6),
             version: s::required(f7, "version")?,
         })
     }
@@ -4238,8 +4238,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentRefundDetails {
             read?;
         }
         Ok(Self {
-            bacs: s::required(f0, "bacs")?,
-            iban: s::required(f1, "iban")?,
+            bacs: s::optional(f0),
+            iban: s::optional(f1),
             name: s::required(f2, "name")?,
         })
     }
@@ -4422,8 +4422,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentScheduleGet {
             read?;
         }
         Ok(Self {
-            adjusted_start_date: s::required(f0, "adjusted_start_date")?,
-            end_date: s::required(f1, "end_date")?,
+            adjusted_start_date: s::optional(f0),
+            end_date: s::optional(f1),
             interval: s::required(f2, "interval")?,
             interval_execution_day: s::required(f3, "interval_execution_day")?,
             start_date: s::required(f4, "start_date")?,

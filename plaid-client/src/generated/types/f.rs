@@ -1941,7 +1941,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for FinancialInstitutionInsights {
             detected_accounts: s::required(f0, "detected_accounts")?,
             entity_id: s::optional(f1),
             name: s::required(f2, "name")?,
-            website: s::required(f3, "website")?,
+            website: s::optional(f3),
         })
     }
 }
@@ -2013,10 +2013,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for FixedIncome {
             read?;
         }
         Ok(Self {
-            face_value: s::required(f0, "face_value")?,
-            issue_date: s::required(f1, "issue_date")?,
-            maturity_date: s::required(f2, "maturity_date")?,
-            yield_rate: s::required(f3, "yield_rate")?,
+            face_value: s::optional(f0),
+            issue_date: s::optional(f1),
+            maturity_date: s::optional(f2),
+            yield_rate: s::optional(f3),
         })
     }
 }

@@ -257,8 +257,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for HistoricalBalance {
         Ok(Self {
             current: s::required(f0, "current")?,
             date: s::required(f1, "date")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
         })
     }
 }
@@ -474,16 +474,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for Holding {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            cost_basis: s::required(f1, "cost_basis")?,
+            cost_basis: s::optional(f1),
             institution_price: s::required(f2, "institution_price")?,
             institution_price_as_of: s::optional(f3),
             institution_price_datetime: s::optional(f4),
             institution_value: s::required(f5, "institution_value")?,
-            iso_currency_code: s::required(f6, "iso_currency_code")?,
+            iso_currency_code: s::optional(f6),
             quantity: s::required(f7, "quantity")?,
             security_id: s::required(f8, "security_id")?,
             tax_lots: f9.unwrap_or_default(),
-            unofficial_currency_code: s::required(f10, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f10),
             vested_quantity: s::optional(f11),
             vested_value: s::optional(f12),
         })
@@ -597,13 +597,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for HoldingTaxLot {
             read?;
         }
         Ok(Self {
-            cost_basis: s::required(f0, "cost_basis")?,
-            current_value: s::required(f1, "current_value")?,
-            institution_lot_id: s::required(f2, "institution_lot_id")?,
-            original_purchase_datetime: s::required(f3, "original_purchase_datetime")?,
-            position_type: s::required(f4, "position_type")?,
-            purchase_price: s::required(f5, "purchase_price")?,
-            quantity: s::required(f6, "quantity")?,
+            cost_basis: s::optional(f0),
+            current_value: s::optional(f1),
+            institution_lot_id: s::optional(f2),
+            original_purchase_datetime: s::optional(f3),
+            position_type: s::optional(f4),
+            purchase_price: s::optional(f5),
+            quantity: s::optional(f6),
         })
     }
 }

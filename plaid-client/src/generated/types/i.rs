@@ -313,7 +313,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDefaultUpdateWebhook {
                 "account_ids_with_updated_identity",
             )?,
             environment: s::required(f1, "environment")?,
-            error: s::required(f2, "error")?,
+            error: s::optional(f2),
             item_id: s::required(f3, "item_id")?,
             webhook_code: s::required(f4, "webhook_code")?,
             webhook_type: s::required(f5, "webhook_type")?,
@@ -857,10 +857,10 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetRequest {
 impl ::std::fmt::Debug for IdentityDocumentsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityDocumentsUploadsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1061,10 +1061,10 @@ impl ::serde::Serialize for IdentityGetRequest {
 impl ::std::fmt::Debug for IdentityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1271,10 +1271,10 @@ impl ::serde::Serialize for IdentityMatchRequest {
 impl ::std::fmt::Debug for IdentityMatchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityMatchRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -1543,9 +1543,9 @@ impl ::serde::Serialize for IdentityRefreshRequest {
 impl ::std::fmt::Debug for IdentityRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityRefreshRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1768,24 +1768,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerification {
         Ok(Self {
             beacon_user_id: s::optional(f0),
             client_user_id: s::required(f1, "client_user_id")?,
-            completed_at: s::required(f2, "completed_at")?,
+            completed_at: s::optional(f2),
             created_at: s::required(f3, "created_at")?,
-            documentary_verification: s::required(f4, "documentary_verification")?,
+            documentary_verification: s::optional(f4),
             id: s::required(f5, "id")?,
-            kyc_check: s::required(f6, "kyc_check")?,
+            kyc_check: s::optional(f6),
             latest_scored_protect_event: s::optional(f7),
-            previous_attempt_id: s::required(f8, "previous_attempt_id")?,
-            redacted_at: s::required(f9, "redacted_at")?,
-            risk_check: s::required(f10, "risk_check")?,
-            selfie_check: s::required(f11, "selfie_check")?,
-            shareable_url: s::required(f12, "shareable_url")?,
+            previous_attempt_id: s::optional(f8),
+            redacted_at: s::optional(f9),
+            risk_check: s::optional(f10),
+            selfie_check: s::optional(f11),
+            shareable_url: s::optional(f12),
             status: s::required(f13, "status")?,
             steps: s::required(f14, "steps")?,
             template: s::required(f15, "template")?,
             user: s::required(f16, "user")?,
             user_id: s::optional(f17),
             verify_sms: s::optional(f18),
-            watchlist_screening_id: s::required(f19, "watchlist_screening_id")?,
+            watchlist_screening_id: s::optional(f19),
         })
     }
 }
@@ -1899,13 +1899,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationAutofillAddr
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
+            city: s::optional(f0),
             country: s::required(f1, "country")?,
             po_box: s::required(f2, "po_box")?,
-            postal_code: s::required(f3, "postal_code")?,
-            region: s::required(f4, "region")?,
+            postal_code: s::optional(f3),
+            region: s::optional(f4),
             street: s::required(f5, "street")?,
-            street2: s::required(f6, "street2")?,
+            street2: s::optional(f6),
             type_: s::required(f7, "type")?,
         })
     }
@@ -2006,9 +2006,9 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
 impl ::std::fmt::Debug for IdentityVerificationAutofillCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationAutofillCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("identity_verification_id", &self.identity_verification_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2053,7 +2053,7 @@ for IdentityVerificationAutofillCreateResponse {
         Ok(Self {
             request_id: s::required(f0, "request_id")?,
             status: s::required(f1, "status")?,
-            user: s::required(f2, "user")?,
+            user: s::optional(f2),
         })
     }
 }
@@ -2159,9 +2159,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationAutofillUser
             read?;
         }
         Ok(Self {
-            address: s::required(f0, "address")?,
-            id_number: s::required(f1, "id_number")?,
-            name: s::required(f2, "name")?,
+            address: s::optional(f0),
+            id_number: s::optional(f1),
+            name: s::optional(f2),
         })
     }
 }
@@ -2336,12 +2336,12 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
 impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("gave_consent", &self.gave_consent)
             .field("is_idempotent", &self.is_idempotent)
             .field("is_shareable", &self.is_shareable)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("template_id", &self.template_id)
             .field("user", &self.user)
             .field("user_id", &self.user_id)
@@ -2584,25 +2584,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationCreateRespon
         Ok(Self {
             beacon_user_id: s::optional(f0),
             client_user_id: s::required(f1, "client_user_id")?,
-            completed_at: s::required(f2, "completed_at")?,
+            completed_at: s::optional(f2),
             created_at: s::required(f3, "created_at")?,
-            documentary_verification: s::required(f4, "documentary_verification")?,
+            documentary_verification: s::optional(f4),
             id: s::required(f5, "id")?,
-            kyc_check: s::required(f6, "kyc_check")?,
+            kyc_check: s::optional(f6),
             latest_scored_protect_event: s::optional(f7),
-            previous_attempt_id: s::required(f8, "previous_attempt_id")?,
-            redacted_at: s::required(f9, "redacted_at")?,
+            previous_attempt_id: s::optional(f8),
+            redacted_at: s::optional(f9),
             request_id: s::required(f10, "request_id")?,
-            risk_check: s::required(f11, "risk_check")?,
-            selfie_check: s::required(f12, "selfie_check")?,
-            shareable_url: s::required(f13, "shareable_url")?,
+            risk_check: s::optional(f11),
+            selfie_check: s::optional(f12),
+            shareable_url: s::optional(f13),
             status: s::required(f14, "status")?,
             steps: s::required(f15, "steps")?,
             template: s::required(f16, "template")?,
             user: s::required(f17, "user")?,
             user_id: s::optional(f18),
             verify_sms: s::optional(f19),
-            watchlist_screening_id: s::required(f20, "watchlist_screening_id")?,
+            watchlist_screening_id: s::optional(f20),
         })
     }
 }
@@ -2712,8 +2712,8 @@ for IdentityVerificationDocumentAddressResponse {
         Ok(Self {
             city: s::required(f0, "city")?,
             country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
             street: s::required(f4, "street")?,
         })
     }
@@ -3218,9 +3218,9 @@ impl ::serde::Serialize for IdentityVerificationGetRequest {
 impl ::std::fmt::Debug for IdentityVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("identity_verification_id", &self.identity_verification_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3344,25 +3344,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationGetResponse 
         Ok(Self {
             beacon_user_id: s::optional(f0),
             client_user_id: s::required(f1, "client_user_id")?,
-            completed_at: s::required(f2, "completed_at")?,
+            completed_at: s::optional(f2),
             created_at: s::required(f3, "created_at")?,
-            documentary_verification: s::required(f4, "documentary_verification")?,
+            documentary_verification: s::optional(f4),
             id: s::required(f5, "id")?,
-            kyc_check: s::required(f6, "kyc_check")?,
+            kyc_check: s::optional(f6),
             latest_scored_protect_event: s::optional(f7),
-            previous_attempt_id: s::required(f8, "previous_attempt_id")?,
-            redacted_at: s::required(f9, "redacted_at")?,
+            previous_attempt_id: s::optional(f8),
+            redacted_at: s::optional(f9),
             request_id: s::required(f10, "request_id")?,
-            risk_check: s::required(f11, "risk_check")?,
-            selfie_check: s::required(f12, "selfie_check")?,
-            shareable_url: s::required(f13, "shareable_url")?,
+            risk_check: s::optional(f11),
+            selfie_check: s::optional(f12),
+            shareable_url: s::optional(f13),
             status: s::required(f14, "status")?,
             steps: s::required(f15, "steps")?,
             template: s::required(f16, "template")?,
             user: s::required(f17, "user")?,
             user_id: s::optional(f18),
             verify_sms: s::optional(f19),
-            watchlist_screening_id: s::required(f20, "watchlist_screening_id")?,
+            watchlist_screening_id: s::optional(f20),
         })
     }
 }
@@ -3546,10 +3546,10 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
 impl ::std::fmt::Debug for IdentityVerificationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("template_id", &self.template_id)
             .field("user_id", &self.user_id)
             .finish()
@@ -3599,7 +3599,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationListResponse
         }
         Ok(Self {
             identity_verifications: s::required(f0, "identity_verifications")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -4025,10 +4025,10 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
 impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationRetryRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("is_shareable", &self.is_shareable)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("steps", &self.steps)
             .field("strategy", &self.strategy)
             .field("template_id", &self.template_id)
@@ -4243,25 +4243,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRetryRespons
         Ok(Self {
             beacon_user_id: s::optional(f0),
             client_user_id: s::required(f1, "client_user_id")?,
-            completed_at: s::required(f2, "completed_at")?,
+            completed_at: s::optional(f2),
             created_at: s::required(f3, "created_at")?,
-            documentary_verification: s::required(f4, "documentary_verification")?,
+            documentary_verification: s::optional(f4),
             id: s::required(f5, "id")?,
-            kyc_check: s::required(f6, "kyc_check")?,
+            kyc_check: s::optional(f6),
             latest_scored_protect_event: s::optional(f7),
-            previous_attempt_id: s::required(f8, "previous_attempt_id")?,
-            redacted_at: s::required(f9, "redacted_at")?,
+            previous_attempt_id: s::optional(f8),
+            redacted_at: s::optional(f9),
             request_id: s::required(f10, "request_id")?,
-            risk_check: s::required(f11, "risk_check")?,
-            selfie_check: s::required(f12, "selfie_check")?,
-            shareable_url: s::required(f13, "shareable_url")?,
+            risk_check: s::optional(f11),
+            selfie_check: s::optional(f12),
+            shareable_url: s::optional(f13),
             status: s::required(f14, "status")?,
             steps: s::required(f15, "steps")?,
             template: s::required(f16, "template")?,
             user: s::required(f17, "user")?,
             user_id: s::optional(f18),
             verify_sms: s::optional(f19),
-            watchlist_screening_id: s::required(f20, "watchlist_screening_id")?,
+            watchlist_screening_id: s::optional(f20),
         })
     }
 }
@@ -4915,12 +4915,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationUserAddress 
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
+            city: s::optional(f0),
             country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
-            street2: s::required(f5, "street2")?,
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
+            street2: s::optional(f5),
         })
     }
 }
@@ -5003,12 +5003,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationUserData {
             read?;
         }
         Ok(Self {
-            address: s::required(f0, "address")?,
-            date_of_birth: s::required(f1, "date_of_birth")?,
-            email_address: s::required(f2, "email_address")?,
-            id_number: s::required(f3, "id_number")?,
-            ip_address: s::required(f4, "ip_address")?,
-            name: s::required(f5, "name")?,
+            address: s::optional(f0),
+            date_of_birth: s::optional(f1),
+            email_address: s::optional(f2),
+            id_number: s::optional(f3),
+            ip_address: s::optional(f4),
+            name: s::optional(f5),
             phone_number: s::optional(f6),
         })
     }
@@ -5127,9 +5127,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdvProtectEvent {
         }
         Ok(Self {
             event_id: s::required(f0, "event_id")?,
-            fraud_attributes: s::required(f1, "fraud_attributes")?,
+            fraud_attributes: s::optional(f1),
             timestamp: s::required(f2, "timestamp")?,
-            trust_index: s::required(f3, "trust_index")?,
+            trust_index: s::optional(f3),
         })
     }
 }
@@ -5502,10 +5502,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeBreakdown {
             read?;
         }
         Ok(Self {
-            hours: s::required(f0, "hours")?,
-            rate: s::required(f1, "rate")?,
-            total: s::required(f2, "total")?,
-            type_: s::required(f3, "type")?,
+            hours: s::optional(f0),
+            rate: s::optional(f1),
+            total: s::optional(f2),
+            type_: s::optional(f3),
         })
     }
 }
@@ -5955,9 +5955,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeSummary {
         Ok(Self {
             employee_name: s::required(f0, "employee_name")?,
             employer_name: s::required(f1, "employer_name")?,
-            pay_frequency: s::required(f2, "pay_frequency")?,
+            pay_frequency: s::optional(f2),
             projected_wage: s::required(f3, "projected_wage")?,
-            verified_transaction: s::required(f4, "verified_transaction")?,
+            verified_transaction: s::optional(f4),
             ytd_gross_income: s::required(f5, "ytd_gross_income")?,
             ytd_net_income: s::required(f6, "ytd_net_income")?,
         })
@@ -6189,10 +6189,10 @@ impl ::serde::Serialize for IncomeVerificationCreateRequest {
 impl ::std::fmt::Debug for IncomeVerificationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
             .field("precheck_id", &self.precheck_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -6253,7 +6253,7 @@ impl ::serde::Serialize for IncomeVerificationCreateRequestOptions {
 impl ::std::fmt::Debug for IncomeVerificationCreateRequestOptions {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationCreateRequestOptions")
-            .field("access_tokens", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6455,11 +6455,11 @@ impl ::serde::Serialize for IncomeVerificationDocumentsDownloadRequest {
 impl ::std::fmt::Debug for IncomeVerificationDocumentsDownloadRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationDocumentsDownloadRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("document_id", &self.document_id)
             .field("income_verification_id", &self.income_verification_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6594,10 +6594,10 @@ impl ::serde::Serialize for IncomeVerificationPaystubsGetRequest {
 impl ::std::fmt::Debug for IncomeVerificationPaystubsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationPaystubsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("income_verification_id", &self.income_verification_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7157,12 +7157,12 @@ impl ::serde::Serialize for IncomeVerificationPrecheckRequest {
 impl ::std::fmt::Debug for IncomeVerificationPrecheckRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationPrecheckRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("employer", &self.employer)
             .field("payroll_institution", &self.payroll_institution)
-            .field("secret", &"[redacted]")
-            .field("transactions_access_token", &self.transactions_access_token)
-            .field("transactions_access_tokens", &self.transactions_access_tokens)
+            .field("secret", &crate::redact::Redacted)
+            .field("transactions_access_token", &crate::redact::Redacted)
+            .field("transactions_access_tokens", &crate::redact::Redacted)
             .field("us_military_info", &self.us_military_info)
             .field("user", &self.user)
             .finish()
@@ -7698,10 +7698,10 @@ impl ::serde::Serialize for IncomeVerificationTaxformsGetRequest {
 impl ::std::fmt::Debug for IncomeVerificationTaxformsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationTaxformsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("income_verification_id", &self.income_verification_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8915,11 +8915,11 @@ impl ::serde::Serialize for InstitutionsGetByIdRequest {
 impl ::std::fmt::Debug for InstitutionsGetByIdRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InstitutionsGetByIdRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("country_codes", &self.country_codes)
             .field("institution_id", &self.institution_id)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9158,12 +9158,12 @@ impl ::serde::Serialize for InstitutionsGetRequest {
 impl ::std::fmt::Debug for InstitutionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InstitutionsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("country_codes", &self.country_codes)
             .field("offset", &self.offset)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9571,12 +9571,12 @@ impl ::serde::Serialize for InstitutionsSearchRequest {
 impl ::std::fmt::Debug for InstitutionsSearchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InstitutionsSearchRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("country_codes", &self.country_codes)
             .field("options", &self.options)
             .field("products", &self.products)
             .field("query", &self.query)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9907,11 +9907,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentAccount {
             account_id: s::required(f0, "account_id")?,
             balances: s::required(f1, "balances")?,
             holder_category: s::optional(f2),
-            mask: s::required(f3, "mask")?,
+            mask: s::optional(f3),
             name: s::required(f4, "name")?,
-            official_name: s::required(f5, "official_name")?,
+            official_name: s::optional(f5),
             persistent_account_id: s::optional(f6),
-            subtype: s::required(f7, "subtype")?,
+            subtype: s::optional(f7),
             type_: s::required(f8, "type")?,
             verification_insights: s::optional(f9),
             verification_name: s::optional(f10),
@@ -10051,13 +10051,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentAccountBalance {
             read?;
         }
         Ok(Self {
-            available: s::required(f0, "available")?,
-            current: s::required(f1, "current")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
+            available: s::optional(f0),
+            current: s::optional(f1),
+            iso_currency_code: s::optional(f2),
             last_updated_datetime: s::optional(f3),
-            limit: s::required(f4, "limit")?,
+            limit: s::optional(f4),
             margin_loan_amount: s::optional(f5),
-            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f6),
         })
     }
 }
@@ -10149,13 +10149,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentAccountBalances {
             read?;
         }
         Ok(Self {
-            available: s::required(f0, "available")?,
-            current: s::required(f1, "current")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
+            available: s::optional(f0),
+            current: s::optional(f1),
+            iso_currency_code: s::optional(f2),
             last_updated_datetime: s::optional(f3),
-            limit: s::required(f4, "limit")?,
+            limit: s::optional(f4),
             margin_loan_amount: s::optional(f5),
-            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f6),
         })
     }
 }
@@ -10785,17 +10785,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentTransaction {
             amount: s::required(f1, "amount")?,
             cancel_transaction_id: s::optional(f2),
             date: s::required(f3, "date")?,
-            fees: s::required(f4, "fees")?,
+            fees: s::optional(f4),
             investment_transaction_id: s::required(f5, "investment_transaction_id")?,
-            iso_currency_code: s::required(f6, "iso_currency_code")?,
+            iso_currency_code: s::optional(f6),
             name: s::required(f7, "name")?,
             price: s::required(f8, "price")?,
             quantity: s::required(f9, "quantity")?,
-            security_id: s::required(f10, "security_id")?,
+            security_id: s::optional(f10),
             subtype: s::required(f11, "subtype")?,
             transaction_datetime: s::optional(f12),
             type_: s::required(f13, "type")?,
-            unofficial_currency_code: s::required(f14, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f14),
         })
     }
 }
@@ -11537,10 +11537,10 @@ impl ::serde::Serialize for InvestmentsAuthGetRequest {
 impl ::std::fmt::Debug for InvestmentsAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsAuthGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12071,10 +12071,10 @@ impl ::serde::Serialize for InvestmentsHoldingsGetRequest {
 impl ::std::fmt::Debug for InvestmentsHoldingsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsHoldingsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12240,9 +12240,9 @@ impl ::serde::Serialize for InvestmentsRefreshRequest {
 impl ::std::fmt::Debug for InvestmentsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsRefreshRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12391,11 +12391,11 @@ impl ::serde::Serialize for InvestmentsTransactionsGetRequest {
 impl ::std::fmt::Debug for InvestmentsTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsTransactionsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -13137,9 +13137,9 @@ impl ::serde::Serialize for IssuesGetRequest {
 impl ::std::fmt::Debug for IssuesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IssuesGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("issue_id", &self.issue_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13297,11 +13297,11 @@ impl ::serde::Serialize for IssuesSearchRequest {
 impl ::std::fmt::Debug for IssuesSearchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IssuesSearchRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_id", &self.item_id)
             .field("link_session_id", &self.link_session_id)
             .field("link_session_request_id", &self.link_session_request_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13503,9 +13503,9 @@ impl ::serde::Serialize for IssuesSubscribeRequest {
 impl ::std::fmt::Debug for IssuesSubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IssuesSubscribeRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("issue_id", &self.issue_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -13709,15 +13709,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for Item {
             auth_method: s::optional(f0),
             available_products: s::required(f1, "available_products")?,
             billed_products: s::required(f2, "billed_products")?,
-            consent_expiration_time: s::required(f3, "consent_expiration_time")?,
+            consent_expiration_time: s::optional(f3),
             consented_products: f4.unwrap_or_default(),
-            error: s::required(f5, "error")?,
+            error: s::optional(f5),
             institution_id: s::optional(f6),
             institution_name: s::optional(f7),
             item_id: s::required(f8, "item_id")?,
             products: f9.unwrap_or_default(),
             update_type: s::required(f10, "update_type")?,
-            webhook: s::required(f11, "webhook")?,
+            webhook: s::optional(f11),
         })
     }
 }
@@ -13817,14 +13817,14 @@ impl ::serde::Serialize for ItemAccessTokenInvalidateRequest {
 impl ::std::fmt::Debug for ItemAccessTokenInvalidateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemAccessTokenInvalidateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///ItemAccessTokenInvalidateResponse defines the response schema for `/item/access_token/invalidate`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ItemAccessTokenInvalidateResponse {
     pub new_access_token: AccessToken,
     pub request_id: RequestId,
@@ -13878,6 +13878,14 @@ impl ::serde::Serialize for ItemAccessTokenInvalidateResponse {
         out.field("new_access_token", &self.new_access_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for ItemAccessTokenInvalidateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemAccessTokenInvalidateResponse")
+            .field("new_access_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///Request to list a historical log of user consent events.
@@ -13967,11 +13975,11 @@ impl ::serde::Serialize for ItemActivityListRequest {
 impl ::std::fmt::Debug for ItemActivityListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemActivityListRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14155,8 +14163,8 @@ impl ::std::fmt::Debug for ItemAddResultWebhook {
         f.debug_struct("ItemAddResultWebhook")
             .field("environment", &self.environment)
             .field("link_session_id", &self.link_session_id)
-            .field("link_token", &"[redacted]")
-            .field("public_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
+            .field("public_token", &crate::redact::Redacted)
             .field("webhook_code", &self.webhook_code)
             .field("webhook_type", &self.webhook_type)
             .finish()
@@ -14231,9 +14239,9 @@ impl ::serde::Serialize for ItemApplicationListRequest {
 impl ::std::fmt::Debug for ItemApplicationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemApplicationListRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14454,12 +14462,12 @@ impl ::serde::Serialize for ItemApplicationScopesUpdateRequest {
 impl ::std::fmt::Debug for ItemApplicationScopesUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemApplicationScopesUpdateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("application_id", &self.application_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("context", &self.context)
             .field("scopes", &self.scopes)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("state", &self.state)
             .finish()
     }
@@ -14594,10 +14602,10 @@ impl ::serde::Serialize for ItemApplicationUnlinkRequest {
 impl ::std::fmt::Debug for ItemApplicationUnlinkRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemApplicationUnlinkRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("application_id", &self.application_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14940,7 +14948,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemErrorWebhook {
         }
         Ok(Self {
             environment: s::required(f0, "environment")?,
-            error: s::required(f1, "error")?,
+            error: s::optional(f1),
             item_id: s::required(f2, "item_id")?,
             user_id: s::optional(f3),
             webhook_code: s::required(f4, "webhook_code")?,
@@ -15037,9 +15045,9 @@ impl ::serde::Serialize for ItemGetRequest {
 impl ::std::fmt::Debug for ItemGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15239,11 +15247,11 @@ impl ::serde::Serialize for ItemImportRequest {
 impl ::std::fmt::Debug for ItemImportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemImportRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("institution_id", &self.institution_id)
             .field("options", &self.options)
             .field("products", &self.products)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_auth", &self.user_auth)
             .finish()
     }
@@ -15342,7 +15350,7 @@ impl ::serde::Serialize for ItemImportRequestOptions {
     }
 }
 ///Object of user ID and auth token pair, permitting Plaid to aggregate a user's accounts
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ItemImportRequestUserAuth {
     ///Authorization token Plaid will use to aggregate this user's accounts
     pub auth_token: ::std::string::String,
@@ -15398,6 +15406,14 @@ impl ::serde::Serialize for ItemImportRequestUserAuth {
         out.field("auth_token", &self.auth_token);
         out.field("user_id", &self.user_id);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for ItemImportRequestUserAuth {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemImportRequestUserAuth")
+            .field("auth_token", &crate::redact::Redacted)
+            .field("user_id", &self.user_id)
+            .finish()
     }
 }
 ///ItemImportResponse defines the response schema for `/item/import`
@@ -15460,7 +15476,7 @@ impl ::serde::Serialize for ItemImportResponse {
 impl ::std::fmt::Debug for ItemImportResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemImportResponse")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -15750,11 +15766,11 @@ impl ::serde::Serialize for ItemProductsTerminateRequest {
 impl ::std::fmt::Debug for ItemProductsTerminateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemProductsTerminateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("reason_code", &self.reason_code)
             .field("reason_note", &self.reason_note)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15878,9 +15894,9 @@ impl ::serde::Serialize for ItemPublicTokenCreateRequest {
 impl ::std::fmt::Debug for ItemPublicTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenCreateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15955,7 +15971,7 @@ impl ::std::fmt::Debug for ItemPublicTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenCreateResponse")
             .field("expiration", &self.expiration)
-            .field("public_token", &"[redacted]")
+            .field("public_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -16029,9 +16045,9 @@ impl ::serde::Serialize for ItemPublicTokenExchangeRequest {
 impl ::std::fmt::Debug for ItemPublicTokenExchangeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenExchangeRequest")
-            .field("client_id", &"[redacted]")
-            .field("public_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("public_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16101,7 +16117,7 @@ impl ::serde::Serialize for ItemPublicTokenExchangeResponse {
 impl ::std::fmt::Debug for ItemPublicTokenExchangeResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenExchangeResponse")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("item_id", &self.item_id)
             .field("request_id", &self.request_id)
             .finish()
@@ -16261,11 +16277,11 @@ impl ::serde::Serialize for ItemRemoveRequest {
 impl ::std::fmt::Debug for ItemRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemRemoveRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("reason_code", &self.reason_code)
             .field("reason_note", &self.reason_note)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16749,9 +16765,9 @@ impl ::serde::Serialize for ItemWebhookUpdateRequest {
 impl ::std::fmt::Debug for ItemWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemWebhookUpdateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -16930,18 +16946,18 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemWithConsentFields {
             auth_method: s::optional(f0),
             available_products: s::required(f1, "available_products")?,
             billed_products: s::required(f2, "billed_products")?,
-            consent_expiration_time: s::required(f3, "consent_expiration_time")?,
+            consent_expiration_time: s::optional(f3),
             consented_data_scopes: f4.unwrap_or_default(),
             consented_products: f5.unwrap_or_default(),
             consented_use_cases: f6.unwrap_or_default(),
             created_at: s::optional(f7),
-            error: s::required(f8, "error")?,
+            error: s::optional(f8),
             institution_id: s::optional(f9),
             institution_name: s::optional(f10),
             item_id: s::required(f11, "item_id")?,
             products: f12.unwrap_or_default(),
             update_type: s::required(f13, "update_type")?,
-            webhook: s::required(f14, "webhook")?,
+            webhook: s::optional(f14),
         })
     }
 }

@@ -86,15 +86,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for LastDataAccessTimes {
             read?;
         }
         Ok(Self {
-            account_balance_info: s::required(f0, "account_balance_info")?,
-            account_routing_number: s::required(f1, "account_routing_number")?,
+            account_balance_info: s::optional(f0),
+            account_routing_number: s::optional(f1),
             application_id: s::required(f2, "application_id")?,
-            contact_details: s::required(f3, "contact_details")?,
-            credit_and_loans: s::required(f4, "credit_and_loans")?,
-            investments: s::required(f5, "investments")?,
-            payroll_info: s::required(f6, "payroll_info")?,
-            transaction_risk_info: s::required(f7, "transaction_risk_info")?,
-            transactions: s::required(f8, "transactions")?,
+            contact_details: s::optional(f3),
+            credit_and_loans: s::optional(f4),
+            investments: s::optional(f5),
+            payroll_info: s::optional(f6),
+            transaction_risk_info: s::optional(f7),
+            transactions: s::optional(f8),
         })
     }
 }
@@ -177,9 +177,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for LatestScoredEvent {
         Ok(Self {
             event_id: s::required(f0, "event_id")?,
             event_type: s::optional(f1),
-            fraud_attributes: s::required(f2, "fraud_attributes")?,
+            fraud_attributes: s::optional(f2),
             timestamp: s::required(f3, "timestamp")?,
-            trust_index: s::required(f4, "trust_index")?,
+            trust_index: s::optional(f4),
         })
     }
 }
@@ -290,7 +290,7 @@ impl ::std::fmt::Debug for LayerAuthenticationPassedWebhook {
         f.debug_struct("LayerAuthenticationPassedWebhook")
             .field("environment", &self.environment)
             .field("link_session_id", &self.link_session_id)
-            .field("link_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
             .field("webhook_code", &self.webhook_code)
             .field("webhook_type", &self.webhook_type)
             .finish()
@@ -670,7 +670,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesDefaultUpdateWebhook 
                 "account_ids_with_updated_liabilities",
             )?,
             environment: s::required(f2, "environment")?,
-            error: s::required(f3, "error")?,
+            error: s::optional(f3),
             item_id: s::required(f4, "item_id")?,
             user_id: s::optional(f5),
             webhook_code: s::required(f6, "webhook_code")?,
@@ -786,10 +786,10 @@ impl ::serde::Serialize for LiabilitiesGetRequest {
 impl ::std::fmt::Debug for LiabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LiabilitiesGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -962,9 +962,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesObject {
             read?;
         }
         Ok(Self {
-            credit: s::required(f0, "credit")?,
-            mortgage: s::required(f1, "mortgage")?,
-            student: s::required(f2, "student")?,
+            credit: s::optional(f0),
+            mortgage: s::optional(f1),
+            student: s::optional(f2),
         })
     }
 }
@@ -1707,10 +1707,10 @@ impl ::serde::Serialize for LinkDeliveryCreateRequest {
 impl ::std::fmt::Debug for LinkDeliveryCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkDeliveryCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("link_token", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("link_token", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1904,9 +1904,9 @@ impl ::serde::Serialize for LinkDeliveryGetRequest {
 impl ::std::fmt::Debug for LinkDeliveryGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkDeliveryGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("link_delivery_session_id", &self.link_delivery_session_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2005,7 +2005,7 @@ impl ::serde::Serialize for LinkDeliveryGetResponse {
 impl ::std::fmt::Debug for LinkDeliveryGetResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkDeliveryGetResponse")
-            .field("access_tokens", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
             .field("completed_at", &self.completed_at)
             .field("created_at", &self.created_at)
             .field("item_ids", &self.item_ids)
@@ -2979,7 +2979,7 @@ impl ::std::fmt::Debug for LinkEventsWebhook {
         f.debug_struct("LinkEventsWebhook")
             .field("events", &self.events)
             .field("link_session_id", &self.link_session_id)
-            .field("link_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
             .field("webhook_code", &self.webhook_code)
             .field("webhook_type", &self.webhook_type)
             .finish()
@@ -3058,9 +3058,9 @@ impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeRequest {
 impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkOAuthCorrelationIdExchangeRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("link_correlation_id", &self.link_correlation_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3125,7 +3125,7 @@ impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeResponse {
 impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkOAuthCorrelationIdExchangeResponse")
-            .field("link_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -3169,7 +3169,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionBankEmploymentResult 
             read?;
         }
         Ok(Self {
-            institution: s::required(f0, "institution")?,
+            institution: s::optional(f0),
             item_id: s::required(f1, "item_id")?,
             status: s::required(f2, "status")?,
         })
@@ -3232,7 +3232,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionBankIncomeResult {
             read?;
         }
         Ok(Self {
-            institution: s::required(f0, "institution")?,
+            institution: s::optional(f0),
             item_id: s::required(f1, "item_id")?,
             status: s::required(f2, "status")?,
         })
@@ -3353,7 +3353,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionCraItemAddResult {
         }
         Ok(Self {
             accounts: s::required(f0, "accounts")?,
-            institution: s::required(f1, "institution")?,
+            institution: s::optional(f1),
             item_id: s::required(f2, "item_id")?,
         })
     }
@@ -3417,7 +3417,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionCraUpdateResult {
         }
         Ok(Self {
             accounts: s::required(f0, "accounts")?,
-            institution: s::required(f1, "institution")?,
+            institution: s::optional(f1),
             item_id: s::required(f2, "item_id")?,
         })
     }
@@ -3475,8 +3475,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionExit {
             read?;
         }
         Ok(Self {
-            error: s::required(f0, "error")?,
-            metadata: s::required(f1, "metadata")?,
+            error: s::optional(f0),
+            metadata: s::optional(f1),
         })
     }
 }
@@ -3532,8 +3532,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionExitDeprecated {
             read?;
         }
         Ok(Self {
-            error: s::required(f0, "error")?,
-            metadata: s::required(f1, "metadata")?,
+            error: s::optional(f0),
+            metadata: s::optional(f1),
         })
     }
 }
@@ -3816,9 +3816,9 @@ impl ::std::fmt::Debug for LinkSessionFinishedWebhook {
         f.debug_struct("LinkSessionFinishedWebhook")
             .field("environment", &self.environment)
             .field("link_session_id", &self.link_session_id)
-            .field("link_token", &"[redacted]")
-            .field("public_token", &"[redacted]")
-            .field("public_tokens", &self.public_tokens)
+            .field("link_token", &crate::redact::Redacted)
+            .field("public_token", &crate::redact::Redacted)
+            .field("public_tokens", &crate::redact::Redacted)
             .field("status", &self.status)
             .field("user_id", &self.user_id)
             .field("webhook_code", &self.webhook_code)
@@ -3867,7 +3867,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionItemAddResult {
         }
         Ok(Self {
             accounts: s::required(f0, "accounts")?,
-            institution: s::required(f1, "institution")?,
+            institution: s::optional(f1),
             public_token: s::required(f2, "public_token")?,
         })
     }
@@ -3895,7 +3895,7 @@ impl ::std::fmt::Debug for LinkSessionItemAddResult {
         f.debug_struct("LinkSessionItemAddResult")
             .field("accounts", &self.accounts)
             .field("institution", &self.institution)
-            .field("public_token", &"[redacted]")
+            .field("public_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3943,7 +3943,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionPayrollIncomeResult {
             read?;
         }
         Ok(Self {
-            institution: s::required(f0, "institution")?,
+            institution: s::optional(f0),
             num_paystubs_retrieved: s::required(f1, "num_paystubs_retrieved")?,
             num_w2s_retrieved: s::required(f2, "num_w2s_retrieved")?,
         })
@@ -4038,7 +4038,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionResults {
             cra_document_upload_results: s::optional(f1),
             cra_item_add_results: s::required(f2, "cra_item_add_results")?,
             cra_update_results: s::required(f3, "cra_update_results")?,
-            document_income_results: s::required(f4, "document_income_results")?,
+            document_income_results: s::optional(f4),
             item_add_results: s::required(f5, "item_add_results")?,
             payroll_income_results: s::required(f6, "payroll_income_results")?,
         })
@@ -4108,7 +4108,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionSuccess {
             read?;
         }
         Ok(Self {
-            metadata: s::required(f0, "metadata")?,
+            metadata: s::optional(f0),
             public_token: s::required(f1, "public_token")?,
         })
     }
@@ -4134,7 +4134,7 @@ impl ::std::fmt::Debug for LinkSessionSuccess {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkSessionSuccess")
             .field("metadata", &self.metadata)
-            .field("public_token", &"[redacted]")
+            .field("public_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5581,8 +5581,8 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
 impl ::std::fmt::Debug for LinkTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenCreateRequest")
-            .field("access_token", &"[redacted]")
-            .field("access_tokens", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("access_tokens", &crate::redact::Redacted)
             .field("account_filters", &self.account_filters)
             .field("additional_consented_products", &self.additional_consented_products)
             .field("android_package_name", &self.android_package_name)
@@ -5591,7 +5591,7 @@ impl ::std::fmt::Debug for LinkTokenCreateRequest {
             .field("base_report", &self.base_report)
             .field("card_switch", &self.card_switch)
             .field("cashflow_report", &self.cashflow_report)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_name", &self.client_name)
             .field(
                 "consumer_report_permissible_purpose",
@@ -5624,15 +5624,15 @@ impl ::std::fmt::Debug for LinkTokenCreateRequest {
                 "required_if_supported_products",
                 &self.required_if_supported_products,
             )
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("statements", &self.statements)
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("transactions", &self.transactions)
             .field("transfer", &self.transfer)
             .field("update", &self.update)
             .field("user", &self.user)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -6451,7 +6451,7 @@ for LinkTokenCreateRequestCraOptionsIncomeInsights {
         }
         Ok(Self {
             income_insights_filter: s::optional(f0),
-            income_insights_version: s::required(f1, "income_insights_version")?,
+            income_insights_version: s::optional(f1),
         })
     }
 }
@@ -7067,7 +7067,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestIncomeVerification {
 impl ::std::fmt::Debug for LinkTokenCreateRequestIncomeVerification {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenCreateRequestIncomeVerification")
-            .field("access_tokens", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
             .field("asset_report_id", &self.asset_report_id)
             .field("bank_income", &self.bank_income)
             .field("income_source_types", &self.income_source_types)
@@ -7450,7 +7450,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestStatements {
     }
 }
 ///Specifies options for initializing Link for use with the Transfer product.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct LinkTokenCreateRequestTransfer {
     ///The `id` returned by the `/transfer/authorization/create` endpoint. Used to indicate Link session to complete required user action in order to make a decision for the authorization. If set, `access_token` can be omitted.
     pub authorization_id: ::std::option::Option<::std::string::String>,
@@ -7520,6 +7520,15 @@ impl ::serde::Serialize for LinkTokenCreateRequestTransfer {
         out.field_unless(skip[1], "intent_id", &self.intent_id);
         out.field_unless(skip[2], "payment_profile_token", &self.payment_profile_token);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for LinkTokenCreateRequestTransfer {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenCreateRequestTransfer")
+            .field("authorization_id", &self.authorization_id)
+            .field("intent_id", &self.intent_id)
+            .field("payment_profile_token", &crate::redact::Redacted)
+            .finish()
     }
 }
 ///Specifies options for initializing Link for [update mode](https://plaid.com/docs/link/update-mode).
@@ -7947,7 +7956,7 @@ impl ::std::fmt::Debug for LinkTokenCreateResponse {
         f.debug_struct("LinkTokenCreateResponse")
             .field("expiration", &self.expiration)
             .field("hosted_link_url", &self.hosted_link_url)
-            .field("link_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .field("user_id", &self.user_id)
             .finish()
@@ -8073,13 +8082,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetMetadataResponse {
         }
         Ok(Self {
             account_filters: s::optional(f0),
-            client_name: s::required(f1, "client_name")?,
+            client_name: s::optional(f1),
             country_codes: s::required(f2, "country_codes")?,
             initial_products: s::required(f3, "initial_products")?,
             institution_data: s::optional(f4),
-            language: s::required(f5, "language")?,
-            redirect_uri: s::required(f6, "redirect_uri")?,
-            webhook: s::required(f7, "webhook")?,
+            language: s::optional(f5),
+            redirect_uri: s::optional(f6),
+            webhook: s::optional(f7),
         })
     }
 }
@@ -8178,9 +8187,9 @@ impl ::serde::Serialize for LinkTokenGetRequest {
 impl ::std::fmt::Debug for LinkTokenGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("link_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("link_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8246,8 +8255,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetResponse {
             read?;
         }
         Ok(Self {
-            created_at: s::required(f0, "created_at")?,
-            expiration: s::required(f1, "expiration")?,
+            created_at: s::optional(f0),
+            expiration: s::optional(f1),
             link_sessions: f2.unwrap_or_default(),
             link_token: s::required(f3, "link_token")?,
             metadata: s::required(f4, "metadata")?,
@@ -8287,7 +8296,7 @@ impl ::std::fmt::Debug for LinkTokenGetResponse {
             .field("created_at", &self.created_at)
             .field("expiration", &self.expiration)
             .field("link_sessions", &self.link_sessions)
-            .field("link_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
             .field("metadata", &self.metadata)
             .field("request_id", &self.request_id)
             .field("user_id", &self.user_id)
@@ -9128,8 +9137,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanIdentifier {
             read?;
         }
         Ok(Self {
-            loan_identifier: s::required(f0, "LoanIdentifier")?,
-            loan_identifier_type: s::required(f1, "LoanIdentifierType")?,
+            loan_identifier: s::optional(f0),
+            loan_identifier_type: s::optional(f1),
         })
     }
 }
@@ -9623,14 +9632,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for Location {
             read?;
         }
         Ok(Self {
-            address: s::required(f0, "address")?,
-            city: s::required(f1, "city")?,
-            country: s::required(f2, "country")?,
-            lat: s::required(f3, "lat")?,
-            lon: s::required(f4, "lon")?,
-            postal_code: s::required(f5, "postal_code")?,
-            region: s::required(f6, "region")?,
-            store_number: s::required(f7, "store_number")?,
+            address: s::optional(f0),
+            city: s::optional(f1),
+            country: s::optional(f2),
+            lat: s::optional(f3),
+            lon: s::optional(f4),
+            postal_code: s::optional(f5),
+            region: s::optional(f6),
+            store_number: s::optional(f7),
         })
     }
 }

@@ -190,18 +190,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for MerchantInsights {
         Ok(Self {
             entity_id: s::optional(f0),
             name: s::required(f1, "name")?,
-            personal_finance_category_detailed: s::required(
-                f2,
-                "personal_finance_category_detailed",
-            )?,
-            personal_finance_category_primary: s::required(
-                f3,
-                "personal_finance_category_primary",
-            )?,
+            personal_finance_category_detailed: s::optional(f2),
+            personal_finance_category_primary: s::optional(f3),
             total_inflows: s::required(f4, "total_inflows")?,
             total_outflows: s::required(f5, "total_outflows")?,
             transaction_count: s::required(f6, "transaction_count")?,
-            website: s::required(f7, "website")?,
+            website: s::optional(f7),
         })
     }
 }
@@ -1103,8 +1097,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for MortgageInterestRate {
             read?;
         }
         Ok(Self {
-            percentage: s::required(f0, "percentage")?,
-            type_: s::required(f1, "type")?,
+            percentage: s::optional(f0),
+            type_: s::optional(f1),
         })
     }
 }
@@ -1254,28 +1248,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for MortgageLiability {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            account_number: s::required(f1, "account_number")?,
-            current_late_fee: s::required(f2, "current_late_fee")?,
-            escrow_balance: s::required(f3, "escrow_balance")?,
-            has_pmi: s::required(f4, "has_pmi")?,
-            has_prepayment_penalty: s::required(f5, "has_prepayment_penalty")?,
+            account_number: s::optional(f1),
+            current_late_fee: s::optional(f2),
+            escrow_balance: s::optional(f3),
+            has_pmi: s::optional(f4),
+            has_prepayment_penalty: s::optional(f5),
             interest_rate: s::required(f6, "interest_rate")?,
-            last_payment_amount: s::required(f7, "last_payment_amount")?,
-            last_payment_date: s::required(f8, "last_payment_date")?,
-            loan_term: s::required(f9, "loan_term")?,
-            loan_type_description: s::required(f10, "loan_type_description")?,
-            maturity_date: s::required(f11, "maturity_date")?,
-            next_monthly_payment: s::required(f12, "next_monthly_payment")?,
-            next_payment_due_date: s::required(f13, "next_payment_due_date")?,
-            origination_date: s::required(f14, "origination_date")?,
-            origination_principal_amount: s::required(
-                f15,
-                "origination_principal_amount",
-            )?,
-            past_due_amount: s::required(f16, "past_due_amount")?,
+            last_payment_amount: s::optional(f7),
+            last_payment_date: s::optional(f8),
+            loan_term: s::optional(f9),
+            loan_type_description: s::optional(f10),
+            maturity_date: s::optional(f11),
+            next_monthly_payment: s::optional(f12),
+            next_payment_due_date: s::optional(f13),
+            origination_date: s::optional(f14),
+            origination_principal_amount: s::optional(f15),
+            past_due_amount: s::optional(f16),
             property_address: s::required(f17, "property_address")?,
-            ytd_interest_paid: s::required(f18, "ytd_interest_paid")?,
-            ytd_principal_paid: s::required(f19, "ytd_principal_paid")?,
+            ytd_interest_paid: s::optional(f18),
+            ytd_principal_paid: s::optional(f19),
         })
     }
 }
@@ -1369,11 +1360,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for MortgagePropertyAddress {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
-            country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
         })
     }
 }

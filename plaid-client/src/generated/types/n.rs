@@ -502,8 +502,8 @@ impl ::serde::Serialize for NetworkStatusGetRequest {
 impl ::std::fmt::Debug for NetworkStatusGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("NetworkStatusGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("template_id", &self.template_id)
             .field("user", &self.user)
             .finish()
@@ -1108,7 +1108,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for NumbersAch {
             can_transfer_out: s::optional(f3),
             is_tokenized_account_number: s::optional(f4),
             routing: s::required(f5, "routing")?,
-            wire_routing: s::required(f6, "wire_routing")?,
+            wire_routing: s::optional(f6),
         })
     }
 }

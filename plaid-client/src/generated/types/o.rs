@@ -6,7 +6,6 @@
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -14,11 +13,22 @@
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct OAuthAccessToken(pub ::std::string::String);
-impl ::std::ops::Deref for OAuthAccessToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct OAuthAccessToken(::std::string::String);
+impl OAuthAccessToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for OAuthAccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("OAuthAccessToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for OAuthAccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<OAuthAccessToken> for ::std::string::String {
@@ -29,11 +39,6 @@ impl ::std::convert::From<OAuthAccessToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for OAuthAccessToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for OAuthAccessToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for OAuthAccessToken {
@@ -47,7 +52,6 @@ impl ::std::str::FromStr for OAuthAccessToken {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -55,11 +59,22 @@ impl ::std::str::FromStr for OAuthAccessToken {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct OAuthAnyToken(pub ::std::string::String);
-impl ::std::ops::Deref for OAuthAnyToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct OAuthAnyToken(::std::string::String);
+impl OAuthAnyToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for OAuthAnyToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("OAuthAnyToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for OAuthAnyToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<OAuthAnyToken> for ::std::string::String {
@@ -70,11 +85,6 @@ impl ::std::convert::From<OAuthAnyToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for OAuthAnyToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for OAuthAnyToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for OAuthAnyToken {
@@ -434,10 +444,10 @@ impl ::serde::Serialize for OAuthIntrospectRequest {
 impl ::std::fmt::Debug for OAuthIntrospectRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthIntrospectRequest")
-            .field("client_id", &"[redacted]")
-            .field("client_secret", &self.client_secret)
-            .field("secret", &"[redacted]")
-            .field("token", &self.token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("client_secret", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -578,7 +588,7 @@ impl ::std::fmt::Debug for OAuthIntrospectResponse {
         f.debug_struct("OAuthIntrospectResponse")
             .field("active", &self.active)
             .field("aud", &self.aud)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("exp", &self.exp)
             .field("iat", &self.iat)
             .field("iss", &self.iss)
@@ -595,7 +605,6 @@ impl ::std::fmt::Debug for OAuthIntrospectResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -603,11 +612,22 @@ impl ::std::fmt::Debug for OAuthIntrospectResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct OAuthRefreshToken(pub ::std::string::String);
-impl ::std::ops::Deref for OAuthRefreshToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct OAuthRefreshToken(::std::string::String);
+impl OAuthRefreshToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for OAuthRefreshToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("OAuthRefreshToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for OAuthRefreshToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<OAuthRefreshToken> for ::std::string::String {
@@ -618,11 +638,6 @@ impl ::std::convert::From<OAuthRefreshToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for OAuthRefreshToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for OAuthRefreshToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for OAuthRefreshToken {
@@ -710,10 +725,10 @@ impl ::serde::Serialize for OAuthRevokeRequest {
 impl ::std::fmt::Debug for OAuthRevokeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthRevokeRequest")
-            .field("client_id", &"[redacted]")
-            .field("client_secret", &self.client_secret)
-            .field("secret", &"[redacted]")
-            .field("token", &self.token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("client_secret", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1001,14 +1016,14 @@ impl ::std::fmt::Debug for OAuthTokenRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthTokenRequest")
             .field("audience", &self.audience)
-            .field("client_id", &"[redacted]")
-            .field("client_secret", &self.client_secret)
+            .field("client_id", &crate::redact::Redacted)
+            .field("client_secret", &crate::redact::Redacted)
             .field("grant_type", &self.grant_type)
-            .field("refresh_token", &self.refresh_token)
+            .field("refresh_token", &crate::redact::Redacted)
             .field("resource", &self.resource)
             .field("scope", &self.scope)
-            .field("secret", &"[redacted]")
-            .field("subject_token", &self.subject_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("subject_token", &crate::redact::Redacted)
             .field("subject_token_type", &self.subject_token_type)
             .finish()
     }
@@ -1096,9 +1111,9 @@ impl ::serde::Serialize for OAuthTokenResponse {
 impl ::std::fmt::Debug for OAuthTokenResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthTokenResponse")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("expires_in", &self.expires_in)
-            .field("refresh_token", &self.refresh_token)
+            .field("refresh_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .field("token_type", &self.token_type)
             .finish()
@@ -1109,7 +1124,6 @@ impl ::std::fmt::Debug for OAuthTokenResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -1117,11 +1131,22 @@ impl ::std::fmt::Debug for OAuthTokenResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct OauthApiSecret(pub ::std::string::String);
-impl ::std::ops::Deref for OauthApiSecret {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct OauthApiSecret(::std::string::String);
+impl OauthApiSecret {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for OauthApiSecret {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("OauthApiSecret([redacted])")
+    }
+}
+impl ::std::fmt::Display for OauthApiSecret {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<OauthApiSecret> for ::std::string::String {
@@ -1132,11 +1157,6 @@ impl ::std::convert::From<OauthApiSecret> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for OauthApiSecret {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for OauthApiSecret {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for OauthApiSecret {
@@ -1322,7 +1342,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for OriginatingFundSource {
         }
         Ok(Self {
             account_number: s::required(f0, "account_number")?,
-            address: s::required(f1, "address")?,
+            address: s::optional(f1),
             bic: s::required(f2, "bic")?,
             full_name: s::required(f3, "full_name")?,
         })
@@ -1408,7 +1428,7 @@ impl ::serde::Serialize for Originator {
 impl ::std::fmt::Debug for Originator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("Originator")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("transfer_diligence_status", &self.transfer_diligence_status)
             .finish()
     }
@@ -1835,7 +1855,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for OverrideAccounts {
             meta: s::required(f9, "meta")?,
             numbers: s::required(f10, "numbers")?,
             starting_balance: s::required(f11, "starting_balance")?,
-            subtype: s::required(f12, "subtype")?,
+            subtype: s::optional(f12),
             transactions: s::required(f13, "transactions")?,
             type_: s::required(f14, "type")?,
         })

@@ -259,7 +259,7 @@ impl ::std::fmt::Debug for PartnerCustomerCreateRequest {
             .field("application_name", &self.application_name)
             .field("assets_under_management", &self.assets_under_management)
             .field("billing_contact", &self.billing_contact)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
             .field("create_link_customization", &self.create_link_customization)
             .field("customer_support_info", &self.customer_support_info)
@@ -270,7 +270,7 @@ impl ::std::fmt::Debug for PartnerCustomerCreateRequest {
             .field("products", &self.products)
             .field("redirect_uris", &self.redirect_uris)
             .field("registration_number", &self.registration_number)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("technical_contact", &self.technical_contact)
             .field("website", &self.website)
             .finish()
@@ -408,14 +408,14 @@ impl ::serde::Serialize for PartnerCustomerEnableRequest {
 impl ::std::fmt::Debug for PartnerCustomerEnableRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerEnableRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///Response schema for `/partner/customer/enable`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct PartnerCustomerEnableResponse {
     ///The end customer's secret key for the Production environment.
     pub production_secret: ::std::option::Option<::std::string::String>,
@@ -473,6 +473,14 @@ impl ::serde::Serialize for PartnerCustomerEnableResponse {
         out.field_unless(skip[0], "production_secret", &self.production_secret);
         out.field_unless(skip[1], "request_id", &self.request_id);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for PartnerCustomerEnableResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerCustomerEnableResponse")
+            .field("production_secret", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///Request schema for `/partner/customer/get`.
@@ -547,9 +555,9 @@ impl ::serde::Serialize for PartnerCustomerGetRequest {
 impl ::std::fmt::Debug for PartnerCustomerGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -686,9 +694,9 @@ impl ::serde::Serialize for PartnerCustomerOAuthInstitutionsGetRequest {
 impl ::std::fmt::Debug for PartnerCustomerOAuthInstitutionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerOAuthInstitutionsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -846,9 +854,9 @@ impl ::serde::Serialize for PartnerCustomerRemoveRequest {
 impl ::std::fmt::Debug for PartnerCustomerRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerRemoveRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -975,7 +983,7 @@ impl ::serde::Serialize for PartnerEndCustomer {
 impl ::std::fmt::Debug for PartnerEndCustomer {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerEndCustomer")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
             .field("status", &self.status)
             .finish()
@@ -1886,7 +1894,7 @@ for PartnerEndCustomerOAuthInstitutionApplicationStatus {
     }
 }
 ///Registration statuses by environment.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct PartnerEndCustomerOAuthInstitutionEnvironments {
     pub development: ::std::option::Option<
         PartnerEndCustomerOAuthInstitutionApplicationStatus,
@@ -1948,6 +1956,14 @@ impl ::serde::Serialize for PartnerEndCustomerOAuthInstitutionEnvironments {
         out.field_unless(skip[0], "development", &self.development);
         out.field_unless(skip[1], "production", &self.production);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for PartnerEndCustomerOAuthInstitutionEnvironments {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerEndCustomerOAuthInstitutionEnvironments")
+            .field("development", &crate::redact::Redacted)
+            .field("production", &crate::redact::Redacted)
+            .finish()
     }
 }
 ///The OAuth status of the update
@@ -2318,7 +2334,7 @@ for PartnerEndCustomerRequirementsDue {
     }
 }
 ///The secrets for the newly created end customer.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct PartnerEndCustomerSecrets {
     ///The end customer's secret key for the Development environment. The Development environment has been removed.
     pub development: ::std::option::Option<::std::string::String>,
@@ -2384,6 +2400,15 @@ impl ::serde::Serialize for PartnerEndCustomerSecrets {
         out.field_unless(skip[1], "production", &self.production);
         out.field_unless(skip[2], "sandbox", &self.sandbox);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for PartnerEndCustomerSecrets {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerEndCustomerSecrets")
+            .field("development", &crate::redact::Redacted)
+            .field("production", &crate::redact::Redacted)
+            .field("sandbox", &crate::redact::Redacted)
+            .finish()
     }
 }
 /**The status of the given end customer.
@@ -2596,9 +2621,9 @@ impl ::serde::Serialize for PartnerEndCustomerWithSecrets {
 impl ::std::fmt::Debug for PartnerEndCustomerWithSecrets {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerEndCustomerWithSecrets")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
-            .field("secrets", &self.secrets)
+            .field("secrets", &crate::redact::Redacted)
             .field("status", &self.status)
             .finish()
     }
@@ -2850,7 +2875,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayFrequency {
             read?;
         }
         Ok(Self {
-            value: s::required(f0, "value")?,
+            value: s::optional(f0),
             verification_status: s::required(f1, "verification_status")?,
         })
     }
@@ -3152,11 +3177,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubDeductionsBreakdown {
             read?;
         }
         Ok(Self {
-            current_amount: s::required(f0, "current_amount")?,
-            description: s::required(f1, "description")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
-            ytd_amount: s::required(f4, "ytd_amount")?,
+            current_amount: s::optional(f0),
+            description: s::optional(f1),
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
+            ytd_amount: s::optional(f4),
         })
     }
 }
@@ -3232,10 +3257,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubDeductionsTotal {
             read?;
         }
         Ok(Self {
-            current_amount: s::required(f0, "current_amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
-            ytd_amount: s::required(f3, "ytd_amount")?,
+            current_amount: s::optional(f0),
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
+            ytd_amount: s::optional(f3),
         })
     }
 }
@@ -3325,13 +3350,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubDistributionBreakdown {
             read?;
         }
         Ok(Self {
-            account_name: s::required(f0, "account_name")?,
-            bank_name: s::required(f1, "bank_name")?,
-            current_amount: s::required(f2, "current_amount")?,
-            iso_currency_code: s::required(f3, "iso_currency_code")?,
-            mask: s::required(f4, "mask")?,
-            type_: s::required(f5, "type")?,
-            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
+            account_name: s::optional(f0),
+            bank_name: s::optional(f1),
+            current_amount: s::optional(f2),
+            iso_currency_code: s::optional(f3),
+            mask: s::optional(f4),
+            type_: s::optional(f5),
+            unofficial_currency_code: s::optional(f6),
         })
     }
 }
@@ -3430,14 +3455,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubEarningsBreakdown {
             read?;
         }
         Ok(Self {
-            canonical_description: s::required(f0, "canonical_description")?,
-            current_amount: s::required(f1, "current_amount")?,
-            description: s::required(f2, "description")?,
-            hours: s::required(f3, "hours")?,
-            iso_currency_code: s::required(f4, "iso_currency_code")?,
-            rate: s::required(f5, "rate")?,
-            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
-            ytd_amount: s::required(f7, "ytd_amount")?,
+            canonical_description: s::optional(f0),
+            current_amount: s::optional(f1),
+            description: s::optional(f2),
+            hours: s::optional(f3),
+            iso_currency_code: s::optional(f4),
+            rate: s::optional(f5),
+            unofficial_currency_code: s::optional(f6),
+            ytd_amount: s::optional(f7),
         })
     }
 }
@@ -3564,11 +3589,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubEarningsTotal {
             read?;
         }
         Ok(Self {
-            current_amount: s::required(f0, "current_amount")?,
-            hours: s::required(f1, "hours")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
-            ytd_amount: s::required(f4, "ytd_amount")?,
+            current_amount: s::optional(f0),
+            hours: s::optional(f1),
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
+            ytd_amount: s::optional(f4),
         })
     }
 }
@@ -3673,15 +3698,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubPayPeriodDetails {
         }
         Ok(Self {
             distribution_breakdown: s::required(f0, "distribution_breakdown")?,
-            end_date: s::required(f1, "end_date")?,
-            gross_earnings: s::required(f2, "gross_earnings")?,
-            iso_currency_code: s::required(f3, "iso_currency_code")?,
-            pay_amount: s::required(f4, "pay_amount")?,
+            end_date: s::optional(f1),
+            gross_earnings: s::optional(f2),
+            iso_currency_code: s::optional(f3),
+            pay_amount: s::optional(f4),
             pay_basis: s::optional(f5),
-            pay_date: s::required(f6, "pay_date")?,
-            pay_frequency: s::required(f7, "pay_frequency")?,
-            start_date: s::required(f8, "start_date")?,
-            unofficial_currency_code: s::required(f9, "unofficial_currency_code")?,
+            pay_date: s::optional(f6),
+            pay_frequency: s::optional(f7),
+            start_date: s::optional(f8),
+            unofficial_currency_code: s::optional(f9),
         })
     }
 }
@@ -3747,8 +3772,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubTaxpayerId {
             read?;
         }
         Ok(Self {
-            id_mask: s::required(f0, "id_mask")?,
-            id_type: s::required(f1, "id_type")?,
+            id_mask: s::optional(f0),
+            id_type: s::optional(f1),
         })
     }
 }
@@ -4670,14 +4695,14 @@ impl ::serde::Serialize for PaymentInitiationConsentCreateRequest {
 impl ::std::fmt::Debug for PaymentInitiationConsentCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("constraints", &self.constraints)
             .field("options", &self.options)
             .field("payer_details", &self.payer_details)
             .field("recipient_id", &self.recipient_id)
             .field("reference", &self.reference)
             .field("scopes", &self.scopes)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("type_", &self.type_)
             .finish()
     }
@@ -4814,9 +4839,9 @@ impl ::serde::Serialize for PaymentInitiationConsentGetRequest {
 impl ::std::fmt::Debug for PaymentInitiationConsentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("consent_id", &self.consent_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5203,13 +5228,13 @@ impl ::std::fmt::Debug for PaymentInitiationConsentPaymentExecuteRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentPaymentExecuteRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("consent_id", &self.consent_id)
             .field("idempotency_key", &self.idempotency_key)
             .field("processing_mode", &self.processing_mode)
             .field("reference", &self.reference)
             .field("scope", &self.scope)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5406,9 +5431,9 @@ impl ::serde::Serialize for PaymentInitiationConsentRevokeRequest {
 impl ::std::fmt::Debug for PaymentInitiationConsentRevokeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentRevokeRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("consent_id", &self.consent_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5825,7 +5850,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationMetadata {
         }
         Ok(Self {
             maximum_payment_amount: s::required(f0, "maximum_payment_amount")?,
-            standing_order_metadata: s::required(f1, "standing_order_metadata")?,
+            standing_order_metadata: s::optional(f1),
             supports_international_payments: s::required(
                 f2,
                 "supports_international_payments",
@@ -6002,11 +6027,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPayment {
             adjusted_scheme: s::optional(f1),
             amount: s::required(f2, "amount")?,
             amount_refunded: s::optional(f3),
-            bacs: s::required(f4, "bacs")?,
+            bacs: s::optional(f4),
             consent_id: s::optional(f5),
             end_to_end_id: s::optional(f6),
             error: s::optional(f7),
-            iban: s::required(f8, "iban")?,
+            iban: s::optional(f8),
             last_status_update: s::required(f9, "last_status_update")?,
             payment_id: s::required(f10, "payment_id")?,
             recipient_id: s::required(f11, "recipient_id")?,
@@ -6173,12 +6198,12 @@ impl ::std::fmt::Debug for PaymentInitiationPaymentCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentCreateRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
             .field("recipient_id", &self.recipient_id)
             .field("reference", &self.reference)
             .field("schedule", &self.schedule)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6359,9 +6384,9 @@ impl ::serde::Serialize for PaymentInitiationPaymentGetRequest {
 impl ::std::fmt::Debug for PaymentInitiationPaymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("payment_id", &self.payment_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6496,11 +6521,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentGetRespo
             adjusted_scheme: s::optional(f1),
             amount: s::required(f2, "amount")?,
             amount_refunded: s::optional(f3),
-            bacs: s::required(f4, "bacs")?,
+            bacs: s::optional(f4),
             consent_id: s::optional(f5),
             end_to_end_id: s::optional(f6),
             error: s::optional(f7),
-            iban: s::required(f8, "iban")?,
+            iban: s::optional(f8),
             last_status_update: s::required(f9, "last_status_update")?,
             payment_id: s::required(f10, "payment_id")?,
             recipient_id: s::required(f11, "recipient_id")?,
@@ -6655,11 +6680,11 @@ impl ::serde::Serialize for PaymentInitiationPaymentListRequest {
 impl ::std::fmt::Debug for PaymentInitiationPaymentListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("consent_id", &self.consent_id)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6714,7 +6739,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentListResp
             read?;
         }
         Ok(Self {
-            next_cursor: s::required(f0, "next_cursor")?,
+            next_cursor: s::optional(f0),
             payments: s::required(f1, "payments")?,
             request_id: s::required(f2, "request_id")?,
         })
@@ -6851,13 +6876,13 @@ impl ::std::fmt::Debug for PaymentInitiationPaymentReverseRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentReverseRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("counterparty_address", &self.counterparty_address)
             .field("counterparty_date_of_birth", &self.counterparty_date_of_birth)
             .field("idempotency_key", &self.idempotency_key)
             .field("payment_id", &self.payment_id)
             .field("reference", &self.reference)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7115,9 +7140,9 @@ impl ::serde::Serialize for PaymentInitiationPaymentTokenCreateRequest {
 impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentTokenCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("payment_id", &self.payment_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7196,7 +7221,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentTokenCreateResponse {
 impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentTokenCreateResponse")
-            .field("payment_token", &"[redacted]")
+            .field("payment_token", &crate::redact::Redacted)
             .field("payment_token_expiration_time", &self.payment_token_expiration_time)
             .field("request_id", &self.request_id)
             .finish()
@@ -7384,10 +7409,10 @@ impl ::std::fmt::Debug for PaymentInitiationRecipientCreateRequest {
         f.debug_struct("PaymentInitiationRecipientCreateRequest")
             .field("address", &self.address)
             .field("bacs", &self.bacs)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("iban", &self.iban)
             .field("name", &self.name)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7519,9 +7544,9 @@ impl ::serde::Serialize for PaymentInitiationRecipientGetRequest {
 impl ::std::fmt::Debug for PaymentInitiationRecipientGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationRecipientGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("recipient_id", &self.recipient_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7695,10 +7720,10 @@ impl ::serde::Serialize for PaymentInitiationRecipientListRequest {
 impl ::std::fmt::Debug for PaymentInitiationRecipientListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationRecipientListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7941,14 +7966,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentMeta {
             read?;
         }
         Ok(Self {
-            by_order_of: s::required(f0, "by_order_of")?,
-            payee: s::required(f1, "payee")?,
-            payer: s::required(f2, "payer")?,
-            payment_method: s::required(f3, "payment_method")?,
-            payment_processor: s::required(f4, "payment_processor")?,
-            ppd_id: s::required(f5, "ppd_id")?,
-            reason: s::required(f6, "reason")?,
-            reference_number: s::required(f7, "reference_number")?,
+            by_order_of: s::optional(f0),
+            payee: s::optional(f1),
+            payer: s::optional(f2),
+            payment_method: s::optional(f3),
+            payment_processor: s::optional(f4),
+            ppd_id: s::optional(f5),
+            reason: s::optional(f6),
+            reference_number: s::optional(f7),
         })
     }
 }
@@ -8038,13 +8063,13 @@ impl ::serde::Serialize for PaymentProfileCreateRequest {
 impl ::std::fmt::Debug for PaymentProfileCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///PaymentProfileCreateResponse defines the response schema for `/payment_profile/create`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PaymentProfileCreateResponse {
     pub payment_profile_token: PaymentProfileToken,
     pub request_id: RequestId,
@@ -8098,6 +8123,14 @@ impl ::serde::Serialize for PaymentProfileCreateResponse {
         out.field("payment_profile_token", &self.payment_profile_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for PaymentProfileCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentProfileCreateResponse")
+            .field("payment_profile_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///PaymentProfileGetRequest defines the request schema for `/payment_profile/get`
@@ -8172,9 +8205,9 @@ impl ::serde::Serialize for PaymentProfileGetRequest {
 impl ::std::fmt::Debug for PaymentProfileGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("payment_profile_token", &self.payment_profile_token)
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("payment_profile_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8232,7 +8265,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileGetResponse {
         }
         Ok(Self {
             created_at: s::required(f0, "created_at")?,
-            deleted_at: s::required(f1, "deleted_at")?,
+            deleted_at: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
             status: s::required(f3, "status")?,
             updated_at: s::required(f4, "updated_at")?,
@@ -8331,9 +8364,9 @@ impl ::serde::Serialize for PaymentProfileRemoveRequest {
 impl ::std::fmt::Debug for PaymentProfileRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileRemoveRequest")
-            .field("client_id", &"[redacted]")
-            .field("payment_profile_token", &self.payment_profile_token)
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("payment_profile_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8448,7 +8481,6 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentProfileStatus {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -8456,11 +8488,22 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentProfileStatus {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct PaymentProfileToken(pub ::std::string::String);
-impl ::std::ops::Deref for PaymentProfileToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct PaymentProfileToken(::std::string::String);
+impl PaymentProfileToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for PaymentProfileToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("PaymentProfileToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for PaymentProfileToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<PaymentProfileToken> for ::std::string::String {
@@ -8471,11 +8514,6 @@ impl ::std::convert::From<PaymentProfileToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for PaymentProfileToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for PaymentProfileToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for PaymentProfileToken {
@@ -8684,13 +8722,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentStatusUpdateWebhook {
         }
         Ok(Self {
             adjusted_reference: s::optional(f0),
-            adjusted_start_date: s::required(f1, "adjusted_start_date")?,
+            adjusted_start_date: s::optional(f1),
             environment: s::required(f2, "environment")?,
             error: s::optional(f3),
             new_payment_status: s::required(f4, "new_payment_status")?,
             old_payment_status: s::required(f5, "old_payment_status")?,
-            original_reference: s::required(f6, "original_reference")?,
-            original_start_date: s::required(f7, "original_start_date")?,
+            original_reference: s::optional(f6),
+            original_start_date: s::optional(f7),
             payment_id: s::required(f8, "payment_id")?,
             timestamp: s::required(f9, "timestamp")?,
             transaction_id: s::optional(f10),
@@ -8816,8 +8854,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayrollIncomeAccountData {
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
-            pay_frequency: s::required(f1, "pay_frequency")?,
+            account_id: s::optional(f0),
+            pay_frequency: s::optional(f1),
             rate_of_pay: s::required(f2, "rate_of_pay")?,
         })
     }
@@ -8890,7 +8928,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayrollIncomeObject {
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
+            account_id: s::optional(f0),
             form1099s: s::required(f1, "form1099s")?,
             pay_stubs: s::required(f2, "pay_stubs")?,
             w2s: s::required(f3, "w2s")?,
@@ -9044,8 +9082,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayrollItem {
             institution_name: s::required(f2, "institution_name")?,
             item_id: s::required(f3, "item_id")?,
             payroll_income: s::required(f4, "payroll_income")?,
-            status: s::required(f5, "status")?,
-            updated_at: s::required(f6, "updated_at")?,
+            status: s::optional(f5),
+            updated_at: s::optional(f6),
         })
     }
 }
@@ -9468,9 +9506,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubDeduction {
             read?;
         }
         Ok(Self {
-            is_pretax: s::required(f0, "is_pretax")?,
-            total: s::required(f1, "total")?,
-            type_: s::required(f2, "type")?,
+            is_pretax: s::optional(f0),
+            total: s::optional(f1),
+            type_: s::optional(f2),
         })
     }
 }
@@ -9617,7 +9655,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubEmployer {
         }
         Ok(Self {
             address: s::optional(f0),
-            name: s::required(f1, "name")?,
+            name: s::optional(f1),
         })
     }
 }
@@ -11773,14 +11811,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for PhysicalDocumentExtractedData {
             read?;
         }
         Ok(Self {
-            address: s::required(f0, "address")?,
+            address: s::optional(f0),
             category: s::required(f1, "category")?,
-            date_of_birth: s::required(f2, "date_of_birth")?,
-            expiration_date: s::required(f3, "expiration_date")?,
-            id_number: s::required(f4, "id_number")?,
+            date_of_birth: s::optional(f2),
+            expiration_date: s::optional(f3),
+            id_number: s::optional(f4),
             issue_date: s::optional(f5),
             issuing_country: s::required(f6, "issuing_country")?,
-            issuing_region: s::required(f7, "issuing_region")?,
+            issuing_region: s::optional(f7),
             name: s::optional(f8),
         })
     }
@@ -11975,11 +12013,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for PhysicalDocumentImages {
             read?;
         }
         Ok(Self {
-            cropped_back: s::required(f0, "cropped_back")?,
-            cropped_front: s::required(f1, "cropped_front")?,
-            face: s::required(f2, "face")?,
-            original_back: s::required(f3, "original_back")?,
-            original_front: s::required(f4, "original_front")?,
+            cropped_back: s::optional(f0),
+            cropped_front: s::optional(f1),
+            face: s::optional(f2),
+            original_back: s::optional(f3),
+            original_front: s::optional(f4),
         })
     }
 }
@@ -12106,7 +12144,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PlaidError {
         }
         Ok(Self {
             causes: f0.unwrap_or_default(),
-            display_message: s::required(f1, "display_message")?,
+            display_message: s::optional(f1),
             documentation_url: s::optional(f2),
             error_code: s::required(f3, "error_code")?,
             error_code_reason: s::optional(f4),
@@ -12672,7 +12710,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismCashScore {
             metadata: s::optional(f1),
             model_version: s::optional(f2),
             reason_codes: f3.unwrap_or_default(),
-            score: s::required(f4, "score")?,
+            score: s::optional(f4),
             version: s::required(f5, "version")?,
         })
     }
@@ -12783,16 +12821,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismCashScoreMetadata {
             read?;
         }
         Ok(Self {
-            l1m_credit_value_cnt: s::required(f0, "l1m_credit_value_cnt")?,
-            l1m_debit_value_cnt: s::required(f1, "l1m_debit_value_cnt")?,
-            max_age: s::required(f2, "max_age")?,
-            max_age_credit: s::required(f3, "max_age_credit")?,
-            max_age_debit: s::required(f4, "max_age_debit")?,
-            min_age: s::required(f5, "min_age")?,
-            min_age_credit: s::required(f6, "min_age_credit")?,
-            min_age_debit: s::required(f7, "min_age_debit")?,
-            num_trxn_credit: s::required(f8, "num_trxn_credit")?,
-            num_trxn_debit: s::required(f9, "num_trxn_debit")?,
+            l1m_credit_value_cnt: s::optional(f0),
+            l1m_debit_value_cnt: s::optional(f1),
+            max_age: s::optional(f2),
+            max_age_credit: s::optional(f3),
+            max_age_debit: s::optional(f4),
+            min_age: s::optional(f5),
+            min_age_credit: s::optional(f6),
+            min_age_debit: s::optional(f7),
+            num_trxn_credit: s::optional(f8),
+            num_trxn_debit: s::optional(f9),
         })
     }
 }
@@ -12929,7 +12967,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismDetect {
             metadata: s::optional(f1),
             model_version: s::required(f2, "model_version")?,
             reason_codes: f3.unwrap_or_default(),
-            score: s::required(f4, "score")?,
+            score: s::optional(f4),
         })
     }
 }
@@ -13100,7 +13138,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismExtend {
             metadata: s::optional(f1),
             model_version: s::required(f2, "model_version")?,
             reason_codes: f3.unwrap_or_default(),
-            score: s::required(f4, "score")?,
+            score: s::optional(f4),
         })
     }
 }
@@ -13235,7 +13273,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismFirstDetect {
             metadata: s::optional(f1),
             model_version: s::optional(f2),
             reason_codes: f3.unwrap_or_default(),
-            score: s::required(f4, "score")?,
+            score: s::optional(f4),
             version: s::required(f5, "version")?,
         })
     }
@@ -13696,9 +13734,9 @@ impl ::serde::Serialize for ProcessorAccountGetRequest {
 impl ::std::fmt::Debug for ProcessorAccountGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorAccountGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13845,10 +13883,10 @@ impl ::serde::Serialize for ProcessorApexProcessorTokenCreateRequest {
 impl ::std::fmt::Debug for ProcessorApexProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorApexProcessorTokenCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13920,9 +13958,9 @@ impl ::serde::Serialize for ProcessorAuthGetRequest {
 impl ::std::fmt::Debug for ProcessorAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorAuthGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14067,10 +14105,10 @@ impl ::serde::Serialize for ProcessorBalanceGetRequest {
 impl ::std::fmt::Debug for ProcessorBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorBalanceGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14341,7 +14379,7 @@ impl ::std::fmt::Debug for ProcessorBankTransferCreateRequest {
         f.debug_struct("ProcessorBankTransferCreateRequest")
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("custom_tag", &self.custom_tag)
             .field("description", &self.description)
             .field("idempotency_key", &self.idempotency_key)
@@ -14349,8 +14387,8 @@ impl ::std::fmt::Debug for ProcessorBankTransferCreateRequest {
             .field("metadata", &self.metadata)
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("type_", &self.type_)
             .field("user", &self.user)
             .finish()
@@ -14666,9 +14704,9 @@ impl ::serde::Serialize for ProcessorIdentityGetRequest {
 impl ::std::fmt::Debug for ProcessorIdentityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorIdentityGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14808,9 +14846,9 @@ impl ::serde::Serialize for ProcessorIdentityMatchRequest {
 impl ::std::fmt::Debug for ProcessorIdentityMatchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorIdentityMatchRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -15033,9 +15071,9 @@ impl ::serde::Serialize for ProcessorInvestmentsAuthGetRequest {
 impl ::std::fmt::Debug for ProcessorInvestmentsAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorInvestmentsAuthGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15221,9 +15259,9 @@ impl ::serde::Serialize for ProcessorInvestmentsHoldingsGetRequest {
 impl ::std::fmt::Debug for ProcessorInvestmentsHoldingsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorInvestmentsHoldingsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15409,11 +15447,11 @@ impl ::serde::Serialize for ProcessorInvestmentsTransactionsGetRequest {
 impl ::std::fmt::Debug for ProcessorInvestmentsTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorInvestmentsTransactionsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
             .field("options", &self.options)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -15584,9 +15622,9 @@ impl ::serde::Serialize for ProcessorLiabilitiesGetRequest {
 impl ::std::fmt::Debug for ProcessorLiabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorLiabilitiesGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15929,14 +15967,14 @@ impl ::std::fmt::Debug for ProcessorSignalDecisionReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalDecisionReportRequest")
             .field("amount_instantly_available", &self.amount_instantly_available)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("days_funds_on_hold", &self.days_funds_on_hold)
             .field("decision_outcome", &self.decision_outcome)
             .field("initiated", &self.initiated)
             .field("payment_method", &self.payment_method)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16141,15 +16179,15 @@ impl ::std::fmt::Debug for ProcessorSignalEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalEvaluateRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("client_user_id", &self.client_user_id)
             .field("default_payment_method", &self.default_payment_method)
             .field("device", &self.device)
             .field("is_recurring", &self.is_recurring)
-            .field("processor_token", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
             .field("ruleset_key", &self.ruleset_key)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .field("user_present", &self.user_present)
             .finish()
@@ -16209,7 +16247,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalEvaluateResponse 
             core_attributes: s::optional(f0),
             request_id: s::required(f1, "request_id")?,
             ruleset: s::optional(f2),
-            scores: s::required(f3, "scores")?,
+            scores: s::optional(f3),
             warnings: f4.unwrap_or_default(),
         })
     }
@@ -16306,9 +16344,9 @@ impl ::serde::Serialize for ProcessorSignalPrepareRequest {
 impl ::std::fmt::Debug for ProcessorSignalPrepareRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalPrepareRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16460,12 +16498,12 @@ impl ::serde::Serialize for ProcessorSignalReturnReportRequest {
 impl ::std::fmt::Debug for ProcessorSignalReturnReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalReturnReportRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
-            .field("processor_token", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
             .field("return_code", &self.return_code)
             .field("returned_at", &self.returned_at)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16601,15 +16639,15 @@ impl ::serde::Serialize for ProcessorStripeBankAccountTokenCreateRequest {
 impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorStripeBankAccountTokenCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///ProcessorStripeBankAccountTokenCreateResponse defines the response schema for `/processor/stripe/bank_account/create`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ProcessorStripeBankAccountTokenCreateResponse {
     pub request_id: RequestId,
     ///A token that can be sent to Stripe for use in making API calls to Plaid
@@ -16665,6 +16703,14 @@ impl ::serde::Serialize for ProcessorStripeBankAccountTokenCreateResponse {
         out.field("request_id", &self.request_id);
         out.field("stripe_bank_account_token", &self.stripe_bank_account_token);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorStripeBankAccountTokenCreateResponse")
+            .field("request_id", &self.request_id)
+            .field("stripe_bank_account_token", &crate::redact::Redacted)
+            .finish()
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -16769,7 +16815,6 @@ impl ::serde::Serialize for ProcessorSyncUpdatesAvailableWebhook {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -16777,11 +16822,22 @@ impl ::serde::Serialize for ProcessorSyncUpdatesAvailableWebhook {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ProcessorToken(pub ::std::string::String);
-impl ::std::ops::Deref for ProcessorToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct ProcessorToken(::std::string::String);
+impl ProcessorToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for ProcessorToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("ProcessorToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for ProcessorToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<ProcessorToken> for ::std::string::String {
@@ -16792,11 +16848,6 @@ impl ::std::convert::From<ProcessorToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for ProcessorToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for ProcessorToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for ProcessorToken {
@@ -16891,11 +16942,11 @@ impl ::serde::Serialize for ProcessorTokenCreateRequest {
 impl ::std::fmt::Debug for ProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("processor", &self.processor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -17225,7 +17276,7 @@ impl ::serde::Serialize for ProcessorTokenCreateResponse {
 impl ::std::fmt::Debug for ProcessorTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenCreateResponse")
-            .field("processor_token", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -17298,9 +17349,9 @@ impl ::serde::Serialize for ProcessorTokenPermissionsGetRequest {
 impl ::std::fmt::Debug for ProcessorTokenPermissionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenPermissionsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -17441,10 +17492,10 @@ impl ::serde::Serialize for ProcessorTokenPermissionsSetRequest {
 impl ::std::fmt::Debug for ProcessorTokenPermissionsSetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenPermissionsSetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
             .field("products", &self.products)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -17640,7 +17691,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenWebhookUpdateReque
             client_id: s::optional(f0),
             processor_token: s::required(f1, "processor_token")?,
             secret: s::optional(f2),
-            webhook: s::required(f3, "webhook")?,
+            webhook: s::optional(f3),
         })
     }
 }
@@ -17669,9 +17720,9 @@ impl ::serde::Serialize for ProcessorTokenWebhookUpdateRequest {
 impl ::std::fmt::Debug for ProcessorTokenWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenWebhookUpdateRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -17821,11 +17872,11 @@ impl ::serde::Serialize for ProcessorTransactionsGetRequest {
 impl ::std::fmt::Debug for ProcessorTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
             .field("options", &self.options)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -18100,10 +18151,10 @@ impl ::serde::Serialize for ProcessorTransactionsRecurringGetRequest {
 impl ::std::fmt::Debug for ProcessorTransactionsRecurringGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsRecurringGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -18265,9 +18316,9 @@ impl ::serde::Serialize for ProcessorTransactionsRefreshRequest {
 impl ::std::fmt::Debug for ProcessorTransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsRefreshRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -18511,12 +18562,12 @@ impl ::serde::Serialize for ProcessorTransactionsSyncRequest {
 impl ::std::fmt::Debug for ProcessorTransactionsSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsSyncRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -19471,8 +19522,8 @@ impl ::serde::Serialize for ProfileNetworkStatusGetRequest {
 impl ::std::fmt::Debug for ProfileNetworkStatusGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProfileNetworkStatusGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -19652,7 +19703,6 @@ for ProjectedIncomeSummaryFieldNumber {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -19660,11 +19710,22 @@ for ProjectedIncomeSummaryFieldNumber {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ProtectApiToken(pub ::std::string::String);
-impl ::std::ops::Deref for ProtectApiToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct ProtectApiToken(::std::string::String);
+impl ProtectApiToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for ProtectApiToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("ProtectApiToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for ProtectApiToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<ProtectApiToken> for ::std::string::String {
@@ -19675,11 +19736,6 @@ impl ::std::convert::From<ProtectApiToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for ProtectApiToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for ProtectApiToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for ProtectApiToken {
@@ -19914,10 +19970,10 @@ impl ::serde::Serialize for ProtectComputeRequest {
 impl ::std::fmt::Debug for ProtectComputeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectComputeRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("model", &self.model)
             .field("model_inputs", &self.model_inputs)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -20294,9 +20350,9 @@ impl ::serde::Serialize for ProtectEventGetRequest {
 impl ::std::fmt::Debug for ProtectEventGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectEventGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event_id", &self.event_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -20441,7 +20497,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventSendRequest {
         }
         Ok(Self {
             client_id: s::optional(f0),
-            event: s::required(f1, "event")?,
+            event: s::optional(f1),
             protect_session_id: s::optional(f2),
             request_trust_index: s::optional(f3),
             secret: s::optional(f4),
@@ -20479,11 +20535,11 @@ impl ::serde::Serialize for ProtectEventSendRequest {
 impl ::std::fmt::Debug for ProtectEventSendRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectEventSendRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event", &self.event)
             .field("protect_session_id", &self.protect_session_id)
             .field("request_trust_index", &self.request_trust_index)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("timestamp", &self.timestamp)
             .finish()
     }
@@ -20743,7 +20799,7 @@ impl ::serde::Serialize for ProtectIncidentEvent {
 impl ::std::fmt::Debug for ProtectIncidentEvent {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectIncidentEvent")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("amount", &self.amount)
             .field("idv_session_id", &self.idv_session_id)
             .field("internal_reference", &self.internal_reference)
@@ -21068,11 +21124,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectReport {
             read?;
         }
         Ok(Self {
-            ach_return_code: s::required(f0, "ach_return_code")?,
-            bank_account: s::required(f1, "bank_account")?,
+            ach_return_code: s::optional(f0),
+            bank_account: s::optional(f1),
             created_at: s::required(f2, "created_at")?,
-            incident_event: s::required(f3, "incident_event")?,
-            notes: s::required(f4, "notes")?,
+            incident_event: s::optional(f3),
+            notes: s::optional(f4),
             report_confidence: s::required(f5, "report_confidence")?,
             report_id: s::required(f6, "report_id")?,
             report_source: s::required(f7, "report_source")?,
@@ -21277,13 +21333,13 @@ impl ::std::fmt::Debug for ProtectReportCreateRequest {
         f.debug_struct("ProtectReportCreateRequest")
             .field("ach_return_code", &self.ach_return_code)
             .field("bank_account", &self.bank_account)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("incident_event", &self.incident_event)
             .field("notes", &self.notes)
             .field("report_confidence", &self.report_confidence)
             .field("report_source", &self.report_source)
             .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -21749,7 +21805,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectUserEventWebhook {
             event_type: s::required(f3, "event_type")?,
             link_session_id: s::optional(f4),
             timestamp: s::required(f5, "timestamp")?,
-            user_id: s::required(f6, "user_id")?,
+            user_id: s::optional(f6),
             webhook_code: s::required(f7, "webhook_code")?,
             webhook_type: s::required(f8, "webhook_type")?,
         })
@@ -21864,9 +21920,9 @@ impl ::serde::Serialize for ProtectUserInsightsGetRequest {
 impl ::std::fmt::Debug for ProtectUserInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectUserInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -21919,7 +21975,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectUserInsightsGetResponse {
             read?;
         }
         Ok(Self {
-            latest_scored_event: s::required(f0, "latest_scored_event")?,
+            latest_scored_event: s::optional(f0),
             reports: f1.unwrap_or_default(),
             request_id: s::required(f2, "request_id")?,
             user_id: s::required(f3, "user_id")?,
@@ -22056,13 +22112,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProviderBusinessAddress {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
+            city: s::optional(f0),
             country: s::required(f1, "country")?,
             is_primary: s::required(f2, "is_primary")?,
-            postal_code: s::required(f3, "postal_code")?,
-            region: s::required(f4, "region")?,
-            street: s::required(f5, "street")?,
-            street2: s::required(f6, "street2")?,
+            postal_code: s::optional(f3),
+            region: s::optional(f4),
+            street: s::optional(f5),
+            street2: s::optional(f6),
         })
     }
 }
@@ -22125,7 +22181,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProviderBusinessName {
         }
         Ok(Self {
             is_primary: s::required(f0, "is_primary")?,
-            name: s::required(f1, "name")?,
+            name: s::optional(f1),
         })
     }
 }
@@ -22255,9 +22311,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for PslfStatus {
             read?;
         }
         Ok(Self {
-            estimated_eligibility_date: s::required(f0, "estimated_eligibility_date")?,
-            payments_made: s::required(f1, "payments_made")?,
-            payments_remaining: s::required(f2, "payments_remaining")?,
+            estimated_eligibility_date: s::optional(f0),
+            payments_made: s::optional(f1),
+            payments_remaining: s::optional(f2),
         })
     }
 }

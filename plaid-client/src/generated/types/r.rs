@@ -187,7 +187,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecaptchaRequiredError {
         }
         Ok(Self {
             common_causes: s::optional(f0),
-            display_message: s::required(f1, "display_message")?,
+            display_message: s::optional(f1),
             error_code: s::required(f2, "error_code")?,
             error_type: s::required(f3, "error_type")?,
             http_code: s::required(f4, "http_code")?,
@@ -1014,7 +1014,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecurringTransfer {
             funding_account_id: s::required(f5, "funding_account_id")?,
             iso_currency_code: s::required(f6, "iso_currency_code")?,
             network: s::required(f7, "network")?,
-            next_origination_date: s::required(f8, "next_origination_date")?,
+            next_origination_date: s::optional(f8),
             origination_account_id: s::required(f9, "origination_account_id")?,
             recurring_transfer_id: s::required(f10, "recurring_transfer_id")?,
             schedule: s::required(f11, "schedule")?,
@@ -1675,12 +1675,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for ResponseBusinessAddress {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
+            city: s::optional(f0),
             country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
-            street2: s::required(f5, "street2")?,
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
+            street2: s::optional(f5),
         })
     }
 }
@@ -2057,13 +2057,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckDetails {
             read?;
         }
         Ok(Self {
-            behavior: s::required(f0, "behavior")?,
+            behavior: s::optional(f0),
             devices: s::required(f1, "devices")?,
-            email: s::required(f2, "email")?,
+            email: s::optional(f2),
             facial_duplicates: f3.unwrap_or_default(),
-            identity_abuse_signals: s::required(f4, "identity_abuse_signals")?,
+            identity_abuse_signals: s::optional(f4),
             network: s::optional(f5),
-            phone: s::required(f6, "phone")?,
+            phone: s::optional(f6),
             status: s::required(f7, "status")?,
             trust_index_score: s::optional(f8),
         })
@@ -2149,9 +2149,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckDevice {
         }
         Ok(Self {
             factors: s::optional(f0),
-            ip_proxy_type: s::required(f1, "ip_proxy_type")?,
-            ip_spam_list_count: s::required(f2, "ip_spam_list_count")?,
-            ip_timezone_offset: s::required(f3, "ip_timezone_offset")?,
+            ip_proxy_type: s::optional(f1),
+            ip_spam_list_count: s::optional(f2),
+            ip_timezone_offset: s::optional(f3),
             risk_level: s::optional(f4),
         })
     }
@@ -2267,17 +2267,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckEmail {
             read?;
         }
         Ok(Self {
-            breach_count: s::required(f0, "breach_count")?,
+            breach_count: s::optional(f0),
             domain_is_custom: s::required(f1, "domain_is_custom")?,
             domain_is_disposable: s::required(f2, "domain_is_disposable")?,
             domain_is_free_provider: s::required(f3, "domain_is_free_provider")?,
-            domain_registered_at: s::required(f4, "domain_registered_at")?,
+            domain_registered_at: s::optional(f4),
             factors: s::optional(f5),
-            first_breached_at: s::required(f6, "first_breached_at")?,
+            first_breached_at: s::optional(f6),
             includes_date_of_birth: s::optional(f7),
             is_deliverable: s::required(f8, "is_deliverable")?,
             is_edu: s::optional(f9),
-            last_breached_at: s::required(f10, "last_breached_at")?,
+            last_breached_at: s::optional(f10),
             linked_services: s::required(f11, "linked_services")?,
             risk_level: s::optional(f12),
             top_level_domain_is_suspicious: s::required(
@@ -2792,8 +2792,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckIdentityAbuseSignals {
             read?;
         }
         Ok(Self {
-            stolen_identity: s::required(f0, "stolen_identity")?,
-            synthetic_identity: s::required(f1, "synthetic_identity")?,
+            stolen_identity: s::optional(f0),
+            synthetic_identity: s::optional(f1),
         })
     }
 }

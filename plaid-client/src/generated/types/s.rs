@@ -87,8 +87,8 @@ impl ::serde::Serialize for SandboxBankIncomeFireWebhookRequest {
 impl ::std::fmt::Debug for SandboxBankIncomeFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxBankIncomeFireWebhookRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("webhook_code", &self.webhook_code)
             .field("webhook_fields", &self.webhook_fields)
             .field("webhook_override", &self.webhook_override)
@@ -335,8 +335,8 @@ impl ::serde::Serialize for SandboxBankTransferFireWebhookRequest {
 impl ::std::fmt::Debug for SandboxBankTransferFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxBankTransferFireWebhookRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -489,10 +489,10 @@ impl ::std::fmt::Debug for SandboxBankTransferSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxBankTransferSimulateRequest")
             .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event_type", &self.event_type)
             .field("failure_reason", &self.failure_reason)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -638,10 +638,10 @@ impl ::serde::Serialize for SandboxCraCashflowUpdatesUpdateRequest {
 impl ::std::fmt::Debug for SandboxCraCashflowUpdatesUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxCraCashflowUpdatesUpdateRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .field("webhook_codes", &self.webhook_codes)
             .finish()
     }
@@ -805,9 +805,9 @@ impl ::serde::Serialize for SandboxIncomeFireWebhookRequest {
 impl ::std::fmt::Debug for SandboxIncomeFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxIncomeFireWebhookRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_id", &self.item_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("verification_status", &self.verification_status)
             .field("webhook", &self.webhook)
@@ -1059,10 +1059,10 @@ impl ::serde::Serialize for SandboxItemApplicationSeedRequest {
 impl ::std::fmt::Debug for SandboxItemApplicationSeedRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemApplicationSeedRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("application_id", &self.application_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1210,9 +1210,9 @@ impl ::serde::Serialize for SandboxItemFireWebhookRequest {
 impl ::std::fmt::Debug for SandboxItemFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemFireWebhookRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("webhook_code", &self.webhook_code)
             .field("webhook_type", &self.webhook_type)
             .finish()
@@ -1424,9 +1424,9 @@ impl ::serde::Serialize for SandboxItemResetLoginRequest {
 impl ::std::fmt::Debug for SandboxItemResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemResetLoginRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1574,10 +1574,10 @@ impl ::serde::Serialize for SandboxItemSetVerificationStatusRequest {
 impl ::std::fmt::Debug for SandboxItemSetVerificationStatusRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemSetVerificationStatusRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("verification_status", &self.verification_status)
             .finish()
     }
@@ -1770,7 +1770,6 @@ for SandboxOauthSelectAccountsResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -1778,11 +1777,22 @@ for SandboxOauthSelectAccountsResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct SandboxOverridePassword(pub ::std::string::String);
-impl ::std::ops::Deref for SandboxOverridePassword {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct SandboxOverridePassword(::std::string::String);
+impl SandboxOverridePassword {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for SandboxOverridePassword {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("SandboxOverridePassword([redacted])")
+    }
+}
+impl ::std::fmt::Display for SandboxOverridePassword {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<SandboxOverridePassword> for ::std::string::String {
@@ -1793,11 +1803,6 @@ impl ::std::convert::From<SandboxOverridePassword> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for SandboxOverridePassword {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for SandboxOverridePassword {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for SandboxOverridePassword {
@@ -1919,9 +1924,9 @@ impl ::serde::Serialize for SandboxPaymentProfileResetLoginRequest {
 impl ::std::fmt::Debug for SandboxPaymentProfileResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPaymentProfileResetLoginRequest")
-            .field("client_id", &"[redacted]")
-            .field("payment_profile_token", &self.payment_profile_token)
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("payment_profile_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2079,9 +2084,9 @@ impl ::serde::Serialize for SandboxPaymentSimulateRequest {
 impl ::std::fmt::Debug for SandboxPaymentSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPaymentSimulateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("payment_id", &self.payment_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("status", &self.status)
             .field("webhook", &self.webhook)
             .finish()
@@ -2229,15 +2234,15 @@ impl ::serde::Serialize for SandboxProcessorTokenCreateRequest {
 impl ::std::fmt::Debug for SandboxProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxProcessorTokenCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("institution_id", &self.institution_id)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional set of options to be used when configuring the Item. If specified, must not be `null`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct SandboxProcessorTokenCreateRequestOptions {
     pub override_password: ::std::option::Option<SandboxOverridePassword>,
     pub override_username: ::std::option::Option<SandboxOverrideUsername>,
@@ -2295,6 +2300,14 @@ impl ::serde::Serialize for SandboxProcessorTokenCreateRequestOptions {
         out.field_unless(skip[0], "override_password", &self.override_password);
         out.field_unless(skip[1], "override_username", &self.override_username);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for SandboxProcessorTokenCreateRequestOptions {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxProcessorTokenCreateRequestOptions")
+            .field("override_password", &crate::redact::Redacted)
+            .field("override_username", &self.override_username)
+            .finish()
     }
 }
 ///SandboxProcessorTokenCreateResponse defines the response schema for `/sandbox/processor_token/create`
@@ -2358,7 +2371,7 @@ impl ::serde::Serialize for SandboxProcessorTokenCreateResponse {
 impl ::std::fmt::Debug for SandboxProcessorTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxProcessorTokenCreateResponse")
-            .field("processor_token", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -2464,13 +2477,13 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequest {
 impl ::std::fmt::Debug for SandboxPublicTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPublicTokenCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("initial_products", &self.initial_products)
             .field("institution_id", &self.institution_id)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2530,7 +2543,7 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestIncomeVerificationBan
     }
 }
 ///An optional set of options to be used when configuring the Item. If specified, must not be `null`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct SandboxPublicTokenCreateRequestOptions {
     pub income_verification: ::std::option::Option<
         SandboxPublicTokenCreateRequestOptionsIncomeVerification,
@@ -2625,6 +2638,18 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptions {
         out.field_unless(skip[4], "transactions", &self.transactions);
         out.field_unless(skip[5], "webhook", &self.webhook);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for SandboxPublicTokenCreateRequestOptions {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxPublicTokenCreateRequestOptions")
+            .field("income_verification", &self.income_verification)
+            .field("override_password", &crate::redact::Redacted)
+            .field("override_username", &self.override_username)
+            .field("statements", &self.statements)
+            .field("transactions", &self.transactions)
+            .field("webhook", &self.webhook)
+            .finish()
     }
 }
 ///A set of parameters for income verification options. This field is required if `income_verification` is included in the `initial_products` array.
@@ -2897,7 +2922,7 @@ impl ::serde::Serialize for SandboxPublicTokenCreateResponse {
 impl ::std::fmt::Debug for SandboxPublicTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPublicTokenCreateResponse")
-            .field("public_token", &"[redacted]")
+            .field("public_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -2981,9 +3006,9 @@ impl ::serde::Serialize for SandboxTransactionsCreateRequest {
 impl ::std::fmt::Debug for SandboxTransactionsCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransactionsCreateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("transactions", &self.transactions)
             .finish()
     }
@@ -3109,8 +3134,8 @@ impl ::serde::Serialize for SandboxTransferFireWebhookRequest {
 impl ::std::fmt::Debug for SandboxTransferFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferFireWebhookRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -3253,10 +3278,10 @@ impl ::serde::Serialize for SandboxTransferLedgerDepositSimulateRequest {
 impl ::std::fmt::Debug for SandboxTransferLedgerDepositSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferLedgerDepositSimulateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event_type", &self.event_type)
             .field("failure_reason", &self.failure_reason)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("sweep_id", &self.sweep_id)
             .finish()
     }
@@ -3413,10 +3438,10 @@ impl ::serde::Serialize for SandboxTransferLedgerSimulateAvailableRequest {
 impl ::std::fmt::Debug for SandboxTransferLedgerSimulateAvailableRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferLedgerSimulateAvailableRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("ledger_id", &self.ledger_id)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("webhook", &self.webhook)
             .finish()
@@ -3561,10 +3586,10 @@ impl ::serde::Serialize for SandboxTransferLedgerWithdrawSimulateRequest {
 impl ::std::fmt::Debug for SandboxTransferLedgerWithdrawSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferLedgerWithdrawSimulateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event_type", &self.event_type)
             .field("failure_reason", &self.failure_reason)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("sweep_id", &self.sweep_id)
             .finish()
     }
@@ -3737,11 +3762,11 @@ impl ::serde::Serialize for SandboxTransferRefundSimulateRequest {
 impl ::std::fmt::Debug for SandboxTransferRefundSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferRefundSimulateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event_type", &self.event_type)
             .field("failure_reason", &self.failure_reason)
             .field("refund_id", &self.refund_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("webhook", &self.webhook)
             .finish()
@@ -3862,8 +3887,8 @@ impl ::serde::Serialize for SandboxTransferRepaymentSimulateRequest {
 impl ::std::fmt::Debug for SandboxTransferRepaymentSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferRepaymentSimulateRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4213,10 +4238,10 @@ impl ::serde::Serialize for SandboxTransferSimulateRequest {
 impl ::std::fmt::Debug for SandboxTransferSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferSimulateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event_type", &self.event_type)
             .field("failure_reason", &self.failure_reason)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("transfer_id", &self.transfer_id)
             .field("webhook", &self.webhook)
@@ -4357,8 +4382,8 @@ impl ::serde::Serialize for SandboxTransferSweepSimulateRequest {
 impl ::std::fmt::Debug for SandboxTransferSweepSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferSweepSimulateRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("webhook", &self.webhook)
             .finish()
@@ -4499,9 +4524,9 @@ impl ::serde::Serialize for SandboxTransferTestClockAdvanceRequest {
 impl ::std::fmt::Debug for SandboxTransferTestClockAdvanceRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferTestClockAdvanceRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("new_virtual_time", &self.new_virtual_time)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .finish()
     }
@@ -4628,8 +4653,8 @@ impl ::serde::Serialize for SandboxTransferTestClockCreateRequest {
 impl ::std::fmt::Debug for SandboxTransferTestClockCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferTestClockCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("virtual_time", &self.virtual_time)
             .finish()
     }
@@ -4759,8 +4784,8 @@ impl ::serde::Serialize for SandboxTransferTestClockGetRequest {
 impl ::std::fmt::Debug for SandboxTransferTestClockGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferTestClockGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .finish()
     }
@@ -4925,11 +4950,11 @@ impl ::serde::Serialize for SandboxTransferTestClockListRequest {
 impl ::std::fmt::Debug for SandboxTransferTestClockListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferTestClockListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_virtual_time", &self.end_virtual_time)
             .field("offset", &self.offset)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_virtual_time", &self.start_virtual_time)
             .finish()
     }
@@ -5091,11 +5116,11 @@ impl ::serde::Serialize for SandboxUserResetLoginRequest {
 impl ::std::fmt::Debug for SandboxUserResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxUserResetLoginRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_ids", &self.item_ids)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5993,27 +6018,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for Security {
         }
         Ok(Self {
             cfi_code: s::optional(f0),
-            close_price: s::required(f1, "close_price")?,
-            close_price_as_of: s::required(f2, "close_price_as_of")?,
-            cusip: s::required(f3, "cusip")?,
+            close_price: s::optional(f1),
+            close_price_as_of: s::optional(f2),
+            cusip: s::optional(f3),
             fixed_income: s::optional(f4),
             industry: s::optional(f5),
-            institution_id: s::required(f6, "institution_id")?,
-            institution_security_id: s::required(f7, "institution_security_id")?,
-            is_cash_equivalent: s::required(f8, "is_cash_equivalent")?,
-            isin: s::required(f9, "isin")?,
-            iso_currency_code: s::required(f10, "iso_currency_code")?,
+            institution_id: s::optional(f6),
+            institution_security_id: s::optional(f7),
+            is_cash_equivalent: s::optional(f8),
+            isin: s::optional(f9),
+            iso_currency_code: s::optional(f10),
             market_identifier_code: s::optional(f11),
-            name: s::required(f12, "name")?,
+            name: s::optional(f12),
             option_contract: s::optional(f13),
-            proxy_security_id: s::required(f14, "proxy_security_id")?,
+            proxy_security_id: s::optional(f14),
             sector: s::optional(f15),
             security_id: s::required(f16, "security_id")?,
-            sedol: s::required(f17, "sedol")?,
+            sedol: s::optional(f17),
             subtype: s::optional(f18),
-            ticker_symbol: s::required(f19, "ticker_symbol")?,
-            type_: s::required(f20, "type")?,
-            unofficial_currency_code: s::required(f21, "unofficial_currency_code")?,
+            ticker_symbol: s::optional(f19),
+            type_: s::optional(f20),
+            unofficial_currency_code: s::optional(f21),
             update_datetime: s::optional(f22),
         })
     }
@@ -6530,8 +6555,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for SelfieCapture {
             read?;
         }
         Ok(Self {
-            image_url: s::required(f0, "image_url")?,
-            video_url: s::required(f1, "video_url")?,
+            image_url: s::optional(f0),
+            video_url: s::optional(f1),
         })
     }
 }
@@ -7028,7 +7053,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ServiceProductFulfillmentDetail 
                 f0,
                 "ServiceProductFulfillmentIdentifier",
             )?,
-            vendor_order_identifier: s::required(f1, "VendorOrderIdentifier")?,
+            vendor_order_identifier: s::optional(f1),
         })
     }
 }
@@ -7155,11 +7180,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for ServicerAddressData {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
-            country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
         })
     }
 }
@@ -7346,9 +7371,9 @@ impl ::std::fmt::Debug for SessionTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SessionTokenCreateRequest")
             .field("android_package_name", &self.android_package_name)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("redirect_uri", &self.redirect_uri)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("template_id", &self.template_id)
             .field("user", &self.user)
             .field("user_id", &self.user_id)
@@ -7539,7 +7564,7 @@ impl ::std::fmt::Debug for SessionTokenCreateResponseLink {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SessionTokenCreateResponseLink")
             .field("expiration", &self.expiration)
-            .field("link_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -7868,13 +7893,13 @@ impl ::std::fmt::Debug for SignalDecisionReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalDecisionReportRequest")
             .field("amount_instantly_available", &self.amount_instantly_available)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("days_funds_on_hold", &self.days_funds_on_hold)
             .field("decision_outcome", &self.decision_outcome)
             .field("initiated", &self.initiated)
             .field("payment_method", &self.payment_method)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("submitted_at", &self.submitted_at)
             .finish()
     }
@@ -9244,10 +9269,10 @@ impl ::serde::Serialize for SignalEvaluateRequest {
 impl ::std::fmt::Debug for SignalEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalEvaluateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("client_user_id", &self.client_user_id)
             .field("default_payment_method", &self.default_payment_method)
@@ -9255,7 +9280,7 @@ impl ::std::fmt::Debug for SignalEvaluateRequest {
             .field("is_recurring", &self.is_recurring)
             .field("risk_profile_key", &self.risk_profile_key)
             .field("ruleset_key", &self.ruleset_key)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .field("user_present", &self.user_present)
             .finish()
@@ -9320,7 +9345,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalEvaluateResponse {
             request_id: s::required(f1, "request_id")?,
             risk_profile: s::optional(f2),
             ruleset: s::optional(f3),
-            scores: s::required(f4, "scores")?,
+            scores: s::optional(f4),
             warnings: s::required(f5, "warnings")?,
         })
     }
@@ -9565,9 +9590,9 @@ impl ::serde::Serialize for SignalPrepareRequest {
 impl ::std::fmt::Debug for SignalPrepareRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalPrepareRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9713,11 +9738,11 @@ impl ::serde::Serialize for SignalReturnReportRequest {
 impl ::std::fmt::Debug for SignalReturnReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalReturnReportRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("return_code", &self.return_code)
             .field("returned_at", &self.returned_at)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10004,13 +10029,13 @@ impl ::serde::Serialize for SignalScheduleRequest {
 impl ::std::fmt::Debug for SignalScheduleRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalScheduleRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("default_payment_method", &self.default_payment_method)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10067,7 +10092,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalScheduleResponse {
             read?;
         }
         Ok(Self {
-            optimal_date: s::required(f0, "optimal_date")?,
+            optimal_date: s::optional(f0),
             recommendations: s::required(f1, "recommendations")?,
             request_id: s::required(f2, "request_id")?,
             warnings: s::required(f3, "warnings")?,
@@ -10506,10 +10531,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for SmsVerification {
         Ok(Self {
             attempt: s::required(f0, "attempt")?,
             delivery_attempt_count: s::required(f1, "delivery_attempt_count")?,
-            initially_sent_at: s::required(f2, "initially_sent_at")?,
-            last_sent_at: s::required(f3, "last_sent_at")?,
-            phone_number: s::required(f4, "phone_number")?,
-            redacted_at: s::required(f5, "redacted_at")?,
+            initially_sent_at: s::optional(f2),
+            last_sent_at: s::optional(f3),
+            phone_number: s::optional(f4),
+            redacted_at: s::optional(f5),
             solve_attempt_count: s::required(f6, "solve_attempt_count")?,
             status: s::required(f7, "status")?,
         })
@@ -11303,9 +11328,9 @@ impl ::serde::Serialize for StatementsDownloadRequest {
 impl ::std::fmt::Debug for StatementsDownloadRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("StatementsDownloadRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("statement_id", &self.statement_id)
             .finish()
     }
@@ -11419,9 +11444,9 @@ impl ::serde::Serialize for StatementsListRequest {
 impl ::std::fmt::Debug for StatementsListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("StatementsListRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -11722,10 +11747,10 @@ impl ::serde::Serialize for StatementsRefreshRequest {
 impl ::std::fmt::Debug for StatementsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("StatementsRefreshRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -11895,8 +11920,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for Status {
             read?;
         }
         Ok(Self {
-            status_code: s::required(f0, "StatusCode")?,
-            status_description: s::required(f1, "StatusDescription")?,
+            status_code: s::optional(f0),
+            status_description: s::optional(f1),
         })
     }
 }
@@ -12309,37 +12334,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for StudentLoan {
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
-            account_number: s::required(f1, "account_number")?,
-            disbursement_dates: s::required(f2, "disbursement_dates")?,
-            expected_payoff_date: s::required(f3, "expected_payoff_date")?,
-            guarantor: s::required(f4, "guarantor")?,
+            account_id: s::optional(f0),
+            account_number: s::optional(f1),
+            disbursement_dates: s::optional(f2),
+            expected_payoff_date: s::optional(f3),
+            guarantor: s::optional(f4),
             interest_rate_percentage: s::required(f5, "interest_rate_percentage")?,
-            is_overdue: s::required(f6, "is_overdue")?,
-            last_payment_amount: s::required(f7, "last_payment_amount")?,
-            last_payment_date: s::required(f8, "last_payment_date")?,
+            is_overdue: s::optional(f6),
+            last_payment_amount: s::optional(f7),
+            last_payment_date: s::optional(f8),
             last_statement_balance: s::optional(f9),
-            last_statement_issue_date: s::required(f10, "last_statement_issue_date")?,
-            loan_name: s::required(f11, "loan_name")?,
+            last_statement_issue_date: s::optional(f10),
+            loan_name: s::optional(f11),
             loan_status: s::required(f12, "loan_status")?,
-            minimum_payment_amount: s::required(f13, "minimum_payment_amount")?,
-            next_payment_due_date: s::required(f14, "next_payment_due_date")?,
-            origination_date: s::required(f15, "origination_date")?,
-            origination_principal_amount: s::required(
-                f16,
-                "origination_principal_amount",
-            )?,
-            outstanding_interest_amount: s::required(
-                f17,
-                "outstanding_interest_amount",
-            )?,
-            payment_reference_number: s::required(f18, "payment_reference_number")?,
+            minimum_payment_amount: s::optional(f13),
+            next_payment_due_date: s::optional(f14),
+            origination_date: s::optional(f15),
+            origination_principal_amount: s::optional(f16),
+            outstanding_interest_amount: s::optional(f17),
+            payment_reference_number: s::optional(f18),
             pslf_status: s::required(f19, "pslf_status")?,
             repayment_plan: s::required(f20, "repayment_plan")?,
-            sequence_number: s::required(f21, "sequence_number")?,
+            sequence_number: s::optional(f21),
             servicer_address: s::required(f22, "servicer_address")?,
-            ytd_interest_paid: s::required(f23, "ytd_interest_paid")?,
-            ytd_principal_paid: s::required(f24, "ytd_principal_paid")?,
+            ytd_interest_paid: s::optional(f23),
+            ytd_principal_paid: s::optional(f24),
         })
     }
 }
@@ -12496,8 +12515,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for StudentLoanStatus {
             read?;
         }
         Ok(Self {
-            end_date: s::required(f0, "end_date")?,
-            type_: s::required(f1, "type")?,
+            end_date: s::optional(f0),
+            type_: s::optional(f1),
         })
     }
 }
@@ -12651,8 +12670,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for StudentRepaymentPlan {
             read?;
         }
         Ok(Self {
-            description: s::required(f0, "description")?,
-            type_: s::required(f1, "type")?,
+            description: s::optional(f0),
+            type_: s::optional(f1),
         })
     }
 }

@@ -181,8 +181,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TaxpayerIdentifier {
             read?;
         }
         Ok(Self {
-            taxpayer_identifier_type: s::required(f0, "TaxpayerIdentifierType")?,
-            taxpayer_identifier_value: s::required(f1, "TaxpayerIdentifierValue")?,
+            taxpayer_identifier_type: s::optional(f0),
+            taxpayer_identifier_value: s::optional(f1),
         })
     }
 }
@@ -309,7 +309,6 @@ impl ::serde::Serialize for TaxpayerIdentifiers {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -317,11 +316,22 @@ impl ::serde::Serialize for TaxpayerIdentifiers {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ThirdPartyUserToken(pub ::std::string::String);
-impl ::std::ops::Deref for ThirdPartyUserToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct ThirdPartyUserToken(::std::string::String);
+impl ThirdPartyUserToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for ThirdPartyUserToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("ThirdPartyUserToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for ThirdPartyUserToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<ThirdPartyUserToken> for ::std::string::String {
@@ -332,11 +342,6 @@ impl ::std::convert::From<ThirdPartyUserToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for ThirdPartyUserToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for ThirdPartyUserToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for ThirdPartyUserToken {
@@ -639,8 +644,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalInflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -706,8 +711,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalInflowAmount30d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -773,8 +778,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalInflowAmount60d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -840,8 +845,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalInflowAmount90d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -966,8 +971,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalOutflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1033,8 +1038,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalOutflowAmount30d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1100,8 +1105,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalOutflowAmount60d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1167,8 +1172,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalOutflowAmount90d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1234,8 +1239,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportInflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1301,8 +1306,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportInflowAmount30d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1368,8 +1373,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportInflowAmount60d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1435,8 +1440,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportInflowAmount90d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1502,8 +1507,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportOutflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1569,8 +1574,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportOutflowAmount30d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1636,8 +1641,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportOutflowAmount60d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1703,8 +1708,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportOutflowAmount90d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1943,10 +1948,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for Transaction {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            account_owner: s::required(f1, "account_owner")?,
+            account_owner: s::optional(f1),
             amount: s::required(f2, "amount")?,
-            authorized_date: s::required(f3, "authorized_date")?,
-            authorized_datetime: s::required(f4, "authorized_datetime")?,
+            authorized_date: s::optional(f3),
+            authorized_datetime: s::optional(f4),
             business_finance_category: s::optional(f5),
             category: s::optional(f6),
             category_id: s::optional(f7),
@@ -1954,8 +1959,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for Transaction {
             client_customization: s::optional(f9),
             counterparties: f10.unwrap_or_default(),
             date: s::required(f11, "date")?,
-            datetime: s::required(f12, "datetime")?,
-            iso_currency_code: s::required(f13, "iso_currency_code")?,
+            datetime: s::optional(f12),
+            iso_currency_code: s::optional(f13),
             location: s::required(f14, "location")?,
             logo_url: s::optional(f15),
             merchant_entity_id: s::optional(f16),
@@ -1965,13 +1970,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for Transaction {
             payment_channel: s::required(f20, "payment_channel")?,
             payment_meta: s::required(f21, "payment_meta")?,
             pending: s::required(f22, "pending")?,
-            pending_transaction_id: s::required(f23, "pending_transaction_id")?,
+            pending_transaction_id: s::optional(f23),
             personal_finance_category: s::optional(f24),
             personal_finance_category_icon_url: s::optional(f25),
-            transaction_code: s::required(f26, "transaction_code")?,
+            transaction_code: s::optional(f26),
             transaction_id: s::required(f27, "transaction_id")?,
             transaction_type: s::optional(f28),
-            unofficial_currency_code: s::required(f29, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f29),
             website: s::optional(f30),
         })
     }
@@ -2207,7 +2212,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionBase {
             category_id: s::optional(f4),
             check_number: s::optional(f5),
             date: s::required(f6, "date")?,
-            iso_currency_code: s::required(f7, "iso_currency_code")?,
+            iso_currency_code: s::optional(f7),
             location: s::optional(f8),
             logo_url: s::optional(f9),
             merchant_name: s::optional(f10),
@@ -2218,7 +2223,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionBase {
             pending_transaction_id: s::optional(f15),
             transaction_id: s::required(f16, "transaction_id")?,
             transaction_type: s::optional(f17),
-            unofficial_currency_code: s::required(f18, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f18),
             website: s::optional(f19),
         })
     }
@@ -2519,10 +2524,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionCounterparty {
             account_numbers: s::optional(f0),
             confidence_level: s::optional(f1),
             entity_id: s::optional(f2),
-            logo_url: s::required(f3, "logo_url")?,
+            logo_url: s::optional(f3),
             name: s::required(f4, "name")?,
             type_: s::required(f5, "type")?,
-            website: s::required(f6, "website")?,
+            website: s::optional(f6),
         })
     }
 }
@@ -2897,8 +2902,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionStream {
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
             average_amount: s::required(f1, "average_amount")?,
-            category: s::required(f2, "category")?,
-            category_id: s::required(f3, "category_id")?,
+            category: s::optional(f2),
+            category_id: s::optional(f3),
             description: s::required(f4, "description")?,
             first_date: s::required(f5, "first_date")?,
             frequency: s::required(f6, "frequency")?,
@@ -2907,7 +2912,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionStream {
             last_amount: s::required(f9, "last_amount")?,
             last_date: s::required(f10, "last_date")?,
             last_user_modified_datetime: s::optional(f11),
-            merchant_name: s::required(f12, "merchant_name")?,
+            merchant_name: s::optional(f12),
             personal_finance_category: s::optional(f13),
             predicted_next_date: s::optional(f14),
             status: s::required(f15, "status")?,
@@ -3345,8 +3350,8 @@ impl ::std::fmt::Debug for TransactionsEnhanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsEnhanceGetRequest")
             .field("account_type", &self.account_type)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("transactions", &self.transactions)
             .finish()
     }
@@ -3492,9 +3497,9 @@ impl ::std::fmt::Debug for TransactionsEnrichRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsEnrichRequest")
             .field("account_type", &self.account_type)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("transactions", &self.transactions)
             .finish()
     }
@@ -3721,11 +3726,11 @@ impl ::serde::Serialize for TransactionsGetRequest {
 impl ::std::fmt::Debug for TransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -4104,10 +4109,10 @@ impl ::serde::Serialize for TransactionsRecurringCreateRequest {
 impl ::std::fmt::Debug for TransactionsRecurringCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringCreateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("inputs", &self.inputs)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4272,11 +4277,11 @@ impl ::serde::Serialize for TransactionsRecurringGetRequest {
 impl ::std::fmt::Debug for TransactionsRecurringGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringGetRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_ids", &self.account_ids)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4573,10 +4578,10 @@ impl ::serde::Serialize for TransactionsRecurringMergeRequest {
 impl ::std::fmt::Debug for TransactionsRecurringMergeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringMergeRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("inputs", &self.inputs)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4777,10 +4782,10 @@ impl ::serde::Serialize for TransactionsRecurringUpdateRequest {
 impl ::std::fmt::Debug for TransactionsRecurringUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringUpdateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("inputs", &self.inputs)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4911,9 +4916,9 @@ impl ::serde::Serialize for TransactionsRefreshRequest {
 impl ::std::fmt::Debug for TransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRefreshRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5305,12 +5310,12 @@ impl ::serde::Serialize for TransactionsRulesCreateRequest {
 impl ::std::fmt::Debug for TransactionsRulesCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRulesCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("pfc_detailed_category", &self.pfc_detailed_category)
             .field("pfc_primary_category", &self.pfc_primary_category)
             .field("rule_details", &self.rule_details)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5440,9 +5445,9 @@ impl ::serde::Serialize for TransactionsRulesListRequest {
 impl ::std::fmt::Debug for TransactionsRulesListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRulesListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5584,10 +5589,10 @@ impl ::serde::Serialize for TransactionsRulesRemoveRequest {
 impl ::std::fmt::Debug for TransactionsRulesRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRulesRemoveRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("rule_id", &self.rule_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5740,12 +5745,12 @@ impl ::serde::Serialize for TransactionsSyncRequest {
 impl ::std::fmt::Debug for TransactionsSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsSyncRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6118,9 +6123,9 @@ impl ::serde::Serialize for TransactionsUserInsightsGetRequest {
 impl ::std::fmt::Debug for TransactionsUserInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsUserInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6397,31 +6402,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for Transfer {
             credit_funds_source: s::required(f6, "credit_funds_source")?,
             description: s::required(f7, "description")?,
             expected_funds_available_date: s::optional(f8),
-            expected_settlement_date: s::required(f9, "expected_settlement_date")?,
+            expected_settlement_date: s::optional(f9),
             expected_sweep_settlement_schedule: f10.unwrap_or_default(),
             facilitator_fee: s::optional(f11),
-            failure_reason: s::required(f12, "failure_reason")?,
-            funding_account_id: s::required(f13, "funding_account_id")?,
-            guarantee_decision: s::required(f14, "guarantee_decision")?,
-            guarantee_decision_rationale: s::required(
-                f15,
-                "guarantee_decision_rationale",
-            )?,
+            failure_reason: s::optional(f12),
+            funding_account_id: s::optional(f13),
+            guarantee_decision: s::optional(f14),
+            guarantee_decision_rationale: s::optional(f15),
             id: s::required(f16, "id")?,
             iso_currency_code: s::required(f17, "iso_currency_code")?,
             ledger_id: s::optional(f18),
-            metadata: s::required(f19, "metadata")?,
+            metadata: s::optional(f19),
             network: s::required(f20, "network")?,
             network_trace_id: s::optional(f21),
             origination_account_id: s::required(f22, "origination_account_id")?,
-            originator_client_id: s::required(f23, "originator_client_id")?,
-            recurring_transfer_id: s::required(f24, "recurring_transfer_id")?,
+            originator_client_id: s::optional(f23),
+            recurring_transfer_id: s::optional(f24),
             refunds: s::required(f25, "refunds")?,
-            standard_return_window: s::required(f26, "standard_return_window")?,
+            standard_return_window: s::optional(f26),
             status: s::required(f27, "status")?,
             sweep_status: s::optional(f28),
             type_: s::required(f29, "type")?,
-            unauthorized_return_window: s::required(f30, "unauthorized_return_window")?,
+            unauthorized_return_window: s::optional(f30),
             user: s::required(f31, "user")?,
             wire_details: s::optional(f32),
         })
@@ -6498,7 +6500,6 @@ impl ::serde::Serialize for Transfer {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -6506,11 +6507,22 @@ impl ::serde::Serialize for Transfer {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct TransferAccessToken(pub ::std::string::String);
-impl ::std::ops::Deref for TransferAccessToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct TransferAccessToken(::std::string::String);
+impl TransferAccessToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for TransferAccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("TransferAccessToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for TransferAccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<TransferAccessToken> for ::std::string::String {
@@ -6521,11 +6533,6 @@ impl ::std::convert::From<TransferAccessToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for TransferAccessToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for TransferAccessToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for TransferAccessToken {
@@ -6734,12 +6741,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorization {
         Ok(Self {
             created: s::required(f0, "created")?,
             decision: s::required(f1, "decision")?,
-            decision_rationale: s::required(f2, "decision_rationale")?,
-            guarantee_decision: s::required(f3, "guarantee_decision")?,
-            guarantee_decision_rationale: s::required(
-                f4,
-                "guarantee_decision_rationale",
-            )?,
+            decision_rationale: s::optional(f2),
+            guarantee_decision: s::optional(f3),
+            guarantee_decision_rationale: s::optional(f4),
             id: s::required(f5, "id")?,
             payment_risk: s::optional(f6),
             proposed_transfer: s::required(f7, "proposed_transfer")?,
@@ -6838,8 +6842,8 @@ impl ::std::fmt::Debug for TransferAuthorizationCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferAuthorizationCancelRequest")
             .field("authorization_id", &self.authorization_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7141,12 +7145,12 @@ impl ::serde::Serialize for TransferAuthorizationCreateRequest {
 impl ::std::fmt::Debug for TransferAuthorizationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferAuthorizationCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
             .field("beacon_session_id", &self.beacon_session_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("credit_funds_source", &self.credit_funds_source)
             .field("custom_attributes", &self.custom_attributes)
             .field("device", &self.device)
@@ -7157,10 +7161,10 @@ impl ::std::fmt::Debug for TransferAuthorizationCreateRequest {
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
             .field("originator_client_id", &self.originator_client_id)
-            .field("payment_profile_token", &self.payment_profile_token)
+            .field("payment_profile_token", &crate::redact::Redacted)
             .field("request_guarantee", &self.request_guarantee)
             .field("ruleset_key", &self.ruleset_key)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("type_", &self.type_)
             .field("user", &self.user)
@@ -7361,7 +7365,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationDecisionRat
             read?;
         }
         Ok(Self {
-            code: s::required(f0, "code")?,
+            code: s::optional(f0),
             description: s::required(f1, "description")?,
         })
     }
@@ -7849,12 +7853,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationPaymentRisk
             read?;
         }
         Ok(Self {
-            bank_initiated_return_score: s::required(f0, "bank_initiated_return_score")?,
-            customer_initiated_return_score: s::required(
-                f1,
-                "customer_initiated_return_score",
-            )?,
-            risk_level: s::required(f2, "risk_level")?,
+            bank_initiated_return_score: s::optional(f0),
+            customer_initiated_return_score: s::optional(f1),
+            risk_level: s::optional(f2),
             warnings: s::required(f3, "warnings")?,
         })
     }
@@ -7974,12 +7975,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationProposedTra
             ach_class: s::optional(f1),
             amount: s::required(f2, "amount")?,
             credit_funds_source: s::required(f3, "credit_funds_source")?,
-            funding_account_id: s::required(f4, "funding_account_id")?,
+            funding_account_id: s::optional(f4),
             iso_currency_code: s::required(f5, "iso_currency_code")?,
             ledger_id: s::optional(f6),
             network: s::required(f7, "network")?,
             origination_account_id: s::required(f8, "origination_account_id")?,
-            originator_client_id: s::required(f9, "originator_client_id")?,
+            originator_client_id: s::optional(f9),
             type_: s::required(f10, "type")?,
             user: s::required(f11, "user")?,
             wire_details: s::optional(f12),
@@ -8297,9 +8298,9 @@ impl ::serde::Serialize for TransferBalanceGetRequest {
 impl ::std::fmt::Debug for TransferBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferBalanceGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("type_", &self.type_)
             .finish()
     }
@@ -8496,10 +8497,10 @@ impl ::serde::Serialize for TransferCancelRequest {
 impl ::std::fmt::Debug for TransferCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferCancelRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
             .field("reason_code", &self.reason_code)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("transfer_id", &self.transfer_id)
             .finish()
     }
@@ -8641,11 +8642,11 @@ impl ::serde::Serialize for TransferCapabilitiesGetRequest {
 impl ::std::fmt::Debug for TransferCapabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferCapabilitiesGetRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &"[redacted]")
-            .field("payment_profile_token", &self.payment_profile_token)
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("payment_profile_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8914,9 +8915,9 @@ impl ::serde::Serialize for TransferConfigurationGetRequest {
 impl ::std::fmt::Debug for TransferConfigurationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferConfigurationGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9272,12 +9273,12 @@ impl ::serde::Serialize for TransferCreateRequest {
 impl ::std::fmt::Debug for TransferCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
             .field("authorization_id", &self.authorization_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("facilitator_fee", &self.facilitator_fee)
             .field("idempotency_key", &self.idempotency_key)
@@ -9285,7 +9286,7 @@ impl ::std::fmt::Debug for TransferCreateRequest {
             .field("metadata", &self.metadata)
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("type_", &self.type_)
             .field("user", &self.user)
@@ -9892,10 +9893,10 @@ impl ::serde::Serialize for TransferDiligenceSubmitRequest {
 impl ::std::fmt::Debug for TransferDiligenceSubmitRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferDiligenceSubmitRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
             .field("originator_diligence", &self.originator_diligence)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10108,15 +10109,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferEvent {
             account_id: s::optional(f0),
             event_id: s::required(f1, "event_id")?,
             event_type: s::required(f2, "event_type")?,
-            failure_reason: s::required(f3, "failure_reason")?,
-            funding_account_id: s::required(f4, "funding_account_id")?,
+            failure_reason: s::optional(f3),
+            funding_account_id: s::optional(f4),
             intent_id: s::optional(f5),
             ledger_id: s::optional(f6),
-            origination_account_id: s::required(f7, "origination_account_id")?,
-            originator_client_id: s::required(f8, "originator_client_id")?,
-            refund_id: s::required(f9, "refund_id")?,
-            sweep_amount: s::required(f10, "sweep_amount")?,
-            sweep_id: s::required(f11, "sweep_id")?,
+            origination_account_id: s::optional(f7),
+            originator_client_id: s::optional(f8),
+            refund_id: s::optional(f9),
+            sweep_amount: s::optional(f10),
+            sweep_id: s::optional(f11),
             timestamp: s::required(f12, "timestamp")?,
             transfer_amount: s::optional(f13),
             transfer_id: s::required(f14, "transfer_id")?,
@@ -10328,7 +10329,7 @@ impl ::std::fmt::Debug for TransferEventListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferEventListRequest")
             .field("account_id", &self.account_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_date", &self.end_date)
             .field("event_types", &self.event_types)
@@ -10336,7 +10337,7 @@ impl ::std::fmt::Debug for TransferEventListRequest {
             .field("offset", &self.offset)
             .field("origination_account_id", &self.origination_account_id)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .field("sweep_id", &self.sweep_id)
             .field("transfer_id", &self.transfer_id)
@@ -10557,9 +10558,9 @@ impl ::std::fmt::Debug for TransferEventSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferEventSyncRequest")
             .field("after_id", &self.after_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -11095,7 +11096,7 @@ impl ::serde::Serialize for TransferFundingAccount {
 impl ::std::fmt::Debug for TransferFundingAccount {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferFundingAccount")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .finish()
     }
@@ -11255,7 +11256,7 @@ impl ::serde::Serialize for TransferFundingAccountWithDisplayName {
 impl ::std::fmt::Debug for TransferFundingAccountWithDisplayName {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferFundingAccountWithDisplayName")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("display_name", &self.display_name)
             .finish()
@@ -11350,9 +11351,9 @@ impl ::std::fmt::Debug for TransferGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferGetRequest")
             .field("authorization_id", &self.authorization_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("transfer_id", &self.transfer_id)
             .finish()
     }
@@ -11968,7 +11969,7 @@ impl ::std::fmt::Debug for TransferIntentCreateRequest {
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("funding_account_id", &self.funding_account_id)
             .field("iso_currency_code", &self.iso_currency_code)
@@ -11977,7 +11978,7 @@ impl ::std::fmt::Debug for TransferIntentCreateRequest {
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
             .field("require_guarantee", &self.require_guarantee)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -12172,20 +12173,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentGet {
             account_id: s::optional(f0),
             ach_class: s::optional(f1),
             amount: s::required(f2, "amount")?,
-            authorization_decision: s::required(f3, "authorization_decision")?,
-            authorization_decision_rationale: s::required(
-                f4,
-                "authorization_decision_rationale",
-            )?,
+            authorization_decision: s::optional(f3),
+            authorization_decision_rationale: s::optional(f4),
             created: s::required(f5, "created")?,
             description: s::required(f6, "description")?,
-            failure_reason: s::required(f7, "failure_reason")?,
+            failure_reason: s::optional(f7),
             funding_account_id: s::required(f8, "funding_account_id")?,
-            guarantee_decision: s::required(f9, "guarantee_decision")?,
-            guarantee_decision_rationale: s::required(
-                f10,
-                "guarantee_decision_rationale",
-            )?,
+            guarantee_decision: s::optional(f9),
+            guarantee_decision_rationale: s::optional(f10),
             id: s::required(f11, "id")?,
             iso_currency_code: s::required(f12, "iso_currency_code")?,
             metadata: s::optional(f13),
@@ -12194,7 +12189,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentGet {
             origination_account_id: s::required(f16, "origination_account_id")?,
             require_guarantee: s::optional(f17),
             status: s::required(f18, "status")?,
-            transfer_id: s::required(f19, "transfer_id")?,
+            transfer_id: s::optional(f19),
             user: s::required(f20, "user")?,
         })
     }
@@ -12390,8 +12385,8 @@ impl ::serde::Serialize for TransferIntentGetRequest {
 impl ::std::fmt::Debug for TransferIntentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferIntentGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("transfer_intent_id", &self.transfer_intent_id)
             .finish()
     }
@@ -12679,14 +12674,14 @@ impl ::std::fmt::Debug for TransferLedgerDepositRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerDepositRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("funding_account_id", &self.funding_account_id)
             .field("idempotency_key", &self.idempotency_key)
             .field("ledger_id", &self.ledger_id)
             .field("network", &self.network)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12849,11 +12844,11 @@ impl ::std::fmt::Debug for TransferLedgerDistributeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerDistributeRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("from_ledger_id", &self.from_ledger_id)
             .field("idempotency_key", &self.idempotency_key)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("to_ledger_id", &self.to_ledger_id)
             .finish()
     }
@@ -13175,14 +13170,14 @@ impl ::serde::Serialize for TransferLedgerEventListRequest {
 impl ::std::fmt::Debug for TransferLedgerEventListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerEventListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_date", &self.end_date)
             .field("ledger_event_id", &self.ledger_event_id)
             .field("ledger_id", &self.ledger_id)
             .field("offset", &self.offset)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("source_id", &self.source_id)
             .field("source_type", &self.source_type)
             .field("start_date", &self.start_date)
@@ -13394,10 +13389,10 @@ impl ::serde::Serialize for TransferLedgerGetRequest {
 impl ::std::fmt::Debug for TransferLedgerGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("ledger_id", &self.ledger_id)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13703,14 +13698,14 @@ impl ::std::fmt::Debug for TransferLedgerWithdrawRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerWithdrawRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("funding_account_id", &self.funding_account_id)
             .field("idempotency_key", &self.idempotency_key)
             .field("ledger_id", &self.ledger_id)
             .field("network", &self.network)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13895,14 +13890,14 @@ impl ::serde::Serialize for TransferListRequest {
 impl ::std::fmt::Debug for TransferListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_date", &self.end_date)
             .field("funding_account_id", &self.funding_account_id)
             .field("offset", &self.offset)
             .field("origination_account_id", &self.origination_account_id)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -14188,9 +14183,9 @@ impl ::serde::Serialize for TransferMetricsGetRequest {
 impl ::std::fmt::Debug for TransferMetricsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferMetricsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14546,9 +14541,9 @@ impl ::std::fmt::Debug for TransferMigrateAccountRequest {
         f.debug_struct("TransferMigrateAccountRequest")
             .field("account_number", &self.account_number)
             .field("account_type", &self.account_type)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("routing_number", &self.routing_number)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("wire_routing_number", &self.wire_routing_number)
             .finish()
     }
@@ -14624,7 +14619,7 @@ impl ::serde::Serialize for TransferMigrateAccountResponse {
 impl ::std::fmt::Debug for TransferMigrateAccountResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferMigrateAccountResponse")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("request_id", &self.request_id)
             .finish()
@@ -14970,9 +14965,9 @@ impl ::serde::Serialize for TransferOriginatorCreateRequest {
 impl ::std::fmt::Debug for TransferOriginatorCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15239,10 +15234,10 @@ impl ::serde::Serialize for TransferOriginatorFundingAccountCreateRequest {
 impl ::std::fmt::Debug for TransferOriginatorFundingAccountCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorFundingAccountCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("funding_account", &self.funding_account)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15384,10 +15379,10 @@ impl ::serde::Serialize for TransferOriginatorFundingAccountUpdateRequest {
 impl ::std::fmt::Debug for TransferOriginatorFundingAccountUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorFundingAccountUpdateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("funding_account", &self.funding_account)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15517,9 +15512,9 @@ impl ::serde::Serialize for TransferOriginatorGetRequest {
 impl ::std::fmt::Debug for TransferOriginatorGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15655,10 +15650,10 @@ impl ::serde::Serialize for TransferOriginatorListRequest {
 impl ::std::fmt::Debug for TransferOriginatorListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("offset", &self.offset)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15734,7 +15729,6 @@ impl ::serde::Serialize for TransferOriginatorListResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -15742,11 +15736,22 @@ impl ::serde::Serialize for TransferOriginatorListResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct TransferPaymentProfileToken(pub ::std::string::String);
-impl ::std::ops::Deref for TransferPaymentProfileToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct TransferPaymentProfileToken(::std::string::String);
+impl TransferPaymentProfileToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for TransferPaymentProfileToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("TransferPaymentProfileToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for TransferPaymentProfileToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<TransferPaymentProfileToken> for ::std::string::String {
@@ -15757,11 +15762,6 @@ impl ::std::convert::From<TransferPaymentProfileToken> for ::std::string::String
 impl ::std::convert::From<::std::string::String> for TransferPaymentProfileToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for TransferPaymentProfileToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for TransferPaymentProfileToken {
@@ -15978,10 +15978,10 @@ impl ::serde::Serialize for TransferPlatformOriginatorCreateRequest {
 impl ::std::fmt::Debug for TransferPlatformOriginatorCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferPlatformOriginatorCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
             .field("originator_reviewed_at", &self.originator_reviewed_at)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("tos_acceptance_metadata", &self.tos_acceptance_metadata)
             .field("webhook", &self.webhook)
             .finish()
@@ -16277,7 +16277,7 @@ impl ::std::fmt::Debug for TransferPlatformPersonCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferPlatformPersonCreateRequest")
             .field("address", &self.address)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("date_of_birth", &self.date_of_birth)
             .field("email_address", &self.email_address)
             .field("id_number", &self.id_number)
@@ -16286,7 +16286,7 @@ impl ::std::fmt::Debug for TransferPlatformPersonCreateRequest {
             .field("ownership_percentage", &self.ownership_percentage)
             .field("phone_number", &self.phone_number)
             .field("relationship_to_originator", &self.relationship_to_originator)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("title", &self.title)
             .finish()
     }
@@ -16672,10 +16672,10 @@ impl ::serde::Serialize for TransferPlatformRequirementSubmitRequest {
 impl ::std::fmt::Debug for TransferPlatformRequirementSubmitRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferPlatformRequirementSubmitRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
             .field("requirement_submissions", &self.requirement_submissions)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16881,10 +16881,10 @@ impl ::serde::Serialize for TransferQuestionnaireCreateRequest {
 impl ::std::fmt::Debug for TransferQuestionnaireCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferQuestionnaireCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
             .field("redirect_uri", &self.redirect_uri)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -17018,9 +17018,9 @@ impl ::serde::Serialize for TransferRecurringCancelRequest {
 impl ::std::fmt::Debug for TransferRecurringCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringCancelRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("recurring_transfer_id", &self.recurring_transfer_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -17243,11 +17243,11 @@ impl ::serde::Serialize for TransferRecurringCreateRequest {
 impl ::std::fmt::Debug for TransferRecurringCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("device", &self.device)
             .field("funding_account_id", &self.funding_account_id)
@@ -17255,7 +17255,7 @@ impl ::std::fmt::Debug for TransferRecurringCreateRequest {
             .field("iso_currency_code", &self.iso_currency_code)
             .field("network", &self.network)
             .field("schedule", &self.schedule)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("type_", &self.type_)
             .field("user", &self.user)
@@ -17412,9 +17412,9 @@ impl ::serde::Serialize for TransferRecurringGetRequest {
 impl ::std::fmt::Debug for TransferRecurringGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("recurring_transfer_id", &self.recurring_transfer_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -17622,12 +17622,12 @@ impl ::serde::Serialize for TransferRecurringListRequest {
 impl ::std::fmt::Debug for TransferRecurringListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_time", &self.end_time)
             .field("funding_account_id", &self.funding_account_id)
             .field("offset", &self.offset)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_time", &self.start_time)
             .finish()
     }
@@ -17958,7 +17958,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefund {
         Ok(Self {
             amount: s::required(f0, "amount")?,
             created: s::required(f1, "created")?,
-            failure_reason: s::required(f2, "failure_reason")?,
+            failure_reason: s::optional(f2),
             id: s::required(f3, "id")?,
             ledger_id: s::optional(f4),
             network_trace_id: s::optional(f5),
@@ -18102,9 +18102,9 @@ impl ::serde::Serialize for TransferRefundCancelRequest {
 impl ::std::fmt::Debug for TransferRefundCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRefundCancelRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("refund_id", &self.refund_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -18245,9 +18245,9 @@ impl ::std::fmt::Debug for TransferRefundCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRefundCreateRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("idempotency_key", &self.idempotency_key)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("transfer_id", &self.transfer_id)
             .finish()
     }
@@ -18450,9 +18450,9 @@ impl ::serde::Serialize for TransferRefundGetRequest {
 impl ::std::fmt::Debug for TransferRefundGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRefundGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("refund_id", &self.refund_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -18835,11 +18835,11 @@ impl ::serde::Serialize for TransferRepaymentListRequest {
 impl ::std::fmt::Debug for TransferRepaymentListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRepaymentListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_date", &self.end_date)
             .field("offset", &self.offset)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -19077,11 +19077,11 @@ impl ::serde::Serialize for TransferRepaymentReturnListRequest {
 impl ::std::fmt::Debug for TransferRepaymentReturnListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRepaymentReturnListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("offset", &self.offset)
             .field("repayment_id", &self.repayment_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -19401,7 +19401,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferSweep {
             iso_currency_code: s::required(f7, "iso_currency_code")?,
             ledger_id: s::optional(f8),
             network_trace_id: s::optional(f9),
-            settled: s::required(f10, "settled")?,
+            settled: s::optional(f10),
             status: s::optional(f11),
             trigger: s::optional(f12),
         })
@@ -19557,8 +19557,8 @@ impl ::serde::Serialize for TransferSweepGetRequest {
 impl ::std::fmt::Debug for TransferSweepGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferSweepGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("sweep_id", &self.sweep_id)
             .finish()
     }
@@ -19845,13 +19845,13 @@ impl ::std::fmt::Debug for TransferSweepListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferSweepListRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_date", &self.end_date)
             .field("funding_account_id", &self.funding_account_id)
             .field("offset", &self.offset)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .field("status", &self.status)
             .field("transfer_id", &self.transfer_id)
@@ -20321,11 +20321,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferUserAddressInResponse {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
-            country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
         })
     }
 }
@@ -20557,10 +20557,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferUserInResponse {
             read?;
         }
         Ok(Self {
-            address: s::required(f0, "address")?,
-            email_address: s::required(f1, "email_address")?,
+            address: s::optional(f0),
+            email_address: s::optional(f1),
             legal_name: s::required(f2, "legal_name")?,
-            phone_number: s::required(f3, "phone_number")?,
+            phone_number: s::optional(f3),
         })
     }
 }
@@ -20694,7 +20694,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TrustIndex {
         Ok(Self {
             model: s::required(f0, "model")?,
             score: s::required(f1, "score")?,
-            subscores: s::required(f2, "subscores")?,
+            subscores: s::optional(f2),
         })
     }
 }

@@ -902,7 +902,7 @@ impl ::serde::Serialize for UserAccountItem {
 impl ::std::fmt::Debug for UserAccountItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserAccountItem")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("item_id", &self.item_id)
             .finish()
     }
@@ -1152,11 +1152,11 @@ impl ::serde::Serialize for UserAccountSessionEventSendRequest {
 impl ::std::fmt::Debug for UserAccountSessionEventSendRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserAccountSessionEventSendRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cohort_id", &self.cohort_id)
             .field("event", &self.event)
             .field("link_session_id", &self.link_session_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1281,9 +1281,9 @@ impl ::serde::Serialize for UserAccountSessionGetRequest {
 impl ::std::fmt::Debug for UserAccountSessionGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserAccountSessionGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("public_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("public_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1333,7 +1333,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionGetResponse {
             read?;
         }
         Ok(Self {
-            identity: s::required(f0, "identity")?,
+            identity: s::optional(f0),
             identity_edit_history: s::optional(f1),
             items: s::required(f2, "items")?,
             request_id: s::required(f3, "request_id")?,
@@ -1638,12 +1638,12 @@ impl ::serde::Serialize for UserCreateRequest {
 impl ::std::fmt::Debug for UserCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("consumer_report_user_identity", &self.consumer_report_user_identity)
             .field("end_customer", &self.end_customer)
             .field("identity", &self.identity)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("with_upgraded_user", &self.with_upgraded_user)
             .finish()
     }
@@ -1715,7 +1715,7 @@ impl ::std::fmt::Debug for UserCreateResponse {
         f.debug_struct("UserCreateResponse")
             .field("request_id", &self.request_id)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1994,8 +1994,8 @@ impl ::serde::Serialize for UserFinancialDataRefreshRequest {
 impl ::std::fmt::Debug for UserFinancialDataRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserFinancialDataRefreshRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -2135,8 +2135,8 @@ impl ::serde::Serialize for UserGetRequest {
 impl ::std::fmt::Debug for UserGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -2198,7 +2198,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserGetResponse {
             read?;
         }
         Ok(Self {
-            client_user_id: s::required(f0, "client_user_id")?,
+            client_user_id: s::optional(f0),
             created_at: s::required(f1, "created_at")?,
             identity: s::optional(f2),
             request_id: s::required(f3, "request_id")?,
@@ -2397,8 +2397,8 @@ impl ::serde::Serialize for UserIdentityRemoveRequest {
 impl ::std::fmt::Debug for UserIdentityRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserIdentityRemoveRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -2575,9 +2575,9 @@ impl ::serde::Serialize for UserItemsAssociateRequest {
 impl ::std::fmt::Debug for UserItemsAssociateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserItemsAssociateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_ids", &self.item_ids)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -2714,10 +2714,10 @@ impl ::serde::Serialize for UserItemsGetRequest {
 impl ::std::fmt::Debug for UserItemsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserItemsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2865,11 +2865,11 @@ impl ::serde::Serialize for UserItemsRemoveRequest {
 impl ::std::fmt::Debug for UserItemsRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserItemsRemoveRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_ids", &self.item_ids)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3141,10 +3141,10 @@ impl ::serde::Serialize for UserProductsTerminateRequest {
 impl ::std::fmt::Debug for UserProductsTerminateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserProductsTerminateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("reason_code", &self.reason_code)
             .field("reason_note", &self.reason_note)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -3281,10 +3281,10 @@ impl ::serde::Serialize for UserRemoveRequest {
 impl ::std::fmt::Debug for UserRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserRemoveRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3611,17 +3611,17 @@ impl ::serde::Serialize for UserThirdPartyTokenCreateRequest {
 impl ::std::fmt::Debug for UserThirdPartyTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserThirdPartyTokenCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("expiration_time", &self.expiration_time)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("third_party_client_id", &self.third_party_client_id)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
 ///UserThirdPartyTokenCreateResponse defines the response schema for `/user/third_party_token/create`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UserThirdPartyTokenCreateResponse {
     pub request_id: RequestId,
     pub third_party_user_token: ThirdPartyUserToken,
@@ -3675,6 +3675,14 @@ impl ::serde::Serialize for UserThirdPartyTokenCreateResponse {
         out.field("request_id", &self.request_id);
         out.field("third_party_user_token", &self.third_party_user_token);
         out.end()
+    }
+}
+impl ::std::fmt::Debug for UserThirdPartyTokenCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserThirdPartyTokenCreateResponse")
+            .field("request_id", &self.request_id)
+            .field("third_party_user_token", &crate::redact::Redacted)
+            .finish()
     }
 }
 ///UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/remove`
@@ -3749,9 +3757,9 @@ impl ::serde::Serialize for UserThirdPartyTokenRemoveRequest {
 impl ::std::fmt::Debug for UserThirdPartyTokenRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserThirdPartyTokenRemoveRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3818,7 +3826,6 @@ impl ::serde::Serialize for UserThirdPartyTokenRemoveResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -3826,11 +3833,22 @@ impl ::serde::Serialize for UserThirdPartyTokenRemoveResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct UserToken(pub ::std::string::String);
-impl ::std::ops::Deref for UserToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+pub struct UserToken(::std::string::String);
+impl UserToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for UserToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("UserToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for UserToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<UserToken> for ::std::string::String {
@@ -3841,11 +3859,6 @@ impl ::std::convert::From<UserToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for UserToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for UserToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for UserToken {
@@ -3923,8 +3936,8 @@ impl ::serde::Serialize for UserTransactionsRefreshRequest {
 impl ::std::fmt::Debug for UserTransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserTransactionsRefreshRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -4094,12 +4107,12 @@ impl ::serde::Serialize for UserUpdateRequest {
 impl ::std::fmt::Debug for UserUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserUpdateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("consumer_report_user_identity", &self.consumer_report_user_identity)
             .field("identity", &self.identity)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }

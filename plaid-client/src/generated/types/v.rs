@@ -43,11 +43,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for ValidationSource {
             read?;
         }
         Ok(Self {
-            validation_source_name: s::required(f0, "ValidationSourceName")?,
-            validation_source_reference_identifier: s::required(
-                f1,
-                "ValidationSourceReferenceIdentifier",
-            )?,
+            validation_source_name: s::optional(f0),
+            validation_source_reference_identifier: s::optional(f1),
         })
     }
 }

@@ -1012,9 +1012,9 @@ impl ::serde::Serialize for WalletCreateRequest {
 impl ::std::fmt::Debug for WalletCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("iso_currency_code", &self.iso_currency_code)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1173,8 +1173,8 @@ impl ::serde::Serialize for WalletGetRequest {
 impl ::std::fmt::Debug for WalletGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("wallet_id", &self.wallet_id)
             .finish()
     }
@@ -1398,11 +1398,11 @@ impl ::serde::Serialize for WalletListRequest {
 impl ::std::fmt::Debug for WalletListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("iso_currency_code", &self.iso_currency_code)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2199,12 +2199,12 @@ impl ::std::fmt::Debug for WalletTransactionExecuteRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletTransactionExecuteRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("counterparty", &self.counterparty)
             .field("idempotency_key", &self.idempotency_key)
             .field("originating_fund_source", &self.originating_fund_source)
             .field("reference", &self.reference)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("wallet_id", &self.wallet_id)
             .finish()
     }
@@ -2408,8 +2408,8 @@ impl ::serde::Serialize for WalletTransactionGetRequest {
 impl ::std::fmt::Debug for WalletTransactionGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletTransactionGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("transaction_id", &self.transaction_id)
             .finish()
     }
@@ -2818,11 +2818,11 @@ impl ::serde::Serialize for WalletTransactionListRequest {
 impl ::std::fmt::Debug for WalletTransactionListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletTransactionListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("wallet_id", &self.wallet_id)
             .finish()
     }
@@ -3517,11 +3517,11 @@ impl ::serde::Serialize for WalletTransactionsListRequest {
 impl ::std::fmt::Debug for WalletTransactionsListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletTransactionsListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("wallet_id", &self.wallet_id)
             .finish()
     }
@@ -3566,7 +3566,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Warning {
             read?;
         }
         Ok(Self {
-            cause: s::required(f0, "cause")?,
+            cause: s::optional(f0),
             warning_code: s::required(f1, "warning_code")?,
             warning_type: s::required(f2, "warning_type")?,
         })
@@ -3721,7 +3721,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningAuditTrail {
             read?;
         }
         Ok(Self {
-            dashboard_user_id: s::required(f0, "dashboard_user_id")?,
+            dashboard_user_id: s::optional(f0),
             source: s::required(f1, "source")?,
             timestamp: s::required(f2, "timestamp")?,
         })
@@ -4069,10 +4069,10 @@ impl ::serde::Serialize for WatchlistScreeningEntityCreateRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("search_terms", &self.search_terms)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4134,9 +4134,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityCreateRe
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             request_id: s::required(f4, "request_id")?,
             search_terms: s::required(f5, "search_terms")?,
@@ -4241,9 +4241,9 @@ impl ::serde::Serialize for WatchlistScreeningEntityGetRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4305,9 +4305,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityGetRespo
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             request_id: s::required(f4, "request_id")?,
             search_terms: s::required(f5, "search_terms")?,
@@ -4420,10 +4420,10 @@ impl ::serde::Serialize for WatchlistScreeningEntityHistoryListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityHistoryListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityHistoryListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
             .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4472,7 +4472,7 @@ for WatchlistScreeningEntityHistoryListResponse {
         }
         Ok(Self {
             entity_watchlist_screenings: s::required(f0, "entity_watchlist_screenings")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -4577,10 +4577,10 @@ impl ::serde::Serialize for WatchlistScreeningEntityHitListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityHitListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityHitListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
             .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4631,7 +4631,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityHitListR
                 f0,
                 "entity_watchlist_screening_hits",
             )?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -4758,11 +4758,11 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityListRequest")
             .field("assignee", &self.assignee)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("cursor", &self.cursor)
             .field("entity_watchlist_program_id", &self.entity_watchlist_program_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("status", &self.status)
             .finish()
     }
@@ -4811,7 +4811,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityListResp
         }
         Ok(Self {
             entity_watchlist_screenings: s::required(f0, "entity_watchlist_screenings")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -4907,9 +4907,9 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramGetRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityProgramGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityProgramGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("entity_watchlist_program_id", &self.entity_watchlist_program_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5088,9 +5088,9 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityProgramListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityProgramListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5139,7 +5139,7 @@ for WatchlistScreeningEntityProgramListResponse {
         }
         Ok(Self {
             entity_watchlist_programs: s::required(f0, "entity_watchlist_programs")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -5259,12 +5259,12 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewCreateRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityReviewCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityReviewCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("comment", &self.comment)
             .field("confirmed_hits", &self.confirmed_hits)
             .field("dismissed_hits", &self.dismissed_hits)
             .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5327,7 +5327,7 @@ for WatchlistScreeningEntityReviewCreateResponse {
         }
         Ok(Self {
             audit_trail: s::required(f0, "audit_trail")?,
-            comment: s::required(f1, "comment")?,
+            comment: s::optional(f1),
             confirmed_hits: s::required(f2, "confirmed_hits")?,
             dismissed_hits: s::required(f3, "dismissed_hits")?,
             id: s::required(f4, "id")?,
@@ -5439,10 +5439,10 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityReviewListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityReviewListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
             .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5496,7 +5496,7 @@ for WatchlistScreeningEntityReviewListResponse {
                 f0,
                 "entity_watchlist_screening_reviews",
             )?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -5635,12 +5635,12 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityUpdateRequest")
             .field("assignee", &self.assignee)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
             .field("reset_fields", &self.reset_fields)
             .field("search_terms", &self.search_terms)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("status", &self.status)
             .finish()
     }
@@ -5776,9 +5776,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityUpdateRe
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             request_id: s::required(f4, "request_id")?,
             search_terms: s::required(f5, "search_terms")?,
@@ -5891,13 +5891,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningHit {
             analysis: s::optional(f0),
             data: s::optional(f1),
             first_active: s::required(f2, "first_active")?,
-            historical_since: s::required(f3, "historical_since")?,
+            historical_since: s::optional(f3),
             id: s::required(f4, "id")?,
-            inactive_since: s::required(f5, "inactive_since")?,
+            inactive_since: s::optional(f5),
             list_code: s::required(f6, "list_code")?,
             plaid_uid: s::required(f7, "plaid_uid")?,
             review_status: s::required(f8, "review_status")?,
-            source_uid: s::required(f9, "source_uid")?,
+            source_uid: s::optional(f9),
             sub_programs: f10.unwrap_or_default(),
         })
     }
@@ -6133,9 +6133,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividual {
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             search_terms: s::required(f4, "search_terms")?,
             status: s::required(f5, "status")?,
@@ -6243,10 +6243,10 @@ impl ::serde::Serialize for WatchlistScreeningIndividualCreateRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("search_terms", &self.search_terms)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6309,9 +6309,9 @@ for WatchlistScreeningIndividualCreateResponse {
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             request_id: s::required(f4, "request_id")?,
             search_terms: s::required(f5, "search_terms")?,
@@ -6413,8 +6413,8 @@ impl ::serde::Serialize for WatchlistScreeningIndividualGetRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("watchlist_screening_id", &self.watchlist_screening_id)
             .finish()
     }
@@ -6477,9 +6477,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividualGetR
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             request_id: s::required(f4, "request_id")?,
             search_terms: s::required(f5, "search_terms")?,
@@ -6589,9 +6589,9 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHistoryListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualHistoryListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualHistoryListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("watchlist_screening_id", &self.watchlist_screening_id)
             .finish()
     }
@@ -6640,7 +6640,7 @@ for WatchlistScreeningIndividualHistoryListResponse {
             read?;
         }
         Ok(Self {
-            next_cursor: s::required(f0, "next_cursor")?,
+            next_cursor: s::optional(f0),
             request_id: s::required(f1, "request_id")?,
             watchlist_screenings: s::required(f2, "watchlist_screenings")?,
         })
@@ -6744,9 +6744,9 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHitListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualHitListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualHitListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("watchlist_screening_id", &self.watchlist_screening_id)
             .finish()
     }
@@ -6795,7 +6795,7 @@ for WatchlistScreeningIndividualHitListResponse {
             read?;
         }
         Ok(Self {
-            next_cursor: s::required(f0, "next_cursor")?,
+            next_cursor: s::optional(f0),
             request_id: s::required(f1, "request_id")?,
             watchlist_screening_hits: s::required(f2, "watchlist_screening_hits")?,
         })
@@ -7004,10 +7004,10 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualListRequest")
             .field("assignee", &self.assignee)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("status", &self.status)
             .field("watchlist_program_id", &self.watchlist_program_id)
             .finish()
@@ -7057,7 +7057,7 @@ for WatchlistScreeningIndividualListResponse {
             read?;
         }
         Ok(Self {
-            next_cursor: s::required(f0, "next_cursor")?,
+            next_cursor: s::optional(f0),
             request_id: s::required(f1, "request_id")?,
             watchlist_screenings: s::required(f2, "watchlist_screenings")?,
         })
@@ -7195,8 +7195,8 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramGetRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualProgramGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("watchlist_program_id", &self.watchlist_program_id)
             .finish()
     }
@@ -7376,9 +7376,9 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualProgramListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7426,7 +7426,7 @@ for WatchlistScreeningIndividualProgramListResponse {
             read?;
         }
         Ok(Self {
-            next_cursor: s::required(f0, "next_cursor")?,
+            next_cursor: s::optional(f0),
             request_id: s::required(f1, "request_id")?,
             watchlist_programs: s::required(f2, "watchlist_programs")?,
         })
@@ -7544,11 +7544,11 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewCreateRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualReviewCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("comment", &self.comment)
             .field("confirmed_hits", &self.confirmed_hits)
             .field("dismissed_hits", &self.dismissed_hits)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("watchlist_screening_id", &self.watchlist_screening_id)
             .finish()
     }
@@ -7613,7 +7613,7 @@ for WatchlistScreeningIndividualReviewCreateResponse {
         }
         Ok(Self {
             audit_trail: s::required(f0, "audit_trail")?,
-            comment: s::required(f1, "comment")?,
+            comment: s::optional(f1),
             confirmed_hits: s::required(f2, "confirmed_hits")?,
             dismissed_hits: s::required(f3, "dismissed_hits")?,
             id: s::required(f4, "id")?,
@@ -7722,9 +7722,9 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualReviewListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("watchlist_screening_id", &self.watchlist_screening_id)
             .finish()
     }
@@ -7773,7 +7773,7 @@ for WatchlistScreeningIndividualReviewListResponse {
             read?;
         }
         Ok(Self {
-            next_cursor: s::required(f0, "next_cursor")?,
+            next_cursor: s::optional(f0),
             request_id: s::required(f1, "request_id")?,
             watchlist_screening_reviews: s::required(f2, "watchlist_screening_reviews")?,
         })
@@ -7908,11 +7908,11 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualUpdateRequest")
             .field("assignee", &self.assignee)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("reset_fields", &self.reset_fields)
             .field("search_terms", &self.search_terms)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("status", &self.status)
             .field("watchlist_screening_id", &self.watchlist_screening_id)
             .finish()
@@ -8054,9 +8054,9 @@ for WatchlistScreeningIndividualUpdateResponse {
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             request_id: s::required(f4, "request_id")?,
             search_terms: s::required(f5, "search_terms")?,
@@ -8306,7 +8306,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningReview {
         }
         Ok(Self {
             audit_trail: s::required(f0, "audit_trail")?,
-            comment: s::required(f1, "comment")?,
+            comment: s::optional(f1),
             confirmed_hits: s::required(f2, "confirmed_hits")?,
             dismissed_hits: s::required(f3, "dismissed_hits")?,
             id: s::required(f4, "id")?,
@@ -8429,9 +8429,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningSearchTerms {
             read?;
         }
         Ok(Self {
-            country: s::required(f0, "country")?,
-            date_of_birth: s::required(f1, "date_of_birth")?,
-            document_number: s::required(f2, "document_number")?,
+            country: s::optional(f0),
+            date_of_birth: s::optional(f1),
+            document_number: s::optional(f2),
             legal_name: s::required(f3, "legal_name")?,
             version: s::required(f4, "version")?,
             watchlist_program_id: s::required(f5, "watchlist_program_id")?,
@@ -8816,9 +8816,9 @@ impl ::serde::Serialize for WebhookVerificationKeyGetRequest {
 impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WebhookVerificationKeyGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("key_id", &self.key_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
