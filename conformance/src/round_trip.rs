@@ -7,7 +7,9 @@ use serde_json::Value;
 /// Compare what the client wrote (`written`) with the example it decoded (`original`): every key
 /// it writes is in the example with an equal value (numbers by value, timestamps by instant),
 /// and arrays keep their length. Keys it leaves out are the example's unknown fields and the
-/// nulls of optional fields, which it skips. Returns the JSON path of the first difference.
+/// nulls of optional fields, which it skips. A `null` it writes for a key the example lacks is
+/// the same value (an absent nullable field decodes as `None`, and a required one is written
+/// back as `null`, as the spec wants). Returns the JSON path of the first difference.
 pub fn compare(original: &Value, written: &Value) -> Result<(), (String, String)> {
     compare_at(original, written, &mut String::new())
 }
@@ -26,6 +28,7 @@ fn compare_at(
                 path.push_str(key);
                 match o.get(key) {
                     Some(orig) => compare_at(orig, value, path)?,
+                    None if value.is_null() => {}
                     None => {
                         return differ(path, format!("written but not in the example: {value}"))
                     }
@@ -96,6 +99,8 @@ mod tests {
             compare(&example, &json!({"renamed": 1})).unwrap_err().0,
             ".renamed"
         );
+        // A nullable field the example left out comes back as `null`: the same value.
+        assert!(compare(&example, &json!({"absent_nullable": null})).is_ok());
         assert_eq!(compare(&example, &json!({"l": []})).unwrap_err().0, ".l");
         assert_eq!(
             compare(&example, &json!({"l": ["1"]})).unwrap_err().0,

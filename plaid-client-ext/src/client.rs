@@ -12,13 +12,18 @@ use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use tracing::Instrument;
 
 use crate::config::{builder_from_env, ClientBuilder, ConfigError, Environment, PLAID_VERSION};
-use crate::error::{ApiError, DecodeError, Error, ErrorCode, TransportKind};
+use crate::error::{ApiError, DecodeError, Error, ErrorCode, TimeoutPhase, TransportKind};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::redact::{snippet, Credential, Redactor};
-use crate::retry::{parse_retry_after, RetryContext, RetryPolicy};
+use crate::retry::{parse_retry_after, NoRetry, RetryContext, RetryPolicy};
 
 /// How much of an undecodable body an error quotes.
 const SNIPPET_CHARS: usize = 200;
+/// How much of one server-supplied text (a request id, a code, a URL, a message, one quoted
+/// value in a decoder's message) an error keeps.
+const SERVER_TEXT_CHARS: usize = 200;
+/// How much of a decoder's whole message an error keeps.
+const REASON_CHARS: usize = 1_000;
 
 /// The response type of request body `R`.
 pub type ResponseOf<R> = <<R as RequestBody>::Operation as Operation>::Response;
@@ -60,8 +65,10 @@ struct Inner {
     base_url: String,
     http: reqwest::Client,
     headers: RequestHeaders,
-    request_timeout: Duration,
-    retry: Arc<dyn RetryPolicy>,
+    /// The connect timeout of the HTTP client this crate built (`None`: the caller's client).
+    connect_timeout: Option<Duration>,
+    /// The per-request defaults; [`PlaidClient::customize`] overrides them for one request.
+    options: RequestOptions,
     redactor: Redactor,
     #[cfg(feature = "raw-client")]
     raw: plaid_client::raw::Client,
@@ -71,8 +78,9 @@ impl fmt::Debug for PlaidClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PlaidClient")
             .field("environment", &self.inner.environment)
-            .field("request_timeout", &self.inner.request_timeout)
-            .field("retry", &self.inner.retry)
+            .field("connect_timeout", &self.inner.connect_timeout)
+            .field("request_timeout", &self.inner.options.timeout)
+            .field("retry", &self.inner.options.retry)
             .field("headers", &self.inner.headers)
             .finish_non_exhaustive()
     }
@@ -106,6 +114,105 @@ impl<T> std::ops::Deref for Response<T> {
     }
 }
 
+/// How one request is sent: its timeout and retry policy. The client's defaults come from
+/// [`ClientBuilder`]; [`PlaidClient::customize`] changes them for one request.
+#[derive(Clone)]
+struct RequestOptions {
+    /// The timeout of one attempt, from sending to the end of the body.
+    timeout: Duration,
+    retry: Arc<dyn RetryPolicy>,
+}
+
+/// One request sent with its own timeout or retry policy, built by [`PlaidClient::customize`]
+/// (after async-stripe's `customize()`); everything else (credentials, idempotency keys, typed
+/// errors) is the client's.
+///
+/// ```no_run
+/// # async fn run(client: plaid_client_ext::PlaidClient,
+/// #     request: plaid_client_ext::types::AccountsBalanceGetRequest)
+/// #     -> Result<(), plaid_client_ext::Error> {
+/// use std::time::Duration;
+///
+/// // `/accounts/balance/get` waits on the bank: give it longer, and fail fast instead of retrying.
+/// let balances = client
+///     .customize()
+///     .timeout(Duration::from_secs(120))
+///     .no_retries()
+///     .send(&request)
+///     .await?;
+/// # let _ = balances;
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "a customized request does nothing until it is sent"]
+pub struct Customize<'c> {
+    client: &'c PlaidClient,
+    options: RequestOptions,
+}
+
+impl fmt::Debug for Customize<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Customize")
+            .field("timeout", &self.options.timeout)
+            .field("retry", &self.options.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Customize<'_> {
+    /// The timeout of each attempt of this request, from sending to the end of the body.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = timeout;
+        self
+    }
+
+    /// The retry policy of this request. Whatever it says, a write without an idempotency key is
+    /// never retried.
+    pub fn retry_policy(mut self, policy: impl RetryPolicy) -> Self {
+        self.options.retry = Arc::new(policy);
+        self
+    }
+
+    /// Send this request once, whatever the client's retry policy.
+    pub fn no_retries(self) -> Self {
+        self.retry_policy(NoRetry)
+    }
+
+    /// [`PlaidClient::send`] with these options.
+    pub async fn send<R>(&self, request: &R) -> Result<Response<ResponseOf<R>>, Error>
+    where
+        R: RequestBody + Clone,
+        R::Operation: JsonOperation + PostOperation,
+    {
+        self.send_operation::<R::Operation>(request).await
+    }
+
+    /// [`PlaidClient::send_operation`] with these options.
+    pub async fn send_operation<O>(
+        &self,
+        request: &O::Request,
+    ) -> Result<Response<O::Response>, Error>
+    where
+        O: JsonOperation + PostOperation,
+        O::Request: Clone,
+    {
+        self.client
+            .execute::<O, _>(request, decode::<O::Response>, &self.options)
+            .await
+    }
+
+    /// [`PlaidClient::download`] with these options.
+    pub async fn download<R>(&self, request: &R) -> Result<Response<bytes::Bytes>, Error>
+    where
+        R: RequestBody + Clone,
+        R::Operation: BinaryOperation + PostOperation,
+    {
+        self.client
+            .execute::<R::Operation, _>(request, |b| Ok(b.clone()), &self.options)
+            .await
+    }
+}
+
 impl PlaidClient {
     /// Start configuring a client for `environment` with these credentials.
     pub fn builder(
@@ -133,6 +240,7 @@ impl PlaidClient {
     }
 
     pub(crate) fn from_builder(b: ClientBuilder) -> Result<Self, ConfigError> {
+        b.environment.check()?;
         if b.client_id.is_empty() {
             return Err(ConfigError::EmptyCredential("client_id"));
         }
@@ -152,17 +260,24 @@ impl PlaidClient {
         headers
             .insert("user-agent", &b.user_agent)
             .map_err(|_| ConfigError::InvalidUserAgent)?;
-        let http = match b.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(b.connect_timeout)
-                .build()
-                .map_err(|e| ConfigError::HttpClient(e.to_string()))?,
+        let (http, connect_timeout) = match b.http {
+            Some(http) => (http, None),
+            None => (
+                reqwest::Client::builder()
+                    .connect_timeout(b.connect_timeout)
+                    .build()
+                    .map_err(|e| ConfigError::HttpClient(e.to_string()))?,
+                Some(b.connect_timeout),
+            ),
         };
         let base_url = b.environment.base_url().to_string();
+        // The raw client gets the request timeout too, set on each request by its pre-hook.
         #[cfg(feature = "raw-client")]
-        let raw =
-            plaid_client::raw::Client::new_with_client(&base_url, http.clone(), headers.clone());
+        let raw = plaid_client::raw::Client::new_with_client(
+            &base_url,
+            http.clone(),
+            headers.clone().with_timeout(b.request_timeout),
+        );
         Ok(Self {
             inner: Arc::new(Inner {
                 redactor: Redactor::new(&[&b.client_id, &b.secret]),
@@ -170,8 +285,11 @@ impl PlaidClient {
                 base_url,
                 http,
                 headers,
-                request_timeout: b.request_timeout,
-                retry: b.retry,
+                connect_timeout,
+                options: RequestOptions {
+                    timeout: b.request_timeout,
+                    retry: b.retry,
+                },
                 #[cfg(feature = "raw-client")]
                 raw,
             }),
@@ -184,9 +302,9 @@ impl PlaidClient {
     }
 
     /// progenitor's generated client (feature `raw-client`), sharing this client's HTTP
-    /// connection pool and sending the same credentials and `Plaid-Version`. Use it for the
-    /// `GET` operations with path parameters, which [`Self::send`] does not take; it neither
-    /// retries nor maps errors.
+    /// connection pool and sending the same credentials and `Plaid-Version`, with the same
+    /// request timeout. Use it for the `GET` operations with path parameters, which
+    /// [`Self::send`] does not take; it neither retries nor maps errors.
     #[cfg(feature = "raw-client")]
     pub fn raw(&self) -> &plaid_client::raw::Client {
         &self.inner.raw
@@ -221,13 +339,60 @@ impl PlaidClient {
             })
     }
 
+    /// Set `request`'s idempotency key to `key`: the key a failed attempt was sent with
+    /// ([`Error::idempotency_key`]) or one you stored, so that sending the request again is the
+    /// same logical request and Plaid performs it at most once. Checked against the operation's
+    /// limits; an operation without an `idempotency_key` is an error.
+    ///
+    /// ```
+    /// use plaid_client_ext::{types, Environment, IdempotencyKey, PlaidClient};
+    ///
+    /// let client = PlaidClient::builder(Environment::Sandbox, "id", "secret").build().unwrap();
+    /// let mut req: types::TransferCreateRequest = serde_json::from_value(serde_json::json!({
+    ///     "access_token": "access-sandbox-123", "account_id": "acc", "authorization_id": "auth",
+    ///     "description": "payment"
+    /// })).unwrap();
+    /// let stored = IdempotencyKey::new("order-42-payment").unwrap();
+    /// client.set_idempotency_key(&mut req, &stored).unwrap();
+    /// assert_eq!(client.assign_idempotency_key(&mut req).unwrap(), Some(stored));
+    /// ```
+    pub fn set_idempotency_key<R: RequestBody>(
+        &self,
+        request: &mut R,
+        key: &IdempotencyKey,
+    ) -> Result<(), Error> {
+        let invalid = |reason| Error::InvalidRequest {
+            operation: R::Operation::OPERATION_ID,
+            reason,
+        };
+        let Some(field) = R::Operation::IDEMPOTENCY_KEY else {
+            return Err(invalid(
+                "the operation takes no idempotency key".to_string(),
+            ));
+        };
+        idempotency::check(key.as_str(), &field).map_err(invalid)?;
+        R::Operation::set_idempotency_key(request, key.as_str().to_string());
+        Ok(())
+    }
+
+    /// Send one request with its own timeout or retry policy:
+    /// `client.customize().timeout(d).no_retries().send(&request)`. See [`Customize`].
+    pub fn customize(&self) -> Customize<'_> {
+        Customize {
+            client: self,
+            options: self.inner.options.clone(),
+        }
+    }
+
     /// Send `request` to its operation and decode the response.
     ///
     /// For operations with an `idempotency_key`, a key is filled in when the request has none
     /// (the caller's value is never changed), checked against the spec's limits, sent
     /// unchanged on every retry, and returned in [`Response::idempotency_key`] and
     /// [`Error::idempotency_key`]. Failures are retried as the retry policy says, but only
-    /// when the operation is read-only or carries an idempotency key.
+    /// when the operation is read-only or carries an idempotency key. To retry yourself after an
+    /// error, send the same request with the same key ([`Self::set_idempotency_key`]; see
+    /// [`crate::idempotency`]).
     pub async fn send<R>(&self, request: &R) -> Result<Response<ResponseOf<R>>, Error>
     where
         R: RequestBody + Clone,
@@ -237,6 +402,29 @@ impl PlaidClient {
     }
 
     /// [`Self::send`] naming the operation instead of inferring it from the request type.
+    ///
+    /// ```no_run
+    /// # async fn run(client: plaid_client_ext::PlaidClient,
+    /// #     request: plaid_client_ext::types::AccountsGetRequest) {
+    /// use plaid_client_ext::operations;
+    ///
+    /// let accounts = client.send_operation::<operations::AccountsGet>(&request).await;
+    /// # let _ = accounts;
+    /// # }
+    /// ```
+    ///
+    /// Only operations sent as `POST` of a JSON body (`PostOperation`) are accepted: a `GET`
+    /// operation with path parameters (`GET /fdx/consents/{consentId}`) does not compile here,
+    /// rather than being posted to a path with `{consentId}` in it. The raw client (feature
+    /// `raw-client`) sends those.
+    ///
+    /// ```compile_fail,E0277
+    /// # async fn run(client: plaid_client_ext::PlaidClient) {
+    /// use plaid_client_ext::operations;
+    ///
+    /// let consent = client.send_operation::<operations::FdxConsentGet>(&()).await;
+    /// # }
+    /// ```
     pub async fn send_operation<O>(
         &self,
         request: &O::Request,
@@ -245,7 +433,8 @@ impl PlaidClient {
         O: JsonOperation + PostOperation,
         O::Request: Clone,
     {
-        self.execute::<O, _>(request, decode::<O::Response>).await
+        self.execute::<O, _>(request, decode::<O::Response>, &self.inner.options)
+            .await
     }
 
     /// Send a request whose operation answers with a PDF or ZIP file, and return its bytes,
@@ -268,7 +457,7 @@ impl PlaidClient {
         R: RequestBody + Clone,
         R::Operation: BinaryOperation + PostOperation,
     {
-        self.execute::<R::Operation, _>(request, |b| Ok(b.clone()))
+        self.execute::<R::Operation, _>(request, |b| Ok(b.clone()), &self.inner.options)
             .await
     }
 
@@ -278,30 +467,13 @@ impl PlaidClient {
         &self,
         request: &O::Request,
         decode_body: fn(&bytes::Bytes) -> Result<T, String>,
+        options: &RequestOptions,
     ) -> Result<Response<T>, Error>
     where
         O: Operation,
         O::Request: Clone,
     {
-        // Fill the key on a copy only when one is missing: the caller's request stays as given.
-        let mut filled = idempotency::missing::<O>(request).then(|| request.clone());
-        if let Some(copy) = filled.as_mut() {
-            O::set_idempotency_key(copy, IdempotencyKey::random().as_str().to_string());
-        }
-        let to_send = filled.as_ref().unwrap_or(request);
-        let invalid = |reason| Error::InvalidRequest {
-            operation: O::OPERATION_ID,
-            reason,
-        };
-        let key = idempotency::checked::<O>(to_send).map_err(invalid)?;
-        // Serialized once; every attempt sends the same bytes (a reference-counted handle).
-        let body = bytes::Bytes::from(
-            serde_json::to_vec(to_send)
-                .map_err(|e| invalid(format!("the request does not serialize to JSON: {e}")))?,
-        );
-        drop(filled);
-
-        let retry_safe = O::READ_ONLY || key.is_some();
+        let call = Call::prepare::<O>(request, options)?;
         let started = Instant::now();
         let mut attempt: u32 = 1;
         loop {
@@ -310,12 +482,12 @@ impl PlaidClient {
                 operation = O::OPERATION_ID,
                 path = O::PATH,
                 attempt,
-                idempotency_key = key.as_deref(),
+                idempotency_key = call.key.as_deref(),
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty,
             );
             let outcome = self
-                .attempt::<O, T>(&body, key.as_deref(), decode_body)
+                .attempt::<O, T>(&call, decode_body)
                 .instrument(span.clone())
                 .await;
             let error = match outcome {
@@ -323,30 +495,21 @@ impl PlaidClient {
                     return Ok(Response {
                         data,
                         status,
-                        idempotency_key: key,
+                        idempotency_key: call.key,
                         attempts: attempt,
                     })
                 }
                 Err(e) => e,
             };
-            if !retry_safe {
-                if error.is_retryable() {
-                    span.in_scope(|| {
-                        tracing::warn!(error = %error, "not retrying: a write without an idempotency key")
-                    });
-                }
-                return Err(error);
-            }
             let ctx = RetryContext {
                 operation: O::OPERATION_ID,
                 attempt,
                 elapsed: started.elapsed(),
                 error: &error,
             };
-            let Some(delay) = self.inner.retry.next_delay(&ctx) else {
+            let Some(delay) = call.retry_delay(&ctx, &span) else {
                 return Err(error);
             };
-            span.in_scope(|| tracing::warn!(error = %error, ?delay, "retrying"));
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
@@ -355,8 +518,7 @@ impl PlaidClient {
     /// One HTTP exchange: the status and decoded body, or what went wrong.
     async fn attempt<O: Operation, T>(
         &self,
-        body: &bytes::Bytes,
-        key: Option<&str>,
+        call: &Call<'_>,
         decode_body: fn(&bytes::Bytes) -> Result<T, String>,
     ) -> Result<(u16, T), Error> {
         let span = tracing::Span::current();
@@ -371,14 +533,13 @@ impl PlaidClient {
             .http
             .post(url)
             .headers(headers)
-            .timeout(self.inner.request_timeout)
-            .body(body.clone())
+            .timeout(call.options.timeout)
+            .body(call.body.clone())
             .send()
             .await;
-        let key_owned = || key.map(str::to_string);
         let mut response = match sent {
             Ok(r) => r,
-            Err(e) => return Err(self.transport_error::<O>(e, false, key_owned())),
+            Err(e) => return Err(self.transport_error::<O>(e, false, call)),
         };
         let status = response.status().as_u16();
         span.record("status", status);
@@ -386,34 +547,20 @@ impl PlaidClient {
         let headers = std::mem::take(response.headers_mut());
         let bytes = match response.bytes().await {
             Ok(b) => b,
-            Err(e) => return Err(self.transport_error::<O>(e, true, key_owned())),
+            Err(e) => return Err(self.transport_error::<O>(e, true, call)),
         };
-        let success = (200..300).contains(&status);
-        // A success body carries its request_id in the typed response; scanning it for the
-        // span is only worth doing when a subscriber records the span. Errors always need it.
-        let request_id = header(&headers, "plaid-request-id").or_else(|| {
-            (!success || !span.is_disabled())
-                .then(|| body_request_id(&bytes))
-                .flatten()
-        });
-        if let Some(id) = &request_id {
-            span.record("request_id", id.as_str());
-        }
-        let result = if success {
-            decode_body(&bytes)
+        let answer = Answer {
+            status,
+            headers,
+            bytes,
+        };
+        let request_id = self.request_id(call, &answer, &span);
+        let result = if answer.is_success() {
+            decode_body(&answer.bytes)
                 .map(|data| (status, data))
-                .map_err(|reason| {
-                    self.decode_error::<O>(
-                        status,
-                        &headers,
-                        request_id,
-                        reason,
-                        &bytes,
-                        key_owned(),
-                    )
-                })
+                .map_err(|reason| self.decode_error::<O>(call, &answer, request_id, &reason))
         } else {
-            Err(self.api_error::<O>(status, &headers, request_id, &bytes, key_owned()))
+            Err(self.api_error::<O>(call, &answer, request_id))
         };
         if let Err(e) = &result {
             tracing::debug!(error = %e, "attempt failed");
@@ -421,17 +568,41 @@ impl PlaidClient {
         result
     }
 
+    /// Plaid's request id (the `Plaid-Request-Id` header, else the body's `request_id`),
+    /// redacted and capped like every text from the server, and recorded on the span. A success
+    /// body carries it in the typed response; it is looked for there only when a subscriber
+    /// records the span. Errors always need it.
+    fn request_id(&self, call: &Call<'_>, answer: &Answer, span: &tracing::Span) -> Option<String> {
+        let wanted = !answer.is_success() || !span.is_disabled();
+        let raw = header(&answer.headers, "plaid-request-id")
+            .filter(|_| wanted)
+            .or_else(|| wanted.then(|| body_request_id(&answer.bytes)).flatten())?;
+        let id = call
+            .redactor(&self.inner.redactor)
+            .redact_capped(&raw, SERVER_TEXT_CHARS);
+        span.record("request_id", id.as_str());
+        Some(id)
+    }
+
     fn transport_error<O: Operation>(
         &self,
         e: reqwest::Error,
         reading_body: bool,
-        key: Option<String>,
+        call: &Call<'_>,
     ) -> Error {
         if e.is_timeout() {
+            // reqwest marks a connect timeout as both: nothing was sent.
+            let (phase, timeout) = if e.is_connect() {
+                (TimeoutPhase::Connect, self.inner.connect_timeout)
+            } else {
+                (TimeoutPhase::Response, Some(call.options.timeout))
+            };
             return Error::Timeout {
                 operation: O::OPERATION_ID,
-                timeout: self.inner.request_timeout,
-                idempotency_key: key,
+                phase,
+                timeout,
+                idempotency_key: call.key.clone(),
+                idempotent: call.idempotent,
             };
         }
         let kind = if reading_body {
@@ -444,69 +615,229 @@ impl PlaidClient {
         Error::Transport {
             operation: O::OPERATION_ID,
             kind,
-            message: self.inner.redactor.redact(&error_chain(&e)),
-            idempotency_key: key,
+            message: call
+                .redactor(&self.inner.redactor)
+                .redact_capped(&error_chain(&e), REASON_CHARS),
+            idempotency_key: call.key.clone(),
+            idempotent: call.idempotent,
         }
     }
 
     fn decode_error<O: Operation>(
         &self,
-        status: u16,
-        headers: &HeaderMap,
+        call: &Call<'_>,
+        answer: &Answer,
         request_id: Option<String>,
-        reason: String,
-        bytes: &[u8],
-        key: Option<String>,
+        reason: &str,
     ) -> Error {
+        let redactor = call.redactor(&self.inner.redactor);
+        let reason = redactor.redact_capped(&cap_quoted(reason, SERVER_TEXT_CHARS), REASON_CHARS);
+        let body = String::from_utf8_lossy(&answer.bytes[..answer.bytes.len().min(64 * 1024)]);
         Error::Decode(Box::new(DecodeError {
             operation: O::OPERATION_ID,
-            status,
-            content_type: header(headers, "content-type"),
+            status: answer.status,
+            content_type: header(&answer.headers, "content-type")
+                .map(|ct| redactor.redact_capped(&ct, SERVER_TEXT_CHARS)),
             request_id,
-            reason: self.inner.redactor.redact(&reason),
-            snippet: self
-                .inner
-                .redactor
-                .redact(&snippet(&String::from_utf8_lossy(bytes), SNIPPET_CHARS)),
-            idempotency_key: key,
+            reason,
+            snippet: snippet(
+                &redactor.redact(&snippet(&body, 4 * SNIPPET_CHARS)),
+                SNIPPET_CHARS,
+            ),
+            idempotency_key: call.key.clone(),
+            idempotent: call.idempotent,
         }))
     }
 
+    /// Plaid's error object, decoded leniently: any JSON object with `error_type` and
+    /// `error_code` is one, whatever else it lacks (`display_message`, ...) or adds; every text
+    /// in it is redacted and capped. Anything else is a [`DecodeError`].
     fn api_error<O: Operation>(
         &self,
-        status: u16,
-        headers: &HeaderMap,
+        call: &Call<'_>,
+        answer: &Answer,
         request_id: Option<String>,
-        bytes: &[u8],
-        key: Option<String>,
     ) -> Error {
-        // Every operation's error body is Plaid's error object (the generator gives them all
-        // `types::PlaidError`), so it is decoded concretely here.
-        let parsed = match serde_json::from_slice::<plaid_client::types::PlaidError>(bytes) {
-            Ok(p) => p,
+        let ct =
+            || header(&answer.headers, "content-type").unwrap_or_else(|| "no content type".into());
+        let object = match serde_json::from_slice::<serde_json::Value>(&answer.bytes) {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(_) => {
+                let reason = format!(
+                    "expected Plaid's JSON error object, got {}: not an object",
+                    ct()
+                );
+                return self.decode_error::<O>(call, answer, request_id, &reason);
+            }
             Err(e) => {
-                let ct =
-                    header(headers, "content-type").unwrap_or_else(|| "no content type".into());
-                let reason = format!("expected Plaid's JSON error object, got {ct}: {e}");
-                return self.decode_error::<O>(status, headers, request_id, reason, bytes, key);
+                let reason = format!("expected Plaid's JSON error object, got {}: {e}", ct());
+                return self.decode_error::<O>(call, answer, request_id, &reason);
             }
         };
-        let redact = |s: &str| self.inner.redactor.redact(s);
+        let redactor = call.redactor(&self.inner.redactor);
+        let text = |key: &str| {
+            object
+                .get(key)
+                .and_then(serde_json::Value::as_str)
+                .map(|s| redactor.redact_capped(s, SERVER_TEXT_CHARS))
+        };
+        let (Some(error_type), Some(error_code)) = (text("error_type"), text("error_code")) else {
+            let reason = format!(
+                "expected Plaid's JSON error object, got {}: no string `error_type` and `error_code`",
+                ct()
+            );
+            return self.decode_error::<O>(call, answer, request_id, &reason);
+        };
+        let causes = match object.get("causes") {
+            None | Some(serde_json::Value::Null) => Vec::new(),
+            Some(serde_json::Value::Array(items)) => items.clone(),
+            Some(other) => vec![other.clone()],
+        };
+        let request_id = text("request_id").or(request_id);
+        if let Some(id) = &request_id {
+            tracing::Span::current().record("request_id", id.as_str());
+        }
         Error::Api(Box::new(ApiError {
             operation: O::OPERATION_ID,
-            status,
-            request_id: parsed.request_id.or(request_id),
-            error_type: parsed.error_type,
-            error_code: ErrorCode::from(parsed.error_code.as_str()),
-            error_message: redact(&parsed.error_message),
-            display_message: parsed.display_message.as_deref().map(redact),
-            documentation_url: parsed.documentation_url,
-            suggested_action: parsed.suggested_action.as_deref().map(redact),
-            causes: parsed.causes,
-            retry_after: header(headers, "retry-after").and_then(|v| parse_retry_after(&v)),
-            idempotency_key: key,
+            status: answer.status,
+            request_id,
+            error_type: error_type
+                .parse()
+                .unwrap_or(crate::ErrorType::UnknownValue(error_type)),
+            error_code: ErrorCode::from(error_code.as_str()),
+            error_message: text("error_message").unwrap_or_default(),
+            display_message: text("display_message"),
+            documentation_url: text("documentation_url"),
+            suggested_action: text("suggested_action"),
+            causes: causes
+                .iter()
+                .map(|c| redactor.redact_value(c, SERVER_TEXT_CHARS))
+                .collect(),
+            retry_after: header(&answer.headers, "retry-after").and_then(|v| parse_retry_after(&v)),
+            idempotency_key: call.key.clone(),
+            idempotent: call.idempotent,
         }))
     }
+}
+
+/// What every attempt of one request shares.
+struct Call<'a> {
+    /// Serialized once; every attempt sends the same bytes (a reference-counted handle).
+    body: bytes::Bytes,
+    /// The idempotency key sent, for keyed operations.
+    key: Option<String>,
+    /// Whether sending it again cannot perform it twice: read-only, or keyed.
+    idempotent: bool,
+    options: &'a RequestOptions,
+    operation: &'static str,
+    /// The client's redactor, also knowing the credentials of this request's body; built the
+    /// first time an error (or a recorded request id) needs it.
+    redactor: std::sync::OnceLock<Redactor>,
+}
+
+impl<'a> Call<'a> {
+    /// Fill the key on a copy only when one is missing (the caller's request stays as given),
+    /// check it, serialize the request.
+    fn prepare<O: Operation>(
+        request: &O::Request,
+        options: &'a RequestOptions,
+    ) -> Result<Self, Error>
+    where
+        O::Request: Clone,
+    {
+        let mut filled = idempotency::missing::<O>(request).then(|| request.clone());
+        if let Some(copy) = filled.as_mut() {
+            O::set_idempotency_key(copy, IdempotencyKey::random().as_str().to_string());
+        }
+        let to_send = filled.as_ref().unwrap_or(request);
+        let invalid = |reason| Error::InvalidRequest {
+            operation: O::OPERATION_ID,
+            reason,
+        };
+        let key = idempotency::checked::<O>(to_send).map_err(invalid)?;
+        let body = bytes::Bytes::from(
+            serde_json::to_vec(to_send)
+                .map_err(|e| invalid(format!("the request does not serialize to JSON: {e}")))?,
+        );
+        Ok(Self {
+            body,
+            idempotent: O::READ_ONLY || key.is_some(),
+            key,
+            options,
+            operation: O::OPERATION_ID,
+            redactor: std::sync::OnceLock::new(),
+        })
+    }
+
+    fn redactor(&self, client: &Redactor) -> &Redactor {
+        self.redactor
+            .get_or_init(|| client.with_request(&self.body))
+    }
+
+    /// How long to wait before the next attempt, or `None` to return the error: never for a
+    /// request that is not idempotent, else as the policy says.
+    fn retry_delay(&self, ctx: &RetryContext<'_>, span: &tracing::Span) -> Option<Duration> {
+        let error = ctx.error;
+        if !self.idempotent {
+            if error.is_transient() {
+                span.in_scope(|| {
+                    tracing::warn!(error = %error, operation = self.operation, "not retrying: a write without an idempotency key")
+                });
+            }
+            return None;
+        }
+        let delay = self.options.retry.next_delay(ctx)?;
+        span.in_scope(|| tracing::warn!(error = %error, ?delay, "retrying"));
+        Some(delay)
+    }
+}
+
+/// A response as received.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    bytes: bytes::Bytes,
+}
+
+impl Answer {
+    fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// `text` with every double-quoted value longer than `max` characters cut to `max` (marked):
+/// serde quotes the whole offending string in its messages (`invalid type: string "…"`), which
+/// for a 50 MB string where an array belongs would be a 50 MB error message.
+fn cap_quoted(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(64 * 1024));
+    let mut inside: Option<usize> = None; // characters of the current quoted value so far
+    let mut escaped = false;
+    for c in text.chars() {
+        match inside {
+            None => {
+                out.push(c);
+                if c == '"' {
+                    inside = Some(0);
+                }
+            }
+            Some(n) => {
+                let closes = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                if closes {
+                    inside = None;
+                    out.push(c);
+                } else {
+                    if n < max {
+                        out.push(c);
+                    } else if n == max {
+                        out.push('…');
+                    }
+                    inside = Some(n + 1);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Decode a body, naming the JSON path of the first error.

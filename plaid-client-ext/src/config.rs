@@ -11,13 +11,19 @@ use crate::retry::{Backoff, NoRetry, RetryPolicy};
 /// describe (the spec's file name is `2020-09-14.yml`).
 pub const PLAID_VERSION: &str = "2020-09-14";
 
-/// The default connect timeout.
+/// The default connect timeout: a TCP and TLS handshake with Plaid takes well under a second,
+/// so 10 s means the host cannot be reached. Nothing was sent, so a connect failure is always
+/// safe to retry, and failing it fast leaves time to.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The default timeout of one attempt. Plaid answers most calls in a few seconds, but some
-/// (`/accounts/balance/get`, reports) wait on financial institutions; its docs recommend
-/// generous client timeouts.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
+/// The default timeout of one attempt, from sending to the end of the body. Plaid answers most
+/// calls in a few seconds, but some wait on financial institutions: its docs warn that
+/// `/accounts/balance/get` "may be higher latency" and that the first `/transactions/sync` after
+/// a historical update can take up to 8 times longer than `/transactions/get`. 60 s covers
+/// those with margin and still hands control back within a minute; the default retry budget
+/// ([`crate::retry::Backoff`], 90 s) is longer, so a read that timed out is retried once.
+/// Override it per request with [`crate::PlaidClient::customize`].
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Where requests go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +47,7 @@ impl Environment {
     }
 
     /// Parse `sandbox`, `production` (any case) or an `http://`/`https://` URL, as `PLAID_ENV`
-    /// takes it.
+    /// takes it. Plain `http://` is accepted only for loopback hosts (see [`Self::check`]).
     ///
     /// ```
     /// use plaid_client_ext::Environment;
@@ -49,20 +55,65 @@ impl Environment {
     /// assert_eq!(Environment::parse("Sandbox").unwrap(), Environment::Sandbox);
     /// assert_eq!(Environment::parse("http://127.0.0.1:8080/").unwrap().base_url(), "http://127.0.0.1:8080");
     /// assert!(Environment::parse("development").is_err()); // retired by Plaid in 2024
+    /// assert!(Environment::parse("http://plaid-proxy.internal").is_err()); // credentials in clear
     /// ```
     pub fn parse(value: &str) -> Result<Self, ConfigError> {
         let v = value.trim();
-        match v.to_ascii_lowercase().as_str() {
-            "sandbox" => Ok(Environment::Sandbox),
-            "production" => Ok(Environment::Production),
+        let env = match v.to_ascii_lowercase().as_str() {
+            "sandbox" => Environment::Sandbox,
+            "production" => Environment::Production,
             _ if v.starts_with("http://") || v.starts_with("https://") => {
                 if v.len() <= "https://".len() || v.contains(char::is_whitespace) {
                     return Err(ConfigError::InvalidEnvironment(v.to_string()));
                 }
-                Ok(Environment::Custom(v.to_string()))
+                Environment::Custom(v.to_string())
             }
-            _ => Err(ConfigError::InvalidEnvironment(v.to_string())),
+            _ => return Err(ConfigError::InvalidEnvironment(v.to_string())),
+        };
+        env.check()?;
+        Ok(env)
+    }
+
+    /// Whether credentials may be sent to this environment: every request carries
+    /// `PLAID-CLIENT-ID` and `PLAID-SECRET`, so a [`Environment::Custom`] URL must be
+    /// `https://`, or `http://` to a loopback host (`127.0.0.0/8`, `::1`, `localhost`: a mock
+    /// or a recorder on the same machine). [`crate::ClientBuilder::build`] checks this.
+    ///
+    /// ```
+    /// use plaid_client_ext::{ConfigError, Environment};
+    ///
+    /// assert!(Environment::Custom("http://127.0.0.1:4010".into()).check().is_ok());
+    /// assert!(Environment::Custom("http://[::1]:4010".into()).check().is_ok());
+    /// assert!(Environment::Custom("https://plaid-proxy.example".into()).check().is_ok());
+    /// let refused = Environment::Custom("http://plaid-proxy.example".into()).check();
+    /// assert!(matches!(refused, Err(ConfigError::PlainHttp(_))));
+    /// ```
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let Environment::Custom(url) = self else {
+            return Ok(());
+        };
+        let invalid = || ConfigError::InvalidEnvironment(url.clone());
+        let parsed = reqwest::Url::parse(url.trim()).map_err(|_| invalid())?;
+        match parsed.scheme() {
+            "https" => Ok(()),
+            "http" if is_loopback(&parsed) => Ok(()),
+            "http" => Err(ConfigError::PlainHttp(
+                parsed.host_str().unwrap_or_default().to_string(),
+            )),
+            _ => Err(invalid()),
         }
+    }
+}
+
+/// A host that never leaves the machine: `localhost`, `127.0.0.0/8` or `::1`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
     }
 }
 
@@ -81,6 +132,13 @@ pub enum ConfigError {
     /// `PLAID_ENV` (or the given environment) is not `sandbox`, `production` or a URL.
     #[error("invalid Plaid environment `{0}`: expected `sandbox`, `production` or an http(s) URL")]
     InvalidEnvironment(String),
+    /// A custom environment URL is plain `http://` to a host other than loopback: the
+    /// credentials (`PLAID-SECRET`) would cross the network unencrypted.
+    #[error(
+        "refusing plain http:// to `{0}`: PLAID-SECRET would be sent unencrypted; use https:// \
+         (plain http is allowed only for loopback hosts such as 127.0.0.1, for mocks)"
+    )]
+    PlainHttp(String),
     /// The user agent cannot be sent as an HTTP header.
     #[error("the user agent contains characters that cannot be sent in an HTTP header")]
     InvalidUserAgent,
@@ -131,13 +189,17 @@ impl ClientBuilder {
         }
     }
 
-    /// Timeout for establishing a connection (default 10 s). Ignored with [`Self::http_client`].
+    /// Timeout for establishing a connection (default 10 s, [`DEFAULT_CONNECT_TIMEOUT`]).
+    /// Ignored with [`Self::http_client`] (that client's own applies).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// Timeout of one attempt, from sending to the end of the body (default 90 s).
+    /// Timeout of one attempt, from sending to the end of the body (default 60 s,
+    /// [`DEFAULT_REQUEST_TIMEOUT`]). A timeout while connecting is reported as
+    /// [`crate::TimeoutPhase::Connect`], one while waiting for the answer as
+    /// [`crate::TimeoutPhase::Response`].
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self

@@ -3,9 +3,19 @@
 //! Plaid answers every failed call with an error object (`error_type`, `error_code`,
 //! `error_message`, `display_message`, `request_id`, …; see Plaid's docs, `errors.txt`): 4xx
 //! for problems with the request or the Item, 5xx for problems on Plaid's side. [`Error::Api`]
-//! carries it decoded. Everything that is not such an object — a timeout, a broken connection,
+//! carries it decoded: any body with `error_type` and `error_code` is one, whatever else it
+//! lacks or adds. Everything that is not such an object — a timeout, a broken connection,
 //! an HTML page from a proxy, truncated JSON — is a distinct variant that says what happened,
 //! quoting at most a short, redacted snippet of the body.
+//!
+//! Every text a server supplied (the error object's fields, request ids, content types, a
+//! decoder's quote of the body) is redacted and capped before it is stored: no credential, and
+//! no 50 MB string, reaches `Display`, `Debug` or a log.
+//!
+//! Two questions about a failure are kept apart: [`Error::is_transient`] (could the same call
+//! succeed later?) and [`Error::is_retryable`] (may *this* request be sent again safely: transient
+//! *and* read-only or carrying an idempotency key). The safe way to retry a keyed write yourself
+//! is to send it again with the key from the error ([`crate::PlaidClient::set_idempotency_key`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -16,188 +26,10 @@ use crate::config::ConfigError;
 /// Plaid adds later decodes as `UnknownValue(String)`.
 pub type ErrorType = plaid_client::types::PlaidErrorType;
 
-macro_rules! error_codes {
-    ($($variant:ident => $code:literal,)*) => {
-        /// Plaid's specific error code (`error_code`): every code documented in Plaid's error
-        /// reference, and [`ErrorCode::Other`] for any other, kept as received, so a code Plaid
-        /// adds tomorrow still decodes.
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum ErrorCode {
-            $(
-                #[doc = concat!("`", $code, "`")]
-                $variant,
-            )*
-            /// A code not in Plaid's error reference when this crate was written.
-            Other(String),
-        }
-
-        impl ErrorCode {
-            /// The code as Plaid spells it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(ErrorCode::$variant => $code,)*
-                    ErrorCode::Other(code) => code,
-                }
-            }
-        }
-
-        impl From<&str> for ErrorCode {
-            fn from(code: &str) -> Self {
-                match code {
-                    $($code => ErrorCode::$variant,)*
-                    other => ErrorCode::Other(other.to_string()),
-                }
-            }
-        }
-    };
-}
-
-error_codes! {
-    AccessNotGranted => "ACCESS_NOT_GRANTED",
-    AccountsBalanceGetLimit => "ACCOUNTS_BALANCE_GET_LIMIT",
-    AccountsLimit => "ACCOUNTS_LIMIT",
-    AdditionalConsentRequired => "ADDITIONAL_CONSENT_REQUIRED",
-    AdditionLimit => "ADDITION_LIMIT",
-    AssetsUnderManagementRequired => "ASSETS_UNDER_MANAGEMENT_REQUIRED",
-    AssetReportGenerationFailed => "ASSET_REPORT_GENERATION_FAILED",
-    AuthLimit => "AUTH_LIMIT",
-    BalanceLimit => "BALANCE_LIMIT",
-    BankTransferAccountBlocked => "BANK_TRANSFER_ACCOUNT_BLOCKED",
-    ContactRequired => "CONTACT_REQUIRED",
-    CustomerAlreadyCreated => "CUSTOMER_ALREADY_CREATED",
-    CustomerAlreadyEnabled => "CUSTOMER_ALREADY_ENABLED",
-    CustomerNotFound => "CUSTOMER_NOT_FOUND",
-    CustomerNotReadyForEnablement => "CUSTOMER_NOT_READY_FOR_ENABLEMENT",
-    CustomerRemovalNotAllowed => "CUSTOMER_REMOVAL_NOT_ALLOWED",
-    DataUnavailable => "DATA_UNAVAILABLE",
-    DirectIntegrationNotEnabled => "DIRECT_INTEGRATION_NOT_ENABLED",
-    EmploymentNotFound => "EMPLOYMENT_NOT_FOUND",
-    FlowdownNotComplete => "FLOWDOWN_NOT_COMPLETE",
-    IdentityLimit => "IDENTITY_LIMIT",
-    IncomeVerificationDocumentNotFound => "INCOME_VERIFICATION_DOCUMENT_NOT_FOUND",
-    IncomeVerificationFailed => "INCOME_VERIFICATION_FAILED",
-    IncomeVerificationNotFound => "INCOME_VERIFICATION_NOT_FOUND",
-    IncomeVerificationUploadError => "INCOME_VERIFICATION_UPLOAD_ERROR",
-    IncompatibleApiVersion => "INCOMPATIBLE_API_VERSION",
-    IncorrectDepositAmounts => "INCORRECT_DEPOSIT_AMOUNTS",
-    IncorrectDepositVerification => "INCORRECT_DEPOSIT_VERIFICATION",
-    IncorrectLinkToken => "INCORRECT_LINK_TOKEN",
-    IncorrectOauthNonce => "INCORRECT_OAUTH_NONCE",
-    InsightsNotEnabled => "INSIGHTS_NOT_ENABLED",
-    InsightsPreviouslyNotEnabled => "INSIGHTS_PREVIOUSLY_NOT_ENABLED",
-    InstantMatchFailed => "INSTANT_MATCH_FAILED",
-    InstitutionsGetByIdLimit => "INSTITUTIONS_GET_BY_ID_LIMIT",
-    InstitutionsGetLimit => "INSTITUTIONS_GET_LIMIT",
-    InstitutionDown => "INSTITUTION_DOWN",
-    InstitutionNotAvailable => "INSTITUTION_NOT_AVAILABLE",
-    InstitutionNotEnabledInEnvironment => "INSTITUTION_NOT_ENABLED_IN_ENVIRONMENT",
-    InstitutionNotFound => "INSTITUTION_NOT_FOUND",
-    InstitutionNotResponding => "INSTITUTION_NOT_RESPONDING",
-    InstitutionNoLongerSupported => "INSTITUTION_NO_LONGER_SUPPORTED",
-    InstitutionRegistrationRequired => "INSTITUTION_REGISTRATION_REQUIRED",
-    InsufficientCredentials => "INSUFFICIENT_CREDENTIALS",
-    InternalServerError => "INTERNAL_SERVER_ERROR",
-    InvalidAccessToken => "INVALID_ACCESS_TOKEN",
-    InvalidAccountId => "INVALID_ACCOUNT_ID",
-    InvalidAccountNumber => "INVALID_ACCOUNT_NUMBER",
-    InvalidApiKeys => "INVALID_API_KEYS",
-    InvalidAuditCopyToken => "INVALID_AUDIT_COPY_TOKEN",
-    InvalidBody => "INVALID_BODY",
-    InvalidConfiguration => "INVALID_CONFIGURATION",
-    InvalidCredentials => "INVALID_CREDENTIALS",
-    InvalidField => "INVALID_FIELD",
-    InvalidHeaders => "INVALID_HEADERS",
-    InvalidInstitution => "INVALID_INSTITUTION",
-    InvalidLinkCustomization => "INVALID_LINK_CUSTOMIZATION",
-    InvalidLinkToken => "INVALID_LINK_TOKEN",
-    InvalidLogo => "INVALID_LOGO",
-    InvalidParent => "INVALID_PARENT",
-    InvalidProcessorToken => "INVALID_PROCESSOR_TOKEN",
-    InvalidProduct => "INVALID_PRODUCT",
-    InvalidProducts => "INVALID_PRODUCTS",
-    InvalidPublicToken => "INVALID_PUBLIC_TOKEN",
-    InvalidSendMethod => "INVALID_SEND_METHOD",
-    InvalidStripeAccount => "INVALID_STRIPE_ACCOUNT",
-    InvalidUpdatedUsername => "INVALID_UPDATED_USERNAME",
-    InvalidUserToken => "INVALID_USER_TOKEN",
-    InvalidWebhookVerificationKeyId => "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
-    InvestmentHoldingsGetLimit => "INVESTMENT_HOLDINGS_GET_LIMIT",
-    InvestmentTransactionsLimit => "INVESTMENT_TRANSACTIONS_LIMIT",
-    ItemConcurrentlyDeleted => "ITEM_CONCURRENTLY_DELETED",
-    ItemGetLimit => "ITEM_GET_LIMIT",
-    ItemLocked => "ITEM_LOCKED",
-    ItemLoginRequired => "ITEM_LOGIN_REQUIRED",
-    ItemNotFound => "ITEM_NOT_FOUND",
-    ItemNotSupported => "ITEM_NOT_SUPPORTED",
-    LastUpdatedDatetimeOutOfRange => "LAST_UPDATED_DATETIME_OUT_OF_RANGE",
-    LogoRequired => "LOGO_REQUIRED",
-    MfaNotSupported => "MFA_NOT_SUPPORTED",
-    MicrodepositsUnsupportedEnvironment => "MICRODEPOSITS_UNSUPPORTED_ENVIRONMENT",
-    MissingFields => "MISSING_FIELDS",
-    NonidenticalRequest => "NONIDENTICAL_REQUEST",
-    NotFound => "NOT_FOUND",
-    NoAccounts => "NO_ACCOUNTS",
-    NoInvestmentAccounts => "NO_INVESTMENT_ACCOUNTS",
-    NoInvestmentAuthAccounts => "NO_INVESTMENT_AUTH_ACCOUNTS",
-    NoLiabilityAccounts => "NO_LIABILITY_ACCOUNTS",
-    NoLongerAvailable => "NO_LONGER_AVAILABLE",
-    OauthStateIdAlreadyProcessed => "OAUTH_STATE_ID_ALREADY_PROCESSED",
-    OauthStateIdNotFound => "OAUTH_STATE_ID_NOT_FOUND",
-    PaymentBlocked => "PAYMENT_BLOCKED",
-    PaymentCancelled => "PAYMENT_CANCELLED",
-    PaymentInsufficientFunds => "PAYMENT_INSUFFICIENT_FUNDS",
-    PaymentInvalidRecipient => "PAYMENT_INVALID_RECIPIENT",
-    PaymentInvalidReference => "PAYMENT_INVALID_REFERENCE",
-    PaymentInvalidSchedule => "PAYMENT_INVALID_SCHEDULE",
-    PaymentProfileNotReady => "PAYMENT_PROFILE_NOT_READY",
-    PaymentRejected => "PAYMENT_REJECTED",
-    PaymentSchemeNotSupported => "PAYMENT_SCHEME_NOT_SUPPORTED",
-    PlaidDirectItemImportReturnedInvalidMfa => "PLAID_DIRECT_ITEM_IMPORT_RETURNED_INVALID_MFA",
-    PlannedMaintenance => "PLANNED_MAINTENANCE",
-    ProductsNotSupported => "PRODUCTS_NOT_SUPPORTED",
-    ProductNotEnabled => "PRODUCT_NOT_ENABLED",
-    ProductNotReady => "PRODUCT_NOT_READY",
-    ProductUnavailable => "PRODUCT_UNAVAILABLE",
-    QuestionnaireNotComplete => "QUESTIONNAIRE_NOT_COMPLETE",
-    RateLimit => "RATE_LIMIT",
-    RecaptchaBad => "RECAPTCHA_BAD",
-    RecaptchaRequired => "RECAPTCHA_REQUIRED",
-    RequestConflict => "REQUEST_CONFLICT",
-    SandboxAccountSelectV2NotEnabled => "SANDBOX_ACCOUNT_SELECT_V2_NOT_ENABLED",
-    SandboxOnly => "SANDBOX_ONLY",
-    SandboxProductNotEnabled => "SANDBOX_PRODUCT_NOT_ENABLED",
-    SandboxTransferEventTransitionInvalid => "SANDBOX_TRANSFER_EVENT_TRANSITION_INVALID",
-    SandboxWebhookInvalid => "SANDBOX_WEBHOOK_INVALID",
-    TooManyVerificationAttempts => "TOO_MANY_VERIFICATION_ATTEMPTS",
-    TransactionsLimit => "TRANSACTIONS_LIMIT",
-    TransactionsSyncLimit => "TRANSACTIONS_SYNC_LIMIT",
-    TransactionsSyncMutationDuringPagination => "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION",
-    TransactionExecutionFailed => "TRANSACTION_EXECUTION_FAILED",
-    TransactionInsufficientFunds => "TRANSACTION_INSUFFICIENT_FUNDS",
-    TransferAccountBlocked => "TRANSFER_ACCOUNT_BLOCKED",
-    TransferForbiddenAchClass => "TRANSFER_FORBIDDEN_ACH_CLASS",
-    TransferInvalidOriginationAccount => "TRANSFER_INVALID_ORIGINATION_ACCOUNT",
-    TransferLimitExceeded => "TRANSFER_LIMIT_EXCEEDED",
-    TransferMissingOriginationAccount => "TRANSFER_MISSING_ORIGINATION_ACCOUNT",
-    TransferNotCancellable => "TRANSFER_NOT_CANCELLABLE",
-    TransferUiUnauthorized => "TRANSFER_UI_UNAUTHORIZED",
-    TransferUnsupportedAccountType => "TRANSFER_UNSUPPORTED_ACCOUNT_TYPE",
-    UnauthorizedEnvironment => "UNAUTHORIZED_ENVIRONMENT",
-    UnauthorizedInstitution => "UNAUTHORIZED_INSTITUTION",
-    UnauthorizedRouteAccess => "UNAUTHORIZED_ROUTE_ACCESS",
-    UnknownFields => "UNKNOWN_FIELDS",
-    UserInputTimeout => "USER_INPUT_TIMEOUT",
-    UserPermissionRevoked => "USER_PERMISSION_REVOKED",
-    UserSetupRequired => "USER_SETUP_REQUIRED",
-    VerificationStatusPendingApproval => "VERIFICATION_STATUS_PENDING_APPROVAL",
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Plaid's specific error code (`error_code`), generated from the codes Plaid's error
+/// reference documents (`cargo xtask docs-examples` keeps them as evidence), so the list cannot
+/// drift from Plaid's by hand; [`ErrorCode::Other`] keeps any other code as received.
+pub use plaid_client::error_codes::ErrorCode;
 
 /// An error object returned by Plaid, with the HTTP status and what the client knows of the call.
 #[derive(Debug, Clone)]
@@ -213,7 +45,8 @@ pub struct ApiError {
     pub error_type: ErrorType,
     /// `error_code`.
     pub error_code: ErrorCode,
-    /// `error_message`: for developers; may change; not for programmatic use.
+    /// `error_message`: for developers; may change; not for programmatic use (empty when the
+    /// body had none).
     pub error_message: String,
     /// `display_message`: for end users, when the error is theirs to act on.
     pub display_message: Option<String>,
@@ -227,6 +60,9 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// The idempotency key the request carried, if any: retry later with the same key.
     pub idempotency_key: Option<String>,
+    /// Whether the request may be sent again without being performed twice (read-only, or
+    /// carrying an idempotency key).
+    pub idempotent: bool,
 }
 
 impl fmt::Display for ApiError {
@@ -261,6 +97,8 @@ pub struct DecodeError {
     pub snippet: String,
     /// The idempotency key the request carried, if any.
     pub idempotency_key: Option<String>,
+    /// Whether the request may be sent again without being performed twice.
+    pub idempotent: bool,
 }
 
 impl fmt::Display for DecodeError {
@@ -271,6 +109,17 @@ impl fmt::Display for DecodeError {
             self.operation, self.status, self.reason, self.snippet
         )
     }
+}
+
+/// Which wait ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// No connection within the connect timeout: the request was never sent.
+    Connect,
+    /// Connected and sent, but no complete response within the request timeout: Plaid may
+    /// have performed the request.
+    Response,
 }
 
 /// What went wrong at the transport level.
@@ -303,15 +152,20 @@ pub enum Error {
     #[error("{0}")]
     Api(Box<ApiError>),
 
-    /// No complete response within the request timeout.
-    #[error("{operation}: no response within {timeout:?}")]
+    /// A timeout ran out: connecting, or waiting for the complete response.
+    #[error("{operation}: {}", timeout_text(*phase, *timeout))]
     Timeout {
         /// The operation.
         operation: &'static str,
-        /// The timeout that expired.
-        timeout: Duration,
+        /// Connecting, or waiting for the response.
+        phase: TimeoutPhase,
+        /// The timeout that ran out (`None`: the connect timeout of an HTTP client you supplied,
+        /// which the client does not know).
+        timeout: Option<Duration>,
         /// The idempotency key the request carried, if any.
         idempotency_key: Option<String>,
+        /// Whether the request may be sent again without being performed twice.
+        idempotent: bool,
     },
 
     /// The HTTP exchange itself failed.
@@ -325,6 +179,8 @@ pub enum Error {
         message: String,
         /// The idempotency key the request carried, if any.
         idempotency_key: Option<String>,
+        /// Whether the request may be sent again without being performed twice.
+        idempotent: bool,
     },
 
     /// A response arrived but is not what the operation returns: an HTML error page from a
@@ -350,6 +206,24 @@ pub enum Error {
     /// did not let it advance. Nothing was lost: the cursor you stored is still the one to use.
     #[error("{0}")]
     Pagination(Box<PaginationError>),
+
+    /// An idempotency key (one you stored, say) is not one Plaid could accept.
+    #[error(transparent)]
+    IdempotencyKey(#[from] crate::idempotency::InvalidIdempotencyKey),
+}
+
+fn timeout_text(phase: TimeoutPhase, timeout: Option<Duration>) -> String {
+    match (phase, timeout) {
+        (TimeoutPhase::Connect, Some(t)) => {
+            format!("could not connect within {t:?} (the request was not sent)")
+        }
+        (TimeoutPhase::Connect, None) => {
+            "could not connect within the HTTP client's connect timeout (the request was not sent)"
+                .to_string()
+        }
+        (TimeoutPhase::Response, Some(t)) => format!("no complete response within {t:?}"),
+        (TimeoutPhase::Response, None) => "no complete response in time".to_string(),
+    }
 }
 
 /// Why a sync or pagination loop stopped (see `plaid_client_ext::sync` and
@@ -391,6 +265,25 @@ pub enum PaginationError {
         /// The field that did not advance (`next_cursor`, `after_id`).
         field: &'static str,
     },
+    /// The server led back to a position (cursor) already visited in this pass while
+    /// announcing more pages (`c0 → c1 → c0 …`): following it would loop forever.
+    #[error("{operation}: {field} led back to a position already visited (after {pages} page(s) of this pass) although more pages were announced; stopped instead of looping")]
+    Cycle {
+        /// The operation.
+        operation: &'static str,
+        /// The field that cycled (`next_cursor`).
+        field: &'static str,
+        /// Pages received in the pass when the cycle was seen.
+        pages: usize,
+    },
+    /// Page after page announced more while holding nothing: a server that never ends.
+    #[error("{operation}: {pages} pages in a row held no entries although more were announced; stopped instead of looping")]
+    NoProgress {
+        /// The operation.
+        operation: &'static str,
+        /// Consecutive empty pages.
+        pages: usize,
+    },
     /// The requested page size is outside what the spec allows.
     #[error("{operation}: page size {requested} is outside 1..={max}")]
     PageSize {
@@ -410,11 +303,20 @@ impl From<PaginationError> for Error {
 }
 
 impl Error {
-    /// Whether trying again may succeed: rate limits, Plaid's 5xx (`INTERNAL_SERVER_ERROR`,
-    /// `PLANNED_MAINTENANCE`), timeouts, transport failures, and undecodable 5xx/429 bodies
-    /// (a proxy's HTML error page). The client still retries a write only when it carries an
-    /// idempotency key.
+    /// Whether *this* request may be sent again safely: the failure is transient
+    /// ([`Self::is_transient`]) *and* sending the request again cannot perform it twice (the
+    /// operation is read-only, or the request carried an idempotency key, which a retry must
+    /// reuse: [`crate::PlaidClient::set_idempotency_key`]). A 500 from `/item/remove`, a write
+    /// without a key, is transient but not retryable.
     pub fn is_retryable(&self) -> bool {
+        self.is_transient() && self.is_idempotent()
+    }
+
+    /// Whether the same call might succeed later: rate limits, Plaid's 5xx
+    /// (`INTERNAL_SERVER_ERROR`, `PLANNED_MAINTENANCE`), timeouts, transport failures, and
+    /// undecodable 5xx/429 bodies (a proxy's HTML error page). Says nothing about whether
+    /// sending the request again is safe; [`Self::is_retryable`] does.
+    pub fn is_transient(&self) -> bool {
         match self {
             Error::Api(e) => {
                 e.status == 429
@@ -427,7 +329,30 @@ impl Error {
             }
             Error::Timeout { .. } | Error::Transport { .. } => true,
             Error::Decode(d) => d.status == 429 || d.status >= 500,
-            Error::InvalidRequest { .. } | Error::Config(_) | Error::Pagination(_) => false,
+            Error::InvalidRequest { .. }
+            | Error::Config(_)
+            | Error::Pagination(_)
+            | Error::IdempotencyKey(_) => false,
+        }
+    }
+
+    /// Whether the failed request may be sent again without being performed twice: its
+    /// operation is read-only, or it carried an idempotency key (a connect timeout, which sent
+    /// nothing, counts too). `false` for errors raised before anything was sent.
+    pub fn is_idempotent(&self) -> bool {
+        match self {
+            Error::Api(e) => e.idempotent,
+            Error::Timeout {
+                phase, idempotent, ..
+            } => *idempotent || *phase == TimeoutPhase::Connect,
+            Error::Transport {
+                idempotent, kind, ..
+            } => *idempotent || *kind == TransportKind::Connect,
+            Error::Decode(d) => d.idempotent,
+            Error::InvalidRequest { .. }
+            | Error::Config(_)
+            | Error::Pagination(_)
+            | Error::IdempotencyKey(_) => false,
         }
     }
 
@@ -469,7 +394,8 @@ impl Error {
     }
 
     /// The idempotency key the failed request carried: send the same request again later with
-    /// this key, and Plaid will not perform it twice.
+    /// this key ([`crate::PlaidClient::set_idempotency_key`]), and Plaid will not perform it
+    /// twice.
     pub fn idempotency_key(&self) -> Option<&str> {
         match self {
             Error::Api(e) => e.idempotency_key.as_deref(),
@@ -480,7 +406,10 @@ impl Error {
                 idempotency_key, ..
             } => idempotency_key.as_deref(),
             Error::Decode(d) => d.idempotency_key.as_deref(),
-            Error::InvalidRequest { .. } | Error::Config(_) | Error::Pagination(_) => None,
+            Error::InvalidRequest { .. }
+            | Error::Config(_)
+            | Error::Pagination(_)
+            | Error::IdempotencyKey(_) => None,
         }
     }
 

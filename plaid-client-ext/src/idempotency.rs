@@ -15,6 +15,35 @@
 //! every retry of that call, and reports it (in the response and in every error), so a process
 //! that crashes can retry later with it. To make that durable, assign the key *before* sending
 //! with [`crate::PlaidClient::assign_idempotency_key`] and store it first.
+//!
+//! **Retrying yourself** (after the client's own retries gave up, from a job queue, after a
+//! restart): send the *same* request with the *same* key. Calling `send` again on a request
+//! without a key would fill a new one, and a new key is a new transfer. The key is in the error
+//! (and in what you stored); put it back with [`crate::PlaidClient::set_idempotency_key`]:
+//!
+//! ```no_run
+//! # async fn pay(client: plaid_client_ext::PlaidClient,
+//! #     mut transfer: plaid_client_ext::types::TransferCreateRequest)
+//! #     -> Result<(), plaid_client_ext::Error> {
+//! use plaid_client_ext::IdempotencyKey;
+//!
+//! let created = match client.send(&transfer).await {
+//!     Ok(created) => created,
+//!     // Transient, and safe to send again: the request carried a key.
+//!     Err(e) if e.is_retryable() => {
+//!         if let Some(sent) = e.idempotency_key() {
+//!             client.set_idempotency_key(&mut transfer, &IdempotencyKey::new(sent)?)?;
+//!         }
+//!         client.send(&transfer).await? // the same key: Plaid transfers at most once
+//!     }
+//!     Err(e) => return Err(e),
+//! };
+//! # let _ = created;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A key you stored goes back the same way: `IdempotencyKey::new(stored)?`.
 
 use std::fmt;
 
@@ -24,10 +53,75 @@ use plaid_client::{IdempotencyKeyField, Operation};
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct IdempotencyKey(String);
 
+/// Why a string cannot be an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid idempotency key: {0}")]
+pub struct InvalidIdempotencyKey(String);
+
+/// The longest key any operation of the spec accepts, in characters (Plaid's `maxLength`: 50 for
+/// the transfer and ledger writes, 128 for the payment-initiation ones in 1.697.4); each
+/// operation's own limit is checked again when it is set or sent.
+fn longest_accepted() -> usize {
+    use std::sync::OnceLock;
+    static LONGEST: OnceLock<usize> = OnceLock::new();
+    *LONGEST.get_or_init(|| {
+        struct Longest(usize);
+        impl plaid_client::OperationVisitor for Longest {
+            fn visit<O: Operation>(&mut self) {
+                if let Some(max) = O::IDEMPOTENCY_KEY.and_then(|f| f.max_length) {
+                    self.0 = self.0.max(max);
+                }
+            }
+        }
+        let mut v = Longest(0);
+        plaid_client::operations::visit_all(&mut v);
+        if v.0 == 0 {
+            usize::MAX
+        } else {
+            v.0
+        }
+    })
+}
+
 impl IdempotencyKey {
     /// A fresh random key: a UUID v4 (36 characters, within every limit in the spec).
     pub fn random() -> Self {
         Self(uuid::Uuid::new_v4().to_string())
+    }
+
+    /// A key you already have: one you stored before sending, or the one an error reports
+    /// ([`crate::Error::idempotency_key`]). Refused when Plaid could not accept it: empty,
+    /// white space around it, control characters, or longer than every operation allows.
+    ///
+    /// ```
+    /// use plaid_client_ext::IdempotencyKey;
+    ///
+    /// let key = IdempotencyKey::new("order-42-payment").unwrap();
+    /// assert_eq!(key.as_str(), "order-42-payment");
+    /// assert!(IdempotencyKey::new(" order-42").is_err());
+    /// assert!(IdempotencyKey::new("k".repeat(129)).is_err()); // no operation takes over 128
+    /// ```
+    pub fn new(key: impl Into<String>) -> Result<Self, InvalidIdempotencyKey> {
+        let key = key.into();
+        let len = key.chars().count();
+        let max = longest_accepted();
+        let problem = if key.is_empty() {
+            Some("it is empty".to_string())
+        } else if key.trim() != key {
+            Some("it has leading or trailing white space".to_string())
+        } else if key.chars().any(char::is_control) {
+            Some("it contains control characters".to_string())
+        } else if len > max {
+            Some(format!(
+                "it is {len} characters long; no operation accepts more than {max}"
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some(why) => Err(InvalidIdempotencyKey(why)),
+            None => Ok(Self(key)),
+        }
     }
 
     pub(crate) fn from_string(key: String) -> Self {
@@ -49,6 +143,20 @@ impl fmt::Debug for IdempotencyKey {
 impl fmt::Display for IdempotencyKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for IdempotencyKey {
+    type Err = InvalidIdempotencyKey;
+    fn from_str(key: &str) -> Result<Self, Self::Err> {
+        Self::new(key)
+    }
+}
+
+impl TryFrom<String> for IdempotencyKey {
+    type Error = InvalidIdempotencyKey;
+    fn try_from(key: String) -> Result<Self, Self::Error> {
+        Self::new(key)
     }
 }
 

@@ -3,20 +3,26 @@
 //! The Plaid API client for Rust. It wraps the generated low-level client (`plaid-client`,
 //! every operation and type of Plaid's OpenAPI spec) with what production code needs:
 //!
-//! - [`config`]: environment (Sandbox, Production, or any URL), credentials sent as
-//!   `PLAID-CLIENT-ID`/`PLAID-SECRET` headers, `Plaid-Version: 2020-09-14`, timeouts, user agent,
-//!   your own `reqwest::Client`, and [`PlaidClient::from_env`], which never panics;
+//! - [`config`]: environment (Sandbox, Production, or any `https://` URL; plain `http://` only
+//!   to loopback), credentials sent as `PLAID-CLIENT-ID`/`PLAID-SECRET` headers,
+//!   `Plaid-Version: 2020-09-14`, timeouts, user agent, your own `reqwest::Client`, and
+//!   [`PlaidClient::from_env`], which never panics;
 //! - [`error`]: one [`Error`] type: Plaid's error object with `error_type`/`error_code` as open
-//!   enums, and distinct variants for timeouts, transport failures and undecodable bodies;
-//! - [`retry`]: exponential backoff with jitter, capped, honouring `Retry-After`, applied only
-//!   where a retry cannot create a duplicate (read-only operations, keyed writes);
+//!   enums (the codes generated from Plaid's docs), and distinct variants for connect and
+//!   response timeouts, transport failures and undecodable bodies;
+//! - [`retry`]: exponential backoff with jitter, capped, honouring `Retry-After`, slower for
+//!   rate limits, applied only where a retry cannot create a duplicate (read-only operations,
+//!   keyed writes); per request with [`PlaidClient::customize`];
 //! - [`idempotency`]: keys filled, checked against the spec's limits, reused on every retry,
-//!   and handed back to you;
+//!   handed back to you, and put back for your own retries;
 //! - [`sync`]: cursor-sync loops (`/transactions/sync` and its kin) that restart from the first
-//!   cursor on `TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION` and hand out the cursor to store
-//!   only at the end, as one batch or as a stream of pages;
+//!   cursor on `*_MUTATION_DURING_PAGINATION` and hand out the cursor to store only at the
+//!   end, as one batch or as a stream of pages;
 //! - [`pagination`]: streams of pages or items for every cursor, offset and event-id list;
-//! - secrets never appear in `Debug`, errors or logs; every request is a `tracing` span.
+//!   cycles and endless empty pages end with an error;
+//! - [`webhooks`]: signature verification whose cost a forger cannot drive up;
+//! - secrets never appear in `Debug`, errors or logs (which values are secrets is decided by
+//!   the generator from the spec: [`plaid_client::redact`]); every request is a `tracing` span.
 //!
 //! ```no_run
 //! use plaid_client_ext::{types, PlaidClient};
@@ -48,12 +54,13 @@ pub mod webhooks;
 
 mod client;
 
-pub use client::{PlaidClient, Response, ResponseOf};
+pub use client::{Customize, PlaidClient, Response, ResponseOf};
 pub use config::{ClientBuilder, ConfigError, Environment, PLAID_VERSION};
 pub use error::{
-    ApiError, DecodeError, Error, ErrorCode, ErrorType, PaginationError, TransportKind,
+    ApiError, DecodeError, Error, ErrorCode, ErrorType, PaginationError, TimeoutPhase,
+    TransportKind,
 };
-pub use idempotency::IdempotencyKey;
+pub use idempotency::{IdempotencyKey, InvalidIdempotencyKey};
 pub use redact::Credential;
 
 /// The generated low-level client.

@@ -15,7 +15,9 @@
 //! Each page is sent through [`PlaidClient::send`], so the retry policy applies page by page
 //! (list operations are read-only). A stream holds one page at a time and ends after the last
 //! page or the first error; a server that repeats a position while announcing more pages ends
-//! it with [`PaginationError::Stalled`] instead of looping.
+//! it with [`PaginationError::Stalled`] (the position just sent) or [`PaginationError::Cycle`]
+//! (any earlier one) instead of looping, and more than [`crate::sync::MAX_EMPTY_PAGES`] empty
+//! pages in a row that announce more end it with [`PaginationError::NoProgress`].
 //!
 //! ```
 //! # async fn demo(client: plaid_client_ext::PlaidClient) -> Result<(), plaid_client_ext::Error> {
@@ -37,6 +39,8 @@
 //! # Ok(())
 //! # }
 //! ```
+
+use std::collections::HashSet;
 
 use futures_util::stream::{self, BoxStream, StreamExt};
 use plaid_client::{PageStyle, Paginated, RequestBody};
@@ -86,15 +90,15 @@ where
 {
     /// The responses, one page at a time.
     pub fn pages(self) -> BoxStream<'c, Result<O::Response, Error>> {
-        let state = Some((self.client, self.request));
+        let state = Some((self.client, self.request, Visited::<O>::default()));
         stream::unfold(state, |state| async move {
-            let (client, mut request) = state?;
+            let (client, mut request, mut visited) = state?;
             match client.send_operation::<O>(&request).await {
                 Err(e) => Some((Err(e), None)),
                 Ok(response) => {
                     let page = response.into_inner();
-                    match advance::<O>(&mut request, &page) {
-                        Ok(true) => Some((Ok(page), Some((client, request)))),
+                    match visited.advance(&mut request, &page) {
+                        Ok(true) => Some((Ok(page), Some((client, request, visited)))),
                         Ok(false) => Some((Ok(page), None)),
                         Err(e) => Some((Err(e.into()), None)),
                     }
@@ -116,6 +120,59 @@ where
                 stream::iter(items)
             })
             .boxed()
+    }
+}
+
+/// Where a list has been: every cursor it sent, and its run of empty pages. Offsets and
+/// `after_id`s only move forward ([`advance`] checks), so only cursors can lead back.
+struct Visited<O: Paginated> {
+    cursors: HashSet<O::Cursor>,
+    pages: usize,
+    empty_pages: usize,
+}
+
+impl<O: Paginated> Default for Visited<O> {
+    fn default() -> Self {
+        Self {
+            cursors: HashSet::new(),
+            pages: 0,
+            empty_pages: 0,
+        }
+    }
+}
+
+impl<O: Paginated> Visited<O> {
+    /// [`advance`], refusing a cursor already sent ([`PaginationError::Cycle`]) and too many
+    /// empty pages in a row that announce more ([`PaginationError::NoProgress`]).
+    fn advance(
+        &mut self,
+        request: &mut O::Request,
+        page: &O::Response,
+    ) -> Result<bool, PaginationError> {
+        self.pages += 1;
+        self.cursors.extend(O::cursor(request));
+        if !advance::<O>(request, page)? {
+            return Ok(false);
+        }
+        if O::cursor(request).is_some_and(|next| self.cursors.contains(&next)) {
+            return Err(PaginationError::Cycle {
+                operation: O::OPERATION_ID,
+                field: "next_cursor",
+                pages: self.pages,
+            });
+        }
+        self.empty_pages = if O::page_len(page) == 0 {
+            self.empty_pages + 1
+        } else {
+            0
+        };
+        if self.empty_pages > crate::sync::MAX_EMPTY_PAGES {
+            return Err(PaginationError::NoProgress {
+                operation: O::OPERATION_ID,
+                pages: self.empty_pages,
+            });
+        }
+        Ok(true)
     }
 }
 

@@ -1,10 +1,12 @@
 //! Keeping secrets out of `Debug`, `Display` and logs.
 //!
 //! Credentials (`client_id`, `secret`) live in [`Credential`], whose `Debug` never shows the value.
-//! Text that comes from elsewhere (a response body quoted in an error) goes through
-//! [`Redactor::redact`], which blanks the configured credentials and anything shaped like a
-//! Plaid token (`access-sandbox-…`, `public-production-…`) or a JSON `access_token`/`secret`/
-//! `client_id` value.
+//! Text that comes from elsewhere (a response body quoted in an error, every text field of an
+//! error object, a request id) goes through `Redactor::redact`, which blanks the configured
+//! credentials, the credentials the request itself carried, anything shaped like a Plaid token
+//! and the JSON value of every credential field. Which fields are credentials and how tokens
+//! start is not decided here: both come from the generator's table
+//! ([`plaid_client::redact`]), which also wrote the generated types' redacting `Debug` impls.
 
 use std::fmt;
 
@@ -49,26 +51,7 @@ impl fmt::Display for Credential {
     }
 }
 
-pub(crate) const REDACTED: &str = "[redacted]";
-
-/// Prefixes of Plaid's bearer tokens (`access-sandbox-…`, `public-production-…`, …).
-const TOKEN_PREFIXES: &[&str] = &[
-    "access-",
-    "public-",
-    "link-",
-    "processor-",
-    "user-",
-    "transfer-intent-",
-];
-
-/// JSON keys whose string values are credentials.
-const SECRET_KEYS: &[&str] = &[
-    "access_token",
-    "secret",
-    "client_id",
-    "public_token",
-    "processor_token",
-];
+pub(crate) use plaid_client::redact::REDACTED;
 
 /// Blanks known secrets out of text.
 #[derive(Clone, Default)]
@@ -93,51 +76,206 @@ impl Redactor {
         }
     }
 
-    /// `text` with credentials, token-shaped words and secret JSON values replaced.
+    /// This redactor, also knowing the credentials `body` (a JSON request) carries in its
+    /// credential fields: a server that echoes the request's own access token is blanked even
+    /// where the token has no recognisable prefix.
+    pub(crate) fn with_request(&self, body: &[u8]) -> Self {
+        let mut known = self.known.clone();
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+            collect_credentials(&value, &mut known);
+        }
+        known.sort_by_key(|k| std::cmp::Reverse(k.len()));
+        known.dedup();
+        Self { known }
+    }
+
+    /// `text` with credentials, token-shaped words and credential JSON values replaced.
     pub(crate) fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
         for k in &self.known {
-            out = out.replace(k.as_str(), REDACTED);
+            if out.contains(k.as_str()) {
+                out = out.replace(k.as_str(), REDACTED);
+            }
         }
         out = redact_json_values(&out);
         redact_tokens(&out)
     }
-}
 
-/// `"access_token": "…"` → `"access_token": "[redacted]"` (also for the other secret keys).
-fn redact_json_values(text: &str) -> String {
-    let mut out = text.to_string();
-    for key in SECRET_KEYS {
-        let needle = format!("\"{key}\"");
-        let mut from = 0;
-        while let Some(pos) = out[from..].find(&needle) {
-            let after_key = from + pos + needle.len();
-            let rest = &out[after_key..];
-            let trimmed = rest.trim_start_matches([' ', ':', '\t']);
-            let skipped = rest.len() - trimmed.len();
-            if rest[..skipped].contains(':') && trimmed.starts_with('"') {
-                let value_start = after_key + skipped + 1;
-                let value_end = out[value_start..]
-                    .find('"')
-                    .map(|e| value_start + e)
-                    .unwrap_or(out.len());
-                out.replace_range(value_start..value_end, REDACTED);
-                from = value_start + REDACTED.len();
-            } else {
-                from = after_key;
+    /// [`Self::redact`], then at most `max` characters ([`snippet`]): for every text a server
+    /// supplied (request ids, codes, URLs, causes), which may be anything and any size. The
+    /// input is first cut at a bound far above `max`, so a 50 MB value costs nothing more than
+    /// a short one; a secret straddling that first cut is past `max` anyway.
+    pub(crate) fn redact_capped(&self, text: &str, max: usize) -> String {
+        let head = match text.char_indices().nth(max.saturating_mul(8).max(4096)) {
+            Some((cut, _)) => &text[..cut],
+            None => text,
+        };
+        snippet(&self.redact(head), max)
+    }
+
+    /// Every string of a JSON value (server-supplied `causes`, ...) redacted and capped.
+    pub(crate) fn redact_value(&self, value: &serde_json::Value, max: usize) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => Value::String(self.redact_capped(s, max)),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.redact_value(v, max)).collect())
             }
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (self.redact_capped(k, max), self.redact_value(v, max)))
+                    .collect(),
+            ),
+            other => other.clone(),
         }
     }
+}
+
+/// The string values of credential fields anywhere in `value`.
+fn collect_credentials(value: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if is_credential_field(k) {
+                    let strings: Vec<&str> = match v {
+                        Value::String(s) => vec![s.as_str()],
+                        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                        _ => Vec::new(),
+                    };
+                    out.extend(
+                        strings
+                            .into_iter()
+                            .filter(|s| s.len() >= 4)
+                            .map(str::to_string),
+                    );
+                }
+                collect_credentials(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_credentials(v, out)),
+        _ => {}
+    }
+}
+
+/// Whether a JSON key is the wire name of a credential field (the generator's table).
+fn is_credential_field(key: &str) -> bool {
+    plaid_client::redact::CREDENTIAL_FIELDS.contains(&key)
+}
+
+/// The length of the JSON string literal at the start of `text` (which starts with `"`), up to
+/// and including its closing quote; `None` when it is not closed (a cut snippet).
+fn string_literal_len(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in text.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `"access_token": "…"` → `"access_token": "[redacted]"`, and every string of
+/// `"public_tokens": ["…", "…"]`, for every credential field name of the generator's table. A
+/// value cut off by the end of the text (a snippet) is blanked to the end.
+fn redact_json_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('"') {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let Some(len) = string_literal_len(rest) else {
+            break;
+        };
+        let key = &rest[1..len - 1];
+        out.push_str(&rest[..len]);
+        rest = &rest[len..];
+        let after_colon = match rest.trim_start().strip_prefix(':') {
+            Some(v) if is_credential_field(key) => v.trim_start(),
+            _ => continue,
+        };
+        out.push_str(&rest[..rest.len() - after_colon.len()]);
+        rest = after_colon;
+        if rest.starts_with('"') {
+            out.push('"');
+            out.push_str(REDACTED);
+            match string_literal_len(rest) {
+                Some(n) => {
+                    out.push('"');
+                    rest = &rest[n..];
+                }
+                None => return out,
+            }
+        } else if rest.starts_with('[') {
+            let end = array_len(rest).unwrap_or(rest.len());
+            out.push_str(&blank_strings(&rest[..end]));
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
     out
 }
 
-/// Words that start like a Plaid token and are long enough to be one.
+/// The length of the JSON array at the start of `text` (strings skipped whole), or `None` if it
+/// is not closed.
+fn array_len(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let c = rest.chars().next()?;
+        match c {
+            '"' => {
+                i += string_literal_len(rest)?;
+                continue;
+            }
+            '[' => depth += 1,
+            ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += c.len_utf8();
+    }
+    None
+}
+
+/// Every string literal in `text` replaced by `"[redacted]"` (an unclosed one to the end).
+fn blank_strings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('"') {
+        out.push_str(&rest[..start]);
+        out.push('"');
+        out.push_str(REDACTED);
+        rest = &rest[start..];
+        match string_literal_len(rest) {
+            Some(n) => {
+                out.push('"');
+                rest = &rest[n..];
+            }
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Words that start like a Plaid token (the spec's own examples give the prefixes:
+/// `access-sandbox-…`, `public-production-…`) and hold more than the prefix.
 fn redact_tokens(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
-        let looks_like_token =
-            word.len() >= 20 && TOKEN_PREFIXES.iter().any(|p| word.starts_with(p));
+        let looks_like_token = plaid_client::redact::TOKEN_PREFIXES
+            .iter()
+            .any(|p| word.len() > p.len() && word.starts_with(p));
         out.push_str(if looks_like_token { REDACTED } else { word });
         word.clear();
     };
@@ -186,6 +324,39 @@ mod tests {
             assert!(!out.contains(s), "{s} in {out}");
         }
         assert!(out.contains("\"note\": \"[redacted] leaked\""), "{out}");
+    }
+
+    #[test]
+    fn blanks_arrays_cut_values_and_what_the_request_carried() {
+        let r = Redactor::new(&[]);
+        let out = r.redact(
+            r#"{"public_tokens": ["public-sandbox-1x", "p2"], "n": ["keep"], "subject_token": "pda-\"x"}"#,
+        );
+        assert_eq!(
+            out,
+            r#"{"public_tokens": ["[redacted]", "[redacted]"], "n": ["keep"], "subject_token": "[redacted]"}"#
+        );
+        assert_eq!(
+            r.redact(r#"{"access_token": "access-sandbo"#),
+            r#"{"access_token": "[redacted]"#
+        );
+        // A token without a known prefix, echoed by a server: blanked because the request
+        // carried it in a credential field.
+        let echoed = r#"{"request_id": "pdr--viXurkDg88d5zf8 was refused"}"#;
+        assert_eq!(r.redact(echoed), echoed);
+        let per_request = r.with_request(br#"{"refresh_token": "pdr--viXurkDg88d5zf8"}"#);
+        assert!(!per_request.redact(echoed).contains("viXurk"));
+    }
+
+    #[test]
+    fn server_texts_are_capped_after_redaction() {
+        let r = Redactor::new(&[&Credential::new("shh-secret-456")]);
+        let huge = format!("{}shh-secret-456", "x".repeat(95));
+        let out = r.redact_capped(&huge, 100);
+        assert!(!out.contains("shh-secret"), "{out}");
+        assert_eq!(out.chars().count(), 101, "{out}");
+        let out = r.redact_capped(&"y".repeat(50_000_000), 100);
+        assert_eq!(out.chars().count(), 101);
     }
 
     #[test]

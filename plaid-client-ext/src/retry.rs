@@ -3,9 +3,19 @@
 //! A policy only decides *when* to try again; *whether* a retry is safe is decided by the client
 //! before the policy is asked: an operation is retried only when it is read-only
 //! (`Operation::READ_ONLY`) or carries an idempotency key, so a retry can never create a second
-//! transfer. Which failures are worth retrying is [`crate::Error::is_retryable`]: transport
+//! transfer. Which failures are worth retrying is [`crate::Error::is_transient`]: transport
 //! errors, timeouts, HTTP 429/`RATE_LIMIT_EXCEEDED` and 5xx (`INTERNAL_SERVER_ERROR`,
 //! `PLANNED_MAINTENANCE`).
+//!
+//! Rate limits get their own pace. Plaid counts its limits per minute (docs:
+//! `errors-rate-limit-exceeded`, "15 per minute" per Item for `/accounts/get`) and its 429
+//! carries no `Retry-After` (none of the documented error responses shows one), so retrying a
+//! `RATE_LIMIT_EXCEEDED` after 250 ms would only spend another request of the same window.
+//! Without `Retry-After`, [`Backoff`] waits [`Backoff::rate_limit_delay`] (15 s), then twice that,
+//! with jitter in the upper half, so its retries reach into the next window.
+//!
+//! A policy can be set for the client ([`crate::ClientBuilder::retry_policy`]) or for one
+//! request ([`crate::PlaidClient::customize`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -57,11 +67,17 @@ impl RetryPolicy for NoRetry {
 }
 
 /// Exponential backoff with full jitter, capped in attempts and in total time, honouring
-/// `Retry-After`.
+/// `Retry-After`, and slower for rate limits.
 ///
 /// The n-th retry waits a random time in `[0, min(max_delay, initial * 2^(n-1))]`, or exactly
-/// what `Retry-After` asks (if that is within `max_delay`, else the policy gives up). No retry
-/// starts after `max_elapsed` from the first attempt.
+/// what `Retry-After` asks (if that is within `max_delay`, else the policy gives up). A
+/// rate-limit error without `Retry-After` waits a random time in `[d/2, d]` with
+/// `d = min(60 s, rate_limit_delay * 2^(n-1))` (Plaid's limits are per minute). No retry starts
+/// after `max_elapsed` from the first attempt.
+///
+/// The defaults fit the client's default timeouts: `max_elapsed` (90 s) is longer than one
+/// attempt's timeout (60 s, [`crate::config::DEFAULT_REQUEST_TIMEOUT`]), so a read that timed out
+/// is retried once; a call gives up after about two attempts' time in the worst case.
 ///
 /// ```
 /// use std::time::Duration;
@@ -82,11 +98,17 @@ pub struct Backoff {
     pub initial_delay: Duration,
     /// The largest single wait, `Retry-After` included (default 10 s).
     pub max_delay: Duration,
-    /// No retry starts later than this after the first attempt (default 30 s).
+    /// No retry starts later than this after the first attempt (default 90 s).
     pub max_elapsed: Duration,
+    /// The first wait after a rate-limit error (`RATE_LIMIT_EXCEEDED`, 429) that came without
+    /// `Retry-After` (default 15 s; doubled per retry, at most 60 s).
+    pub rate_limit_delay: Duration,
     /// Randomize waits (full jitter; default on). Off gives the ceilings themselves.
     pub jitter: bool,
 }
+
+/// The longest wait for a rate limit without `Retry-After`: Plaid's limits are per minute.
+pub const MAX_RATE_LIMIT_DELAY: Duration = Duration::from_secs(60);
 
 impl Default for Backoff {
     fn default() -> Self {
@@ -94,7 +116,8 @@ impl Default for Backoff {
             max_attempts: 4,
             initial_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(10),
-            max_elapsed: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(90),
+            rate_limit_delay: Duration::from_secs(15),
             jitter: true,
         }
     }
@@ -102,14 +125,25 @@ impl Default for Backoff {
 
 impl RetryPolicy for Backoff {
     fn next_delay(&self, ctx: &RetryContext<'_>) -> Option<Duration> {
-        if !ctx.error.is_retryable() || ctx.attempt >= self.max_attempts {
+        if !ctx.error.is_transient() || ctx.attempt >= self.max_attempts {
             return None;
         }
+        let exp = ctx.attempt.saturating_sub(1).min(30);
         let delay = match ctx.error.retry_after() {
             Some(asked) if asked > self.max_delay => return None,
             Some(asked) => asked,
+            None if ctx.error.is_rate_limited() => {
+                let ceiling = self
+                    .rate_limit_delay
+                    .saturating_mul(1u32 << exp)
+                    .min(MAX_RATE_LIMIT_DELAY);
+                if self.jitter {
+                    ceiling.mul_f64(0.5 + fastrand::f64() / 2.0)
+                } else {
+                    ceiling
+                }
+            }
             None => {
-                let exp = ctx.attempt.saturating_sub(1).min(30);
                 let ceiling = self
                     .initial_delay
                     .saturating_mul(1u32 << exp)
@@ -148,6 +182,7 @@ mod tests {
             kind: TransportKind::Io,
             message: "reset".into(),
             idempotency_key: None,
+            idempotent: true,
         }
     }
 
@@ -202,13 +237,81 @@ mod tests {
             ..Backoff::default()
         };
         let e = transport();
-        assert_eq!(p.next_delay(&ctx(1, Duration::from_secs(30), &e)), None);
+        assert_eq!(p.next_delay(&ctx(1, Duration::from_secs(90), &e)), None);
         let invalid = Error::InvalidRequest {
             operation: "x",
             reason: "y".into(),
         };
         assert_eq!(p.next_delay(&ctx(1, Duration::ZERO, &invalid)), None);
         assert_eq!(NoRetry.next_delay(&ctx(1, Duration::ZERO, &e)), None);
+    }
+
+    fn rate_limited(retry_after: Option<Duration>) -> Error {
+        Error::Api(Box::new(crate::error::ApiError {
+            operation: "accountsGet",
+            status: 429,
+            request_id: None,
+            error_type: crate::ErrorType::RateLimitExceeded,
+            error_code: crate::ErrorCode::AccountsLimit,
+            error_message: String::new(),
+            display_message: None,
+            documentation_url: None,
+            suggested_action: None,
+            causes: Vec::new(),
+            retry_after,
+            idempotency_key: None,
+            idempotent: true,
+        }))
+    }
+
+    /// Plaid's limits are per minute and its 429 has no `Retry-After`: the default policy waits
+    /// seconds, not milliseconds, and still fits a retry in its time budget.
+    #[test]
+    fn rate_limits_without_retry_after_wait_into_the_next_window() {
+        let p = Backoff::default();
+        let e = rate_limited(None);
+        for _ in 0..100 {
+            let first = p.next_delay(&ctx(1, Duration::ZERO, &e)).expect("retried");
+            assert!(
+                first >= Duration::from_millis(7_500) && first <= Duration::from_secs(15),
+                "{first:?}"
+            );
+            let second = p.next_delay(&ctx(2, first, &e)).expect("retried again");
+            assert!(second >= Duration::from_secs(15), "{second:?}");
+        }
+        // Retry-After still wins when Plaid (or a proxy) sends one.
+        let asked = rate_limited(Some(Duration::from_secs(2)));
+        assert_eq!(
+            p.next_delay(&ctx(1, Duration::ZERO, &asked)),
+            Some(Duration::from_secs(2))
+        );
+        let fixed = Backoff {
+            jitter: false,
+            ..Backoff::default()
+        };
+        let delays: Vec<_> = (1..=3)
+            .map(|a| fixed.next_delay(&ctx(a, Duration::ZERO, &e)))
+            .collect();
+        assert_eq!(
+            delays,
+            [15, 30, 60].map(|s| Some(Duration::from_secs(s))).to_vec()
+        );
+    }
+
+    /// The default budget outlasts one attempt's default timeout: a timed-out read is retried.
+    #[test]
+    fn a_timed_out_read_is_retried_with_the_defaults() {
+        let timeout = Error::Timeout {
+            operation: "accountsGet",
+            phase: crate::error::TimeoutPhase::Response,
+            timeout: Some(crate::config::DEFAULT_REQUEST_TIMEOUT),
+            idempotency_key: None,
+            idempotent: true,
+        };
+        let elapsed = crate::config::DEFAULT_REQUEST_TIMEOUT;
+        assert!(Backoff::default()
+            .next_delay(&ctx(1, elapsed, &timeout))
+            .is_some());
     }
 
     #[test]

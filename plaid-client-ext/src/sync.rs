@@ -20,6 +20,14 @@
 //! (sync operations are read-only): transient failures are retried page by page, the mutation
 //! error restarts the pass, and any other error ends the loop with nothing to store.
 //!
+//! The mutation error is recognised by its family, not one code: any `error_code` ending in
+//! `_MUTATION_DURING_PAGINATION` ([`is_mutation_during_pagination`]), for every operation of this
+//! shape (the cash-flow report syncs too), and whatever else the error body lacks.
+//!
+//! A server cannot keep a pass going forever: a `next_cursor` that leads back to any cursor of the
+//! pass ends it with [`PaginationError::Cycle`], and more than [`MAX_EMPTY_PAGES`] empty pages in
+//! a row that announce more end it with [`PaginationError::NoProgress`].
+//!
 //! Two ways to consume a sync:
 //!
 //! - [`SyncLoop::run`] returns one consistent batch: every entry of the paged fields (`added`,
@@ -54,15 +62,23 @@
 //! # }
 //! ```
 
+use std::collections::HashSet;
+
 use futures_util::stream::{self, BoxStream, StreamExt};
 use plaid_client::{CursorSync, RequestBody};
 
-use crate::error::{ErrorCode, PaginationError};
+use crate::error::PaginationError;
 use crate::{Error, PlaidClient};
 
 /// How many times a sync restarts from its first cursor before giving up, unless set with
 /// [`SyncLoop::max_restarts`].
 pub const DEFAULT_MAX_RESTARTS: u32 = 5;
+
+/// How many pages in a row may announce more while holding no entries before a sync or list
+/// stops with [`PaginationError::NoProgress`]: with every cursor of a pass distinct (a revisit
+/// is [`PaginationError::Cycle`]), a server can only keep a loop going by sending data, or by
+/// sending nothing, which this bounds.
+pub const MAX_EMPTY_PAGES: usize = 10;
 
 /// A cursor-sync loop, built by [`PlaidClient::sync`]; run it with [`SyncLoop::run`] or
 /// [`SyncLoop::pages`].
@@ -243,6 +259,8 @@ where
             max_restarts: self.max_restarts,
             finish: None,
             done: false,
+            seen: HashSet::new(),
+            empty_pages: 0,
         })
     }
 }
@@ -259,6 +277,10 @@ struct State<'c, O: CursorSync> {
     /// The final cursor, once the last page has been handed out.
     finish: Option<String>,
     done: bool,
+    /// Every cursor sent in this pass.
+    seen: HashSet<String>,
+    /// Pages in a row that announced more but held no entries.
+    empty_pages: usize,
 }
 
 impl<O> State<'_, O>
@@ -300,19 +322,46 @@ where
             return Err(missing_next_cursor::<O>().into());
         };
         if O::has_more(&page) {
-            if O::cursor(&self.request).as_ref() == Some(&next) {
-                return Err(PaginationError::Stalled {
-                    operation: O::OPERATION_ID,
-                    field: "next_cursor",
-                }
-                .into());
-            }
+            self.check_progress(&next, O::page_len(&page))?;
             O::set_cursor(&mut self.request, Some(next));
         } else {
             self.finish = Some(next);
         }
         self.pages += 1;
         Ok(SyncEvent::Page(page))
+    }
+
+    /// Refuse to follow `next` when it repeats the cursor just sent ([`PaginationError::Stalled`])
+    /// or any other of this pass ([`PaginationError::Cycle`]), or when too many pages in a row
+    /// were empty ([`PaginationError::NoProgress`]).
+    fn check_progress(&mut self, next: &str, entries: usize) -> Result<(), PaginationError> {
+        let current = O::cursor(&self.request);
+        if current.as_deref() == Some(next) {
+            return Err(PaginationError::Stalled {
+                operation: O::OPERATION_ID,
+                field: "next_cursor",
+            });
+        }
+        self.seen.extend(current);
+        if self.seen.contains(next) {
+            return Err(PaginationError::Cycle {
+                operation: O::OPERATION_ID,
+                field: "next_cursor",
+                pages: self.pages + 1,
+            });
+        }
+        self.empty_pages = if entries == 0 {
+            self.empty_pages + 1
+        } else {
+            0
+        };
+        if self.empty_pages > MAX_EMPTY_PAGES {
+            return Err(PaginationError::NoProgress {
+                operation: O::OPERATION_ID,
+                pages: self.empty_pages,
+            });
+        }
+        Ok(())
     }
 
     fn on_mutation(&mut self, error: Error) -> Result<SyncEvent<O::Response>, Error> {
@@ -325,6 +374,8 @@ where
             .into());
         }
         self.restarts += 1;
+        self.seen.clear();
+        self.empty_pages = 0;
         let discarded_pages = std::mem::take(&mut self.pages);
         O::set_cursor(&mut self.request, self.first.clone());
         tracing::warn!(
@@ -348,7 +399,15 @@ fn missing_next_cursor<O: CursorSync>() -> PaginationError {
     }
 }
 
-/// `TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION`: the pass must restart from its first cursor.
+/// Whether `error` says the data changed during pagination, so the pass must restart from its
+/// first cursor: `TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION`, or any other code of that family
+/// (ending in [`MUTATION_DURING_PAGINATION`]), so a cursor-sync operation Plaid gives its own
+/// code (the cash-flow report syncs) restarts too.
 pub fn is_mutation_during_pagination(error: &Error) -> bool {
-    error.error_code() == Some(&ErrorCode::TransactionsSyncMutationDuringPagination)
+    error
+        .error_code()
+        .is_some_and(|code| code.as_str().ends_with(MUTATION_DURING_PAGINATION))
 }
+
+/// The suffix of the error code family that restarts a sync pass.
+pub const MUTATION_DURING_PAGINATION: &str = "_MUTATION_DURING_PAGINATION";

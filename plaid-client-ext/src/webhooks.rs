@@ -11,6 +11,18 @@
 //! fetched, and then every other cached key is refreshed on its next use, so a rotation that
 //! expires a key is noticed. A key whose `expired_at` is set is rejected.
 //!
+//! The endpoint is public, so a forged webhook must cost little. A `kid` is looked up before
+//! any signature can be checked, so the look-ups are what a forger can drive: a `kid` Plaid does
+//! not know is remembered as unknown for [`UNKNOWN_KEY_TTL`]; concurrent webhooks with one new
+//! `kid` share one fetch; at most [`DEFAULT_MAX_KEY_FETCHES_PER_MINUTE`] fetches are made per
+//! minute (then [`WebhookError::KeyFetchLimited`], and Plaid retries the webhook later); a fetch
+//! is never retried; a `kid` longer than [`MAX_KEY_ID_LEN`] is refused without a fetch; and
+//! errors quote a `kid` only in part.
+//!
+//! A webhook whose signature verifies is never rejected for its body: one that matches no schema
+//! this client knows (Plaid adds fields and codes) is [`WebhookEvent::Unknown`], kept as received.
+//! Rejecting it would make Plaid retry it for days.
+//!
 //! Wiring it into an axum handler (see `examples/webhook_server.rs` for a runnable one):
 //!
 //! ```no_run
@@ -40,7 +52,7 @@
 //! }
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -64,6 +76,22 @@ pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5 * 60);
 /// How long a fetched key is trusted before it is fetched again (Plaid: at most 24 hours).
 pub const KEY_CACHE_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// How long a `kid` that Plaid said it does not know is answered from memory.
+pub const UNKNOWN_KEY_TTL: Duration = Duration::from_secs(10 * 60);
+
+/// How many unknown `kid`s are remembered at most (the oldest are forgotten first).
+pub const MAX_UNKNOWN_KEYS: usize = 4096;
+
+/// Key fetches allowed per minute, unless set with [`WebhookVerifier::max_key_fetches_per_minute`].
+/// Plaid rotates keys rarely; a verifier fetches once per key and day, plus once per rotation.
+pub const DEFAULT_MAX_KEY_FETCHES_PER_MINUTE: usize = 10;
+
+/// The longest `kid` looked up (Plaid's are UUIDs, 36 characters).
+pub const MAX_KEY_ID_LEN: usize = 128;
+
+/// How much of a `kid` an error quotes.
+const SHOWN_KEY_ID_CHARS: usize = 40;
+
 /// Why a webhook was rejected. Messages say which check failed; they never contain the token,
 /// the body or credentials.
 #[derive(Debug, thiserror::Error)]
@@ -81,16 +109,17 @@ pub enum WebhookError {
     /// The token header has no `kid`.
     #[error("the token names no key id (kid)")]
     MissingKeyId,
-    /// `/webhook_verification_key/get` does not know the `kid`.
+    /// `/webhook_verification_key/get` does not know the `kid` (now, or when it was last asked,
+    /// within [`UNKNOWN_KEY_TTL`]).
     #[error("Plaid does not know the verification key id {kid}")]
     UnknownKey {
-        /// The key id from the token.
+        /// The key id from the token, cut to its first characters (it is the sender's input).
         kid: String,
     },
     /// The key has an `expired_at`.
     #[error("the verification key {kid} expired at {expired_at} (Unix time)")]
     ExpiredKey {
-        /// The key id.
+        /// The key id, cut to its first characters.
         kid: String,
         /// When it expired.
         expired_at: i64,
@@ -98,14 +127,24 @@ pub enum WebhookError {
     /// The key is not a P-256 ES256 signing key.
     #[error("the verification key {kid} is not a usable P-256 key: {reason}")]
     InvalidKey {
-        /// The key id.
+        /// The key id, cut to its first characters.
         kid: String,
         /// What is wrong with it.
         reason: &'static str,
     },
-    /// Fetching the key failed for another reason (network, Plaid's 5xx...).
+    /// Fetching the key failed for another reason (network, Plaid's 5xx...). Not retried here:
+    /// Plaid retries the webhook.
     #[error("could not fetch the verification key: {0}")]
     KeyFetch(#[source] Error),
+    /// The key was not in the cache and the verifier already fetched its limit of keys this
+    /// minute (a flood of forged webhooks, most likely). Plaid retries the webhook later.
+    #[error("verification key {kid} not fetched: {limit} key fetches per minute already made")]
+    KeyFetchLimited {
+        /// The key id, cut to its first characters.
+        kid: String,
+        /// The limit.
+        limit: usize,
+    },
     /// The signature does not verify with the key.
     #[error("the token's signature does not verify")]
     BadSignature,
@@ -115,9 +154,6 @@ pub enum WebhookError {
     /// The body's SHA-256 is not the one the token signs.
     #[error("the body does not match the signed request_body_sha256")]
     BodyMismatch,
-    /// The verified body is not a webhook of the type and code it claims.
-    #[error("the verified body is not a valid webhook: {0}")]
-    Body(#[source] serde_json::Error),
 }
 
 #[derive(Deserialize)]
@@ -158,6 +194,13 @@ type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 pub struct WebhookVerifier {
     client: PlaidClient,
     keys: Mutex<HashMap<String, CachedKey>>,
+    /// `kid`s Plaid said it does not know, and when.
+    unknown: Mutex<HashMap<String, SystemTime>>,
+    /// One lock per `kid` being fetched: concurrent webhooks with a new `kid` wait for one fetch.
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// When the key fetches of the last minute were made.
+    fetched: Mutex<VecDeque<SystemTime>>,
+    max_fetches_per_minute: usize,
     max_age: Duration,
     clock: Clock,
 }
@@ -176,9 +219,21 @@ impl WebhookVerifier {
         Self {
             client,
             keys: Mutex::new(HashMap::new()),
+            unknown: Mutex::new(HashMap::new()),
+            flights: Mutex::new(HashMap::new()),
+            fetched: Mutex::new(VecDeque::new()),
+            max_fetches_per_minute: DEFAULT_MAX_KEY_FETCHES_PER_MINUTE,
             max_age: DEFAULT_MAX_AGE,
             clock: Arc::new(SystemTime::now),
         }
+    }
+
+    /// At most `n` key fetches per minute (default [`DEFAULT_MAX_KEY_FETCHES_PER_MINUTE`]);
+    /// a webhook whose key is not cached past that is refused with
+    /// [`WebhookError::KeyFetchLimited`].
+    pub fn max_key_fetches_per_minute(mut self, n: usize) -> Self {
+        self.max_fetches_per_minute = n;
+        self
     }
 
     /// The oldest `iat` accepted (default 5 minutes, Plaid's rule). Tokens dated more than
@@ -194,7 +249,8 @@ impl WebhookVerifier {
         self
     }
 
-    /// Verify a webhook from its headers and raw body, and parse it.
+    /// Verify a webhook from its headers and raw body, and parse it. A verified body that
+    /// matches no schema this client knows is [`WebhookEvent::Unknown`], never an error.
     pub async fn verify(
         &self,
         headers: &reqwest::header::HeaderMap,
@@ -207,7 +263,7 @@ impl WebhookVerifier {
                 .map_err(|_| WebhookError::MalformedToken("the header is not visible ASCII"))?,
         };
         self.verify_token(token, body).await?;
-        WebhookEvent::from_json(body).map_err(WebhookError::Body)
+        Ok(parse_verified(body))
     }
 
     /// Verify the JWT from the `Plaid-Verification` header against the raw body.
@@ -229,6 +285,9 @@ impl WebhookVerifier {
             .kid
             .filter(|k| !k.is_empty())
             .ok_or(WebhookError::MissingKeyId)?;
+        if kid.chars().count() > MAX_KEY_ID_LEN {
+            return Err(WebhookError::MalformedToken("the key id (kid) is too long"));
+        }
         let sig_bytes = URL_SAFE_NO_PAD
             .decode(s64)
             .map_err(|_| WebhookError::MalformedToken("the signature is not base64url"))?;
@@ -276,76 +335,191 @@ impl WebhookVerifier {
 
     /// The verifying key for `kid`, from the cache or from Plaid.
     async fn key(&self, kid: &str) -> Result<VerifyingKey, WebhookError> {
-        let now = (self.clock)();
-        let cached = self.lock_keys().get(kid).cloned();
-        let entry = match cached {
-            Some(c)
-                if !c.stale
-                    && now.duration_since(c.fetched_at).unwrap_or_default() < KEY_CACHE_TTL =>
-            {
-                c
-            }
-            Some(_) => self.fetch(kid, now).await?,
-            None => {
-                let fresh = self.fetch(kid, now).await?;
-                // A key we had never seen means a rotation: refresh the others before use.
-                for (other, c) in self.lock_keys().iter_mut() {
-                    if other != kid && c.expired_at.is_none() {
-                        c.stale = true;
-                    }
-                }
-                fresh
-            }
+        let entry = match self.cached(kid) {
+            Some(entry) => entry,
+            None => self.fetch_once(kid).await?,
         };
         if let Some(expired_at) = entry.expired_at {
             return Err(WebhookError::ExpiredKey {
-                kid: kid.to_string(),
+                kid: shown(kid),
                 expired_at,
             });
         }
         entry.key.ok_or_else(|| WebhookError::InvalidKey {
-            kid: kid.to_string(),
+            kid: shown(kid),
             reason: "not an EC P-256 ES256 key",
         })
     }
 
-    async fn fetch(&self, kid: &str, now: SystemTime) -> Result<CachedKey, WebhookError> {
+    /// A cached key that is still fresh.
+    fn cached(&self, kid: &str) -> Option<CachedKey> {
+        let now = (self.clock)();
+        self.lock_keys().get(kid).cloned().filter(|c| {
+            !c.stale && now.duration_since(c.fetched_at).unwrap_or_default() < KEY_CACHE_TTL
+        })
+    }
+
+    /// Fetch `kid`'s key, one fetch per `kid` at a time: whoever waited for another's fetch
+    /// finds its result in the caches.
+    async fn fetch_once(&self, kid: &str) -> Result<CachedKey, WebhookError> {
+        self.known_unknown(kid)?;
+        let flight = {
+            let mut flights = lock(&self.flights);
+            flights.entry(kid.to_string()).or_default().clone()
+        };
+        let result = {
+            let _turn = flight.lock().await;
+            match self.cached(kid) {
+                Some(entry) => Ok(entry),
+                None => match self.known_unknown(kid) {
+                    Err(e) => Err(e),
+                    Ok(()) => self.fetch(kid).await,
+                },
+            }
+        };
+        let mut flights = lock(&self.flights);
+        if flights.get(kid).is_some_and(|f| Arc::ptr_eq(f, &flight))
+            && Arc::strong_count(&flight) <= 2
+        {
+            flights.remove(kid);
+        }
+        result
+    }
+
+    /// `Err(UnknownKey)` when Plaid said it does not know `kid` within [`UNKNOWN_KEY_TTL`].
+    fn known_unknown(&self, kid: &str) -> Result<(), WebhookError> {
+        let now = (self.clock)();
+        let unknown = lock(&self.unknown);
+        match unknown.get(kid) {
+            Some(at) if now.duration_since(*at).unwrap_or_default() < UNKNOWN_KEY_TTL => {
+                Err(WebhookError::UnknownKey { kid: shown(kid) })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Count one fetch against the per-minute limit, or refuse it.
+    fn take_fetch_slot(&self, kid: &str) -> Result<(), WebhookError> {
+        let now = (self.clock)();
+        let minute = Duration::from_secs(60);
+        let mut fetched = lock(&self.fetched);
+        while fetched
+            .front()
+            .is_some_and(|t| now.duration_since(*t).unwrap_or_default() >= minute)
+        {
+            fetched.pop_front();
+        }
+        if fetched.len() >= self.max_fetches_per_minute {
+            return Err(WebhookError::KeyFetchLimited {
+                kid: shown(kid),
+                limit: self.max_fetches_per_minute,
+            });
+        }
+        fetched.push_back(now);
+        Ok(())
+    }
+
+    /// Ask Plaid for `kid`'s key (once: no retries) and cache what it says, known or unknown.
+    async fn fetch(&self, kid: &str) -> Result<CachedKey, WebhookError> {
+        self.take_fetch_slot(kid)?;
+        let now = (self.clock)();
         let request = plaid_client::types::WebhookVerificationKeyGetRequest {
             key_id: kid.to_string(),
             client_id: None,
             secret: None,
         };
-        let response = self.client.send(&request).await.map_err(|e| {
-            if e.error_code() == Some(&ErrorCode::InvalidWebhookVerificationKeyId) {
-                WebhookError::UnknownKey {
-                    kid: kid.to_string(),
-                }
-            } else {
-                WebhookError::KeyFetch(e)
+        let sent = self.client.customize().no_retries().send(&request).await;
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) if e.error_code() == Some(&ErrorCode::InvalidWebhookVerificationKeyId) => {
+                self.remember_unknown(kid, now);
+                return Err(WebhookError::UnknownKey { kid: shown(kid) });
             }
-        })?;
+            Err(e) => return Err(WebhookError::KeyFetch(e)),
+        };
         let jwk = &response.key;
-        let key = parse_jwk(jwk);
         if jwk.kid != kid {
             return Err(WebhookError::InvalidKey {
-                kid: kid.to_string(),
+                kid: shown(kid),
                 reason: "Plaid returned a key with another kid",
             });
         }
         let entry = CachedKey {
-            key: key.ok(),
+            key: parse_jwk(jwk).ok(),
             expired_at: jwk.expired_at,
             fetched_at: now,
             stale: false,
         };
-        self.lock_keys().insert(kid.to_string(), entry.clone());
+        let mut keys = self.lock_keys();
+        // A key we had never seen means a rotation: refresh the others before their next use.
+        if !keys.contains_key(kid) {
+            for c in keys.values_mut().filter(|c| c.expired_at.is_none()) {
+                c.stale = true;
+            }
+        }
+        keys.insert(kid.to_string(), entry.clone());
         Ok(entry)
     }
 
+    fn remember_unknown(&self, kid: &str, now: SystemTime) {
+        let mut unknown = lock(&self.unknown);
+        if unknown.len() >= MAX_UNKNOWN_KEYS {
+            unknown.retain(|_, at| now.duration_since(*at).unwrap_or_default() < UNKNOWN_KEY_TTL);
+        }
+        if unknown.len() >= MAX_UNKNOWN_KEYS {
+            if let Some(oldest) = unknown
+                .iter()
+                .min_by_key(|(_, at)| **at)
+                .map(|(k, _)| k.clone())
+            {
+                unknown.remove(&oldest);
+            }
+        }
+        unknown.insert(kid.to_string(), now);
+    }
+
     fn lock_keys(&self) -> std::sync::MutexGuard<'_, HashMap<String, CachedKey>> {
-        // A panic while holding the lock cannot leave the map inconsistent (every write is a
-        // single insert or flag), so a poisoned lock is safe to keep using.
-        self.keys.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.keys)
+    }
+}
+
+/// A panic while holding one of the verifier's locks cannot leave its map inconsistent (every
+/// write is a single insert, removal or flag), so a poisoned lock is safe to keep using.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A `kid` as an error may quote it: the sender chose it, so only its first characters.
+fn shown(kid: &str) -> String {
+    match kid.char_indices().nth(SHOWN_KEY_ID_CHARS) {
+        Some((cut, _)) => format!("{}…", &kid[..cut]),
+        None => kid.to_string(),
+    }
+}
+
+/// A verified body as an event: typed when it matches its schema, else
+/// [`WebhookEvent::Unknown`] with the body as received (JSON, or its text).
+fn parse_verified(body: &[u8]) -> WebhookEvent {
+    match WebhookEvent::from_json(body) {
+        Ok(event) => event,
+        Err(error) => {
+            let value = serde_json::from_slice::<serde_json::Value>(body).unwrap_or_else(|_| {
+                serde_json::Value::String(String::from_utf8_lossy(body).into_owned())
+            });
+            let field = |k: &str| {
+                value
+                    .get(k)
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            tracing::warn!(%error, "a verified webhook matches no known schema; kept as Unknown");
+            WebhookEvent::Unknown {
+                webhook_type: field("webhook_type"),
+                webhook_code: field("webhook_code"),
+                body: value,
+            }
+        }
     }
 }
 

@@ -68,6 +68,7 @@ struct ReadmeDoctests;
 mod generated;
 mod runtime;
 
+pub use generated::error_codes;
 pub use generated::operations;
 pub use generated::types;
 pub use generated::webhooks;
@@ -80,6 +81,13 @@ pub use runtime::mock;
 #[doc(hidden)]
 pub use runtime::open_enum;
 pub use runtime::pagination;
+
+/// Credentials: which fields and types hold one (decided by the generator from the spec), the
+/// `[redacted]` they print as, and a walk over every generated type.
+pub mod redact {
+    pub use crate::generated::redact::*;
+    pub use crate::runtime::redact::*;
+}
 #[doc(hidden)]
 pub use runtime::struct_serde;
 

@@ -188,8 +188,8 @@ async fn an_unkeyed_write_failing_with_500_is_not_retried() {
         .unwrap_err();
     assert_eq!(m.calls_async().await, 1, "never retried");
     assert!(
-        err.is_retryable(),
-        "retryable in principle, but not safe here"
+        err.is_transient() && !err.is_retryable(),
+        "transient, but not safe to send again (issue 16)"
     );
     assert_eq!(err.api().map(|e| e.status), Some(500));
     assert_eq!(err.error_code(), Some(&ErrorCode::InternalServerError));

@@ -28,9 +28,11 @@ commands:
                                   time a clean build of the generated client crate (deps prebuilt)
                                   and its peak memory; --write-readme records the figures
   rules                           print the normalization rules as a Markdown table
-  docs-examples [--docs DIR] [--out FILE]
+  docs-examples [--docs DIR] [--out FILE] [--error-codes FILE]
                                   extract the JSON response examples of Plaid's docs (text pages,
-                                  default ../shared/plaid-docs) as conformance records
+                                  default ../shared/plaid-docs) as conformance records, and the
+                                  documented error codes (default
+                                  openapi/evidence/error-codes/plaid-docs.json)
   conformance [--examples FILE] [--spec PATH]
                                   decode every response example of the spec (or the records in
                                   FILE: [{\"endpoint\": \"/accounts/get\", \"example\": {..}}])

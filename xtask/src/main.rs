@@ -160,7 +160,7 @@ fn build_times(root: &Path, rest: &[String]) -> anyhow::Result<ExitCode> {
 }
 
 fn docs_examples(root: &Path, rest: &[String]) -> anyhow::Result<ExitCode> {
-    let mut o = Opts::parse(rest, &["--docs", "--out"], &[])?;
+    let mut o = Opts::parse(rest, &["--docs", "--out", "--error-codes"], &[])?;
     let dir = o
         .take_path("--docs")
         .unwrap_or_else(|| root.join("..").join("shared").join("plaid-docs"));
@@ -169,7 +169,12 @@ fn docs_examples(root: &Path, rest: &[String]) -> anyhow::Result<ExitCode> {
             .join("conformance")
             .join("docs-examples.json")
     });
-    check::docs_examples::extract(&dir, &out)?;
+    let error_codes = o.take_path("--error-codes").unwrap_or_else(|| {
+        spec::pin::evidence_dir(root)
+            .join(repair::ERROR_CODES_DIR)
+            .join("plaid-docs.json")
+    });
+    check::docs_examples::extract(&dir, &out, &error_codes)?;
     Ok(ExitCode::SUCCESS)
 }
 

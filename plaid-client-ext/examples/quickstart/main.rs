@@ -104,7 +104,7 @@ async fn run() -> Result<(), AnyError> {
     let access_token = item.access_token.clone();
     println!(
         "2. exchanged for access token  ({}…, item {})",
-        access_token.chars().take(15).collect::<String>(),
+        access_token.expose().chars().take(15).collect::<String>(),
         item.item_id
     );
 
@@ -168,7 +168,7 @@ async fn run() -> Result<(), AnyError> {
     // 4. Authorize a $12.34 debit. The client fills the idempotency key.
     let authorization_request: types::TransferAuthorizationCreateRequest =
         serde_json::from_value(json!({
-            "access_token": access_token.as_str(),
+            "access_token": access_token.expose(),
             "account_id": account_id,
             "type": "debit",
             "network": "ach",
@@ -187,7 +187,7 @@ async fn run() -> Result<(), AnyError> {
     // 5. Create the transfer. Assigning the key first lets a real application store it before
     //    sending: after a crash it can send the same request again without a second transfer.
     let mut transfer_request: types::TransferCreateRequest = serde_json::from_value(json!({
-        "access_token": access_token.as_str(),
+        "access_token": access_token.expose(),
         "account_id": account_id,
         "authorization_id": authorization.authorization.id,
         "description": "quickstart"

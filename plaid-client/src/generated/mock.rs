@@ -20518,34 +20518,46 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::AccountsBalanceGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AccountsBalanceGetWhen::new(when),
-                operations::AccountsBalanceGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AccountsBalanceGetWhen::new(when),
+                    operations::AccountsBalanceGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "accountsBalanceGet");
+        mock
     }
     fn accounts_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AccountsGetWhen, operations::AccountsGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AccountsGetWhen::new(when),
-                operations::AccountsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AccountsGetWhen::new(when),
+                    operations::AccountsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "accountsGet");
+        mock
     }
     fn application_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ApplicationGetWhen, operations::ApplicationGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ApplicationGetWhen::new(when),
-                operations::ApplicationGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ApplicationGetWhen::new(when),
+                    operations::ApplicationGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "applicationGet");
+        mock
     }
     fn asset_report_audit_copy_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20554,12 +20566,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::AssetReportAuditCopyCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AssetReportAuditCopyCreateWhen::new(when),
-                operations::AssetReportAuditCopyCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AssetReportAuditCopyCreateWhen::new(when),
+                    operations::AssetReportAuditCopyCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "assetReportAuditCopyCreate");
+        mock
     }
     fn asset_report_audit_copy_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20568,12 +20584,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::AssetReportAuditCopyGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AssetReportAuditCopyGetWhen::new(when),
-                operations::AssetReportAuditCopyGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AssetReportAuditCopyGetWhen::new(when),
+                    operations::AssetReportAuditCopyGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "assetReportAuditCopyGet");
+        mock
     }
     fn asset_report_audit_copy_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20582,12 +20602,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::AssetReportAuditCopyPdfGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AssetReportAuditCopyPdfGetWhen::new(when),
-                operations::AssetReportAuditCopyPdfGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AssetReportAuditCopyPdfGetWhen::new(when),
+                    operations::AssetReportAuditCopyPdfGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "assetReportAuditCopyPdfGet");
+        mock
     }
     fn asset_report_audit_copy_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20596,56 +20620,76 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::AssetReportAuditCopyRemoveThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AssetReportAuditCopyRemoveWhen::new(when),
-                operations::AssetReportAuditCopyRemoveThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AssetReportAuditCopyRemoveWhen::new(when),
+                    operations::AssetReportAuditCopyRemoveThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "assetReportAuditCopyRemove");
+        mock
     }
     fn asset_report_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportCreateWhen, operations::AssetReportCreateThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AssetReportCreateWhen::new(when),
-                operations::AssetReportCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AssetReportCreateWhen::new(when),
+                    operations::AssetReportCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "assetReportCreate");
+        mock
     }
     fn asset_report_filter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportFilterWhen, operations::AssetReportFilterThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AssetReportFilterWhen::new(when),
-                operations::AssetReportFilterThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AssetReportFilterWhen::new(when),
+                    operations::AssetReportFilterThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "assetReportFilter");
+        mock
     }
     fn asset_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportGetWhen, operations::AssetReportGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AssetReportGetWhen::new(when),
-                operations::AssetReportGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AssetReportGetWhen::new(when),
+                    operations::AssetReportGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "assetReportGet");
+        mock
     }
     fn asset_report_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportPdfGetWhen, operations::AssetReportPdfGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AssetReportPdfGetWhen::new(when),
-                operations::AssetReportPdfGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AssetReportPdfGetWhen::new(when),
+                    operations::AssetReportPdfGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "assetReportPdfGet");
+        mock
     }
     fn asset_report_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20654,45 +20698,61 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::AssetReportRefreshThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AssetReportRefreshWhen::new(when),
-                operations::AssetReportRefreshThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AssetReportRefreshWhen::new(when),
+                    operations::AssetReportRefreshThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "assetReportRefresh");
+        mock
     }
     fn asset_report_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportRemoveWhen, operations::AssetReportRemoveThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AssetReportRemoveWhen::new(when),
-                operations::AssetReportRemoveThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AssetReportRemoveWhen::new(when),
+                    operations::AssetReportRemoveThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "assetReportRemove");
+        mock
     }
     fn auth_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AuthGetWhen, operations::AuthGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AuthGetWhen::new(when),
-                operations::AuthGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AuthGetWhen::new(when),
+                    operations::AuthGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "authGet");
+        mock
     }
     fn auth_verify<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AuthVerifyWhen, operations::AuthVerifyThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::AuthVerifyWhen::new(when),
-                operations::AuthVerifyThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::AuthVerifyWhen::new(when),
+                    operations::AuthVerifyThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "authVerify");
+        mock
     }
     fn bank_transfer_balance_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20701,12 +20761,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BankTransferBalanceGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BankTransferBalanceGetWhen::new(when),
-                operations::BankTransferBalanceGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BankTransferBalanceGetWhen::new(when),
+                    operations::BankTransferBalanceGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "bankTransferBalanceGet");
+        mock
     }
     fn bank_transfer_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20715,12 +20779,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BankTransferCancelThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BankTransferCancelWhen::new(when),
-                operations::BankTransferCancelThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BankTransferCancelWhen::new(when),
+                    operations::BankTransferCancelThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "bankTransferCancel");
+        mock
     }
     fn bank_transfer_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20729,12 +20797,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BankTransferCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BankTransferCreateWhen::new(when),
-                operations::BankTransferCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BankTransferCreateWhen::new(when),
+                    operations::BankTransferCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "bankTransferCreate");
+        mock
     }
     fn bank_transfer_event_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20743,12 +20815,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BankTransferEventListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BankTransferEventListWhen::new(when),
-                operations::BankTransferEventListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BankTransferEventListWhen::new(when),
+                    operations::BankTransferEventListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "bankTransferEventList");
+        mock
     }
     fn bank_transfer_event_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20757,34 +20833,46 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BankTransferEventSyncThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BankTransferEventSyncWhen::new(when),
-                operations::BankTransferEventSyncThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BankTransferEventSyncWhen::new(when),
+                    operations::BankTransferEventSyncThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "bankTransferEventSync");
+        mock
     }
     fn bank_transfer_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BankTransferGetWhen, operations::BankTransferGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BankTransferGetWhen::new(when),
-                operations::BankTransferGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BankTransferGetWhen::new(when),
+                    operations::BankTransferGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "bankTransferGet");
+        mock
     }
     fn bank_transfer_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BankTransferListWhen, operations::BankTransferListThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BankTransferListWhen::new(when),
-                operations::BankTransferListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BankTransferListWhen::new(when),
+                    operations::BankTransferListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "bankTransferList");
+        mock
     }
     fn bank_transfer_migrate_account<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20793,12 +20881,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BankTransferMigrateAccountThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BankTransferMigrateAccountWhen::new(when),
-                operations::BankTransferMigrateAccountThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BankTransferMigrateAccountWhen::new(when),
+                    operations::BankTransferMigrateAccountThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "bankTransferMigrateAccount");
+        mock
     }
     fn bank_transfer_sweep_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20807,12 +20899,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BankTransferSweepGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BankTransferSweepGetWhen::new(when),
-                operations::BankTransferSweepGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BankTransferSweepGetWhen::new(when),
+                    operations::BankTransferSweepGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "bankTransferSweepGet");
+        mock
     }
     fn bank_transfer_sweep_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20821,12 +20917,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BankTransferSweepListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BankTransferSweepListWhen::new(when),
-                operations::BankTransferSweepListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BankTransferSweepListWhen::new(when),
+                    operations::BankTransferSweepListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "bankTransferSweepList");
+        mock
     }
     fn beacon_account_risk_evaluate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20835,12 +20935,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BeaconAccountRiskEvaluateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconAccountRiskEvaluateWhen::new(when),
-                operations::BeaconAccountRiskEvaluateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconAccountRiskEvaluateWhen::new(when),
+                    operations::BeaconAccountRiskEvaluateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconAccountRiskEvaluate");
+        mock
     }
     fn beacon_duplicate_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20849,12 +20953,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BeaconDuplicateGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconDuplicateGetWhen::new(when),
-                operations::BeaconDuplicateGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconDuplicateGetWhen::new(when),
+                    operations::BeaconDuplicateGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconDuplicateGet");
+        mock
     }
     fn beacon_report_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20863,34 +20971,46 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BeaconReportCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconReportCreateWhen::new(when),
-                operations::BeaconReportCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconReportCreateWhen::new(when),
+                    operations::BeaconReportCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconReportCreate");
+        mock
     }
     fn beacon_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconReportGetWhen, operations::BeaconReportGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconReportGetWhen::new(when),
-                operations::BeaconReportGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconReportGetWhen::new(when),
+                    operations::BeaconReportGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconReportGet");
+        mock
     }
     fn beacon_report_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconReportListWhen, operations::BeaconReportListThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconReportListWhen::new(when),
-                operations::BeaconReportListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconReportListWhen::new(when),
+                    operations::BeaconReportListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconReportList");
+        mock
     }
     fn beacon_report_syndication_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20899,12 +21019,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BeaconReportSyndicationGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconReportSyndicationGetWhen::new(when),
-                operations::BeaconReportSyndicationGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconReportSyndicationGetWhen::new(when),
+                    operations::BeaconReportSyndicationGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconReportSyndicationGet");
+        mock
     }
     fn beacon_report_syndication_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20913,12 +21037,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BeaconReportSyndicationListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconReportSyndicationListWhen::new(when),
-                operations::BeaconReportSyndicationListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconReportSyndicationListWhen::new(when),
+                    operations::BeaconReportSyndicationListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconReportSyndicationList");
+        mock
     }
     fn beacon_user_account_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20927,34 +21055,46 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BeaconUserAccountInsightsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconUserAccountInsightsGetWhen::new(when),
-                operations::BeaconUserAccountInsightsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconUserAccountInsightsGetWhen::new(when),
+                    operations::BeaconUserAccountInsightsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconUserAccountInsightsGet");
+        mock
     }
     fn beacon_user_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconUserCreateWhen, operations::BeaconUserCreateThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconUserCreateWhen::new(when),
-                operations::BeaconUserCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconUserCreateWhen::new(when),
+                    operations::BeaconUserCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconUserCreate");
+        mock
     }
     fn beacon_user_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconUserGetWhen, operations::BeaconUserGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconUserGetWhen::new(when),
-                operations::BeaconUserGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconUserGetWhen::new(when),
+                    operations::BeaconUserGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconUserGet");
+        mock
     }
     fn beacon_user_history_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20963,34 +21103,46 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BeaconUserHistoryListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconUserHistoryListWhen::new(when),
-                operations::BeaconUserHistoryListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconUserHistoryListWhen::new(when),
+                    operations::BeaconUserHistoryListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconUserHistoryList");
+        mock
     }
     fn beacon_user_review<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconUserReviewWhen, operations::BeaconUserReviewThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconUserReviewWhen::new(when),
-                operations::BeaconUserReviewThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconUserReviewWhen::new(when),
+                    operations::BeaconUserReviewThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconUserReview");
+        mock
     }
     fn beacon_user_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconUserUpdateWhen, operations::BeaconUserUpdateThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BeaconUserUpdateWhen::new(when),
-                operations::BeaconUserUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BeaconUserUpdateWhen::new(when),
+                    operations::BeaconUserUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "beaconUserUpdate");
+        mock
     }
     fn credit_bank_employment_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -20999,12 +21151,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditBankEmploymentGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditBankEmploymentGetWhen::new(when),
-                operations::CreditBankEmploymentGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditBankEmploymentGetWhen::new(when),
+                    operations::CreditBankEmploymentGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditBankEmploymentGet");
+        mock
     }
     fn beta_ewa_report_v1_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21013,12 +21169,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BetaEwaReportV1GetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BetaEwaReportV1GetWhen::new(when),
-                operations::BetaEwaReportV1GetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BetaEwaReportV1GetWhen::new(when),
+                    operations::BetaEwaReportV1GetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "betaEwaReportV1Get");
+        mock
     }
     fn beta_partner_customer_v1_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21027,12 +21187,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BetaPartnerCustomerV1CreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BetaPartnerCustomerV1CreateWhen::new(when),
-                operations::BetaPartnerCustomerV1CreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BetaPartnerCustomerV1CreateWhen::new(when),
+                    operations::BetaPartnerCustomerV1CreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "betaPartnerCustomerV1Create");
+        mock
     }
     fn beta_partner_customer_v1_enable<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21041,12 +21205,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BetaPartnerCustomerV1EnableThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BetaPartnerCustomerV1EnableWhen::new(when),
-                operations::BetaPartnerCustomerV1EnableThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BetaPartnerCustomerV1EnableWhen::new(when),
+                    operations::BetaPartnerCustomerV1EnableThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "betaPartnerCustomerV1Enable");
+        mock
     }
     fn beta_partner_customer_v1_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21055,12 +21223,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BetaPartnerCustomerV1GetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BetaPartnerCustomerV1GetWhen::new(when),
-                operations::BetaPartnerCustomerV1GetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BetaPartnerCustomerV1GetWhen::new(when),
+                    operations::BetaPartnerCustomerV1GetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "betaPartnerCustomerV1Get");
+        mock
     }
     fn beta_partner_customer_v1_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21069,12 +21241,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BetaPartnerCustomerV1UpdateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BetaPartnerCustomerV1UpdateWhen::new(when),
-                operations::BetaPartnerCustomerV1UpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BetaPartnerCustomerV1UpdateWhen::new(when),
+                    operations::BetaPartnerCustomerV1UpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "betaPartnerCustomerV1Update");
+        mock
     }
     fn transactions_rules_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21083,12 +21259,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransactionsRulesCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransactionsRulesCreateWhen::new(when),
-                operations::TransactionsRulesCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransactionsRulesCreateWhen::new(when),
+                    operations::TransactionsRulesCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transactionsRulesCreate");
+        mock
     }
     fn transactions_rules_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21097,12 +21277,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransactionsRulesListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransactionsRulesListWhen::new(when),
-                operations::TransactionsRulesListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransactionsRulesListWhen::new(when),
+                    operations::TransactionsRulesListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transactionsRulesList");
+        mock
     }
     fn transactions_rules_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21111,12 +21295,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransactionsRulesRemoveThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransactionsRulesRemoveWhen::new(when),
-                operations::TransactionsRulesRemoveThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransactionsRulesRemoveWhen::new(when),
+                    operations::TransactionsRulesRemoveThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transactionsRulesRemove");
+        mock
     }
     fn transactions_user_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21125,12 +21313,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransactionsUserInsightsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransactionsUserInsightsGetWhen::new(when),
-                operations::TransactionsUserInsightsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransactionsUserInsightsGetWhen::new(when),
+                    operations::TransactionsUserInsightsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transactionsUserInsightsGet");
+        mock
     }
     fn transactions_enhance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21139,12 +21331,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransactionsEnhanceThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransactionsEnhanceWhen::new(when),
-                operations::TransactionsEnhanceThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransactionsEnhanceWhen::new(when),
+                    operations::TransactionsEnhanceThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transactionsEnhance");
+        mock
     }
     fn business_verification_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21153,12 +21349,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BusinessVerificationCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BusinessVerificationCreateWhen::new(when),
-                operations::BusinessVerificationCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BusinessVerificationCreateWhen::new(when),
+                    operations::BusinessVerificationCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "businessVerificationCreate");
+        mock
     }
     fn business_verification_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21167,23 +21367,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::BusinessVerificationGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::BusinessVerificationGetWhen::new(when),
-                operations::BusinessVerificationGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::BusinessVerificationGetWhen::new(when),
+                    operations::BusinessVerificationGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "businessVerificationGet");
+        mock
     }
     fn cashflow_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CashflowReportGetWhen, operations::CashflowReportGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CashflowReportGetWhen::new(when),
-                operations::CashflowReportGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CashflowReportGetWhen::new(when),
+                    operations::CashflowReportGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "cashflowReportGet");
+        mock
     }
     fn cashflow_report_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21192,12 +21400,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CashflowReportInsightsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CashflowReportInsightsGetWhen::new(when),
-                operations::CashflowReportInsightsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CashflowReportInsightsGetWhen::new(when),
+                    operations::CashflowReportInsightsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "cashflowReportInsightsGet");
+        mock
     }
     fn cashflow_report_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21206,12 +21418,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CashflowReportRefreshThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CashflowReportRefreshWhen::new(when),
-                operations::CashflowReportRefreshThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CashflowReportRefreshWhen::new(when),
+                    operations::CashflowReportRefreshThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "cashflowReportRefresh");
+        mock
     }
     fn cashflow_report_transactions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21220,34 +21436,46 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CashflowReportTransactionsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CashflowReportTransactionsGetWhen::new(when),
-                operations::CashflowReportTransactionsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CashflowReportTransactionsGetWhen::new(when),
+                    operations::CashflowReportTransactionsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "cashflowReportTransactionsGet");
+        mock
     }
     fn categories_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CategoriesGetWhen, operations::CategoriesGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CategoriesGetWhen::new(when),
-                operations::CategoriesGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CategoriesGetWhen::new(when),
+                    operations::CategoriesGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "categoriesGet");
+        mock
     }
     fn consent_events_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ConsentEventsGetWhen, operations::ConsentEventsGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ConsentEventsGetWhen::new(when),
-                operations::ConsentEventsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ConsentEventsGetWhen::new(when),
+                    operations::ConsentEventsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "consentEventsGet");
+        mock
     }
     fn consumer_report_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21256,12 +21484,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ConsumerReportPdfGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ConsumerReportPdfGetWhen::new(when),
-                operations::ConsumerReportPdfGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ConsumerReportPdfGetWhen::new(when),
+                    operations::ConsumerReportPdfGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "consumerReportPdfGet");
+        mock
     }
     fn cra_check_report_base_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21270,12 +21502,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraCheckReportBaseReportGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraCheckReportBaseReportGetWhen::new(when),
-                operations::CraCheckReportBaseReportGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraCheckReportBaseReportGetWhen::new(when),
+                    operations::CraCheckReportBaseReportGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craCheckReportBaseReportGet");
+        mock
     }
     fn cra_check_report_cashflow_insights_get<F>(
         &self,
@@ -21287,12 +21523,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraCheckReportCashflowInsightsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraCheckReportCashflowInsightsGetWhen::new(when),
-                operations::CraCheckReportCashflowInsightsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraCheckReportCashflowInsightsGetWhen::new(when),
+                    operations::CraCheckReportCashflowInsightsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craCheckReportCashflowInsightsGet");
+        mock
     }
     fn cra_check_report_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21301,12 +21541,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraCheckReportCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraCheckReportCreateWhen::new(when),
-                operations::CraCheckReportCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraCheckReportCreateWhen::new(when),
+                    operations::CraCheckReportCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craCheckReportCreate");
+        mock
     }
     fn cra_check_report_income_insights_get<F>(
         &self,
@@ -21318,12 +21562,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraCheckReportIncomeInsightsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraCheckReportIncomeInsightsGetWhen::new(when),
-                operations::CraCheckReportIncomeInsightsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraCheckReportIncomeInsightsGetWhen::new(when),
+                    operations::CraCheckReportIncomeInsightsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craCheckReportIncomeInsightsGet");
+        mock
     }
     fn cra_check_report_lend_score_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21332,12 +21580,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraCheckReportLendScoreGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraCheckReportLendScoreGetWhen::new(when),
-                operations::CraCheckReportLendScoreGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraCheckReportLendScoreGetWhen::new(when),
+                    operations::CraCheckReportLendScoreGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craCheckReportLendScoreGet");
+        mock
     }
     fn cra_check_report_network_insights_get<F>(
         &self,
@@ -21349,12 +21601,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraCheckReportNetworkInsightsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraCheckReportNetworkInsightsGetWhen::new(when),
-                operations::CraCheckReportNetworkInsightsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraCheckReportNetworkInsightsGetWhen::new(when),
+                    operations::CraCheckReportNetworkInsightsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craCheckReportNetworkInsightsGet");
+        mock
     }
     fn cra_check_report_partner_insights_get<F>(
         &self,
@@ -21366,12 +21622,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraCheckReportPartnerInsightsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraCheckReportPartnerInsightsGetWhen::new(when),
-                operations::CraCheckReportPartnerInsightsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraCheckReportPartnerInsightsGetWhen::new(when),
+                    operations::CraCheckReportPartnerInsightsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craCheckReportPartnerInsightsGet");
+        mock
     }
     fn cra_check_report_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21380,12 +21640,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraCheckReportPdfGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraCheckReportPdfGetWhen::new(when),
-                operations::CraCheckReportPdfGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraCheckReportPdfGetWhen::new(when),
+                    operations::CraCheckReportPdfGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craCheckReportPdfGet");
+        mock
     }
     fn cra_check_report_verification_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21394,12 +21658,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraCheckReportVerificationGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraCheckReportVerificationGetWhen::new(when),
-                operations::CraCheckReportVerificationGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraCheckReportVerificationGetWhen::new(when),
+                    operations::CraCheckReportVerificationGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craCheckReportVerificationGet");
+        mock
     }
     fn cra_check_report_verification_pdf_get<F>(
         &self,
@@ -21411,12 +21679,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraCheckReportVerificationPdfGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraCheckReportVerificationPdfGetWhen::new(when),
-                operations::CraCheckReportVerificationPdfGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraCheckReportVerificationPdfGetWhen::new(when),
+                    operations::CraCheckReportVerificationPdfGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craCheckReportVerificationPdfGet");
+        mock
     }
     fn cra_credit_profile_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21425,12 +21697,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraCreditProfileReportGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraCreditProfileReportGetWhen::new(when),
-                operations::CraCreditProfileReportGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraCreditProfileReportGetWhen::new(when),
+                    operations::CraCreditProfileReportGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craCreditProfileReportGet");
+        mock
     }
     fn cra_loans_applications_register<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21439,23 +21715,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraLoansApplicationsRegisterThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraLoansApplicationsRegisterWhen::new(when),
-                operations::CraLoansApplicationsRegisterThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraLoansApplicationsRegisterWhen::new(when),
+                    operations::CraLoansApplicationsRegisterThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craLoansApplicationsRegister");
+        mock
     }
     fn cra_loans_register<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CraLoansRegisterWhen, operations::CraLoansRegisterThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraLoansRegisterWhen::new(when),
-                operations::CraLoansRegisterThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraLoansRegisterWhen::new(when),
+                    operations::CraLoansRegisterThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craLoansRegister");
+        mock
     }
     fn cra_loans_unregister<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21464,23 +21748,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraLoansUnregisterThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraLoansUnregisterWhen::new(when),
-                operations::CraLoansUnregisterThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraLoansUnregisterWhen::new(when),
+                    operations::CraLoansUnregisterThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craLoansUnregister");
+        mock
     }
     fn cra_loans_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CraLoansUpdateWhen, operations::CraLoansUpdateThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraLoansUpdateWhen::new(when),
-                operations::CraLoansUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraLoansUpdateWhen::new(when),
+                    operations::CraLoansUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craLoansUpdate");
+        mock
     }
     fn cra_monitoring_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21489,12 +21781,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraMonitoringInsightsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraMonitoringInsightsGetWhen::new(when),
-                operations::CraMonitoringInsightsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraMonitoringInsightsGetWhen::new(when),
+                    operations::CraMonitoringInsightsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craMonitoringInsightsGet");
+        mock
     }
     fn cra_monitoring_insights_subscribe<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21503,12 +21799,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraMonitoringInsightsSubscribeThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraMonitoringInsightsSubscribeWhen::new(when),
-                operations::CraMonitoringInsightsSubscribeThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraMonitoringInsightsSubscribeWhen::new(when),
+                    operations::CraMonitoringInsightsSubscribeThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craMonitoringInsightsSubscribe");
+        mock
     }
     fn cra_monitoring_insights_unsubscribe<F>(
         &self,
@@ -21520,12 +21820,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraMonitoringInsightsUnsubscribeThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraMonitoringInsightsUnsubscribeWhen::new(when),
-                operations::CraMonitoringInsightsUnsubscribeThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraMonitoringInsightsUnsubscribeWhen::new(when),
+                    operations::CraMonitoringInsightsUnsubscribeThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craMonitoringInsightsUnsubscribe");
+        mock
     }
     fn cra_partner_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21534,12 +21838,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CraPartnerInsightsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CraPartnerInsightsGetWhen::new(when),
-                operations::CraPartnerInsightsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CraPartnerInsightsGetWhen::new(when),
+                    operations::CraPartnerInsightsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "craPartnerInsightsGet");
+        mock
     }
     fn credit_asset_report_freddie_mac_get<F>(
         &self,
@@ -21551,12 +21859,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditAssetReportFreddieMacGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditAssetReportFreddieMacGetWhen::new(when),
-                operations::CreditAssetReportFreddieMacGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditAssetReportFreddieMacGetWhen::new(when),
+                    operations::CreditAssetReportFreddieMacGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditAssetReportFreddieMacGet");
+        mock
     }
     fn credit_audit_copy_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21565,12 +21877,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditAuditCopyTokenCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditAuditCopyTokenCreateWhen::new(when),
-                operations::CreditAuditCopyTokenCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditAuditCopyTokenCreateWhen::new(when),
+                    operations::CreditAuditCopyTokenCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditAuditCopyTokenCreate");
+        mock
     }
     fn credit_report_audit_copy_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21579,12 +21895,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditReportAuditCopyRemoveThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditReportAuditCopyRemoveWhen::new(when),
-                operations::CreditReportAuditCopyRemoveThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditReportAuditCopyRemoveWhen::new(when),
+                    operations::CreditReportAuditCopyRemoveThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditReportAuditCopyRemove");
+        mock
     }
     fn credit_audit_copy_token_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21593,12 +21913,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditAuditCopyTokenUpdateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditAuditCopyTokenUpdateWhen::new(when),
-                operations::CreditAuditCopyTokenUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditAuditCopyTokenUpdateWhen::new(when),
+                    operations::CreditAuditCopyTokenUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditAuditCopyTokenUpdate");
+        mock
     }
     fn credit_bank_income_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21607,12 +21931,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditBankIncomeGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditBankIncomeGetWhen::new(when),
-                operations::CreditBankIncomeGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditBankIncomeGetWhen::new(when),
+                    operations::CreditBankIncomeGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditBankIncomeGet");
+        mock
     }
     fn credit_bank_income_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21621,12 +21949,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditBankIncomePdfGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditBankIncomePdfGetWhen::new(when),
-                operations::CreditBankIncomePdfGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditBankIncomePdfGetWhen::new(when),
+                    operations::CreditBankIncomePdfGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditBankIncomePdfGet");
+        mock
     }
     fn credit_bank_income_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21635,12 +21967,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditBankIncomeRefreshThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditBankIncomeRefreshWhen::new(when),
-                operations::CreditBankIncomeRefreshThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditBankIncomeRefreshWhen::new(when),
+                    operations::CreditBankIncomeRefreshThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditBankIncomeRefresh");
+        mock
     }
     fn credit_bank_income_webhook_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21649,12 +21985,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditBankIncomeWebhookUpdateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditBankIncomeWebhookUpdateWhen::new(when),
-                operations::CreditBankIncomeWebhookUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditBankIncomeWebhookUpdateWhen::new(when),
+                    operations::CreditBankIncomeWebhookUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditBankIncomeWebhookUpdate");
+        mock
     }
     fn credit_bank_statements_uploads_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21663,12 +22003,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditBankStatementsUploadsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditBankStatementsUploadsGetWhen::new(when),
-                operations::CreditBankStatementsUploadsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditBankStatementsUploadsGetWhen::new(when),
+                    operations::CreditBankStatementsUploadsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditBankStatementsUploadsGet");
+        mock
     }
     fn credit_employment_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21677,12 +22021,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditEmploymentGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditEmploymentGetWhen::new(when),
-                operations::CreditEmploymentGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditEmploymentGetWhen::new(when),
+                    operations::CreditEmploymentGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditEmploymentGet");
+        mock
     }
     fn credit_freddie_mac_reports_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21691,12 +22039,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditFreddieMacReportsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditFreddieMacReportsGetWhen::new(when),
-                operations::CreditFreddieMacReportsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditFreddieMacReportsGetWhen::new(when),
+                    operations::CreditFreddieMacReportsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditFreddieMacReportsGet");
+        mock
     }
     fn credit_payroll_income_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21705,12 +22057,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditPayrollIncomeGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditPayrollIncomeGetWhen::new(when),
-                operations::CreditPayrollIncomeGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditPayrollIncomeGetWhen::new(when),
+                    operations::CreditPayrollIncomeGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditPayrollIncomeGet");
+        mock
     }
     fn credit_payroll_income_parsing_config_update<F>(
         &self,
@@ -21722,12 +22078,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditPayrollIncomeParsingConfigUpdateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditPayrollIncomeParsingConfigUpdateWhen::new(when),
-                operations::CreditPayrollIncomeParsingConfigUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditPayrollIncomeParsingConfigUpdateWhen::new(when),
+                    operations::CreditPayrollIncomeParsingConfigUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditPayrollIncomeParsingConfigUpdate");
+        mock
     }
     fn credit_payroll_income_precheck<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21736,12 +22096,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditPayrollIncomePrecheckThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditPayrollIncomePrecheckWhen::new(when),
-                operations::CreditPayrollIncomePrecheckThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditPayrollIncomePrecheckWhen::new(when),
+                    operations::CreditPayrollIncomePrecheckThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditPayrollIncomePrecheck");
+        mock
     }
     fn credit_payroll_income_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21750,12 +22114,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditPayrollIncomeRefreshThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditPayrollIncomeRefreshWhen::new(when),
-                operations::CreditPayrollIncomeRefreshThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditPayrollIncomeRefreshWhen::new(when),
+                    operations::CreditPayrollIncomeRefreshThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditPayrollIncomeRefresh");
+        mock
     }
     fn credit_payroll_income_risk_signals_get<F>(
         &self,
@@ -21767,45 +22135,61 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditPayrollIncomeRiskSignalsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditPayrollIncomeRiskSignalsGetWhen::new(when),
-                operations::CreditPayrollIncomeRiskSignalsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditPayrollIncomeRiskSignalsGetWhen::new(when),
+                    operations::CreditPayrollIncomeRiskSignalsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditPayrollIncomeRiskSignalsGet");
+        mock
     }
     fn credit_relay_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditRelayCreateWhen, operations::CreditRelayCreateThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditRelayCreateWhen::new(when),
-                operations::CreditRelayCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditRelayCreateWhen::new(when),
+                    operations::CreditRelayCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditRelayCreate");
+        mock
     }
     fn credit_relay_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditRelayGetWhen, operations::CreditRelayGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditRelayGetWhen::new(when),
-                operations::CreditRelayGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditRelayGetWhen::new(when),
+                    operations::CreditRelayGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditRelayGet");
+        mock
     }
     fn credit_relay_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditRelayPdfGetWhen, operations::CreditRelayPdfGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditRelayPdfGetWhen::new(when),
-                operations::CreditRelayPdfGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditRelayPdfGetWhen::new(when),
+                    operations::CreditRelayPdfGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditRelayPdfGet");
+        mock
     }
     fn credit_relay_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21814,67 +22198,91 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreditRelayRefreshThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditRelayRefreshWhen::new(when),
-                operations::CreditRelayRefreshThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditRelayRefreshWhen::new(when),
+                    operations::CreditRelayRefreshThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditRelayRefresh");
+        mock
     }
     fn credit_relay_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditRelayRemoveWhen, operations::CreditRelayRemoveThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditRelayRemoveWhen::new(when),
-                operations::CreditRelayRemoveThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditRelayRemoveWhen::new(when),
+                    operations::CreditRelayRemoveThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditRelayRemove");
+        mock
     }
     fn credit_sessions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditSessionsGetWhen, operations::CreditSessionsGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreditSessionsGetWhen::new(when),
-                operations::CreditSessionsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreditSessionsGetWhen::new(when),
+                    operations::CreditSessionsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "creditSessionsGet");
+        mock
     }
     fn dashboard_user_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DashboardUserGetWhen, operations::DashboardUserGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::DashboardUserGetWhen::new(when),
-                operations::DashboardUserGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::DashboardUserGetWhen::new(when),
+                    operations::DashboardUserGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "dashboardUserGet");
+        mock
     }
     fn dashboard_user_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DashboardUserListWhen, operations::DashboardUserListThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::DashboardUserListWhen::new(when),
-                operations::DashboardUserListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::DashboardUserListWhen::new(when),
+                    operations::DashboardUserListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "dashboardUserList");
+        mock
     }
     fn employers_search<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::EmployersSearchWhen, operations::EmployersSearchThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::EmployersSearchWhen::new(when),
-                operations::EmployersSearchThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::EmployersSearchWhen::new(when),
+                    operations::EmployersSearchThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "employersSearch");
+        mock
     }
     fn employment_verification_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21883,56 +22291,76 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::EmploymentVerificationGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::EmploymentVerificationGetWhen::new(when),
-                operations::EmploymentVerificationGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::EmploymentVerificationGetWhen::new(when),
+                    operations::EmploymentVerificationGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "employmentVerificationGet");
+        mock
     }
     fn fdx_consent_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::FdxConsentGetWhen, operations::FdxConsentGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::FdxConsentGetWhen::new(when),
-                operations::FdxConsentGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::FdxConsentGetWhen::new(when),
+                    operations::FdxConsentGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "fdxConsentGet");
+        mock
     }
     fn fdx_notifications<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::FdxNotificationsWhen, operations::FdxNotificationsThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::FdxNotificationsWhen::new(when),
-                operations::FdxNotificationsThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::FdxNotificationsWhen::new(when),
+                    operations::FdxNotificationsThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "fdxNotifications");
+        mock
     }
     fn get_recipient<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetRecipientWhen, operations::GetRecipientThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::GetRecipientWhen::new(when),
-                operations::GetRecipientThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::GetRecipientWhen::new(when),
+                    operations::GetRecipientThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "getRecipient");
+        mock
     }
     fn get_recipients<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetRecipientsWhen, operations::GetRecipientsThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::GetRecipientsWhen::new(when),
-                operations::GetRecipientsThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::GetRecipientsWhen::new(when),
+                    operations::GetRecipientsThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "getRecipients");
+        mock
     }
     fn identity_documents_uploads_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -21941,45 +22369,61 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::IdentityDocumentsUploadsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IdentityDocumentsUploadsGetWhen::new(when),
-                operations::IdentityDocumentsUploadsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IdentityDocumentsUploadsGetWhen::new(when),
+                    operations::IdentityDocumentsUploadsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "identityDocumentsUploadsGet");
+        mock
     }
     fn identity_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IdentityGetWhen, operations::IdentityGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IdentityGetWhen::new(when),
-                operations::IdentityGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IdentityGetWhen::new(when),
+                    operations::IdentityGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "identityGet");
+        mock
     }
     fn identity_match<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IdentityMatchWhen, operations::IdentityMatchThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IdentityMatchWhen::new(when),
-                operations::IdentityMatchThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IdentityMatchWhen::new(when),
+                    operations::IdentityMatchThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "identityMatch");
+        mock
     }
     fn identity_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IdentityRefreshWhen, operations::IdentityRefreshThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IdentityRefreshWhen::new(when),
-                operations::IdentityRefreshThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IdentityRefreshWhen::new(when),
+                    operations::IdentityRefreshThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "identityRefresh");
+        mock
     }
     fn identity_verification_autofill_create<F>(
         &self,
@@ -21991,12 +22435,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::IdentityVerificationAutofillCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IdentityVerificationAutofillCreateWhen::new(when),
-                operations::IdentityVerificationAutofillCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IdentityVerificationAutofillCreateWhen::new(when),
+                    operations::IdentityVerificationAutofillCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "identityVerificationAutofillCreate");
+        mock
     }
     fn identity_verification_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22005,12 +22453,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::IdentityVerificationCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IdentityVerificationCreateWhen::new(when),
-                operations::IdentityVerificationCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IdentityVerificationCreateWhen::new(when),
+                    operations::IdentityVerificationCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "identityVerificationCreate");
+        mock
     }
     fn identity_verification_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22019,12 +22471,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::IdentityVerificationGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IdentityVerificationGetWhen::new(when),
-                operations::IdentityVerificationGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IdentityVerificationGetWhen::new(when),
+                    operations::IdentityVerificationGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "identityVerificationGet");
+        mock
     }
     fn identity_verification_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22033,12 +22489,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::IdentityVerificationListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IdentityVerificationListWhen::new(when),
-                operations::IdentityVerificationListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IdentityVerificationListWhen::new(when),
+                    operations::IdentityVerificationListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "identityVerificationList");
+        mock
     }
     fn identity_verification_retry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22047,12 +22507,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::IdentityVerificationRetryThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IdentityVerificationRetryWhen::new(when),
-                operations::IdentityVerificationRetryThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IdentityVerificationRetryWhen::new(when),
+                    operations::IdentityVerificationRetryThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "identityVerificationRetry");
+        mock
     }
     fn income_verification_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22061,12 +22525,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::IncomeVerificationCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IncomeVerificationCreateWhen::new(when),
-                operations::IncomeVerificationCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IncomeVerificationCreateWhen::new(when),
+                    operations::IncomeVerificationCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "incomeVerificationCreate");
+        mock
     }
     fn income_verification_documents_download<F>(
         &self,
@@ -22078,12 +22546,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::IncomeVerificationDocumentsDownloadThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IncomeVerificationDocumentsDownloadWhen::new(when),
-                operations::IncomeVerificationDocumentsDownloadThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IncomeVerificationDocumentsDownloadWhen::new(when),
+                    operations::IncomeVerificationDocumentsDownloadThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "incomeVerificationDocumentsDownload");
+        mock
     }
     fn income_verification_paystubs_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22092,12 +22564,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::IncomeVerificationPaystubsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IncomeVerificationPaystubsGetWhen::new(when),
-                operations::IncomeVerificationPaystubsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IncomeVerificationPaystubsGetWhen::new(when),
+                    operations::IncomeVerificationPaystubsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "incomeVerificationPaystubsGet");
+        mock
     }
     fn income_verification_precheck<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22106,12 +22582,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::IncomeVerificationPrecheckThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IncomeVerificationPrecheckWhen::new(when),
-                operations::IncomeVerificationPrecheckThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IncomeVerificationPrecheckWhen::new(when),
+                    operations::IncomeVerificationPrecheckThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "incomeVerificationPrecheck");
+        mock
     }
     fn income_verification_taxforms_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22120,23 +22600,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::IncomeVerificationTaxformsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IncomeVerificationTaxformsGetWhen::new(when),
-                operations::IncomeVerificationTaxformsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IncomeVerificationTaxformsGetWhen::new(when),
+                    operations::IncomeVerificationTaxformsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "incomeVerificationTaxformsGet");
+        mock
     }
     fn institutions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::InstitutionsGetWhen, operations::InstitutionsGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::InstitutionsGetWhen::new(when),
-                operations::InstitutionsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::InstitutionsGetWhen::new(when),
+                    operations::InstitutionsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "institutionsGet");
+        mock
     }
     fn institutions_get_by_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22145,12 +22633,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::InstitutionsGetByIdThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::InstitutionsGetByIdWhen::new(when),
-                operations::InstitutionsGetByIdThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::InstitutionsGetByIdWhen::new(when),
+                    operations::InstitutionsGetByIdThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "institutionsGetById");
+        mock
     }
     fn institutions_search<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22159,12 +22651,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::InstitutionsSearchThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::InstitutionsSearchWhen::new(when),
-                operations::InstitutionsSearchThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::InstitutionsSearchWhen::new(when),
+                    operations::InstitutionsSearchThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "institutionsSearch");
+        mock
     }
     fn investments_auth_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22173,12 +22669,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::InvestmentsAuthGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::InvestmentsAuthGetWhen::new(when),
-                operations::InvestmentsAuthGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::InvestmentsAuthGetWhen::new(when),
+                    operations::InvestmentsAuthGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "investmentsAuthGet");
+        mock
     }
     fn investments_holdings_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22187,12 +22687,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::InvestmentsHoldingsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::InvestmentsHoldingsGetWhen::new(when),
-                operations::InvestmentsHoldingsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::InvestmentsHoldingsGetWhen::new(when),
+                    operations::InvestmentsHoldingsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "investmentsHoldingsGet");
+        mock
     }
     fn investments_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22201,12 +22705,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::InvestmentsRefreshThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::InvestmentsRefreshWhen::new(when),
-                operations::InvestmentsRefreshThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::InvestmentsRefreshWhen::new(when),
+                    operations::InvestmentsRefreshThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "investmentsRefresh");
+        mock
     }
     fn investments_transactions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22215,45 +22723,61 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::InvestmentsTransactionsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::InvestmentsTransactionsGetWhen::new(when),
-                operations::InvestmentsTransactionsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::InvestmentsTransactionsGetWhen::new(when),
+                    operations::InvestmentsTransactionsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "investmentsTransactionsGet");
+        mock
     }
     fn issues_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IssuesGetWhen, operations::IssuesGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IssuesGetWhen::new(when),
-                operations::IssuesGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IssuesGetWhen::new(when),
+                    operations::IssuesGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "issuesGet");
+        mock
     }
     fn issues_search<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IssuesSearchWhen, operations::IssuesSearchThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IssuesSearchWhen::new(when),
-                operations::IssuesSearchThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IssuesSearchWhen::new(when),
+                    operations::IssuesSearchThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "issuesSearch");
+        mock
     }
     fn issues_subscribe<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IssuesSubscribeWhen, operations::IssuesSubscribeThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::IssuesSubscribeWhen::new(when),
-                operations::IssuesSubscribeThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::IssuesSubscribeWhen::new(when),
+                    operations::IssuesSubscribeThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "issuesSubscribe");
+        mock
     }
     fn item_access_token_invalidate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22262,23 +22786,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ItemAccessTokenInvalidateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ItemAccessTokenInvalidateWhen::new(when),
-                operations::ItemAccessTokenInvalidateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ItemAccessTokenInvalidateWhen::new(when),
+                    operations::ItemAccessTokenInvalidateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "itemAccessTokenInvalidate");
+        mock
     }
     fn item_activity_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ItemActivityListWhen, operations::ItemActivityListThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ItemActivityListWhen::new(when),
-                operations::ItemActivityListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ItemActivityListWhen::new(when),
+                    operations::ItemActivityListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "itemActivityList");
+        mock
     }
     fn item_application_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22287,12 +22819,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ItemApplicationListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ItemApplicationListWhen::new(when),
-                operations::ItemApplicationListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ItemApplicationListWhen::new(when),
+                    operations::ItemApplicationListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "itemApplicationList");
+        mock
     }
     fn item_application_scopes_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22301,12 +22837,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ItemApplicationScopesUpdateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ItemApplicationScopesUpdateWhen::new(when),
-                operations::ItemApplicationScopesUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ItemApplicationScopesUpdateWhen::new(when),
+                    operations::ItemApplicationScopesUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "itemApplicationScopesUpdate");
+        mock
     }
     fn item_application_unlink<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22315,34 +22855,46 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ItemApplicationUnlinkThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ItemApplicationUnlinkWhen::new(when),
-                operations::ItemApplicationUnlinkThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ItemApplicationUnlinkWhen::new(when),
+                    operations::ItemApplicationUnlinkThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "itemApplicationUnlink");
+        mock
     }
     fn item_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ItemGetWhen, operations::ItemGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ItemGetWhen::new(when),
-                operations::ItemGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ItemGetWhen::new(when),
+                    operations::ItemGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "itemGet");
+        mock
     }
     fn item_import<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ItemImportWhen, operations::ItemImportThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ItemImportWhen::new(when),
-                operations::ItemImportThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ItemImportWhen::new(when),
+                    operations::ItemImportThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "itemImport");
+        mock
     }
     fn item_products_terminate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22351,12 +22903,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ItemProductsTerminateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ItemProductsTerminateWhen::new(when),
-                operations::ItemProductsTerminateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ItemProductsTerminateWhen::new(when),
+                    operations::ItemProductsTerminateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "itemProductsTerminate");
+        mock
     }
     fn item_create_public_token<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22365,12 +22921,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ItemCreatePublicTokenThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ItemCreatePublicTokenWhen::new(when),
-                operations::ItemCreatePublicTokenThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ItemCreatePublicTokenWhen::new(when),
+                    operations::ItemCreatePublicTokenThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "itemCreatePublicToken");
+        mock
     }
     fn item_public_token_exchange<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22379,45 +22939,61 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ItemPublicTokenExchangeThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ItemPublicTokenExchangeWhen::new(when),
-                operations::ItemPublicTokenExchangeThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ItemPublicTokenExchangeWhen::new(when),
+                    operations::ItemPublicTokenExchangeThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "itemPublicTokenExchange");
+        mock
     }
     fn item_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ItemRemoveWhen, operations::ItemRemoveThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ItemRemoveWhen::new(when),
-                operations::ItemRemoveThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ItemRemoveWhen::new(when),
+                    operations::ItemRemoveThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "itemRemove");
+        mock
     }
     fn item_webhook_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ItemWebhookUpdateWhen, operations::ItemWebhookUpdateThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ItemWebhookUpdateWhen::new(when),
-                operations::ItemWebhookUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ItemWebhookUpdateWhen::new(when),
+                    operations::ItemWebhookUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "itemWebhookUpdate");
+        mock
     }
     fn liabilities_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::LiabilitiesGetWhen, operations::LiabilitiesGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::LiabilitiesGetWhen::new(when),
-                operations::LiabilitiesGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::LiabilitiesGetWhen::new(when),
+                    operations::LiabilitiesGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "liabilitiesGet");
+        mock
     }
     fn link_oauth_correlation_id_exchange<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22426,34 +23002,46 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::LinkOauthCorrelationIdExchangeThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::LinkOauthCorrelationIdExchangeWhen::new(when),
-                operations::LinkOauthCorrelationIdExchangeThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::LinkOauthCorrelationIdExchangeWhen::new(when),
+                    operations::LinkOauthCorrelationIdExchangeThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "linkOauthCorrelationIdExchange");
+        mock
     }
     fn link_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::LinkTokenCreateWhen, operations::LinkTokenCreateThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::LinkTokenCreateWhen::new(when),
-                operations::LinkTokenCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::LinkTokenCreateWhen::new(when),
+                    operations::LinkTokenCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "linkTokenCreate");
+        mock
     }
     fn link_token_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::LinkTokenGetWhen, operations::LinkTokenGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::LinkTokenGetWhen::new(when),
-                operations::LinkTokenGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::LinkTokenGetWhen::new(when),
+                    operations::LinkTokenGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "linkTokenGet");
+        mock
     }
     fn link_delivery_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22462,67 +23050,91 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::LinkDeliveryCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::LinkDeliveryCreateWhen::new(when),
-                operations::LinkDeliveryCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::LinkDeliveryCreateWhen::new(when),
+                    operations::LinkDeliveryCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "linkDeliveryCreate");
+        mock
     }
     fn link_delivery_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::LinkDeliveryGetWhen, operations::LinkDeliveryGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::LinkDeliveryGetWhen::new(when),
-                operations::LinkDeliveryGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::LinkDeliveryGetWhen::new(when),
+                    operations::LinkDeliveryGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "linkDeliveryGet");
+        mock
     }
     fn network_status_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::NetworkStatusGetWhen, operations::NetworkStatusGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::NetworkStatusGetWhen::new(when),
-                operations::NetworkStatusGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::NetworkStatusGetWhen::new(when),
+                    operations::NetworkStatusGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "networkStatusGet");
+        mock
     }
     fn oauth_introspect<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::OauthIntrospectWhen, operations::OauthIntrospectThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::OauthIntrospectWhen::new(when),
-                operations::OauthIntrospectThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::OauthIntrospectWhen::new(when),
+                    operations::OauthIntrospectThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "oauthIntrospect");
+        mock
     }
     fn oauth_revoke<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::OauthRevokeWhen, operations::OauthRevokeThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::OauthRevokeWhen::new(when),
-                operations::OauthRevokeThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::OauthRevokeWhen::new(when),
+                    operations::OauthRevokeThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "oauthRevoke");
+        mock
     }
     fn oauth_token<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::OauthTokenWhen, operations::OauthTokenThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::OauthTokenWhen::new(when),
-                operations::OauthTokenThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::OauthTokenWhen::new(when),
+                    operations::OauthTokenThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "oauthToken");
+        mock
     }
     fn partner_customer_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22531,12 +23143,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PartnerCustomerCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PartnerCustomerCreateWhen::new(when),
-                operations::PartnerCustomerCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PartnerCustomerCreateWhen::new(when),
+                    operations::PartnerCustomerCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "partnerCustomerCreate");
+        mock
     }
     fn partner_customer_enable<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22545,12 +23161,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PartnerCustomerEnableThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PartnerCustomerEnableWhen::new(when),
-                operations::PartnerCustomerEnableThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PartnerCustomerEnableWhen::new(when),
+                    operations::PartnerCustomerEnableThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "partnerCustomerEnable");
+        mock
     }
     fn partner_customer_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22559,12 +23179,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PartnerCustomerGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PartnerCustomerGetWhen::new(when),
-                operations::PartnerCustomerGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PartnerCustomerGetWhen::new(when),
+                    operations::PartnerCustomerGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "partnerCustomerGet");
+        mock
     }
     fn partner_customer_oauth_institutions_get<F>(
         &self,
@@ -22576,12 +23200,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PartnerCustomerOauthInstitutionsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PartnerCustomerOauthInstitutionsGetWhen::new(when),
-                operations::PartnerCustomerOauthInstitutionsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PartnerCustomerOauthInstitutionsGetWhen::new(when),
+                    operations::PartnerCustomerOauthInstitutionsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "partnerCustomerOauthInstitutionsGet");
+        mock
     }
     fn partner_customer_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22590,12 +23218,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PartnerCustomerRemoveThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PartnerCustomerRemoveWhen::new(when),
-                operations::PartnerCustomerRemoveThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PartnerCustomerRemoveWhen::new(when),
+                    operations::PartnerCustomerRemoveThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "partnerCustomerRemove");
+        mock
     }
     fn payment_initiation_consent_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22604,12 +23236,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentInitiationConsentCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentInitiationConsentCreateWhen::new(when),
-                operations::PaymentInitiationConsentCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentInitiationConsentCreateWhen::new(when),
+                    operations::PaymentInitiationConsentCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentInitiationConsentCreate");
+        mock
     }
     fn payment_initiation_consent_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22618,12 +23254,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentInitiationConsentGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentInitiationConsentGetWhen::new(when),
-                operations::PaymentInitiationConsentGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentInitiationConsentGetWhen::new(when),
+                    operations::PaymentInitiationConsentGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentInitiationConsentGet");
+        mock
     }
     fn payment_initiation_consent_payment_execute<F>(
         &self,
@@ -22635,12 +23275,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentInitiationConsentPaymentExecuteThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentInitiationConsentPaymentExecuteWhen::new(when),
-                operations::PaymentInitiationConsentPaymentExecuteThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentInitiationConsentPaymentExecuteWhen::new(when),
+                    operations::PaymentInitiationConsentPaymentExecuteThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentInitiationConsentPaymentExecute");
+        mock
     }
     fn payment_initiation_consent_revoke<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22649,12 +23293,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentInitiationConsentRevokeThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentInitiationConsentRevokeWhen::new(when),
-                operations::PaymentInitiationConsentRevokeThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentInitiationConsentRevokeWhen::new(when),
+                    operations::PaymentInitiationConsentRevokeThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentInitiationConsentRevoke");
+        mock
     }
     fn payment_initiation_payment_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22663,12 +23311,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentInitiationPaymentCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentInitiationPaymentCreateWhen::new(when),
-                operations::PaymentInitiationPaymentCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentInitiationPaymentCreateWhen::new(when),
+                    operations::PaymentInitiationPaymentCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentInitiationPaymentCreate");
+        mock
     }
     fn payment_initiation_payment_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22677,12 +23329,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentInitiationPaymentGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentInitiationPaymentGetWhen::new(when),
-                operations::PaymentInitiationPaymentGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentInitiationPaymentGetWhen::new(when),
+                    operations::PaymentInitiationPaymentGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentInitiationPaymentGet");
+        mock
     }
     fn payment_initiation_payment_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22691,12 +23347,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentInitiationPaymentListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentInitiationPaymentListWhen::new(when),
-                operations::PaymentInitiationPaymentListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentInitiationPaymentListWhen::new(when),
+                    operations::PaymentInitiationPaymentListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentInitiationPaymentList");
+        mock
     }
     fn payment_initiation_payment_reverse<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22705,12 +23365,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentInitiationPaymentReverseThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentInitiationPaymentReverseWhen::new(when),
-                operations::PaymentInitiationPaymentReverseThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentInitiationPaymentReverseWhen::new(when),
+                    operations::PaymentInitiationPaymentReverseThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentInitiationPaymentReverse");
+        mock
     }
     fn create_payment_token<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22719,12 +23383,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::CreatePaymentTokenThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreatePaymentTokenWhen::new(when),
-                operations::CreatePaymentTokenThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreatePaymentTokenWhen::new(when),
+                    operations::CreatePaymentTokenThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "createPaymentToken");
+        mock
     }
     fn payment_initiation_recipient_create<F>(
         &self,
@@ -22736,12 +23404,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentInitiationRecipientCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentInitiationRecipientCreateWhen::new(when),
-                operations::PaymentInitiationRecipientCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentInitiationRecipientCreateWhen::new(when),
+                    operations::PaymentInitiationRecipientCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentInitiationRecipientCreate");
+        mock
     }
     fn payment_initiation_recipient_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22750,12 +23422,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentInitiationRecipientGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentInitiationRecipientGetWhen::new(when),
-                operations::PaymentInitiationRecipientGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentInitiationRecipientGetWhen::new(when),
+                    operations::PaymentInitiationRecipientGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentInitiationRecipientGet");
+        mock
     }
     fn payment_initiation_recipient_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22764,12 +23440,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentInitiationRecipientListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentInitiationRecipientListWhen::new(when),
-                operations::PaymentInitiationRecipientListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentInitiationRecipientListWhen::new(when),
+                    operations::PaymentInitiationRecipientListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentInitiationRecipientList");
+        mock
     }
     fn payment_profile_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22778,23 +23458,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentProfileCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentProfileCreateWhen::new(when),
-                operations::PaymentProfileCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentProfileCreateWhen::new(when),
+                    operations::PaymentProfileCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentProfileCreate");
+        mock
     }
     fn payment_profile_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::PaymentProfileGetWhen, operations::PaymentProfileGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentProfileGetWhen::new(when),
-                operations::PaymentProfileGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentProfileGetWhen::new(when),
+                    operations::PaymentProfileGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentProfileGet");
+        mock
     }
     fn payment_profile_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22803,12 +23491,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::PaymentProfileRemoveThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PaymentProfileRemoveWhen::new(when),
-                operations::PaymentProfileRemoveThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::PaymentProfileRemoveWhen::new(when),
+                    operations::PaymentProfileRemoveThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "paymentProfileRemove");
+        mock
     }
     fn processor_account_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22817,12 +23509,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorAccountGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorAccountGetWhen::new(when),
-                operations::ProcessorAccountGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorAccountGetWhen::new(when),
+                    operations::ProcessorAccountGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorAccountGet");
+        mock
     }
     fn processor_apex_processor_token_create<F>(
         &self,
@@ -22834,23 +23530,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorApexProcessorTokenCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorApexProcessorTokenCreateWhen::new(when),
-                operations::ProcessorApexProcessorTokenCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorApexProcessorTokenCreateWhen::new(when),
+                    operations::ProcessorApexProcessorTokenCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorApexProcessorTokenCreate");
+        mock
     }
     fn processor_auth_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ProcessorAuthGetWhen, operations::ProcessorAuthGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorAuthGetWhen::new(when),
-                operations::ProcessorAuthGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorAuthGetWhen::new(when),
+                    operations::ProcessorAuthGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorAuthGet");
+        mock
     }
     fn processor_balance_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22859,12 +23563,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorBalanceGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorBalanceGetWhen::new(when),
-                operations::ProcessorBalanceGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorBalanceGetWhen::new(when),
+                    operations::ProcessorBalanceGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorBalanceGet");
+        mock
     }
     fn processor_bank_transfer_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22873,12 +23581,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorBankTransferCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorBankTransferCreateWhen::new(when),
-                operations::ProcessorBankTransferCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorBankTransferCreateWhen::new(when),
+                    operations::ProcessorBankTransferCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorBankTransferCreate");
+        mock
     }
     fn processor_identity_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22887,12 +23599,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorIdentityGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorIdentityGetWhen::new(when),
-                operations::ProcessorIdentityGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorIdentityGetWhen::new(when),
+                    operations::ProcessorIdentityGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorIdentityGet");
+        mock
     }
     fn processor_identity_match<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22901,12 +23617,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorIdentityMatchThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorIdentityMatchWhen::new(when),
-                operations::ProcessorIdentityMatchThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorIdentityMatchWhen::new(when),
+                    operations::ProcessorIdentityMatchThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorIdentityMatch");
+        mock
     }
     fn processor_investments_auth_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22915,12 +23635,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorInvestmentsAuthGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorInvestmentsAuthGetWhen::new(when),
-                operations::ProcessorInvestmentsAuthGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorInvestmentsAuthGetWhen::new(when),
+                    operations::ProcessorInvestmentsAuthGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorInvestmentsAuthGet");
+        mock
     }
     fn processor_investments_holdings_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22929,12 +23653,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorInvestmentsHoldingsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorInvestmentsHoldingsGetWhen::new(when),
-                operations::ProcessorInvestmentsHoldingsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorInvestmentsHoldingsGetWhen::new(when),
+                    operations::ProcessorInvestmentsHoldingsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorInvestmentsHoldingsGet");
+        mock
     }
     fn processor_investments_transactions_get<F>(
         &self,
@@ -22946,12 +23674,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorInvestmentsTransactionsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorInvestmentsTransactionsGetWhen::new(when),
-                operations::ProcessorInvestmentsTransactionsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorInvestmentsTransactionsGetWhen::new(when),
+                    operations::ProcessorInvestmentsTransactionsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorInvestmentsTransactionsGet");
+        mock
     }
     fn processor_liabilities_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22960,12 +23692,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorLiabilitiesGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorLiabilitiesGetWhen::new(when),
-                operations::ProcessorLiabilitiesGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorLiabilitiesGetWhen::new(when),
+                    operations::ProcessorLiabilitiesGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorLiabilitiesGet");
+        mock
     }
     fn processor_signal_decision_report<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22974,12 +23710,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorSignalDecisionReportThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorSignalDecisionReportWhen::new(when),
-                operations::ProcessorSignalDecisionReportThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorSignalDecisionReportWhen::new(when),
+                    operations::ProcessorSignalDecisionReportThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorSignalDecisionReport");
+        mock
     }
     fn processor_signal_evaluate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -22988,12 +23728,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorSignalEvaluateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorSignalEvaluateWhen::new(when),
-                operations::ProcessorSignalEvaluateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorSignalEvaluateWhen::new(when),
+                    operations::ProcessorSignalEvaluateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorSignalEvaluate");
+        mock
     }
     fn processor_signal_prepare<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23002,12 +23746,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorSignalPrepareThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorSignalPrepareWhen::new(when),
-                operations::ProcessorSignalPrepareThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorSignalPrepareWhen::new(when),
+                    operations::ProcessorSignalPrepareThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorSignalPrepare");
+        mock
     }
     fn processor_signal_return_report<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23016,12 +23764,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorSignalReturnReportThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorSignalReturnReportWhen::new(when),
-                operations::ProcessorSignalReturnReportThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorSignalReturnReportWhen::new(when),
+                    operations::ProcessorSignalReturnReportThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorSignalReturnReport");
+        mock
     }
     fn processor_stripe_bank_account_token_create<F>(
         &self,
@@ -23033,12 +23785,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorStripeBankAccountTokenCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorStripeBankAccountTokenCreateWhen::new(when),
-                operations::ProcessorStripeBankAccountTokenCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorStripeBankAccountTokenCreateWhen::new(when),
+                    operations::ProcessorStripeBankAccountTokenCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorStripeBankAccountTokenCreate");
+        mock
     }
     fn processor_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23047,12 +23803,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorTokenCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorTokenCreateWhen::new(when),
-                operations::ProcessorTokenCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorTokenCreateWhen::new(when),
+                    operations::ProcessorTokenCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorTokenCreate");
+        mock
     }
     fn processor_token_permissions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23061,12 +23821,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorTokenPermissionsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorTokenPermissionsGetWhen::new(when),
-                operations::ProcessorTokenPermissionsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorTokenPermissionsGetWhen::new(when),
+                    operations::ProcessorTokenPermissionsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorTokenPermissionsGet");
+        mock
     }
     fn processor_token_permissions_set<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23075,12 +23839,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorTokenPermissionsSetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorTokenPermissionsSetWhen::new(when),
-                operations::ProcessorTokenPermissionsSetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorTokenPermissionsSetWhen::new(when),
+                    operations::ProcessorTokenPermissionsSetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorTokenPermissionsSet");
+        mock
     }
     fn processor_token_webhook_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23089,12 +23857,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorTokenWebhookUpdateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorTokenWebhookUpdateWhen::new(when),
-                operations::ProcessorTokenWebhookUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorTokenWebhookUpdateWhen::new(when),
+                    operations::ProcessorTokenWebhookUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorTokenWebhookUpdate");
+        mock
     }
     fn processor_transactions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23103,12 +23875,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorTransactionsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorTransactionsGetWhen::new(when),
-                operations::ProcessorTransactionsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorTransactionsGetWhen::new(when),
+                    operations::ProcessorTransactionsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorTransactionsGet");
+        mock
     }
     fn processor_transactions_recurring_get<F>(
         &self,
@@ -23120,12 +23896,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorTransactionsRecurringGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorTransactionsRecurringGetWhen::new(when),
-                operations::ProcessorTransactionsRecurringGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorTransactionsRecurringGetWhen::new(when),
+                    operations::ProcessorTransactionsRecurringGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorTransactionsRecurringGet");
+        mock
     }
     fn processor_transactions_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23134,12 +23914,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorTransactionsRefreshThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorTransactionsRefreshWhen::new(when),
-                operations::ProcessorTransactionsRefreshThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorTransactionsRefreshWhen::new(when),
+                    operations::ProcessorTransactionsRefreshThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorTransactionsRefresh");
+        mock
     }
     fn processor_transactions_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23148,12 +23932,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProcessorTransactionsSyncThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProcessorTransactionsSyncWhen::new(when),
-                operations::ProcessorTransactionsSyncThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProcessorTransactionsSyncWhen::new(when),
+                    operations::ProcessorTransactionsSyncThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "processorTransactionsSync");
+        mock
     }
     fn profile_network_status_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23162,45 +23950,61 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProfileNetworkStatusGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProfileNetworkStatusGetWhen::new(when),
-                operations::ProfileNetworkStatusGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProfileNetworkStatusGetWhen::new(when),
+                    operations::ProfileNetworkStatusGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "profileNetworkStatusGet");
+        mock
     }
     fn protect_compute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ProtectComputeWhen, operations::ProtectComputeThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProtectComputeWhen::new(when),
-                operations::ProtectComputeThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProtectComputeWhen::new(when),
+                    operations::ProtectComputeThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "protectCompute");
+        mock
     }
     fn protect_event_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ProtectEventGetWhen, operations::ProtectEventGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProtectEventGetWhen::new(when),
-                operations::ProtectEventGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProtectEventGetWhen::new(when),
+                    operations::ProtectEventGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "protectEventGet");
+        mock
     }
     fn protect_event_send<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ProtectEventSendWhen, operations::ProtectEventSendThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProtectEventSendWhen::new(when),
-                operations::ProtectEventSendThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProtectEventSendWhen::new(when),
+                    operations::ProtectEventSendThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "protectEventSend");
+        mock
     }
     fn protect_report_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23209,12 +24013,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProtectReportCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProtectReportCreateWhen::new(when),
-                operations::ProtectReportCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProtectReportCreateWhen::new(when),
+                    operations::ProtectReportCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "protectReportCreate");
+        mock
     }
     fn protect_user_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23223,12 +24031,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::ProtectUserInsightsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ProtectUserInsightsGetWhen::new(when),
-                operations::ProtectUserInsightsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ProtectUserInsightsGetWhen::new(when),
+                    operations::ProtectUserInsightsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "protectUserInsightsGet");
+        mock
     }
     fn sandbox_bank_income_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23237,12 +24049,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxBankIncomeFireWebhookThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxBankIncomeFireWebhookWhen::new(when),
-                operations::SandboxBankIncomeFireWebhookThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxBankIncomeFireWebhookWhen::new(when),
+                    operations::SandboxBankIncomeFireWebhookThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxBankIncomeFireWebhook");
+        mock
     }
     fn sandbox_bank_transfer_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23251,12 +24067,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxBankTransferFireWebhookThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxBankTransferFireWebhookWhen::new(when),
-                operations::SandboxBankTransferFireWebhookThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxBankTransferFireWebhookWhen::new(when),
+                    operations::SandboxBankTransferFireWebhookThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxBankTransferFireWebhook");
+        mock
     }
     fn sandbox_bank_transfer_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23265,12 +24085,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxBankTransferSimulateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxBankTransferSimulateWhen::new(when),
-                operations::SandboxBankTransferSimulateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxBankTransferSimulateWhen::new(when),
+                    operations::SandboxBankTransferSimulateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxBankTransferSimulate");
+        mock
     }
     fn sandbox_cra_cashflow_updates_update<F>(
         &self,
@@ -23282,12 +24106,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxCraCashflowUpdatesUpdateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxCraCashflowUpdatesUpdateWhen::new(when),
-                operations::SandboxCraCashflowUpdatesUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxCraCashflowUpdatesUpdateWhen::new(when),
+                    operations::SandboxCraCashflowUpdatesUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxCraCashflowUpdatesUpdate");
+        mock
     }
     fn sandbox_income_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23296,12 +24124,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxIncomeFireWebhookThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxIncomeFireWebhookWhen::new(when),
-                operations::SandboxIncomeFireWebhookThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxIncomeFireWebhookWhen::new(when),
+                    operations::SandboxIncomeFireWebhookThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxIncomeFireWebhook");
+        mock
     }
     fn sandbox_item_application_seed<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23310,12 +24142,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxItemApplicationSeedThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxItemApplicationSeedWhen::new(when),
-                operations::SandboxItemApplicationSeedThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxItemApplicationSeedWhen::new(when),
+                    operations::SandboxItemApplicationSeedThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxItemApplicationSeed");
+        mock
     }
     fn sandbox_item_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23324,12 +24160,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxItemFireWebhookThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxItemFireWebhookWhen::new(when),
-                operations::SandboxItemFireWebhookThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxItemFireWebhookWhen::new(when),
+                    operations::SandboxItemFireWebhookThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxItemFireWebhook");
+        mock
     }
     fn sandbox_item_reset_login<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23338,12 +24178,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxItemResetLoginThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxItemResetLoginWhen::new(when),
-                operations::SandboxItemResetLoginThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxItemResetLoginWhen::new(when),
+                    operations::SandboxItemResetLoginThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxItemResetLogin");
+        mock
     }
     fn sandbox_item_set_verification_status<F>(
         &self,
@@ -23355,12 +24199,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxItemSetVerificationStatusThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxItemSetVerificationStatusWhen::new(when),
-                operations::SandboxItemSetVerificationStatusThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxItemSetVerificationStatusWhen::new(when),
+                    operations::SandboxItemSetVerificationStatusThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxItemSetVerificationStatus");
+        mock
     }
     fn sandbox_oauth_select_accounts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23369,12 +24217,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxOauthSelectAccountsThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxOauthSelectAccountsWhen::new(when),
-                operations::SandboxOauthSelectAccountsThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxOauthSelectAccountsWhen::new(when),
+                    operations::SandboxOauthSelectAccountsThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxOauthSelectAccounts");
+        mock
     }
     fn sandbox_payment_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23383,12 +24235,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxPaymentSimulateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxPaymentSimulateWhen::new(when),
-                operations::SandboxPaymentSimulateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxPaymentSimulateWhen::new(when),
+                    operations::SandboxPaymentSimulateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxPaymentSimulate");
+        mock
     }
     fn sandbox_payment_profile_reset_login<F>(
         &self,
@@ -23400,12 +24256,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxPaymentProfileResetLoginThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxPaymentProfileResetLoginWhen::new(when),
-                operations::SandboxPaymentProfileResetLoginThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxPaymentProfileResetLoginWhen::new(when),
+                    operations::SandboxPaymentProfileResetLoginThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxPaymentProfileResetLogin");
+        mock
     }
     fn sandbox_processor_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23414,12 +24274,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxProcessorTokenCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxProcessorTokenCreateWhen::new(when),
-                operations::SandboxProcessorTokenCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxProcessorTokenCreateWhen::new(when),
+                    operations::SandboxProcessorTokenCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxProcessorTokenCreate");
+        mock
     }
     fn sandbox_public_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23428,12 +24292,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxPublicTokenCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxPublicTokenCreateWhen::new(when),
-                operations::SandboxPublicTokenCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxPublicTokenCreateWhen::new(when),
+                    operations::SandboxPublicTokenCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxPublicTokenCreate");
+        mock
     }
     fn sandbox_transactions_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23442,12 +24310,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransactionsCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransactionsCreateWhen::new(when),
-                operations::SandboxTransactionsCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransactionsCreateWhen::new(when),
+                    operations::SandboxTransactionsCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransactionsCreate");
+        mock
     }
     fn sandbox_transfer_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23456,12 +24328,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransferFireWebhookThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransferFireWebhookWhen::new(when),
-                operations::SandboxTransferFireWebhookThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransferFireWebhookWhen::new(when),
+                    operations::SandboxTransferFireWebhookThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransferFireWebhook");
+        mock
     }
     fn sandbox_transfer_ledger_deposit_simulate<F>(
         &self,
@@ -23473,12 +24349,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransferLedgerDepositSimulateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransferLedgerDepositSimulateWhen::new(when),
-                operations::SandboxTransferLedgerDepositSimulateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransferLedgerDepositSimulateWhen::new(when),
+                    operations::SandboxTransferLedgerDepositSimulateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransferLedgerDepositSimulate");
+        mock
     }
     fn sandbox_transfer_ledger_simulate_available<F>(
         &self,
@@ -23490,12 +24370,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransferLedgerSimulateAvailableThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransferLedgerSimulateAvailableWhen::new(when),
-                operations::SandboxTransferLedgerSimulateAvailableThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransferLedgerSimulateAvailableWhen::new(when),
+                    operations::SandboxTransferLedgerSimulateAvailableThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransferLedgerSimulateAvailable");
+        mock
     }
     fn sandbox_transfer_ledger_withdraw_simulate<F>(
         &self,
@@ -23507,12 +24391,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransferLedgerWithdrawSimulateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransferLedgerWithdrawSimulateWhen::new(when),
-                operations::SandboxTransferLedgerWithdrawSimulateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransferLedgerWithdrawSimulateWhen::new(when),
+                    operations::SandboxTransferLedgerWithdrawSimulateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransferLedgerWithdrawSimulate");
+        mock
     }
     fn sandbox_transfer_refund_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23521,12 +24409,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransferRefundSimulateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransferRefundSimulateWhen::new(when),
-                operations::SandboxTransferRefundSimulateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransferRefundSimulateWhen::new(when),
+                    operations::SandboxTransferRefundSimulateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransferRefundSimulate");
+        mock
     }
     fn sandbox_transfer_repayment_simulate<F>(
         &self,
@@ -23538,12 +24430,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransferRepaymentSimulateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransferRepaymentSimulateWhen::new(when),
-                operations::SandboxTransferRepaymentSimulateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransferRepaymentSimulateWhen::new(when),
+                    operations::SandboxTransferRepaymentSimulateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransferRepaymentSimulate");
+        mock
     }
     fn sandbox_transfer_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23552,12 +24448,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransferSimulateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransferSimulateWhen::new(when),
-                operations::SandboxTransferSimulateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransferSimulateWhen::new(when),
+                    operations::SandboxTransferSimulateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransferSimulate");
+        mock
     }
     fn sandbox_transfer_sweep_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23566,12 +24466,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransferSweepSimulateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransferSweepSimulateWhen::new(when),
-                operations::SandboxTransferSweepSimulateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransferSweepSimulateWhen::new(when),
+                    operations::SandboxTransferSweepSimulateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransferSweepSimulate");
+        mock
     }
     fn sandbox_transfer_test_clock_advance<F>(
         &self,
@@ -23583,12 +24487,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransferTestClockAdvanceThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransferTestClockAdvanceWhen::new(when),
-                operations::SandboxTransferTestClockAdvanceThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransferTestClockAdvanceWhen::new(when),
+                    operations::SandboxTransferTestClockAdvanceThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransferTestClockAdvance");
+        mock
     }
     fn sandbox_transfer_test_clock_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23597,12 +24505,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransferTestClockCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransferTestClockCreateWhen::new(when),
-                operations::SandboxTransferTestClockCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransferTestClockCreateWhen::new(when),
+                    operations::SandboxTransferTestClockCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransferTestClockCreate");
+        mock
     }
     fn sandbox_transfer_test_clock_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23611,12 +24523,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransferTestClockGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransferTestClockGetWhen::new(when),
-                operations::SandboxTransferTestClockGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransferTestClockGetWhen::new(when),
+                    operations::SandboxTransferTestClockGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransferTestClockGet");
+        mock
     }
     fn sandbox_transfer_test_clock_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23625,12 +24541,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxTransferTestClockListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxTransferTestClockListWhen::new(when),
-                operations::SandboxTransferTestClockListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxTransferTestClockListWhen::new(when),
+                    operations::SandboxTransferTestClockListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxTransferTestClockList");
+        mock
     }
     fn sandbox_user_reset_login<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23639,12 +24559,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SandboxUserResetLoginThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SandboxUserResetLoginWhen::new(when),
-                operations::SandboxUserResetLoginThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SandboxUserResetLoginWhen::new(when),
+                    operations::SandboxUserResetLoginThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sandboxUserResetLogin");
+        mock
     }
     fn session_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23653,12 +24577,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SessionTokenCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SessionTokenCreateWhen::new(when),
-                operations::SessionTokenCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SessionTokenCreateWhen::new(when),
+                    operations::SessionTokenCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "sessionTokenCreate");
+        mock
     }
     fn signal_decision_report<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23667,34 +24595,46 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SignalDecisionReportThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SignalDecisionReportWhen::new(when),
-                operations::SignalDecisionReportThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SignalDecisionReportWhen::new(when),
+                    operations::SignalDecisionReportThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "signalDecisionReport");
+        mock
     }
     fn signal_evaluate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SignalEvaluateWhen, operations::SignalEvaluateThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SignalEvaluateWhen::new(when),
-                operations::SignalEvaluateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SignalEvaluateWhen::new(when),
+                    operations::SignalEvaluateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "signalEvaluate");
+        mock
     }
     fn signal_prepare<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SignalPrepareWhen, operations::SignalPrepareThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SignalPrepareWhen::new(when),
-                operations::SignalPrepareThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SignalPrepareWhen::new(when),
+                    operations::SignalPrepareThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "signalPrepare");
+        mock
     }
     fn signal_return_report<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23703,23 +24643,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::SignalReturnReportThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SignalReturnReportWhen::new(when),
-                operations::SignalReturnReportThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SignalReturnReportWhen::new(when),
+                    operations::SignalReturnReportThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "signalReturnReport");
+        mock
     }
     fn signal_schedule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SignalScheduleWhen, operations::SignalScheduleThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SignalScheduleWhen::new(when),
-                operations::SignalScheduleThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SignalScheduleWhen::new(when),
+                    operations::SignalScheduleThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "signalSchedule");
+        mock
     }
     fn statements_download<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23728,34 +24676,46 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::StatementsDownloadThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::StatementsDownloadWhen::new(when),
-                operations::StatementsDownloadThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::StatementsDownloadWhen::new(when),
+                    operations::StatementsDownloadThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "statementsDownload");
+        mock
     }
     fn statements_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StatementsListWhen, operations::StatementsListThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::StatementsListWhen::new(when),
-                operations::StatementsListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::StatementsListWhen::new(when),
+                    operations::StatementsListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "statementsList");
+        mock
     }
     fn statements_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StatementsRefreshWhen, operations::StatementsRefreshThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::StatementsRefreshWhen::new(when),
-                operations::StatementsRefreshThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::StatementsRefreshWhen::new(when),
+                    operations::StatementsRefreshThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "statementsRefresh");
+        mock
     }
     fn transactions_enrich<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23764,23 +24724,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransactionsEnrichThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransactionsEnrichWhen::new(when),
-                operations::TransactionsEnrichThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransactionsEnrichWhen::new(when),
+                    operations::TransactionsEnrichThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transactionsEnrich");
+        mock
     }
     fn transactions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransactionsGetWhen, operations::TransactionsGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransactionsGetWhen::new(when),
-                operations::TransactionsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransactionsGetWhen::new(when),
+                    operations::TransactionsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transactionsGet");
+        mock
     }
     fn transactions_recurring_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23789,12 +24757,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransactionsRecurringGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransactionsRecurringGetWhen::new(when),
-                operations::TransactionsRecurringGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransactionsRecurringGetWhen::new(when),
+                    operations::TransactionsRecurringGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transactionsRecurringGet");
+        mock
     }
     fn transactions_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23803,23 +24775,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransactionsRefreshThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransactionsRefreshWhen::new(when),
-                operations::TransactionsRefreshThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransactionsRefreshWhen::new(when),
+                    operations::TransactionsRefreshThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transactionsRefresh");
+        mock
     }
     fn transactions_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransactionsSyncWhen, operations::TransactionsSyncThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransactionsSyncWhen::new(when),
-                operations::TransactionsSyncThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransactionsSyncWhen::new(when),
+                    operations::TransactionsSyncThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transactionsSync");
+        mock
     }
     fn transfer_authorization_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23828,12 +24808,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferAuthorizationCancelThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferAuthorizationCancelWhen::new(when),
-                operations::TransferAuthorizationCancelThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferAuthorizationCancelWhen::new(when),
+                    operations::TransferAuthorizationCancelThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferAuthorizationCancel");
+        mock
     }
     fn transfer_authorization_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23842,12 +24826,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferAuthorizationCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferAuthorizationCreateWhen::new(when),
-                operations::TransferAuthorizationCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferAuthorizationCreateWhen::new(when),
+                    operations::TransferAuthorizationCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferAuthorizationCreate");
+        mock
     }
     fn transfer_balance_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23856,23 +24844,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferBalanceGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferBalanceGetWhen::new(when),
-                operations::TransferBalanceGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferBalanceGetWhen::new(when),
+                    operations::TransferBalanceGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferBalanceGet");
+        mock
     }
     fn transfer_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferCancelWhen, operations::TransferCancelThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferCancelWhen::new(when),
-                operations::TransferCancelThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferCancelWhen::new(when),
+                    operations::TransferCancelThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferCancel");
+        mock
     }
     fn transfer_capabilities_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23881,12 +24877,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferCapabilitiesGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferCapabilitiesGetWhen::new(when),
-                operations::TransferCapabilitiesGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferCapabilitiesGetWhen::new(when),
+                    operations::TransferCapabilitiesGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferCapabilitiesGet");
+        mock
     }
     fn transfer_configuration_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23895,23 +24895,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferConfigurationGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferConfigurationGetWhen::new(when),
-                operations::TransferConfigurationGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferConfigurationGetWhen::new(when),
+                    operations::TransferConfigurationGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferConfigurationGet");
+        mock
     }
     fn transfer_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferCreateWhen, operations::TransferCreateThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferCreateWhen::new(when),
-                operations::TransferCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferCreateWhen::new(when),
+                    operations::TransferCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferCreate");
+        mock
     }
     fn transfer_diligence_document_upload<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23920,12 +24928,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferDiligenceDocumentUploadThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferDiligenceDocumentUploadWhen::new(when),
-                operations::TransferDiligenceDocumentUploadThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferDiligenceDocumentUploadWhen::new(when),
+                    operations::TransferDiligenceDocumentUploadThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferDiligenceDocumentUpload");
+        mock
     }
     fn transfer_diligence_submit<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23934,45 +24946,61 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferDiligenceSubmitThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferDiligenceSubmitWhen::new(when),
-                operations::TransferDiligenceSubmitThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferDiligenceSubmitWhen::new(when),
+                    operations::TransferDiligenceSubmitThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferDiligenceSubmit");
+        mock
     }
     fn transfer_event_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferEventListWhen, operations::TransferEventListThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferEventListWhen::new(when),
-                operations::TransferEventListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferEventListWhen::new(when),
+                    operations::TransferEventListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferEventList");
+        mock
     }
     fn transfer_event_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferEventSyncWhen, operations::TransferEventSyncThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferEventSyncWhen::new(when),
-                operations::TransferEventSyncThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferEventSyncWhen::new(when),
+                    operations::TransferEventSyncThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferEventSync");
+        mock
     }
     fn transfer_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferGetWhen, operations::TransferGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferGetWhen::new(when),
-                operations::TransferGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferGetWhen::new(when),
+                    operations::TransferGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferGet");
+        mock
     }
     fn transfer_intent_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -23981,23 +25009,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferIntentCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferIntentCreateWhen::new(when),
-                operations::TransferIntentCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferIntentCreateWhen::new(when),
+                    operations::TransferIntentCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferIntentCreate");
+        mock
     }
     fn transfer_intent_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferIntentGetWhen, operations::TransferIntentGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferIntentGetWhen::new(when),
-                operations::TransferIntentGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferIntentGetWhen::new(when),
+                    operations::TransferIntentGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferIntentGet");
+        mock
     }
     fn transfer_ledger_deposit<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24006,12 +25042,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferLedgerDepositThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferLedgerDepositWhen::new(when),
-                operations::TransferLedgerDepositThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferLedgerDepositWhen::new(when),
+                    operations::TransferLedgerDepositThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferLedgerDeposit");
+        mock
     }
     fn transfer_ledger_distribute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24020,12 +25060,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferLedgerDistributeThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferLedgerDistributeWhen::new(when),
-                operations::TransferLedgerDistributeThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferLedgerDistributeWhen::new(when),
+                    operations::TransferLedgerDistributeThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferLedgerDistribute");
+        mock
     }
     fn transfer_ledger_event_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24034,23 +25078,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferLedgerEventListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferLedgerEventListWhen::new(when),
-                operations::TransferLedgerEventListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferLedgerEventListWhen::new(when),
+                    operations::TransferLedgerEventListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferLedgerEventList");
+        mock
     }
     fn transfer_ledger_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferLedgerGetWhen, operations::TransferLedgerGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferLedgerGetWhen::new(when),
-                operations::TransferLedgerGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferLedgerGetWhen::new(when),
+                    operations::TransferLedgerGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferLedgerGet");
+        mock
     }
     fn transfer_ledger_withdraw<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24059,23 +25111,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferLedgerWithdrawThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferLedgerWithdrawWhen::new(when),
-                operations::TransferLedgerWithdrawThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferLedgerWithdrawWhen::new(when),
+                    operations::TransferLedgerWithdrawThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferLedgerWithdraw");
+        mock
     }
     fn transfer_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferListWhen, operations::TransferListThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferListWhen::new(when),
-                operations::TransferListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferListWhen::new(when),
+                    operations::TransferListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferList");
+        mock
     }
     fn transfer_metrics_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24084,12 +25144,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferMetricsGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferMetricsGetWhen::new(when),
-                operations::TransferMetricsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferMetricsGetWhen::new(when),
+                    operations::TransferMetricsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferMetricsGet");
+        mock
     }
     fn transfer_migrate_account<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24098,12 +25162,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferMigrateAccountThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferMigrateAccountWhen::new(when),
-                operations::TransferMigrateAccountThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferMigrateAccountWhen::new(when),
+                    operations::TransferMigrateAccountThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferMigrateAccount");
+        mock
     }
     fn transfer_originator_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24112,12 +25180,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferOriginatorCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferOriginatorCreateWhen::new(when),
-                operations::TransferOriginatorCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferOriginatorCreateWhen::new(when),
+                    operations::TransferOriginatorCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferOriginatorCreate");
+        mock
     }
     fn transfer_originator_funding_account_create<F>(
         &self,
@@ -24129,12 +25201,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferOriginatorFundingAccountCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferOriginatorFundingAccountCreateWhen::new(when),
-                operations::TransferOriginatorFundingAccountCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferOriginatorFundingAccountCreateWhen::new(when),
+                    operations::TransferOriginatorFundingAccountCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferOriginatorFundingAccountCreate");
+        mock
     }
     fn transfer_originator_funding_account_update<F>(
         &self,
@@ -24146,12 +25222,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferOriginatorFundingAccountUpdateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferOriginatorFundingAccountUpdateWhen::new(when),
-                operations::TransferOriginatorFundingAccountUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferOriginatorFundingAccountUpdateWhen::new(when),
+                    operations::TransferOriginatorFundingAccountUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferOriginatorFundingAccountUpdate");
+        mock
     }
     fn transfer_originator_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24160,12 +25240,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferOriginatorGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferOriginatorGetWhen::new(when),
-                operations::TransferOriginatorGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferOriginatorGetWhen::new(when),
+                    operations::TransferOriginatorGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferOriginatorGet");
+        mock
     }
     fn transfer_originator_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24174,12 +25258,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferOriginatorListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferOriginatorListWhen::new(when),
-                operations::TransferOriginatorListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferOriginatorListWhen::new(when),
+                    operations::TransferOriginatorListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferOriginatorList");
+        mock
     }
     fn transfer_platform_originator_create<F>(
         &self,
@@ -24191,12 +25279,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferPlatformOriginatorCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferPlatformOriginatorCreateWhen::new(when),
-                operations::TransferPlatformOriginatorCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferPlatformOriginatorCreateWhen::new(when),
+                    operations::TransferPlatformOriginatorCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferPlatformOriginatorCreate");
+        mock
     }
     fn transfer_platform_person_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24205,12 +25297,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferPlatformPersonCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferPlatformPersonCreateWhen::new(when),
-                operations::TransferPlatformPersonCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferPlatformPersonCreateWhen::new(when),
+                    operations::TransferPlatformPersonCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferPlatformPersonCreate");
+        mock
     }
     fn transfer_platform_requirement_submit<F>(
         &self,
@@ -24222,12 +25318,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferPlatformRequirementSubmitThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferPlatformRequirementSubmitWhen::new(when),
-                operations::TransferPlatformRequirementSubmitThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferPlatformRequirementSubmitWhen::new(when),
+                    operations::TransferPlatformRequirementSubmitThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferPlatformRequirementSubmit");
+        mock
     }
     fn transfer_questionnaire_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24236,12 +25336,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferQuestionnaireCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferQuestionnaireCreateWhen::new(when),
-                operations::TransferQuestionnaireCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferQuestionnaireCreateWhen::new(when),
+                    operations::TransferQuestionnaireCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferQuestionnaireCreate");
+        mock
     }
     fn transfer_recurring_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24250,12 +25354,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferRecurringCancelThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferRecurringCancelWhen::new(when),
-                operations::TransferRecurringCancelThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferRecurringCancelWhen::new(when),
+                    operations::TransferRecurringCancelThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferRecurringCancel");
+        mock
     }
     fn transfer_recurring_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24264,12 +25372,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferRecurringCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferRecurringCreateWhen::new(when),
-                operations::TransferRecurringCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferRecurringCreateWhen::new(when),
+                    operations::TransferRecurringCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferRecurringCreate");
+        mock
     }
     fn transfer_recurring_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24278,12 +25390,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferRecurringGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferRecurringGetWhen::new(when),
-                operations::TransferRecurringGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferRecurringGetWhen::new(when),
+                    operations::TransferRecurringGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferRecurringGet");
+        mock
     }
     fn transfer_recurring_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24292,12 +25408,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferRecurringListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferRecurringListWhen::new(when),
-                operations::TransferRecurringListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferRecurringListWhen::new(when),
+                    operations::TransferRecurringListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferRecurringList");
+        mock
     }
     fn transfer_refund_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24306,12 +25426,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferRefundCancelThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferRefundCancelWhen::new(when),
-                operations::TransferRefundCancelThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferRefundCancelWhen::new(when),
+                    operations::TransferRefundCancelThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferRefundCancel");
+        mock
     }
     fn transfer_refund_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24320,23 +25444,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferRefundCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferRefundCreateWhen::new(when),
-                operations::TransferRefundCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferRefundCreateWhen::new(when),
+                    operations::TransferRefundCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferRefundCreate");
+        mock
     }
     fn transfer_refund_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferRefundGetWhen, operations::TransferRefundGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferRefundGetWhen::new(when),
-                operations::TransferRefundGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferRefundGetWhen::new(when),
+                    operations::TransferRefundGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferRefundGet");
+        mock
     }
     fn transfer_repayment_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24345,12 +25477,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferRepaymentListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferRepaymentListWhen::new(when),
-                operations::TransferRepaymentListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferRepaymentListWhen::new(when),
+                    operations::TransferRepaymentListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferRepaymentList");
+        mock
     }
     fn transfer_repayment_return_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24359,45 +25495,61 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::TransferRepaymentReturnListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferRepaymentReturnListWhen::new(when),
-                operations::TransferRepaymentReturnListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferRepaymentReturnListWhen::new(when),
+                    operations::TransferRepaymentReturnListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferRepaymentReturnList");
+        mock
     }
     fn transfer_sweep_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferSweepGetWhen, operations::TransferSweepGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferSweepGetWhen::new(when),
-                operations::TransferSweepGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferSweepGetWhen::new(when),
+                    operations::TransferSweepGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferSweepGet");
+        mock
     }
     fn transfer_sweep_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferSweepListWhen, operations::TransferSweepListThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::TransferSweepListWhen::new(when),
-                operations::TransferSweepListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::TransferSweepListWhen::new(when),
+                    operations::TransferSweepListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "transferSweepList");
+        mock
     }
     fn user_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserCreateWhen, operations::UserCreateThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserCreateWhen::new(when),
-                operations::UserCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserCreateWhen::new(when),
+                    operations::UserCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userCreate");
+        mock
     }
     fn user_financial_data_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24406,23 +25558,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::UserFinancialDataRefreshThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserFinancialDataRefreshWhen::new(when),
-                operations::UserFinancialDataRefreshThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserFinancialDataRefreshWhen::new(when),
+                    operations::UserFinancialDataRefreshThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userFinancialDataRefresh");
+        mock
     }
     fn user_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserGetWhen, operations::UserGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserGetWhen::new(when),
-                operations::UserGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserGetWhen::new(when),
+                    operations::UserGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userGet");
+        mock
     }
     fn user_identity_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24431,12 +25591,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::UserIdentityRemoveThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserIdentityRemoveWhen::new(when),
-                operations::UserIdentityRemoveThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserIdentityRemoveWhen::new(when),
+                    operations::UserIdentityRemoveThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userIdentityRemove");
+        mock
     }
     fn user_items_associate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24445,34 +25609,46 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::UserItemsAssociateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserItemsAssociateWhen::new(when),
-                operations::UserItemsAssociateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserItemsAssociateWhen::new(when),
+                    operations::UserItemsAssociateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userItemsAssociate");
+        mock
     }
     fn user_items_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserItemsGetWhen, operations::UserItemsGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserItemsGetWhen::new(when),
-                operations::UserItemsGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserItemsGetWhen::new(when),
+                    operations::UserItemsGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userItemsGet");
+        mock
     }
     fn user_items_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserItemsRemoveWhen, operations::UserItemsRemoveThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserItemsRemoveWhen::new(when),
-                operations::UserItemsRemoveThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserItemsRemoveWhen::new(when),
+                    operations::UserItemsRemoveThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userItemsRemove");
+        mock
     }
     fn user_products_terminate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24481,23 +25657,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::UserProductsTerminateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserProductsTerminateWhen::new(when),
-                operations::UserProductsTerminateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserProductsTerminateWhen::new(when),
+                    operations::UserProductsTerminateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userProductsTerminate");
+        mock
     }
     fn user_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserRemoveWhen, operations::UserRemoveThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserRemoveWhen::new(when),
-                operations::UserRemoveThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserRemoveWhen::new(when),
+                    operations::UserRemoveThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userRemove");
+        mock
     }
     fn user_third_party_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24506,12 +25690,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::UserThirdPartyTokenCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserThirdPartyTokenCreateWhen::new(when),
-                operations::UserThirdPartyTokenCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserThirdPartyTokenCreateWhen::new(when),
+                    operations::UserThirdPartyTokenCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userThirdPartyTokenCreate");
+        mock
     }
     fn user_third_party_token_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24520,12 +25708,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::UserThirdPartyTokenRemoveThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserThirdPartyTokenRemoveWhen::new(when),
-                operations::UserThirdPartyTokenRemoveThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserThirdPartyTokenRemoveWhen::new(when),
+                    operations::UserThirdPartyTokenRemoveThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userThirdPartyTokenRemove");
+        mock
     }
     fn user_transactions_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24534,23 +25726,31 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::UserTransactionsRefreshThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserTransactionsRefreshWhen::new(when),
-                operations::UserTransactionsRefreshThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserTransactionsRefreshWhen::new(when),
+                    operations::UserTransactionsRefreshThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userTransactionsRefresh");
+        mock
     }
     fn user_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserUpdateWhen, operations::UserUpdateThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserUpdateWhen::new(when),
-                operations::UserUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserUpdateWhen::new(when),
+                    operations::UserUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userUpdate");
+        mock
     }
     fn user_account_session_event_send<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24559,12 +25759,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::UserAccountSessionEventSendThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserAccountSessionEventSendWhen::new(when),
-                operations::UserAccountSessionEventSendThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserAccountSessionEventSendWhen::new(when),
+                    operations::UserAccountSessionEventSendThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userAccountSessionEventSend");
+        mock
     }
     fn user_account_session_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24573,45 +25777,61 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::UserAccountSessionGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::UserAccountSessionGetWhen::new(when),
-                operations::UserAccountSessionGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::UserAccountSessionGetWhen::new(when),
+                    operations::UserAccountSessionGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "userAccountSessionGet");
+        mock
     }
     fn wallet_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::WalletCreateWhen, operations::WalletCreateThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WalletCreateWhen::new(when),
-                operations::WalletCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WalletCreateWhen::new(when),
+                    operations::WalletCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "walletCreate");
+        mock
     }
     fn wallet_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::WalletGetWhen, operations::WalletGetThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WalletGetWhen::new(when),
-                operations::WalletGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WalletGetWhen::new(when),
+                    operations::WalletGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "walletGet");
+        mock
     }
     fn wallet_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::WalletListWhen, operations::WalletListThen),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WalletListWhen::new(when),
-                operations::WalletListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WalletListWhen::new(when),
+                    operations::WalletListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "walletList");
+        mock
     }
     fn wallet_transaction_execute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24620,12 +25840,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WalletTransactionExecuteThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WalletTransactionExecuteWhen::new(when),
-                operations::WalletTransactionExecuteThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WalletTransactionExecuteWhen::new(when),
+                    operations::WalletTransactionExecuteThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "walletTransactionExecute");
+        mock
     }
     fn wallet_transaction_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24634,12 +25858,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WalletTransactionGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WalletTransactionGetWhen::new(when),
-                operations::WalletTransactionGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WalletTransactionGetWhen::new(when),
+                    operations::WalletTransactionGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "walletTransactionGet");
+        mock
     }
     fn wallet_transaction_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24648,12 +25876,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WalletTransactionListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WalletTransactionListWhen::new(when),
-                operations::WalletTransactionListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WalletTransactionListWhen::new(when),
+                    operations::WalletTransactionListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "walletTransactionList");
+        mock
     }
     fn watchlist_screening_entity_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24662,12 +25894,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningEntityCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningEntityCreateWhen::new(when),
-                operations::WatchlistScreeningEntityCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningEntityCreateWhen::new(when),
+                    operations::WatchlistScreeningEntityCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningEntityCreate");
+        mock
     }
     fn watchlist_screening_entity_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24676,12 +25912,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningEntityGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningEntityGetWhen::new(when),
-                operations::WatchlistScreeningEntityGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningEntityGetWhen::new(when),
+                    operations::WatchlistScreeningEntityGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningEntityGet");
+        mock
     }
     fn watchlist_screening_entity_history_list<F>(
         &self,
@@ -24693,12 +25933,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningEntityHistoryListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningEntityHistoryListWhen::new(when),
-                operations::WatchlistScreeningEntityHistoryListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningEntityHistoryListWhen::new(when),
+                    operations::WatchlistScreeningEntityHistoryListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningEntityHistoryList");
+        mock
     }
     fn watchlist_screening_entity_hit_list<F>(
         &self,
@@ -24710,12 +25954,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningEntityHitListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningEntityHitListWhen::new(when),
-                operations::WatchlistScreeningEntityHitListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningEntityHitListWhen::new(when),
+                    operations::WatchlistScreeningEntityHitListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningEntityHitList");
+        mock
     }
     fn watchlist_screening_entity_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24724,12 +25972,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningEntityListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningEntityListWhen::new(when),
-                operations::WatchlistScreeningEntityListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningEntityListWhen::new(when),
+                    operations::WatchlistScreeningEntityListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningEntityList");
+        mock
     }
     fn watchlist_screening_entity_program_get<F>(
         &self,
@@ -24741,12 +25993,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningEntityProgramGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningEntityProgramGetWhen::new(when),
-                operations::WatchlistScreeningEntityProgramGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningEntityProgramGetWhen::new(when),
+                    operations::WatchlistScreeningEntityProgramGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningEntityProgramGet");
+        mock
     }
     fn watchlist_screening_entity_program_list<F>(
         &self,
@@ -24758,12 +26014,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningEntityProgramListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningEntityProgramListWhen::new(when),
-                operations::WatchlistScreeningEntityProgramListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningEntityProgramListWhen::new(when),
+                    operations::WatchlistScreeningEntityProgramListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningEntityProgramList");
+        mock
     }
     fn watchlist_screening_entity_review_create<F>(
         &self,
@@ -24775,12 +26035,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningEntityReviewCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningEntityReviewCreateWhen::new(when),
-                operations::WatchlistScreeningEntityReviewCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningEntityReviewCreateWhen::new(when),
+                    operations::WatchlistScreeningEntityReviewCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningEntityReviewCreate");
+        mock
     }
     fn watchlist_screening_entity_review_list<F>(
         &self,
@@ -24792,12 +26056,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningEntityReviewListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningEntityReviewListWhen::new(when),
-                operations::WatchlistScreeningEntityReviewListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningEntityReviewListWhen::new(when),
+                    operations::WatchlistScreeningEntityReviewListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningEntityReviewList");
+        mock
     }
     fn watchlist_screening_entity_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24806,12 +26074,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningEntityUpdateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningEntityUpdateWhen::new(when),
-                operations::WatchlistScreeningEntityUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningEntityUpdateWhen::new(when),
+                    operations::WatchlistScreeningEntityUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningEntityUpdate");
+        mock
     }
     fn watchlist_screening_individual_create<F>(
         &self,
@@ -24823,12 +26095,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningIndividualCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningIndividualCreateWhen::new(when),
-                operations::WatchlistScreeningIndividualCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningIndividualCreateWhen::new(when),
+                    operations::WatchlistScreeningIndividualCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningIndividualCreate");
+        mock
     }
     fn watchlist_screening_individual_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24837,12 +26113,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningIndividualGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningIndividualGetWhen::new(when),
-                operations::WatchlistScreeningIndividualGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningIndividualGetWhen::new(when),
+                    operations::WatchlistScreeningIndividualGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningIndividualGet");
+        mock
     }
     fn watchlist_screening_individual_history_list<F>(
         &self,
@@ -24854,12 +26134,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningIndividualHistoryListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningIndividualHistoryListWhen::new(when),
-                operations::WatchlistScreeningIndividualHistoryListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningIndividualHistoryListWhen::new(when),
+                    operations::WatchlistScreeningIndividualHistoryListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningIndividualHistoryList");
+        mock
     }
     fn watchlist_screening_individual_hit_list<F>(
         &self,
@@ -24871,12 +26155,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningIndividualHitListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningIndividualHitListWhen::new(when),
-                operations::WatchlistScreeningIndividualHitListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningIndividualHitListWhen::new(when),
+                    operations::WatchlistScreeningIndividualHitListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningIndividualHitList");
+        mock
     }
     fn watchlist_screening_individual_list<F>(
         &self,
@@ -24888,12 +26176,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningIndividualListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningIndividualListWhen::new(when),
-                operations::WatchlistScreeningIndividualListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningIndividualListWhen::new(when),
+                    operations::WatchlistScreeningIndividualListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningIndividualList");
+        mock
     }
     fn watchlist_screening_individual_program_get<F>(
         &self,
@@ -24905,12 +26197,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningIndividualProgramGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningIndividualProgramGetWhen::new(when),
-                operations::WatchlistScreeningIndividualProgramGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningIndividualProgramGetWhen::new(when),
+                    operations::WatchlistScreeningIndividualProgramGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningIndividualProgramGet");
+        mock
     }
     fn watchlist_screening_individual_program_list<F>(
         &self,
@@ -24922,12 +26218,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningIndividualProgramListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningIndividualProgramListWhen::new(when),
-                operations::WatchlistScreeningIndividualProgramListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningIndividualProgramListWhen::new(when),
+                    operations::WatchlistScreeningIndividualProgramListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningIndividualProgramList");
+        mock
     }
     fn watchlist_screening_individual_review_create<F>(
         &self,
@@ -24939,12 +26239,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningIndividualReviewCreateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningIndividualReviewCreateWhen::new(when),
-                operations::WatchlistScreeningIndividualReviewCreateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningIndividualReviewCreateWhen::new(when),
+                    operations::WatchlistScreeningIndividualReviewCreateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningIndividualReviewCreate");
+        mock
     }
     fn watchlist_screening_individual_review_list<F>(
         &self,
@@ -24956,12 +26260,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningIndividualReviewListThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningIndividualReviewListWhen::new(when),
-                operations::WatchlistScreeningIndividualReviewListThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningIndividualReviewListWhen::new(when),
+                    operations::WatchlistScreeningIndividualReviewListThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningIndividualReviewList");
+        mock
     }
     fn watchlist_screening_individual_update<F>(
         &self,
@@ -24973,12 +26281,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WatchlistScreeningIndividualUpdateThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WatchlistScreeningIndividualUpdateWhen::new(when),
-                operations::WatchlistScreeningIndividualUpdateThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WatchlistScreeningIndividualUpdateWhen::new(when),
+                    operations::WatchlistScreeningIndividualUpdateThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "watchlistScreeningIndividualUpdate");
+        mock
     }
     fn webhook_verification_key_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -24987,12 +26299,16 @@ impl MockServerExt for ::httpmock::MockServer {
             operations::WebhookVerificationKeyGetThen,
         ),
     {
-        self.mock(|when, then| {
-            config_fn(
-                operations::WebhookVerificationKeyGetWhen::new(when),
-                operations::WebhookVerificationKeyGetThen::new(then),
-            )
-        })
+        let mock = {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::WebhookVerificationKeyGetWhen::new(when),
+                    operations::WebhookVerificationKeyGetThen::new(then),
+                )
+            })
+        };
+        crate::mock::after_examples(self, "webhookVerificationKeyGet");
+        mock
     }
 }
 /// The spec's example 200 response of the operation with this `operationId`, as JSON.

@@ -18,6 +18,12 @@ pub mod operations;
 /// Webhook bodies typed by `webhook_type` and `webhook_code`.
 pub mod webhooks;
 
+/// What is a credential: the table the redacting `Debug` impls were written from.
+pub mod redact;
+
+/// Plaid's documented error codes, as an open enum.
+pub mod error_codes;
+
 /// progenitor's client: one method per operation (feature `raw-client`).
 #[cfg(feature = "raw-client")]
 pub mod client;

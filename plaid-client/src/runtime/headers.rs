@@ -1,24 +1,38 @@
-//! Headers added to every request: credentials and `Plaid-Version`.
+//! Headers added to every request: credentials and `Plaid-Version` (and, for the raw client, the
+//! request timeout).
 //!
 //! progenitor ignores the spec's security schemes. `plaid-client-ext` sends these headers with
 //! every request; the raw client (feature `raw-client`) gets this value as its inner state and
 //! a pre-request hook that applies it, whatever `reqwest::Client` the caller supplied.
 
 use std::fmt;
+use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-/// Headers to add to every request. `Debug` prints header names only, never values.
+/// Headers to add to every request, and optionally a timeout for requests that have none.
+/// `Debug` prints header names only, never values.
 ///
 /// ```
+/// use std::time::Duration;
 /// use plaid_client::RequestHeaders;
 ///
 /// let mut h = RequestHeaders::default();
 /// h.insert_sensitive("PLAID-SECRET", "s3cr3t").unwrap();
 /// assert!(!format!("{:?}", h).contains("s3cr3t"));
+///
+/// // The pre-request hook sets the headers, and the timeout where the request has none.
+/// let h = h.with_timeout(Duration::from_secs(60));
+/// let mut request = reqwest::Request::new(
+///     reqwest::Method::GET,
+///     "https://sandbox.plaid.com/fdx/consents/1".parse().unwrap(),
+/// );
+/// h.apply(&mut request);
+/// assert_eq!(request.timeout(), Some(&Duration::from_secs(60)));
+/// assert!(request.headers().contains_key("plaid-secret"));
 /// ```
 #[derive(Clone, Default)]
-pub struct RequestHeaders(HeaderMap);
+pub struct RequestHeaders(HeaderMap, Option<Duration>);
 
 impl RequestHeaders {
     /// Add a header whose value must never be logged; marked sensitive for the HTTP stack too.
@@ -41,22 +55,36 @@ impl RequestHeaders {
         Ok(())
     }
 
+    /// Also give every request that has no timeout of its own this one (the raw client's
+    /// requests: its `reqwest::Client` may have none).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.1 = Some(timeout);
+        self
+    }
+
     /// The headers.
     pub fn as_map(&self) -> &HeaderMap {
         &self.0
     }
 
-    /// The pre-request hook: set every header on `request`.
+    /// The pre-request hook: set every header on `request`, and the timeout if it has none.
     pub fn apply(&self, request: &mut reqwest::Request) {
         for (name, value) in &self.0 {
             request.headers_mut().insert(name.clone(), value.clone());
+        }
+        if let (Some(timeout), None) = (self.1, request.timeout()) {
+            *request.timeout_mut() = Some(timeout);
         }
     }
 }
 
 impl fmt::Debug for RequestHeaders {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.0.keys()).finish()
+        f.debug_set().entries(self.0.keys()).finish()?;
+        match self.1 {
+            Some(t) => write!(f, " timeout {t:?}"),
+            None => Ok(()),
+        }
     }
 }
 

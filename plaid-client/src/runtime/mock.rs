@@ -10,6 +10,10 @@
 //!   [`MockPlaid::mock_all_examples`] for a plausible Plaid in one line. [`example`] hands you
 //!   the typed example to change before answering with it.
 //!
+//! The examples are a fallback: a typed mock answers the requests it matches even when it was
+//! registered *after* the examples (each typed helper moves its operation's example behind it),
+//! and the example still answers the others. So the natural order works:
+//!
 //! ```
 //! use plaid_client::mock::{example, httpmock::MockServer, MockPlaid, MockServerExt};
 //! use plaid_client::{operations, types};
@@ -26,14 +30,31 @@
 //!     options: None,
 //!     secret: None,
 //! };
-//! let mock = server.accounts_get(|when, then| {
+//! let mine = server.accounts_get(|when, then| {
 //!     when.body(&request);
 //!     then.ok(&accounts);
 //! });
-//! # let _ = mock;
+//!
+//! // What a client sees: our answer for our request, the spec's example for any other.
+//! let post = |body: &serde_json::Value| -> types::AccountsGetResponse {
+//!     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+//!     rt.block_on(async {
+//!         let url = server.url("/accounts/get");
+//!         let response = reqwest::Client::new().post(url).json(body).send().await.unwrap();
+//!         response.json().await.unwrap()
+//!     })
+//! };
+//! let ours = post(&serde_json::to_value(&request).unwrap());
+//! assert_eq!(ours.accounts.len(), 1);
+//! let theirs = post(&serde_json::json!({"access_token": "access-sandbox-other"}));
+//! assert_eq!(theirs.accounts.len(), example::<operations::AccountsGet>().unwrap().accounts.len());
+//! assert_eq!(mine.calls(), 1);
 //! ```
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, Weak};
 
 pub use crate::generated::mock::{operations, MockServerExt, EXAMPLES};
 /// The httpmock version the helpers are built against.
@@ -94,8 +115,8 @@ pub trait MockPlaid {
     fn mock_example<O: JsonOperation>(&self) -> Result<httpmock::Mock<'_>, ExampleError>;
 
     /// Answer every JSON operation that has an example with it: a plausible Plaid in one line.
-    /// Returns how many operations were mocked. Mocks added later for the same path are matched
-    /// after these, so add your specific mocks first or use [`httpmock::MockServer::reset`].
+    /// Returns how many operations were mocked. Typed mocks ([`MockServerExt`]) added later for
+    /// an operation still answer first: the example moves behind them.
     fn mock_all_examples(&self) -> usize;
 }
 
@@ -106,12 +127,15 @@ impl MockPlaid for httpmock::MockServer {
             operation: O::OPERATION_ID,
             message: e.to_string(),
         })?;
-        Ok(self.mock(|when, then| {
-            when.method(O::METHOD).path_matches(path_pattern(O::PATH));
-            then.status(200)
-                .header("content-type", "application/json")
-                .json_body(body);
-        }))
+        Ok(register_example(
+            self,
+            ExampleMock {
+                operation: O::OPERATION_ID,
+                method: O::METHOD,
+                path: O::PATH,
+                body,
+            },
+        ))
     }
 
     fn mock_all_examples(&self) -> usize {
@@ -127,6 +151,70 @@ impl MockPlaid for httpmock::MockServer {
         crate::operations::visit_json(&mut all);
         all.1
     }
+}
+
+/// An example answer, as registered, so it can be registered again.
+#[derive(Clone)]
+struct ExampleMock {
+    operation: &'static str,
+    method: &'static str,
+    path: &'static str,
+    body: serde_json::Value,
+}
+
+/// A registered example: its mock id, and a token its matcher holds, which dies with the mock
+/// (when the server is reset or dropped), so a stale entry is never acted on.
+struct Registered {
+    id: usize,
+    alive: Weak<()>,
+    example: ExampleMock,
+}
+
+/// The examples registered on each running server, by server address and operation.
+static EXAMPLE_MOCKS: Mutex<BTreeMap<(SocketAddr, &'static str), Registered>> =
+    Mutex::new(BTreeMap::new());
+
+fn registry() -> std::sync::MutexGuard<'static, BTreeMap<(SocketAddr, &'static str), Registered>> {
+    EXAMPLE_MOCKS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn register_example(server: &httpmock::MockServer, example: ExampleMock) -> httpmock::Mock<'_> {
+    let alive = Arc::new(());
+    let held = alive.clone();
+    let mock = server.mock(|when, then| {
+        when.method(example.method)
+            .path_matches(path_pattern(example.path))
+            .is_true(move |_| Arc::strong_count(&held) > 0);
+        then.status(200)
+            .header("content-type", "application/json")
+            .json_body(example.body.clone());
+    });
+    registry().insert(
+        (*server.address(), example.operation),
+        Registered {
+            id: mock.id(),
+            alive: Arc::downgrade(&alive),
+            example,
+        },
+    );
+    mock
+}
+
+/// Move `operation_id`'s example mock on `server`, if it has a live one, behind every mock
+/// registered so far (delete it and register it again: httpmock tries mocks in the order they
+/// were added). Called by every typed helper of [`MockServerExt`] after adding its mock.
+#[doc(hidden)]
+pub fn after_examples(server: &httpmock::MockServer, operation_id: &'static str) {
+    let key = (*server.address(), operation_id);
+    let Some(registered) = registry().remove(&key) else {
+        return;
+    };
+    if registered.alive.upgrade().is_none() {
+        return; // the server was reset since: the example is gone already
+    }
+    let mut stale = httpmock::Mock::new(registered.id, server);
+    stale.delete();
+    register_example(server, registered.example);
 }
 
 /// `O::PATH` as an anchored regex: `{param}` placeholders match one path segment, everything

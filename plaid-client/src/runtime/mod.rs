@@ -9,4 +9,5 @@ pub mod mock;
 pub mod open_enum;
 pub mod operations;
 pub mod pagination;
+pub mod redact;
 pub mod struct_serde;

@@ -78,8 +78,9 @@ pub trait Paginated: JsonOperation + PostOperation {
     /// The type of one item.
     type Item;
     /// The type of the cursor ([`PageStyle::Cursor`]; a string, or a timestamp for lists paged by
-    /// creation time). `()` for the other styles.
-    type Cursor: Clone + PartialEq + Send + Sync + 'static;
+    /// creation time). `()` for the other styles. Hashable, so a list can tell a cursor it has
+    /// already visited.
+    type Cursor: Clone + Eq + std::hash::Hash + Send + Sync + 'static;
 
     /// Number of items on this page.
     fn page_len(response: &Self::Response) -> usize;
@@ -148,7 +149,7 @@ pub trait Paginated: JsonOperation + PostOperation {
 #[doc(hidden)]
 pub trait CursorField {
     /// The cursor's value.
-    type Value: Clone + PartialEq + Send + Sync + 'static;
+    type Value: Clone + Eq + std::hash::Hash + Send + Sync + 'static;
     /// The value; `None` when absent (an empty string counts as absent).
     fn get(&self) -> Option<Self::Value>;
     /// Set the value; `None` clears it (or empties a required field).

@@ -12,9 +12,13 @@
 //! self-describing formats): the same field names (keys as strings, bytes, or field indexes as
 //! serde's field visitor takes them), `missing field` / `duplicate field` errors, unknown fields
 //! ignored, `None` for an absent optional field, `default` values, and the same
-//! `skip_serializing_if` skips and field counts. The one difference: a struct is not accepted as
+//! `skip_serializing_if` skips and field counts. Two differences: a struct is not accepted as
 //! a sequence of positional values, which a JSON API never sends (and which the generated types'
-//! skipped fields already made impossible to round-trip).
+//! skipped fields already made impossible to round-trip); and a field the spec marks required
+//! *and* nullable decodes as `None` when its key is absent (serde's derive, through
+//! `deserialize_with = "Option::deserialize"`, said `missing field`): Plaid leaves such keys
+//! out in real responses, and one absent key must not cost the whole response. Such a field is
+//! still written as the spec wants it: always, `null` when `None`.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -139,7 +143,7 @@ pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<
     slot.ok_or_else(|| E::missing_field(name))
 }
 
-/// An optional field: absent and `null` are both `None`.
+/// An optional or nullable field: absent and `null` are both `None`.
 #[doc(hidden)]
 pub fn optional<T>(slot: Option<Option<T>>) -> Option<T> {
     slot.flatten()
@@ -211,7 +215,10 @@ mod tests {
         assert_eq!((y.percentage, y.type_), (1.5, Some(YieldRateType::Coupon)));
         let y: YieldRate = serde_json::from_str(r#"{"type": null, "percentage": 2}"#).unwrap();
         assert_eq!((y.percentage, y.type_), (2.0, None));
-        assert!(err::<YieldRate>(r#"{"percentage": 1.5}"#).starts_with("missing field `type`"));
+        // Absent is `None` too (issue 16: Plaid leaves nullable keys out), where serde's
+        // derive said `missing field`; a required field that is not nullable is still missing.
+        let y: YieldRate = serde_json::from_str(r#"{"percentage": 1.5}"#).unwrap();
+        assert_eq!((y.percentage, y.type_), (1.5, None));
         assert!(err::<YieldRate>(r#"{"type": null}"#).starts_with("missing field `percentage`"));
         assert_eq!(
             serde_json::to_string(&YieldRate {

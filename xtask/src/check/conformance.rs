@@ -1,7 +1,9 @@
 //! `cargo xtask conformance [--examples FILE] [--spec PATH]`.
 //!
 //! Extracts every response example embedded in the spec (or takes the records in FILE) and runs
-//! the `conformance` crate on them, which decodes each into the generated type. The decoding
+//! the `conformance` crate on them, which decodes each into the generated type. Beside the
+//! examples themselves it replays two kinds of probes, one per example and nullable field: the
+//! field set to `null` (null probes), and the field left out (absent probes). The decoding
 //! lives in its own crate because it must link `plaid-client`, which this xtask must not (a
 //! broken checked-in client must never stop `cargo xtask generate` from repairing it).
 
@@ -26,11 +28,17 @@ pub fn run(
     let doc = spec::load(&spec_path)?;
     let records = spec_examples(&doc);
     let probes = null_probes(&doc, &records);
+    let absent = absent_probes(&doc, &records);
     let dir = root.join("target").join("conformance");
     std::fs::create_dir_all(&dir)?;
     let examples_file = dir.join("spec-examples.json");
     let probes_file = dir.join("null-probes.json");
-    for (file, recs) in [(&examples_file, &records), (&probes_file, &probes)] {
+    let absent_file = dir.join("absent-probes.json");
+    for (file, recs) in [
+        (&examples_file, &records),
+        (&probes_file, &probes),
+        (&absent_file, &absent),
+    ] {
         std::fs::write(file, serde_json::to_vec_pretty(recs)?)
             .with_context(|| format!("writing {}", file.display()))?;
     }
@@ -45,13 +53,19 @@ pub fn run(
         probes.len()
     );
     let probes_ok = replay(root, &probes_file)?;
-    Ok(
-        if examples_ok == ExitCode::SUCCESS && probes_ok == ExitCode::SUCCESS {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        },
-    )
+    println!(
+        "absent probes: {} (each example with one field the spec marks nullable left out)",
+        absent.len()
+    );
+    let absent_ok = replay(root, &absent_file)?;
+    let all_ok = [examples_ok, probes_ok, absent_ok]
+        .iter()
+        .all(|c| *c == ExitCode::SUCCESS);
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Run the conformance crate on one records file.
@@ -76,6 +90,28 @@ fn replay(root: &Path, file: &Path) -> anyhow::Result<ExitCode> {
 /// field's own `nullable: true`, a `$ref` to a nullable component, or an enum listing `null`),
 /// a copy of the example with that one field set to `null`.
 pub fn null_probes(doc: &Value, records: &[Value]) -> Vec<Value> {
+    probes(doc, records, "with null at", |parent, key| {
+        parent.get_mut(key).map(|v| *v = Value::Null).is_some()
+    })
+}
+
+/// Like [`null_probes`], but each copy leaves the nullable field out altogether, as Plaid's real
+/// responses do (`iso_currency_code`, `consent_expiration_time`): the generated types must decode
+/// an absent nullable field as `None`, whether the spec lists it as required or not.
+pub fn absent_probes(doc: &Value, records: &[Value]) -> Vec<Value> {
+    probes(doc, records, "without", |parent, key| {
+        parent.remove(key).is_some()
+    })
+}
+
+/// One probe per example and nullable field in it: a copy where `edit` changed the field in its
+/// parent object (`false` when it could not).
+fn probes(
+    doc: &Value,
+    records: &[Value],
+    label: &str,
+    edit: impl Fn(&mut serde_json::Map<String, Value>, &str) -> bool,
+) -> Vec<Value> {
     let mut out = Vec::new();
     for rec in records {
         let (Some(ep), Some(status), Some(ex)) = (
@@ -91,12 +127,20 @@ pub fn null_probes(doc: &Value, records: &[Value]) -> Vec<Value> {
         let mut spots = Vec::new();
         nullable_spots(doc, schema, ex, String::new(), 0, &mut spots);
         for ptr in spots {
+            // Every spot is a field of an object: `<parent>/<escaped key>`.
+            let Some((parent_ptr, escaped)) = ptr.rsplit_once('/') else {
+                continue;
+            };
+            let key = escaped.replace("~1", "/").replace("~0", "~");
             let mut probe = ex.clone();
-            if let Some(slot) = probe.pointer_mut(&ptr) {
-                *slot = Value::Null;
+            let edited = probe
+                .pointer_mut(parent_ptr)
+                .and_then(Value::as_object_mut)
+                .is_some_and(|parent| edit(parent, &key));
+            if edited {
                 let name = rec.get("name").and_then(Value::as_str).unwrap_or(ep);
                 out.push(json!({"endpoint": ep, "status": status,
-                    "name": format!("{name} with null at {ptr}"), "example": probe}));
+                    "name": format!("{name} {label} {ptr}"), "example": probe}));
             }
         }
     }
@@ -167,4 +211,32 @@ fn nullable_spots(
     }
     out.sort();
     out.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_null_or_remove_each_nullable_field_of_each_example() {
+        let doc = json!({"paths": {"/x": {"post": {"responses": {"200": {"content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/R"}}}}}}}},
+            "components": {"schemas": {
+                "R": {"type": "object", "required": ["a", "b"], "properties": {
+                    "a": {"type": "string", "nullable": true},
+                    "b": {"type": "array", "items": {"$ref": "#/components/schemas/I"}},
+                    "c": {"type": "string"}}},
+                "I": {"type": "object", "properties": {"a/b": {"type": "integer", "nullable": true}}}}}});
+        let records = vec![json!({"endpoint": "/x", "status": 200, "name": "ex",
+            "example": {"a": "1", "b": [{"a/b": 2}], "c": "3"}})];
+        let nulls = null_probes(&doc, &records);
+        let absent = absent_probes(&doc, &records);
+        assert_eq!(nulls.len(), 2);
+        assert_eq!(absent.len(), 2);
+        assert_eq!(absent[0]["example"], json!({"b": [{"a/b": 2}], "c": "3"}));
+        assert_eq!(absent[1]["example"], json!({"a": "1", "b": [{}], "c": "3"}));
+        assert_eq!(absent[1]["name"], "ex without /b/0/a~1b");
+        assert_eq!(nulls[0]["example"]["a"], Value::Null);
+        assert_eq!(nulls[1]["example"]["b"][0]["a/b"], Value::Null);
+    }
 }

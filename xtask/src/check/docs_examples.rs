@@ -6,16 +6,22 @@
 //! `21}`). Those examples are more numerous than the spec's, so replaying them finds defects the
 //! spec's own examples do not show. Examples with elisions (`...`) are not JSON and are counted
 //! as skipped, never guessed at.
+//!
+//! The same pages document every error code with an example error object (`"error_type": …,
+//! "error_code": …`). Those pairs are written as evidence too
+//! (`openapi/evidence/error-codes/plaid-docs.json`), from which `generate` writes the
+//! `ErrorCode` enum, so the client's list of codes is Plaid's own and cannot drift by hand.
 
 use std::path::Path;
 
 use anyhow::Context;
 use serde_json::{json, Value};
 
-pub fn extract(dir: &Path, out: &Path) -> anyhow::Result<()> {
+pub fn extract(dir: &Path, out: &Path, error_codes_out: &Path) -> anyhow::Result<()> {
     let mut files: Vec<_> = walk(dir)?;
     files.sort();
     let mut records = Vec::new();
+    let mut codes = std::collections::BTreeMap::new();
     let mut skipped = 0;
     for f in &files {
         let text =
@@ -27,12 +33,20 @@ pub fn extract(dir: &Path, out: &Path) -> anyhow::Result<()> {
         let (recs, skip) = examples_in(&text, &name);
         records.extend(recs);
         skipped += skip;
+        for (code, kind) in error_codes_in(&text) {
+            codes
+                .entry(code.clone())
+                .or_insert_with(|| json!({"error_code": code, "error_type": kind, "page": name}));
+        }
     }
-    if let Some(parent) = out.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(out, serde_json::to_vec_pretty(&records)?)
-        .with_context(|| format!("writing {}", out.display()))?;
+    let codes: Vec<Value> = codes.into_values().collect();
+    write_json(error_codes_out, &codes)?;
+    println!(
+        "extracted {} documented error codes into {}",
+        codes.len(),
+        error_codes_out.display()
+    );
+    write_json(out, &records)?;
     println!(
         "extracted {} response examples from {} pages under {} ({skipped} skipped: not JSON, e.g. elided with `...`) into {}",
         records.len(),
@@ -41,6 +55,48 @@ pub fn extract(dir: &Path, out: &Path) -> anyhow::Result<()> {
         out.display()
     );
     Ok(())
+}
+
+fn write_json(path: &Path, values: &[Value]) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, serde_json::to_vec_pretty(values)?)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// The `(error_code, error_type)` pairs of the example error objects of one page: a line
+/// `"error_code": "X"` with an `"error_type": "Y"` line among the few before it (the numbered
+/// lines of one example object).
+pub fn error_codes_in(text: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(code) = quoted_value(line, "error_code") else {
+            continue;
+        };
+        let kind = lines[i.saturating_sub(4)..i]
+            .iter()
+            .rev()
+            .find_map(|l| quoted_value(l, "error_type"));
+        let screaming = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        };
+        if let Some(kind) = kind.filter(|k| screaming(k) && screaming(&code)) {
+            out.push((code, kind));
+        }
+    }
+    out
+}
+
+/// `Y` in a line holding `"key": "Y"`.
+fn quoted_value(line: &str, key: &str) -> Option<String> {
+    let needle = format!("\"{key}\": \"");
+    let at = line.find(&needle)? + needle.len();
+    let rest = &line[at..];
+    Some(rest[..rest.find('"')?].to_string())
 }
 
 fn walk(dir: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
@@ -150,5 +206,19 @@ mod tests {
         );
         assert_eq!(endpoint_heading("and/or maybe"), None);
         assert_eq!(endpoint_heading("[object]"), None);
+    }
+
+    #[test]
+    fn error_codes_come_with_their_type() {
+        let page = "ACCOUNTS_LIMIT\nToo many requests\n1http code 429\n2{\n3 \"error_type\": \"RATE_LIMIT_EXCEEDED\",\n\
+                    4 \"error_code\": \"ACCOUNTS_LIMIT\",\n5 \"display_message\": null\n6}\n\
+                    text mentioning \"error_code\": \"lower_case\" alone\n";
+        assert_eq!(
+            error_codes_in(page),
+            [(
+                "ACCOUNTS_LIMIT".to_string(),
+                "RATE_LIMIT_EXCEEDED".to_string()
+            )]
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! Layout: `mod.rs` (the module root and the one place that names the spec version),
 //! `client.rs` (progenitor's client, behind the `raw-client` feature), `types/` (one file per
 //! initial letter, so a spec bump's diff stays reviewable file by file), `operations.rs`,
-//! `webhooks.rs` and `mock.rs` (the tables).
+//! `webhooks.rs`, `mock.rs`, `redact.rs` and `error_codes.rs` (the tables).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -45,6 +45,11 @@ pub fn layout(
     );
     files.insert("webhooks.rs".to_string(), unparse(tables.webhooks.items));
     files.insert("mock.rs".to_string(), unparse(tables.mock.items));
+    files.insert("redact.rs".to_string(), unparse(tables.redact.items));
+    files.insert(
+        "error_codes.rs".to_string(),
+        unparse(tables.error_codes.items),
+    );
     files.insert("mod.rs".to_string(), module_root(&input.version));
     Ok(files)
 }
@@ -80,6 +85,12 @@ fn module_root(version: &str) -> String {
          \n\
          /// Webhook bodies typed by `webhook_type` and `webhook_code`.\n\
          pub mod webhooks;\n\
+         \n\
+         /// What is a credential: the table the redacting `Debug` impls were written from.\n\
+         pub mod redact;\n\
+         \n\
+         /// Plaid's documented error codes, as an open enum.\n\
+         pub mod error_codes;\n\
          \n\
          /// progenitor's client: one method per operation (feature `raw-client`).\n\
          #[cfg(feature = \"raw-client\")]\n\

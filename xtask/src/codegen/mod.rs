@@ -44,6 +44,8 @@ pub struct Input<'a> {
     pub original: &'a Value,
     /// `info.version`, written once into `generated/mod.rs`.
     pub version: String,
+    /// `openapi/evidence/`: recorded responses and the error codes Plaid documents.
+    pub evidence: &'a repair::Evidence,
 }
 
 pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
@@ -56,6 +58,7 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
         spec_path: &spec_path,
         original: &original,
         version: spec::version(&original),
+        evidence: &evidence,
     };
     let files = generate_files(&input, normalized, opts.style.clone())?;
 
@@ -88,7 +91,8 @@ pub fn generate_files(
 ) -> anyhow::Result<BTreeMap<String, String>> {
     let builder = matches!(style, progenitor::InterfaceStyle::Builder);
     let mut output = progenitor_output::generate(input.spec_path, normalized, style)?;
-    let passes = passes::apply(&mut output.types)?;
+    let headers = crate::spec::lookup::api_key_headers(input.original);
+    let passes = passes::apply(&mut output.types, &headers)?;
     println!("serde: {}", passes.serde_impls);
     println!("schemars: {}", passes.json_schema);
     if builder {
@@ -96,10 +100,10 @@ pub fn generate_files(
         // positional methods, so a builder-style client gets only the client and its types.
         return files::builder_files(output.client, output.types, &input.version);
     }
-    let tables = tables::build(input, &output)?;
+    let tables = tables::build(input, &output, &passes.credentials)?;
     println!(
-        "{}; {} string enums opened; {} types redact credentials in Debug",
-        tables.operations_summary, passes.opened_enums, passes.redacted_types
+        "{}; {} string enums opened",
+        tables.operations_summary, passes.opened_enums
     );
     files::layout(input, output, tables)
 }

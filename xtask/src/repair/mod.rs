@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-pub use evidence::Evidence;
+pub use evidence::{Evidence, ERROR_CODES_DIR};
 use rules::*;
 
 use crate::spec;
@@ -288,6 +288,7 @@ mod tests {
         );
         let evidence = Evidence {
             records: vec![("/x".into(), 200, json!({"id": "2", "request_id": "r"}))],
+            ..Evidence::default()
         };
         assert_eq!(
             required_absent_from_examples(&mut doc, &Evidence::default()),

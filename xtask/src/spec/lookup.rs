@@ -80,6 +80,72 @@ fn find_property<'a>(
         .find_map(|m| find_property(spec, deref(spec, m), name, depth + 1))
 }
 
+/// The header names of the spec's `apiKey` security schemes carried in a header
+/// (`PLAID-CLIENT-ID`, `PLAID-SECRET`, `Plaid-Version`), sorted.
+pub fn api_key_headers(doc: &Value) -> Vec<String> {
+    let mut out: Vec<String> = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| {
+            s.get("type") == Some(&json!("apiKey")) && s.get("in") == Some(&json!("header"))
+        })
+        .filter_map(|(_, s)| s.get("name").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The environment names of the spec's `servers` (the first label of each host:
+/// `https://sandbox.plaid.com` → `sandbox`), sorted.
+pub fn server_environments(doc: &Value) -> Vec<String> {
+    let mut out: Vec<String> = doc
+        .get("servers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.get("url").and_then(Value::as_str))
+        .filter_map(|url| {
+            let host = url.split("://").nth(1)?.split(['/', ':']).next()?;
+            host.split('.').next().map(str::to_ascii_lowercase)
+        })
+        .filter(|label| !label.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Every string value of the document under an object key for which `key` holds (array
+/// members included), wherever it sits: schemas' examples, response examples, descriptions'
+/// neighbours.
+pub fn strings_under_keys<'a>(doc: &'a Value, key: &dyn Fn(&str) -> bool) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut stack = vec![doc];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    if key(k) {
+                        match child {
+                            Value::String(s) => out.push(s.as_str()),
+                            Value::Array(items) => {
+                                out.extend(items.iter().filter_map(Value::as_str));
+                            }
+                            _ => {}
+                        }
+                    }
+                    stack.push(child);
+                }
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Every JSON response example of every operation: `{endpoint, status, name, example}`.
 /// Error examples under `default` or a range are given status 400.
 pub fn spec_examples(doc: &Value) -> Vec<Value> {

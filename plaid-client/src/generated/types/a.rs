@@ -371,7 +371,6 @@ impl ::std::convert::TryFrom<::std::string::String> for AamvaMatchResult {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -379,7 +378,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AamvaMatchResult {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AccessToken(pub ::std::string::String);
+pub struct AccessToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for AccessToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -398,10 +397,21 @@ impl ::schemars::JsonSchema for AccessToken {
         )
     }
 }
-impl ::std::ops::Deref for AccessToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl AccessToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("AccessToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for AccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<AccessToken> for ::std::string::String {
@@ -412,11 +422,6 @@ impl ::std::convert::From<AccessToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for AccessToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for AccessToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for AccessToken {
@@ -430,7 +435,6 @@ impl ::std::str::FromStr for AccessToken {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -438,7 +442,7 @@ impl ::std::str::FromStr for AccessToken {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AccessTokenNullable(pub ::std::string::String);
+pub struct AccessTokenNullable(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for AccessTokenNullable {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -457,10 +461,21 @@ impl ::schemars::JsonSchema for AccessTokenNullable {
         )
     }
 }
-impl ::std::ops::Deref for AccessTokenNullable {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl AccessTokenNullable {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for AccessTokenNullable {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("AccessTokenNullable([redacted])")
+    }
+}
+impl ::std::fmt::Display for AccessTokenNullable {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<AccessTokenNullable> for ::std::string::String {
@@ -471,11 +486,6 @@ impl ::std::convert::From<AccessTokenNullable> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for AccessTokenNullable {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for AccessTokenNullable {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for AccessTokenNullable {
@@ -728,13 +738,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountAssets {
             days_available: s::required(f3, "days_available")?,
             historical_balances: s::required(f4, "historical_balances")?,
             investments: s::optional(f5),
-            mask: s::required(f6, "mask")?,
+            mask: s::optional(f6),
             name: s::required(f7, "name")?,
-            official_name: s::required(f8, "official_name")?,
+            official_name: s::optional(f8),
             owners: s::required(f9, "owners")?,
             ownership_type: s::optional(f10),
             persistent_account_id: s::optional(f11),
-            subtype: s::required(f12, "subtype")?,
+            subtype: s::optional(f12),
             transactions: s::required(f13, "transactions")?,
             type_: s::required(f14, "type")?,
             verification_status: s::optional(f15),
@@ -834,7 +844,7 @@ impl ::schemars::JsonSchema for AccountAssets {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
@@ -848,7 +858,7 @@ impl ::schemars::JsonSchema for AccountAssets {
         );
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The official name of the account as given by the financial institution",
@@ -876,7 +886,7 @@ impl ::schemars::JsonSchema for AccountAssets {
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",
@@ -1092,12 +1102,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountBalance {
             read?;
         }
         Ok(Self {
-            available: s::required(f0, "available")?,
-            current: s::required(f1, "current")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
+            available: s::optional(f0),
+            current: s::optional(f1),
+            iso_currency_code: s::optional(f2),
             last_updated_datetime: s::optional(f3),
-            limit: s::required(f4, "limit")?,
-            unofficial_currency_code: s::required(f5, "unofficial_currency_code")?,
+            limit: s::optional(f4),
+            unofficial_currency_code: s::optional(f5),
         })
     }
 }
@@ -1138,21 +1148,21 @@ impl ::schemars::JsonSchema for AccountBalance {
         let mut o = j::Object::new(generator);
         o.field(
             "available",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`, or by `/signal/evaluate` with a Balance-only ruleset.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
         );
         o.field(
             "current",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest. Similar to `credit`-type accounts, a positive balance is typically expected, while a negative amount indicates the lender owing the account holder.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get` or by `/signal/evaluate` with a Balance-only ruleset; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get` or `/signal/evaluate` called with a Balance-only `ruleset_key`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
@@ -1166,14 +1176,14 @@ impl ::schemars::JsonSchema for AccountBalance {
         );
         o.field(
             "limit",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "For `credit`-type accounts, this represents the credit limit.\n\nFor `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.\n\nIn North America, this field is typically only available for `credit`-type accounts.",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
@@ -1303,11 +1313,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountBase {
             account_id: s::required(f0, "account_id")?,
             balances: s::required(f1, "balances")?,
             holder_category: s::optional(f2),
-            mask: s::required(f3, "mask")?,
+            mask: s::optional(f3),
             name: s::required(f4, "name")?,
-            official_name: s::required(f5, "official_name")?,
+            official_name: s::optional(f5),
             persistent_account_id: s::optional(f6),
-            subtype: s::required(f7, "subtype")?,
+            subtype: s::optional(f7),
             type_: s::required(f8, "type")?,
             verification_insights: s::optional(f9),
             verification_name: s::optional(f10),
@@ -1377,7 +1387,7 @@ impl ::schemars::JsonSchema for AccountBase {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of either the account's displayed mask or the account's official account number. Note that the mask may be non-unique between an Item's accounts.",
@@ -1391,7 +1401,7 @@ impl ::schemars::JsonSchema for AccountBase {
         );
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The official name of the account as given by the financial institution",
@@ -1405,7 +1415,7 @@ impl ::schemars::JsonSchema for AccountBase {
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",
@@ -2067,12 +2077,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountIdentity {
             account_id: s::required(f0, "account_id")?,
             balances: s::required(f1, "balances")?,
             holder_category: s::optional(f2),
-            mask: s::required(f3, "mask")?,
+            mask: s::optional(f3),
             name: s::required(f4, "name")?,
-            official_name: s::required(f5, "official_name")?,
+            official_name: s::optional(f5),
             owners: s::required(f6, "owners")?,
             persistent_account_id: s::optional(f7),
-            subtype: s::required(f8, "subtype")?,
+            subtype: s::optional(f8),
             type_: s::required(f9, "type")?,
             verification_insights: s::optional(f10),
             verification_name: s::optional(f11),
@@ -2143,7 +2153,7 @@ impl ::schemars::JsonSchema for AccountIdentity {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "",
@@ -2151,7 +2161,7 @@ impl ::schemars::JsonSchema for AccountIdentity {
         o.field("name", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "",
@@ -2172,7 +2182,7 @@ impl ::schemars::JsonSchema for AccountIdentity {
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",
@@ -2335,12 +2345,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountIdentityDocumentUpload {
             balances: s::required(f1, "balances")?,
             documents: s::optional(f2),
             holder_category: s::optional(f3),
-            mask: s::required(f4, "mask")?,
+            mask: s::optional(f4),
             name: s::required(f5, "name")?,
-            official_name: s::required(f6, "official_name")?,
+            official_name: s::optional(f6),
             owners: s::required(f7, "owners")?,
             persistent_account_id: s::optional(f8),
-            subtype: s::required(f9, "subtype")?,
+            subtype: s::optional(f9),
             type_: s::required(f10, "type")?,
             verification_insights: s::optional(f11),
             verification_name: s::optional(f12),
@@ -2422,7 +2432,7 @@ impl ::schemars::JsonSchema for AccountIdentityDocumentUpload {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of either the account's displayed mask or the account's official account number. Note that the mask may be non-unique between an Item's accounts.",
@@ -2436,7 +2446,7 @@ impl ::schemars::JsonSchema for AccountIdentityDocumentUpload {
         );
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The official name of the account as given by the financial institution",
@@ -2457,7 +2467,7 @@ impl ::schemars::JsonSchema for AccountIdentityDocumentUpload {
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",
@@ -2756,12 +2766,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountIdentityMatchScore {
             email_address: s::optional(f3),
             holder_category: s::optional(f4),
             legal_name: s::optional(f5),
-            mask: s::required(f6, "mask")?,
+            mask: s::optional(f6),
             name: s::required(f7, "name")?,
-            official_name: s::required(f8, "official_name")?,
+            official_name: s::optional(f8),
             persistent_account_id: s::optional(f9),
             phone_number: s::optional(f10),
-            subtype: s::required(f11, "subtype")?,
+            subtype: s::optional(f11),
             type_: s::required(f12, "type")?,
             verification_insights: s::optional(f13),
             verification_name: s::optional(f14),
@@ -2860,7 +2870,7 @@ impl ::schemars::JsonSchema for AccountIdentityMatchScore {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "",
@@ -2868,7 +2878,7 @@ impl ::schemars::JsonSchema for AccountIdentityMatchScore {
         o.field("name", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "",
@@ -2889,7 +2899,7 @@ impl ::schemars::JsonSchema for AccountIdentityMatchScore {
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",
@@ -4757,10 +4767,10 @@ impl ::schemars::JsonSchema for AccountsBalanceGetRequest {
 impl ::std::fmt::Debug for AccountsBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AccountsBalanceGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4981,10 +4991,10 @@ impl ::schemars::JsonSchema for AccountsGetRequest {
 impl ::std::fmt::Debug for AccountsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AccountsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5694,10 +5704,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for AddressData {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
-            country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
             street: s::required(f4, "street")?,
         })
     }
@@ -5736,28 +5746,28 @@ impl ::schemars::JsonSchema for AddressData {
         let mut o = j::Object::new(generator);
         o.field(
             "city",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The full city name",
         );
         o.field(
             "country",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO 3166-1 alpha-2 country code",
         );
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.",
         );
         o.field(
             "region",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The region or state. In API versions 2018-05-22 and earlier, this field is called `state`.\nExample: `\"NC\"`",
@@ -6512,7 +6522,6 @@ impl ::schemars::JsonSchema for AmountWithCurrencyWithMonthlyAverage {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -6520,7 +6529,7 @@ impl ::schemars::JsonSchema for AmountWithCurrencyWithMonthlyAverage {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ApiClientId(pub ::std::string::String);
+pub struct ApiClientId(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ApiClientId {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6539,10 +6548,21 @@ impl ::schemars::JsonSchema for ApiClientId {
         )
     }
 }
-impl ::std::ops::Deref for ApiClientId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl ApiClientId {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for ApiClientId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("ApiClientId([redacted])")
+    }
+}
+impl ::std::fmt::Display for ApiClientId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<ApiClientId> for ::std::string::String {
@@ -6553,11 +6573,6 @@ impl ::std::convert::From<ApiClientId> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for ApiClientId {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for ApiClientId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for ApiClientId {
@@ -6571,7 +6586,6 @@ impl ::std::str::FromStr for ApiClientId {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -6579,7 +6593,7 @@ impl ::std::str::FromStr for ApiClientId {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ApiSecret(pub ::std::string::String);
+pub struct ApiSecret(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ApiSecret {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6598,10 +6612,21 @@ impl ::schemars::JsonSchema for ApiSecret {
         )
     }
 }
-impl ::std::ops::Deref for ApiSecret {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl ApiSecret {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for ApiSecret {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("ApiSecret([redacted])")
+    }
+}
+impl ::std::fmt::Display for ApiSecret {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<ApiSecret> for ::std::string::String {
@@ -6612,11 +6637,6 @@ impl ::std::convert::From<ApiSecret> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for ApiSecret {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for ApiSecret {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for ApiSecret {
@@ -6720,18 +6740,18 @@ impl<'de> crate::struct_serde::FromMap<'de> for Application {
         }
         Ok(Self {
             application_id: s::required(f0, "application_id")?,
-            application_url: s::required(f1, "application_url")?,
-            city: s::required(f2, "city")?,
-            company_legal_name: s::required(f3, "company_legal_name")?,
-            country_code: s::required(f4, "country_code")?,
-            display_name: s::required(f5, "display_name")?,
+            application_url: s::optional(f1),
+            city: s::optional(f2),
+            company_legal_name: s::optional(f3),
+            country_code: s::optional(f4),
+            display_name: s::optional(f5),
             join_date: s::required(f6, "join_date")?,
-            logo_url: s::required(f7, "logo_url")?,
+            logo_url: s::optional(f7),
             name: s::required(f8, "name")?,
-            postal_code: s::required(f9, "postal_code")?,
-            reason_for_access: s::required(f10, "reason_for_access")?,
-            region: s::required(f11, "region")?,
-            use_case: s::required(f12, "use_case")?,
+            postal_code: s::optional(f9),
+            reason_for_access: s::optional(f10),
+            region: s::optional(f11),
+            use_case: s::optional(f12),
         })
     }
 }
@@ -6784,35 +6804,35 @@ impl ::schemars::JsonSchema for Application {
         );
         o.field(
             "application_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The URL for the application's website",
         );
         o.field(
             "city",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A string representing the city of the client's headquarters.",
         );
         o.field(
             "company_legal_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A string representing the name of client's legal entity.",
         );
         o.field(
             "country_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A string representing the country code of the client's headquarters.",
         );
         o.field(
             "display_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A human-readable name of the application for display purposes",
@@ -6826,7 +6846,7 @@ impl ::schemars::JsonSchema for Application {
         );
         o.field(
             "logo_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A URL that links to the application logo image.",
@@ -6840,28 +6860,28 @@ impl ::schemars::JsonSchema for Application {
         );
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A string representing the postal code of the client's headquarters.",
         );
         o.field(
             "reason_for_access",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A string provided by the connected app stating why they use their respective enabled products.",
         );
         o.field(
             "region",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A string representing the region of the client's headquarters.",
         );
         o.field(
             "use_case",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A string representing client's broad use case as assessed by Plaid.",
@@ -6959,8 +6979,8 @@ impl ::std::fmt::Debug for ApplicationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ApplicationGetRequest")
             .field("application_id", &self.application_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7152,8 +7172,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for Apr {
         Ok(Self {
             apr_percentage: s::required(f0, "apr_percentage")?,
             apr_type: s::required(f1, "apr_type")?,
-            balance_subject_to_apr: s::required(f2, "balance_subject_to_apr")?,
-            interest_charge_amount: s::required(f3, "interest_charge_amount")?,
+            balance_subject_to_apr: s::optional(f2),
+            interest_charge_amount: s::optional(f3),
         })
     }
 }
@@ -7199,14 +7219,14 @@ impl ::schemars::JsonSchema for Apr {
         );
         o.field(
             "balance_subject_to_apr",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Amount of money that is subjected to the APR if a balance was carried beyond payment due date. How it is calculated can vary by card issuer. It is often calculated as an average daily balance.",
         );
         o.field(
             "interest_charge_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Amount of money charged due to interest from last statement.",
@@ -7537,20 +7557,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetDetail {
             asset_crypto_balance_amount: s::optional(f6),
             asset_current_balance_amount: s::required(f7, "AssetCurrentBalanceAmount")?,
             asset_days_requested_count: s::required(f8, "AssetDaysRequestedCount")?,
-            asset_description: s::required(f9, "AssetDescription")?,
+            asset_description: s::optional(f9),
             asset_employer_sponsored_indicator: s::optional(f10),
             asset_holding_balance_amount: s::optional(f11),
             asset_holding_balance_net_margin_amount: s::optional(f12),
             asset_margin_amount_balance: s::optional(f13),
             asset_other_balance_amount: s::optional(f14),
-            asset_ownership_type: s::required(f15, "AssetOwnershipType")?,
+            asset_ownership_type: s::optional(f15),
             asset_retirement_indicator: s::optional(f16),
             asset_stocks_balance_amount: s::optional(f17),
             asset_type: s::required(f18, "AssetType")?,
-            asset_type_additional_description: s::required(
-                f19,
-                "AssetTypeAdditionalDescription",
-            )?,
+            asset_type_additional_description: s::optional(f19),
             asset_unique_identifier: s::required(f20, "AssetUniqueIdentifier")?,
         })
     }
@@ -7729,7 +7746,7 @@ impl ::schemars::JsonSchema for AssetDetail {
         );
         o.field(
             "AssetDescription",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A text description that further defines the Asset. This could be used to describe the shares associated with the stocks, bonds or mutual funds, retirement funds or business owned that the borrower has disclosed (named) as an asset.",
@@ -7771,7 +7788,7 @@ impl ::schemars::JsonSchema for AssetDetail {
         );
         o.field(
             "AssetOwnershipType",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Ownership type of the asset account.",
@@ -7793,7 +7810,7 @@ impl ::schemars::JsonSchema for AssetDetail {
         o.field("AssetType", j::REQUIRED, G::subschema_for::<AssetType>, &[], "");
         o.field(
             "AssetTypeAdditionalDescription",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Additional Asset Description. Some examples are Investment Tax-Deferred, Loan, 401K, 403B, Checking, Money Market, Credit Card, ROTH, 529, Biller, ROLLOVER, CD, Savings, Investment Taxable, IRA, Mortgage, Line Of Credit.",
@@ -8168,26 +8185,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetHolding {
             read?;
         }
         Ok(Self {
-            asset_holding_current_price_amount: s::required(
-                f0,
-                "AssetHoldingCurrentPriceAmount",
-            )?,
-            asset_holding_description: s::required(f1, "AssetHoldingDescription")?,
-            asset_holding_id: s::required(f2, "AssetHoldingID")?,
-            asset_holding_market_value_amount: s::required(
-                f3,
-                "AssetHoldingMarketValueAmount",
-            )?,
-            asset_holding_restricted_indicator: s::required(
-                f4,
-                "AssetHoldingRestrictedIndicator",
-            )?,
-            asset_holding_security_name: s::required(f5, "AssetHoldingSecurityName")?,
-            asset_holding_symbol: s::required(f6, "AssetHoldingSymbol")?,
-            asset_holding_type: s::required(f7, "AssetHoldingType")?,
-            asset_holding_units: s::required(f8, "AssetHoldingUnits")?,
-            asset_holding_vested_amount: s::required(f9, "AssetHoldingVestedAmount")?,
-            currency: s::required(f10, "Currency")?,
+            asset_holding_current_price_amount: s::optional(f0),
+            asset_holding_description: s::optional(f1),
+            asset_holding_id: s::optional(f2),
+            asset_holding_market_value_amount: s::optional(f3),
+            asset_holding_restricted_indicator: s::optional(f4),
+            asset_holding_security_name: s::optional(f5),
+            asset_holding_symbol: s::optional(f6),
+            asset_holding_type: s::optional(f7),
+            asset_holding_units: s::optional(f8),
+            asset_holding_vested_amount: s::optional(f9),
+            currency: s::optional(f10),
         })
     }
 }
@@ -8240,77 +8248,77 @@ impl ::schemars::JsonSchema for AssetHolding {
         let mut o = j::Object::new(generator);
         o.field(
             "AssetHoldingCurrentPriceAmount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "current price of investment holding",
         );
         o.field(
             "AssetHoldingDescription",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Description of holding",
         );
         o.field(
             "AssetHoldingID",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Unique id of investment position",
         );
         o.field(
             "AssetHoldingMarketValueAmount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "market value of investment position",
         );
         o.field(
             "AssetHoldingRestrictedIndicator",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AssetHoldingAssetHoldingRestrictedIndicator>,
             &[j::NULLABLE],
             "Whether or not the stock is restricted, i.e. \"Restricted\" or \"Not Restricted\"",
         );
         o.field(
             "AssetHoldingSecurityName",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Security name of investment holding",
         );
         o.field(
             "AssetHoldingSymbol",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Investment position's market ticker symbol",
         );
         o.field(
             "AssetHoldingType",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AssetHoldingAssetHoldingType>,
             &[j::NULLABLE],
             "Type of holding (e.g. bond, stock, crypto, other)",
         );
         o.field(
             "AssetHoldingUnits",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Number of units of holding",
         );
         o.field(
             "AssetHoldingVestedAmount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Amount of holding vested",
         );
         o.field(
             "Currency",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "US Dollar",
@@ -8647,7 +8655,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetOwner {
             read?;
         }
         Ok(Self {
-            asset_owner_text: s::required(f0, "AssetOwnerText")?,
+            asset_owner_text: s::optional(f0),
         })
     }
 }
@@ -8681,7 +8689,7 @@ impl ::schemars::JsonSchema for AssetOwner {
         let mut o = j::Object::new(generator);
         o.field(
             "AssetOwnerText",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Account Owner Full Name.",
@@ -8831,7 +8839,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReport {
         }
         Ok(Self {
             asset_report_id: s::required(f0, "asset_report_id")?,
-            client_report_id: s::required(f1, "client_report_id")?,
+            client_report_id: s::optional(f1),
             date_generated: s::required(f2, "date_generated")?,
             days_requested: s::required(f3, "days_requested")?,
             insights: s::optional(f4),
@@ -8883,7 +8891,7 @@ impl ::schemars::JsonSchema for AssetReport {
         );
         o.field(
             "client_report_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "An identifier you determine and submit for the Asset Report.",
@@ -9021,13 +9029,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAccountBalance {
             read?;
         }
         Ok(Self {
-            available: s::required(f0, "available")?,
-            current: s::required(f1, "current")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
+            available: s::optional(f0),
+            current: s::optional(f1),
+            iso_currency_code: s::optional(f2),
             last_updated_datetime: s::optional(f3),
-            limit: s::required(f4, "limit")?,
+            limit: s::optional(f4),
             margin_loan_amount: s::optional(f5),
-            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f6),
         })
     }
 }
@@ -9070,21 +9078,21 @@ impl ::schemars::JsonSchema for AssetReportAccountBalance {
         let mut o = j::Object::new(generator);
         o.field(
             "available",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
         );
         o.field(
             "current",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get`; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
@@ -9098,7 +9106,7 @@ impl ::schemars::JsonSchema for AssetReportAccountBalance {
         );
         o.field(
             "limit",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "For `credit`-type accounts, this represents the credit limit.\n\nFor `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.\n\nIn North America, this field is typically only available for `credit`-type accounts.",
@@ -9112,7 +9120,7 @@ impl ::schemars::JsonSchema for AssetReportAccountBalance {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
@@ -9312,15 +9320,15 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyCreateRequest {
 impl ::std::fmt::Debug for AssetReportAuditCopyCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyCreateRequest")
-            .field("asset_report_token", &self.asset_report_token)
+            .field("asset_report_token", &crate::redact::Redacted)
             .field("auditor_id", &self.auditor_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///AssetReportAuditCopyCreateResponse defines the response schema for `/asset_report/audit_copy/get`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AssetReportAuditCopyCreateResponse {
     ///A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.
     pub audit_copy_token: ::std::string::String,
@@ -9402,6 +9410,14 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyCreateResponse {
         o.finish(
             "AssetReportAuditCopyCreateResponse defines the response schema for `/asset_report/audit_copy/get`",
         )
+    }
+}
+impl ::std::fmt::Debug for AssetReportAuditCopyCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportAuditCopyCreateResponse")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///AssetReportAuditCopyGetRequest defines the request schema for `/asset_report/audit_copy/get`
@@ -9513,9 +9529,9 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyGetRequest {
 impl ::std::fmt::Debug for AssetReportAuditCopyGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyGetRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9646,10 +9662,10 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyPdfGetRequest {
 impl ::std::fmt::Debug for AssetReportAuditCopyPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyPdfGetRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9823,9 +9839,9 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyRemoveRequest {
 impl ::std::fmt::Debug for AssetReportAuditCopyRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyRemoveRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10056,11 +10072,11 @@ impl ::schemars::JsonSchema for AssetReportCreateRequest {
 impl ::std::fmt::Debug for AssetReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportCreateRequest")
-            .field("access_tokens", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("days_requested", &self.days_requested)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10256,7 +10272,7 @@ impl ::std::default::Default for AssetReportCreateRequestOptions {
     }
 }
 ///AssetReportCreateResponse defines the response schema for `/asset_report/create`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AssetReportCreateResponse {
     pub asset_report_id: AssetReportId,
     pub asset_report_token: AssetReportToken,
@@ -10351,6 +10367,15 @@ impl ::schemars::JsonSchema for AssetReportCreateResponse {
         o.finish(
             "AssetReportCreateResponse defines the response schema for `/asset_report/create`",
         )
+    }
+}
+impl ::std::fmt::Debug for AssetReportCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportCreateResponse")
+            .field("asset_report_id", &self.asset_report_id)
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///AssetReportFilterRequest defines the request schema for `/asset_report/filter`
@@ -10478,14 +10503,14 @@ impl ::std::fmt::Debug for AssetReportFilterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportFilterRequest")
             .field("account_ids_to_exclude", &self.account_ids_to_exclude)
-            .field("asset_report_token", &self.asset_report_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///AssetReportFilterResponse defines the response schema for `/asset_report/filter`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AssetReportFilterResponse {
     pub asset_report_id: AssetReportId,
     pub asset_report_token: AssetReportToken,
@@ -10580,6 +10605,15 @@ impl ::schemars::JsonSchema for AssetReportFilterResponse {
         o.finish(
             "AssetReportFilterResponse defines the response schema for `/asset_report/filter`",
         )
+    }
+}
+impl ::std::fmt::Debug for AssetReportFilterResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportFilterResponse")
+            .field("asset_report_id", &self.asset_report_id)
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///An object representing an Asset Report with Freddie Mac schema.
@@ -10769,9 +10803,9 @@ impl ::schemars::JsonSchema for AssetReportFreddieGetRequest {
 impl ::std::fmt::Debug for AssetReportFreddieGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportFreddieGetRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -11034,13 +11068,13 @@ impl ::schemars::JsonSchema for AssetReportGetRequest {
 impl ::std::fmt::Debug for AssetReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportGetRequest")
-            .field("asset_report_token", &self.asset_report_token)
-            .field("client_id", &"[redacted]")
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("fast_report", &self.fast_report)
             .field("include_insights", &self.include_insights)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .field("user_token", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -11353,15 +11387,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestmentHolding {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            cost_basis: s::required(f1, "cost_basis")?,
+            cost_basis: s::optional(f1),
             institution_price: s::required(f2, "institution_price")?,
             institution_price_as_of: s::optional(f3),
             institution_value: s::required(f4, "institution_value")?,
-            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            iso_currency_code: s::optional(f5),
             quantity: s::required(f6, "quantity")?,
             security_id: s::required(f7, "security_id")?,
-            ticker_symbol: s::required(f8, "ticker_symbol")?,
-            unofficial_currency_code: s::required(f9, "unofficial_currency_code")?,
+            ticker_symbol: s::optional(f8),
+            unofficial_currency_code: s::optional(f9),
         })
     }
 }
@@ -11417,7 +11451,7 @@ impl ::schemars::JsonSchema for AssetReportInvestmentHolding {
         );
         o.field(
             "cost_basis",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The original total value of the holding. This field is calculated by Plaid as the sum of the purchase price of all of the shares in the holding.",
@@ -11445,7 +11479,7 @@ impl ::schemars::JsonSchema for AssetReportInvestmentHolding {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the holding. Always `null` if `unofficial_currency_code` is non-`null`.",
@@ -11466,14 +11500,14 @@ impl ::schemars::JsonSchema for AssetReportInvestmentHolding {
         );
         o.field(
             "ticker_symbol",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The holding's trading symbol for publicly traded holdings, and otherwise a short identifier if available.",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
@@ -11549,10 +11583,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestmentSecurity {
             read?;
         }
         Ok(Self {
-            name: s::required(f0, "name")?,
+            name: s::optional(f0),
             security_id: s::required(f1, "security_id")?,
-            ticker_symbol: s::required(f2, "ticker_symbol")?,
-            type_: s::required(f3, "type")?,
+            ticker_symbol: s::optional(f2),
+            type_: s::optional(f3),
         })
     }
 }
@@ -11591,7 +11625,7 @@ impl ::schemars::JsonSchema for AssetReportInvestmentSecurity {
         let mut o = j::Object::new(generator);
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A descriptive name for the security, suitable for display.",
@@ -11605,14 +11639,14 @@ impl ::schemars::JsonSchema for AssetReportInvestmentSecurity {
         );
         o.field(
             "ticker_symbol",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.",
         );
         o.field(
             "type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The security type of the holding. Valid security types are:\n\n`cash`: Cash, currency, and money market funds\n\n`cryptocurrency`: Digital or virtual currencies\n\n`derivative`: Options, warrants, and other derivative instruments\n\n`equity`: Domestic and foreign equities\n\n`etf`: Multi-asset exchange-traded investment funds\n\n`fixed income`: Bonds and certificates of deposit (CDs)\n\n`loan`: Loans and loan receivables\n\n`mutual fund`: Open- and closed-end vehicles pooling funds of multiple investors\n\n`other`: Unknown or other investment types",
@@ -11728,16 +11762,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestmentTransaction
             account_id: s::required(f0, "account_id")?,
             amount: s::required(f1, "amount")?,
             date: s::required(f2, "date")?,
-            fees: s::required(f3, "fees")?,
+            fees: s::optional(f3),
             investment_transaction_id: s::required(f4, "investment_transaction_id")?,
-            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            iso_currency_code: s::optional(f5),
             name: s::required(f6, "name")?,
             price: s::required(f7, "price")?,
             quantity: s::required(f8, "quantity")?,
-            security_id: s::required(f9, "security_id")?,
+            security_id: s::optional(f9),
             subtype: s::required(f10, "subtype")?,
             type_: s::required(f11, "type")?,
-            unofficial_currency_code: s::required(f12, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f12),
             vested_quantity: s::required(f13, "vested_quantity")?,
             vested_value: s::required(f14, "vested_value")?,
         })
@@ -11810,7 +11844,7 @@ impl ::schemars::JsonSchema for AssetReportInvestmentTransaction {
         );
         o.field(
             "fees",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The combined value of all fees applied to this transaction",
@@ -11824,7 +11858,7 @@ impl ::schemars::JsonSchema for AssetReportInvestmentTransaction {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-`null`.",
@@ -11852,7 +11886,7 @@ impl ::schemars::JsonSchema for AssetReportInvestmentTransaction {
         );
         o.field(
             "security_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The `security_id` to which this transaction is related.",
@@ -11873,7 +11907,7 @@ impl ::schemars::JsonSchema for AssetReportInvestmentTransaction {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
@@ -12250,10 +12284,10 @@ impl ::schemars::JsonSchema for AssetReportPdfGetRequest {
 impl ::std::fmt::Debug for AssetReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportPdfGetRequest")
-            .field("asset_report_token", &self.asset_report_token)
-            .field("client_id", &"[redacted]")
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12400,7 +12434,6 @@ impl ::std::str::FromStr for AssetReportPdfGetResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -12408,7 +12441,7 @@ impl ::std::str::FromStr for AssetReportPdfGetResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AssetReportRefreshAssetReportToken(pub ::std::string::String);
+pub struct AssetReportRefreshAssetReportToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for AssetReportRefreshAssetReportToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12429,10 +12462,21 @@ impl ::schemars::JsonSchema for AssetReportRefreshAssetReportToken {
         )
     }
 }
-impl ::std::ops::Deref for AssetReportRefreshAssetReportToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl AssetReportRefreshAssetReportToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for AssetReportRefreshAssetReportToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("AssetReportRefreshAssetReportToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for AssetReportRefreshAssetReportToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<AssetReportRefreshAssetReportToken> for ::std::string::String {
@@ -12443,11 +12487,6 @@ impl ::std::convert::From<AssetReportRefreshAssetReportToken> for ::std::string:
 impl ::std::convert::From<::std::string::String> for AssetReportRefreshAssetReportToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for AssetReportRefreshAssetReportToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for AssetReportRefreshAssetReportToken {
@@ -12595,11 +12634,11 @@ impl ::schemars::JsonSchema for AssetReportRefreshRequest {
 impl ::std::fmt::Debug for AssetReportRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportRefreshRequest")
-            .field("asset_report_token", &self.asset_report_token)
-            .field("client_id", &"[redacted]")
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("days_requested", &self.days_requested)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12712,7 +12751,7 @@ impl ::schemars::JsonSchema for AssetReportRefreshRequestOptions {
     }
 }
 ///AssetReportRefreshResponse defines the response schema for `/asset_report/refresh`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AssetReportRefreshResponse {
     pub asset_report_id: AssetReportId,
     pub asset_report_token: AssetReportToken,
@@ -12807,6 +12846,15 @@ impl ::schemars::JsonSchema for AssetReportRefreshResponse {
         o.finish(
             "AssetReportRefreshResponse defines the response schema for `/asset_report/refresh`",
         )
+    }
+}
+impl ::std::fmt::Debug for AssetReportRefreshResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportRefreshResponse")
+            .field("asset_report_id", &self.asset_report_id)
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///AssetReportRemoveRequest defines the request schema for `/asset_report/remove`
@@ -12919,9 +12967,9 @@ impl ::schemars::JsonSchema for AssetReportRemoveRequest {
 impl ::std::fmt::Debug for AssetReportRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportRemoveRequest")
-            .field("asset_report_token", &self.asset_report_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("asset_report_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13013,7 +13061,6 @@ impl ::schemars::JsonSchema for AssetReportRemoveResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -13021,7 +13068,7 @@ impl ::schemars::JsonSchema for AssetReportRemoveResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AssetReportToken(pub ::std::string::String);
+pub struct AssetReportToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for AssetReportToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13040,10 +13087,21 @@ impl ::schemars::JsonSchema for AssetReportToken {
         )
     }
 }
-impl ::std::ops::Deref for AssetReportToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl AssetReportToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for AssetReportToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("AssetReportToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for AssetReportToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<AssetReportToken> for ::std::string::String {
@@ -13054,11 +13112,6 @@ impl ::std::convert::From<AssetReportToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for AssetReportToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for AssetReportToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for AssetReportToken {
@@ -13072,7 +13125,6 @@ impl ::std::str::FromStr for AssetReportToken {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -13080,7 +13132,7 @@ impl ::std::str::FromStr for AssetReportToken {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct AssetReportTokenNullable(pub ::std::string::String);
+pub struct AssetReportTokenNullable(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for AssetReportTokenNullable {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13099,10 +13151,21 @@ impl ::schemars::JsonSchema for AssetReportTokenNullable {
         )
     }
 }
-impl ::std::ops::Deref for AssetReportTokenNullable {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl AssetReportTokenNullable {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for AssetReportTokenNullable {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("AssetReportTokenNullable([redacted])")
+    }
+}
+impl ::std::fmt::Display for AssetReportTokenNullable {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<AssetReportTokenNullable> for ::std::string::String {
@@ -13113,11 +13176,6 @@ impl ::std::convert::From<AssetReportTokenNullable> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for AssetReportTokenNullable {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for AssetReportTokenNullable {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for AssetReportTokenNullable {
@@ -13275,17 +13333,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportTransaction {
             date: s::required(f7, "date")?,
             date_transacted: s::optional(f8),
             income_source_id: s::optional(f9),
-            iso_currency_code: s::required(f10, "iso_currency_code")?,
+            iso_currency_code: s::optional(f10),
             location: s::optional(f11),
             merchant_name: s::optional(f12),
             name: s::optional(f13),
-            original_description: s::required(f14, "original_description")?,
+            original_description: s::optional(f14),
             payment_meta: s::optional(f15),
             pending: s::required(f16, "pending")?,
             pending_transaction_id: s::optional(f17),
             transaction_id: s::required(f18, "transaction_id")?,
             transaction_type: s::optional(f19),
-            unofficial_currency_code: s::required(f20, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f20),
         })
     }
 }
@@ -13427,7 +13485,7 @@ impl ::schemars::JsonSchema for AssetReportTransaction {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
@@ -13455,7 +13513,7 @@ impl ::schemars::JsonSchema for AssetReportTransaction {
         );
         o.field(
             "original_description",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The string returned by the financial institution to describe the transaction.",
@@ -13497,7 +13555,7 @@ impl ::schemars::JsonSchema for AssetReportTransaction {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
@@ -14583,35 +14641,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetTransactionDetail {
         }
         Ok(Self {
             asset_investment_transaction_type: s::optional(f0),
-            asset_investment_transaction_type_description: s::required(
-                f1,
-                "AssetInvestmentTransactionTypeDescription",
-            )?,
+            asset_investment_transaction_type_description: s::optional(f1),
             asset_transaction_amount: s::required(f2, "AssetTransactionAmount")?,
-            asset_transaction_category_type: s::required(
-                f3,
-                "AssetTransactionCategoryType",
-            )?,
+            asset_transaction_category_type: s::optional(f3),
             asset_transaction_date: s::required(f4, "AssetTransactionDate")?,
-            asset_transaction_paid_by_name: s::required(
-                f5,
-                "AssetTransactionPaidByName",
-            )?,
+            asset_transaction_paid_by_name: s::optional(f5),
             asset_transaction_paid_to_name: s::optional(f6),
             asset_transaction_post_date: s::required(f7, "AssetTransactionPostDate")?,
             asset_transaction_type: s::required(f8, "AssetTransactionType")?,
-            asset_transaction_type_additional_description: s::required(
-                f9,
-                "AssetTransactionTypeAdditionalDescription",
-            )?,
+            asset_transaction_type_additional_description: s::optional(f9),
             asset_transaction_unique_identifier: s::required(
                 f10,
                 "AssetTransactionUniqueIdentifier",
             )?,
-            financial_institution_transaction_identifier: s::required(
-                f11,
-                "FinancialInstitutionTransactionIdentifier",
-            )?,
+            financial_institution_transaction_identifier: s::optional(f11),
         })
     }
 }
@@ -14686,7 +14729,7 @@ impl ::schemars::JsonSchema for AssetTransactionDetail {
         );
         o.field(
             "AssetInvestmentTransactionTypeDescription",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Asset Investment Transaction Type Description.",
@@ -14700,7 +14743,7 @@ impl ::schemars::JsonSchema for AssetTransactionDetail {
         );
         o.field(
             "AssetTransactionCategoryType",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AssetTransactionCategoryType>,
             &[j::NULLABLE],
             "",
@@ -14714,7 +14757,7 @@ impl ::schemars::JsonSchema for AssetTransactionDetail {
         );
         o.field(
             "AssetTransactionPaidByName",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Populate with who did the transaction.",
@@ -14742,7 +14785,7 @@ impl ::schemars::JsonSchema for AssetTransactionDetail {
         );
         o.field(
             "AssetTransactionTypeAdditionalDescription",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "FI Provided - examples are atm, cash, check, credit, debit, deposit, directDebit, directDeposit, dividend, fee, interest, other, payment, pointOfSale, repeatPayment, serviceCharge, transfer.",
@@ -14756,7 +14799,7 @@ impl ::schemars::JsonSchema for AssetTransactionDetail {
         );
         o.field(
             "FinancialInstitutionTransactionIdentifier",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "FI provided Transaction Identifier.",
@@ -15106,7 +15149,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetsErrorWebhook {
         Ok(Self {
             asset_report_id: s::required(f0, "asset_report_id")?,
             environment: s::required(f1, "environment")?,
-            error: s::required(f2, "error")?,
+            error: s::optional(f2),
             user_id: s::optional(f3),
             webhook_code: s::required(f4, "webhook_code")?,
             webhook_type: s::required(f5, "webhook_type")?,
@@ -15162,7 +15205,7 @@ impl ::schemars::JsonSchema for AssetsErrorWebhook {
         );
         o.field(
             "error",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PlaidError>,
             &[j::NULLABLE],
             "",
@@ -15410,7 +15453,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthDefaultUpdateWebhook {
                 "account_ids_with_updated_auth",
             )?,
             environment: s::required(f2, "environment")?,
-            error: s::required(f3, "error")?,
+            error: s::optional(f3),
             item_id: s::required(f4, "item_id")?,
             webhook_code: s::required(f5, "webhook_code")?,
             webhook_type: s::required(f6, "webhook_type")?,
@@ -15474,7 +15517,7 @@ impl ::schemars::JsonSchema for AuthDefaultUpdateWebhook {
         );
         o.field(
             "error",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PlaidError>,
             &[j::NULLABLE],
             "",
@@ -15731,10 +15774,10 @@ impl ::schemars::JsonSchema for AuthGetRequest {
 impl ::std::fmt::Debug for AuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AuthGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15944,7 +15987,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthMetadata {
             read?;
         }
         Ok(Self {
-            supported_methods: s::required(f0, "supported_methods")?,
+            supported_methods: s::optional(f0),
         })
     }
 }
@@ -15978,7 +16021,7 @@ impl ::schemars::JsonSchema for AuthMetadata {
         let mut o = j::Object::new(generator);
         o.field(
             "supported_methods",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AuthSupportedMethods>,
             &[j::NULLABLE],
             "",
@@ -16380,10 +16423,10 @@ impl ::schemars::JsonSchema for AuthVerifyRequest {
 impl ::std::fmt::Debug for AuthVerifyRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AuthVerifyRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("legal_name", &self.legal_name)
             .field("numbers", &self.numbers)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }

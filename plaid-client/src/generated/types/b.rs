@@ -991,13 +991,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransfer {
             amount: s::required(f2, "amount")?,
             cancellable: s::required(f3, "cancellable")?,
             created: s::required(f4, "created")?,
-            custom_tag: s::required(f5, "custom_tag")?,
+            custom_tag: s::optional(f5),
             description: s::required(f6, "description")?,
-            direction: s::required(f7, "direction")?,
-            failure_reason: s::required(f8, "failure_reason")?,
+            direction: s::optional(f7),
+            failure_reason: s::optional(f8),
             id: s::required(f9, "id")?,
             iso_currency_code: s::required(f10, "iso_currency_code")?,
-            metadata: s::required(f11, "metadata")?,
+            metadata: s::optional(f11),
             network: s::required(f12, "network")?,
             origination_account_id: s::required(f13, "origination_account_id")?,
             status: s::required(f14, "status")?,
@@ -1075,7 +1075,7 @@ impl ::schemars::JsonSchema for BankTransfer {
         );
         o.field(
             "custom_tag",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A string containing the custom tag provided by the client in the create request. Will be null if not provided.",
@@ -1089,14 +1089,14 @@ impl ::schemars::JsonSchema for BankTransfer {
         );
         o.field(
             "direction",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BankTransferDirection>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "failure_reason",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BankTransferFailure>,
             &[j::NULLABLE],
             "",
@@ -1111,7 +1111,7 @@ impl ::schemars::JsonSchema for BankTransfer {
         );
         o.field(
             "metadata",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BankTransferMetadata>,
             &[j::NULLABLE],
             "",
@@ -1141,7 +1141,6 @@ impl ::schemars::JsonSchema for BankTransfer {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -1149,7 +1148,7 @@ impl ::schemars::JsonSchema for BankTransfer {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct BankTransferAccessToken(pub ::std::string::String);
+pub struct BankTransferAccessToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for BankTransferAccessToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1168,10 +1167,21 @@ impl ::schemars::JsonSchema for BankTransferAccessToken {
         )
     }
 }
-impl ::std::ops::Deref for BankTransferAccessToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl BankTransferAccessToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for BankTransferAccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("BankTransferAccessToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for BankTransferAccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<BankTransferAccessToken> for ::std::string::String {
@@ -1182,11 +1192,6 @@ impl ::std::convert::From<BankTransferAccessToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for BankTransferAccessToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for BankTransferAccessToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for BankTransferAccessToken {
@@ -1458,9 +1463,9 @@ impl ::schemars::JsonSchema for BankTransferBalanceGetRequest {
 impl ::std::fmt::Debug for BankTransferBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferBalanceGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1508,7 +1513,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferBalanceGetResponse {
         }
         Ok(Self {
             balance: s::required(f0, "balance")?,
-            origination_account_id: s::required(f1, "origination_account_id")?,
+            origination_account_id: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -1554,7 +1559,7 @@ impl ::schemars::JsonSchema for BankTransferBalanceGetResponse {
         );
         o.field(
             "origination_account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of the origination account that this balance belongs to.",
@@ -1668,8 +1673,8 @@ impl ::std::fmt::Debug for BankTransferCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferCancelRequest")
             .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2000,11 +2005,11 @@ impl ::schemars::JsonSchema for BankTransferCreateRequest {
 impl ::std::fmt::Debug for BankTransferCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("custom_tag", &self.custom_tag)
             .field("description", &self.description)
             .field("idempotency_key", &self.idempotency_key)
@@ -2012,7 +2017,7 @@ impl ::std::fmt::Debug for BankTransferCreateRequest {
             .field("metadata", &self.metadata)
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("type_", &self.type_)
             .field("user", &self.user)
             .finish()
@@ -2240,11 +2245,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEvent {
                 "bank_transfer_iso_currency_code",
             )?,
             bank_transfer_type: s::required(f4, "bank_transfer_type")?,
-            direction: s::required(f5, "direction")?,
+            direction: s::optional(f5),
             event_id: s::required(f6, "event_id")?,
             event_type: s::required(f7, "event_type")?,
-            failure_reason: s::required(f8, "failure_reason")?,
-            origination_account_id: s::required(f9, "origination_account_id")?,
+            failure_reason: s::optional(f8),
+            origination_account_id: s::optional(f9),
             timestamp: s::required(f10, "timestamp")?,
         })
     }
@@ -2327,7 +2332,7 @@ impl ::schemars::JsonSchema for BankTransferEvent {
         );
         o.field(
             "direction",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BankTransferDirection>,
             &[j::NULLABLE],
             "",
@@ -2348,14 +2353,14 @@ impl ::schemars::JsonSchema for BankTransferEvent {
         );
         o.field(
             "failure_reason",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BankTransferFailure>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "origination_account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of the origination account that this balance belongs to.",
@@ -2744,14 +2749,14 @@ impl ::std::fmt::Debug for BankTransferEventListRequest {
             .field("account_id", &self.account_id)
             .field("bank_transfer_id", &self.bank_transfer_id)
             .field("bank_transfer_type", &self.bank_transfer_type)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("direction", &self.direction)
             .field("end_date", &self.end_date)
             .field("event_types", &self.event_types)
             .field("offset", &self.offset)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -2980,9 +2985,9 @@ impl ::std::fmt::Debug for BankTransferEventSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferEventSyncRequest")
             .field("after_id", &self.after_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3345,8 +3350,8 @@ impl ::std::fmt::Debug for BankTransferGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferGetRequest")
             .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3730,13 +3735,13 @@ impl ::schemars::JsonSchema for BankTransferListRequest {
 impl ::std::fmt::Debug for BankTransferListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("direction", &self.direction)
             .field("end_date", &self.end_date)
             .field("offset", &self.offset)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -4047,9 +4052,9 @@ impl ::std::fmt::Debug for BankTransferMigrateAccountRequest {
         f.debug_struct("BankTransferMigrateAccountRequest")
             .field("account_number", &self.account_number)
             .field("account_type", &self.account_type)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("routing_number", &self.routing_number)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("wire_routing_number", &self.wire_routing_number)
             .finish()
     }
@@ -4157,7 +4162,7 @@ impl ::schemars::JsonSchema for BankTransferMigrateAccountResponse {
 impl ::std::fmt::Debug for BankTransferMigrateAccountResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferMigrateAccountResponse")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("request_id", &self.request_id)
             .finish()
@@ -4519,8 +4524,8 @@ impl ::schemars::JsonSchema for BankTransferSweepGetRequest {
 impl ::std::fmt::Debug for BankTransferSweepGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferSweepGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("sweep_id", &self.sweep_id)
             .finish()
     }
@@ -4761,11 +4766,11 @@ impl ::schemars::JsonSchema for BankTransferSweepListRequest {
 impl ::std::fmt::Debug for BankTransferSweepListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BankTransferSweepListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_time", &self.end_time)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_time", &self.start_time)
             .finish()
     }
@@ -5506,13 +5511,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccount {
             consumer_disputes: s::required(f4, "consumer_disputes")?,
             days_available: s::required(f5, "days_available")?,
             historical_balances: f6.unwrap_or_default(),
-            mask: s::required(f7, "mask")?,
+            mask: s::optional(f7),
             metadata: s::required(f8, "metadata")?,
             name: s::required(f9, "name")?,
-            official_name: s::required(f10, "official_name")?,
+            official_name: s::optional(f10),
             owners: s::required(f11, "owners")?,
-            ownership_type: s::required(f12, "ownership_type")?,
-            subtype: s::required(f13, "subtype")?,
+            ownership_type: s::optional(f12),
+            subtype: s::optional(f13),
             transactions: s::required(f14, "transactions")?,
             type_: s::required(f15, "type")?,
         })
@@ -5616,7 +5621,7 @@ impl ::schemars::JsonSchema for BaseReportAccount {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
@@ -5637,7 +5642,7 @@ impl ::schemars::JsonSchema for BaseReportAccount {
         );
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The official name of the account as given by the financial institution",
@@ -5651,14 +5656,14 @@ impl ::schemars::JsonSchema for BaseReportAccount {
         );
         o.field(
             "ownership_type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<OwnershipType>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",
@@ -5785,15 +5790,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccountBalances {
             read?;
         }
         Ok(Self {
-            available: s::required(f0, "available")?,
+            available: s::optional(f0),
             average_balance: s::optional(f1),
             average_monthly_balances: f2.unwrap_or_default(),
-            current: s::required(f3, "current")?,
-            iso_currency_code: s::required(f4, "iso_currency_code")?,
+            current: s::optional(f3),
+            iso_currency_code: s::optional(f4),
             last_updated_datetime: s::optional(f5),
-            limit: s::required(f6, "limit")?,
+            limit: s::optional(f6),
             most_recent_thirty_day_average_balance: s::optional(f7),
-            unofficial_currency_code: s::required(f8, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f8),
         })
     }
 }
@@ -5848,7 +5853,7 @@ impl ::schemars::JsonSchema for BaseReportAccountBalances {
         let mut o = j::Object::new(generator);
         o.field(
             "available",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
@@ -5869,14 +5874,14 @@ impl ::schemars::JsonSchema for BaseReportAccountBalances {
         );
         o.field(
             "current",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get`; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
@@ -5890,7 +5895,7 @@ impl ::schemars::JsonSchema for BaseReportAccountBalances {
         );
         o.field(
             "limit",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "For `credit`-type accounts, this represents the credit limit.\n\nFor `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.\n\nIn North America, this field is typically only available for `credit`-type accounts.",
@@ -5904,7 +5909,7 @@ impl ::schemars::JsonSchema for BaseReportAccountBalances {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
@@ -6193,8 +6198,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccountMetadata {
             read?;
         }
         Ok(Self {
-            end_date: s::required(f0, "end_date")?,
-            start_date: s::required(f1, "start_date")?,
+            end_date: s::optional(f0),
+            start_date: s::optional(f1),
         })
     }
 }
@@ -6229,14 +6234,14 @@ impl ::schemars::JsonSchema for BaseReportAccountMetadata {
         let mut o = j::Object::new(generator);
         o.field(
             "end_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The end of the range of the financial institution provided data for the account, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
         o.field(
             "start_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The beginning of the range of the financial institution provided data for the account, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
@@ -6820,8 +6825,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportHistoricalBalance {
         Ok(Self {
             current: s::required(f0, "current")?,
             date: s::required(f1, "date")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
         })
     }
 }
@@ -6872,14 +6877,14 @@ impl ::schemars::JsonSchema for BaseReportHistoricalBalance {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
@@ -7025,14 +7030,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestmentHolding {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            cost_basis: s::required(f1, "cost_basis")?,
+            cost_basis: s::optional(f1),
             institution_price: s::required(f2, "institution_price")?,
             institution_price_as_of: s::optional(f3),
             institution_value: s::required(f4, "institution_value")?,
-            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            iso_currency_code: s::optional(f5),
             quantity: s::required(f6, "quantity")?,
             security_id: s::required(f7, "security_id")?,
-            unofficial_currency_code: s::required(f8, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f8),
         })
     }
 }
@@ -7087,7 +7092,7 @@ impl ::schemars::JsonSchema for BaseReportInvestmentHolding {
         );
         o.field(
             "cost_basis",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The original total value of the holding. This field is calculated by Plaid as the sum of the purchase price of all of the shares in the holding.",
@@ -7115,7 +7120,7 @@ impl ::schemars::JsonSchema for BaseReportInvestmentHolding {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the holding. Always `null` if `unofficial_currency_code` is non-`null`.",
@@ -7136,7 +7141,7 @@ impl ::schemars::JsonSchema for BaseReportInvestmentHolding {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
@@ -7232,14 +7237,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestmentSecurity {
             read?;
         }
         Ok(Self {
-            cusip: s::required(f0, "cusip")?,
-            institution_id: s::required(f1, "institution_id")?,
-            institution_security_id: s::required(f2, "institution_security_id")?,
-            isin: s::required(f3, "isin")?,
-            name: s::required(f4, "name")?,
+            cusip: s::optional(f0),
+            institution_id: s::optional(f1),
+            institution_security_id: s::optional(f2),
+            isin: s::optional(f3),
+            name: s::optional(f4),
             security_id: s::required(f5, "security_id")?,
-            ticker_symbol: s::required(f6, "ticker_symbol")?,
-            type_: s::required(f7, "type")?,
+            ticker_symbol: s::optional(f6),
+            type_: s::optional(f7),
         })
     }
 }
@@ -7280,35 +7285,35 @@ impl ::schemars::JsonSchema for BaseReportInvestmentSecurity {
         let mut o = j::Object::new(generator);
         o.field(
             "cusip",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "9-character CUSIP, an identifier assigned to North American securities. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
         );
         o.field(
             "institution_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "If `institution_security_id` is present, this field indicates the Plaid `institution_id` of the institution to whom the identifier belongs.",
         );
         o.field(
             "institution_security_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "An identifier given to the security by the institution.",
         );
         o.field(
             "isin",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "12-character ISIN, a globally unique securities identifier. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A descriptive name for the security, suitable for display.",
@@ -7322,14 +7327,14 @@ impl ::schemars::JsonSchema for BaseReportInvestmentSecurity {
         );
         o.field(
             "ticker_symbol",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.",
         );
         o.field(
             "type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The security type of the holding. Valid security types are:\n\n`cash`: Cash, currency, and money market funds\n\n`cryptocurrency`: Digital or virtual currencies\n\n`derivative`: Options, warrants, and other derivative instruments\n\n`equity`: Domestic and foreign equities\n\n`etf`: Multi-asset exchange-traded investment funds\n\n`fixed income`: Bonds and certificates of deposit (CDs)\n\n`loan`: Loans and loan receivables\n\n`mutual fund`: Open- and closed-end vehicles pooling funds of multiple investors\n\n`other`: Unknown or other investment types",
@@ -7435,16 +7440,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestmentTransaction 
             account_id: s::required(f0, "account_id")?,
             amount: s::required(f1, "amount")?,
             date: s::required(f2, "date")?,
-            fees: s::required(f3, "fees")?,
+            fees: s::optional(f3),
             investment_transaction_id: s::required(f4, "investment_transaction_id")?,
-            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            iso_currency_code: s::optional(f5),
             name: s::required(f6, "name")?,
             price: s::required(f7, "price")?,
             quantity: s::required(f8, "quantity")?,
-            security_id: s::required(f9, "security_id")?,
+            security_id: s::optional(f9),
             subtype: s::required(f10, "subtype")?,
             type_: s::required(f11, "type")?,
-            unofficial_currency_code: s::required(f12, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f12),
         })
     }
 }
@@ -7513,7 +7518,7 @@ impl ::schemars::JsonSchema for BaseReportInvestmentTransaction {
         );
         o.field(
             "fees",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The combined value of all fees applied to this transaction",
@@ -7527,7 +7532,7 @@ impl ::schemars::JsonSchema for BaseReportInvestmentTransaction {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-`null`.",
@@ -7555,7 +7560,7 @@ impl ::schemars::JsonSchema for BaseReportInvestmentTransaction {
         );
         o.field(
             "security_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The `security_id` to which this transaction is related.",
@@ -7576,7 +7581,7 @@ impl ::schemars::JsonSchema for BaseReportInvestmentTransaction {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
@@ -8163,16 +8168,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportTransaction {
             credit_category: s::optional(f6),
             date: s::required(f7, "date")?,
             date_transacted: s::optional(f8),
-            iso_currency_code: s::required(f9, "iso_currency_code")?,
+            iso_currency_code: s::optional(f9),
             location: s::optional(f10),
             merchant_name: s::optional(f11),
             name: s::optional(f12),
-            original_description: s::required(f13, "original_description")?,
+            original_description: s::optional(f13),
             pending: s::required(f14, "pending")?,
             personal_finance_category: s::optional(f15),
             transaction_id: s::required(f16, "transaction_id")?,
             transaction_type: s::optional(f17),
-            unofficial_currency_code: s::required(f18, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f18),
         })
     }
 }
@@ -8303,7 +8308,7 @@ impl ::schemars::JsonSchema for BaseReportTransaction {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
@@ -8331,7 +8336,7 @@ impl ::schemars::JsonSchema for BaseReportTransaction {
         );
         o.field(
             "original_description",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The string returned by the financial institution to describe the transaction.",
@@ -8366,7 +8371,7 @@ impl ::schemars::JsonSchema for BaseReportTransaction {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
@@ -8764,7 +8769,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportWarning {
             read?;
         }
         Ok(Self {
-            cause: s::required(f0, "cause")?,
+            cause: s::optional(f0),
             warning_code: s::required(f1, "warning_code")?,
             warning_type: s::required(f2, "warning_type")?,
         })
@@ -8800,7 +8805,7 @@ impl ::schemars::JsonSchema for BaseReportWarning {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field("cause", j::REQUIRED, G::subschema_for::<Cause>, &[j::NULLABLE], "");
+        o.field("cause", j::DEFAULTED, G::subschema_for::<Cause>, &[j::NULLABLE], "");
         o.field(
             "warning_code",
             j::REQUIRED,
@@ -8940,7 +8945,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportsErrorWebhook {
         }
         Ok(Self {
             environment: s::required(f0, "environment")?,
-            error: s::required(f1, "error")?,
+            error: s::optional(f1),
             user_id: s::required(f2, "user_id")?,
             webhook_code: s::required(f3, "webhook_code")?,
             webhook_type: s::required(f4, "webhook_type")?,
@@ -8988,7 +8993,7 @@ impl ::schemars::JsonSchema for BaseReportsErrorWebhook {
         );
         o.field(
             "error",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PlaidError>,
             &[j::NULLABLE],
             "",
@@ -9236,91 +9241,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskAttributes {
             read?;
         }
         Ok(Self {
-            address_change_count_28d: s::required(f0, "address_change_count_28d")?,
-            address_change_count_90d: s::required(f1, "address_change_count_90d")?,
-            days_since_account_opening: s::required(f2, "days_since_account_opening")?,
-            days_since_first_observed_transaction: s::required(
-                f3,
-                "days_since_first_observed_transaction",
-            )?,
-            days_since_first_plaid_connection: s::required(
-                f4,
-                "days_since_first_plaid_connection",
-            )?,
-            distinct_ip_addresses_count_30d: s::required(
-                f5,
-                "distinct_ip_addresses_count_30d",
-            )?,
-            distinct_ip_addresses_count_3d: s::required(
-                f6,
-                "distinct_ip_addresses_count_3d",
-            )?,
-            distinct_ip_addresses_count_7d: s::required(
-                f7,
-                "distinct_ip_addresses_count_7d",
-            )?,
-            distinct_ip_addresses_count_90d: s::required(
-                f8,
-                "distinct_ip_addresses_count_90d",
-            )?,
-            distinct_user_agents_count_30d: s::required(
-                f9,
-                "distinct_user_agents_count_30d",
-            )?,
-            distinct_user_agents_count_3d: s::required(
-                f10,
-                "distinct_user_agents_count_3d",
-            )?,
-            distinct_user_agents_count_7d: s::required(
-                f11,
-                "distinct_user_agents_count_7d",
-            )?,
-            distinct_user_agents_count_90d: s::required(
-                f12,
-                "distinct_user_agents_count_90d",
-            )?,
-            email_change_count_28d: s::required(f13, "email_change_count_28d")?,
-            email_change_count_90d: s::required(f14, "email_change_count_90d")?,
-            failed_plaid_non_oauth_authentication_attempts_count_30d: s::required(
-                f15,
-                "failed_plaid_non_oauth_authentication_attempts_count_30d",
-            )?,
-            failed_plaid_non_oauth_authentication_attempts_count_3d: s::required(
-                f16,
-                "failed_plaid_non_oauth_authentication_attempts_count_3d",
-            )?,
-            failed_plaid_non_oauth_authentication_attempts_count_7d: s::required(
-                f17,
-                "failed_plaid_non_oauth_authentication_attempts_count_7d",
-            )?,
-            is_account_closed: s::required(f18, "is_account_closed")?,
-            is_account_frozen_or_restricted: s::required(
-                f19,
-                "is_account_frozen_or_restricted",
-            )?,
-            phone_change_count_28d: s::required(f20, "phone_change_count_28d")?,
-            phone_change_count_90d: s::required(f21, "phone_change_count_90d")?,
-            plaid_connections_count_30d: s::required(
-                f22,
-                "plaid_connections_count_30d",
-            )?,
-            plaid_connections_count_7d: s::required(f23, "plaid_connections_count_7d")?,
-            plaid_non_oauth_authentication_attempts_count_30d: s::required(
-                f24,
-                "plaid_non_oauth_authentication_attempts_count_30d",
-            )?,
-            plaid_non_oauth_authentication_attempts_count_3d: s::required(
-                f25,
-                "plaid_non_oauth_authentication_attempts_count_3d",
-            )?,
-            plaid_non_oauth_authentication_attempts_count_7d: s::required(
-                f26,
-                "plaid_non_oauth_authentication_attempts_count_7d",
-            )?,
-            total_plaid_connections_count: s::required(
-                f27,
-                "total_plaid_connections_count",
-            )?,
+            address_change_count_28d: s::optional(f0),
+            address_change_count_90d: s::optional(f1),
+            days_since_account_opening: s::optional(f2),
+            days_since_first_observed_transaction: s::optional(f3),
+            days_since_first_plaid_connection: s::optional(f4),
+            distinct_ip_addresses_count_30d: s::optional(f5),
+            distinct_ip_addresses_count_3d: s::optional(f6),
+            distinct_ip_addresses_count_7d: s::optional(f7),
+            distinct_ip_addresses_count_90d: s::optional(f8),
+            distinct_user_agents_count_30d: s::optional(f9),
+            distinct_user_agents_count_3d: s::optional(f10),
+            distinct_user_agents_count_7d: s::optional(f11),
+            distinct_user_agents_count_90d: s::optional(f12),
+            email_change_count_28d: s::optional(f13),
+            email_change_count_90d: s::optional(f14),
+            failed_plaid_non_oauth_authentication_attempts_count_30d: s::optional(f15),
+            failed_plaid_non_oauth_authentication_attempts_count_3d: s::optional(f16),
+            failed_plaid_non_oauth_authentication_attempts_count_7d: s::optional(f17),
+            is_account_closed: s::optional(f18),
+            is_account_frozen_or_restricted: s::optional(f19),
+            phone_change_count_28d: s::optional(f20),
+            phone_change_count_90d: s::optional(f21),
+            plaid_connections_count_30d: s::optional(f22),
+            plaid_connections_count_7d: s::optional(f23),
+            plaid_non_oauth_authentication_attempts_count_30d: s::optional(f24),
+            plaid_non_oauth_authentication_attempts_count_3d: s::optional(f25),
+            plaid_non_oauth_authentication_attempts_count_7d: s::optional(f26),
+            total_plaid_connections_count: s::optional(f27),
         })
     }
 }
@@ -9426,196 +9374,196 @@ impl ::schemars::JsonSchema for BeaconAccountRiskAttributes {
         let mut o = j::Object::new(generator);
         o.field(
             "address_change_count_28d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of times the account's addresses on file have changed over the past 28 days",
         );
         o.field(
             "address_change_count_90d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of times the account's addresses on file have changed over the past 90 days",
         );
         o.field(
             "days_since_account_opening",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of days since the bank account was opened, as reported by the financial institution",
         );
         o.field(
             "days_since_first_observed_transaction",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of days since the oldest transaction available to Plaid for this account. This measure, combined with Plaid connection history, can be used to infer the age of the account",
         );
         o.field(
             "days_since_first_plaid_connection",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of days since the first time the Item was connected to an application via Plaid",
         );
         o.field(
             "distinct_ip_addresses_count_30d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 30 days",
         );
         o.field(
             "distinct_ip_addresses_count_3d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 3 days",
         );
         o.field(
             "distinct_ip_addresses_count_7d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 7 days",
         );
         o.field(
             "distinct_ip_addresses_count_90d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 90 days",
         );
         o.field(
             "distinct_user_agents_count_30d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 30 days",
         );
         o.field(
             "distinct_user_agents_count_3d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 3 days",
         );
         o.field(
             "distinct_user_agents_count_7d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 7 days",
         );
         o.field(
             "distinct_user_agents_count_90d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of distinct user agents linked to the same bank account during Plaid authentication in the last 90 days",
         );
         o.field(
             "email_change_count_28d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of times the account's email addresses on file have changed over the past 28 days",
         );
         o.field(
             "email_change_count_90d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of times the account's email addresses on file have changed over the past 90 days",
         );
         o.field(
             "failed_plaid_non_oauth_authentication_attempts_count_30d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
         );
         o.field(
             "failed_plaid_non_oauth_authentication_attempts_count_3d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
         );
         o.field(
             "failed_plaid_non_oauth_authentication_attempts_count_7d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
         );
         o.field(
             "is_account_closed",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<bool>,
             &[j::NULLABLE],
             "Indicates if the account has been closed by the financial institution or the consumer, or is at risk of being closed",
         );
         o.field(
             "is_account_frozen_or_restricted",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<bool>,
             &[j::NULLABLE],
             "Indicates whether the account has withdrawals and transfers disabled or if access to the account is restricted. This could be due to a freeze by the credit issuer, legal restrictions (e.g., sanctions), or regulatory requirements limiting monthly withdrawals, among other reasons",
         );
         o.field(
             "phone_change_count_28d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of times the account's phone numbers on file have changed over the past 28 days",
         );
         o.field(
             "phone_change_count_90d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of times the account's phone numbers on file have changed over the past 90 days",
         );
         o.field(
             "plaid_connections_count_30d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of times the Item has been connected to applications via Plaid over the past 30 days",
         );
         o.field(
             "plaid_connections_count_7d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of times the Item has been connected to applications via Plaid over the past 7 days",
         );
         o.field(
             "plaid_non_oauth_authentication_attempts_count_30d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 30 days",
         );
         o.field(
             "plaid_non_oauth_authentication_attempts_count_3d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 3 days",
         );
         o.field(
             "plaid_non_oauth_authentication_attempts_count_7d",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of non-OAuth authentication attempts via Plaid for this bank account over the past 7 days",
         );
         o.field(
             "total_plaid_connections_count",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The total number of times the Item has been connected to applications via Plaid",
@@ -10691,15 +10639,15 @@ impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateRequest {
 impl ::std::fmt::Debug for BeaconAccountRiskEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconAccountRiskEvaluateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("client_evaluation_id", &self.client_evaluation_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("device", &self.device)
             .field("evaluate_time", &self.evaluate_time)
             .field("evaluation_reason", &self.evaluation_reason)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10909,7 +10857,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAuditTrail {
             read?;
         }
         Ok(Self {
-            dashboard_user_id: s::required(f0, "dashboard_user_id")?,
+            dashboard_user_id: s::optional(f0),
             source: s::required(f1, "source")?,
             timestamp: s::optional(f2),
         })
@@ -10947,7 +10895,7 @@ impl ::schemars::JsonSchema for BeaconAuditTrail {
         let mut o = j::Object::new(generator);
         o.field(
             "dashboard_user_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DashboardUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -11095,7 +11043,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconBankAccountInsights {
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
             attributes: s::required(f1, "attributes")?,
-            subtype: s::required(f2, "subtype")?,
+            subtype: s::optional(f2),
             type_: s::required(f3, "type")?,
         })
     }
@@ -11147,7 +11095,7 @@ impl ::schemars::JsonSchema for BeaconBankAccountInsights {
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",
@@ -11478,8 +11426,8 @@ impl ::std::fmt::Debug for BeaconDuplicateGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconDuplicateGetRequest")
             .field("beacon_duplicate_id", &self.beacon_duplicate_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12019,8 +11967,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReport {
             beacon_user_id: s::required(f1, "beacon_user_id")?,
             created_at: s::required(f2, "created_at")?,
             event_date: s::required(f3, "event_date")?,
-            fraud_amount: s::required(f4, "fraud_amount")?,
-            fraud_date: s::required(f5, "fraud_date")?,
+            fraud_amount: s::optional(f4),
+            fraud_date: s::optional(f5),
             id: s::required(f6, "id")?,
             type_: s::required(f7, "type")?,
         })
@@ -12079,14 +12027,14 @@ impl ::schemars::JsonSchema for BeaconReport {
         o.field("event_date", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
         o.field(
             "fraud_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<FraudAmount>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "fraud_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Iso8601DateNullable>,
             &[j::NULLABLE],
             "",
@@ -12241,10 +12189,10 @@ impl ::std::fmt::Debug for BeaconReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconReportCreateRequest")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("fraud_amount", &self.fraud_amount)
             .field("fraud_date", &self.fraud_date)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("type_", &self.type_)
             .finish()
     }
@@ -12324,8 +12272,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportCreateResponse {
             beacon_user_id: s::required(f1, "beacon_user_id")?,
             created_at: s::required(f2, "created_at")?,
             event_date: s::optional(f3),
-            fraud_amount: s::required(f4, "fraud_amount")?,
-            fraud_date: s::required(f5, "fraud_date")?,
+            fraud_amount: s::optional(f4),
+            fraud_date: s::optional(f5),
             id: s::required(f6, "id")?,
             request_id: s::required(f7, "request_id")?,
             type_: s::required(f8, "type")?,
@@ -12392,14 +12340,14 @@ impl ::schemars::JsonSchema for BeaconReportCreateResponse {
         );
         o.field(
             "fraud_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<FraudAmount>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "fraud_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Iso8601DateNullable>,
             &[j::NULLABLE],
             "",
@@ -12726,8 +12674,8 @@ impl ::std::fmt::Debug for BeaconReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconReportGetRequest")
             .field("beacon_report_id", &self.beacon_report_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12806,8 +12754,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportGetResponse {
             beacon_user_id: s::required(f1, "beacon_user_id")?,
             created_at: s::required(f2, "created_at")?,
             event_date: s::required(f3, "event_date")?,
-            fraud_amount: s::required(f4, "fraud_amount")?,
-            fraud_date: s::required(f5, "fraud_date")?,
+            fraud_amount: s::optional(f4),
+            fraud_date: s::optional(f5),
             id: s::required(f6, "id")?,
             request_id: s::required(f7, "request_id")?,
             type_: s::required(f8, "type")?,
@@ -12868,14 +12816,14 @@ impl ::schemars::JsonSchema for BeaconReportGetResponse {
         o.field("event_date", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
         o.field(
             "fraud_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<FraudAmount>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "fraud_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Iso8601DateNullable>,
             &[j::NULLABLE],
             "",
@@ -13123,9 +13071,9 @@ impl ::std::fmt::Debug for BeaconReportListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconReportListRequest")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13172,7 +13120,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportListResponse {
         }
         Ok(Self {
             beacon_reports: s::required(f0, "beacon_reports")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -13216,7 +13164,7 @@ impl ::schemars::JsonSchema for BeaconReportListResponse {
         );
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -13758,8 +13706,8 @@ impl ::std::fmt::Debug for BeaconReportSyndicationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconReportSyndicationGetRequest")
             .field("beacon_report_syndication_id", &self.beacon_report_syndication_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14071,9 +14019,9 @@ impl ::std::fmt::Debug for BeaconReportSyndicationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconReportSyndicationListRequest")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14120,7 +14068,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationListRespo
         }
         Ok(Self {
             beacon_report_syndications: s::required(f0, "beacon_report_syndications")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -14166,7 +14114,7 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationListResponse {
         );
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -14229,8 +14177,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationOriginalR
         Ok(Self {
             created_at: s::required(f0, "created_at")?,
             event_date: s::required(f1, "event_date")?,
-            fraud_date: s::required(f2, "fraud_date")?,
-            id: s::required(f3, "id")?,
+            fraud_date: s::optional(f2),
+            id: s::optional(f3),
             type_: s::required(f4, "type")?,
         })
     }
@@ -14273,14 +14221,14 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationOriginalReport {
         o.field("event_date", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
         o.field(
             "fraud_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Iso8601DateNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BeaconReportIdNullable>,
             &[j::NULLABLE],
             "",
@@ -14892,10 +14840,10 @@ impl ::schemars::JsonSchema for BeaconUserAccountInsightsGetRequest {
 impl ::std::fmt::Debug for BeaconUserAccountInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserAccountInsightsGetRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15079,10 +15027,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAddress {
         Ok(Self {
             city: s::required(f0, "city")?,
             country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
             street: s::required(f4, "street")?,
-            street2: s::required(f5, "street2")?,
+            street2: s::optional(f5),
         })
     }
 }
@@ -15123,14 +15071,20 @@ impl ::schemars::JsonSchema for BeaconUserAddress {
         o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PostalCode>,
             &[j::NULLABLE],
             "",
         );
-        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("region", j::DEFAULTED, G::subschema_for::<Region>, &[j::NULLABLE], "");
         o.field("street", j::REQUIRED, G::subschema_for::<Street>, &[], "");
-        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.field(
+            "street2",
+            j::DEFAULTED,
+            G::subschema_for::<Street2>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Even if an address has been collected, some fields may be null depending on the region's addressing system. For example:\n\n\nAddresses from the United Kingdom will not include a region\n\n\nAddresses from Hong Kong will not include a postal code",
         )
@@ -15281,11 +15235,11 @@ impl ::schemars::JsonSchema for BeaconUserCreateRequest {
 impl ::std::fmt::Debug for BeaconUserCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserCreateRequest")
-            .field("access_tokens", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("program_id", &self.program_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -15532,11 +15486,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserData {
             address: s::required(f0, "address")?,
             date_of_birth: s::required(f1, "date_of_birth")?,
             depository_accounts: f2.unwrap_or_default(),
-            email_address: s::required(f3, "email_address")?,
-            id_number: s::required(f4, "id_number")?,
-            ip_address: s::required(f5, "ip_address")?,
+            email_address: s::optional(f3),
+            id_number: s::optional(f4),
+            ip_address: s::optional(f5),
             name: s::required(f6, "name")?,
-            phone_number: s::required(f7, "phone_number")?,
+            phone_number: s::optional(f7),
         })
     }
 }
@@ -15586,21 +15540,21 @@ impl ::schemars::JsonSchema for BeaconUserData {
         );
         o.field(
             "email_address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<EmailAddressNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "id_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BeaconUserIdNumber>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "ip_address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IpAddress>,
             &[j::NULLABLE],
             "",
@@ -15608,7 +15562,7 @@ impl ::schemars::JsonSchema for BeaconUserData {
         o.field("name", j::REQUIRED, G::subschema_for::<BeaconUserName>, &[], "");
         o.field(
             "phone_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BeaconUserPhoneNumber>,
             &[j::NULLABLE],
             "",
@@ -15813,8 +15767,8 @@ impl ::std::fmt::Debug for BeaconUserGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserGetRequest")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16112,9 +16066,9 @@ impl ::std::fmt::Debug for BeaconUserHistoryListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserHistoryListRequest")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16161,7 +16115,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserHistoryListResponse {
         }
         Ok(Self {
             beacon_users: s::required(f0, "beacon_users")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -16207,7 +16161,7 @@ impl ::schemars::JsonSchema for BeaconUserHistoryListResponse {
         );
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -17244,8 +17198,8 @@ impl ::std::fmt::Debug for BeaconUserReviewRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserReviewRequest")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("status", &self.status)
             .finish()
     }
@@ -17663,10 +17617,10 @@ impl ::schemars::JsonSchema for BeaconUserUpdateRequest {
 impl ::std::fmt::Debug for BeaconUserUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserUpdateRequest")
-            .field("access_tokens", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -18123,9 +18077,9 @@ impl ::schemars::JsonSchema for BetaEwaReportV1GetRequest {
 impl ::std::fmt::Debug for BetaEwaReportV1GetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaEwaReportV1GetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -18597,7 +18551,7 @@ impl ::std::fmt::Debug for BetaPartnerCustomerV1CreateRequest {
             .field("application_name", &self.application_name)
             .field("bank_addendum_acceptance", &self.bank_addendum_acceptance)
             .field("billing_contact", &self.billing_contact)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
             .field("create_link_customization", &self.create_link_customization)
             .field("customer_support_info", &self.customer_support_info)
@@ -18607,7 +18561,7 @@ impl ::std::fmt::Debug for BetaPartnerCustomerV1CreateRequest {
             .field("products", &self.products)
             .field("questionnaires", &self.questionnaires)
             .field("redirect_uris", &self.redirect_uris)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("technical_contact", &self.technical_contact)
             .field("website", &self.website)
             .finish()
@@ -18822,15 +18776,15 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1EnableRequest {
 impl ::std::fmt::Debug for BetaPartnerCustomerV1EnableRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerCustomerV1EnableRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
             .field("products", &self.products)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///Response schema for `/beta/partner/customer/v1/enable`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct BetaPartnerCustomerV1EnableResponse {
     pub end_customer_client_id: ::std::option::Option<::std::string::String>,
     pub product_statuses: ::std::option::Option<PartnerEndCustomerProductStatuses>,
@@ -18969,6 +18923,17 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1EnableResponse {
         o.finish("Response schema for `/beta/partner/customer/v1/enable`.")
     }
 }
+impl ::std::fmt::Debug for BetaPartnerCustomerV1EnableResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BetaPartnerCustomerV1EnableResponse")
+            .field("end_customer_client_id", &self.end_customer_client_id)
+            .field("product_statuses", &self.product_statuses)
+            .field("production_secret", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .field("status", &self.status)
+            .finish()
+    }
+}
 ///Request schema for `/beta/partner/customer/v1/get`.
 #[derive(Clone)]
 pub struct BetaPartnerCustomerV1GetRequest {
@@ -19079,9 +19044,9 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1GetRequest {
 impl ::std::fmt::Debug for BetaPartnerCustomerV1GetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerCustomerV1GetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -19349,12 +19314,12 @@ impl ::std::fmt::Debug for BetaPartnerCustomerV1UpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerCustomerV1UpdateRequest")
             .field("bank_addendum_acceptance", &self.bank_addendum_acceptance)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
             .field("legal_entity_name", &self.legal_entity_name)
             .field("questionnaires", &self.questionnaires)
             .field("redirect_uris", &self.redirect_uris)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -19588,7 +19553,7 @@ impl ::schemars::JsonSchema for BetaPartnerEndCustomer {
 impl ::std::fmt::Debug for BetaPartnerEndCustomer {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerEndCustomer")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
             .field("product_statuses", &self.product_statuses)
             .field("requirements_due", &self.requirements_due)
@@ -19753,11 +19718,11 @@ impl ::schemars::JsonSchema for BetaPartnerEndCustomerWithSecrets {
 impl ::std::fmt::Debug for BetaPartnerEndCustomerWithSecrets {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaPartnerEndCustomerWithSecrets")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
             .field("product_statuses", &self.product_statuses)
             .field("requirements_due", &self.requirements_due)
-            .field("secrets", &self.secrets)
+            .field("secrets", &crate::redact::Redacted)
             .field("status", &self.status)
             .finish()
     }
@@ -19883,12 +19848,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessAccount {
             account_id: s::required(f0, "account_id")?,
             balances: s::required(f1, "balances")?,
             holder_category: s::optional(f2),
-            mask: s::required(f3, "mask")?,
+            mask: s::optional(f3),
             name: s::required(f4, "name")?,
-            official_name: s::required(f5, "official_name")?,
+            official_name: s::optional(f5),
             owners: f6.unwrap_or_default(),
             persistent_account_id: s::optional(f7),
-            subtype: s::required(f8, "subtype")?,
+            subtype: s::optional(f8),
             type_: s::required(f9, "type")?,
             verification_insights: s::optional(f10),
             verification_name: s::optional(f11),
@@ -19960,7 +19925,7 @@ impl ::schemars::JsonSchema for BusinessAccount {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "",
@@ -19968,7 +19933,7 @@ impl ::schemars::JsonSchema for BusinessAccount {
         o.field("name", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "",
@@ -19989,7 +19954,7 @@ impl ::schemars::JsonSchema for BusinessAccount {
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",
@@ -20279,7 +20244,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessDigitalPresenceCheck {
             score: s::required(f3, "score")?,
             status: s::required(f4, "status")?,
             website: s::required(f5, "website")?,
-            website_analysis: s::required(f6, "website_analysis")?,
+            website_analysis: s::optional(f6),
         })
     }
 }
@@ -20361,7 +20326,7 @@ impl ::schemars::JsonSchema for BusinessDigitalPresenceCheck {
         );
         o.field(
             "website_analysis",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessWebsiteAnalysis>,
             &[j::NULLABLE],
             "",
@@ -20402,7 +20367,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessEmailAddress {
             read?;
         }
         Ok(Self {
-            email_address: s::required(f0, "email_address")?,
+            email_address: s::optional(f0),
         })
     }
 }
@@ -20436,7 +20401,7 @@ impl ::schemars::JsonSchema for BusinessEmailAddress {
         let mut o = j::Object::new(generator);
         o.field(
             "email_address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Email address of the business",
@@ -20946,7 +20911,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessKybCheck {
         }
         Ok(Self {
             address: s::required(f0, "address")?,
-            match_details: s::required(f1, "match_details")?,
+            match_details: s::optional(f1),
             name: s::required(f2, "name")?,
             score: s::required(f3, "score")?,
             status: s::required(f4, "status")?,
@@ -20996,7 +20961,7 @@ impl ::schemars::JsonSchema for BusinessKybCheck {
         );
         o.field(
             "match_details",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessKybMatchDetails>,
             &[j::NULLABLE],
             "",
@@ -21097,8 +21062,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessKybMatchDetails {
         Ok(Self {
             addresses: s::required(f0, "addresses")?,
             email_addresses: s::required(f1, "email_addresses")?,
-            entity_type: s::required(f2, "entity_type")?,
-            formation_date: s::required(f3, "formation_date")?,
+            entity_type: s::optional(f2),
+            formation_date: s::optional(f3),
             names: s::required(f4, "names")?,
             phone_numbers: s::required(f5, "phone_numbers")?,
             websites: s::required(f6, "websites")?,
@@ -21155,14 +21120,14 @@ impl ::schemars::JsonSchema for BusinessKybMatchDetails {
         );
         o.field(
             "entity_type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessEntityType>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "formation_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Iso8601DateNullable>,
             &[j::NULLABLE],
             "",
@@ -21341,9 +21306,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessPhoneNumber {
             };
             read?;
         }
-        Ok(Self {
-            number: s::required(f0, "number")?,
-        })
+        Ok(Self { number: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for BusinessPhoneNumber {
@@ -21376,7 +21339,7 @@ impl ::schemars::JsonSchema for BusinessPhoneNumber {
         let mut o = j::Object::new(generator);
         o.field(
             "number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Phone number in E.164 format",
@@ -21423,7 +21386,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessRiskCheck {
             read?;
         }
         Ok(Self {
-            industry_prediction: s::required(f0, "industry_prediction")?,
+            industry_prediction: s::optional(f0),
             score: s::required(f1, "score")?,
             status: s::required(f2, "status")?,
         })
@@ -21461,7 +21424,7 @@ impl ::schemars::JsonSchema for BusinessRiskCheck {
         let mut o = j::Object::new(generator);
         o.field(
             "industry_prediction",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessIndustryPredictionNullable>,
             &[j::NULLABLE],
             "",
@@ -21540,10 +21503,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessSearchTerms {
         Ok(Self {
             address: s::required(f0, "address")?,
             alternative_names: s::required(f1, "alternative_names")?,
-            email_address: s::required(f2, "email_address")?,
-            name: s::required(f3, "name")?,
-            phone_number: s::required(f4, "phone_number")?,
-            website: s::required(f5, "website")?,
+            email_address: s::optional(f2),
+            name: s::optional(f3),
+            phone_number: s::optional(f4),
+            website: s::optional(f5),
         })
     }
 }
@@ -21596,28 +21559,28 @@ impl ::schemars::JsonSchema for BusinessSearchTerms {
         );
         o.field(
             "email_address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<EmailAddressNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessNameNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "phone_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessVerificationPhoneNumberNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "website",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<UrlNullable>,
             &[j::NULLABLE],
             "",
@@ -21752,9 +21715,9 @@ impl ::std::fmt::Debug for BusinessVerificationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BusinessVerificationCreateRequest")
             .field("business", &self.business)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21982,16 +21945,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationCreateRespon
         }
         Ok(Self {
             client_user_id: s::required(f0, "client_user_id")?,
-            completed_at: s::required(f1, "completed_at")?,
+            completed_at: s::optional(f1),
             created_at: s::required(f2, "created_at")?,
-            digital_presence_check: s::required(f3, "digital_presence_check")?,
+            digital_presence_check: s::optional(f3),
             id: s::required(f4, "id")?,
-            kyb_check: s::required(f5, "kyb_check")?,
-            redacted_at: s::required(f6, "redacted_at")?,
+            kyb_check: s::optional(f5),
+            redacted_at: s::optional(f6),
             request_id: s::required(f7, "request_id")?,
-            risk_check: s::required(f8, "risk_check")?,
+            risk_check: s::optional(f8),
             search_terms: s::required(f9, "search_terms")?,
-            shareable_url: s::required(f10, "shareable_url")?,
+            shareable_url: s::optional(f10),
             status: s::required(f11, "status")?,
         })
     }
@@ -22046,7 +22009,7 @@ impl ::schemars::JsonSchema for BusinessVerificationCreateResponse {
         );
         o.field(
             "completed_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -22054,7 +22017,7 @@ impl ::schemars::JsonSchema for BusinessVerificationCreateResponse {
         o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
         o.field(
             "digital_presence_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessDigitalPresenceCheck>,
             &[j::NULLABLE],
             "",
@@ -22062,14 +22025,14 @@ impl ::schemars::JsonSchema for BusinessVerificationCreateResponse {
         o.field("id", j::REQUIRED, G::subschema_for::<BusinessVerificationId>, &[], "");
         o.field(
             "kyb_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessKybCheck>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "redacted_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -22077,7 +22040,7 @@ impl ::schemars::JsonSchema for BusinessVerificationCreateResponse {
         o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.field(
             "risk_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessRiskCheck>,
             &[j::NULLABLE],
             "",
@@ -22091,7 +22054,7 @@ impl ::schemars::JsonSchema for BusinessVerificationCreateResponse {
         );
         o.field(
             "shareable_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessVerificationShareableUrl>,
             &[j::NULLABLE],
             "",
@@ -22219,8 +22182,8 @@ impl ::std::fmt::Debug for BusinessVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BusinessVerificationGetRequest")
             .field("business_verification_id", &self.business_verification_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22303,16 +22266,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationGetResponse 
         }
         Ok(Self {
             client_user_id: s::required(f0, "client_user_id")?,
-            completed_at: s::required(f1, "completed_at")?,
+            completed_at: s::optional(f1),
             created_at: s::required(f2, "created_at")?,
-            digital_presence_check: s::required(f3, "digital_presence_check")?,
+            digital_presence_check: s::optional(f3),
             id: s::required(f4, "id")?,
-            kyb_check: s::required(f5, "kyb_check")?,
-            redacted_at: s::required(f6, "redacted_at")?,
+            kyb_check: s::optional(f5),
+            redacted_at: s::optional(f6),
             request_id: s::required(f7, "request_id")?,
-            risk_check: s::required(f8, "risk_check")?,
+            risk_check: s::optional(f8),
             search_terms: s::required(f9, "search_terms")?,
-            shareable_url: s::required(f10, "shareable_url")?,
+            shareable_url: s::optional(f10),
             status: s::required(f11, "status")?,
         })
     }
@@ -22367,7 +22330,7 @@ impl ::schemars::JsonSchema for BusinessVerificationGetResponse {
         );
         o.field(
             "completed_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -22375,7 +22338,7 @@ impl ::schemars::JsonSchema for BusinessVerificationGetResponse {
         o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
         o.field(
             "digital_presence_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessDigitalPresenceCheck>,
             &[j::NULLABLE],
             "",
@@ -22383,14 +22346,14 @@ impl ::schemars::JsonSchema for BusinessVerificationGetResponse {
         o.field("id", j::REQUIRED, G::subschema_for::<BusinessVerificationId>, &[], "");
         o.field(
             "kyb_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessKybCheck>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "redacted_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -22398,7 +22361,7 @@ impl ::schemars::JsonSchema for BusinessVerificationGetResponse {
         o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.field(
             "risk_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessRiskCheck>,
             &[j::NULLABLE],
             "",
@@ -22412,7 +22375,7 @@ impl ::schemars::JsonSchema for BusinessVerificationGetResponse {
         );
         o.field(
             "shareable_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessVerificationShareableUrl>,
             &[j::NULLABLE],
             "",
@@ -22972,9 +22935,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessWebsite {
             };
             read?;
         }
-        Ok(Self {
-            url: s::required(f0, "url")?,
-        })
+        Ok(Self { url: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for BusinessWebsite {
@@ -23007,7 +22968,7 @@ impl ::schemars::JsonSchema for BusinessWebsite {
         let mut o = j::Object::new(generator);
         o.field(
             "url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "URL of the business website",
@@ -23323,10 +23284,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessWhoisRecord {
             read?;
         }
         Ok(Self {
-            domain_created_at: s::required(f0, "domain_created_at")?,
-            domain_expires_at: s::required(f1, "domain_expires_at")?,
-            domain_updated_at: s::required(f2, "domain_updated_at")?,
-            registrar: s::required(f3, "registrar")?,
+            domain_created_at: s::optional(f0),
+            domain_expires_at: s::optional(f1),
+            domain_updated_at: s::optional(f2),
+            registrar: s::optional(f3),
         })
     }
 }
@@ -23363,28 +23324,28 @@ impl ::schemars::JsonSchema for BusinessWhoisRecord {
         let mut o = j::Object::new(generator);
         o.field(
             "domain_created_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "domain_expires_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "domain_updated_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "registrar",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Domain registrar.",

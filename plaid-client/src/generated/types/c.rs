@@ -1669,13 +1669,13 @@ impl ::schemars::JsonSchema for CashflowReportGetRequest {
 impl ::std::fmt::Debug for CashflowReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("days_requested", &self.days_requested)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1979,8 +1979,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportHistoricalBalance 
         Ok(Self {
             amount: s::required(f0, "amount")?,
             date: s::required(f1, "date")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
         })
     }
 }
@@ -2033,14 +2033,14 @@ impl ::schemars::JsonSchema for CashflowReportHistoricalBalance {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
@@ -2150,9 +2150,9 @@ impl ::schemars::JsonSchema for CashflowReportInsightsGetRequest {
 impl ::std::fmt::Debug for CashflowReportInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportInsightsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2423,7 +2423,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportMonthlySummary {
                 "average_daily_outflow_transaction_count",
             )?,
             end_date: s::required(f6, "end_date")?,
-            ending_balance: s::required(f7, "ending_balance")?,
+            ending_balance: s::optional(f7),
             negative_ending_balance_day_count: s::required(
                 f8,
                 "negative_ending_balance_day_count",
@@ -2434,7 +2434,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportMonthlySummary {
                 "overdraft_transaction_count",
             )?,
             start_date: s::required(f11, "start_date")?,
-            starting_balance: s::required(f12, "starting_balance")?,
+            starting_balance: s::optional(f12),
             total_loan_payment: s::required(f13, "total_loan_payment")?,
             total_payroll: s::required(f14, "total_payroll")?,
             total_revenue: s::required(f15, "total_revenue")?,
@@ -2551,7 +2551,7 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummary {
         );
         o.field(
             "ending_balance",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowReportMonthlySummaryEndingBalance>,
             &[j::NULLABLE],
             "",
@@ -2586,7 +2586,7 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummary {
         );
         o.field(
             "starting_balance",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowReportMonthlySummaryStartingBalance>,
             &[j::NULLABLE],
             "",
@@ -2668,8 +2668,8 @@ for CashflowReportMonthlySummaryAverageDailyEndingBalance {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2716,14 +2716,14 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyEndingBa
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -2777,8 +2777,8 @@ for CashflowReportMonthlySummaryAverageDailyInflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2825,14 +2825,14 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyInflowAm
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -2888,8 +2888,8 @@ for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2937,14 +2937,14 @@ for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -3000,8 +3000,8 @@ for CashflowReportMonthlySummaryAverageDailyOutflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -3048,14 +3048,14 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyOutflowA
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -3110,8 +3110,8 @@ for CashflowReportMonthlySummaryEndingBalance {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -3156,14 +3156,14 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryEndingBalance {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -3218,8 +3218,8 @@ for CashflowReportMonthlySummaryStartingBalance {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -3264,14 +3264,14 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryStartingBalance {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -3326,8 +3326,8 @@ for CashflowReportMonthlySummaryTotalLoanPayment {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -3372,14 +3372,14 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalLoanPayment {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -3432,8 +3432,8 @@ for CashflowReportMonthlySummaryTotalPayroll {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -3478,14 +3478,14 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalPayroll {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -3538,8 +3538,8 @@ for CashflowReportMonthlySummaryTotalRevenue {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -3584,14 +3584,14 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalRevenue {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -3645,8 +3645,8 @@ for CashflowReportMonthlySummaryTotalVariableExpense {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -3691,14 +3691,14 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalVariableExpense
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CashflowUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -3778,14 +3778,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportPaymentMeta {
             read?;
         }
         Ok(Self {
-            by_order_of: s::required(f0, "by_order_of")?,
-            payee: s::required(f1, "payee")?,
-            payer: s::required(f2, "payer")?,
-            payment_method: s::required(f3, "payment_method")?,
-            payment_processor: s::required(f4, "payment_processor")?,
-            ppd_id: s::required(f5, "ppd_id")?,
-            reason: s::required(f6, "reason")?,
-            reference_number: s::required(f7, "reference_number")?,
+            by_order_of: s::optional(f0),
+            payee: s::optional(f1),
+            payer: s::optional(f2),
+            payment_method: s::optional(f3),
+            payment_processor: s::optional(f4),
+            ppd_id: s::optional(f5),
+            reason: s::optional(f6),
+            reference_number: s::optional(f7),
         })
     }
 }
@@ -3826,56 +3826,56 @@ impl ::schemars::JsonSchema for CashflowReportPaymentMeta {
         let mut o = j::Object::new(generator);
         o.field(
             "by_order_of",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The party initiating a wire transfer. Will be `null` if the transaction is not a wire transfer.",
         );
         o.field(
             "payee",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "For transfers, the party that is receiving the transaction.",
         );
         o.field(
             "payer",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "For transfers, the party that is paying the transaction.",
         );
         o.field(
             "payment_method",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The type of transfer, e.g. 'ACH'",
         );
         o.field(
             "payment_processor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The name of the payment processor",
         );
         o.field(
             "ppd_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ACH PPD ID for the payer.",
         );
         o.field(
             "reason",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The payer-supplied description of the transfer.",
         );
         o.field(
             "reference_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The transaction reference number supplied by the financial institution.",
@@ -4003,10 +4003,10 @@ impl ::schemars::JsonSchema for CashflowReportRefreshRequest {
 impl ::std::fmt::Debug for CashflowReportRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportRefreshRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("days_requested", &self.days_requested)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4258,32 +4258,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportTransaction {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            account_owner: s::required(f1, "account_owner")?,
-            amount: s::required(f2, "amount")?,
-            authorized_date: s::required(f3, "authorized_date")?,
-            authorized_datetime: s::required(f4, "authorized_datetime")?,
+            account_owner: s::optional(f1),
+            amount: s::optional(f2),
+            authorized_date: s::optional(f3),
+            authorized_datetime: s::optional(f4),
             business_finance_category: s::optional(f5),
             check_number: s::optional(f6),
             counterparties: f7.unwrap_or_default(),
             credit_category: s::optional(f8),
             date: s::required(f9, "date")?,
-            datetime: s::required(f10, "datetime")?,
-            iso_currency_code: s::required(f11, "iso_currency_code")?,
+            datetime: s::optional(f10),
+            iso_currency_code: s::optional(f11),
             location: s::required(f12, "location")?,
             logo_url: s::optional(f13),
             merchant_entity_id: s::optional(f14),
             merchant_name: s::optional(f15),
-            name: s::required(f16, "name")?,
+            name: s::optional(f16),
             original_description: s::optional(f17),
             payment_channel: s::required(f18, "payment_channel")?,
             payment_meta: s::required(f19, "payment_meta")?,
-            pending: s::required(f20, "pending")?,
-            pending_transaction_id: s::required(f21, "pending_transaction_id")?,
+            pending: s::optional(f20),
+            pending_transaction_id: s::optional(f21),
             personal_finance_category: s::optional(f22),
             personal_finance_category_icon_url: s::optional(f23),
-            transaction_code: s::required(f24, "transaction_code")?,
+            transaction_code: s::optional(f24),
             transaction_id: s::required(f25, "transaction_id")?,
-            unofficial_currency_code: s::required(f26, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f26),
             website: s::optional(f27),
         })
     }
@@ -4376,28 +4376,28 @@ impl ::schemars::JsonSchema for CashflowReportTransaction {
         );
         o.field(
             "account_owner",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "This field is not typically populated and only relevant when dealing with sub-accounts. A sub-account most commonly exists in cases where a single account is linked to multiple cards, each with its own card number and card holder name; each card will be considered a sub-account. If the account does have sub-accounts, this field will typically be some combination of the sub-account owner's name and/or the sub-account mask. The format of this field is not standardized and will vary based on institution.",
         );
         o.field(
             "amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The settled value of the transaction, denominated in the transactions's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. For all products except Income: Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative. For Income endpoints, values are positive when representing income.",
         );
         o.field(
             "authorized_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date that the transaction was authorized. For posted transactions, the `date` field will indicate the posted date, but `authorized_date` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_date`, when available, is generally preferable to use over the `date` field for posted transactions, as it will generally represent the date the user actually made the transaction. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).",
         );
         o.field(
             "authorized_datetime",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "Date and time when a transaction was authorized in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For posted transactions, the `datetime` field will indicate the posted date, but `authorized_datetime` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_datetime`, when available, is generally preferable to use over the `datetime` field for posted transactions, as it will generally represent the date the user actually made the transaction.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
@@ -4439,14 +4439,14 @@ impl ::schemars::JsonSchema for CashflowReportTransaction {
         );
         o.field(
             "datetime",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "Date and time when a transaction was posted in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For the date that the transaction was initiated, rather than posted, see the `authorized_datetime` field.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
@@ -4475,7 +4475,7 @@ impl ::schemars::JsonSchema for CashflowReportTransaction {
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The merchant name or transaction description.\n\nNote: This is a legacy field that is not actively maintained. Use `merchant_name` instead for the merchant name.\n\nIf the `transactions` object was returned by a Transactions endpoint such as `/transactions/sync` or `/transactions/get`, this field will always appear. If the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
@@ -4503,14 +4503,14 @@ impl ::schemars::JsonSchema for CashflowReportTransaction {
         );
         o.field(
             "pending",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<bool>,
             &[j::NULLABLE],
             "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled. Not all institutions provide pending transactions.",
         );
         o.field(
             "pending_transaction_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of a posted transaction's associated pending transaction, where applicable. Not all institutions provide pending transactions.",
@@ -4531,7 +4531,7 @@ impl ::schemars::JsonSchema for CashflowReportTransaction {
         );
         o.field(
             "transaction_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransactionCode>,
             &[j::NULLABLE],
             "",
@@ -4545,7 +4545,7 @@ impl ::schemars::JsonSchema for CashflowReportTransaction {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
@@ -4709,12 +4709,12 @@ impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequest {
 impl ::std::fmt::Debug for CashflowReportTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportTransactionsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5747,7 +5747,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Cause {
         }
         Ok(Self {
             causes: f0.unwrap_or_default(),
-            display_message: s::required(f1, "display_message")?,
+            display_message: s::optional(f1),
             documentation_url: s::optional(f2),
             error_code: s::required(f3, "error_code")?,
             error_code_reason: s::optional(f4),
@@ -5823,7 +5823,7 @@ impl ::schemars::JsonSchema for Cause {
         );
         o.field(
             "display_message",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A user-friendly representation of the error code. `null` if the error is not related to user action.\n\nThis may change over time and is not safe for programmatic use.",
@@ -5937,7 +5937,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CheckReportWarning {
             read?;
         }
         Ok(Self {
-            cause: s::required(f0, "cause")?,
+            cause: s::optional(f0),
             warning_code: s::required(f1, "warning_code")?,
             warning_type: s::required(f2, "warning_type")?,
         })
@@ -5973,7 +5973,7 @@ impl ::schemars::JsonSchema for CheckReportWarning {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field("cause", j::REQUIRED, G::subschema_for::<Cause>, &[j::NULLABLE], "");
+        o.field("cause", j::DEFAULTED, G::subschema_for::<Cause>, &[j::NULLABLE], "");
         o.field(
             "warning_code",
             j::REQUIRED,
@@ -8515,9 +8515,9 @@ impl ::schemars::JsonSchema for ConsentEventsGetRequest {
 impl ::std::fmt::Debug for ConsentEventsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsentEventsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9101,9 +9101,9 @@ impl ::schemars::JsonSchema for ConsumerReportPdfGetRequest {
 impl ::std::fmt::Debug for ConsumerReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsumerReportPdfGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("user_token", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9357,7 +9357,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ConsumerReportUserIdentity {
             read?;
         }
         Ok(Self {
-            date_of_birth: s::required(f0, "date_of_birth")?,
+            date_of_birth: s::optional(f0),
             emails: s::required(f1, "emails")?,
             first_name: s::required(f2, "first_name")?,
             last_name: s::required(f3, "last_name")?,
@@ -9408,7 +9408,7 @@ impl ::schemars::JsonSchema for ConsumerReportUserIdentity {
         let mut o = j::Object::new(generator);
         o.field(
             "date_of_birth",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "To be provided in the format \"yyyy-mm-dd\".\nThis field is required for all Plaid Check customers.",
@@ -9544,11 +9544,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for Counterparty {
             account_numbers: s::optional(f0),
             confidence_level: s::optional(f1),
             entity_id: s::optional(f2),
-            logo_url: s::required(f3, "logo_url")?,
+            logo_url: s::optional(f3),
             name: s::required(f4, "name")?,
             phone_number: s::optional(f5),
             type_: s::required(f6, "type")?,
-            website: s::required(f7, "website")?,
+            website: s::optional(f7),
         })
     }
 }
@@ -9615,7 +9615,7 @@ impl ::schemars::JsonSchema for Counterparty {
         );
         o.field(
             "logo_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The URL of a logo associated with the counterparty, if available. The logo will always be 100×100 pixel PNG file.",
@@ -9637,7 +9637,7 @@ impl ::schemars::JsonSchema for Counterparty {
         o.field("type", j::REQUIRED, G::subschema_for::<CounterpartyType>, &[], "");
         o.field(
             "website",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The website associated with the counterparty.",
@@ -10404,10 +10404,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeAccount {
         }
         Ok(Self {
             account_id: s::optional(f0),
-            mask: s::required(f1, "mask")?,
+            mask: s::optional(f1),
             metadata: s::required(f2, "metadata")?,
             name: s::required(f3, "name")?,
-            official_name: s::required(f4, "official_name")?,
+            official_name: s::optional(f4),
             owners: s::required(f5, "owners")?,
             subtype: s::required(f6, "subtype")?,
             type_: s::required(f7, "type")?,
@@ -10458,7 +10458,7 @@ impl ::schemars::JsonSchema for CraBankIncomeAccount {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
@@ -10479,7 +10479,7 @@ impl ::schemars::JsonSchema for CraBankIncomeAccount {
         );
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The official name of the bank account.",
@@ -10545,8 +10545,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeAccountMetadata {
             read?;
         }
         Ok(Self {
-            end_date: s::required(f0, "end_date")?,
-            start_date: s::required(f1, "start_date")?,
+            end_date: s::optional(f0),
+            start_date: s::optional(f1),
         })
     }
 }
@@ -10581,14 +10581,14 @@ impl ::schemars::JsonSchema for CraBankIncomeAccountMetadata {
         let mut o = j::Object::new(generator);
         o.field(
             "end_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date of the most recent extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
         o.field(
             "start_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date of the earliest extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
@@ -11008,9 +11008,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeEmployer {
             };
             read?;
         }
-        Ok(Self {
-            name: s::required(f0, "name")?,
-        })
+        Ok(Self { name: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for CraBankIncomeEmployer {
@@ -11043,7 +11041,7 @@ impl ::schemars::JsonSchema for CraBankIncomeEmployer {
         let mut o = j::Object::new(generator);
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The name of the employer.",
@@ -11701,7 +11699,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeSource {
             historical_summary: f7.unwrap_or_default(),
             income_category: s::optional(f8),
             income_description: s::optional(f9),
-            income_provider: s::required(f10, "income_provider")?,
+            income_provider: s::optional(f10),
             income_source_id: s::optional(f11),
             iso_currency_code: s::optional(f12),
             next_payment_date: s::optional(f13),
@@ -11873,7 +11871,7 @@ impl ::schemars::JsonSchema for CraBankIncomeSource {
         );
         o.field(
             "income_provider",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CraBankIncomeIncomeProvider>,
             &[j::NULLABLE],
             "",
@@ -12398,12 +12396,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeTransaction {
             bonus_type: s::optional(f1),
             check_number: s::optional(f2),
             date: s::required(f3, "date")?,
-            iso_currency_code: s::required(f4, "iso_currency_code")?,
+            iso_currency_code: s::optional(f4),
             name: s::optional(f5),
-            original_description: s::required(f6, "original_description")?,
+            original_description: s::optional(f6),
             pending: s::required(f7, "pending")?,
             transaction_id: s::required(f8, "transaction_id")?,
-            unofficial_currency_code: s::required(f9, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f9),
         })
     }
 }
@@ -12478,7 +12476,7 @@ impl ::schemars::JsonSchema for CraBankIncomeTransaction {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -12492,7 +12490,7 @@ impl ::schemars::JsonSchema for CraBankIncomeTransaction {
         );
         o.field(
             "original_description",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The string returned by the financial institution to describe the transaction.",
@@ -12513,7 +12511,7 @@ impl ::schemars::JsonSchema for CraBankIncomeTransaction {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -12976,13 +12974,13 @@ impl ::schemars::JsonSchema for CraCheckReportBaseReportGetRequest {
 impl ::std::fmt::Debug for CraCheckReportBaseReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportBaseReportGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_ids", &self.item_ids)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_tier", &self.user_tier)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13314,12 +13312,12 @@ impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetRequest {
 impl ::std::fmt::Debug for CraCheckReportCashflowInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportCashflowInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13966,7 +13964,7 @@ impl ::std::fmt::Debug for CraCheckReportCreateRequest {
         f.debug_struct("CraCheckReportCreateRequest")
             .field("base_report", &self.base_report)
             .field("cashflow_insights", &self.cashflow_insights)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_report_id", &self.client_report_id)
             .field(
                 "consumer_report_permissible_purpose",
@@ -13980,9 +13978,9 @@ impl ::std::fmt::Debug for CraCheckReportCreateRequest {
             .field("network_insights", &self.network_insights)
             .field("partner_insights", &self.partner_insights)
             .field("products", &self.products)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -14309,9 +14307,9 @@ impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetRequest {
 impl ::std::fmt::Debug for CraCheckReportFreddieMacGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportFreddieMacGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14732,7 +14730,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportIncomeInsightsGetO
         }
         Ok(Self {
             income_insights_filter: s::optional(f0),
-            income_insights_version: s::required(f1, "income_insights_version")?,
+            income_insights_version: s::optional(f1),
         })
     }
 }
@@ -14782,7 +14780,7 @@ impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetOptions {
         );
         o.field(
             "income_insights_version",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IncomeInsightsVersion>,
             &[j::NULLABLE],
             "",
@@ -14949,12 +14947,12 @@ impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetRequest {
 impl ::std::fmt::Debug for CraCheckReportIncomeInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportIncomeInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15293,12 +15291,12 @@ impl ::schemars::JsonSchema for CraCheckReportLendScoreGetRequest {
 impl ::std::fmt::Debug for CraCheckReportLendScoreGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportLendScoreGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15634,12 +15632,12 @@ impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetRequest {
 impl ::std::fmt::Debug for CraCheckReportNetworkInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportNetworkInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16098,14 +16096,14 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetRequest {
 impl ::std::fmt::Debug for CraCheckReportPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPartnerInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
             .field("partner_insights", &self.partner_insights)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_tier", &self.user_tier)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16369,11 +16367,11 @@ impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPdfGetRequest")
             .field("add_ons", &self.add_ons)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16910,12 +16908,12 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationGetRequest {
 impl ::std::fmt::Debug for CraCheckReportVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("employment_refresh_options", &self.employment_refresh_options)
             .field("reports_requested", &self.reports_requested)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -17191,13 +17189,13 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetRequest {
 impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationPdfGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("report_requested", &self.report_requested)
             .field("reports_requested", &self.reports_requested)
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -17488,9 +17486,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileLendScore {
             read?;
         }
         Ok(Self {
-            error_reason: s::required(f0, "error_reason")?,
+            error_reason: s::optional(f0),
             reason_codes: s::required(f1, "reason_codes")?,
-            score: s::required(f2, "score")?,
+            score: s::optional(f2),
             variant: s::required(f3, "variant")?,
         })
     }
@@ -17528,7 +17526,7 @@ impl ::schemars::JsonSchema for CraCreditProfileLendScore {
         let mut o = j::Object::new(generator);
         o.field(
             "error_reason",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Human-readable description of why the LendScore could not be computed.",
@@ -17542,7 +17540,7 @@ impl ::schemars::JsonSchema for CraCreditProfileLendScore {
         );
         o.field(
             "score",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The score returned by the LendScore model. Will be an integer in the range 1 to 99. Higher scores indicate lower credit risk.",
@@ -17670,16 +17668,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReport {
             read?;
         }
         Ok(Self {
-            cashflow_insights_attributes: s::required(
-                f0,
-                "cashflow_insights_attributes",
-            )?,
+            cashflow_insights_attributes: s::optional(f0),
             client_report_id: s::required(f1, "client_report_id")?,
             date_retrieved: s::required(f2, "date_retrieved")?,
             inquiry_type: s::required(f3, "inquiry_type")?,
             lend_scores: s::required(f4, "lend_scores")?,
-            metadata: s::required(f5, "metadata")?,
-            network_insights_attributes: s::required(f6, "network_insights_attributes")?,
+            metadata: s::optional(f5),
+            network_insights_attributes: s::optional(f6),
         })
     }
 }
@@ -17719,7 +17714,7 @@ impl ::schemars::JsonSchema for CraCreditProfileReport {
         let mut o = j::Object::new(generator);
         o.field(
             "cashflow_insights_attributes",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CraCreditProfileCashflowAttributesSchema>,
             &[j::NULLABLE],
             "",
@@ -17754,14 +17749,14 @@ impl ::schemars::JsonSchema for CraCreditProfileReport {
         );
         o.field(
             "metadata",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CraCreditProfileReportMetadata>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "network_insights_attributes",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CraCreditProfileNetworkInsightsSchema>,
             &[j::NULLABLE],
             "",
@@ -17947,7 +17942,7 @@ impl ::schemars::JsonSchema for CraCreditProfileReportGetRequest {
 impl ::std::fmt::Debug for CraCreditProfileReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCreditProfileReportGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_report_id", &self.client_report_id)
             .field(
                 "consumer_report_permissible_purpose",
@@ -17955,7 +17950,7 @@ impl ::std::fmt::Debug for CraCreditProfileReportGetRequest {
             )
             .field("inquiry_type", &self.inquiry_type)
             .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("version", &self.version)
             .finish()
@@ -18676,8 +18671,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraEmploymentRefreshReportAccoun
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
             name: s::required(f1, "name")?,
-            official_name: s::required(f2, "official_name")?,
-            subtype: s::required(f3, "subtype")?,
+            official_name: s::optional(f2),
+            subtype: s::optional(f3),
             transactions: s::required(f4, "transactions")?,
             type_: s::required(f5, "type")?,
         })
@@ -18734,14 +18729,14 @@ impl ::schemars::JsonSchema for CraEmploymentRefreshReportAccount {
         );
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The official name of the account as given by the financial institution.",
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",
@@ -19431,10 +19426,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeMetrics {
             read?;
         }
         Ok(Self {
-            current: s::required(f0, "current")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            projected: s::required(f2, "projected")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
+            current: s::optional(f0),
+            iso_currency_code: s::optional(f1),
+            projected: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
         })
     }
 }
@@ -19471,28 +19466,28 @@ impl ::schemars::JsonSchema for CraIncomeMetrics {
         let mut o = j::Object::new(generator);
         o.field(
             "current",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CraCurrentModeledIncome>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "projected",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CraProjectedModeledIncome>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -19785,8 +19780,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeStreamInsights {
         }
         Ok(Self {
             income_category: s::required(f0, "income_category")?,
-            income_provider: s::required(f1, "income_provider")?,
-            next_payment: s::required(f2, "next_payment")?,
+            income_provider: s::optional(f1),
+            next_payment: s::optional(f2),
             pay_frequency: s::required(f3, "pay_frequency")?,
             status: s::required(f4, "status")?,
         })
@@ -19833,14 +19828,14 @@ impl ::schemars::JsonSchema for CraIncomeStreamInsights {
         );
         o.field(
             "income_provider",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CraBankIncomeIncomeProvider>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "next_payment",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CraIncomeNextPayment>,
             &[j::NULLABLE],
             "",
@@ -19937,12 +19932,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeTransaction {
             account_id: s::required(f0, "account_id")?,
             amount: s::required(f1, "amount")?,
             date: s::required(f2, "date")?,
-            iso_currency_code: s::required(f3, "iso_currency_code")?,
+            iso_currency_code: s::optional(f3),
             item_id: s::required(f4, "item_id")?,
             original_description: s::required(f5, "original_description")?,
             outlier: s::required(f6, "outlier")?,
             transaction_id: s::required(f7, "transaction_id")?,
-            unofficial_currency_code: s::required(f8, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f8),
         })
     }
 }
@@ -20005,7 +20000,7 @@ impl ::schemars::JsonSchema for CraIncomeTransaction {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -20034,7 +20029,7 @@ impl ::schemars::JsonSchema for CraIncomeTransaction {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -20382,7 +20377,7 @@ impl ::std::fmt::Debug for CraLoanApplication {
             .field("decision", &self.decision)
             .field("decision_date", &self.decision_date)
             .field("type_", &self.type_)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21127,7 +21122,7 @@ impl ::std::fmt::Debug for CraLoanRegister {
             .field("opened_with_status", &self.opened_with_status)
             .field("payment_schedule", &self.payment_schedule)
             .field("type_", &self.type_)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21811,7 +21806,6 @@ impl ::schemars::JsonSchema for CraLoanUpdate {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -21819,7 +21813,7 @@ impl ::schemars::JsonSchema for CraLoanUpdate {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct CraLoanUserToken(pub ::std::string::String);
+pub struct CraLoanUserToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanUserToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21838,10 +21832,21 @@ impl ::schemars::JsonSchema for CraLoanUserToken {
         )
     }
 }
-impl ::std::ops::Deref for CraLoanUserToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl CraLoanUserToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for CraLoanUserToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("CraLoanUserToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for CraLoanUserToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<CraLoanUserToken> for ::std::string::String {
@@ -21852,11 +21857,6 @@ impl ::std::convert::From<CraLoanUserToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for CraLoanUserToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for CraLoanUserToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for CraLoanUserToken {
@@ -21975,8 +21975,8 @@ impl ::std::fmt::Debug for CraLoansApplicationsRegisterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansApplicationsRegisterRequest")
             .field("applications", &self.applications)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22159,9 +22159,9 @@ impl ::schemars::JsonSchema for CraLoansRegisterRequest {
 impl ::std::fmt::Debug for CraLoansRegisterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansRegisterRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("loans", &self.loans)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22342,9 +22342,9 @@ impl ::schemars::JsonSchema for CraLoansUnregisterRequest {
 impl ::std::fmt::Debug for CraLoansUnregisterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansUnregisterRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("loans", &self.loans)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22455,9 +22455,9 @@ impl ::schemars::JsonSchema for CraLoansUpdateRequest {
 impl ::std::fmt::Debug for CraLoansUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansUpdateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("loans", &self.loans)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22677,14 +22677,14 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsGetRequest {
 impl ::std::fmt::Debug for CraMonitoringInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field(
                 "consumer_report_permissible_purpose",
                 &self.consumer_report_permissible_purpose,
             )
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22850,7 +22850,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsItem {
         Ok(Self {
             accounts: f0.unwrap_or_default(),
             date_generated: s::required(f1, "date_generated")?,
-            insights: s::required(f2, "insights")?,
+            insights: s::optional(f2),
             institution_id: s::required(f3, "institution_id")?,
             institution_name: s::required(f4, "institution_name")?,
             item_id: s::required(f5, "item_id")?,
@@ -22908,7 +22908,7 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsItem {
         );
         o.field(
             "insights",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<MonitoringInsights>,
             &[j::NULLABLE],
             "",
@@ -23117,12 +23117,12 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeRequest {
 impl ::std::fmt::Debug for CraMonitoringInsightsSubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsSubscribeRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("income_categories", &self.income_categories)
             .field("item_id", &self.item_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -23382,8 +23382,8 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeRequest {
 impl ::std::fmt::Debug for CraMonitoringInsightsUnsubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsUnsubscribeRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("subscription_id", &self.subscription_id)
             .finish()
     }
@@ -25343,10 +25343,10 @@ impl ::schemars::JsonSchema for CraPartnerInsightsGetRequest {
 impl ::std::fmt::Debug for CraPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraPartnerInsightsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_tier", &self.user_tier)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -25631,10 +25631,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsItemAccount {
         }
         Ok(Self {
             account_id: s::optional(f0),
-            mask: s::required(f1, "mask")?,
+            mask: s::optional(f1),
             metadata: s::required(f2, "metadata")?,
             name: s::required(f3, "name")?,
-            official_name: s::required(f4, "official_name")?,
+            official_name: s::optional(f4),
             owners: s::required(f5, "owners")?,
             subtype: s::required(f6, "subtype")?,
             type_: s::required(f7, "type")?,
@@ -25687,7 +25687,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsItemAccount {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
@@ -25708,7 +25708,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsItemAccount {
         );
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The official name of the bank account.",
@@ -25776,8 +25776,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsItemAccountMet
             read?;
         }
         Ok(Self {
-            end_date: s::required(f0, "end_date")?,
-            start_date: s::required(f1, "start_date")?,
+            end_date: s::optional(f0),
+            start_date: s::optional(f1),
         })
     }
 }
@@ -25814,14 +25814,14 @@ impl ::schemars::JsonSchema for CraPartnerInsightsItemAccountMetadata {
         let mut o = j::Object::new(generator);
         o.field(
             "end_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date of the most recent extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
         o.field(
             "start_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date of the earliest extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
@@ -27397,11 +27397,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeAccount {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            mask: s::required(f1, "mask")?,
+            mask: s::optional(f1),
             metadata: s::required(f2, "metadata")?,
             name: s::required(f3, "name")?,
-            official_name: s::required(f4, "official_name")?,
-            subtype: s::required(f5, "subtype")?,
+            official_name: s::optional(f4),
+            subtype: s::optional(f5),
             type_: s::required(f6, "type")?,
         })
     }
@@ -27449,7 +27449,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeAccount {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
@@ -27470,14 +27470,14 @@ impl ::schemars::JsonSchema for CraVerificationIncomeAccount {
         );
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The official name of the account as given by the financial institution.",
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",
@@ -27750,9 +27750,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeMetrics {
             read?;
         }
         Ok(Self {
-            current: s::required(f0, "current")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            current: s::optional(f0),
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -27788,21 +27788,21 @@ impl ::schemars::JsonSchema for CraVerificationIncomeMetrics {
         let mut o = j::Object::new(generator);
         o.field(
             "current",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CraVerificationModeledIncome>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -28116,7 +28116,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeReport {
             generated_time: s::required(f1, "generated_time")?,
             income_streams: s::required(f2, "income_streams")?,
             items: s::required(f3, "items")?,
-            user_summary: s::required(f4, "user_summary")?,
+            user_summary: s::optional(f4),
         })
     }
 }
@@ -28182,7 +28182,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeReport {
         );
         o.field(
             "user_summary",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CraVerificationIncomeUserSummary>,
             &[j::NULLABLE],
             "",
@@ -28468,8 +28468,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeStreamInsig
         }
         Ok(Self {
             income_category: s::required(f0, "income_category")?,
-            income_provider: s::required(f1, "income_provider")?,
-            next_payment: s::required(f2, "next_payment")?,
+            income_provider: s::optional(f1),
+            next_payment: s::optional(f2),
             pay_frequency: s::required(f3, "pay_frequency")?,
             status: s::required(f4, "status")?,
         })
@@ -28518,14 +28518,14 @@ impl ::schemars::JsonSchema for CraVerificationIncomeStreamInsights {
         );
         o.field(
             "income_provider",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CraVerificationIncomeProvider>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "next_payment",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CraVerificationIncomeNextPayment>,
             &[j::NULLABLE],
             "",
@@ -28628,12 +28628,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeTransaction
             account_id: s::required(f0, "account_id")?,
             amount: s::required(f1, "amount")?,
             date: s::required(f2, "date")?,
-            iso_currency_code: s::required(f3, "iso_currency_code")?,
+            iso_currency_code: s::optional(f3),
             item_id: s::required(f4, "item_id")?,
             original_description: s::required(f5, "original_description")?,
             outlier: s::required(f6, "outlier")?,
             transaction_id: s::required(f7, "transaction_id")?,
-            unofficial_currency_code: s::required(f8, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f8),
         })
     }
 }
@@ -28698,7 +28698,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeTransaction {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -28727,7 +28727,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeTransaction {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -29444,12 +29444,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAccount {
             consumer_disputes: s::required(f2, "consumer_disputes")?,
             days_available: s::required(f3, "days_available")?,
             investments: s::optional(f4),
-            mask: s::required(f5, "mask")?,
+            mask: s::optional(f5),
             name: s::required(f6, "name")?,
-            official_name: s::required(f7, "official_name")?,
+            official_name: s::optional(f7),
             owners: s::required(f8, "owners")?,
-            ownership_type: s::required(f9, "ownership_type")?,
-            subtype: s::required(f10, "subtype")?,
+            ownership_type: s::optional(f9),
+            subtype: s::optional(f10),
             transactions_insights: s::required(f11, "transactions_insights")?,
             type_: s::required(f12, "type")?,
         })
@@ -29532,7 +29532,7 @@ impl ::schemars::JsonSchema for CraVoaReportAccount {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
@@ -29546,7 +29546,7 @@ impl ::schemars::JsonSchema for CraVoaReportAccount {
         );
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The official name of the account as given by the financial institution.",
@@ -29560,14 +29560,14 @@ impl ::schemars::JsonSchema for CraVoaReportAccount {
         );
         o.field(
             "ownership_type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<OwnershipType>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",
@@ -29679,17 +29679,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAccountBalances {
             read?;
         }
         Ok(Self {
-            available: s::required(f0, "available")?,
-            average_balance_30_days: s::required(f1, "average_balance_30_days")?,
-            average_balance_60_days: s::required(f2, "average_balance_60_days")?,
-            current: s::required(f3, "current")?,
+            available: s::optional(f0),
+            average_balance_30_days: s::optional(f1),
+            average_balance_60_days: s::optional(f2),
+            current: s::optional(f3),
             historical_balances: s::required(f4, "historical_balances")?,
-            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            iso_currency_code: s::optional(f5),
             nsf_overdraft_transactions_count: s::required(
                 f6,
                 "nsf_overdraft_transactions_count",
             )?,
-            unofficial_currency_code: s::required(f7, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f7),
         })
     }
 }
@@ -29733,28 +29733,28 @@ impl ::schemars::JsonSchema for CraVoaReportAccountBalances {
         let mut o = j::Object::new(generator);
         o.field(
             "available",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
         );
         o.field(
             "average_balance_30_days",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The average balance in the account over the last 30 days. Calculated using the derived historical balances.",
         );
         o.field(
             "average_balance_60_days",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The average balance in the account over the last 60 days. Calculated using the derived historical balances.",
         );
         o.field(
             "current",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get`; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
@@ -29768,7 +29768,7 @@ impl ::schemars::JsonSchema for CraVoaReportAccountBalances {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
@@ -29782,7 +29782,7 @@ impl ::schemars::JsonSchema for CraVoaReportAccountBalances {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
@@ -29844,8 +29844,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAccountHistoricalBal
         Ok(Self {
             current: s::required(f0, "current")?,
             date: s::required(f1, "date")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
         })
     }
 }
@@ -29898,14 +29898,14 @@ impl ::schemars::JsonSchema for CraVoaReportAccountHistoricalBalance {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
@@ -29951,8 +29951,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAttributes {
             read?;
         }
         Ok(Self {
-            total_inflow_amount: s::required(f0, "total_inflow_amount")?,
-            total_outflow_amount: s::required(f1, "total_outflow_amount")?,
+            total_inflow_amount: s::optional(f0),
+            total_outflow_amount: s::optional(f1),
         })
     }
 }
@@ -29987,14 +29987,14 @@ impl ::schemars::JsonSchema for CraVoaReportAttributes {
         let mut o = j::Object::new(generator);
         o.field(
             "total_inflow_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TotalReportInflowAmount>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "total_outflow_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TotalReportOutflowAmount>,
             &[j::NULLABLE],
             "",
@@ -30174,8 +30174,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportTransactionsInsights
         }
         Ok(Self {
             all_transactions: s::required(f0, "all_transactions")?,
-            end_date: s::required(f1, "end_date")?,
-            start_date: s::required(f2, "start_date")?,
+            end_date: s::optional(f1),
+            start_date: s::optional(f2),
         })
     }
 }
@@ -30220,14 +30220,14 @@ impl ::schemars::JsonSchema for CraVoaReportTransactionsInsights {
         );
         o.field(
             "end_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The latest timeframe provided by the FI, in an ISO 8601 format (YYYY-MM-DD).",
         );
         o.field(
             "start_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The earliest timeframe provided by the FI, in an ISO 8601 format (YYYY-MM-DD).",
@@ -30539,7 +30539,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Credit1099 {
             card_not_present_transaction: s::optional(f2),
             crop_insurance_proceeds: s::optional(f3),
             december_amount: s::optional(f4),
-            document_id: s::required(f5, "document_id")?,
+            document_id: s::optional(f5),
             document_metadata: s::optional(f6),
             excess_golden_parachute_payments: s::optional(f7),
             february_amount: s::optional(f8),
@@ -30828,7 +30828,7 @@ impl ::schemars::JsonSchema for Credit1099 {
         );
         o.field(
             "document_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "An identifier of the document referenced by the document metadata.",
@@ -31833,8 +31833,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAmountWithCurrency {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -31877,14 +31877,14 @@ impl ::schemars::JsonSchema for CreditAmountWithCurrency {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -32003,14 +32003,14 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateRequest {
 impl ::std::fmt::Debug for CreditAuditCopyTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("report_tokens", &self.report_tokens)
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("report_tokens", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///CreditAuditCopyTokenCreateResponse defines the response schema for `/credit/audit_copy_token/create`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CreditAuditCopyTokenCreateResponse {
     ///A token that can be shared with a third party auditor, which allows them to fetch the Asset Reports attached to the token. This token should be stored securely.
     pub audit_copy_token: ::std::string::String,
@@ -32092,6 +32092,14 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateResponse {
         o.finish(
             "CreditAuditCopyTokenCreateResponse defines the response schema for `/credit/audit_copy_token/create`",
         )
+    }
+}
+impl ::std::fmt::Debug for CreditAuditCopyTokenCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditAuditCopyTokenCreateResponse")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///CreditAuditCopyTokenRemoveRequest defines the request schema for `/credit/audit_copy_token/remove`
@@ -32203,9 +32211,9 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveRequest {
 impl ::std::fmt::Debug for CreditAuditCopyTokenRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenRemoveRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -32421,10 +32429,10 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenUpdateRequest {
 impl ::std::fmt::Debug for CreditAuditCopyTokenUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenUpdateRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("report_tokens", &self.report_tokens)
-            .field("secret", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("report_tokens", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -32820,9 +32828,9 @@ impl ::schemars::JsonSchema for CreditBankEmploymentGetRequest {
 impl ::std::fmt::Debug for CreditBankEmploymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankEmploymentGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("user_token", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -33568,9 +33576,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeAccount {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            mask: s::required(f1, "mask")?,
+            mask: s::optional(f1),
             name: s::required(f2, "name")?,
-            official_name: s::required(f3, "official_name")?,
+            official_name: s::optional(f3),
             owners: s::required(f4, "owners")?,
             subtype: s::required(f5, "subtype")?,
             type_: s::required(f6, "type")?,
@@ -33620,7 +33628,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeAccount {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
@@ -33634,7 +33642,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeAccount {
         );
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The official name of the bank account.",
@@ -34245,11 +34253,11 @@ impl ::schemars::JsonSchema for CreditBankIncomeGetRequest {
 impl ::std::fmt::Debug for CreditBankIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -34951,10 +34959,10 @@ impl ::schemars::JsonSchema for CreditBankIncomePdfGetRequest {
 impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomePdfGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -35153,11 +35161,11 @@ impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequest {
 impl ::std::fmt::Debug for CreditBankIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeRefreshRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -36338,11 +36346,11 @@ impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateRequest {
 impl ::std::fmt::Debug for CreditBankIncomeWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeWebhookUpdateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("enable_webhooks", &self.enable_webhooks)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -36455,7 +36463,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadAccount
         }
         Ok(Self {
             address: s::required(f0, "address")?,
-            name: s::required(f1, "name")?,
+            name: s::optional(f1),
         })
     }
 }
@@ -36499,7 +36507,7 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadAccountOwner {
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The name of the account owner",
@@ -36566,11 +36574,11 @@ for CreditBankStatementUploadAccountOwnerAddress {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
-            country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
         })
     }
 }
@@ -36610,35 +36618,35 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadAccountOwnerAddress {
         let mut o = j::Object::new(generator);
         o.field(
             "city",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The full city name.",
         );
         o.field(
             "country",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO 3166-1 alpha-2 country code.",
         );
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The postal code of the address.",
         );
         o.field(
             "region",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The region or state.\nExample: `\"NC\"`",
         );
         o.field(
             "street",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The full street address.",
@@ -36710,11 +36718,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadBankAcc
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
-            account_number: s::required(f1, "account_number")?,
-            account_type: s::required(f2, "account_type")?,
-            bank_name: s::required(f3, "bank_name")?,
-            name: s::required(f4, "name")?,
+            account_id: s::optional(f0),
+            account_number: s::optional(f1),
+            account_type: s::optional(f2),
+            bank_name: s::optional(f3),
+            name: s::optional(f4),
             owner: s::required(f5, "owner")?,
             periods: s::required(f6, "periods")?,
         })
@@ -36758,35 +36766,35 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadBankAccount {
         let mut o = j::Object::new(generator);
         o.field(
             "account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unique id of the bank account",
         );
         o.field(
             "account_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The bank account number.",
         );
         o.field(
             "account_type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The type of the bank account.",
         );
         o.field(
             "bank_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The name of the bank institution.",
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The name of the bank account",
@@ -36861,10 +36869,10 @@ for CreditBankStatementUploadBankAccountPeriod {
             read?;
         }
         Ok(Self {
-            end_date: s::required(f0, "end_date")?,
-            ending_balance: s::required(f1, "ending_balance")?,
-            start_date: s::required(f2, "start_date")?,
-            starting_balance: s::required(f3, "starting_balance")?,
+            end_date: s::optional(f0),
+            ending_balance: s::optional(f1),
+            start_date: s::optional(f2),
+            starting_balance: s::optional(f3),
         })
     }
 }
@@ -36903,28 +36911,28 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadBankAccountPeriod {
         let mut o = j::Object::new(generator);
         o.field(
             "end_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The end date of the statement period in ISO 8601 format (YYYY-MM-DD).",
         );
         o.field(
             "ending_balance",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The ending balance of the bank account for the period.",
         );
         o.field(
             "start_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The start date of the statement period in ISO 8601 format (YYYY-MM-DD).",
         );
         o.field(
             "starting_balance",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The starting balance of the bank account for the period.",
@@ -36981,8 +36989,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadItem {
         Ok(Self {
             bank_statements: s::required(f0, "bank_statements")?,
             item_id: s::required(f1, "item_id")?,
-            status: s::required(f2, "status")?,
-            updated_at: s::required(f3, "updated_at")?,
+            status: s::optional(f2),
+            updated_at: s::optional(f3),
         })
     }
 }
@@ -37029,14 +37037,14 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadItem {
         o.field("item_id", j::REQUIRED, G::subschema_for::<ItemId>, &[], "");
         o.field(
             "status",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PayrollItemStatus>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "updated_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the Item was updated.",
@@ -37096,7 +37104,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadObject 
         }
         Ok(Self {
             bank_accounts: s::required(f0, "bank_accounts")?,
-            document_id: s::required(f1, "document_id")?,
+            document_id: s::optional(f1),
             document_metadata: s::required(f2, "document_metadata")?,
             transactions: s::required(f3, "transactions")?,
         })
@@ -37144,7 +37152,7 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadObject {
         );
         o.field(
             "document_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "An identifier of the document referenced by the document metadata.",
@@ -37218,10 +37226,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadTransac
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
-            amount: s::required(f1, "amount")?,
-            date: s::required(f2, "date")?,
-            original_description: s::required(f3, "original_description")?,
+            account_id: s::optional(f0),
+            amount: s::optional(f1),
+            date: s::optional(f2),
+            original_description: s::optional(f3),
         })
     }
 }
@@ -37260,28 +37268,28 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadTransaction {
         let mut o = j::Object::new(generator);
         o.field(
             "account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unique id of the bank account that this transaction occurs in",
         );
         o.field(
             "amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The value of the transaction. A negative amount indicates that money moved into the account (such as a paycheck being deposited).",
         );
         o.field(
             "date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date of when the transaction was made, in ISO 8601 format (YYYY-MM-DD).",
         );
         o.field(
             "original_description",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The raw description of the transaction as it appears on the bank statement.",
@@ -37411,10 +37419,10 @@ impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequest {
 impl ::std::fmt::Debug for CreditBankStatementsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankStatementsUploadsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .field("user_token", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -37658,15 +37666,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditCardLiability {
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
+            account_id: s::optional(f0),
             aprs: s::required(f1, "aprs")?,
-            is_overdue: s::required(f2, "is_overdue")?,
-            last_payment_amount: s::required(f3, "last_payment_amount")?,
-            last_payment_date: s::required(f4, "last_payment_date")?,
-            last_statement_balance: s::required(f5, "last_statement_balance")?,
-            last_statement_issue_date: s::required(f6, "last_statement_issue_date")?,
-            minimum_payment_amount: s::required(f7, "minimum_payment_amount")?,
-            next_payment_due_date: s::required(f8, "next_payment_due_date")?,
+            is_overdue: s::optional(f2),
+            last_payment_amount: s::optional(f3),
+            last_payment_date: s::optional(f4),
+            last_statement_balance: s::optional(f5),
+            last_statement_issue_date: s::optional(f6),
+            minimum_payment_amount: s::optional(f7),
+            next_payment_due_date: s::optional(f8),
         })
     }
 }
@@ -37708,7 +37716,7 @@ impl ::schemars::JsonSchema for CreditCardLiability {
         let mut o = j::Object::new(generator);
         o.field(
             "account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of the account that this liability belongs to.",
@@ -37722,49 +37730,49 @@ impl ::schemars::JsonSchema for CreditCardLiability {
         );
         o.field(
             "is_overdue",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<bool>,
             &[j::NULLABLE],
             "true if a payment is currently overdue. Availability for this field is limited.",
         );
         o.field(
             "last_payment_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount of the last payment.",
         );
         o.field(
             "last_payment_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date of the last payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Availability for this field is limited.",
         );
         o.field(
             "last_statement_balance",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The total amount owed as of the last statement issued",
         );
         o.field(
             "last_statement_issue_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date of the last statement. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.field(
             "minimum_payment_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The minimum payment due for the next billing cycle.",
         );
         o.field(
             "next_payment_due_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The due date for the next payment. The due date is `null` if a payment is not expected. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
@@ -37935,12 +37943,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditDocumentMetadata {
             read?;
         }
         Ok(Self {
-            document_type: s::required(f0, "document_type")?,
-            download_url: s::required(f1, "download_url")?,
+            document_type: s::optional(f0),
+            download_url: s::optional(f1),
             error_message: s::optional(f2),
             name: s::required(f3, "name")?,
             page_count: s::optional(f4),
-            status: s::required(f5, "status")?,
+            status: s::optional(f5),
         })
     }
 }
@@ -37982,14 +37990,14 @@ impl ::schemars::JsonSchema for CreditDocumentMetadata {
         let mut o = j::Object::new(generator);
         o.field(
             "document_type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditDocumentType>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "download_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Signed URL to retrieve the document(s). The payload will be a .zip file containing the document(s).\n\nFor Payroll Income, the file type of the documents will always be PDF, and the documents may not be available, in which case the field will be `null`. If you would like Plaid to generate a PDF if the original is not available, contact your account manager. [Example generated pay stub](https://plaid.com/documents/plaid-generated-mock-paystub.pdf).\n\nFor Document Income, this field will not be `null`, and the file type of the underlying document(s) will be the original file type uploaded by the user. For more details on available file types, see the [Document Income](https://plaid.com/docs/income/payroll-income) documentation.\n\nThis download URL can only be used once and expires after two minutes. To generate a new download URL, call `/credit/payroll_income/get` again.",
@@ -38017,7 +38025,7 @@ impl ::schemars::JsonSchema for CreditDocumentMetadata {
         );
         o.field(
             "status",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The processing status of the document.\n\n`PROCESSING_COMPLETE`: The document was successfully processed.\n\n`DOCUMENT_ERROR`: The document could not be processed. Possible causes include: The document was an unacceptable document type such as an offer letter or bank statement, the document image was cropped or blurry, or the document was corrupted.\n\n`UNKNOWN` or `null`: An internal error occurred. If this happens repeatedly, contact support or your Plaid account manager.",
@@ -38136,9 +38144,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditEmployerVerification {
             };
             read?;
         }
-        Ok(Self {
-            name: s::required(f0, "name")?,
-        })
+        Ok(Self { name: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for CreditEmployerVerification {
@@ -38171,7 +38177,7 @@ impl ::schemars::JsonSchema for CreditEmployerVerification {
         let mut o = j::Object::new(generator);
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Name of employer.",
@@ -38343,9 +38349,9 @@ impl ::schemars::JsonSchema for CreditEmploymentGetRequest {
 impl ::std::fmt::Debug for CreditEmploymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditEmploymentGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("user_token", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -38433,7 +38439,7 @@ impl ::schemars::JsonSchema for CreditEmploymentGetResponse {
     }
 }
 ///The object containing employment items.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CreditEmploymentItem {
     ///Token to represent the underlying Employment data
     pub employment_report_token: ::std::option::Option<::std::string::String>,
@@ -38535,6 +38541,15 @@ impl ::schemars::JsonSchema for CreditEmploymentItem {
         o.finish("The object containing employment items.")
     }
 }
+impl ::std::fmt::Debug for CreditEmploymentItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditEmploymentItem")
+            .field("employment_report_token", &crate::redact::Redacted)
+            .field("employments", &self.employments)
+            .field("item_id", &self.item_id)
+            .finish()
+    }
+}
 ///The object containing proof of employment data for an individual.
 #[derive(Clone, Debug)]
 pub struct CreditEmploymentVerification {
@@ -38606,15 +38621,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentVerification {
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
-            employee_type: s::required(f1, "employee_type")?,
+            account_id: s::optional(f0),
+            employee_type: s::optional(f1),
             employer: s::required(f2, "employer")?,
-            end_date: s::required(f3, "end_date")?,
-            last_paystub_date: s::required(f4, "last_paystub_date")?,
+            end_date: s::optional(f3),
+            last_paystub_date: s::optional(f4),
             platform_ids: s::required(f5, "platform_ids")?,
-            start_date: s::required(f6, "start_date")?,
-            status: s::required(f7, "status")?,
-            title: s::required(f8, "title")?,
+            start_date: s::optional(f6),
+            status: s::optional(f7),
+            title: s::optional(f8),
         })
     }
 }
@@ -38656,14 +38671,14 @@ impl ::schemars::JsonSchema for CreditEmploymentVerification {
         let mut o = j::Object::new(generator);
         o.field(
             "account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "ID of the payroll provider account.",
         );
         o.field(
             "employee_type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditEmploymentEmployeeType>,
             &[j::NULLABLE],
             "",
@@ -38677,14 +38692,14 @@ impl ::schemars::JsonSchema for CreditEmploymentVerification {
         );
         o.field(
             "end_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "End of employment, if applicable. Provided in ISO 8601 format (YYY-MM-DD).",
         );
         o.field(
             "last_paystub_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date of the employee's most recent paystub in ISO 8601 format (YYYY-MM-DD).",
@@ -38698,21 +38713,21 @@ impl ::schemars::JsonSchema for CreditEmploymentVerification {
         );
         o.field(
             "start_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "Start of employment in ISO 8601 format (YYYY-MM-DD).",
         );
         o.field(
             "status",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditEmploymentVerificationStatus>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "title",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Current title of employee.",
@@ -40066,9 +40081,9 @@ impl ::schemars::JsonSchema for CreditFreddieMacReportsGetRequest {
 impl ::std::fmt::Debug for CreditFreddieMacReportsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditFreddieMacReportsGetRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("audit_copy_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -40742,7 +40757,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStub {
         }
         Ok(Self {
             deductions: s::required(f0, "deductions")?,
-            document_id: s::required(f1, "document_id")?,
+            document_id: s::optional(f1),
             document_metadata: s::required(f2, "document_metadata")?,
             earnings: s::required(f3, "earnings")?,
             employee: s::required(f4, "employee")?,
@@ -40796,7 +40811,7 @@ impl ::schemars::JsonSchema for CreditPayStub {
         );
         o.field(
             "document_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "An identifier of the document referenced by the document metadata.",
@@ -40902,11 +40917,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubAddress {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
-            country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
         })
     }
 }
@@ -40944,35 +40959,35 @@ impl ::schemars::JsonSchema for CreditPayStubAddress {
         let mut o = j::Object::new(generator);
         o.field(
             "city",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The full city name.",
         );
         o.field(
             "country",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO 3166-1 alpha-2 country code.",
         );
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The postal code of the address.",
         );
         o.field(
             "region",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The region or state.\nExample: `\"NC\"`",
         );
         o.field(
             "street",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The full street address.",
@@ -41197,8 +41212,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubEmployee {
         }
         Ok(Self {
             address: s::required(f0, "address")?,
-            marital_status: s::required(f1, "marital_status")?,
-            name: s::required(f2, "name")?,
+            marital_status: s::optional(f1),
+            name: s::optional(f2),
             taxpayer_id: s::required(f3, "taxpayer_id")?,
         })
     }
@@ -41243,14 +41258,14 @@ impl ::schemars::JsonSchema for CreditPayStubEmployee {
         );
         o.field(
             "marital_status",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Marital status of the employee - either `SINGLE` or `MARRIED` or `NOT LISTED`.",
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The name of the employee.",
@@ -41302,7 +41317,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubEmployer {
         }
         Ok(Self {
             address: s::required(f0, "address")?,
-            name: s::required(f1, "name")?,
+            name: s::optional(f1),
         })
     }
 }
@@ -41344,7 +41359,7 @@ impl ::schemars::JsonSchema for CreditPayStubEmployer {
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The name of the employer on the pay stub.",
@@ -41409,11 +41424,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubNetPay {
             read?;
         }
         Ok(Self {
-            current_amount: s::required(f0, "current_amount")?,
-            description: s::required(f1, "description")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
-            ytd_amount: s::required(f4, "ytd_amount")?,
+            current_amount: s::optional(f0),
+            description: s::optional(f1),
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
+            ytd_amount: s::optional(f4),
         })
     }
 }
@@ -41451,35 +41466,35 @@ impl ::schemars::JsonSchema for CreditPayStubNetPay {
         let mut o = j::Object::new(generator);
         o.field(
             "current_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Raw amount of the net pay for the pay period.",
         );
         o.field(
             "description",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Description of the net pay.",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
         o.field(
             "ytd_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The year-to-date amount of the net pay.",
@@ -41693,11 +41708,11 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequest {
 impl ::std::fmt::Debug for CreditPayrollIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -42016,12 +42031,12 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateRequest {
 impl ::std::fmt::Debug for CreditPayrollIncomeParsingConfigUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeParsingConfigUpdateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_id", &self.item_id)
             .field("parsing_config", &self.parsing_config)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -42282,14 +42297,14 @@ impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckRequest {
 impl ::std::fmt::Debug for CreditPayrollIncomePrecheckRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomePrecheckRequest")
-            .field("access_tokens", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("employer", &self.employer)
             .field("payroll_institution", &self.payroll_institution)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("us_military_info", &self.us_military_info)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -42509,11 +42524,11 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequest {
 impl ::std::fmt::Debug for CreditPayrollIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRefreshRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -42893,10 +42908,10 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetRequest {
 impl ::std::fmt::Debug for CreditPayrollIncomeRiskSignalsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRiskSignalsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -43043,9 +43058,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPlatformIds {
             read?;
         }
         Ok(Self {
-            employee_id: s::required(f0, "employee_id")?,
-            payroll_id: s::required(f1, "payroll_id")?,
-            position_id: s::required(f2, "position_id")?,
+            employee_id: s::optional(f0),
+            payroll_id: s::optional(f1),
+            position_id: s::optional(f2),
         })
     }
 }
@@ -43081,21 +43096,21 @@ impl ::schemars::JsonSchema for CreditPlatformIds {
         let mut o = j::Object::new(generator);
         o.field(
             "employee_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of an employee as given by their employer.",
         );
         o.field(
             "payroll_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of an employee as given by their payroll.",
         );
         o.field(
             "position_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of the position of the employee.",
@@ -43243,16 +43258,16 @@ impl ::schemars::JsonSchema for CreditRelayCreateRequest {
 impl ::std::fmt::Debug for CreditRelayCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("report_tokens", &self.report_tokens)
+            .field("client_id", &crate::redact::Redacted)
+            .field("report_tokens", &crate::redact::Redacted)
             .field("secondary_client_id", &self.secondary_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
 }
 ///CreditRelayCreateResponse defines the response schema for `/credit/relay/create`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CreditRelayCreateResponse {
     ///A token that can be shared with a third party to allow them to access the Asset Report. This token should be stored securely.
     pub relay_token: ::std::string::String,
@@ -43332,6 +43347,14 @@ impl ::schemars::JsonSchema for CreditRelayCreateResponse {
         o.finish(
             "CreditRelayCreateResponse defines the response schema for `/credit/relay/create`",
         )
+    }
+}
+impl ::std::fmt::Debug for CreditRelayCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditRelayCreateResponse")
+            .field("relay_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///CreditRelayGetRequest defines the request schema for `/credit/relay/get`
@@ -43466,11 +43489,11 @@ impl ::schemars::JsonSchema for CreditRelayGetRequest {
 impl ::std::fmt::Debug for CreditRelayGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("include_insights", &self.include_insights)
-            .field("relay_token", &self.relay_token)
+            .field("relay_token", &crate::redact::Redacted)
             .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -43592,10 +43615,10 @@ impl ::schemars::JsonSchema for CreditRelayPdfGetRequest {
 impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayPdfGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("relay_token", &self.relay_token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("relay_token", &crate::redact::Redacted)
             .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -43791,16 +43814,16 @@ impl ::schemars::JsonSchema for CreditRelayRefreshRequest {
 impl ::std::fmt::Debug for CreditRelayRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayRefreshRequest")
-            .field("client_id", &"[redacted]")
-            .field("relay_token", &self.relay_token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("relay_token", &crate::redact::Redacted)
             .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
 }
 ///CreditRelayRefreshResponse defines the response schema for `/credit/relay/refresh`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CreditRelayRefreshResponse {
     pub asset_report_id: ::std::option::Option<AssetReportId>,
     pub relay_token: ::std::string::String,
@@ -43895,6 +43918,15 @@ impl ::schemars::JsonSchema for CreditRelayRefreshResponse {
         o.finish(
             "CreditRelayRefreshResponse defines the response schema for `/credit/relay/refresh`",
         )
+    }
+}
+impl ::std::fmt::Debug for CreditRelayRefreshResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditRelayRefreshResponse")
+            .field("asset_report_id", &self.asset_report_id)
+            .field("relay_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///CreditRelayRemoveRequest defines the request schema for `/credit/relay/remove`
@@ -44004,9 +44036,9 @@ impl ::schemars::JsonSchema for CreditRelayRemoveRequest {
 impl ::std::fmt::Debug for CreditRelayRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayRemoveRequest")
-            .field("client_id", &"[redacted]")
-            .field("relay_token", &self.relay_token)
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("relay_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -44967,7 +44999,7 @@ impl ::std::fmt::Debug for CreditSessionItemAddResult {
         f.debug_struct("CreditSessionItemAddResult")
             .field("institution_id", &self.institution_id)
             .field("item_id", &self.item_id)
-            .field("public_token", &"[redacted]")
+            .field("public_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -45353,9 +45385,9 @@ impl ::schemars::JsonSchema for CreditSessionsGetRequest {
 impl ::std::fmt::Debug for CreditSessionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditSessionsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("user_token", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -45642,32 +45674,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditW2 {
             read?;
         }
         Ok(Self {
-            allocated_tips: s::required(f0, "allocated_tips")?,
+            allocated_tips: s::optional(f0),
             box_12: s::required(f1, "box_12")?,
-            box_9: s::required(f2, "box_9")?,
-            dependent_care_benefits: s::required(f3, "dependent_care_benefits")?,
+            box_9: s::optional(f2),
+            dependent_care_benefits: s::optional(f3),
             document_id: s::required(f4, "document_id")?,
             document_metadata: s::required(f5, "document_metadata")?,
             employee: s::required(f6, "employee")?,
             employer: s::required(f7, "employer")?,
-            employer_id_number: s::required(f8, "employer_id_number")?,
-            federal_income_tax_withheld: s::required(f9, "federal_income_tax_withheld")?,
-            medicare_tax_withheld: s::required(f10, "medicare_tax_withheld")?,
-            medicare_wages_and_tips: s::required(f11, "medicare_wages_and_tips")?,
-            nonqualified_plans: s::required(f12, "nonqualified_plans")?,
-            other: s::required(f13, "other")?,
-            retirement_plan: s::required(f14, "retirement_plan")?,
-            social_security_tax_withheld: s::required(
-                f15,
-                "social_security_tax_withheld",
-            )?,
-            social_security_tips: s::required(f16, "social_security_tips")?,
-            social_security_wages: s::required(f17, "social_security_wages")?,
+            employer_id_number: s::optional(f8),
+            federal_income_tax_withheld: s::optional(f9),
+            medicare_tax_withheld: s::optional(f10),
+            medicare_wages_and_tips: s::optional(f11),
+            nonqualified_plans: s::optional(f12),
+            other: s::optional(f13),
+            retirement_plan: s::optional(f14),
+            social_security_tax_withheld: s::optional(f15),
+            social_security_tips: s::optional(f16),
+            social_security_wages: s::optional(f17),
             state_and_local_wages: s::required(f18, "state_and_local_wages")?,
-            statutory_employee: s::required(f19, "statutory_employee")?,
-            tax_year: s::required(f20, "tax_year")?,
-            third_party_sick_pay: s::required(f21, "third_party_sick_pay")?,
-            wages_tips_other_comp: s::required(f22, "wages_tips_other_comp")?,
+            statutory_employee: s::optional(f19),
+            tax_year: s::optional(f20),
+            third_party_sick_pay: s::optional(f21),
+            wages_tips_other_comp: s::optional(f22),
         })
     }
 }
@@ -45723,7 +45752,7 @@ impl ::schemars::JsonSchema for CreditW2 {
         let mut o = j::Object::new(generator);
         o.field(
             "allocated_tips",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Allocated tips.",
@@ -45731,14 +45760,14 @@ impl ::schemars::JsonSchema for CreditW2 {
         o.field("box_12", j::REQUIRED, G::subschema_for::<W2Box12>, &[j::ARRAY], "");
         o.field(
             "box_9",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Contents from box 9 on the W2.",
         );
         o.field(
             "dependent_care_benefits",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Dependent care benefits.",
@@ -45773,70 +45802,70 @@ impl ::schemars::JsonSchema for CreditW2 {
         );
         o.field(
             "employer_id_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "An employee identification number or EIN.",
         );
         o.field(
             "federal_income_tax_withheld",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Federal income tax withheld for the tax year.",
         );
         o.field(
             "medicare_tax_withheld",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Medicare tax withheld for the tax year.",
         );
         o.field(
             "medicare_wages_and_tips",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Wages and tips from medicare.",
         );
         o.field(
             "nonqualified_plans",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Nonqualified plans.",
         );
         o.field(
             "other",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Other.",
         );
         o.field(
             "retirement_plan",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Retirement plan.",
         );
         o.field(
             "social_security_tax_withheld",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Social security tax withheld for the tax year.",
         );
         o.field(
             "social_security_tips",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Tips from social security.",
         );
         o.field(
             "social_security_wages",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Wages from social security.",
@@ -45850,28 +45879,28 @@ impl ::schemars::JsonSchema for CreditW2 {
         );
         o.field(
             "statutory_employee",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Statutory employee.",
         );
         o.field(
             "tax_year",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The tax year of the W2 document.",
         );
         o.field(
             "third_party_sick_pay",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Third party sick pay.",
         );
         o.field(
             "wages_tips_other_comp",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Wages from tips and other compensation.",

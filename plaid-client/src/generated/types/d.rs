@@ -202,9 +202,9 @@ impl ::schemars::JsonSchema for DashboardUserGetRequest {
 impl ::std::fmt::Debug for DashboardUserGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DashboardUserGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("dashboard_user_id", &self.dashboard_user_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -525,9 +525,9 @@ impl ::schemars::JsonSchema for DashboardUserListRequest {
 impl ::std::fmt::Debug for DashboardUserListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DashboardUserListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -575,7 +575,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserListResponse {
         }
         Ok(Self {
             dashboard_users: s::required(f0, "dashboard_users")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -619,7 +619,7 @@ impl ::schemars::JsonSchema for DashboardUserListResponse {
         );
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -1832,7 +1832,7 @@ impl ::schemars::JsonSchema for DetailedOriginator {
 impl ::std::fmt::Debug for DetailedOriginator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DetailedOriginator")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
             .field("outstanding_requirements", &self.outstanding_requirements)
             .field("transfer_diligence_status", &self.transfer_diligence_status)
@@ -1909,8 +1909,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for DetectedAccount {
             read?;
         }
         Ok(Self {
-            account_subtype: s::required(f0, "account_subtype")?,
-            account_type: s::required(f1, "account_type")?,
+            account_subtype: s::optional(f0),
+            account_type: s::optional(f1),
             newest_transaction_amount: s::optional(f2),
             newest_transaction_date: s::optional(f3),
             oldest_transaction_date: s::optional(f4),
@@ -1973,14 +1973,14 @@ impl ::schemars::JsonSchema for DetectedAccount {
         let mut o = j::Object::new(generator);
         o.field(
             "account_subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The detected subtype of the account, based on the transactions to/from the institution.",
         );
         o.field(
             "account_type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The detected account type (depository, credit, loan, investment etc.).",
@@ -2496,7 +2496,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentAnalysis {
         Ok(Self {
             aamva_verification: s::optional(f0),
             authenticity: s::required(f1, "authenticity")?,
-            extracted_data: s::required(f2, "extracted_data")?,
+            extracted_data: s::optional(f2),
             fraud_analysis_details: s::optional(f3),
             human_review: s::optional(f4),
             image_quality: s::required(f5, "image_quality")?,
@@ -2563,7 +2563,7 @@ impl ::schemars::JsonSchema for DocumentAnalysis {
         );
         o.field(
             "extracted_data",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PhysicalDocumentExtractedDataAnalysis>,
             &[j::NULLABLE],
             "",
@@ -3303,14 +3303,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSignal {
             read?;
         }
         Ok(Self {
-            actual_value: s::required(f0, "actual_value")?,
-            expected_value: s::required(f1, "expected_value")?,
-            field: s::required(f2, "field")?,
-            has_fraud_risk: s::required(f3, "has_fraud_risk")?,
-            institution_metadata: s::required(f4, "institution_metadata")?,
-            page_number: s::required(f5, "page_number")?,
-            signal_description: s::required(f6, "signal_description")?,
-            type_: s::required(f7, "type")?,
+            actual_value: s::optional(f0),
+            expected_value: s::optional(f1),
+            field: s::optional(f2),
+            has_fraud_risk: s::optional(f3),
+            institution_metadata: s::optional(f4),
+            page_number: s::optional(f5),
+            signal_description: s::optional(f6),
+            type_: s::optional(f7),
         })
     }
 }
@@ -3351,56 +3351,56 @@ impl ::schemars::JsonSchema for DocumentRiskSignal {
         let mut o = j::Object::new(generator);
         o.field(
             "actual_value",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The derived value obtained in the risk signal calculation process for this field",
         );
         o.field(
             "expected_value",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The expected value of the field, as seen on the document",
         );
         o.field(
             "field",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The field which the risk signal was computed for",
         );
         o.field(
             "has_fraud_risk",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<bool>,
             &[j::NULLABLE],
             "A flag used to quickly identify if the signal indicates that this field is authentic or fraudulent",
         );
         o.field(
             "institution_metadata",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DocumentRiskSignalInstitutionMetadata>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "page_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The relevant page associated with the risk signal. If the risk signal is not associated with a specific page, the value will be 0.",
         );
         o.field(
             "signal_description",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A human-readable explanation providing more detail into the particular risk signal",
         );
         o.field(
             "type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The type of risk found in the risk signal check.",
@@ -3527,7 +3527,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSignalsObject {
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
+            account_id: s::optional(f0),
             multi_document_risk_signals: s::required(f1, "multi_document_risk_signals")?,
             single_document_risk_signals: s::required(
                 f2,
@@ -3568,7 +3568,7 @@ impl ::schemars::JsonSchema for DocumentRiskSignalsObject {
         let mut o = j::Object::new(generator);
         o.field(
             "account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "ID of the payroll provider account.",
@@ -3623,7 +3623,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSummary {
             read?;
         }
         Ok(Self {
-            risk_score: s::required(f0, "risk_score")?,
+            risk_score: s::optional(f0),
         })
     }
 }
@@ -3657,7 +3657,7 @@ impl ::schemars::JsonSchema for DocumentRiskSummary {
         let mut o = j::Object::new(generator);
         o.field(
             "risk_score",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "A number between 0 and 100, inclusive, where a score closer to 0 indicates a document is likely to be trustworthy and a score closer to 100 indicates a document is likely to be fraudulent. You can automatically reject documents with a high risk score, automatically accept documents with a low risk score, and manually review documents in between. We suggest starting with a threshold of 80 for auto-rejection and 20 for auto-acceptance. As you gather more data points on typical risk scores for your use case, you can tune these parameters to reduce the number of documents undergoing manual review.",
@@ -3877,9 +3877,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentaryVerificationDocument 
         Ok(Self {
             analysis: s::required(f0, "analysis")?,
             attempt: s::required(f1, "attempt")?,
-            extracted_data: s::required(f2, "extracted_data")?,
+            extracted_data: s::optional(f2),
             images: s::required(f3, "images")?,
-            redacted_at: s::required(f4, "redacted_at")?,
+            redacted_at: s::optional(f4),
             status: s::required(f5, "status")?,
         })
     }
@@ -3929,7 +3929,7 @@ impl ::schemars::JsonSchema for DocumentaryVerificationDocument {
         );
         o.field(
             "extracted_data",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PhysicalDocumentExtractedData>,
             &[j::NULLABLE],
             "",
@@ -3943,7 +3943,7 @@ impl ::schemars::JsonSchema for DocumentaryVerificationDocument {
         );
         o.field(
             "redacted_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",

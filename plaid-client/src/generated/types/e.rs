@@ -973,7 +973,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Employee {
         Ok(Self {
             address: s::required(f0, "address")?,
             marital_status: s::optional(f1),
-            name: s::required(f2, "name")?,
+            name: s::optional(f2),
             taxpayer_id: s::optional(f3),
         })
     }
@@ -1022,7 +1022,7 @@ impl ::schemars::JsonSchema for Employee {
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The name of the employee.",
@@ -1122,7 +1122,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Employer {
             read?;
         }
         Ok(Self {
-            address: s::required(f0, "address")?,
+            address: s::optional(f0),
             confidence_score: s::required(f1, "confidence_score")?,
             employer_id: s::required(f2, "employer_id")?,
             name: s::required(f3, "name")?,
@@ -1162,7 +1162,7 @@ impl ::schemars::JsonSchema for Employer {
         let mut o = j::Object::new(generator);
         o.field(
             "address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AddressDataNullable>,
             &[j::NULLABLE],
             "",
@@ -1425,10 +1425,10 @@ impl ::schemars::JsonSchema for EmployersSearchRequest {
 impl ::std::fmt::Debug for EmployersSearchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EmployersSearchRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("products", &self.products)
             .field("query", &self.query)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1918,9 +1918,9 @@ impl ::schemars::JsonSchema for EmploymentVerificationGetRequest {
 impl ::std::fmt::Debug for EmploymentVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EmploymentVerificationGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2152,7 +2152,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Enhancements {
         }
         Ok(Self {
             category: s::required(f0, "category")?,
-            category_id: s::required(f1, "category_id")?,
+            category_id: s::optional(f1),
             check_number: s::optional(f2),
             counterparties: f3.unwrap_or_default(),
             location: s::required(f4, "location")?,
@@ -2228,7 +2228,7 @@ impl ::schemars::JsonSchema for Enhancements {
         );
         o.field(
             "category_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
@@ -2459,16 +2459,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for Enrichments {
             legacy_category: s::optional(f3),
             legacy_category_id: s::optional(f4),
             location: s::required(f5, "location")?,
-            logo_url: s::required(f6, "logo_url")?,
-            merchant_name: s::required(f7, "merchant_name")?,
+            logo_url: s::optional(f6),
+            merchant_name: s::optional(f7),
             payment_channel: s::required(f8, "payment_channel")?,
-            personal_finance_category: s::required(f9, "personal_finance_category")?,
+            personal_finance_category: s::optional(f9),
             personal_finance_category_icon_url: s::required(
                 f10,
                 "personal_finance_category_icon_url",
             )?,
             phone_number: s::optional(f11),
-            website: s::required(f12, "website")?,
+            website: s::optional(f12),
         })
     }
 }
@@ -2559,14 +2559,14 @@ impl ::schemars::JsonSchema for Enrichments {
         o.field("location", j::REQUIRED, G::subschema_for::<Location>, &[], "");
         o.field(
             "logo_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
         );
         o.field(
             "merchant_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The name of the primary counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.",
@@ -2580,7 +2580,7 @@ impl ::schemars::JsonSchema for Enrichments {
         );
         o.field(
             "personal_finance_category",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PersonalFinanceCategory>,
             &[j::NULLABLE],
             "",
@@ -2601,7 +2601,7 @@ impl ::schemars::JsonSchema for Enrichments {
         );
         o.field(
             "website",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The website associated with this transaction.",
@@ -4401,9 +4401,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreening {
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             search_terms: s::required(f4, "search_terms")?,
             status: s::required(f5, "status")?,
@@ -4445,7 +4445,7 @@ impl ::schemars::JsonSchema for EntityWatchlistScreening {
         let mut o = j::Object::new(generator);
         o.field(
             "assignee",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DashboardUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -4459,7 +4459,7 @@ impl ::schemars::JsonSchema for EntityWatchlistScreening {
         );
         o.field(
             "client_user_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ClientUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -4573,13 +4573,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreeningHit {
             analysis: s::optional(f0),
             data: s::optional(f1),
             first_active: s::required(f2, "first_active")?,
-            historical_since: s::required(f3, "historical_since")?,
+            historical_since: s::optional(f3),
             id: s::required(f4, "id")?,
-            inactive_since: s::required(f5, "inactive_since")?,
+            inactive_since: s::optional(f5),
             list_code: s::required(f6, "list_code")?,
             plaid_uid: s::required(f7, "plaid_uid")?,
             review_status: s::required(f8, "review_status")?,
-            source_uid: s::required(f9, "source_uid")?,
+            source_uid: s::optional(f9),
             sub_programs: f10.unwrap_or_default(),
         })
     }
@@ -4643,7 +4643,7 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningHit {
         o.field("first_active", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
         o.field(
             "historical_since",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -4657,7 +4657,7 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningHit {
         );
         o.field(
             "inactive_since",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -4679,7 +4679,7 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningHit {
         );
         o.field(
             "source_uid",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<SourceUid>,
             &[j::NULLABLE],
             "",
@@ -4992,7 +4992,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreeningReview {
         }
         Ok(Self {
             audit_trail: s::required(f0, "audit_trail")?,
-            comment: s::required(f1, "comment")?,
+            comment: s::optional(f1),
             confirmed_hits: s::required(f2, "confirmed_hits")?,
             dismissed_hits: s::required(f3, "dismissed_hits")?,
             id: s::required(f4, "id")?,
@@ -5042,7 +5042,7 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningReview {
         );
         o.field(
             "comment",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ReviewComment>,
             &[j::NULLABLE],
             "",
@@ -5197,13 +5197,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreeningSearchTe
             read?;
         }
         Ok(Self {
-            country: s::required(f0, "country")?,
-            document_number: s::required(f1, "document_number")?,
-            email_address: s::required(f2, "email_address")?,
+            country: s::optional(f0),
+            document_number: s::optional(f1),
+            email_address: s::optional(f2),
             entity_watchlist_program_id: s::required(f3, "entity_watchlist_program_id")?,
             legal_name: s::required(f4, "legal_name")?,
-            phone_number: s::required(f5, "phone_number")?,
-            url: s::required(f6, "url")?,
+            phone_number: s::optional(f5),
+            url: s::optional(f6),
             version: s::required(f7, "version")?,
         })
     }
@@ -5247,21 +5247,21 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningSearchTerms {
         let mut o = j::Object::new(generator);
         o.field(
             "country",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<GenericCountryCodeNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "document_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<WatchlistScreeningDocumentValueNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "email_address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<EmailAddressNullable>,
             &[j::NULLABLE],
             "",
@@ -5282,12 +5282,18 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningSearchTerms {
         );
         o.field(
             "phone_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<WatchlistScreeningPhoneNumberNullable>,
             &[j::NULLABLE],
             "",
         );
-        o.field("url", j::REQUIRED, G::subschema_for::<UrlNullable>, &[j::NULLABLE], "");
+        o.field(
+            "url",
+            j::DEFAULTED,
+            G::subschema_for::<UrlNullable>,
+            &[j::NULLABLE],
+            "",
+        );
         o.field(
             "version",
             j::REQUIRED,
@@ -6475,8 +6481,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentRefundDetails {
             read?;
         }
         Ok(Self {
-            bacs: s::required(f0, "bacs")?,
-            iban: s::required(f1, "iban")?,
+            bacs: s::optional(f0),
+            iban: s::optional(f1),
             name: s::required(f2, "name")?,
         })
     }
@@ -6513,14 +6519,14 @@ impl ::schemars::JsonSchema for ExternalPaymentRefundDetails {
         let mut o = j::Object::new(generator);
         o.field(
             "bacs",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<RecipientBacsNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "iban",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The International Bank Account Number (IBAN) for the account.",
@@ -6747,8 +6753,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentScheduleGet {
             read?;
         }
         Ok(Self {
-            adjusted_start_date: s::required(f0, "adjusted_start_date")?,
-            end_date: s::required(f1, "end_date")?,
+            adjusted_start_date: s::optional(f0),
+            end_date: s::optional(f1),
             interval: s::required(f2, "interval")?,
             interval_execution_day: s::required(f3, "interval_execution_day")?,
             start_date: s::required(f4, "start_date")?,
@@ -6789,14 +6795,14 @@ impl ::schemars::JsonSchema for ExternalPaymentScheduleGet {
         let mut o = j::Object::new(generator);
         o.field(
             "adjusted_start_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.",
         );
         o.field(
             "end_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.\nIf the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.",

@@ -2832,7 +2832,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for FinancialInstitutionInsights {
             detected_accounts: s::required(f0, "detected_accounts")?,
             entity_id: s::optional(f1),
             name: s::required(f2, "name")?,
-            website: s::required(f3, "website")?,
+            website: s::optional(f3),
         })
     }
 }
@@ -2890,7 +2890,7 @@ impl ::schemars::JsonSchema for FinancialInstitutionInsights {
         );
         o.field(
             "website",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The website associated with the counterparty.",
@@ -2949,10 +2949,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for FixedIncome {
             read?;
         }
         Ok(Self {
-            face_value: s::required(f0, "face_value")?,
-            issue_date: s::required(f1, "issue_date")?,
-            maturity_date: s::required(f2, "maturity_date")?,
-            yield_rate: s::required(f3, "yield_rate")?,
+            face_value: s::optional(f0),
+            issue_date: s::optional(f1),
+            maturity_date: s::optional(f2),
+            yield_rate: s::optional(f3),
         })
     }
 }
@@ -2989,28 +2989,28 @@ impl ::schemars::JsonSchema for FixedIncome {
         let mut o = j::Object::new(generator);
         o.field(
             "face_value",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The face value that is paid upon maturity of the fixed income security, per unit of security.",
         );
         o.field(
             "issue_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The issue date for this fixed income security, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
         o.field(
             "maturity_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The maturity date for this fixed income security, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
         o.field(
             "yield_rate",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<YieldRate>,
             &[j::NULLABLE],
             "",

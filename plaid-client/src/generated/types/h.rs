@@ -344,8 +344,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for HistoricalBalance {
         Ok(Self {
             current: s::required(f0, "current")?,
             date: s::required(f1, "date")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
         })
     }
 }
@@ -396,14 +396,14 @@ impl ::schemars::JsonSchema for HistoricalBalance {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
@@ -657,16 +657,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for Holding {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            cost_basis: s::required(f1, "cost_basis")?,
+            cost_basis: s::optional(f1),
             institution_price: s::required(f2, "institution_price")?,
             institution_price_as_of: s::optional(f3),
             institution_price_datetime: s::optional(f4),
             institution_value: s::required(f5, "institution_value")?,
-            iso_currency_code: s::required(f6, "iso_currency_code")?,
+            iso_currency_code: s::optional(f6),
             quantity: s::required(f7, "quantity")?,
             security_id: s::required(f8, "security_id")?,
             tax_lots: f9.unwrap_or_default(),
-            unofficial_currency_code: s::required(f10, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f10),
             vested_quantity: s::optional(f11),
             vested_value: s::optional(f12),
         })
@@ -735,7 +735,7 @@ impl ::schemars::JsonSchema for Holding {
         );
         o.field(
             "cost_basis",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The total cost basis of the holding (e.g., the total amount spent to acquire all assets currently in the holding).",
@@ -770,7 +770,7 @@ impl ::schemars::JsonSchema for Holding {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the holding. Always `null` if `unofficial_currency_code` is non-`null`.",
@@ -798,7 +798,7 @@ impl ::schemars::JsonSchema for Holding {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
@@ -886,13 +886,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for HoldingTaxLot {
             read?;
         }
         Ok(Self {
-            cost_basis: s::required(f0, "cost_basis")?,
-            current_value: s::required(f1, "current_value")?,
-            institution_lot_id: s::required(f2, "institution_lot_id")?,
-            original_purchase_datetime: s::required(f3, "original_purchase_datetime")?,
-            position_type: s::required(f4, "position_type")?,
-            purchase_price: s::required(f5, "purchase_price")?,
-            quantity: s::required(f6, "quantity")?,
+            cost_basis: s::optional(f0),
+            current_value: s::optional(f1),
+            institution_lot_id: s::optional(f2),
+            original_purchase_datetime: s::optional(f3),
+            position_type: s::optional(f4),
+            purchase_price: s::optional(f5),
+            quantity: s::optional(f6),
         })
     }
 }
@@ -932,49 +932,49 @@ impl ::schemars::JsonSchema for HoldingTaxLot {
         let mut o = j::Object::new(generator);
         o.field(
             "cost_basis",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The total cost basis of this lot, inclusive of any fees.",
         );
         o.field(
             "current_value",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The current market value of this lot.",
         );
         o.field(
             "institution_lot_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The financial institution's identifier for this lot. Null if the institution does not provide a lot identifier.",
         );
         o.field(
             "original_purchase_datetime",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The date and time this lot was acquired, in ISO 8601 format. Null if the institution does not provide acquisition datetime data.",
         );
         o.field(
             "position_type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<HoldingTaxLotPositionType>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "purchase_price",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The price per unit of the security at the time this lot was acquired.",
         );
         o.field(
             "quantity",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The number of units of the security in this lot.",

@@ -400,7 +400,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDefaultUpdateWebhook {
                 "account_ids_with_updated_identity",
             )?,
             environment: s::required(f1, "environment")?,
-            error: s::required(f2, "error")?,
+            error: s::optional(f2),
             item_id: s::required(f3, "item_id")?,
             webhook_code: s::required(f4, "webhook_code")?,
             webhook_type: s::required(f5, "webhook_type")?,
@@ -459,7 +459,7 @@ impl ::schemars::JsonSchema for IdentityDefaultUpdateWebhook {
         );
         o.field(
             "error",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PlaidError>,
             &[j::NULLABLE],
             "",
@@ -1266,10 +1266,10 @@ impl ::schemars::JsonSchema for IdentityDocumentsUploadsGetRequest {
 impl ::std::fmt::Debug for IdentityDocumentsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityDocumentsUploadsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1561,10 +1561,10 @@ impl ::schemars::JsonSchema for IdentityGetRequest {
 impl ::std::fmt::Debug for IdentityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1861,10 +1861,10 @@ impl ::schemars::JsonSchema for IdentityMatchRequest {
 impl ::std::fmt::Debug for IdentityMatchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityMatchRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -2258,9 +2258,9 @@ impl ::schemars::JsonSchema for IdentityRefreshRequest {
 impl ::std::fmt::Debug for IdentityRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityRefreshRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2516,24 +2516,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerification {
         Ok(Self {
             beacon_user_id: s::optional(f0),
             client_user_id: s::required(f1, "client_user_id")?,
-            completed_at: s::required(f2, "completed_at")?,
+            completed_at: s::optional(f2),
             created_at: s::required(f3, "created_at")?,
-            documentary_verification: s::required(f4, "documentary_verification")?,
+            documentary_verification: s::optional(f4),
             id: s::required(f5, "id")?,
-            kyc_check: s::required(f6, "kyc_check")?,
+            kyc_check: s::optional(f6),
             latest_scored_protect_event: s::optional(f7),
-            previous_attempt_id: s::required(f8, "previous_attempt_id")?,
-            redacted_at: s::required(f9, "redacted_at")?,
-            risk_check: s::required(f10, "risk_check")?,
-            selfie_check: s::required(f11, "selfie_check")?,
-            shareable_url: s::required(f12, "shareable_url")?,
+            previous_attempt_id: s::optional(f8),
+            redacted_at: s::optional(f9),
+            risk_check: s::optional(f10),
+            selfie_check: s::optional(f11),
+            shareable_url: s::optional(f12),
             status: s::required(f13, "status")?,
             steps: s::required(f14, "steps")?,
             template: s::required(f15, "template")?,
             user: s::required(f16, "user")?,
             user_id: s::optional(f17),
             verify_sms: s::optional(f18),
-            watchlist_screening_id: s::required(f19, "watchlist_screening_id")?,
+            watchlist_screening_id: s::optional(f19),
         })
     }
 }
@@ -2609,7 +2609,7 @@ impl ::schemars::JsonSchema for IdentityVerification {
         );
         o.field(
             "completed_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -2617,7 +2617,7 @@ impl ::schemars::JsonSchema for IdentityVerification {
         o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
         o.field(
             "documentary_verification",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DocumentaryVerification>,
             &[j::NULLABLE],
             "",
@@ -2625,7 +2625,7 @@ impl ::schemars::JsonSchema for IdentityVerification {
         o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
         o.field(
             "kyc_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<KycCheckDetails>,
             &[j::NULLABLE],
             "",
@@ -2639,35 +2639,35 @@ impl ::schemars::JsonSchema for IdentityVerification {
         );
         o.field(
             "previous_attempt_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PreviousIdentityVerificationAttemptId>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "redacted_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "risk_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<RiskCheckDetails>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "selfie_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<SelfieCheck>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "shareable_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ShareableUrl>,
             &[j::NULLABLE],
             "",
@@ -2716,7 +2716,7 @@ impl ::schemars::JsonSchema for IdentityVerification {
         );
         o.field(
             "watchlist_screening_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<WatchlistScreeningIndividualIdNullable>,
             &[j::NULLABLE],
             "",
@@ -2792,13 +2792,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationAutofillAddr
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
+            city: s::optional(f0),
             country: s::required(f1, "country")?,
             po_box: s::required(f2, "po_box")?,
-            postal_code: s::required(f3, "postal_code")?,
-            region: s::required(f4, "region")?,
+            postal_code: s::optional(f3),
+            region: s::optional(f4),
             street: s::required(f5, "street")?,
-            street2: s::required(f6, "street2")?,
+            street2: s::optional(f6),
             type_: s::required(f7, "type")?,
         })
     }
@@ -2842,7 +2842,7 @@ impl ::schemars::JsonSchema for IdentityVerificationAutofillAddress {
         let mut o = j::Object::new(generator);
         o.field(
             "city",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CityNullable>,
             &[j::NULLABLE],
             "",
@@ -2851,14 +2851,20 @@ impl ::schemars::JsonSchema for IdentityVerificationAutofillAddress {
         o.field("po_box", j::REQUIRED, G::subschema_for::<PoBoxStatus>, &[], "");
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PostalCode>,
             &[j::NULLABLE],
             "",
         );
-        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("region", j::DEFAULTED, G::subschema_for::<Region>, &[j::NULLABLE], "");
         o.field("street", j::REQUIRED, G::subschema_for::<Street>, &[], "");
-        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.field(
+            "street2",
+            j::DEFAULTED,
+            G::subschema_for::<Street2>,
+            &[j::NULLABLE],
+            "",
+        );
         o.field("type", j::REQUIRED, G::subschema_for::<AddressPurposeLabel>, &[], "");
         o.finish(
             "Even if an address has been autofilled, some fields may be null depending on the region's addressing system. For example:\n\nAddresses from the United Kingdom will not include a region\n\nAddresses from Hong Kong will not include postal code",
@@ -2976,9 +2982,9 @@ impl ::schemars::JsonSchema for IdentityVerificationAutofillCreateRequest {
 impl ::std::fmt::Debug for IdentityVerificationAutofillCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationAutofillCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("identity_verification_id", &self.identity_verification_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3023,7 +3029,7 @@ for IdentityVerificationAutofillCreateResponse {
         Ok(Self {
             request_id: s::required(f0, "request_id")?,
             status: s::required(f1, "status")?,
-            user: s::required(f2, "user")?,
+            user: s::optional(f2),
         })
     }
 }
@@ -3069,7 +3075,7 @@ impl ::schemars::JsonSchema for IdentityVerificationAutofillCreateResponse {
         );
         o.field(
             "user",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IdentityVerificationAutofillUserData>,
             &[j::NULLABLE],
             "",
@@ -3180,9 +3186,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationAutofillUser
             read?;
         }
         Ok(Self {
-            address: s::required(f0, "address")?,
-            id_number: s::required(f1, "id_number")?,
-            name: s::required(f2, "name")?,
+            address: s::optional(f0),
+            id_number: s::optional(f1),
+            name: s::optional(f2),
         })
     }
 }
@@ -3220,21 +3226,21 @@ impl ::schemars::JsonSchema for IdentityVerificationAutofillUserData {
         let mut o = j::Object::new(generator);
         o.field(
             "address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IdentityVerificationAutofillAddress>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "id_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<UserIdNumber>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IdentityVerificationResponseUserName>,
             &[j::NULLABLE],
             "",
@@ -3495,12 +3501,12 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateRequest {
 impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("gave_consent", &self.gave_consent)
             .field("is_idempotent", &self.is_idempotent)
             .field("is_shareable", &self.is_shareable)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("template_id", &self.template_id)
             .field("user", &self.user)
             .field("user_id", &self.user_id)
@@ -3811,25 +3817,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationCreateRespon
         Ok(Self {
             beacon_user_id: s::optional(f0),
             client_user_id: s::required(f1, "client_user_id")?,
-            completed_at: s::required(f2, "completed_at")?,
+            completed_at: s::optional(f2),
             created_at: s::required(f3, "created_at")?,
-            documentary_verification: s::required(f4, "documentary_verification")?,
+            documentary_verification: s::optional(f4),
             id: s::required(f5, "id")?,
-            kyc_check: s::required(f6, "kyc_check")?,
+            kyc_check: s::optional(f6),
             latest_scored_protect_event: s::optional(f7),
-            previous_attempt_id: s::required(f8, "previous_attempt_id")?,
-            redacted_at: s::required(f9, "redacted_at")?,
+            previous_attempt_id: s::optional(f8),
+            redacted_at: s::optional(f9),
             request_id: s::required(f10, "request_id")?,
-            risk_check: s::required(f11, "risk_check")?,
-            selfie_check: s::required(f12, "selfie_check")?,
-            shareable_url: s::required(f13, "shareable_url")?,
+            risk_check: s::optional(f11),
+            selfie_check: s::optional(f12),
+            shareable_url: s::optional(f13),
             status: s::required(f14, "status")?,
             steps: s::required(f15, "steps")?,
             template: s::required(f16, "template")?,
             user: s::required(f17, "user")?,
             user_id: s::optional(f18),
             verify_sms: s::optional(f19),
-            watchlist_screening_id: s::required(f20, "watchlist_screening_id")?,
+            watchlist_screening_id: s::optional(f20),
         })
     }
 }
@@ -3908,7 +3914,7 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateResponse {
         );
         o.field(
             "completed_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -3916,7 +3922,7 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateResponse {
         o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
         o.field(
             "documentary_verification",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DocumentaryVerification>,
             &[j::NULLABLE],
             "",
@@ -3924,7 +3930,7 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateResponse {
         o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
         o.field(
             "kyc_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<KycCheckDetails>,
             &[j::NULLABLE],
             "",
@@ -3938,14 +3944,14 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateResponse {
         );
         o.field(
             "previous_attempt_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PreviousIdentityVerificationAttemptId>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "redacted_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -3953,21 +3959,21 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateResponse {
         o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.field(
             "risk_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<RiskCheckDetails>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "selfie_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<SelfieCheck>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "shareable_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ShareableUrl>,
             &[j::NULLABLE],
             "",
@@ -4016,7 +4022,7 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateResponse {
         );
         o.field(
             "watchlist_screening_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<WatchlistScreeningIndividualIdNullable>,
             &[j::NULLABLE],
             "",
@@ -4087,8 +4093,8 @@ for IdentityVerificationDocumentAddressResponse {
         Ok(Self {
             city: s::required(f0, "city")?,
             country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
             street: s::required(f4, "street")?,
         })
     }
@@ -4143,14 +4149,14 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentAddressResponse {
         );
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IdentityVerificationDocumentPostalCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "region",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IdentityVerificationDocumentRegion>,
             &[j::NULLABLE],
             "",
@@ -4870,9 +4876,9 @@ impl ::schemars::JsonSchema for IdentityVerificationGetRequest {
 impl ::std::fmt::Debug for IdentityVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("identity_verification_id", &self.identity_verification_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4996,25 +5002,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationGetResponse 
         Ok(Self {
             beacon_user_id: s::optional(f0),
             client_user_id: s::required(f1, "client_user_id")?,
-            completed_at: s::required(f2, "completed_at")?,
+            completed_at: s::optional(f2),
             created_at: s::required(f3, "created_at")?,
-            documentary_verification: s::required(f4, "documentary_verification")?,
+            documentary_verification: s::optional(f4),
             id: s::required(f5, "id")?,
-            kyc_check: s::required(f6, "kyc_check")?,
+            kyc_check: s::optional(f6),
             latest_scored_protect_event: s::optional(f7),
-            previous_attempt_id: s::required(f8, "previous_attempt_id")?,
-            redacted_at: s::required(f9, "redacted_at")?,
+            previous_attempt_id: s::optional(f8),
+            redacted_at: s::optional(f9),
             request_id: s::required(f10, "request_id")?,
-            risk_check: s::required(f11, "risk_check")?,
-            selfie_check: s::required(f12, "selfie_check")?,
-            shareable_url: s::required(f13, "shareable_url")?,
+            risk_check: s::optional(f11),
+            selfie_check: s::optional(f12),
+            shareable_url: s::optional(f13),
             status: s::required(f14, "status")?,
             steps: s::required(f15, "steps")?,
             template: s::required(f16, "template")?,
             user: s::required(f17, "user")?,
             user_id: s::optional(f18),
             verify_sms: s::optional(f19),
-            watchlist_screening_id: s::required(f20, "watchlist_screening_id")?,
+            watchlist_screening_id: s::optional(f20),
         })
     }
 }
@@ -5093,7 +5099,7 @@ impl ::schemars::JsonSchema for IdentityVerificationGetResponse {
         );
         o.field(
             "completed_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -5101,7 +5107,7 @@ impl ::schemars::JsonSchema for IdentityVerificationGetResponse {
         o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
         o.field(
             "documentary_verification",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DocumentaryVerification>,
             &[j::NULLABLE],
             "",
@@ -5109,7 +5115,7 @@ impl ::schemars::JsonSchema for IdentityVerificationGetResponse {
         o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
         o.field(
             "kyc_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<KycCheckDetails>,
             &[j::NULLABLE],
             "",
@@ -5123,14 +5129,14 @@ impl ::schemars::JsonSchema for IdentityVerificationGetResponse {
         );
         o.field(
             "previous_attempt_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PreviousIdentityVerificationAttemptId>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "redacted_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -5138,21 +5144,21 @@ impl ::schemars::JsonSchema for IdentityVerificationGetResponse {
         o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.field(
             "risk_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<RiskCheckDetails>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "selfie_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<SelfieCheck>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "shareable_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ShareableUrl>,
             &[j::NULLABLE],
             "",
@@ -5201,7 +5207,7 @@ impl ::schemars::JsonSchema for IdentityVerificationGetResponse {
         );
         o.field(
             "watchlist_screening_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<WatchlistScreeningIndividualIdNullable>,
             &[j::NULLABLE],
             "",
@@ -5417,10 +5423,10 @@ impl ::schemars::JsonSchema for IdentityVerificationListRequest {
 impl ::std::fmt::Debug for IdentityVerificationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("template_id", &self.template_id)
             .field("user_id", &self.user_id)
             .finish()
@@ -5470,7 +5476,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationListResponse
         }
         Ok(Self {
             identity_verifications: s::required(f0, "identity_verifications")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -5516,7 +5522,7 @@ impl ::schemars::JsonSchema for IdentityVerificationListResponse {
         );
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -6157,10 +6163,10 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryRequest {
 impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationRetryRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("is_shareable", &self.is_shareable)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("steps", &self.steps)
             .field("strategy", &self.strategy)
             .field("template_id", &self.template_id)
@@ -6422,25 +6428,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRetryRespons
         Ok(Self {
             beacon_user_id: s::optional(f0),
             client_user_id: s::required(f1, "client_user_id")?,
-            completed_at: s::required(f2, "completed_at")?,
+            completed_at: s::optional(f2),
             created_at: s::required(f3, "created_at")?,
-            documentary_verification: s::required(f4, "documentary_verification")?,
+            documentary_verification: s::optional(f4),
             id: s::required(f5, "id")?,
-            kyc_check: s::required(f6, "kyc_check")?,
+            kyc_check: s::optional(f6),
             latest_scored_protect_event: s::optional(f7),
-            previous_attempt_id: s::required(f8, "previous_attempt_id")?,
-            redacted_at: s::required(f9, "redacted_at")?,
+            previous_attempt_id: s::optional(f8),
+            redacted_at: s::optional(f9),
             request_id: s::required(f10, "request_id")?,
-            risk_check: s::required(f11, "risk_check")?,
-            selfie_check: s::required(f12, "selfie_check")?,
-            shareable_url: s::required(f13, "shareable_url")?,
+            risk_check: s::optional(f11),
+            selfie_check: s::optional(f12),
+            shareable_url: s::optional(f13),
             status: s::required(f14, "status")?,
             steps: s::required(f15, "steps")?,
             template: s::required(f16, "template")?,
             user: s::required(f17, "user")?,
             user_id: s::optional(f18),
             verify_sms: s::optional(f19),
-            watchlist_screening_id: s::required(f20, "watchlist_screening_id")?,
+            watchlist_screening_id: s::optional(f20),
         })
     }
 }
@@ -6519,7 +6525,7 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryResponse {
         );
         o.field(
             "completed_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -6527,7 +6533,7 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryResponse {
         o.field("created_at", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
         o.field(
             "documentary_verification",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DocumentaryVerification>,
             &[j::NULLABLE],
             "",
@@ -6535,7 +6541,7 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryResponse {
         o.field("id", j::REQUIRED, G::subschema_for::<IdentityVerificationId>, &[], "");
         o.field(
             "kyc_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<KycCheckDetails>,
             &[j::NULLABLE],
             "",
@@ -6549,14 +6555,14 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryResponse {
         );
         o.field(
             "previous_attempt_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PreviousIdentityVerificationAttemptId>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "redacted_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -6564,21 +6570,21 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryResponse {
         o.field("request_id", j::REQUIRED, G::subschema_for::<RequestId>, &[], "");
         o.field(
             "risk_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<RiskCheckDetails>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "selfie_check",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<SelfieCheck>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "shareable_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ShareableUrl>,
             &[j::NULLABLE],
             "",
@@ -6627,7 +6633,7 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryResponse {
         );
         o.field(
             "watchlist_screening_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<WatchlistScreeningIndividualIdNullable>,
             &[j::NULLABLE],
             "",
@@ -7521,12 +7527,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationUserAddress 
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
+            city: s::optional(f0),
             country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
-            street2: s::required(f5, "street2")?,
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
+            street2: s::optional(f5),
         })
     }
 }
@@ -7567,7 +7573,7 @@ impl ::schemars::JsonSchema for IdentityVerificationUserAddress {
         let mut o = j::Object::new(generator);
         o.field(
             "city",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CityNullable>,
             &[j::NULLABLE],
             "",
@@ -7575,20 +7581,26 @@ impl ::schemars::JsonSchema for IdentityVerificationUserAddress {
         o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PostalCode>,
             &[j::NULLABLE],
             "",
         );
-        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("region", j::DEFAULTED, G::subschema_for::<Region>, &[j::NULLABLE], "");
         o.field(
             "street",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<StreetNullable>,
             &[j::NULLABLE],
             "",
         );
-        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.field(
+            "street2",
+            j::DEFAULTED,
+            G::subschema_for::<Street2>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish(
             "Even if an address has been collected, some fields may be null depending on the region's addressing system. For example:\n\nAddresses from the United Kingdom will not include a region\n\nAddresses from Hong Kong will not include postal code",
         )
@@ -7652,12 +7664,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationUserData {
             read?;
         }
         Ok(Self {
-            address: s::required(f0, "address")?,
-            date_of_birth: s::required(f1, "date_of_birth")?,
-            email_address: s::required(f2, "email_address")?,
-            id_number: s::required(f3, "id_number")?,
-            ip_address: s::required(f4, "ip_address")?,
-            name: s::required(f5, "name")?,
+            address: s::optional(f0),
+            date_of_birth: s::optional(f1),
+            email_address: s::optional(f2),
+            id_number: s::optional(f3),
+            ip_address: s::optional(f4),
+            name: s::optional(f5),
             phone_number: s::optional(f6),
         })
     }
@@ -7698,42 +7710,42 @@ impl ::schemars::JsonSchema for IdentityVerificationUserData {
         let mut o = j::Object::new(generator);
         o.field(
             "address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IdentityVerificationUserAddress>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "date_of_birth",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Iso8601DateNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "email_address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<EmailAddressNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "id_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<UserIdNumber>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "ip_address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IpAddress>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IdentityVerificationResponseUserName>,
             &[j::NULLABLE],
             "",
@@ -7862,9 +7874,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdvProtectEvent {
         }
         Ok(Self {
             event_id: s::required(f0, "event_id")?,
-            fraud_attributes: s::required(f1, "fraud_attributes")?,
+            fraud_attributes: s::optional(f1),
             timestamp: s::required(f2, "timestamp")?,
-            trust_index: s::required(f3, "trust_index")?,
+            trust_index: s::optional(f3),
         })
     }
 }
@@ -7908,7 +7920,7 @@ impl ::schemars::JsonSchema for IdvProtectEvent {
         );
         o.field(
             "fraud_attributes",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<FraudAttributes>,
             &[j::NULLABLE],
             "",
@@ -7922,7 +7934,7 @@ impl ::schemars::JsonSchema for IdvProtectEvent {
         );
         o.field(
             "trust_index",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TrustIndex>,
             &[j::NULLABLE],
             "",
@@ -8399,10 +8411,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeBreakdown {
             read?;
         }
         Ok(Self {
-            hours: s::required(f0, "hours")?,
-            rate: s::required(f1, "rate")?,
-            total: s::required(f2, "total")?,
-            type_: s::required(f3, "type")?,
+            hours: s::optional(f0),
+            rate: s::optional(f1),
+            total: s::optional(f2),
+            type_: s::optional(f3),
         })
     }
 }
@@ -8439,28 +8451,28 @@ impl ::schemars::JsonSchema for IncomeBreakdown {
         let mut o = j::Object::new(generator);
         o.field(
             "hours",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The number of hours logged for this income for this pay period.",
         );
         o.field(
             "rate",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The hourly rate at which the income is paid.",
         );
         o.field(
             "total",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The total pay for this pay period.",
         );
         o.field(
             "type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IncomeBreakdownType>,
             &[j::NULLABLE],
             "",
@@ -9051,9 +9063,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeSummary {
         Ok(Self {
             employee_name: s::required(f0, "employee_name")?,
             employer_name: s::required(f1, "employer_name")?,
-            pay_frequency: s::required(f2, "pay_frequency")?,
+            pay_frequency: s::optional(f2),
             projected_wage: s::required(f3, "projected_wage")?,
-            verified_transaction: s::required(f4, "verified_transaction")?,
+            verified_transaction: s::optional(f4),
             ytd_gross_income: s::required(f5, "ytd_gross_income")?,
             ytd_net_income: s::required(f6, "ytd_net_income")?,
         })
@@ -9109,7 +9121,7 @@ impl ::schemars::JsonSchema for IncomeSummary {
         );
         o.field(
             "pay_frequency",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PayFrequency>,
             &[j::NULLABLE],
             "",
@@ -9123,7 +9135,7 @@ impl ::schemars::JsonSchema for IncomeSummary {
         );
         o.field(
             "verified_transaction",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransactionData>,
             &[j::NULLABLE],
             "",
@@ -9463,10 +9475,10 @@ impl ::schemars::JsonSchema for IncomeVerificationCreateRequest {
 impl ::std::fmt::Debug for IncomeVerificationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
             .field("precheck_id", &self.precheck_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -9551,7 +9563,7 @@ impl ::schemars::JsonSchema for IncomeVerificationCreateRequestOptions {
 impl ::std::fmt::Debug for IncomeVerificationCreateRequestOptions {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationCreateRequestOptions")
-            .field("access_tokens", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9851,11 +9863,11 @@ impl ::schemars::JsonSchema for IncomeVerificationDocumentsDownloadRequest {
 impl ::std::fmt::Debug for IncomeVerificationDocumentsDownloadRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationDocumentsDownloadRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("document_id", &self.document_id)
             .field("income_verification_id", &self.income_verification_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10054,10 +10066,10 @@ impl ::schemars::JsonSchema for IncomeVerificationPaystubsGetRequest {
 impl ::std::fmt::Debug for IncomeVerificationPaystubsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationPaystubsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("income_verification_id", &self.income_verification_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10918,12 +10930,12 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckRequest {
 impl ::std::fmt::Debug for IncomeVerificationPrecheckRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationPrecheckRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("employer", &self.employer)
             .field("payroll_institution", &self.payroll_institution)
-            .field("secret", &"[redacted]")
-            .field("transactions_access_token", &self.transactions_access_token)
-            .field("transactions_access_tokens", &self.transactions_access_tokens)
+            .field("secret", &crate::redact::Redacted)
+            .field("transactions_access_token", &crate::redact::Redacted)
+            .field("transactions_access_tokens", &crate::redact::Redacted)
             .field("us_military_info", &self.us_military_info)
             .field("user", &self.user)
             .finish()
@@ -11757,10 +11769,10 @@ impl ::schemars::JsonSchema for IncomeVerificationTaxformsGetRequest {
 impl ::std::fmt::Debug for IncomeVerificationTaxformsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationTaxformsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("income_verification_id", &self.income_verification_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13656,11 +13668,11 @@ impl ::schemars::JsonSchema for InstitutionsGetByIdRequest {
 impl ::std::fmt::Debug for InstitutionsGetByIdRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InstitutionsGetByIdRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("country_codes", &self.country_codes)
             .field("institution_id", &self.institution_id)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14024,12 +14036,12 @@ impl ::schemars::JsonSchema for InstitutionsGetRequest {
 impl ::std::fmt::Debug for InstitutionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InstitutionsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("country_codes", &self.country_codes)
             .field("offset", &self.offset)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14665,12 +14677,12 @@ impl ::schemars::JsonSchema for InstitutionsSearchRequest {
 impl ::std::fmt::Debug for InstitutionsSearchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InstitutionsSearchRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("country_codes", &self.country_codes)
             .field("options", &self.options)
             .field("products", &self.products)
             .field("query", &self.query)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15096,11 +15108,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentAccount {
             account_id: s::required(f0, "account_id")?,
             balances: s::required(f1, "balances")?,
             holder_category: s::optional(f2),
-            mask: s::required(f3, "mask")?,
+            mask: s::optional(f3),
             name: s::required(f4, "name")?,
-            official_name: s::required(f5, "official_name")?,
+            official_name: s::optional(f5),
             persistent_account_id: s::optional(f6),
-            subtype: s::required(f7, "subtype")?,
+            subtype: s::optional(f7),
             type_: s::required(f8, "type")?,
             verification_insights: s::optional(f9),
             verification_name: s::optional(f10),
@@ -15176,7 +15188,7 @@ impl ::schemars::JsonSchema for InvestmentAccount {
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "",
@@ -15184,7 +15196,7 @@ impl ::schemars::JsonSchema for InvestmentAccount {
         o.field("name", j::REQUIRED, G::subschema_for::<::std::string::String>, &[], "");
         o.field(
             "official_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "",
@@ -15198,7 +15210,7 @@ impl ::schemars::JsonSchema for InvestmentAccount {
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",
@@ -15329,13 +15341,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentAccountBalance {
             read?;
         }
         Ok(Self {
-            available: s::required(f0, "available")?,
-            current: s::required(f1, "current")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
+            available: s::optional(f0),
+            current: s::optional(f1),
+            iso_currency_code: s::optional(f2),
             last_updated_datetime: s::optional(f3),
-            limit: s::required(f4, "limit")?,
+            limit: s::optional(f4),
             margin_loan_amount: s::optional(f5),
-            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f6),
         })
     }
 }
@@ -15378,21 +15390,21 @@ impl ::schemars::JsonSchema for InvestmentAccountBalance {
         let mut o = j::Object::new(generator);
         o.field(
             "available",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`, or by `/signal/evaluate` with a Balance-only ruleset.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
         );
         o.field(
             "current",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest. Similar to `credit`-type accounts, a positive balance is typically expected, while a negative amount indicates the lender owing the account holder.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get` or by `/signal/evaluate` with a Balance-only ruleset; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get` or `/signal/evaluate` called with a Balance-only `ruleset_key`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
@@ -15406,7 +15418,7 @@ impl ::schemars::JsonSchema for InvestmentAccountBalance {
         );
         o.field(
             "limit",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "For `credit`-type accounts, this represents the credit limit.\n\nFor `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.\n\nIn North America, this field is typically only available for `credit`-type accounts.",
@@ -15420,7 +15432,7 @@ impl ::schemars::JsonSchema for InvestmentAccountBalance {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
@@ -15493,13 +15505,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentAccountBalances {
             read?;
         }
         Ok(Self {
-            available: s::required(f0, "available")?,
-            current: s::required(f1, "current")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
+            available: s::optional(f0),
+            current: s::optional(f1),
+            iso_currency_code: s::optional(f2),
             last_updated_datetime: s::optional(f3),
-            limit: s::required(f4, "limit")?,
+            limit: s::optional(f4),
             margin_loan_amount: s::optional(f5),
-            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f6),
         })
     }
 }
@@ -15540,11 +15552,11 @@ impl ::schemars::JsonSchema for InvestmentAccountBalances {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field("available", j::REQUIRED, G::subschema_for::<f64>, &[j::NULLABLE], "");
-        o.field("current", j::REQUIRED, G::subschema_for::<f64>, &[j::NULLABLE], "");
+        o.field("available", j::DEFAULTED, G::subschema_for::<f64>, &[j::NULLABLE], "");
+        o.field("current", j::DEFAULTED, G::subschema_for::<f64>, &[j::NULLABLE], "");
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "",
@@ -15556,7 +15568,7 @@ impl ::schemars::JsonSchema for InvestmentAccountBalances {
             &[j::NULLABLE],
             "",
         );
-        o.field("limit", j::REQUIRED, G::subschema_for::<f64>, &[j::NULLABLE], "");
+        o.field("limit", j::DEFAULTED, G::subschema_for::<f64>, &[j::NULLABLE], "");
         o.field(
             "margin_loan_amount",
             j::OPTIONAL,
@@ -15566,7 +15578,7 @@ impl ::schemars::JsonSchema for InvestmentAccountBalances {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "",
@@ -16366,17 +16378,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentTransaction {
             amount: s::required(f1, "amount")?,
             cancel_transaction_id: s::optional(f2),
             date: s::required(f3, "date")?,
-            fees: s::required(f4, "fees")?,
+            fees: s::optional(f4),
             investment_transaction_id: s::required(f5, "investment_transaction_id")?,
-            iso_currency_code: s::required(f6, "iso_currency_code")?,
+            iso_currency_code: s::optional(f6),
             name: s::required(f7, "name")?,
             price: s::required(f8, "price")?,
             quantity: s::required(f9, "quantity")?,
-            security_id: s::required(f10, "security_id")?,
+            security_id: s::optional(f10),
             subtype: s::required(f11, "subtype")?,
             transaction_datetime: s::optional(f12),
             type_: s::required(f13, "type")?,
-            unofficial_currency_code: s::required(f14, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f14),
         })
     }
 }
@@ -16455,7 +16467,7 @@ impl ::schemars::JsonSchema for InvestmentTransaction {
         );
         o.field(
             "fees",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The combined value of all fees applied to this transaction",
@@ -16469,7 +16481,7 @@ impl ::schemars::JsonSchema for InvestmentTransaction {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-`null`.",
@@ -16497,7 +16509,7 @@ impl ::schemars::JsonSchema for InvestmentTransaction {
         );
         o.field(
             "security_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The `security_id` to which this transaction is related.",
@@ -16525,7 +16537,7 @@ impl ::schemars::JsonSchema for InvestmentTransaction {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
@@ -17561,10 +17573,10 @@ impl ::schemars::JsonSchema for InvestmentsAuthGetRequest {
 impl ::std::fmt::Debug for InvestmentsAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsAuthGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -18381,10 +18393,10 @@ impl ::schemars::JsonSchema for InvestmentsHoldingsGetRequest {
 impl ::std::fmt::Debug for InvestmentsHoldingsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsHoldingsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -18631,9 +18643,9 @@ impl ::schemars::JsonSchema for InvestmentsRefreshRequest {
 impl ::std::fmt::Debug for InvestmentsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsRefreshRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -18855,11 +18867,11 @@ impl ::schemars::JsonSchema for InvestmentsTransactionsGetRequest {
 impl ::std::fmt::Debug for InvestmentsTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsTransactionsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -20011,9 +20023,9 @@ impl ::schemars::JsonSchema for IssuesGetRequest {
 impl ::std::fmt::Debug for IssuesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IssuesGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("issue_id", &self.issue_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -20244,11 +20256,11 @@ impl ::schemars::JsonSchema for IssuesSearchRequest {
 impl ::std::fmt::Debug for IssuesSearchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IssuesSearchRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_id", &self.item_id)
             .field("link_session_id", &self.link_session_id)
             .field("link_session_request_id", &self.link_session_request_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -20548,9 +20560,9 @@ impl ::schemars::JsonSchema for IssuesSubscribeRequest {
 impl ::std::fmt::Debug for IssuesSubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IssuesSubscribeRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("issue_id", &self.issue_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -20787,15 +20799,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for Item {
             auth_method: s::optional(f0),
             available_products: s::required(f1, "available_products")?,
             billed_products: s::required(f2, "billed_products")?,
-            consent_expiration_time: s::required(f3, "consent_expiration_time")?,
+            consent_expiration_time: s::optional(f3),
             consented_products: f4.unwrap_or_default(),
-            error: s::required(f5, "error")?,
+            error: s::optional(f5),
             institution_id: s::optional(f6),
             institution_name: s::optional(f7),
             item_id: s::required(f8, "item_id")?,
             products: f9.unwrap_or_default(),
             update_type: s::required(f10, "update_type")?,
-            webhook: s::required(f11, "webhook")?,
+            webhook: s::optional(f11),
         })
     }
 }
@@ -20862,7 +20874,7 @@ impl ::schemars::JsonSchema for Item {
         );
         o.field(
             "consent_expiration_time",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The date and time at which the Item's access consent will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. If the Item does not have consent expiration scheduled, this field will be `null`. Currently, only institutions in Europe and a small number of institutions in the US have expiring consent. For a list of US institutions that currently expire consent, see the [OAuth Guide](https://plaid.com/docs/link/oauth/#refreshing-item-consent).",
@@ -20876,7 +20888,7 @@ impl ::schemars::JsonSchema for Item {
         );
         o.field(
             "error",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PlaidError>,
             &[j::NULLABLE],
             "",
@@ -20918,7 +20930,7 @@ impl ::schemars::JsonSchema for Item {
         );
         o.field(
             "webhook",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The URL registered to receive webhooks for the Item.",
@@ -21028,14 +21040,14 @@ impl ::schemars::JsonSchema for ItemAccessTokenInvalidateRequest {
 impl ::std::fmt::Debug for ItemAccessTokenInvalidateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemAccessTokenInvalidateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///ItemAccessTokenInvalidateResponse defines the response schema for `/item/access_token/invalidate`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ItemAccessTokenInvalidateResponse {
     pub new_access_token: AccessToken,
     pub request_id: RequestId,
@@ -21116,6 +21128,14 @@ impl ::schemars::JsonSchema for ItemAccessTokenInvalidateResponse {
         o.finish(
             "ItemAccessTokenInvalidateResponse defines the response schema for `/item/access_token/invalidate`",
         )
+    }
+}
+impl ::std::fmt::Debug for ItemAccessTokenInvalidateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemAccessTokenInvalidateResponse")
+            .field("new_access_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///Request to list a historical log of user consent events.
@@ -21249,11 +21269,11 @@ impl ::schemars::JsonSchema for ItemActivityListRequest {
 impl ::std::fmt::Debug for ItemActivityListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemActivityListRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21533,8 +21553,8 @@ impl ::std::fmt::Debug for ItemAddResultWebhook {
         f.debug_struct("ItemAddResultWebhook")
             .field("environment", &self.environment)
             .field("link_session_id", &self.link_session_id)
-            .field("link_token", &"[redacted]")
-            .field("public_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
+            .field("public_token", &crate::redact::Redacted)
             .field("webhook_code", &self.webhook_code)
             .field("webhook_type", &self.webhook_type)
             .finish()
@@ -21645,9 +21665,9 @@ impl ::schemars::JsonSchema for ItemApplicationListRequest {
 impl ::std::fmt::Debug for ItemApplicationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemApplicationListRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21978,12 +21998,12 @@ impl ::schemars::JsonSchema for ItemApplicationScopesUpdateRequest {
 impl ::std::fmt::Debug for ItemApplicationScopesUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemApplicationScopesUpdateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("application_id", &self.application_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("context", &self.context)
             .field("scopes", &self.scopes)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("state", &self.state)
             .finish()
     }
@@ -22177,10 +22197,10 @@ impl ::schemars::JsonSchema for ItemApplicationUnlinkRequest {
 impl ::std::fmt::Debug for ItemApplicationUnlinkRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemApplicationUnlinkRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("application_id", &self.application_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22614,7 +22634,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemErrorWebhook {
         }
         Ok(Self {
             environment: s::required(f0, "environment")?,
-            error: s::required(f1, "error")?,
+            error: s::optional(f1),
             item_id: s::required(f2, "item_id")?,
             user_id: s::optional(f3),
             webhook_code: s::required(f4, "webhook_code")?,
@@ -22664,7 +22684,7 @@ impl ::schemars::JsonSchema for ItemErrorWebhook {
         );
         o.field(
             "error",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PlaidError>,
             &[j::NULLABLE],
             "",
@@ -22788,9 +22808,9 @@ impl ::schemars::JsonSchema for ItemGetRequest {
 impl ::std::fmt::Debug for ItemGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23091,11 +23111,11 @@ impl ::schemars::JsonSchema for ItemImportRequest {
 impl ::std::fmt::Debug for ItemImportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemImportRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("institution_id", &self.institution_id)
             .field("options", &self.options)
             .field("products", &self.products)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_auth", &self.user_auth)
             .finish()
     }
@@ -23236,7 +23256,7 @@ impl ::schemars::JsonSchema for ItemImportRequestOptions {
     }
 }
 ///Object of user ID and auth token pair, permitting Plaid to aggregate a user's accounts
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ItemImportRequestUserAuth {
     ///Authorization token Plaid will use to aggregate this user's accounts
     pub auth_token: ::std::string::String,
@@ -23325,6 +23345,14 @@ impl ::schemars::JsonSchema for ItemImportRequestUserAuth {
         )
     }
 }
+impl ::std::fmt::Debug for ItemImportRequestUserAuth {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemImportRequestUserAuth")
+            .field("auth_token", &crate::redact::Redacted)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
+}
 ///ItemImportResponse defines the response schema for `/item/import`
 #[derive(Clone)]
 pub struct ItemImportResponse {
@@ -23402,7 +23430,7 @@ impl ::schemars::JsonSchema for ItemImportResponse {
 impl ::std::fmt::Debug for ItemImportResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemImportResponse")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -23842,11 +23870,11 @@ impl ::schemars::JsonSchema for ItemProductsTerminateRequest {
 impl ::std::fmt::Debug for ItemProductsTerminateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemProductsTerminateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("reason_code", &self.reason_code)
             .field("reason_note", &self.reason_note)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -24022,9 +24050,9 @@ impl ::schemars::JsonSchema for ItemPublicTokenCreateRequest {
 impl ::std::fmt::Debug for ItemPublicTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenCreateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -24133,7 +24161,7 @@ impl ::std::fmt::Debug for ItemPublicTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenCreateResponse")
             .field("expiration", &self.expiration)
-            .field("public_token", &"[redacted]")
+            .field("public_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -24247,9 +24275,9 @@ impl ::schemars::JsonSchema for ItemPublicTokenExchangeRequest {
 impl ::std::fmt::Debug for ItemPublicTokenExchangeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenExchangeRequest")
-            .field("client_id", &"[redacted]")
-            .field("public_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("public_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -24347,7 +24375,7 @@ impl ::schemars::JsonSchema for ItemPublicTokenExchangeResponse {
 impl ::std::fmt::Debug for ItemPublicTokenExchangeResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenExchangeResponse")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("item_id", &self.item_id)
             .field("request_id", &self.request_id)
             .finish()
@@ -24573,11 +24601,11 @@ impl ::schemars::JsonSchema for ItemRemoveRequest {
 impl ::std::fmt::Debug for ItemRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemRemoveRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("reason_code", &self.reason_code)
             .field("reason_note", &self.reason_note)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -25276,9 +25304,9 @@ impl ::schemars::JsonSchema for ItemWebhookUpdateRequest {
 impl ::std::fmt::Debug for ItemWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemWebhookUpdateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -25476,18 +25504,18 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemWithConsentFields {
             auth_method: s::optional(f0),
             available_products: s::required(f1, "available_products")?,
             billed_products: s::required(f2, "billed_products")?,
-            consent_expiration_time: s::required(f3, "consent_expiration_time")?,
+            consent_expiration_time: s::optional(f3),
             consented_data_scopes: f4.unwrap_or_default(),
             consented_products: f5.unwrap_or_default(),
             consented_use_cases: f6.unwrap_or_default(),
             created_at: s::optional(f7),
-            error: s::required(f8, "error")?,
+            error: s::optional(f8),
             institution_id: s::optional(f9),
             institution_name: s::optional(f10),
             item_id: s::required(f11, "item_id")?,
             products: f12.unwrap_or_default(),
             update_type: s::required(f13, "update_type")?,
-            webhook: s::required(f14, "webhook")?,
+            webhook: s::optional(f14),
         })
     }
 }
@@ -25565,7 +25593,7 @@ impl ::schemars::JsonSchema for ItemWithConsentFields {
         );
         o.field(
             "consent_expiration_time",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The date and time at which the Item's access consent will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. If the Item does not have consent expiration scheduled, this field will be `null`. Currently, only institutions in Europe and a small number of institutions in the US have expiring consent. For a list of US institutions that currently expire consent, see the [OAuth Guide](https://plaid.com/docs/link/oauth/#refreshing-item-consent).",
@@ -25600,7 +25628,7 @@ impl ::schemars::JsonSchema for ItemWithConsentFields {
         );
         o.field(
             "error",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PlaidError>,
             &[j::NULLABLE],
             "",
@@ -25642,7 +25670,7 @@ impl ::schemars::JsonSchema for ItemWithConsentFields {
         );
         o.field(
             "webhook",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The URL registered to receive webhooks for the Item.",

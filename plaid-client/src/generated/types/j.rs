@@ -79,7 +79,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for JwkPublicKey {
             alg: s::required(f0, "alg")?,
             created_at: s::required(f1, "created_at")?,
             crv: s::required(f2, "crv")?,
-            expired_at: s::required(f3, "expired_at")?,
+            expired_at: s::optional(f3),
             kid: s::required(f4, "kid")?,
             kty: s::required(f5, "kty")?,
             use_: s::required(f6, "use")?,
@@ -147,7 +147,7 @@ impl ::schemars::JsonSchema for JwkPublicKey {
         );
         o.field(
             "expired_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The timestamp when the key expired, in Unix time.",

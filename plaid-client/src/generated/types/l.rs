@@ -86,15 +86,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for LastDataAccessTimes {
             read?;
         }
         Ok(Self {
-            account_balance_info: s::required(f0, "account_balance_info")?,
-            account_routing_number: s::required(f1, "account_routing_number")?,
+            account_balance_info: s::optional(f0),
+            account_routing_number: s::optional(f1),
             application_id: s::required(f2, "application_id")?,
-            contact_details: s::required(f3, "contact_details")?,
-            credit_and_loans: s::required(f4, "credit_and_loans")?,
-            investments: s::required(f5, "investments")?,
-            payroll_info: s::required(f6, "payroll_info")?,
-            transaction_risk_info: s::required(f7, "transaction_risk_info")?,
-            transactions: s::required(f8, "transactions")?,
+            contact_details: s::optional(f3),
+            credit_and_loans: s::optional(f4),
+            investments: s::optional(f5),
+            payroll_info: s::optional(f6),
+            transaction_risk_info: s::optional(f7),
+            transactions: s::optional(f8),
         })
     }
 }
@@ -136,14 +136,14 @@ impl ::schemars::JsonSchema for LastDataAccessTimes {
         let mut o = j::Object::new(generator);
         o.field(
             "account_balance_info",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The last time `account_balance_info` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
         o.field(
             "account_routing_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The last time `account_routing_number` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
@@ -157,42 +157,42 @@ impl ::schemars::JsonSchema for LastDataAccessTimes {
         );
         o.field(
             "contact_details",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The last time `contact_details` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
         o.field(
             "credit_and_loans",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The last time `credit_and_loans` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
         o.field(
             "investments",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The last time `investments` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
         o.field(
             "payroll_info",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The last time `payroll_info` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
         o.field(
             "transaction_risk_info",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The last time `transaction_risk_info` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
         );
         o.field(
             "transactions",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The last time `transactions` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.",
@@ -255,9 +255,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for LatestScoredEvent {
         Ok(Self {
             event_id: s::required(f0, "event_id")?,
             event_type: s::optional(f1),
-            fraud_attributes: s::required(f2, "fraud_attributes")?,
+            fraud_attributes: s::optional(f2),
             timestamp: s::required(f3, "timestamp")?,
-            trust_index: s::required(f4, "trust_index")?,
+            trust_index: s::optional(f4),
         })
     }
 }
@@ -309,7 +309,7 @@ impl ::schemars::JsonSchema for LatestScoredEvent {
         );
         o.field(
             "fraud_attributes",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<FraudAttributes>,
             &[j::NULLABLE],
             "",
@@ -323,7 +323,7 @@ impl ::schemars::JsonSchema for LatestScoredEvent {
         );
         o.field(
             "trust_index",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TrustIndex>,
             &[j::NULLABLE],
             "",
@@ -472,7 +472,7 @@ impl ::std::fmt::Debug for LayerAuthenticationPassedWebhook {
         f.debug_struct("LayerAuthenticationPassedWebhook")
             .field("environment", &self.environment)
             .field("link_session_id", &self.link_session_id)
-            .field("link_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
             .field("webhook_code", &self.webhook_code)
             .field("webhook_type", &self.webhook_type)
             .finish()
@@ -979,7 +979,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesDefaultUpdateWebhook 
                 "account_ids_with_updated_liabilities",
             )?,
             environment: s::required(f2, "environment")?,
-            error: s::required(f3, "error")?,
+            error: s::optional(f3),
             item_id: s::required(f4, "item_id")?,
             user_id: s::optional(f5),
             webhook_code: s::required(f6, "webhook_code")?,
@@ -1053,7 +1053,7 @@ impl ::schemars::JsonSchema for LiabilitiesDefaultUpdateWebhook {
         );
         o.field(
             "error",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PlaidError>,
             &[j::NULLABLE],
             "",
@@ -1197,10 +1197,10 @@ impl ::schemars::JsonSchema for LiabilitiesGetRequest {
 impl ::std::fmt::Debug for LiabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LiabilitiesGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1430,9 +1430,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesObject {
             read?;
         }
         Ok(Self {
-            credit: s::required(f0, "credit")?,
-            mortgage: s::required(f1, "mortgage")?,
-            student: s::required(f2, "student")?,
+            credit: s::optional(f0),
+            mortgage: s::optional(f1),
+            student: s::optional(f2),
         })
     }
 }
@@ -1468,21 +1468,21 @@ impl ::schemars::JsonSchema for LiabilitiesObject {
         let mut o = j::Object::new(generator);
         o.field(
             "credit",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditCardLiability>,
             &[j::NULLABLE, j::ARRAY],
             "The credit accounts returned.",
         );
         o.field(
             "mortgage",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<MortgageLiability>,
             &[j::NULLABLE, j::ARRAY],
             "The mortgage accounts returned.",
         );
         o.field(
             "student",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<StudentLoan>,
             &[j::NULLABLE, j::ARRAY],
             "The student loan accounts returned.",
@@ -2680,10 +2680,10 @@ impl ::schemars::JsonSchema for LinkDeliveryCreateRequest {
 impl ::std::fmt::Debug for LinkDeliveryCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkDeliveryCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("link_token", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("link_token", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2962,9 +2962,9 @@ impl ::schemars::JsonSchema for LinkDeliveryGetRequest {
 impl ::std::fmt::Debug for LinkDeliveryGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkDeliveryGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("link_delivery_session_id", &self.link_delivery_session_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3116,7 +3116,7 @@ impl ::schemars::JsonSchema for LinkDeliveryGetResponse {
 impl ::std::fmt::Debug for LinkDeliveryGetResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkDeliveryGetResponse")
-            .field("access_tokens", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
             .field("completed_at", &self.completed_at)
             .field("created_at", &self.created_at)
             .field("item_ids", &self.item_ids)
@@ -4555,7 +4555,7 @@ impl ::std::fmt::Debug for LinkEventsWebhook {
         f.debug_struct("LinkEventsWebhook")
             .field("events", &self.events)
             .field("link_session_id", &self.link_session_id)
-            .field("link_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
             .field("webhook_code", &self.webhook_code)
             .field("webhook_type", &self.webhook_type)
             .finish()
@@ -4674,9 +4674,9 @@ impl ::schemars::JsonSchema for LinkOAuthCorrelationIdExchangeRequest {
 impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkOAuthCorrelationIdExchangeRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("link_correlation_id", &self.link_correlation_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4768,7 +4768,7 @@ impl ::schemars::JsonSchema for LinkOAuthCorrelationIdExchangeResponse {
 impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkOAuthCorrelationIdExchangeResponse")
-            .field("link_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -4812,7 +4812,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionBankEmploymentResult 
             read?;
         }
         Ok(Self {
-            institution: s::required(f0, "institution")?,
+            institution: s::optional(f0),
             item_id: s::required(f1, "item_id")?,
             status: s::required(f2, "status")?,
         })
@@ -4852,7 +4852,7 @@ impl ::schemars::JsonSchema for LinkSessionBankEmploymentResult {
         let mut o = j::Object::new(generator);
         o.field(
             "institution",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
             &[j::NULLABLE],
             "",
@@ -4913,7 +4913,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionBankIncomeResult {
             read?;
         }
         Ok(Self {
-            institution: s::required(f0, "institution")?,
+            institution: s::optional(f0),
             item_id: s::required(f1, "item_id")?,
             status: s::required(f2, "status")?,
         })
@@ -4951,7 +4951,7 @@ impl ::schemars::JsonSchema for LinkSessionBankIncomeResult {
         let mut o = j::Object::new(generator);
         o.field(
             "institution",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
             &[j::NULLABLE],
             "",
@@ -5094,7 +5094,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionCraItemAddResult {
         }
         Ok(Self {
             accounts: s::required(f0, "accounts")?,
-            institution: s::required(f1, "institution")?,
+            institution: s::optional(f1),
             item_id: s::required(f2, "item_id")?,
         })
     }
@@ -5138,7 +5138,7 @@ impl ::schemars::JsonSchema for LinkSessionCraItemAddResult {
         );
         o.field(
             "institution",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
             &[j::NULLABLE],
             "",
@@ -5194,7 +5194,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionCraUpdateResult {
         }
         Ok(Self {
             accounts: s::required(f0, "accounts")?,
-            institution: s::required(f1, "institution")?,
+            institution: s::optional(f1),
             item_id: s::required(f2, "item_id")?,
         })
     }
@@ -5238,7 +5238,7 @@ impl ::schemars::JsonSchema for LinkSessionCraUpdateResult {
         );
         o.field(
             "institution",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
             &[j::NULLABLE],
             "",
@@ -5288,8 +5288,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionExit {
             read?;
         }
         Ok(Self {
-            error: s::required(f0, "error")?,
-            metadata: s::required(f1, "metadata")?,
+            error: s::optional(f0),
+            metadata: s::optional(f1),
         })
     }
 }
@@ -5324,14 +5324,14 @@ impl ::schemars::JsonSchema for LinkSessionExit {
         let mut o = j::Object::new(generator);
         o.field(
             "error",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PlaidError>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "metadata",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<LinkSessionExitMetadata>,
             &[j::NULLABLE],
             "",
@@ -5376,8 +5376,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionExitDeprecated {
             read?;
         }
         Ok(Self {
-            error: s::required(f0, "error")?,
-            metadata: s::required(f1, "metadata")?,
+            error: s::optional(f0),
+            metadata: s::optional(f1),
         })
     }
 }
@@ -5412,14 +5412,14 @@ impl ::schemars::JsonSchema for LinkSessionExitDeprecated {
         let mut o = j::Object::new(generator);
         o.field(
             "error",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PlaidError>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "metadata",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<LinkSessionExitMetadata>,
             &[j::NULLABLE],
             "",
@@ -5841,9 +5841,9 @@ impl ::std::fmt::Debug for LinkSessionFinishedWebhook {
         f.debug_struct("LinkSessionFinishedWebhook")
             .field("environment", &self.environment)
             .field("link_session_id", &self.link_session_id)
-            .field("link_token", &"[redacted]")
-            .field("public_token", &"[redacted]")
-            .field("public_tokens", &self.public_tokens)
+            .field("link_token", &crate::redact::Redacted)
+            .field("public_token", &crate::redact::Redacted)
+            .field("public_tokens", &crate::redact::Redacted)
             .field("status", &self.status)
             .field("user_id", &self.user_id)
             .field("webhook_code", &self.webhook_code)
@@ -5892,7 +5892,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionItemAddResult {
         }
         Ok(Self {
             accounts: s::required(f0, "accounts")?,
-            institution: s::required(f1, "institution")?,
+            institution: s::optional(f1),
             public_token: s::required(f2, "public_token")?,
         })
     }
@@ -5936,7 +5936,7 @@ impl ::schemars::JsonSchema for LinkSessionItemAddResult {
         );
         o.field(
             "institution",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
             &[j::NULLABLE],
             "",
@@ -5956,7 +5956,7 @@ impl ::std::fmt::Debug for LinkSessionItemAddResult {
         f.debug_struct("LinkSessionItemAddResult")
             .field("accounts", &self.accounts)
             .field("institution", &self.institution)
-            .field("public_token", &"[redacted]")
+            .field("public_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6004,7 +6004,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionPayrollIncomeResult {
             read?;
         }
         Ok(Self {
-            institution: s::required(f0, "institution")?,
+            institution: s::optional(f0),
             num_paystubs_retrieved: s::required(f1, "num_paystubs_retrieved")?,
             num_w2s_retrieved: s::required(f2, "num_w2s_retrieved")?,
         })
@@ -6044,7 +6044,7 @@ impl ::schemars::JsonSchema for LinkSessionPayrollIncomeResult {
         let mut o = j::Object::new(generator);
         o.field(
             "institution",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<LinkSessionSuccessMetadataInstitution>,
             &[j::NULLABLE],
             "",
@@ -6137,7 +6137,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionResults {
             cra_document_upload_results: s::optional(f1),
             cra_item_add_results: s::required(f2, "cra_item_add_results")?,
             cra_update_results: s::required(f3, "cra_update_results")?,
-            document_income_results: s::required(f4, "document_income_results")?,
+            document_income_results: s::optional(f4),
             item_add_results: s::required(f5, "item_add_results")?,
             payroll_income_results: s::required(f6, "payroll_income_results")?,
         })
@@ -6213,7 +6213,7 @@ impl ::schemars::JsonSchema for LinkSessionResults {
         );
         o.field(
             "document_income_results",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditSessionDocumentIncomeResult>,
             &[j::NULLABLE],
             "",
@@ -6271,7 +6271,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionSuccess {
             read?;
         }
         Ok(Self {
-            metadata: s::required(f0, "metadata")?,
+            metadata: s::optional(f0),
             public_token: s::required(f1, "public_token")?,
         })
     }
@@ -6307,7 +6307,7 @@ impl ::schemars::JsonSchema for LinkSessionSuccess {
         let mut o = j::Object::new(generator);
         o.field(
             "metadata",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<LinkSessionSuccessMetadata>,
             &[j::NULLABLE],
             "",
@@ -6328,7 +6328,7 @@ impl ::std::fmt::Debug for LinkSessionSuccess {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkSessionSuccess")
             .field("metadata", &self.metadata)
-            .field("public_token", &"[redacted]")
+            .field("public_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8578,8 +8578,8 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequest {
 impl ::std::fmt::Debug for LinkTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenCreateRequest")
-            .field("access_token", &"[redacted]")
-            .field("access_tokens", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("access_tokens", &crate::redact::Redacted)
             .field("account_filters", &self.account_filters)
             .field("additional_consented_products", &self.additional_consented_products)
             .field("android_package_name", &self.android_package_name)
@@ -8588,7 +8588,7 @@ impl ::std::fmt::Debug for LinkTokenCreateRequest {
             .field("base_report", &self.base_report)
             .field("card_switch", &self.card_switch)
             .field("cashflow_report", &self.cashflow_report)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_name", &self.client_name)
             .field(
                 "consumer_report_permissible_purpose",
@@ -8621,15 +8621,15 @@ impl ::std::fmt::Debug for LinkTokenCreateRequest {
                 "required_if_supported_products",
                 &self.required_if_supported_products,
             )
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("statements", &self.statements)
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .field("transactions", &self.transactions)
             .field("transfer", &self.transfer)
             .field("update", &self.update)
             .field("user", &self.user)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -9856,7 +9856,7 @@ for LinkTokenCreateRequestCraOptionsIncomeInsights {
         }
         Ok(Self {
             income_insights_filter: s::optional(f0),
-            income_insights_version: s::required(f1, "income_insights_version")?,
+            income_insights_version: s::optional(f1),
         })
     }
 }
@@ -9906,7 +9906,7 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsIncomeInsights {
         );
         o.field(
             "income_insights_version",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IncomeInsightsVersion>,
             &[j::NULLABLE],
             "",
@@ -10809,7 +10809,7 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestIncomeVerification {
 impl ::std::fmt::Debug for LinkTokenCreateRequestIncomeVerification {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenCreateRequestIncomeVerification")
-            .field("access_tokens", &"[redacted]")
+            .field("access_tokens", &crate::redact::Redacted)
             .field("asset_report_id", &self.asset_report_id)
             .field("bank_income", &self.bank_income)
             .field("income_source_types", &self.income_source_types)
@@ -11395,7 +11395,7 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestStatements {
     }
 }
 ///Specifies options for initializing Link for use with the Transfer product.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct LinkTokenCreateRequestTransfer {
     ///The `id` returned by the `/transfer/authorization/create` endpoint. Used to indicate Link session to complete required user action in order to make a decision for the authorization. If set, `access_token` can be omitted.
     pub authorization_id: ::std::option::Option<::std::string::String>,
@@ -11505,6 +11505,15 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestTransfer {
         o.finish(
             "Specifies options for initializing Link for use with the Transfer product.",
         )
+    }
+}
+impl ::std::fmt::Debug for LinkTokenCreateRequestTransfer {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenCreateRequestTransfer")
+            .field("authorization_id", &self.authorization_id)
+            .field("intent_id", &self.intent_id)
+            .field("payment_profile_token", &crate::redact::Redacted)
+            .finish()
     }
 }
 ///Specifies options for initializing Link for [update mode](https://plaid.com/docs/link/update-mode).
@@ -12176,7 +12185,7 @@ impl ::std::fmt::Debug for LinkTokenCreateResponse {
         f.debug_struct("LinkTokenCreateResponse")
             .field("expiration", &self.expiration)
             .field("hosted_link_url", &self.hosted_link_url)
-            .field("link_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .field("user_id", &self.user_id)
             .finish()
@@ -12324,13 +12333,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetMetadataResponse {
         }
         Ok(Self {
             account_filters: s::optional(f0),
-            client_name: s::required(f1, "client_name")?,
+            client_name: s::optional(f1),
             country_codes: s::required(f2, "country_codes")?,
             initial_products: s::required(f3, "initial_products")?,
             institution_data: s::optional(f4),
-            language: s::required(f5, "language")?,
-            redirect_uri: s::required(f6, "redirect_uri")?,
-            webhook: s::required(f7, "webhook")?,
+            language: s::optional(f5),
+            redirect_uri: s::optional(f6),
+            webhook: s::optional(f7),
         })
     }
 }
@@ -12381,7 +12390,7 @@ impl ::schemars::JsonSchema for LinkTokenGetMetadataResponse {
         );
         o.field(
             "client_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The `client_name` specified in the `/link/token/create` call.",
@@ -12409,21 +12418,21 @@ impl ::schemars::JsonSchema for LinkTokenGetMetadataResponse {
         );
         o.field(
             "language",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The `language` specified in the `/link/token/create` call.",
         );
         o.field(
             "redirect_uri",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The `redirect_uri` specified in the `/link/token/create` call.",
         );
         o.field(
             "webhook",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The `webhook` specified in the `/link/token/create` call.",
@@ -12538,9 +12547,9 @@ impl ::schemars::JsonSchema for LinkTokenGetRequest {
 impl ::std::fmt::Debug for LinkTokenGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("link_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("link_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12606,8 +12615,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetResponse {
             read?;
         }
         Ok(Self {
-            created_at: s::required(f0, "created_at")?,
-            expiration: s::required(f1, "expiration")?,
+            created_at: s::optional(f0),
+            expiration: s::optional(f1),
             link_sessions: f2.unwrap_or_default(),
             link_token: s::required(f3, "link_token")?,
             metadata: s::required(f4, "metadata")?,
@@ -12655,14 +12664,14 @@ impl ::schemars::JsonSchema for LinkTokenGetResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "created_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The creation timestamp for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
         );
         o.field(
             "expiration",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The expiration timestamp for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
@@ -12707,7 +12716,7 @@ impl ::std::fmt::Debug for LinkTokenGetResponse {
             .field("created_at", &self.created_at)
             .field("expiration", &self.expiration)
             .field("link_sessions", &self.link_sessions)
-            .field("link_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
             .field("metadata", &self.metadata)
             .field("request_id", &self.request_id)
             .field("user_id", &self.user_id)
@@ -13967,8 +13976,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanIdentifier {
             read?;
         }
         Ok(Self {
-            loan_identifier: s::required(f0, "LoanIdentifier")?,
-            loan_identifier_type: s::required(f1, "LoanIdentifierType")?,
+            loan_identifier: s::optional(f0),
+            loan_identifier_type: s::optional(f1),
         })
     }
 }
@@ -14003,14 +14012,14 @@ impl ::schemars::JsonSchema for LoanIdentifier {
         let mut o = j::Object::new(generator);
         o.field(
             "LoanIdentifier",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The value of the identifier for the specified type.",
         );
         o.field(
             "LoanIdentifierType",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<LoanIdentifierType>,
             &[j::NULLABLE],
             "",
@@ -14691,14 +14700,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for Location {
             read?;
         }
         Ok(Self {
-            address: s::required(f0, "address")?,
-            city: s::required(f1, "city")?,
-            country: s::required(f2, "country")?,
-            lat: s::required(f3, "lat")?,
-            lon: s::required(f4, "lon")?,
-            postal_code: s::required(f5, "postal_code")?,
-            region: s::required(f6, "region")?,
-            store_number: s::required(f7, "store_number")?,
+            address: s::optional(f0),
+            city: s::optional(f1),
+            country: s::optional(f2),
+            lat: s::optional(f3),
+            lon: s::optional(f4),
+            postal_code: s::optional(f5),
+            region: s::optional(f6),
+            store_number: s::optional(f7),
         })
     }
 }
@@ -14739,56 +14748,56 @@ impl ::schemars::JsonSchema for Location {
         let mut o = j::Object::new(generator);
         o.field(
             "address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The street address where the transaction occurred.",
         );
         o.field(
             "city",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The city where the transaction occurred.",
         );
         o.field(
             "country",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO 3166-1 alpha-2 country code where the transaction occurred.",
         );
         o.field(
             "lat",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The latitude where the transaction occurred.",
         );
         o.field(
             "lon",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The longitude where the transaction occurred.",
         );
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The postal code where the transaction occurred. In API versions 2018-05-22 and earlier, this field is called `zip`.",
         );
         o.field(
             "region",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The region or state where the transaction occurred. In API versions 2018-05-22 and earlier, this field is called `state`.",
         );
         o.field(
             "store_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The merchant defined store number where the transaction occurred.",

@@ -221,18 +221,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for MerchantInsights {
         Ok(Self {
             entity_id: s::optional(f0),
             name: s::required(f1, "name")?,
-            personal_finance_category_detailed: s::required(
-                f2,
-                "personal_finance_category_detailed",
-            )?,
-            personal_finance_category_primary: s::required(
-                f3,
-                "personal_finance_category_primary",
-            )?,
+            personal_finance_category_detailed: s::optional(f2),
+            personal_finance_category_primary: s::optional(f3),
             total_inflows: s::required(f4, "total_inflows")?,
             total_outflows: s::required(f5, "total_outflows")?,
             transaction_count: s::required(f6, "transaction_count")?,
-            website: s::required(f7, "website")?,
+            website: s::optional(f7),
         })
     }
 }
@@ -293,14 +287,14 @@ impl ::schemars::JsonSchema for MerchantInsights {
         );
         o.field(
             "personal_finance_category_detailed",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The detailed personal finance category associated with this merchant.",
         );
         o.field(
             "personal_finance_category_primary",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The primary personal finance category associated with this merchant.",
@@ -328,7 +322,7 @@ impl ::schemars::JsonSchema for MerchantInsights {
         );
         o.field(
             "website",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The website associated with the merchant.",
@@ -1630,8 +1624,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for MortgageInterestRate {
             read?;
         }
         Ok(Self {
-            percentage: s::required(f0, "percentage")?,
-            type_: s::required(f1, "type")?,
+            percentage: s::optional(f0),
+            type_: s::optional(f1),
         })
     }
 }
@@ -1666,14 +1660,14 @@ impl ::schemars::JsonSchema for MortgageInterestRate {
         let mut o = j::Object::new(generator);
         o.field(
             "percentage",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Percentage value (interest rate of current mortgage, not APR) of interest payable on a loan.",
         );
         o.field(
             "type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The type of interest charged (fixed or variable).",
@@ -1810,28 +1804,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for MortgageLiability {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            account_number: s::required(f1, "account_number")?,
-            current_late_fee: s::required(f2, "current_late_fee")?,
-            escrow_balance: s::required(f3, "escrow_balance")?,
-            has_pmi: s::required(f4, "has_pmi")?,
-            has_prepayment_penalty: s::required(f5, "has_prepayment_penalty")?,
+            account_number: s::optional(f1),
+            current_late_fee: s::optional(f2),
+            escrow_balance: s::optional(f3),
+            has_pmi: s::optional(f4),
+            has_prepayment_penalty: s::optional(f5),
             interest_rate: s::required(f6, "interest_rate")?,
-            last_payment_amount: s::required(f7, "last_payment_amount")?,
-            last_payment_date: s::required(f8, "last_payment_date")?,
-            loan_term: s::required(f9, "loan_term")?,
-            loan_type_description: s::required(f10, "loan_type_description")?,
-            maturity_date: s::required(f11, "maturity_date")?,
-            next_monthly_payment: s::required(f12, "next_monthly_payment")?,
-            next_payment_due_date: s::required(f13, "next_payment_due_date")?,
-            origination_date: s::required(f14, "origination_date")?,
-            origination_principal_amount: s::required(
-                f15,
-                "origination_principal_amount",
-            )?,
-            past_due_amount: s::required(f16, "past_due_amount")?,
+            last_payment_amount: s::optional(f7),
+            last_payment_date: s::optional(f8),
+            loan_term: s::optional(f9),
+            loan_type_description: s::optional(f10),
+            maturity_date: s::optional(f11),
+            next_monthly_payment: s::optional(f12),
+            next_payment_due_date: s::optional(f13),
+            origination_date: s::optional(f14),
+            origination_principal_amount: s::optional(f15),
+            past_due_amount: s::optional(f16),
             property_address: s::required(f17, "property_address")?,
-            ytd_interest_paid: s::required(f18, "ytd_interest_paid")?,
-            ytd_principal_paid: s::required(f19, "ytd_principal_paid")?,
+            ytd_interest_paid: s::optional(f18),
+            ytd_principal_paid: s::optional(f19),
         })
     }
 }
@@ -1891,35 +1882,35 @@ impl ::schemars::JsonSchema for MortgageLiability {
         );
         o.field(
             "account_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The account number of the loan.",
         );
         o.field(
             "current_late_fee",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The current outstanding amount charged for late payment.",
         );
         o.field(
             "escrow_balance",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Total amount held in escrow to pay taxes and insurance on behalf of the borrower.",
         );
         o.field(
             "has_pmi",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<bool>,
             &[j::NULLABLE],
             "Indicates whether the borrower has private mortgage insurance in effect.",
         );
         o.field(
             "has_prepayment_penalty",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<bool>,
             &[j::NULLABLE],
             "Indicates whether the borrower will pay a penalty for early payoff of mortgage.",
@@ -1933,70 +1924,70 @@ impl ::schemars::JsonSchema for MortgageLiability {
         );
         o.field(
             "last_payment_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount of the last payment.",
         );
         o.field(
             "last_payment_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date of the last payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.field(
             "loan_term",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Full duration of mortgage as at origination (e.g. `10 year`).",
         );
         o.field(
             "loan_type_description",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Description of the type of loan, for example `conventional`, `fixed`, or `variable`. This field is provided directly from the loan servicer and does not have an enumerated set of possible values.",
         );
         o.field(
             "maturity_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "Original date on which mortgage is due in full. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.field(
             "next_monthly_payment",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount of the next payment.",
         );
         o.field(
             "next_payment_due_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The due date for the next payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.field(
             "origination_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date on which the loan was initially lent. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.field(
             "origination_principal_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The original principal balance of the mortgage.",
         );
         o.field(
             "past_due_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Amount of loan (principal + interest) past due for payment.",
@@ -2010,14 +2001,14 @@ impl ::schemars::JsonSchema for MortgageLiability {
         );
         o.field(
             "ytd_interest_paid",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The year to date (YTD) interest paid.",
         );
         o.field(
             "ytd_principal_paid",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The YTD principal paid.",
@@ -2080,11 +2071,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for MortgagePropertyAddress {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
-            country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
         })
     }
 }
@@ -2122,35 +2113,35 @@ impl ::schemars::JsonSchema for MortgagePropertyAddress {
         let mut o = j::Object::new(generator);
         o.field(
             "city",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The city name.",
         );
         o.field(
             "country",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO 3166-1 alpha-2 country code.",
         );
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The five or nine digit postal code.",
         );
         o.field(
             "region",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The region or state (example \"NC\").",
         );
         o.field(
             "street",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The full street address (example \"564 Main Street, Apt 15\").",

@@ -757,8 +757,8 @@ impl ::schemars::JsonSchema for NetworkStatusGetRequest {
 impl ::std::fmt::Debug for NetworkStatusGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("NetworkStatusGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("template_id", &self.template_id)
             .field("user", &self.user)
             .finish()
@@ -1636,7 +1636,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for NumbersAch {
             can_transfer_out: s::optional(f3),
             is_tokenized_account_number: s::optional(f4),
             routing: s::required(f5, "routing")?,
-            wire_routing: s::required(f6, "wire_routing")?,
+            wire_routing: s::optional(f6),
         })
     }
 }
@@ -1726,7 +1726,7 @@ impl ::schemars::JsonSchema for NumbersAch {
         );
         o.field(
             "wire_routing",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The wire transfer routing number for the account. This field is only populated if the institution is known to use a separate wire transfer routing number. Many institutions do not have a separate wire routing number and use the ACH routing number for wires instead. It is recommended to have the end user manually confirm their wire routing number before sending any wires to their account, especially if this field is `null`.",

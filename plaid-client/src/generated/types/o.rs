@@ -6,7 +6,6 @@
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -14,7 +13,7 @@
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct OAuthAccessToken(pub ::std::string::String);
+pub struct OAuthAccessToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for OAuthAccessToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33,10 +32,21 @@ impl ::schemars::JsonSchema for OAuthAccessToken {
         )
     }
 }
-impl ::std::ops::Deref for OAuthAccessToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl OAuthAccessToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for OAuthAccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("OAuthAccessToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for OAuthAccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<OAuthAccessToken> for ::std::string::String {
@@ -47,11 +57,6 @@ impl ::std::convert::From<OAuthAccessToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for OAuthAccessToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for OAuthAccessToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for OAuthAccessToken {
@@ -65,7 +70,6 @@ impl ::std::str::FromStr for OAuthAccessToken {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -73,7 +77,7 @@ impl ::std::str::FromStr for OAuthAccessToken {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct OAuthAnyToken(pub ::std::string::String);
+pub struct OAuthAnyToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for OAuthAnyToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -92,10 +96,21 @@ impl ::schemars::JsonSchema for OAuthAnyToken {
         )
     }
 }
-impl ::std::ops::Deref for OAuthAnyToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl OAuthAnyToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for OAuthAnyToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("OAuthAnyToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for OAuthAnyToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<OAuthAnyToken> for ::std::string::String {
@@ -106,11 +121,6 @@ impl ::std::convert::From<OAuthAnyToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for OAuthAnyToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for OAuthAnyToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for OAuthAnyToken {
@@ -621,10 +631,10 @@ impl ::schemars::JsonSchema for OAuthIntrospectRequest {
 impl ::std::fmt::Debug for OAuthIntrospectRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthIntrospectRequest")
-            .field("client_id", &"[redacted]")
-            .field("client_secret", &self.client_secret)
-            .field("secret", &"[redacted]")
-            .field("token", &self.token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("client_secret", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -851,7 +861,7 @@ impl ::std::fmt::Debug for OAuthIntrospectResponse {
         f.debug_struct("OAuthIntrospectResponse")
             .field("active", &self.active)
             .field("aud", &self.aud)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("exp", &self.exp)
             .field("iat", &self.iat)
             .field("iss", &self.iss)
@@ -868,7 +878,6 @@ impl ::std::fmt::Debug for OAuthIntrospectResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -876,7 +885,7 @@ impl ::std::fmt::Debug for OAuthIntrospectResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct OAuthRefreshToken(pub ::std::string::String);
+pub struct OAuthRefreshToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for OAuthRefreshToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -895,10 +904,21 @@ impl ::schemars::JsonSchema for OAuthRefreshToken {
         )
     }
 }
-impl ::std::ops::Deref for OAuthRefreshToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl OAuthRefreshToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for OAuthRefreshToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("OAuthRefreshToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for OAuthRefreshToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<OAuthRefreshToken> for ::std::string::String {
@@ -909,11 +929,6 @@ impl ::std::convert::From<OAuthRefreshToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for OAuthRefreshToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for OAuthRefreshToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for OAuthRefreshToken {
@@ -1038,10 +1053,10 @@ impl ::schemars::JsonSchema for OAuthRevokeRequest {
 impl ::std::fmt::Debug for OAuthRevokeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthRevokeRequest")
-            .field("client_id", &"[redacted]")
-            .field("client_secret", &self.client_secret)
-            .field("secret", &"[redacted]")
-            .field("token", &self.token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("client_secret", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1461,14 +1476,14 @@ impl ::std::fmt::Debug for OAuthTokenRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthTokenRequest")
             .field("audience", &self.audience)
-            .field("client_id", &"[redacted]")
-            .field("client_secret", &self.client_secret)
+            .field("client_id", &crate::redact::Redacted)
+            .field("client_secret", &crate::redact::Redacted)
             .field("grant_type", &self.grant_type)
-            .field("refresh_token", &self.refresh_token)
+            .field("refresh_token", &crate::redact::Redacted)
             .field("resource", &self.resource)
             .field("scope", &self.scope)
-            .field("secret", &"[redacted]")
-            .field("subject_token", &self.subject_token)
+            .field("secret", &crate::redact::Redacted)
+            .field("subject_token", &crate::redact::Redacted)
             .field("subject_token_type", &self.subject_token_type)
             .finish()
     }
@@ -1600,9 +1615,9 @@ impl ::schemars::JsonSchema for OAuthTokenResponse {
 impl ::std::fmt::Debug for OAuthTokenResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthTokenResponse")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("expires_in", &self.expires_in)
-            .field("refresh_token", &self.refresh_token)
+            .field("refresh_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .field("token_type", &self.token_type)
             .finish()
@@ -1613,7 +1628,6 @@ impl ::std::fmt::Debug for OAuthTokenResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -1621,7 +1635,7 @@ impl ::std::fmt::Debug for OAuthTokenResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct OauthApiSecret(pub ::std::string::String);
+pub struct OauthApiSecret(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for OauthApiSecret {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1640,10 +1654,21 @@ impl ::schemars::JsonSchema for OauthApiSecret {
         )
     }
 }
-impl ::std::ops::Deref for OauthApiSecret {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl OauthApiSecret {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for OauthApiSecret {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("OauthApiSecret([redacted])")
+    }
+}
+impl ::std::fmt::Display for OauthApiSecret {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<OauthApiSecret> for ::std::string::String {
@@ -1654,11 +1679,6 @@ impl ::std::convert::From<OauthApiSecret> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for OauthApiSecret {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for OauthApiSecret {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for OauthApiSecret {
@@ -1904,7 +1924,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for OriginatingFundSource {
         }
         Ok(Self {
             account_number: s::required(f0, "account_number")?,
-            address: s::required(f1, "address")?,
+            address: s::optional(f1),
             bic: s::required(f2, "bic")?,
             full_name: s::required(f3, "full_name")?,
         })
@@ -1950,7 +1970,7 @@ impl ::schemars::JsonSchema for OriginatingFundSource {
         );
         o.field(
             "address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PaymentInitiationAddress>,
             &[j::NULLABLE],
             "",
@@ -2064,7 +2084,7 @@ impl ::schemars::JsonSchema for Originator {
 impl ::std::fmt::Debug for Originator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("Originator")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("transfer_diligence_status", &self.transfer_diligence_status)
             .finish()
     }
@@ -2616,7 +2636,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for OverrideAccounts {
             meta: s::required(f9, "meta")?,
             numbers: s::required(f10, "numbers")?,
             starting_balance: s::required(f11, "starting_balance")?,
-            subtype: s::required(f12, "subtype")?,
+            subtype: s::optional(f12),
             transactions: s::required(f13, "transactions")?,
             type_: s::required(f14, "type")?,
         })
@@ -2734,7 +2754,7 @@ impl ::schemars::JsonSchema for OverrideAccounts {
         );
         o.field(
             "subtype",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<AccountSubtype>,
             &[j::NULLABLE],
             "",

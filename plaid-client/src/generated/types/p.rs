@@ -418,7 +418,7 @@ impl ::std::fmt::Debug for PartnerCustomerCreateRequest {
             .field("application_name", &self.application_name)
             .field("assets_under_management", &self.assets_under_management)
             .field("billing_contact", &self.billing_contact)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
             .field("create_link_customization", &self.create_link_customization)
             .field("customer_support_info", &self.customer_support_info)
@@ -429,7 +429,7 @@ impl ::std::fmt::Debug for PartnerCustomerCreateRequest {
             .field("products", &self.products)
             .field("redirect_uris", &self.redirect_uris)
             .field("registration_number", &self.registration_number)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("technical_contact", &self.technical_contact)
             .field("website", &self.website)
             .finish()
@@ -634,14 +634,14 @@ impl ::schemars::JsonSchema for PartnerCustomerEnableRequest {
 impl ::std::fmt::Debug for PartnerCustomerEnableRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerEnableRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///Response schema for `/partner/customer/enable`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct PartnerCustomerEnableResponse {
     ///The end customer's secret key for the Production environment.
     pub production_secret: ::std::option::Option<::std::string::String>,
@@ -730,6 +730,14 @@ impl ::schemars::JsonSchema for PartnerCustomerEnableResponse {
             "",
         );
         o.finish("Response schema for `/partner/customer/enable`.")
+    }
+}
+impl ::std::fmt::Debug for PartnerCustomerEnableResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerCustomerEnableResponse")
+            .field("production_secret", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///Request schema for `/partner/customer/get`.
@@ -840,9 +848,9 @@ impl ::schemars::JsonSchema for PartnerCustomerGetRequest {
 impl ::std::fmt::Debug for PartnerCustomerGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1046,9 +1054,9 @@ impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetRequest {
 impl ::std::fmt::Debug for PartnerCustomerOAuthInstitutionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerOAuthInstitutionsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1287,9 +1295,9 @@ impl ::schemars::JsonSchema for PartnerCustomerRemoveRequest {
 impl ::std::fmt::Debug for PartnerCustomerRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerRemoveRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1476,7 +1484,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomer {
 impl ::std::fmt::Debug for PartnerEndCustomer {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerEndCustomer")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
             .field("status", &self.status)
             .finish()
@@ -2842,7 +2850,7 @@ for PartnerEndCustomerOAuthInstitutionApplicationStatus {
     }
 }
 ///Registration statuses by environment.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct PartnerEndCustomerOAuthInstitutionEnvironments {
     pub development: ::std::option::Option<
         PartnerEndCustomerOAuthInstitutionApplicationStatus,
@@ -2935,6 +2943,14 @@ impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitutionEnvironments {
             "",
         );
         o.finish("Registration statuses by environment.")
+    }
+}
+impl ::std::fmt::Debug for PartnerEndCustomerOAuthInstitutionEnvironments {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerEndCustomerOAuthInstitutionEnvironments")
+            .field("development", &crate::redact::Redacted)
+            .field("production", &crate::redact::Redacted)
+            .finish()
     }
 }
 ///The OAuth status of the update
@@ -3502,7 +3518,7 @@ for PartnerEndCustomerRequirementsDue {
     }
 }
 ///The secrets for the newly created end customer.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct PartnerEndCustomerSecrets {
     ///The end customer's secret key for the Development environment. The Development environment has been removed.
     pub development: ::std::option::Option<::std::string::String>,
@@ -3604,6 +3620,15 @@ impl ::schemars::JsonSchema for PartnerEndCustomerSecrets {
             "The end customer's secret key for the Sandbox environment.",
         );
         o.finish("The secrets for the newly created end customer.")
+    }
+}
+impl ::std::fmt::Debug for PartnerEndCustomerSecrets {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerEndCustomerSecrets")
+            .field("development", &crate::redact::Redacted)
+            .field("production", &crate::redact::Redacted)
+            .field("sandbox", &crate::redact::Redacted)
+            .finish()
     }
 }
 /**The status of the given end customer.
@@ -3924,9 +3949,9 @@ impl ::schemars::JsonSchema for PartnerEndCustomerWithSecrets {
 impl ::std::fmt::Debug for PartnerEndCustomerWithSecrets {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerEndCustomerWithSecrets")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
-            .field("secrets", &self.secrets)
+            .field("secrets", &crate::redact::Redacted)
             .field("status", &self.status)
             .finish()
     }
@@ -4266,7 +4291,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayFrequency {
             read?;
         }
         Ok(Self {
-            value: s::required(f0, "value")?,
+            value: s::optional(f0),
             verification_status: s::required(f1, "verification_status")?,
         })
     }
@@ -4302,7 +4327,7 @@ impl ::schemars::JsonSchema for PayFrequency {
         let mut o = j::Object::new(generator);
         o.field(
             "value",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PayFrequencyValue>,
             &[j::NULLABLE],
             "",
@@ -4704,11 +4729,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubDeductionsBreakdown {
             read?;
         }
         Ok(Self {
-            current_amount: s::required(f0, "current_amount")?,
-            description: s::required(f1, "description")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
-            ytd_amount: s::required(f4, "ytd_amount")?,
+            current_amount: s::optional(f0),
+            description: s::optional(f1),
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
+            ytd_amount: s::optional(f4),
         })
     }
 }
@@ -4746,35 +4771,35 @@ impl ::schemars::JsonSchema for PayStubDeductionsBreakdown {
         let mut o = j::Object::new(generator);
         o.field(
             "current_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Raw amount of the deduction",
         );
         o.field(
             "description",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Description of the deduction line item",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
         o.field(
             "ytd_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The year-to-date amount of the deduction",
@@ -4834,10 +4859,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubDeductionsTotal {
             read?;
         }
         Ok(Self {
-            current_amount: s::required(f0, "current_amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
-            ytd_amount: s::required(f3, "ytd_amount")?,
+            current_amount: s::optional(f0),
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
+            ytd_amount: s::optional(f3),
         })
     }
 }
@@ -4874,28 +4899,28 @@ impl ::schemars::JsonSchema for PayStubDeductionsTotal {
         let mut o = j::Object::new(generator);
         o.field(
             "current_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Raw amount of the deduction",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
         o.field(
             "ytd_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The year-to-date total amount of the deductions",
@@ -4970,13 +4995,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubDistributionBreakdown {
             read?;
         }
         Ok(Self {
-            account_name: s::required(f0, "account_name")?,
-            bank_name: s::required(f1, "bank_name")?,
-            current_amount: s::required(f2, "current_amount")?,
-            iso_currency_code: s::required(f3, "iso_currency_code")?,
-            mask: s::required(f4, "mask")?,
-            type_: s::required(f5, "type")?,
-            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
+            account_name: s::optional(f0),
+            bank_name: s::optional(f1),
+            current_amount: s::optional(f2),
+            iso_currency_code: s::optional(f3),
+            mask: s::optional(f4),
+            type_: s::optional(f5),
+            unofficial_currency_code: s::optional(f6),
         })
     }
 }
@@ -5016,49 +5041,49 @@ impl ::schemars::JsonSchema for PayStubDistributionBreakdown {
         let mut o = j::Object::new(generator);
         o.field(
             "account_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Name of the account for the given distribution.",
         );
         o.field(
             "bank_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The name of the bank that the payment is being deposited to.",
         );
         o.field(
             "current_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount distributed to this account.",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
         );
         o.field(
             "mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The last 2-4 alphanumeric characters of an account's official account number.",
         );
         o.field(
             "type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Type of the account that the paystub was sent to (e.g. 'checking').",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
@@ -5139,14 +5164,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubEarningsBreakdown {
             read?;
         }
         Ok(Self {
-            canonical_description: s::required(f0, "canonical_description")?,
-            current_amount: s::required(f1, "current_amount")?,
-            description: s::required(f2, "description")?,
-            hours: s::required(f3, "hours")?,
-            iso_currency_code: s::required(f4, "iso_currency_code")?,
-            rate: s::required(f5, "rate")?,
-            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
-            ytd_amount: s::required(f7, "ytd_amount")?,
+            canonical_description: s::optional(f0),
+            current_amount: s::optional(f1),
+            description: s::optional(f2),
+            hours: s::optional(f3),
+            iso_currency_code: s::optional(f4),
+            rate: s::optional(f5),
+            unofficial_currency_code: s::optional(f6),
+            ytd_amount: s::optional(f7),
         })
     }
 }
@@ -5187,56 +5212,56 @@ impl ::schemars::JsonSchema for PayStubEarningsBreakdown {
         let mut o = j::Object::new(generator);
         o.field(
             "canonical_description",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PayStubEarningsBreakdownCanonicalDescription>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "current_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Raw amount of the earning line item.",
         );
         o.field(
             "description",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Description of the earning line item.",
         );
         o.field(
             "hours",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Number of hours applicable for this earning.",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
         );
         o.field(
             "rate",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Hourly rate applicable for this earning.",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
         o.field(
             "ytd_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The year-to-date amount of the deduction.",
@@ -5364,11 +5389,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubEarningsTotal {
             read?;
         }
         Ok(Self {
-            current_amount: s::required(f0, "current_amount")?,
-            hours: s::required(f1, "hours")?,
-            iso_currency_code: s::required(f2, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
-            ytd_amount: s::required(f4, "ytd_amount")?,
+            current_amount: s::optional(f0),
+            hours: s::optional(f1),
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
+            ytd_amount: s::optional(f4),
         })
     }
 }
@@ -5406,35 +5431,35 @@ impl ::schemars::JsonSchema for PayStubEarningsTotal {
         let mut o = j::Object::new(generator);
         o.field(
             "current_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Total amount of the earnings for this pay period.",
         );
         o.field(
             "hours",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Total number of hours worked for this pay period.",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the security. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
         );
         o.field(
             "ytd_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The total year-to-date amount of the earnings.",
@@ -5525,15 +5550,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubPayPeriodDetails {
         }
         Ok(Self {
             distribution_breakdown: s::required(f0, "distribution_breakdown")?,
-            end_date: s::required(f1, "end_date")?,
-            gross_earnings: s::required(f2, "gross_earnings")?,
-            iso_currency_code: s::required(f3, "iso_currency_code")?,
-            pay_amount: s::required(f4, "pay_amount")?,
+            end_date: s::optional(f1),
+            gross_earnings: s::optional(f2),
+            iso_currency_code: s::optional(f3),
+            pay_amount: s::optional(f4),
             pay_basis: s::optional(f5),
-            pay_date: s::required(f6, "pay_date")?,
-            pay_frequency: s::required(f7, "pay_frequency")?,
-            start_date: s::required(f8, "start_date")?,
-            unofficial_currency_code: s::required(f9, "unofficial_currency_code")?,
+            pay_date: s::optional(f6),
+            pay_frequency: s::optional(f7),
+            start_date: s::optional(f8),
+            unofficial_currency_code: s::optional(f9),
         })
     }
 }
@@ -5583,28 +5608,28 @@ impl ::schemars::JsonSchema for PayStubPayPeriodDetails {
         );
         o.field(
             "end_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date on which the pay period ended, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
         o.field(
             "gross_earnings",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Total earnings before tax/deductions.",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
         );
         o.field(
             "pay_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount of the paycheck.",
@@ -5618,28 +5643,28 @@ impl ::schemars::JsonSchema for PayStubPayPeriodDetails {
         );
         o.field(
             "pay_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date on which the pay stub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
         o.field(
             "pay_frequency",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The frequency at which an individual is paid.",
         );
         o.field(
             "start_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date on which the pay period started, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
@@ -5684,8 +5709,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubTaxpayerId {
             read?;
         }
         Ok(Self {
-            id_mask: s::required(f0, "id_mask")?,
-            id_type: s::required(f1, "id_type")?,
+            id_mask: s::optional(f0),
+            id_type: s::optional(f1),
         })
     }
 }
@@ -5720,14 +5745,14 @@ impl ::schemars::JsonSchema for PayStubTaxpayerId {
         let mut o = j::Object::new(generator);
         o.field(
             "id_mask",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "ID mask; i.e. last 4 digits of the taxpayer ID.",
         );
         o.field(
             "id_type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Type of ID, e.g. 'SSN'.",
@@ -7146,14 +7171,14 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentCreateRequest {
 impl ::std::fmt::Debug for PaymentInitiationConsentCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("constraints", &self.constraints)
             .field("options", &self.options)
             .field("payer_details", &self.payer_details)
             .field("recipient_id", &self.recipient_id)
             .field("reference", &self.reference)
             .field("scopes", &self.scopes)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("type_", &self.type_)
             .finish()
     }
@@ -7364,9 +7389,9 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentGetRequest {
 impl ::std::fmt::Debug for PaymentInitiationConsentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("consent_id", &self.consent_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7999,13 +8024,13 @@ impl ::std::fmt::Debug for PaymentInitiationConsentPaymentExecuteRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentPaymentExecuteRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("consent_id", &self.consent_id)
             .field("idempotency_key", &self.idempotency_key)
             .field("processing_mode", &self.processing_mode)
             .field("reference", &self.reference)
             .field("scope", &self.scope)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8300,9 +8325,9 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentRevokeRequest {
 impl ::std::fmt::Debug for PaymentInitiationConsentRevokeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentRevokeRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("consent_id", &self.consent_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8887,7 +8912,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationMetadata {
         }
         Ok(Self {
             maximum_payment_amount: s::required(f0, "maximum_payment_amount")?,
-            standing_order_metadata: s::required(f1, "standing_order_metadata")?,
+            standing_order_metadata: s::optional(f1),
             supports_international_payments: s::required(
                 f2,
                 "supports_international_payments",
@@ -8943,7 +8968,7 @@ impl ::schemars::JsonSchema for PaymentInitiationMetadata {
         );
         o.field(
             "standing_order_metadata",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PaymentInitiationStandingOrderMetadata>,
             &[j::NULLABLE],
             "",
@@ -9143,11 +9168,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPayment {
             adjusted_scheme: s::optional(f1),
             amount: s::required(f2, "amount")?,
             amount_refunded: s::optional(f3),
-            bacs: s::required(f4, "bacs")?,
+            bacs: s::optional(f4),
             consent_id: s::optional(f5),
             end_to_end_id: s::optional(f6),
             error: s::optional(f7),
-            iban: s::required(f8, "iban")?,
+            iban: s::optional(f8),
             last_status_update: s::required(f9, "last_status_update")?,
             payment_id: s::required(f10, "payment_id")?,
             recipient_id: s::required(f11, "recipient_id")?,
@@ -9246,7 +9271,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPayment {
         );
         o.field(
             "bacs",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<SenderBacsNullable>,
             &[j::NULLABLE],
             "",
@@ -9274,7 +9299,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPayment {
         );
         o.field(
             "iban",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The International Bank Account Number (IBAN) for the sender, if specified in the `/payment_initiation/payment/create` call.",
@@ -9525,12 +9550,12 @@ impl ::std::fmt::Debug for PaymentInitiationPaymentCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentCreateRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
             .field("recipient_id", &self.recipient_id)
             .field("reference", &self.reference)
             .field("schedule", &self.schedule)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9802,9 +9827,9 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentGetRequest {
 impl ::std::fmt::Debug for PaymentInitiationPaymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("payment_id", &self.payment_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9939,11 +9964,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentGetRespo
             adjusted_scheme: s::optional(f1),
             amount: s::required(f2, "amount")?,
             amount_refunded: s::optional(f3),
-            bacs: s::required(f4, "bacs")?,
+            bacs: s::optional(f4),
             consent_id: s::optional(f5),
             end_to_end_id: s::optional(f6),
             error: s::optional(f7),
-            iban: s::required(f8, "iban")?,
+            iban: s::optional(f8),
             last_status_update: s::required(f9, "last_status_update")?,
             payment_id: s::required(f10, "payment_id")?,
             recipient_id: s::required(f11, "recipient_id")?,
@@ -10046,7 +10071,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentGetResponse {
         );
         o.field(
             "bacs",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<SenderBacsNullable>,
             &[j::NULLABLE],
             "",
@@ -10074,7 +10099,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentGetResponse {
         );
         o.field(
             "iban",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The International Bank Account Number (IBAN) for the sender, if specified in the `/payment_initiation/payment/create` call.",
@@ -10306,11 +10331,11 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentListRequest {
 impl ::std::fmt::Debug for PaymentInitiationPaymentListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("consent_id", &self.consent_id)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10365,7 +10390,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentListResp
             read?;
         }
         Ok(Self {
-            next_cursor: s::required(f0, "next_cursor")?,
+            next_cursor: s::optional(f0),
             payments: s::required(f1, "payments")?,
             request_id: s::required(f2, "request_id")?,
         })
@@ -10405,7 +10430,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentListResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The value that, when used as the optional `cursor` parameter to `/payment_initiation/payment/list`, will return the next unreturned payment as its first payment.",
@@ -10611,13 +10636,13 @@ impl ::std::fmt::Debug for PaymentInitiationPaymentReverseRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentReverseRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("counterparty_address", &self.counterparty_address)
             .field("counterparty_date_of_birth", &self.counterparty_date_of_birth)
             .field("idempotency_key", &self.idempotency_key)
             .field("payment_id", &self.payment_id)
             .field("reference", &self.reference)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10981,9 +11006,9 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateRequest {
 impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentTokenCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("payment_id", &self.payment_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -11096,7 +11121,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateResponse {
 impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentTokenCreateResponse")
-            .field("payment_token", &"[redacted]")
+            .field("payment_token", &crate::redact::Redacted)
             .field("payment_token_expiration_time", &self.payment_token_expiration_time)
             .field("request_id", &self.request_id)
             .finish()
@@ -11395,10 +11420,10 @@ impl ::std::fmt::Debug for PaymentInitiationRecipientCreateRequest {
         f.debug_struct("PaymentInitiationRecipientCreateRequest")
             .field("address", &self.address)
             .field("bacs", &self.bacs)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("iban", &self.iban)
             .field("name", &self.name)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -11597,9 +11622,9 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientGetRequest {
 impl ::std::fmt::Debug for PaymentInitiationRecipientGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationRecipientGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("recipient_id", &self.recipient_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -11875,10 +11900,10 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientListRequest {
 impl ::std::fmt::Debug for PaymentInitiationRecipientListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationRecipientListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12195,14 +12220,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentMeta {
             read?;
         }
         Ok(Self {
-            by_order_of: s::required(f0, "by_order_of")?,
-            payee: s::required(f1, "payee")?,
-            payer: s::required(f2, "payer")?,
-            payment_method: s::required(f3, "payment_method")?,
-            payment_processor: s::required(f4, "payment_processor")?,
-            ppd_id: s::required(f5, "ppd_id")?,
-            reason: s::required(f6, "reason")?,
-            reference_number: s::required(f7, "reference_number")?,
+            by_order_of: s::optional(f0),
+            payee: s::optional(f1),
+            payer: s::optional(f2),
+            payment_method: s::optional(f3),
+            payment_processor: s::optional(f4),
+            ppd_id: s::optional(f5),
+            reason: s::optional(f6),
+            reference_number: s::optional(f7),
         })
     }
 }
@@ -12243,56 +12268,56 @@ impl ::schemars::JsonSchema for PaymentMeta {
         let mut o = j::Object::new(generator);
         o.field(
             "by_order_of",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The party initiating a wire transfer. Will be `null` if the transaction is not a wire transfer.",
         );
         o.field(
             "payee",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "For transfers, the party that is receiving the transaction.",
         );
         o.field(
             "payer",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "For transfers, the party that is paying the transaction.",
         );
         o.field(
             "payment_method",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The type of transfer, e.g. 'ACH'",
         );
         o.field(
             "payment_processor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The name of the payment processor",
         );
         o.field(
             "ppd_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ACH PPD ID for the payer.",
         );
         o.field(
             "reason",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The payer-supplied description of the transfer.",
         );
         o.field(
             "reference_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The transaction reference number supplied by the financial institution.",
@@ -12396,13 +12421,13 @@ impl ::schemars::JsonSchema for PaymentProfileCreateRequest {
 impl ::std::fmt::Debug for PaymentProfileCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///PaymentProfileCreateResponse defines the response schema for `/payment_profile/create`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PaymentProfileCreateResponse {
     pub payment_profile_token: PaymentProfileToken,
     pub request_id: RequestId,
@@ -12481,6 +12506,14 @@ impl ::schemars::JsonSchema for PaymentProfileCreateResponse {
         o.finish(
             "PaymentProfileCreateResponse defines the response schema for `/payment_profile/create`",
         )
+    }
+}
+impl ::std::fmt::Debug for PaymentProfileCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentProfileCreateResponse")
+            .field("payment_profile_token", &crate::redact::Redacted)
+            .field("request_id", &self.request_id)
+            .finish()
     }
 }
 ///PaymentProfileGetRequest defines the request schema for `/payment_profile/get`
@@ -12593,9 +12626,9 @@ impl ::schemars::JsonSchema for PaymentProfileGetRequest {
 impl ::std::fmt::Debug for PaymentProfileGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("payment_profile_token", &self.payment_profile_token)
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("payment_profile_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12653,7 +12686,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileGetResponse {
         }
         Ok(Self {
             created_at: s::required(f0, "created_at")?,
-            deleted_at: s::required(f1, "deleted_at")?,
+            deleted_at: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
             status: s::required(f3, "status")?,
             updated_at: s::required(f4, "updated_at")?,
@@ -12701,7 +12734,7 @@ impl ::schemars::JsonSchema for PaymentProfileGetResponse {
         );
         o.field(
             "deleted_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Payment Profile was deleted at. Always `null` if the Payment Profile has not been deleted",
@@ -12836,9 +12869,9 @@ impl ::schemars::JsonSchema for PaymentProfileRemoveRequest {
 impl ::std::fmt::Debug for PaymentProfileRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileRemoveRequest")
-            .field("client_id", &"[redacted]")
-            .field("payment_profile_token", &self.payment_profile_token)
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("payment_profile_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12986,7 +13019,6 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentProfileStatus {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -12994,7 +13026,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentProfileStatus {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct PaymentProfileToken(pub ::std::string::String);
+pub struct PaymentProfileToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentProfileToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13013,10 +13045,21 @@ impl ::schemars::JsonSchema for PaymentProfileToken {
         )
     }
 }
-impl ::std::ops::Deref for PaymentProfileToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl PaymentProfileToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for PaymentProfileToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("PaymentProfileToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for PaymentProfileToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<PaymentProfileToken> for ::std::string::String {
@@ -13027,11 +13070,6 @@ impl ::std::convert::From<PaymentProfileToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for PaymentProfileToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for PaymentProfileToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for PaymentProfileToken {
@@ -13275,13 +13313,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentStatusUpdateWebhook {
         }
         Ok(Self {
             adjusted_reference: s::optional(f0),
-            adjusted_start_date: s::required(f1, "adjusted_start_date")?,
+            adjusted_start_date: s::optional(f1),
             environment: s::required(f2, "environment")?,
             error: s::optional(f3),
             new_payment_status: s::required(f4, "new_payment_status")?,
             old_payment_status: s::required(f5, "old_payment_status")?,
-            original_reference: s::required(f6, "original_reference")?,
-            original_start_date: s::required(f7, "original_start_date")?,
+            original_reference: s::optional(f6),
+            original_start_date: s::optional(f7),
             payment_id: s::required(f8, "payment_id")?,
             timestamp: s::required(f9, "timestamp")?,
             transaction_id: s::optional(f10),
@@ -13343,7 +13381,7 @@ impl ::schemars::JsonSchema for PaymentStatusUpdateWebhook {
         );
         o.field(
             "adjusted_start_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, or if the payment is not a standing order, this field will be `null`.",
@@ -13378,14 +13416,14 @@ impl ::schemars::JsonSchema for PaymentStatusUpdateWebhook {
         );
         o.field(
             "original_reference",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The original value of the reference when creating the payment.",
         );
         o.field(
             "original_start_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The original value of the `start_date` provided during the creation of a standing order. If the payment is not a standing order, this field will be `null`.",
@@ -13533,8 +13571,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayrollIncomeAccountData {
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
-            pay_frequency: s::required(f1, "pay_frequency")?,
+            account_id: s::optional(f0),
+            pay_frequency: s::optional(f1),
             rate_of_pay: s::required(f2, "rate_of_pay")?,
         })
     }
@@ -13571,14 +13609,14 @@ impl ::schemars::JsonSchema for PayrollIncomeAccountData {
         let mut o = j::Object::new(generator);
         o.field(
             "account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "ID of the payroll provider account.",
         );
         o.field(
             "pay_frequency",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The frequency at which an individual is paid.",
@@ -13643,7 +13681,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayrollIncomeObject {
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
+            account_id: s::optional(f0),
             form1099s: s::required(f1, "form1099s")?,
             pay_stubs: s::required(f2, "pay_stubs")?,
             w2s: s::required(f3, "w2s")?,
@@ -13683,7 +13721,7 @@ impl ::schemars::JsonSchema for PayrollIncomeObject {
         let mut o = j::Object::new(generator);
         o.field(
             "account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "ID of the payroll provider account.",
@@ -13869,8 +13907,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayrollItem {
             institution_name: s::required(f2, "institution_name")?,
             item_id: s::required(f3, "item_id")?,
             payroll_income: s::required(f4, "payroll_income")?,
-            status: s::required(f5, "status")?,
-            updated_at: s::required(f6, "updated_at")?,
+            status: s::optional(f5),
+            updated_at: s::optional(f6),
         })
     }
 }
@@ -13939,14 +13977,14 @@ impl ::schemars::JsonSchema for PayrollItem {
         );
         o.field(
             "status",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PayrollItemStatus>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "updated_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the Item was updated.",
@@ -14531,9 +14569,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubDeduction {
             read?;
         }
         Ok(Self {
-            is_pretax: s::required(f0, "is_pretax")?,
-            total: s::required(f1, "total")?,
-            type_: s::required(f2, "type")?,
+            is_pretax: s::optional(f0),
+            total: s::optional(f1),
+            type_: s::optional(f2),
         })
     }
 }
@@ -14569,21 +14607,21 @@ impl ::schemars::JsonSchema for PaystubDeduction {
         let mut o = j::Object::new(generator);
         o.field(
             "is_pretax",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<bool>,
             &[j::NULLABLE],
             "`true` if the deduction is pre-tax; `false` otherwise.",
         );
         o.field(
             "total",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount of the deduction.",
         );
         o.field(
             "type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The description of the deduction, as provided on the paystub. For example: `\"401(k)\"`, `\"FICA MED TAX\"`.",
@@ -14766,7 +14804,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubEmployer {
         }
         Ok(Self {
             address: s::optional(f0),
-            name: s::required(f1, "name")?,
+            name: s::optional(f1),
         })
     }
 }
@@ -14808,7 +14846,7 @@ impl ::schemars::JsonSchema for PaystubEmployer {
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The name of the employer on the paystub.",
@@ -18009,14 +18047,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for PhysicalDocumentExtractedData {
             read?;
         }
         Ok(Self {
-            address: s::required(f0, "address")?,
+            address: s::optional(f0),
             category: s::required(f1, "category")?,
-            date_of_birth: s::required(f2, "date_of_birth")?,
-            expiration_date: s::required(f3, "expiration_date")?,
-            id_number: s::required(f4, "id_number")?,
+            date_of_birth: s::optional(f2),
+            expiration_date: s::optional(f3),
+            id_number: s::optional(f4),
             issue_date: s::optional(f5),
             issuing_country: s::required(f6, "issuing_country")?,
-            issuing_region: s::required(f7, "issuing_region")?,
+            issuing_region: s::optional(f7),
             name: s::optional(f8),
         })
     }
@@ -18064,7 +18102,7 @@ impl ::schemars::JsonSchema for PhysicalDocumentExtractedData {
         let mut o = j::Object::new(generator);
         o.field(
             "address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IdentityVerificationDocumentAddressResponse>,
             &[j::NULLABLE],
             "",
@@ -18078,21 +18116,21 @@ impl ::schemars::JsonSchema for PhysicalDocumentExtractedData {
         );
         o.field(
             "date_of_birth",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IdentityVerificationDocumentIso8601DateOfBirth>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "expiration_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<IdentityVerificationDocumentIso8601ExpirationDate>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "id_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PhysicalDocumentIdNumber>,
             &[j::NULLABLE],
             "",
@@ -18113,7 +18151,7 @@ impl ::schemars::JsonSchema for PhysicalDocumentExtractedData {
         );
         o.field(
             "issuing_region",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Region>,
             &[j::NULLABLE],
             "",
@@ -18348,11 +18386,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for PhysicalDocumentImages {
             read?;
         }
         Ok(Self {
-            cropped_back: s::required(f0, "cropped_back")?,
-            cropped_front: s::required(f1, "cropped_front")?,
-            face: s::required(f2, "face")?,
-            original_back: s::required(f3, "original_back")?,
-            original_front: s::required(f4, "original_front")?,
+            cropped_back: s::optional(f0),
+            cropped_front: s::optional(f1),
+            face: s::optional(f2),
+            original_back: s::optional(f3),
+            original_front: s::optional(f4),
         })
     }
 }
@@ -18390,35 +18428,35 @@ impl ::schemars::JsonSchema for PhysicalDocumentImages {
         let mut o = j::Object::new(generator);
         o.field(
             "cropped_back",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DocumentImageCroppedBack>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "cropped_front",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DocumentImageCroppedFront>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "face",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DocumentImageFace>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "original_back",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DocumentImageBack>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "original_front",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DocumentImageFront>,
             &[j::NULLABLE],
             "",
@@ -18531,7 +18569,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PlaidError {
         }
         Ok(Self {
             causes: f0.unwrap_or_default(),
-            display_message: s::required(f1, "display_message")?,
+            display_message: s::optional(f1),
             documentation_url: s::optional(f2),
             error_code: s::required(f3, "error_code")?,
             error_code_reason: s::optional(f4),
@@ -18610,7 +18648,7 @@ impl ::schemars::JsonSchema for PlaidError {
         );
         o.field(
             "display_message",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A user-friendly representation of the error code. `null` if the error is not related to user action.\n\nThis may change over time and is not safe for programmatic use.",
@@ -19372,7 +19410,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismCashScore {
             metadata: s::optional(f1),
             model_version: s::optional(f2),
             reason_codes: f3.unwrap_or_default(),
-            score: s::required(f4, "score")?,
+            score: s::optional(f4),
             version: s::required(f5, "version")?,
         })
     }
@@ -19445,7 +19483,7 @@ impl ::schemars::JsonSchema for PrismCashScore {
         );
         o.field(
             "score",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
@@ -19540,16 +19578,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismCashScoreMetadata {
             read?;
         }
         Ok(Self {
-            l1m_credit_value_cnt: s::required(f0, "l1m_credit_value_cnt")?,
-            l1m_debit_value_cnt: s::required(f1, "l1m_debit_value_cnt")?,
-            max_age: s::required(f2, "max_age")?,
-            max_age_credit: s::required(f3, "max_age_credit")?,
-            max_age_debit: s::required(f4, "max_age_debit")?,
-            min_age: s::required(f5, "min_age")?,
-            min_age_credit: s::required(f6, "min_age_credit")?,
-            min_age_debit: s::required(f7, "min_age_debit")?,
-            num_trxn_credit: s::required(f8, "num_trxn_credit")?,
-            num_trxn_debit: s::required(f9, "num_trxn_debit")?,
+            l1m_credit_value_cnt: s::optional(f0),
+            l1m_debit_value_cnt: s::optional(f1),
+            max_age: s::optional(f2),
+            max_age_credit: s::optional(f3),
+            max_age_debit: s::optional(f4),
+            min_age: s::optional(f5),
+            min_age_credit: s::optional(f6),
+            min_age_debit: s::optional(f7),
+            num_trxn_credit: s::optional(f8),
+            num_trxn_debit: s::optional(f9),
         })
     }
 }
@@ -19592,70 +19630,70 @@ impl ::schemars::JsonSchema for PrismCashScoreMetadata {
         let mut o = j::Object::new(generator);
         o.field(
             "l1m_credit_value_cnt",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "Number of credit transactions in the last 30 days.",
         );
         o.field(
             "l1m_debit_value_cnt",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "Number of debit transactions in the last 30 days.",
         );
         o.field(
             "max_age",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "Number of days since the oldest transaction.",
         );
         o.field(
             "max_age_credit",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "Number of days since the oldest credit transaction.",
         );
         o.field(
             "max_age_debit",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "Number of days since the oldest debit transaction.",
         );
         o.field(
             "min_age",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "Number of days since the latest transaction.",
         );
         o.field(
             "min_age_credit",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "Number of days since the latest credit transaction.",
         );
         o.field(
             "min_age_debit",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "Number of days since the latest debit transaction.",
         );
         o.field(
             "num_trxn_credit",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "Number of credit transactions.",
         );
         o.field(
             "num_trxn_debit",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "Number of debit transactions.",
@@ -19786,7 +19824,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismDetect {
             metadata: s::optional(f1),
             model_version: s::required(f2, "model_version")?,
             reason_codes: f3.unwrap_or_default(),
-            score: s::required(f4, "score")?,
+            score: s::optional(f4),
         })
     }
 }
@@ -19856,7 +19894,7 @@ impl ::schemars::JsonSchema for PrismDetect {
         );
         o.field(
             "score",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
@@ -20037,7 +20075,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismExtend {
             metadata: s::optional(f1),
             model_version: s::required(f2, "model_version")?,
             reason_codes: f3.unwrap_or_default(),
-            score: s::required(f4, "score")?,
+            score: s::optional(f4),
         })
     }
 }
@@ -20107,7 +20145,7 @@ impl ::schemars::JsonSchema for PrismExtend {
         );
         o.field(
             "score",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
@@ -20234,7 +20272,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismFirstDetect {
             metadata: s::optional(f1),
             model_version: s::optional(f2),
             reason_codes: f3.unwrap_or_default(),
-            score: s::required(f4, "score")?,
+            score: s::optional(f4),
             version: s::required(f5, "version")?,
         })
     }
@@ -20307,7 +20345,7 @@ impl ::schemars::JsonSchema for PrismFirstDetect {
         );
         o.field(
             "score",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
@@ -20983,9 +21021,9 @@ impl ::schemars::JsonSchema for ProcessorAccountGetRequest {
 impl ::std::fmt::Debug for ProcessorAccountGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorAccountGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21199,10 +21237,10 @@ impl ::schemars::JsonSchema for ProcessorApexProcessorTokenCreateRequest {
 impl ::std::fmt::Debug for ProcessorApexProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorApexProcessorTokenCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21312,9 +21350,9 @@ impl ::schemars::JsonSchema for ProcessorAuthGetRequest {
 impl ::std::fmt::Debug for ProcessorAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorAuthGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21524,10 +21562,10 @@ impl ::schemars::JsonSchema for ProcessorBalanceGetRequest {
 impl ::std::fmt::Debug for ProcessorBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorBalanceGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21938,7 +21976,7 @@ impl ::std::fmt::Debug for ProcessorBankTransferCreateRequest {
         f.debug_struct("ProcessorBankTransferCreateRequest")
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("custom_tag", &self.custom_tag)
             .field("description", &self.description)
             .field("idempotency_key", &self.idempotency_key)
@@ -21946,8 +21984,8 @@ impl ::std::fmt::Debug for ProcessorBankTransferCreateRequest {
             .field("metadata", &self.metadata)
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("type_", &self.type_)
             .field("user", &self.user)
             .finish()
@@ -22442,9 +22480,9 @@ impl ::schemars::JsonSchema for ProcessorIdentityGetRequest {
 impl ::std::fmt::Debug for ProcessorIdentityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorIdentityGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22650,9 +22688,9 @@ impl ::schemars::JsonSchema for ProcessorIdentityMatchRequest {
 impl ::std::fmt::Debug for ProcessorIdentityMatchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorIdentityMatchRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -23003,9 +23041,9 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetRequest {
 impl ::std::fmt::Debug for ProcessorInvestmentsAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorInvestmentsAuthGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23301,9 +23339,9 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetRequest {
 impl ::std::fmt::Debug for ProcessorInvestmentsHoldingsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorInvestmentsHoldingsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23598,11 +23636,11 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetRequest {
 impl ::std::fmt::Debug for ProcessorInvestmentsTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorInvestmentsTransactionsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
             .field("options", &self.options)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -23862,9 +23900,9 @@ impl ::schemars::JsonSchema for ProcessorLiabilitiesGetRequest {
 impl ::std::fmt::Debug for ProcessorLiabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorLiabilitiesGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -24409,14 +24447,14 @@ impl ::std::fmt::Debug for ProcessorSignalDecisionReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalDecisionReportRequest")
             .field("amount_instantly_available", &self.amount_instantly_available)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("days_funds_on_hold", &self.days_funds_on_hold)
             .field("decision_outcome", &self.decision_outcome)
             .field("initiated", &self.initiated)
             .field("payment_method", &self.payment_method)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -24738,15 +24776,15 @@ impl ::std::fmt::Debug for ProcessorSignalEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalEvaluateRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("client_user_id", &self.client_user_id)
             .field("default_payment_method", &self.default_payment_method)
             .field("device", &self.device)
             .field("is_recurring", &self.is_recurring)
-            .field("processor_token", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
             .field("ruleset_key", &self.ruleset_key)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .field("user_present", &self.user_present)
             .finish()
@@ -24806,7 +24844,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalEvaluateResponse 
             core_attributes: s::optional(f0),
             request_id: s::required(f1, "request_id")?,
             ruleset: s::optional(f2),
-            scores: s::required(f3, "scores")?,
+            scores: s::optional(f3),
             warnings: f4.unwrap_or_default(),
         })
     }
@@ -24860,7 +24898,7 @@ impl ::schemars::JsonSchema for ProcessorSignalEvaluateResponse {
         o.field("ruleset", j::OPTIONAL, G::subschema_for::<Ruleset>, &[j::NULLABLE], "");
         o.field(
             "scores",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<SignalScores>,
             &[j::NULLABLE],
             "",
@@ -24985,9 +25023,9 @@ impl ::schemars::JsonSchema for ProcessorSignalPrepareRequest {
 impl ::std::fmt::Debug for ProcessorSignalPrepareRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalPrepareRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -25220,12 +25258,12 @@ impl ::schemars::JsonSchema for ProcessorSignalReturnReportRequest {
 impl ::std::fmt::Debug for ProcessorSignalReturnReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalReturnReportRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
-            .field("processor_token", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
             .field("return_code", &self.return_code)
             .field("returned_at", &self.returned_at)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -25422,15 +25460,15 @@ impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateRequest {
 impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorStripeBankAccountTokenCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///ProcessorStripeBankAccountTokenCreateResponse defines the response schema for `/processor/stripe/bank_account/create`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ProcessorStripeBankAccountTokenCreateResponse {
     pub request_id: RequestId,
     ///A token that can be sent to Stripe for use in making API calls to Plaid
@@ -25513,6 +25551,14 @@ impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateResponse {
         o.finish(
             "ProcessorStripeBankAccountTokenCreateResponse defines the response schema for `/processor/stripe/bank_account/create`",
         )
+    }
+}
+impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorStripeBankAccountTokenCreateResponse")
+            .field("request_id", &self.request_id)
+            .field("stripe_bank_account_token", &crate::redact::Redacted)
+            .finish()
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -25678,7 +25724,6 @@ impl ::schemars::JsonSchema for ProcessorSyncUpdatesAvailableWebhook {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -25686,7 +25731,7 @@ impl ::schemars::JsonSchema for ProcessorSyncUpdatesAvailableWebhook {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ProcessorToken(pub ::std::string::String);
+pub struct ProcessorToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25705,10 +25750,21 @@ impl ::schemars::JsonSchema for ProcessorToken {
         )
     }
 }
-impl ::std::ops::Deref for ProcessorToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl ProcessorToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for ProcessorToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("ProcessorToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for ProcessorToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<ProcessorToken> for ::std::string::String {
@@ -25719,11 +25775,6 @@ impl ::std::convert::From<ProcessorToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for ProcessorToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for ProcessorToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for ProcessorToken {
@@ -25864,11 +25915,11 @@ impl ::schemars::JsonSchema for ProcessorTokenCreateRequest {
 impl ::std::fmt::Debug for ProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("processor", &self.processor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -26316,7 +26367,7 @@ impl ::schemars::JsonSchema for ProcessorTokenCreateResponse {
 impl ::std::fmt::Debug for ProcessorTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenCreateResponse")
-            .field("processor_token", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -26429,9 +26480,9 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetRequest {
 impl ::std::fmt::Debug for ProcessorTokenPermissionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenPermissionsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -26646,10 +26697,10 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetRequest {
 impl ::std::fmt::Debug for ProcessorTokenPermissionsSetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenPermissionsSetRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
             .field("products", &self.products)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -26924,7 +26975,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenWebhookUpdateReque
             client_id: s::optional(f0),
             processor_token: s::required(f1, "processor_token")?,
             secret: s::optional(f2),
-            webhook: s::required(f3, "webhook")?,
+            webhook: s::optional(f3),
         })
     }
 }
@@ -26987,7 +27038,7 @@ impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateRequest {
         );
         o.field(
             "webhook",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The new webhook URL to associate with the processor token. To remove a webhook from a processor token, set to `null`.",
@@ -27000,9 +27051,9 @@ impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateRequest {
 impl ::std::fmt::Debug for ProcessorTokenWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenWebhookUpdateRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -27233,11 +27284,11 @@ impl ::schemars::JsonSchema for ProcessorTransactionsGetRequest {
 impl ::std::fmt::Debug for ProcessorTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
             .field("options", &self.options)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -27661,10 +27712,10 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetRequest {
 impl ::std::fmt::Debug for ProcessorTransactionsRecurringGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsRecurringGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -27914,9 +27965,9 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRefreshRequest {
 impl ::std::fmt::Debug for ProcessorTransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsRefreshRequest")
-            .field("client_id", &"[redacted]")
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -28302,12 +28353,12 @@ impl ::schemars::JsonSchema for ProcessorTransactionsSyncRequest {
 impl ::std::fmt::Debug for ProcessorTransactionsSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsSyncRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("processor_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -29724,8 +29775,8 @@ impl ::schemars::JsonSchema for ProfileNetworkStatusGetRequest {
 impl ::std::fmt::Debug for ProfileNetworkStatusGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProfileNetworkStatusGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -29985,7 +30036,6 @@ for ProjectedIncomeSummaryFieldNumber {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -29993,7 +30043,7 @@ for ProjectedIncomeSummaryFieldNumber {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ProtectApiToken(pub ::std::string::String);
+pub struct ProtectApiToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectApiToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30012,10 +30062,21 @@ impl ::schemars::JsonSchema for ProtectApiToken {
         )
     }
 }
-impl ::std::ops::Deref for ProtectApiToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl ProtectApiToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for ProtectApiToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("ProtectApiToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for ProtectApiToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<ProtectApiToken> for ::std::string::String {
@@ -30026,11 +30087,6 @@ impl ::std::convert::From<ProtectApiToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for ProtectApiToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for ProtectApiToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for ProtectApiToken {
@@ -30385,10 +30441,10 @@ impl ::schemars::JsonSchema for ProtectComputeRequest {
 impl ::std::fmt::Debug for ProtectComputeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectComputeRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("model", &self.model)
             .field("model_inputs", &self.model_inputs)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -30961,9 +31017,9 @@ impl ::schemars::JsonSchema for ProtectEventGetRequest {
 impl ::std::fmt::Debug for ProtectEventGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectEventGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event_id", &self.event_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -31152,7 +31208,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventSendRequest {
         }
         Ok(Self {
             client_id: s::optional(f0),
-            event: s::required(f1, "event")?,
+            event: s::optional(f1),
             protect_session_id: s::optional(f2),
             request_trust_index: s::optional(f3),
             secret: s::optional(f4),
@@ -31208,7 +31264,7 @@ impl ::schemars::JsonSchema for ProtectEventSendRequest {
         );
         o.field(
             "event",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ProtectEvent>,
             &[j::NULLABLE],
             "",
@@ -31247,11 +31303,11 @@ impl ::schemars::JsonSchema for ProtectEventSendRequest {
 impl ::std::fmt::Debug for ProtectEventSendRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectEventSendRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event", &self.event)
             .field("protect_session_id", &self.protect_session_id)
             .field("request_trust_index", &self.request_trust_index)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("timestamp", &self.timestamp)
             .finish()
     }
@@ -31648,7 +31704,7 @@ impl ::schemars::JsonSchema for ProtectIncidentEvent {
 impl ::std::fmt::Debug for ProtectIncidentEvent {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectIncidentEvent")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("amount", &self.amount)
             .field("idv_session_id", &self.idv_session_id)
             .field("internal_reference", &self.internal_reference)
@@ -32104,11 +32160,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectReport {
             read?;
         }
         Ok(Self {
-            ach_return_code: s::required(f0, "ach_return_code")?,
-            bank_account: s::required(f1, "bank_account")?,
+            ach_return_code: s::optional(f0),
+            bank_account: s::optional(f1),
             created_at: s::required(f2, "created_at")?,
-            incident_event: s::required(f3, "incident_event")?,
-            notes: s::required(f4, "notes")?,
+            incident_event: s::optional(f3),
+            notes: s::optional(f4),
             report_confidence: s::required(f5, "report_confidence")?,
             report_id: s::required(f6, "report_id")?,
             report_source: s::required(f7, "report_source")?,
@@ -32154,14 +32210,14 @@ impl ::schemars::JsonSchema for ProtectReport {
         let mut o = j::Object::new(generator);
         o.field(
             "ach_return_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "ACH return code if the report type is `ACH_RETURN` (e.g. `R01`).",
         );
         o.field(
             "bank_account",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ProtectBankAccount>,
             &[j::NULLABLE],
             "",
@@ -32175,14 +32231,14 @@ impl ::schemars::JsonSchema for ProtectReport {
         );
         o.field(
             "incident_event",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ProtectIncidentEventResponse>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "notes",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Additional context or details about the report.",
@@ -32495,13 +32551,13 @@ impl ::std::fmt::Debug for ProtectReportCreateRequest {
         f.debug_struct("ProtectReportCreateRequest")
             .field("ach_return_code", &self.ach_return_code)
             .field("bank_account", &self.bank_account)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("incident_event", &self.incident_event)
             .field("notes", &self.notes)
             .field("report_confidence", &self.report_confidence)
             .field("report_source", &self.report_source)
             .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -33099,7 +33155,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectUserEventWebhook {
             event_type: s::required(f3, "event_type")?,
             link_session_id: s::optional(f4),
             timestamp: s::required(f5, "timestamp")?,
-            user_id: s::required(f6, "user_id")?,
+            user_id: s::optional(f6),
             webhook_code: s::required(f7, "webhook_code")?,
             webhook_type: s::required(f8, "webhook_type")?,
         })
@@ -33188,7 +33244,7 @@ impl ::schemars::JsonSchema for ProtectUserEventWebhook {
         );
         o.field(
             "user_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The Plaid User ID.",
@@ -33339,9 +33395,9 @@ impl ::schemars::JsonSchema for ProtectUserInsightsGetRequest {
 impl ::std::fmt::Debug for ProtectUserInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectUserInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -33394,7 +33450,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectUserInsightsGetResponse {
             read?;
         }
         Ok(Self {
-            latest_scored_event: s::required(f0, "latest_scored_event")?,
+            latest_scored_event: s::optional(f0),
             reports: f1.unwrap_or_default(),
             request_id: s::required(f2, "request_id")?,
             user_id: s::required(f3, "user_id")?,
@@ -33436,7 +33492,7 @@ impl ::schemars::JsonSchema for ProtectUserInsightsGetResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "latest_scored_event",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<LatestScoredEvent>,
             &[j::NULLABLE],
             "",
@@ -33610,13 +33666,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProviderBusinessAddress {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
+            city: s::optional(f0),
             country: s::required(f1, "country")?,
             is_primary: s::required(f2, "is_primary")?,
-            postal_code: s::required(f3, "postal_code")?,
-            region: s::required(f4, "region")?,
-            street: s::required(f5, "street")?,
-            street2: s::required(f6, "street2")?,
+            postal_code: s::optional(f3),
+            region: s::optional(f4),
+            street: s::optional(f5),
+            street2: s::optional(f6),
         })
     }
 }
@@ -33656,7 +33712,7 @@ impl ::schemars::JsonSchema for ProviderBusinessAddress {
         let mut o = j::Object::new(generator);
         o.field(
             "city",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CityNullable>,
             &[j::NULLABLE],
             "",
@@ -33671,20 +33727,26 @@ impl ::schemars::JsonSchema for ProviderBusinessAddress {
         );
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PostalCode>,
             &[j::NULLABLE],
             "",
         );
-        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("region", j::DEFAULTED, G::subschema_for::<Region>, &[j::NULLABLE], "");
         o.field(
             "street",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<StreetNullable>,
             &[j::NULLABLE],
             "",
         );
-        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.field(
+            "street2",
+            j::DEFAULTED,
+            G::subschema_for::<Street2>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Detailed address information for a business from data provider")
     }
 }
@@ -33725,7 +33787,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProviderBusinessName {
         }
         Ok(Self {
             is_primary: s::required(f0, "is_primary")?,
-            name: s::required(f1, "name")?,
+            name: s::optional(f1),
         })
     }
 }
@@ -33767,7 +33829,7 @@ impl ::schemars::JsonSchema for ProviderBusinessName {
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<BusinessNameNullable>,
             &[j::NULLABLE],
             "",
@@ -33899,9 +33961,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for PslfStatus {
             read?;
         }
         Ok(Self {
-            estimated_eligibility_date: s::required(f0, "estimated_eligibility_date")?,
-            payments_made: s::required(f1, "payments_made")?,
-            payments_remaining: s::required(f2, "payments_remaining")?,
+            estimated_eligibility_date: s::optional(f0),
+            payments_made: s::optional(f1),
+            payments_remaining: s::optional(f2),
         })
     }
 }
@@ -33937,21 +33999,21 @@ impl ::schemars::JsonSchema for PslfStatus {
         let mut o = j::Object::new(generator);
         o.field(
             "estimated_eligibility_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The estimated date borrower will have completed 120 qualifying monthly payments. Returned in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.field(
             "payments_made",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of qualifying payments that have been made.",
         );
         o.field(
             "payments_remaining",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The number of qualifying payments remaining.",

@@ -218,7 +218,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecaptchaRequiredError {
         }
         Ok(Self {
             common_causes: s::optional(f0),
-            display_message: s::required(f1, "display_message")?,
+            display_message: s::optional(f1),
             error_code: s::required(f2, "error_code")?,
             error_type: s::required(f3, "error_type")?,
             http_code: s::required(f4, "http_code")?,
@@ -274,7 +274,7 @@ impl ::schemars::JsonSchema for RecaptchaRequiredError {
         );
         o.field(
             "display_message",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "",
@@ -1472,7 +1472,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecurringTransfer {
             funding_account_id: s::required(f5, "funding_account_id")?,
             iso_currency_code: s::required(f6, "iso_currency_code")?,
             network: s::required(f7, "network")?,
-            next_origination_date: s::required(f8, "next_origination_date")?,
+            next_origination_date: s::optional(f8),
             origination_account_id: s::required(f9, "origination_account_id")?,
             recurring_transfer_id: s::required(f10, "recurring_transfer_id")?,
             schedule: s::required(f11, "schedule")?,
@@ -1583,7 +1583,7 @@ impl ::schemars::JsonSchema for RecurringTransfer {
         );
         o.field(
             "next_origination_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).\n\nThe next transfer origination date after bank holiday adjustment.",
@@ -2526,12 +2526,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for ResponseBusinessAddress {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
+            city: s::optional(f0),
             country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
-            street2: s::required(f5, "street2")?,
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
+            street2: s::optional(f5),
         })
     }
 }
@@ -2570,7 +2570,7 @@ impl ::schemars::JsonSchema for ResponseBusinessAddress {
         let mut o = j::Object::new(generator);
         o.field(
             "city",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CityNullable>,
             &[j::NULLABLE],
             "",
@@ -2578,20 +2578,26 @@ impl ::schemars::JsonSchema for ResponseBusinessAddress {
         o.field("country", j::REQUIRED, G::subschema_for::<GenericCountryCode>, &[], "");
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<PostalCode>,
             &[j::NULLABLE],
             "",
         );
-        o.field("region", j::REQUIRED, G::subschema_for::<Region>, &[j::NULLABLE], "");
+        o.field("region", j::DEFAULTED, G::subschema_for::<Region>, &[j::NULLABLE], "");
         o.field(
             "street",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<StreetNullable>,
             &[j::NULLABLE],
             "",
         );
-        o.field("street2", j::REQUIRED, G::subschema_for::<Street2>, &[j::NULLABLE], "");
+        o.field(
+            "street2",
+            j::DEFAULTED,
+            G::subschema_for::<Street2>,
+            &[j::NULLABLE],
+            "",
+        );
         o.finish("Physical address of a business. Used for response schemas.")
     }
 }
@@ -3061,13 +3067,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckDetails {
             read?;
         }
         Ok(Self {
-            behavior: s::required(f0, "behavior")?,
+            behavior: s::optional(f0),
             devices: s::required(f1, "devices")?,
-            email: s::required(f2, "email")?,
+            email: s::optional(f2),
             facial_duplicates: f3.unwrap_or_default(),
-            identity_abuse_signals: s::required(f4, "identity_abuse_signals")?,
+            identity_abuse_signals: s::optional(f4),
             network: s::optional(f5),
-            phone: s::required(f6, "phone")?,
+            phone: s::optional(f6),
             status: s::required(f7, "status")?,
             trust_index_score: s::optional(f8),
         })
@@ -3115,7 +3121,7 @@ impl ::schemars::JsonSchema for RiskCheckDetails {
         let mut o = j::Object::new(generator);
         o.field(
             "behavior",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<RiskCheckBehavior>,
             &[j::NULLABLE],
             "",
@@ -3129,7 +3135,7 @@ impl ::schemars::JsonSchema for RiskCheckDetails {
         );
         o.field(
             "email",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<RiskCheckEmail>,
             &[j::NULLABLE],
             "",
@@ -3143,7 +3149,7 @@ impl ::schemars::JsonSchema for RiskCheckDetails {
         );
         o.field(
             "identity_abuse_signals",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<RiskCheckIdentityAbuseSignals>,
             &[j::NULLABLE],
             "",
@@ -3157,7 +3163,7 @@ impl ::schemars::JsonSchema for RiskCheckDetails {
         );
         o.field(
             "phone",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<RiskCheckPhone>,
             &[j::NULLABLE],
             "",
@@ -3231,9 +3237,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckDevice {
         }
         Ok(Self {
             factors: s::optional(f0),
-            ip_proxy_type: s::required(f1, "ip_proxy_type")?,
-            ip_spam_list_count: s::required(f2, "ip_spam_list_count")?,
-            ip_timezone_offset: s::required(f3, "ip_timezone_offset")?,
+            ip_proxy_type: s::optional(f1),
+            ip_spam_list_count: s::optional(f2),
+            ip_timezone_offset: s::optional(f3),
             risk_level: s::optional(f4),
         })
     }
@@ -3282,21 +3288,21 @@ impl ::schemars::JsonSchema for RiskCheckDevice {
         );
         o.field(
             "ip_proxy_type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ProxyType>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "ip_spam_list_count",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "Count of spam lists the IP address is associated with if known.",
         );
         o.field(
             "ip_timezone_offset",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<UtcOffset>,
             &[j::NULLABLE],
             "",
@@ -3401,17 +3407,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckEmail {
             read?;
         }
         Ok(Self {
-            breach_count: s::required(f0, "breach_count")?,
+            breach_count: s::optional(f0),
             domain_is_custom: s::required(f1, "domain_is_custom")?,
             domain_is_disposable: s::required(f2, "domain_is_disposable")?,
             domain_is_free_provider: s::required(f3, "domain_is_free_provider")?,
-            domain_registered_at: s::required(f4, "domain_registered_at")?,
+            domain_registered_at: s::optional(f4),
             factors: s::optional(f5),
-            first_breached_at: s::required(f6, "first_breached_at")?,
+            first_breached_at: s::optional(f6),
             includes_date_of_birth: s::optional(f7),
             is_deliverable: s::required(f8, "is_deliverable")?,
             is_edu: s::optional(f9),
-            last_breached_at: s::required(f10, "last_breached_at")?,
+            last_breached_at: s::optional(f10),
             linked_services: s::required(f11, "linked_services")?,
             risk_level: s::optional(f12),
             top_level_domain_is_suspicious: s::required(
@@ -3476,7 +3482,7 @@ impl ::schemars::JsonSchema for RiskCheckEmail {
         let mut o = j::Object::new(generator);
         o.field(
             "breach_count",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "Count of all known breaches of this email address if known.",
@@ -3504,7 +3510,7 @@ impl ::schemars::JsonSchema for RiskCheckEmail {
         );
         o.field(
             "domain_registered_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Iso8601DateNullable>,
             &[j::NULLABLE],
             "",
@@ -3518,7 +3524,7 @@ impl ::schemars::JsonSchema for RiskCheckEmail {
         );
         o.field(
             "first_breached_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Iso8601DateNullable>,
             &[j::NULLABLE],
             "",
@@ -3546,7 +3552,7 @@ impl ::schemars::JsonSchema for RiskCheckEmail {
         );
         o.field(
             "last_breached_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Iso8601DateNullable>,
             &[j::NULLABLE],
             "",
@@ -4206,8 +4212,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckIdentityAbuseSignals {
             read?;
         }
         Ok(Self {
-            stolen_identity: s::required(f0, "stolen_identity")?,
-            synthetic_identity: s::required(f1, "synthetic_identity")?,
+            stolen_identity: s::optional(f0),
+            synthetic_identity: s::optional(f1),
         })
     }
 }
@@ -4244,14 +4250,14 @@ impl ::schemars::JsonSchema for RiskCheckIdentityAbuseSignals {
         let mut o = j::Object::new(generator);
         o.field(
             "stolen_identity",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<RiskCheckStolenIdentity>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "synthetic_identity",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<RiskCheckSyntheticIdentity>,
             &[j::NULLABLE],
             "",

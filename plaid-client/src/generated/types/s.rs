@@ -141,8 +141,8 @@ impl ::schemars::JsonSchema for SandboxBankIncomeFireWebhookRequest {
 impl ::std::fmt::Debug for SandboxBankIncomeFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxBankIncomeFireWebhookRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("webhook_code", &self.webhook_code)
             .field("webhook_fields", &self.webhook_fields)
             .field("webhook_override", &self.webhook_override)
@@ -495,8 +495,8 @@ impl ::schemars::JsonSchema for SandboxBankTransferFireWebhookRequest {
 impl ::std::fmt::Debug for SandboxBankTransferFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxBankTransferFireWebhookRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -719,10 +719,10 @@ impl ::std::fmt::Debug for SandboxBankTransferSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxBankTransferSimulateRequest")
             .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event_type", &self.event_type)
             .field("failure_reason", &self.failure_reason)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -940,10 +940,10 @@ impl ::schemars::JsonSchema for SandboxCraCashflowUpdatesUpdateRequest {
 impl ::std::fmt::Debug for SandboxCraCashflowUpdatesUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxCraCashflowUpdatesUpdateRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .field("webhook_codes", &self.webhook_codes)
             .finish()
     }
@@ -1189,9 +1189,9 @@ impl ::schemars::JsonSchema for SandboxIncomeFireWebhookRequest {
 impl ::std::fmt::Debug for SandboxIncomeFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxIncomeFireWebhookRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_id", &self.item_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("verification_status", &self.verification_status)
             .field("webhook", &self.webhook)
@@ -1542,10 +1542,10 @@ impl ::schemars::JsonSchema for SandboxItemApplicationSeedRequest {
 impl ::std::fmt::Debug for SandboxItemApplicationSeedRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemApplicationSeedRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("application_id", &self.application_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1768,9 +1768,9 @@ impl ::schemars::JsonSchema for SandboxItemFireWebhookRequest {
 impl ::std::fmt::Debug for SandboxItemFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemFireWebhookRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("webhook_code", &self.webhook_code)
             .field("webhook_type", &self.webhook_type)
             .finish()
@@ -2071,9 +2071,9 @@ impl ::schemars::JsonSchema for SandboxItemResetLoginRequest {
 impl ::std::fmt::Debug for SandboxItemResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemResetLoginRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2298,10 +2298,10 @@ impl ::schemars::JsonSchema for SandboxItemSetVerificationStatusRequest {
 impl ::std::fmt::Debug for SandboxItemSetVerificationStatusRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemSetVerificationStatusRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("verification_status", &self.verification_status)
             .finish()
     }
@@ -2587,7 +2587,6 @@ for SandboxOauthSelectAccountsResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -2595,7 +2594,7 @@ for SandboxOauthSelectAccountsResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct SandboxOverridePassword(pub ::std::string::String);
+pub struct SandboxOverridePassword(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for SandboxOverridePassword {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2614,10 +2613,21 @@ impl ::schemars::JsonSchema for SandboxOverridePassword {
         )
     }
 }
-impl ::std::ops::Deref for SandboxOverridePassword {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl SandboxOverridePassword {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for SandboxOverridePassword {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("SandboxOverridePassword([redacted])")
+    }
+}
+impl ::std::fmt::Display for SandboxOverridePassword {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<SandboxOverridePassword> for ::std::string::String {
@@ -2628,11 +2638,6 @@ impl ::std::convert::From<SandboxOverridePassword> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for SandboxOverridePassword {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for SandboxOverridePassword {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for SandboxOverridePassword {
@@ -2812,9 +2817,9 @@ impl ::schemars::JsonSchema for SandboxPaymentProfileResetLoginRequest {
 impl ::std::fmt::Debug for SandboxPaymentProfileResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPaymentProfileResetLoginRequest")
-            .field("client_id", &"[redacted]")
-            .field("payment_profile_token", &self.payment_profile_token)
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("payment_profile_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3053,9 +3058,9 @@ impl ::schemars::JsonSchema for SandboxPaymentSimulateRequest {
 impl ::std::fmt::Debug for SandboxPaymentSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPaymentSimulateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("payment_id", &self.payment_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("status", &self.status)
             .field("webhook", &self.webhook)
             .finish()
@@ -3284,15 +3289,15 @@ impl ::schemars::JsonSchema for SandboxProcessorTokenCreateRequest {
 impl ::std::fmt::Debug for SandboxProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxProcessorTokenCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("institution_id", &self.institution_id)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional set of options to be used when configuring the Item. If specified, must not be `null`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct SandboxProcessorTokenCreateRequestOptions {
     pub override_password: ::std::option::Option<SandboxOverridePassword>,
     pub override_username: ::std::option::Option<SandboxOverrideUsername>,
@@ -3385,6 +3390,14 @@ impl ::schemars::JsonSchema for SandboxProcessorTokenCreateRequestOptions {
         )
     }
 }
+impl ::std::fmt::Debug for SandboxProcessorTokenCreateRequestOptions {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxProcessorTokenCreateRequestOptions")
+            .field("override_password", &crate::redact::Redacted)
+            .field("override_username", &self.override_username)
+            .finish()
+    }
+}
 ///SandboxProcessorTokenCreateResponse defines the response schema for `/sandbox/processor_token/create`
 #[derive(Clone)]
 pub struct SandboxProcessorTokenCreateResponse {
@@ -3473,7 +3486,7 @@ impl ::schemars::JsonSchema for SandboxProcessorTokenCreateResponse {
 impl ::std::fmt::Debug for SandboxProcessorTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxProcessorTokenCreateResponse")
-            .field("processor_token", &"[redacted]")
+            .field("processor_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -3647,13 +3660,13 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequest {
 impl ::std::fmt::Debug for SandboxPublicTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPublicTokenCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("initial_products", &self.initial_products)
             .field("institution_id", &self.institution_id)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3742,7 +3755,7 @@ for SandboxPublicTokenCreateRequestIncomeVerificationBankIncome {
     }
 }
 ///An optional set of options to be used when configuring the Item. If specified, must not be `null`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct SandboxPublicTokenCreateRequestOptions {
     pub income_verification: ::std::option::Option<
         SandboxPublicTokenCreateRequestOptionsIncomeVerification,
@@ -3898,6 +3911,18 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequestOptions {
         o.finish(
             "An optional set of options to be used when configuring the Item. If specified, must not be `null`.",
         )
+    }
+}
+impl ::std::fmt::Debug for SandboxPublicTokenCreateRequestOptions {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxPublicTokenCreateRequestOptions")
+            .field("income_verification", &self.income_verification)
+            .field("override_password", &crate::redact::Redacted)
+            .field("override_username", &self.override_username)
+            .field("statements", &self.statements)
+            .field("transactions", &self.transactions)
+            .field("webhook", &self.webhook)
+            .finish()
     }
 }
 ///A set of parameters for income verification options. This field is required if `income_verification` is included in the `initial_products` array.
@@ -4306,7 +4331,7 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateResponse {
 impl ::std::fmt::Debug for SandboxPublicTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPublicTokenCreateResponse")
-            .field("public_token", &"[redacted]")
+            .field("public_token", &crate::redact::Redacted)
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -4431,9 +4456,9 @@ impl ::schemars::JsonSchema for SandboxTransactionsCreateRequest {
 impl ::std::fmt::Debug for SandboxTransactionsCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransactionsCreateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("transactions", &self.transactions)
             .finish()
     }
@@ -4617,8 +4642,8 @@ impl ::schemars::JsonSchema for SandboxTransferFireWebhookRequest {
 impl ::std::fmt::Debug for SandboxTransferFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferFireWebhookRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -4827,10 +4852,10 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerDepositSimulateRequest {
 impl ::std::fmt::Debug for SandboxTransferLedgerDepositSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferLedgerDepositSimulateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event_type", &self.event_type)
             .field("failure_reason", &self.failure_reason)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("sweep_id", &self.sweep_id)
             .finish()
     }
@@ -5068,10 +5093,10 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerSimulateAvailableRequest {
 impl ::std::fmt::Debug for SandboxTransferLedgerSimulateAvailableRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferLedgerSimulateAvailableRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("ledger_id", &self.ledger_id)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("webhook", &self.webhook)
             .finish()
@@ -5284,10 +5309,10 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerWithdrawSimulateRequest {
 impl ::std::fmt::Debug for SandboxTransferLedgerWithdrawSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferLedgerWithdrawSimulateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event_type", &self.event_type)
             .field("failure_reason", &self.failure_reason)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("sweep_id", &self.sweep_id)
             .finish()
     }
@@ -5540,11 +5565,11 @@ impl ::schemars::JsonSchema for SandboxTransferRefundSimulateRequest {
 impl ::std::fmt::Debug for SandboxTransferRefundSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferRefundSimulateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event_type", &self.event_type)
             .field("failure_reason", &self.failure_reason)
             .field("refund_id", &self.refund_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("webhook", &self.webhook)
             .finish()
@@ -5714,8 +5739,8 @@ impl ::schemars::JsonSchema for SandboxTransferRepaymentSimulateRequest {
 impl ::std::fmt::Debug for SandboxTransferRepaymentSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferRepaymentSimulateRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6219,10 +6244,10 @@ impl ::schemars::JsonSchema for SandboxTransferSimulateRequest {
 impl ::std::fmt::Debug for SandboxTransferSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferSimulateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("event_type", &self.event_type)
             .field("failure_reason", &self.failure_reason)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("transfer_id", &self.transfer_id)
             .field("webhook", &self.webhook)
@@ -6426,8 +6451,8 @@ impl ::schemars::JsonSchema for SandboxTransferSweepSimulateRequest {
 impl ::std::fmt::Debug for SandboxTransferSweepSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferSweepSimulateRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("webhook", &self.webhook)
             .finish()
@@ -6638,9 +6663,9 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockAdvanceRequest {
 impl ::std::fmt::Debug for SandboxTransferTestClockAdvanceRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferTestClockAdvanceRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("new_virtual_time", &self.new_virtual_time)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .finish()
     }
@@ -6825,8 +6850,8 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockCreateRequest {
 impl ::std::fmt::Debug for SandboxTransferTestClockCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferTestClockCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("virtual_time", &self.virtual_time)
             .finish()
     }
@@ -7019,8 +7044,8 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockGetRequest {
 impl ::std::fmt::Debug for SandboxTransferTestClockGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferTestClockGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .finish()
     }
@@ -7269,11 +7294,11 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockListRequest {
 impl ::std::fmt::Debug for SandboxTransferTestClockListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransferTestClockListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_virtual_time", &self.end_virtual_time)
             .field("offset", &self.offset)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_virtual_time", &self.start_virtual_time)
             .finish()
     }
@@ -7512,11 +7537,11 @@ impl ::schemars::JsonSchema for SandboxUserResetLoginRequest {
 impl ::std::fmt::Debug for SandboxUserResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxUserResetLoginRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_ids", &self.item_ids)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8762,27 +8787,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for Security {
         }
         Ok(Self {
             cfi_code: s::optional(f0),
-            close_price: s::required(f1, "close_price")?,
-            close_price_as_of: s::required(f2, "close_price_as_of")?,
-            cusip: s::required(f3, "cusip")?,
+            close_price: s::optional(f1),
+            close_price_as_of: s::optional(f2),
+            cusip: s::optional(f3),
             fixed_income: s::optional(f4),
             industry: s::optional(f5),
-            institution_id: s::required(f6, "institution_id")?,
-            institution_security_id: s::required(f7, "institution_security_id")?,
-            is_cash_equivalent: s::required(f8, "is_cash_equivalent")?,
-            isin: s::required(f9, "isin")?,
-            iso_currency_code: s::required(f10, "iso_currency_code")?,
+            institution_id: s::optional(f6),
+            institution_security_id: s::optional(f7),
+            is_cash_equivalent: s::optional(f8),
+            isin: s::optional(f9),
+            iso_currency_code: s::optional(f10),
             market_identifier_code: s::optional(f11),
-            name: s::required(f12, "name")?,
+            name: s::optional(f12),
             option_contract: s::optional(f13),
-            proxy_security_id: s::required(f14, "proxy_security_id")?,
+            proxy_security_id: s::optional(f14),
             sector: s::optional(f15),
             security_id: s::required(f16, "security_id")?,
-            sedol: s::required(f17, "sedol")?,
+            sedol: s::optional(f17),
             subtype: s::optional(f18),
-            ticker_symbol: s::required(f19, "ticker_symbol")?,
-            type_: s::required(f20, "type")?,
-            unofficial_currency_code: s::required(f21, "unofficial_currency_code")?,
+            ticker_symbol: s::optional(f19),
+            type_: s::optional(f20),
+            unofficial_currency_code: s::optional(f21),
             update_datetime: s::optional(f22),
         })
     }
@@ -8859,21 +8884,21 @@ impl ::schemars::JsonSchema for Security {
         );
         o.field(
             "close_price",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "Price of the security at the close of the previous trading session. Null for non-public securities.\n\nIf the security is a foreign currency this field will be updated daily and will be priced in USD.\n\nIf the security is a cryptocurrency, this field will be updated multiple times a day. As crypto prices can fluctuate quickly and data may become stale sooner than other asset classes, refer to `update_datetime` with the time when the price was last updated.",
         );
         o.field(
             "close_price_as_of",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "Date for which `close_price` is accurate. Always `null` if `close_price` is `null`.",
         );
         o.field(
             "cusip",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "9-character CUSIP, an identifier assigned to North American securities. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
@@ -8894,35 +8919,35 @@ impl ::schemars::JsonSchema for Security {
         );
         o.field(
             "institution_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "If `institution_security_id` is present, this field indicates the Plaid `institution_id` of the institution to whom the identifier belongs.",
         );
         o.field(
             "institution_security_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "An identifier given to the security by the institution",
         );
         o.field(
             "is_cash_equivalent",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<bool>,
             &[j::NULLABLE],
             "Indicates that a security is a highly liquid asset and can be treated like cash.",
         );
         o.field(
             "isin",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "12-character ISIN, a globally unique securities identifier. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the price given. Always `null` if `unofficial_currency_code` is non-`null`.",
@@ -8936,7 +8961,7 @@ impl ::schemars::JsonSchema for Security {
         );
         o.field(
             "name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A descriptive name for the security, suitable for display.",
@@ -8950,7 +8975,7 @@ impl ::schemars::JsonSchema for Security {
         );
         o.field(
             "proxy_security_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "In certain cases, Plaid will provide the ID of another security whose performance resembles this security, typically when the original security has low volume, or when a private security can be modeled with a publicly traded security.",
@@ -8971,7 +8996,7 @@ impl ::schemars::JsonSchema for Security {
         );
         o.field(
             "sedol",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "(Deprecated) 7-character SEDOL, an identifier assigned to securities in the UK.",
@@ -8985,21 +9010,21 @@ impl ::schemars::JsonSchema for Security {
         );
         o.field(
             "ticker_symbol",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.",
         );
         o.field(
             "type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The security type of the holding.\n\nIn rare instances, a null value is returned when institutional data is insufficient to determine the security type.\n\nValid security types are:\n\n`cash`: Cash, currency, and money market funds\n\n`cryptocurrency`: Digital or virtual currencies\n\n`derivative`: Options, warrants, and other derivative instruments\n\n`equity`: Domestic and foreign equities\n\n`etf`: Multi-asset exchange-traded investment funds\n\n`fixed income`: Bonds and certificates of deposit (CDs)\n\n`loan`: Loans and loan receivables\n\n`mutual fund`: Open- and closed-end vehicles pooling funds of multiple investors\n\n`other`: Unknown or other investment types",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the security. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
@@ -9722,8 +9747,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for SelfieCapture {
             read?;
         }
         Ok(Self {
-            image_url: s::required(f0, "image_url")?,
-            video_url: s::required(f1, "video_url")?,
+            image_url: s::optional(f0),
+            video_url: s::optional(f1),
         })
     }
 }
@@ -9758,14 +9783,14 @@ impl ::schemars::JsonSchema for SelfieCapture {
         let mut o = j::Object::new(generator);
         o.field(
             "image_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<SelfieCaptureImageUrl>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "video_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<SelfieCaptureVideoUrl>,
             &[j::NULLABLE],
             "",
@@ -10434,7 +10459,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ServiceProductFulfillmentDetail 
                 f0,
                 "ServiceProductFulfillmentIdentifier",
             )?,
-            vendor_order_identifier: s::required(f1, "VendorOrderIdentifier")?,
+            vendor_order_identifier: s::optional(f1),
         })
     }
 }
@@ -10481,7 +10506,7 @@ impl ::schemars::JsonSchema for ServiceProductFulfillmentDetail {
         );
         o.field(
             "VendorOrderIdentifier",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A string that uniquely identifies a type of order Verification of Asset.",
@@ -10611,11 +10636,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for ServicerAddressData {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
-            country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
         })
     }
 }
@@ -10653,35 +10678,35 @@ impl ::schemars::JsonSchema for ServicerAddressData {
         let mut o = j::Object::new(generator);
         o.field(
             "city",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The full city name",
         );
         o.field(
             "country",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO 3166-1 alpha-2 country code",
         );
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The postal code",
         );
         o.field(
             "region",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The region or state\nExample: `\"NC\"`",
         );
         o.field(
             "street",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The full street address\nExample: `\"564 Main Street, APT 15\"`",
@@ -10945,9 +10970,9 @@ impl ::std::fmt::Debug for SessionTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SessionTokenCreateRequest")
             .field("android_package_name", &self.android_package_name)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("redirect_uri", &self.redirect_uri)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("template_id", &self.template_id)
             .field("user", &self.user)
             .field("user_id", &self.user_id)
@@ -11230,7 +11255,7 @@ impl ::std::fmt::Debug for SessionTokenCreateResponseLink {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SessionTokenCreateResponseLink")
             .field("expiration", &self.expiration)
-            .field("link_token", &"[redacted]")
+            .field("link_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -11728,13 +11753,13 @@ impl ::std::fmt::Debug for SignalDecisionReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalDecisionReportRequest")
             .field("amount_instantly_available", &self.amount_instantly_available)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("days_funds_on_hold", &self.days_funds_on_hold)
             .field("decision_outcome", &self.decision_outcome)
             .field("initiated", &self.initiated)
             .field("payment_method", &self.payment_method)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("submitted_at", &self.submitted_at)
             .finish()
     }
@@ -13840,10 +13865,10 @@ impl ::schemars::JsonSchema for SignalEvaluateRequest {
 impl ::std::fmt::Debug for SignalEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalEvaluateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("client_user_id", &self.client_user_id)
             .field("default_payment_method", &self.default_payment_method)
@@ -13851,7 +13876,7 @@ impl ::std::fmt::Debug for SignalEvaluateRequest {
             .field("is_recurring", &self.is_recurring)
             .field("risk_profile_key", &self.risk_profile_key)
             .field("ruleset_key", &self.ruleset_key)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .field("user_present", &self.user_present)
             .finish()
@@ -13916,7 +13941,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalEvaluateResponse {
             request_id: s::required(f1, "request_id")?,
             risk_profile: s::optional(f2),
             ruleset: s::optional(f3),
-            scores: s::required(f4, "scores")?,
+            scores: s::optional(f4),
             warnings: s::required(f5, "warnings")?,
         })
     }
@@ -13976,7 +14001,7 @@ impl ::schemars::JsonSchema for SignalEvaluateResponse {
         o.field("ruleset", j::OPTIONAL, G::subschema_for::<Ruleset>, &[j::NULLABLE], "");
         o.field(
             "scores",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<SignalScores>,
             &[j::NULLABLE],
             "",
@@ -14308,9 +14333,9 @@ impl ::schemars::JsonSchema for SignalPrepareRequest {
 impl ::std::fmt::Debug for SignalPrepareRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalPrepareRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14526,11 +14551,11 @@ impl ::schemars::JsonSchema for SignalReturnReportRequest {
 impl ::std::fmt::Debug for SignalReturnReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalReturnReportRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("return_code", &self.return_code)
             .field("returned_at", &self.returned_at)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14948,13 +14973,13 @@ impl ::schemars::JsonSchema for SignalScheduleRequest {
 impl ::std::fmt::Debug for SignalScheduleRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalScheduleRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("default_payment_method", &self.default_payment_method)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15011,7 +15036,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalScheduleResponse {
             read?;
         }
         Ok(Self {
-            optimal_date: s::required(f0, "optimal_date")?,
+            optimal_date: s::optional(f0),
             recommendations: s::required(f1, "recommendations")?,
             request_id: s::required(f2, "request_id")?,
             warnings: s::required(f3, "warnings")?,
@@ -15051,7 +15076,7 @@ impl ::schemars::JsonSchema for SignalScheduleResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "optimal_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The recommended optimal date to submit the debit entry, formatted in ISO 8601 \"YYYY-MM-DD\" (e.g., \"2024-03-30\"). The `optimal_date` is derived from the date with rank = 1 in the following recommendations array.\n\nNOTE: The `default_payment_method` field specified in the request will affect the recommendation, since we're accounting for debit settlement time.\n\nThe debit scheduling evaluation starts from the day the /signal/schedule request is submitted (Day 0) or the next banking day if the submission day is not a banking day, and extends through the following five banking days (Day 1 to Day 5). If no date within this period is considered likely to result in a successful debit attempt, `null` will be returned for the `optimal_date`.",
@@ -15677,10 +15702,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for SmsVerification {
         Ok(Self {
             attempt: s::required(f0, "attempt")?,
             delivery_attempt_count: s::required(f1, "delivery_attempt_count")?,
-            initially_sent_at: s::required(f2, "initially_sent_at")?,
-            last_sent_at: s::required(f3, "last_sent_at")?,
-            phone_number: s::required(f4, "phone_number")?,
-            redacted_at: s::required(f5, "redacted_at")?,
+            initially_sent_at: s::optional(f2),
+            last_sent_at: s::optional(f3),
+            phone_number: s::optional(f4),
+            redacted_at: s::optional(f5),
             solve_attempt_count: s::required(f6, "solve_attempt_count")?,
             status: s::required(f7, "status")?,
         })
@@ -15737,28 +15762,28 @@ impl ::schemars::JsonSchema for SmsVerification {
         );
         o.field(
             "initially_sent_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "last_sent_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "phone_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A phone number in E.164 format.",
         );
         o.field(
             "redacted_at",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -16933,9 +16958,9 @@ impl ::schemars::JsonSchema for StatementsDownloadRequest {
 impl ::std::fmt::Debug for StatementsDownloadRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("StatementsDownloadRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("statement_id", &self.statement_id)
             .finish()
     }
@@ -17099,9 +17124,9 @@ impl ::schemars::JsonSchema for StatementsListRequest {
 impl ::std::fmt::Debug for StatementsListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("StatementsListRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -17565,10 +17590,10 @@ impl ::schemars::JsonSchema for StatementsRefreshRequest {
 impl ::std::fmt::Debug for StatementsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("StatementsRefreshRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -17799,8 +17824,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for Status {
             read?;
         }
         Ok(Self {
-            status_code: s::required(f0, "StatusCode")?,
-            status_description: s::required(f1, "StatusDescription")?,
+            status_code: s::optional(f0),
+            status_description: s::optional(f1),
         })
     }
 }
@@ -17830,14 +17855,14 @@ impl ::schemars::JsonSchema for Status {
         let mut o = j::Object::new(generator);
         o.field(
             "StatusCode",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Status Code.",
         );
         o.field(
             "StatusDescription",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Status Description.",
@@ -18329,37 +18354,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for StudentLoan {
             read?;
         }
         Ok(Self {
-            account_id: s::required(f0, "account_id")?,
-            account_number: s::required(f1, "account_number")?,
-            disbursement_dates: s::required(f2, "disbursement_dates")?,
-            expected_payoff_date: s::required(f3, "expected_payoff_date")?,
-            guarantor: s::required(f4, "guarantor")?,
+            account_id: s::optional(f0),
+            account_number: s::optional(f1),
+            disbursement_dates: s::optional(f2),
+            expected_payoff_date: s::optional(f3),
+            guarantor: s::optional(f4),
             interest_rate_percentage: s::required(f5, "interest_rate_percentage")?,
-            is_overdue: s::required(f6, "is_overdue")?,
-            last_payment_amount: s::required(f7, "last_payment_amount")?,
-            last_payment_date: s::required(f8, "last_payment_date")?,
+            is_overdue: s::optional(f6),
+            last_payment_amount: s::optional(f7),
+            last_payment_date: s::optional(f8),
             last_statement_balance: s::optional(f9),
-            last_statement_issue_date: s::required(f10, "last_statement_issue_date")?,
-            loan_name: s::required(f11, "loan_name")?,
+            last_statement_issue_date: s::optional(f10),
+            loan_name: s::optional(f11),
             loan_status: s::required(f12, "loan_status")?,
-            minimum_payment_amount: s::required(f13, "minimum_payment_amount")?,
-            next_payment_due_date: s::required(f14, "next_payment_due_date")?,
-            origination_date: s::required(f15, "origination_date")?,
-            origination_principal_amount: s::required(
-                f16,
-                "origination_principal_amount",
-            )?,
-            outstanding_interest_amount: s::required(
-                f17,
-                "outstanding_interest_amount",
-            )?,
-            payment_reference_number: s::required(f18, "payment_reference_number")?,
+            minimum_payment_amount: s::optional(f13),
+            next_payment_due_date: s::optional(f14),
+            origination_date: s::optional(f15),
+            origination_principal_amount: s::optional(f16),
+            outstanding_interest_amount: s::optional(f17),
+            payment_reference_number: s::optional(f18),
             pslf_status: s::required(f19, "pslf_status")?,
             repayment_plan: s::required(f20, "repayment_plan")?,
-            sequence_number: s::required(f21, "sequence_number")?,
+            sequence_number: s::optional(f21),
             servicer_address: s::required(f22, "servicer_address")?,
-            ytd_interest_paid: s::required(f23, "ytd_interest_paid")?,
-            ytd_principal_paid: s::required(f24, "ytd_principal_paid")?,
+            ytd_interest_paid: s::optional(f23),
+            ytd_principal_paid: s::optional(f24),
         })
     }
 }
@@ -18423,35 +18442,35 @@ impl ::schemars::JsonSchema for StudentLoan {
         let mut o = j::Object::new(generator);
         o.field(
             "account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of the account that this liability belongs to. Each account can only contain one liability.",
         );
         o.field(
             "account_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The account number of the loan. For some institutions, this may be a masked version of the number (e.g., the last 4 digits instead of the entire number).",
         );
         o.field(
             "disbursement_dates",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE, j::ARRAY],
             "The dates on which loaned funds were disbursed or will be disbursed. These are often in the past. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.field(
             "expected_payoff_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date when the student loan is expected to be paid off. Availability for this field is limited. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.field(
             "guarantor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The guarantor of the student loan.",
@@ -18465,21 +18484,21 @@ impl ::schemars::JsonSchema for StudentLoan {
         );
         o.field(
             "is_overdue",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<bool>,
             &[j::NULLABLE],
             "`true` if a payment is currently overdue. Availability for this field is limited.",
         );
         o.field(
             "last_payment_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount of the last payment.",
         );
         o.field(
             "last_payment_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date of the last payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
@@ -18493,14 +18512,14 @@ impl ::schemars::JsonSchema for StudentLoan {
         );
         o.field(
             "last_statement_issue_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date of the last statement. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.field(
             "loan_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The type of loan, e.g., \"Consolidation Loans\".",
@@ -18514,42 +18533,42 @@ impl ::schemars::JsonSchema for StudentLoan {
         );
         o.field(
             "minimum_payment_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The minimum payment due for the next billing cycle. There are some exceptions:\nSome institutions require a minimum payment across all loans associated with an account number. Our API presents that same minimum payment amount on each loan. The institutions that do this are: Great Lakes ( `ins_116861`), Firstmark (`ins_116295`), Commonbond Firstmark Services (`ins_116950`), Granite State (`ins_116308`), and Oklahoma Student Loan Authority (`ins_116945`).\nFirstmark (`ins_116295` ) and Navient (`ins_116248`) will display as $0 if there is an autopay program in effect.",
         );
         o.field(
             "next_payment_due_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The due date for the next payment. The due date is `null` if a payment is not expected. A payment is not expected if `loan_status.type` is `deferment`, `in school`, `consolidated`, `paid in full`, or `transferred`. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.field(
             "origination_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date on which the loan was initially lent. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.field(
             "origination_principal_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The original principal balance of the loan.",
         );
         o.field(
             "outstanding_interest_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The total dollar amount of the accrued interest balance. For Sallie Mae ( `ins_116944`), this amount is included in the current balance of the loan, so this field will return as `null`.",
         );
         o.field(
             "payment_reference_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The relevant account number that should be used to reference this loan for payments. In the majority of cases, `payment_reference_number` will match `account_number,` but in some institutions, such as Great Lakes (`ins_116861`), it will be different.",
@@ -18564,7 +18583,7 @@ impl ::schemars::JsonSchema for StudentLoan {
         );
         o.field(
             "sequence_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The sequence number of the student loan. Heartland ECSI (`ins_116948`) does not make this field available.",
@@ -18578,14 +18597,14 @@ impl ::schemars::JsonSchema for StudentLoan {
         );
         o.field(
             "ytd_interest_paid",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The year to date (YTD) interest paid. Availability for this field is limited.",
         );
         o.field(
             "ytd_principal_paid",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The year to date (YTD) principal paid. Availability for this field is limited.",
@@ -18738,8 +18757,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for StudentLoanStatus {
             read?;
         }
         Ok(Self {
-            end_date: s::required(f0, "end_date")?,
-            type_: s::required(f1, "type")?,
+            end_date: s::optional(f0),
+            type_: s::optional(f1),
         })
     }
 }
@@ -18774,14 +18793,14 @@ impl ::schemars::JsonSchema for StudentLoanStatus {
         let mut o = j::Object::new(generator);
         o.field(
             "end_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date until which the loan will be in its current status. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
         );
         o.field(
             "type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<StudentLoanStatusType>,
             &[j::NULLABLE],
             "The status type of the student loan",
@@ -18957,8 +18976,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for StudentRepaymentPlan {
             read?;
         }
         Ok(Self {
-            description: s::required(f0, "description")?,
-            type_: s::required(f1, "type")?,
+            description: s::optional(f0),
+            type_: s::optional(f1),
         })
     }
 }
@@ -18993,14 +19012,14 @@ impl ::schemars::JsonSchema for StudentRepaymentPlan {
         let mut o = j::Object::new(generator);
         o.field(
             "description",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The description of the repayment plan as provided by the servicer.",
         );
         o.field(
             "type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<StudentRepaymentPlanType>,
             &[j::NULLABLE],
             "The type of the repayment plan.",

@@ -249,8 +249,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TaxpayerIdentifier {
             read?;
         }
         Ok(Self {
-            taxpayer_identifier_type: s::required(f0, "TaxpayerIdentifierType")?,
-            taxpayer_identifier_value: s::required(f1, "TaxpayerIdentifierValue")?,
+            taxpayer_identifier_type: s::optional(f0),
+            taxpayer_identifier_value: s::optional(f1),
         })
     }
 }
@@ -285,14 +285,14 @@ impl ::schemars::JsonSchema for TaxpayerIdentifier {
         let mut o = j::Object::new(generator);
         o.field(
             "TaxpayerIdentifierType",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TaxpayerIdentifierType>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "TaxpayerIdentifierValue",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The value of the taxpayer identifier as assigned by the IRS to the individual or legal entity.",
@@ -445,7 +445,6 @@ impl ::schemars::JsonSchema for TaxpayerIdentifiers {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -453,7 +452,7 @@ impl ::schemars::JsonSchema for TaxpayerIdentifiers {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct ThirdPartyUserToken(pub ::std::string::String);
+pub struct ThirdPartyUserToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ThirdPartyUserToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -472,10 +471,21 @@ impl ::schemars::JsonSchema for ThirdPartyUserToken {
         )
     }
 }
-impl ::std::ops::Deref for ThirdPartyUserToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl ThirdPartyUserToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for ThirdPartyUserToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("ThirdPartyUserToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for ThirdPartyUserToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<ThirdPartyUserToken> for ::std::string::String {
@@ -486,11 +496,6 @@ impl ::std::convert::From<ThirdPartyUserToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for ThirdPartyUserToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for ThirdPartyUserToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for ThirdPartyUserToken {
@@ -898,8 +903,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalInflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -942,14 +947,14 @@ impl ::schemars::JsonSchema for TotalInflowAmount {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -1003,8 +1008,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalInflowAmount30d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1047,14 +1052,14 @@ impl ::schemars::JsonSchema for TotalInflowAmount30d {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -1108,8 +1113,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalInflowAmount60d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1152,14 +1157,14 @@ impl ::schemars::JsonSchema for TotalInflowAmount60d {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -1213,8 +1218,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalInflowAmount90d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1257,14 +1262,14 @@ impl ::schemars::JsonSchema for TotalInflowAmount90d {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -1406,8 +1411,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalOutflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1450,14 +1455,14 @@ impl ::schemars::JsonSchema for TotalOutflowAmount {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -1511,8 +1516,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalOutflowAmount30d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1555,14 +1560,14 @@ impl ::schemars::JsonSchema for TotalOutflowAmount30d {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -1616,8 +1621,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalOutflowAmount60d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1660,14 +1665,14 @@ impl ::schemars::JsonSchema for TotalOutflowAmount60d {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -1721,8 +1726,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalOutflowAmount90d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1765,14 +1770,14 @@ impl ::schemars::JsonSchema for TotalOutflowAmount90d {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -1826,8 +1831,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportInflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1870,14 +1875,14 @@ impl ::schemars::JsonSchema for TotalReportInflowAmount {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -1931,8 +1936,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportInflowAmount30d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -1975,14 +1980,14 @@ impl ::schemars::JsonSchema for TotalReportInflowAmount30d {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -2036,8 +2041,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportInflowAmount60d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2080,14 +2085,14 @@ impl ::schemars::JsonSchema for TotalReportInflowAmount60d {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -2141,8 +2146,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportInflowAmount90d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2185,14 +2190,14 @@ impl ::schemars::JsonSchema for TotalReportInflowAmount90d {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -2246,8 +2251,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportOutflowAmount {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2290,14 +2295,14 @@ impl ::schemars::JsonSchema for TotalReportOutflowAmount {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -2351,8 +2356,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportOutflowAmount30d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2395,14 +2400,14 @@ impl ::schemars::JsonSchema for TotalReportOutflowAmount30d {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -2456,8 +2461,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportOutflowAmount60d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2500,14 +2505,14 @@ impl ::schemars::JsonSchema for TotalReportOutflowAmount60d {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -2561,8 +2566,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportOutflowAmount90d {
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
         })
     }
 }
@@ -2605,14 +2610,14 @@ impl ::schemars::JsonSchema for TotalReportOutflowAmount90d {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditIsoCurrencyCode>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<CreditUnofficialCurrencyCode>,
             &[j::NULLABLE],
             "",
@@ -2839,10 +2844,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for Transaction {
         }
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
-            account_owner: s::required(f1, "account_owner")?,
+            account_owner: s::optional(f1),
             amount: s::required(f2, "amount")?,
-            authorized_date: s::required(f3, "authorized_date")?,
-            authorized_datetime: s::required(f4, "authorized_datetime")?,
+            authorized_date: s::optional(f3),
+            authorized_datetime: s::optional(f4),
             business_finance_category: s::optional(f5),
             category: s::optional(f6),
             category_id: s::optional(f7),
@@ -2850,8 +2855,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for Transaction {
             client_customization: s::optional(f9),
             counterparties: f10.unwrap_or_default(),
             date: s::required(f11, "date")?,
-            datetime: s::required(f12, "datetime")?,
-            iso_currency_code: s::required(f13, "iso_currency_code")?,
+            datetime: s::optional(f12),
+            iso_currency_code: s::optional(f13),
             location: s::required(f14, "location")?,
             logo_url: s::optional(f15),
             merchant_entity_id: s::optional(f16),
@@ -2861,13 +2866,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for Transaction {
             payment_channel: s::required(f20, "payment_channel")?,
             payment_meta: s::required(f21, "payment_meta")?,
             pending: s::required(f22, "pending")?,
-            pending_transaction_id: s::required(f23, "pending_transaction_id")?,
+            pending_transaction_id: s::optional(f23),
             personal_finance_category: s::optional(f24),
             personal_finance_category_icon_url: s::optional(f25),
-            transaction_code: s::required(f26, "transaction_code")?,
+            transaction_code: s::optional(f26),
             transaction_id: s::required(f27, "transaction_id")?,
             transaction_type: s::optional(f28),
-            unofficial_currency_code: s::required(f29, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f29),
             website: s::optional(f30),
         })
     }
@@ -2966,7 +2971,7 @@ impl ::schemars::JsonSchema for Transaction {
         );
         o.field(
             "account_owner",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "This field is not typically populated and only relevant when dealing with sub-accounts. A sub-account most commonly exists in cases where a single account is linked to multiple cards, each with its own card number and card holder name; each card will be considered a sub-account. If the account does have sub-accounts, this field will typically be some combination of the sub-account owner's name and/or the sub-account mask. The format of this field is not standardized and will vary based on institution.",
@@ -2980,14 +2985,14 @@ impl ::schemars::JsonSchema for Transaction {
         );
         o.field(
             "authorized_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date that the transaction was authorized. For posted transactions, the `date` field will indicate the posted date, but `authorized_date` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_date`, when available, is generally preferable to use over the `date` field for posted transactions, as it will generally represent the date the user actually made the transaction. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).",
         );
         o.field(
             "authorized_datetime",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "Date and time when a transaction was authorized in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For posted transactions, the `datetime` field will indicate the posted date, but `authorized_datetime` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_datetime`, when available, is generally preferable to use over the `datetime` field for posted transactions, as it will generally represent the date the user actually made the transaction.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
@@ -3043,14 +3048,14 @@ impl ::schemars::JsonSchema for Transaction {
         );
         o.field(
             "datetime",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "Date and time when a transaction was posted in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For the date that the transaction was initiated, rather than posted, see the `authorized_datetime` field.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
@@ -3108,7 +3113,7 @@ impl ::schemars::JsonSchema for Transaction {
         );
         o.field(
             "pending_transaction_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of a posted transaction's associated pending transaction, where applicable. Not all institutions provide pending transactions.",
@@ -3129,7 +3134,7 @@ impl ::schemars::JsonSchema for Transaction {
         );
         o.field(
             "transaction_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransactionCode>,
             &[j::NULLABLE],
             "",
@@ -3150,7 +3155,7 @@ impl ::schemars::JsonSchema for Transaction {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
@@ -3323,7 +3328,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionBase {
             category_id: s::optional(f4),
             check_number: s::optional(f5),
             date: s::required(f6, "date")?,
-            iso_currency_code: s::required(f7, "iso_currency_code")?,
+            iso_currency_code: s::optional(f7),
             location: s::optional(f8),
             logo_url: s::optional(f9),
             merchant_name: s::optional(f10),
@@ -3334,7 +3339,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionBase {
             pending_transaction_id: s::optional(f15),
             transaction_id: s::required(f16, "transaction_id")?,
             transaction_type: s::optional(f17),
-            unofficial_currency_code: s::required(f18, "unofficial_currency_code")?,
+            unofficial_currency_code: s::optional(f18),
             website: s::optional(f19),
         })
     }
@@ -3455,7 +3460,7 @@ impl ::schemars::JsonSchema for TransactionBase {
         );
         o.field(
             "iso_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
@@ -3532,7 +3537,7 @@ impl ::schemars::JsonSchema for TransactionBase {
         );
         o.field(
             "unofficial_currency_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
@@ -3837,10 +3842,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionCounterparty {
             account_numbers: s::optional(f0),
             confidence_level: s::optional(f1),
             entity_id: s::optional(f2),
-            logo_url: s::required(f3, "logo_url")?,
+            logo_url: s::optional(f3),
             name: s::required(f4, "name")?,
             type_: s::required(f5, "type")?,
-            website: s::required(f6, "website")?,
+            website: s::optional(f6),
         })
     }
 }
@@ -3905,7 +3910,7 @@ impl ::schemars::JsonSchema for TransactionCounterparty {
         );
         o.field(
             "logo_url",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The URL of a logo associated with the counterparty, if available. The logo will always be 100×100 pixel PNG file.",
@@ -3920,7 +3925,7 @@ impl ::schemars::JsonSchema for TransactionCounterparty {
         o.field("type", j::REQUIRED, G::subschema_for::<CounterpartyType>, &[], "");
         o.field(
             "website",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The website associated with the counterparty.",
@@ -4394,8 +4399,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionStream {
         Ok(Self {
             account_id: s::required(f0, "account_id")?,
             average_amount: s::required(f1, "average_amount")?,
-            category: s::required(f2, "category")?,
-            category_id: s::required(f3, "category_id")?,
+            category: s::optional(f2),
+            category_id: s::optional(f3),
             description: s::required(f4, "description")?,
             first_date: s::required(f5, "first_date")?,
             frequency: s::required(f6, "frequency")?,
@@ -4404,7 +4409,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionStream {
             last_amount: s::required(f9, "last_amount")?,
             last_date: s::required(f10, "last_date")?,
             last_user_modified_datetime: s::optional(f11),
-            merchant_name: s::required(f12, "merchant_name")?,
+            merchant_name: s::optional(f12),
             personal_finance_category: s::optional(f13),
             predicted_next_date: s::optional(f14),
             status: s::required(f15, "status")?,
@@ -4487,14 +4492,14 @@ impl ::schemars::JsonSchema for TransactionStream {
         );
         o.field(
             "category",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE, j::ARRAY],
             "A hierarchical array of the categories to which this transaction belongs. See [Categories](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll implementations are encouraged to use the new `personal_finance_category` instead of `category`. `personal_finance_category` provides more meaningful categorization and greater accuracy.",
         );
         o.field(
             "category_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of the category to which this transaction belongs. See [Categories](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nAll implementations are encouraged to use the new `personal_finance_category` instead of `category`. `personal_finance_category` provides more meaningful categorization and greater accuracy.",
@@ -4557,7 +4562,7 @@ impl ::schemars::JsonSchema for TransactionStream {
         );
         o.field(
             "merchant_name",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The merchant associated with the transaction stream.",
@@ -5160,8 +5165,8 @@ impl ::std::fmt::Debug for TransactionsEnhanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsEnhanceGetRequest")
             .field("account_type", &self.account_type)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("transactions", &self.transactions)
             .finish()
     }
@@ -5385,9 +5390,9 @@ impl ::std::fmt::Debug for TransactionsEnrichRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsEnrichRequest")
             .field("account_type", &self.account_type)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("transactions", &self.transactions)
             .finish()
     }
@@ -5729,11 +5734,11 @@ impl ::schemars::JsonSchema for TransactionsGetRequest {
 impl ::std::fmt::Debug for TransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -6308,10 +6313,10 @@ impl ::schemars::JsonSchema for TransactionsRecurringCreateRequest {
 impl ::std::fmt::Debug for TransactionsRecurringCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringCreateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("inputs", &self.inputs)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6564,11 +6569,11 @@ impl ::schemars::JsonSchema for TransactionsRecurringGetRequest {
 impl ::std::fmt::Debug for TransactionsRecurringGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringGetRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_ids", &self.account_ids)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7013,10 +7018,10 @@ impl ::schemars::JsonSchema for TransactionsRecurringMergeRequest {
 impl ::std::fmt::Debug for TransactionsRecurringMergeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringMergeRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("inputs", &self.inputs)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7324,10 +7329,10 @@ impl ::schemars::JsonSchema for TransactionsRecurringUpdateRequest {
 impl ::std::fmt::Debug for TransactionsRecurringUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringUpdateRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("inputs", &self.inputs)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7523,9 +7528,9 @@ impl ::schemars::JsonSchema for TransactionsRefreshRequest {
 impl ::std::fmt::Debug for TransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRefreshRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8109,12 +8114,12 @@ impl ::schemars::JsonSchema for TransactionsRulesCreateRequest {
 impl ::std::fmt::Debug for TransactionsRulesCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRulesCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("pfc_detailed_category", &self.pfc_detailed_category)
             .field("pfc_primary_category", &self.pfc_primary_category)
             .field("rule_details", &self.rule_details)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8309,9 +8314,9 @@ impl ::schemars::JsonSchema for TransactionsRulesListRequest {
 impl ::std::fmt::Debug for TransactionsRulesListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRulesListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8527,10 +8532,10 @@ impl ::schemars::JsonSchema for TransactionsRulesRemoveRequest {
 impl ::std::fmt::Debug for TransactionsRulesRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRulesRemoveRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("rule_id", &self.rule_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8756,12 +8761,12 @@ impl ::schemars::JsonSchema for TransactionsSyncRequest {
 impl ::std::fmt::Debug for TransactionsSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsSyncRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9322,9 +9327,9 @@ impl ::schemars::JsonSchema for TransactionsUserInsightsGetRequest {
 impl ::std::fmt::Debug for TransactionsUserInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsUserInsightsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9648,31 +9653,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for Transfer {
             credit_funds_source: s::required(f6, "credit_funds_source")?,
             description: s::required(f7, "description")?,
             expected_funds_available_date: s::optional(f8),
-            expected_settlement_date: s::required(f9, "expected_settlement_date")?,
+            expected_settlement_date: s::optional(f9),
             expected_sweep_settlement_schedule: f10.unwrap_or_default(),
             facilitator_fee: s::optional(f11),
-            failure_reason: s::required(f12, "failure_reason")?,
-            funding_account_id: s::required(f13, "funding_account_id")?,
-            guarantee_decision: s::required(f14, "guarantee_decision")?,
-            guarantee_decision_rationale: s::required(
-                f15,
-                "guarantee_decision_rationale",
-            )?,
+            failure_reason: s::optional(f12),
+            funding_account_id: s::optional(f13),
+            guarantee_decision: s::optional(f14),
+            guarantee_decision_rationale: s::optional(f15),
             id: s::required(f16, "id")?,
             iso_currency_code: s::required(f17, "iso_currency_code")?,
             ledger_id: s::optional(f18),
-            metadata: s::required(f19, "metadata")?,
+            metadata: s::optional(f19),
             network: s::required(f20, "network")?,
             network_trace_id: s::optional(f21),
             origination_account_id: s::required(f22, "origination_account_id")?,
-            originator_client_id: s::required(f23, "originator_client_id")?,
-            recurring_transfer_id: s::required(f24, "recurring_transfer_id")?,
+            originator_client_id: s::optional(f23),
+            recurring_transfer_id: s::optional(f24),
             refunds: s::required(f25, "refunds")?,
-            standard_return_window: s::required(f26, "standard_return_window")?,
+            standard_return_window: s::optional(f26),
             status: s::required(f27, "status")?,
             sweep_status: s::optional(f28),
             type_: s::required(f29, "type")?,
-            unauthorized_return_window: s::required(f30, "unauthorized_return_window")?,
+            unauthorized_return_window: s::optional(f30),
             user: s::required(f31, "user")?,
             wire_details: s::optional(f32),
         })
@@ -9815,7 +9817,7 @@ impl ::schemars::JsonSchema for Transfer {
         );
         o.field(
             "expected_settlement_date",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "Deprecated for Plaid Ledger clients, use `expected_funds_available_date` instead.",
@@ -9836,28 +9838,28 @@ impl ::schemars::JsonSchema for Transfer {
         );
         o.field(
             "failure_reason",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferFailure>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "funding_account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferFundingAccountIdResponseNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "guarantee_decision",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferAuthorizationGuaranteeDecision>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "guarantee_decision_rationale",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferAuthorizationGuaranteeDecisionRationale>,
             &[j::NULLABLE],
             "",
@@ -9879,7 +9881,7 @@ impl ::schemars::JsonSchema for Transfer {
         );
         o.field(
             "metadata",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferMetadata>,
             &[j::NULLABLE],
             "",
@@ -9901,14 +9903,14 @@ impl ::schemars::JsonSchema for Transfer {
         );
         o.field(
             "originator_client_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The Plaid client ID that is the originator of this transfer. Only present if created on behalf of another client as a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
         );
         o.field(
             "recurring_transfer_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The id of the recurring transfer if this transfer belongs to a recurring transfer.",
@@ -9922,7 +9924,7 @@ impl ::schemars::JsonSchema for Transfer {
         );
         o.field(
             "standard_return_window",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date 3 business days from settlement date indicating the following ACH returns can no longer happen: R01, R02, R03, R29. This will be of the form YYYY-MM-DD.",
@@ -9938,7 +9940,7 @@ impl ::schemars::JsonSchema for Transfer {
         o.field("type", j::REQUIRED, G::subschema_for::<TransferType>, &[], "");
         o.field(
             "unauthorized_return_window",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date 61 business days from settlement date indicating the following ACH returns can no longer happen: R05, R07, R10, R11, R51, R33, R37, R38, R51, R52, R53. This will be of the form YYYY-MM-DD.",
@@ -9965,7 +9967,6 @@ impl ::schemars::JsonSchema for Transfer {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -9973,7 +9974,7 @@ impl ::schemars::JsonSchema for Transfer {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct TransferAccessToken(pub ::std::string::String);
+pub struct TransferAccessToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for TransferAccessToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9992,10 +9993,21 @@ impl ::schemars::JsonSchema for TransferAccessToken {
         )
     }
 }
-impl ::std::ops::Deref for TransferAccessToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl TransferAccessToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for TransferAccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("TransferAccessToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for TransferAccessToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<TransferAccessToken> for ::std::string::String {
@@ -10006,11 +10018,6 @@ impl ::std::convert::From<TransferAccessToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for TransferAccessToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for TransferAccessToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for TransferAccessToken {
@@ -10270,12 +10277,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorization {
         Ok(Self {
             created: s::required(f0, "created")?,
             decision: s::required(f1, "decision")?,
-            decision_rationale: s::required(f2, "decision_rationale")?,
-            guarantee_decision: s::required(f3, "guarantee_decision")?,
-            guarantee_decision_rationale: s::required(
-                f4,
-                "guarantee_decision_rationale",
-            )?,
+            decision_rationale: s::optional(f2),
+            guarantee_decision: s::optional(f3),
+            guarantee_decision_rationale: s::optional(f4),
             id: s::required(f5, "id")?,
             payment_risk: s::optional(f6),
             proposed_transfer: s::required(f7, "proposed_transfer")?,
@@ -10333,21 +10337,21 @@ impl ::schemars::JsonSchema for TransferAuthorization {
         );
         o.field(
             "decision_rationale",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferAuthorizationDecisionRationale>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "guarantee_decision",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferAuthorizationGuaranteeDecision>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "guarantee_decision_rationale",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferAuthorizationGuaranteeDecisionRationale>,
             &[j::NULLABLE],
             "",
@@ -10477,8 +10481,8 @@ impl ::std::fmt::Debug for TransferAuthorizationCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferAuthorizationCancelRequest")
             .field("authorization_id", &self.authorization_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10979,12 +10983,12 @@ impl ::schemars::JsonSchema for TransferAuthorizationCreateRequest {
 impl ::std::fmt::Debug for TransferAuthorizationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferAuthorizationCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
             .field("beacon_session_id", &self.beacon_session_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("credit_funds_source", &self.credit_funds_source)
             .field("custom_attributes", &self.custom_attributes)
             .field("device", &self.device)
@@ -10995,10 +10999,10 @@ impl ::std::fmt::Debug for TransferAuthorizationCreateRequest {
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
             .field("originator_client_id", &self.originator_client_id)
-            .field("payment_profile_token", &self.payment_profile_token)
+            .field("payment_profile_token", &crate::redact::Redacted)
             .field("request_guarantee", &self.request_guarantee)
             .field("ruleset_key", &self.ruleset_key)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("type_", &self.type_)
             .field("user", &self.user)
@@ -11261,7 +11265,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationDecisionRat
             read?;
         }
         Ok(Self {
-            code: s::required(f0, "code")?,
+            code: s::optional(f0),
             description: s::required(f1, "description")?,
         })
     }
@@ -11299,7 +11303,7 @@ impl ::schemars::JsonSchema for TransferAuthorizationDecisionRationale {
         let mut o = j::Object::new(generator);
         o.field(
             "code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferAuthorizationDecisionRationaleCode>,
             &[j::NULLABLE],
             "",
@@ -11952,12 +11956,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationPaymentRisk
             read?;
         }
         Ok(Self {
-            bank_initiated_return_score: s::required(f0, "bank_initiated_return_score")?,
-            customer_initiated_return_score: s::required(
-                f1,
-                "customer_initiated_return_score",
-            )?,
-            risk_level: s::required(f2, "risk_level")?,
+            bank_initiated_return_score: s::optional(f0),
+            customer_initiated_return_score: s::optional(f1),
+            risk_level: s::optional(f2),
             warnings: s::required(f3, "warnings")?,
         })
     }
@@ -12000,21 +12001,21 @@ impl ::schemars::JsonSchema for TransferAuthorizationPaymentRisk {
         let mut o = j::Object::new(generator);
         o.field(
             "bank_initiated_return_score",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "A score from 1-99 that indicates the transaction return risk: a higher risk score suggests a higher return likelihood.\n\nThe score evaluates the transaction return risk because an account is overdrawn or because an ineligible account is used and covers return codes: \"R01\", \"R02\", \"R03\", \"R04\", \"R06\", \"R08\",  \"R09\", \"R13\",\n\"R16\", \"R17\", \"R20\", \"R23\". These returns have a turnaround time of 2 banking days.",
         );
         o.field(
             "customer_initiated_return_score",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "A score from 1-99 that indicates the transaction return risk: a higher risk score suggests a higher return likelihood.\n\nThe score evaluates the transaction return risk of an unauthorized debit and covers return codes: \"R05\", \"R07\", \"R10\", \"R11\", \"R29\".\nThese returns typically have a return time frame of up to 60 calendar days. During this period, the customer of financial institutions can dispute a transaction as unauthorized.",
         );
         o.field(
             "risk_level",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferAuthorizationRiskLevel>,
             &[j::NULLABLE],
             "",
@@ -12124,12 +12125,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationProposedTra
             ach_class: s::optional(f1),
             amount: s::required(f2, "amount")?,
             credit_funds_source: s::required(f3, "credit_funds_source")?,
-            funding_account_id: s::required(f4, "funding_account_id")?,
+            funding_account_id: s::optional(f4),
             iso_currency_code: s::required(f5, "iso_currency_code")?,
             ledger_id: s::optional(f6),
             network: s::required(f7, "network")?,
             origination_account_id: s::required(f8, "origination_account_id")?,
-            originator_client_id: s::required(f9, "originator_client_id")?,
+            originator_client_id: s::optional(f9),
             type_: s::required(f10, "type")?,
             user: s::required(f11, "user")?,
             wire_details: s::optional(f12),
@@ -12207,7 +12208,7 @@ impl ::schemars::JsonSchema for TransferAuthorizationProposedTransfer {
         );
         o.field(
             "funding_account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferFundingAccountIdResponseNullable>,
             &[j::NULLABLE],
             "",
@@ -12242,7 +12243,7 @@ impl ::schemars::JsonSchema for TransferAuthorizationProposedTransfer {
         );
         o.field(
             "originator_client_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The Plaid client ID that is the originator of this transfer. Only present if created on behalf of another client as a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
@@ -12686,9 +12687,9 @@ impl ::schemars::JsonSchema for TransferBalanceGetRequest {
 impl ::std::fmt::Debug for TransferBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferBalanceGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("type_", &self.type_)
             .finish()
     }
@@ -12961,10 +12962,10 @@ impl ::schemars::JsonSchema for TransferCancelRequest {
 impl ::std::fmt::Debug for TransferCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferCancelRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
             .field("reason_code", &self.reason_code)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("transfer_id", &self.transfer_id)
             .finish()
     }
@@ -13174,11 +13175,11 @@ impl ::schemars::JsonSchema for TransferCapabilitiesGetRequest {
 impl ::std::fmt::Debug for TransferCapabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferCapabilitiesGetRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &"[redacted]")
-            .field("payment_profile_token", &self.payment_profile_token)
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("payment_profile_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13568,9 +13569,9 @@ impl ::schemars::JsonSchema for TransferConfigurationGetRequest {
 impl ::std::fmt::Debug for TransferConfigurationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferConfigurationGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14159,12 +14160,12 @@ impl ::schemars::JsonSchema for TransferCreateRequest {
 impl ::std::fmt::Debug for TransferCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
             .field("authorization_id", &self.authorization_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("facilitator_fee", &self.facilitator_fee)
             .field("idempotency_key", &self.idempotency_key)
@@ -14172,7 +14173,7 @@ impl ::std::fmt::Debug for TransferCreateRequest {
             .field("metadata", &self.metadata)
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("type_", &self.type_)
             .field("user", &self.user)
@@ -15073,10 +15074,10 @@ impl ::schemars::JsonSchema for TransferDiligenceSubmitRequest {
 impl ::std::fmt::Debug for TransferDiligenceSubmitRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferDiligenceSubmitRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
             .field("originator_diligence", &self.originator_diligence)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15322,15 +15323,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferEvent {
             account_id: s::optional(f0),
             event_id: s::required(f1, "event_id")?,
             event_type: s::required(f2, "event_type")?,
-            failure_reason: s::required(f3, "failure_reason")?,
-            funding_account_id: s::required(f4, "funding_account_id")?,
+            failure_reason: s::optional(f3),
+            funding_account_id: s::optional(f4),
             intent_id: s::optional(f5),
             ledger_id: s::optional(f6),
-            origination_account_id: s::required(f7, "origination_account_id")?,
-            originator_client_id: s::required(f8, "originator_client_id")?,
-            refund_id: s::required(f9, "refund_id")?,
-            sweep_amount: s::required(f10, "sweep_amount")?,
-            sweep_id: s::required(f11, "sweep_id")?,
+            origination_account_id: s::optional(f7),
+            originator_client_id: s::optional(f8),
+            refund_id: s::optional(f9),
+            sweep_amount: s::optional(f10),
+            sweep_id: s::optional(f11),
             timestamp: s::required(f12, "timestamp")?,
             transfer_amount: s::optional(f13),
             transfer_id: s::required(f14, "transfer_id")?,
@@ -15413,14 +15414,14 @@ impl ::schemars::JsonSchema for TransferEvent {
         );
         o.field(
             "failure_reason",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferFailure>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "funding_account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferFundingAccountIdResponseNullable>,
             &[j::NULLABLE],
             "",
@@ -15441,35 +15442,35 @@ impl ::schemars::JsonSchema for TransferEvent {
         );
         o.field(
             "origination_account_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of the origination account that this balance belongs to.",
         );
         o.field(
             "originator_client_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The Plaid client ID that is the originator of the transfer that this event applies to. Only present if the transfer was created on behalf of another client as a third-party sender (TPS).",
         );
         o.field(
             "refund_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Plaid's unique identifier for a refund. A non-null value indicates the event is for the associated refund of the transfer.",
         );
         o.field(
             "sweep_amount",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferSweepAmount>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "sweep_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferSweepIdNullable>,
             &[j::NULLABLE],
             "",
@@ -15789,7 +15790,7 @@ impl ::std::fmt::Debug for TransferEventListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferEventListRequest")
             .field("account_id", &self.account_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_date", &self.end_date)
             .field("event_types", &self.event_types)
@@ -15797,7 +15798,7 @@ impl ::std::fmt::Debug for TransferEventListRequest {
             .field("offset", &self.offset)
             .field("origination_account_id", &self.origination_account_id)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .field("sweep_id", &self.sweep_id)
             .field("transfer_id", &self.transfer_id)
@@ -16108,9 +16109,9 @@ impl ::std::fmt::Debug for TransferEventSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferEventSyncRequest")
             .field("after_id", &self.after_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -16866,7 +16867,7 @@ impl ::schemars::JsonSchema for TransferFundingAccount {
 impl ::std::fmt::Debug for TransferFundingAccount {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferFundingAccount")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .finish()
     }
@@ -17100,7 +17101,7 @@ impl ::schemars::JsonSchema for TransferFundingAccountWithDisplayName {
 impl ::std::fmt::Debug for TransferFundingAccountWithDisplayName {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferFundingAccountWithDisplayName")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("display_name", &self.display_name)
             .finish()
@@ -17245,9 +17246,9 @@ impl ::std::fmt::Debug for TransferGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferGetRequest")
             .field("authorization_id", &self.authorization_id)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("transfer_id", &self.transfer_id)
             .finish()
     }
@@ -18178,7 +18179,7 @@ impl ::std::fmt::Debug for TransferIntentCreateRequest {
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("funding_account_id", &self.funding_account_id)
             .field("iso_currency_code", &self.iso_currency_code)
@@ -18187,7 +18188,7 @@ impl ::std::fmt::Debug for TransferIntentCreateRequest {
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
             .field("require_guarantee", &self.require_guarantee)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -18405,20 +18406,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentGet {
             account_id: s::optional(f0),
             ach_class: s::optional(f1),
             amount: s::required(f2, "amount")?,
-            authorization_decision: s::required(f3, "authorization_decision")?,
-            authorization_decision_rationale: s::required(
-                f4,
-                "authorization_decision_rationale",
-            )?,
+            authorization_decision: s::optional(f3),
+            authorization_decision_rationale: s::optional(f4),
             created: s::required(f5, "created")?,
             description: s::required(f6, "description")?,
-            failure_reason: s::required(f7, "failure_reason")?,
+            failure_reason: s::optional(f7),
             funding_account_id: s::required(f8, "funding_account_id")?,
-            guarantee_decision: s::required(f9, "guarantee_decision")?,
-            guarantee_decision_rationale: s::required(
-                f10,
-                "guarantee_decision_rationale",
-            )?,
+            guarantee_decision: s::optional(f9),
+            guarantee_decision_rationale: s::optional(f10),
             id: s::required(f11, "id")?,
             iso_currency_code: s::required(f12, "iso_currency_code")?,
             metadata: s::optional(f13),
@@ -18427,7 +18422,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentGet {
             origination_account_id: s::required(f16, "origination_account_id")?,
             require_guarantee: s::optional(f17),
             status: s::required(f18, "status")?,
-            transfer_id: s::required(f19, "transfer_id")?,
+            transfer_id: s::optional(f19),
             user: s::required(f20, "user")?,
         })
     }
@@ -18506,14 +18501,14 @@ impl ::schemars::JsonSchema for TransferIntentGet {
         o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
         o.field(
             "authorization_decision",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferIntentAuthorizationDecision>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "authorization_decision_rationale",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferAuthorizationDecisionRationale>,
             &[j::NULLABLE],
             "",
@@ -18534,7 +18529,7 @@ impl ::schemars::JsonSchema for TransferIntentGet {
         );
         o.field(
             "failure_reason",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferIntentGetFailureReason>,
             &[j::NULLABLE],
             "",
@@ -18548,14 +18543,14 @@ impl ::schemars::JsonSchema for TransferIntentGet {
         );
         o.field(
             "guarantee_decision",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferAuthorizationGuaranteeDecision>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "guarantee_decision_rationale",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferAuthorizationGuaranteeDecisionRationale>,
             &[j::NULLABLE],
             "",
@@ -18618,7 +18613,7 @@ impl ::schemars::JsonSchema for TransferIntentGet {
         );
         o.field(
             "transfer_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Plaid's unique identifier for the transfer created through the UI. Returned only if the transfer was successfully created. Null value otherwise.",
@@ -18855,8 +18850,8 @@ impl ::schemars::JsonSchema for TransferIntentGetRequest {
 impl ::std::fmt::Debug for TransferIntentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferIntentGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("transfer_intent_id", &self.transfer_intent_id)
             .finish()
     }
@@ -19283,14 +19278,14 @@ impl ::std::fmt::Debug for TransferLedgerDepositRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerDepositRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("funding_account_id", &self.funding_account_id)
             .field("idempotency_key", &self.idempotency_key)
             .field("ledger_id", &self.ledger_id)
             .field("network", &self.network)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -19538,11 +19533,11 @@ impl ::std::fmt::Debug for TransferLedgerDistributeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerDistributeRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("from_ledger_id", &self.from_ledger_id)
             .field("idempotency_key", &self.idempotency_key)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("to_ledger_id", &self.to_ledger_id)
             .finish()
     }
@@ -20068,14 +20063,14 @@ impl ::schemars::JsonSchema for TransferLedgerEventListRequest {
 impl ::std::fmt::Debug for TransferLedgerEventListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerEventListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_date", &self.end_date)
             .field("ledger_event_id", &self.ledger_event_id)
             .field("ledger_id", &self.ledger_id)
             .field("offset", &self.offset)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("source_id", &self.source_id)
             .field("source_type", &self.source_type)
             .field("start_date", &self.start_date)
@@ -20382,10 +20377,10 @@ impl ::schemars::JsonSchema for TransferLedgerGetRequest {
 impl ::std::fmt::Debug for TransferLedgerGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("ledger_id", &self.ledger_id)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -20844,14 +20839,14 @@ impl ::std::fmt::Debug for TransferLedgerWithdrawRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferLedgerWithdrawRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("funding_account_id", &self.funding_account_id)
             .field("idempotency_key", &self.idempotency_key)
             .field("ledger_id", &self.ledger_id)
             .field("network", &self.network)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21133,14 +21128,14 @@ impl ::schemars::JsonSchema for TransferListRequest {
 impl ::std::fmt::Debug for TransferListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_date", &self.end_date)
             .field("funding_account_id", &self.funding_account_id)
             .field("offset", &self.offset)
             .field("origination_account_id", &self.origination_account_id)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -21542,9 +21537,9 @@ impl ::schemars::JsonSchema for TransferMetricsGetRequest {
 impl ::std::fmt::Debug for TransferMetricsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferMetricsGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22093,9 +22088,9 @@ impl ::std::fmt::Debug for TransferMigrateAccountRequest {
         f.debug_struct("TransferMigrateAccountRequest")
             .field("account_number", &self.account_number)
             .field("account_type", &self.account_type)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("routing_number", &self.routing_number)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("wire_routing_number", &self.wire_routing_number)
             .finish()
     }
@@ -22203,7 +22198,7 @@ impl ::schemars::JsonSchema for TransferMigrateAccountResponse {
 impl ::std::fmt::Debug for TransferMigrateAccountResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferMigrateAccountResponse")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("request_id", &self.request_id)
             .finish()
@@ -22708,9 +22703,9 @@ impl ::schemars::JsonSchema for TransferOriginatorCreateRequest {
 impl ::std::fmt::Debug for TransferOriginatorCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("company_name", &self.company_name)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23127,10 +23122,10 @@ impl ::schemars::JsonSchema for TransferOriginatorFundingAccountCreateRequest {
 impl ::std::fmt::Debug for TransferOriginatorFundingAccountCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorFundingAccountCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("funding_account", &self.funding_account)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23346,10 +23341,10 @@ impl ::schemars::JsonSchema for TransferOriginatorFundingAccountUpdateRequest {
 impl ::std::fmt::Debug for TransferOriginatorFundingAccountUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorFundingAccountUpdateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("funding_account", &self.funding_account)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23535,9 +23530,9 @@ impl ::schemars::JsonSchema for TransferOriginatorGetRequest {
 impl ::std::fmt::Debug for TransferOriginatorGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23743,10 +23738,10 @@ impl ::schemars::JsonSchema for TransferOriginatorListRequest {
 impl ::std::fmt::Debug for TransferOriginatorListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferOriginatorListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("offset", &self.offset)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23847,7 +23842,6 @@ impl ::schemars::JsonSchema for TransferOriginatorListResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -23855,7 +23849,7 @@ impl ::schemars::JsonSchema for TransferOriginatorListResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct TransferPaymentProfileToken(pub ::std::string::String);
+pub struct TransferPaymentProfileToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for TransferPaymentProfileToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23874,10 +23868,21 @@ impl ::schemars::JsonSchema for TransferPaymentProfileToken {
         )
     }
 }
-impl ::std::ops::Deref for TransferPaymentProfileToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl TransferPaymentProfileToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for TransferPaymentProfileToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("TransferPaymentProfileToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for TransferPaymentProfileToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<TransferPaymentProfileToken> for ::std::string::String {
@@ -23888,11 +23893,6 @@ impl ::std::convert::From<TransferPaymentProfileToken> for ::std::string::String
 impl ::std::convert::From<::std::string::String> for TransferPaymentProfileToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for TransferPaymentProfileToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for TransferPaymentProfileToken {
@@ -24235,10 +24235,10 @@ impl ::schemars::JsonSchema for TransferPlatformOriginatorCreateRequest {
 impl ::std::fmt::Debug for TransferPlatformOriginatorCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferPlatformOriginatorCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
             .field("originator_reviewed_at", &self.originator_reviewed_at)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("tos_acceptance_metadata", &self.tos_acceptance_metadata)
             .field("webhook", &self.webhook)
             .finish()
@@ -24714,7 +24714,7 @@ impl ::std::fmt::Debug for TransferPlatformPersonCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferPlatformPersonCreateRequest")
             .field("address", &self.address)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("date_of_birth", &self.date_of_birth)
             .field("email_address", &self.email_address)
             .field("id_number", &self.id_number)
@@ -24723,7 +24723,7 @@ impl ::std::fmt::Debug for TransferPlatformPersonCreateRequest {
             .field("ownership_percentage", &self.ownership_percentage)
             .field("phone_number", &self.phone_number)
             .field("relationship_to_originator", &self.relationship_to_originator)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("title", &self.title)
             .finish()
     }
@@ -25296,10 +25296,10 @@ impl ::schemars::JsonSchema for TransferPlatformRequirementSubmitRequest {
 impl ::std::fmt::Debug for TransferPlatformRequirementSubmitRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferPlatformRequirementSubmitRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
             .field("requirement_submissions", &self.requirement_submissions)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -25608,10 +25608,10 @@ impl ::schemars::JsonSchema for TransferQuestionnaireCreateRequest {
 impl ::std::fmt::Debug for TransferQuestionnaireCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferQuestionnaireCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("originator_client_id", &self.originator_client_id)
             .field("redirect_uri", &self.redirect_uri)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -25808,9 +25808,9 @@ impl ::schemars::JsonSchema for TransferRecurringCancelRequest {
 impl ::std::fmt::Debug for TransferRecurringCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringCancelRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("recurring_transfer_id", &self.recurring_transfer_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -26169,11 +26169,11 @@ impl ::schemars::JsonSchema for TransferRecurringCreateRequest {
 impl ::std::fmt::Debug for TransferRecurringCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringCreateRequest")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("device", &self.device)
             .field("funding_account_id", &self.funding_account_id)
@@ -26181,7 +26181,7 @@ impl ::std::fmt::Debug for TransferRecurringCreateRequest {
             .field("iso_currency_code", &self.iso_currency_code)
             .field("network", &self.network)
             .field("schedule", &self.schedule)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("type_", &self.type_)
             .field("user", &self.user)
@@ -26413,9 +26413,9 @@ impl ::schemars::JsonSchema for TransferRecurringGetRequest {
 impl ::std::fmt::Debug for TransferRecurringGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("recurring_transfer_id", &self.recurring_transfer_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -26730,12 +26730,12 @@ impl ::schemars::JsonSchema for TransferRecurringListRequest {
 impl ::std::fmt::Debug for TransferRecurringListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_time", &self.end_time)
             .field("funding_account_id", &self.funding_account_id)
             .field("offset", &self.offset)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_time", &self.start_time)
             .finish()
     }
@@ -27171,7 +27171,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefund {
         Ok(Self {
             amount: s::required(f0, "amount")?,
             created: s::required(f1, "created")?,
-            failure_reason: s::required(f2, "failure_reason")?,
+            failure_reason: s::optional(f2),
             id: s::required(f3, "id")?,
             ledger_id: s::optional(f4),
             network_trace_id: s::optional(f5),
@@ -27234,7 +27234,7 @@ impl ::schemars::JsonSchema for TransferRefund {
         );
         o.field(
             "failure_reason",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferRefundFailure>,
             &[j::NULLABLE],
             "",
@@ -27428,9 +27428,9 @@ impl ::schemars::JsonSchema for TransferRefundCancelRequest {
 impl ::std::fmt::Debug for TransferRefundCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRefundCancelRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("refund_id", &self.refund_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -27637,9 +27637,9 @@ impl ::std::fmt::Debug for TransferRefundCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRefundCreateRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("idempotency_key", &self.idempotency_key)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("transfer_id", &self.transfer_id)
             .finish()
     }
@@ -27927,9 +27927,9 @@ impl ::schemars::JsonSchema for TransferRefundGetRequest {
 impl ::std::fmt::Debug for TransferRefundGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRefundGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("refund_id", &self.refund_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -28482,11 +28482,11 @@ impl ::schemars::JsonSchema for TransferRepaymentListRequest {
 impl ::std::fmt::Debug for TransferRepaymentListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRepaymentListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_date", &self.end_date)
             .field("offset", &self.offset)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -28846,11 +28846,11 @@ impl ::schemars::JsonSchema for TransferRepaymentReturnListRequest {
 impl ::std::fmt::Debug for TransferRepaymentReturnListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRepaymentReturnListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("offset", &self.offset)
             .field("repayment_id", &self.repayment_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -29253,7 +29253,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferSweep {
             iso_currency_code: s::required(f7, "iso_currency_code")?,
             ledger_id: s::optional(f8),
             network_trace_id: s::optional(f9),
-            settled: s::required(f10, "settled")?,
+            settled: s::optional(f10),
             status: s::optional(f11),
             trigger: s::optional(f12),
         })
@@ -29383,7 +29383,7 @@ impl ::schemars::JsonSchema for TransferSweep {
         );
         o.field(
             "settled",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[j::NULLABLE],
             "The date when the sweep settled, in the YYYY-MM-DD format.",
@@ -29571,8 +29571,8 @@ impl ::schemars::JsonSchema for TransferSweepGetRequest {
 impl ::std::fmt::Debug for TransferSweepGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferSweepGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("sweep_id", &self.sweep_id)
             .finish()
     }
@@ -30011,13 +30011,13 @@ impl ::std::fmt::Debug for TransferSweepListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferSweepListRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("end_date", &self.end_date)
             .field("funding_account_id", &self.funding_account_id)
             .field("offset", &self.offset)
             .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .field("status", &self.status)
             .field("transfer_id", &self.transfer_id)
@@ -30651,11 +30651,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferUserAddressInResponse {
             read?;
         }
         Ok(Self {
-            city: s::required(f0, "city")?,
-            country: s::required(f1, "country")?,
-            postal_code: s::required(f2, "postal_code")?,
-            region: s::required(f3, "region")?,
-            street: s::required(f4, "street")?,
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
         })
     }
 }
@@ -30695,35 +30695,35 @@ impl ::schemars::JsonSchema for TransferUserAddressInResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "city",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Ex. \"San Francisco\"",
         );
         o.field(
             "country",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A two-letter country code (e.g., \"US\").",
         );
         o.field(
             "postal_code",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The postal code (e.g., \"94103\").",
         );
         o.field(
             "region",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The state or province (e.g., \"CA\").",
         );
         o.field(
             "street",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The street number and name (i.e., \"100 Market St.\").",
@@ -31027,10 +31027,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferUserInResponse {
             read?;
         }
         Ok(Self {
-            address: s::required(f0, "address")?,
-            email_address: s::required(f1, "email_address")?,
+            address: s::optional(f0),
+            email_address: s::optional(f1),
             legal_name: s::required(f2, "legal_name")?,
-            phone_number: s::required(f3, "phone_number")?,
+            phone_number: s::optional(f3),
         })
     }
 }
@@ -31067,14 +31067,14 @@ impl ::schemars::JsonSchema for TransferUserInResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TransferUserAddressInResponse>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "email_address",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The user's email address.",
@@ -31088,7 +31088,7 @@ impl ::schemars::JsonSchema for TransferUserInResponse {
         );
         o.field(
             "phone_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The user's phone number.",
@@ -31236,7 +31236,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TrustIndex {
         Ok(Self {
             model: s::required(f0, "model")?,
             score: s::required(f1, "score")?,
-            subscores: s::required(f2, "subscores")?,
+            subscores: s::optional(f2),
         })
     }
 }
@@ -31286,7 +31286,7 @@ impl ::schemars::JsonSchema for TrustIndex {
         );
         o.field(
             "subscores",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TrustIndexSubscores>,
             &[j::NULLABLE],
             "",

@@ -1399,7 +1399,7 @@ impl ::schemars::JsonSchema for UserAccountItem {
 impl ::std::fmt::Debug for UserAccountItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserAccountItem")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &crate::redact::Redacted)
             .field("item_id", &self.item_id)
             .finish()
     }
@@ -1786,11 +1786,11 @@ impl ::schemars::JsonSchema for UserAccountSessionEventSendRequest {
 impl ::std::fmt::Debug for UserAccountSessionEventSendRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserAccountSessionEventSendRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cohort_id", &self.cohort_id)
             .field("event", &self.event)
             .field("link_session_id", &self.link_session_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1973,9 +1973,9 @@ impl ::schemars::JsonSchema for UserAccountSessionGetRequest {
 impl ::std::fmt::Debug for UserAccountSessionGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserAccountSessionGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("public_token", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("public_token", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2025,7 +2025,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionGetResponse {
             read?;
         }
         Ok(Self {
-            identity: s::required(f0, "identity")?,
+            identity: s::optional(f0),
             identity_edit_history: s::optional(f1),
             items: s::required(f2, "items")?,
             request_id: s::required(f3, "request_id")?,
@@ -2069,7 +2069,7 @@ impl ::schemars::JsonSchema for UserAccountSessionGetResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "identity",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<UserAccountIdentity>,
             &[j::NULLABLE],
             "",
@@ -2505,12 +2505,12 @@ impl ::schemars::JsonSchema for UserCreateRequest {
 impl ::std::fmt::Debug for UserCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("consumer_report_user_identity", &self.consumer_report_user_identity)
             .field("end_customer", &self.end_customer)
             .field("identity", &self.identity)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("with_upgraded_user", &self.with_upgraded_user)
             .finish()
     }
@@ -2606,7 +2606,7 @@ impl ::std::fmt::Debug for UserCreateResponse {
         f.debug_struct("UserCreateResponse")
             .field("request_id", &self.request_id)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3037,8 +3037,8 @@ impl ::schemars::JsonSchema for UserFinancialDataRefreshRequest {
 impl ::std::fmt::Debug for UserFinancialDataRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserFinancialDataRefreshRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -3248,8 +3248,8 @@ impl ::schemars::JsonSchema for UserGetRequest {
 impl ::std::fmt::Debug for UserGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -3311,7 +3311,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserGetResponse {
             read?;
         }
         Ok(Self {
-            client_user_id: s::required(f0, "client_user_id")?,
+            client_user_id: s::optional(f0),
             created_at: s::required(f1, "created_at")?,
             identity: s::optional(f2),
             request_id: s::required(f3, "request_id")?,
@@ -3358,7 +3358,7 @@ impl ::schemars::JsonSchema for UserGetResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "client_user_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Client provided user ID.",
@@ -3624,8 +3624,8 @@ impl ::schemars::JsonSchema for UserIdentityRemoveRequest {
 impl ::std::fmt::Debug for UserIdentityRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserIdentityRemoveRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -3877,9 +3877,9 @@ impl ::schemars::JsonSchema for UserItemsAssociateRequest {
 impl ::std::fmt::Debug for UserItemsAssociateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserItemsAssociateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_ids", &self.item_ids)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -4077,10 +4077,10 @@ impl ::schemars::JsonSchema for UserItemsGetRequest {
 impl ::std::fmt::Debug for UserItemsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserItemsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4299,11 +4299,11 @@ impl ::schemars::JsonSchema for UserItemsRemoveRequest {
 impl ::std::fmt::Debug for UserItemsRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserItemsRemoveRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("item_ids", &self.item_ids)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4706,10 +4706,10 @@ impl ::schemars::JsonSchema for UserProductsTerminateRequest {
 impl ::std::fmt::Debug for UserProductsTerminateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserProductsTerminateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("reason_code", &self.reason_code)
             .field("reason_note", &self.reason_note)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -4909,10 +4909,10 @@ impl ::schemars::JsonSchema for UserRemoveRequest {
 impl ::std::fmt::Debug for UserRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserRemoveRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5379,17 +5379,17 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenCreateRequest {
 impl ::std::fmt::Debug for UserThirdPartyTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserThirdPartyTokenCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("expiration_time", &self.expiration_time)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("third_party_client_id", &self.third_party_client_id)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
 ///UserThirdPartyTokenCreateResponse defines the response schema for `/user/third_party_token/create`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct UserThirdPartyTokenCreateResponse {
     pub request_id: RequestId,
     pub third_party_user_token: ThirdPartyUserToken,
@@ -5470,6 +5470,14 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenCreateResponse {
         o.finish(
             "UserThirdPartyTokenCreateResponse defines the response schema for `/user/third_party_token/create`",
         )
+    }
+}
+impl ::std::fmt::Debug for UserThirdPartyTokenCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserThirdPartyTokenCreateResponse")
+            .field("request_id", &self.request_id)
+            .field("third_party_user_token", &crate::redact::Redacted)
+            .finish()
     }
 }
 ///UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/remove`
@@ -5584,9 +5592,9 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenRemoveRequest {
 impl ::std::fmt::Debug for UserThirdPartyTokenRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserThirdPartyTokenRemoveRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("third_party_user_token", &self.third_party_user_token)
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
+            .field("third_party_user_token", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -5680,7 +5688,6 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenRemoveResponse {
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
-    Debug,
     Eq,
     Hash,
     Ord,
@@ -5688,7 +5695,7 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenRemoveResponse {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct UserToken(pub ::std::string::String);
+pub struct UserToken(::std::string::String);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for UserToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5707,10 +5714,21 @@ impl ::schemars::JsonSchema for UserToken {
         )
     }
 }
-impl ::std::ops::Deref for UserToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+impl UserToken {
+    /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
+    /// one way to read the value, so every place that does is easy to find.
+    pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+impl ::std::fmt::Debug for UserToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("UserToken([redacted])")
+    }
+}
+impl ::std::fmt::Display for UserToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(crate::redact::REDACTED)
     }
 }
 impl ::std::convert::From<UserToken> for ::std::string::String {
@@ -5721,11 +5739,6 @@ impl ::std::convert::From<UserToken> for ::std::string::String {
 impl ::std::convert::From<::std::string::String> for UserToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for UserToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 impl ::std::str::FromStr for UserToken {
@@ -5843,8 +5856,8 @@ impl ::schemars::JsonSchema for UserTransactionsRefreshRequest {
 impl ::std::fmt::Debug for UserTransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserTransactionsRefreshRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .finish()
     }
@@ -6111,12 +6124,12 @@ impl ::schemars::JsonSchema for UserUpdateRequest {
 impl ::std::fmt::Debug for UserUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserUpdateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("consumer_report_user_identity", &self.consumer_report_user_identity)
             .field("identity", &self.identity)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
-            .field("user_token", &"[redacted]")
+            .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }

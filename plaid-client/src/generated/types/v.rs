@@ -43,11 +43,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for ValidationSource {
             read?;
         }
         Ok(Self {
-            validation_source_name: s::required(f0, "ValidationSourceName")?,
-            validation_source_reference_identifier: s::required(
-                f1,
-                "ValidationSourceReferenceIdentifier",
-            )?,
+            validation_source_name: s::optional(f0),
+            validation_source_reference_identifier: s::optional(f1),
         })
     }
 }
@@ -85,14 +82,14 @@ impl ::schemars::JsonSchema for ValidationSource {
         let mut o = j::Object::new(generator);
         o.field(
             "ValidationSourceName",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
         );
         o.field(
             "ValidationSourceReferenceIdentifier",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",

@@ -1624,9 +1624,9 @@ impl ::schemars::JsonSchema for WalletCreateRequest {
 impl ::std::fmt::Debug for WalletCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("iso_currency_code", &self.iso_currency_code)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1854,8 +1854,8 @@ impl ::schemars::JsonSchema for WalletGetRequest {
 impl ::std::fmt::Debug for WalletGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("wallet_id", &self.wallet_id)
             .finish()
     }
@@ -2177,11 +2177,11 @@ impl ::schemars::JsonSchema for WalletListRequest {
 impl ::std::fmt::Debug for WalletListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("iso_currency_code", &self.iso_currency_code)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3413,12 +3413,12 @@ impl ::std::fmt::Debug for WalletTransactionExecuteRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletTransactionExecuteRequest")
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("counterparty", &self.counterparty)
             .field("idempotency_key", &self.idempotency_key)
             .field("originating_fund_source", &self.originating_fund_source)
             .field("reference", &self.reference)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("wallet_id", &self.wallet_id)
             .finish()
     }
@@ -3719,8 +3719,8 @@ impl ::schemars::JsonSchema for WalletTransactionGetRequest {
 impl ::std::fmt::Debug for WalletTransactionGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletTransactionGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("transaction_id", &self.transaction_id)
             .finish()
     }
@@ -4358,11 +4358,11 @@ impl ::schemars::JsonSchema for WalletTransactionListRequest {
 impl ::std::fmt::Debug for WalletTransactionListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletTransactionListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("wallet_id", &self.wallet_id)
             .finish()
     }
@@ -5382,11 +5382,11 @@ impl ::schemars::JsonSchema for WalletTransactionsListRequest {
 impl ::std::fmt::Debug for WalletTransactionsListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WalletTransactionsListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("wallet_id", &self.wallet_id)
             .finish()
     }
@@ -5431,7 +5431,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Warning {
             read?;
         }
         Ok(Self {
-            cause: s::required(f0, "cause")?,
+            cause: s::optional(f0),
             warning_code: s::required(f1, "warning_code")?,
             warning_type: s::required(f2, "warning_type")?,
         })
@@ -5467,7 +5467,7 @@ impl ::schemars::JsonSchema for Warning {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field("cause", j::REQUIRED, G::subschema_for::<Cause>, &[j::NULLABLE], "");
+        o.field("cause", j::DEFAULTED, G::subschema_for::<Cause>, &[j::NULLABLE], "");
         o.field(
             "warning_code",
             j::REQUIRED,
@@ -5655,7 +5655,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningAuditTrail {
             read?;
         }
         Ok(Self {
-            dashboard_user_id: s::required(f0, "dashboard_user_id")?,
+            dashboard_user_id: s::optional(f0),
             source: s::required(f1, "source")?,
             timestamp: s::required(f2, "timestamp")?,
         })
@@ -5693,7 +5693,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningAuditTrail {
         let mut o = j::Object::new(generator);
         o.field(
             "dashboard_user_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DashboardUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -6176,10 +6176,10 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityCreateRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("search_terms", &self.search_terms)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6241,9 +6241,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityCreateRe
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             request_id: s::required(f4, "request_id")?,
             search_terms: s::required(f5, "search_terms")?,
@@ -6289,7 +6289,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityCreateResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "assignee",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DashboardUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -6303,7 +6303,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityCreateResponse {
         );
         o.field(
             "client_user_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ClientUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -6448,9 +6448,9 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityGetRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6512,9 +6512,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityGetRespo
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             request_id: s::required(f4, "request_id")?,
             search_terms: s::required(f5, "search_terms")?,
@@ -6560,7 +6560,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityGetResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "assignee",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DashboardUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -6574,7 +6574,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityGetResponse {
         );
         o.field(
             "client_user_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ClientUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -6728,10 +6728,10 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHistoryListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityHistoryListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityHistoryListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
             .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6780,7 +6780,7 @@ for WatchlistScreeningEntityHistoryListResponse {
         }
         Ok(Self {
             entity_watchlist_screenings: s::required(f0, "entity_watchlist_screenings")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -6826,7 +6826,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHistoryListResponse {
         );
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -6956,10 +6956,10 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHitListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityHitListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityHitListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
             .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7010,7 +7010,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityHitListR
                 f0,
                 "entity_watchlist_screening_hits",
             )?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -7059,7 +7059,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHitListResponse {
         );
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -7229,11 +7229,11 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityListRequest")
             .field("assignee", &self.assignee)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("cursor", &self.cursor)
             .field("entity_watchlist_program_id", &self.entity_watchlist_program_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("status", &self.status)
             .finish()
     }
@@ -7282,7 +7282,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityListResp
         }
         Ok(Self {
             entity_watchlist_screenings: s::required(f0, "entity_watchlist_screenings")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -7328,7 +7328,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityListResponse {
         );
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -7448,9 +7448,9 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramGetRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityProgramGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityProgramGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("entity_watchlist_program_id", &self.entity_watchlist_program_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7731,9 +7731,9 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityProgramListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityProgramListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7782,7 +7782,7 @@ for WatchlistScreeningEntityProgramListResponse {
         }
         Ok(Self {
             entity_watchlist_programs: s::required(f0, "entity_watchlist_programs")?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -7828,7 +7828,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramListResponse {
         );
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -7993,12 +7993,12 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewCreateRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityReviewCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityReviewCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("comment", &self.comment)
             .field("confirmed_hits", &self.confirmed_hits)
             .field("dismissed_hits", &self.dismissed_hits)
             .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8061,7 +8061,7 @@ for WatchlistScreeningEntityReviewCreateResponse {
         }
         Ok(Self {
             audit_trail: s::required(f0, "audit_trail")?,
-            comment: s::required(f1, "comment")?,
+            comment: s::optional(f1),
             confirmed_hits: s::required(f2, "confirmed_hits")?,
             dismissed_hits: s::required(f3, "dismissed_hits")?,
             id: s::required(f4, "id")?,
@@ -8113,7 +8113,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewCreateResponse {
         );
         o.field(
             "comment",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ReviewComment>,
             &[j::NULLABLE],
             "",
@@ -8267,10 +8267,10 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningEntityReviewListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityReviewListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
             .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8324,7 +8324,7 @@ for WatchlistScreeningEntityReviewListResponse {
                 f0,
                 "entity_watchlist_screening_reviews",
             )?,
-            next_cursor: s::required(f1, "next_cursor")?,
+            next_cursor: s::optional(f1),
             request_id: s::required(f2, "request_id")?,
         })
     }
@@ -8373,7 +8373,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewListResponse {
         );
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -8568,12 +8568,12 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningEntityUpdateRequest")
             .field("assignee", &self.assignee)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
             .field("reset_fields", &self.reset_fields)
             .field("search_terms", &self.search_terms)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("status", &self.status)
             .finish()
     }
@@ -8753,9 +8753,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityUpdateRe
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             request_id: s::required(f4, "request_id")?,
             search_terms: s::required(f5, "search_terms")?,
@@ -8801,7 +8801,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityUpdateResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "assignee",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DashboardUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -8815,7 +8815,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityUpdateResponse {
         );
         o.field(
             "client_user_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ClientUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -8930,13 +8930,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningHit {
             analysis: s::optional(f0),
             data: s::optional(f1),
             first_active: s::required(f2, "first_active")?,
-            historical_since: s::required(f3, "historical_since")?,
+            historical_since: s::optional(f3),
             id: s::required(f4, "id")?,
-            inactive_since: s::required(f5, "inactive_since")?,
+            inactive_since: s::optional(f5),
             list_code: s::required(f6, "list_code")?,
             plaid_uid: s::required(f7, "plaid_uid")?,
             review_status: s::required(f8, "review_status")?,
-            source_uid: s::required(f9, "source_uid")?,
+            source_uid: s::optional(f9),
             sub_programs: f10.unwrap_or_default(),
         })
     }
@@ -9000,7 +9000,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningHit {
         o.field("first_active", j::REQUIRED, G::subschema_for::<Timestamp>, &[], "");
         o.field(
             "historical_since",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -9008,7 +9008,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningHit {
         o.field("id", j::REQUIRED, G::subschema_for::<WatchlistScreeningHitId>, &[], "");
         o.field(
             "inactive_since",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<TimestampNullable>,
             &[j::NULLABLE],
             "",
@@ -9030,7 +9030,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningHit {
         );
         o.field(
             "source_uid",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<SourceUid>,
             &[j::NULLABLE],
             "",
@@ -9306,9 +9306,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividual {
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             search_terms: s::required(f4, "search_terms")?,
             status: s::required(f5, "status")?,
@@ -9350,7 +9350,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividual {
         let mut o = j::Object::new(generator);
         o.field(
             "assignee",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DashboardUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -9364,7 +9364,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividual {
         );
         o.field(
             "client_user_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ClientUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -9520,10 +9520,10 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualCreateRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("search_terms", &self.search_terms)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9586,9 +9586,9 @@ for WatchlistScreeningIndividualCreateResponse {
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             request_id: s::required(f4, "request_id")?,
             search_terms: s::required(f5, "search_terms")?,
@@ -9634,7 +9634,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualCreateResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "assignee",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DashboardUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -9648,7 +9648,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualCreateResponse {
         );
         o.field(
             "client_user_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ClientUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -9790,8 +9790,8 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualGetRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("watchlist_screening_id", &self.watchlist_screening_id)
             .finish()
     }
@@ -9854,9 +9854,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividualGetR
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             request_id: s::required(f4, "request_id")?,
             search_terms: s::required(f5, "search_terms")?,
@@ -9902,7 +9902,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualGetResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "assignee",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DashboardUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -9916,7 +9916,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualGetResponse {
         );
         o.field(
             "client_user_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ClientUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -10069,9 +10069,9 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHistoryListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualHistoryListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualHistoryListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("watchlist_screening_id", &self.watchlist_screening_id)
             .finish()
     }
@@ -10120,7 +10120,7 @@ for WatchlistScreeningIndividualHistoryListResponse {
             read?;
         }
         Ok(Self {
-            next_cursor: s::required(f0, "next_cursor")?,
+            next_cursor: s::optional(f0),
             request_id: s::required(f1, "request_id")?,
             watchlist_screenings: s::required(f2, "watchlist_screenings")?,
         })
@@ -10160,7 +10160,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHistoryListResponse 
         let mut o = j::Object::new(generator);
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -10295,9 +10295,9 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHitListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualHitListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualHitListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("watchlist_screening_id", &self.watchlist_screening_id)
             .finish()
     }
@@ -10346,7 +10346,7 @@ for WatchlistScreeningIndividualHitListResponse {
             read?;
         }
         Ok(Self {
-            next_cursor: s::required(f0, "next_cursor")?,
+            next_cursor: s::optional(f0),
             request_id: s::required(f1, "request_id")?,
             watchlist_screening_hits: s::required(f2, "watchlist_screening_hits")?,
         })
@@ -10386,7 +10386,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHitListResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -10687,10 +10687,10 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualListRequest")
             .field("assignee", &self.assignee)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("status", &self.status)
             .field("watchlist_program_id", &self.watchlist_program_id)
             .finish()
@@ -10740,7 +10740,7 @@ for WatchlistScreeningIndividualListResponse {
             read?;
         }
         Ok(Self {
-            next_cursor: s::required(f0, "next_cursor")?,
+            next_cursor: s::optional(f0),
             request_id: s::required(f1, "request_id")?,
             watchlist_screenings: s::required(f2, "watchlist_screenings")?,
         })
@@ -10780,7 +10780,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualListResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -10968,8 +10968,8 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramGetRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualProgramGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
+            .field("secret", &crate::redact::Redacted)
             .field("watchlist_program_id", &self.watchlist_program_id)
             .finish()
     }
@@ -11247,9 +11247,9 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualProgramListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -11297,7 +11297,7 @@ for WatchlistScreeningIndividualProgramListResponse {
             read?;
         }
         Ok(Self {
-            next_cursor: s::required(f0, "next_cursor")?,
+            next_cursor: s::optional(f0),
             request_id: s::required(f1, "request_id")?,
             watchlist_programs: s::required(f2, "watchlist_programs")?,
         })
@@ -11337,7 +11337,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramListResponse 
         let mut o = j::Object::new(generator);
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -11506,11 +11506,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewCreateRequest 
 impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualReviewCreateRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("comment", &self.comment)
             .field("confirmed_hits", &self.confirmed_hits)
             .field("dismissed_hits", &self.dismissed_hits)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("watchlist_screening_id", &self.watchlist_screening_id)
             .finish()
     }
@@ -11575,7 +11575,7 @@ for WatchlistScreeningIndividualReviewCreateResponse {
         }
         Ok(Self {
             audit_trail: s::required(f0, "audit_trail")?,
-            comment: s::required(f1, "comment")?,
+            comment: s::optional(f1),
             confirmed_hits: s::required(f2, "confirmed_hits")?,
             dismissed_hits: s::required(f3, "dismissed_hits")?,
             id: s::required(f4, "id")?,
@@ -11627,7 +11627,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewCreateResponse
         );
         o.field(
             "comment",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ReviewComment>,
             &[j::NULLABLE],
             "",
@@ -11780,9 +11780,9 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewListRequest {
 impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualReviewListRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("watchlist_screening_id", &self.watchlist_screening_id)
             .finish()
     }
@@ -11831,7 +11831,7 @@ for WatchlistScreeningIndividualReviewListResponse {
             read?;
         }
         Ok(Self {
-            next_cursor: s::required(f0, "next_cursor")?,
+            next_cursor: s::optional(f0),
             request_id: s::required(f1, "request_id")?,
             watchlist_screening_reviews: s::required(f2, "watchlist_screening_reviews")?,
         })
@@ -11871,7 +11871,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewListResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "next_cursor",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Cursor>,
             &[j::NULLABLE],
             "",
@@ -12073,11 +12073,11 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WatchlistScreeningIndividualUpdateRequest")
             .field("assignee", &self.assignee)
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("reset_fields", &self.reset_fields)
             .field("search_terms", &self.search_terms)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .field("status", &self.status)
             .field("watchlist_screening_id", &self.watchlist_screening_id)
             .finish()
@@ -12264,9 +12264,9 @@ for WatchlistScreeningIndividualUpdateResponse {
             read?;
         }
         Ok(Self {
-            assignee: s::required(f0, "assignee")?,
+            assignee: s::optional(f0),
             audit_trail: s::required(f1, "audit_trail")?,
-            client_user_id: s::required(f2, "client_user_id")?,
+            client_user_id: s::optional(f2),
             id: s::required(f3, "id")?,
             request_id: s::required(f4, "request_id")?,
             search_terms: s::required(f5, "search_terms")?,
@@ -12312,7 +12312,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualUpdateResponse {
         let mut o = j::Object::new(generator);
         o.field(
             "assignee",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<DashboardUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -12326,7 +12326,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualUpdateResponse {
         );
         o.field(
             "client_user_id",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ClientUserIdNullable>,
             &[j::NULLABLE],
             "",
@@ -12670,7 +12670,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningReview {
         }
         Ok(Self {
             audit_trail: s::required(f0, "audit_trail")?,
-            comment: s::required(f1, "comment")?,
+            comment: s::optional(f1),
             confirmed_hits: s::required(f2, "confirmed_hits")?,
             dismissed_hits: s::required(f3, "dismissed_hits")?,
             id: s::required(f4, "id")?,
@@ -12718,7 +12718,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningReview {
         );
         o.field(
             "comment",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<ReviewComment>,
             &[j::NULLABLE],
             "",
@@ -12863,9 +12863,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningSearchTerms {
             read?;
         }
         Ok(Self {
-            country: s::required(f0, "country")?,
-            date_of_birth: s::required(f1, "date_of_birth")?,
-            document_number: s::required(f2, "document_number")?,
+            country: s::optional(f0),
+            date_of_birth: s::optional(f1),
+            document_number: s::optional(f2),
             legal_name: s::required(f3, "legal_name")?,
             version: s::required(f4, "version")?,
             watchlist_program_id: s::required(f5, "watchlist_program_id")?,
@@ -12909,21 +12909,21 @@ impl ::schemars::JsonSchema for WatchlistScreeningSearchTerms {
         let mut o = j::Object::new(generator);
         o.field(
             "country",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<GenericCountryCodeNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "date_of_birth",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<Iso8601DateNullable>,
             &[j::NULLABLE],
             "",
         );
         o.field(
             "document_number",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<WatchlistScreeningDocumentValueNullable>,
             &[j::NULLABLE],
             "",
@@ -13472,9 +13472,9 @@ impl ::schemars::JsonSchema for WebhookVerificationKeyGetRequest {
 impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WebhookVerificationKeyGetRequest")
-            .field("client_id", &"[redacted]")
+            .field("client_id", &crate::redact::Redacted)
             .field("key_id", &self.key_id)
-            .field("secret", &"[redacted]")
+            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }

@@ -38,7 +38,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for YieldRate {
         }
         Ok(Self {
             percentage: s::required(f0, "percentage")?,
-            type_: s::required(f1, "type")?,
+            type_: s::optional(f1),
         })
     }
 }
@@ -80,7 +80,7 @@ impl ::schemars::JsonSchema for YieldRate {
         );
         o.field(
             "type",
-            j::REQUIRED,
+            j::DEFAULTED,
             G::subschema_for::<YieldRateType>,
             &[j::NULLABLE],
             "",

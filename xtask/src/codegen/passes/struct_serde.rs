@@ -39,7 +39,8 @@ impl std::fmt::Display for Counts {
 pub enum Absent {
     /// An error: `missing field`.
     Missing,
-    /// `None` (an `Option` field without `deserialize_with`, as serde does).
+    /// `None`: an `Option` field, optional (as serde does) or required and nullable (where
+    /// serde's derive would say `missing field`).
     None,
     /// `Default::default()`.
     Default,
@@ -185,14 +186,18 @@ fn read_fields(st: &ItemStruct) -> Option<Vec<Field>> {
                         let lit: syn::LitStr = meta.value()?.parse()?;
                         field.skip_if = Some(lit.parse()?);
                     }
-                    // A nullable required field: present, possibly null (unless it has a default).
+                    // A nullable required field: serde's derive demands the key (possibly
+                    // null). Decoded here like an optional one: absent is `None` too, because
+                    // Plaid leaves such keys out in real responses and one missing key must not
+                    // cost the whole response (issue 16). Written back as the spec says: always
+                    // present, `null` when `None` (no `skip_serializing_if`).
                     Some("deserialize_with") if is_option => {
                         let lit: syn::LitStr = meta.value()?.parse()?;
                         let path = lit.value().replace(' ', "");
                         if path != "::std::option::Option::deserialize" {
                             understood = false;
                         } else if !explicit_default {
-                            field.absent = Absent::Missing;
+                            field.absent = Absent::None;
                         }
                     }
                     _ => understood = false,
@@ -406,10 +411,11 @@ mod tests {
             from_map.contains(r#"& ["id" , "type" , "tags" , "count" , "note" , "defaulted"]"#),
             "{from_map}"
         );
-        // `type` is required though nullable; `note` is optional; defaults are kept, and a
-        // default wins over the nullable-required rule whatever the order of the attributes.
+        // `type` is required though nullable, yet absent decodes as `None` like the optional
+        // `note`; defaults are kept, and a default wins over the nullable-required rule
+        // whatever the order of the attributes.
         for want in [
-            r#"type_ : s :: required (f1 , "type") ?"#,
+            "type_ : s :: optional (f1)",
             "note : s :: optional (f4)",
             "tags : f2 . unwrap_or_default ()",
             "count : f3 . unwrap_or_else (defaults :: count)",
@@ -418,6 +424,7 @@ mod tests {
             assert!(from_map.contains(want), "{want} in {from_map}");
         }
         assert!(!from_map.contains(r#"required (f5"#), "{from_map}");
+        assert!(!from_map.contains(r#"required (f1"#), "{from_map}");
         let ser = &known[3];
         assert!(
             ser.contains(r#"Struct :: begin (serializer , "Known" , 4 , & skip)"#),

@@ -1,6 +1,11 @@
 //! The typed httpmock helpers (`plaid-client` feature `mock`): progenitor's
 //! `Generator::httpmock` output for every operation, checked and counted, plus the spec's own
 //! example response of each operation as JSON text, for `plaid_client::mock`'s canned answers.
+//!
+//! httpmock answers with the first matching mock, so a catch-all example registered first would
+//! hide every typed mock registered after it. Each typed helper therefore ends by calling
+//! `plaid_client::mock::after_examples`, which moves the operation's example (if any) behind the
+//! mock just added: examples are the fallback, whatever the order of registration.
 
 use anyhow::Context;
 use quote::quote;
@@ -42,6 +47,12 @@ pub fn finish(
     }
 
     let escaped = escape_path_params(&mut file);
+    let demoted = examples_after_typed_mocks(&mut file, ops)?;
+    anyhow::ensure!(
+        demoted == ops.len(),
+        "{demoted} of {} typed mock helpers could be made to rank before the examples",
+        ops.len()
+    );
 
     // One example per JSON operation: the 200 response's `example`, else its first `examples`.
     let records = crate::spec::lookup::spec_examples(original);
@@ -82,6 +93,46 @@ pub fn finish(
             ops.len()
         ),
     })
+}
+
+/// Rewrite each typed helper `fn op(&self, config_fn) { self.mock(..) }` of the
+/// `impl MockServerExt for MockServer` as `{ let mock = self.mock(..); after_examples(self,
+/// "<operationId>"); mock }`. Returns how many helpers were rewritten.
+fn examples_after_typed_mocks(
+    file: &mut syn::File,
+    ops: &[OperationInfo],
+) -> anyhow::Result<usize> {
+    let imp = file
+        .items
+        .iter_mut()
+        .find_map(|i| match i {
+            syn::Item::Impl(imp)
+                if imp
+                    .trait_
+                    .as_ref()
+                    .is_some_and(|(_, p, _)| p.is_ident("MockServerExt")) =>
+            {
+                Some(imp)
+            }
+            _ => None,
+        })
+        .context("progenitor's httpmock output has no `impl MockServerExt`")?;
+    let mut rewritten = 0;
+    for item in imp.items.iter_mut() {
+        let syn::ImplItem::Fn(f) = item else { continue };
+        let Some(op) = ops.iter().find(|o| f.sig.ident == o.fn_name) else {
+            continue;
+        };
+        let id = &op.operation_id;
+        let body = &f.block;
+        f.block = syn::parse_quote!({
+            let mock = #body;
+            crate::mock::after_examples(self, #id);
+            mock
+        });
+        rewritten += 1;
+    }
+    Ok(rewritten)
 }
 
 /// progenitor matches a path parameter by formatting the value into a regex unescaped, so a

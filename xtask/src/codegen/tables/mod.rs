@@ -5,13 +5,18 @@
 //! - [`pagination`]: the paging shape of each list and sync operation, as trait impls on the
 //!   markers (`CursorSync`, `Paginated`);
 //! - [`webhooks`]: `WebhookEvent`, dispatched on `webhook_type`/`webhook_code`;
-//! - [`mock`]: progenitor's typed httpmock helpers, checked, with the spec's examples.
+//! - [`mock`]: progenitor's typed httpmock helpers, checked, with the spec's examples;
+//! - [`redact`]: the credentials the redaction pass found, for the runtime's text redactor;
+//! - [`error_codes`]: Plaid's documented `error_code` values, as an open enum.
 
+pub mod error_codes;
 pub mod mock;
 pub mod operations;
 pub mod pagination;
+pub mod redact;
 pub mod webhooks;
 
+use super::passes::redact::Credentials;
 use super::progenitor_output::Output;
 use super::Input;
 use crate::spec::lookup::is_http_method;
@@ -21,11 +26,17 @@ pub struct Tables {
     pub operations: syn::File,
     pub webhooks: syn::File,
     pub mock: syn::File,
+    pub redact: syn::File,
+    pub error_codes: syn::File,
     /// One line for the generator's output: operations by kind.
     pub operations_summary: String,
 }
 
-pub fn build(input: &Input<'_>, output: &Output) -> anyhow::Result<Tables> {
+pub fn build(
+    input: &Input<'_>,
+    output: &Output,
+    credentials: &Credentials,
+) -> anyhow::Result<Tables> {
     let ops = operations::collect(&output.client, input.original)?;
     let expected = check_every_operation(input, &ops)?;
     let paging = pagination::detect(&ops, &output.types, input.original);
@@ -46,10 +57,16 @@ pub fn build(input: &Input<'_>, output: &Output) -> anyhow::Result<Tables> {
         .ok_or_else(|| anyhow::anyhow!("progenitor's httpmock output is missing"))?;
     let mock = mock::finish(mock_tokens, &ops, input.original)?;
     println!("{}", mock.summary);
+    let redact = redact::emit(credentials, input.original);
+    println!("{}", redact.summary);
+    let error_codes = error_codes::emit(input.evidence, input.original)?;
+    println!("{}", error_codes.summary);
     Ok(Tables {
         operations,
         webhooks,
         mock: mock.file,
+        redact: syn::parse2(redact.file)?,
+        error_codes: syn::parse2(error_codes.file)?,
         operations_summary: operations::summary(&ops, expected),
     })
 }
